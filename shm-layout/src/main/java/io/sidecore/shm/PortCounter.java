@@ -1,0 +1,123 @@
+package io.sidecore.shm;
+
+/**
+ * The per-port counters, each with a stable id (its slot within the port's block of counters in the counters file)
+ * and a stable name. Every frame a port sees is delivered or counted under exactly one drop reason below.
+ * <p>
+ * Adding a counter: append it with the next id. Ids never change meaning; duplicates fail at class initialisation.
+ */
+public enum PortCounter
+{
+    TX_FRAMES(0, "tx_frames", "frames the guest transmitted and the device emitted"),
+    TX_BYTES(1, "tx_bytes", "bytes of emitted TX frames"),
+    RX_FRAMES(2, "rx_frames", "frames written into the guest RX ring"),
+    RX_BYTES(3, "rx_bytes", "bytes written into the guest RX ring"),
+    TX_DESCRIPTORS(4, "tx_descriptors", "TX descriptors consumed"),
+    RX_DESCRIPTORS(5, "rx_descriptors", "RX descriptors consumed"),
+    TX_TSO_SEGMENTS(6, "tx_tso_segments", "segments produced by TCP segmentation offload"),
+
+    TX_DROP_DMA_FAULT(10, "tx_drop_dma_fault", "TX buffer address/length outside guest memory"),
+    TX_DROP_MALFORMED(11, "tx_drop_malformed",
+        "TX descriptor with inconsistent offload fields (bad context, header beyond frame, MSS 0)"),
+    TX_DROP_OVERSIZE(12, "tx_drop_oversize", "TX frame larger than the 64 KiB staging buffer"),
+    TX_DROP_LINK_DOWN(13, "tx_drop_link_down", "TX frame while the link or transmitter is down"),
+    TX_DROP_BUS_MASTER_OFF(14, "tx_drop_bus_master_off", "TX while PCI bus mastering is disabled"),
+    TX_DROP_EMPTY(15, "tx_drop_empty", "TX packet with no payload bytes"),
+
+    RX_DROP_RING_FULL(20, "rx_drop_ring_full", "no free RX descriptors (RNBC/MPC, RXO)"),
+    RX_DROP_FILTERED(21, "rx_drop_filtered", "RX frame rejected by the unicast/multicast/broadcast filter"),
+    RX_DROP_VLAN_FILTERED(22, "rx_drop_vlan_filtered", "RX frame rejected by the VLAN filter table"),
+    RX_DROP_OVERSIZE(23, "rx_drop_oversize", "RX frame longer than RCTL.LPE allows (ROC)"),
+    RX_DROP_DMA_FAULT(24, "rx_drop_dma_fault", "RX buffer address outside guest memory"),
+    RX_DROP_DISABLED(25, "rx_drop_disabled", "RX while the receiver, link or bus mastering is off"),
+    RX_DROP_RUNT(26, "rx_drop_runt", "RX frame shorter than an Ethernet header"),
+    RX_DROP_BACKEND(27, "rx_drop_backend", "frame dropped by the backend or switch before the ring"),
+
+    INTERRUPTS_POSTED(40, "interrupts_posted", "interrupts signalled to the VMM (eventfd writes)"),
+    INTERRUPTS_MODERATED(41, "interrupts_moderated", "interrupt edges deferred by ITR/TADV/RADV moderation"),
+    DOORBELLS_SHARED(42, "doorbells_shared", "TDT/RDT updates seen by polling the shared page"),
+    DOORBELLS_TRAPPED(43, "doorbells_trapped", "TDT/RDT updates that arrived as trapped writes"),
+    DOORBELLS_CSB(44, "doorbells_csb", "tail updates seen through the CSB"),
+    ICR_READS(45, "icr_reads", "trapped reads of ICR"),
+    TRAPPED_READS(46, "trapped_reads", "trapped register reads"),
+    TRAPPED_WRITES(47, "trapped_writes", "trapped register writes"),
+    UNKNOWN_REGISTER_ACCESSES(48, "unknown_register_accesses", "accesses to registers the model does not implement"),
+    BAD_REGISTER_ACCESSES(49, "bad_register_accesses", "unaligned, odd-sized or out-of-range register accesses"),
+    RING_FAULTS(50, "ring_faults", "ring-level guest faults that quarantined the port"),
+    DEVICE_RESETS(51, "device_resets", "MAC resets (CTRL.RST)"),
+    CSB_KICKS(52, "csb_kicks", "kicks received from a CSB guest"),
+    TX_RATE_LIMITED(53, "tx_rate_limited", "passes in which the port's rate limit deferred TX work");
+
+    /** Number of counter slots reserved per port; ids are below this. */
+    public static final int SLOTS_PER_PORT = 64;
+
+    private static final PortCounter[] BY_ID = new PortCounter[SLOTS_PER_PORT];
+
+    static
+    {
+        for (final PortCounter counter : values())
+        {
+            if (counter.id < 0 || counter.id >= SLOTS_PER_PORT)
+            {
+                throw new IllegalStateException("port counter id out of range: " + counter);
+            }
+            if (null != BY_ID[counter.id])
+            {
+                throw new IllegalStateException("port counter id already in use: id=" + counter.id);
+            }
+            BY_ID[counter.id] = counter;
+        }
+    }
+
+    private final int id;
+    private final String counterName;
+    private final String description;
+
+    PortCounter(final int id, final String counterName, final String description)
+    {
+        this.id = id;
+        this.counterName = counterName;
+        this.description = description;
+    }
+
+    /**
+     * @return stable id, the slot within the port's block.
+     */
+    public int id()
+    {
+        return id;
+    }
+
+    /**
+     * @return stable snake_case name used in labels and tool output.
+     */
+    public String counterName()
+    {
+        return counterName;
+    }
+
+    /**
+     * @return one-line description.
+     */
+    public String description()
+    {
+        return description;
+    }
+
+    /**
+     * @param id slot id.
+     * @return the counter or null when the slot is unused.
+     */
+    public static PortCounter byId(final int id)
+    {
+        return id >= 0 && id < SLOTS_PER_PORT ? BY_ID[id] : null;
+    }
+
+    /**
+     * @return true for the counters that account for a dropped frame (names starting tx_drop_/rx_drop_).
+     */
+    public boolean isDrop()
+    {
+        return counterName.contains("_drop_");
+    }
+}
