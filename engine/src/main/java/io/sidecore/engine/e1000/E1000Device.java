@@ -226,6 +226,24 @@ public final class E1000Device
     }
 
     /**
+     * PCI command register bus-master bit: gates every DMA the device does (SDM 4.1).
+     *
+     * @return true if the device may access guest memory.
+     */
+    public boolean isBusMasterEnabled()
+    {
+        return true;
+    }
+
+    /**
+     * @return STATUS.LU.
+     */
+    public boolean isLinkUp()
+    {
+        return 0 != (registers.get(E1000Registers.STATUS) & E1000Registers.STATUS_LU);
+    }
+
+    /**
      * @return true if quarantined.
      */
     public boolean isFaulted()

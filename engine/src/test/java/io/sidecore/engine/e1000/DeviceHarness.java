@@ -1,0 +1,312 @@
+package io.sidecore.engine.e1000;
+
+import io.sidecore.engine.mem.GuestMemory;
+import io.sidecore.engine.status.PortCounters;
+import io.sidecore.shm.E1000Registers;
+import io.sidecore.shm.PortCounter;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Test support: one device over simulated guest RAM, a capturing wire, a recording interrupt line and a manual
+ * clock. Tests write descriptors and buffers with the helpers and drive the device directly.
+ */
+public final class DeviceHarness
+{
+    /** Guest RAM starts here (guest-physical). */
+    public static final long RAM_GPA = 0x10_0000L;
+    /** Guest RAM size. */
+    public static final int RAM_BYTES = 4 * 1024 * 1024;
+    /** Default TX ring location. */
+    public static final long TX_RING_GPA = RAM_GPA;
+    /** Default RX ring location. */
+    public static final long RX_RING_GPA = RAM_GPA + 0x1_0000L;
+    /** Buffers start here. */
+    public static final long BUFFERS_GPA = RAM_GPA + 0x2_0000L;
+    /** The port's MAC. */
+    public static final byte[] MAC = {0x02, 0x00, 0x00, 0x00, 0x00, 0x01};
+
+    public final MemorySegment ram;
+    public final UnsafeBuffer ramBuffer;
+    public final GuestMemory guestMemory = new GuestMemory();
+    public final PortCounters counters = PortCounters.inHeap("test");
+    public final RegisterImage registers = RegisterImage.allocate();
+    public final List<byte[]> wire = new ArrayList<>();
+    public final List<Boolean> irqLevels = new ArrayList<>();
+    public final E1000Device device;
+    public long nowNs = 1_000_000_000L;
+
+    /**
+     * A device with default sink (captures frames) and line (records levels).
+     */
+    public DeviceHarness()
+    {
+        this(false);
+    }
+
+    /**
+     * @param csbOffered whether the port offers the CSB.
+     */
+    public DeviceHarness(final boolean csbOffered)
+    {
+        ram = Arena.ofAuto().allocate(RAM_BYTES, 4096);
+        ramBuffer = new UnsafeBuffer(ram.address(), RAM_BYTES);
+        guestMemory.addRegion(RAM_GPA, ram);
+        final PortConfig config = new PortConfig(0, "test", MAC, csbOffered,
+            io.sidecore.shm.PortRegionDescriptor.DEFAULT_SHARED_PAGES);
+        device = new E1000Device(config, registers, guestMemory, counters, new CapturingSink(), irqLevels::add);
+    }
+
+    private final class CapturingSink implements FrameSink
+    {
+        public void onFrame(final int sourcePortId, final DirectBuffer frame, final int offset, final int lengthBytes)
+        {
+            final byte[] copy = new byte[lengthBytes];
+            frame.getBytes(offset, copy);
+            wire.add(copy);
+        }
+    }
+
+    /**
+     * @param gpa guest-physical address inside RAM.
+     * @return offset in {@link #ramBuffer}.
+     */
+    public int ramOffset(final long gpa)
+    {
+        return (int)(gpa - RAM_GPA);
+    }
+
+    /**
+     * Trapped register write at the current time.
+     *
+     * @param offset BAR0 offset.
+     * @param value  value.
+     */
+    public void write(final int offset, final int value)
+    {
+        device.mmioWrite(offset, value, nowNs);
+    }
+
+    /**
+     * Trapped register read at the current time.
+     *
+     * @param offset BAR0 offset.
+     * @return value.
+     */
+    public int read(final int offset)
+    {
+        return device.mmioRead(offset, nowNs);
+    }
+
+    /**
+     * Guest write of a doorbell straight into the shared page (no trap).
+     *
+     * @param offset TDT or RDT.
+     * @param value  tail.
+     */
+    public void writeShared(final int offset, final int value)
+    {
+        registers.setRelease(offset, value);
+    }
+
+    /**
+     * Program a TX ring of {@code count} descriptors at {@link #TX_RING_GPA} and enable the transmitter.
+     *
+     * @param count descriptors, multiple of 8.
+     */
+    public void setUpTxRing(final int count)
+    {
+        write(E1000Registers.TDBAL, (int)TX_RING_GPA);
+        write(E1000Registers.TDBAH, (int)(TX_RING_GPA >>> 32));
+        write(E1000Registers.TDLEN, count * 16);
+        write(E1000Registers.TDH, 0);
+        write(E1000Registers.TDT, 0);
+        write(E1000Registers.TCTL, E1000Registers.TCTL_EN | E1000Registers.TCTL_PSP);
+    }
+
+    /**
+     * Program an RX ring of {@code count} descriptors, each with a 2048-byte buffer, and enable the receiver with
+     * broadcast accept. RDT is left at 0 (no buffers given to hardware yet).
+     *
+     * @param count descriptors, multiple of 8.
+     */
+    public void setUpRxRing(final int count)
+    {
+        write(E1000Registers.RDBAL, (int)RX_RING_GPA);
+        write(E1000Registers.RDBAH, (int)(RX_RING_GPA >>> 32));
+        write(E1000Registers.RDLEN, count * 16);
+        write(E1000Registers.RDH, 0);
+        write(E1000Registers.RDT, 0);
+        for (int i = 0; i < count; i++)
+        {
+            putRxDescriptor(i, rxBufferGpa(i));
+        }
+        write(E1000Registers.RCTL, E1000Registers.RCTL_EN | E1000Registers.RCTL_BAM);
+    }
+
+    /**
+     * @param index RX descriptor index.
+     * @return the default buffer for it.
+     */
+    public long rxBufferGpa(final int index)
+    {
+        return BUFFERS_GPA + 0x10_0000L + index * 2048L;
+    }
+
+    /**
+     * Write a fresh RX descriptor (status cleared).
+     *
+     * @param index     descriptor index.
+     * @param bufferGpa buffer address.
+     */
+    public void putRxDescriptor(final int index, final long bufferGpa)
+    {
+        final int offset = ramOffset(RX_RING_GPA) + index * 16;
+        ramBuffer.setMemory(offset, 16, (byte)0);
+        ramBuffer.putLong(offset, bufferGpa, ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /**
+     * Write a legacy TX descriptor.
+     *
+     * @param index       descriptor index.
+     * @param bufferGpa   buffer address.
+     * @param lengthBytes length.
+     * @param cmd         CMD byte (EOP, RS, ...).
+     */
+    public void putLegacyTx(final int index, final long bufferGpa, final int lengthBytes, final int cmd)
+    {
+        final int offset = ramOffset(TX_RING_GPA) + index * 16;
+        ramBuffer.setMemory(offset, 16, (byte)0);
+        ramBuffer.putLong(offset, bufferGpa, ByteOrder.LITTLE_ENDIAN);
+        ramBuffer.putShort(offset + 8, (short)lengthBytes, ByteOrder.LITTLE_ENDIAN);
+        ramBuffer.putByte(offset + 11, (byte)cmd);
+    }
+
+    /**
+     * Raw 16-byte TX descriptor write.
+     *
+     * @param index descriptor index.
+     * @param low   bytes 0-7.
+     * @param high  bytes 8-15.
+     */
+    public void putRawTx(final int index, final long low, final long high)
+    {
+        final int offset = ramOffset(TX_RING_GPA) + index * 16;
+        ramBuffer.putLong(offset, low, ByteOrder.LITTLE_ENDIAN);
+        ramBuffer.putLong(offset + 8, high, ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /**
+     * @param index TX descriptor index.
+     * @return its status byte.
+     */
+    public int txStatus(final int index)
+    {
+        return ramBuffer.getByte(ramOffset(TX_RING_GPA) + index * 16 + 12) & 0xFF;
+    }
+
+    /**
+     * @param index RX descriptor index.
+     * @return its status byte.
+     */
+    public int rxStatus(final int index)
+    {
+        return ramBuffer.getByte(ramOffset(RX_RING_GPA) + index * 16 + 12) & 0xFF;
+    }
+
+    /**
+     * @param index RX descriptor index.
+     * @return its length field.
+     */
+    public int rxLength(final int index)
+    {
+        return ramBuffer.getShort(ramOffset(RX_RING_GPA) + index * 16 + 8, ByteOrder.LITTLE_ENDIAN) & 0xFFFF;
+    }
+
+    /**
+     * Copy bytes into guest RAM.
+     *
+     * @param gpa   destination.
+     * @param bytes what.
+     */
+    public void putBytes(final long gpa, final byte[] bytes)
+    {
+        ramBuffer.putBytes(ramOffset(gpa), bytes);
+    }
+
+    /**
+     * Copy bytes out of guest RAM.
+     *
+     * @param gpa         source.
+     * @param lengthBytes how many.
+     * @return copy.
+     */
+    public byte[] getBytes(final long gpa, final int lengthBytes)
+    {
+        final byte[] bytes = new byte[lengthBytes];
+        ramBuffer.getBytes(ramOffset(gpa), bytes);
+        return bytes;
+    }
+
+    /**
+     * Deliver a frame from the wire to the guest.
+     *
+     * @param frame bytes.
+     * @return whether delivered.
+     */
+    public boolean receive(final byte[] frame)
+    {
+        return device.receive(new UnsafeBuffer(frame), 0, frame.length, nowNs);
+    }
+
+    /**
+     * Poll TX with a large budget.
+     *
+     * @return work.
+     */
+    public int pollTx()
+    {
+        return device.pollTx(nowNs, 1 << 16);
+    }
+
+    /**
+     * @param counter which.
+     * @return its value.
+     */
+    public long counter(final PortCounter counter)
+    {
+        return counters.get(counter);
+    }
+
+    /**
+     * A broadcast frame of a given length with a recognisable payload.
+     *
+     * @param lengthBytes total length, at least 14.
+     * @param seed        payload pattern seed.
+     * @return frame.
+     */
+    public static byte[] broadcastFrame(final int lengthBytes, final int seed)
+    {
+        final byte[] frame = new byte[lengthBytes];
+        for (int i = 0; i < 6; i++)
+        {
+            frame[i] = (byte)0xFF;
+        }
+        frame[6] = 0x02;
+        frame[11] = 0x09;
+        frame[12] = (byte)0x88;
+        frame[13] = (byte)0xB5;
+        for (int i = 14; i < lengthBytes; i++)
+        {
+            frame[i] = (byte)(seed + i);
+        }
+        return frame;
+    }
+}
