@@ -46,7 +46,11 @@ public enum PortCounter
     RING_FAULTS(50, "ring_faults", "ring-level guest faults that quarantined the port"),
     DEVICE_RESETS(51, "device_resets", "MAC resets (CTRL.RST)"),
     CSB_KICKS(52, "csb_kicks", "kicks received from a CSB guest"),
-    TX_RATE_LIMITED(53, "tx_rate_limited", "passes in which the port's rate limit deferred TX work");
+    TX_RATE_LIMITED(53, "tx_rate_limited", "passes in which the port's rate limit deferred TX work"),
+    EEPROM_COMMAND_ERRORS(60, "eeprom_command_errors",
+        "Microwire EEPROM commands other than READ (write, erase, enable), ignored"),
+    PHY_ACCESS_ERRORS(61, "phy_access_errors",
+        "MDIC accesses with a PHY address other than 1, an unknown PHY register or a bad opcode");
 
     /** Number of counter slots reserved per port; ids are below this. */
     public static final int SLOTS_PER_PORT = 64;

@@ -55,10 +55,19 @@ public final class DeviceHarness
      */
     public DeviceHarness(final boolean csbOffered)
     {
+        this(csbOffered, MAC);
+    }
+
+    /**
+     * @param csbOffered whether the port offers the CSB.
+     * @param macAddress the port's MAC.
+     */
+    public DeviceHarness(final boolean csbOffered, final byte[] macAddress)
+    {
         ram = Arena.ofAuto().allocate(RAM_BYTES, 4096);
         ramBuffer = new UnsafeBuffer(ram.address(), RAM_BYTES);
         guestMemory.addRegion(RAM_GPA, ram);
-        final PortConfig config = new PortConfig(0, "test", MAC, csbOffered,
+        final PortConfig config = new PortConfig(0, "test", macAddress, csbOffered,
             io.sidecore.shm.PortRegionDescriptor.DEFAULT_SHARED_PAGES);
         device = new E1000Device(config, registers, guestMemory, counters, new CapturingSink(), irqLevels::add);
     }
