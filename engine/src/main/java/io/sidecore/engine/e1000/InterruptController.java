@@ -120,7 +120,7 @@ public final class InterruptController
         {
             txIdeSeen = false;
         }
-        raise(causes, nowNs, txDelayed);
+        latch(causes, nowNs, txDelayed);
     }
 
     /**
@@ -131,7 +131,7 @@ public final class InterruptController
      */
     public void raiseRx(final int causes, final long nowNs)
     {
-        raise(causes, nowNs, false);
+        latch(causes, nowNs, false);
     }
 
     /**
@@ -149,7 +149,7 @@ public final class InterruptController
             armTx(nowNs);
         }
         txIdeSeen = false;
-        raise(causes, nowNs, ideDelayed);
+        latch(causes, nowNs, ideDelayed);
     }
 
     /**
@@ -380,7 +380,7 @@ public final class InterruptController
         drive();
     }
 
-    private void raise(final int causes, final long nowNs, final boolean txDelayed)
+    private void latch(final int causes, final long nowNs, final boolean txDelayed)
     {
         expire(nowNs);
         final int valid = causes & E1000Registers.ICR_VALID_MASK;

@@ -3,6 +3,7 @@ package io.sidecore.engine.e1000;
 import io.sidecore.engine.mem.GuestMemory;
 import io.sidecore.engine.status.PortCounters;
 import io.sidecore.shm.E1000Registers;
+import io.sidecore.shm.PciConfig;
 import io.sidecore.shm.PortCounter;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -64,12 +65,38 @@ public final class DeviceHarness
      */
     public DeviceHarness(final boolean csbOffered, final byte[] macAddress)
     {
+        this(csbOffered, macAddress, true);
+    }
+
+    /**
+     * @param csbOffered    whether the port offers the CSB.
+     * @param macAddress    the port's MAC.
+     * @param pciConfigured true to enable I/O, memory and bus mastering in the PCI command register, as the guest's
+     *                      PCI core and driver do at probe (DMA is gated on it); false leaves the power-on state.
+     */
+    public DeviceHarness(final boolean csbOffered, final byte[] macAddress, final boolean pciConfigured)
+    {
         ram = Arena.ofAuto().allocate(RAM_BYTES, 4096);
         ramBuffer = new UnsafeBuffer(ram.address(), RAM_BYTES);
         guestMemory.addRegion(RAM_GPA, ram);
         final PortConfig config = new PortConfig(0, "test", macAddress, csbOffered,
             io.sidecore.shm.PortRegionDescriptor.DEFAULT_SHARED_PAGES);
         device = new E1000Device(config, registers, guestMemory, counters, new CapturingSink(), irqLevels::add);
+        if (pciConfigured)
+        {
+            device.configWrite(PciConfig.COMMAND_OFFSET, 2,
+                PciConfig.COMMAND_IO_SPACE | PciConfig.COMMAND_MEMORY_SPACE | PciConfig.COMMAND_BUS_MASTER);
+        }
+    }
+
+    /**
+     * A device exactly as it powers on: PCI command register 0 (no bus mastering).
+     *
+     * @return the harness.
+     */
+    public static DeviceHarness poweredOn()
+    {
+        return new DeviceHarness(false, MAC, false);
     }
 
     private final class CapturingSink implements FrameSink

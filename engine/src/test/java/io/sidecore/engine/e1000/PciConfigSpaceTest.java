@@ -13,7 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class PciConfigSpaceTest
 {
-    private final DeviceHarness harness = new DeviceHarness();
+    private final DeviceHarness harness = DeviceHarness.poweredOn();
     private final E1000Device device = harness.device;
 
     @Test
@@ -92,7 +92,7 @@ class PciConfigSpaceTest
     @Test
     void shouldPresentCsbSubsystemIdWhenCsbOffered()
     {
-        final DeviceHarness csb = new DeviceHarness(true);
+        final DeviceHarness csb = new DeviceHarness(true, DeviceHarness.MAC, false);
 
         assertEquals(PciConfig.SUBSYSTEM_ID_CSB, csb.device.configRead(PciConfig.SUBSYSTEM_ID_OFFSET, 2));
         assertEquals(PciConfig.SUBSYSTEM_VENDOR_ID_DEFAULT,
