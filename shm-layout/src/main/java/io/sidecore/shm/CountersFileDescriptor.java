@@ -71,7 +71,8 @@ public final class CountersFileDescriptor
     /** Patch version: ignored by readers. */
     public static final int PATCH_VERSION = 0;
     /** The version written last by {@link #signalReady}. */
-    public static final int COUNTERS_FILE_VERSION = SemanticVersion.compose(MAJOR_VERSION, MINOR_VERSION, PATCH_VERSION);
+    public static final int COUNTERS_FILE_VERSION =
+        SemanticVersion.compose(MAJOR_VERSION, MINOR_VERSION, PATCH_VERSION);
 
     /** Magic, written by {@link #fillMetaData}. */
     public static final int MAGIC_FIELD_OFFSET;

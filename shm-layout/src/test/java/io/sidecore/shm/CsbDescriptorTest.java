@@ -63,7 +63,8 @@ class CsbDescriptorTest
     @Test
     void shouldPinEveryCsbConstant()
     {
-        LayoutAssertions.assertEveryConstantPinned(CsbDescriptor.class, CsbDescriptorTest.class, "shouldPinCsbConstant");
+        LayoutAssertions.assertEveryConstantPinned(
+            CsbDescriptor.class, CsbDescriptorTest.class, "shouldPinCsbConstant");
     }
 
     @Test
