@@ -393,9 +393,9 @@ public final class E1000Registers
     /** RDTR/TIDV flush-partial-descriptor bit (write-only, self-clearing), SDM 13.4.30, 13.4.41. */
     public static final int TIDV_FPD = 1 << 31;
     /** Nanoseconds per ITR unit (SDM 13.4.18). */
-    public static final long ITR_UNIT_NS = 256L;
+    public static final int ITR_UNIT_NS = 256;
     /** Nanoseconds per RDTR/RADV/TIDV/TADV unit: 1.024 us (SDM 13.4.30, 13.4.31, 13.4.41, 13.4.44). */
-    public static final long DELAY_UNIT_NS = 1024L;
+    public static final int DELAY_UNIT_NS = 1024;
 
     // ---- MDIC and EERD fields ----
     /** MDIC operation field position (SDM 13.4.7). */

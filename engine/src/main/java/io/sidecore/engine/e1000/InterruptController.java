@@ -420,7 +420,7 @@ public final class InterruptController
         final int radv = registers.get(E1000Registers.RADV) & E1000Registers.TIMER_MASK;
         if (!rxAbsoluteArmed && 0 != radv)
         {
-            rxAbsoluteDeadlineNs = nowNs + radv * E1000Registers.DELAY_UNIT_NS;
+            rxAbsoluteDeadlineNs = nowNs + (long)radv * E1000Registers.DELAY_UNIT_NS;
             rxAbsoluteArmed = true;
         }
     }
@@ -432,12 +432,12 @@ public final class InterruptController
         {
             return;
         }
-        txPacketDeadlineNs = nowNs + tidv * E1000Registers.DELAY_UNIT_NS;
+        txPacketDeadlineNs = nowNs + (long)tidv * E1000Registers.DELAY_UNIT_NS;
         txPacketArmed = true;
         final int tadv = registers.get(E1000Registers.TADV) & E1000Registers.TIMER_MASK;
         if (!txAbsoluteArmed && 0 != tadv)
         {
-            txAbsoluteDeadlineNs = nowNs + tadv * E1000Registers.DELAY_UNIT_NS;
+            txAbsoluteDeadlineNs = nowNs + (long)tadv * E1000Registers.DELAY_UNIT_NS;
             txAbsoluteArmed = true;
         }
     }
@@ -552,7 +552,7 @@ public final class InterruptController
         if (0 != itr)
         {
             itrWindowOpen = true;
-            itrWindowEndNs = nowNs + itr * E1000Registers.ITR_UNIT_NS;
+            itrWindowEndNs = nowNs + (long)itr * E1000Registers.ITR_UNIT_NS;
         }
         drive();
     }
