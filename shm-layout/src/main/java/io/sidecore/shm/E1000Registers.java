@@ -443,7 +443,7 @@ public final class E1000Registers
     /** M88E1011 model, revision 0 (Linux compares ID2 & 0xFFF0 with 0x0C20). */
     public static final int PHY_ID2_M88E1011 = 0x0C20;
 
-    // ---- EEPROM (Microwire 93C46-compatible, 64 x 16 bit; SDM 5.3, checklist 2.5) ----
+    // ---- EEPROM (Microwire 93C46-compatible, 64 x 16 bit; SDM chapter 5, checklist 2.5) ----
     /** Words in the 82540EM EEPROM (EECD.SIZE = 0). */
     public static final int EEPROM_WORD_COUNT = 64;
     /** Address bits of a Microwire command for a 64-word part. */

@@ -3,8 +3,8 @@ package io.sidecore.engine.e1000;
 import io.sidecore.shm.E1000Registers;
 
 /**
- * The 82540EM's serial EEPROM: a 64 x 16-bit Microwire (93C46-compatible) part behind EECD (SDM 5.3, 13.4.3), also
- * readable word-wise through EERD (SDM 13.4.4).
+ * The 82540EM's serial EEPROM: a 64 x 16-bit Microwire (93C46-compatible) part behind EECD (SDM chapter 5 and
+ * 13.4.3), also readable word-wise through EERD (SDM 13.4.4).
  * <p>
  * Image (e1000-checklist 2.5): words 0-2 hold the MAC little-endian per word, then the fixed words QEMU presents
  * (ID LED 0xFFFF, PBA number, init control words, device/vendor IDs, init control 2 = 0x3040 so drivers resolve

@@ -56,7 +56,18 @@ public final class DeviceHarness
      */
     public DeviceHarness(final boolean csbOffered)
     {
-        this(csbOffered, MAC);
+        this(csbOffered, MAC, null, true);
+    }
+
+    /**
+     * A device whose frames go to {@code sink} (null: the capturing {@link #wire}).
+     *
+     * @param csbOffered whether the port offers the CSB.
+     * @param sink       frame sink, or null for the default capturing sink.
+     */
+    public DeviceHarness(final boolean csbOffered, final FrameSink sink)
+    {
+        this(csbOffered, MAC, sink, true);
     }
 
     /**
@@ -65,23 +76,36 @@ public final class DeviceHarness
      */
     public DeviceHarness(final boolean csbOffered, final byte[] macAddress)
     {
-        this(csbOffered, macAddress, true);
+        this(csbOffered, macAddress, null, true);
     }
 
     /**
      * @param csbOffered    whether the port offers the CSB.
      * @param macAddress    the port's MAC.
+     * @param pciConfigured see {@link #DeviceHarness(boolean, byte[], FrameSink, boolean)}.
+     */
+    public DeviceHarness(final boolean csbOffered, final byte[] macAddress, final boolean pciConfigured)
+    {
+        this(csbOffered, macAddress, null, pciConfigured);
+    }
+
+    /**
+     * @param csbOffered    whether the port offers the CSB.
+     * @param macAddress    the port's MAC.
+     * @param sink          frame sink, or null for the default capturing sink.
      * @param pciConfigured true to enable I/O, memory and bus mastering in the PCI command register, as the guest's
      *                      PCI core and driver do at probe (DMA is gated on it); false leaves the power-on state.
      */
-    public DeviceHarness(final boolean csbOffered, final byte[] macAddress, final boolean pciConfigured)
+    public DeviceHarness(
+        final boolean csbOffered, final byte[] macAddress, final FrameSink sink, final boolean pciConfigured)
     {
         ram = Arena.ofAuto().allocate(RAM_BYTES, 4096);
         ramBuffer = new UnsafeBuffer(ram.address(), RAM_BYTES);
         guestMemory.addRegion(RAM_GPA, ram);
         final PortConfig config = new PortConfig(0, "test", macAddress, csbOffered,
             io.sidecore.shm.PortRegionDescriptor.DEFAULT_SHARED_PAGES);
-        device = new E1000Device(config, registers, guestMemory, counters, new CapturingSink(), irqLevels::add);
+        device = new E1000Device(config, registers, guestMemory, counters,
+            null == sink ? new CapturingSink() : sink, irqLevels::add);
         if (pciConfigured)
         {
             device.configWrite(PciConfig.COMMAND_OFFSET, 2,
@@ -96,7 +120,7 @@ public final class DeviceHarness
      */
     public static DeviceHarness poweredOn()
     {
-        return new DeviceHarness(false, MAC, false);
+        return new DeviceHarness(false, MAC, null, false);
     }
 
     private final class CapturingSink implements FrameSink
