@@ -1,0 +1,67 @@
+package io.sidecore.launcher.demo;
+
+import java.nio.file.Path;
+
+/**
+ * What one demo run does, validated on construction so that a bad option fails before anything starts.
+ *
+ * @param guests       synthetic guests, {@value #MIN_GUESTS}..{@value #MAX_GUESTS}.
+ * @param seconds      length of the measured run, {@value #MIN_SECONDS}..{@value #MAX_SECONDS}.
+ * @param frameBytes   bytes of each frame a guest hands its NIC (Ethernet header and payload, no FCS),
+ *                     {@value #MIN_FRAME_BYTES}..{@value #MAX_FRAME_BYTES}.
+ * @param csb          guests use the Communication Status Block instead of doorbell writes.
+ * @param pin          pin the sidecore to a free core (and keep the guests off it).
+ * @param countersFile where to publish the counters for {@code sidecore stat}, or null to keep them in the heap.
+ */
+public record DemoOptions(int guests, int seconds, int frameBytes, boolean csb, boolean pin, Path countersFile)
+{
+    /** Fewest guests. */
+    public static final int MIN_GUESTS = 1;
+    /** Most guests: the guest RAM sizing and the one guest thread are planned for this many. */
+    public static final int MAX_GUESTS = 64;
+    /** Default number of guests. */
+    public static final int DEFAULT_GUESTS = 8;
+    /** Shortest run. */
+    public static final int MIN_SECONDS = 1;
+    /** Longest run: an hour. */
+    public static final int MAX_SECONDS = 3600;
+    /** Default run length. */
+    public static final int DEFAULT_SECONDS = 5;
+    /** Smallest frame: the Ethernet minimum without FCS. */
+    public static final int MIN_FRAME_BYTES = 60;
+    /** Largest frame: a 1500-byte MTU plus the Ethernet header, without FCS. */
+    public static final int MAX_FRAME_BYTES = 1514;
+    /** Default frame size. */
+    public static final int DEFAULT_FRAME_BYTES = 64;
+
+    /**
+     * Validate.
+     *
+     * @throws IllegalArgumentException naming the option, its allowed range and the value given.
+     */
+    public DemoOptions
+    {
+        checkRange("--guests", guests, MIN_GUESTS, MAX_GUESTS);
+        checkRange("--seconds", seconds, MIN_SECONDS, MAX_SECONDS);
+        checkRange("--frame-bytes", frameBytes, MIN_FRAME_BYTES, MAX_FRAME_BYTES);
+    }
+
+    /**
+     * The defaults: {@value #DEFAULT_GUESTS} guests, {@value #DEFAULT_SECONDS} s, {@value #DEFAULT_FRAME_BYTES}-byte
+     * frames, doorbells (no CSB), pinned, counters in the heap.
+     *
+     * @return the options.
+     */
+    public static DemoOptions defaults()
+    {
+        return new DemoOptions(DEFAULT_GUESTS, DEFAULT_SECONDS, DEFAULT_FRAME_BYTES, false, true, null);
+    }
+
+    private static void checkRange(final String option, final int value, final int min, final int max)
+    {
+        if (value < min || value > max)
+        {
+            throw new IllegalArgumentException(option + " must be in " + min + ".." + max + ": " + value);
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package io.sidecore.launcher.demo;
+
+import io.sidecore.engine.backend.PortBackend;
+import io.sidecore.engine.e1000.E1000Device;
+import io.sidecore.engine.status.PortCounters;
+import io.sidecore.shm.PortCounter;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * A cable from a port back to itself, for the one-guest demo: on the switch a lone port has nowhere to send (the
+ * switch never sends a frame back out of its source port), so the demo connects the single guest to this backend
+ * instead and every frame it transmits comes back to its own RX ring.
+ * <p>
+ * {@link #onFrame} copies the frame into a preallocated slot; {@link #poll} hands queued frames to the device within
+ * the port's RX frame budget. Both run on the owning agent thread in the same port pass (TX, then the backend), so
+ * the queue holds at most one pass of frames. A frame that does not fit (queue full, or longer than a slot) is
+ * counted once, under {@link PortCounter#RX_DROP_BACKEND} of the port, so every frame the device emitted is still
+ * written to the RX ring or counted in exactly one drop counter. Allocates nothing after construction.
+ */
+final class LoopbackBackend implements PortBackend
+{
+    /** {@link #typeName()} of this backend. */
+    static final String TYPE_NAME = "loopback";
+    /** Frames the queue holds: four passes at the default TX budget of 64 descriptors. */
+    static final int SLOTS = 256;
+    /** Bytes of a slot: a 1514-byte frame plus an 802.1Q tag, rounded up. */
+    static final int SLOT_BYTES = 2048;
+
+    private final UnsafeBuffer slots = new UnsafeBuffer(new byte[SLOTS * SLOT_BYTES]);
+    private final int[] lengths = new int[SLOTS];
+    private long head;
+    private long tail;
+    // Set by the control thread after the port exists (its counters are created with it), before the guest can
+    // transmit; read only on the drop path.
+    private volatile PortCounters portCounters;
+
+    /**
+     * @param portCounters the port's counters, charged for frames the loopback could not hold.
+     */
+    void portCounters(final PortCounters portCounters)
+    {
+        this.portCounters = portCounters;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void onFrame(final int sourcePortId, final DirectBuffer frame, final int offset, final int lengthBytes)
+    {
+        if (tail - head >= SLOTS || lengthBytes > SLOT_BYTES)
+        {
+            portCounters.increment(PortCounter.RX_DROP_BACKEND);
+            return;
+        }
+        final int slot = (int)(tail & (SLOTS - 1));
+        slots.putBytes(slot * SLOT_BYTES, frame, offset, lengthBytes);
+        lengths[slot] = lengthBytes;
+        tail++;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public int poll(final long nowNs, final E1000Device device, final int frameBudget)
+    {
+        int frames = 0;
+        while (head < tail && frames < frameBudget)
+        {
+            final int slot = (int)(head & (SLOTS - 1));
+            // The device counts the frame as received or under exactly one drop reason.
+            device.receive(slots, slot * SLOT_BYTES, lengths[slot], nowNs);
+            head++;
+            frames++;
+        }
+        return frames;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void close()
+    {
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public String typeName()
+    {
+        return TYPE_NAME;
+    }
+}
