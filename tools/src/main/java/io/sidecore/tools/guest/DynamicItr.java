@@ -22,8 +22,9 @@ public final class DynamicItr
 
     private final boolean conservative;
     private int rate = INITIAL_RATE;
-    private int txLatency = LOW_LATENCY;
-    private int rxLatency = LOW_LATENCY;
+    // Linux's adapter is zero-initialised: both directions start in the lowest-latency class.
+    private int txLatency = LOWEST_LATENCY;
+    private int rxLatency = LOWEST_LATENCY;
 
     /**
      * @param conservative {@code InterruptThrottleRate=3}: never choose the lowest-latency class.
