@@ -86,16 +86,14 @@ public interface DeviceAccess
     }
 
     /**
-     * A CSB-mode kick: the device asked to be notified ({@code host_need_txkick}/{@code host_need_rxkick}), so the
-     * guest writes the doorbell register the way the paravirtual e1000 protocol says, a write that traps and wakes
-     * the host. An eventfd-backed access may signal its kick eventfd instead.
+     * A CSB-mode kick was just written into a shared doorbell page ({@code CsbDescriptor}: the host asked for it
+     * through {@code host_need_txkick}/{@code host_need_rxkick} because it may have stopped polling). An access whose
+     * host can park wakes it here (the port's kick eventfd); a trapped doorbell write needs no extra signal.
      *
      * @param doorbellOffset TDT or RDT.
-     * @param value          the tail the guest published in the CSB.
      */
-    default void kick(final int doorbellOffset, final int value)
+    default void wakeHost(final int doorbellOffset)
     {
-        bar0Write(doorbellOffset, value);
     }
 
     /**

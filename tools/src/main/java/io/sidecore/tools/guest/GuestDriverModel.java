@@ -1,5 +1,6 @@
 package io.sidecore.tools.guest;
 
+import io.sidecore.shm.CsbDescriptor;
 import io.sidecore.shm.E1000Registers;
 import io.sidecore.shm.E1000TxDescriptor;
 import io.sidecore.shm.PciConfig;
@@ -108,6 +109,8 @@ public final class GuestDriverModel
     private final byte[] mac = new byte[6];
     private GuestTxRing tx;
     private GuestRxRing rx;
+    private GuestCsb csb;
+    private boolean csbActive;
 
     private boolean probed;
     private boolean open;
@@ -137,6 +140,10 @@ public final class GuestDriverModel
     private long spuriousInterrupts;
     private long napiPolls;
     private long itrWrites;
+    private long csbTxKicks;
+    private long csbTxKicksSuppressed;
+    private long csbRxKicks;
+    private long csbRxKicksSuppressed;
     private int lastIcr;
 
     /**
@@ -615,6 +622,14 @@ public final class GuestDriverModel
         configureTx();
         setupRctl();
         configureRx();
+        if (csbOffered && config.useCsbWhenOffered())
+        {
+            registerCsb();
+        }
+        else
+        {
+            csbActive = false;
+        }
         rx.allocBuffers(rx.unused());
         napiScheduled = false;
         open = true;
@@ -723,6 +738,23 @@ public final class GuestDriverModel
         final int rxcsum = registers.read(E1000Registers.RXCSUM);
         registers.write(E1000Registers.RXCSUM, rxcsum | E1000Registers.RXCSUM_TUOFL);
         registers.write(E1000Registers.RCTL, rctl | E1000Registers.RCTL_EN);
+    }
+
+    /**
+     * CSB registration ({@link CsbDescriptor}): fill the guest group with the tails just written (0) and the
+     * version last, then CSBAH and CSBAL (the CSBAL write commits the address). Doorbells are skipped only once the
+     * host has published {@code host_version}.
+     */
+    private void registerCsb()
+    {
+        if (null == csb)
+        {
+            csb = new GuestCsb(ram);
+        }
+        csb.initialise(0, 0);
+        registers.write(E1000Registers.CSBAH, (int)(csb.gpa() >>> 32));
+        registers.write(E1000Registers.CSBAL, (int)csb.gpa());
+        csbActive = true;
     }
 
     private void irqEnable()
@@ -1034,6 +1066,12 @@ public final class GuestDriverModel
         registers.write(E1000Registers.TCTL, tctl & ~E1000Registers.TCTL_EN);
         registers.flush();
         irqDisable();
+        if (csbActive)
+        {
+            registers.write(E1000Registers.CSBAH, 0);
+            registers.write(E1000Registers.CSBAL, 0);
+            csbActive = false;
+        }
         open = false;
         linkUp = false;
         napiScheduled = false;
@@ -1045,36 +1083,115 @@ public final class GuestDriverModel
     // ---------------------------------------------------------------------------------------------------------
 
     /**
-     * Tail publication: a doorbell register write (shared page or trapped).
+     * Tail publication. Register mode: a doorbell write (into the shared page, or trapped). CSB mode: the tail goes
+     * into {@code guest_tdt}/{@code guest_rdt}; the doorbell register is written only as a kick, when the host asks
+     * through {@code host_need_txkick}/{@code host_need_rxkick} or does not serve the block yet.
      */
     private final class Doorbells implements TailPublisher
     {
         public void publishTxTail(final int tail)
         {
             txDoorbells++;
+            if (csbActive)
+            {
+                csb.guestTdt(tail);
+                if (csb.isServedByHost())
+                {
+                    if (!csb.hostNeedsTxKick())
+                    {
+                        csbTxKicksSuppressed++;
+                        return;
+                    }
+                    csbTxKicks++;
+                    kick(E1000Registers.TDT, tail);
+                    return;
+                }
+            }
             registers.write(E1000Registers.TDT, tail);
         }
 
         public void publishRxTail(final int tail)
         {
             rxDoorbells++;
+            if (csbActive)
+            {
+                csb.guestRdt(tail);
+                if (csb.isServedByHost())
+                {
+                    if (!csb.hostNeedsRxKick())
+                    {
+                        csbRxKicksSuppressed++;
+                        return;
+                    }
+                    csbRxKicks++;
+                    kick(E1000Registers.RDT, tail);
+                    return;
+                }
+            }
             registers.write(E1000Registers.RDT, tail);
         }
 
+        private void kick(final int doorbellOffset, final int tail)
+        {
+            registers.write(doorbellOffset, tail);
+            if (registers.isShared(doorbellOffset))
+            {
+                access.wakeHost(doorbellOffset);
+            }
+        }
+
+        /**
+         * CSB: out of TX descriptors, ask for a completion interrupt, then double-check (the host may have completed
+         * descriptors between the failed attempt and the flag store).
+         */
         void onTxRingFull()
         {
+            if (csbActive)
+            {
+                csb.guestNeedTxKick(CsbDescriptor.NEED_KICK);
+                final int freeBefore = tx.unused();
+                tx.reclaim();
+                if (tx.unused() != freeBefore)
+                {
+                    csb.guestNeedTxKick(CsbDescriptor.NO_KICK);
+                }
+            }
         }
 
         void onRxPolled()
         {
         }
 
+        /**
+         * CSB: while NAPI polls, the guest needs no interrupts.
+         */
         void onNapiScheduled()
         {
+            if (csbActive)
+            {
+                csb.guestNeedRxKick(CsbDescriptor.NO_KICK);
+                csb.guestNeedTxKick(CsbDescriptor.NO_KICK);
+            }
         }
 
+        /**
+         * CSB: polling is over, ask for an interrupt on the next frame, then double-check that no frame slipped in
+         * between the last harvest and the flag store (DD on the next descriptor).
+         *
+         * @return true when a frame slipped in: the flag is withdrawn and NAPI stays scheduled.
+         */
         boolean onNapiComplete()
         {
+            if (!csbActive)
+            {
+                return false;
+            }
+            csb.guestNeedRxKick(CsbDescriptor.NEED_KICK);
+            if (rx.hasWork())
+            {
+                csb.guestNeedRxKick(CsbDescriptor.NO_KICK);
+                return true;
+            }
             return false;
         }
     }
@@ -1155,6 +1272,62 @@ public final class GuestDriverModel
     public boolean isCsbOffered()
     {
         return csbOffered;
+    }
+
+    /**
+     * @return true when the model registered a CSB at open (the host may still decline to serve it).
+     */
+    public boolean isCsbActive()
+    {
+        return csbActive;
+    }
+
+    /**
+     * @return true when the host serves the registered CSB ({@code host_version}).
+     */
+    public boolean isCsbServed()
+    {
+        return csbActive && csb.isServedByHost();
+    }
+
+    /**
+     * @return guest-physical address of the CSB, 0 when none was allocated.
+     */
+    public long csbGpa()
+    {
+        return null == csb ? 0 : csb.gpa();
+    }
+
+    /**
+     * @return TX kicks written because the host asked (CSB mode).
+     */
+    public long csbTxKicks()
+    {
+        return csbTxKicks;
+    }
+
+    /**
+     * @return TX tail publications that needed no doorbell write (CSB mode).
+     */
+    public long csbTxKicksSuppressed()
+    {
+        return csbTxKicksSuppressed;
+    }
+
+    /**
+     * @return RX kicks written because the host asked (CSB mode).
+     */
+    public long csbRxKicks()
+    {
+        return csbRxKicks;
+    }
+
+    /**
+     * @return RX tail publications that needed no doorbell write (CSB mode).
+     */
+    public long csbRxKicksSuppressed()
+    {
+        return csbRxKicksSuppressed;
     }
 
     /**

@@ -34,6 +34,8 @@ final class FakeE1000 implements DeviceAccess
     int resets;
     int trappedDoorbells;
     long delayedNs;
+    Runnable onImsWrite;
+    int wakes;
 
     private int eecdControl;
     private boolean csWasHigh;
@@ -185,6 +187,11 @@ final class FakeE1000 implements DeviceAccess
         return 0 == sharedPages ? null : bar0;
     }
 
+    public void wakeHost(final int doorbellOffset)
+    {
+        wakes++;
+    }
+
     public void delay(final long durationNs)
     {
         delayedNs += durationNs;
@@ -246,6 +253,10 @@ final class FakeE1000 implements DeviceAccess
                 break;
             case E1000Registers.IMS:
                 bar0.putInt(E1000Registers.IMS, reg(E1000Registers.IMS) | value);
+                if (null != onImsWrite)
+                {
+                    onImsWrite.run();
+                }
                 break;
             case E1000Registers.IMC:
                 bar0.putInt(E1000Registers.IMS, reg(E1000Registers.IMS) & ~value);
