@@ -348,7 +348,8 @@ public final class RxProcessor
                 return SCAN_OVERRUN;
             }
             descriptorView.wrap(ring.descriptorAddress(index), DescriptorRing.DESCRIPTOR_LENGTH);
-            final long bufferGpa = descriptorView.getLong(E1000RxDescriptor.BUFFER_ADDR_OFFSET, ByteOrder.LITTLE_ENDIAN);
+            final long bufferGpa = descriptorView.getLong(
+                E1000RxDescriptor.BUFFER_ADDR_OFFSET, ByteOrder.LITTLE_ENDIAN);
             used++;
             if (0 != bufferGpa)
             {
@@ -472,7 +473,8 @@ public final class RxProcessor
     /**
      * Write one descriptor back: bytes 8-11 plainly, then bytes 12-15 with DD in a single release store.
      */
-    private void writeBack(final int index, final int lengthBytes, final int status, final int errors, final int special)
+    private void writeBack(
+        final int index, final int lengthBytes, final int status, final int errors, final int special)
     {
         descriptorView.wrap(ring.descriptorAddress(index), DescriptorRing.DESCRIPTOR_LENGTH);
         descriptorView.putInt(E1000RxDescriptor.LENGTH_OFFSET, lengthBytes & 0xFFFF, ByteOrder.LITTLE_ENDIAN);
