@@ -46,7 +46,13 @@ public enum PortCounter
     RING_FAULTS(50, "ring_faults", "ring-level guest faults that quarantined the port"),
     DEVICE_RESETS(51, "device_resets", "MAC resets (CTRL.RST)"),
     CSB_KICKS(52, "csb_kicks", "kicks received from a CSB guest"),
-    TX_RATE_LIMITED(53, "tx_rate_limited", "passes in which the port's rate limit deferred TX work");
+    TX_RATE_LIMITED(53, "tx_rate_limited", "passes in which the port's rate limit deferred TX work"),
+
+    TX_DROP_NO_CONTEXT(16, "tx_drop_no_context",
+        "TX packet asking for TSO or checksum offload without a matching context descriptor"),
+    TX_DROP_BAD_SEQUENCE(17, "tx_drop_bad_sequence",
+        "TX packet mixing descriptor kinds or TSE settings, or interrupted by a context descriptor"),
+    TX_DROP_RUNT(18, "tx_drop_runt", "TX packet shorter than an Ethernet header (14 bytes)");
 
     /** Number of counter slots reserved per port; ids are below this. */
     public static final int SLOTS_PER_PORT = 64;
