@@ -310,6 +310,17 @@ class RxProcessorTest
         assertEquals(0, statistic(E1000Registers.ROC));
     }
 
+    @Test
+    void shouldDropAsOversizeWhenLongerThan65535EvenWithSbp()
+    {
+        h.write(E1000Registers.RCTL, rctl() | E1000Registers.RCTL_SBP | E1000Registers.RCTL_LPE);
+
+        assertFalse(h.receive(DeviceHarness.broadcastFrame(65536, 1)));
+
+        assertOutcome(PortCounter.RX_DROP_OVERSIZE);
+        assertEquals(0, rdh());
+    }
+
     // ---- VLAN filter and strip ----
 
     @Test
@@ -874,6 +885,35 @@ class RxProcessorTest
         assertEquals(ERR_RXE, h.rxErrors(1));
         assertEquals(2, rdh());
         assertOutcome(PortCounter.RX_DROP_DMA_FAULT);
+    }
+
+    @Test
+    void shouldIgnoreBitsAboveSixteenInSharedHeadAndTail()
+    {
+        h.writeShared(E1000Registers.RDH, 0x1_0002);
+        h.writeShared(E1000Registers.RDT, 0x7_0005);
+
+        assertTrue(h.receive(DeviceHarness.broadcastFrame(100, 1)));
+
+        assertEquals(STA_DD | STA_EOP | STA_IXSM, h.rxStatus(2));
+        assertEquals(3, rdh());
+        assertFalse(h.device.isFaulted());
+    }
+
+    @Test
+    void shouldUseRingGeometryRewrittenBetweenFrames()
+    {
+        assertTrue(h.receive(DeviceHarness.broadcastFrame(100, 1)));
+        h.write(E1000Registers.RDBAL, (int)(RX_RING_GPA + 8 * 16));
+        h.write(E1000Registers.RDLEN, 8 * 16);
+        h.writeShared(E1000Registers.RDH, 0);
+        h.writeShared(E1000Registers.RDT, 4);
+
+        assertTrue(h.receive(DeviceHarness.broadcastFrame(100, 2)));
+
+        assertEquals(STA_DD | STA_EOP | STA_IXSM, h.rxStatus(8));
+        assertArrayEquals(DeviceHarness.broadcastFrame(100, 2), h.getBytes(h.rxBufferGpa(8), 100));
+        assertEquals(1, rdh());
     }
 
     @Test

@@ -224,6 +224,32 @@ class RxWriteOrderTest
         assertEquals(2 * RING - 3, count("getLong"));
     }
 
+    @Test
+    void shouldScanAgainAfterReset()
+    {
+        for (int i = 0; i < RING; i++)
+        {
+            ramBuffer.putLong(i * 16, 0, ByteOrder.LITTLE_ENDIAN);
+        }
+        assertFalse(receive(100));
+
+        rx.reset();
+
+        assertFalse(receive(100));
+        assertEquals(2 * (RING - 1), count("getLong"));
+    }
+
+    @Test
+    void shouldWriteNothingAndReadNoDescriptorWhenFrameOversize()
+    {
+        assertFalse(receive(9000));
+
+        assertEquals(0, count("getLong"));
+        assertEquals(0, writesOf("descriptor").size());
+        assertEquals(0, writesOf("data").size());
+        assertEquals(1, registers.get(E1000Registers.ROC));
+    }
+
     private boolean receive(final int lengthBytes)
     {
         final byte[] frame = DeviceHarness.broadcastFrame(lengthBytes, 3);
