@@ -4,6 +4,7 @@ import io.sidecore.engine.mem.GuestMemory;
 import io.sidecore.engine.status.PortCounters;
 import io.sidecore.shm.E1000Registers;
 import io.sidecore.shm.E1000RxDescriptor;
+import io.sidecore.shm.PciConfig;
 import io.sidecore.shm.PortRegionDescriptor;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -119,6 +120,7 @@ class RxWriteOrderTest
             PortRegionDescriptor.DEFAULT_SHARED_PAGES);
         final E1000Device device = new E1000Device(config, registers, guestMemory, PortCounters.inHeap("order"),
             (sourcePortId, frame, offset, lengthBytes) -> { }, asserted -> { });
+        device.configWrite(PciConfig.COMMAND_OFFSET, 2, PciConfig.COMMAND_MEMORY_SPACE | PciConfig.COMMAND_BUS_MASTER);
         rx = new RxProcessor(device, descriptors, data);
         registers.set(E1000Registers.STATUS, E1000Registers.STATUS_RESET_VALUE);
         registers.set(E1000Registers.RCTL, E1000Registers.RCTL_EN | E1000Registers.RCTL_BAM |
