@@ -49,8 +49,9 @@ import java.nio.ByteOrder;
  * special, so a guest polling DD never sees a half-written descriptor. RDH is published with a release store after
  * the last descriptor of the frame.
  * <p>
- * Interrupts: RXT0 for every delivered frame (moderation belongs to the interrupt controller), RXDMT0 with it when the
- * free descriptors·16 ≤ RDLEN >> (RDMTS + 1) (SDM 13.4.22; RDMTS 3 gives 1/16 as in QEMU), RXO on overrun.
+ * Interrupts: RXT0 for every frame whose descriptors were written back, through
+ * {@link InterruptController#raiseRx} so RDTR/RADV delay it (SDM 3.2.7.1), with RXDMT0 when the free
+ * descriptors·16 ≤ RDLEN >> (RDMTS + 1) (SDM 13.4.22; RDMTS 3 gives 1/16 as in QEMU); RXO (immediate) on overrun.
  * <p>
  * The descriptors a frame needs are found by one bounded scan from RDH towards RDT that reads each buffer address
  * once; the writing pass uses those copies only. A scan that fails (overrun) is remembered with the ring position, so
@@ -318,7 +319,7 @@ public final class RxProcessor
         {
             causes |= E1000Registers.ICR_RXDMT0;
         }
-        device.interrupts.raise(causes, nowNs);
+        device.interrupts.raiseRx(causes, nowNs);
         return SCAN_OK == scan;
     }
 

@@ -1,6 +1,7 @@
 package io.sidecore.engine.e1000;
 
 import io.sidecore.shm.E1000Registers;
+import io.sidecore.shm.PciConfig;
 import io.sidecore.shm.PortCounter;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -76,6 +77,22 @@ class RxProcessorTest
         h.receive(DeviceHarness.broadcastFrame(100, 1));
 
         assertEquals(E1000Registers.ICR_RXT0, icr());
+    }
+
+    @Test
+    void shouldLeaveRxt0ToRdtrPacketTimerWhenDelayed()
+    {
+        h.write(E1000Registers.ITR, 0);
+        h.write(E1000Registers.RDTR, 10);
+        h.write(E1000Registers.IMS, E1000Registers.ICR_RXT0);
+
+        assertTrue(h.receive(DeviceHarness.broadcastFrame(100, 1)));
+
+        assertEquals(E1000Registers.ICR_RXT0, icr());
+        assertFalse(h.device.interrupts().isLineAsserted());
+        h.nowNs += 10 * 1024 + 1;
+        h.device.onTimers(h.nowNs);
+        assertTrue(h.device.interrupts().isLineAsserted());
     }
 
     @Test
@@ -167,6 +184,20 @@ class RxProcessorTest
         assertOutcome(PortCounter.RX_DROP_DISABLED);
         assertEquals(0, h.rxStatus(0));
         assertEquals(0, rdh());
+    }
+
+    @Test
+    void shouldDropAsDisabledWhenBusMasteringOff()
+    {
+        h.device.configWrite(PciConfig.COMMAND_OFFSET, 2, PciConfig.COMMAND_MEMORY_SPACE);
+        final byte[] ring = ringBytes();
+
+        assertFalse(h.receive(DeviceHarness.broadcastFrame(100, 1)));
+
+        assertOutcome(PortCounter.RX_DROP_DISABLED);
+        assertArrayEquals(ring, ringBytes());
+        assertEquals(0, rdh());
+        assertEquals(0, h.device.rx.freeDescriptors());
     }
 
     @Test
