@@ -19,6 +19,8 @@ import java.nio.ByteOrder;
  *   <li>receiver not ready (RCTL.EN clear, link down, PCI bus mastering off, port faulted): dropped as
  *   {@link PortCounter#RX_DROP_DISABLED}. Real hardware drops too; the caller is never blocked (QEMU instead leaves
  *   frames queued in the backend);</li>
+ *   <li>offset or length outside the caller's buffer (an engine bug, never guest input):
+ *   {@link PortCounter#RX_DROP_BACKEND};</li>
  *   <li>shorter than an Ethernet header: {@link PortCounter#RX_DROP_RUNT}; otherwise frames shorter than 60 bytes are
  *   padded with zeros to 60 before filtering, as QEMU does;</li>
  *   <li>longer than 1518 bytes without RCTL.LPE, or 16380 with it (lengths without FCS, so a tagged maximum frame of
