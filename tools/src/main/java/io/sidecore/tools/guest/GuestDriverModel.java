@@ -461,8 +461,9 @@ public final class GuestDriverModel
         phyId = (high << 16) | low;
         if (Phy.M88E1011_I_PHY_ID != (phyId & Phy.PHY_REVISION_MASK))
         {
-            throw new GuestDriverException("invalid PHY ID: id=0x" + Integer.toHexString(phyId & Phy.PHY_REVISION_MASK) +
-                " expected=0x" + Integer.toHexString(Phy.M88E1011_I_PHY_ID) + " (M88E1011)");
+            throw new GuestDriverException("invalid PHY ID: id=0x" +
+                Integer.toHexString(phyId & Phy.PHY_REVISION_MASK) + " expected=0x" +
+                Integer.toHexString(Phy.M88E1011_I_PHY_ID) + " (M88E1011)");
         }
     }
 

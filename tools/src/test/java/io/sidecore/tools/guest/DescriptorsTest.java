@@ -45,7 +45,8 @@ class DescriptorsTest
 
         final int dword2 = ring.getInt(8, ByteOrder.LITTLE_ENDIAN);
         assertEquals(0x12345, dword2 & E1000TxDescriptor.EXT_LENGTH_MASK);
-        assertEquals(E1000TxDescriptor.DTYP_DATA, (dword2 & E1000TxDescriptor.DTYP_MASK) >>> E1000TxDescriptor.DTYP_SHIFT);
+        assertEquals(E1000TxDescriptor.DTYP_DATA,
+            (dword2 & E1000TxDescriptor.DTYP_MASK) >>> E1000TxDescriptor.DTYP_SHIFT);
         assertEquals(E1000TxDescriptor.CMD_EOP | E1000TxDescriptor.CMD_RS | E1000TxDescriptor.CMD_DEXT,
             ring.getByte(E1000TxDescriptor.TUCMD_OFFSET) & 0xFF);
         assertEquals(0, ring.getByte(E1000TxDescriptor.STATUS_OFFSET));
