@@ -46,7 +46,9 @@ public enum PortCounter
     RING_FAULTS(50, "ring_faults", "ring-level guest faults that quarantined the port"),
     DEVICE_RESETS(51, "device_resets", "MAC resets (CTRL.RST)"),
     CSB_KICKS(52, "csb_kicks", "kicks received from a CSB guest"),
-    TX_RATE_LIMITED(53, "tx_rate_limited", "passes in which the port's rate limit deferred TX work");
+    TX_RATE_LIMITED(53, "tx_rate_limited", "passes in which the port's rate limit deferred TX work"),
+    TX_DROP_BACKEND(54, "tx_drop_backend",
+        "TX frame the backend could not take (TAP write failed or queue full, capture write failed)");
 
     /** Number of counter slots reserved per port; ids are below this. */
     public static final int SLOTS_PER_PORT = 64;
