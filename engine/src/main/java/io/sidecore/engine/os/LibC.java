@@ -199,7 +199,7 @@ public final class LibC
         }
         catch (final Throwable t)
         {
-            throw linkageFailure("read", t);
+            throw rethrow("read", t);
         }
     }
 
@@ -221,7 +221,7 @@ public final class LibC
         }
         catch (final Throwable t)
         {
-            throw linkageFailure("write", t);
+            throw rethrow("write", t);
         }
     }
 
@@ -240,7 +240,7 @@ public final class LibC
         }
         catch (final Throwable t)
         {
-            throw linkageFailure("close", t);
+            throw rethrow("close", t);
         }
     }
 
@@ -260,7 +260,7 @@ public final class LibC
         }
         catch (final Throwable t)
         {
-            throw linkageFailure("eventfd", t);
+            throw rethrow("eventfd", t);
         }
     }
 
@@ -280,7 +280,7 @@ public final class LibC
         }
         catch (final Throwable t)
         {
-            throw linkageFailure("memfd_create", t);
+            throw rethrow("memfd_create", t);
         }
     }
 
@@ -300,7 +300,7 @@ public final class LibC
         }
         catch (final Throwable t)
         {
-            throw linkageFailure("ftruncate", t);
+            throw rethrow("ftruncate", t);
         }
     }
 
@@ -321,7 +321,7 @@ public final class LibC
         }
         catch (final Throwable t)
         {
-            throw linkageFailure("lseek", t);
+            throw rethrow("lseek", t);
         }
     }
 
@@ -347,7 +347,7 @@ public final class LibC
         }
         catch (final Throwable t)
         {
-            throw linkageFailure("mmap", t);
+            throw rethrow("mmap", t);
         }
     }
 
@@ -367,7 +367,7 @@ public final class LibC
         }
         catch (final Throwable t)
         {
-            throw linkageFailure("munmap", t);
+            throw rethrow("munmap", t);
         }
     }
 
@@ -390,7 +390,7 @@ public final class LibC
         }
         catch (final Throwable t)
         {
-            throw linkageFailure("poll", t);
+            throw rethrow("poll", t);
         }
     }
 
@@ -411,7 +411,7 @@ public final class LibC
         }
         catch (final Throwable t)
         {
-            throw linkageFailure("open", t);
+            throw rethrow("open", t);
         }
     }
 
@@ -432,7 +432,7 @@ public final class LibC
         }
         catch (final Throwable t)
         {
-            throw linkageFailure("fcntl", t);
+            throw rethrow("fcntl", t);
         }
     }
 
@@ -454,7 +454,7 @@ public final class LibC
         }
         catch (final Throwable t)
         {
-            throw linkageFailure("ioctl", t);
+            throw rethrow("ioctl", t);
         }
     }
 
@@ -476,7 +476,7 @@ public final class LibC
         }
         catch (final Throwable t)
         {
-            throw linkageFailure("ioctl", t);
+            throw rethrow("ioctl", t);
         }
     }
 
@@ -498,7 +498,7 @@ public final class LibC
         }
         catch (final Throwable t)
         {
-            throw linkageFailure("syscall", t);
+            throw rethrow("syscall", t);
         }
     }
 
@@ -521,7 +521,7 @@ public final class LibC
         }
         catch (final Throwable t)
         {
-            throw linkageFailure("syscall", t);
+            throw rethrow("syscall", t);
         }
     }
 
@@ -541,7 +541,7 @@ public final class LibC
         }
         catch (final Throwable t)
         {
-            throw linkageFailure("setns", t);
+            throw rethrow("setns", t);
         }
     }
 
@@ -564,12 +564,24 @@ public final class LibC
         }
         catch (final Throwable t)
         {
-            throw linkageFailure("socketpair", t);
+            throw rethrow("socketpair", t);
         }
     }
 
-    private static IllegalStateException linkageFailure(final String function, final Throwable cause)
+    /**
+     * {@code invokeExact} declares Throwable; a downcall only throws unchecked ones (wrong arguments, a closed
+     * segment's arena): pass those through unchanged and wrap anything else.
+     */
+    private static RuntimeException rethrow(final String function, final Throwable cause)
     {
+        if (cause instanceof RuntimeException unchecked)
+        {
+            return unchecked;
+        }
+        if (cause instanceof Error error)
+        {
+            throw error;
+        }
         return new IllegalStateException("native call " + function + " failed to dispatch", cause);
     }
 }
