@@ -31,9 +31,10 @@ import java.nio.ByteOrder;
  *       is segmented to at most {@code maxRxFrameBytes} per frame, since an 8254x has no LRO and a guest ring
  *       takes MTU-sized frames; a frame marked {@code NEEDS_CSUM} gets its checksum completed.</li>
  * </ul>
- * Frames the backend cannot handle are counted: {@link PortCounter#RX_DROP_BACKEND} towards the guest,
- * {@link PortCounter#TX_DROP_BACKEND} (write failed) or {@link PortCounter#TX_DROP_MALFORMED} (inconsistent offload
- * frame) from it. Runs on the agent thread; nothing is allocated per frame.
+ * Frames the backend cannot handle are counted once: {@link PortCounter#RX_DROP_BACKEND} towards the guest;
+ * from it {@link PortCounter#TX_DROP_BACKEND} (the TAP write failed), {@link PortCounter#TX_DROP_MALFORMED}
+ * (inconsistent offload frame), {@link PortCounter#TX_DROP_RUNT} or {@link PortCounter#TX_DROP_OVERSIZE}.
+ * Runs on the agent thread; nothing is allocated per frame.
  */
 public final class TapBackend implements PortBackend, FrameSource
 {
@@ -212,7 +213,8 @@ public final class TapBackend implements PortBackend, FrameSource
     {
         if (lengthBytes < ETHERNET_HEADER_BYTES || lengthBytes > MAX_FRAME_BYTES)
         {
-            counters.increment(PortCounter.TX_DROP_MALFORMED);
+            counters.increment(lengthBytes < ETHERNET_HEADER_BYTES ?
+                PortCounter.TX_DROP_RUNT : PortCounter.TX_DROP_OVERSIZE);
             return;
         }
         if (vnetHeaderBytes != 0)
@@ -241,8 +243,14 @@ public final class TapBackend implements PortBackend, FrameSource
         {
             onFrame(sourcePortId, frame, offset, lengthBytes);
         }
-        else if (vnetHeaderBytes == 0 || lengthBytes < ETHERNET_HEADER_BYTES || lengthBytes > MAX_FRAME_BYTES)
+        else if (lengthBytes < ETHERNET_HEADER_BYTES || lengthBytes > MAX_FRAME_BYTES)
         {
+            counters.increment(lengthBytes < ETHERNET_HEADER_BYTES ?
+                PortCounter.TX_DROP_RUNT : PortCounter.TX_DROP_OVERSIZE);
+        }
+        else if (vnetHeaderBytes == 0)
+        {
+            // Offload frames are only sent to sinks that accept them; without a virtio_net_hdr we never do.
             counters.increment(PortCounter.TX_DROP_MALFORMED);
         }
         else if (gsoType == TxOffloadInfo.GSO_NONE)

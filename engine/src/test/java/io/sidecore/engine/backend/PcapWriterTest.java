@@ -216,6 +216,7 @@ class PcapWriterTest
                 return Path.of(candidate);
             }
         }
-        return fail("tcpdump is not installed: run .ci/setup-test-host (apt-get install -y tcpdump)");
+        return fail("tcpdump is not installed: tools/sidecore test installs it (tools/lib/ensure-test-deps.sh), "
+            + "or apt-get install -y tcpdump");
     }
 }

@@ -1,5 +1,6 @@
 package io.sidecore.engine.backend;
 
+import io.sidecore.engine.e1000.DeviceHarness;
 import io.sidecore.engine.e1000.TxOffloadInfo;
 import io.sidecore.engine.os.Errno;
 import io.sidecore.engine.os.Fds;
@@ -428,5 +429,39 @@ class TapBackendTest
         assertEquals(0, backend.rxReadErrors());
         assertEquals("tap", backend.typeName());
         assertTrue(backend.acceptsOffload());
+    }
+
+    @Test
+    void shouldPassDeviceTsoFrameWholeWithGsoHeaderWhenDeviceTransmitsThroughBackend()
+    {
+        final DeviceHarness guest = GuestTso.device(backend);
+        final byte[] correct = TestFrames.tcp(false, 12_000, 99, TCP_ACK | TCP_PSH, 5);
+
+        GuestTso.transmitTcpv4(guest, TestFrames.asGuestTso(correct, false), 1448);
+
+        final byte[] message = kernelReads();
+        final UnsafeBuffer header = new UnsafeBuffer(message);
+        assertEquals(VirtioNetHeader.GSO_TCPV4, VirtioNetHeader.gsoType(header, 0));
+        assertEquals(1448, VirtioNetHeader.gsoSize(header, 0));
+        assertEquals(34, VirtioNetHeader.checksumStart(header, 0));
+        assertEquals(16, VirtioNetHeader.checksumOffset(header, 0));
+        final byte[] written = frameOf(message);
+        assertEquals(correct.length, written.length);
+        assertTrue(TestFrames.isIpv4HeaderValid(written, 14));
+        assertEquals(TestFrames.fold(TestFrames.pseudo(written, 14, false, 6, written.length - 34)),
+            u16(written, 50));
+        assertKernelSegmentationYieldsValidSegments(written, false);
+        assertNull(kernelReads(), "one frame, not segments");
+        assertEquals(1, guest.counter(PortCounter.TX_FRAMES));
+        assertEquals(0, guest.counter(PortCounter.TX_TSO_SEGMENTS));
+    }
+
+    @Test
+    void shouldCountRuntWhenGuestFrameShorterThanEthernetHeader()
+    {
+        backend.onFrame(0, new UnsafeBuffer(new byte[13]), 0, 13);
+
+        assertEquals(1, counters.get(PortCounter.TX_DROP_RUNT));
+        assertNull(kernelReads());
     }
 }

@@ -1,5 +1,6 @@
 package io.sidecore.engine.backend;
 
+import io.sidecore.engine.e1000.DeviceHarness;
 import io.sidecore.engine.e1000.TxOffloadInfo;
 import io.sidecore.engine.os.Fds;
 import io.sidecore.engine.os.OsException;
@@ -22,6 +23,7 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -121,7 +123,35 @@ class TapNamespaceSystemTest
     @Test
     void shouldDeliverWholeTsoFrameToHostKernelWhenGuestSendsTso() throws Exception
     {
-        final int port = 5201;
+        final TxOffloadInfo offload = new TxOffloadInfo();
+        offload.gsoType = TxOffloadInfo.GSO_TCPV4;
+        offload.gsoSizeBytes = 1448;
+        offload.headerLengthBytes = 54;
+        offload.needsChecksum = true;
+        offload.checksumStartBytes = 34;
+        offload.checksumOffsetBytes = 16;
+
+        sendTsoToHostSocket(5201, guestTso -> backend.onOffloadFrame(0, new UnsafeBuffer(guestTso), 0,
+            guestTso.length, offload));
+    }
+
+    @Test
+    void shouldDeliverWholeTsoFrameToHostKernelWhenDeviceModelTransmitsGuestTso() throws Exception
+    {
+        final DeviceHarness device = GuestTso.device(backend);
+
+        sendTsoToHostSocket(5202, guestTso -> GuestTso.transmitTcpv4(device, guestTso, 1448));
+
+        assertEquals(1, device.counter(PortCounter.TX_FRAMES));
+        assertEquals(0, device.counter(PortCounter.TX_TSO_SEGMENTS), "the device left segmentation to the host");
+    }
+
+    /**
+     * Connect the responder to a host socket, then have {@code transmit} send one 30000-byte TSO frame (prepared as a
+     * Linux e1000 guest prepares it) and check the kernel got it as one frame and the socket the exact bytes.
+     */
+    private void sendTsoToHostSocket(final int port, final Consumer<byte[]> transmit) throws Exception
+    {
         final ServerSocketChannel server = namespace.callInside(() ->
         {
             final ServerSocketChannel channel = ServerSocketChannel.open();
@@ -140,21 +170,14 @@ class TapNamespaceSystemTest
             try (SocketChannel connection = accepted[0])
             {
                 final byte[] payload = new byte[30_000];
-                new Random(7).nextBytes(payload);
+                new Random(port).nextBytes(payload);
                 final byte[] frame = guest.tcp(guest.sendNext, guest.receiveNext,
                     TestFrames.TCP_ACK | TestFrames.TCP_PSH, false, payload, 0, payload.length);
                 final byte[] asGuestTso = TestFrames.asGuestTso(frame, false);
-                final TxOffloadInfo offload = new TxOffloadInfo();
-                offload.gsoType = TxOffloadInfo.GSO_TCPV4;
-                offload.gsoSizeBytes = 1448;
-                offload.headerLengthBytes = 54;
-                offload.needsChecksum = true;
-                offload.checksumStartBytes = 34;
-                offload.checksumOffsetBytes = 16;
                 final long packetsBefore = namespace.interfaceStatistic(tapName, "rx_packets");
                 final long bytesBefore = namespace.interfaceStatistic(tapName, "rx_bytes");
 
-                backend.onOffloadFrame(0, new UnsafeBuffer(asGuestTso), 0, asGuestTso.length, offload);
+                transmit.accept(asGuestTso);
 
                 assertEquals(1, namespace.interfaceStatistic(tapName, "rx_packets") - packetsBefore,
                     "the kernel received one frame, not segments");
