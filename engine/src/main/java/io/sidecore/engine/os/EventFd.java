@@ -12,7 +12,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * <p>
  * {@link #signal()}, {@link #drain()} and {@link #await(int)} allocate nothing: the 8-byte value buffer, the
  * {@code pollfd} and the errno capture are preallocated per instance. An instance is used by one thread at a time
- * (the agent that owns it); other processes reach the same counter through their own descriptor.
+ * (the agent that owns it); other processes reach the same counter through their own descriptor. After
+ * {@link #close()} the buffers are freed and any further call throws {@link IllegalStateException}.
  */
 public final class EventFd implements AutoCloseable
 {

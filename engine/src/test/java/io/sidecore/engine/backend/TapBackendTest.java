@@ -464,4 +464,19 @@ class TapBackendTest
         assertEquals(1, counters.get(PortCounter.TX_DROP_RUNT));
         assertNull(kernelReads());
     }
+
+    @Test
+    void shouldSegmentWhenHostGsoTypeCarriesEcnBit()
+    {
+        final byte[] big = TestFrames.tcp(false, 3000, 1, TCP_ACK | TestFrames.TCP_CWR, 1);
+        kernelSends(VirtioNetHeader.F_NEEDS_CSUM, VirtioNetHeader.GSO_TCPV4 | VirtioNetHeader.GSO_ECN, 54, 1448,
+            34, 16, TestFrames.asGuestTso(big, false));
+
+        backend.pollInto(1, collector, 64);
+
+        assertEquals(3, delivered.size());
+        assertEquals(TestFrames.TCP_CWR, delivered.get(0)[47] & TestFrames.TCP_CWR, "CWR on the first segment");
+        assertEquals(0, delivered.get(1)[47] & TestFrames.TCP_CWR, "and only there");
+        assertEquals(0, counters.get(PortCounter.RX_DROP_BACKEND));
+    }
 }
