@@ -21,7 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The data-path calls allocate nothing once warm: eventfd signal/drain, TAP writes (plain and TSO with
- * virtio_net_hdr), TAP polling with GSO segmentation, and pcap capture including its file writes. Measured with the JVM's per-thread allocation counter.
+ * virtio_net_hdr), TAP polling with GSO segmentation, and pcap capture including its file writes. Measured with
+ * the JVM's per-thread allocation counter.
  */
 class HotPathAllocationTest
 {

@@ -7,6 +7,7 @@ import io.sidecore.engine.os.Fds;
 import io.sidecore.engine.os.LibC;
 import io.sidecore.engine.os.TapDevice;
 import io.sidecore.engine.status.PortCounters;
+import io.sidecore.shm.E1000Registers;
 import io.sidecore.shm.PortCounter;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
@@ -478,5 +479,60 @@ class TapBackendTest
         assertEquals(TestFrames.TCP_CWR, delivered.get(0)[47] & TestFrames.TCP_CWR, "CWR on the first segment");
         assertEquals(0, delivered.get(1)[47] & TestFrames.TCP_CWR, "and only there");
         assertEquals(0, counters.get(PortCounter.RX_DROP_BACKEND));
+    }
+
+    private DeviceHarness guestWithRxRing(final int descriptors, final int freeDescriptors)
+    {
+        final DeviceHarness guest = new DeviceHarness(false, backend);
+        guest.registers.set(E1000Registers.STATUS, guest.registers.get(E1000Registers.STATUS) |
+            E1000Registers.STATUS_LU);
+        guest.setUpRxRing(descriptors);
+        guest.write(E1000Registers.RDT, freeDescriptors);
+        return guest;
+    }
+
+    @Test
+    void shouldWriteHostGsoSegmentsIntoDeviceRxRingWhenPolledWithDevice()
+    {
+        final DeviceHarness guest = guestWithRxRing(16, 15);
+        final byte[] big = TestFrames.tcp(false, 10_000, 500, TCP_ACK, 3);
+        kernelSends(VirtioNetHeader.F_NEEDS_CSUM, VirtioNetHeader.GSO_TCPV4, 54, 1448, 34, 16,
+            TestFrames.asGuestTso(big, false));
+
+        final int work = backend.poll(guest.nowNs, guest.device, 64);
+
+        assertEquals(7, work);
+        assertEquals(7, guest.counter(PortCounter.RX_FRAMES));
+        int payloadIndex = 0;
+        for (int i = 0; i < 7; i++)
+        {
+            assertTrue((guest.rxStatus(i) & 0x03) == 0x03, "DD and EOP on descriptor " + i);
+            // Without RCTL.SECRC the descriptor length includes the 4-byte FCS (SDM 3.2.3); the IP length bounds it.
+            final int ipTotalLength = u16(guest.getBytes(guest.rxBufferGpa(i), 18), 16);
+            assertEquals(14 + ipTotalLength + 4, guest.rxLength(i));
+            final byte[] segment = guest.getBytes(guest.rxBufferGpa(i), 14 + ipTotalLength);
+            assertTrue(TestFrames.isL4ChecksumValid(segment, 14, false, 6, 34), "segment " + i);
+            for (int b = 54; b < segment.length; b++)
+            {
+                assertEquals(TestFrames.payloadByte(payloadIndex++), segment[b]);
+            }
+        }
+        assertEquals(10_000, payloadIndex);
+        assertEquals(0, guest.rxStatus(7), "nothing beyond the segments");
+    }
+
+    @Test
+    void shouldAccountEverySegmentWhenGuestRingTooSmallForWholeGsoFrame()
+    {
+        final DeviceHarness guest = guestWithRxRing(8, 3);
+        final byte[] big = TestFrames.tcp(false, 10_000, 500, TCP_ACK, 3);
+        kernelSends(VirtioNetHeader.F_NEEDS_CSUM, VirtioNetHeader.GSO_TCPV4, 54, 1448, 34, 16,
+            TestFrames.asGuestTso(big, false));
+
+        backend.poll(guest.nowNs, guest.device, 64);
+
+        assertEquals(3, guest.counter(PortCounter.RX_FRAMES), "three free descriptors");
+        assertEquals(4, guest.counter(PortCounter.RX_DROP_RING_FULL), "the rest counted by the device");
+        assertEquals(0, counters.get(PortCounter.RX_DROP_BACKEND), "not a backend drop");
     }
 }
