@@ -10,6 +10,7 @@ import io.sidecore.engine.status.PortCounters;
 import io.sidecore.shm.E1000Registers;
 import io.sidecore.shm.E1000RxDescriptor;
 import io.sidecore.shm.E1000TxDescriptor;
+import io.sidecore.shm.PciConfig;
 import io.sidecore.shm.PortRegionDescriptor;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -72,7 +73,7 @@ final class BenchPort
     final E1000Device device;
 
     /**
-     * A port with link up, no ring programmed yet.
+     * A port in its reset state (link up, RAL0/RAH0 = {@link #MAC}) with bus mastering enabled, no ring programmed.
      */
     BenchPort()
     {
@@ -81,7 +82,14 @@ final class BenchPort
         guestMemory.addRegion(RAM_GPA, ram);
         final PortConfig config = new PortConfig(0, "bench", MAC, false, PortRegionDescriptor.DEFAULT_SHARED_PAGES);
         device = new E1000Device(config, registers, guestMemory, counters, sink, InterruptLine.NONE);
-        registers.set(E1000Registers.STATUS, registers.get(E1000Registers.STATUS) | E1000Registers.STATUS_LU);
+        // As the guest's PCI core and driver do at probe: DMA is gated on bus mastering (PCI 2.3 command bit 2).
+        device.configWrite(PciConfig.COMMAND_OFFSET, 2,
+            PciConfig.COMMAND_IO_SPACE | PciConfig.COMMAND_MEMORY_SPACE | PciConfig.COMMAND_BUS_MASTER);
+        if (!device.isLinkUp() || !device.isBusMasterEnabled())
+        {
+            throw new IllegalStateException("port not ready: link=" + device.isLinkUp() + " busMaster=" +
+                device.isBusMasterEnabled());
+        }
     }
 
     /**
@@ -227,9 +235,9 @@ final class BenchPort
      */
     void setUpRxRing(final int count, final int rctlFlags)
     {
-        write(E1000Registers.RA, (MAC[0] & 0xFF) | (MAC[1] & 0xFF) << 8 | (MAC[2] & 0xFF) << 16 |
+        write(E1000Registers.ral(0), (MAC[0] & 0xFF) | (MAC[1] & 0xFF) << 8 | (MAC[2] & 0xFF) << 16 |
             (MAC[3] & 0xFF) << 24);
-        write(E1000Registers.RA + 4, (MAC[4] & 0xFF) | (MAC[5] & 0xFF) << 8 | E1000Registers.RAH_AV);
+        write(E1000Registers.rah(0), (MAC[4] & 0xFF) | (MAC[5] & 0xFF) << 8 | E1000Registers.RAH_AV);
         write(E1000Registers.RDBAL, (int)RX_RING_GPA);
         write(E1000Registers.RDBAH, (int)(RX_RING_GPA >>> 32));
         write(E1000Registers.RDLEN, count * E1000RxDescriptor.LENGTH);
