@@ -56,7 +56,9 @@ public enum PortCounter
         "TX packet asking for TSO or checksum offload without a matching context descriptor"),
     TX_DROP_BAD_SEQUENCE(17, "tx_drop_bad_sequence",
         "TX packet mixing descriptor kinds or TSE settings, or interrupted by a context descriptor"),
-    TX_DROP_RUNT(18, "tx_drop_runt", "TX packet shorter than an Ethernet header (14 bytes)");
+    TX_DROP_RUNT(18, "tx_drop_runt", "TX packet shorter than an Ethernet header (14 bytes)"),
+    TX_DROP_BACKEND(54, "tx_drop_backend",
+        "TX frame the backend could not take (TAP write failed or queue full, capture write failed)");
 
     /** Number of counter slots reserved per port; ids are below this. */
     public static final int SLOTS_PER_PORT = 64;
