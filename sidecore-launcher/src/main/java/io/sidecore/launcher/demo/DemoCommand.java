@@ -40,8 +40,9 @@ import java.util.concurrent.Callable;
         "  gbps         rx_bytes * 8 / seconds / 1e9 (rx_bytes: bytes written into the guests' RX buffers)",
         "",
         "Counts cover the measured run only. Before it, each guest sends one broadcast so the switch learns its " +
-            "address and the run floods nothing. Engine settings come from the sidecore.* system properties " +
-            "(SIDECORE_JAVA_OPTS), else the built-in defaults.",
+            "address (the run floods nothing), then the guests send for the warm-up seconds and the engine is " +
+            "drained, so the run starts from idle with the data path compiled. Engine settings come from the " +
+            "sidecore.* system properties (SIDECORE_JAVA_OPTS), else the built-in defaults.",
         "",
         "Exit status: 0 when every frame is accounted for, 1 on failure, 2 on bad options.",
         ""
@@ -57,6 +58,11 @@ public final class DemoCommand implements Callable<Integer>
         description = "length of the measured run, " + DemoOptions.MIN_SECONDS + ".." + DemoOptions.MAX_SECONDS +
             " (default ${DEFAULT-VALUE})")
     int seconds;
+
+    @Option(names = "--warmup-seconds", paramLabel = "W", defaultValue = "" + DemoOptions.DEFAULT_WARMUP_SECONDS,
+        description = "seconds of sending before the measured run, not counted, " + DemoOptions.MIN_WARMUP_SECONDS +
+            ".." + DemoOptions.MAX_WARMUP_SECONDS + " (default ${DEFAULT-VALUE})")
+    int warmupSeconds;
 
     @Option(names = "--frame-bytes", paramLabel = "B", defaultValue = "" + DemoOptions.DEFAULT_FRAME_BYTES,
         description = "bytes per frame handed to the NIC, Ethernet header included, FCS excluded, " +
@@ -120,7 +126,7 @@ public final class DemoCommand implements Callable<Integer>
     {
         try
         {
-            return new DemoOptions(guests, seconds, frameBytes, csb, !noPin, countersFile);
+            return new DemoOptions(guests, seconds, warmupSeconds, frameBytes, csb, !noPin, countersFile);
         }
         catch (final IllegalArgumentException ex)
         {

@@ -7,13 +7,16 @@ import java.nio.file.Path;
  *
  * @param guests       synthetic guests, {@value #MIN_GUESTS}..{@value #MAX_GUESTS}.
  * @param seconds      length of the measured run, {@value #MIN_SECONDS}..{@value #MAX_SECONDS}.
+ * @param warmupSeconds sending before the measured run, not counted (JIT compilation, caches), {@value
+ *                      #MIN_WARMUP_SECONDS}..{@value #MAX_WARMUP_SECONDS}.
  * @param frameBytes   bytes of each frame a guest hands its NIC (Ethernet header and payload, no FCS),
  *                     {@value #MIN_FRAME_BYTES}..{@value #MAX_FRAME_BYTES}.
  * @param csb          guests use the Communication Status Block instead of doorbell writes.
  * @param pin          pin the sidecore to a free core (and keep the guests off it).
  * @param countersFile where to publish the counters for {@code sidecore stat}, or null to keep them in the heap.
  */
-public record DemoOptions(int guests, int seconds, int frameBytes, boolean csb, boolean pin, Path countersFile)
+public record DemoOptions(
+    int guests, int seconds, int warmupSeconds, int frameBytes, boolean csb, boolean pin, Path countersFile)
 {
     /** Fewest guests. */
     public static final int MIN_GUESTS = 1;
@@ -27,6 +30,12 @@ public record DemoOptions(int guests, int seconds, int frameBytes, boolean csb, 
     public static final int MAX_SECONDS = 3600;
     /** Default run length. */
     public static final int DEFAULT_SECONDS = 5;
+    /** No warm-up. */
+    public static final int MIN_WARMUP_SECONDS = 0;
+    /** Longest warm-up. */
+    public static final int MAX_WARMUP_SECONDS = 60;
+    /** Default warm-up: long enough for the JIT to compile the data path. */
+    public static final int DEFAULT_WARMUP_SECONDS = 1;
     /** Smallest frame: the Ethernet minimum without FCS. */
     public static final int MIN_FRAME_BYTES = 60;
     /** Largest frame: a 1500-byte MTU plus the Ethernet header, without FCS. */
@@ -43,18 +52,21 @@ public record DemoOptions(int guests, int seconds, int frameBytes, boolean csb, 
     {
         checkRange("--guests", guests, MIN_GUESTS, MAX_GUESTS);
         checkRange("--seconds", seconds, MIN_SECONDS, MAX_SECONDS);
+        checkRange("--warmup-seconds", warmupSeconds, MIN_WARMUP_SECONDS, MAX_WARMUP_SECONDS);
         checkRange("--frame-bytes", frameBytes, MIN_FRAME_BYTES, MAX_FRAME_BYTES);
     }
 
     /**
-     * The defaults: {@value #DEFAULT_GUESTS} guests, {@value #DEFAULT_SECONDS} s, {@value #DEFAULT_FRAME_BYTES}-byte
-     * frames, doorbells (no CSB), pinned, counters in the heap.
+     * The defaults: {@value #DEFAULT_GUESTS} guests, {@value #DEFAULT_SECONDS} s after {@value
+     * #DEFAULT_WARMUP_SECONDS} s of warm-up, {@value #DEFAULT_FRAME_BYTES}-byte frames, doorbells (no CSB), pinned,
+     * counters in memory.
      *
      * @return the options.
      */
     public static DemoOptions defaults()
     {
-        return new DemoOptions(DEFAULT_GUESTS, DEFAULT_SECONDS, DEFAULT_FRAME_BYTES, false, true, null);
+        return new DemoOptions(
+            DEFAULT_GUESTS, DEFAULT_SECONDS, DEFAULT_WARMUP_SECONDS, DEFAULT_FRAME_BYTES, false, true, null);
     }
 
     private static void checkRange(final String option, final int value, final int min, final int max)

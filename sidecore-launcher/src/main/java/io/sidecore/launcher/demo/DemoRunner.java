@@ -56,6 +56,7 @@ public final class DemoRunner
     private final DemoOptions options;
     private final PrintStream out;
     private final PrintStream err;
+    private Thread guestThread;
 
     /**
      * @param options what to run.
@@ -141,11 +142,19 @@ public final class DemoRunner
         finally
         {
             engine.close();
-            for (int i = 0; i < guests.length; i++)
+            if (null != guestThread && guestThread.isAlive())
             {
-                if (null != guests[i])
+                // Unmapping memory a thread may still touch would crash the JVM: leave it to the process exit.
+                err.println("sidecore demo: warning: guest thread still running; guest memory left mapped");
+            }
+            else
+            {
+                for (int i = 0; i < guests.length; i++)
                 {
-                    guests[i].close();
+                    if (null != guests[i])
+                    {
+                        guests[i].close();
+                    }
                 }
             }
         }
@@ -179,7 +188,7 @@ public final class DemoRunner
             final GuestDriverConfig driver = new GuestDriverConfig().useCsbWhenOffered(options.csb());
             guests[i] = GuestPort.create(
                 i, ramBytes, engine.proxy(), 1 == count, options.csb(), sharedPages, driver, options.frameBytes(),
-                (i + 1) % count);
+                (i + 1) % count, engine.context().commandTimeoutNs());
         }
     }
 
@@ -199,6 +208,7 @@ public final class DemoRunner
             loop.run();
         }, "guests");
         guestThread.setDaemon(true);
+        this.guestThread = guestThread;
         guestThread.start();
         try
         {
@@ -237,11 +247,11 @@ public final class DemoRunner
             {
                 final SidecoreCounters counters = sidecores[i];
                 out.println(String.format(Locale.ROOT,
-                    "SIDECORE index=%d busy_ratio=%.3f max_cycle_time_ns=%d flood_copies=%d",
+                    "SIDECORE index=%d cpu=%s busy_ratio=%.3f max_cycle_time_ns=%d",
                     i,
+                    sidecoreCpus[i] >= 0 ? String.valueOf(sidecoreCpus[i]) : "unpinned",
                     busyPpmSums[i] / 1e6 / options.seconds(),
-                    counters.maxCycleTimeNs().get(),
-                    counters.switchFloodCopies().get()));
+                    counters.maxCycleTimeNs().get()));
             }
             for (int i = 0; i < count; i++)
             {
@@ -280,7 +290,8 @@ public final class DemoRunner
     }
 
     /**
-     * The measured run: baseline, guests send for the run's seconds with a progress line per second, then drain.
+     * The measured run: warm-up and drain, baseline (the engine idle, so the counts are exact), guests send for the
+     * run's seconds with a progress line per second, then drain.
      *
      * @return the counts of the run.
      */
@@ -292,6 +303,18 @@ public final class DemoRunner
         final long[] busyPpmSums)
         throws InterruptedException
     {
+        if (options.warmupSeconds() > 0)
+        {
+            loop.sending(true);
+            final long warmupEndNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(options.warmupSeconds());
+            while (System.nanoTime() - warmupEndNs < 0)
+            {
+                checkGuests(loop);
+                Thread.sleep(SAMPLE_INTERVAL_MS);
+            }
+            loop.sending(false);
+            drain(sidecores, guests, ports, loop);
+        }
         final TrafficSnapshot baseline = TrafficSnapshot.take(ports, sidecores);
         final long startNs = System.nanoTime();
         loop.sending(true);
@@ -424,20 +447,20 @@ public final class DemoRunner
 
     private String describeSetup(final int count, final int[] sidecoreCpus, final String idleStrategy)
     {
-        final StringBuilder line = new StringBuilder(160)
+        final StringBuilder line = new StringBuilder(200)
             .append("sidecore demo: ").append(count).append(1 == count ? " guest" : " guests")
-            .append(1 == count ? " on a loopback cable" : " on the L2 switch (g<i> sends to g<i+1>)")
-            .append(", ").append(options.seconds()).append(" s, ")
-            .append(options.frameBytes()).append("-byte frames, ")
+            .append(1 == count ? " on a loopback cable" : " on the L2 switch, g<i> sending to g<i+1>")
+            .append(", ").append(options.frameBytes()).append("-byte frames, ")
             .append(options.csb() ? "CSB" : "doorbells in shared pages")
-            .append("; sidecore cpu");
+            .append(", ").append(options.warmupSeconds()).append(" s warm-up + ")
+            .append(options.seconds()).append(" s measured; ");
         for (int i = 0; i < sidecoreCpus.length; i++)
         {
-            line.append(0 == i ? " " : ",").append(sidecoreCpus[i] >= 0 ? String.valueOf(sidecoreCpus[i]) : "unpinned");
+            line.append("sidecore-").append(i)
+                .append(sidecoreCpus[i] >= 0 ? " pinned to cpu " + sidecoreCpus[i] : " unpinned")
+                .append(", ");
         }
-        line
-            .append(" (idle ").append(idleStrategy).append(")");
-        return line.toString();
+        return line.append("idle strategy ").append(idleStrategy).toString();
     }
 
     private static void sleepUntil(final long deadlineNs) throws InterruptedException

@@ -42,7 +42,7 @@ final class GuestLoop implements Runnable
     private volatile long rounds;
     private final long[] runStart;
     private final long[] runEnd;
-    private boolean runStarted;
+    private boolean sentLastRound;
 
     /**
      * @param guests the guests, created and added to the engine.
@@ -71,11 +71,12 @@ final class GuestLoop implements Runnable
             while (running)
             {
                 final boolean send = sending;
-                if (send && !runStarted)
+                if (send && !sentLastRound)
                 {
-                    runStarted = true;
+                    // Sending (re)starts: the last time it does is the start of the measured run.
                     GuestStat.read(guests, runStart);
                 }
+                sentLastRound = send;
                 for (int i = 0; i < guests.length; i++)
                 {
                     service(guests[i]);
@@ -213,8 +214,8 @@ final class GuestLoop implements Runnable
     }
 
     /**
-     * Driver-side counts of the measured run (from the first round that sent to the thread's end), summed over the
-     * guests. Call after the guest thread ended (joined).
+     * Driver-side counts of the measured run (from the last time sending started to the thread's end), summed over
+     * the guests. Call after the guest thread ended (joined).
      *
      * @param stat which count.
      * @return the count.

@@ -80,6 +80,7 @@ final class GuestPort implements AutoCloseable
      * @param driver      the guest driver's settings.
      * @param frameBytes  length of the guest's data frames.
      * @param destination index of the guest the data frames go to.
+     * @param accessTimeoutNs how long a trapped access may wait for the sidecore.
      * @return the guest.
      */
     static GuestPort create(
@@ -91,12 +92,13 @@ final class GuestPort implements AutoCloseable
         final int sharedPages,
         final GuestDriverConfig driver,
         final int frameBytes,
-        final int destination)
+        final int destination,
+        final long accessTimeoutNs)
     {
         final GuestPort guest = new GuestPort(index);
         try
         {
-            guest.open(ramBytes, proxy, loopback, csb, sharedPages, driver, frameBytes, destination);
+            guest.open(ramBytes, proxy, loopback, csb, sharedPages, driver, frameBytes, destination, accessTimeoutNs);
             return guest;
         }
         catch (final RuntimeException ex)
@@ -136,7 +138,8 @@ final class GuestPort implements AutoCloseable
         final int sharedPages,
         final GuestDriverConfig driver,
         final int frameBytes,
-        final int destination)
+        final int destination,
+        final long accessTimeoutNs)
     {
         // The VMM's side: guest RAM, the port region and the irqfd.
         ramFd = MemFd.create("sidecore-demo-" + name + "-ram", ramBytes);
@@ -179,8 +182,9 @@ final class GuestPort implements AutoCloseable
             guestRegion.address() + PortRegionDescriptor.BAR0_IMAGE_OFFSET, E1000Registers.BAR0_LENGTH);
         guestIrq = EventFd.adopt(duplicate(engineIrq.fd()));
         final GuestRam ram = new GuestRam(ramFd.map(guestArena), GUEST_RAM_GPA);
-        model = new GuestDriverModel(
-            new ProxyDeviceAccess(proxy, port, sharedBar0, sharedPagesSeen), ram, driver, GuestFrameHandler.NONE);
+        final ProxyDeviceAccess access =
+            new ProxyDeviceAccess(proxy, port, sharedBar0, sharedPagesSeen, accessTimeoutNs);
+        model = new GuestDriverModel(access, ram, driver, GuestFrameHandler.NONE);
 
         this.frameBytes = frameBytes;
         dataFrame = frame(mac(destination), mac, index, frameBytes);

@@ -2,14 +2,20 @@ package io.sidecore.launcher.demo;
 
 import io.sidecore.engine.EngineProxy;
 import io.sidecore.engine.PortHandle;
+import io.sidecore.engine.TrappedAccess;
 import io.sidecore.tools.guest.DeviceAccess;
 import org.agrona.concurrent.AtomicBuffer;
 
 /**
  * The synthetic guest's NIC as a VMM presents it: configuration space, BAR0 outside the shared pages and BAR1 trap,
- * and each trapped access becomes a request to the owning sidecore through {@link EngineProxy}, the same path the
- * vfio-user socket thread takes for a real VM. The shared BAR0 pages are the guest's own mapping of the port region,
- * so doorbell writes land in memory the sidecore polls, with no trap.
+ * and each trapped access becomes a request to the owning sidecore through {@link EngineProxy}, the same path (the
+ * port's preallocated {@link TrappedAccess} slot on the sidecore's command queue) the vfio-user socket thread takes
+ * for a real VM. The shared BAR0 pages are the guest's own mapping of the port region, so doorbell writes land in
+ * memory the sidecore polls, with no trap.
+ * <p>
+ * The guest thread waits for the sidecore's answer by spinning, as a vCPU stuck in a VM exit does on the guests'
+ * dedicated core: yielding would hand the core to whatever else is runnable and turn a microsecond round trip into
+ * a scheduler time slice. The wait is bounded by the engine's command timeout. Nothing is allocated.
  */
 final class ProxyDeviceAccess implements DeviceAccess
 {
@@ -17,20 +23,27 @@ final class ProxyDeviceAccess implements DeviceAccess
     private final PortHandle port;
     private final AtomicBuffer sharedBar0;
     private final int sharedPages;
+    private final long timeoutNs;
 
     /**
      * @param proxy       the engine's proxy.
      * @param port        the guest's port.
      * @param sharedBar0  the guest's view of the BAR0 image in the port region (offset 0 = BAR0 offset 0).
      * @param sharedPages bitmap of BAR0 pages mapped into the guest, from the region header.
+     * @param timeoutNs   how long to wait for the sidecore before failing the access.
      */
     ProxyDeviceAccess(
-        final EngineProxy proxy, final PortHandle port, final AtomicBuffer sharedBar0, final int sharedPages)
+        final EngineProxy proxy,
+        final PortHandle port,
+        final AtomicBuffer sharedBar0,
+        final int sharedPages,
+        final long timeoutNs)
     {
         this.proxy = proxy;
         this.port = port;
         this.sharedBar0 = sharedBar0;
         this.sharedPages = sharedPages;
+        this.timeoutNs = timeoutNs;
     }
 
     /**
@@ -38,7 +51,7 @@ final class ProxyDeviceAccess implements DeviceAccess
      */
     public int configRead(final int offset, final int sizeBytes)
     {
-        return proxy.configRead(port, offset, sizeBytes);
+        return access(TrappedAccess.CONFIG_SPACE, false, offset, sizeBytes, 0);
     }
 
     /**
@@ -46,7 +59,7 @@ final class ProxyDeviceAccess implements DeviceAccess
      */
     public void configWrite(final int offset, final int sizeBytes, final int value)
     {
-        proxy.configWrite(port, offset, sizeBytes, value);
+        access(TrappedAccess.CONFIG_SPACE, true, offset, sizeBytes, value);
     }
 
     /**
@@ -54,7 +67,7 @@ final class ProxyDeviceAccess implements DeviceAccess
      */
     public int bar0Read(final int offset)
     {
-        return proxy.mmioRead(port, offset);
+        return access(TrappedAccess.MMIO_SPACE, false, offset, Integer.BYTES, 0);
     }
 
     /**
@@ -62,7 +75,7 @@ final class ProxyDeviceAccess implements DeviceAccess
      */
     public void bar0Write(final int offset, final int value)
     {
-        proxy.mmioWrite(port, offset, value);
+        access(TrappedAccess.MMIO_SPACE, true, offset, Integer.BYTES, value);
     }
 
     /**
@@ -70,7 +83,7 @@ final class ProxyDeviceAccess implements DeviceAccess
      */
     public int ioRead(final int offset)
     {
-        return proxy.ioRead(port, offset);
+        return access(TrappedAccess.IO_SPACE, false, offset, Integer.BYTES, 0);
     }
 
     /**
@@ -78,7 +91,7 @@ final class ProxyDeviceAccess implements DeviceAccess
      */
     public void ioWrite(final int offset, final int value)
     {
-        proxy.ioWrite(port, offset, value);
+        access(TrappedAccess.IO_SPACE, true, offset, Integer.BYTES, value);
     }
 
     /**
@@ -105,5 +118,41 @@ final class ProxyDeviceAccess implements DeviceAccess
      */
     public void delay(final long durationNs)
     {
+    }
+
+    private int access(
+        final int space, final boolean write, final int offset, final int sizeBytes, final int value)
+    {
+        final long deadlineNs = System.nanoTime() + timeoutNs;
+        TrappedAccess access;
+        while (null == (access = proxy.offerAccess(port, space, write, offset, sizeBytes, value)))
+        {
+            // The slot is in use (an abandoned access not yet executed) or the command queue is full.
+            if (System.nanoTime() - deadlineNs > 0)
+            {
+                throw new IllegalStateException("sidecore did not take a trapped access within " + timeoutNs +
+                    " ns: port " + port.name() + " offset 0x" + Integer.toHexString(offset));
+            }
+            Thread.onSpinWait();
+        }
+        while (!access.isComplete())
+        {
+            if (System.nanoTime() - deadlineNs > 0)
+            {
+                access.abandon();
+                throw new IllegalStateException("sidecore did not answer a trapped access within " + timeoutNs +
+                    " ns: port " + port.name() + " offset 0x" + Integer.toHexString(offset));
+            }
+            Thread.onSpinWait();
+        }
+        final Exception failure = access.failure();
+        final int result = access.result();
+        access.end();
+        if (null != failure)
+        {
+            throw new IllegalStateException("trapped access failed: port " + port.name() + " offset 0x" +
+                Integer.toHexString(offset), failure);
+        }
+        return result;
     }
 }

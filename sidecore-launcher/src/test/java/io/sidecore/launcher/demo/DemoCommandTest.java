@@ -36,6 +36,13 @@ class DemoCommandTest
     }
 
     @Test
+    void shouldRejectWarmupOutOfRange()
+    {
+        assertUsageError(
+            "sidecore demo: --warmup-seconds must be in 0..60: 61 (see --help)", "--warmup-seconds", "61");
+    }
+
+    @Test
     void shouldRejectFrameBytesBelowMinimum()
     {
         assertUsageError("sidecore demo: --frame-bytes must be in 60..1514: 59 (see --help)", "--frame-bytes", "59");

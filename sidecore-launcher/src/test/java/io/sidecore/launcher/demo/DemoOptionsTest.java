@@ -15,20 +15,22 @@ class DemoOptionsTest
     @Test
     void shouldAcceptSmallestValues()
     {
-        final DemoOptions options = new DemoOptions(1, 1, 60, false, false, null);
+        final DemoOptions options = new DemoOptions(1, 1, 0, 60, false, false, null);
 
         assertEquals(1, options.guests());
         assertEquals(1, options.seconds());
+        assertEquals(0, options.warmupSeconds());
         assertEquals(60, options.frameBytes());
     }
 
     @Test
     void shouldAcceptLargestValues()
     {
-        final DemoOptions options = new DemoOptions(64, 3600, 1514, true, true, Path.of("/tmp/c.dat"));
+        final DemoOptions options = new DemoOptions(64, 3600, 60, 1514, true, true, Path.of("/tmp/c.dat"));
 
         assertEquals(64, options.guests());
         assertEquals(3600, options.seconds());
+        assertEquals(60, options.warmupSeconds());
         assertEquals(1514, options.frameBytes());
         assertTrue(options.csb());
     }
@@ -40,6 +42,7 @@ class DemoOptionsTest
 
         assertEquals(8, options.guests());
         assertEquals(5, options.seconds());
+        assertEquals(1, options.warmupSeconds());
         assertEquals(64, options.frameBytes());
         assertFalse(options.csb());
         assertTrue(options.pin());
@@ -50,7 +53,7 @@ class DemoOptionsTest
     void shouldRejectZeroGuests()
     {
         final IllegalArgumentException ex =
-            assertThrows(IllegalArgumentException.class, () -> new DemoOptions(0, 5, 64, false, true, null));
+            assertThrows(IllegalArgumentException.class, () -> new DemoOptions(0, 5, 1, 64, false, true, null));
 
         assertEquals("--guests must be in 1..64: 0", ex.getMessage());
     }
@@ -59,7 +62,7 @@ class DemoOptionsTest
     void shouldRejectTooManyGuests()
     {
         final IllegalArgumentException ex =
-            assertThrows(IllegalArgumentException.class, () -> new DemoOptions(65, 5, 64, false, true, null));
+            assertThrows(IllegalArgumentException.class, () -> new DemoOptions(65, 5, 1, 64, false, true, null));
 
         assertEquals("--guests must be in 1..64: 65", ex.getMessage());
     }
@@ -68,16 +71,34 @@ class DemoOptionsTest
     void shouldRejectZeroSeconds()
     {
         final IllegalArgumentException ex =
-            assertThrows(IllegalArgumentException.class, () -> new DemoOptions(8, 0, 64, false, true, null));
+            assertThrows(IllegalArgumentException.class, () -> new DemoOptions(8, 0, 1, 64, false, true, null));
 
         assertEquals("--seconds must be in 1..3600: 0", ex.getMessage());
+    }
+
+    @Test
+    void shouldRejectNegativeWarmup()
+    {
+        final IllegalArgumentException ex =
+            assertThrows(IllegalArgumentException.class, () -> new DemoOptions(8, 5, -1, 64, false, true, null));
+
+        assertEquals("--warmup-seconds must be in 0..60: -1", ex.getMessage());
+    }
+
+    @Test
+    void shouldRejectWarmupLongerThanMinute()
+    {
+        final IllegalArgumentException ex =
+            assertThrows(IllegalArgumentException.class, () -> new DemoOptions(8, 5, 61, 64, false, true, null));
+
+        assertEquals("--warmup-seconds must be in 0..60: 61", ex.getMessage());
     }
 
     @Test
     void shouldRejectRuntFrames()
     {
         final IllegalArgumentException ex =
-            assertThrows(IllegalArgumentException.class, () -> new DemoOptions(8, 5, 59, false, true, null));
+            assertThrows(IllegalArgumentException.class, () -> new DemoOptions(8, 5, 1, 59, false, true, null));
 
         assertEquals("--frame-bytes must be in 60..1514: 59", ex.getMessage());
     }
@@ -86,7 +107,7 @@ class DemoOptionsTest
     void shouldRejectFramesBeyondMtu()
     {
         final IllegalArgumentException ex =
-            assertThrows(IllegalArgumentException.class, () -> new DemoOptions(8, 5, 1515, false, true, null));
+            assertThrows(IllegalArgumentException.class, () -> new DemoOptions(8, 5, 1, 1515, false, true, null));
 
         assertEquals("--frame-bytes must be in 60..1514: 1515", ex.getMessage());
     }
