@@ -46,7 +46,15 @@ public enum PortCounter
     RING_FAULTS(50, "ring_faults", "ring-level guest faults that quarantined the port"),
     DEVICE_RESETS(51, "device_resets", "MAC resets (CTRL.RST)"),
     CSB_KICKS(52, "csb_kicks", "kicks received from a CSB guest"),
-    TX_RATE_LIMITED(53, "tx_rate_limited", "passes in which the port's rate limit deferred TX work");
+    TX_RATE_LIMITED(53, "tx_rate_limited", "passes in which the port's rate limit deferred TX work"),
+
+    SWITCH_DROP_NO_DESTINATION(54, "switch_drop_no_destination",
+        "transmitted frame the switch had nowhere to send: its only destination was its source port, no other " +
+            "port was attached, or it was too short to carry a destination address"),
+    SWITCH_DROP_RING_FULL(55, "switch_drop_ring_full",
+        "transmitted frame for a port of another sidecore dropped because the cross-sidecore ring was full"),
+    TX_BUDGET_EXHAUSTED(56, "tx_budget_exhausted",
+        "passes that ended the port's TX work at its descriptor or byte budget with descriptors still pending");
 
     /** Number of counter slots reserved per port; ids are below this. */
     public static final int SLOTS_PER_PORT = 64;
