@@ -2,9 +2,12 @@ package io.sidecore.engine;
 
 import io.sidecore.engine.status.CountersFile;
 import org.agrona.ErrorHandler;
+import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.SystemEpochClock;
 import org.agrona.concurrent.SystemNanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.errors.DistinctErrorLog;
 import org.agrona.concurrent.status.AtomicCounter;
 import org.agrona.concurrent.status.CountersManager;
 
@@ -49,6 +52,8 @@ public final class EngineContext
     private long cycleTimeThresholdNs;
     private long minModerationDelayNs = -1;
     private int maxCounters;
+    private int errorLogLengthBytes;
+    private EpochClock epochClock = SystemEpochClock.INSTANCE;
     private Path countersFile;
     private CountersFile mappedCountersFile;
     private CountersManager countersManager;
@@ -102,7 +107,9 @@ public final class EngineContext
             checkRange("maxCounters", maxCounters, 1, 1 << 24);
             if (null != countersFile)
             {
-                mappedCountersFile = CountersFile.create(countersFile, maxCounters);
+                requireNonNull("epochClock", epochClock);
+                mappedCountersFile = CountersFile.create(
+                    countersFile, maxCounters, errorLogLengthBytes, ProcessHandle.current().pid(), epochClock);
                 countersManager = mappedCountersFile.countersManager();
             }
             else
@@ -114,7 +121,21 @@ public final class EngineContext
         }
         if (null == errorHandler)
         {
-            errorHandler = Throwable::printStackTrace;
+            if (null != mappedCountersFile)
+            {
+                final DistinctErrorLog errorLog = mappedCountersFile.errorLog();
+                errorHandler = throwable ->
+                {
+                    if (!errorLog.record(throwable))
+                    {
+                        throwable.printStackTrace();
+                    }
+                };
+            }
+            else
+            {
+                errorHandler = Throwable::printStackTrace;
+            }
         }
         concluded = true;
         return this;
@@ -551,6 +572,42 @@ public final class EngineContext
     public EngineContext maxCounters(final int maxCounters)
     {
         this.maxCounters = maxCounters;
+        return this;
+    }
+
+    /**
+     * @return bytes of the counters file's error log section.
+     */
+    public int errorLogLengthBytes()
+    {
+        return errorLogLengthBytes;
+    }
+
+    /**
+     * @param errorLogLengthBytes bytes of the counters file's error log section, a positive multiple of 8.
+     * @return this.
+     */
+    public EngineContext errorLogLengthBytes(final int errorLogLengthBytes)
+    {
+        this.errorLogLengthBytes = errorLogLengthBytes;
+        return this;
+    }
+
+    /**
+     * @return wall clock for the counters file's timestamps (never used on the data path).
+     */
+    public EpochClock epochClock()
+    {
+        return epochClock;
+    }
+
+    /**
+     * @param epochClock wall clock for the counters file's timestamps.
+     * @return this.
+     */
+    public EngineContext epochClock(final EpochClock epochClock)
+    {
+        this.epochClock = epochClock;
         return this;
     }
 

@@ -78,6 +78,10 @@ public final class SidecoreEngine implements AutoCloseable
                 .parkListener(agents[i]);
         }
         proxy = new EngineProxy(this, ctx, agents);
+        if (null != ctx.mappedCountersFile())
+        {
+            ctx.mappedCountersFile().signalReady();
+        }
     }
 
     /**

@@ -87,9 +87,12 @@ public final class E1000Registers
     public static final int RDTR = 0x2820;
     public static final int RXDCTL = 0x2828;
     public static final int RADV = 0x282C;
-    /** CSB base address low (paravirtual extension of Rizzo, Lettieri, Maffione, ANCS 2013). */
+    /**
+     * CSB base address low (paravirtual extension of Rizzo, Lettieri, Maffione, ANCS 2013); the write that commits
+     * the address, see {@link CsbDescriptor}.
+     */
     public static final int CSBAL = 0x2830;
-    /** CSB base address high. */
+    /** CSB base address high; written before {@link #CSBAL}. */
     public static final int CSBAH = 0x2834;
     public static final int RSRPD = 0x2C00;
 

@@ -4,8 +4,8 @@ package io.sidecore.shm;
  * Transmit descriptor formats (16 bytes, little-endian): legacy, TCP/IP context and TCP/IP data. SDM 3.3.
  * <pre>
  * Legacy (CMD.DEXT = 0), SDM 3.3.3:
- *    0                   1                   2                   3
- *    0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ *    3                   2                   1
+ *    1 0 9 8 7 6 5 4 3 2 1 0 9 8 7 6 5 4 3 2 1 0 9 8 7 6 5 4 3 2 1 0
  *   +---------------------------------------------------------------+
  *   |                    buffer address (64 bits)                   | 0
  *   +---------------+---------------+-------------------------------+

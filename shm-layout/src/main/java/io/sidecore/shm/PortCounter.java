@@ -48,11 +48,17 @@ public enum PortCounter
     CSB_KICKS(52, "csb_kicks", "kicks received from a CSB guest"),
     TX_RATE_LIMITED(53, "tx_rate_limited", "passes in which the port's rate limit deferred TX work"),
 
-    SWITCH_DROP_NO_DESTINATION(54, "switch_drop_no_destination",
-        "transmitted frame the switch had nowhere to send: its only destination was its source port, no other " +
+    TX_DROP_NO_CONTEXT(16, "tx_drop_no_context",
+        "TX packet asking for TSO or checksum offload without a matching context descriptor"),
+    TX_DROP_BAD_SEQUENCE(17, "tx_drop_bad_sequence",
+        "TX packet mixing descriptor kinds or TSE settings, or interrupted by a context descriptor"),
+    TX_DROP_RUNT(18, "tx_drop_runt", "TX packet shorter than an Ethernet header (14 bytes)"),
+
+    TX_DROP_NO_DESTINATION(54, "tx_drop_no_destination",
+        "emitted frame the switch had nowhere to send: its only destination was its source port, no other " +
             "port was attached, or it was too short to carry a destination address"),
-    SWITCH_DROP_RING_FULL(55, "switch_drop_ring_full",
-        "transmitted frame for a port of another sidecore dropped because the cross-sidecore ring was full"),
+    TX_DROP_SWITCH_RING_FULL(55, "tx_drop_switch_ring_full",
+        "emitted frame for a port of another sidecore dropped because the cross-sidecore ring was full"),
     TX_BUDGET_EXHAUSTED(56, "tx_budget_exhausted",
         "passes that ended the port's TX work at its descriptor or byte budget with descriptors still pending");
 

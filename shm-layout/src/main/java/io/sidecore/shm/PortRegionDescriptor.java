@@ -1,5 +1,7 @@
 package io.sidecore.shm;
 
+import org.agrona.concurrent.AtomicBuffer;
+
 /**
  * Layout of the per-port shared-memory region (a memfd or file) that the sidecore, the VMM (QEMU through
  * vfio-user, or the synthetic guest) and operator tools map. It holds a header page and the BAR0 register image.
@@ -9,14 +11,14 @@ package io.sidecore.shm;
  *           | header page (4 KiB), see below              |
  *   0x01000 +---------------------------------------------+  = BAR0_IMAGE_OFFSET
  *           | BAR0 image, 128 KiB; register at BAR0 byte  |
- *           | offset r lives at BAR0_IMAGE_OFFSET + r      |
- *           |   +0x2000 RX ring page  } shared with the    |
- *           |   +0x3000 TX ring page  } guest, polled       |
+ *           | offset r lives at BAR0_IMAGE_OFFSET + r     |
+ *           |   +0x2000 RX ring page  } shared with the   |
+ *           |   +0x3000 TX ring page  } guest, polled     |
  *   0x21000 +---------------------------------------------+  = REGION_LENGTH
  *
- *   header page
- *    0                   1                   2                   3
- *    0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ *   header page (native byte order, little-endian on x86-64)
+ *    3                   2                   1
+ *    1 0 9 8 7 6 5 4 3 2 1 0 9 8 7 6 5 4 3 2 1 0 9 8 7 6 5 4 3 2 1 0
  *   +---------------------------------------------------------------+
  *   |                       magic 'SCPR'                            | 0
  *   +---------------------------------------------------------------+
@@ -32,8 +34,8 @@ package io.sidecore.shm;
  *   +---------------------------------------------------------------+
  *   |                 feature flags (bit 0: CSB offered)            | 32
  *   +---------------------------------------------------------------+
- *   |                          ...                                  |
- *   +---------------------------------------------------------------+ 128 engine-written group
+ *   |                    reserved (zero) up to 128                  | 36
+ *   +---------------------------------------------------------------+  engine-written group (128-byte boundary)
  *   |             interrupt sequence (64 bits, engine)              | 128
  *   +---------------------------------------------------------------+
  *   |             port state (engine: 0 ready, 1 faulted)           | 136
@@ -41,8 +43,11 @@ package io.sidecore.shm;
  *   |             fault reason id (engine)                          | 140
  *   +---------------------------------------------------------------+
  * </pre>
- * The creator fills the header and the BAR0 reset image, then writes {@link #LAYOUT_VERSION} last with a volatile
- * store; every reader calls {@link #checkHeader} first.
+ * The first group is written once by the daemon's control plane when it creates the port; the second only by the
+ * agent that owns the port. The creator calls {@link #writeHeader} (which zeroes the version first), fills the BAR0
+ * reset image, then calls {@link #signalReady}, which writes {@link #LAYOUT_VERSION} last with a volatile store.
+ * Every reader calls {@link #checkHeader(AtomicBuffer, long)} (version read first, with a volatile load) before
+ * touching anything else.
  */
 public final class PortRegionDescriptor
 {
@@ -51,22 +56,42 @@ public final class PortRegionDescriptor
     /** Version of this layout; bump on any change. */
     public static final int LAYOUT_VERSION = 1;
 
+    /** Magic, creator-written. */
     public static final int MAGIC_FIELD_OFFSET;
+    /** Layout version, creator-written last. */
     public static final int VERSION_FIELD_OFFSET;
+    /** Numeric port id. */
     public static final int PORT_ID_FIELD_OFFSET;
+    /** Bitmap of BAR0 pages shared with the guest and polled: bit n = page n. */
     public static final int SHARED_PAGES_FIELD_OFFSET;
+    /** Length of the whole region, 64 bits. */
     public static final int REGION_LENGTH_FIELD_OFFSET;
+    /** MAC address, 6 bytes in wire order, then 2 zero bytes. */
     public static final int MAC_FIELD_OFFSET;
+    /** Feature flags ({@link #FEATURE_CSB}). */
     public static final int FEATURES_FIELD_OFFSET;
+    /** Start of the engine-written group. */
+    public static final int ENGINE_GROUP_OFFSET;
+    /** Interrupt sequence, 64 bits, engine-written: incremented for every interrupt posted. */
     public static final int INTERRUPT_SEQUENCE_FIELD_OFFSET;
+    /** Port state ({@link #PORT_STATE_READY} or {@link #PORT_STATE_FAULTED}), engine-written. */
     public static final int PORT_STATE_FIELD_OFFSET;
+    /** Fault reason id when faulted, engine-written. */
     public static final int FAULT_REASON_FIELD_OFFSET;
+    /** Length of the header page. */
     public static final int HEADER_LENGTH;
+    /** Offset of the BAR0 register image. */
     public static final int BAR0_IMAGE_OFFSET;
+    /** Length of the whole region. */
     public static final int REGION_LENGTH;
+
+    /** Length of a MAC address. */
+    public static final int MAC_LENGTH = 6;
 
     /** Feature flag: the port offers the CSB paravirtual extension. */
     public static final int FEATURE_CSB = 1;
+    /** Every feature flag this layout version defines. */
+    public static final int KNOWN_FEATURES_MASK = FEATURE_CSB;
 
     /** Port state: serving. */
     public static final int PORT_STATE_READY = 0;
@@ -96,6 +121,7 @@ public final class PortRegionDescriptor
         FEATURES_FIELD_OFFSET = offset;
 
         offset = LayoutUtil.CACHE_LINE_LENGTH * 2;
+        ENGINE_GROUP_OFFSET = offset;
         INTERRUPT_SEQUENCE_FIELD_OFFSET = offset;
         offset += Long.BYTES;
         PORT_STATE_FIELD_OFFSET = offset;
@@ -127,12 +153,15 @@ public final class PortRegionDescriptor
      *
      * @param sharedPages bitmap from {@link #SHARED_PAGES_FIELD_OFFSET}.
      * @param bar0Offset  BAR0 byte offset.
-     * @return true if guest accesses to it do not trap.
+     * @return true if guest accesses to it do not trap; false for any offset outside BAR0.
      */
     public static boolean isShared(final int sharedPages, final int bar0Offset)
     {
-        final int page = bar0Offset / E1000Registers.PAGE_LENGTH;
-        return page >= 0 && page < 32 && 0 != (sharedPages & (1 << page));
+        if (bar0Offset < 0 || bar0Offset >= E1000Registers.BAR0_LENGTH)
+        {
+            return false;
+        }
+        return 0 != (sharedPages & (1 << (bar0Offset / E1000Registers.PAGE_LENGTH)));
     }
 
     /**
@@ -141,7 +170,10 @@ public final class PortRegionDescriptor
      * @param magic         value at {@link #MAGIC_FIELD_OFFSET}.
      * @param version       value at {@link #VERSION_FIELD_OFFSET}.
      * @param mappedLength  bytes the reader mapped.
-     * @throws IllegalStateException with an exact message when the region is not usable.
+     * @throws IllegalStateException {@code "port region not initialised: version=0"},
+     *                               {@code "port region magic mismatch: expected=0x52504353 found=0x<hex>"},
+     *                               {@code "port region version mismatch: expected=1 found=<n>"} or
+     *                               {@code "port region too short: required=135168 mapped=<m>"}.
      */
     public static void checkHeader(final int magic, final int version, final long mappedLength)
     {
@@ -164,5 +196,84 @@ public final class PortRegionDescriptor
             throw new IllegalStateException("port region too short: required=" + REGION_LENGTH +
                 " mapped=" + mappedLength);
         }
+    }
+
+    /**
+     * Check the magic, version and length of a mapped region, reading the version first with a volatile load.
+     *
+     * @param region       the mapped region, at least {@code mappedLength} bytes.
+     * @param mappedLength bytes the reader mapped.
+     * @throws IllegalStateException with the exact messages of {@link #checkHeader(int, int, long)}, or
+     *                               {@code "port region too short: required=<n> mapped=<m>"} when not even the
+     *                               magic and version are mapped.
+     */
+    public static void checkHeader(final AtomicBuffer region, final long mappedLength)
+    {
+        if (mappedLength < VERSION_FIELD_OFFSET + Integer.BYTES)
+        {
+            throw new IllegalStateException("port region too short: required=" + REGION_LENGTH +
+                " mapped=" + mappedLength);
+        }
+        final int version = region.getIntVolatile(VERSION_FIELD_OFFSET);
+        checkHeader(region.getInt(MAGIC_FIELD_OFFSET), version, mappedLength);
+    }
+
+    /**
+     * Write the header of a freshly created region: version 0 first, then the creator's fields, then the engine
+     * group's initial values. Publish it with {@link #signalReady} after the BAR0 reset image is written.
+     *
+     * @param region      the whole region.
+     * @param portId      numeric port id.
+     * @param sharedPages bitmap of shared BAR0 pages.
+     * @param macAddress  6 bytes, wire order.
+     * @param features    feature flags, a subset of {@link #KNOWN_FEATURES_MASK}.
+     * @throws IllegalArgumentException {@code "port region buffer too short: required=<n> capacity=<c>"},
+     *                                  {@code "MAC address must be 6 bytes: length=<n>"} or
+     *                                  {@code "unknown port features: 0x<hex>"}.
+     */
+    public static void writeHeader(
+        final AtomicBuffer region,
+        final int portId,
+        final int sharedPages,
+        final byte[] macAddress,
+        final int features)
+    {
+        if (region.capacity() < REGION_LENGTH)
+        {
+            throw new IllegalArgumentException("port region buffer too short: required=" + REGION_LENGTH +
+                " capacity=" + region.capacity());
+        }
+        if (MAC_LENGTH != macAddress.length)
+        {
+            throw new IllegalArgumentException("MAC address must be " + MAC_LENGTH + " bytes: length=" +
+                macAddress.length);
+        }
+        if (0 != (features & ~KNOWN_FEATURES_MASK))
+        {
+            throw new IllegalArgumentException("unknown port features: 0x" +
+                Integer.toHexString(features & ~KNOWN_FEATURES_MASK));
+        }
+
+        region.putIntVolatile(VERSION_FIELD_OFFSET, 0);
+        region.putInt(MAGIC_FIELD_OFFSET, MAGIC);
+        region.putInt(PORT_ID_FIELD_OFFSET, portId);
+        region.putInt(SHARED_PAGES_FIELD_OFFSET, sharedPages);
+        region.putLong(REGION_LENGTH_FIELD_OFFSET, REGION_LENGTH);
+        region.putLong(MAC_FIELD_OFFSET, 0L);
+        region.putBytes(MAC_FIELD_OFFSET, macAddress, 0, MAC_LENGTH);
+        region.putInt(FEATURES_FIELD_OFFSET, features);
+        region.putLong(INTERRUPT_SEQUENCE_FIELD_OFFSET, 0L);
+        region.putInt(PORT_STATE_FIELD_OFFSET, PORT_STATE_READY);
+        region.putInt(FAULT_REASON_FIELD_OFFSET, 0);
+    }
+
+    /**
+     * Publish the region: write {@link #LAYOUT_VERSION} last, with a volatile store.
+     *
+     * @param region the whole region, after {@link #writeHeader} and the BAR0 reset image.
+     */
+    public static void signalReady(final AtomicBuffer region)
+    {
+        region.putIntVolatile(VERSION_FIELD_OFFSET, LAYOUT_VERSION);
     }
 }

@@ -76,6 +76,11 @@ public final class Configuration
     /** Default of {@link #MAX_COUNTERS_PROP_NAME}: room for 250 ports on 4 sidecores. */
     public static final int MAX_COUNTERS_DEFAULT = 16384;
 
+    /** Bytes of the counters file's error log, where distinct engine errors are recorded with their counts. */
+    public static final String ERROR_LOG_LENGTH_PROP_NAME = "sidecore.error.log.length";
+    /** Default of {@link #ERROR_LOG_LENGTH_PROP_NAME}: 1 MiB. */
+    public static final int ERROR_LOG_LENGTH_DEFAULT = 1024 * 1024;
+
     /** Directory of the control socket and of the per-port vfio-user device sockets. */
     public static final String SOCKET_DIR_PROP_NAME = "sidecore.socket.dir";
     /** Default of {@link #SOCKET_DIR_PROP_NAME}. */
@@ -282,6 +287,14 @@ public final class Configuration
     public static int maxCounters()
     {
         return intProperty(MAX_COUNTERS_PROP_NAME, MAX_COUNTERS_DEFAULT);
+    }
+
+    /**
+     * @return {@link #ERROR_LOG_LENGTH_PROP_NAME} in bytes.
+     */
+    public static int errorLogLength()
+    {
+        return sizeProperty(ERROR_LOG_LENGTH_PROP_NAME, ERROR_LOG_LENGTH_DEFAULT);
     }
 
     /**
@@ -535,6 +548,7 @@ public final class Configuration
             .idleMaxParkNs(idleMaxParkNs())
             .countersFile(countersFile())
             .maxCounters(maxCounters())
+            .errorLogLengthBytes(errorLogLength())
             .commandQueueCapacity(commandQueueCapacity())
             .commandDrainLimit(commandDrainLimit())
             .commandTimeoutNs(commandTimeoutNs())

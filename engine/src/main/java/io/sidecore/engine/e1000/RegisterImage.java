@@ -18,17 +18,25 @@ import java.lang.foreign.MemorySegment;
 public final class RegisterImage
 {
     private final AtomicBuffer buffer;
+    /** Keeps the native memory of {@link #allocate()} reachable: the buffer only holds its raw address. */
+    private final MemorySegment owner;
 
     /**
      * @param buffer a buffer of at least {@link E1000Registers#BAR0_LENGTH} bytes whose offset 0 is BAR0 offset 0.
      */
     public RegisterImage(final AtomicBuffer buffer)
     {
+        this(buffer, null);
+    }
+
+    private RegisterImage(final AtomicBuffer buffer, final MemorySegment owner)
+    {
         if (buffer.capacity() < E1000Registers.BAR0_LENGTH)
         {
             throw new IllegalArgumentException("register image too short: capacity=" + buffer.capacity());
         }
         this.buffer = buffer;
+        this.owner = owner;
     }
 
     /**
@@ -39,7 +47,7 @@ public final class RegisterImage
     public static RegisterImage allocate()
     {
         final MemorySegment segment = Arena.ofAuto().allocate(E1000Registers.BAR0_LENGTH, 4096);
-        return new RegisterImage(new UnsafeBuffer(segment.address(), E1000Registers.BAR0_LENGTH));
+        return new RegisterImage(new UnsafeBuffer(segment.address(), E1000Registers.BAR0_LENGTH), segment);
     }
 
     /**

@@ -1,35 +1,494 @@
 package io.sidecore.engine.e1000;
 
+import io.sidecore.engine.mem.GuestMemory;
+import io.sidecore.shm.E1000Registers;
+import io.sidecore.shm.E1000TxDescriptor;
+import io.sidecore.shm.PortCounter;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+
 /**
- * Walks the TX ring from TDH to TDT and turns descriptors into frames (SDM 3.3, 3.5 TSO/checksum offload).
+ * Walks the TX ring from TDH to TDT and turns descriptors into frames (SDM 3.3 transmit descriptors, 3.4 transmit
+ * interrupts, 3.5 TCP segmentation). One per port, called only by the agent thread that owns the port.
  * <p>
- * SKELETON: to be completed.
+ * <b>A pass</b> ({@link #process}): nothing happens while TCTL.EN is clear (SDM 13.4.33) or PCI bus mastering is off
+ * (the device may not DMA, PCI 2.3 command register bit 2): descriptors stay owned by hardware and are processed
+ * once the guest enables them again, like frames waiting in a disabled NIC. Otherwise the ring geometry is re-read
+ * and validated on every pass that has work; TDH or TDT beyond the ring, a zero-length ring with TDT != TDH, or a
+ * ring outside guest memory faults the port (CVE-2016-1981: QEMU looped forever when the head started beyond the
+ * ring; here no descriptor outside the ring is ever read and a pass does at most {@code descriptorBudget}
+ * descriptors). Each descriptor's DD is written back right after it is processed when RS (or RPS) is set; at the end
+ * of the pass TDH is published (release store), TXDW is raised if any DD was written back and TXQE if the ring was
+ * drained (SDM 13.4.17: "transmit queue empty").
+ * <p>
+ * <b>A packet</b> is one or more legacy or data descriptors ending with EOP (SDM 3.3.3, 3.3.7). Their buffers are
+ * copied into a 64 KiB staging buffer (the guest may reuse a buffer as soon as its DD is set); a packet that would
+ * exceed it is dropped as {@link PortCounter#TX_DROP_OVERSIZE} without copying past the buffer (CVE-2012-0029). At
+ * EOP the whole packet is checked and then either sent (checksums inserted, TSO segmented, VLAN tag inserted) or
+ * dropped and counted under exactly one {@link PortCounter}: the first reason found wins. Packet state survives
+ * across passes, so a packet may span passes.
+ * <p>
+ * Validation, one counter each:
+ * <ul>
+ *   <li>buffer outside guest memory: {@link PortCounter#TX_DROP_DMA_FAULT};</li>
+ *   <li>staged size beyond 64 KiB (DTALEN is 20 bits, legacy length 16): {@link PortCounter#TX_DROP_OVERSIZE};</li>
+ *   <li>TSE data without a TSO context, or POPTS checksums without a checksum context:
+ *       {@link PortCounter#TX_DROP_NO_CONTEXT};</li>
+ *   <li>a packet mixing legacy, plain data and TSE data descriptors (CVE-2021-20257 (a): QEMU's TSO loop
+ *       underflowed when legacy descriptors had already staged more than HDRLEN + MSS), a context descriptor in the
+ *       middle of a packet (the 2018 VirtualBox e1000 exploit): {@link PortCounter#TX_DROP_BAD_SEQUENCE};</li>
+ *   <li>offload offsets outside the packet or header, TUCSE before TUCSS, MSS = 0 or HDRLEN = 0 (CVE-2015-6815),
+ *       HDRLEN beyond the packet, a descriptor with a reserved DTYP: {@link PortCounter#TX_DROP_MALFORMED};</li>
+ *   <li>no bytes at EOP (e.g. a lone zero-length data descriptor with EOP): {@link PortCounter#TX_DROP_EMPTY};</li>
+ *   <li>fewer than 14 bytes: {@link PortCounter#TX_DROP_RUNT};</li>
+ *   <li>STATUS.LU clear: {@link PortCounter#TX_DROP_LINK_DOWN}.</li>
+ * </ul>
+ * The process path allocates nothing: every buffer is preallocated per port.
  */
 public final class TxProcessor
 {
+    /** Size of the staging buffer: the largest packet the device assembles (QEMU uses the same 64 KiB). */
+    public static final int MAX_PACKET_BYTES = 64 * 1024;
+
+    static final String FAULT_EMPTY_RING = "TX ring length (TDLEN) is 0 but TDT != TDH";
+    static final String FAULT_BAD_BASE = "TX ring (TDBAL/TDBAH, TDLEN) is not inside guest memory";
+    static final String FAULT_HEAD_BEYOND_RING = "TDH is beyond the TX ring";
+    static final String FAULT_TAIL_BEYOND_RING = "TDT is beyond the TX ring";
+
+    private static final int PACKET_LEGACY = 0;
+    private static final int PACKET_DATA = 1;
+    private static final int PACKET_TSO = 2;
+    private static final int PACKET_INVALID = 3;
+
+    private static final int PACKET_START = TxFrameEmitter.VLAN_TAG_LENGTH;
+    private static final int WRITE_BACK_COMMANDS = E1000TxDescriptor.CMD_RS | E1000TxDescriptor.CMD_RPS;
+
     private final E1000Device device;
+    private final DescriptorRing ring = new DescriptorRing();
+    private final TxDescriptor descriptor = new TxDescriptor();
+    private final TxContext tsoContext = new TxContext();
+    private final TxContext checksumContext = new TxContext();
+    private final TsoSegmenter segmenter = new TsoSegmenter();
+    private final TxFrameEmitter emitter;
+    private final UnsafeBuffer ringBuffer = new UnsafeBuffer(new byte[0]);
+    private final UnsafeBuffer dmaBuffer = new UnsafeBuffer(new byte[0]);
+    private final UnsafeBuffer staging =
+        new UnsafeBuffer(ByteBuffer.allocateDirect(PACKET_START + MAX_PACKET_BYTES));
+
+    private boolean inProcess;
+    private boolean packetActive;
+    private int packetKind;
+    private int packetPopts;
+    private int packetCss;
+    private int packetLengthBytes;
+    private PortCounter packetDropReason;
+    private boolean packetVle;
+    private int packetSpecial;
 
     TxProcessor(final E1000Device device)
     {
         this.device = device;
+        this.emitter = new TxFrameEmitter(device);
     }
 
     /**
-     * Process up to {@code descriptorBudget} descriptors.
+     * Process up to {@code descriptorBudget} descriptors between TDH and TDT.
      *
      * @param nowNs            current time.
-     * @param descriptorBudget bound on descriptors consumed.
+     * @param descriptorBudget bound on descriptors consumed in this pass.
      * @return descriptors consumed.
      */
     public int process(final long nowNs, final int descriptorBudget)
     {
-        return device.hashCode() & 0;
+        // CVE-2021-20257 (b): a frame handed to the sink must never re-enter this port's TX path.
+        if (inProcess || descriptorBudget <= 0)
+        {
+            return 0;
+        }
+        final RegisterImage registers = device.registers;
+        if (0 == (registers.get(E1000Registers.TCTL) & E1000Registers.TCTL_EN) || !device.isBusMasterEnabled())
+        {
+            return 0;
+        }
+        final int head = registers.getAcquire(E1000Registers.TDH) & E1000Registers.HEAD_TAIL_MASK;
+        final int tail = registers.getAcquire(E1000Registers.TDT) & E1000Registers.HEAD_TAIL_MASK;
+        if (head == tail)
+        {
+            return 0;
+        }
+        final int geometry = ring.load(
+            registers.get(E1000Registers.TDBAL),
+            registers.get(E1000Registers.TDBAH),
+            registers.get(E1000Registers.TDLEN),
+            device.guestMemory);
+        if (DescriptorRing.OK != geometry)
+        {
+            device.fault(DescriptorRing.EMPTY_RING == geometry ? FAULT_EMPTY_RING : FAULT_BAD_BASE);
+            return 0;
+        }
+        if (!ring.isValidIndex(head))
+        {
+            device.fault(FAULT_HEAD_BEYOND_RING);
+            return 0;
+        }
+        if (!ring.isValidIndex(tail))
+        {
+            device.fault(FAULT_TAIL_BEYOND_RING);
+            return 0;
+        }
+        inProcess = true;
+        try
+        {
+            return walk(head, tail, descriptorBudget, nowNs);
+        }
+        finally
+        {
+            inProcess = false;
+        }
     }
 
     /**
-     * Drop any partly assembled packet (MAC reset).
+     * Drop any partly assembled packet and forget both offload contexts (MAC reset, CTRL.RST).
      */
     public void reset()
     {
+        clearPacket();
+        tsoContext.clear();
+        checksumContext.clear();
+    }
+
+    /**
+     * @return true while a packet has descriptors staged but no EOP yet.
+     */
+    public boolean isPacketPending()
+    {
+        return packetActive;
+    }
+
+    private int walk(final int head, final int tail, final int descriptorBudget, final long nowNs)
+    {
+        ringBuffer.wrap(ring.descriptorAddress(0), ring.lengthBytes());
+        final int count = Math.min(ring.pending(head, tail), descriptorBudget);
+        boolean wroteBack = false;
+        boolean delayInterrupt = false;
+        int index = head;
+        for (int i = 0; i < count; i++)
+        {
+            final int command = processDescriptor(index * DescriptorRing.DESCRIPTOR_LENGTH);
+            if (0 != (command & WRITE_BACK_COMMANDS))
+            {
+                wroteBack = true;
+                // SDM 3.3.3.1 IDE: RS with IDE (re)loads the delay timer; RS without IDE interrupts at once.
+                delayInterrupt = 0 != (command & E1000TxDescriptor.CMD_IDE);
+            }
+            index = ring.next(index);
+        }
+        device.registers.setRelease(E1000Registers.TDH, index);
+        device.counters.add(PortCounter.TX_DESCRIPTORS, count);
+        int causes = wroteBack ? E1000Registers.ICR_TXDW : 0;
+        if (index == tail)
+        {
+            causes |= E1000Registers.ICR_TXQE;
+        }
+        if (delayInterrupt)
+        {
+            device.interrupts.onTxIdeSeen(nowNs);
+        }
+        if (0 != causes)
+        {
+            device.interrupts.raise(causes, nowNs);
+        }
+        return count;
+    }
+
+    /**
+     * Process one descriptor and write back its status.
+     *
+     * @param offset byte offset of the descriptor in the ring.
+     * @return the descriptor's command byte.
+     */
+    private int processDescriptor(final int offset)
+    {
+        final TxDescriptor descriptor = this.descriptor;
+        descriptor.decode(ringBuffer, offset);
+        final int command = descriptor.command();
+        switch (descriptor.kind())
+        {
+            case TxDescriptor.KIND_CONTEXT:
+                onContext(command);
+                break;
+
+            case TxDescriptor.KIND_LEGACY:
+                onData(PACKET_LEGACY, command);
+                break;
+
+            case TxDescriptor.KIND_DATA:
+                onData(0 != (command & E1000TxDescriptor.CMD_TSE) ? PACKET_TSO : PACKET_DATA, command);
+                break;
+
+            default:
+                onData(PACKET_INVALID, command);
+                break;
+        }
+        if (0 != (command & WRITE_BACK_COMMANDS))
+        {
+            // SDM 3.3.3.2: only the status field is written back; DD set, EC/LC/TU clear (no collisions here).
+            final int status = (descriptor.status() & 0xF0) | E1000TxDescriptor.STA_DD;
+            // The guest may reuse the buffers once it sees DD: keep every read of them before this store.
+            VarHandle.releaseFence();
+            ringBuffer.putByte(offset + E1000TxDescriptor.STATUS_OFFSET, (byte)status);
+        }
+        return command;
+    }
+
+    /**
+     * Context descriptor: loads the TSO slot if its TSE bit is set, else the checksum slot (SDM 3.3.6). It carries
+     * no data. One arriving while a packet is being assembled changes the rules in the middle of that packet (the
+     * VirtualBox 2018 exploit mixed contexts and data this way): the packet is dropped, the context still loads.
+     */
+    private void onContext(final int command)
+    {
+        if (packetActive)
+        {
+            markDrop(PortCounter.TX_DROP_BAD_SEQUENCE);
+        }
+        if (0 != (command & E1000TxDescriptor.TUCMD_TSE))
+        {
+            tsoContext.load(descriptor);
+        }
+        else
+        {
+            checksumContext.load(descriptor);
+        }
+    }
+
+    private void onData(final int kind, final int command)
+    {
+        if (!packetActive)
+        {
+            startPacket(kind, command);
+        }
+        else if (PACKET_INVALID == kind)
+        {
+            markDrop(PortCounter.TX_DROP_MALFORMED);
+        }
+        else if (kind != packetKind)
+        {
+            markDrop(PortCounter.TX_DROP_BAD_SEQUENCE);
+        }
+        if (PACKET_INVALID != kind)
+        {
+            stage(descriptor.bufferGpa(), descriptor.lengthBytes());
+        }
+        if (0 != (command & E1000TxDescriptor.CMD_EOP))
+        {
+            endPacket(command);
+        }
+    }
+
+    /**
+     * First descriptor of a packet: latch what the SDM says is taken from it. POPTS is read from the first data
+     * descriptor (SDM 3.3.7.1); for TSE packets VLE and the VLAN tag too ("only valid in the first data descriptor
+     * of the TCP segmentation context"), for other packets they come from the EOP descriptor. Legacy CSS must be set
+     * in the first descriptor (SDM 3.3.3).
+     */
+    private void startPacket(final int kind, final int command)
+    {
+        packetActive = true;
+        packetKind = kind;
+        packetLengthBytes = 0;
+        packetDropReason = null;
+        packetPopts = 0;
+        packetCss = 0;
+        packetVle = false;
+        packetSpecial = 0;
+        switch (kind)
+        {
+            case PACKET_LEGACY:
+                packetCss = descriptor.css();
+                break;
+
+            case PACKET_DATA:
+                packetPopts = descriptor.popts();
+                if (0 != (packetPopts & (E1000TxDescriptor.POPTS_IXSM | E1000TxDescriptor.POPTS_TXSM)) &&
+                    !checksumContext.isLoaded())
+                {
+                    markDrop(PortCounter.TX_DROP_NO_CONTEXT);
+                }
+                break;
+
+            case PACKET_TSO:
+                packetPopts = descriptor.popts();
+                packetVle = 0 != (command & E1000TxDescriptor.CMD_VLE);
+                packetSpecial = descriptor.special();
+                if (!tsoContext.isLoaded())
+                {
+                    markDrop(PortCounter.TX_DROP_NO_CONTEXT);
+                }
+                break;
+
+            default:
+                markDrop(PortCounter.TX_DROP_MALFORMED);
+                break;
+        }
+    }
+
+    /**
+     * Copy one buffer into the staging buffer. SDM 3.3.3: "descriptors with a null address ... or zero length
+     * transfer no data". Nothing more is copied once the packet is known to be dropped.
+     */
+    private void stage(final long bufferGpa, final int lengthBytes)
+    {
+        if (0 == lengthBytes || 0 == bufferGpa || null != packetDropReason)
+        {
+            return;
+        }
+        if (lengthBytes > MAX_PACKET_BYTES - packetLengthBytes)
+        {
+            markDrop(PortCounter.TX_DROP_OVERSIZE);
+            return;
+        }
+        final long hostAddress = device.guestMemory.translate(bufferGpa, lengthBytes);
+        if (GuestMemory.NO_MAPPING == hostAddress)
+        {
+            markDrop(PortCounter.TX_DROP_DMA_FAULT);
+            return;
+        }
+        dmaBuffer.wrap(hostAddress, lengthBytes);
+        staging.putBytes(PACKET_START + packetLengthBytes, dmaBuffer, 0, lengthBytes);
+        packetLengthBytes += lengthBytes;
+    }
+
+    private void endPacket(final int eopCommand)
+    {
+        PortCounter reason = packetDropReason;
+        if (null == reason)
+        {
+            reason = transmit(eopCommand);
+        }
+        if (null != reason)
+        {
+            device.counters.increment(reason);
+        }
+        clearPacket();
+    }
+
+    /**
+     * Send the assembled packet.
+     *
+     * @param eopCommand command byte of the EOP descriptor.
+     * @return null when sent, else the drop reason.
+     */
+    private PortCounter transmit(final int eopCommand)
+    {
+        final int length = packetLengthBytes;
+        if (0 == length)
+        {
+            return PortCounter.TX_DROP_EMPTY;
+        }
+        if (length < TxFrameEmitter.ETHERNET_HEADER_LENGTH)
+        {
+            return PortCounter.TX_DROP_RUNT;
+        }
+        if (PACKET_TSO == packetKind)
+        {
+            final PortCounter invalid = segmenter.validate(tsoContext, packetPopts, length);
+            if (null != invalid)
+            {
+                return invalid;
+            }
+        }
+        else if (PACKET_DATA == packetKind)
+        {
+            final PortCounter invalid = TxChecksumOffload.validate(checksumContext, packetPopts, length);
+            if (null != invalid)
+            {
+                return invalid;
+            }
+        }
+        if (!device.isLinkUp())
+        {
+            return PortCounter.TX_DROP_LINK_DOWN;
+        }
+        if (PACKET_TSO == packetKind)
+        {
+            emitter.prepareVlan(packetVle, packetSpecial);
+            transmitTso(length);
+        }
+        else
+        {
+            // SDM 3.3.3.1 / 3.3.7.1: VLE, IC and the VLAN tag of a non-TSE packet are read from the EOP descriptor.
+            emitter.prepareVlan(0 != (eopCommand & E1000TxDescriptor.CMD_VLE), descriptor.special());
+            if (PACKET_LEGACY == packetKind)
+            {
+                if (0 != (eopCommand & E1000TxDescriptor.CMD_IC))
+                {
+                    TxChecksumOffload.insertLegacy(staging, PACKET_START, length, packetCss, descriptor.cso());
+                }
+                emitter.emit(staging, PACKET_START, length);
+            }
+            else
+            {
+                transmitData(length);
+            }
+        }
+        return null;
+    }
+
+    private void transmitData(final int length)
+    {
+        if (device.sink.acceptsOffload() && TxChecksumOffload.prepareOffload(
+            staging, PACKET_START, length, checksumContext, packetPopts, emitter.resetOffloadInfo()))
+        {
+            emitter.emitOffload(staging, PACKET_START, length);
+            return;
+        }
+        TxChecksumOffload.insert(staging, PACKET_START, length, checksumContext, packetPopts);
+        emitter.emit(staging, PACKET_START, length);
+    }
+
+    /**
+     * SDM 3.5 / 13.7: TSCTC counts TCP segmentation contexts transmitted; a packet whose payload does not match the
+     * context's PAYLEN is still sent from the data actually given (the SDM leaves the result undefined) and counted
+     * in TSCTFC ("abnormal termination events", SDM 3.3.7.1 EOP).
+     */
+    private void transmitTso(final int length)
+    {
+        final Statistics statistics = device.statistics;
+        if (tsoContext.payloadLengthBytes() != length - tsoContext.headerLengthBytes())
+        {
+            statistics.increment(E1000Registers.TSCTFC);
+        }
+        statistics.increment(E1000Registers.TSCTC);
+        if (device.sink.acceptsOffload() && segmenter.prepareOffload(
+            staging, PACKET_START, length, tsoContext, packetPopts, emitter.resetOffloadInfo()))
+        {
+            emitter.emitOffload(staging, PACKET_START, length);
+            return;
+        }
+        final int segments = segmenter.segment(staging, PACKET_START, length, tsoContext, packetPopts, emitter);
+        device.counters.add(PortCounter.TX_TSO_SEGMENTS, segments);
+    }
+
+    private void markDrop(final PortCounter reason)
+    {
+        if (null == packetDropReason)
+        {
+            packetDropReason = reason;
+        }
+    }
+
+    private void clearPacket()
+    {
+        packetActive = false;
+        packetKind = PACKET_LEGACY;
+        packetPopts = 0;
+        packetCss = 0;
+        packetLengthBytes = 0;
+        packetDropReason = null;
+        packetVle = false;
+        packetSpecial = 0;
     }
 }

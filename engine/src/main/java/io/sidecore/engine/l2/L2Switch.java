@@ -26,8 +26,8 @@ import java.util.Arrays;
  * (each counted by the destination's device as received or under one drop reason), or one switch drop counter. With
  * {@code n} destinations the switch adds {@code n - 1} to {@link SidecoreCounters#switchFloodCopies()}, so across the
  * engine: {@code sum(tx_frames into the switch) + sum(switch_flood_copies) = sum(rx_frames) + sum(rx drops at the
- * destinations) + sum(switch drops)}, where the switch drops are {@link PortCounter#SWITCH_DROP_NO_DESTINATION} and
- * {@link PortCounter#SWITCH_DROP_RING_FULL} on the source port and {@link SidecoreCounters#switchDropNoDestination()}
+ * destinations) + sum(switch drops)}, where the switch drops are {@link PortCounter#TX_DROP_NO_DESTINATION} and
+ * {@link PortCounter#TX_DROP_SWITCH_RING_FULL} on the source port and {@link SidecoreCounters#switchDropNoDestination()}
  * and {@link SidecoreCounters#switchDropStalePort()} on the receiving sidecore.
  * <p>
  * <b>Threads.</b> Only the owning agent calls it. Membership changes ({@link #attachLocal}, {@link #attachRemote},
@@ -172,7 +172,7 @@ public final class L2Switch implements MessageHandler
         final PortCounters source = sourceCounters[sourceSlot];
         if (lengthBytes < ETHERNET_HEADER_LENGTH)
         {
-            source.increment(PortCounter.SWITCH_DROP_NO_DESTINATION);
+            source.increment(PortCounter.TX_DROP_NO_DESTINATION);
             return;
         }
         learn(readMac(frame, offset + 6), sourceSlot);
@@ -186,7 +186,7 @@ public final class L2Switch implements MessageHandler
         }
         else if (destinationSlot == sourceSlot)
         {
-            source.increment(PortCounter.SWITCH_DROP_NO_DESTINATION);
+            source.increment(PortCounter.TX_DROP_NO_DESTINATION);
         }
         else
         {
@@ -353,7 +353,7 @@ public final class L2Switch implements MessageHandler
         }
         if (0 == attempts)
         {
-            sourceCounters[sourceSlot].increment(PortCounter.SWITCH_DROP_NO_DESTINATION);
+            sourceCounters[sourceSlot].increment(PortCounter.TX_DROP_NO_DESTINATION);
         }
         else
         {
@@ -389,7 +389,7 @@ public final class L2Switch implements MessageHandler
         }
         else
         {
-            sourceCounters[sourceSlot].increment(PortCounter.SWITCH_DROP_RING_FULL);
+            sourceCounters[sourceSlot].increment(PortCounter.TX_DROP_SWITCH_RING_FULL);
         }
     }
 

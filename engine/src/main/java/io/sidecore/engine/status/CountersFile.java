@@ -1,7 +1,10 @@
 package io.sidecore.engine.status;
 
+import io.sidecore.shm.CountersFileDescriptor;
 import org.agrona.IoUtil;
+import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.errors.DistinctErrorLog;
 import org.agrona.concurrent.status.CountersManager;
 
 import java.io.File;
@@ -9,48 +12,83 @@ import java.nio.MappedByteBuffer;
 import java.nio.file.Path;
 
 /**
- * The daemon's counters file, mapped into memory, with a {@link CountersManager} over its counters sections, so
- * that other processes can read every counter lock-free while the sidecores run.
+ * The daemon's counters file ({@link CountersFileDescriptor}), created and mapped, with a {@link CountersManager}
+ * over its counters sections and a {@link DistinctErrorLog} over its error log, so that other processes can read
+ * every counter and engine error lock-free while the sidecores run.
  * <p>
- * PROVISIONAL layout (metadata section followed by values section) until the shm-layout
- * {@code CountersFileDescriptor} lands; the engine only depends on {@link #countersManager()}.
+ * Creation follows the descriptor's protocol: size the file, map it, fill the metadata (version 0 first), build the
+ * counters manager; {@link #signalReady()} then writes the version last, once the engine's own counters exist.
+ * {@link #heartbeat} is for the launcher's housekeeping thread, about once a second.
  */
 public final class CountersFile implements AutoCloseable
 {
     private final Path path;
     private final MappedByteBuffer mapped;
+    private final UnsafeBuffer buffer;
     private final CountersManager countersManager;
+    private final DistinctErrorLog errorLog;
 
-    private CountersFile(final Path path, final MappedByteBuffer mapped, final int maxCounters)
+    private CountersFile(
+        final Path path, final MappedByteBuffer mapped, final UnsafeBuffer buffer, final EpochClock epochClock)
     {
         this.path = path;
         this.mapped = mapped;
-        final int metadataLength = maxCounters * CountersManager.METADATA_LENGTH;
-        final int valuesLength = maxCounters * CountersManager.COUNTER_LENGTH;
+        this.buffer = buffer;
         this.countersManager = new CountersManager(
-            new UnsafeBuffer(mapped, 0, metadataLength),
-            new UnsafeBuffer(mapped, metadataLength, valuesLength));
+            CountersFileDescriptor.createCountersMetaDataBuffer(buffer),
+            CountersFileDescriptor.createCountersValuesBuffer(buffer));
+        this.errorLog = new DistinctErrorLog(CountersFileDescriptor.createErrorLogBuffer(buffer), epochClock);
     }
 
     /**
-     * Create (or replace) and map the counters file.
+     * Create (or replace) and map the counters file, and fill its metadata.
      *
-     * @param path        where.
-     * @param maxCounters counters it can hold.
-     * @return the mapped file.
+     * @param path           where.
+     * @param maxCounters    counters it can hold.
+     * @param errorLogLength bytes of the error log section, a positive multiple of 8.
+     * @param pid            daemon process id.
+     * @param epochClock     wall clock for the start time and error timestamps.
+     * @return the mapped file, not yet signalled ready.
+     * @throws IllegalArgumentException when the section lengths are invalid.
      */
-    public static CountersFile create(final Path path, final int maxCounters)
+    public static CountersFile create(
+        final Path path, final int maxCounters, final int errorLogLength, final long pid, final EpochClock epochClock)
     {
+        final int valuesLength = CountersFileDescriptor.countersValuesLength(maxCounters);
+        final int metaDataLength = CountersFileDescriptor.countersMetaDataLength(valuesLength);
+        CountersFileDescriptor.checkSectionLengths(metaDataLength, valuesLength, errorLogLength);
+        final long fileLength = CountersFileDescriptor.computeFileLength(metaDataLength, valuesLength, errorLogLength);
+
         final File file = path.toFile();
-        final File parent = file.getParentFile();
+        final File parent = file.getAbsoluteFile().getParentFile();
         if (null != parent)
         {
             IoUtil.ensureDirectoryExists(parent, "counters file directory");
         }
         IoUtil.deleteIfExists(file);
-        final long lengthBytes =
-            (long)maxCounters * (CountersManager.METADATA_LENGTH + CountersManager.COUNTER_LENGTH);
-        return new CountersFile(path, IoUtil.mapNewFile(file, lengthBytes), maxCounters);
+        final MappedByteBuffer mapped = IoUtil.mapNewFile(file, fileLength);
+        final UnsafeBuffer buffer = new UnsafeBuffer(mapped);
+        CountersFileDescriptor.fillMetaData(
+            buffer, metaDataLength, valuesLength, errorLogLength, pid, epochClock.time());
+        return new CountersFile(path, mapped, buffer, epochClock);
+    }
+
+    /**
+     * Publish the file: readers may use it from now on.
+     */
+    public void signalReady()
+    {
+        CountersFileDescriptor.signalReady(buffer);
+    }
+
+    /**
+     * Record that the daemon is alive.
+     *
+     * @param nowMs epoch ms.
+     */
+    public void heartbeat(final long nowMs)
+    {
+        CountersFileDescriptor.updateHeartbeat(buffer, nowMs);
     }
 
     /**
@@ -59,6 +97,22 @@ public final class CountersFile implements AutoCloseable
     public CountersManager countersManager()
     {
         return countersManager;
+    }
+
+    /**
+     * @return the error log (record engine errors here; distinct errors are counted, not repeated).
+     */
+    public DistinctErrorLog errorLog()
+    {
+        return errorLog;
+    }
+
+    /**
+     * @return the whole mapped file.
+     */
+    public UnsafeBuffer buffer()
+    {
+        return buffer;
     }
 
     /**

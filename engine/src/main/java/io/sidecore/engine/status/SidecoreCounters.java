@@ -1,46 +1,22 @@
 package io.sidecore.engine.status;
 
 import io.sidecore.shm.CounterTypes;
+import io.sidecore.shm.SidecoreCounter;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.status.AtomicCounter;
 import org.agrona.concurrent.status.CountersManager;
 
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The counters of one sidecore (one agent on one core), labelled {@code sidecore=<index> <name>}. Written by the
- * sidecore's own thread with opaque stores, except {@link #proxyOfferFailures()}, which command-offering threads
- * increment atomically. Read lock-free by other processes through the counters file.
+ * The counters of one sidecore (one agent on one core, see {@link SidecoreCounter}), labelled
+ * {@code sidecore=<index> <name>}. Written by the sidecore's own thread with opaque stores, except
+ * {@link #proxyOfferFailures()}, which command-offering threads increment atomically. Read lock-free by other
+ * processes through the counters file.
  */
 public final class SidecoreCounters
 {
-    private static final int DUTY_CYCLES = 0;
-    private static final int BUSY_RATIO_PPM = 1;
-    private static final int MAX_CYCLE_TIME_NS = 2;
-    private static final int CYCLE_TIME_THRESHOLD_EXCEEDED = 3;
-    private static final int PARKS = 4;
-    private static final int PORTS_OWNED = 5;
-    private static final int COMMANDS_PROCESSED = 6;
-    private static final int PROXY_OFFER_FAILURES = 7;
-    private static final int WAKEUPS = 8;
-    private static final int TIMERS_EXPIRED = 9;
-    private static final int CROSS_SHARD_FRAMES = 10;
-    private static final int ERRORS = 11;
-    private static final int SWITCH_FLOOD_COPIES = 12;
-    private static final int SWITCH_DROP_NO_DESTINATION = 13;
-    private static final int SWITCH_DROP_STALE_PORT = 14;
-    private static final int MAC_TABLE_FULL = 15;
-    private static final int MAC_ENTRIES = 16;
-    private static final String[] NAMES =
-    {
-        "duty_cycles", "busy_ratio_ppm", "max_cycle_time_ns", "cycle_time_threshold_exceeded", "parks",
-        "ports_owned", "commands_processed", "proxy_offer_failures", "wakeups", "timers_expired",
-        "cross_shard_frames", "errors", "switch_flood_copies", "switch_drop_no_destination",
-        "switch_drop_stale_port", "mac_table_full", "mac_entries"
-    };
-
-    private final AtomicCounter[] counters = new AtomicCounter[NAMES.length];
+    private final AtomicCounter[] counters = new AtomicCounter[SidecoreCounter.SLOTS_PER_SIDECORE];
 
     /**
      * Allocate the counters of one sidecore.
@@ -51,12 +27,12 @@ public final class SidecoreCounters
     public SidecoreCounters(final CountersManager countersManager, final int sidecoreIndex)
     {
         final UnsafeBuffer key = new UnsafeBuffer(new byte[CounterTypes.SIDECORE_KEY_LENGTH]);
-        for (int id = 0; id < NAMES.length; id++)
+        for (final SidecoreCounter counter : SidecoreCounter.values())
         {
-            key.putInt(CounterTypes.SIDECORE_INDEX_KEY_OFFSET, sidecoreIndex, ByteOrder.LITTLE_ENDIAN);
-            key.putInt(CounterTypes.COUNTER_ID_KEY_OFFSET, id, ByteOrder.LITTLE_ENDIAN);
-            final byte[] label = ("sidecore=" + sidecoreIndex + " " + NAMES[id]).getBytes(StandardCharsets.US_ASCII);
-            counters[id] = countersManager.newCounter(
+            CounterTypes.encodeSidecoreKey(key, sidecoreIndex, counter.id());
+            final byte[] label =
+                ("sidecore=" + sidecoreIndex + " " + counter.counterName()).getBytes(StandardCharsets.US_ASCII);
+            counters[counter.id()] = countersManager.newCounter(
                 CounterTypes.SIDECORE_COUNTER_TYPE_ID, key, 0, key.capacity(),
                 new UnsafeBuffer(label), 0, label.length);
         }
@@ -70,9 +46,19 @@ public final class SidecoreCounters
      */
     public static SidecoreCounters inHeap(final int sidecoreIndex)
     {
+        final int count = SidecoreCounter.values().length;
         return new SidecoreCounters(new CountersManager(
-            new UnsafeBuffer(new byte[NAMES.length * CountersManager.METADATA_LENGTH]),
-            new UnsafeBuffer(new byte[NAMES.length * CountersManager.COUNTER_LENGTH])), sidecoreIndex);
+            new UnsafeBuffer(new byte[count * CountersManager.METADATA_LENGTH]),
+            new UnsafeBuffer(new byte[count * CountersManager.COUNTER_LENGTH])), sidecoreIndex);
+    }
+
+    /**
+     * @param counter which.
+     * @return the counter.
+     */
+    public AtomicCounter get(final SidecoreCounter counter)
+    {
+        return counters[counter.id()];
     }
 
     /**
@@ -80,7 +66,7 @@ public final class SidecoreCounters
      */
     public AtomicCounter dutyCycles()
     {
-        return counters[DUTY_CYCLES];
+        return counters[SidecoreCounter.DUTY_CYCLES.id()];
     }
 
     /**
@@ -88,7 +74,7 @@ public final class SidecoreCounters
      */
     public AtomicCounter busyRatioPpm()
     {
-        return counters[BUSY_RATIO_PPM];
+        return counters[SidecoreCounter.BUSY_RATIO_PPM.id()];
     }
 
     /**
@@ -96,7 +82,7 @@ public final class SidecoreCounters
      */
     public AtomicCounter maxCycleTimeNs()
     {
-        return counters[MAX_CYCLE_TIME_NS];
+        return counters[SidecoreCounter.MAX_CYCLE_TIME_NS.id()];
     }
 
     /**
@@ -104,7 +90,7 @@ public final class SidecoreCounters
      */
     public AtomicCounter cycleTimeThresholdExceeded()
     {
-        return counters[CYCLE_TIME_THRESHOLD_EXCEEDED];
+        return counters[SidecoreCounter.CYCLE_TIME_THRESHOLD_EXCEEDED.id()];
     }
 
     /**
@@ -112,7 +98,7 @@ public final class SidecoreCounters
      */
     public AtomicCounter parks()
     {
-        return counters[PARKS];
+        return counters[SidecoreCounter.PARKS.id()];
     }
 
     /**
@@ -120,7 +106,7 @@ public final class SidecoreCounters
      */
     public AtomicCounter portsOwned()
     {
-        return counters[PORTS_OWNED];
+        return counters[SidecoreCounter.PORTS_OWNED.id()];
     }
 
     /**
@@ -128,7 +114,7 @@ public final class SidecoreCounters
      */
     public AtomicCounter commandsProcessed()
     {
-        return counters[COMMANDS_PROCESSED];
+        return counters[SidecoreCounter.COMMANDS_PROCESSED.id()];
     }
 
     /**
@@ -136,7 +122,7 @@ public final class SidecoreCounters
      */
     public AtomicCounter proxyOfferFailures()
     {
-        return counters[PROXY_OFFER_FAILURES];
+        return counters[SidecoreCounter.PROXY_OFFER_FAILURES.id()];
     }
 
     /**
@@ -144,7 +130,7 @@ public final class SidecoreCounters
      */
     public AtomicCounter wakeups()
     {
-        return counters[WAKEUPS];
+        return counters[SidecoreCounter.WAKEUPS.id()];
     }
 
     /**
@@ -152,7 +138,7 @@ public final class SidecoreCounters
      */
     public AtomicCounter timersExpired()
     {
-        return counters[TIMERS_EXPIRED];
+        return counters[SidecoreCounter.TIMERS_EXPIRED.id()];
     }
 
     /**
@@ -160,7 +146,7 @@ public final class SidecoreCounters
      */
     public AtomicCounter crossShardFrames()
     {
-        return counters[CROSS_SHARD_FRAMES];
+        return counters[SidecoreCounter.CROSS_SHARD_FRAMES.id()];
     }
 
     /**
@@ -168,7 +154,7 @@ public final class SidecoreCounters
      */
     public AtomicCounter errors()
     {
-        return counters[ERRORS];
+        return counters[SidecoreCounter.ERRORS.id()];
     }
 
     /**
@@ -176,7 +162,7 @@ public final class SidecoreCounters
      */
     public AtomicCounter switchFloodCopies()
     {
-        return counters[SWITCH_FLOOD_COPIES];
+        return counters[SidecoreCounter.SWITCH_FLOOD_COPIES.id()];
     }
 
     /**
@@ -184,7 +170,7 @@ public final class SidecoreCounters
      */
     public AtomicCounter switchDropNoDestination()
     {
-        return counters[SWITCH_DROP_NO_DESTINATION];
+        return counters[SidecoreCounter.SWITCH_DROP_NO_DESTINATION.id()];
     }
 
     /**
@@ -192,7 +178,7 @@ public final class SidecoreCounters
      */
     public AtomicCounter switchDropStalePort()
     {
-        return counters[SWITCH_DROP_STALE_PORT];
+        return counters[SidecoreCounter.SWITCH_DROP_STALE_PORT.id()];
     }
 
     /**
@@ -200,7 +186,7 @@ public final class SidecoreCounters
      */
     public AtomicCounter macTableFull()
     {
-        return counters[MAC_TABLE_FULL];
+        return counters[SidecoreCounter.MAC_TABLE_FULL.id()];
     }
 
     /**
@@ -208,7 +194,7 @@ public final class SidecoreCounters
      */
     public AtomicCounter macEntries()
     {
-        return counters[MAC_ENTRIES];
+        return counters[SidecoreCounter.MAC_ENTRIES.id()];
     }
 
     /**
@@ -218,7 +204,11 @@ public final class SidecoreCounters
     {
         for (int i = 0; i < counters.length; i++)
         {
-            counters[i].close();
+            if (null != counters[i])
+            {
+                counters[i].close();
+                counters[i] = null;
+            }
         }
     }
 }

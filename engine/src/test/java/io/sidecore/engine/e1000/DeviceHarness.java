@@ -55,12 +55,24 @@ public final class DeviceHarness
      */
     public DeviceHarness(final boolean csbOffered)
     {
+        this(csbOffered, null);
+    }
+
+    /**
+     * A device whose frames go to {@code sink} (null: the capturing {@link #wire}).
+     *
+     * @param csbOffered whether the port offers the CSB.
+     * @param sink       frame sink, or null for the default capturing sink.
+     */
+    public DeviceHarness(final boolean csbOffered, final FrameSink sink)
+    {
         ram = Arena.ofAuto().allocate(RAM_BYTES, 4096);
         ramBuffer = new UnsafeBuffer(ram.address(), RAM_BYTES);
         guestMemory.addRegion(RAM_GPA, ram);
         final PortConfig config = new PortConfig(0, "test", MAC, csbOffered,
             io.sidecore.shm.PortRegionDescriptor.DEFAULT_SHARED_PAGES);
-        device = new E1000Device(config, registers, guestMemory, counters, new CapturingSink(), irqLevels::add);
+        device = new E1000Device(config, registers, guestMemory, counters,
+            null == sink ? new CapturingSink() : sink, irqLevels::add);
     }
 
     private final class CapturingSink implements FrameSink

@@ -110,7 +110,7 @@ class L2SwitchTest
 
         assertEquals(0, ports[0].frames.size());
         assertEquals(0, ports[1].frames.size());
-        assertEquals(1, ports[0].counters.get(PortCounter.SWITCH_DROP_NO_DESTINATION));
+        assertEquals(1, ports[0].counters.get(PortCounter.TX_DROP_NO_DESTINATION));
     }
 
     @Test
@@ -121,7 +121,7 @@ class L2SwitchTest
         send(switchA, 0, broadcast(), mac(0));
 
         assertEquals(0, ports[0].frames.size());
-        assertEquals(1, ports[0].counters.get(PortCounter.SWITCH_DROP_NO_DESTINATION));
+        assertEquals(1, ports[0].counters.get(PortCounter.TX_DROP_NO_DESTINATION));
         assertEquals(0, countersA.switchFloodCopies().get());
     }
 
@@ -134,7 +134,7 @@ class L2SwitchTest
         switchA.forward(0, new UnsafeBuffer(runt), 0, runt.length);
 
         assertEquals(0, ports[1].frames.size());
-        assertEquals(1, ports[0].counters.get(PortCounter.SWITCH_DROP_NO_DESTINATION));
+        assertEquals(1, ports[0].counters.get(PortCounter.TX_DROP_NO_DESTINATION));
     }
 
     @Test
@@ -295,7 +295,7 @@ class L2SwitchTest
         switchA.drain(ringBtoA, 10);
 
         int sent = 0;
-        while (0 == ports[0].counters.get(PortCounter.SWITCH_DROP_RING_FULL))
+        while (0 == ports[0].counters.get(PortCounter.TX_DROP_SWITCH_RING_FULL))
         {
             send(switchA, 0, mac(1), mac(0));
             sent++;
@@ -304,7 +304,7 @@ class L2SwitchTest
 
         assertEquals(sent - 1, drained);
         assertEquals(sent - 1, ports[1].frames.size());
-        assertEquals(1, ports[0].counters.get(PortCounter.SWITCH_DROP_RING_FULL));
+        assertEquals(1, ports[0].counters.get(PortCounter.TX_DROP_SWITCH_RING_FULL));
     }
 
     @Test
@@ -379,8 +379,8 @@ class L2SwitchTest
         {
             delivered += ports[i].frames.size();
             refused += ports[i].refused;
-            switchDrops += ports[i].counters.get(PortCounter.SWITCH_DROP_NO_DESTINATION) +
-                ports[i].counters.get(PortCounter.SWITCH_DROP_RING_FULL);
+            switchDrops += ports[i].counters.get(PortCounter.TX_DROP_NO_DESTINATION) +
+                ports[i].counters.get(PortCounter.TX_DROP_SWITCH_RING_FULL);
         }
         final long floodCopies = countersA.switchFloodCopies().get() + countersB.switchFloodCopies().get();
         assertTrue(floodCopies > 0 && refused > 0 && switchDrops > 0, "all paths exercised");

@@ -1,0 +1,270 @@
+package io.sidecore.engine.e1000;
+
+import io.sidecore.shm.E1000TxDescriptor;
+import io.sidecore.shm.PortCounter;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.ByteOrder;
+
+/**
+ * TCP segmentation offload (SDM 3.5) for IPv4 and IPv6, TCP and UDP: splits a whole staged packet (HDRLEN header
+ * bytes followed by the payload) into frames of at most MSS payload bytes, each with a copy of the header updated as
+ * SDM 3.5.9 describes, and every checksum POPTS asks for.
+ * <p>
+ * Segmentation is done in place in the staging buffer: the payload of segment {@code i} already sits at
+ * {@code HDRLEN + i * MSS}, so the saved header is written just before it, over bytes of earlier segments that have
+ * already been emitted. No payload byte is copied. The staging buffer has headroom for the VLAN tag of segment 0.
+ * <p>
+ * Per-segment header updates (SDM 3.5.9.1/3.5.9.2, {@code L} = segment length):
+ * <ul>
+ *   <li>IPv4: total length = L - IPCSS; identification = original + segment index (wrapping).</li>
+ *   <li>IPv6: payload length = L - IPCSS - 40. The 8254x SDM writes "MSS + HDRLEN - IPCSS", which counts the 40-byte
+ *       fixed header as payload; the later 82583V datasheet (7.3.6.2.3) corrects it to "... - Ipv6Size (40 bytes)",
+ *       which is also what RFC 8200 defines. This model follows the corrected formula.</li>
+ *   <li>TCP: sequence number = original + index * MSS; FIN and PSH cleared on every segment but the last.</li>
+ *   <li>UDP: length = L - TUCSS.</li>
+ *   <li>TXSM: the guest pre-fills the checksum field with the pseudo-header sum computed with a length of 0 (SDM
+ *       3.5); the segment's transport length L - TUCSS is added to it, then the checksum is computed from TUCSS to
+ *       the end of the segment (TUCSE does not apply to segments).</li>
+ *   <li>IXSM: IP header checksum from IPCSS to IPCSE (or the end of the segment), after the length update.</li>
+ * </ul>
+ */
+final class TsoSegmenter
+{
+    static final int IPV4_HEADER_MIN_LENGTH = 20;
+    static final int IPV6_HEADER_LENGTH = 40;
+    static final int TCP_HEADER_MIN_LENGTH = 20;
+    static final int UDP_HEADER_LENGTH = 8;
+    static final int IPV4_TOTAL_LENGTH_OFFSET = 2;
+    static final int IPV4_IDENTIFICATION_OFFSET = 4;
+    static final int IPV6_PAYLOAD_LENGTH_OFFSET = 4;
+    static final int TCP_SEQUENCE_OFFSET = 4;
+    static final int TCP_FLAGS_OFFSET = 13;
+    static final int TCP_FLAG_FIN = 0x01;
+    static final int TCP_FLAG_PSH = 0x08;
+    static final int UDP_LENGTH_OFFSET = 4;
+    /** HDRLEN is one byte (SDM 3.3.6). */
+    static final int MAX_HEADER_LENGTH = 255;
+
+    private final UnsafeBuffer savedHeader = new UnsafeBuffer(new byte[MAX_HEADER_LENGTH]);
+
+    /**
+     * Check the TSO context against a staged packet before any byte is touched. Every header field the segmenter
+     * updates must lie inside the header (so it is present in every segment), and MSS must be non-zero: HDRLEN = 0
+     * with MSS = 0 is the CVE-2015-6815 infinite loop in QEMU.
+     *
+     * @param context           the TSO context slot (loaded).
+     * @param popts             the packet's POPTS.
+     * @param packetLengthBytes staged length, header included.
+     * @return null if the packet can be segmented, else {@link PortCounter#TX_DROP_MALFORMED}.
+     */
+    PortCounter validate(final TxContext context, final int popts, final int packetLengthBytes)
+    {
+        final int headerLength = context.headerLengthBytes();
+        final int mss = context.mss();
+        final int ipStart = context.ipcss();
+        final int transportStart = context.tucss();
+        if (0 == mss || 0 == headerLength || headerLength > packetLengthBytes)
+        {
+            return PortCounter.TX_DROP_MALFORMED;
+        }
+        final int ipHeaderLength = context.isIpv4() ? IPV4_HEADER_MIN_LENGTH : IPV6_HEADER_LENGTH;
+        final int transportHeaderLength = context.isTcp() ? TCP_HEADER_MIN_LENGTH : UDP_HEADER_LENGTH;
+        if (ipStart + ipHeaderLength > headerLength || transportStart + transportHeaderLength > headerLength)
+        {
+            return PortCounter.TX_DROP_MALFORMED;
+        }
+        if (0 != (popts & E1000TxDescriptor.POPTS_TXSM) &&
+            (context.tucso() + 2 > headerLength || (0 != context.tucse() && context.tucse() < transportStart)))
+        {
+            return PortCounter.TX_DROP_MALFORMED;
+        }
+        if (0 != (popts & E1000TxDescriptor.POPTS_IXSM) &&
+            (context.ipcso() + 2 > headerLength || (0 != context.ipcse() && context.ipcse() < ipStart)))
+        {
+            return PortCounter.TX_DROP_MALFORMED;
+        }
+        final int payloadLength = packetLengthBytes - headerLength;
+        final int largestSegment = headerLength + Math.min(mss, payloadLength);
+        if (largestSegment - ipStart > 0xFFFF)
+        {
+            return PortCounter.TX_DROP_MALFORMED;
+        }
+        return null;
+    }
+
+    /**
+     * @param payloadLengthBytes payload after the header, 0 or more.
+     * @param mss                segment payload size, at least 1.
+     * @return number of segments; a packet with no payload is sent as one header-only segment.
+     */
+    static int segmentCount(final int payloadLengthBytes, final int mss)
+    {
+        return 0 == payloadLengthBytes ? 1 : (payloadLengthBytes + mss - 1) / mss;
+    }
+
+    /**
+     * Segment a validated packet and emit every segment.
+     *
+     * @param staging           the staging buffer.
+     * @param packetStart       first byte of the packet in {@code staging}, with VLAN headroom before it.
+     * @param packetLengthBytes packet length.
+     * @param context           a context that passed {@link #validate}.
+     * @param popts             the packet's POPTS.
+     * @param emitter           where segments go.
+     * @return segments emitted.
+     */
+    int segment(
+        final UnsafeBuffer staging,
+        final int packetStart,
+        final int packetLengthBytes,
+        final TxContext context,
+        final int popts,
+        final TxFrameEmitter emitter)
+    {
+        final int headerLength = context.headerLengthBytes();
+        final int mss = context.mss();
+        final int payloadLength = packetLengthBytes - headerLength;
+        final int count = segmentCount(payloadLength, mss);
+        savedHeader.putBytes(0, staging, packetStart, headerLength);
+        final int originalId = context.isIpv4() ?
+            savedHeader.getShort(context.ipcss() + IPV4_IDENTIFICATION_OFFSET, ByteOrder.BIG_ENDIAN) & 0xFFFF : 0;
+        final int originalSequence = context.isTcp() ?
+            savedHeader.getInt(context.tucss() + TCP_SEQUENCE_OFFSET, ByteOrder.BIG_ENDIAN) : 0;
+        for (int i = 0; i < count; i++)
+        {
+            final int payloadOffset = i * mss;
+            final int segmentStart = packetStart + payloadOffset;
+            if (i > 0)
+            {
+                staging.putBytes(segmentStart, savedHeader, 0, headerLength);
+            }
+            final int segmentLength = headerLength + Math.min(mss, payloadLength - payloadOffset);
+            final boolean last = i == count - 1;
+            updateHeader(staging, segmentStart, segmentLength, context, popts,
+                (originalId + i) & 0xFFFF, originalSequence + payloadOffset, last);
+            emitter.emit(staging, segmentStart, segmentLength);
+        }
+        return count;
+    }
+
+    private static void updateHeader(
+        final UnsafeBuffer buffer,
+        final int start,
+        final int segmentLength,
+        final TxContext context,
+        final int popts,
+        final int ipIdentification,
+        final int tcpSequence,
+        final boolean last)
+    {
+        final int ipStart = start + context.ipcss();
+        if (context.isIpv4())
+        {
+            buffer.putShort(ipStart + IPV4_TOTAL_LENGTH_OFFSET,
+                (short)(segmentLength - context.ipcss()), ByteOrder.BIG_ENDIAN);
+            buffer.putShort(ipStart + IPV4_IDENTIFICATION_OFFSET, (short)ipIdentification, ByteOrder.BIG_ENDIAN);
+        }
+        else
+        {
+            buffer.putShort(ipStart + IPV6_PAYLOAD_LENGTH_OFFSET,
+                (short)(segmentLength - context.ipcss() - IPV6_HEADER_LENGTH), ByteOrder.BIG_ENDIAN);
+        }
+        final int transportStart = start + context.tucss();
+        final int transportLength = segmentLength - context.tucss();
+        if (context.isTcp())
+        {
+            buffer.putInt(transportStart + TCP_SEQUENCE_OFFSET, tcpSequence, ByteOrder.BIG_ENDIAN);
+            if (!last)
+            {
+                final int flagsIndex = transportStart + TCP_FLAGS_OFFSET;
+                buffer.putByte(flagsIndex, (byte)(buffer.getByte(flagsIndex) & ~(TCP_FLAG_FIN | TCP_FLAG_PSH)));
+            }
+        }
+        else
+        {
+            buffer.putShort(transportStart + UDP_LENGTH_OFFSET, (short)transportLength, ByteOrder.BIG_ENDIAN);
+        }
+        if (0 != (popts & E1000TxDescriptor.POPTS_TXSM))
+        {
+            final int fieldIndex = start + context.tucso();
+            final int pseudoHeaderSum = buffer.getShort(fieldIndex, ByteOrder.BIG_ENDIAN) & 0xFFFF;
+            buffer.putShort(fieldIndex, (short)addLength(pseudoHeaderSum, transportLength), ByteOrder.BIG_ENDIAN);
+            int checksum = InternetChecksum.compute(buffer, transportStart, transportLength);
+            if (0 == checksum && !context.isTcp())
+            {
+                checksum = 0xFFFF;
+            }
+            buffer.putShort(fieldIndex, (short)checksum, ByteOrder.BIG_ENDIAN);
+        }
+        if (0 != (popts & E1000TxDescriptor.POPTS_IXSM))
+        {
+            TxChecksumOffload.insertIp(buffer, start, segmentLength, context);
+        }
+    }
+
+    /**
+     * Ones' complement addition of a length of up to 32 bits (the IPv6 pseudo-header length is 32 bits, RFC 8200
+     * 8.1) to a folded 16-bit sum.
+     */
+    private static int addLength(final int sum, final int lengthBytes)
+    {
+        return InternetChecksum.add(InternetChecksum.add(sum, lengthBytes >>> 16), lengthBytes & 0xFFFF);
+    }
+
+    /**
+     * Prepare a validated TCP TSO packet to go whole to an offload-capable sink (a TAP with a virtio-net header
+     * segments it in the host kernel): IP length fields describe the whole packet, the pseudo-header sum gets the
+     * whole transport length (what Linux GSO expects in the field), and IXSM is done here.
+     *
+     * @param staging           staging buffer.
+     * @param packetStart       first byte.
+     * @param packetLengthBytes packet length.
+     * @param context           a validated TSO context.
+     * @param popts             the packet's POPTS.
+     * @param info              filled on success.
+     * @return false, with nothing modified, when the sink cannot take it (UDP, no TXSM, a checksum field before its
+     *     start, or lengths that do not fit the whole packet's IP header): segment it in software then.
+     */
+    boolean prepareOffload(
+        final UnsafeBuffer staging,
+        final int packetStart,
+        final int packetLengthBytes,
+        final TxContext context,
+        final int popts,
+        final TxOffloadInfo info)
+    {
+        final int ipLength = packetLengthBytes - context.ipcss() - (context.isIpv4() ? 0 : IPV6_HEADER_LENGTH);
+        if (!context.isTcp() ||
+            0 == (popts & E1000TxDescriptor.POPTS_TXSM) ||
+            context.tucso() < context.tucss() ||
+            ipLength > 0xFFFF)
+        {
+            return false;
+        }
+        final int ipStart = packetStart + context.ipcss();
+        if (context.isIpv4())
+        {
+            staging.putShort(ipStart + IPV4_TOTAL_LENGTH_OFFSET, (short)ipLength, ByteOrder.BIG_ENDIAN);
+        }
+        else
+        {
+            staging.putShort(ipStart + IPV6_PAYLOAD_LENGTH_OFFSET, (short)ipLength, ByteOrder.BIG_ENDIAN);
+        }
+        final int fieldIndex = packetStart + context.tucso();
+        final int pseudoHeaderSum = staging.getShort(fieldIndex, ByteOrder.BIG_ENDIAN) & 0xFFFF;
+        staging.putShort(fieldIndex,
+            (short)addLength(pseudoHeaderSum, packetLengthBytes - context.tucss()), ByteOrder.BIG_ENDIAN);
+        if (0 != (popts & E1000TxDescriptor.POPTS_IXSM))
+        {
+            TxChecksumOffload.insertIp(staging, packetStart, packetLengthBytes, context);
+        }
+        info.gsoType = context.isIpv4() ? TxOffloadInfo.GSO_TCPV4 : TxOffloadInfo.GSO_TCPV6;
+        info.gsoSizeBytes = context.mss();
+        info.headerLengthBytes = context.headerLengthBytes();
+        info.needsChecksum = true;
+        info.checksumStartBytes = context.tucss();
+        info.checksumOffsetBytes = context.tucso() - context.tucss();
+        return true;
+    }
+}

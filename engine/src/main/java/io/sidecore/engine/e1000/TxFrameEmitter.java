@@ -1,0 +1,175 @@
+package io.sidecore.engine.e1000;
+
+import io.sidecore.shm.E1000Registers;
+import io.sidecore.shm.PortCounter;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.ByteOrder;
+
+/**
+ * The last step of the transmit path: inserts the VLAN tag a packet asked for, accounts the frame (host counters
+ * and the guest-visible statistics registers) and hands it to the port's {@link FrameSink}.
+ * <p>
+ * Frames are passed as a range of a staging buffer that has at least {@link #VLAN_TAG_LENGTH} bytes of headroom
+ * before the frame, so the tag is inserted in place by moving the two MAC addresses forward (SDM 3.3.3.1 VLE: "the
+ * Ethertype field comes from the VET register and the VLAN tag comes from the special field"; the tag follows the
+ * source address, IEEE 802.1Q).
+ */
+final class TxFrameEmitter
+{
+    /** Length of an 802.1Q tag (TPID + TCI). */
+    static final int VLAN_TAG_LENGTH = 4;
+    /** Destination plus source MAC address. */
+    static final int MAC_ADDRESSES_LENGTH = 12;
+    /** Destination, source and EtherType. */
+    static final int ETHERNET_HEADER_LENGTH = 14;
+
+    private final E1000Device device;
+    private final TxOffloadInfo offloadInfo = new TxOffloadInfo();
+    private boolean insertVlan;
+    private int vlanTci;
+
+    /**
+     * @param device the port.
+     */
+    TxFrameEmitter(final E1000Device device)
+    {
+        this.device = device;
+    }
+
+    /**
+     * Decide VLAN insertion for the frames of the packet being sent: only when CTRL.VME and the descriptor's VLE are
+     * both set (SDM 3.3.3.1 / 3.3.7.1 VLE: "if the CTRL.VME bit is not set ... does not insert VLAN tags").
+     *
+     * @param vleRequested VLE bit of the descriptor that carries it for this packet.
+     * @param tci          the descriptor's special field.
+     */
+    void prepareVlan(final boolean vleRequested, final int tci)
+    {
+        insertVlan = vleRequested && 0 != (device.registers.get(E1000Registers.CTRL) & E1000Registers.CTRL_VME);
+        vlanTci = tci & 0xFFFF;
+    }
+
+    /**
+     * @return whether frames of the current packet get a tag.
+     */
+    boolean isInsertingVlan()
+    {
+        return insertVlan;
+    }
+
+    /**
+     * The reused offload description filled by the offload preparation before {@link #emitOffload}.
+     *
+     * @return the port's {@link TxOffloadInfo}, reset.
+     */
+    TxOffloadInfo resetOffloadInfo()
+    {
+        offloadInfo.reset();
+        return offloadInfo;
+    }
+
+    /**
+     * Emit one complete frame (checksums done, no offload left).
+     *
+     * @param buffer      staging buffer with {@link #VLAN_TAG_LENGTH} bytes of headroom before {@code start}.
+     * @param start       first byte of the untagged frame.
+     * @param lengthBytes untagged length, at least {@link #ETHERNET_HEADER_LENGTH}.
+     */
+    void emit(final UnsafeBuffer buffer, final int start, final int lengthBytes)
+    {
+        int frameStart = start;
+        int frameLength = lengthBytes;
+        if (insertVlan)
+        {
+            frameStart = insertTag(buffer, start);
+            frameLength += VLAN_TAG_LENGTH;
+        }
+        countHost(frameLength);
+        countGuest(buffer, frameStart, frameLength);
+        device.sink.onFrame(device.config.portId(), buffer, frameStart, frameLength);
+    }
+
+    /**
+     * Emit one whole frame whose segmentation and/or transport checksum the sink performs, as described by the
+     * offload info returned by {@link #resetOffloadInfo()} and filled relative to the untagged frame.
+     *
+     * @param buffer      staging buffer with headroom.
+     * @param start       first byte of the untagged frame.
+     * @param lengthBytes untagged length.
+     */
+    void emitOffload(final UnsafeBuffer buffer, final int start, final int lengthBytes)
+    {
+        int frameStart = start;
+        int frameLength = lengthBytes;
+        if (insertVlan)
+        {
+            frameStart = insertTag(buffer, start);
+            frameLength += VLAN_TAG_LENGTH;
+            offloadInfo.headerLengthBytes += VLAN_TAG_LENGTH;
+            if (offloadInfo.needsChecksum)
+            {
+                offloadInfo.checksumStartBytes += VLAN_TAG_LENGTH;
+            }
+        }
+        countHost(frameLength);
+        if (TxOffloadInfo.GSO_NONE == offloadInfo.gsoType)
+        {
+            countGuest(buffer, frameStart, frameLength);
+        }
+        else
+        {
+            countGuestSegments(buffer, frameStart, frameLength);
+        }
+        device.sink.onOffloadFrame(device.config.portId(), buffer, frameStart, frameLength, offloadInfo);
+    }
+
+    private int insertTag(final UnsafeBuffer buffer, final int start)
+    {
+        final long macsHigh = buffer.getLong(start);
+        final int macsLow = buffer.getInt(start + 8);
+        final int tagged = start - VLAN_TAG_LENGTH;
+        buffer.putLong(tagged, macsHigh);
+        buffer.putInt(tagged + 8, macsLow);
+        buffer.putShort(tagged + MAC_ADDRESSES_LENGTH,
+            (short)device.registers.get(E1000Registers.VET), ByteOrder.BIG_ENDIAN);
+        buffer.putShort(tagged + MAC_ADDRESSES_LENGTH + 2, (short)vlanTci, ByteOrder.BIG_ENDIAN);
+        return tagged;
+    }
+
+    private void countHost(final int frameLength)
+    {
+        device.counters.increment(PortCounter.TX_FRAMES);
+        device.counters.add(PortCounter.TX_BYTES, frameLength);
+    }
+
+    private void countGuest(final UnsafeBuffer buffer, final int frameStart, final int frameLength)
+    {
+        device.statistics.onTransmit(frameLength, buffer.getByte(frameStart), isBroadcast(buffer, frameStart));
+    }
+
+    /**
+     * The guest sees the segments the device would have put on the wire (SDM 13.7: GPTC, GOTC and the size bins
+     * count transmitted packets), even though the sink segments them.
+     */
+    private void countGuestSegments(final UnsafeBuffer buffer, final int frameStart, final int frameLength)
+    {
+        final int firstByte = buffer.getByte(frameStart);
+        final boolean broadcast = isBroadcast(buffer, frameStart);
+        final int headerLength = offloadInfo.headerLengthBytes;
+        final int mss = offloadInfo.gsoSizeBytes;
+        int remaining = frameLength - headerLength;
+        do
+        {
+            final int chunk = Math.min(remaining, mss);
+            device.statistics.onTransmit(headerLength + chunk, firstByte, broadcast);
+            remaining -= chunk;
+        }
+        while (remaining > 0);
+    }
+
+    private static boolean isBroadcast(final UnsafeBuffer buffer, final int frameStart)
+    {
+        return -1 == buffer.getInt(frameStart) && -1 == buffer.getShort(frameStart + 4);
+    }
+}
