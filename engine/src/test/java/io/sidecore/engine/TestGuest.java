@@ -1,12 +1,15 @@
 package io.sidecore.engine;
 
 import io.sidecore.engine.e1000.PortConfig;
+import io.sidecore.shm.E1000Registers;
+import io.sidecore.shm.E1000TxDescriptor;
 import io.sidecore.engine.e1000.RegisterImage;
 import io.sidecore.engine.mem.GuestMemory;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -16,7 +19,12 @@ import java.util.List;
 final class TestGuest
 {
     static final long RAM_GPA = 0x10_0000L;
-    static final int RAM_BYTES = 1 << 20;
+    static final int RAM_BYTES = 4 << 20;
+    static final long TX_RING_GPA = RAM_GPA;
+    static final long RX_RING_GPA = RAM_GPA + 0x1_0000L;
+    static final long TX_BUFFERS_GPA = RAM_GPA + 0x2_0000L;
+    static final long RX_BUFFERS_GPA = RAM_GPA + 0x20_0000L;
+    static final int BUFFER_BYTES = 2048;
 
     final int index;
     final byte[] mac;
@@ -27,6 +35,9 @@ final class TestGuest
     final GuestMemory guestMemory = new GuestMemory();
     final List<Boolean> irqLevels = new ArrayList<>();
     PortHandle port;
+    EngineProxy proxy;
+    int txCount;
+    int txTail;
 
     TestGuest(final int index)
     {
@@ -40,6 +51,7 @@ final class TestGuest
         this.config = new PortConfig(index, "g" + index, mac, csbOffered,
             io.sidecore.shm.PortRegionDescriptor.DEFAULT_SHARED_PAGES);
         guestMemory.addRegion(RAM_GPA, ram);
+        registers.set(E1000Registers.STATUS, registers.get(E1000Registers.STATUS) | E1000Registers.STATUS_LU);
     }
 
     static byte[] macOf(final int index)
@@ -49,13 +61,116 @@ final class TestGuest
 
     PortHandle attachToSwitch(final EngineProxy proxy)
     {
+        this.proxy = proxy;
         port = proxy.addSwitchPort(config, registers, guestMemory, irqLevels::add);
         return port;
     }
 
     PortHandle attach(final EngineProxy proxy, final io.sidecore.engine.backend.PortBackend backend)
     {
+        this.proxy = proxy;
         port = proxy.addPort(config, registers, guestMemory, irqLevels::add, backend);
         return port;
+    }
+
+    /**
+     * Program and enable the TX ring through trapped writes, as a driver does.
+     *
+     * @param count descriptors, a multiple of 8 (at most 512: one buffer slot of 2 KiB each below RX buffers).
+     */
+    void setUpTx(final int count)
+    {
+        proxy.mmioWrite(port, E1000Registers.TDBAL, (int)TX_RING_GPA);
+        proxy.mmioWrite(port, E1000Registers.TDBAH, (int)(TX_RING_GPA >>> 32));
+        proxy.mmioWrite(port, E1000Registers.TDLEN, count * E1000TxDescriptor.LENGTH);
+        proxy.mmioWrite(port, E1000Registers.TDH, 0);
+        proxy.mmioWrite(port, E1000Registers.TDT, 0);
+        proxy.mmioWrite(port, E1000Registers.TCTL, E1000Registers.TCTL_EN | E1000Registers.TCTL_PSP);
+        txCount = count;
+        txTail = 0;
+    }
+
+    /**
+     * @return descriptors the guest may still fill (one is always left empty, SDM 3.4).
+     */
+    int txFree()
+    {
+        final int head = registers.getAcquire(E1000Registers.TDH) & E1000Registers.HEAD_TAIL_MASK;
+        return (head - txTail - 1 + txCount) % txCount;
+    }
+
+    /**
+     * Queue one frame in a legacy descriptor (EOP, IFCS, RS) without ringing the doorbell.
+     *
+     * @param frame the frame.
+     * @return false if the ring is full.
+     */
+    boolean queue(final byte[] frame)
+    {
+        if (0 == txFree())
+        {
+            return false;
+        }
+        final long bufferGpa = TX_BUFFERS_GPA + (long)txTail * BUFFER_BYTES;
+        ramBuffer.putBytes((int)(bufferGpa - RAM_GPA), frame);
+        final int offset = (int)(TX_RING_GPA - RAM_GPA) + txTail * E1000TxDescriptor.LENGTH;
+        ramBuffer.setMemory(offset, E1000TxDescriptor.LENGTH, (byte)0);
+        ramBuffer.putLong(offset + E1000TxDescriptor.BUFFER_ADDR_OFFSET, bufferGpa, ByteOrder.LITTLE_ENDIAN);
+        ramBuffer.putShort(offset + E1000TxDescriptor.LENGTH_OFFSET, (short)frame.length, ByteOrder.LITTLE_ENDIAN);
+        ramBuffer.putByte(offset + E1000TxDescriptor.CMD_OFFSET,
+            (byte)(E1000TxDescriptor.CMD_EOP | E1000TxDescriptor.CMD_IFCS | E1000TxDescriptor.CMD_RS));
+        txTail = (txTail + 1) % txCount;
+        return true;
+    }
+
+    /**
+     * Ring the TX doorbell in the shared page: no trap, the sidecore sees it by polling.
+     */
+    void ringTx()
+    {
+        registers.setRelease(E1000Registers.TDT, txTail);
+    }
+
+    /**
+     * Queue frames and ring once.
+     *
+     * @param frames the frames.
+     * @return frames queued (stops when the ring is full).
+     */
+    int send(final byte[]... frames)
+    {
+        int queued = 0;
+        for (final byte[] frame : frames)
+        {
+            if (!queue(frame))
+            {
+                break;
+            }
+            queued++;
+        }
+        ringTx();
+        return queued;
+    }
+
+    /**
+     * An Ethernet frame from this guest.
+     *
+     * @param destination destination MAC.
+     * @param lengthBytes length.
+     * @param seed        payload pattern.
+     * @return the frame.
+     */
+    byte[] frameTo(final byte[] destination, final int lengthBytes, final int seed)
+    {
+        final byte[] frame = new byte[lengthBytes];
+        System.arraycopy(destination, 0, frame, 0, 6);
+        System.arraycopy(mac, 0, frame, 6, 6);
+        frame[12] = (byte)0x88;
+        frame[13] = (byte)0xB5;
+        for (int i = 14; i < lengthBytes; i++)
+        {
+            frame[i] = (byte)(seed * 7 + i + index);
+        }
+        return frame;
     }
 }
