@@ -330,6 +330,137 @@ public final class E1000Registers
     /** RDTR flush-partial-descriptor bit (write-only, self clearing). SDM 13.4.30. */
     public static final int RDTR_FPD = 1 << 31;
 
+    // ---- write masks of the stored registers (SDM 13.4; bits outside a mask are reserved and read 0) ----
+    /**
+     * CTRL bits software can set: FD, LRST, ASDE, SLU, ILOS, SPEED, FRCSPD, FRCDPX, SWDPIN0-3, SWDPIO0-3, RFCE, TFCE,
+     * VME, PHY_RST (SDM 13.4.1). RST (bit 26) is an action that self-clears, so it is not stored.
+     */
+    public static final int CTRL_WRITE_MASK = 0xDBFC1BE9;
+    /** CTRL_EXT bits stored (SDM 13.4.6); EE_RST (bit 13) is an action and self-clears. */
+    public static final int CTRL_EXT_WRITE_MASK = 0x00FFDFFF;
+    /** CTRL_EXT EEPROM reset: reload the EEPROM defaults (self-clearing). */
+    public static final int CTRL_EXT_EE_RST = 1 << 13;
+    /** EECD bits software drives: SK, CS, DI, FWE, REQ (SDM 13.4.3). DO, GNT, PRES, SIZE are read-only. */
+    public static final int EECD_WRITE_MASK = EECD_SK | EECD_CS | EECD_DI | EECD_FWE_MASK | EECD_REQ;
+    /** RCTL bits: EN SBP UPE MPE LPE LBM RDMTS MO BAM BSIZE VFE CFIEN CFI DPF PMCF BSEX SECRC (SDM 13.4.22). */
+    public static final int RCTL_WRITE_MASK = 0x06DFB3FE;
+    /** TCTL bits: EN PSP CT COLD RTLC (SDM 13.4.33). SWXOFF (bit 22) is an action and self-clears. */
+    public static final int TCTL_WRITE_MASK = 0x013FFFFA;
+    /** TIPG: IPGT 9:0, IPGR1 19:10, IPGR2 29:20 (SDM 13.4.34). */
+    public static final int TIPG_WRITE_MASK = 0x3FFFFFFF;
+    /** LEDCTL: per LED mode 3:0, IVRT 6, BLINK 7 (SDM 13.4, LEDCTL: four LEDs, one byte each). */
+    public static final int LEDCTL_WRITE_MASK = 0xCFCFCFCF;
+    /** PBA receive allocation in KB (bits 6:0); the transmit allocation (bits 22:16) is 64 KB minus it. */
+    public static final int PBA_RXA_MASK = 0x7F;
+    /** PBA transmit allocation shift. */
+    public static final int PBA_TXA_SHIFT = 16;
+    /** Size of the 82540EM packet buffer in KB shared by RXA and TXA. */
+    public static final int PBA_TOTAL_KB = 64;
+    /** RX and TX descriptor control: PTHRESH 5:0, HTHRESH 13:8, WTHRESH 21:16, GRAN 24 (SDM 13.4.32, 13.4.42). */
+    public static final int RXDCTL_WRITE_MASK = 0x013F3F3F;
+    /** TXDCTL additionally has LWTHRESH 31:25 (SDM 13.4.42). */
+    public static final int TXDCTL_WRITE_MASK = 0xFF3F3F3F;
+    /** Receive small packet detect interrupt size, 12 bits. */
+    public static final int RSRPD_WRITE_MASK = 0x0FFF;
+    /** RX/TX data FIFO pointer registers, 13 bits (diagnostic, regdump only). */
+    public static final int FIFO_POINTER_MASK = 0x1FFF;
+    /** RXCSUM: PCSS 7:0, IPOFL 8, TUOFL 9 (SDM 13.5.1). */
+    public static final int RXCSUM_WRITE_MASK = 0x03FF;
+    /** RAH: address bytes 4-5 (15:0), ASEL 17:16, AV 31 (SDM 13.5.3). */
+    public static final int RAH_WRITE_MASK = 0x8003FFFF;
+    /** Flow control receive threshold low: RTL 15:3 and XONE 31 (SDM 13.4.23). */
+    public static final int FCRTL_WRITE_MASK = 0x8000FFF8;
+    /** Flow control receive threshold high: RTH 15:3 (SDM 13.4.24). */
+    public static final int FCRTH_WRITE_MASK = 0x0000FFF8;
+    /** 16-bit registers: FCAH, FCT, FCTTV, VET, AIT. */
+    public static final int LOW16_MASK = 0xFFFF;
+    /** TXCW: TxConfigWord 15:0, TxConfig 30, ANE 31 (SERDES only on other parts; stored). */
+    public static final int TXCW_WRITE_MASK = 0xC000FFFF;
+    /** Wake-up control: APME, PME_EN, PME_STAT, APMPME (SDM 13.6.1). */
+    public static final int WUC_WRITE_MASK = 0x0F;
+    /** Wake-up filter control and wake-up status: LNKC MAG EX MC BC ARP IPV4 IPV6 and FLX0-3 (SDM 13.6.2-13.6.3). */
+    public static final int WUFC_WRITE_MASK = 0x000F00FF;
+    /** IP address valid: V40-V43 and V60 (SDM 13.6, wake-up registers). */
+    public static final int IPAV_WRITE_MASK = 0x0001000F;
+    /** Wake-up packet length, 12 bits. */
+    public static final int WUPL_WRITE_MASK = 0x0FFF;
+    /** Flexible filter length, 11 bits. */
+    public static final int FFLT_WRITE_MASK = 0x07FF;
+    /** Flexible filter mask: one bit per filter (4). */
+    public static final int FFMT_WRITE_MASK = 0x0F;
+    /** IOADDR selects a BAR0 offset below 0x20000 or flash above 0x80000: 20 address bits (SDM 13.2.1). */
+    public static final int IOADDR_MASK = 0x000FFFFF;
+    /** RDTR/TIDV flush-partial-descriptor bit (write-only, self-clearing), SDM 13.4.30, 13.4.41. */
+    public static final int TIDV_FPD = 1 << 31;
+    /** Nanoseconds per ITR unit (SDM 13.4.18). */
+    public static final int ITR_UNIT_NS = 256;
+    /** Nanoseconds per RDTR/RADV/TIDV/TADV unit: 1.024 us (SDM 13.4.30, 13.4.31, 13.4.41, 13.4.44). */
+    public static final int DELAY_UNIT_NS = 1024;
+
+    // ---- MDIC and EERD fields ----
+    /** MDIC operation field position (SDM 13.4.7). */
+    public static final int MDIC_OP_SHIFT = 26;
+    /** MDIC operation field mask (after shifting). */
+    public static final int MDIC_OP_FIELD_MASK = 3;
+    /** MDIC bits software writes: DATA, REGADD, PHYADD, OP, IE. READY and ERROR are status. */
+    public static final int MDIC_WRITE_MASK = 0x2FFFFFFF;
+    /** EERD address field (bits 15:8). */
+    public static final int EERD_ADDR_MASK = 0xFF << EERD_ADDR_SHIFT;
+
+    // ---- PHY (Marvell 88E1011 as the 82540EM integrates it; reached through MDIC, checklist 2.6) ----
+    public static final int PHY_BMCR = 0x00;
+    public static final int PHY_BMSR = 0x01;
+    public static final int PHY_ID1 = 0x02;
+    public static final int PHY_ID2 = 0x03;
+    public static final int PHY_ANAR = 0x04;
+    public static final int PHY_ANLPAR = 0x05;
+    public static final int PHY_ANER = 0x06;
+    public static final int PHY_1000T_CTRL = 0x09;
+    public static final int PHY_1000T_STATUS = 0x0A;
+    /** M88 PHY specific control. */
+    public static final int PHY_M88_PSCR = 0x10;
+    /** M88 PHY specific status. */
+    public static final int PHY_M88_PSSR = 0x11;
+    /** M88 extended PHY specific control. */
+    public static final int PHY_M88_EPSCR = 0x14;
+    /** M88 receive error counter. */
+    public static final int PHY_M88_RX_ERR_CNTR = 0x15;
+    /** Number of MII register addresses. */
+    public static final int PHY_REGISTER_COUNT = 32;
+    public static final int PHY_BMCR_SPEED_MSB = 1 << 6;
+    public static final int PHY_BMCR_DUPLEX = 1 << 8;
+    public static final int PHY_BMCR_AN_RESTART = 1 << 9;
+    public static final int PHY_BMCR_ISOLATE = 1 << 10;
+    public static final int PHY_BMCR_POWER_DOWN = 1 << 11;
+    public static final int PHY_BMCR_AN_ENABLE = 1 << 12;
+    public static final int PHY_BMCR_SPEED_LSB = 1 << 13;
+    public static final int PHY_BMCR_LOOPBACK = 1 << 14;
+    public static final int PHY_BMCR_RESET = 1 << 15;
+    public static final int PHY_BMSR_LINK_STATUS = 1 << 2;
+    public static final int PHY_BMSR_AN_COMPLETE = 1 << 5;
+    /** Marvell OUI part of the PHY identifier. */
+    public static final int PHY_ID1_MARVELL = 0x0141;
+    /** M88E1011 model, revision 0 (Linux compares ID2 & 0xFFF0 with 0x0C20). */
+    public static final int PHY_ID2_M88E1011 = 0x0C20;
+
+    // ---- EEPROM (Microwire 93C46-compatible, 64 x 16 bit; SDM chapter 5, checklist 2.5) ----
+    /** Words in the 82540EM EEPROM (EECD.SIZE = 0). */
+    public static final int EEPROM_WORD_COUNT = 64;
+    /** Address bits of a Microwire command for a 64-word part. */
+    public static final int EEPROM_ADDRESS_BITS = 6;
+    /** Microwire READ: start bit 1 then opcode 10. */
+    public static final int EEPROM_OPCODE_READ = 0b110;
+    /** Microwire opcode bits including the start bit. */
+    public static final int EEPROM_OPCODE_BITS = 3;
+    /** The word holding the checksum. */
+    public static final int EEPROM_CHECKSUM_WORD = 0x3F;
+    /** Drivers require the 16-bit sum of all 64 words to equal this. */
+    public static final int EEPROM_CHECKSUM_SUM = 0xBABA;
+    /** EEPROM word of initialization control 2 (pause capabilities). */
+    public static final int EEPROM_INIT_CONTROL2_WORD = 0x0F;
+    /** EEPROM word of initialization control 3 for port A (APME). */
+    public static final int EEPROM_INIT_CONTROL3_WORD = 0x24;
+
     // ---- reset values (SDM 13.4; values as QEMU presents them, see e1000-checklist 2.1) ----
     public static final int CTRL_RESET_VALUE = 0x00140240;
     public static final int STATUS_RESET_VALUE = 0x80080783;

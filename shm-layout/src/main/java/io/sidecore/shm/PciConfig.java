@@ -82,6 +82,15 @@ public final class PciConfig
     /** BAR1 I/O space indicator bit. */
     public static final int BAR_IO_SPACE = 1;
 
+    /** Cache line size the 82540EM presents (in dwords, 64 bytes), as QEMU forces it. */
+    public static final int CACHE_LINE_SIZE_DEFAULT = 0x10;
+    /** BAR0 read-back after an all-ones write: 128 KiB, 32-bit, non-prefetchable memory. */
+    public static final int BAR0_SIZE_MASK = 0xFFFE0000;
+    /** BAR1 address bits: 64-byte I/O window. */
+    public static final int BAR1_ADDRESS_MASK = 0xFFFFFFC0;
+    /** Expansion ROM base: absent (reads 0). */
+    public static final int EXPANSION_ROM_NONE = 0;
+
     private PciConfig()
     {
     }

@@ -47,6 +47,10 @@ public enum PortCounter
     DEVICE_RESETS(51, "device_resets", "MAC resets (CTRL.RST)"),
     CSB_KICKS(52, "csb_kicks", "kicks received from a CSB guest"),
     TX_RATE_LIMITED(53, "tx_rate_limited", "passes in which the port's rate limit deferred TX work"),
+    EEPROM_COMMAND_ERRORS(60, "eeprom_command_errors",
+        "Microwire EEPROM commands other than READ (write, erase, enable), ignored"),
+    PHY_ACCESS_ERRORS(61, "phy_access_errors",
+        "MDIC accesses with a PHY address other than 1, an unknown PHY register or a bad opcode"),
 
     TX_DROP_NO_CONTEXT(16, "tx_drop_no_context",
         "TX packet asking for TSO or checksum offload without a matching context descriptor"),

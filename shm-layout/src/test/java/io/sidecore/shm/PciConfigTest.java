@@ -31,6 +31,8 @@ class PciConfigTest
         "COMMAND_IO_SPACE, 0x1", "COMMAND_MEMORY_SPACE, 0x2", "COMMAND_BUS_MASTER, 0x4",
         "COMMAND_INTX_DISABLE, 0x400", "COMMAND_WRITABLE_MASK, 0x0547",
         "STATUS_INTERRUPT, 0x8", "BAR_IO_SPACE, 1",
+        "CACHE_LINE_SIZE_DEFAULT, 0x10", "BAR0_SIZE_MASK, 0xFFFE0000", "BAR1_ADDRESS_MASK, 0xFFFFFFC0",
+        "EXPANSION_ROM_NONE, 0",
     })
     void shouldPinPciConfigConstant(final String name, final String value)
     {

@@ -1,95 +1,573 @@
 package io.sidecore.engine.e1000;
 
+import io.sidecore.engine.status.PortCounters;
 import io.sidecore.shm.E1000Registers;
+import io.sidecore.shm.PortCounter;
 
 /**
- * ICR/ICS/IMS/IMC semantics and interrupt moderation (SDM 13.4.17-13.4.21, 3.4.3). The line is
- * {@code (ICR & IMS) != 0}, delayed by moderation; all time comes from the {@code nowNs} the caller passes.
- * <p>
- * SKELETON: moderation (ITR, TIDV/TADV, RDTR/RADV as separate deadlines) is to be completed.
+ * ICR/ICS/IMS/IMC semantics and interrupt moderation of one port (SDM 13.4.17-13.4.21, 13.4.18 ITR, 3.2.7.1 and
+ * 13.4.30-13.4.31 RDTR/RADV, 13.4.41 and 13.4.44 TIDV/TADV). ICR and IMS live in the register image; all time is
+ * the {@code nowNs} the caller passes.
+ *
+ * <h2>Model</h2>
+ * A cause is latched in ICR the moment it happens (so an ICR read always reports everything that happened), but a
+ * cause subject to a delay timer is <em>held</em>: it does not count towards the line until its delay expires. The
+ * line level is
+ * <pre>
+ *   want = (ICR &amp; IMS &amp; ~held) != 0
+ * </pre>
+ * and it may only <em>rise</em> when the ITR window is closed. It falls as soon as {@code want} is false.
+ *
+ * <h2>Delays, each with its own deadline</h2>
+ * <ul>
+ *     <li><b>RX packet timer (RDTR)</b>: every {@link #raiseRx} with RXT0 (one call per delivered packet) holds RXT0
+ *     and restarts the deadline {@code now + RDTR * 1.024 us}.</li>
+ *     <li><b>RX absolute timer (RADV)</b>: started by the first held packet, {@code now + RADV * 1.024 us}, and not
+ *     restarted by later packets. RADV = 0 disables it.</li>
+ *     <li>RDTR = 0 means no RX delay at all: RXT0 counts at once and RADV is ignored (SDM 3.2.7.1.2).</li>
+ *     <li><b>TX packet timer (TIDV)</b>: {@link #onTxIdeSeen} (one call per written-back descriptor with RS and IDE)
+ *     restarts the deadline {@code now + TIDV * 1.024 us}; the following TXDW of that run is held.</li>
+ *     <li><b>TX absolute timer (TADV)</b>: started by the first IDE descriptor, {@code now + TADV * 1.024 us}, not
+ *     restarted. TADV = 0 disables it; TIDV = 0 ("not allowed", SDM 13.4.41) means no TX delay.</li>
+ *     <li>When either timer of a direction expires, that direction's held cause is released and both its timers
+ *     stop (SDM 13.4.30: an RADV expiry cancels the pending RDTR; 13.4.44: a TIDV expiry or an immediate TX
+ *     interrupt halts TADV). An immediate raise of the same cause (RXT0 with RDTR = 0, TXDW without IDE, or an ICS
+ *     write) releases it too.</li>
+ *     <li>Clearing a held cause from ICR (read, or write-1-to-clear) stops its timers: the guest has seen it.</li>
+ *     <li>A delayed raise of a cause that is already latched <em>and released</em> holds nothing and arms nothing:
+ *     it is already deliverable.</li>
+ * </ul>
+ * All other causes (TXQE, LSC, RXSEQ, RXDMT0, RXO, MDAC, ICS writes, ...) are immediate.
+ *
+ * <h2>Throttling (ITR)</h2>
+ * Each rising edge at time {@code t} opens a window that ends at {@code t + ITR * 256 ns}, with ITR read at the edge
+ * (SDM 13.4.18: a guaranteed inter-interrupt delay; ITR = 0 disables throttling). A rising edge wanted inside the
+ * window is deferred to its end. A deferred edge is dropped if {@code want} becomes false first (a polling guest
+ * read ICR).
+ *
+ * <h2>Timers and counting</h2>
+ * Every entry point first fires the deadlines that have passed, so the result does not depend on how often
+ * {@link #onTimers} is called; the agent puts {@link #nextDeadlineNs()} on its timer wheel to be on time. Deadlines
+ * are compared wrap-safe ({@code deadline - now <= 0}). {@link PortCounter#INTERRUPTS_POSTED} counts rising edges
+ * presented to the {@link InterruptLine}; {@link PortCounter#INTERRUPTS_MODERATED} counts edges that would have
+ * been raised without moderation but were deferred (once per deferred edge, whether by a delay timer, by ITR, or
+ * both). PCI command.INTx-disable holds the output low without changing the internal level or the ITR window.
+ *
+ * <h2>API for the TX and RX processors</h2>
+ * <ul>
+ *     <li>RX: {@code raiseRx(ICR_RXT0 [| ICR_RXDMT0], nowNs)} once per delivered packet; {@code raise(ICR_RXO | ...,
+ *     nowNs)} for overruns. {@link #raise} treats RXT0 exactly like {@link #raiseRx}.</li>
+ *     <li>TX: {@code onTxIdeSeen(nowNs)} for each written-back descriptor with RS and IDE, then at the end of the run
+ *     {@code raise(ICR_TXDW | ICR_TXQE, nowNs)}: TXDW is held iff onTxIdeSeen was called since the previous TX
+ *     raise. For a run that also wrote back a descriptor without IDE use {@code raiseTx(causes, nowNs, false)},
+ *     which makes TXDW immediate (SDM 13.4.41: IDE = 0 means an immediate interrupt).</li>
+ * </ul>
  */
 public final class InterruptController
 {
+    /** {@link #nextDeadlineNs()} when nothing is scheduled. */
+    public static final long NO_DEADLINE = Long.MAX_VALUE;
+
+    private static final int TX_CAUSES = E1000Registers.ICR_TXDW | E1000Registers.ICR_TXQE | E1000Registers.ICR_TXD_LOW;
+
     private final RegisterImage registers;
     private final InterruptLine line;
+    private final PortCounters counters;
+
+    private int heldCauses;
+    private boolean txIdeSeen;
+
+    private boolean rxPacketArmed;
+    private long rxPacketDeadlineNs;
+    private boolean rxAbsoluteArmed;
+    private long rxAbsoluteDeadlineNs;
+    private boolean txPacketArmed;
+    private long txPacketDeadlineNs;
+    private boolean txAbsoluteArmed;
+    private long txAbsoluteDeadlineNs;
+
+    private boolean itrWindowOpen;
+    private long itrWindowEndNs;
+    private boolean edgeDeferred;
+
     private boolean lineAsserted;
+    private boolean outputAsserted;
+    private boolean outputDisabled;
 
     /**
-     * @param registers the port's register image (ICR and IMS are stored there).
+     * @param registers the port's register image (ICR, IMS and the timer registers are read there).
      * @param line      where the moderated level goes.
+     * @param counters  the port's counters.
      */
-    public InterruptController(final RegisterImage registers, final InterruptLine line)
+    public InterruptController(final RegisterImage registers, final InterruptLine line, final PortCounters counters)
     {
         this.registers = registers;
         this.line = line;
+        this.counters = counters;
     }
 
     /**
-     * Set interrupt causes (device events and ICS writes).
+     * Device events: latch causes in ICR. RXT0 is subject to RDTR/RADV (as {@link #raiseRx}); TXDW is held by
+     * TIDV/TADV iff {@link #onTxIdeSeen} was called since the previous TX raise; everything else is immediate.
      *
      * @param causes ICR bits.
      * @param nowNs  current time.
      */
     public void raise(final int causes, final long nowNs)
     {
-        registers.set(E1000Registers.ICR, registers.get(E1000Registers.ICR) | causes);
-        update(nowNs);
+        final boolean txDelayed = txIdeSeen;
+        if (0 != (causes & TX_CAUSES))
+        {
+            txIdeSeen = false;
+        }
+        latch(causes, nowNs, txDelayed);
     }
 
     /**
-     * A TX descriptor with IDE was processed: the TX interrupt is subject to TIDV/TADV (SDM 3.4.3.1).
+     * RX events of one delivered packet: RXT0 is delayed by RDTR/RADV, other causes are immediate.
+     *
+     * @param causes ICR bits.
+     * @param nowNs  current time.
+     */
+    public void raiseRx(final int causes, final long nowNs)
+    {
+        latch(causes, nowNs, false);
+    }
+
+    /**
+     * TX events at the end of a TX run.
+     *
+     * @param causes     ICR bits (TXDW, TXQE, TXD_LOW).
+     * @param nowNs      current time.
+     * @param ideDelayed true if every descriptor written back with RS in this run had IDE: TXDW waits for
+     *                   TIDV/TADV; false makes TXDW immediate.
+     */
+    public void raiseTx(final int causes, final long nowNs, final boolean ideDelayed)
+    {
+        if (ideDelayed && !txPacketArmed && 0 != (causes & E1000Registers.ICR_TXDW))
+        {
+            armTx(nowNs);
+        }
+        txIdeSeen = false;
+        latch(causes, nowNs, ideDelayed);
+    }
+
+    /**
+     * A TX descriptor with RS and IDE was written back: (re)start the TIDV deadline and start TADV if it is not
+     * running (SDM 13.4.41, 13.4.44). The TXDW of the run is then held until one of them expires.
      *
      * @param nowNs current time.
      */
     public void onTxIdeSeen(final long nowNs)
     {
+        expire(nowNs);
+        txIdeSeen = true;
+        armTx(nowNs);
     }
 
     /**
-     * Read ICR: returns the causes and clears them (SDM 13.4.17).
+     * ICS write: set causes immediately (SDM 13.4.19), releasing any of them that were held.
+     *
+     * @param causes ICR bits.
+     * @param nowNs  current time.
+     */
+    public void writeIcs(final int causes, final long nowNs)
+    {
+        expire(nowNs);
+        final int valid = causes & E1000Registers.ICR_VALID_MASK;
+        registers.set(E1000Registers.ICR, registers.get(E1000Registers.ICR) | valid);
+        release(valid);
+        evaluate(nowNs);
+    }
+
+    /**
+     * Read ICR: returns the causes and clears all of them (SDM 13.4.17), stopping every delay timer.
      *
      * @param nowNs current time.
      * @return ICR value before clearing.
      */
     public int readIcr(final long nowNs)
     {
+        expire(nowNs);
         final int icr = registers.get(E1000Registers.ICR);
-        registers.set(E1000Registers.ICR, 0);
-        update(nowNs);
+        clearCauses(icr);
+        evaluate(nowNs);
         return icr;
     }
 
     /**
-     * Re-evaluate the line.
+     * ICR write: write-1-to-clear (SDM 13.4.17).
+     *
+     * @param value bits to clear.
+     * @param nowNs current time.
+     */
+    public void writeIcr(final int value, final long nowNs)
+    {
+        expire(nowNs);
+        clearCauses(value);
+        evaluate(nowNs);
+    }
+
+    /**
+     * @return ICR without side effects (ICS reads mirror it, SDM 13.4.19).
+     */
+    public int peekIcr()
+    {
+        return registers.get(E1000Registers.ICR);
+    }
+
+    /**
+     * IMS write: enable causes (write-1-to-set, SDM 13.4.20).
+     *
+     * @param value bits to enable.
+     * @param nowNs current time.
+     */
+    public void writeIms(final int value, final long nowNs)
+    {
+        expire(nowNs);
+        registers.set(E1000Registers.IMS,
+            registers.get(E1000Registers.IMS) | (value & E1000Registers.ICR_VALID_MASK));
+        evaluate(nowNs);
+    }
+
+    /**
+     * IMC write: disable causes (write-1-to-clear the mask, SDM 13.4.21).
+     *
+     * @param value bits to disable.
+     * @param nowNs current time.
+     */
+    public void writeImc(final int value, final long nowNs)
+    {
+        expire(nowNs);
+        registers.set(E1000Registers.IMS, registers.get(E1000Registers.IMS) & ~value);
+        evaluate(nowNs);
+    }
+
+    /**
+     * RDTR written with FPD (SDM 13.4.30): the RX packet timer expires at once.
+     *
+     * @param nowNs current time.
+     */
+    public void flushRx(final long nowNs)
+    {
+        expire(nowNs);
+        release(E1000Registers.ICR_RXT0);
+        evaluate(nowNs);
+    }
+
+    /**
+     * TIDV written with FPD (SDM 13.4.41): the TX delay expires at once.
+     *
+     * @param nowNs current time.
+     */
+    public void flushTx(final long nowNs)
+    {
+        expire(nowNs);
+        release(E1000Registers.ICR_TXDW);
+        evaluate(nowNs);
+    }
+
+    /**
+     * Re-evaluate the line (after any change of ICR or IMS made elsewhere).
      *
      * @param nowNs current time.
      */
     public void update(final long nowNs)
     {
-        final boolean asserted = 0 != (registers.get(E1000Registers.ICR) & registers.get(E1000Registers.IMS));
-        if (asserted != lineAsserted)
-        {
-            lineAsserted = asserted;
-            line.onLevelChange(asserted);
-        }
+        expire(nowNs);
+        evaluate(nowNs);
     }
 
     /**
-     * Fire expired moderation deadlines.
+     * Fire expired deadlines and re-evaluate the line.
      *
      * @param nowNs current time.
-     * @return work done.
+     * @return number of deadlines that fired.
      */
     public int onTimers(final long nowNs)
     {
-        return 0;
+        final int fired = expire(nowNs);
+        evaluate(nowNs);
+        return fired;
     }
 
     /**
-     * @return whether the line is asserted.
+     * @return the earliest pending deadline (a delay timer, or the end of the ITR window while an edge waits for
+     * it), or {@link #NO_DEADLINE}.
+     */
+    public long nextDeadlineNs()
+    {
+        long next = NO_DEADLINE;
+        boolean any = false;
+        if (rxPacketArmed)
+        {
+            next = rxPacketDeadlineNs;
+            any = true;
+        }
+        if (rxAbsoluteArmed && (!any || rxAbsoluteDeadlineNs - next < 0))
+        {
+            next = rxAbsoluteDeadlineNs;
+            any = true;
+        }
+        if (txPacketArmed && (!any || txPacketDeadlineNs - next < 0))
+        {
+            next = txPacketDeadlineNs;
+            any = true;
+        }
+        if (txAbsoluteArmed && (!any || txAbsoluteDeadlineNs - next < 0))
+        {
+            next = txAbsoluteDeadlineNs;
+            any = true;
+        }
+        if (edgeDeferred && itrWindowOpen && (!any || itrWindowEndNs - next < 0))
+        {
+            next = itrWindowEndNs;
+        }
+        return next;
+    }
+
+    /**
+     * @return the internal (moderated) line level; PCI status bit 3 shows it.
      */
     public boolean isLineAsserted()
     {
         return lineAsserted;
+    }
+
+    /**
+     * @return the level presented on the {@link InterruptLine} (internal level unless INTx is disabled).
+     */
+    public boolean isOutputAsserted()
+    {
+        return outputAsserted;
+    }
+
+    /**
+     * @return ICR bits latched but held back by a delay timer.
+     */
+    public int heldCauses()
+    {
+        return heldCauses;
+    }
+
+    /**
+     * PCI command.INTx-disable: hold the output deasserted (PCI 3.0 6.2.2).
+     *
+     * @param disabled true to hold the output low.
+     */
+    public void setOutputDisabled(final boolean disabled)
+    {
+        outputDisabled = disabled;
+        drive();
+    }
+
+    /**
+     * MAC reset: clear ICR and IMS, stop every timer, close the ITR window and deassert the line.
+     */
+    public void reset()
+    {
+        registers.set(E1000Registers.ICR, 0);
+        registers.set(E1000Registers.IMS, 0);
+        heldCauses = 0;
+        txIdeSeen = false;
+        rxPacketArmed = false;
+        rxAbsoluteArmed = false;
+        txPacketArmed = false;
+        txAbsoluteArmed = false;
+        itrWindowOpen = false;
+        edgeDeferred = false;
+        lineAsserted = false;
+        drive();
+    }
+
+    private void latch(final int causes, final long nowNs, final boolean txDelayed)
+    {
+        expire(nowNs);
+        final int valid = causes & E1000Registers.ICR_VALID_MASK;
+        final int icr = registers.get(E1000Registers.ICR);
+        int immediate = valid;
+        if (0 != (valid & E1000Registers.ICR_RXT0) && 0 != rdtrUnits())
+        {
+            immediate &= ~E1000Registers.ICR_RXT0;
+            holdRx(icr, nowNs);
+        }
+        if (0 != (valid & E1000Registers.ICR_TXDW) && txDelayed && txPacketArmed)
+        {
+            immediate &= ~E1000Registers.ICR_TXDW;
+            if (0 == (icr & E1000Registers.ICR_TXDW) || 0 != (heldCauses & E1000Registers.ICR_TXDW))
+            {
+                heldCauses |= E1000Registers.ICR_TXDW;
+            }
+            else
+            {
+                stopTxTimers();
+            }
+        }
+        registers.set(E1000Registers.ICR, icr | valid);
+        release(immediate);
+        evaluate(nowNs);
+    }
+
+    private void holdRx(final int icr, final long nowNs)
+    {
+        if (0 != (icr & E1000Registers.ICR_RXT0) && 0 == (heldCauses & E1000Registers.ICR_RXT0))
+        {
+            return;
+        }
+        heldCauses |= E1000Registers.ICR_RXT0;
+        rxPacketDeadlineNs = nowNs + rdtrUnits() * E1000Registers.DELAY_UNIT_NS;
+        rxPacketArmed = true;
+        final int radv = registers.get(E1000Registers.RADV) & E1000Registers.TIMER_MASK;
+        if (!rxAbsoluteArmed && 0 != radv)
+        {
+            rxAbsoluteDeadlineNs = nowNs + (long)radv * E1000Registers.DELAY_UNIT_NS;
+            rxAbsoluteArmed = true;
+        }
+    }
+
+    private void armTx(final long nowNs)
+    {
+        final int tidv = registers.get(E1000Registers.TIDV) & E1000Registers.TIMER_MASK;
+        if (0 == tidv)
+        {
+            return;
+        }
+        txPacketDeadlineNs = nowNs + (long)tidv * E1000Registers.DELAY_UNIT_NS;
+        txPacketArmed = true;
+        final int tadv = registers.get(E1000Registers.TADV) & E1000Registers.TIMER_MASK;
+        if (!txAbsoluteArmed && 0 != tadv)
+        {
+            txAbsoluteDeadlineNs = nowNs + (long)tadv * E1000Registers.DELAY_UNIT_NS;
+            txAbsoluteArmed = true;
+        }
+    }
+
+    private long rdtrUnits()
+    {
+        return registers.get(E1000Registers.RDTR) & E1000Registers.TIMER_MASK;
+    }
+
+    private void release(final int causes)
+    {
+        if (0 != (causes & E1000Registers.ICR_RXT0))
+        {
+            heldCauses &= ~E1000Registers.ICR_RXT0;
+            rxPacketArmed = false;
+            rxAbsoluteArmed = false;
+        }
+        if (0 != (causes & E1000Registers.ICR_TXDW))
+        {
+            stopTxTimers();
+        }
+    }
+
+    private void stopTxTimers()
+    {
+        heldCauses &= ~E1000Registers.ICR_TXDW;
+        txPacketArmed = false;
+        txAbsoluteArmed = false;
+    }
+
+    private void clearCauses(final int bits)
+    {
+        final int icr = registers.get(E1000Registers.ICR);
+        registers.set(E1000Registers.ICR, icr & ~bits);
+        release(bits);
+    }
+
+    private int expire(final long nowNs)
+    {
+        int fired = 0;
+        if (rxPacketArmed && rxPacketDeadlineNs - nowNs <= 0)
+        {
+            fired++;
+            rxPacketArmed = false;
+        }
+        if (rxAbsoluteArmed && rxAbsoluteDeadlineNs - nowNs <= 0)
+        {
+            fired++;
+            rxAbsoluteArmed = false;
+        }
+        if (0 != fired)
+        {
+            release(E1000Registers.ICR_RXT0);
+        }
+        int txFired = 0;
+        if (txPacketArmed && txPacketDeadlineNs - nowNs <= 0)
+        {
+            txFired++;
+            txPacketArmed = false;
+        }
+        if (txAbsoluteArmed && txAbsoluteDeadlineNs - nowNs <= 0)
+        {
+            txFired++;
+            txAbsoluteArmed = false;
+        }
+        if (0 != txFired)
+        {
+            stopTxTimers();
+            fired += txFired;
+        }
+        if (itrWindowOpen && itrWindowEndNs - nowNs <= 0)
+        {
+            itrWindowOpen = false;
+            if (edgeDeferred)
+            {
+                fired++;
+            }
+        }
+        return fired;
+    }
+
+    private void evaluate(final long nowNs)
+    {
+        final int pending = registers.get(E1000Registers.ICR) & registers.get(E1000Registers.IMS);
+        final boolean want = 0 != (pending & ~heldCauses);
+        if (lineAsserted)
+        {
+            if (want)
+            {
+                return;
+            }
+            lineAsserted = false;
+            drive();
+        }
+        if (0 == pending)
+        {
+            edgeDeferred = false;
+            return;
+        }
+        if (!want || itrWindowOpen)
+        {
+            if (!edgeDeferred)
+            {
+                edgeDeferred = true;
+                counters.increment(PortCounter.INTERRUPTS_MODERATED);
+            }
+            return;
+        }
+        edgeDeferred = false;
+        lineAsserted = true;
+        final int itr = registers.get(E1000Registers.ITR) & E1000Registers.TIMER_MASK;
+        if (0 != itr)
+        {
+            itrWindowOpen = true;
+            itrWindowEndNs = nowNs + (long)itr * E1000Registers.ITR_UNIT_NS;
+        }
+        drive();
+    }
+
+    private void drive()
+    {
+        final boolean output = lineAsserted && !outputDisabled;
+        if (output != outputAsserted)
+        {
+            outputAsserted = output;
+            if (output)
+            {
+                counters.increment(PortCounter.INTERRUPTS_POSTED);
+            }
+            line.onLevelChange(output);
+        }
     }
 }

@@ -3,6 +3,7 @@ package io.sidecore.engine.e1000;
 import io.sidecore.engine.mem.GuestMemory;
 import io.sidecore.engine.status.PortCounters;
 import io.sidecore.shm.E1000Registers;
+import io.sidecore.shm.PciConfig;
 import io.sidecore.shm.PortCounter;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -55,7 +56,7 @@ public final class DeviceHarness
      */
     public DeviceHarness(final boolean csbOffered)
     {
-        this(csbOffered, null);
+        this(csbOffered, MAC, null, true);
     }
 
     /**
@@ -66,13 +67,60 @@ public final class DeviceHarness
      */
     public DeviceHarness(final boolean csbOffered, final FrameSink sink)
     {
+        this(csbOffered, MAC, sink, true);
+    }
+
+    /**
+     * @param csbOffered whether the port offers the CSB.
+     * @param macAddress the port's MAC.
+     */
+    public DeviceHarness(final boolean csbOffered, final byte[] macAddress)
+    {
+        this(csbOffered, macAddress, null, true);
+    }
+
+    /**
+     * @param csbOffered    whether the port offers the CSB.
+     * @param macAddress    the port's MAC.
+     * @param pciConfigured see {@link #DeviceHarness(boolean, byte[], FrameSink, boolean)}.
+     */
+    public DeviceHarness(final boolean csbOffered, final byte[] macAddress, final boolean pciConfigured)
+    {
+        this(csbOffered, macAddress, null, pciConfigured);
+    }
+
+    /**
+     * @param csbOffered    whether the port offers the CSB.
+     * @param macAddress    the port's MAC.
+     * @param sink          frame sink, or null for the default capturing sink.
+     * @param pciConfigured true to enable I/O, memory and bus mastering in the PCI command register, as the guest's
+     *                      PCI core and driver do at probe (DMA is gated on it); false leaves the power-on state.
+     */
+    public DeviceHarness(
+        final boolean csbOffered, final byte[] macAddress, final FrameSink sink, final boolean pciConfigured)
+    {
         ram = Arena.ofAuto().allocate(RAM_BYTES, 4096);
         ramBuffer = new UnsafeBuffer(ram.address(), RAM_BYTES);
         guestMemory.addRegion(RAM_GPA, ram);
-        final PortConfig config = new PortConfig(0, "test", MAC, csbOffered,
+        final PortConfig config = new PortConfig(0, "test", macAddress, csbOffered,
             io.sidecore.shm.PortRegionDescriptor.DEFAULT_SHARED_PAGES);
         device = new E1000Device(config, registers, guestMemory, counters,
             null == sink ? new CapturingSink() : sink, irqLevels::add);
+        if (pciConfigured)
+        {
+            device.configWrite(PciConfig.COMMAND_OFFSET, 2,
+                PciConfig.COMMAND_IO_SPACE | PciConfig.COMMAND_MEMORY_SPACE | PciConfig.COMMAND_BUS_MASTER);
+        }
+    }
+
+    /**
+     * A device exactly as it powers on: PCI command register 0 (no bus mastering).
+     *
+     * @return the harness.
+     */
+    public static DeviceHarness poweredOn()
+    {
+        return new DeviceHarness(false, MAC, null, false);
     }
 
     private final class CapturingSink implements FrameSink
