@@ -45,6 +45,7 @@ public final class PortHandle implements FrameSink, FrameDestination
     private final TokenBucket frameBucket = new TokenBucket();
     private final TokenBucket byteBucket = new TokenBucket();
     private final E1000Device device;
+    private final CsbPort csb;
     private PortSettings settings;
     private int lastTdt;
     private int lastRdt;
@@ -70,6 +71,7 @@ public final class PortHandle implements FrameSink, FrameDestination
         this.backend = backend;
         this.settings = settings;
         this.trappedAccess = new TrappedAccess(this);
+        this.csb = config.csbOffered() ? new CsbPort(registers, guestMemory, counters) : null;
         this.device = new E1000Device(config, registers, guestMemory, counters, this, line);
     }
 
@@ -263,13 +265,68 @@ public final class PortHandle implements FrameSink, FrameDestination
      */
     int poll(final long nowNs)
     {
-        int workCount = detectDoorbells();
+        int workCount = null == csb ? 0 : csb.poll(this);
+        workCount += detectDoorbells();
         if (isTxPending())
         {
             workCount += transmit(nowNs);
         }
         workCount += backend.poll(nowNs, device, settings.rxFrameBudget());
+        if (null != csb)
+        {
+            csb.publish();
+        }
         return workCount;
+    }
+
+    /**
+     * The sidecore is about to park: ask CSB guests to kick, and look once more for doorbells. Agent thread.
+     *
+     * @return true if work appeared (do not park).
+     */
+    boolean prepareToPark()
+    {
+        final boolean csbWork = null != csb && csb.prepareToPark();
+        return csbWork ||
+            registers.getAcquire(E1000Registers.TDT) != lastTdt ||
+            registers.getAcquire(E1000Registers.RDT) != lastRdt;
+    }
+
+    /**
+     * The sidecore polls again. Agent thread.
+     */
+    void onWake()
+    {
+        if (null != csb)
+        {
+            csb.onWake();
+        }
+    }
+
+    /**
+     * @return true while a CSB registered by the guest is served. Agent thread, or tests driving doWork.
+     */
+    public boolean isCsbActive()
+    {
+        return null != csb && csb.isActive();
+    }
+
+    /**
+     * A tail taken from the CSB was applied to the register image: it is not a shared-page doorbell.
+     *
+     * @param offset {@link E1000Registers#TDT} or {@link E1000Registers#RDT}.
+     * @param tail   the tail.
+     */
+    void onCsbTail(final int offset, final int tail)
+    {
+        if (E1000Registers.TDT == offset)
+        {
+            lastTdt = tail;
+        }
+        else
+        {
+            lastRdt = tail;
+        }
     }
 
     private int detectDoorbells()

@@ -1,5 +1,6 @@
 package io.sidecore.engine;
 
+import io.sidecore.engine.e1000.InterruptController;
 import io.sidecore.engine.l2.L2Switch;
 import io.sidecore.engine.l2.ShardRing;
 import io.sidecore.engine.status.SidecoreCounters;
@@ -17,13 +18,19 @@ import org.jctools.queues.MpscArrayQueue;
  *   <li>one pass over the owned ports, starting one port later each cycle (a rotating index, so no port is always
  *       served first). Per port: detect doorbells (TDT/RDT in the shared page changed since last seen), TX within
  *       the port's descriptor and byte budgets and rate limits, frames from the backend within its frame budget,
- *       then the port's moderation deadlines ({@code device.onTimers(nowNs)});</li>
+ *       then the port's moderation deadlines;</li>
  *   <li>frames other sidecores switched to this one, up to {@code crossShardDrainLimit} per inbound ring;</li>
  *   <li>MAC aging over up to {@code macAgingSweepLimit} table slots.</li>
  * </ol>
- * <b>Moderation timers.</b> Instead of a timer wheel, every pass asks each port's device to fire its expired
- * moderation deadlines: the pass visits every port anyway, a deadline is then checked with nanosecond precision at
- * the cost of one comparison per port, and nothing maps timer ids back to ports. Deadline latency is one duty cycle.
+ * <b>Moderation timers.</b> Instead of a timer wheel, each pass compares every port's
+ * {@link InterruptController#nextDeadlineNs()} with {@code nowNs} (wrap-safe) and fires the port's timers when due:
+ * the pass visits every port anyway, so a deadline costs one comparison per port, is checked with nanosecond
+ * precision, and no timer id has to be mapped back to a port. Deadline latency is one duty cycle. Before parking,
+ * the agent shortens the park to the earliest deadline, so an adaptive sidecore is never late by a park period.
+ * <p>
+ * <b>Parking.</b> With the adaptive idle strategy, {@link #onParkPrepare} refuses to park while commands or
+ * cross-sidecore frames wait, asks CSB guests to kick ({@code host_need_txkick}), and re-checks every doorbell;
+ * {@link #onParkEnd} withdraws the kick requests.
  * <p>
  * Nothing here allocates in steady state: ports, rings and commands are arrays walked with indexed loops, and
  * commands are allocated (or, for trapped accesses, preallocated) by the requesting threads.
@@ -46,6 +53,7 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
     private final Kick kick;
     private final long busyRatioWindowNs;
     private final long cycleTimeThresholdNs;
+    private long nowNs;
     private boolean started;
     private long lastCycleStartNs;
     private int lastWorkCount;
@@ -90,6 +98,7 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
     public int doWork()
     {
         final long nowNs = clock.nanoTime();
+        this.nowNs = nowNs;
         trackDutyCycle(nowNs);
         l2Switch.nowNs(nowNs);
 
@@ -128,7 +137,6 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
      */
     public long onParkPrepare(final long parkNs)
     {
-        counters.parks().incrementOpaque();
         if (!commandQueue.isEmpty())
         {
             return 0;
@@ -140,7 +148,38 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
                 return 0;
             }
         }
-        return parkNs;
+        final PortHandle[] ports = this.ports;
+        final int count = portCount;
+        boolean workFound = false;
+        long limitNs = parkNs;
+        for (int i = 0; i < count; i++)
+        {
+            final PortHandle port = ports[i];
+            workFound |= port.prepareToPark();
+            final long deadlineNs = port.device().interrupts().nextDeadlineNs();
+            if (InterruptController.NO_DEADLINE != deadlineNs)
+            {
+                final long remainingNs = deadlineNs - nowNs;
+                if (remainingNs <= 0)
+                {
+                    workFound = true;
+                }
+                else if (remainingNs < limitNs)
+                {
+                    limitNs = remainingNs;
+                }
+            }
+        }
+        if (workFound)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                ports[i].onWake();
+            }
+            return 0;
+        }
+        counters.parks().incrementOpaque();
+        return limitNs;
     }
 
     /**
@@ -151,6 +190,11 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
         if (kicked)
         {
             counters.wakeups().incrementOpaque();
+        }
+        final PortHandle[] ports = this.ports;
+        for (int i = 0, count = portCount; i < count; i++)
+        {
+            ports[i].onWake();
         }
     }
 
@@ -376,11 +420,16 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
     private int pollPort(final PortHandle port, final long nowNs)
     {
         int workCount = port.poll(nowNs);
-        final int expired = port.device().onTimers(nowNs);
-        if (expired > 0)
+        final InterruptController interrupts = port.device().interrupts();
+        final long deadlineNs = interrupts.nextDeadlineNs();
+        if (InterruptController.NO_DEADLINE != deadlineNs && deadlineNs - nowNs <= 0)
         {
-            counters.timersExpired().getAndAddOpaque(expired);
-            workCount += expired;
+            final int expired = interrupts.onTimers(nowNs);
+            if (expired > 0)
+            {
+                counters.timersExpired().getAndAddOpaque(expired);
+                workCount += expired;
+            }
         }
         return workCount;
     }

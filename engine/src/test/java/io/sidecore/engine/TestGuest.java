@@ -1,8 +1,10 @@
 package io.sidecore.engine;
 
 import io.sidecore.engine.e1000.PortConfig;
+import io.sidecore.shm.CsbDescriptor;
 import io.sidecore.shm.E1000Registers;
 import io.sidecore.shm.E1000TxDescriptor;
+import io.sidecore.shm.PciConfig;
 import io.sidecore.engine.e1000.RegisterImage;
 import io.sidecore.engine.mem.GuestMemory;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -36,6 +38,9 @@ final class TestGuest
     final List<Boolean> irqLevels = new ArrayList<>();
     PortHandle port;
     EngineProxy proxy;
+    long csbGpa;
+    int kicks;
+    Kick kick;
     int txCount;
     int txTail;
 
@@ -51,7 +56,6 @@ final class TestGuest
         this.config = new PortConfig(index, "g" + index, mac, csbOffered,
             io.sidecore.shm.PortRegionDescriptor.DEFAULT_SHARED_PAGES);
         guestMemory.addRegion(RAM_GPA, ram);
-        registers.set(E1000Registers.STATUS, registers.get(E1000Registers.STATUS) | E1000Registers.STATUS_LU);
     }
 
     static byte[] macOf(final int index)
@@ -63,6 +67,7 @@ final class TestGuest
     {
         this.proxy = proxy;
         port = proxy.addSwitchPort(config, registers, guestMemory, irqLevels::add);
+        enableBusMastering();
         return port;
     }
 
@@ -70,7 +75,17 @@ final class TestGuest
     {
         this.proxy = proxy;
         port = proxy.addPort(config, registers, guestMemory, irqLevels::add, backend);
+        enableBusMastering();
         return port;
+    }
+
+    /**
+     * What the guest's PCI core does at probe: enable I/O, memory and bus mastering (all DMA is gated on it).
+     */
+    void enableBusMastering()
+    {
+        proxy.configWrite(port, PciConfig.COMMAND_OFFSET, 2,
+            PciConfig.COMMAND_IO_SPACE | PciConfig.COMMAND_MEMORY_SPACE | PciConfig.COMMAND_BUS_MASTER);
     }
 
     /**
@@ -172,5 +187,55 @@ final class TestGuest
             frame[i] = (byte)(seed * 7 + i + index);
         }
         return frame;
+    }
+
+    /**
+     * Register a CSB as the paravirtual driver does: fill the guest group (tails = the current ones, magic, version
+     * last), then CSBAH and CSBAL (the commit) straight into the shared RX ring page.
+     *
+     * @param gpa      where the block is.
+     * @param magic    magic to write.
+     * @param version  version to write.
+     */
+    void registerCsb(final long gpa, final int magic, final int version)
+    {
+        csbGpa = gpa;
+        if (gpa >= RAM_GPA && gpa + CsbDescriptor.CSB_LENGTH <= RAM_GPA + RAM_BYTES)
+        {
+            final int offset = (int)(gpa - RAM_GPA);
+            ramBuffer.setMemory(offset, CsbDescriptor.CSB_LENGTH, (byte)0);
+            ramBuffer.putInt(offset + CsbDescriptor.GUEST_TDT_FIELD_OFFSET, txTail);
+            ramBuffer.putInt(offset + CsbDescriptor.GUEST_RDT_FIELD_OFFSET, registers.getAcquire(E1000Registers.RDT));
+            ramBuffer.putInt(offset + CsbDescriptor.MAGIC_FIELD_OFFSET, magic);
+            ramBuffer.putIntRelease(offset + CsbDescriptor.VERSION_FIELD_OFFSET, version);
+        }
+        registers.setRelease(E1000Registers.CSBAH, (int)(gpa >>> 32));
+        registers.setRelease(E1000Registers.CSBAL, (int)gpa);
+    }
+
+    /**
+     * @param fieldOffset a CSB field offset.
+     * @return its value (volatile read).
+     */
+    int csb(final int fieldOffset)
+    {
+        return ramBuffer.getIntVolatile((int)(csbGpa - RAM_GPA) + fieldOffset);
+    }
+
+    /**
+     * Publish the TX tail through the CSB; kick (TDT write plus the sidecore's kick) only if the host asks for it.
+     */
+    void ringTxCsb()
+    {
+        ramBuffer.putIntVolatile((int)(csbGpa - RAM_GPA) + CsbDescriptor.GUEST_TDT_FIELD_OFFSET, txTail);
+        if (CsbDescriptor.NEED_KICK == csb(CsbDescriptor.HOST_NEED_TXKICK_FIELD_OFFSET))
+        {
+            kicks++;
+            registers.setRelease(E1000Registers.TDT, txTail);
+            if (null != kick)
+            {
+                kick.signal();
+            }
+        }
     }
 }
