@@ -1,19 +1,139 @@
 package io.sidecore.engine.e1000;
 
+import io.sidecore.engine.mem.GuestMemory;
+import io.sidecore.engine.status.PortCounters;
+import io.sidecore.shm.E1000Registers;
+import io.sidecore.shm.E1000RxDescriptor;
+import io.sidecore.shm.PortCounter;
 import org.agrona.DirectBuffer;
+import org.agrona.concurrent.AtomicBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.ByteOrder;
 
 /**
- * Filters a frame and writes it into the RX ring (SDM 3.2).
+ * The receive path of one port: filters a frame and writes it into the guest's RX ring (SDM 3.2).
  * <p>
- * SKELETON: to be completed.
+ * For each frame, in order, exactly one outcome:
+ * <ol>
+ *   <li>receiver not ready (RCTL.EN clear, link down, PCI bus mastering off, port faulted): dropped as
+ *   {@link PortCounter#RX_DROP_DISABLED}. Real hardware drops too; the caller is never blocked (QEMU instead leaves
+ *   frames queued in the backend);</li>
+ *   <li>offset or length outside the caller's buffer (an engine bug, never guest input):
+ *   {@link PortCounter#RX_DROP_BACKEND};</li>
+ *   <li>shorter than an Ethernet header: {@link PortCounter#RX_DROP_RUNT}; otherwise frames shorter than 60 bytes are
+ *   padded with zeros to 60 before filtering, as QEMU does;</li>
+ *   <li>longer than 1518 bytes without RCTL.LPE, or 16380 with it (lengths without FCS, so a tagged maximum frame of
+ *   1522 bytes on the wire passes), and RCTL.SBP clear: ROC++ and {@link PortCounter#RX_DROP_OVERSIZE}, nothing is
+ *   read from the ring (CVE-2012-6075). Frames above 65535 bytes are always oversize;</li>
+ *   <li>VLAN and address filters ({@link RxFilter}): {@link PortCounter#RX_DROP_VLAN_FILTERED} or
+ *   {@link PortCounter#RX_DROP_FILTERED};</li>
+ *   <li>ring checks: a ring base outside guest memory, RDH or RDT beyond the ring, or a non-zero RDH/RDT on a ring of
+ *   length 0 fault the port (CVE-2016-1981; nothing is read) and the frame counts as
+ *   {@link PortCounter#RX_DROP_DISABLED}, like every later frame of the quarantined port;</li>
+ *   <li>not enough descriptors between RDH and RDT for the whole frame, decided before anything is written: RNBC++,
+ *   MPC++, cause RXO, {@link PortCounter#RX_DROP_RING_FULL};</li>
+ *   <li>a buffer of the frame outside guest memory: {@link PortCounter#RX_DROP_DMA_FAULT}. No byte of the frame is
+ *   written anywhere; every descriptor the frame would have used is completed with length 0 and DD, the last also
+ *   with EOP and error RXE, so the guest's driver discards the frame, recycles the buffers and moves on (Linux drops
+ *   a frame with RXE on its EOP descriptor); RXT0 is raised so it looks;</li>
+ *   <li>otherwise the frame is delivered.</li>
+ * </ol>
+ * Placement (SDM 3.2.3, 3.2.6): buffers are RCTL BSIZE/BSEX bytes; the reported length counts 4 FCS bytes unless
+ * RCTL.SECRC, which are never written; a frame spans descriptors with EOP and the checksum status only on the last;
+ * descriptors whose buffer address is 0 are consumed without data (length 0, DD), as the SDM and QEMU do. With
+ * CTRL.VME a tagged frame (EtherType = VET) has its tag removed, its TCI in the special field and VP in the status of
+ * every descriptor (SDM 3.2.3.1). The packet checksum field is written as 0: the SDM defines it over the frame
+ * including the CRC, which the model does not have, and no 8254x driver reads it.
+ * <p>
+ * Write-back order: the buffer bytes, then descriptor bytes 8-11 (length, packet checksum), then bytes 12-15
+ * (status with DD, errors, special) in one release store. DD shares its naturally aligned dword with errors and
+ * special, so a guest polling DD never sees a half-written descriptor. RDH is published with a release store after
+ * the last descriptor of the frame.
+ * <p>
+ * Interrupts: RXT0 for every frame whose descriptors were written back, through
+ * {@link InterruptController#raiseRx} so RDTR/RADV delay it (SDM 3.2.7.1), with RXDMT0 when the free
+ * descriptors·16 ≤ RDLEN >> (RDMTS + 1) (SDM 13.4.22; RDMTS 3 gives 1/16 as in QEMU); RXO (immediate) on overrun.
+ * <p>
+ * The descriptors a frame needs are found by one bounded scan from RDH towards RDT that reads each buffer address
+ * once; the writing pass uses those copies only. A scan that fails (overrun) is remembered with the ring position, so
+ * a ring whose descriptors all have address 0 (the e1000e CVE-2020-28916 pattern) costs one pass, not one per frame,
+ * until the guest moves RDT. No allocation on this path.
  */
 public final class RxProcessor
 {
+    /** Ethernet header: destination, source, EtherType. */
+    static final int ETH_HEADER_LENGTH = 14;
+    /** Minimum frame without FCS (ETH_ZLEN); shorter frames are padded. */
+    static final int MIN_FRAME_LENGTH = 60;
+    /** Longest frame without FCS when RCTL.LPE is clear: 14 + 4 (tag) + 1500. */
+    static final int MAX_STANDARD_FRAME_LENGTH = 1518;
+    /** Longest frame without FCS when RCTL.LPE is set: 16384 - FCS. */
+    static final int MAX_LONG_FRAME_LENGTH = 16380;
+    /** Hard limit, even with RCTL.SBP. */
+    static final int MAX_FRAME_LENGTH = 65535;
+    /** Frame check sequence. */
+    static final int FCS_LENGTH = 4;
+    /** An 802.1Q tag. */
+    static final int VLAN_TAG_LENGTH = 4;
+    /** Destination and source addresses: where a tag starts. */
+    static final int MAC_ADDRESSES_LENGTH = 12;
+    /** Smallest receive buffer (BSIZE 11, BSEX 0). */
+    static final int MIN_BUFFER_LENGTH = 256;
+    /** Most buffers a frame can need: the longest frame plus FCS in the smallest buffers. */
+    static final int MAX_BUFFERS_PER_FRAME = (MAX_FRAME_LENGTH + FCS_LENGTH + MIN_BUFFER_LENGTH - 1) /
+        MIN_BUFFER_LENGTH;
+
+    private static final boolean NATIVE_LITTLE_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
+    private static final int SCAN_OK = 0;
+    private static final int SCAN_OVERRUN = 1;
+    private static final int SCAN_DMA_FAULT = 2;
+
     private final E1000Device device;
+    private final RegisterImage registers;
+    private final PortCounters counters;
+    private final RxFilter filter;
+    private final DescriptorRing ring = new DescriptorRing();
+    private final AtomicBuffer descriptorView;
+    private final AtomicBuffer dataView;
+    private final UnsafeBuffer padBuffer = new UnsafeBuffer(new byte[MIN_FRAME_LENGTH]);
+    private final int[] bufferIndexes = new int[MAX_BUFFERS_PER_FRAME];
+    private final long[] bufferHostAddresses = new long[MAX_BUFFERS_PER_FRAME];
+
+    private DirectBuffer source;
+    private int sourceOffset;
+    private boolean stripTag;
+    private int bufferLength;
+    private int deliveredLength;
+    private int totalLength;
+    private int bufferCount;
+    private int usedDescriptors;
+
+    private boolean failedScanValid;
+    private long failedScanRingGpa;
+    private int failedScanDescriptorCount;
+    private int failedScanHead;
+    private int failedScanTail;
+    private int failedScanBuffers;
 
     RxProcessor(final E1000Device device)
     {
+        this(device, new UnsafeBuffer(new byte[0]), new UnsafeBuffer(new byte[0]));
+    }
+
+    /**
+     * @param device         the port.
+     * @param descriptorView view re-wrapped over each descriptor written (tests pass a recording buffer).
+     * @param dataView       view re-wrapped over each guest buffer written.
+     */
+    RxProcessor(final E1000Device device, final AtomicBuffer descriptorView, final AtomicBuffer dataView)
+    {
         this.device = device;
+        this.registers = device.registers;
+        this.counters = device.counters;
+        this.filter = new RxFilter(device.registers);
+        this.descriptorView = descriptorView;
+        this.dataView = dataView;
     }
 
     /**
@@ -27,7 +147,70 @@ public final class RxProcessor
      */
     public boolean receive(final DirectBuffer frame, final int offset, final int lengthBytes, final long nowNs)
     {
-        return device.hashCode() != device.hashCode();
+        final int rctl = registers.get(E1000Registers.RCTL);
+        if (!isReady(rctl))
+        {
+            return drop(PortCounter.RX_DROP_DISABLED);
+        }
+        if (offset < 0 || lengthBytes > frame.capacity() - offset)
+        {
+            return drop(PortCounter.RX_DROP_BACKEND);
+        }
+        if (lengthBytes < ETH_HEADER_LENGTH)
+        {
+            return drop(PortCounter.RX_DROP_RUNT);
+        }
+        if (isOversize(lengthBytes, rctl))
+        {
+            device.statistics.increment(E1000Registers.ROC);
+            return drop(PortCounter.RX_DROP_OVERSIZE);
+        }
+        int frameLength = lengthBytes;
+        if (frameLength < MIN_FRAME_LENGTH)
+        {
+            padBuffer.setMemory(frameLength, MIN_FRAME_LENGTH - frameLength, (byte)0);
+            padBuffer.putBytes(0, frame, offset, frameLength);
+            source = padBuffer;
+            sourceOffset = 0;
+            frameLength = MIN_FRAME_LENGTH;
+        }
+        else
+        {
+            source = frame;
+            sourceOffset = offset;
+        }
+        try
+        {
+            return filterAndPlace(rctl, frameLength, nowNs);
+        }
+        finally
+        {
+            source = null;
+        }
+    }
+
+    /**
+     * Descriptors the guest has handed to the device (RDH up to RDT), for batching and back-pressure decisions by the
+     * switch. A frame needs {@code ceil((length + 4) / bufferSize)} of them (more if the guest gave null buffers).
+     *
+     * @return free descriptors, or 0 when the receiver is not ready or RDH/RDT are not inside the ring.
+     */
+    public int freeDescriptors()
+    {
+        if (!isReady(registers.get(E1000Registers.RCTL)))
+        {
+            return 0;
+        }
+        final int count = (registers.getAcquire(E1000Registers.RDLEN) & E1000Registers.DLEN_MASK) /
+            DescriptorRing.DESCRIPTOR_LENGTH;
+        final int head = registers.getAcquire(E1000Registers.RDH) & E1000Registers.HEAD_TAIL_MASK;
+        final int tail = registers.getAcquire(E1000Registers.RDT) & E1000Registers.HEAD_TAIL_MASK;
+        if (head >= count || tail >= count)
+        {
+            return 0;
+        }
+        final int diff = tail - head;
+        return diff >= 0 ? diff : diff + count;
     }
 
     /**
@@ -35,5 +218,295 @@ public final class RxProcessor
      */
     public void reset()
     {
+        failedScanValid = false;
+        source = null;
+    }
+
+    private boolean isReady(final int rctl)
+    {
+        return 0 != (rctl & E1000Registers.RCTL_EN) && device.isLinkUp() && device.isBusMasterEnabled() &&
+            !device.isFaulted();
+    }
+
+    private static boolean isOversize(final int lengthBytes, final int rctl)
+    {
+        if (lengthBytes > MAX_FRAME_LENGTH)
+        {
+            return true;
+        }
+        if (0 != (rctl & E1000Registers.RCTL_SBP))
+        {
+            return false;
+        }
+        final int limit = 0 != (rctl & E1000Registers.RCTL_LPE) ? MAX_LONG_FRAME_LENGTH : MAX_STANDARD_FRAME_LENGTH;
+        return lengthBytes > limit;
+    }
+
+    private boolean drop(final PortCounter reason)
+    {
+        counters.increment(reason);
+        return false;
+    }
+
+    private boolean filterAndPlace(final int rctl, final int frameLength, final long nowNs)
+    {
+        final int vet = registers.get(E1000Registers.VET) & 0xFFFF;
+        final int verdict = filter.filter(source, sourceOffset, rctl, vet);
+        if (RxFilter.REJECTED_VLAN == verdict)
+        {
+            return drop(PortCounter.RX_DROP_VLAN_FILTERED);
+        }
+        if (RxFilter.REJECTED_ADDRESS == verdict)
+        {
+            return drop(PortCounter.RX_DROP_FILTERED);
+        }
+        final boolean tagged = RxFilter.isVlanTagged(source, sourceOffset, vet);
+        stripTag = tagged && 0 != (registers.get(E1000Registers.CTRL) & E1000Registers.CTRL_VME);
+        final int special = stripTag ? RxFilter.tci(source, sourceOffset) : 0;
+        deliveredLength = stripTag ? frameLength - VLAN_TAG_LENGTH : frameLength;
+        totalLength = deliveredLength + (0 != (rctl & E1000Registers.RCTL_SECRC) ? 0 : FCS_LENGTH);
+        bufferLength = E1000Registers.rxBufferSizeBytes(rctl);
+
+        final int head = registers.getAcquire(E1000Registers.RDH) & E1000Registers.HEAD_TAIL_MASK;
+        final int tail = registers.getAcquire(E1000Registers.RDT) & E1000Registers.HEAD_TAIL_MASK;
+        final int load = ring.load(
+            registers.getAcquire(E1000Registers.RDBAL),
+            registers.getAcquire(E1000Registers.RDBAH),
+            registers.getAcquire(E1000Registers.RDLEN),
+            device.guestMemory);
+        if (DescriptorRing.BAD_BASE == load)
+        {
+            return faultPort("RX ring outside guest memory");
+        }
+        if (DescriptorRing.EMPTY_RING == load)
+        {
+            if (0 != head || 0 != tail)
+            {
+                return faultPort("RX head or tail set on a ring of length 0");
+            }
+            return overrun(nowNs);
+        }
+        if (!ring.isValidIndex(head) || !ring.isValidIndex(tail))
+        {
+            return faultPort("RX head or tail beyond the ring");
+        }
+
+        final int scan = scan(head, tail);
+        if (SCAN_OVERRUN == scan)
+        {
+            return overrun(nowNs);
+        }
+        final int newHead;
+        if (SCAN_DMA_FAULT == scan)
+        {
+            newHead = completeWithError(head);
+            counters.increment(PortCounter.RX_DROP_DMA_FAULT);
+        }
+        else
+        {
+            final int l3Offset = ETH_HEADER_LENGTH + (tagged ? VLAN_TAG_LENGTH : 0);
+            final int checksumStatus = RxChecksum.statusAndErrors(
+                source, sourceOffset, frameLength, l3Offset, registers.get(E1000Registers.RXCSUM));
+            final int filterStatus = RxFilter.ACCEPTED_INEXACT == verdict ? E1000RxDescriptor.STA_PIF : 0;
+            newHead = write(head, special, checksumStatus | filterStatus);
+            final int firstByte = source.getByte(sourceOffset) & 0xFF;
+            device.statistics.onReceive(frameLength, firstByte, RxFilter.isBroadcast(source, sourceOffset));
+            counters.increment(PortCounter.RX_FRAMES);
+            counters.add(PortCounter.RX_BYTES, deliveredLength);
+        }
+        registers.setRelease(E1000Registers.RDH, newHead);
+        counters.add(PortCounter.RX_DESCRIPTORS, usedDescriptors);
+        int causes = E1000Registers.ICR_RXT0;
+        if (isBelowMinimumThreshold(newHead, tail, rctl))
+        {
+            causes |= E1000Registers.ICR_RXDMT0;
+        }
+        device.interrupts.raiseRx(causes, nowNs);
+        return SCAN_OK == scan;
+    }
+
+    /**
+     * Find the descriptors of this frame from {@code head}, reading each buffer address once, without writing.
+     * Bounded by the descriptors between head and tail.
+     */
+    private int scan(final int head, final int tail)
+    {
+        final int free = ring.pending(head, tail);
+        final int neededBuffers = (totalLength + bufferLength - 1) / bufferLength;
+        if (neededBuffers > free || isKnownOverrun(head, tail, neededBuffers))
+        {
+            return SCAN_OVERRUN;
+        }
+        final GuestMemory guestMemory = device.guestMemory;
+        boolean dmaFault = false;
+        int covered = 0;
+        int buffers = 0;
+        int used = 0;
+        int index = head;
+        while (covered < totalLength)
+        {
+            if (used == free)
+            {
+                rememberOverrun(head, tail, buffers);
+                return SCAN_OVERRUN;
+            }
+            descriptorView.wrap(ring.descriptorAddress(index), DescriptorRing.DESCRIPTOR_LENGTH);
+            final long bufferGpa = descriptorView.getLong(
+                E1000RxDescriptor.BUFFER_ADDR_OFFSET, ByteOrder.LITTLE_ENDIAN);
+            used++;
+            if (0 != bufferGpa)
+            {
+                final int descriptorLength = Math.min(totalLength - covered, bufferLength);
+                final int dataLength = dataLength(covered, descriptorLength);
+                long hostAddress = GuestMemory.NO_MAPPING;
+                if (dataLength > 0)
+                {
+                    hostAddress = guestMemory.translate(bufferGpa, dataLength);
+                    dmaFault |= GuestMemory.NO_MAPPING == hostAddress;
+                }
+                bufferIndexes[buffers] = index;
+                bufferHostAddresses[buffers] = hostAddress;
+                buffers++;
+                covered += descriptorLength;
+            }
+            index = ring.next(index);
+        }
+        bufferCount = buffers;
+        usedDescriptors = used;
+        return dmaFault ? SCAN_DMA_FAULT : SCAN_OK;
+    }
+
+    private int dataLength(final int covered, final int descriptorLength)
+    {
+        final int remainingData = deliveredLength - covered;
+        return remainingData <= 0 ? 0 : Math.min(remainingData, descriptorLength);
+    }
+
+    private boolean isKnownOverrun(final int head, final int tail, final int neededBuffers)
+    {
+        return failedScanValid && failedScanHead == head && failedScanTail == tail &&
+            failedScanRingGpa == ring.baseGpa() && failedScanDescriptorCount == ring.descriptorCount() &&
+            neededBuffers > failedScanBuffers;
+    }
+
+    private void rememberOverrun(final int head, final int tail, final int buffers)
+    {
+        failedScanValid = true;
+        failedScanHead = head;
+        failedScanTail = tail;
+        failedScanRingGpa = ring.baseGpa();
+        failedScanDescriptorCount = ring.descriptorCount();
+        failedScanBuffers = buffers;
+    }
+
+    /**
+     * Copy the frame into the buffers found by {@link #scan} and write the descriptors back.
+     *
+     * @return the new head.
+     */
+    private int write(final int head, final int special, final int eopStatusAndErrors)
+    {
+        final int vlanStatus = stripTag ? E1000RxDescriptor.STA_VP : 0;
+        int covered = 0;
+        int buffer = 0;
+        int index = head;
+        for (int i = 0; i < usedDescriptors; i++)
+        {
+            if (buffer < bufferCount && bufferIndexes[buffer] == index)
+            {
+                final int descriptorLength = Math.min(totalLength - covered, bufferLength);
+                final int dataLength = dataLength(covered, descriptorLength);
+                if (dataLength > 0)
+                {
+                    dataView.wrap(bufferHostAddresses[buffer], dataLength);
+                    copyFrame(covered, dataLength);
+                }
+                covered += descriptorLength;
+                buffer++;
+                final int status = buffer == bufferCount ?
+                    vlanStatus | E1000RxDescriptor.STA_EOP | (eopStatusAndErrors & 0xFF) : vlanStatus;
+                final int errors = buffer == bufferCount ? eopStatusAndErrors >>> 8 : 0;
+                writeBack(index, descriptorLength, status, errors, special);
+            }
+            else
+            {
+                writeBack(index, 0, vlanStatus, 0, special);
+            }
+            index = ring.next(index);
+        }
+        return index;
+    }
+
+    /**
+     * Complete every descriptor the frame would have used without writing any data (DMA fault).
+     *
+     * @return the new head.
+     */
+    private int completeWithError(final int head)
+    {
+        int index = head;
+        for (int i = 0; i < usedDescriptors; i++)
+        {
+            final boolean last = i == usedDescriptors - 1;
+            writeBack(index, 0, last ? E1000RxDescriptor.STA_EOP : 0, last ? E1000RxDescriptor.ERR_RXE : 0, 0);
+            index = ring.next(index);
+        }
+        return index;
+    }
+
+    /**
+     * Copy {@code lengthBytes} of the delivered frame starting at {@code logicalOffset} into {@link #dataView},
+     * skipping the tag when it is stripped.
+     */
+    private void copyFrame(final int logicalOffset, final int lengthBytes)
+    {
+        int done = 0;
+        if (stripTag && logicalOffset < MAC_ADDRESSES_LENGTH)
+        {
+            done = Math.min(MAC_ADDRESSES_LENGTH - logicalOffset, lengthBytes);
+            dataView.putBytes(0, source, sourceOffset + logicalOffset, done);
+        }
+        if (done < lengthBytes)
+        {
+            final int skip = stripTag ? VLAN_TAG_LENGTH : 0;
+            dataView.putBytes(done, source, sourceOffset + logicalOffset + done + skip, lengthBytes - done);
+        }
+    }
+
+    /**
+     * Write one descriptor back: bytes 8-11 plainly, then bytes 12-15 with DD in a single release store.
+     */
+    private void writeBack(
+        final int index, final int lengthBytes, final int status, final int errors, final int special)
+    {
+        descriptorView.wrap(ring.descriptorAddress(index), DescriptorRing.DESCRIPTOR_LENGTH);
+        descriptorView.putInt(E1000RxDescriptor.LENGTH_OFFSET, lengthBytes & 0xFFFF, ByteOrder.LITTLE_ENDIAN);
+        final int statusWord = (status | E1000RxDescriptor.STA_DD) | (errors & 0xFF) << 8 | (special & 0xFFFF) << 16;
+        descriptorView.putIntRelease(
+            E1000RxDescriptor.STATUS_OFFSET, NATIVE_LITTLE_ENDIAN ? statusWord : Integer.reverseBytes(statusWord));
+    }
+
+    private boolean overrun(final long nowNs)
+    {
+        device.statistics.increment(E1000Registers.RNBC);
+        device.statistics.increment(E1000Registers.MPC);
+        device.interrupts.raise(E1000Registers.ICR_RXO, nowNs);
+        return drop(PortCounter.RX_DROP_RING_FULL);
+    }
+
+    private boolean faultPort(final String reason)
+    {
+        device.fault(reason);
+        return drop(PortCounter.RX_DROP_DISABLED);
+    }
+
+    /**
+     * RXDMT0 condition (SDM 13.4.22 RDMTS, 3.2.7): free descriptors·16 ≤ RDLEN >> (RDMTS + 1).
+     */
+    private boolean isBelowMinimumThreshold(final int head, final int tail, final int rctl)
+    {
+        final int rdmts = (rctl & E1000Registers.RCTL_RDMTS_MASK) >>> E1000Registers.RCTL_RDMTS_SHIFT;
+        final int freeBytes = ring.pending(head, tail) * DescriptorRing.DESCRIPTOR_LENGTH;
+        return freeBytes <= ring.lengthBytes() >> (rdmts + 1);
     }
 }

@@ -291,6 +291,42 @@ public final class DeviceHarness
     }
 
     /**
+     * @param index RX descriptor index.
+     * @return its errors byte.
+     */
+    public int rxErrors(final int index)
+    {
+        return ramBuffer.getByte(ramOffset(RX_RING_GPA) + index * 16 + 13) & 0xFF;
+    }
+
+    /**
+     * @param index RX descriptor index.
+     * @return its special field (VLAN TCI when VP is set).
+     */
+    public int rxSpecial(final int index)
+    {
+        return ramBuffer.getShort(ramOffset(RX_RING_GPA) + index * 16 + 14, ByteOrder.LITTLE_ENDIAN) & 0xFFFF;
+    }
+
+    /**
+     * @param index RX descriptor index.
+     * @return its packet checksum field.
+     */
+    public int rxChecksum(final int index)
+    {
+        return ramBuffer.getShort(ramOffset(RX_RING_GPA) + index * 16 + 10, ByteOrder.LITTLE_ENDIAN) & 0xFFFF;
+    }
+
+    /**
+     * @param index RX descriptor index.
+     * @return its buffer address field.
+     */
+    public long rxBufferAddress(final int index)
+    {
+        return ramBuffer.getLong(ramOffset(RX_RING_GPA) + index * 16, ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /**
      * Copy bytes into guest RAM.
      *
      * @param gpa   destination.

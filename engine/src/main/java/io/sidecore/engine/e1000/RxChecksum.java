@@ -1,0 +1,189 @@
+package io.sidecore.engine.e1000;
+
+import io.sidecore.shm.E1000Registers;
+import io.sidecore.shm.E1000RxDescriptor;
+import org.agrona.DirectBuffer;
+
+import java.nio.ByteOrder;
+
+/**
+ * Receive checksum offload (SDM 3.2.9, 13.5.1 RXCSUM): the status and error bits the last descriptor of a frame
+ * carries.
+ * <ul>
+ *   <li>RXCSUM.IPOFL and RXCSUM.TUOFL both clear: IXSM ("ignore checksum indication", SDM 3.2.3.1), nothing is
+ *   computed.</li>
+ *   <li>Otherwise IXSM is clear and, for an IPv4 frame (EtherType 0x0800, directly or behind an 802.1Q tag that
+ *   matched VET) with a consistent header (version 4, IHL at least 5, total length within the frame):
+ *   IPOFL verifies the header checksum (IPCS, plus IPE when wrong); TUOFL verifies the TCP or UDP checksum over the
+ *   pseudo header and the segment (TCPCS, plus TCPE when wrong; on the 8254x TCPCS covers UDP too and bit 4 is
+ *   reserved). Fragments and UDP datagrams sent without a checksum (field 0) get no TCPCS.</li>
+ *   <li>Any other frame (not IPv4, or an inconsistent header) gets no checksum bits: the guest's stack verifies it.
+ *   IPv6 is not offloaded (the SDM lists it as optional for TCPCS; leaving it to software is always correct).</li>
+ * </ul>
+ * Linux e1000 sets TUOFL and treats TCPCS without TCPE as CHECKSUM_UNNECESSARY, so this saves the guest a pass over
+ * every TCP/UDP payload. The packet checksum field of the descriptor is not computed (see {@link RxProcessor}).
+ */
+final class RxChecksum
+{
+    private static final int ETHER_TYPE_IPV4 = 0x0800;
+    private static final int IPV4_MIN_HEADER_LENGTH = 20;
+    private static final int IPV4_TOTAL_LENGTH_OFFSET = 2;
+    private static final int IPV4_FRAGMENT_OFFSET = 6;
+    private static final int IPV4_PROTOCOL_OFFSET = 9;
+    private static final int IPV4_SOURCE_OFFSET = 12;
+    private static final int IPV4_ADDRESSES_LENGTH = 8;
+    /** MF flag and fragment offset. */
+    private static final int IPV4_FRAGMENT_MASK = 0x3FFF;
+    private static final int PROTOCOL_TCP = 6;
+    private static final int PROTOCOL_UDP = 17;
+    private static final int TCP_MIN_HEADER_LENGTH = 20;
+    private static final int UDP_HEADER_LENGTH = 8;
+    private static final int UDP_CHECKSUM_OFFSET = 6;
+    private static final int FOLDED_ALL_ONES = 0xFFFF;
+
+    private RxChecksum()
+    {
+    }
+
+    /**
+     * Checksum status for a frame.
+     *
+     * @param frame       frame bytes (tag still present when there is one).
+     * @param offset      first byte of the frame.
+     * @param frameLength frame length in bytes (after padding, without FCS).
+     * @param l3Offset    offset of the EtherType's payload: 14, or 18 behind a tag.
+     * @param rxcsum      the RXCSUM value.
+     * @return status bits in bits 0-7 and error bits in bits 8-15.
+     */
+    static int statusAndErrors(
+        final DirectBuffer frame, final int offset, final int frameLength, final int l3Offset, final int rxcsum)
+    {
+        final boolean ipOffload = 0 != (rxcsum & E1000Registers.RXCSUM_IPOFL);
+        final boolean l4Offload = 0 != (rxcsum & E1000Registers.RXCSUM_TUOFL);
+        if (!ipOffload && !l4Offload)
+        {
+            return E1000RxDescriptor.STA_IXSM;
+        }
+        final int available = frameLength - l3Offset;
+        if (available < IPV4_MIN_HEADER_LENGTH ||
+            ETHER_TYPE_IPV4 != (frame.getShort(offset + l3Offset - 2, ByteOrder.BIG_ENDIAN) & 0xFFFF))
+        {
+            return 0;
+        }
+        final int ip = offset + l3Offset;
+        final int versionAndLength = frame.getByte(ip) & 0xFF;
+        final int headerLength = (versionAndLength & 0xF) << 2;
+        final int totalLength = frame.getShort(ip + IPV4_TOTAL_LENGTH_OFFSET, ByteOrder.BIG_ENDIAN) & 0xFFFF;
+        if (4 != (versionAndLength >>> 4) || headerLength < IPV4_MIN_HEADER_LENGTH || totalLength < headerLength ||
+            totalLength > available)
+        {
+            return 0;
+        }
+        int result = 0;
+        if (ipOffload)
+        {
+            result |= E1000RxDescriptor.STA_IPCS;
+            if (FOLDED_ALL_ONES != fold(sum(frame, ip, headerLength, 0)))
+            {
+                result |= E1000RxDescriptor.ERR_IPE << 8;
+            }
+        }
+        if (l4Offload)
+        {
+            result |= l4StatusAndErrors(frame, ip, headerLength, totalLength);
+        }
+        return result;
+    }
+
+    private static int l4StatusAndErrors(
+        final DirectBuffer frame, final int ip, final int headerLength, final int totalLength)
+    {
+        if (0 != (frame.getShort(ip + IPV4_FRAGMENT_OFFSET, ByteOrder.BIG_ENDIAN) & IPV4_FRAGMENT_MASK))
+        {
+            return 0;
+        }
+        final int protocol = frame.getByte(ip + IPV4_PROTOCOL_OFFSET) & 0xFF;
+        final int l4 = ip + headerLength;
+        final int l4Length = totalLength - headerLength;
+        if (PROTOCOL_TCP == protocol)
+        {
+            if (l4Length < TCP_MIN_HEADER_LENGTH)
+            {
+                return 0;
+            }
+        }
+        else if (PROTOCOL_UDP == protocol)
+        {
+            if (l4Length < UDP_HEADER_LENGTH ||
+                0 == frame.getShort(l4 + UDP_CHECKSUM_OFFSET, ByteOrder.BIG_ENDIAN))
+            {
+                return 0;
+            }
+        }
+        else
+        {
+            return 0;
+        }
+        long sum = sum(frame, ip + IPV4_SOURCE_OFFSET, IPV4_ADDRESSES_LENGTH, 0);
+        sum += protocol + l4Length;
+        sum = sum(frame, l4, l4Length, sum);
+        return FOLDED_ALL_ONES == fold(sum) ?
+            E1000RxDescriptor.STA_TCPCS :
+            E1000RxDescriptor.STA_TCPCS | (E1000RxDescriptor.ERR_TCPE << 8);
+    }
+
+    /**
+     * Add a byte range to a ones' complement accumulator (RFC 1071): big-endian 32-bit words in a 64-bit
+     * accumulator, folded later; an odd last byte is the high byte of a 16-bit word.
+     *
+     * @param buffer      bytes.
+     * @param index       first byte, the start of the summed region (word alignment is relative to it).
+     * @param lengthBytes bytes to add.
+     * @param accumulator running sum.
+     * @return the new running sum.
+     */
+    static long sum(final DirectBuffer buffer, final int index, final int lengthBytes, final long accumulator)
+    {
+        long sum = accumulator;
+        int i = index;
+        int remaining = lengthBytes;
+        while (remaining >= 8)
+        {
+            final long word = buffer.getLong(i, ByteOrder.BIG_ENDIAN);
+            sum += (word >>> 32) + (word & 0xFFFFFFFFL);
+            i += 8;
+            remaining -= 8;
+        }
+        if (remaining >= 4)
+        {
+            sum += buffer.getInt(i, ByteOrder.BIG_ENDIAN) & 0xFFFFFFFFL;
+            i += 4;
+            remaining -= 4;
+        }
+        if (remaining >= 2)
+        {
+            sum += buffer.getShort(i, ByteOrder.BIG_ENDIAN) & 0xFFFF;
+            i += 2;
+            remaining -= 2;
+        }
+        if (remaining > 0)
+        {
+            sum += (buffer.getByte(i) & 0xFF) << 8;
+        }
+        return sum;
+    }
+
+    /**
+     * @param accumulator running sum.
+     * @return the sum folded to 16 bits with end-around carry.
+     */
+    static int fold(final long accumulator)
+    {
+        long sum = accumulator;
+        while (0 != (sum >>> 16))
+        {
+            sum = (sum & 0xFFFF) + (sum >>> 16);
+        }
+        return (int)sum;
+    }
+}
