@@ -3,6 +3,7 @@ package io.sidecore.engine;
 import io.sidecore.engine.e1000.PortConfig;
 import io.sidecore.shm.CsbDescriptor;
 import io.sidecore.shm.E1000Registers;
+import io.sidecore.shm.E1000RxDescriptor;
 import io.sidecore.shm.E1000TxDescriptor;
 import io.sidecore.shm.PciConfig;
 import io.sidecore.engine.e1000.RegisterImage;
@@ -43,6 +44,10 @@ final class TestGuest
     Kick kick;
     int txCount;
     int txTail;
+    int rxCount;
+    int rxNext;
+    int rxTail;
+    long rxTaken;
 
     TestGuest(final int index)
     {
@@ -237,5 +242,62 @@ final class TestGuest
                 kick.signal();
             }
         }
+    }
+
+    /**
+     * Program and enable the RX ring (2 KiB buffers, broadcast accepted, the unicast filter holding the port's MAC
+     * since reset) and hand every descriptor but one to the device through the shared-page RDT.
+     *
+     * @param count descriptors, a multiple of 8, at most 1024.
+     */
+    void setUpRx(final int count)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            final int offset = (int)(RX_RING_GPA - RAM_GPA) + i * E1000RxDescriptor.LENGTH;
+            ramBuffer.setMemory(offset, E1000RxDescriptor.LENGTH, (byte)0);
+            ramBuffer.putLong(offset + E1000RxDescriptor.BUFFER_ADDR_OFFSET, RX_BUFFERS_GPA + (long)i * BUFFER_BYTES,
+                ByteOrder.LITTLE_ENDIAN);
+        }
+        proxy.mmioWrite(port, E1000Registers.RDBAL, (int)RX_RING_GPA);
+        proxy.mmioWrite(port, E1000Registers.RDBAH, (int)(RX_RING_GPA >>> 32));
+        proxy.mmioWrite(port, E1000Registers.RDLEN, count * E1000RxDescriptor.LENGTH);
+        proxy.mmioWrite(port, E1000Registers.RDH, 0);
+        proxy.mmioWrite(port, E1000Registers.RDT, 0);
+        proxy.mmioWrite(port, E1000Registers.RCTL, E1000Registers.RCTL_EN | E1000Registers.RCTL_BAM);
+        rxCount = count;
+        rxNext = 0;
+        rxTail = count - 1;
+        registers.setRelease(E1000Registers.RDT, rxTail);
+    }
+
+    /**
+     * Take every completed RX descriptor (DD set), clear it and give the ring space back through RDT. Allocates
+     * nothing.
+     *
+     * @return frames taken.
+     */
+    int drainRx()
+    {
+        int taken = 0;
+        while (true)
+        {
+            final int statusOffset =
+                (int)(RX_RING_GPA - RAM_GPA) + rxNext * E1000RxDescriptor.LENGTH + E1000RxDescriptor.STATUS_OFFSET;
+            if (0 == (ramBuffer.getByteVolatile(statusOffset) & E1000RxDescriptor.STA_DD))
+            {
+                break;
+            }
+            ramBuffer.putByte(statusOffset, (byte)0);
+            rxNext = (rxNext + 1) % rxCount;
+            rxTail = (rxTail + 1) % rxCount;
+            taken++;
+        }
+        if (taken > 0)
+        {
+            rxTaken += taken;
+            registers.setRelease(E1000Registers.RDT, rxTail);
+        }
+        return taken;
     }
 }
