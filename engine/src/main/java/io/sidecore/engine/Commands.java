@@ -53,13 +53,16 @@ final class Commands
     {
         private final int slot;
         private final int portId;
+        private final long mac;
         private final int ownerSidecore;
         private final boolean attach;
 
-        RemoteSwitchPort(final int slot, final int portId, final int ownerSidecore, final boolean attach)
+        RemoteSwitchPort(
+            final int slot, final int portId, final long mac, final int ownerSidecore, final boolean attach)
         {
             this.slot = slot;
             this.portId = portId;
+            this.mac = mac;
             this.ownerSidecore = ownerSidecore;
             this.attach = attach;
         }
@@ -68,7 +71,7 @@ final class Commands
         {
             if (attach)
             {
-                agent.l2Switch().attachRemote(slot, portId, ownerSidecore);
+                agent.l2Switch().attachRemote(slot, portId, mac, ownerSidecore);
             }
             else
             {

@@ -4,6 +4,7 @@ import io.sidecore.engine.backend.PortBackend;
 import io.sidecore.engine.e1000.InterruptLine;
 import io.sidecore.engine.e1000.PortConfig;
 import io.sidecore.engine.e1000.RegisterImage;
+import io.sidecore.engine.l2.L2Switch;
 import io.sidecore.engine.l2.SwitchBackend;
 import io.sidecore.engine.mem.GuestMemory;
 import io.sidecore.engine.status.PortCounters;
@@ -107,7 +108,8 @@ public final class EngineProxy
             {
                 if (i != port.sidecoreIndex())
                 {
-                    execute(agents[i], new Commands.RemoteSwitchPort(slot, port.portId(), port.sidecoreIndex(), false));
+                    execute(agents[i], new Commands.RemoteSwitchPort(
+                        slot, port.portId(), L2Switch.NO_MAC, port.sidecoreIndex(), false));
                 }
             }
             switchSlotsInUse[slot] = false;
@@ -276,7 +278,8 @@ public final class EngineProxy
         final int sidecore = leastLoadedSidecore();
         final int slot = null == backend ? allocateSwitchSlot() : PortHandle.NO_SWITCH_SLOT;
         final PortCounters counters = new PortCounters(ctx.countersManager(), config.portId(), config.name());
-        final PortBackend portBackend = null == backend ? new SwitchBackend(agents[sidecore].l2Switch(), slot) : backend;
+        final PortBackend portBackend =
+            null == backend ? new SwitchBackend(agents[sidecore].l2Switch(), slot) : backend;
         final PortHandle port = PortHandle.create(
             config, sidecore, slot, registers, guestMemory, counters, line, portBackend, ctx.portDefaults());
         try
@@ -298,7 +301,8 @@ public final class EngineProxy
             {
                 if (i != sidecore)
                 {
-                    execute(agents[i], new Commands.RemoteSwitchPort(slot, config.portId(), sidecore, true));
+                    execute(agents[i], new Commands.RemoteSwitchPort(
+                        slot, config.portId(), L2Switch.macToLong(config.macAddress()), sidecore, true));
                 }
             }
         }

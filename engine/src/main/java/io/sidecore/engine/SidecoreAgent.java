@@ -309,7 +309,8 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
         }
         if (PortHandle.NO_SWITCH_SLOT != port.switchSlot())
         {
-            l2Switch.attachLocal(port.switchSlot(), port.portId(), port, port.counters());
+            l2Switch.attachLocal(port.switchSlot(), port.portId(), L2Switch.macToLong(port.config().macAddress()),
+                port, port.counters());
         }
         port.applySettings(port.settings(), nowNs);
         port.syncDoorbells();

@@ -143,6 +143,24 @@ class SwitchTrafficTest
     }
 
     @Test
+    void shouldDeliverToGuestThatNeverTransmittedWithoutFlooding()
+    {
+        start(4, 2, new GuestDriverConfig());
+        final long copiesBefore = sumSidecore(SidecoreCounter.SWITCH_FLOOD_COPIES);
+
+        for (int i = 0; i < 10; i++)
+        {
+            guests.get(0).send(guests.get(0).frameTo(guests.get(3).mac, 100, i));
+        }
+        pump(10);
+
+        assertEquals(10, guests.get(3).received.size());
+        assertEquals(0, guests.get(1).received.size() + guests.get(2).received.size());
+        assertEquals(copiesBefore, sumSidecore(SidecoreCounter.SWITCH_FLOOD_COPIES));
+        assertConservation();
+    }
+
+    @Test
     void shouldNeverDeliverFrameBackToItsSource()
     {
         start(3, 1, new GuestDriverConfig());

@@ -22,19 +22,27 @@ import java.util.Arrays;
  * sidecore gets it through that sidecore's {@link ShardRing}, once per sidecore when flooding. Nothing blocks: a full
  * guest RX ring is counted by that guest's device, a full cross-sidecore ring by the source port.
  * <p>
+ * <b>Known addresses.</b> A port may join with its configured MAC address, which is then pinned in the forwarding
+ * database of every sidecore (it never ages and is not moved by learning), so unicast to a guest that has not yet
+ * transmitted is not flooded. Other addresses are learned.
+ * <p>
  * <b>Accounting.</b> Every frame handed to the switch ends in exactly one of: a delivery attempt per destination
  * (each counted by the destination's device as received or under one drop reason), or one switch drop counter. With
  * {@code n} destinations the switch adds {@code n - 1} to {@link SidecoreCounters#switchFloodCopies()}, so across the
  * engine: {@code sum(tx_frames into the switch) + sum(switch_flood_copies) = sum(rx_frames) + sum(rx drops at the
  * destinations) + sum(switch drops)}, where the switch drops are {@link PortCounter#TX_DROP_NO_DESTINATION} and
- * {@link PortCounter#TX_DROP_SWITCH_RING_FULL} on the source port and {@link SidecoreCounters#switchDropNoDestination()}
- * and {@link SidecoreCounters#switchDropStalePort()} on the receiving sidecore.
+ * {@link PortCounter#TX_DROP_SWITCH_RING_FULL} on the source port and
+ * {@link SidecoreCounters#switchDropNoDestination()} and {@link SidecoreCounters#switchDropStalePort()} on the
+ * receiving sidecore.
  * <p>
  * <b>Threads.</b> Only the owning agent calls it. Membership changes ({@link #attachLocal}, {@link #attachRemote},
  * {@link #detach}) arrive as commands on that agent, so every sidecore's view is updated by its own thread.
  */
 public final class L2Switch implements MessageHandler
 {
+    /** {@code mac} argument of {@link #attachLocal} / {@link #attachRemote} when the port's address is not pinned. */
+    public static final long NO_MAC = -1L;
+
     /** Bytes of an Ethernet header: destination, source, EtherType. */
     public static final int ETHERNET_HEADER_LENGTH = 14;
 
@@ -103,7 +111,28 @@ public final class L2Switch implements MessageHandler
     public void attachLocal(
         final int slot, final int portId, final FrameDestination destination, final PortCounters portCounters)
     {
+        attachLocal(slot, portId, NO_MAC, destination, portCounters);
+    }
+
+    /**
+     * A port of this sidecore joins the switch with its configured address pinned.
+     *
+     * @param slot         its global slot.
+     * @param portId       its port id.
+     * @param mac          its 48-bit unicast address (first octet in bits 47..40), or {@link #NO_MAC}.
+     * @param destination  where frames for it are copied.
+     * @param portCounters its counters, charged for switch drops of the frames it transmits.
+     * @throws IllegalStateException if the slot is in use.
+     */
+    public void attachLocal(
+        final int slot,
+        final int portId,
+        final long mac,
+        final FrameDestination destination,
+        final PortCounters portCounters)
+    {
         occupy(slot, portId, shardIndex);
+        pin(mac, slot);
         destinations[slot] = destination;
         sourceCounters[slot] = portCounters;
         localSlots[localCount++] = slot;
@@ -119,11 +148,40 @@ public final class L2Switch implements MessageHandler
      */
     public void attachRemote(final int slot, final int portId, final int ownerShardIdx)
     {
+        attachRemote(slot, portId, NO_MAC, ownerShardIdx);
+    }
+
+    /**
+     * A port of another sidecore joins the switch with its configured address pinned.
+     *
+     * @param slot          its global slot.
+     * @param portId        its port id.
+     * @param mac           its 48-bit unicast address, or {@link #NO_MAC}.
+     * @param ownerShardIdx the sidecore that owns it.
+     * @throws IllegalStateException if the slot is in use or the sidecore index is this one or out of range.
+     */
+    public void attachRemote(final int slot, final int portId, final long mac, final int ownerShardIdx)
+    {
         if (ownerShardIdx == shardIndex || ownerShardIdx < 0 || ownerShardIdx >= outbound.length)
         {
             throw new IllegalStateException("bad owner sidecore for remote switch port: " + ownerShardIdx);
         }
         occupy(slot, portId, ownerShardIdx);
+        pin(mac, slot);
+    }
+
+    /**
+     * @param mac a MAC address as 6 bytes in wire order.
+     * @return it as a 48-bit value, first octet in bits 47..40.
+     */
+    public static long macToLong(final byte[] mac)
+    {
+        long value = 0;
+        for (int i = 0; i < 6; i++)
+        {
+            value = (value << 8) | (mac[i] & 0xFFL);
+        }
+        return value;
     }
 
     /**
@@ -312,6 +370,18 @@ public final class L2Switch implements MessageHandler
     private boolean isAttached(final int slot, final int portId)
     {
         return slot >= 0 && slot < slotShards.length && FREE != slotShards[slot] && slotPortIds[slot] == portId;
+    }
+
+    private void pin(final long mac, final int slot)
+    {
+        if (NO_MAC != mac && 0 == (mac & MULTICAST_BIT))
+        {
+            if (MacTable.TABLE_FULL == macTable.pin(mac, slot))
+            {
+                counters.macTableFull().incrementOpaque();
+            }
+            counters.macEntries().setRelease(macTable.size());
+        }
     }
 
     private void learn(final long sourceMac, final int sourceSlot)

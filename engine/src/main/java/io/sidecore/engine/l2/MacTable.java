@@ -5,6 +5,10 @@ package io.sidecore.engine.l2;
  * by the agent's clock. Open addressing with linear probing over preallocated arrays, so learning and lookup never
  * allocate; deletion shifts the following entries back, so no tombstones accumulate.
  * <p>
+ * An entry may be <i>pinned</i> ({@link #pin}): the address a port was configured with, known to the switch from the
+ * moment the port attaches, as a host bridge is told a VM's MAC. A pinned entry never ages and is not moved by
+ * learning; it goes when its slot is removed.
+ * <p>
  * At most three quarters of the slots are used; when the table is that full, a new address is not learned (frames
  * to it are flooded, which is correct, only slower) and the caller counts it. Expired entries are ignored by
  * {@link #lookup} at once and removed by the incremental {@link #sweep}.
@@ -26,6 +30,7 @@ public final class MacTable
     private final long[] keys;
     private final int[] slots;
     private final long[] lastSeenNs;
+    private final boolean[] pinned;
     private final int mask;
     private final int maxEntries;
     private final long agingNs;
@@ -49,6 +54,7 @@ public final class MacTable
         keys = new long[capacity];
         slots = new int[capacity];
         lastSeenNs = new long[capacity];
+        pinned = new boolean[capacity];
         mask = capacity - 1;
         maxEntries = capacity - (capacity >> 2);
         this.agingNs = agingNs;
@@ -70,8 +76,11 @@ public final class MacTable
         {
             if (key == keys[index])
             {
-                slots[index] = slot;
-                lastSeenNs[index] = nowNs;
+                if (!pinned[index])
+                {
+                    slots[index] = slot;
+                    lastSeenNs[index] = nowNs;
+                }
                 return LEARNED;
             }
             index = (index + 1) & mask;
@@ -88,6 +97,35 @@ public final class MacTable
     }
 
     /**
+     * Pin {@code mac} behind {@code slot}: the entry never ages and learning does not move it. Control path.
+     *
+     * @param mac  48-bit address.
+     * @param slot switch slot.
+     * @return {@link #LEARNED} or {@link #TABLE_FULL}.
+     */
+    public int pin(final long mac, final int slot)
+    {
+        final long key = mac | PRESENT;
+        int index = home(key);
+        while (0 != keys[index] && key != keys[index])
+        {
+            index = (index + 1) & mask;
+        }
+        if (0 == keys[index])
+        {
+            if (size >= maxEntries)
+            {
+                return TABLE_FULL;
+            }
+            keys[index] = key;
+            size++;
+        }
+        slots[index] = slot;
+        pinned[index] = true;
+        return LEARNED;
+    }
+
+    /**
      * @param mac   48-bit address.
      * @param nowNs current time.
      * @return the slot the address was last seen behind, or {@link #UNKNOWN} if never seen or expired.
@@ -100,7 +138,7 @@ public final class MacTable
         {
             if (key == keys[index])
             {
-                return nowNs - lastSeenNs[index] < agingNs ? slots[index] : UNKNOWN;
+                return pinned[index] || nowNs - lastSeenNs[index] < agingNs ? slots[index] : UNKNOWN;
             }
             index = (index + 1) & mask;
         }
@@ -143,7 +181,7 @@ public final class MacTable
         int index = sweepCursor;
         for (int i = 0; i < limit; i++)
         {
-            if (0 != keys[index] && nowNs - lastSeenNs[index] >= agingNs)
+            if (0 != keys[index] && !pinned[index] && nowNs - lastSeenNs[index] >= agingNs)
             {
                 removed++;
                 if (deleteAt(index))
@@ -220,6 +258,7 @@ public final class MacTable
                 keys[hole] = keys[next];
                 slots[hole] = slots[next];
                 lastSeenNs[hole] = lastSeenNs[next];
+                pinned[hole] = pinned[next];
                 if (hole == index)
                 {
                     filledOriginal = true;
@@ -231,6 +270,7 @@ public final class MacTable
         keys[hole] = 0;
         slots[hole] = 0;
         lastSeenNs[hole] = 0;
+        pinned[hole] = false;
         size--;
         return filledOriginal;
     }

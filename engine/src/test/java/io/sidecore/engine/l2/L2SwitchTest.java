@@ -225,6 +225,63 @@ class L2SwitchTest
     }
 
     @Test
+    void shouldDeliverToPinnedAddressWithoutFloodingBeforePortTransmits()
+    {
+        attachLocal(0, 1);
+        final Recorder pinned = new Recorder(2);
+        ports[2] = pinned;
+        switchA.attachLocal(2, 102, mac(2), pinned, pinned.counters);
+        switchB.attachRemote(2, 102, mac(2), 0);
+
+        send(switchA, 0, mac(2), mac(0));
+
+        assertEquals(1, pinned.frames.size());
+        assertEquals(0, ports[1].frames.size());
+        assertEquals(0, countersA.switchFloodCopies().get());
+    }
+
+    @Test
+    void shouldKeepPinnedAddressWhenAnotherPortClaimsItOrItAges()
+    {
+        attachLocal(0, 1);
+        final Recorder pinned = new Recorder(2);
+        ports[2] = pinned;
+        switchA.attachLocal(2, 102, mac(2), pinned, pinned.counters);
+
+        send(switchA, 1, broadcast(), mac(2));
+        setTime(START_NS + 10 * AGING_NS);
+        switchA.age(64);
+        clearAll();
+        send(switchA, 0, mac(2), mac(0));
+
+        assertEquals(1, pinned.frames.size());
+        assertEquals(0, ports[1].frames.size());
+    }
+
+    @Test
+    void shouldPinRemotePortAddressSoUnicastCrossesSidecoresDirectly()
+    {
+        attachLocal(0);
+        final Recorder remote = new Recorder(1);
+        ports[1] = remote;
+        switchB.attachLocal(1, 101, mac(1), remote, remote.counters);
+        switchA.attachRemote(1, 101, mac(1), 1);
+
+        send(switchA, 0, mac(1), mac(0));
+        switchB.drain(ringAtoB, 10);
+
+        assertEquals(1, remote.frames.size());
+        assertEquals(0, countersA.switchFloodCopies().get());
+        assertEquals(1, countersA.crossShardFrames().get());
+    }
+
+    @Test
+    void shouldConvertMacBytesToLong()
+    {
+        assertEquals(0x02_0A_0B_0C_0D_FEL, L2Switch.macToLong(new byte[]{2, 10, 11, 12, 13, (byte)0xFE}));
+    }
+
+    @Test
     void shouldRefuseSlotAlreadyInUse()
     {
         attachLocal(0);

@@ -129,6 +129,31 @@ class MacTableTest
     }
 
     @Test
+    void shouldNeverAgeOrMovePinnedEntry()
+    {
+        assertEquals(MacTable.LEARNED, table.pin(MAC_A, 3));
+
+        table.learn(MAC_A, 9, NOW_NS);
+        assertEquals(0, table.sweep(NOW_NS + 100 * AGING_NS, 16));
+
+        assertEquals(3, table.lookup(MAC_A, NOW_NS + 100 * AGING_NS));
+        assertEquals(1, table.size());
+    }
+
+    @Test
+    void shouldPinOverLearnedEntryAndRemoveItWithItsSlot()
+    {
+        table.learn(MAC_A, 9, NOW_NS);
+
+        table.pin(MAC_A, 3);
+        assertEquals(3, table.lookup(MAC_A, NOW_NS + 2 * AGING_NS));
+        assertEquals(1, table.removeSlot(3));
+
+        assertEquals(MacTable.UNKNOWN, table.lookup(MAC_A, NOW_NS));
+        assertEquals(0, table.size());
+    }
+
+    @Test
     void shouldRejectCapacityNotPowerOfTwo()
     {
         assertThrows(IllegalArgumentException.class, () -> new MacTable(24, AGING_NS));
