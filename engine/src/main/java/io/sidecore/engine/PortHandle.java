@@ -16,8 +16,14 @@ import org.agrona.DirectBuffer;
 
 /**
  * One port as its sidecore serves it: the device model, what the port is connected to, the doorbell shadows, the
- * fairness budgets and rate limits, and the preallocated slot through which other threads make trapped register
- * accesses.
+ * CSB state when the port offers the extension ({@link CsbPort}), the fairness budgets and rate limits, and the
+ * preallocated slot through which other threads make trapped register accesses.
+ * <p>
+ * A pass ({@link #poll}) takes the CSB tails, then the shared-page doorbells (a change of TDT or RDT since last seen
+ * counts in {@code doorbells_shared}; a trapped TDT/RDT write is re-synchronised without counting, the device counts
+ * it as trapped), then runs TX when TDT differs from TDH: in batches of {@link #TX_BATCH_DESCRIPTORS} descriptors
+ * until the descriptor or byte budget is spent, limited further by the token buckets, which are charged afterwards
+ * for the frames and bytes actually sent. Then the backend moves up to the frame budget into the guest.
  * <p>
  * Other threads hold a handle only to name the port in {@link EngineProxy} calls and to read its identity and
  * counters; everything else is touched only by the owning agent. As the device's {@link FrameSink} the handle sees

@@ -16,7 +16,8 @@ import org.jctools.queues.MpscArrayQueue;
  *   <li>execute up to {@code commandDrainLimit} commands from the bounded MPSC command queue (trapped register
  *       accesses and control commands from other threads);</li>
  *   <li>one pass over the owned ports, starting one port later each cycle (a rotating index, so no port is always
- *       served first). Per port: detect doorbells (TDT/RDT in the shared page changed since last seen), TX within
+ *       served first). Per port: detect doorbells (for a CSB port {@code guest_tdt}/{@code guest_rdt} in the CSB,
+ *       then TDT/RDT in the shared page, each compared with the value last seen), TX within
  *       the port's descriptor and byte budgets and rate limits, frames from the backend within its frame budget,
  *       then the port's moderation deadlines;</li>
  *   <li>frames other sidecores switched to this one, up to {@code crossShardDrainLimit} per inbound ring;</li>
