@@ -39,10 +39,10 @@ import java.util.concurrent.Callable;
         "  mpps         rx_frames / seconds / 1e6",
         "  gbps         rx_bytes * 8 / seconds / 1e9 (rx_bytes: bytes written into the guests' RX buffers)",
         "",
-        "Counts cover the measured run only. Before it, each guest sends one broadcast so the switch learns its " +
-            "address (the run floods nothing), then the guests send for the warm-up seconds and the engine is " +
-            "drained, so the run starts from idle with the data path compiled. Engine settings come from the " +
-            "sidecore.* system properties (SIDECORE_JAVA_OPTS), else the built-in defaults.",
+        "Counts cover the measured run only: before it the guests send for the warm-up seconds and the engine is " +
+            "drained, so the run starts from idle with the data path compiled. The switch knows every port's MAC " +
+            "address from the start, so no frame is flooded. Engine settings come from the sidecore.* system " +
+            "properties (SIDECORE_JAVA_OPTS), else the built-in defaults.",
         "",
         "Exit status: 0 when every frame is accounted for, 1 on failure, 2 on bad options.",
         ""

@@ -23,10 +23,12 @@ import java.util.concurrent.TimeUnit;
  * on real shared memory and eventfds, played by one guest thread kept off the sidecore's core; each guest sending to
  * the next one through the L2 switch (a lone guest sends to itself through a {@link LoopbackBackend}).
  * <p>
- * Phases: set-up (probe, open, link); learning (one broadcast per guest, so every destination is known and the run
- * itself floods nothing); the measured run of {@code seconds}, one progress line per second; stop sending and let
- * the engine drain (bounded); then one {@code PORT} line per guest and the {@code SUMMARY} line, whose counts are the
- * engine's port counters over the measured run (the learning frames are before its baseline).
+ * Phases: set-up (probe, open, link); warm-up (the guests send, uncounted, then the engine drains); the measured run
+ * of {@code seconds}, one progress line per second; stop sending and let the engine drain (bounded); then one
+ * {@code PORT} line per guest and the {@code SUMMARY} line, whose counts are the engine's port counters over the
+ * measured run. The switch knows every port's configured MAC address from the moment the port attaches, so the
+ * guests' unicast frames are never flooded: each frame emitted has one destination, and
+ * {@code tx_frames = rx_frames + dropped} exactly.
  */
 public final class DemoRunner
 {
@@ -197,8 +199,7 @@ public final class DemoRunner
         throws InterruptedException
     {
         final int count = guests.length;
-        final boolean learn = count > 1;
-        final GuestLoop loop = new GuestLoop(guests, learn, options.csb());
+        final GuestLoop loop = new GuestLoop(guests, options.csb());
         final Thread guestThread = new Thread(() ->
         {
             if (options.pin())
@@ -228,10 +229,6 @@ public final class DemoRunner
             for (int i = 0; i < sidecores.length; i++)
             {
                 sidecores[i] = engine.agent(i).counters();
-            }
-            if (learn)
-            {
-                awaitLearning(ports, sidecores, loop);
             }
             final long[] busyPpmSums = new long[engine.sidecoreCount()];
             final TrafficSnapshot total = measure(sidecores, guests, ports, loop, busyPpmSums);
@@ -377,35 +374,6 @@ public final class DemoRunner
             last = sample;
         }
         return last;
-    }
-
-    /**
-     * Wait until the switch has seen every guest's broadcast: {@code n} frames emitted, each flooded to the
-     * {@code n - 1} other guests and delivered or dropped there.
-     */
-    private void awaitLearning(final PortCounters[] ports, final SidecoreCounters[] sidecores, final GuestLoop loop)
-        throws InterruptedException
-    {
-        final long count = ports.length;
-        final long deadlineNs = System.nanoTime() + LEARN_TIMEOUT_NS;
-        while (true)
-        {
-            checkGuests(loop);
-            final TrafficSnapshot sample = TrafficSnapshot.take(ports, sidecores);
-            if (sample.totalTxFrames() == count &&
-                sample.totalRxFrames() + sample.totalDropped() == count * (count - 1))
-            {
-                return;
-            }
-            if (System.nanoTime() - deadlineNs > 0)
-            {
-                throw new IllegalStateException("learning broadcasts did not complete: tx_frames=" +
-                    sample.totalTxFrames() + " rx_frames=" + sample.totalRxFrames() + " dropped=" +
-                    sample.totalDropped() + ", expected tx_frames=" + count + " and rx_frames+dropped=" +
-                    count * (count - 1));
-            }
-            Thread.sleep(1);
-        }
     }
 
     private static boolean allTxIdle(final GuestPort[] guests)

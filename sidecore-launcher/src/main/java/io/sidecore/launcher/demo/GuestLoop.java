@@ -8,8 +8,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * The one guest thread of the demo: it plays every synthetic guest in turn, as the vCPUs of N VMs would on the
  * guests' core. First, for each guest, the Linux e1000 driver's probe and open (every trapped access a round trip to
- * the sidecore through the engine proxy) and the wait for the link; then, when there are several guests, one
- * broadcast each so the switch learns every address. Then, round robin over the guests until stopped:
+ * the sidecore through the engine proxy) and the wait for the link. Then, round robin over the guests until stopped:
  * <ul>
  *   <li>the interrupt: the guest's eventfd is read without blocking and only when it fired does the driver run its
  *       interrupt handler (ICR read and the rest trap); otherwise a scheduled NAPI poll continues;</li>
@@ -33,7 +32,6 @@ final class GuestLoop implements Runnable
     static final long CSB_SERVE_TIMEOUT_NS = 500_000_000L;
 
     private final GuestPort[] guests;
-    private final boolean learn;
     private final boolean csb;
     private final CountDownLatch ready = new CountDownLatch(1);
     private volatile boolean sending;
@@ -46,13 +44,11 @@ final class GuestLoop implements Runnable
 
     /**
      * @param guests the guests, created and added to the engine.
-     * @param learn  send one broadcast per guest after set-up.
      * @param csb    the guests must run in CSB mode.
      */
-    GuestLoop(final GuestPort[] guests, final boolean learn, final boolean csb)
+    GuestLoop(final GuestPort[] guests, final boolean csb)
     {
         this.guests = guests.clone();
-        this.learn = learn;
         this.csb = csb;
         this.runStart = new long[GuestStat.COUNT * guests.length];
         this.runEnd = new long[GuestStat.COUNT * guests.length];
@@ -115,17 +111,6 @@ final class GuestLoop implements Runnable
         {
             awaitCsbServed();
         }
-        if (learn)
-        {
-            for (int i = 0; i < guests.length; i++)
-            {
-                final GuestPort guest = guests[i];
-                if (!guest.model().send(guest.learnFrame(), 0, GuestPort.LEARN_FRAME_BYTES))
-                {
-                    throw new IllegalStateException("guest " + guest.name() + ": TX ring full at start");
-                }
-            }
-        }
     }
 
     private void awaitCsbServed()
@@ -178,7 +163,7 @@ final class GuestLoop implements Runnable
     }
 
     /**
-     * Wait until every guest is probed, open, linked and (with learning) has sent its broadcast, or set-up failed.
+     * Wait until every guest is probed, open and linked, or set-up failed.
      *
      * @param timeoutMs bound on the wait.
      * @return true when set-up ended (check {@link #failure()}), false on timeout.

@@ -37,8 +37,6 @@ final class GuestPort implements AutoCloseable
     static final long GUEST_RAM_GPA = 0x4000_0000L;
     /** EtherType of the demo's frames: IEEE 802 local experimental. */
     static final int DEMO_ETHER_TYPE = 0x88B5;
-    /** Bytes of the one broadcast a guest sends so the switch learns its address. */
-    static final int LEARN_FRAME_BYTES = 60;
 
     // fcntl(2): duplicate a descriptor to the lowest free number, close-on-exec.
     private static final int F_DUPFD_CLOEXEC = 1030;
@@ -58,7 +56,6 @@ final class GuestPort implements AutoCloseable
     private PortHandle port;
     private GuestDriverModel model;
     private UnsafeBuffer dataFrame;
-    private UnsafeBuffer learnFrame;
     private int frameBytes;
 
     private GuestPort(final int index)
@@ -188,7 +185,6 @@ final class GuestPort implements AutoCloseable
 
         this.frameBytes = frameBytes;
         dataFrame = frame(mac(destination), mac, index, frameBytes);
-        learnFrame = frame(new byte[]{ -1, -1, -1, -1, -1, -1 }, mac, index, LEARN_FRAME_BYTES);
     }
 
     private static UnsafeBuffer frame(final byte[] destination, final byte[] source, final int index,
@@ -270,14 +266,6 @@ final class GuestPort implements AutoCloseable
     int frameBytes()
     {
         return frameBytes;
-    }
-
-    /**
-     * @return the broadcast that makes the switch learn the guest's address.
-     */
-    UnsafeBuffer learnFrame()
-    {
-        return learnFrame;
     }
 
     /**

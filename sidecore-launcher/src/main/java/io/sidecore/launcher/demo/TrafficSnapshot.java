@@ -20,7 +20,7 @@ import java.util.List;
  *   <li>{@code refused}: the other {@code tx_drop_*} counters, packets the device refused before emitting them
  *       (bad descriptors, link down): never in {@code tx_frames}, so not part of the balance.</li>
  * </ul>
- * With unicast traffic between learned addresses (no flooding), {@code tx_frames = rx_frames + dropped} once the
+ * With unicast traffic between known addresses (no flooding), {@code tx_frames = rx_frames + dropped} once the
  * engine is idle. A snapshot minus an earlier one gives the counts of the interval between them.
  */
 final class TrafficSnapshot
@@ -270,7 +270,7 @@ final class TrafficSnapshot
     }
 
     /**
-     * @return extra copies the switch made by flooding (zero while every destination is learned).
+     * @return extra copies the switch made by flooding (zero while every destination is known).
      */
     long floodCopies()
     {
