@@ -35,7 +35,7 @@ public record DemoOptions(
     /** Longest warm-up. */
     public static final int MAX_WARMUP_SECONDS = 60;
     /** Default warm-up: long enough for the JIT to compile the data path. */
-    public static final int DEFAULT_WARMUP_SECONDS = 1;
+    public static final int DEFAULT_WARMUP_SECONDS = 2;
     /** Smallest frame: the Ethernet minimum without FCS. */
     public static final int MIN_FRAME_BYTES = 60;
     /** Largest frame: a 1500-byte MTU plus the Ethernet header, without FCS. */

@@ -42,7 +42,7 @@ class DemoOptionsTest
 
         assertEquals(8, options.guests());
         assertEquals(5, options.seconds());
-        assertEquals(1, options.warmupSeconds());
+        assertEquals(2, options.warmupSeconds());
         assertEquals(64, options.frameBytes());
         assertFalse(options.csb());
         assertTrue(options.pin());
