@@ -11,7 +11,6 @@ import io.sidecore.engine.os.EventFd;
 final class EventFdInterruptLine implements InterruptLine
 {
     private final EventFd eventFd;
-    private long signalsLost;
 
     /**
      * @param eventFd the engine's descriptor of the interrupt eventfd (non-blocking).
@@ -26,19 +25,11 @@ final class EventFdInterruptLine implements InterruptLine
      */
     public void onLevelChange(final boolean asserted)
     {
-        // A non-blocking eventfd refuses a write only when its 64-bit counter would overflow: the guest has not
-        // read it for 2^64 - 2 edges, so the interrupt is pending anyway.
-        if (asserted && !eventFd.signal())
+        // A non-blocking eventfd refuses a write (false) only when its 64-bit counter would overflow: the guest
+        // has not read it for 2^64 - 2 edges, so an interrupt is pending anyway and nothing is lost.
+        if (asserted)
         {
-            signalsLost++;
+            eventFd.signal();
         }
-    }
-
-    /**
-     * @return rising edges not written because the counter was saturated (agent thread, or after it stopped).
-     */
-    long signalsLost()
-    {
-        return signalsLost;
     }
 }

@@ -213,14 +213,6 @@ final class GuestPort implements AutoCloseable
     }
 
     /**
-     * @return guest index.
-     */
-    int index()
-    {
-        return index;
-    }
-
-    /**
      * @return port name.
      */
     String name()
