@@ -31,7 +31,9 @@ import org.jctools.queues.MpscArrayQueue;
  * <p>
  * <b>Parking.</b> With the adaptive idle strategy, {@link #onParkPrepare} refuses to park while commands or
  * cross-sidecore frames wait, asks CSB guests to kick ({@code host_need_txkick}), and re-checks every doorbell;
- * {@link #onParkEnd} withdraws the kick requests.
+ * {@link #onParkEnd} withdraws the kick requests. The park itself is a wait in the sidecore's {@link Kick}: with
+ * {@link EventFdKick} a {@code ppoll} on the sidecore's eventfd, which a CSB guest in another process writes when it
+ * finds the kick request set, and which {@link #offer} writes for threads of this process.
  * <p>
  * Nothing here allocates in steady state: ports, rings and commands are arrays walked with indexed loops, and
  * commands are allocated (or, for trapped accesses, preallocated) by the requesting threads.

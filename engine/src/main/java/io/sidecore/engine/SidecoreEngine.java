@@ -24,6 +24,7 @@ public final class SidecoreEngine implements AutoCloseable
     private final EngineContext ctx;
     private final SidecoreAgent[] agents;
     private final SidecoreIdleStrategy[] idleStrategies;
+    private final Kick[] kicks;
     private final AgentRunner[] runners;
     private final EngineProxy proxy;
     private boolean started;
@@ -56,6 +57,7 @@ public final class SidecoreEngine implements AutoCloseable
 
         agents = new SidecoreAgent[count];
         idleStrategies = new SidecoreIdleStrategy[count];
+        kicks = new Kick[count];
         runners = new AgentRunner[count];
         for (int i = 0; i < count; i++)
         {
@@ -72,6 +74,7 @@ public final class SidecoreEngine implements AutoCloseable
                 }
             }
             final Kick kick = ctx.kickFactory().apply(i);
+            kicks[i] = kick;
             agents[i] = new SidecoreAgent(i, ctx, counters, l2Switch, inbound, kick);
             idleStrategies[i] = new SidecoreIdleStrategy(
                 ctx.idleStrategy(), ctx.idleSpins(), ctx.idleYields(), ctx.idleMinParkNs(), ctx.idleMaxParkNs(), kick)
@@ -190,8 +193,8 @@ public final class SidecoreEngine implements AutoCloseable
     }
 
     /**
-     * Stop the agent threads (each agent closes its ports' backends on its own thread), then release the context's
-     * resources.
+     * Stop the agent threads (each agent closes its ports' backends on its own thread), close the kicks, then release
+     * the context's resources.
      */
     public void close()
     {
@@ -211,6 +214,7 @@ public final class SidecoreEngine implements AutoCloseable
                 agents[i].onClose();
             }
         }
+        CloseHelper.closeAll(kicks);
         ctx.close();
     }
 }
