@@ -56,6 +56,7 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
     private final Kick kick;
     private final long busyRatioWindowNs;
     private final long cycleTimeThresholdNs;
+    private final long minModerationDelayNs;
     private long nowNs;
     private boolean started;
     private long lastCycleStartNs;
@@ -93,6 +94,7 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
         this.kick = kick;
         this.busyRatioWindowNs = ctx.busyRatioWindowNs();
         this.cycleTimeThresholdNs = ctx.cycleTimeThresholdNs();
+        this.minModerationDelayNs = ctx.minModerationDelayNs();
     }
 
     /**
@@ -316,6 +318,7 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
                 port, port.counters());
         }
         port.applySettings(port.settings(), nowNs);
+        port.device().interrupts().minModerationDelayNs(minModerationDelayNs);
         port.syncDoorbells();
         ports[portCount++] = port;
         counters.portsOwned().setRelease(portCount);

@@ -374,6 +374,42 @@ class SidecoreAgentTest
         assertEquals("null", port.backend().typeName());
     }
 
+    @Test
+    void shouldGiveEveryPortTheContextsMinimumModerationDelay()
+    {
+        engine = new SidecoreEngine(TestContexts.invoker(clock, 2).minModerationDelayNs(128_000));
+        final TestGuest first = new TestGuest(1);
+        final TestGuest second = new TestGuest(2);
+        first.attachToSwitch(engine.proxy());
+        second.attachToSwitch(engine.proxy());
+
+        assertEquals(128_000, first.port.device().interrupts().minModerationDelayNs());
+        assertEquals(128_000, second.port.device().interrupts().minModerationDelayNs());
+        assertTrue(first.port.sidecoreIndex() != second.port.sidecoreIndex(), "both sidecores apply it");
+    }
+
+    @Test
+    void shouldSpaceInterruptsByMinimumModerationDelayWhenGuestItrZero()
+    {
+        engine = new SidecoreEngine(TestContexts.invoker(clock, 1).minModerationDelayNs(128_000));
+        final TestGuest guest = new TestGuest(1);
+        final PortHandle port = guest.attachToSwitch(engine.proxy());
+        engine.proxy().mmioWrite(port, E1000Registers.IMS, E1000Registers.ICR_LSC);
+        engine.proxy().mmioWrite(port, E1000Registers.ICS, E1000Registers.ICR_LSC);
+        engine.proxy().mmioRead(port, E1000Registers.ICR);
+        final long firstEdgeNs = clock.nanoTime();
+
+        engine.proxy().mmioWrite(port, E1000Registers.ICS, E1000Registers.ICR_LSC);
+        clock.update(firstEdgeNs + 127_999);
+        engine.doWork();
+        assertEquals(1, port.counters().get(PortCounter.INTERRUPTS_POSTED));
+        clock.update(firstEdgeNs + 128_000);
+        engine.doWork();
+
+        assertEquals(2, port.counters().get(PortCounter.INTERRUPTS_POSTED));
+        assertEquals(List.of(true, false, true), guest.irqLevels);
+    }
+
     private SidecoreEngine start(final int sidecores)
     {
         engine = new SidecoreEngine(TestContexts.invoker(clock, sidecores));

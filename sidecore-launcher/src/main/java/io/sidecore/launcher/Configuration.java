@@ -202,8 +202,10 @@ public final class Configuration
     public static final boolean PORT_CSB_OFFERED_DEFAULT = false;
 
     /**
-     * Lower bound on any interrupt moderation delay; 0 moderates exactly as the guest programs ITR/TIDV/TADV/
-     * RDTR/RADV. (QEMU clamps to 128 µs; a positive value here caps a guest's interrupt rate regardless of ITR.)
+     * Floor on the interval between two interrupts of a port, applied like ITR (the window after each interrupt is
+     * the larger of the guest's ITR and this floor, even when the guest sets ITR = 0); 0 moderates exactly as the
+     * guest programs ITR/TIDV/TADV/RDTR/RADV. QEMU's newest e1000 hard-codes 128 µs ({@code 128us} here); a positive
+     * value caps every guest's interrupt rate at 1/floor.
      */
     public static final String MIN_MODERATION_DELAY_PROP_NAME = "sidecore.moderation.min.delay";
     /** Default of {@link #MIN_MODERATION_DELAY_PROP_NAME}: exact. */

@@ -45,6 +45,15 @@ import io.sidecore.shm.PortCounter;
  * window is deferred to its end. A deferred edge is dropped if {@code want} becomes false first (a polling guest
  * read ICR).
  *
+ * <h2>Minimum moderation delay (host policy)</h2>
+ * The host may impose a floor on the inter-interrupt interval ({@link #minModerationDelayNs(long)}, from the
+ * engine's {@code minModerationDelayNs} setting): the window opened by an edge then lasts
+ * {@code max(ITR * 256 ns, floor)}, so the edge itself is still raised at once and only the next one waits, exactly as
+ * with ITR. A floor applies even when ITR = 0, capping a guest's interrupt rate at {@code 1 / floor} whatever it
+ * programs. The default, 0, moderates exactly as the guest's ITR says. QEMU's newest e1000 hard-codes such a floor
+ * of 500 ITR units, 128 µs ("at most 7813 interrupts/s"); here it is configurable and off by default. The floor is
+ * host configuration, not device state: a MAC reset keeps it.
+ *
  * <h2>Timers and counting</h2>
  * Every entry point first fires the deadlines that have passed, so the result does not depend on how often
  * {@link #onTimers} is called; the agent puts {@link #nextDeadlineNs()} on its timer wheel to be on time. Deadlines
@@ -86,6 +95,7 @@ public final class InterruptController
     private boolean txAbsoluteArmed;
     private long txAbsoluteDeadlineNs;
 
+    private long minModerationDelayNs;
     private boolean itrWindowOpen;
     private long itrWindowEndNs;
     private boolean edgeDeferred;
@@ -104,6 +114,30 @@ public final class InterruptController
         this.registers = registers;
         this.line = line;
         this.counters = counters;
+    }
+
+    /**
+     * Set the host's floor on the inter-interrupt interval (see the class description). Takes effect at the next
+     * edge; a window already open keeps its end.
+     *
+     * @param minModerationDelayNs floor in ns, 0 (no floor) or more.
+     * @throws IllegalArgumentException when negative.
+     */
+    public void minModerationDelayNs(final long minModerationDelayNs)
+    {
+        if (minModerationDelayNs < 0)
+        {
+            throw new IllegalArgumentException("minModerationDelayNs must not be negative: " + minModerationDelayNs);
+        }
+        this.minModerationDelayNs = minModerationDelayNs;
+    }
+
+    /**
+     * @return the host's floor on the inter-interrupt interval in ns (0 = none).
+     */
+    public long minModerationDelayNs()
+    {
+        return minModerationDelayNs;
     }
 
     /**
@@ -362,7 +396,8 @@ public final class InterruptController
     }
 
     /**
-     * MAC reset: clear ICR and IMS, stop every timer, close the ITR window and deassert the line.
+     * MAC reset: clear ICR and IMS, stop every timer, close the ITR window and deassert the line. The host's
+     * {@link #minModerationDelayNs() floor} stays.
      */
     public void reset()
     {
@@ -548,11 +583,13 @@ public final class InterruptController
         }
         edgeDeferred = false;
         lineAsserted = true;
-        final int itr = registers.get(E1000Registers.ITR) & E1000Registers.TIMER_MASK;
-        if (0 != itr)
+        final long itrNs = (long)(registers.get(E1000Registers.ITR) & E1000Registers.TIMER_MASK) *
+            E1000Registers.ITR_UNIT_NS;
+        final long windowNs = Math.max(itrNs, minModerationDelayNs);
+        if (0 != windowNs)
         {
             itrWindowOpen = true;
-            itrWindowEndNs = nowNs + (long)itr * E1000Registers.ITR_UNIT_NS;
+            itrWindowEndNs = nowNs + windowNs;
         }
         drive();
     }
