@@ -160,7 +160,7 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
         for (int i = 0; i < count; i++)
         {
             final PortHandle port = ports[i];
-            workFound |= port.prepareToPark();
+            workFound |= port.prepareToPark(nowNs);
             final long deadlineNs = port.device().interrupts().nextDeadlineNs();
             if (InterruptController.NO_DEADLINE != deadlineNs)
             {
