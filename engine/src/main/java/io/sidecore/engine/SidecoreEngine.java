@@ -21,6 +21,9 @@ import java.util.function.IntFunction;
  */
 public final class SidecoreEngine implements AutoCloseable
 {
+    /** How long {@link #close()} waits for an agent thread to stop before kicking it awake again, ms. */
+    private static final int CLOSE_RETRY_MS = 1;
+
     private final EngineContext ctx;
     private final SidecoreAgent[] agents;
     private final SidecoreIdleStrategy[] idleStrategies;
@@ -193,8 +196,8 @@ public final class SidecoreEngine implements AutoCloseable
     }
 
     /**
-     * Stop the agent threads (each agent closes its ports' backends on its own thread), close the kicks, then release
-     * the context's resources.
+     * Stop the agent threads (each agent closes its ports' backends on its own thread; a parked agent is kicked
+     * awake rather than waited for), close the kicks, then release the context's resources.
      */
     public void close()
     {
@@ -205,7 +208,13 @@ public final class SidecoreEngine implements AutoCloseable
         closed = true;
         if (started)
         {
-            CloseHelper.closeAll(runners);
+            for (int i = 0; i < runners.length; i++)
+            {
+                // The runner's stop flag is set first; an agent still running a millisecond later is parked, so
+                // wake it (rather than wait out its park) and it sees the flag.
+                final Kick kick = kicks[i];
+                runners[i].close(CLOSE_RETRY_MS, thread -> kick.signal());
+            }
         }
         else
         {

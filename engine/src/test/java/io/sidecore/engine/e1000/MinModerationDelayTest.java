@@ -37,7 +37,7 @@ class MinModerationDelayTest
     }
 
     /**
-     * First LSC edge at T0 (raised at once, opening the window), acknowledged at T0 + 1 µs; a second LSC at T0 + 2 µs.
+     * First LSC edge at T0 (raised at once, opening the window), acknowledged at T0 + 1 µs; another LSC at T0 + 2 µs.
      */
     private void twoEdges()
     {
