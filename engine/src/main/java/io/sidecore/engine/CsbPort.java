@@ -1,5 +1,6 @@
 package io.sidecore.engine;
 
+import io.sidecore.engine.e1000.InterruptController;
 import io.sidecore.engine.e1000.RegisterImage;
 import io.sidecore.engine.mem.GuestMemory;
 import io.sidecore.engine.status.PortCounters;
@@ -7,6 +8,8 @@ import io.sidecore.shm.CsbDescriptor;
 import io.sidecore.shm.E1000Registers;
 import io.sidecore.shm.PortCounter;
 import org.agrona.concurrent.UnsafeBuffer;
+
+import java.lang.invoke.VarHandle;
 
 /**
  * The host side of the Communication Status Block ({@link CsbDescriptor}, Rizzo/Lettieri/Maffione, ANCS 2013) of one
@@ -31,12 +34,30 @@ import org.agrona.concurrent.UnsafeBuffer;
  * {@code host_need_rxkick} is set when a frame for this port was dropped for want of RX buffers (and before a park),
  * and cleared once buffers are available again. {@code host_txcycles_lim} is published as 0: this host asks for TX
  * kicks only when it parks.
+ * <p>
+ * <b>Interrupt suppression.</b> The guest's {@code guest_need_rxkick}/{@code guest_need_txkick} say whether it wants
+ * RX ({@link #RX_COMPLETION_CAUSES}) and TX ({@link #TX_COMPLETION_CAUSES}) completion interrupts; while a flag is
+ * {@link CsbDescriptor#NO_KICK} (the guest polls in NAPI) those causes are withheld
+ * ({@link InterruptController#suppressCauses}), any other value lets them through, so a guest that scribbles on its
+ * flags at worst gets the interrupts a plain e1000 would post. The flags are read when the block is registered,
+ * at the end of every pass, and before a park. The end-of-pass read follows this pass's descriptor write-backs;
+ * when an interrupt is being withheld it is preceded by a full fence, the host half of the protocol's "set flag,
+ * then re-read" handshake: the guest stores its flag, then looks for completed descriptors; the host completes
+ * descriptors, then reads the flag, so at least one of them sees the other and an interrupt the guest asks for
+ * right after its last look is posted in the same pass. Other causes (link, overrun, ...) are never suppressed.
  */
 final class CsbPort
 {
+    /** Causes withheld while {@code guest_need_rxkick} is 0: receive completion and the descriptor low mark. */
+    static final int RX_COMPLETION_CAUSES = E1000Registers.ICR_RXT0 | E1000Registers.ICR_RXDMT0;
+    /** Causes withheld while {@code guest_need_txkick} is 0: descriptors done, queue empty, descriptor low mark. */
+    static final int TX_COMPLETION_CAUSES =
+        E1000Registers.ICR_TXDW | E1000Registers.ICR_TXQE | E1000Registers.ICR_TXD_LOW;
+
     private final RegisterImage registers;
     private final GuestMemory guestMemory;
     private final PortCounters counters;
+    private final InterruptController interrupts;
     private final UnsafeBuffer csb = new UnsafeBuffer(new byte[0]);
     private boolean active;
     private int lastCsbal;
@@ -47,28 +68,35 @@ final class CsbPort
     private boolean txKickRequested;
     private boolean rxKickRequested;
     private long lastRingFullDrops;
+    private int suppressedCauses;
 
-    CsbPort(final RegisterImage registers, final GuestMemory guestMemory, final PortCounters counters)
+    CsbPort(
+        final RegisterImage registers,
+        final GuestMemory guestMemory,
+        final PortCounters counters,
+        final InterruptController interrupts)
     {
         this.registers = registers;
         this.guestMemory = guestMemory;
         this.counters = counters;
+        this.interrupts = interrupts;
     }
 
     /**
      * Check for (re)registration, then apply new guest tails. Start of the port's pass.
      *
-     * @param port the port, whose doorbell shadows follow the applied tails.
+     * @param port  the port, whose doorbell shadows follow the applied tails.
+     * @param nowNs current time.
      * @return work done.
      */
-    int poll(final PortHandle port)
+    int poll(final PortHandle port, final long nowNs)
     {
         int workCount = 0;
         final int csbal = registers.getAcquire(E1000Registers.CSBAL);
         if (csbal != lastCsbal)
         {
             lastCsbal = csbal;
-            register(csbal, registers.getAcquire(E1000Registers.CSBAH));
+            register(csbal, registers.getAcquire(E1000Registers.CSBAH), nowNs);
             workCount++;
         }
         if (!active)
@@ -98,14 +126,22 @@ final class CsbPort
     }
 
     /**
-     * Publish head progress and the RX kick request. End of the port's pass.
+     * Publish head progress and the RX kick request, and take the guest's interrupt wishes. End of the port's pass.
+     *
+     * @param nowNs current time.
      */
-    void publish()
+    void publish(final long nowNs)
     {
         if (!active)
         {
             return;
         }
+        if (interrupts.isInterruptSuppressed())
+        {
+            // Order this pass's descriptor write-backs before the flag reads (see the class description).
+            VarHandle.fullFence();
+        }
+        updateSuppression(nowNs);
         final int tdh = registers.getAcquire(E1000Registers.TDH);
         if (tdh != publishedTdh)
         {
@@ -139,9 +175,10 @@ final class CsbPort
     /**
      * The sidecore is about to park: ask the guest to kick, then look once more for work.
      *
+     * @param nowNs time of the agent's last duty cycle.
      * @return true if the guest published new work meanwhile (do not park).
      */
-    boolean prepareToPark()
+    boolean prepareToPark(final long nowNs)
     {
         if (!active)
         {
@@ -154,6 +191,8 @@ final class CsbPort
             rxKickRequested = true;
             csb.putIntVolatile(CsbDescriptor.HOST_NEED_RXKICK_FIELD_OFFSET, CsbDescriptor.NEED_KICK);
         }
+        // A guest that asked for an interrupt after the last pass must not wait for the park to end.
+        updateSuppression(nowNs);
         return csb.getIntVolatile(CsbDescriptor.GUEST_TDT_FIELD_OFFSET) != lastGuestTdt ||
             csb.getIntVolatile(CsbDescriptor.GUEST_RDT_FIELD_OFFSET) != lastGuestRdt;
     }
@@ -183,11 +222,47 @@ final class CsbPort
         return active;
     }
 
-    private void register(final int csbal, final int csbah)
+    /**
+     * @return the causes withheld on the guest's behalf (agent thread, tests).
+     */
+    int suppressedCauses()
+    {
+        return suppressedCauses;
+    }
+
+    /**
+     * Read the guest's need-kick flags once each and withhold the completion causes it does not want.
+     */
+    private void updateSuppression(final long nowNs)
+    {
+        int causes = 0;
+        if (CsbDescriptor.NO_KICK == csb.getIntVolatile(CsbDescriptor.GUEST_NEED_RXKICK_FIELD_OFFSET))
+        {
+            causes |= RX_COMPLETION_CAUSES;
+        }
+        if (CsbDescriptor.NO_KICK == csb.getIntVolatile(CsbDescriptor.GUEST_NEED_TXKICK_FIELD_OFFSET))
+        {
+            causes |= TX_COMPLETION_CAUSES;
+        }
+        applySuppression(causes, nowNs);
+    }
+
+    private void applySuppression(final int causes, final long nowNs)
+    {
+        if (causes != suppressedCauses)
+        {
+            suppressedCauses = causes;
+            interrupts.suppressCauses(causes, nowNs);
+        }
+    }
+
+    private void register(final int csbal, final int csbah, final long nowNs)
     {
         active = false;
         txKickRequested = false;
         rxKickRequested = false;
+        // Register mode (or a block that fails validation): every interrupt as a plain e1000 posts it.
+        applySuppression(0, nowNs);
         final long gpa = CsbDescriptor.csbGpa(csbal, csbah);
         if (0 == gpa || !CsbDescriptor.isCsbAddressAligned(gpa))
         {
@@ -219,5 +294,6 @@ final class CsbPort
         csb.putInt(CsbDescriptor.HOST_TXCYCLES_FIELD_OFFSET, 0);
         csb.putIntVolatile(CsbDescriptor.HOST_VERSION_FIELD_OFFSET, CsbDescriptor.CSB_VERSION);
         active = true;
+        updateSuppression(nowNs);
     }
 }

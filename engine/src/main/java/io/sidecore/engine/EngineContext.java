@@ -540,7 +540,8 @@ public final class EngineContext
     }
 
     /**
-     * @return lower bound on any interrupt moderation delay, ns (0 = moderate exactly as the guest programs it).
+     * @return floor on each port's inter-interrupt interval, ns, applied like ITR (0 = moderate exactly as the guest
+     *         programs it); see {@code InterruptController#minModerationDelayNs(long)}.
      */
     public long minModerationDelayNs()
     {
@@ -548,7 +549,8 @@ public final class EngineContext
     }
 
     /**
-     * @param minModerationDelayNs lower bound on any interrupt moderation delay, ns.
+     * @param minModerationDelayNs floor on each port's inter-interrupt interval, ns, 0 to 1 s; every port gets it
+     *                             when its sidecore adopts it.
      * @return this.
      */
     public EngineContext minModerationDelayNs(final long minModerationDelayNs)

@@ -77,8 +77,8 @@ public final class PortHandle implements FrameSink, FrameDestination
         this.backend = backend;
         this.settings = settings;
         this.trappedAccess = new TrappedAccess(this);
-        this.csb = config.csbOffered() ? new CsbPort(registers, guestMemory, counters) : null;
         this.device = new E1000Device(config, registers, guestMemory, counters, this, line);
+        this.csb = config.csbOffered() ? new CsbPort(registers, guestMemory, counters, device.interrupts()) : null;
     }
 
     /**
@@ -271,7 +271,7 @@ public final class PortHandle implements FrameSink, FrameDestination
      */
     int poll(final long nowNs)
     {
-        int workCount = null == csb ? 0 : csb.poll(this);
+        int workCount = null == csb ? 0 : csb.poll(this, nowNs);
         workCount += detectDoorbells();
         if (isTxPending())
         {
@@ -280,19 +280,21 @@ public final class PortHandle implements FrameSink, FrameDestination
         workCount += backend.poll(nowNs, device, settings.rxFrameBudget());
         if (null != csb)
         {
-            csb.publish();
+            csb.publish(nowNs);
         }
         return workCount;
     }
 
     /**
-     * The sidecore is about to park: ask CSB guests to kick, and look once more for doorbells. Agent thread.
+     * The sidecore is about to park: ask CSB guests to kick, and look once more for doorbells and for interrupts a
+     * CSB guest now wants. Agent thread.
      *
+     * @param nowNs time of the agent's last duty cycle.
      * @return true if work appeared (do not park).
      */
-    boolean prepareToPark()
+    boolean prepareToPark(final long nowNs)
     {
-        final boolean csbWork = null != csb && csb.prepareToPark();
+        final boolean csbWork = null != csb && csb.prepareToPark(nowNs);
         return csbWork ||
             registers.getAcquire(E1000Registers.TDT) != lastTdt ||
             registers.getAcquire(E1000Registers.RDT) != lastRdt;
@@ -307,6 +309,15 @@ public final class PortHandle implements FrameSink, FrameDestination
         {
             csb.onWake();
         }
+    }
+
+    /**
+     * @return ICR causes withheld because the CSB guest polls (0 without a served CSB). Agent thread, or tests
+     *         driving doWork.
+     */
+    public int csbSuppressedCauses()
+    {
+        return null == csb ? 0 : csb.suppressedCauses();
     }
 
     /**

@@ -3,8 +3,10 @@ package io.sidecore.engine;
 import io.sidecore.engine.e1000.InterruptController;
 import io.sidecore.engine.l2.L2Switch;
 import io.sidecore.engine.l2.ShardRing;
+import io.sidecore.engine.status.CountersFile;
 import io.sidecore.engine.status.SidecoreCounters;
 import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.NanoClock;
 import org.jctools.queues.MpscArrayQueue;
 
@@ -21,7 +23,10 @@ import org.jctools.queues.MpscArrayQueue;
  *       the port's descriptor and byte budgets and rate limits, frames from the backend within its frame budget,
  *       then the port's moderation deadlines;</li>
  *   <li>frames other sidecores switched to this one, up to {@code crossShardDrainLimit} per inbound ring;</li>
- *   <li>MAC aging over up to {@code macAgingSweepLimit} table slots.</li>
+ *   <li>MAC aging over up to {@code macAgingSweepLimit} table slots;</li>
+ *   <li>sidecore 0 only, with a counters file: the file's heartbeat, once every {@link #HEARTBEAT_INTERVAL_NS}
+ *       of {@code nowNs} (one comparison per cycle; after a stall the next beat is an interval after the late one,
+ *       never a burst to catch up), so readers can tell a live daemon from a dead one.</li>
  * </ol>
  * <b>Moderation timers.</b> Instead of a timer wheel, each pass compares every port's
  * {@link InterruptController#nextDeadlineNs()} with {@code nowNs} (wrap-safe) and fires the port's timers when due:
@@ -31,13 +36,18 @@ import org.jctools.queues.MpscArrayQueue;
  * <p>
  * <b>Parking.</b> With the adaptive idle strategy, {@link #onParkPrepare} refuses to park while commands or
  * cross-sidecore frames wait, asks CSB guests to kick ({@code host_need_txkick}), and re-checks every doorbell;
- * {@link #onParkEnd} withdraws the kick requests.
+ * {@link #onParkEnd} withdraws the kick requests. The park itself is a wait in the sidecore's {@link Kick}: with
+ * {@link EventFdKick} a {@code ppoll} on the sidecore's eventfd, which a CSB guest in another process writes when it
+ * finds the kick request set, and which {@link #offer} writes for threads of this process.
  * <p>
  * Nothing here allocates in steady state: ports, rings and commands are arrays walked with indexed loops, and
  * commands are allocated (or, for trapped accesses, preallocated) by the requesting threads.
  */
 public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkListener
 {
+    /** Interval between two heartbeats of the counters file, by the agent's clock. */
+    public static final long HEARTBEAT_INTERVAL_NS = 1_000_000_000L;
+
     private final int index;
     private final String roleName;
     private final NanoClock clock;
@@ -54,6 +64,11 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
     private final Kick kick;
     private final long busyRatioWindowNs;
     private final long cycleTimeThresholdNs;
+    private final long minModerationDelayNs;
+    private final CountersFile heartbeatFile;
+    private final EpochClock epochClock;
+    private boolean heartbeatStarted;
+    private long nextHeartbeatNs;
     private long nowNs;
     private boolean started;
     private long lastCycleStartNs;
@@ -91,6 +106,9 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
         this.kick = kick;
         this.busyRatioWindowNs = ctx.busyRatioWindowNs();
         this.cycleTimeThresholdNs = ctx.cycleTimeThresholdNs();
+        this.minModerationDelayNs = ctx.minModerationDelayNs();
+        this.heartbeatFile = 0 == index ? ctx.mappedCountersFile() : null;
+        this.epochClock = ctx.epochClock();
     }
 
     /**
@@ -107,6 +125,7 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
         workCount += pollPorts(nowNs);
         workCount += drainCrossShard();
         workCount += l2Switch.age(macAgingSweepLimit);
+        heartbeat(nowNs);
 
         lastWorkCount = workCount;
         return workCount;
@@ -156,7 +175,7 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
         for (int i = 0; i < count; i++)
         {
             final PortHandle port = ports[i];
-            workFound |= port.prepareToPark();
+            workFound |= port.prepareToPark(nowNs);
             final long deadlineNs = port.device().interrupts().nextDeadlineNs();
             if (InterruptController.NO_DEADLINE != deadlineNs)
             {
@@ -314,6 +333,7 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
                 port, port.counters());
         }
         port.applySettings(port.settings(), nowNs);
+        port.device().interrupts().minModerationDelayNs(minModerationDelayNs);
         port.syncDoorbells();
         ports[portCount++] = port;
         counters.portsOwned().setRelease(portCount);
@@ -370,6 +390,19 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
             windowBusyNs = 0;
         }
         lastCycleStartNs = nowNs;
+    }
+
+    /**
+     * Beat the counters file's heartbeat when due. Not work: it must not keep an idle sidecore from parking.
+     */
+    private void heartbeat(final long nowNs)
+    {
+        if (null != heartbeatFile && (!heartbeatStarted || nowNs - nextHeartbeatNs >= 0))
+        {
+            heartbeatStarted = true;
+            nextHeartbeatNs = nowNs + HEARTBEAT_INTERVAL_NS;
+            heartbeatFile.heartbeat(epochClock.time());
+        }
     }
 
     private int drainCommands(final long nowNs)

@@ -21,9 +21,13 @@ import java.util.function.IntFunction;
  */
 public final class SidecoreEngine implements AutoCloseable
 {
+    /** How long {@link #close()} waits for an agent thread to stop before kicking it awake again, ms. */
+    private static final int CLOSE_RETRY_MS = 1;
+
     private final EngineContext ctx;
     private final SidecoreAgent[] agents;
     private final SidecoreIdleStrategy[] idleStrategies;
+    private final Kick[] kicks;
     private final AgentRunner[] runners;
     private final EngineProxy proxy;
     private boolean started;
@@ -56,6 +60,7 @@ public final class SidecoreEngine implements AutoCloseable
 
         agents = new SidecoreAgent[count];
         idleStrategies = new SidecoreIdleStrategy[count];
+        kicks = new Kick[count];
         runners = new AgentRunner[count];
         for (int i = 0; i < count; i++)
         {
@@ -72,6 +77,7 @@ public final class SidecoreEngine implements AutoCloseable
                 }
             }
             final Kick kick = ctx.kickFactory().apply(i);
+            kicks[i] = kick;
             agents[i] = new SidecoreAgent(i, ctx, counters, l2Switch, inbound, kick);
             idleStrategies[i] = new SidecoreIdleStrategy(
                 ctx.idleStrategy(), ctx.idleSpins(), ctx.idleYields(), ctx.idleMinParkNs(), ctx.idleMaxParkNs(), kick)
@@ -190,8 +196,8 @@ public final class SidecoreEngine implements AutoCloseable
     }
 
     /**
-     * Stop the agent threads (each agent closes its ports' backends on its own thread), then release the context's
-     * resources.
+     * Stop the agent threads (each agent closes its ports' backends on its own thread; a parked agent is kicked
+     * awake rather than waited for), close the kicks, then release the context's resources.
      */
     public void close()
     {
@@ -202,7 +208,13 @@ public final class SidecoreEngine implements AutoCloseable
         closed = true;
         if (started)
         {
-            CloseHelper.closeAll(runners);
+            for (int i = 0; i < runners.length; i++)
+            {
+                // The runner's stop flag is set first; an agent still running a millisecond later is parked, so
+                // wake it (rather than wait out its park) and it sees the flag.
+                final Kick kick = kicks[i];
+                runners[i].close(CLOSE_RETRY_MS, thread -> kick.signal());
+            }
         }
         else
         {
@@ -211,6 +223,7 @@ public final class SidecoreEngine implements AutoCloseable
                 agents[i].onClose();
             }
         }
+        CloseHelper.closeAll(kicks);
         ctx.close();
     }
 }

@@ -1,5 +1,6 @@
 package io.sidecore.engine;
 
+import io.sidecore.engine.os.EventFd;
 import io.sidecore.tools.guest.DeviceAccess;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.CachedNanoClock;
@@ -15,6 +16,7 @@ final class EngineDeviceAccess implements DeviceAccess
     private final CachedNanoClock clock;
     private final PortHandle port;
     private int hostWakeups;
+    private EventFd kickEventFd;
 
     EngineDeviceAccess(final SidecoreEngine engine, final CachedNanoClock clock, final PortHandle port)
     {
@@ -66,7 +68,25 @@ final class EngineDeviceAccess implements DeviceAccess
     public void wakeHost(final int doorbellOffset)
     {
         hostWakeups++;
-        engine.agent(port.sidecoreIndex()).kick().signal();
+        if (null != kickEventFd)
+        {
+            kickEventFd.signal();
+        }
+        else
+        {
+            engine.agent(port.sidecoreIndex()).kick().signal();
+        }
+    }
+
+    /**
+     * Kick the sidecore as a guest in another process does: by writing its kick eventfd (this descriptor refers to
+     * it), instead of signalling the kick inside the JVM.
+     *
+     * @param eventFd the guest's descriptor of the sidecore's kick eventfd.
+     */
+    void kickThrough(final EventFd eventFd)
+    {
+        this.kickEventFd = eventFd;
     }
 
     public void delay(final long durationNs)

@@ -1,12 +1,16 @@
 package io.sidecore.engine;
 
 import io.sidecore.engine.backend.NullBackend;
+import io.sidecore.shm.CountersFileDescriptor;
 import io.sidecore.shm.E1000Registers;
 import io.sidecore.shm.PortCounter;
 import org.agrona.concurrent.CachedNanoClock;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -372,6 +376,118 @@ class SidecoreAgentTest
 
         assertEquals(16, backend.framesGenerated() - before);
         assertEquals("null", port.backend().typeName());
+    }
+
+    @Test
+    void shouldGiveEveryPortTheContextsMinimumModerationDelay()
+    {
+        engine = new SidecoreEngine(TestContexts.invoker(clock, 2).minModerationDelayNs(128_000));
+        final TestGuest first = new TestGuest(1);
+        final TestGuest second = new TestGuest(2);
+        first.attachToSwitch(engine.proxy());
+        second.attachToSwitch(engine.proxy());
+
+        assertEquals(128_000, first.port.device().interrupts().minModerationDelayNs());
+        assertEquals(128_000, second.port.device().interrupts().minModerationDelayNs());
+        assertTrue(first.port.sidecoreIndex() != second.port.sidecoreIndex(), "both sidecores apply it");
+    }
+
+    @Test
+    void shouldSpaceInterruptsByMinimumModerationDelayWhenGuestItrZero()
+    {
+        engine = new SidecoreEngine(TestContexts.invoker(clock, 1).minModerationDelayNs(128_000));
+        final TestGuest guest = new TestGuest(1);
+        final PortHandle port = guest.attachToSwitch(engine.proxy());
+        engine.proxy().mmioWrite(port, E1000Registers.IMS, E1000Registers.ICR_LSC);
+        engine.proxy().mmioWrite(port, E1000Registers.ICS, E1000Registers.ICR_LSC);
+        engine.proxy().mmioRead(port, E1000Registers.ICR);
+        final long firstEdgeNs = clock.nanoTime();
+
+        engine.proxy().mmioWrite(port, E1000Registers.ICS, E1000Registers.ICR_LSC);
+        clock.update(firstEdgeNs + 127_999);
+        engine.doWork();
+        assertEquals(1, port.counters().get(PortCounter.INTERRUPTS_POSTED));
+        clock.update(firstEdgeNs + 128_000);
+        engine.doWork();
+
+        assertEquals(2, port.counters().get(PortCounter.INTERRUPTS_POSTED));
+        assertEquals(List.of(true, false, true), guest.irqLevels);
+    }
+
+    @Test
+    void shouldBeatCountersFileHeartbeatOncePerSecondOfAgentClock(@TempDir final Path dir)
+    {
+        final long[] epochMs = {1_700_000_000_000L};
+        engine = new SidecoreEngine(TestContexts.invoker(clock, 2)
+            .countersFile(dir.resolve("counters.dat"))
+            .errorLogLengthBytes(64 * 1024)
+            .epochClock(() -> epochMs[0]));
+        final UnsafeBuffer file = engine.context().mappedCountersFile().buffer();
+        final long startNs = clock.nanoTime();
+        epochMs[0] += 5;
+
+        engine.doWork();
+        assertEquals(1_700_000_000_005L, CountersFileDescriptor.heartbeatMs(file), "first cycle beats at once");
+
+        epochMs[0] += 990;
+        clock.update(startNs + SidecoreAgent.HEARTBEAT_INTERVAL_NS - 1);
+        engine.doWork();
+        assertEquals(1_700_000_000_005L, CountersFileDescriptor.heartbeatMs(file), "not due yet");
+
+        clock.update(startNs + SidecoreAgent.HEARTBEAT_INTERVAL_NS);
+        engine.doWork();
+        assertEquals(1_700_000_000_995L, CountersFileDescriptor.heartbeatMs(file));
+    }
+
+    @Test
+    void shouldResumeHeartbeatAfterStallWithoutCatchingUp(@TempDir final Path dir)
+    {
+        final long[] epochMs = {1_700_000_000_000L};
+        engine = new SidecoreEngine(TestContexts.invoker(clock, 1)
+            .countersFile(dir.resolve("counters.dat"))
+            .errorLogLengthBytes(64 * 1024)
+            .epochClock(() -> epochMs[0]));
+        final UnsafeBuffer file = engine.context().mappedCountersFile().buffer();
+        final long startNs = clock.nanoTime();
+        engine.doWork();
+
+        epochMs[0] += 10_000;
+        clock.update(startNs + 10 * SidecoreAgent.HEARTBEAT_INTERVAL_NS);
+        engine.doWork();
+        assertEquals(1_700_000_000_000L + 10_000, CountersFileDescriptor.heartbeatMs(file), "one beat after a stall");
+
+        epochMs[0] += 1;
+        clock.update(startNs + 10 * SidecoreAgent.HEARTBEAT_INTERVAL_NS + 1);
+        engine.doWork();
+        assertEquals(1_700_000_000_000L + 10_000, CountersFileDescriptor.heartbeatMs(file),
+            "the next beat is an interval after the late one, not a burst");
+    }
+
+    @Test
+    void shouldBeatHeartbeatOnlyFromSidecoreZero(@TempDir final Path dir)
+    {
+        final long[] epochMs = {1_700_000_000_000L};
+        engine = new SidecoreEngine(TestContexts.invoker(clock, 2)
+            .countersFile(dir.resolve("counters.dat"))
+            .errorLogLengthBytes(64 * 1024)
+            .epochClock(() -> epochMs[0]));
+        final UnsafeBuffer file = engine.context().mappedCountersFile().buffer();
+        epochMs[0] += 7;
+
+        engine.agent(1).doWork();
+        assertEquals(1_700_000_000_000L, CountersFileDescriptor.heartbeatMs(file));
+        engine.agent(0).doWork();
+        assertEquals(1_700_000_000_007L, CountersFileDescriptor.heartbeatMs(file));
+    }
+
+    @Test
+    void shouldNotCountHeartbeatAsWork(@TempDir final Path dir)
+    {
+        engine = new SidecoreEngine(TestContexts.invoker(clock, 1)
+            .countersFile(dir.resolve("counters.dat"))
+            .errorLogLengthBytes(64 * 1024));
+
+        assertEquals(0, engine.doWork(), "an idle sidecore may still park");
     }
 
     private SidecoreEngine start(final int sidecores)

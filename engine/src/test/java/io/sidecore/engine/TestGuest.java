@@ -228,6 +228,17 @@ final class TestGuest
     }
 
     /**
+     * Write a guest-group CSB field (volatile store, as the paravirtual driver does).
+     *
+     * @param fieldOffset a CSB field offset.
+     * @param value       the value.
+     */
+    void csb(final int fieldOffset, final int value)
+    {
+        ramBuffer.putIntVolatile((int)(csbGpa - RAM_GPA) + fieldOffset, value);
+    }
+
+    /**
      * Publish the TX tail through the CSB; kick (TDT write plus the sidecore's kick) only if the host asks for it.
      */
     void ringTxCsb()

@@ -66,7 +66,10 @@ public enum PortCounter
     TX_DROP_SWITCH_RING_FULL(56, "tx_drop_switch_ring_full",
         "emitted frame for a port of another sidecore dropped because the cross-sidecore ring was full"),
     TX_BUDGET_EXHAUSTED(57, "tx_budget_exhausted",
-        "passes that ended the port's TX work at its descriptor or byte budget with descriptors still pending");
+        "passes that ended the port's TX work at its descriptor or byte budget with descriptors still pending"),
+
+    INTERRUPTS_SUPPRESSED_CSB(62, "interrupts_suppressed_csb",
+        "interrupt edges withheld because the CSB guest polls (guest_need_rxkick/guest_need_txkick = 0)");
 
     /** Number of counter slots reserved per port; ids are below this. */
     public static final int SLOTS_PER_PORT = 64;

@@ -1,13 +1,17 @@
 package io.sidecore.launcher;
 
 import io.sidecore.engine.EngineContext;
+import io.sidecore.engine.EventFdKick;
+import io.sidecore.engine.Kick;
 import io.sidecore.engine.PortSettings;
 import io.sidecore.engine.SidecoreIdleStrategy;
+import io.sidecore.engine.ThreadKick;
 import io.sidecore.shm.E1000Registers;
 import io.sidecore.shm.PortRegionDescriptor;
 import org.agrona.SystemUtil;
 
 import java.nio.file.Path;
+import java.util.function.IntFunction;
 
 /**
  * Every setting of the sidecore daemon, declared once: a {@code *_PROP_NAME} (a system property, usually loaded from
@@ -65,6 +69,19 @@ public final class Configuration
     public static final String IDLE_MAX_PARK_PROP_NAME = "sidecore.idle.max.park";
     /** Default of {@link #IDLE_MAX_PARK_PROP_NAME}: 50 µs. */
     public static final long IDLE_MAX_PARK_DEFAULT_NS = 50_000L;
+
+    /**
+     * How a parked sidecore is woken: {@value #KICK_EVENTFD} (it waits in {@code ppoll} on its own eventfd, which CSB
+     * guests in other processes write when the CSB asks them to kick) or {@value #KICK_THREAD} (an in-JVM park/unpark:
+     * only threads of the daemon can wake it, so a CSB guest's kick waits for the park to time out).
+     */
+    public static final String KICK_PROP_NAME = "sidecore.idle.kick";
+    /** {@link #KICK_PROP_NAME} value: one eventfd per sidecore ({@code EventFdKick}). */
+    public static final String KICK_EVENTFD = "eventfd";
+    /** {@link #KICK_PROP_NAME} value: {@code LockSupport} park/unpark ({@code ThreadKick}). */
+    public static final String KICK_THREAD = "thread";
+    /** Default of {@link #KICK_PROP_NAME}: eventfd. */
+    public static final String KICK_DEFAULT = KICK_EVENTFD;
 
     /** The counters file other processes (sidecore stat) map to read every counter. */
     public static final String COUNTERS_FILE_PROP_NAME = "sidecore.counters.file";
@@ -185,8 +202,10 @@ public final class Configuration
     public static final boolean PORT_CSB_OFFERED_DEFAULT = false;
 
     /**
-     * Lower bound on any interrupt moderation delay; 0 moderates exactly as the guest programs ITR/TIDV/TADV/
-     * RDTR/RADV. (QEMU clamps to 128 µs; a positive value here caps a guest's interrupt rate regardless of ITR.)
+     * Floor on the interval between two interrupts of a port, applied like ITR (the window after each interrupt is
+     * the larger of the guest's ITR and this floor, even when the guest sets ITR = 0); 0 moderates exactly as the
+     * guest programs ITR/TIDV/TADV/RDTR/RADV. QEMU's newest e1000 hard-codes 128 µs ({@code 128us} here); a positive
+     * value caps every guest's interrupt rate at 1/floor.
      */
     public static final String MIN_MODERATION_DELAY_PROP_NAME = "sidecore.moderation.min.delay";
     /** Default of {@link #MIN_MODERATION_DELAY_PROP_NAME}: exact. */
@@ -239,6 +258,29 @@ public final class Configuration
     public static String idleStrategy()
     {
         return SystemUtil.getProperty(IDLE_STRATEGY_PROP_NAME, IDLE_STRATEGY_DEFAULT).trim();
+    }
+
+    /**
+     * @return {@link #KICK_PROP_NAME}, {@value #KICK_EVENTFD} or {@value #KICK_THREAD}.
+     * @throws IllegalArgumentException naming the property for any other value.
+     */
+    public static String kick()
+    {
+        final String value = SystemUtil.getProperty(KICK_PROP_NAME, KICK_DEFAULT).trim();
+        if (!KICK_EVENTFD.equals(value) && !KICK_THREAD.equals(value))
+        {
+            throw new IllegalArgumentException(KICK_PROP_NAME + " must be '" + KICK_EVENTFD + "' or '" + KICK_THREAD +
+                "': " + value);
+        }
+        return value;
+    }
+
+    /**
+     * @return makes each sidecore's {@link Kick} as {@link #KICK_PROP_NAME} says.
+     */
+    public static IntFunction<Kick> kickFactory()
+    {
+        return KICK_THREAD.equals(kick()) ? index -> new ThreadKick() : index -> EventFdKick.create();
     }
 
     /**
@@ -546,6 +588,7 @@ public final class Configuration
             .idleYields(idleYields())
             .idleMinParkNs(idleMinParkNs())
             .idleMaxParkNs(idleMaxParkNs())
+            .kickFactory(kickFactory())
             .countersFile(countersFile())
             .maxCounters(maxCounters())
             .errorLogLengthBytes(errorLogLength())

@@ -1,7 +1,10 @@
 package io.sidecore.launcher;
 
 import io.sidecore.engine.EngineContext;
+import io.sidecore.engine.EventFdKick;
+import io.sidecore.engine.Kick;
 import io.sidecore.engine.PortSettings;
+import io.sidecore.engine.ThreadKick;
 import io.sidecore.shm.PortRegionDescriptor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -12,6 +15,7 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -127,6 +131,39 @@ class ConfigurationTest
         assertEquals(Configuration.SIDECORE_COUNT_DEFAULT, ctx.sidecoreCount());
         assertEquals(Configuration.IDLE_MAX_PARK_DEFAULT_NS, ctx.idleMaxParkNs());
         assertEquals(Configuration.CROSS_SHARD_DRAIN_LIMIT_DEFAULT, ctx.crossShardDrainLimit());
+    }
+
+    @Test
+    void shouldMakeEventFdKicksWhenKickNotSet()
+    {
+        assertEquals(Configuration.KICK_EVENTFD, Configuration.kick());
+
+        try (Kick kick = Configuration.engineContext().kickFactory().apply(0))
+        {
+            assertInstanceOf(EventFdKick.class, kick);
+            assertTrue(kick.fd() >= 0, "a guest process can write it");
+        }
+    }
+
+    @Test
+    void shouldMakeThreadKicksWhenKickIsThread()
+    {
+        set(Configuration.KICK_PROP_NAME, "thread");
+
+        try (Kick kick = Configuration.engineContext().kickFactory().apply(0))
+        {
+            assertInstanceOf(ThreadKick.class, kick);
+            assertEquals(Kick.NO_FD, kick.fd());
+        }
+    }
+
+    @Test
+    void shouldNamePropertyWhenKickUnknown()
+    {
+        set(Configuration.KICK_PROP_NAME, "doorbell");
+
+        assertEquals("sidecore.idle.kick must be 'eventfd' or 'thread': doorbell",
+            assertThrows(IllegalArgumentException.class, Configuration::engineContext).getMessage());
     }
 
     @Test

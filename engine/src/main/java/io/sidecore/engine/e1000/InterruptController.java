@@ -45,6 +45,31 @@ import io.sidecore.shm.PortCounter;
  * window is deferred to its end. A deferred edge is dropped if {@code want} becomes false first (a polling guest
  * read ICR).
  *
+ * <h2>Minimum moderation delay (host policy)</h2>
+ * The host may impose a floor on the inter-interrupt interval ({@link #minModerationDelayNs(long)}, from the
+ * engine's {@code minModerationDelayNs} setting): the window opened by an edge then lasts
+ * {@code max(ITR * 256 ns, floor)}, so the edge itself is still raised at once and only the next one waits, exactly as
+ * with ITR. A floor applies even when ITR = 0, capping a guest's interrupt rate at {@code 1 / floor} whatever it
+ * programs. The default, 0, moderates exactly as the guest's ITR says. QEMU's newest e1000 hard-codes such a floor
+ * of 500 ITR units, 128 µs ("at most 7813 interrupts/s"); here it is configurable and off by default. The floor is
+ * host configuration, not device state: a MAC reset keeps it.
+ *
+ * <h2>Suppressed causes (CSB)</h2>
+ * A port serving a CSB ({@code CsbDescriptor}) learns from {@code guest_need_rxkick}/{@code guest_need_txkick}
+ * whether the guest wants RX and TX completion interrupts at all: while a flag is 0 the guest polls the ring and an
+ * interrupt would only cost it an exit. The port passes the causes the guest does not want to
+ * {@link #suppressCauses}; they keep being latched in ICR (an ICR read still reports them) and their delay timers
+ * still run, but they do not count towards the line:
+ * <pre>
+ *   want = (ICR &amp; IMS &amp; ~held &amp; ~suppressed) != 0
+ * </pre>
+ * When the guest asks for interrupts again the mask shrinks and the line is re-evaluated, so a cause latched
+ * meanwhile is posted then (subject to ITR as usual): nothing the guest asked for is lost. This is not part of the
+ * 82540EM; it is the CSB extension's rule that the host posts completion interrupts only while the guest asks for
+ * them. {@link PortCounter#INTERRUPTS_SUPPRESSED_CSB} counts withheld edges: once each time a suppressed, enabled
+ * and released cause would have raised the line (nothing else raising it), until that cause is cleared or no longer
+ * suppressed.
+ *
  * <h2>Timers and counting</h2>
  * Every entry point first fires the deadlines that have passed, so the result does not depend on how often
  * {@link #onTimers} is called; the agent puts {@link #nextDeadlineNs()} on its timer wheel to be on time. Deadlines
@@ -86,9 +111,13 @@ public final class InterruptController
     private boolean txAbsoluteArmed;
     private long txAbsoluteDeadlineNs;
 
+    private long minModerationDelayNs;
     private boolean itrWindowOpen;
     private long itrWindowEndNs;
     private boolean edgeDeferred;
+
+    private int suppressedCauses;
+    private boolean edgeSuppressed;
 
     private boolean lineAsserted;
     private boolean outputAsserted;
@@ -104,6 +133,30 @@ public final class InterruptController
         this.registers = registers;
         this.line = line;
         this.counters = counters;
+    }
+
+    /**
+     * Set the host's floor on the inter-interrupt interval (see the class description). Takes effect at the next
+     * edge; a window already open keeps its end.
+     *
+     * @param minModerationDelayNs floor in ns, 0 (no floor) or more.
+     * @throws IllegalArgumentException when negative.
+     */
+    public void minModerationDelayNs(final long minModerationDelayNs)
+    {
+        if (minModerationDelayNs < 0)
+        {
+            throw new IllegalArgumentException("minModerationDelayNs must not be negative: " + minModerationDelayNs);
+        }
+        this.minModerationDelayNs = minModerationDelayNs;
+    }
+
+    /**
+     * @return the host's floor on the inter-interrupt interval in ns (0 = none).
+     */
+    public long minModerationDelayNs()
+    {
+        return minModerationDelayNs;
     }
 
     /**
@@ -327,6 +380,41 @@ public final class InterruptController
     }
 
     /**
+     * Withhold interrupts for these causes (the CSB guest polls; see the class description), or stop withholding
+     * them. A cause latched while suppressed is posted once it is no longer suppressed.
+     *
+     * @param causes ICR bits not to interrupt for; 0 to suppress nothing.
+     * @param nowNs  current time.
+     */
+    public void suppressCauses(final int causes, final long nowNs)
+    {
+        final int valid = causes & E1000Registers.ICR_VALID_MASK;
+        if (valid != suppressedCauses)
+        {
+            expire(nowNs);
+            suppressedCauses = valid;
+            evaluate(nowNs);
+        }
+    }
+
+    /**
+     * @return ICR bits currently withheld from the line ({@link #suppressCauses}).
+     */
+    public int suppressedCauses()
+    {
+        return suppressedCauses;
+    }
+
+    /**
+     * @return true if a suppressed cause is latched and enabled: an interrupt is withheld now, and the port should
+     *         re-check promptly whether the guest wants it after all.
+     */
+    public boolean isInterruptSuppressed()
+    {
+        return 0 != (registers.get(E1000Registers.ICR) & registers.get(E1000Registers.IMS) & suppressedCauses);
+    }
+
+    /**
      * @return the internal (moderated) line level; PCI status bit 3 shows it.
      */
     public boolean isLineAsserted()
@@ -362,7 +450,9 @@ public final class InterruptController
     }
 
     /**
-     * MAC reset: clear ICR and IMS, stop every timer, close the ITR window and deassert the line.
+     * MAC reset: clear ICR and IMS, stop every timer, close the ITR window and deassert the line. The host's
+     * {@link #minModerationDelayNs() floor} and the {@link #suppressCauses suppressed causes} stay: they are not
+     * device state (the CSB port lifts the suppression when the reset releases its block).
      */
     public void reset()
     {
@@ -376,6 +466,7 @@ public final class InterruptController
         txAbsoluteArmed = false;
         itrWindowOpen = false;
         edgeDeferred = false;
+        edgeSuppressed = false;
         lineAsserted = false;
         drive();
     }
@@ -521,7 +612,8 @@ public final class InterruptController
 
     private void evaluate(final long nowNs)
     {
-        final int pending = registers.get(E1000Registers.ICR) & registers.get(E1000Registers.IMS);
+        final int enabled = registers.get(E1000Registers.ICR) & registers.get(E1000Registers.IMS);
+        final int pending = enabled & ~suppressedCauses;
         final boolean want = 0 != (pending & ~heldCauses);
         if (lineAsserted)
         {
@@ -531,6 +623,15 @@ public final class InterruptController
             }
             lineAsserted = false;
             drive();
+        }
+        if (0 == (enabled & suppressedCauses & ~heldCauses))
+        {
+            edgeSuppressed = false;
+        }
+        else if (!want && !edgeSuppressed)
+        {
+            edgeSuppressed = true;
+            counters.increment(PortCounter.INTERRUPTS_SUPPRESSED_CSB);
         }
         if (0 == pending)
         {
@@ -548,11 +649,13 @@ public final class InterruptController
         }
         edgeDeferred = false;
         lineAsserted = true;
-        final int itr = registers.get(E1000Registers.ITR) & E1000Registers.TIMER_MASK;
-        if (0 != itr)
+        final long itrNs = (long)(registers.get(E1000Registers.ITR) & E1000Registers.TIMER_MASK) *
+            E1000Registers.ITR_UNIT_NS;
+        final long windowNs = Math.max(itrNs, minModerationDelayNs);
+        if (0 != windowNs)
         {
             itrWindowOpen = true;
-            itrWindowEndNs = nowNs + (long)itr * E1000Registers.ITR_UNIT_NS;
+            itrWindowEndNs = nowNs + windowNs;
         }
         drive();
     }

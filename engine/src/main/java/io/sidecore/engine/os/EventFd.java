@@ -3,16 +3,19 @@ package io.sidecore.engine.os;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
+import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 /**
  * A Linux eventfd: a 64-bit counter the kernel keeps, which a write adds to and a read takes (and zeroes, or
  * decrements by one in semaphore mode). sidecore posts interrupts by signalling the eventfd the VMM registered as
  * KVM irqfd, and a CSB guest's kick wakes a parked sidecore through one.
  * <p>
- * {@link #signal()}, {@link #drain()} and {@link #await(int)} allocate nothing: the 8-byte value buffer, the
- * {@code pollfd} and the errno capture are preallocated per instance. An instance is used by one thread at a time
- * (the agent that owns it); other processes reach the same counter through their own descriptor. After
+ * {@link #signal()}, {@link #drain()}, {@link #await(int)} and {@link #awaitNs(long)} allocate nothing: the 8-byte
+ * value buffer, the {@code pollfd}, the {@code timespec} and the errno capture are preallocated per instance. An
+ * instance is used by one thread at a time (the agent that owns it); other processes reach the same counter through
+ * their own descriptor, and other threads of this process through {@link #signalDescriptor(int)}. After
  * {@link #close()} the buffers are freed and any further call throws {@link IllegalStateException}.
  */
 public final class EventFd implements AutoCloseable
@@ -24,11 +27,24 @@ public final class EventFd implements AutoCloseable
     /** Non-blocking reads and writes. */
     public static final int EFD_NONBLOCK = LibC.O_NONBLOCK;
 
+    /**
+     * Per-thread scratch of {@link #signalDescriptor}: errno capture and the constant 1, allocated at a thread's
+     * first signal and freed with the thread.
+     */
+    private static final ThreadLocal<MemorySegment[]> SIGNAL_SCRATCH = ThreadLocal.withInitial(() ->
+    {
+        final Arena arena = Arena.ofAuto();
+        final MemorySegment one = arena.allocate(JAVA_LONG);
+        one.set(JAVA_LONG, 0, 1L);
+        return new MemorySegment[]{LibC.allocateCallState(arena), one};
+    });
+
     private final int fd;
     private final Arena arena;
     private final MemorySegment callState;
     private final MemorySegment value;
     private final MemorySegment pollFd;
+    private final MemorySegment timespec;
     private boolean closed;
 
     private EventFd(final int fd)
@@ -38,6 +54,7 @@ public final class EventFd implements AutoCloseable
         this.callState = LibC.allocateCallState(arena);
         this.value = arena.allocate(JAVA_LONG);
         this.pollFd = arena.allocate(LibC.POLLFD_BYTES, 8);
+        this.timespec = arena.allocate(LibC.TIMESPEC_BYTES, 8);
     }
 
     /**
@@ -162,6 +179,53 @@ public final class EventFd implements AutoCloseable
     public boolean await(final int timeoutMs)
     {
         return Fds.pollReadable(callState, pollFd, fd, timeoutMs);
+    }
+
+    /**
+     * Wait until the counter is non-zero, without taking it, for at most {@code timeoutNs} ({@code ppoll(2)}: a
+     * nanosecond timeout, where {@link #await(int)} rounds to milliseconds). A signal delivered to the thread may end
+     * the wait early, reported as a timeout.
+     *
+     * @param timeoutNs bound on the wait, at least 0 (0 tests and returns).
+     * @return true when signalled, false on timeout.
+     */
+    public boolean awaitNs(final long timeoutNs)
+    {
+        pollFd.set(JAVA_INT, 0, fd);
+        pollFd.set(JAVA_SHORT, 4, LibC.POLLIN);
+        return Fds.ppollReadable(callState, pollFd, 1, timespec, timeoutNs) > 0 &&
+            (pollFd.get(JAVA_SHORT, 6) & LibC.POLLIN) != 0;
+    }
+
+    /**
+     * Add one to the counter of the eventfd {@code fd}, from any thread: the per-thread scratch makes concurrent
+     * signallers safe and, after a thread's first call, allocation-free.
+     *
+     * @param fd an open eventfd.
+     * @return true when added; false on EAGAIN (non-blocking, counter at its maximum).
+     * @throws OsException on any other failure.
+     */
+    public static boolean signalDescriptor(final int fd)
+    {
+        final MemorySegment[] scratch = SIGNAL_SCRATCH.get();
+        final MemorySegment state = scratch[0];
+        while (true)
+        {
+            final long written = LibC.write(state, fd, scratch[1], 8);
+            if (written == 8)
+            {
+                return true;
+            }
+            final int errno = LibC.errno(state);
+            if (errno == Errno.EAGAIN)
+            {
+                return false;
+            }
+            if (errno != Errno.EINTR)
+            {
+                throw new OsException("write(eventfd=" + fd + ")", errno);
+            }
+        }
     }
 
     /**

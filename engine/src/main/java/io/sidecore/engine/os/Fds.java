@@ -4,12 +4,14 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 /**
- * Cold-path helpers on plain file descriptors: open, close, non-blocking mode, waiting, socket pairs, and taking a
- * descriptor from another process with {@code pidfd_getfd} (how a test or tool gets at an eventfd a VMM owns
- * without a Unix socket). Each call allocates a short-lived confined arena; hot paths use the typed classes.
+ * Cold-path helpers on plain file descriptors: open, close, duplicate, non-blocking mode, waiting, socket pairs,
+ * the calling thread's timer slack, and taking a descriptor from another process with {@code pidfd_getfd} (how a
+ * test or tool gets at an eventfd a VMM owns without a Unix socket). Each call allocates a short-lived confined
+ * arena; hot paths use the typed classes, or {@link #ppollReadable} with caller-owned scratch.
  */
 public final class Fds
 {
@@ -54,6 +56,70 @@ public final class Fds
             {
                 throw new OsException("close(fd=" + fd + ")", LibC.errno(state));
             }
+        }
+    }
+
+    /**
+     * Duplicate a descriptor ({@code fcntl(F_DUPFD_CLOEXEC)}): the copy refers to the same open file (for an eventfd,
+     * the same counter) and is closed independently.
+     *
+     * @param fd descriptor.
+     * @return the new, close-on-exec descriptor.
+     * @throws OsException on failure.
+     */
+    public static int duplicate(final int fd)
+    {
+        try (Arena arena = Arena.ofConfined())
+        {
+            final MemorySegment state = LibC.allocateCallState(arena);
+            final int copy = LibC.fcntl(state, fd, LibC.F_DUPFD_CLOEXEC, 0);
+            if (copy < 0)
+            {
+                throw new OsException("fcntl(fd=" + fd + ", F_DUPFD_CLOEXEC)", LibC.errno(state));
+            }
+            return copy;
+        }
+    }
+
+    /**
+     * Set the calling thread's timer slack: how much later than asked the kernel may end its timed waits (to
+     * coalesce wake-ups). The default, 50 µs, is as long as a sidecore's whole park bound; a parking sidecore thread
+     * sets it to about a microsecond.
+     *
+     * @param slackNs slack in ns, at least 1 (0 would restore the process default).
+     * @throws OsException on failure.
+     */
+    public static void setTimerSlackNs(final long slackNs)
+    {
+        if (slackNs < 1)
+        {
+            throw new IllegalArgumentException("timer slack must be at least 1 ns: " + slackNs);
+        }
+        try (Arena arena = Arena.ofConfined())
+        {
+            final MemorySegment state = LibC.allocateCallState(arena);
+            if (LibC.prctl(state, LibC.PR_SET_TIMERSLACK, slackNs) < 0)
+            {
+                throw new OsException("prctl(PR_SET_TIMERSLACK, " + slackNs + ")", LibC.errno(state));
+            }
+        }
+    }
+
+    /**
+     * @return the calling thread's timer slack in ns.
+     * @throws OsException on failure.
+     */
+    public static long timerSlackNs()
+    {
+        try (Arena arena = Arena.ofConfined())
+        {
+            final MemorySegment state = LibC.allocateCallState(arena);
+            final int slackNs = LibC.prctl(state, LibC.PR_GET_TIMERSLACK, 0);
+            if (slackNs < 0)
+            {
+                throw new OsException("prctl(PR_GET_TIMERSLACK)", LibC.errno(state));
+            }
+            return slackNs;
         }
     }
 
@@ -144,6 +210,48 @@ public final class Fds
                 throw new OsException("poll(fd=" + fd + ")", errno);
             }
         }
+    }
+
+    /**
+     * Allocation-free wait with a nanosecond timeout for any of several descriptors to become readable
+     * ({@code ppoll(2)}), with caller-owned scratch. The caller fills each entry's {@code fd} (int at 0) and
+     * {@code events} (short at 4, {@link LibC#POLLIN}) once; this clears the {@code revents} (short at 6), which the
+     * kernel sets on return. A signal delivered to the thread ends the wait early, reported as a timeout (0): a
+     * waiter re-checks its condition anyway, and retrying with the full timeout could double the wait.
+     *
+     * @param state     call state.
+     * @param pollFds   {@code count} entries of {@link LibC#POLLFD_BYTES}.
+     * @param count     number of entries.
+     * @param timespec  {@link LibC#TIMESPEC_BYTES} of scratch for the timeout.
+     * @param timeoutNs bound on the wait, at least 0 (0 tests and returns).
+     * @return number of ready entries, 0 on timeout.
+     * @throws OsException on a failure other than EINTR.
+     */
+    public static int ppollReadable(
+        final MemorySegment state,
+        final MemorySegment pollFds,
+        final int count,
+        final MemorySegment timespec,
+        final long timeoutNs)
+    {
+        final long boundedNs = Math.max(0, timeoutNs);
+        timespec.set(JAVA_LONG, 0, boundedNs / LibC.NANOS_PER_SECOND);
+        timespec.set(JAVA_LONG, 8, boundedNs % LibC.NANOS_PER_SECOND);
+        for (int i = 0; i < count; i++)
+        {
+            pollFds.set(JAVA_SHORT, (long)i * LibC.POLLFD_BYTES + 6, (short)0);
+        }
+        final int ready = LibC.ppoll(state, pollFds, count, timespec, MemorySegment.NULL);
+        if (ready >= 0)
+        {
+            return ready;
+        }
+        final int errno = LibC.errno(state);
+        if (errno == Errno.EINTR)
+        {
+            return 0;
+        }
+        throw new OsException("ppoll(count=" + count + ")", errno);
     }
 
     /**

@@ -43,6 +43,13 @@ public final class LibC
     public static final int F_GETFL = 3;
     /** {@code fcntl} command: set file status flags. */
     public static final int F_SETFL = 4;
+    /** {@code fcntl} command: duplicate a descriptor, close-on-exec, at the lowest number at or above the argument. */
+    public static final int F_DUPFD_CLOEXEC = 1030;
+
+    /** {@code prctl} option: the calling thread's timer slack in ns (how late the kernel may fire its timers). */
+    public static final int PR_SET_TIMERSLACK = 29;
+    /** {@code prctl} option: read the calling thread's timer slack. */
+    public static final int PR_GET_TIMERSLACK = 30;
 
     /** {@code mmap} protection: readable. */
     public static final int PROT_READ = 0x1;
@@ -78,6 +85,10 @@ public final class LibC
 
     /** Size of {@code struct pollfd}. */
     public static final int POLLFD_BYTES = 8;
+    /** Size of {@code struct timespec} on 64-bit Linux: {@code long tv_sec; long tv_nsec}. */
+    public static final int TIMESPEC_BYTES = 16;
+    /** Nanoseconds per second, for {@code struct timespec}. */
+    public static final long NANOS_PER_SECOND = 1_000_000_000L;
 
     private static final Linker LINKER = Linker.nativeLinker();
     private static final SymbolLookup LOOKUP = LINKER.defaultLookup();
@@ -103,6 +114,10 @@ public final class LibC
     private static final MethodHandle MUNMAP = bind("munmap", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
     private static final MethodHandle POLL = bind("poll",
         FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+    private static final MethodHandle PPOLL = bind("ppoll",
+        FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, ADDRESS));
+    private static final MethodHandle PRCTL = bindVariadic("prctl",
+        FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG), 1);
     private static final MethodHandle OPEN = bindVariadic("open",
         FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), 2);
     private static final MethodHandle FCNTL = bindVariadic("fcntl",
@@ -391,6 +406,52 @@ public final class LibC
         catch (final Throwable t)
         {
             throw rethrow("poll", t);
+        }
+    }
+
+    /**
+     * {@code ppoll(2)}: {@link #poll} with a nanosecond timeout (poll's millisecond timeout is far coarser than the
+     * sidecore's park periods) and an optional signal mask.
+     *
+     * @param callState errno capture.
+     * @param pollFds   array of {@code struct pollfd}, as for {@link #poll}.
+     * @param count     number of entries.
+     * @param timeout   {@code struct timespec} ({@link #TIMESPEC_BYTES}), or {@link MemorySegment#NULL} to wait
+     *                  forever; glibc does not modify it.
+     * @param sigmask   {@code sigset_t} to install during the wait, or {@link MemorySegment#NULL} to keep the mask.
+     * @return number of ready entries, 0 on timeout, -1 on error (EINTR when a signal ended the wait).
+     */
+    public static int ppoll(final MemorySegment callState, final MemorySegment pollFds, final long count,
+        final MemorySegment timeout, final MemorySegment sigmask)
+    {
+        try
+        {
+            return (int)PPOLL.invokeExact(callState, pollFds, count, timeout, sigmask);
+        }
+        catch (final Throwable t)
+        {
+            throw rethrow("ppoll", t);
+        }
+    }
+
+    /**
+     * {@code prctl(2)} with one integer argument, for options such as {@link #PR_SET_TIMERSLACK} that apply to the
+     * calling thread.
+     *
+     * @param callState errno capture.
+     * @param option    {@code PR_*}.
+     * @param argument  the option's argument.
+     * @return the option's result (0 for set options) or -1.
+     */
+    public static int prctl(final MemorySegment callState, final int option, final long argument)
+    {
+        try
+        {
+            return (int)PRCTL.invokeExact(callState, option, argument);
+        }
+        catch (final Throwable t)
+        {
+            throw rethrow("prctl", t);
         }
     }
 

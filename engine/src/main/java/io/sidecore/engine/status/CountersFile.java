@@ -18,7 +18,7 @@ import java.nio.file.Path;
  * <p>
  * Creation follows the descriptor's protocol: size the file, map it, fill the metadata (version 0 first), build the
  * counters manager; {@link #signalReady()} then writes the version last, once the engine's own counters exist.
- * {@link #heartbeat} is for the launcher's housekeeping thread, about once a second.
+ * {@link #heartbeat} is called by sidecore 0's agent about once a second ({@code SidecoreAgent}).
  */
 public final class CountersFile implements AutoCloseable
 {

@@ -128,4 +128,58 @@ class EventFdTest
             assertEquals(Errno.ENXIO, ex.errno(), "anonymous-inode files cannot be reopened by path");
         }
     }
+
+    @Test
+    void shouldBeReadableOnlyAfterSignalWhenAwaitedWithNanosecondTimeout()
+    {
+        try (EventFd eventFd = EventFd.create(FLAGS))
+        {
+            assertFalse(eventFd.awaitNs(0));
+            assertFalse(eventFd.awaitNs(1));
+            eventFd.signal();
+            assertTrue(eventFd.awaitNs(1_000_000_000L), "readable: returns at once");
+            assertTrue(eventFd.awaitNs(0), "awaitNs does not consume");
+            assertEquals(1, eventFd.drain());
+            assertFalse(eventFd.awaitNs(0));
+        }
+    }
+
+    @Test
+    void shouldShareCounterWhenDescriptorDuplicated()
+    {
+        try (EventFd eventFd = EventFd.create(FLAGS); EventFd copy = EventFd.adopt(Fds.duplicate(eventFd.fd())))
+        {
+            assertTrue(copy.fd() != eventFd.fd());
+
+            copy.signal(2);
+            assertTrue(EventFd.signalDescriptor(copy.fd()));
+
+            assertEquals(3, eventFd.drain());
+        }
+    }
+
+    @Test
+    void shouldThrowWithErrnoWhenSignallingClosedDescriptor()
+    {
+        final OsException ex = assertThrows(OsException.class, () -> EventFd.signalDescriptor(1_000_000));
+
+        assertEquals(Errno.EBADF, ex.errno());
+    }
+
+    @Test
+    void shouldSetCallingThreadTimerSlack()
+    {
+        final long before = Fds.timerSlackNs();
+        try
+        {
+            Fds.setTimerSlackNs(2_000);
+
+            assertEquals(2_000, Fds.timerSlackNs());
+            assertThrows(IllegalArgumentException.class, () -> Fds.setTimerSlackNs(0));
+        }
+        finally
+        {
+            Fds.setTimerSlackNs(before);
+        }
+    }
 }
