@@ -1,5 +1,6 @@
 package io.sidecore.engine.backend;
 
+import io.sidecore.engine.net.InternetChecksum;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
@@ -279,7 +280,7 @@ public final class GsoSegmenter
         final int fieldOffset)
     {
         buffer.putShort(l4 + fieldOffset, (short)0);
-        final long sum = InternetChecksum.add(buffer, l4, l4Bytes,
+        final long sum = InternetChecksum.sum(buffer, l4, l4Bytes,
             InternetChecksum.pseudoHeader(buffer, ip, ipv6, protocol, l4Bytes));
         int checksum = InternetChecksum.finish(sum);
         if (checksum == 0 && protocol == PROTOCOL_UDP)
@@ -300,7 +301,7 @@ public final class GsoSegmenter
     {
         final int ihlBytes = (buffer.getByte(ipOffset) & 0x0F) * 4;
         buffer.putShort(ipOffset + 10, (short)0);
-        buffer.putShort(ipOffset + 10, (short)InternetChecksum.finish(InternetChecksum.add(buffer, ipOffset,
+        buffer.putShort(ipOffset + 10, (short)InternetChecksum.finish(InternetChecksum.sum(buffer, ipOffset,
             ihlBytes, 0)), ByteOrder.BIG_ENDIAN);
     }
 

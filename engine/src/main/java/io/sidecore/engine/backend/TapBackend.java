@@ -2,6 +2,7 @@ package io.sidecore.engine.backend;
 
 import io.sidecore.engine.e1000.E1000Device;
 import io.sidecore.engine.e1000.TxOffloadInfo;
+import io.sidecore.engine.net.InternetChecksum;
 import io.sidecore.engine.os.Errno;
 import io.sidecore.engine.os.OsException;
 import io.sidecore.engine.os.TapDevice;
@@ -523,7 +524,7 @@ public final class TapBackend implements PortBackend, FrameSource
         {
             return false;
         }
-        int checksum = InternetChecksum.finish(InternetChecksum.add(rxBuffer, frameOffset + start,
+        int checksum = InternetChecksum.finish(InternetChecksum.sum(rxBuffer, frameOffset + start,
             frameBytes - start, 0));
         if (checksum == 0)
         {
