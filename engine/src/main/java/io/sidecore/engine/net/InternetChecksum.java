@@ -106,6 +106,21 @@ public final class InternetChecksum
     }
 
     /**
+     * The TCP or UDP checksum field for a segment whose sum (pseudo header included) is {@code sum}: as
+     * {@link #finish(long)}, except that a UDP result of 0 is sent as 0xFFFF (RFC 768: 0 in the field means "no
+     * checksum"; in ones' complement both are zero).
+     *
+     * @param sum unfolded sum over the pseudo header and the segment, with the field's own contribution.
+     * @param udp UDP (else TCP).
+     * @return checksum in {@code [0, 0xFFFF]}, never 0 for UDP.
+     */
+    public static int finishTransport(final long sum, final boolean udp)
+    {
+        final int checksum = finish(sum);
+        return udp && 0 == checksum ? 0xFFFF : checksum;
+    }
+
+    /**
      * The checksum to store for a byte range: {@code finish(sum(buffer, offset, lengthBytes))}.
      *
      * @param buffer      bytes.
