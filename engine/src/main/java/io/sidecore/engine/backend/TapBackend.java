@@ -212,10 +212,8 @@ public final class TapBackend implements PortBackend, FrameSource
      */
     public void onFrame(final int sourcePortId, final DirectBuffer frame, final int offset, final int lengthBytes)
     {
-        if (lengthBytes < PacketHeaders.ETHERNET_HEADER_BYTES || lengthBytes > MAX_FRAME_BYTES)
+        if (dropIfBadLength(lengthBytes))
         {
-            counters.increment(lengthBytes < PacketHeaders.ETHERNET_HEADER_BYTES ?
-                PortCounter.TX_DROP_RUNT : PortCounter.TX_DROP_OVERSIZE);
             return;
         }
         if (vnetHeaderBytes != 0)
@@ -243,13 +241,13 @@ public final class TapBackend implements PortBackend, FrameSource
         if (gsoType == TxOffloadInfo.GSO_NONE && !offload.needsChecksum)
         {
             onFrame(sourcePortId, frame, offset, lengthBytes);
+            return;
         }
-        else if (lengthBytes < PacketHeaders.ETHERNET_HEADER_BYTES || lengthBytes > MAX_FRAME_BYTES)
+        if (dropIfBadLength(lengthBytes))
         {
-            counters.increment(lengthBytes < PacketHeaders.ETHERNET_HEADER_BYTES ?
-                PortCounter.TX_DROP_RUNT : PortCounter.TX_DROP_OVERSIZE);
+            return;
         }
-        else if (vnetHeaderBytes == 0)
+        if (vnetHeaderBytes == 0)
         {
             // Offload frames are only sent to sinks that accept them; without a virtio_net_hdr we never do.
             counters.increment(PortCounter.TX_DROP_MALFORMED);
@@ -270,6 +268,23 @@ public final class TapBackend implements PortBackend, FrameSource
         {
             counters.increment(PortCounter.TX_DROP_MALFORMED);
         }
+    }
+
+    /**
+     * A guest frame shorter than an Ethernet header or longer than the TAP buffer is counted once, under
+     * TX_DROP_RUNT or TX_DROP_OVERSIZE.
+     *
+     * @return true when the frame was dropped.
+     */
+    private boolean dropIfBadLength(final int lengthBytes)
+    {
+        if (lengthBytes < PacketHeaders.ETHERNET_HEADER_BYTES || lengthBytes > MAX_FRAME_BYTES)
+        {
+            counters.increment(lengthBytes < PacketHeaders.ETHERNET_HEADER_BYTES ?
+                PortCounter.TX_DROP_RUNT : PortCounter.TX_DROP_OVERSIZE);
+            return true;
+        }
+        return false;
     }
 
     private void writeChecksumOffload(
