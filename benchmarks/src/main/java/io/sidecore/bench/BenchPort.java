@@ -6,6 +6,8 @@ import io.sidecore.engine.e1000.InterruptLine;
 import io.sidecore.engine.e1000.PortConfig;
 import io.sidecore.engine.e1000.RegisterImage;
 import io.sidecore.engine.mem.GuestMemory;
+import io.sidecore.engine.net.InternetChecksum;
+import io.sidecore.engine.net.PacketHeaders;
 import io.sidecore.engine.status.PortCounters;
 import io.sidecore.shm.E1000Registers;
 import io.sidecore.shm.E1000RxDescriptor;
@@ -57,12 +59,8 @@ final class BenchPort
     /** Largest buffer the Linux e1000 driver puts behind one TX descriptor (E1000_MAX_DATA_PER_TXD). */
     static final int MAX_DATA_PER_TX_DESCRIPTOR = 4096;
 
-    private static final int ETHERTYPE_IPV4 = 0x0800;
     private static final int ETHERTYPE_LOCAL_EXPERIMENTAL = 0x88B5;
-    private static final int IP_PROTOCOL_TCP = 6;
     private static final int TCP_FLAG_PSH_ACK = 0x18;
-    private static final int TCP_CHECKSUM_OFFSET = 16;
-    private static final int IPV4_CHECKSUM_OFFSET = 10;
 
     final MemorySegment ram;
     final UnsafeBuffer ramBuffer;
@@ -319,7 +317,7 @@ final class BenchPort
         final UnsafeBuffer b = ramBuffer;
         b.putBytes(start, PEER_MAC);
         b.putBytes(start + 6, MAC);
-        b.putShort(start + 12, (short)ETHERTYPE_IPV4, ByteOrder.BIG_ENDIAN);
+        b.putShort(start + PacketHeaders.ETHER_TYPE_OFFSET, (short)PacketHeaders.ETHERTYPE_IPV4, ByteOrder.BIG_ENDIAN);
         final int ip = start + ETHERNET_HEADER_LENGTH;
         b.putByte(ip, (byte)0x45);
         b.putByte(ip + 1, (byte)0);
@@ -327,8 +325,8 @@ final class BenchPort
         b.putShort(ip + 4, (short)0x1234, ByteOrder.BIG_ENDIAN);
         b.putShort(ip + 6, (short)0x4000, ByteOrder.BIG_ENDIAN);
         b.putByte(ip + 8, (byte)64);
-        b.putByte(ip + 9, (byte)IP_PROTOCOL_TCP);
-        b.putShort(ip + IPV4_CHECKSUM_OFFSET, (short)0, ByteOrder.BIG_ENDIAN);
+        b.putByte(ip + PacketHeaders.IPV4_PROTOCOL_OFFSET, (byte)PacketHeaders.PROTOCOL_TCP);
+        b.putShort(ip + PacketHeaders.IPV4_CHECKSUM_OFFSET, (short)0, ByteOrder.BIG_ENDIAN);
         b.putInt(ip + 12, 0x0A00_0001, ByteOrder.BIG_ENDIAN);
         b.putInt(ip + 16, 0x0A00_0002, ByteOrder.BIG_ENDIAN);
         final int tcp = ip + IPV4_HEADER_LENGTH;
@@ -340,19 +338,26 @@ final class BenchPort
         b.putByte(tcp + 13, (byte)TCP_FLAG_PSH_ACK);
         b.putShort(tcp + 14, (short)0xFFFF, ByteOrder.BIG_ENDIAN);
         b.putShort(tcp + 18, (short)0, ByteOrder.BIG_ENDIAN);
-        long sum = IP_PROTOCOL_TCP;
-        for (int i = 12; i < IPV4_HEADER_LENGTH; i += 2)
-        {
-            sum += b.getShort(ip + i, ByteOrder.BIG_ENDIAN) & 0xFFFF;
-        }
-        while (0 != (sum >>> 16))
-        {
-            sum = (sum & 0xFFFF) + (sum >>> 16);
-        }
-        b.putShort(tcp + TCP_CHECKSUM_OFFSET, (short)sum, ByteOrder.BIG_ENDIAN);
+        final int pseudoHeaderSum =
+            InternetChecksum.fold(InternetChecksum.pseudoHeader(b, ip, false, PacketHeaders.PROTOCOL_TCP, 0));
+        b.putShort(tcp + PacketHeaders.TCP_CHECKSUM_OFFSET, (short)pseudoHeaderSum, ByteOrder.BIG_ENDIAN);
         for (int i = 0; i < payloadLengthBytes; i++)
         {
             b.putByte(tcp + TCP_HEADER_LENGTH + i, (byte)(i * 131 + 17));
+        }
+    }
+
+    /**
+     * Fail the trial unless the device is healthy and has dropped nothing: a benchmark must not measure early exits.
+     *
+     * @param what the benchmark's parameters, for the message.
+     */
+    void requireNoFaultOrDrop(final String what)
+    {
+        final long drops = counters.totalDrops();
+        if (device.isFaulted() || 0 != drops)
+        {
+            throw new IllegalStateException(what + ": faulted=" + device.faultReason() + " drops=" + drops);
         }
     }
 

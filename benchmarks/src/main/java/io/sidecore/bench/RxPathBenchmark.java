@@ -108,12 +108,7 @@ public class RxPathBenchmark
     @TearDown(Level.Iteration)
     public void checkHealthy()
     {
-        final long drops = port.counters.totalDrops();
-        if (port.device.isFaulted() || 0 != drops)
-        {
-            throw new IllegalStateException("filter " + filter + ": faulted=" + port.device.faultReason() +
-                " drops=" + drops);
-        }
+        port.requireNoFaultOrDrop("filter " + filter);
         if (port.counters.get(PortCounter.RX_FRAMES) != port.counters.get(PortCounter.RX_DESCRIPTORS))
         {
             throw new IllegalStateException("rx_frames=" + port.counters.get(PortCounter.RX_FRAMES) +
@@ -128,8 +123,7 @@ public class RxPathBenchmark
      * @return whether the frame was delivered.
      */
     @Benchmark
-    @Fork(value = 1, jvmArgsAppend = {"--add-opens=java.base/jdk.internal.misc=ALL-UNNAMED",
-        "--enable-native-access=ALL-UNNAMED"})
+    @Fork(value = 1, jvmArgsAppend = {ForkOptions.ADD_OPENS_MISC, ForkOptions.NATIVE_ACCESS})
     public boolean receive(final PathCounters counters)
     {
         return pass(counters);
@@ -142,8 +136,8 @@ public class RxPathBenchmark
      * @return whether the frame was delivered.
      */
     @Benchmark
-    @Fork(value = 1, jvmArgsAppend = {"--add-opens=java.base/jdk.internal.misc=ALL-UNNAMED",
-        "--enable-native-access=ALL-UNNAMED", "-Dagrona.disable.bounds.checks=true"})
+    @Fork(value = 1,
+        jvmArgsAppend = {ForkOptions.ADD_OPENS_MISC, ForkOptions.NATIVE_ACCESS, ForkOptions.NO_BOUNDS_CHECKS})
     public boolean receiveNoBoundsChecks(final PathCounters counters)
     {
         return pass(counters);

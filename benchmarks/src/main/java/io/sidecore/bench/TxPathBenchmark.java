@@ -115,12 +115,7 @@ public class TxPathBenchmark
     @TearDown(Level.Iteration)
     public void checkHealthy()
     {
-        final long drops = port.counters.totalDrops();
-        if (port.device.isFaulted() || 0 != drops)
-        {
-            throw new IllegalStateException("scenario " + scenario + ": faulted=" + port.device.faultReason() +
-                " drops=" + drops);
-        }
+        port.requireNoFaultOrDrop("scenario " + scenario);
         if (port.counters.get(PortCounter.TX_FRAMES) != port.sink.frames)
         {
             throw new IllegalStateException("tx_frames=" + port.counters.get(PortCounter.TX_FRAMES) +
@@ -135,8 +130,7 @@ public class TxPathBenchmark
      * @return descriptors consumed.
      */
     @Benchmark
-    @Fork(value = 1, jvmArgsAppend = {"--add-opens=java.base/jdk.internal.misc=ALL-UNNAMED",
-        "--enable-native-access=ALL-UNNAMED"})
+    @Fork(value = 1, jvmArgsAppend = {ForkOptions.ADD_OPENS_MISC, ForkOptions.NATIVE_ACCESS})
     public int pollTx(final PathCounters counters)
     {
         return pass(counters);
@@ -149,8 +143,8 @@ public class TxPathBenchmark
      * @return descriptors consumed.
      */
     @Benchmark
-    @Fork(value = 1, jvmArgsAppend = {"--add-opens=java.base/jdk.internal.misc=ALL-UNNAMED",
-        "--enable-native-access=ALL-UNNAMED", "-Dagrona.disable.bounds.checks=true"})
+    @Fork(value = 1,
+        jvmArgsAppend = {ForkOptions.ADD_OPENS_MISC, ForkOptions.NATIVE_ACCESS, ForkOptions.NO_BOUNDS_CHECKS})
     public int pollTxNoBoundsChecks(final PathCounters counters)
     {
         return pass(counters);

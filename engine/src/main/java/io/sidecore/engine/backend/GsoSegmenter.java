@@ -1,9 +1,36 @@
 package io.sidecore.engine.backend;
 
+import io.sidecore.engine.net.InternetChecksum;
+import io.sidecore.engine.net.PacketHeaders;
+import io.sidecore.engine.net.SegmentHeaders;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
 import java.nio.ByteOrder;
+
+import static io.sidecore.engine.net.PacketHeaders.ETHERNET_HEADER_BYTES;
+import static io.sidecore.engine.net.PacketHeaders.ETHERTYPE_IPV4;
+import static io.sidecore.engine.net.PacketHeaders.ETHERTYPE_IPV6;
+import static io.sidecore.engine.net.PacketHeaders.ETHERTYPE_QINQ;
+import static io.sidecore.engine.net.PacketHeaders.ETHERTYPE_VLAN;
+import static io.sidecore.engine.net.PacketHeaders.ETHER_TYPE_OFFSET;
+import static io.sidecore.engine.net.PacketHeaders.IPV4_IDENTIFICATION_OFFSET;
+import static io.sidecore.engine.net.PacketHeaders.IPV4_MIN_HEADER_BYTES;
+import static io.sidecore.engine.net.PacketHeaders.IPV4_PROTOCOL_OFFSET;
+import static io.sidecore.engine.net.PacketHeaders.IPV6_HEADER_BYTES;
+import static io.sidecore.engine.net.PacketHeaders.IPV6_NEXT_HEADER_OFFSET;
+import static io.sidecore.engine.net.PacketHeaders.PROTOCOL_TCP;
+import static io.sidecore.engine.net.PacketHeaders.PROTOCOL_UDP;
+import static io.sidecore.engine.net.PacketHeaders.TCP_CHECKSUM_OFFSET;
+import static io.sidecore.engine.net.PacketHeaders.TCP_DATA_OFFSET_OFFSET;
+import static io.sidecore.engine.net.PacketHeaders.TCP_FLAG_CWR;
+import static io.sidecore.engine.net.PacketHeaders.TCP_FLAG_FIN;
+import static io.sidecore.engine.net.PacketHeaders.TCP_FLAG_PSH;
+import static io.sidecore.engine.net.PacketHeaders.TCP_MIN_HEADER_BYTES;
+import static io.sidecore.engine.net.PacketHeaders.TCP_SEQUENCE_OFFSET;
+import static io.sidecore.engine.net.PacketHeaders.UDP_CHECKSUM_OFFSET;
+import static io.sidecore.engine.net.PacketHeaders.UDP_HEADER_BYTES;
+import static io.sidecore.engine.net.PacketHeaders.VLAN_TAG_BYTES;
 
 /**
  * Software segmentation of a TCP or UDP super-frame (a GSO frame from the host kernel, or a guest TSO frame that
@@ -19,35 +46,18 @@ import java.nio.ByteOrder;
  * Use: {@link #prepare} parses and validates the super-frame once and returns the segment count; then
  * {@link #buildSegment} writes segment {@code i}. Nothing is allocated. The input is never trusted: every header
  * offset and length is checked against the frame before use.
+ * <p>
+ * The device's own TSO ({@code e1000.TsoSegmenter}) segments differently for good reasons: in place, at the offsets
+ * of the guest's context descriptor, with the checksums the guest asked for. Both write the per-segment fields
+ * with {@link SegmentHeaders}; this class parses the headers itself and always fills in complete checksums, as
+ * Linux GSO does.
  */
 public final class GsoSegmenter
 {
-    /** Ethertype IPv4. */
-    public static final int ETHERTYPE_IPV4 = 0x0800;
-    /** Ethertype IPv6. */
-    public static final int ETHERTYPE_IPV6 = 0x86DD;
-    /** Ethertype 802.1Q VLAN tag. */
-    public static final int ETHERTYPE_VLAN = 0x8100;
-    /** Ethertype 802.1ad service tag. */
-    public static final int ETHERTYPE_QINQ = 0x88A8;
-    /** IP protocol TCP. */
-    public static final int PROTOCOL_TCP = 6;
-    /** IP protocol UDP. */
-    public static final int PROTOCOL_UDP = 17;
-
     /** {@link #prepare} result: the super-frame could not be parsed or is inconsistent. */
     public static final int MALFORMED = -1;
     /** {@link #prepare} result: the GSO type is not one this segmenter handles. */
     public static final int UNSUPPORTED = -2;
-
-    private static final int ETHERNET_HEADER_BYTES = 14;
-    private static final int IPV4_MIN_HEADER_BYTES = 20;
-    private static final int IPV6_HEADER_BYTES = 40;
-    private static final int TCP_MIN_HEADER_BYTES = 20;
-    private static final int UDP_HEADER_BYTES = 8;
-    private static final int TCP_FIN = 0x01;
-    private static final int TCP_PSH = 0x08;
-    private static final int TCP_CWR = 0x80;
 
     private DirectBuffer source;
     private int sourceOffset;
@@ -61,7 +71,6 @@ public final class GsoSegmenter
     private int protocol;
     private int firstIpId;
     private int firstSequence;
-    private int tcpFlags;
 
     /**
      * Parse and validate a super-frame.
@@ -69,7 +78,7 @@ public final class GsoSegmenter
      * @param frame         the super-frame.
      * @param offset        first byte.
      * @param lengthBytes   frame length.
-     * @param protocol      {@link #PROTOCOL_TCP} or {@link #PROTOCOL_UDP}.
+     * @param protocol      {@link PacketHeaders#PROTOCOL_TCP} or {@link PacketHeaders#PROTOCOL_UDP}.
      * @param ipv6          expected IP version (the GSO type says which).
      * @param l4OffsetHint  offset of the L4 header when known (virtio csum_start), else 0: needed only for IPv6
      *                      with extension headers.
@@ -93,15 +102,14 @@ public final class GsoSegmenter
         this.source = frame;
         this.sourceOffset = offset;
         this.mssBytes = segmentBytes;
-        final int count = payloadLengthBytes == 0 ? 1 : (payloadLengthBytes + segmentBytes - 1) / segmentBytes;
+        final int count = SegmentHeaders.segmentCount(payloadLengthBytes, segmentBytes);
         if (!ipv6)
         {
-            firstIpId = frame.getShort(offset + l3Offset + 4, ByteOrder.BIG_ENDIAN) & 0xFFFF;
+            firstIpId = frame.getShort(offset + l3Offset + IPV4_IDENTIFICATION_OFFSET, ByteOrder.BIG_ENDIAN) & 0xFFFF;
         }
         if (protocol == PROTOCOL_TCP)
         {
-            firstSequence = frame.getInt(offset + l4Offset + 4, ByteOrder.BIG_ENDIAN);
-            tcpFlags = frame.getByte(offset + l4Offset + 13) & 0xFF;
+            firstSequence = frame.getInt(offset + l4Offset + TCP_SEQUENCE_OFFSET, ByteOrder.BIG_ENDIAN);
         }
         segmentCount = count;
         return count;
@@ -131,11 +139,11 @@ public final class GsoSegmenter
         {
             return false;
         }
-        int l3 = 12;
+        int l3 = ETHER_TYPE_OFFSET;
         int etherType = frame.getShort(offset + l3, ByteOrder.BIG_ENDIAN) & 0xFFFF;
         for (int tags = 0; tags < 2 && (etherType == ETHERTYPE_VLAN || etherType == ETHERTYPE_QINQ); tags++)
         {
-            l3 += 4;
+            l3 += VLAN_TAG_BYTES;
             if (l3 + 2 > lengthBytes)
             {
                 return false;
@@ -153,7 +161,7 @@ public final class GsoSegmenter
             final int versionIhl = frame.getByte(offset + l3) & 0xFF;
             final int ihlBytes = (versionIhl & 0x0F) * 4;
             if ((versionIhl >>> 4) != 4 || ihlBytes < IPV4_MIN_HEADER_BYTES ||
-                (frame.getByte(offset + l3 + 9) & 0xFF) != protocol)
+                (frame.getByte(offset + l3 + IPV4_PROTOCOL_OFFSET) & 0xFF) != protocol)
             {
                 return false;
             }
@@ -166,7 +174,7 @@ public final class GsoSegmenter
             {
                 return false;
             }
-            final int nextHeader = frame.getByte(offset + l3 + 6) & 0xFF;
+            final int nextHeader = frame.getByte(offset + l3 + IPV6_NEXT_HEADER_OFFSET) & 0xFF;
             if (nextHeader == protocol)
             {
                 l4 = l3 + IPV6_HEADER_BYTES;
@@ -188,7 +196,7 @@ public final class GsoSegmenter
             {
                 return false;
             }
-            l4HeaderBytes = ((frame.getByte(offset + l4 + 12) & 0xFF) >>> 4) * 4;
+            l4HeaderBytes = ((frame.getByte(offset + l4 + TCP_DATA_OFFSET_OFFSET) & 0xFF) >>> 4) * 4;
             if (l4HeaderBytes < TCP_MIN_HEADER_BYTES)
             {
                 return false;
@@ -239,39 +247,19 @@ public final class GsoSegmenter
                 sourceOffset + headerLengthBytes + payloadStart, payloadBytes);
         }
         final int ip = dstOffset + l3Offset;
+        SegmentHeaders.writeIp(destination, ip, ipv6, segmentBytes - l3Offset, firstIpId + index);
         if (!ipv6)
         {
-            destination.putShort(ip + 2, (short)(segmentBytes - l3Offset), ByteOrder.BIG_ENDIAN);
-            destination.putShort(ip + 4, (short)(firstIpId + index), ByteOrder.BIG_ENDIAN);
-            writeIpv4HeaderChecksum(destination, ip);
-        }
-        else
-        {
-            destination.putShort(ip + 4, (short)(segmentBytes - l3Offset - IPV6_HEADER_BYTES),
-                ByteOrder.BIG_ENDIAN);
+            SegmentHeaders.writeIpv4HeaderChecksum(destination, ip);
         }
         final int l4 = dstOffset + l4Offset;
         final int l4Bytes = segmentBytes - l4Offset;
-        if (protocol == PROTOCOL_TCP)
-        {
-            destination.putInt(l4 + 4, firstSequence + payloadStart, ByteOrder.BIG_ENDIAN);
-            int flags = tcpFlags;
-            if (index != segmentCount - 1)
-            {
-                flags &= ~(TCP_FIN | TCP_PSH);
-            }
-            if (index != 0)
-            {
-                flags &= ~TCP_CWR;
-            }
-            destination.putByte(l4 + 13, (byte)flags);
-            writeL4Checksum(destination, ip, l4, l4Bytes, 16);
-        }
-        else
-        {
-            destination.putShort(l4 + 4, (short)l4Bytes, ByteOrder.BIG_ENDIAN);
-            writeL4Checksum(destination, ip, l4, l4Bytes, 6);
-        }
+        final boolean tcp = protocol == PROTOCOL_TCP;
+        // As tcp_gso_segment: FIN and PSH on the last segment only, CWR (RFC 3168) on the first only.
+        final int clearedFlags =
+            (index != segmentCount - 1 ? TCP_FLAG_FIN | TCP_FLAG_PSH : 0) | (index != 0 ? TCP_FLAG_CWR : 0);
+        SegmentHeaders.writeTransport(destination, l4, tcp, l4Bytes, firstSequence + payloadStart, clearedFlags);
+        writeL4Checksum(destination, ip, l4, l4Bytes, tcp ? TCP_CHECKSUM_OFFSET : UDP_CHECKSUM_OFFSET);
         return segmentBytes;
     }
 
@@ -279,29 +267,10 @@ public final class GsoSegmenter
         final int fieldOffset)
     {
         buffer.putShort(l4 + fieldOffset, (short)0);
-        final long sum = InternetChecksum.add(buffer, l4, l4Bytes,
+        final long sum = InternetChecksum.sum(buffer, l4, l4Bytes,
             InternetChecksum.pseudoHeader(buffer, ip, ipv6, protocol, l4Bytes));
-        int checksum = InternetChecksum.finish(sum);
-        if (checksum == 0 && protocol == PROTOCOL_UDP)
-        {
-            // RFC 768: a computed UDP checksum of zero is sent as all ones (zero means "no checksum").
-            checksum = 0xFFFF;
-        }
-        buffer.putShort(l4 + fieldOffset, (short)checksum, ByteOrder.BIG_ENDIAN);
-    }
-
-    /**
-     * Recompute an IPv4 header checksum in place.
-     *
-     * @param buffer   frame.
-     * @param ipOffset offset of the IPv4 header.
-     */
-    public static void writeIpv4HeaderChecksum(final MutableDirectBuffer buffer, final int ipOffset)
-    {
-        final int ihlBytes = (buffer.getByte(ipOffset) & 0x0F) * 4;
-        buffer.putShort(ipOffset + 10, (short)0);
-        buffer.putShort(ipOffset + 10, (short)InternetChecksum.finish(InternetChecksum.add(buffer, ipOffset,
-            ihlBytes, 0)), ByteOrder.BIG_ENDIAN);
+        buffer.putShort(l4 + fieldOffset, (short)InternetChecksum.finishTransport(sum, protocol == PROTOCOL_UDP),
+            ByteOrder.BIG_ENDIAN);
     }
 
     /**

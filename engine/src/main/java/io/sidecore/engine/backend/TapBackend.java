@@ -2,6 +2,9 @@ package io.sidecore.engine.backend;
 
 import io.sidecore.engine.e1000.E1000Device;
 import io.sidecore.engine.e1000.TxOffloadInfo;
+import io.sidecore.engine.net.InternetChecksum;
+import io.sidecore.engine.net.PacketHeaders;
+import io.sidecore.engine.net.SegmentHeaders;
 import io.sidecore.engine.os.Errno;
 import io.sidecore.engine.os.OsException;
 import io.sidecore.engine.os.TapDevice;
@@ -47,8 +50,6 @@ public final class TapBackend implements PortBackend, FrameSource
 
     /** Largest frame read from or written to the TAP: a 64 KiB GSO frame plus L2 headers, with margin. */
     private static final int MAX_FRAME_BYTES = 0x10000 + 1024;
-    private static final int TCP_CHECKSUM_OFFSET = 16;
-    private static final int ETHERNET_HEADER_BYTES = 14;
 
     private final TapDevice tap;
     private final PortCounters counters;
@@ -211,10 +212,8 @@ public final class TapBackend implements PortBackend, FrameSource
      */
     public void onFrame(final int sourcePortId, final DirectBuffer frame, final int offset, final int lengthBytes)
     {
-        if (lengthBytes < ETHERNET_HEADER_BYTES || lengthBytes > MAX_FRAME_BYTES)
+        if (dropIfBadLength(lengthBytes))
         {
-            counters.increment(lengthBytes < ETHERNET_HEADER_BYTES ?
-                PortCounter.TX_DROP_RUNT : PortCounter.TX_DROP_OVERSIZE);
             return;
         }
         if (vnetHeaderBytes != 0)
@@ -242,13 +241,13 @@ public final class TapBackend implements PortBackend, FrameSource
         if (gsoType == TxOffloadInfo.GSO_NONE && !offload.needsChecksum)
         {
             onFrame(sourcePortId, frame, offset, lengthBytes);
+            return;
         }
-        else if (lengthBytes < ETHERNET_HEADER_BYTES || lengthBytes > MAX_FRAME_BYTES)
+        if (dropIfBadLength(lengthBytes))
         {
-            counters.increment(lengthBytes < ETHERNET_HEADER_BYTES ?
-                PortCounter.TX_DROP_RUNT : PortCounter.TX_DROP_OVERSIZE);
+            return;
         }
-        else if (vnetHeaderBytes == 0)
+        if (vnetHeaderBytes == 0)
         {
             // Offload frames are only sent to sinks that accept them; without a virtio_net_hdr we never do.
             counters.increment(PortCounter.TX_DROP_MALFORMED);
@@ -271,12 +270,29 @@ public final class TapBackend implements PortBackend, FrameSource
         }
     }
 
+    /**
+     * A guest frame shorter than an Ethernet header or longer than the TAP buffer is counted once, under
+     * TX_DROP_RUNT or TX_DROP_OVERSIZE.
+     *
+     * @return true when the frame was dropped.
+     */
+    private boolean dropIfBadLength(final int lengthBytes)
+    {
+        if (lengthBytes < PacketHeaders.ETHERNET_HEADER_BYTES || lengthBytes > MAX_FRAME_BYTES)
+        {
+            counters.increment(lengthBytes < PacketHeaders.ETHERNET_HEADER_BYTES ?
+                PortCounter.TX_DROP_RUNT : PortCounter.TX_DROP_OVERSIZE);
+            return true;
+        }
+        return false;
+    }
+
     private void writeChecksumOffload(
         final DirectBuffer frame, final int offset, final int lengthBytes, final TxOffloadInfo offload)
     {
         final int start = offload.checksumStartBytes;
         final int field = offload.checksumOffsetBytes;
-        if (start < ETHERNET_HEADER_BYTES || field < 0 || (long)start + field + 2 > lengthBytes)
+        if (start < PacketHeaders.ETHERNET_HEADER_BYTES || field < 0 || (long)start + field + 2 > lengthBytes)
         {
             counters.increment(PortCounter.TX_DROP_MALFORMED);
             return;
@@ -300,7 +316,7 @@ public final class TapBackend implements PortBackend, FrameSource
         txBuffer.putBytes(frameStart, frame, offset, lengthBytes);
         final GsoSegmenter parser = txSegmenter;
         if (mss <= 0 || mss > 0xFFFF ||
-            !parser.parse(txBuffer, frameStart, lengthBytes, GsoSegmenter.PROTOCOL_TCP, ipv6,
+            !parser.parse(txBuffer, frameStart, lengthBytes, PacketHeaders.PROTOCOL_TCP, ipv6,
                 offload.checksumStartBytes))
         {
             counters.increment(PortCounter.TX_DROP_MALFORMED);
@@ -308,33 +324,28 @@ public final class TapBackend implements PortBackend, FrameSource
         }
         final int l3 = parser.l3Offset();
         final int l4 = parser.l4Offset();
-        final int ipPayloadBytes = ipv6 ? lengthBytes - l3 - 40 : lengthBytes - l3;
-        if (ipPayloadBytes > 0xFFFF)
+        if (SegmentHeaders.ipLengthField(ipv6, lengthBytes - l3) > 0xFFFF)
         {
             // Too long for one IP header's length field: segment here instead of handing the kernel a lie.
             writeSoftwareSegments(frame, offset, lengthBytes, offload);
             return;
         }
-        if (ipv6)
+        SegmentHeaders.writeIpLength(txBuffer, frameStart + l3, ipv6, lengthBytes - l3);
+        if (!ipv6)
         {
-            txBuffer.putShort(frameStart + l3 + 4, (short)ipPayloadBytes, ByteOrder.BIG_ENDIAN);
-        }
-        else
-        {
-            txBuffer.putShort(frameStart + l3 + 2, (short)ipPayloadBytes, ByteOrder.BIG_ENDIAN);
-            GsoSegmenter.writeIpv4HeaderChecksum(txBuffer, frameStart + l3);
+            SegmentHeaders.writeIpv4HeaderChecksum(txBuffer, frameStart + l3);
         }
         // CHECKSUM_PARTIAL convention (and what tcp_gso_segment adjusts per segment): the field holds the folded,
         // non-inverted pseudo-header sum over the whole L4 length.
         final int l4Bytes = lengthBytes - l4;
         final long pseudo = InternetChecksum.pseudoHeader(txBuffer, frameStart + l3, ipv6,
-            GsoSegmenter.PROTOCOL_TCP, l4Bytes);
-        txBuffer.putShort(frameStart + l4 + TCP_CHECKSUM_OFFSET, (short)InternetChecksum.fold(pseudo),
+            PacketHeaders.PROTOCOL_TCP, l4Bytes);
+        txBuffer.putShort(frameStart + l4 + PacketHeaders.TCP_CHECKSUM_OFFSET, (short)InternetChecksum.fold(pseudo),
             ByteOrder.BIG_ENDIAN);
         final boolean gso = parser.payloadLengthBytes() > mss;
         VirtioNetHeader.write(txBuffer, 0, VirtioNetHeader.F_NEEDS_CSUM,
             gso ? (ipv6 ? VirtioNetHeader.GSO_TCPV6 : VirtioNetHeader.GSO_TCPV4) : VirtioNetHeader.GSO_NONE,
-            parser.headerLengthBytes(), gso ? mss : 0, l4, TCP_CHECKSUM_OFFSET);
+            parser.headerLengthBytes(), gso ? mss : 0, l4, PacketHeaders.TCP_CHECKSUM_OFFSET);
         if (writeTx(vnetHeaderBytes + lengthBytes))
         {
             txFramesWritten++;
@@ -347,7 +358,7 @@ public final class TapBackend implements PortBackend, FrameSource
     {
         final boolean ipv6 = isIpv6(frame, offset, lengthBytes);
         final int protocol = offload.gsoType == TxOffloadInfo.GSO_UDP ?
-            GsoSegmenter.PROTOCOL_UDP : GsoSegmenter.PROTOCOL_TCP;
+            PacketHeaders.PROTOCOL_UDP : PacketHeaders.PROTOCOL_TCP;
         final GsoSegmenter segmenter = txSegmenter;
         final int count = segmenter.prepare(frame, offset, lengthBytes, protocol, ipv6, offload.checksumStartBytes,
             offload.gsoSizeBytes);
@@ -381,15 +392,15 @@ public final class TapBackend implements PortBackend, FrameSource
 
     private static boolean isIpv6(final DirectBuffer frame, final int offset, final int lengthBytes)
     {
-        int typeOffset = 12;
+        int typeOffset = PacketHeaders.ETHER_TYPE_OFFSET;
         int etherType = frame.getShort(offset + typeOffset, ByteOrder.BIG_ENDIAN) & 0xFFFF;
-        while ((etherType == GsoSegmenter.ETHERTYPE_VLAN || etherType == GsoSegmenter.ETHERTYPE_QINQ) &&
+        while ((etherType == PacketHeaders.ETHERTYPE_VLAN || etherType == PacketHeaders.ETHERTYPE_QINQ) &&
             typeOffset + 6 <= lengthBytes && typeOffset < 20)
         {
-            typeOffset += 4;
+            typeOffset += PacketHeaders.VLAN_TAG_BYTES;
             etherType = frame.getShort(offset + typeOffset, ByteOrder.BIG_ENDIAN) & 0xFFFF;
         }
-        return etherType == GsoSegmenter.ETHERTYPE_IPV6;
+        return etherType == PacketHeaders.ETHERTYPE_IPV6;
     }
 
     /**
@@ -449,7 +460,7 @@ public final class TapBackend implements PortBackend, FrameSource
     {
         final int frameOffset = vnetHeaderBytes;
         final int frameBytes = readBytes - vnetHeaderBytes;
-        if (frameBytes < ETHERNET_HEADER_BYTES || readBytes >= rxCapacity)
+        if (frameBytes < PacketHeaders.ETHERNET_HEADER_BYTES || readBytes >= rxCapacity)
         {
             // Runt, or filled the buffer and so possibly truncated by the kernel.
             counters.increment(PortCounter.RX_DROP_BACKEND);
@@ -487,13 +498,13 @@ public final class TapBackend implements PortBackend, FrameSource
         final int gsoSize = VirtioNetHeader.gsoSize(rxBuffer, 0);
         final int l4Hint = (flags & VirtioNetHeader.F_NEEDS_CSUM) != 0 ? VirtioNetHeader.checksumStart(rxBuffer, 0) : 0;
         final GsoSegmenter segmenter = rxSegmenter;
-        int count = segmenter.prepare(rxBuffer, frameOffset, frameBytes, GsoSegmenter.PROTOCOL_TCP, ipv6, l4Hint,
+        int count = segmenter.prepare(rxBuffer, frameOffset, frameBytes, PacketHeaders.PROTOCOL_TCP, ipv6, l4Hint,
             gsoSize);
         if (count > 0 && segmenter.headerLengthBytes() + gsoSize > maxRxFrameBytes)
         {
             // The host's MSS would make frames the guest cannot take: cut smaller segments.
             final int mss = maxRxFrameBytes - segmenter.headerLengthBytes();
-            count = mss > 0 ? segmenter.prepare(rxBuffer, frameOffset, frameBytes, GsoSegmenter.PROTOCOL_TCP,
+            count = mss > 0 ? segmenter.prepare(rxBuffer, frameOffset, frameBytes, PacketHeaders.PROTOCOL_TCP,
                 ipv6, l4Hint, mss) : GsoSegmenter.MALFORMED;
         }
         if (count < 0)
@@ -519,11 +530,11 @@ public final class TapBackend implements PortBackend, FrameSource
     {
         final int start = VirtioNetHeader.checksumStart(rxBuffer, 0);
         final int field = VirtioNetHeader.checksumOffset(rxBuffer, 0);
-        if (start < ETHERNET_HEADER_BYTES || start + field + 2 > frameBytes)
+        if (start < PacketHeaders.ETHERNET_HEADER_BYTES || start + field + 2 > frameBytes)
         {
             return false;
         }
-        int checksum = InternetChecksum.finish(InternetChecksum.add(rxBuffer, frameOffset + start,
+        int checksum = InternetChecksum.finish(InternetChecksum.sum(rxBuffer, frameOffset + start,
             frameBytes - start, 0));
         if (checksum == 0)
         {

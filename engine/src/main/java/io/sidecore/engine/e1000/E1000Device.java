@@ -69,37 +69,20 @@ public final class E1000Device
         special(E1000Registers.PBA);
         stored(E1000Registers.FCRTL, E1000Registers.FCRTL_WRITE_MASK);
         stored(E1000Registers.FCRTH, E1000Registers.FCRTH_WRITE_MASK);
-        stored(E1000Registers.RDFH, E1000Registers.FIFO_POINTER_MASK);
-        stored(E1000Registers.RDFT, E1000Registers.FIFO_POINTER_MASK);
-        stored(E1000Registers.RDFHS, E1000Registers.FIFO_POINTER_MASK);
-        stored(E1000Registers.RDFTS, E1000Registers.FIFO_POINTER_MASK);
-        stored(E1000Registers.RDFPC, E1000Registers.FIFO_POINTER_MASK);
-
-        stored(E1000Registers.RDBAL, E1000Registers.DBAL_MASK);
-        stored(E1000Registers.RDBAH, ALL_BITS);
-        stored(E1000Registers.RDLEN, E1000Registers.DLEN_MASK);
-        special(E1000Registers.RDH);
-        special(E1000Registers.RDT);
-        special(E1000Registers.RDTR);
-        stored(E1000Registers.RXDCTL, E1000Registers.RXDCTL_WRITE_MASK);
-        stored(E1000Registers.RADV, E1000Registers.TIMER_MASK);
+        fifoPointers(E1000Registers.RDFH, E1000Registers.RDFT, E1000Registers.RDFHS, E1000Registers.RDFTS,
+            E1000Registers.RDFPC);
+        descriptorRing(E1000Registers.RDBAL, E1000Registers.RDBAH, E1000Registers.RDLEN, E1000Registers.RDH,
+            E1000Registers.RDT, E1000Registers.RDTR, E1000Registers.RXDCTL, E1000Registers.RXDCTL_WRITE_MASK,
+            E1000Registers.RADV);
         stored(E1000Registers.CSBAL, ALL_BITS);
         stored(E1000Registers.CSBAH, ALL_BITS);
         stored(E1000Registers.RSRPD, E1000Registers.RSRPD_WRITE_MASK);
 
-        stored(E1000Registers.TDFH, E1000Registers.FIFO_POINTER_MASK);
-        stored(E1000Registers.TDFT, E1000Registers.FIFO_POINTER_MASK);
-        stored(E1000Registers.TDFHS, E1000Registers.FIFO_POINTER_MASK);
-        stored(E1000Registers.TDFTS, E1000Registers.FIFO_POINTER_MASK);
-        stored(E1000Registers.TDFPC, E1000Registers.FIFO_POINTER_MASK);
-        stored(E1000Registers.TDBAL, E1000Registers.DBAL_MASK);
-        stored(E1000Registers.TDBAH, ALL_BITS);
-        stored(E1000Registers.TDLEN, E1000Registers.DLEN_MASK);
-        special(E1000Registers.TDH);
-        special(E1000Registers.TDT);
-        special(E1000Registers.TIDV);
-        stored(E1000Registers.TXDCTL, E1000Registers.TXDCTL_WRITE_MASK);
-        stored(E1000Registers.TADV, E1000Registers.TIMER_MASK);
+        fifoPointers(E1000Registers.TDFH, E1000Registers.TDFT, E1000Registers.TDFHS, E1000Registers.TDFTS,
+            E1000Registers.TDFPC);
+        descriptorRing(E1000Registers.TDBAL, E1000Registers.TDBAH, E1000Registers.TDLEN, E1000Registers.TDH,
+            E1000Registers.TDT, E1000Registers.TIDV, E1000Registers.TXDCTL, E1000Registers.TXDCTL_WRITE_MASK,
+            E1000Registers.TADV);
 
         final int[] statistics =
         {
@@ -214,6 +197,46 @@ public final class E1000Device
         this.tx = new TxProcessor(this);
         this.rx = new RxProcessor(this);
         resetMac();
+    }
+
+    /**
+     * The five diagnostic data FIFO pointer registers of one direction (head, tail, saved head, saved tail, packet
+     * count): stored as written within their 13 bits, with nothing behind them (diagnostic, regdump only).
+     */
+    private static void fifoPointers(
+        final int head, final int tail, final int savedHead, final int savedTail, final int packetCount)
+    {
+        stored(head, E1000Registers.FIFO_POINTER_MASK);
+        stored(tail, E1000Registers.FIFO_POINTER_MASK);
+        stored(savedHead, E1000Registers.FIFO_POINTER_MASK);
+        stored(savedTail, E1000Registers.FIFO_POINTER_MASK);
+        stored(packetCount, E1000Registers.FIFO_POINTER_MASK);
+    }
+
+    /**
+     * The registers of one descriptor ring, which the 8254x lays out alike for receive (SDM 13.4.25-13.4.32) and
+     * transmit (SDM 13.4.36-13.4.44): base (16-byte aligned low half), length (multiple of 128), ring control and
+     * absolute timer are stored; head, tail and the packet delay timer have side effects.
+     */
+    private static void descriptorRing(
+        final int baseLow,
+        final int baseHigh,
+        final int length,
+        final int head,
+        final int tail,
+        final int delayTimer,
+        final int control,
+        final int controlWriteMask,
+        final int absoluteTimer)
+    {
+        stored(baseLow, E1000Registers.DBAL_MASK);
+        stored(baseHigh, ALL_BITS);
+        stored(length, E1000Registers.DLEN_MASK);
+        special(head);
+        special(tail);
+        special(delayTimer);
+        stored(control, controlWriteMask);
+        stored(absoluteTimer, E1000Registers.TIMER_MASK);
     }
 
     private static void stored(final int offset, final int writeMask)

@@ -6,6 +6,22 @@ import org.agrona.DirectBuffer;
 
 import java.nio.ByteOrder;
 
+import static io.sidecore.engine.net.InternetChecksum.FOLDED_ALL_ONES;
+import static io.sidecore.engine.net.InternetChecksum.fold;
+import static io.sidecore.engine.net.InternetChecksum.pseudoHeader;
+import static io.sidecore.engine.net.InternetChecksum.sum;
+import static io.sidecore.engine.net.PacketHeaders.ETHERTYPE_IPV4;
+import static io.sidecore.engine.net.PacketHeaders.IPV4_FRAGMENT_MASK;
+import static io.sidecore.engine.net.PacketHeaders.IPV4_FRAGMENT_OFFSET;
+import static io.sidecore.engine.net.PacketHeaders.IPV4_MIN_HEADER_BYTES;
+import static io.sidecore.engine.net.PacketHeaders.IPV4_PROTOCOL_OFFSET;
+import static io.sidecore.engine.net.PacketHeaders.IPV4_TOTAL_LENGTH_OFFSET;
+import static io.sidecore.engine.net.PacketHeaders.PROTOCOL_TCP;
+import static io.sidecore.engine.net.PacketHeaders.PROTOCOL_UDP;
+import static io.sidecore.engine.net.PacketHeaders.TCP_MIN_HEADER_BYTES;
+import static io.sidecore.engine.net.PacketHeaders.UDP_CHECKSUM_OFFSET;
+import static io.sidecore.engine.net.PacketHeaders.UDP_HEADER_BYTES;
+
 /**
  * Receive checksum offload (SDM 3.2.9, 13.5.1 RXCSUM): the status and error bits the last descriptor of a frame
  * carries.
@@ -25,22 +41,6 @@ import java.nio.ByteOrder;
  */
 final class RxChecksum
 {
-    private static final int ETHER_TYPE_IPV4 = 0x0800;
-    private static final int IPV4_MIN_HEADER_LENGTH = 20;
-    private static final int IPV4_TOTAL_LENGTH_OFFSET = 2;
-    private static final int IPV4_FRAGMENT_OFFSET = 6;
-    private static final int IPV4_PROTOCOL_OFFSET = 9;
-    private static final int IPV4_SOURCE_OFFSET = 12;
-    private static final int IPV4_ADDRESSES_LENGTH = 8;
-    /** MF flag and fragment offset. */
-    private static final int IPV4_FRAGMENT_MASK = 0x3FFF;
-    private static final int PROTOCOL_TCP = 6;
-    private static final int PROTOCOL_UDP = 17;
-    private static final int TCP_MIN_HEADER_LENGTH = 20;
-    private static final int UDP_HEADER_LENGTH = 8;
-    private static final int UDP_CHECKSUM_OFFSET = 6;
-    private static final int FOLDED_ALL_ONES = 0xFFFF;
-
     private RxChecksum()
     {
     }
@@ -65,8 +65,8 @@ final class RxChecksum
             return E1000RxDescriptor.STA_IXSM;
         }
         final int available = frameLength - l3Offset;
-        if (available < IPV4_MIN_HEADER_LENGTH ||
-            ETHER_TYPE_IPV4 != (frame.getShort(offset + l3Offset - 2, ByteOrder.BIG_ENDIAN) & 0xFFFF))
+        if (available < IPV4_MIN_HEADER_BYTES ||
+            ETHERTYPE_IPV4 != (frame.getShort(offset + l3Offset - 2, ByteOrder.BIG_ENDIAN) & 0xFFFF))
         {
             return 0;
         }
@@ -74,7 +74,7 @@ final class RxChecksum
         final int versionAndLength = frame.getByte(ip) & 0xFF;
         final int headerLength = (versionAndLength & 0xF) << 2;
         final int totalLength = frame.getShort(ip + IPV4_TOTAL_LENGTH_OFFSET, ByteOrder.BIG_ENDIAN) & 0xFFFF;
-        if (4 != (versionAndLength >>> 4) || headerLength < IPV4_MIN_HEADER_LENGTH || totalLength < headerLength ||
+        if (4 != (versionAndLength >>> 4) || headerLength < IPV4_MIN_HEADER_BYTES || totalLength < headerLength ||
             totalLength > available)
         {
             return 0;
@@ -83,7 +83,7 @@ final class RxChecksum
         if (ipOffload)
         {
             result |= E1000RxDescriptor.STA_IPCS;
-            if (FOLDED_ALL_ONES != fold(sum(frame, ip, headerLength, 0)))
+            if (FOLDED_ALL_ONES != fold(sum(frame, ip, headerLength)))
             {
                 result |= E1000RxDescriptor.ERR_IPE << 8;
             }
@@ -107,14 +107,14 @@ final class RxChecksum
         final int l4Length = totalLength - headerLength;
         if (PROTOCOL_TCP == protocol)
         {
-            if (l4Length < TCP_MIN_HEADER_LENGTH)
+            if (l4Length < TCP_MIN_HEADER_BYTES)
             {
                 return 0;
             }
         }
         else if (PROTOCOL_UDP == protocol)
         {
-            if (l4Length < UDP_HEADER_LENGTH ||
+            if (l4Length < UDP_HEADER_BYTES ||
                 0 == frame.getShort(l4 + UDP_CHECKSUM_OFFSET, ByteOrder.BIG_ENDIAN))
             {
                 return 0;
@@ -124,66 +124,9 @@ final class RxChecksum
         {
             return 0;
         }
-        long sum = sum(frame, ip + IPV4_SOURCE_OFFSET, IPV4_ADDRESSES_LENGTH, 0);
-        sum += protocol + l4Length;
-        sum = sum(frame, l4, l4Length, sum);
+        final long sum = sum(frame, l4, l4Length, pseudoHeader(frame, ip, false, protocol, l4Length));
         return FOLDED_ALL_ONES == fold(sum) ?
             E1000RxDescriptor.STA_TCPCS :
             E1000RxDescriptor.STA_TCPCS | (E1000RxDescriptor.ERR_TCPE << 8);
-    }
-
-    /**
-     * Add a byte range to a ones' complement accumulator (RFC 1071): big-endian 32-bit words in a 64-bit
-     * accumulator, folded later; an odd last byte is the high byte of a 16-bit word.
-     *
-     * @param buffer      bytes.
-     * @param index       first byte, the start of the summed region (word alignment is relative to it).
-     * @param lengthBytes bytes to add.
-     * @param accumulator running sum.
-     * @return the new running sum.
-     */
-    static long sum(final DirectBuffer buffer, final int index, final int lengthBytes, final long accumulator)
-    {
-        long sum = accumulator;
-        int i = index;
-        int remaining = lengthBytes;
-        while (remaining >= 8)
-        {
-            final long word = buffer.getLong(i, ByteOrder.BIG_ENDIAN);
-            sum += (word >>> 32) + (word & 0xFFFFFFFFL);
-            i += 8;
-            remaining -= 8;
-        }
-        if (remaining >= 4)
-        {
-            sum += buffer.getInt(i, ByteOrder.BIG_ENDIAN) & 0xFFFFFFFFL;
-            i += 4;
-            remaining -= 4;
-        }
-        if (remaining >= 2)
-        {
-            sum += buffer.getShort(i, ByteOrder.BIG_ENDIAN) & 0xFFFF;
-            i += 2;
-            remaining -= 2;
-        }
-        if (remaining > 0)
-        {
-            sum += (buffer.getByte(i) & 0xFF) << 8;
-        }
-        return sum;
-    }
-
-    /**
-     * @param accumulator running sum.
-     * @return the sum folded to 16 bits with end-around carry.
-     */
-    static int fold(final long accumulator)
-    {
-        long sum = accumulator;
-        while (0 != (sum >>> 16))
-        {
-            sum = (sum & 0xFFFF) + (sum >>> 16);
-        }
-        return (int)sum;
     }
 }

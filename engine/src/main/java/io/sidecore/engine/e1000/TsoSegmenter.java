@@ -1,10 +1,21 @@
 package io.sidecore.engine.e1000;
 
+import io.sidecore.engine.net.InternetChecksum;
+import io.sidecore.engine.net.SegmentHeaders;
 import io.sidecore.shm.E1000TxDescriptor;
 import io.sidecore.shm.PortCounter;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteOrder;
+
+import static io.sidecore.engine.net.PacketHeaders.IPV4_IDENTIFICATION_OFFSET;
+import static io.sidecore.engine.net.PacketHeaders.IPV4_MIN_HEADER_BYTES;
+import static io.sidecore.engine.net.PacketHeaders.IPV6_HEADER_BYTES;
+import static io.sidecore.engine.net.PacketHeaders.TCP_FLAG_FIN;
+import static io.sidecore.engine.net.PacketHeaders.TCP_FLAG_PSH;
+import static io.sidecore.engine.net.PacketHeaders.TCP_MIN_HEADER_BYTES;
+import static io.sidecore.engine.net.PacketHeaders.TCP_SEQUENCE_OFFSET;
+import static io.sidecore.engine.net.PacketHeaders.UDP_HEADER_BYTES;
 
 /**
  * TCP segmentation offload (SDM 3.5) for IPv4 and IPv6, TCP and UDP: splits a whole staged packet (HDRLEN header
@@ -28,21 +39,13 @@ import java.nio.ByteOrder;
  *       the end of the segment (TUCSE does not apply to segments).</li>
  *   <li>IXSM: IP header checksum from IPCSS to IPCSE (or the end of the segment), after the length update.</li>
  * </ul>
+ * The length, identification, sequence and flag updates are the ones generic segmentation makes too, and are
+ * written by {@link SegmentHeaders}; what stays here is the device's own part: offsets from the context descriptor
+ * rather than parsed headers, in-place segmentation, and only the checksums POPTS asks for, from the guest's
+ * pre-filled pseudo-header sum (the TAP backend's {@code GsoSegmenter} computes complete checksums itself).
  */
 final class TsoSegmenter
 {
-    static final int IPV4_HEADER_MIN_LENGTH = 20;
-    static final int IPV6_HEADER_LENGTH = 40;
-    static final int TCP_HEADER_MIN_LENGTH = 20;
-    static final int UDP_HEADER_LENGTH = 8;
-    static final int IPV4_TOTAL_LENGTH_OFFSET = 2;
-    static final int IPV4_IDENTIFICATION_OFFSET = 4;
-    static final int IPV6_PAYLOAD_LENGTH_OFFSET = 4;
-    static final int TCP_SEQUENCE_OFFSET = 4;
-    static final int TCP_FLAGS_OFFSET = 13;
-    static final int TCP_FLAG_FIN = 0x01;
-    static final int TCP_FLAG_PSH = 0x08;
-    static final int UDP_LENGTH_OFFSET = 4;
     /** HDRLEN is one byte (SDM 3.3.6). */
     static final int MAX_HEADER_LENGTH = 255;
 
@@ -68,8 +71,8 @@ final class TsoSegmenter
         {
             return PortCounter.TX_DROP_MALFORMED;
         }
-        final int ipHeaderLength = context.isIpv4() ? IPV4_HEADER_MIN_LENGTH : IPV6_HEADER_LENGTH;
-        final int transportHeaderLength = context.isTcp() ? TCP_HEADER_MIN_LENGTH : UDP_HEADER_LENGTH;
+        final int ipHeaderLength = context.isIpv4() ? IPV4_MIN_HEADER_BYTES : IPV6_HEADER_BYTES;
+        final int transportHeaderLength = context.isTcp() ? TCP_MIN_HEADER_BYTES : UDP_HEADER_BYTES;
         if (ipStart + ipHeaderLength > headerLength || transportStart + transportHeaderLength > headerLength)
         {
             return PortCounter.TX_DROP_MALFORMED;
@@ -94,16 +97,6 @@ final class TsoSegmenter
     }
 
     /**
-     * @param payloadLengthBytes payload after the header, 0 or more.
-     * @param mss                segment payload size, at least 1.
-     * @return number of segments; a packet with no payload is sent as one header-only segment.
-     */
-    static int segmentCount(final int payloadLengthBytes, final int mss)
-    {
-        return 0 == payloadLengthBytes ? 1 : (payloadLengthBytes + mss - 1) / mss;
-    }
-
-    /**
      * Segment a validated packet and emit every segment.
      *
      * @param staging           the staging buffer.
@@ -125,7 +118,7 @@ final class TsoSegmenter
         final int headerLength = context.headerLengthBytes();
         final int mss = context.mss();
         final int payloadLength = packetLengthBytes - headerLength;
-        final int count = segmentCount(payloadLength, mss);
+        final int count = SegmentHeaders.segmentCount(payloadLength, mss);
         savedHeader.putBytes(0, staging, packetStart, headerLength);
         final int originalId = context.isIpv4() ?
             savedHeader.getShort(context.ipcss() + IPV4_IDENTIFICATION_OFFSET, ByteOrder.BIG_ENDIAN) & 0xFFFF : 0;
@@ -158,43 +151,20 @@ final class TsoSegmenter
         final int tcpSequence,
         final boolean last)
     {
-        final int ipStart = start + context.ipcss();
-        if (context.isIpv4())
-        {
-            buffer.putShort(ipStart + IPV4_TOTAL_LENGTH_OFFSET,
-                (short)(segmentLength - context.ipcss()), ByteOrder.BIG_ENDIAN);
-            buffer.putShort(ipStart + IPV4_IDENTIFICATION_OFFSET, (short)ipIdentification, ByteOrder.BIG_ENDIAN);
-        }
-        else
-        {
-            buffer.putShort(ipStart + IPV6_PAYLOAD_LENGTH_OFFSET,
-                (short)(segmentLength - context.ipcss() - IPV6_HEADER_LENGTH), ByteOrder.BIG_ENDIAN);
-        }
+        SegmentHeaders.writeIp(
+            buffer, start + context.ipcss(), !context.isIpv4(), segmentLength - context.ipcss(), ipIdentification);
         final int transportStart = start + context.tucss();
         final int transportLength = segmentLength - context.tucss();
-        if (context.isTcp())
-        {
-            buffer.putInt(transportStart + TCP_SEQUENCE_OFFSET, tcpSequence, ByteOrder.BIG_ENDIAN);
-            if (!last)
-            {
-                final int flagsIndex = transportStart + TCP_FLAGS_OFFSET;
-                buffer.putByte(flagsIndex, (byte)(buffer.getByte(flagsIndex) & ~(TCP_FLAG_FIN | TCP_FLAG_PSH)));
-            }
-        }
-        else
-        {
-            buffer.putShort(transportStart + UDP_LENGTH_OFFSET, (short)transportLength, ByteOrder.BIG_ENDIAN);
-        }
+        // SDM 3.5.9.2 names only FIN and PSH (last segment only): other flags, CWR included, go in every segment.
+        SegmentHeaders.writeTransport(buffer, transportStart, context.isTcp(), transportLength, tcpSequence,
+            last ? 0 : TCP_FLAG_FIN | TCP_FLAG_PSH);
         if (0 != (popts & E1000TxDescriptor.POPTS_TXSM))
         {
             final int fieldIndex = start + context.tucso();
             final int pseudoHeaderSum = buffer.getShort(fieldIndex, ByteOrder.BIG_ENDIAN) & 0xFFFF;
             buffer.putShort(fieldIndex, (short)addLength(pseudoHeaderSum, transportLength), ByteOrder.BIG_ENDIAN);
-            int checksum = InternetChecksum.compute(buffer, transportStart, transportLength);
-            if (0 == checksum && !context.isTcp())
-            {
-                checksum = 0xFFFF;
-            }
+            final int checksum = InternetChecksum.finishTransport(
+                InternetChecksum.sum(buffer, transportStart, transportLength), !context.isTcp());
             buffer.putShort(fieldIndex, (short)checksum, ByteOrder.BIG_ENDIAN);
         }
         if (0 != (popts & E1000TxDescriptor.POPTS_IXSM))
@@ -234,7 +204,8 @@ final class TsoSegmenter
         final int popts,
         final TxOffloadInfo info)
     {
-        final int ipLength = packetLengthBytes - context.ipcss() - (context.isIpv4() ? 0 : IPV6_HEADER_LENGTH);
+        final boolean ipv6 = !context.isIpv4();
+        final int ipLength = SegmentHeaders.ipLengthField(ipv6, packetLengthBytes - context.ipcss());
         if (!context.isTcp() ||
             0 == (popts & E1000TxDescriptor.POPTS_TXSM) ||
             context.tucso() < context.tucss() ||
@@ -242,15 +213,7 @@ final class TsoSegmenter
         {
             return false;
         }
-        final int ipStart = packetStart + context.ipcss();
-        if (context.isIpv4())
-        {
-            staging.putShort(ipStart + IPV4_TOTAL_LENGTH_OFFSET, (short)ipLength, ByteOrder.BIG_ENDIAN);
-        }
-        else
-        {
-            staging.putShort(ipStart + IPV6_PAYLOAD_LENGTH_OFFSET, (short)ipLength, ByteOrder.BIG_ENDIAN);
-        }
+        SegmentHeaders.writeIpLength(staging, packetStart + context.ipcss(), ipv6, packetLengthBytes - context.ipcss());
         final int fieldIndex = packetStart + context.tucso();
         final int pseudoHeaderSum = staging.getShort(fieldIndex, ByteOrder.BIG_ENDIAN) & 0xFFFF;
         staging.putShort(fieldIndex,
@@ -259,7 +222,7 @@ final class TsoSegmenter
         {
             TxChecksumOffload.insertIp(staging, packetStart, packetLengthBytes, context);
         }
-        info.gsoType = context.isIpv4() ? TxOffloadInfo.GSO_TCPV4 : TxOffloadInfo.GSO_TCPV6;
+        info.gsoType = ipv6 ? TxOffloadInfo.GSO_TCPV6 : TxOffloadInfo.GSO_TCPV4;
         info.gsoSizeBytes = context.mss();
         info.headerLengthBytes = context.headerLengthBytes();
         info.needsChecksum = true;

@@ -1,5 +1,6 @@
 package io.sidecore.engine.e1000;
 
+import io.sidecore.engine.net.InternetChecksum;
 import io.sidecore.shm.E1000TxDescriptor;
 import io.sidecore.shm.PortCounter;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -105,11 +106,8 @@ final class TxChecksumOffload
     {
         final int first = context.tucss();
         final int last = lastByte(context.tucse(), lengthBytes);
-        int checksum = InternetChecksum.compute(buffer, start + first, last - first + 1);
-        if (0 == checksum && !context.isTcp())
-        {
-            checksum = 0xFFFF;
-        }
+        final int checksum = InternetChecksum.finishTransport(
+            InternetChecksum.sum(buffer, start + first, last - first + 1), !context.isTcp());
         buffer.putShort(start + context.tucso(), (short)checksum, ByteOrder.BIG_ENDIAN);
     }
 

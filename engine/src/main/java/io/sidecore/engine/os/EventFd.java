@@ -236,13 +236,7 @@ public final class EventFd implements AutoCloseable
         if (!closed)
         {
             closed = true;
-            final int result = LibC.close(callState, fd);
-            final int errno = LibC.errno(callState);
-            arena.close();
-            if (result < 0)
-            {
-                throw new OsException("close(eventfd=" + fd + ")", errno);
-            }
+            Fds.closeWithArena(callState, fd, arena, "eventfd=" + fd);
         }
     }
 

@@ -124,6 +124,27 @@ public final class Fds
     }
 
     /**
+     * Close a descriptor with the call state of the object that owns it, then that object's arena (the call state
+     * lives in it, so errno is read first); the arena is closed even when {@code close} fails.
+     *
+     * @param callState the owner's errno capture state, allocated in {@code arena}.
+     * @param fd        descriptor.
+     * @param arena     the owner's arena.
+     * @param what      the descriptor for the message, e.g. {@code "eventfd=7"}.
+     * @throws OsException when {@code close} failed.
+     */
+    static void closeWithArena(final MemorySegment callState, final int fd, final Arena arena, final String what)
+    {
+        final int result = LibC.close(callState, fd);
+        final int errno = LibC.errno(callState);
+        arena.close();
+        if (result < 0)
+        {
+            throw new OsException("close(" + what + ")", errno);
+        }
+    }
+
+    /**
      * Set or clear {@code O_NONBLOCK}.
      *
      * @param fd          descriptor.

@@ -292,13 +292,7 @@ public final class TapDevice implements AutoCloseable
         if (!closed)
         {
             closed = true;
-            final int result = LibC.close(callState, fd);
-            final int errno = LibC.errno(callState);
-            arena.close();
-            if (result < 0)
-            {
-                throw new OsException("close(tap=" + name + ")", errno);
-            }
+            Fds.closeWithArena(callState, fd, arena, "tap=" + name);
         }
     }
 

@@ -1,5 +1,7 @@
 package io.sidecore.engine.backend;
 
+import io.sidecore.engine.net.InternetChecksum;
+import io.sidecore.engine.net.PacketHeaders;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
@@ -45,12 +47,12 @@ class GsoSegmenterTest
     {
         final byte[] data = {0x00, 0x01, (byte)0xf2, 0x03, (byte)0xf4, (byte)0xf5, (byte)0xf6, (byte)0xf7};
 
-        final long sum = InternetChecksum.add(new UnsafeBuffer(data), 0, data.length, 0);
+        final long sum = InternetChecksum.sum(new UnsafeBuffer(data), 0, data.length, 0);
 
         assertEquals(0xddf2, InternetChecksum.fold(sum));
         assertEquals(0x220d, InternetChecksum.finish(sum));
         assertEquals(TestFrames.fold(TestFrames.sum(data, 1, 7, 0)),
-            InternetChecksum.fold(InternetChecksum.add(new UnsafeBuffer(data), 1, 7, 0)), "odd length pads a zero");
+            InternetChecksum.fold(InternetChecksum.sum(new UnsafeBuffer(data), 1, 7, 0)), "odd length pads a zero");
     }
 
     @Test
@@ -58,7 +60,7 @@ class GsoSegmenterTest
     {
         final byte[] frame = TestFrames.tcp(false, 4000, 0x7FFF_FF00, TCP_ACK | TCP_PSH, 100);
 
-        final List<byte[]> segments = segment(frame, GsoSegmenter.PROTOCOL_TCP, false, 1448);
+        final List<byte[]> segments = segment(frame, PacketHeaders.PROTOCOL_TCP, false, 1448);
 
         assertEquals(3, segments.size());
         int expectedSequence = 0x7FFF_FF00;
@@ -79,7 +81,7 @@ class GsoSegmenterTest
     {
         final byte[] frame = TestFrames.tcp(false, 3000, 1, TCP_ACK, 0xFFFF);
 
-        final List<byte[]> segments = segment(frame, GsoSegmenter.PROTOCOL_TCP, false, 1000);
+        final List<byte[]> segments = segment(frame, PacketHeaders.PROTOCOL_TCP, false, 1000);
 
         assertEquals(0xFFFF, u16(segments.get(0), 18));
         assertEquals(0x0000, u16(segments.get(1), 18), "16-bit wrap");
@@ -91,7 +93,7 @@ class GsoSegmenterTest
     {
         final byte[] frame = TestFrames.tcp(false, 3000, 1, TCP_ACK | TCP_PSH | TCP_FIN | TCP_CWR, 1);
 
-        final List<byte[]> segments = segment(frame, GsoSegmenter.PROTOCOL_TCP, false, 1000);
+        final List<byte[]> segments = segment(frame, PacketHeaders.PROTOCOL_TCP, false, 1000);
 
         assertEquals(TCP_ACK | TCP_CWR, segments.get(0)[47] & 0xFF);
         assertEquals(TCP_ACK, segments.get(1)[47] & 0xFF);
@@ -103,7 +105,7 @@ class GsoSegmenterTest
     {
         final byte[] frame = TestFrames.tcp(true, 5000, 77, TCP_ACK, 0);
 
-        final List<byte[]> segments = segment(frame, GsoSegmenter.PROTOCOL_TCP, true, 1440);
+        final List<byte[]> segments = segment(frame, PacketHeaders.PROTOCOL_TCP, true, 1440);
 
         assertEquals(4, segments.size());
         for (final byte[] s : segments)
@@ -118,7 +120,7 @@ class GsoSegmenterTest
     {
         final byte[] frame = TestFrames.udp(false, 2500, 9);
 
-        final List<byte[]> segments = segment(frame, GsoSegmenter.PROTOCOL_UDP, false, 1000);
+        final List<byte[]> segments = segment(frame, PacketHeaders.PROTOCOL_UDP, false, 1000);
 
         assertEquals(3, segments.size());
         for (final byte[] s : segments)
@@ -135,7 +137,7 @@ class GsoSegmenterTest
     {
         final byte[] frame = TestFrames.tcp(false, 100, 5, TCP_ACK | TCP_PSH, 3);
 
-        final List<byte[]> segments = segment(frame, GsoSegmenter.PROTOCOL_TCP, false, 1448);
+        final List<byte[]> segments = segment(frame, PacketHeaders.PROTOCOL_TCP, false, 1448);
 
         assertEquals(1, segments.size());
         assertArrayEquals(frame, segments.get(0), "an already valid frame comes out unchanged");
@@ -148,7 +150,7 @@ class GsoSegmenterTest
         frame[46] = (byte)(15 << 4);
 
         assertEquals(GsoSegmenter.MALFORMED,
-            segmenter.prepare(new UnsafeBuffer(frame), 0, frame.length, GsoSegmenter.PROTOCOL_TCP, false, 0, 1448));
+            segmenter.prepare(new UnsafeBuffer(frame), 0, frame.length, PacketHeaders.PROTOCOL_TCP, false, 0, 1448));
         assertEquals(0, segmenter.segmentCount());
     }
 
@@ -158,9 +160,9 @@ class GsoSegmenterTest
         final byte[] frame = TestFrames.tcp(false, 2000, 1, TCP_ACK, 1);
 
         assertEquals(GsoSegmenter.MALFORMED,
-            segmenter.prepare(new UnsafeBuffer(frame), 0, frame.length, GsoSegmenter.PROTOCOL_TCP, true, 0, 1448));
+            segmenter.prepare(new UnsafeBuffer(frame), 0, frame.length, PacketHeaders.PROTOCOL_TCP, true, 0, 1448));
         assertEquals(GsoSegmenter.MALFORMED,
-            segmenter.prepare(new UnsafeBuffer(frame), 0, frame.length, GsoSegmenter.PROTOCOL_UDP, false, 0, 1448));
+            segmenter.prepare(new UnsafeBuffer(frame), 0, frame.length, PacketHeaders.PROTOCOL_UDP, false, 0, 1448));
     }
 
     @Test
@@ -169,9 +171,9 @@ class GsoSegmenterTest
         final byte[] frame = TestFrames.tcp(false, 2000, 1, TCP_ACK, 1);
 
         assertEquals(GsoSegmenter.MALFORMED,
-            segmenter.prepare(new UnsafeBuffer(frame), 0, frame.length, GsoSegmenter.PROTOCOL_TCP, false, 0, 0));
+            segmenter.prepare(new UnsafeBuffer(frame), 0, frame.length, PacketHeaders.PROTOCOL_TCP, false, 0, 0));
         assertEquals(GsoSegmenter.MALFORMED,
-            segmenter.prepare(new UnsafeBuffer(frame), 0, 40, GsoSegmenter.PROTOCOL_TCP, false, 0, 1448));
+            segmenter.prepare(new UnsafeBuffer(frame), 0, 40, PacketHeaders.PROTOCOL_TCP, false, 0, 1448));
     }
 
     @Test
@@ -186,7 +188,7 @@ class GsoSegmenterTest
         tagged[15] = 0x05;
         System.arraycopy(plain, 12, tagged, 16, plain.length - 12);
 
-        final List<byte[]> segments = segment(tagged, GsoSegmenter.PROTOCOL_TCP, false, 1448);
+        final List<byte[]> segments = segment(tagged, PacketHeaders.PROTOCOL_TCP, false, 1448);
 
         assertEquals(18, segmenter.l3Offset());
         assertEquals(38, segmenter.l4Offset());
@@ -205,7 +207,7 @@ class GsoSegmenterTest
         @ForAll final boolean udp,
         @ForAll final int sequence)
     {
-        final int protocol = udp ? GsoSegmenter.PROTOCOL_UDP : GsoSegmenter.PROTOCOL_TCP;
+        final int protocol = udp ? PacketHeaders.PROTOCOL_UDP : PacketHeaders.PROTOCOL_TCP;
         final byte[] frame = udp ? TestFrames.udp(ipv6, payloadBytes, 1) :
             TestFrames.tcp(ipv6, payloadBytes, sequence, TCP_ACK | TCP_FIN, 1);
         final int l4 = ipv6 ? 54 : 34;

@@ -1,5 +1,6 @@
 package io.sidecore.engine.e1000;
 
+import io.sidecore.engine.net.InternetChecksum;
 import io.sidecore.shm.E1000Registers;
 import io.sidecore.shm.PortCounter;
 import net.jqwik.api.ForAll;
@@ -218,7 +219,7 @@ class RxChecksumTest
         final int start = Math.min(from, bytes.length);
         final int count = Math.min(length, bytes.length - start);
 
-        final int folded = RxChecksum.fold(RxChecksum.sum(new UnsafeBuffer(bytes), start, count, 0));
+        final int folded = InternetChecksum.fold(InternetChecksum.sum(new UnsafeBuffer(bytes), start, count, 0));
 
         assertEquals(RxFrames.checksum(bytes, start, count, 0), folded);
     }

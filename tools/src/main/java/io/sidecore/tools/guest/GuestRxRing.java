@@ -1,7 +1,6 @@
 package io.sidecore.tools.guest;
 
 import io.sidecore.shm.E1000RxDescriptor;
-import org.agrona.concurrent.AtomicBuffer;
 
 /**
  * The receive ring as Linux e1000 keeps it on its non-jumbo path ({@code e1000_clean_rx_irq},
@@ -11,7 +10,7 @@ import org.agrona.concurrent.AtomicBuffer;
  * that span several descriptors are dropped (all receives must fit one buffer), frames with CE/SE/SEQ/CXE/RXE are
  * dropped. Allocation-free after construction.
  */
-final class GuestRxRing
+final class GuestRxRing extends GuestRing
 {
     /** Linux returns buffers to the device every 16 harvested descriptors ({@code E1000_RX_BUFFER_WRITE}). */
     static final int RX_BUFFER_WRITE = 16;
@@ -21,16 +20,7 @@ final class GuestRxRing
     /** Bytes of FCS the device counts in the length when RCTL.SECRC is clear. */
     static final int FCS_BYTES = 4;
 
-    private final AtomicBuffer memory;
-    private final int count;
-    private final long ringGpa;
-    private final int ringOffset;
-    private final long buffersGpa;
-    private final int buffersOffset;
-    private final int bufferBytes;
     private final TailPublisher publisher;
-    private int nextToUse;
-    private int nextToClean;
     private boolean discarding;
     private long frames;
     private long bytes;
@@ -40,14 +30,8 @@ final class GuestRxRing
 
     GuestRxRing(final GuestRam ram, final int count, final int bufferBytes, final TailPublisher publisher)
     {
-        this.memory = ram.buffer();
-        this.count = count;
-        this.bufferBytes = bufferBytes;
+        super(ram, count, E1000RxDescriptor.LENGTH, bufferBytes);
         this.publisher = publisher;
-        this.ringGpa = ram.allocate(GuestTxRing.align4k(count * E1000RxDescriptor.LENGTH), 4096);
-        this.ringOffset = ram.offset(ringGpa, count * E1000RxDescriptor.LENGTH);
-        this.buffersGpa = ram.allocate(count * bufferBytes, 64);
-        this.buffersOffset = ram.offset(buffersGpa, count * bufferBytes);
         reset();
     }
 
@@ -56,18 +40,8 @@ final class GuestRxRing
      */
     void reset()
     {
-        memory.setMemory(ringOffset, count * E1000RxDescriptor.LENGTH, (byte)0);
-        nextToUse = 0;
-        nextToClean = 0;
+        clearRing();
         discarding = false;
-    }
-
-    /**
-     * @return {@code E1000_DESC_UNUSED}: descriptors that may be refilled.
-     */
-    int unused()
-    {
-        return (nextToClean > nextToUse ? 0 : count) + nextToClean - nextToUse - 1;
     }
 
     /**
@@ -177,42 +151,6 @@ final class GuestRxRing
     {
         final int statusWord = Descriptors.rxStatusWord(memory, ringOffset + nextToClean * E1000RxDescriptor.LENGTH);
         return 0 != (statusWord & E1000RxDescriptor.STA_DD);
-    }
-
-    int next(final int index)
-    {
-        final int next = index + 1;
-        return next == count ? 0 : next;
-    }
-
-    long bufferGpa(final int index)
-    {
-        return buffersGpa + (long)index * bufferBytes;
-    }
-
-    int count()
-    {
-        return count;
-    }
-
-    long ringGpa()
-    {
-        return ringGpa;
-    }
-
-    int ringOffset()
-    {
-        return ringOffset;
-    }
-
-    int nextToUse()
-    {
-        return nextToUse;
-    }
-
-    int nextToClean()
-    {
-        return nextToClean;
     }
 
     long frames()

@@ -2,7 +2,6 @@ package io.sidecore.tools.guest;
 
 import io.sidecore.shm.E1000TxDescriptor;
 import org.agrona.DirectBuffer;
-import org.agrona.concurrent.AtomicBuffer;
 
 import java.util.Arrays;
 
@@ -13,48 +12,27 @@ import java.util.Arrays;
  * descriptor carries EOP and RS, so DD is written back there and reclaim checks that one ({@code next_to_watch}).
  * Allocation-free after construction.
  */
-final class GuestTxRing
+final class GuestTxRing extends GuestRing
 {
     /** Linux pads short frames to ETH_ZLEN itself (the 82540 may corrupt hardware padding). */
     static final int ETH_ZLEN = 60;
     /** Linux keeps this many descriptors spare ({@code e1000_maybe_stop_tx(count + 2)}). */
     static final int RESERVED_DESCRIPTORS = 2;
 
-    private final AtomicBuffer memory;
-    private final int count;
-    private final long ringGpa;
-    private final int ringOffset;
-    private final long buffersGpa;
-    private final int buffersOffset;
-    private final int bufferBytes;
     private final boolean dataDescriptors;
     private final int[] eopIndex;
     private final int[] frameLengths;
     private int lastCommand;
-    private int nextToUse;
-    private int nextToClean;
     private long cleanedFrames;
     private long cleanedBytes;
 
     GuestTxRing(final GuestRam ram, final int count, final int bufferBytes, final TxDescriptorFormat format)
     {
-        this.memory = ram.buffer();
-        this.count = count;
-        this.bufferBytes = bufferBytes;
+        super(ram, count, E1000TxDescriptor.LENGTH, bufferBytes);
         this.dataDescriptors = TxDescriptorFormat.DATA == format;
-        // Linux rounds the ring to 4 KiB and allocates it page aligned.
-        this.ringGpa = ram.allocate(align4k(count * E1000TxDescriptor.LENGTH), 4096);
-        this.ringOffset = ram.offset(ringGpa, count * E1000TxDescriptor.LENGTH);
-        this.buffersGpa = ram.allocate(count * bufferBytes, 64);
-        this.buffersOffset = ram.offset(buffersGpa, count * bufferBytes);
         this.eopIndex = new int[count];
         this.frameLengths = new int[count];
         reset();
-    }
-
-    static int align4k(final int bytes)
-    {
-        return (bytes + 4095) & ~4095;
     }
 
     /**
@@ -62,10 +40,8 @@ final class GuestTxRing
      */
     void reset()
     {
-        memory.setMemory(ringOffset, count * E1000TxDescriptor.LENGTH, (byte)0);
+        clearRing();
         Arrays.fill(eopIndex, -1);
-        nextToUse = 0;
-        nextToClean = 0;
     }
 
     /**
@@ -74,16 +50,6 @@ final class GuestTxRing
     void lastCommand(final int command)
     {
         this.lastCommand = command;
-    }
-
-    /**
-     * Linux {@code E1000_DESC_UNUSED}: free descriptors, always leaving one so that head never meets tail.
-     *
-     * @return descriptors the driver may fill.
-     */
-    int unused()
-    {
-        return (nextToClean > nextToUse ? 0 : count) + nextToClean - nextToUse - 1;
     }
 
     /**
@@ -133,7 +99,7 @@ final class GuestTxRing
             final boolean isLast = position >= frameBytes;
             final int command = isLast ? lastCommand : E1000TxDescriptor.CMD_IFCS;
             final int descriptorOffset = ringOffset + index * E1000TxDescriptor.LENGTH;
-            final long bufferGpa = buffersGpa + (long)index * bufferBytes;
+            final long bufferGpa = bufferGpa(index);
             if (dataDescriptors)
             {
                 Descriptors.putDataTx(memory, descriptorOffset, bufferGpa, chunk, command, 0, 0);
@@ -197,42 +163,6 @@ final class GuestTxRing
     boolean hasPending()
     {
         return nextToClean != nextToUse;
-    }
-
-    int next(final int index)
-    {
-        final int next = index + 1;
-        return next == count ? 0 : next;
-    }
-
-    int nextToUse()
-    {
-        return nextToUse;
-    }
-
-    int nextToClean()
-    {
-        return nextToClean;
-    }
-
-    int count()
-    {
-        return count;
-    }
-
-    long ringGpa()
-    {
-        return ringGpa;
-    }
-
-    int ringOffset()
-    {
-        return ringOffset;
-    }
-
-    long bufferGpa(final int index)
-    {
-        return buffersGpa + (long)index * bufferBytes;
     }
 
     long cleanedFrames()
