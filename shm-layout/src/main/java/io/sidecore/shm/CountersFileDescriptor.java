@@ -61,6 +61,13 @@ public final class CountersFileDescriptor
 {
     /** File name inside the configured directory. */
     public static final String FILE_NAME = "sidecore-counters.dat";
+    /**
+     * Default directory of the counters file: in shared memory ({@code tmpfs}), so counter updates never cause disk
+     * writes. The daemon's configuration and {@code sidecore stat} both default to it.
+     */
+    public static final String DEFAULT_DIRECTORY = "/dev/shm/sidecore";
+    /** Default path of the counters file, {@value}: {@link #FILE_NAME} in {@link #DEFAULT_DIRECTORY}. */
+    public static final String DEFAULT_FILE = DEFAULT_DIRECTORY + "/" + FILE_NAME;
 
     /** 'SCCF' little-endian: the bytes 'S', 'C', 'C', 'F' in memory. */
     public static final int MAGIC = 0x46434353;

@@ -73,6 +73,8 @@ class CountersFileDescriptorTest
         LayoutAssertions.assertEveryConstantPinned(
             CountersFileDescriptor.class, CountersFileDescriptorTest.class, "shouldPinCountersFileConstant");
         assertEquals("sidecore-counters.dat", FILE_NAME);
+        assertEquals("/dev/shm/sidecore", DEFAULT_DIRECTORY);
+        assertEquals("/dev/shm/sidecore/sidecore-counters.dat", DEFAULT_FILE);
         assertEquals(SemanticVersion.compose(1, 0, 0), COUNTERS_FILE_VERSION);
     }
 
