@@ -86,7 +86,7 @@ public final class Configuration
     /** The counters file other processes (sidecore stat) map to read every counter. */
     public static final String COUNTERS_FILE_PROP_NAME = "sidecore.counters.file";
     /** Default of {@link #COUNTERS_FILE_PROP_NAME}: in shared memory. */
-    public static final String COUNTERS_FILE_DEFAULT = "/dev/shm/sidecore/sidecore-counters.dat";
+    public static final String COUNTERS_FILE_DEFAULT = io.sidecore.shm.CountersFileDescriptor.DEFAULT_FILE;
 
     /** Counters the counters file holds; each port takes up to 64 and each sidecore up to 32. */
     public static final String MAX_COUNTERS_PROP_NAME = "sidecore.counters.max";
