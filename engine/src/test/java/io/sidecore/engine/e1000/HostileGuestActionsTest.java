@@ -958,6 +958,9 @@ class HostileGuestActionsTest
         final Port b;
         final boolean noModeration;
         final boolean loopback;
+        private final byte[] ramBefore = new byte[RAM_BYTES];
+        private final MemorySegment ramBeforeSegment = MemorySegment.ofArray(ramBefore);
+        private final UnsafeBuffer ramBeforeBuffer = new UnsafeBuffer(ramBefore);
         long nowNs;
         long receiveCalls;
         int ioAddressMirror;
@@ -1283,6 +1286,7 @@ class HostileGuestActionsTest
                 port.device.isBusMasterEnabled();
             final long framesBefore = port.sink.frames;
             final byte[] ringBefore = ringSnapshot(port);
+            MemorySegment.copy(port.ram, 0, ramBeforeSegment, 0, RAM_BYTES);
 
             final int consumed = port.device.pollTx(nowNs, budget);
 
@@ -1311,12 +1315,88 @@ class HostileGuestActionsTest
                     checkTxPacketAccounting(port, ringBefore, head, consumed, count, before, after, framesBefore, where);
                 }
             }
+            if (!loopback)
+            {
+                checkTxWrites(port, headBefore & E1000Registers.HEAD_TAIL_MASK, consumed, where);
+            }
             final boolean hadWork = (headBefore & E1000Registers.HEAD_TAIL_MASK) != tail;
             if (!faultedBefore && !port.device.isFaulted() && txEnabled && budget > 0 && hadWork)
             {
                 assertTrue(consumed > 0, where + "a healthy ring with work consumed nothing");
                 assertTrue(headAfter < count, where + "TDH outside the ring on a healthy port");
             }
+        }
+
+        /**
+         * A TX pass writes guest RAM only in the status byte of descriptors it consumed (SDM 3.3.3.2: only the
+         * status field is written back).
+         */
+        private void checkTxWrites(final Port port, final int head, final int consumed, final String where)
+        {
+            final int count = port.txRingCount();
+            final long ringOffset = port.ramOffset(port.txRingGpa(), (long)count * DescriptorRing.DESCRIPTOR_LENGTH);
+            long from = 0;
+            long changed;
+            while (-1 != (changed = nextChange(port, from)))
+            {
+                final long inRing = changed - ringOffset;
+                final boolean allowed = ringOffset >= 0 && inRing >= 0 &&
+                    inRing < (long)count * DescriptorRing.DESCRIPTOR_LENGTH &&
+                    E1000TxDescriptor.STATUS_OFFSET == (inRing & 15) &&
+                    Math.floorMod((int)(inRing >>> 4) - head, count) < consumed;
+                assertTrue(allowed, where + "TX wrote guest RAM at offset 0x" + Long.toHexString(changed) +
+                    " outside the status of a consumed descriptor");
+                from = changed + 1;
+            }
+        }
+
+        /**
+         * A receive writes guest RAM only in bytes 8-15 of descriptors it consumed and in the buffers (of the
+         * configured size, clipped to RAM) those descriptors named before the call.
+         */
+        private void checkRxWrites(final Port port, final int head, final int descriptors, final String where)
+        {
+            final int count = port.rxRingCount();
+            final long ringOffset = port.ramOffset(port.rxRingGpa(), (long)count * DescriptorRing.DESCRIPTOR_LENGTH);
+            final int bufferBytes = E1000Registers.rxBufferSizeBytes(port.reg(E1000Registers.RCTL));
+            final long[] bufferStarts = new long[descriptors];
+            for (int i = 0; i < descriptors; i++)
+            {
+                final int index = (head + i) % count;
+                final long bufferGpa = ramBeforeBuffer.getLong((int)ringOffset + index * 16, ByteOrder.LITTLE_ENDIAN);
+                // The device writes only the frame's bytes, so a buffer whose nominal size runs past RAM is fine.
+                bufferStarts[i] = port.ramOffset(bufferGpa, 1);
+            }
+            long from = 0;
+            long changed;
+            while (-1 != (changed = nextChange(port, from)))
+            {
+                final long inRing = changed - ringOffset;
+                boolean allowed = descriptors > 0 && ringOffset >= 0 && inRing >= 0 &&
+                    inRing < (long)count * DescriptorRing.DESCRIPTOR_LENGTH && (inRing & 15) >= 8 &&
+                    Math.floorMod((int)(inRing >>> 4) - head, count) < descriptors;
+                for (int i = 0; !allowed && i < descriptors; i++)
+                {
+                    allowed = bufferStarts[i] >= 0 && changed >= bufferStarts[i] &&
+                        changed < bufferStarts[i] + bufferBytes;
+                }
+                assertTrue(allowed, where + "RX wrote guest RAM at offset 0x" + Long.toHexString(changed) +
+                    " outside a consumed descriptor and its buffer");
+                from = changed + 1;
+            }
+        }
+
+        /**
+         * @return the first RAM offset at or after {@code from} that differs from the copy taken before the call.
+         */
+        private long nextChange(final Port port, final long from)
+        {
+            if (from >= RAM_BYTES)
+            {
+                return -1;
+            }
+            final long mismatch = port.ram.asSlice(from).mismatch(ramBeforeSegment.asSlice(from));
+            return -1 == mismatch ? -1 : from + mismatch;
         }
 
         /**
@@ -1400,6 +1480,7 @@ class HostileGuestActionsTest
             System.arraycopy(frame, 0, backing, offset, backing.length - offset);
             final boolean faultedBefore = port.device.isFaulted();
             final int headBefore = port.reg(E1000Registers.RDH);
+            MemorySegment.copy(port.ram, 0, ramBeforeSegment, 0, RAM_BYTES);
             receiveCalls++;
 
             final boolean delivered =
@@ -1429,6 +1510,7 @@ class HostileGuestActionsTest
             {
                 assertTrue(descriptors >= 1, where + "delivered without a descriptor");
             }
+            checkRxWrites(port, headBefore & E1000Registers.HEAD_TAIL_MASK, (int)descriptors, where);
             for (final PortCounter counter : PortCounter.values())
             {
                 if (counter.counterName().startsWith("tx_"))
