@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.zip.CRC32;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
@@ -53,7 +54,14 @@ import static org.junit.jupiter.api.Assertions.fail;
  * TX_FRAMES/TX_BYTES; every {@code receive} is delivered XOR counted in exactly one RX drop counter; every
  * {@code pollTx} consumes at most its budget, moves TDH by exactly what it consumed, leaves TDH inside the ring, and
  * ends each packet (EOP) it completes in frames or exactly one TX drop counter; RDH moves by exactly the RX
- * descriptors consumed; no counter decreases; the interrupt line is never asserted without a pending unmasked cause.
+ * descriptors consumed; a TX pass writes guest RAM only in the status bytes of the descriptors it consumed, a receive
+ * only in bytes 8-15 of the descriptors it consumed and in the buffers they named; no counter decreases; the
+ * interrupt line is never asserted without a pending unmasked cause and only reports real level changes.
+ * <p>
+ * Further properties: the line equals {@code (ICR & IMS) != 0} after every action when no moderation is configured;
+ * no interrupt is lost once every moderation deadline has passed (clock origins include the 64-bit wrap); TX frames
+ * looped straight back into RX from inside the TX pass stay contained and cannot re-enter TX; after whatever the
+ * guest did, CTRL.RST and a fresh ring set-up give a working port again.
  * <p>
  * Each try runs under one {@code assertTimeoutPreemptively} (one helper thread per try) so a device loop fails the
  * test instead of hanging the build; all inputs come from the jqwik seed, time from the test's own clock.
@@ -148,6 +156,45 @@ class HostileGuestActionsTest
             "line must equal (ICR & IMS) != 0 once moderation has run out");
         rig.checkGlobal("after draining timers: ");
         Rig.cover("interrupts moderated", rig.a.counters.get(PortCounter.INTERRUPTS_MODERATED) > 0, 5);
+    }
+
+    @Property(tries = 60)
+    @StatisticsReport(StatisticsReport.StatisticsReportMode.OFF)
+    void shouldWorkAgainAfterDriverResetWhateverGuestDid(@ForAll("mixedSequences") final List<Action> actions)
+    {
+        final Rig rig = new Rig(false, false, false);
+        rig.runBounded(actions);
+        final Port port = rig.a;
+        final long now = rig.nowNs;
+        port.device.mmioWrite(E1000Registers.CTRL, E1000Registers.CTRL_RST, now);
+        port.setUp(64, 64, E1000Registers.RCTL_EN | E1000Registers.RCTL_BAM, E1000Registers.CTRL_SLU,
+            E1000Registers.ICR_VALID_MASK, now);
+        assertFalse(port.device.isFaulted(), "CTRL.RST clears a ring fault");
+
+        final byte[] sent = DeviceHarness.broadcastFrame(300, 7);
+        final long bufferGpa = port.txSlotGpa(0);
+        port.ramBuffer.putBytes((int)(bufferGpa - port.ramGpa), sent);
+        port.ramBuffer.putLong((int)Port.TX_RING_OFFSET, bufferGpa, ByteOrder.LITTLE_ENDIAN);
+        port.ramBuffer.putLong((int)Port.TX_RING_OFFSET + 8, sent.length |
+            (long)(E1000TxDescriptor.CMD_EOP | E1000TxDescriptor.CMD_RS) << 24, ByteOrder.LITTLE_ENDIAN);
+        port.registers.setRelease(E1000Registers.TDT, 1);
+        final long framesBefore = port.sink.frames;
+        final long bytesBefore = port.sink.bytes;
+        assertEquals(1, port.device.pollTx(now, 64), "the first descriptor after the reset");
+        assertEquals(framesBefore + 1, port.sink.frames, "one frame on the wire");
+        assertEquals(bytesBefore + sent.length, port.sink.bytes, "its bytes");
+
+        final byte[] received = DeviceHarness.broadcastFrame(200, 9);
+        assertTrue(port.device.receive(new UnsafeBuffer(received), 0, received.length, now), "a frame after reset");
+        final byte[] placed = new byte[received.length];
+        port.ramBuffer.getBytes((int)(port.rxBufferGpa(0) - port.ramGpa), placed);
+        assertArrayEquals(received, placed, "frame bytes in the first RX buffer");
+        assertEquals(1, port.reg(E1000Registers.RDH));
+
+        final int icr = port.device.mmioRead(E1000Registers.ICR, now);
+        assertEquals(E1000Registers.ICR_TXDW | E1000Registers.ICR_RXT0,
+            icr & (E1000Registers.ICR_TXDW | E1000Registers.ICR_RXT0), "both causes reported");
+        assertFalse(port.device.interrupts().isLineAsserted(), "ICR read deasserts");
     }
 
     /**
@@ -1226,7 +1273,8 @@ class HostileGuestActionsTest
          * Write RX descriptors at RDT (or at the start of the default ring when RDT/RDLEN/RDBA are unusable) and
          * advance RDT through the shared page when {@code bump}.
          */
-        private void queueRxBuffers(final Port port, final long[] bufferGpas, final int[] statusWords, final boolean bump)
+        private void queueRxBuffers(
+            final Port port, final long[] bufferGpas, final int[] statusWords, final boolean bump)
         {
             final int count = port.rxRingCount();
             final long ringOffset = port.ramOffset(port.rxRingGpa(), (long)count * DescriptorRing.DESCRIPTOR_LENGTH);
@@ -1312,7 +1360,8 @@ class HostileGuestActionsTest
                 assertEquals(consumed, Math.floorMod(headAfter - head, count), where + "TDH movement");
                 if (!loopback)
                 {
-                    checkTxPacketAccounting(port, ringBefore, head, consumed, count, before, after, framesBefore, where);
+                    checkTxPacketAccounting(
+                        port, ringBefore, head, consumed, count, before, after, framesBefore, where);
                 }
             }
             if (!loopback)
