@@ -56,7 +56,17 @@ public enum PortCounter
         "TX packet asking for TSO or checksum offload without a matching context descriptor"),
     TX_DROP_BAD_SEQUENCE(17, "tx_drop_bad_sequence",
         "TX packet mixing descriptor kinds or TSE settings, or interrupted by a context descriptor"),
-    TX_DROP_RUNT(18, "tx_drop_runt", "TX packet shorter than an Ethernet header (14 bytes)");
+    TX_DROP_RUNT(18, "tx_drop_runt", "TX packet shorter than an Ethernet header (14 bytes)"),
+    TX_DROP_BACKEND(54, "tx_drop_backend",
+        "TX frame the backend could not take (TAP write failed or queue full, capture write failed)"),
+
+    TX_DROP_NO_DESTINATION(55, "tx_drop_no_destination",
+        "emitted frame the switch had nowhere to send: its only destination was its source port, no other " +
+            "port was attached, or it was too short to carry a destination address"),
+    TX_DROP_SWITCH_RING_FULL(56, "tx_drop_switch_ring_full",
+        "emitted frame for a port of another sidecore dropped because the cross-sidecore ring was full"),
+    TX_BUDGET_EXHAUSTED(57, "tx_budget_exhausted",
+        "passes that ended the port's TX work at its descriptor or byte budget with descriptors still pending");
 
     /** Number of counter slots reserved per port; ids are below this. */
     public static final int SLOTS_PER_PORT = 64;

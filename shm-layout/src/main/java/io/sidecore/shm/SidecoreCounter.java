@@ -15,7 +15,7 @@ public enum SidecoreCounter
 {
     DUTY_CYCLES(0, "duty_cycles", false, "doWork passes of the agent"),
     BUSY_RATIO_PPM(1, "busy_ratio_ppm", true,
-        "share of duty cycles that did work over the last measurement window, parts per million"),
+        "share of the last measurement window spent in duty cycles that did work, parts per million"),
     MAX_CYCLE_TIME_NS(2, "max_cycle_time_ns", true, "longest duty cycle observed, nanoseconds"),
     CYCLE_TIME_THRESHOLD_EXCEEDED(3, "cycle_time_threshold_exceeded", false,
         "duty cycles longer than the configured threshold"),
@@ -26,7 +26,15 @@ public enum SidecoreCounter
     WAKEUPS(8, "wakeups", false, "parks ended early by a kick or a command"),
     TIMERS_EXPIRED(9, "timers_expired", false, "moderation timer deadlines that fired"),
     CROSS_SHARD_FRAMES(10, "cross_shard_frames", false, "frames handed to another sidecore through an SPSC ring"),
-    ERRORS(11, "errors", false, "engine errors caught by the agent runner and written to the error log");
+    ERRORS(11, "errors", false, "engine errors caught by the agent runner and written to the error log"),
+    SWITCH_FLOOD_COPIES(12, "switch_flood_copies", false,
+        "extra copies made by flooding: a frame flooded to n destinations (local ports or other sidecores) adds n-1"),
+    SWITCH_DROP_NO_DESTINATION(13, "switch_drop_no_destination", false,
+        "frames flooded by another sidecore that found no port of this sidecore on the switch"),
+    SWITCH_DROP_STALE_PORT(14, "switch_drop_stale_port", false,
+        "frames from another sidecore for a port that left the switch while they were in flight"),
+    MAC_TABLE_FULL(15, "mac_table_full", false, "source addresses not learned because the MAC table was full"),
+    MAC_ENTRIES(16, "mac_entries", true, "addresses in this sidecore's MAC table, expired ones until swept");
 
     /** Number of counter slots reserved per sidecore; ids are below this. */
     public static final int SLOTS_PER_SIDECORE = 32;

@@ -1,0 +1,736 @@
+package io.sidecore.engine;
+
+import io.sidecore.engine.status.CountersFile;
+import org.agrona.ErrorHandler;
+import org.agrona.concurrent.EpochClock;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.SystemEpochClock;
+import org.agrona.concurrent.SystemNanoClock;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.errors.DistinctErrorLog;
+import org.agrona.concurrent.status.AtomicCounter;
+import org.agrona.concurrent.status.CountersManager;
+
+import java.nio.file.Path;
+import java.util.function.IntFunction;
+
+/**
+ * Everything a {@link SidecoreEngine} is built from. Getters and setters share a name; setters return {@code this}.
+ * <p>
+ * The context carries no defaults of its own: the launcher's {@code Configuration} is the one place where every
+ * setting has a property name, a default and documentation, and it fills a context with
+ * {@code Configuration.engineContext()}. {@link #conclude()} then validates every value, naming the setting and
+ * the allowed range in the message, and creates the derived resources (the counters file or an in-heap counters
+ * area).
+ */
+public final class EngineContext
+{
+    /** Largest number of sidecores: the cross-shard rings grow with its square. */
+    public static final int MAX_SIDECORES = 64;
+
+    private boolean concluded;
+    private ThreadingMode threadingMode = ThreadingMode.DEDICATED;
+    private int sidecoreCount;
+    private NanoClock nanoClock = SystemNanoClock.INSTANCE;
+    private String idleStrategy;
+    private long idleSpins = -1;
+    private long idleYields = -1;
+    private long idleMinParkNs;
+    private long idleMaxParkNs;
+    private int commandQueueCapacity;
+    private int commandDrainLimit;
+    private long commandTimeoutNs;
+    private int maxPortsPerSidecore;
+    private int maxSwitchPorts;
+    private int crossShardRingLengthBytes;
+    private int crossShardDrainLimit;
+    private int macTableCapacity;
+    private long macAgingNs;
+    private int macAgingSweepLimit;
+    private PortSettings portDefaults;
+    private long busyRatioWindowNs;
+    private long cycleTimeThresholdNs;
+    private long minModerationDelayNs = -1;
+    private int maxCounters;
+    private int errorLogLengthBytes;
+    private EpochClock epochClock = SystemEpochClock.INSTANCE;
+    private Path countersFile;
+    private CountersFile mappedCountersFile;
+    private CountersManager countersManager;
+    private ErrorHandler errorHandler;
+    private AtomicCounter errorCounter;
+    private IntFunction<Kick> kickFactory = sidecoreIndex -> new ThreadKick();
+
+    /**
+     * Validate every setting and create the derived resources. Call once, before building the engine.
+     *
+     * @return this.
+     * @throws IllegalStateException    when called twice.
+     * @throws IllegalArgumentException naming the first bad setting.
+     */
+    public EngineContext conclude()
+    {
+        if (concluded)
+        {
+            throw new IllegalStateException("engine context already concluded");
+        }
+        requireNonNull("threadingMode", threadingMode);
+        requireNonNull("nanoClock", nanoClock);
+        requireNonNull("kickFactory", kickFactory);
+        checkRange("sidecoreCount", sidecoreCount, 1, MAX_SIDECORES);
+        if (!SidecoreIdleStrategy.BUSY.equals(idleStrategy) && !SidecoreIdleStrategy.ADAPTIVE.equals(idleStrategy))
+        {
+            throw new IllegalArgumentException("idleStrategy must be '" + SidecoreIdleStrategy.BUSY + "' or '" +
+                SidecoreIdleStrategy.ADAPTIVE + "': " + idleStrategy);
+        }
+        checkRange("idleSpins", idleSpins, 0, Integer.MAX_VALUE);
+        checkRange("idleYields", idleYields, 0, Integer.MAX_VALUE);
+        checkRange("idleMinParkNs", idleMinParkNs, 1, 1_000_000_000L);
+        checkRange("idleMaxParkNs", idleMaxParkNs, idleMinParkNs, 1_000_000_000L);
+        checkPowerOfTwo("commandQueueCapacity", commandQueueCapacity, 2, 1 << 20);
+        checkRange("commandDrainLimit", commandDrainLimit, 1, commandQueueCapacity);
+        checkRange("commandTimeoutNs", commandTimeoutNs, 1_000L, 3_600_000_000_000L);
+        checkRange("maxPortsPerSidecore", maxPortsPerSidecore, 1, 1 << 16);
+        checkRange("maxSwitchPorts", maxSwitchPorts, 1, 1 << 20);
+        checkPowerOfTwo("crossShardRingLengthBytes", crossShardRingLengthBytes, 1 << 16, 1 << 30);
+        checkRange("crossShardDrainLimit", crossShardDrainLimit, 1, 1 << 16);
+        checkPowerOfTwo("macTableCapacity", macTableCapacity, 16, 1 << 24);
+        checkRange("macAgingNs", macAgingNs, 1_000_000L, 86_400_000_000_000L);
+        checkRange("macAgingSweepLimit", macAgingSweepLimit, 1, macTableCapacity);
+        requireNonNull("portDefaults", portDefaults);
+        checkRange("busyRatioWindowNs", busyRatioWindowNs, 1_000_000L, 3_600_000_000_000L);
+        checkRange("cycleTimeThresholdNs", cycleTimeThresholdNs, 1_000L, 60_000_000_000L);
+        checkRange("minModerationDelayNs", minModerationDelayNs, 0, 1_000_000_000L);
+
+        if (null == countersManager)
+        {
+            checkRange("maxCounters", maxCounters, 1, 1 << 24);
+            if (null != countersFile)
+            {
+                requireNonNull("epochClock", epochClock);
+                mappedCountersFile = CountersFile.create(
+                    countersFile, maxCounters, errorLogLengthBytes, ProcessHandle.current().pid(), epochClock);
+                countersManager = mappedCountersFile.countersManager();
+            }
+            else
+            {
+                countersManager = new CountersManager(
+                    new UnsafeBuffer(new byte[maxCounters * CountersManager.METADATA_LENGTH]),
+                    new UnsafeBuffer(new byte[maxCounters * CountersManager.COUNTER_LENGTH]));
+            }
+        }
+        if (null == errorHandler)
+        {
+            if (null != mappedCountersFile)
+            {
+                final DistinctErrorLog errorLog = mappedCountersFile.errorLog();
+                errorHandler = throwable ->
+                {
+                    if (!errorLog.record(throwable))
+                    {
+                        throwable.printStackTrace();
+                    }
+                };
+            }
+            else
+            {
+                errorHandler = Throwable::printStackTrace;
+            }
+        }
+        concluded = true;
+        return this;
+    }
+
+    /**
+     * Release what {@link #conclude()} created (the mapped counters file).
+     */
+    public void close()
+    {
+        if (null != mappedCountersFile)
+        {
+            mappedCountersFile.close();
+            mappedCountersFile = null;
+        }
+    }
+
+    /**
+     * @return true once {@link #conclude()} succeeded.
+     */
+    public boolean isConcluded()
+    {
+        return concluded;
+    }
+
+    /**
+     * @return how the agents are run.
+     */
+    public ThreadingMode threadingMode()
+    {
+        return threadingMode;
+    }
+
+    /**
+     * @param threadingMode how the agents are run.
+     * @return this.
+     */
+    public EngineContext threadingMode(final ThreadingMode threadingMode)
+    {
+        this.threadingMode = threadingMode;
+        return this;
+    }
+
+    /**
+     * @return number of sidecore agents (one per pinned core).
+     */
+    public int sidecoreCount()
+    {
+        return sidecoreCount;
+    }
+
+    /**
+     * @param sidecoreCount number of sidecore agents, 1 to {@link #MAX_SIDECORES}.
+     * @return this.
+     */
+    public EngineContext sidecoreCount(final int sidecoreCount)
+    {
+        this.sidecoreCount = sidecoreCount;
+        return this;
+    }
+
+    /**
+     * @return the clock every agent reads once per duty cycle.
+     */
+    public NanoClock nanoClock()
+    {
+        return nanoClock;
+    }
+
+    /**
+     * @param nanoClock the clock every agent reads once per duty cycle (a manual clock in tests).
+     * @return this.
+     */
+    public EngineContext nanoClock(final NanoClock nanoClock)
+    {
+        this.nanoClock = nanoClock;
+        return this;
+    }
+
+    /**
+     * @return idle strategy alias, {@value SidecoreIdleStrategy#BUSY} or {@value SidecoreIdleStrategy#ADAPTIVE}.
+     */
+    public String idleStrategy()
+    {
+        return idleStrategy;
+    }
+
+    /**
+     * @param idleStrategy idle strategy alias.
+     * @return this.
+     */
+    public EngineContext idleStrategy(final String idleStrategy)
+    {
+        this.idleStrategy = idleStrategy;
+        return this;
+    }
+
+    /**
+     * @return adaptive idle: spins before yielding.
+     */
+    public long idleSpins()
+    {
+        return idleSpins;
+    }
+
+    /**
+     * @param idleSpins adaptive idle: spins before yielding.
+     * @return this.
+     */
+    public EngineContext idleSpins(final long idleSpins)
+    {
+        this.idleSpins = idleSpins;
+        return this;
+    }
+
+    /**
+     * @return adaptive idle: yields before parking.
+     */
+    public long idleYields()
+    {
+        return idleYields;
+    }
+
+    /**
+     * @param idleYields adaptive idle: yields before parking.
+     * @return this.
+     */
+    public EngineContext idleYields(final long idleYields)
+    {
+        this.idleYields = idleYields;
+        return this;
+    }
+
+    /**
+     * @return adaptive idle: first park period, ns.
+     */
+    public long idleMinParkNs()
+    {
+        return idleMinParkNs;
+    }
+
+    /**
+     * @param idleMinParkNs adaptive idle: first park period, ns.
+     * @return this.
+     */
+    public EngineContext idleMinParkNs(final long idleMinParkNs)
+    {
+        this.idleMinParkNs = idleMinParkNs;
+        return this;
+    }
+
+    /**
+     * @return adaptive idle: the park bound, ns.
+     */
+    public long idleMaxParkNs()
+    {
+        return idleMaxParkNs;
+    }
+
+    /**
+     * @param idleMaxParkNs adaptive idle: the park bound, ns.
+     * @return this.
+     */
+    public EngineContext idleMaxParkNs(final long idleMaxParkNs)
+    {
+        this.idleMaxParkNs = idleMaxParkNs;
+        return this;
+    }
+
+    /**
+     * @return capacity of each agent's command queue, a power of two.
+     */
+    public int commandQueueCapacity()
+    {
+        return commandQueueCapacity;
+    }
+
+    /**
+     * @param commandQueueCapacity capacity of each agent's command queue, a power of two.
+     * @return this.
+     */
+    public EngineContext commandQueueCapacity(final int commandQueueCapacity)
+    {
+        this.commandQueueCapacity = commandQueueCapacity;
+        return this;
+    }
+
+    /**
+     * @return commands an agent executes per duty cycle at most.
+     */
+    public int commandDrainLimit()
+    {
+        return commandDrainLimit;
+    }
+
+    /**
+     * @param commandDrainLimit commands an agent executes per duty cycle at most.
+     * @return this.
+     */
+    public EngineContext commandDrainLimit(final int commandDrainLimit)
+    {
+        this.commandDrainLimit = commandDrainLimit;
+        return this;
+    }
+
+    /**
+     * @return how long a proxy caller waits for a command's reply before giving up, ns.
+     */
+    public long commandTimeoutNs()
+    {
+        return commandTimeoutNs;
+    }
+
+    /**
+     * @param commandTimeoutNs how long a proxy caller waits for a command's reply, ns.
+     * @return this.
+     */
+    public EngineContext commandTimeoutNs(final long commandTimeoutNs)
+    {
+        this.commandTimeoutNs = commandTimeoutNs;
+        return this;
+    }
+
+    /**
+     * @return ports one sidecore can own (its preallocated port array).
+     */
+    public int maxPortsPerSidecore()
+    {
+        return maxPortsPerSidecore;
+    }
+
+    /**
+     * @param maxPortsPerSidecore ports one sidecore can own.
+     * @return this.
+     */
+    public EngineContext maxPortsPerSidecore(final int maxPortsPerSidecore)
+    {
+        this.maxPortsPerSidecore = maxPortsPerSidecore;
+        return this;
+    }
+
+    /**
+     * @return ports the L2 switch can hold across all sidecores.
+     */
+    public int maxSwitchPorts()
+    {
+        return maxSwitchPorts;
+    }
+
+    /**
+     * @param maxSwitchPorts ports the L2 switch can hold across all sidecores.
+     * @return this.
+     */
+    public EngineContext maxSwitchPorts(final int maxSwitchPorts)
+    {
+        this.maxSwitchPorts = maxSwitchPorts;
+        return this;
+    }
+
+    /**
+     * @return bytes of each cross-shard SPSC ring (power of two; the ring adds its trailer).
+     */
+    public int crossShardRingLengthBytes()
+    {
+        return crossShardRingLengthBytes;
+    }
+
+    /**
+     * @param crossShardRingLengthBytes bytes of each cross-shard SPSC ring, a power of two.
+     * @return this.
+     */
+    public EngineContext crossShardRingLengthBytes(final int crossShardRingLengthBytes)
+    {
+        this.crossShardRingLengthBytes = crossShardRingLengthBytes;
+        return this;
+    }
+
+    /**
+     * @return frames an agent takes from each inbound cross-shard ring per duty cycle at most.
+     */
+    public int crossShardDrainLimit()
+    {
+        return crossShardDrainLimit;
+    }
+
+    /**
+     * @param crossShardDrainLimit frames taken from each inbound cross-shard ring per duty cycle at most.
+     * @return this.
+     */
+    public EngineContext crossShardDrainLimit(final int crossShardDrainLimit)
+    {
+        this.crossShardDrainLimit = crossShardDrainLimit;
+        return this;
+    }
+
+    /**
+     * @return slots of each sidecore's MAC table (a power of two; filled to at most three quarters).
+     */
+    public int macTableCapacity()
+    {
+        return macTableCapacity;
+    }
+
+    /**
+     * @param macTableCapacity slots of each sidecore's MAC table, a power of two.
+     * @return this.
+     */
+    public EngineContext macTableCapacity(final int macTableCapacity)
+    {
+        this.macTableCapacity = macTableCapacity;
+        return this;
+    }
+
+    /**
+     * @return how long a learned MAC address stays valid without being seen again, ns.
+     */
+    public long macAgingNs()
+    {
+        return macAgingNs;
+    }
+
+    /**
+     * @param macAgingNs how long a learned MAC address stays valid without being seen again, ns.
+     * @return this.
+     */
+    public EngineContext macAgingNs(final long macAgingNs)
+    {
+        this.macAgingNs = macAgingNs;
+        return this;
+    }
+
+    /**
+     * @return MAC table slots the aging sweep examines per duty cycle.
+     */
+    public int macAgingSweepLimit()
+    {
+        return macAgingSweepLimit;
+    }
+
+    /**
+     * @param macAgingSweepLimit MAC table slots the aging sweep examines per duty cycle.
+     * @return this.
+     */
+    public EngineContext macAgingSweepLimit(final int macAgingSweepLimit)
+    {
+        this.macAgingSweepLimit = macAgingSweepLimit;
+        return this;
+    }
+
+    /**
+     * @return the settings a new port starts with.
+     */
+    public PortSettings portDefaults()
+    {
+        return portDefaults;
+    }
+
+    /**
+     * @param portDefaults the settings a new port starts with.
+     * @return this.
+     */
+    public EngineContext portDefaults(final PortSettings portDefaults)
+    {
+        this.portDefaults = portDefaults;
+        return this;
+    }
+
+    /**
+     * @return window over which the busy ratio counter is computed, ns.
+     */
+    public long busyRatioWindowNs()
+    {
+        return busyRatioWindowNs;
+    }
+
+    /**
+     * @param busyRatioWindowNs window over which the busy ratio counter is computed, ns.
+     * @return this.
+     */
+    public EngineContext busyRatioWindowNs(final long busyRatioWindowNs)
+    {
+        this.busyRatioWindowNs = busyRatioWindowNs;
+        return this;
+    }
+
+    /**
+     * @return a busy duty cycle longer than this is counted as exceeding the threshold, ns.
+     */
+    public long cycleTimeThresholdNs()
+    {
+        return cycleTimeThresholdNs;
+    }
+
+    /**
+     * @param cycleTimeThresholdNs a busy duty cycle longer than this is counted, ns.
+     * @return this.
+     */
+    public EngineContext cycleTimeThresholdNs(final long cycleTimeThresholdNs)
+    {
+        this.cycleTimeThresholdNs = cycleTimeThresholdNs;
+        return this;
+    }
+
+    /**
+     * @return lower bound on any interrupt moderation delay, ns (0 = moderate exactly as the guest programs it).
+     */
+    public long minModerationDelayNs()
+    {
+        return minModerationDelayNs;
+    }
+
+    /**
+     * @param minModerationDelayNs lower bound on any interrupt moderation delay, ns.
+     * @return this.
+     */
+    public EngineContext minModerationDelayNs(final long minModerationDelayNs)
+    {
+        this.minModerationDelayNs = minModerationDelayNs;
+        return this;
+    }
+
+    /**
+     * @return counters the counters area holds.
+     */
+    public int maxCounters()
+    {
+        return maxCounters;
+    }
+
+    /**
+     * @param maxCounters counters the counters area holds (per port {@code PortCounter.SLOTS_PER_PORT} at most).
+     * @return this.
+     */
+    public EngineContext maxCounters(final int maxCounters)
+    {
+        this.maxCounters = maxCounters;
+        return this;
+    }
+
+    /**
+     * @return bytes of the counters file's error log section.
+     */
+    public int errorLogLengthBytes()
+    {
+        return errorLogLengthBytes;
+    }
+
+    /**
+     * @param errorLogLengthBytes bytes of the counters file's error log section, a positive multiple of 8.
+     * @return this.
+     */
+    public EngineContext errorLogLengthBytes(final int errorLogLengthBytes)
+    {
+        this.errorLogLengthBytes = errorLogLengthBytes;
+        return this;
+    }
+
+    /**
+     * @return wall clock for the counters file's timestamps (never used on the data path).
+     */
+    public EpochClock epochClock()
+    {
+        return epochClock;
+    }
+
+    /**
+     * @param epochClock wall clock for the counters file's timestamps.
+     * @return this.
+     */
+    public EngineContext epochClock(final EpochClock epochClock)
+    {
+        this.epochClock = epochClock;
+        return this;
+    }
+
+    /**
+     * @return the counters file, or null for counters in the heap.
+     */
+    public Path countersFile()
+    {
+        return countersFile;
+    }
+
+    /**
+     * @param countersFile the counters file to create, or null for counters in the heap.
+     * @return this.
+     */
+    public EngineContext countersFile(final Path countersFile)
+    {
+        this.countersFile = countersFile;
+        return this;
+    }
+
+    /**
+     * @return the counters file mapped by {@link #conclude()}, or null.
+     */
+    public CountersFile mappedCountersFile()
+    {
+        return mappedCountersFile;
+    }
+
+    /**
+     * @return where every counter is allocated.
+     */
+    public CountersManager countersManager()
+    {
+        return countersManager;
+    }
+
+    /**
+     * @param countersManager where every counter is allocated; when set, no counters file is created.
+     * @return this.
+     */
+    public EngineContext countersManager(final CountersManager countersManager)
+    {
+        this.countersManager = countersManager;
+        return this;
+    }
+
+    /**
+     * @return where engine errors go.
+     */
+    public ErrorHandler errorHandler()
+    {
+        return errorHandler;
+    }
+
+    /**
+     * @param errorHandler where engine errors go.
+     * @return this.
+     */
+    public EngineContext errorHandler(final ErrorHandler errorHandler)
+    {
+        this.errorHandler = errorHandler;
+        return this;
+    }
+
+    /**
+     * @return counter of engine errors, or null to use each sidecore's own errors counter.
+     */
+    public AtomicCounter errorCounter()
+    {
+        return errorCounter;
+    }
+
+    /**
+     * @param errorCounter counter of engine errors.
+     * @return this.
+     */
+    public EngineContext errorCounter(final AtomicCounter errorCounter)
+    {
+        this.errorCounter = errorCounter;
+        return this;
+    }
+
+    /**
+     * @return makes the {@link Kick} of each sidecore, by index.
+     */
+    public IntFunction<Kick> kickFactory()
+    {
+        return kickFactory;
+    }
+
+    /**
+     * @param kickFactory makes the {@link Kick} of each sidecore (an eventfd-backed one in the daemon).
+     * @return this.
+     */
+    public EngineContext kickFactory(final IntFunction<Kick> kickFactory)
+    {
+        this.kickFactory = kickFactory;
+        return this;
+    }
+
+    private static void requireNonNull(final String name, final Object value)
+    {
+        if (null == value)
+        {
+            throw new IllegalArgumentException(name + " must be set");
+        }
+    }
+
+    private static void checkRange(final String name, final long value, final long min, final long max)
+    {
+        if (value < min || value > max)
+        {
+            throw new IllegalArgumentException(name + " must be in [" + min + ", " + max + "]: " + value);
+        }
+    }
+
+    private static void checkPowerOfTwo(final String name, final int value, final int min, final int max)
+    {
+        checkRange(name, value, min, max);
+        if (0 != (value & (value - 1)))
+        {
+            throw new IllegalArgumentException(name + " must be a power of two: " + value);
+        }
+    }
+}

@@ -1,0 +1,192 @@
+package io.sidecore.engine.os;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * A Linux eventfd: a 64-bit counter the kernel keeps, which a write adds to and a read takes (and zeroes, or
+ * decrements by one in semaphore mode). sidecore posts interrupts by signalling the eventfd the VMM registered as
+ * KVM irqfd, and a CSB guest's kick wakes a parked sidecore through one.
+ * <p>
+ * {@link #signal()}, {@link #drain()} and {@link #await(int)} allocate nothing: the 8-byte value buffer, the
+ * {@code pollfd} and the errno capture are preallocated per instance. An instance is used by one thread at a time
+ * (the agent that owns it); other processes reach the same counter through their own descriptor. After
+ * {@link #close()} the buffers are freed and any further call throws {@link IllegalStateException}.
+ */
+public final class EventFd implements AutoCloseable
+{
+    /** Reads return 1 and decrement, instead of returning and zeroing the counter. */
+    public static final int EFD_SEMAPHORE = 1;
+    /** Close on exec. */
+    public static final int EFD_CLOEXEC = LibC.O_CLOEXEC;
+    /** Non-blocking reads and writes. */
+    public static final int EFD_NONBLOCK = LibC.O_NONBLOCK;
+
+    private final int fd;
+    private final Arena arena;
+    private final MemorySegment callState;
+    private final MemorySegment value;
+    private final MemorySegment pollFd;
+    private boolean closed;
+
+    private EventFd(final int fd)
+    {
+        this.fd = fd;
+        this.arena = Arena.ofShared();
+        this.callState = LibC.allocateCallState(arena);
+        this.value = arena.allocate(JAVA_LONG);
+        this.pollFd = arena.allocate(LibC.POLLFD_BYTES, 8);
+    }
+
+    /**
+     * Create an eventfd with counter 0.
+     *
+     * @param flags {@link #EFD_NONBLOCK}, {@link #EFD_CLOEXEC}, {@link #EFD_SEMAPHORE}.
+     * @return the eventfd.
+     * @throws OsException when the kernel refuses (e.g. EMFILE).
+     */
+    public static EventFd create(final int flags)
+    {
+        try (Arena scratch = Arena.ofConfined())
+        {
+            final MemorySegment state = LibC.allocateCallState(scratch);
+            final int fd = LibC.eventfd(state, 0, flags);
+            if (fd < 0)
+            {
+                throw new OsException("eventfd(0, flags=0x" + Integer.toHexString(flags) + ")", LibC.errno(state));
+            }
+            return new EventFd(fd);
+        }
+    }
+
+    /**
+     * Wrap an eventfd descriptor received from elsewhere (the VMM's irqfd, {@link Fds#takeFromProcess}); the
+     * instance owns it from now on and closes it.
+     *
+     * @param fd descriptor of an eventfd.
+     * @return the wrapper.
+     */
+    public static EventFd adopt(final int fd)
+    {
+        if (fd < 0)
+        {
+            throw new IllegalArgumentException("bad descriptor: " + fd);
+        }
+        return new EventFd(fd);
+    }
+
+    /**
+     * @return the descriptor (for registration with KVM or poll).
+     */
+    public int fd()
+    {
+        return fd;
+    }
+
+    /**
+     * Add one to the counter, waking any reader.
+     *
+     * @return true when added; false when a non-blocking eventfd's counter is at its maximum (EAGAIN).
+     * @throws OsException on any other failure (EBADF after close).
+     */
+    public boolean signal()
+    {
+        return signal(1L);
+    }
+
+    /**
+     * Add {@code increment} to the counter.
+     *
+     * @param increment 1 .. 0xFFFFFFFFFFFFFFFE.
+     * @return true when added; false on EAGAIN (non-blocking, counter would overflow).
+     * @throws OsException on any other failure.
+     */
+    public boolean signal(final long increment)
+    {
+        value.set(JAVA_LONG, 0, increment);
+        while (true)
+        {
+            final long written = LibC.write(callState, fd, value, 8);
+            if (written == 8)
+            {
+                return true;
+            }
+            final int errno = LibC.errno(callState);
+            if (errno == Errno.EAGAIN)
+            {
+                return false;
+            }
+            if (errno != Errno.EINTR)
+            {
+                throw new OsException("write(eventfd=" + fd + ")", errno);
+            }
+        }
+    }
+
+    /**
+     * Take the counter: the sum of signals since the last drain (1 in semaphore mode).
+     *
+     * @return the value taken; 0 when nothing was signalled and the eventfd is non-blocking (a blocking eventfd
+     * waits for a signal instead).
+     * @throws OsException on failure.
+     */
+    public long drain()
+    {
+        while (true)
+        {
+            final long read = LibC.read(callState, fd, value, 8);
+            if (read == 8)
+            {
+                return value.get(JAVA_LONG, 0);
+            }
+            final int errno = LibC.errno(callState);
+            if (errno == Errno.EAGAIN)
+            {
+                return 0;
+            }
+            if (errno != Errno.EINTR)
+            {
+                throw new OsException("read(eventfd=" + fd + ")", errno);
+            }
+        }
+    }
+
+    /**
+     * Wait until the counter is non-zero, without taking it.
+     *
+     * @param timeoutMs bound on the wait; 0 tests and returns; -1 waits forever.
+     * @return true when signalled, false on timeout.
+     */
+    public boolean await(final int timeoutMs)
+    {
+        return Fds.pollReadable(callState, pollFd, fd, timeoutMs);
+    }
+
+    /**
+     * Close the descriptor and free the buffers. Idempotent.
+     */
+    public void close()
+    {
+        if (!closed)
+        {
+            closed = true;
+            final int result = LibC.close(callState, fd);
+            final int errno = LibC.errno(callState);
+            arena.close();
+            if (result < 0)
+            {
+                throw new OsException("close(eventfd=" + fd + ")", errno);
+            }
+        }
+    }
+
+    /**
+     * @return true after {@link #close()}.
+     */
+    public boolean isClosed()
+    {
+        return closed;
+    }
+}

@@ -1,0 +1,242 @@
+package io.sidecore.engine.os;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+/**
+ * Cold-path helpers on plain file descriptors: open, close, non-blocking mode, waiting, socket pairs, and taking a
+ * descriptor from another process with {@code pidfd_getfd} (how a test or tool gets at an eventfd a VMM owns
+ * without a Unix socket). Each call allocates a short-lived confined arena; hot paths use the typed classes.
+ */
+public final class Fds
+{
+    private Fds()
+    {
+    }
+
+    /**
+     * {@code open(path, flags)}.
+     *
+     * @param path  file path.
+     * @param flags {@code LibC.O_*}.
+     * @return the descriptor.
+     * @throws OsException on failure.
+     */
+    public static int open(final String path, final int flags)
+    {
+        try (Arena arena = Arena.ofConfined())
+        {
+            final MemorySegment state = LibC.allocateCallState(arena);
+            final int fd = LibC.open(state, arena.allocateFrom(path), flags, 0);
+            if (fd < 0)
+            {
+                throw new OsException("open(" + path + ")", LibC.errno(state));
+            }
+            return fd;
+        }
+    }
+
+    /**
+     * Close a descriptor.
+     *
+     * @param fd descriptor.
+     * @throws OsException on failure (EBADF when already closed).
+     */
+    public static void close(final int fd)
+    {
+        try (Arena arena = Arena.ofConfined())
+        {
+            final MemorySegment state = LibC.allocateCallState(arena);
+            if (LibC.close(state, fd) < 0)
+            {
+                throw new OsException("close(fd=" + fd + ")", LibC.errno(state));
+            }
+        }
+    }
+
+    /**
+     * Set or clear {@code O_NONBLOCK}.
+     *
+     * @param fd          descriptor.
+     * @param nonBlocking true for non-blocking reads and writes.
+     */
+    public static void setNonBlocking(final int fd, final boolean nonBlocking)
+    {
+        try (Arena arena = Arena.ofConfined())
+        {
+            final MemorySegment state = LibC.allocateCallState(arena);
+            final int flags = LibC.fcntl(state, fd, LibC.F_GETFL, 0);
+            if (flags < 0)
+            {
+                throw new OsException("fcntl(fd=" + fd + ", F_GETFL)", LibC.errno(state));
+            }
+            final int newFlags = nonBlocking ? flags | LibC.O_NONBLOCK : flags & ~LibC.O_NONBLOCK;
+            if (LibC.fcntl(state, fd, LibC.F_SETFL, newFlags) < 0)
+            {
+                throw new OsException("fcntl(fd=" + fd + ", F_SETFL)", LibC.errno(state));
+            }
+        }
+    }
+
+    /**
+     * @param fd descriptor.
+     * @return true when {@code O_NONBLOCK} is set.
+     */
+    public static boolean isNonBlocking(final int fd)
+    {
+        try (Arena arena = Arena.ofConfined())
+        {
+            final MemorySegment state = LibC.allocateCallState(arena);
+            final int flags = LibC.fcntl(state, fd, LibC.F_GETFL, 0);
+            if (flags < 0)
+            {
+                throw new OsException("fcntl(fd=" + fd + ", F_GETFL)", LibC.errno(state));
+            }
+            return (flags & LibC.O_NONBLOCK) != 0;
+        }
+    }
+
+    /**
+     * Wait until a descriptor is readable.
+     *
+     * @param fd        descriptor.
+     * @param timeoutMs bound on the wait; 0 to test and return.
+     * @return true when readable, false on timeout.
+     */
+    public static boolean awaitReadable(final int fd, final int timeoutMs)
+    {
+        try (Arena arena = Arena.ofConfined())
+        {
+            final MemorySegment state = LibC.allocateCallState(arena);
+            final MemorySegment pollFd = arena.allocate(LibC.POLLFD_BYTES, 8);
+            return pollReadable(state, pollFd, fd, timeoutMs);
+        }
+    }
+
+    /**
+     * Allocation-free wait for readability with caller-owned scratch (retries on EINTR).
+     *
+     * @param state     call state.
+     * @param pollFd    {@link LibC#POLLFD_BYTES} of scratch.
+     * @param fd        descriptor.
+     * @param timeoutMs bound on the wait.
+     * @return true when readable.
+     */
+    static boolean pollReadable(final MemorySegment state, final MemorySegment pollFd, final int fd,
+        final int timeoutMs)
+    {
+        while (true)
+        {
+            pollFd.set(JAVA_INT, 0, fd);
+            pollFd.set(JAVA_SHORT, 4, LibC.POLLIN);
+            pollFd.set(JAVA_SHORT, 6, (short)0);
+            final int ready = LibC.poll(state, pollFd, 1, timeoutMs);
+            if (ready >= 0)
+            {
+                return ready > 0 && (pollFd.get(JAVA_SHORT, 6) & LibC.POLLIN) != 0;
+            }
+            final int errno = LibC.errno(state);
+            if (errno != Errno.EINTR)
+            {
+                throw new OsException("poll(fd=" + fd + ")", errno);
+            }
+        }
+    }
+
+    /**
+     * A connected pair of Unix sockets; {@link LibC#SOCK_SEQPACKET} keeps message boundaries like a TAP does.
+     *
+     * @param type socket type and flags.
+     * @return the two descriptors.
+     */
+    public static int[] socketPair(final int type)
+    {
+        try (Arena arena = Arena.ofConfined())
+        {
+            final MemorySegment state = LibC.allocateCallState(arena);
+            final MemorySegment fds = arena.allocate(JAVA_INT, 2);
+            if (LibC.socketpair(state, LibC.AF_UNIX, type | LibC.SOCK_CLOEXEC, 0, fds) < 0)
+            {
+                throw new OsException("socketpair(AF_UNIX, type=" + type + ")", LibC.errno(state));
+            }
+            return new int[]{fds.getAtIndex(JAVA_INT, 0), fds.getAtIndex(JAVA_INT, 1)};
+        }
+    }
+
+    /**
+     * {@code pidfd_open(pid, 0)}: a descriptor referring to a process.
+     *
+     * @param pid process id.
+     * @return pidfd.
+     */
+    public static int pidfdOpen(final long pid)
+    {
+        try (Arena arena = Arena.ofConfined())
+        {
+            final MemorySegment state = LibC.allocateCallState(arena);
+            final long fd = LibC.syscall(state, LibC.SYS_PIDFD_OPEN, pid, 0);
+            if (fd < 0)
+            {
+                throw new OsException("pidfd_open(pid=" + pid + ")", LibC.errno(state));
+            }
+            return (int)fd;
+        }
+    }
+
+    /**
+     * Duplicate a descriptor of another process into this one ({@code pidfd_open} + {@code pidfd_getfd}, Linux
+     * 5.6+). Needs ptrace rights over the target (same user and, under Yama, an ancestor or CAP_SYS_PTRACE).
+     * The copy is close-on-exec and refers to the same open file: an eventfd copy signals the same counter.
+     *
+     * @param pid      the process owning the descriptor.
+     * @param remoteFd its descriptor number there.
+     * @return a local descriptor.
+     */
+    public static int takeFromProcess(final long pid, final int remoteFd)
+    {
+        final int pidfd = pidfdOpen(pid);
+        try (Arena arena = Arena.ofConfined())
+        {
+            final MemorySegment state = LibC.allocateCallState(arena);
+            final long fd = LibC.syscall(state, LibC.SYS_PIDFD_GETFD, pidfd, remoteFd, 0);
+            if (fd < 0)
+            {
+                throw new OsException("pidfd_getfd(pid=" + pid + ", fd=" + remoteFd + ")", LibC.errno(state),
+                    "the caller needs ptrace rights over the target process");
+            }
+            return (int)fd;
+        }
+        finally
+        {
+            close(pidfd);
+        }
+    }
+
+    /**
+     * Move the calling thread (only it) into the network namespace at {@code path}. Sockets and TAP devices the
+     * thread then opens belong to that namespace for their whole life, whichever thread uses them later. Use a
+     * dedicated platform thread; never a virtual thread or a pooled one.
+     *
+     * @param path e.g. {@code /run/netns/NAME}.
+     */
+    public static void enterNetworkNamespace(final String path)
+    {
+        final int fd = open(path, LibC.O_RDONLY | LibC.O_CLOEXEC);
+        try (Arena arena = Arena.ofConfined())
+        {
+            final MemorySegment state = LibC.allocateCallState(arena);
+            if (LibC.setns(state, fd, LibC.CLONE_NEWNET) < 0)
+            {
+                throw new OsException("setns(" + path + ", CLONE_NEWNET)", LibC.errno(state),
+                    "entering a network namespace needs CAP_SYS_ADMIN");
+            }
+        }
+        finally
+        {
+            close(fd);
+        }
+    }
+}

@@ -1,0 +1,587 @@
+package io.sidecore.engine.os;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.SymbolLookup;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * The few glibc functions sidecore needs, bound once through the Foreign Function &amp; Memory API (no JNI).
+ * <p>
+ * Every call takes a <em>call state</em> segment first ({@link #allocateCallState}): the linker stores the C
+ * {@code errno} into it right after the call ({@code Linker.Option.captureCallState("errno")}), so errno survives
+ * the JVM's own native activity. Objects on hot paths allocate their call state and buffers once and reuse them;
+ * the method handles are static finals invoked with {@code invokeExact}, so a call allocates nothing.
+ * <p>
+ * Functions return what libc returns ({@code -1} on failure, then read {@link #errno}); the typed wrappers
+ * ({@link EventFd}, {@link MemFd}, {@link TapDevice}, ...) turn failures into {@link OsException}s that name the
+ * call, the errno and its {@code strerror} text. Linux on x86-64/aarch64 only.
+ */
+// Binding native code is what this class is for; the JVM runs with --enable-native-access=ALL-UNNAMED.
+@SuppressWarnings("restricted")
+public final class LibC
+{
+    /** {@code open} flag: read and write. */
+    public static final int O_RDWR = 0x2;
+    /** {@code open}/{@code eventfd} flag: non-blocking I/O. */
+    public static final int O_NONBLOCK = 0x800;
+    /** {@code open} flag: close on exec. */
+    public static final int O_CLOEXEC = 0x80000;
+    /** {@code open} flag: read only. */
+    public static final int O_RDONLY = 0x0;
+
+    /** {@code fcntl} command: get file status flags. */
+    public static final int F_GETFL = 3;
+    /** {@code fcntl} command: set file status flags. */
+    public static final int F_SETFL = 4;
+
+    /** {@code mmap} protection: readable. */
+    public static final int PROT_READ = 0x1;
+    /** {@code mmap} protection: writable. */
+    public static final int PROT_WRITE = 0x2;
+    /** {@code mmap} flag: changes are shared with every other mapping of the file. */
+    public static final int MAP_SHARED = 0x01;
+
+    /** {@code poll} event: data to read. */
+    public static final short POLLIN = 0x1;
+    /** {@code poll} event: writable. */
+    public static final short POLLOUT = 0x4;
+
+    /** {@code lseek} whence: from the end. */
+    public static final int SEEK_END = 2;
+
+    /** {@code socket} domain: Unix. */
+    public static final int AF_UNIX = 1;
+    /** {@code socket} type: reliable, message boundaries kept (like a TAP's read/write). */
+    public static final int SOCK_SEQPACKET = 5;
+    /** {@code socket} type flag: non-blocking. */
+    public static final int SOCK_NONBLOCK = O_NONBLOCK;
+    /** {@code socket} type flag: close on exec. */
+    public static final int SOCK_CLOEXEC = O_CLOEXEC;
+
+    /** {@code setns} type: network namespace. */
+    public static final int CLONE_NEWNET = 0x40000000;
+
+    /** x86-64 syscall number of {@code pidfd_open}; the same on aarch64 (new syscalls share numbers). */
+    public static final long SYS_PIDFD_OPEN = 434;
+    /** Syscall number of {@code pidfd_getfd}. */
+    public static final long SYS_PIDFD_GETFD = 438;
+
+    /** Size of {@code struct pollfd}. */
+    public static final int POLLFD_BYTES = 8;
+
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final SymbolLookup LOOKUP = LINKER.defaultLookup();
+    private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
+    private static final StructLayout CALL_STATE_LAYOUT = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO =
+        CALL_STATE_LAYOUT.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+
+    private static final MethodHandle READ = bind("read",
+        FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final MethodHandle WRITE = bind("write",
+        FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final MethodHandle CLOSE = bind("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle EVENTFD = bind("eventfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle MEMFD_CREATE = bind("memfd_create",
+        FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle FTRUNCATE = bind("ftruncate",
+        FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG));
+    private static final MethodHandle LSEEK = bind("lseek",
+        FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT));
+    private static final MethodHandle MMAP = bind("mmap",
+        FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
+    private static final MethodHandle MUNMAP = bind("munmap", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final MethodHandle POLL = bind("poll",
+        FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+    private static final MethodHandle OPEN = bindVariadic("open",
+        FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), 2);
+    private static final MethodHandle FCNTL = bindVariadic("fcntl",
+        FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), 2);
+    private static final MethodHandle IOCTL_PTR = bindVariadic("ioctl",
+        FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), 2);
+    private static final MethodHandle IOCTL_LONG = bindVariadic("ioctl",
+        FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG), 2);
+    private static final MethodHandle SYSCALL2 = bindVariadic("syscall",
+        FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG), 1);
+    private static final MethodHandle SYSCALL3 = bindVariadic("syscall",
+        FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG), 1);
+    private static final MethodHandle SETNS = bind("setns", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle SOCKETPAIR = bind("socketpair",
+        FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
+    private static final MethodHandle STRERROR = LINKER.downcallHandle(
+        LOOKUP.find("strerror").orElseThrow(), FunctionDescriptor.of(ADDRESS, JAVA_INT));
+
+    private LibC()
+    {
+    }
+
+    private static MethodHandle bind(final String name, final FunctionDescriptor descriptor)
+    {
+        return LINKER.downcallHandle(symbol(name), descriptor, CAPTURE_ERRNO);
+    }
+
+    private static MethodHandle bindVariadic(final String name, final FunctionDescriptor descriptor,
+        final int firstVariadicArgument)
+    {
+        return LINKER.downcallHandle(symbol(name), descriptor, CAPTURE_ERRNO,
+            Linker.Option.firstVariadicArg(firstVariadicArgument));
+    }
+
+    private static MemorySegment symbol(final String name)
+    {
+        return LOOKUP.find(name).orElseThrow(
+            () -> new UnsatisfiedLinkError("libc symbol not found: " + name + " (sidecore needs glibc on Linux)"));
+    }
+
+    /**
+     * A segment the linker stores {@code errno} into after each call. One per thread that makes calls through it.
+     *
+     * @param arena lifetime of the segment.
+     * @return call state segment.
+     */
+    public static MemorySegment allocateCallState(final Arena arena)
+    {
+        return arena.allocate(CALL_STATE_LAYOUT);
+    }
+
+    /**
+     * @param callState segment passed to the last call.
+     * @return errno captured right after that call.
+     */
+    public static int errno(final MemorySegment callState)
+    {
+        return (int)ERRNO.get(callState, 0L);
+    }
+
+    /**
+     * Human-readable text of an errno value ({@code strerror}). Cold path only.
+     *
+     * @param errno value.
+     * @return text, e.g. "No such file or directory".
+     */
+    public static String strerror(final int errno)
+    {
+        try
+        {
+            final MemorySegment text = (MemorySegment)STRERROR.invokeExact(errno);
+            return text.reinterpret(1024).getString(0);
+        }
+        catch (final Throwable t)
+        {
+            return "errno " + errno;
+        }
+    }
+
+    /**
+     * {@code read(2)}.
+     *
+     * @param callState errno capture.
+     * @param fd        file descriptor.
+     * @param buffer    native destination.
+     * @param count     bytes at most.
+     * @return bytes read, 0 at end, -1 on error.
+     */
+    public static long read(final MemorySegment callState, final int fd, final MemorySegment buffer, final long count)
+    {
+        try
+        {
+            return (long)READ.invokeExact(callState, fd, buffer, count);
+        }
+        catch (final Throwable t)
+        {
+            throw rethrow("read", t);
+        }
+    }
+
+    /**
+     * {@code write(2)}.
+     *
+     * @param callState errno capture.
+     * @param fd        file descriptor.
+     * @param buffer    native source.
+     * @param count     bytes.
+     * @return bytes written or -1.
+     */
+    public static long write(final MemorySegment callState, final int fd, final MemorySegment buffer,
+        final long count)
+    {
+        try
+        {
+            return (long)WRITE.invokeExact(callState, fd, buffer, count);
+        }
+        catch (final Throwable t)
+        {
+            throw rethrow("write", t);
+        }
+    }
+
+    /**
+     * {@code close(2)}.
+     *
+     * @param callState errno capture.
+     * @param fd        file descriptor.
+     * @return 0 or -1.
+     */
+    public static int close(final MemorySegment callState, final int fd)
+    {
+        try
+        {
+            return (int)CLOSE.invokeExact(callState, fd);
+        }
+        catch (final Throwable t)
+        {
+            throw rethrow("close", t);
+        }
+    }
+
+    /**
+     * {@code eventfd(2)}.
+     *
+     * @param callState    errno capture.
+     * @param initialValue initial counter.
+     * @param flags        {@code EFD_*}.
+     * @return fd or -1.
+     */
+    public static int eventfd(final MemorySegment callState, final int initialValue, final int flags)
+    {
+        try
+        {
+            return (int)EVENTFD.invokeExact(callState, initialValue, flags);
+        }
+        catch (final Throwable t)
+        {
+            throw rethrow("eventfd", t);
+        }
+    }
+
+    /**
+     * {@code memfd_create(2)}.
+     *
+     * @param callState errno capture.
+     * @param name      NUL-terminated name (shows in /proc/pid/fd as memfd:name).
+     * @param flags     {@code MFD_*}.
+     * @return fd or -1.
+     */
+    public static int memfdCreate(final MemorySegment callState, final MemorySegment name, final int flags)
+    {
+        try
+        {
+            return (int)MEMFD_CREATE.invokeExact(callState, name, flags);
+        }
+        catch (final Throwable t)
+        {
+            throw rethrow("memfd_create", t);
+        }
+    }
+
+    /**
+     * {@code ftruncate(2)}.
+     *
+     * @param callState   errno capture.
+     * @param fd          file descriptor.
+     * @param lengthBytes new size.
+     * @return 0 or -1.
+     */
+    public static int ftruncate(final MemorySegment callState, final int fd, final long lengthBytes)
+    {
+        try
+        {
+            return (int)FTRUNCATE.invokeExact(callState, fd, lengthBytes);
+        }
+        catch (final Throwable t)
+        {
+            throw rethrow("ftruncate", t);
+        }
+    }
+
+    /**
+     * {@code lseek(2)}.
+     *
+     * @param callState   errno capture.
+     * @param fd          file descriptor.
+     * @param offsetBytes offset.
+     * @param whence      {@code SEEK_*}.
+     * @return new offset or -1.
+     */
+    public static long lseek(final MemorySegment callState, final int fd, final long offsetBytes, final int whence)
+    {
+        try
+        {
+            return (long)LSEEK.invokeExact(callState, fd, offsetBytes, whence);
+        }
+        catch (final Throwable t)
+        {
+            throw rethrow("lseek", t);
+        }
+    }
+
+    /**
+     * {@code mmap(2)}.
+     *
+     * @param callState   errno capture.
+     * @param address     hint ({@link MemorySegment#NULL} for none).
+     * @param lengthBytes length.
+     * @param protection  {@code PROT_*}.
+     * @param flags       {@code MAP_*}.
+     * @param fd          file descriptor.
+     * @param offsetBytes file offset (page aligned).
+     * @return zero-length segment at the mapping's address; address -1 ({@code MAP_FAILED}) on error.
+     */
+    public static MemorySegment mmap(final MemorySegment callState, final MemorySegment address,
+        final long lengthBytes, final int protection, final int flags, final int fd, final long offsetBytes)
+    {
+        try
+        {
+            return (MemorySegment)MMAP.invokeExact(callState, address, lengthBytes, protection, flags, fd,
+                offsetBytes);
+        }
+        catch (final Throwable t)
+        {
+            throw rethrow("mmap", t);
+        }
+    }
+
+    /**
+     * {@code munmap(2)}.
+     *
+     * @param callState   errno capture.
+     * @param address     mapping start.
+     * @param lengthBytes mapping length.
+     * @return 0 or -1.
+     */
+    public static int munmap(final MemorySegment callState, final MemorySegment address, final long lengthBytes)
+    {
+        try
+        {
+            return (int)MUNMAP.invokeExact(callState, address, lengthBytes);
+        }
+        catch (final Throwable t)
+        {
+            throw rethrow("munmap", t);
+        }
+    }
+
+    /**
+     * {@code poll(2)}.
+     *
+     * @param callState errno capture.
+     * @param pollFds   array of {@code struct pollfd} ({@link #POLLFD_BYTES} each: int fd, short events, short
+     *                  revents).
+     * @param count     number of entries.
+     * @param timeoutMs -1 to wait forever, 0 to return at once.
+     * @return number of ready entries, 0 on timeout, -1 on error.
+     */
+    public static int poll(final MemorySegment callState, final MemorySegment pollFds, final long count,
+        final int timeoutMs)
+    {
+        try
+        {
+            return (int)POLL.invokeExact(callState, pollFds, count, timeoutMs);
+        }
+        catch (final Throwable t)
+        {
+            throw rethrow("poll", t);
+        }
+    }
+
+    /**
+     * {@code open(2)}.
+     *
+     * @param callState errno capture.
+     * @param path      NUL-terminated path.
+     * @param flags     {@code O_*}.
+     * @param mode      permission bits when creating.
+     * @return fd or -1.
+     */
+    public static int open(final MemorySegment callState, final MemorySegment path, final int flags, final int mode)
+    {
+        try
+        {
+            return (int)OPEN.invokeExact(callState, path, flags, mode);
+        }
+        catch (final Throwable t)
+        {
+            throw rethrow("open", t);
+        }
+    }
+
+    /**
+     * {@code fcntl(2)} with an int argument.
+     *
+     * @param callState errno capture.
+     * @param fd        file descriptor.
+     * @param command   {@code F_*}.
+     * @param argument  argument.
+     * @return result or -1.
+     */
+    public static int fcntl(final MemorySegment callState, final int fd, final int command, final int argument)
+    {
+        try
+        {
+            return (int)FCNTL.invokeExact(callState, fd, command, argument);
+        }
+        catch (final Throwable t)
+        {
+            throw rethrow("fcntl", t);
+        }
+    }
+
+    /**
+     * {@code ioctl(2)} with a pointer argument.
+     *
+     * @param callState errno capture.
+     * @param fd        file descriptor.
+     * @param request   request code.
+     * @param argument  pointer argument.
+     * @return result or -1.
+     */
+    public static int ioctl(final MemorySegment callState, final int fd, final long request,
+        final MemorySegment argument)
+    {
+        try
+        {
+            return (int)IOCTL_PTR.invokeExact(callState, fd, request, argument);
+        }
+        catch (final Throwable t)
+        {
+            throw rethrow("ioctl", t);
+        }
+    }
+
+    /**
+     * {@code ioctl(2)} with an integer (unsigned long) argument, as {@code TUNSETOFFLOAD} and {@code TUNSETPERSIST}
+     * take.
+     *
+     * @param callState errno capture.
+     * @param fd        file descriptor.
+     * @param request   request code.
+     * @param argument  value argument.
+     * @return result or -1.
+     */
+    public static int ioctl(final MemorySegment callState, final int fd, final long request, final long argument)
+    {
+        try
+        {
+            return (int)IOCTL_LONG.invokeExact(callState, fd, request, argument);
+        }
+        catch (final Throwable t)
+        {
+            throw rethrow("ioctl", t);
+        }
+    }
+
+    /**
+     * {@code syscall(2)} with two arguments (e.g. {@code pidfd_open}).
+     *
+     * @param callState errno capture.
+     * @param number    syscall number.
+     * @param argument0 first argument.
+     * @param argument1 second argument.
+     * @return result or -1.
+     */
+    public static long syscall(final MemorySegment callState, final long number, final long argument0,
+        final long argument1)
+    {
+        try
+        {
+            return (long)SYSCALL2.invokeExact(callState, number, argument0, argument1);
+        }
+        catch (final Throwable t)
+        {
+            throw rethrow("syscall", t);
+        }
+    }
+
+    /**
+     * {@code syscall(2)} with three arguments (e.g. {@code pidfd_getfd}).
+     *
+     * @param callState errno capture.
+     * @param number    syscall number.
+     * @param argument0 first argument.
+     * @param argument1 second argument.
+     * @param argument2 third argument.
+     * @return result or -1.
+     */
+    public static long syscall(final MemorySegment callState, final long number, final long argument0,
+        final long argument1, final long argument2)
+    {
+        try
+        {
+            return (long)SYSCALL3.invokeExact(callState, number, argument0, argument1, argument2);
+        }
+        catch (final Throwable t)
+        {
+            throw rethrow("syscall", t);
+        }
+    }
+
+    /**
+     * {@code setns(2)}: moves the <em>calling thread</em> into a namespace.
+     *
+     * @param callState errno capture.
+     * @param fd        namespace file descriptor (e.g. /run/netns/NAME).
+     * @param type      {@link #CLONE_NEWNET} or 0.
+     * @return 0 or -1.
+     */
+    public static int setns(final MemorySegment callState, final int fd, final int type)
+    {
+        try
+        {
+            return (int)SETNS.invokeExact(callState, fd, type);
+        }
+        catch (final Throwable t)
+        {
+            throw rethrow("setns", t);
+        }
+    }
+
+    /**
+     * {@code socketpair(2)}.
+     *
+     * @param callState errno capture.
+     * @param domain    {@link #AF_UNIX}.
+     * @param type      e.g. {@link #SOCK_SEQPACKET} | {@link #SOCK_NONBLOCK}.
+     * @param protocol  0.
+     * @param fds       two ints receiving the descriptors.
+     * @return 0 or -1.
+     */
+    public static int socketpair(final MemorySegment callState, final int domain, final int type, final int protocol,
+        final MemorySegment fds)
+    {
+        try
+        {
+            return (int)SOCKETPAIR.invokeExact(callState, domain, type, protocol, fds);
+        }
+        catch (final Throwable t)
+        {
+            throw rethrow("socketpair", t);
+        }
+    }
+
+    /**
+     * {@code invokeExact} declares Throwable; a downcall only throws unchecked ones (wrong arguments, a closed
+     * segment's arena): pass those through unchanged and wrap anything else.
+     */
+    private static RuntimeException rethrow(final String function, final Throwable cause)
+    {
+        if (cause instanceof RuntimeException unchecked)
+        {
+            return unchecked;
+        }
+        if (cause instanceof Error error)
+        {
+            throw error;
+        }
+        return new IllegalStateException("native call " + function + " failed to dispatch", cause);
+    }
+}

@@ -1,0 +1,312 @@
+package io.sidecore.engine.os;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+/**
+ * A TUN/TAP device opened through {@code /dev/net/tun} ({@code Documentation/networking/tuntap.rst}): one
+ * descriptor on which every {@code read} returns one frame the host kernel sends out of the interface and every
+ * {@code write} injects one frame the kernel receives on it. With {@link #IFF_VNET_HDR} each frame is preceded by a
+ * {@code struct virtio_net_hdr} carrying GSO and checksum-offload metadata.
+ * <p>
+ * {@link #read} and {@link #write} allocate nothing and report failures as negative errno values (EAGAIN is routine
+ * for a non-blocking device); configuration calls throw {@link OsException}. One thread at a time.
+ */
+public final class TapDevice implements AutoCloseable
+{
+    /** The TUN/TAP clone device. */
+    public static final String CLONE_DEVICE = "/dev/net/tun";
+    /** Interface names are at most 15 bytes (IFNAMSIZ 16 with the NUL). */
+    public static final int MAX_NAME_BYTES = 15;
+
+    /** Layer 3 device. */
+    public static final int IFF_TUN = 0x0001;
+    /** Layer 2 (Ethernet) device. */
+    public static final int IFF_TAP = 0x0002;
+    /** No 4-byte packet-information prefix. */
+    public static final int IFF_NO_PI = 0x1000;
+    /** Frames carry a {@code virtio_net_hdr} prefix. */
+    public static final int IFF_VNET_HDR = 0x4000;
+    /** Fail with EBUSY instead of attaching when the device exists. */
+    public static final int IFF_TUN_EXCL = 0x8000;
+    /** Several queues (descriptors) per device. */
+    public static final int IFF_MULTI_QUEUE = 0x0100;
+
+    /** Offload: the reader completes partial checksums. */
+    public static final int TUN_F_CSUM = 0x01;
+    /** Offload: the reader segments TCPv4 GSO frames. */
+    public static final int TUN_F_TSO4 = 0x02;
+    /** Offload: the reader segments TCPv6 GSO frames. */
+    public static final int TUN_F_TSO6 = 0x04;
+    /** Offload: the reader handles TSO with ECN/CWR. */
+    public static final int TUN_F_TSO_ECN = 0x08;
+
+    /** {@code _IOW('T', 202, int)}. */
+    public static final long TUNSETIFF = 0x400454caL;
+    /** {@code _IOW('T', 203, int)}. */
+    public static final long TUNSETPERSIST = 0x400454cbL;
+    /** {@code _IOR('T', 207, unsigned int)}. */
+    public static final long TUNGETFEATURES = 0x800454cfL;
+    /** {@code _IOW('T', 208, unsigned int)}. */
+    public static final long TUNSETOFFLOAD = 0x400454d0L;
+    /** {@code _IOR('T', 210, unsigned int)}. */
+    public static final long TUNGETIFF = 0x800454d2L;
+    /** {@code _IOR('T', 215, int)}. */
+    public static final long TUNGETVNETHDRSZ = 0x800454d7L;
+    /** {@code _IOW('T', 216, int)}. */
+    public static final long TUNSETVNETHDRSZ = 0x400454d8L;
+
+    /** {@code struct ifreq}: 16 name bytes then a 24-byte union whose first member here is {@code short flags}. */
+    private static final int IFREQ_BYTES = 40;
+    private static final int IFREQ_FLAGS_OFFSET = 16;
+
+    private final int fd;
+    private final String name;
+    private final int flags;
+    private final Arena arena;
+    private final MemorySegment callState;
+    private boolean closed;
+
+    private TapDevice(final int fd, final String name, final int flags)
+    {
+        this.fd = fd;
+        this.name = name;
+        this.flags = flags;
+        this.arena = Arena.ofShared();
+        this.callState = LibC.allocateCallState(arena);
+    }
+
+    /**
+     * Create the interface {@code name}, or attach to it when it exists (a persistent TAP made by
+     * {@code ip tuntap add} or {@link #setPersistent}). The device lives in the network namespace of the calling
+     * thread. A non-persistent device disappears when its last descriptor closes.
+     *
+     * @param name        interface name, at most {@link #MAX_NAME_BYTES}; a pattern such as {@code "sc%d"} lets the
+     *                    kernel choose.
+     * @param ifFlags     {@link #IFF_TAP} | {@link #IFF_NO_PI} | {@link #IFF_VNET_HDR} ...
+     * @param nonBlocking open with O_NONBLOCK (for polling).
+     * @return the open device.
+     * @throws OsException with the errno and a hint (no /dev/net/tun, no CAP_NET_ADMIN, busy, flag mismatch).
+     */
+    public static TapDevice open(final String name, final int ifFlags, final boolean nonBlocking)
+    {
+        final byte[] nameBytes = name.getBytes(StandardCharsets.US_ASCII);
+        if (nameBytes.length == 0 || nameBytes.length > MAX_NAME_BYTES)
+        {
+            throw new IllegalArgumentException("interface name must be 1.." + MAX_NAME_BYTES + " bytes: " + name);
+        }
+        try (Arena scratch = Arena.ofConfined())
+        {
+            final MemorySegment state = LibC.allocateCallState(scratch);
+            final int openFlags = LibC.O_RDWR | LibC.O_CLOEXEC | (nonBlocking ? LibC.O_NONBLOCK : 0);
+            final int fd = LibC.open(state, scratch.allocateFrom(CLONE_DEVICE), openFlags, 0);
+            if (fd < 0)
+            {
+                final int errno = LibC.errno(state);
+                throw new OsException("open(" + CLONE_DEVICE + ")", errno, errno == Errno.ENOENT ?
+                    "the tun module is missing: modprobe tun, or create the node (mknod /dev/net/tun c 10 200)" :
+                    "opening " + CLONE_DEVICE + " needs read-write access");
+            }
+            final MemorySegment ifreq = scratch.allocate(IFREQ_BYTES, 8);
+            MemorySegment.copy(nameBytes, 0, ifreq, JAVA_BYTE, 0, nameBytes.length);
+            ifreq.set(JAVA_SHORT, IFREQ_FLAGS_OFFSET, (short)ifFlags);
+            if (LibC.ioctl(state, fd, TUNSETIFF, ifreq) < 0)
+            {
+                final int errno = LibC.errno(state);
+                LibC.close(state, fd);
+                throw new OsException("TUNSETIFF(name=" + name + ", flags=0x" + Integer.toHexString(ifFlags) + ")",
+                    errno, hintForSetIff(errno));
+            }
+            final String actualName = ifreq.getString(0, StandardCharsets.US_ASCII);
+            return new TapDevice(fd, actualName, ifFlags);
+        }
+    }
+
+    private static String hintForSetIff(final int errno)
+    {
+        return switch (errno)
+        {
+            case Errno.EPERM -> "creating or attaching a TAP needs CAP_NET_ADMIN (or the device's owner/group)";
+            case Errno.EBUSY -> "another process is attached to this single-queue device";
+            case Errno.EINVAL -> "the device exists with other flags (TUN vs TAP, multi-queue) or the name is bad";
+            case Errno.EEXIST -> "a non-TUN/TAP interface already has this name";
+            default -> "see Documentation/networking/tuntap.rst";
+        };
+    }
+
+    /**
+     * Wrap a descriptor that speaks TAP framing (one frame, with the virtio_net_hdr when {@code ifFlags} say so,
+     * per read and write): a TAP queue passed by another process, or a SOCK_SEQPACKET socket in tests.
+     *
+     * @param fd      descriptor; owned and closed by the wrapper.
+     * @param name    label.
+     * @param ifFlags the flags the descriptor was set up with.
+     * @return the wrapper.
+     */
+    public static TapDevice adopt(final int fd, final String name, final int ifFlags)
+    {
+        if (fd < 0)
+        {
+            throw new IllegalArgumentException("bad descriptor: " + fd);
+        }
+        return new TapDevice(fd, name, ifFlags);
+    }
+
+    /**
+     * @return the interface name the kernel assigned.
+     */
+    public String name()
+    {
+        return name;
+    }
+
+    /**
+     * @return the descriptor.
+     */
+    public int fd()
+    {
+        return fd;
+    }
+
+    /**
+     * @return the IFF_* flags requested at open.
+     */
+    public int flags()
+    {
+        return flags;
+    }
+
+    /**
+     * @return the IFF_* flags the kernel's TUN driver supports ({@code TUNGETFEATURES}).
+     */
+    public int features()
+    {
+        try (Arena scratch = Arena.ofConfined())
+        {
+            final MemorySegment value = scratch.allocate(JAVA_INT);
+            check(LibC.ioctl(callState, fd, TUNGETFEATURES, value), "TUNGETFEATURES");
+            return value.get(JAVA_INT, 0);
+        }
+    }
+
+    /**
+     * Tell the kernel which offloads this reader handles ({@code TUNSETOFFLOAD}): with {@link #TUN_F_CSUM} frames
+     * may arrive with partial checksums, with {@link #TUN_F_TSO4}/{@link #TUN_F_TSO6} as GSO super-frames. The
+     * kernel also turns the matching features on for the interface (so the host stack sends it big segments).
+     *
+     * @param offloadFlags {@code TUN_F_*}; TSO needs CSUM.
+     * @throws OsException EINVAL when the kernel does not know a flag.
+     */
+    public void setOffload(final int offloadFlags)
+    {
+        check(LibC.ioctl(callState, fd, TUNSETOFFLOAD, offloadFlags & 0xFFFF_FFFFL),
+            "TUNSETOFFLOAD(0x" + Integer.toHexString(offloadFlags) + ")");
+    }
+
+    /**
+     * Set the size of the virtio_net_hdr prefix ({@code TUNSETVNETHDRSZ}): 10 for the legacy header, 12 with
+     * {@code num_buffers}.
+     *
+     * @param sizeBytes at least 10.
+     */
+    public void setVnetHeaderSize(final int sizeBytes)
+    {
+        try (Arena scratch = Arena.ofConfined())
+        {
+            final MemorySegment value = scratch.allocate(JAVA_INT);
+            value.set(JAVA_INT, 0, sizeBytes);
+            check(LibC.ioctl(callState, fd, TUNSETVNETHDRSZ, value), "TUNSETVNETHDRSZ(" + sizeBytes + ")");
+        }
+    }
+
+    /**
+     * @return the virtio_net_hdr prefix size ({@code TUNGETVNETHDRSZ}).
+     */
+    public int vnetHeaderSize()
+    {
+        try (Arena scratch = Arena.ofConfined())
+        {
+            final MemorySegment value = scratch.allocate(JAVA_INT);
+            check(LibC.ioctl(callState, fd, TUNGETVNETHDRSZ, value), "TUNGETVNETHDRSZ");
+            return value.get(JAVA_INT, 0);
+        }
+    }
+
+    /**
+     * Make the interface outlive its descriptors, or undo that ({@code TUNSETPERSIST}).
+     *
+     * @param persistent true to keep the interface after close.
+     */
+    public void setPersistent(final boolean persistent)
+    {
+        check(LibC.ioctl(callState, fd, TUNSETPERSIST, persistent ? 1L : 0L), "TUNSETPERSIST(" + persistent + ")");
+    }
+
+    /**
+     * Set or clear non-blocking mode.
+     *
+     * @param nonBlocking true for polling.
+     */
+    public void setNonBlocking(final boolean nonBlocking)
+    {
+        Fds.setNonBlocking(fd, nonBlocking);
+    }
+
+    /**
+     * Read one frame (with its virtio_net_hdr when configured). Allocation-free.
+     *
+     * @param buffer   native destination.
+     * @param capacity bytes available; a longer frame is truncated by the kernel.
+     * @return bytes read, or a negative errno ({@code -Errno.EAGAIN} when nothing is pending).
+     */
+    public int read(final MemorySegment buffer, final int capacity)
+    {
+        final long result = LibC.read(callState, fd, buffer, capacity);
+        return result >= 0 ? (int)result : -LibC.errno(callState);
+    }
+
+    /**
+     * Write one frame (with its virtio_net_hdr when configured). Allocation-free.
+     *
+     * @param buffer      native source.
+     * @param lengthBytes bytes.
+     * @return bytes written, or a negative errno (EINVAL for a bad virtio_net_hdr, EIO when the link is down,
+     * EAGAIN).
+     */
+    public int write(final MemorySegment buffer, final int lengthBytes)
+    {
+        final long result = LibC.write(callState, fd, buffer, lengthBytes);
+        return result >= 0 ? (int)result : -LibC.errno(callState);
+    }
+
+    /**
+     * Close the descriptor (a non-persistent interface goes away). Idempotent.
+     */
+    public void close()
+    {
+        if (!closed)
+        {
+            closed = true;
+            final int result = LibC.close(callState, fd);
+            final int errno = LibC.errno(callState);
+            arena.close();
+            if (result < 0)
+            {
+                throw new OsException("close(tap=" + name + ")", errno);
+            }
+        }
+    }
+
+    private void check(final int result, final String operation)
+    {
+        if (result < 0)
+        {
+            throw new OsException(operation + " on " + name, LibC.errno(callState));
+        }
+    }
+}

@@ -1,0 +1,133 @@
+package io.sidecore.engine.status;
+
+import io.sidecore.shm.CountersFileDescriptor;
+import org.agrona.IoUtil;
+import org.agrona.concurrent.EpochClock;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.errors.DistinctErrorLog;
+import org.agrona.concurrent.status.CountersManager;
+
+import java.io.File;
+import java.nio.MappedByteBuffer;
+import java.nio.file.Path;
+
+/**
+ * The daemon's counters file ({@link CountersFileDescriptor}), created and mapped, with a {@link CountersManager}
+ * over its counters sections and a {@link DistinctErrorLog} over its error log, so that other processes can read
+ * every counter and engine error lock-free while the sidecores run.
+ * <p>
+ * Creation follows the descriptor's protocol: size the file, map it, fill the metadata (version 0 first), build the
+ * counters manager; {@link #signalReady()} then writes the version last, once the engine's own counters exist.
+ * {@link #heartbeat} is for the launcher's housekeeping thread, about once a second.
+ */
+public final class CountersFile implements AutoCloseable
+{
+    private final Path path;
+    private final MappedByteBuffer mapped;
+    private final UnsafeBuffer buffer;
+    private final CountersManager countersManager;
+    private final DistinctErrorLog errorLog;
+
+    private CountersFile(
+        final Path path, final MappedByteBuffer mapped, final UnsafeBuffer buffer, final EpochClock epochClock)
+    {
+        this.path = path;
+        this.mapped = mapped;
+        this.buffer = buffer;
+        this.countersManager = new CountersManager(
+            CountersFileDescriptor.createCountersMetaDataBuffer(buffer),
+            CountersFileDescriptor.createCountersValuesBuffer(buffer));
+        this.errorLog = new DistinctErrorLog(CountersFileDescriptor.createErrorLogBuffer(buffer), epochClock);
+    }
+
+    /**
+     * Create (or replace) and map the counters file, and fill its metadata.
+     *
+     * @param path           where.
+     * @param maxCounters    counters it can hold.
+     * @param errorLogLength bytes of the error log section, a positive multiple of 8.
+     * @param pid            daemon process id.
+     * @param epochClock     wall clock for the start time and error timestamps.
+     * @return the mapped file, not yet signalled ready.
+     * @throws IllegalArgumentException when the section lengths are invalid.
+     */
+    public static CountersFile create(
+        final Path path, final int maxCounters, final int errorLogLength, final long pid, final EpochClock epochClock)
+    {
+        final int valuesLength = CountersFileDescriptor.countersValuesLength(maxCounters);
+        final int metaDataLength = CountersFileDescriptor.countersMetaDataLength(valuesLength);
+        CountersFileDescriptor.checkSectionLengths(metaDataLength, valuesLength, errorLogLength);
+        final long fileLength = CountersFileDescriptor.computeFileLength(metaDataLength, valuesLength, errorLogLength);
+
+        final File file = path.toFile();
+        final File parent = file.getAbsoluteFile().getParentFile();
+        if (null != parent)
+        {
+            IoUtil.ensureDirectoryExists(parent, "counters file directory");
+        }
+        IoUtil.deleteIfExists(file);
+        final MappedByteBuffer mapped = IoUtil.mapNewFile(file, fileLength);
+        final UnsafeBuffer buffer = new UnsafeBuffer(mapped);
+        CountersFileDescriptor.fillMetaData(
+            buffer, metaDataLength, valuesLength, errorLogLength, pid, epochClock.time());
+        return new CountersFile(path, mapped, buffer, epochClock);
+    }
+
+    /**
+     * Publish the file: readers may use it from now on.
+     */
+    public void signalReady()
+    {
+        CountersFileDescriptor.signalReady(buffer);
+    }
+
+    /**
+     * Record that the daemon is alive.
+     *
+     * @param nowMs epoch ms.
+     */
+    public void heartbeat(final long nowMs)
+    {
+        CountersFileDescriptor.updateHeartbeat(buffer, nowMs);
+    }
+
+    /**
+     * @return the manager every counter is allocated from.
+     */
+    public CountersManager countersManager()
+    {
+        return countersManager;
+    }
+
+    /**
+     * @return the error log (record engine errors here; distinct errors are counted, not repeated).
+     */
+    public DistinctErrorLog errorLog()
+    {
+        return errorLog;
+    }
+
+    /**
+     * @return the whole mapped file.
+     */
+    public UnsafeBuffer buffer()
+    {
+        return buffer;
+    }
+
+    /**
+     * @return the file's path.
+     */
+    public Path path()
+    {
+        return path;
+    }
+
+    /**
+     * Unmap the file (it stays on disk for post-mortem reading).
+     */
+    public void close()
+    {
+        IoUtil.unmap(mapped);
+    }
+}

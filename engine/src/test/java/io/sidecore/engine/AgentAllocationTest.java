@@ -1,0 +1,96 @@
+package io.sidecore.engine;
+
+import io.sidecore.shm.PortCounter;
+import org.agrona.concurrent.CachedNanoClock;
+import org.junit.jupiter.api.Test;
+
+import java.lang.management.ManagementFactory;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The data path allocates nothing in steady state: doorbells, TX, switching (unicast, flooding, cross-sidecore
+ * rings), RX, MAC aging and duty-cycle accounting, measured with the thread's allocation counter.
+ */
+class AgentAllocationTest
+{
+    @Test
+    void shouldNotAllocateInDutyCyclesWhenGuestsExchangeFrames()
+    {
+        final CachedNanoClock clock = new CachedNanoClock();
+        try (SidecoreEngine engine = new SidecoreEngine(TestContexts.invoker(clock, 2)))
+        {
+            final TestGuest[] guests = new TestGuest[4];
+            final byte[][] unicast = new byte[4][];
+            final byte[][] broadcast = new byte[4][];
+            for (int i = 0; i < guests.length; i++)
+            {
+                guests[i] = new TestGuest(i);
+                guests[i].attachToSwitch(engine.proxy());
+                guests[i].setUpTx(256);
+                guests[i].setUpRx(256);
+            }
+            for (int i = 0; i < guests.length; i++)
+            {
+                unicast[i] = guests[i].frameTo(guests[(i + 1) % guests.length].mac, 300, i);
+                broadcast[i] = guests[i].frameTo(new byte[]{-1, -1, -1, -1, -1, -1}, 60, i);
+            }
+            final com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
+            final long threadId = Thread.currentThread().threadId();
+
+            for (int i = 0; i < 20_000; i++)
+            {
+                cycle(engine, clock, guests, unicast, broadcast);
+            }
+            final long rxBefore = guests[1].port.counters().get(PortCounter.RX_FRAMES);
+            final long[] allocatedPerWindow = new long[5];
+            int window = 0;
+            long allocated = -1;
+            while (0 != allocated && window < allocatedPerWindow.length)
+            {
+                final long before = threads.getThreadAllocatedBytes(threadId);
+                for (int i = 0; i < 2_000; i++)
+                {
+                    cycle(engine, clock, guests, unicast, broadcast);
+                }
+                allocated = threads.getThreadAllocatedBytes(threadId) - before;
+                allocatedPerWindow[window++] = allocated;
+            }
+
+            assertEquals(0, allocated, "bytes allocated per window of 2000 cycles: " +
+                java.util.Arrays.toString(allocatedPerWindow) +
+                " (a one-off, e.g. objects re-materialised by a JIT deoptimisation, is tolerated; steady state is not)");
+            assertTrue(guests[1].port.counters().get(PortCounter.RX_FRAMES) - rxBefore >= 2_000,
+                "frames flowed during the measurement");
+            assertTrue(engine.agent(0).counters().crossShardFrames().get() > 0);
+        }
+    }
+
+    private static void cycle(
+        final SidecoreEngine engine,
+        final CachedNanoClock clock,
+        final TestGuest[] guests,
+        final byte[][] unicast,
+        final byte[][] broadcast)
+    {
+        for (int g = 0; g < guests.length; g++)
+        {
+            final TestGuest guest = guests[g];
+            if (guest.txFree() > 2)
+            {
+                guest.queue(unicast[g]);
+                guest.queue(broadcast[g]);
+                guest.ringTx();
+            }
+        }
+        clock.update(clock.nanoTime() + 1_000);
+        engine.doWork();
+        engine.doWork();
+        for (int g = 0; g < guests.length; g++)
+        {
+            guests[g].drainRx();
+        }
+    }
+}

@@ -1,0 +1,204 @@
+package io.sidecore.engine;
+
+import io.sidecore.shm.PortCounter;
+import org.agrona.concurrent.CachedNanoClock;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Fairness and rate limits: what one pass of the agent gives each port, with guests whose TX rings are full.
+ */
+class PortBudgetTest
+{
+    private static final byte[] PEER = TestGuest.macOf(999);
+
+    private final CachedNanoClock clock = new CachedNanoClock();
+    private final List<String> pollLog = new ArrayList<>();
+    private final List<TestGuest> guests = new ArrayList<>();
+    private final List<RecordingBackend> backends = new ArrayList<>();
+    private SidecoreEngine engine;
+
+    @BeforeEach
+    void setUp()
+    {
+        engine = new SidecoreEngine(TestContexts.invoker(clock, 1));
+    }
+
+    @AfterEach
+    void tearDown()
+    {
+        engine.close();
+    }
+
+    @Test
+    void shouldGiveBusyGuestNoMoreThanItsDescriptorBudgetPerPass()
+    {
+        addGuests(3, 512);
+        fill(guests.get(0), 400, 60);
+        fill(guests.get(1), 5, 60);
+        fill(guests.get(2), 7, 60);
+
+        engine.doWork();
+
+        assertEquals(64, txDescriptors(0));
+        assertEquals(5, txDescriptors(1));
+        assertEquals(7, txDescriptors(2));
+        assertEquals(1, guests.get(0).port.counters().get(PortCounter.TX_BUDGET_EXHAUSTED));
+        assertEquals(0, guests.get(1).port.counters().get(PortCounter.TX_BUDGET_EXHAUSTED));
+    }
+
+    @Test
+    void shouldLetOtherGuestsProgressEveryPassWhileOneStaysFull()
+    {
+        addGuests(4, 512);
+        for (int pass = 1; pass <= 6; pass++)
+        {
+            fill(guests.get(0), guests.get(0).txFree(), 60);
+            for (int g = 1; g < 4; g++)
+            {
+                fill(guests.get(g), 2, 60);
+            }
+            final long before = txDescriptors(0);
+
+            engine.doWork();
+
+            assertEquals(64, txDescriptors(0) - before, "pass " + pass);
+            for (int g = 1; g < 4; g++)
+            {
+                assertEquals(2L * pass, txDescriptors(g), "guest " + g + " pass " + pass);
+            }
+        }
+        assertEquals(6 * 64, backends.get(0).frames.size());
+    }
+
+    @Test
+    void shouldApplyChangedDescriptorBudgetAtRuntime()
+    {
+        addGuests(1, 512);
+        final PortHandle port = guests.get(0).port;
+        engine.proxy().updatePortSettings(port, port.settings().withTxDescriptorBudget(10));
+        fill(guests.get(0), 100, 60);
+
+        engine.doWork();
+
+        assertEquals(10, txDescriptors(0));
+    }
+
+    @Test
+    void shouldStopPassAtByteBudgetWithinOneBatch()
+    {
+        addGuests(1, 512);
+        final PortHandle port = guests.get(0).port;
+        engine.proxy().updatePortSettings(port, port.settings().withTxByteBudget(10_000));
+        fill(guests.get(0), 200, 600);
+
+        engine.doWork();
+
+        final long bytes = port.counters().get(PortCounter.TX_BYTES);
+        assertEquals(2L * PortHandle.TX_BATCH_DESCRIPTORS * 600, bytes, "16 frames (9600 B) then 16 more");
+        assertTrue(bytes < 10_000 + PortHandle.TX_BATCH_DESCRIPTORS * 600L);
+        assertEquals(1, port.counters().get(PortCounter.TX_BUDGET_EXHAUSTED));
+    }
+
+    @Test
+    void shouldLimitFrameRateToRatePlusBurst()
+    {
+        addGuests(2, 512);
+        final PortHandle limited = guests.get(0).port;
+        engine.proxy().updatePortSettings(limited, limited.settings().withTxFrameRate(1000, 10));
+
+        final long startNs = clock.nanoTime();
+        for (int step = 1; step <= 1000; step++)
+        {
+            topUp(guests.get(0), 60);
+            topUp(guests.get(1), 60);
+            clock.update(startNs + step * 100_000L);
+            engine.doWork();
+        }
+
+        final long sent = limited.counters().get(PortCounter.TX_FRAMES);
+        assertTrue(sent >= 10 + 100 - 1 && sent <= 10 + 100 + 1, "100 ms at 1000 frames/s + burst 10: " + sent);
+        assertTrue(limited.counters().get(PortCounter.TX_RATE_LIMITED) > 0);
+        assertTrue(guests.get(1).port.counters().get(PortCounter.TX_FRAMES) > 10 * sent,
+            "the unlimited neighbour is not held back");
+    }
+
+    @Test
+    void shouldLimitByteRateToRatePlusBurstPlusOnePass()
+    {
+        addGuests(1, 512);
+        final PortHandle port = guests.get(0).port;
+        engine.proxy().updatePortSettings(port, port.settings().withTxByteRate(1_000_000, 16_384));
+
+        final long startNs = clock.nanoTime();
+        for (int step = 1; step <= 1000; step++)
+        {
+            topUp(guests.get(0), 1000);
+            clock.update(startNs + step * 100_000L);
+            engine.doWork();
+        }
+
+        final long bytes = port.counters().get(PortCounter.TX_BYTES);
+        assertTrue(bytes >= 100_000 && bytes <= 100_000 + 16_384 + 17 * 1000,
+            "100 ms at 1 MB/s + 16 KiB burst: " + bytes);
+    }
+
+    @Test
+    void shouldResumeFullSpeedWhenRateLimitRemoved()
+    {
+        addGuests(1, 512);
+        final PortHandle port = guests.get(0).port;
+        engine.proxy().updatePortSettings(port, port.settings().withTxFrameRate(10, 1));
+        fill(guests.get(0), 100, 60);
+        engine.doWork();
+        engine.doWork();
+        assertEquals(1, port.counters().get(PortCounter.TX_FRAMES));
+
+        engine.proxy().updatePortSettings(port, port.settings().withTxFrameRate(PortSettings.UNLIMITED, 0));
+        engine.doWork();
+
+        assertEquals(100, port.counters().get(PortCounter.TX_FRAMES), "the rest in two passes, at the same instant");
+    }
+
+    private void addGuests(final int count, final int ringDescriptors)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            final TestGuest guest = new TestGuest(i);
+            final RecordingBackend backend = new RecordingBackend("g" + i, pollLog);
+            guest.attach(engine.proxy(), backend);
+            guest.setUpTx(ringDescriptors);
+            guests.add(guest);
+            backends.add(backend);
+        }
+    }
+
+    private static void fill(final TestGuest guest, final int frames, final int lengthBytes)
+    {
+        for (int i = 0; i < frames; i++)
+        {
+            if (!guest.queue(guest.frameTo(PEER, lengthBytes, i)))
+            {
+                throw new IllegalStateException("ring full after " + i + " frames");
+            }
+        }
+        guest.ringTx();
+    }
+
+    private static void topUp(final TestGuest guest, final int lengthBytes)
+    {
+        fill(guest, guest.txFree(), lengthBytes);
+    }
+
+    private long txDescriptors(final int guest)
+    {
+        return guests.get(guest).port.counters().get(PortCounter.TX_DESCRIPTORS);
+    }
+}

@@ -1,0 +1,51 @@
+package io.sidecore.engine;
+
+import io.sidecore.engine.backend.PortBackend;
+import io.sidecore.engine.e1000.E1000Device;
+import org.agrona.DirectBuffer;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Test support: a backend that records its polls (into a log shared by several backends, to see the pass order),
+ * the frame budgets it was given, and the frames the guest transmitted.
+ */
+final class RecordingBackend implements PortBackend
+{
+    final String name;
+    final List<String> pollLog;
+    final List<Integer> budgets = new ArrayList<>();
+    final List<byte[]> frames = new ArrayList<>();
+    boolean closed;
+
+    RecordingBackend(final String name, final List<String> pollLog)
+    {
+        this.name = name;
+        this.pollLog = pollLog;
+    }
+
+    public void onFrame(final int sourcePortId, final DirectBuffer frame, final int offset, final int lengthBytes)
+    {
+        final byte[] copy = new byte[lengthBytes];
+        frame.getBytes(offset, copy);
+        frames.add(copy);
+    }
+
+    public int poll(final long nowNs, final E1000Device device, final int frameBudget)
+    {
+        pollLog.add(name);
+        budgets.add(frameBudget);
+        return 0;
+    }
+
+    public void close()
+    {
+        closed = true;
+    }
+
+    public String typeName()
+    {
+        return "recording";
+    }
+}

@@ -1,0 +1,382 @@
+package io.sidecore.engine;
+
+import io.sidecore.engine.backend.NullBackend;
+import io.sidecore.shm.E1000Registers;
+import io.sidecore.shm.PortCounter;
+import org.agrona.concurrent.CachedNanoClock;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The agent's duty cycle, commands and bookkeeping, driven by {@code doWork()} on the test thread with a manual clock.
+ */
+class SidecoreAgentTest
+{
+    private final CachedNanoClock clock = new CachedNanoClock();
+    private SidecoreEngine engine;
+
+    @AfterEach
+    void tearDown()
+    {
+        if (null != engine)
+        {
+            engine.close();
+        }
+    }
+
+    @Test
+    void shouldAnswerTrappedReadWhenDoWorkRuns()
+    {
+        final SidecoreAgent agent = start(1).agent(0);
+        final TestGuest guest = new TestGuest(1);
+        final PortHandle port = guest.attachToSwitch(engine.proxy());
+        engine.proxy().mmioWrite(port, E1000Registers.ICS, E1000Registers.ICR_LSC);
+
+        final TrappedAccess access = engine.proxy().offerAccess(
+            port, TrappedAccess.MMIO_SPACE, false, E1000Registers.ICR, 4, 0);
+        assertNotNull(access);
+        assertFalse(access.isComplete());
+
+        agent.doWork();
+
+        assertTrue(access.isComplete());
+        assertNull(access.failure());
+        assertEquals(E1000Registers.ICR_LSC, access.result() & E1000Registers.ICR_LSC);
+        access.end();
+        assertEquals(1, port.counters().get(PortCounter.ICR_READS));
+    }
+
+    @Test
+    void shouldRefuseSecondAccessWhileFirstInFlight()
+    {
+        start(1);
+        final PortHandle port = new TestGuest(1).attachToSwitch(engine.proxy());
+
+        final TrappedAccess first = engine.proxy().offerAccess(
+            port, TrappedAccess.MMIO_SPACE, false, E1000Registers.STATUS, 4, 0);
+        final TrappedAccess second = engine.proxy().offerAccess(
+            port, TrappedAccess.MMIO_SPACE, false, E1000Registers.STATUS, 4, 0);
+
+        assertNotNull(first);
+        assertNull(second);
+        engine.doWork();
+        first.end();
+        assertNotNull(engine.proxy().offerAccess(port, TrappedAccess.MMIO_SPACE, false, E1000Registers.STATUS, 4, 0));
+    }
+
+    @Test
+    void shouldReclaimAbandonedSlotOnceCompleted()
+    {
+        start(1);
+        final PortHandle port = new TestGuest(1).attachToSwitch(engine.proxy());
+        final TrappedAccess first = engine.proxy().offerAccess(
+            port, TrappedAccess.MMIO_SPACE, false, E1000Registers.STATUS, 4, 0);
+        first.abandon();
+        assertNull(engine.proxy().offerAccess(port, TrappedAccess.MMIO_SPACE, false, E1000Registers.STATUS, 4, 0));
+
+        engine.doWork();
+
+        assertNotNull(engine.proxy().offerAccess(port, TrappedAccess.MMIO_SPACE, false, E1000Registers.STATUS, 4, 0));
+    }
+
+    @Test
+    void shouldCountTrappedDoorbellAsTrappedOnly()
+    {
+        start(1);
+        final PortHandle port = new TestGuest(1).attachToSwitch(engine.proxy());
+
+        engine.proxy().mmioWrite(port, E1000Registers.RDT, 5);
+        engine.doWork();
+        engine.doWork();
+
+        assertEquals(1, port.counters().get(PortCounter.DOORBELLS_TRAPPED));
+        assertEquals(0, port.counters().get(PortCounter.DOORBELLS_SHARED));
+    }
+
+    @Test
+    void shouldCountSharedDoorbellOnceWhenTailChanges()
+    {
+        start(1);
+        final TestGuest guest = new TestGuest(1);
+        final PortHandle port = guest.attachToSwitch(engine.proxy());
+
+        guest.registers.setRelease(E1000Registers.RDT, 7);
+        final int work = engine.doWork();
+        engine.doWork();
+        guest.registers.setRelease(E1000Registers.RDT, 9);
+        engine.doWork();
+
+        assertTrue(work > 0);
+        assertEquals(2, port.counters().get(PortCounter.DOORBELLS_SHARED));
+        assertEquals(0, port.counters().get(PortCounter.DOORBELLS_TRAPPED));
+    }
+
+    @Test
+    void shouldStartEachPassOnePortLater()
+    {
+        final SidecoreAgent agent = start(1).agent(0);
+        final List<String> log = new ArrayList<>();
+        for (int i = 0; i < 3; i++)
+        {
+            new TestGuest(i).attach(engine.proxy(), new RecordingBackend("p" + i, log));
+        }
+        log.clear();
+
+        final List<List<String>> passes = new ArrayList<>();
+        for (int pass = 0; pass < 4; pass++)
+        {
+            assertEquals(pass % 3, agent.nextPassStart());
+            agent.doWork();
+            passes.add(new ArrayList<>(log));
+            log.clear();
+        }
+
+        assertEquals(List.of(
+            List.of("p0", "p1", "p2"),
+            List.of("p1", "p2", "p0"),
+            List.of("p2", "p0", "p1"),
+            List.of("p0", "p1", "p2")), passes);
+    }
+
+    @Test
+    void shouldPassRxFrameBudgetToBackendAndChangeItAtRuntime()
+    {
+        start(1);
+        final RecordingBackend backend = new RecordingBackend("p", new ArrayList<>());
+        final PortHandle port = new TestGuest(1).attach(engine.proxy(), backend);
+        engine.doWork();
+        assertEquals(64, backend.budgets.get(backend.budgets.size() - 1));
+
+        engine.proxy().updatePortSettings(port, port.settings().withRxFrameBudget(5));
+        engine.doWork();
+
+        assertEquals(5, backend.budgets.get(backend.budgets.size() - 1));
+        assertEquals(5, port.settings().rxFrameBudget());
+    }
+
+    @Test
+    void shouldExecuteAtMostDrainLimitCommandsPerCycle()
+    {
+        final SidecoreAgent agent = start(1).agent(0);
+        final PortHandle port = new TestGuest(1).attachToSwitch(engine.proxy());
+        final long processedBefore = agent.counters().commandsProcessed().get();
+        final List<SidecoreCommand> commands = new ArrayList<>();
+        for (int i = 0; i < 20; i++)
+        {
+            final SidecoreCommand command = new Commands.UpdatePortSettings(port, port.settings());
+            assertTrue(agent.offer(command));
+            commands.add(command);
+        }
+
+        agent.doWork();
+
+        assertEquals(8, commands.stream().filter(SidecoreCommand::isComplete).count());
+        assertEquals(processedBefore + 8, agent.counters().commandsProcessed().get());
+        agent.doWork();
+        agent.doWork();
+        assertEquals(20, commands.stream().filter(SidecoreCommand::isComplete).count());
+    }
+
+    @Test
+    void shouldCountOfferFailureWhenQueueFull()
+    {
+        final SidecoreAgent agent = start(1).agent(0);
+        final PortHandle port = new TestGuest(1).attachToSwitch(engine.proxy());
+        for (int i = 0; i < 64; i++)
+        {
+            assertTrue(agent.offer(new Commands.UpdatePortSettings(port, port.settings())));
+        }
+
+        assertFalse(agent.offer(new Commands.UpdatePortSettings(port, port.settings())));
+
+        assertEquals(1, agent.counters().proxyOfferFailures().get());
+        assertEquals(1, engine.proxy().offerFailures());
+    }
+
+    @Test
+    void shouldReportCommandFailureToCaller()
+    {
+        start(1);
+        final PortHandle port = new TestGuest(1).attachToSwitch(engine.proxy());
+        engine.proxy().removePort(port);
+
+        final IllegalStateException ex = assertThrows(IllegalStateException.class,
+            () -> engine.proxy().mmioRead(port, E1000Registers.STATUS));
+
+        assertEquals("trapped access failed: port g1 offset 0x8", ex.getMessage());
+        assertEquals("port not served by sidecore 0: g1", ex.getCause().getMessage());
+    }
+
+    @Test
+    void shouldPlaceNewPortOnLeastLoadedSidecore()
+    {
+        start(3);
+        final List<PortHandle> ports = new ArrayList<>();
+        for (int i = 0; i < 6; i++)
+        {
+            ports.add(new TestGuest(i).attachToSwitch(engine.proxy()));
+        }
+        assertEquals(List.of(0, 1, 2, 0, 1, 2), ports.stream().map(PortHandle::sidecoreIndex).toList());
+
+        engine.proxy().removePort(ports.get(4));
+        final PortHandle next = new TestGuest(10).attachToSwitch(engine.proxy());
+
+        assertEquals(1, next.sidecoreIndex());
+        assertEquals(2, engine.agent(1).portCount());
+        assertEquals(2, engine.agent(1).counters().portsOwned().get());
+    }
+
+    @Test
+    void shouldCloseBackendAndReuseSwitchSlotWhenPortRemoved()
+    {
+        start(2);
+        final RecordingBackend backend = new RecordingBackend("p", new ArrayList<>());
+        final PortHandle other = new TestGuest(1).attach(engine.proxy(), backend);
+        final PortHandle first = new TestGuest(2).attachToSwitch(engine.proxy());
+        final int slot = first.switchSlot();
+
+        engine.proxy().removePort(other);
+        engine.proxy().removePort(first);
+        final PortHandle second = new TestGuest(3).attachToSwitch(engine.proxy());
+
+        assertTrue(backend.closed);
+        assertEquals(slot, second.switchSlot());
+        assertEquals(0, engine.agent(0).portCount() + engine.agent(1).portCount() - 1);
+        assertEquals(List.of(second), engine.proxy().ports());
+    }
+
+    @Test
+    void shouldRejectDuplicatePortId()
+    {
+        start(1);
+        new TestGuest(1).attachToSwitch(engine.proxy());
+
+        final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
+            () -> new TestGuest(1).attachToSwitch(engine.proxy()));
+
+        assertEquals("port id already in use: 1", ex.getMessage());
+    }
+
+    @Test
+    void shouldFailAddAndFreeSlotWhenSidecoreFull()
+    {
+        engine = new SidecoreEngine(TestContexts.invoker(clock, 1).maxPortsPerSidecore(2));
+        new TestGuest(1).attachToSwitch(engine.proxy());
+        new TestGuest(2).attachToSwitch(engine.proxy());
+
+        final IllegalStateException ex = assertThrows(IllegalStateException.class,
+            () -> new TestGuest(3).attachToSwitch(engine.proxy()));
+
+        assertEquals("AddPort failed on sidecore 0: sidecore 0 is full: maxPortsPerSidecore=2", ex.getMessage());
+        assertEquals(2, engine.proxy().ports().size());
+    }
+
+    @Test
+    void shouldMeasureBusyRatioAndMaxCycleTime()
+    {
+        final SidecoreAgent agent = start(1).agent(0);
+        final TestGuest guest = new TestGuest(1);
+        guest.attachToSwitch(engine.proxy());
+        agent.doWork();
+        final long t0 = TestContexts.START_NS + 1_000_000_000L;
+        clock.update(t0);
+        agent.doWork();
+        guest.registers.setRelease(E1000Registers.RDT, 3);
+        clock.update(t0 + 100);
+        assertTrue(agent.doWork() > 0);
+        clock.update(t0 + 100 + 200_000_000L);
+        assertEquals(0, agent.doWork());
+        clock.update(t0 + 2_000_000_000L);
+        agent.doWork();
+
+        assertEquals(200_000_000L, agent.counters().maxCycleTimeNs().get());
+        assertEquals(1, agent.counters().cycleTimeThresholdExceeded().get());
+        assertTrue(agent.counters().dutyCycles().get() >= 4);
+        assertEquals(100_000L, agent.counters().busyRatioPpm().get(), "200 ms busy in a 2 s window");
+    }
+
+    @Test
+    void shouldCancelParkWhenCommandPending()
+    {
+        final SidecoreAgent agent = start(1).agent(0);
+        final PortHandle port = new TestGuest(1).attachToSwitch(engine.proxy());
+
+        assertEquals(50_000, agent.onParkPrepare(50_000));
+        agent.offer(new Commands.UpdatePortSettings(port, port.settings()));
+        assertEquals(0, agent.onParkPrepare(50_000));
+
+        assertEquals(1, agent.counters().parks().get(), "a cancelled park is not counted");
+    }
+
+    @Test
+    void shouldCountWakeupWhenKicked()
+    {
+        final SidecoreAgent agent = start(1).agent(0);
+
+        agent.onParkEnd(false);
+        agent.onParkEnd(true);
+
+        assertEquals(1, agent.counters().wakeups().get());
+    }
+
+    @Test
+    void shouldSignalKickWhenCommandOffered()
+    {
+        final SidecoreAgent agent = start(1).agent(0);
+        final PortHandle port = new TestGuest(1).attachToSwitch(engine.proxy());
+        final ThreadKick kick = (ThreadKick)agent.kick();
+        kick.await(0);
+
+        agent.offer(new Commands.UpdatePortSettings(port, port.settings()));
+
+        assertTrue(kick.isSignalled());
+    }
+
+    @Test
+    void shouldNameRoleAfterIndex()
+    {
+        start(2);
+
+        assertEquals("sidecore-0", engine.agent(0).roleName());
+        assertEquals("sidecore-1", engine.agent(1).roleName());
+    }
+
+    @Test
+    void shouldRefuseDoWorkFromOutsideWhenThreadsRun()
+    {
+        engine = new SidecoreEngine(TestContexts.invoker(clock, 1));
+
+        assertThrows(IllegalStateException.class, () -> engine.start());
+    }
+
+    @Test
+    void shouldCountFramesIntoNullSinkAndBoundGeneratedFrames()
+    {
+        start(1);
+        final NullBackend backend = new NullBackend(new byte[64], 100);
+        final PortHandle port = new TestGuest(1).attach(engine.proxy(), backend);
+        engine.proxy().updatePortSettings(port, port.settings().withRxFrameBudget(16));
+        final long before = backend.framesGenerated();
+
+        engine.doWork();
+
+        assertEquals(16, backend.framesGenerated() - before);
+        assertEquals("null", port.backend().typeName());
+    }
+
+    private SidecoreEngine start(final int sidecores)
+    {
+        engine = new SidecoreEngine(TestContexts.invoker(clock, sidecores));
+        return engine;
+    }
+}

@@ -1,0 +1,222 @@
+package io.sidecore.engine.backend;
+
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static io.sidecore.engine.backend.TestFrames.TCP_ACK;
+import static io.sidecore.engine.backend.TestFrames.TCP_PSH;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+class PcapWriterTest
+{
+    private static final long EPOCH_NS = 1_700_000_000_123_456_789L;
+
+    @TempDir
+    Path directory;
+
+    private static byte[] numbered(final int number, final int lengthBytes)
+    {
+        final byte[] frame = new byte[lengthBytes];
+        frame[0] = (byte)number;
+        for (int i = 1; i < lengthBytes; i++)
+        {
+            frame[i] = (byte)(i * 13);
+        }
+        return frame;
+    }
+
+    @Test
+    void shouldWriteMicrosecondEthernetGlobalHeaderWhenCreated() throws IOException
+    {
+        final Path file = directory.resolve("empty.pcap");
+        new PcapWriter(file).close();
+
+        final byte[] bytes = Files.readAllBytes(file);
+        assertEquals(PcapWriter.GLOBAL_HEADER_BYTES, bytes.length);
+        assertArrayEquals(new byte[]{(byte)0xD4, (byte)0xC3, (byte)0xB2, (byte)0xA1, 2, 0, 4, 0}, java.util.Arrays
+            .copyOf(bytes, 8), "little-endian magic, version 2.4");
+        final PcapReader pcap = PcapReader.read(file);
+        assertFalse(pcap.nanos);
+        assertEquals(PcapWriter.DEFAULT_SNAP_LENGTH, pcap.snapLength);
+        assertEquals(PcapWriter.LINKTYPE_ETHERNET, pcap.linkType);
+        assertEquals(0, pcap.packets.size());
+    }
+
+    @Test
+    void shouldWriteRecordsWithMicrosecondTimestampsLengthsAndBytes() throws IOException
+    {
+        final Path file = directory.resolve("records.pcap");
+        final byte[] first = numbered(1, 60);
+        final byte[] second = numbered(2, 1514);
+        try (PcapWriter writer = new PcapWriter(file))
+        {
+            writer.write(EPOCH_NS, new UnsafeBuffer(first), 0, first.length);
+            writer.write(EPOCH_NS + 2_000_000_999L, new UnsafeBuffer(second), 0, second.length);
+            assertEquals(2, writer.framesWritten());
+        }
+
+        final PcapReader pcap = PcapReader.read(file);
+        assertEquals(2, pcap.packets.size());
+        assertEquals(1_700_000_000L, pcap.packets.get(0).seconds());
+        assertEquals(123_456L, pcap.packets.get(0).fraction());
+        assertEquals(1_700_000_002L, pcap.packets.get(1).seconds());
+        assertEquals(123_457L, pcap.packets.get(1).fraction());
+        assertEquals(60, pcap.packets.get(0).capturedLength());
+        assertEquals(60, pcap.packets.get(0).originalLength());
+        assertArrayEquals(first, pcap.packets.get(0).data());
+        assertArrayEquals(second, pcap.packets.get(1).data());
+    }
+
+    @Test
+    void shouldWriteNanosecondMagicAndFractionWhenNanos() throws IOException
+    {
+        final Path file = directory.resolve("nanos.pcap");
+        try (PcapWriter writer = new PcapWriter(file, 65535, true, 0, 1, 4096))
+        {
+            writer.write(EPOCH_NS, new UnsafeBuffer(numbered(1, 64)), 0, 64);
+        }
+
+        final PcapReader pcap = PcapReader.read(file);
+        assertTrue(pcap.nanos);
+        assertEquals(123_456_789L, pcap.packets.get(0).fraction());
+    }
+
+    @Test
+    void shouldTruncateToSnapLengthButKeepOriginalLength() throws IOException
+    {
+        final Path file = directory.resolve("snap.pcap");
+        final byte[] frame = numbered(1, 1000);
+        try (PcapWriter writer = new PcapWriter(file, 128, false, 0, 1, 4096))
+        {
+            writer.write(EPOCH_NS, new UnsafeBuffer(frame), 0, frame.length);
+        }
+
+        final PcapReader.Packet packet = PcapReader.read(file).packets.get(0);
+        assertEquals(128, packet.capturedLength());
+        assertEquals(1000, packet.originalLength());
+        assertArrayEquals(java.util.Arrays.copyOf(frame, 128), packet.data());
+    }
+
+    @Test
+    void shouldRotateAndDeleteOldestWhenFilesExceedMaxBytes() throws IOException
+    {
+        final Path file = directory.resolve("rot.pcap");
+        final long maxBytes = PcapWriter.GLOBAL_HEADER_BYTES + 2 * (PcapWriter.RECORD_HEADER_BYTES + 100);
+        try (PcapWriter writer = new PcapWriter(file, 65535, false, maxBytes, 3, 65536))
+        {
+            for (int i = 1; i <= 7; i++)
+            {
+                writer.write(EPOCH_NS + i, new UnsafeBuffer(numbered(i, 100)), 0, 100);
+            }
+            assertEquals(3, writer.filesRotated());
+        }
+
+        assertEquals(List.of(7), frameNumbers(file));
+        assertEquals(List.of(5, 6), frameNumbers(directory.resolve("rot.pcap.1")));
+        assertEquals(List.of(3, 4), frameNumbers(directory.resolve("rot.pcap.2")));
+        assertFalse(Files.exists(directory.resolve("rot.pcap.3")), "oldest (frames 1, 2) deleted");
+        assertTrue(Files.size(directory.resolve("rot.pcap.1")) <= maxBytes);
+    }
+
+    private static List<Integer> frameNumbers(final Path file) throws IOException
+    {
+        final List<Integer> numbers = new ArrayList<>();
+        for (final PcapReader.Packet packet : PcapReader.read(file).packets)
+        {
+            numbers.add((int)packet.data()[0]);
+        }
+        return numbers;
+    }
+
+    @Test
+    void shouldWriteThroughToFileWhenStagingBufferFills() throws IOException
+    {
+        final Path file = directory.resolve("small.pcap");
+        try (PcapWriter writer = new PcapWriter(file, 200, false, 0, 1, 0))
+        {
+            writer.write(EPOCH_NS, new UnsafeBuffer(numbered(1, 200)), 0, 200);
+            assertEquals(0, Files.size(file), "first record still staged");
+
+            writer.write(EPOCH_NS, new UnsafeBuffer(numbered(2, 200)), 0, 200);
+
+            assertEquals(PcapWriter.GLOBAL_HEADER_BYTES + PcapWriter.RECORD_HEADER_BYTES + 200, Files.size(file));
+        }
+        assertEquals(List.of(1, 2), frameNumbers(file));
+    }
+
+    @Test
+    void shouldBeReadableByTcpdumpWhenFramesWritten() throws Exception
+    {
+        final Path file = directory.resolve("tcpdump.pcap");
+        final byte[] tcp = TestFrames.tcp(false, 100, 1000, TCP_ACK | TCP_PSH, 1);
+        final byte[] udp = TestFrames.udp(true, 50, 0);
+        try (PcapWriter writer = new PcapWriter(file, 65535, true, 0, 1, 65536))
+        {
+            writer.write(EPOCH_NS, new UnsafeBuffer(tcp), 0, tcp.length);
+            writer.write(EPOCH_NS + 1000, new UnsafeBuffer(udp), 0, udp.length);
+        }
+
+        final List<String> lines = tcpdump(file);
+
+        assertEquals(2, lines.size(), String.join("\n", lines));
+        assertTrue(lines.get(0).startsWith("1700000000.123456789 "), lines.get(0));
+        assertTrue(lines.get(0).contains("192.0.2.1.40000 > 192.0.2.2.80: Flags [P.], cksum"), lines.get(0));
+        assertTrue(lines.get(0).contains("(correct), seq 1000:1100"), lines.get(0));
+        assertTrue(lines.get(1).startsWith("1700000000.123457789 IP6"), lines.get(1));
+        assertTrue(lines.get(1).contains("2001:db8::1.5000 > 2001:db8::2.6000: [udp sum ok] UDP, length 50"),
+            lines.get(1));
+    }
+
+    /**
+     * Runs {@code tcpdump -r}; fails (never skips) when tcpdump is missing, naming the setup script.
+     */
+    static List<String> tcpdump(final Path file) throws Exception
+    {
+        final Path binary = findTcpdump();
+        final Process process = new ProcessBuilder(binary.toString(), "-r", file.toString(), "-nn", "-tt",
+            "--time-stamp-precision=nano", "-v").redirectErrorStream(false).start();
+        final String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        final String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(0, process.exitValue(), "tcpdump failed: " + err);
+        final List<String> packets = new ArrayList<>();
+        for (final String line : out.split("\n"))
+        {
+            if (!line.isEmpty() && Character.isDigit(line.charAt(0)))
+            {
+                packets.add(line);
+            }
+            else if (!line.isBlank() && !packets.isEmpty())
+            {
+                packets.set(packets.size() - 1, packets.getLast() + " " + line.trim());
+            }
+        }
+        return packets;
+    }
+
+    private static Path findTcpdump()
+    {
+        for (final String candidate : new String[]{"/usr/bin/tcpdump", "/usr/sbin/tcpdump", "/bin/tcpdump"})
+        {
+            if (Files.isExecutable(Path.of(candidate)))
+            {
+                return Path.of(candidate);
+            }
+        }
+        return fail("tcpdump is not installed: tools/sidecore test installs it (tools/lib/ensure-test-deps.sh), "
+            + "or apt-get install -y tcpdump");
+    }
+}

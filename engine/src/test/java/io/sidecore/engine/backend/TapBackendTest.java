@@ -1,0 +1,538 @@
+package io.sidecore.engine.backend;
+
+import io.sidecore.engine.e1000.DeviceHarness;
+import io.sidecore.engine.e1000.TxOffloadInfo;
+import io.sidecore.engine.os.Errno;
+import io.sidecore.engine.os.Fds;
+import io.sidecore.engine.os.LibC;
+import io.sidecore.engine.os.TapDevice;
+import io.sidecore.engine.status.PortCounters;
+import io.sidecore.shm.E1000Registers;
+import io.sidecore.shm.PortCounter;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+
+import static io.sidecore.engine.backend.TestFrames.TCP_ACK;
+import static io.sidecore.engine.backend.TestFrames.TCP_PSH;
+import static io.sidecore.engine.backend.TestFrames.u16;
+import static io.sidecore.engine.backend.TestFrames.u32;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * TapBackend against a SOCK_SEQPACKET socket pair standing in for the TAP: one message per frame, exactly as a TAP
+ * with IFF_VNET_HDR reads and writes, so every byte the backend writes can be inspected and every byte the kernel
+ * could send can be injected.
+ */
+class TapBackendTest
+{
+    private static final int MAX_RX = 1514;
+
+    private final PortCounters counters = PortCounters.inHeap("tap-test");
+    private final List<byte[]> delivered = new ArrayList<>();
+    private final FrameReceiver collector = (frame, offset, length, nowNs) ->
+    {
+        final byte[] copy = new byte[length];
+        frame.getBytes(offset, copy);
+        delivered.add(copy);
+        return true;
+    };
+    private final TxOffloadInfo offload = new TxOffloadInfo();
+    private TapBackend backend;
+    private TapDevice kernelSide;
+    private Arena arena;
+    private MemorySegment peerBuffer;
+
+    @BeforeEach
+    void connect()
+    {
+        final int[] pair = Fds.socketPair(LibC.SOCK_SEQPACKET | LibC.SOCK_NONBLOCK);
+        backend = new TapBackend(TapDevice.adopt(pair[0], "sc-test", TapBackend.TAP_FLAGS), counters, MAX_RX,
+            TapBackend.WANTED_OFFLOADS);
+        kernelSide = TapDevice.adopt(pair[1], "kernel", TapBackend.TAP_FLAGS);
+        arena = Arena.ofConfined();
+        peerBuffer = arena.allocate(0x20000);
+    }
+
+    @AfterEach
+    void disconnect()
+    {
+        backend.close();
+        kernelSide.close();
+        arena.close();
+    }
+
+    private byte[] kernelReads()
+    {
+        final int length = kernelSide.read(peerBuffer, (int)peerBuffer.byteSize());
+        if (length == -Errno.EAGAIN)
+        {
+            return null;
+        }
+        assertTrue(length > 0, "read failed: " + length);
+        return peerBuffer.asSlice(0, length).toArray(JAVA_BYTE);
+    }
+
+    private void kernelSends(final int flags, final int gsoType, final int hdrLen, final int gsoSize,
+        final int csumStart, final int csumOffset, final byte[] frame)
+    {
+        final UnsafeBuffer header = new UnsafeBuffer(new byte[VirtioNetHeader.LENGTH]);
+        VirtioNetHeader.write(header, 0, flags, gsoType, hdrLen, gsoSize, csumStart, csumOffset);
+        MemorySegment.copy(header.byteArray(), 0, peerBuffer, JAVA_BYTE, 0, VirtioNetHeader.LENGTH);
+        MemorySegment.copy(frame, 0, peerBuffer, JAVA_BYTE, VirtioNetHeader.LENGTH, frame.length);
+        assertEquals(VirtioNetHeader.LENGTH + frame.length,
+            kernelSide.write(peerBuffer, VirtioNetHeader.LENGTH + frame.length));
+    }
+
+    private static byte[] frameOf(final byte[] message)
+    {
+        final byte[] frame = new byte[message.length - VirtioNetHeader.LENGTH];
+        System.arraycopy(message, VirtioNetHeader.LENGTH, frame, 0, frame.length);
+        return frame;
+    }
+
+    @Test
+    void shouldWriteEmptyVnetHeaderThenFrameWhenPlainFrame()
+    {
+        final byte[] frame = TestFrames.udp(false, 100, 1);
+
+        backend.onFrame(0, new UnsafeBuffer(frame), 0, frame.length);
+
+        final byte[] message = kernelReads();
+        assertArrayEquals(new byte[VirtioNetHeader.LENGTH], java.util.Arrays.copyOf(message, 10));
+        assertArrayEquals(frame, frameOf(message));
+        assertEquals(1, backend.txFramesWritten());
+        assertNull(kernelReads());
+    }
+
+    @Test
+    void shouldWriteWholeTcpv4FrameWithGsoHeaderAndFixedHeadersWhenGuestTso()
+    {
+        final byte[] correct = TestFrames.tcp(false, 20_000, 1000, TCP_ACK | TCP_PSH, 7);
+        final byte[] guestTso = TestFrames.asGuestTso(correct, false);
+        offload.gsoType = TxOffloadInfo.GSO_TCPV4;
+        offload.gsoSizeBytes = 1448;
+        offload.headerLengthBytes = 54;
+        offload.needsChecksum = true;
+        offload.checksumStartBytes = 34;
+        offload.checksumOffsetBytes = 16;
+
+        backend.onOffloadFrame(0, new UnsafeBuffer(guestTso), 0, guestTso.length, offload);
+
+        final byte[] message = kernelReads();
+        final UnsafeBuffer header = new UnsafeBuffer(message);
+        assertEquals(VirtioNetHeader.F_NEEDS_CSUM, VirtioNetHeader.flags(header, 0));
+        assertEquals(VirtioNetHeader.GSO_TCPV4, VirtioNetHeader.gsoType(header, 0));
+        assertEquals(54, VirtioNetHeader.headerLength(header, 0));
+        assertEquals(1448, VirtioNetHeader.gsoSize(header, 0));
+        assertEquals(34, VirtioNetHeader.checksumStart(header, 0));
+        assertEquals(16, VirtioNetHeader.checksumOffset(header, 0));
+        final byte[] written = frameOf(message);
+        assertEquals(correct.length, written.length, "written whole, not segmented");
+        assertEquals(written.length - 14, u16(written, 16), "IPv4 total length set");
+        assertTrue(TestFrames.isIpv4HeaderValid(written, 14));
+        assertEquals(TestFrames.fold(TestFrames.pseudo(written, 14, false, 6, written.length - 34)),
+            u16(written, 50), "TCP checksum field holds the partial (pseudo-header) sum over the whole L4 length");
+        assertEquals(1, backend.txOffloadFramesWritten());
+        assertKernelSegmentationYieldsValidSegments(written, false);
+    }
+
+    /**
+     * Do what the kernel does with a CHECKSUM_PARTIAL GSO frame: complete the checksum, then segment. Every segment
+     * must verify and carry the original payload.
+     */
+    private void assertKernelSegmentationYieldsValidSegments(final byte[] written, final boolean ipv6)
+    {
+        final int l4 = ipv6 ? 54 : 34;
+        final byte[] completed = written.clone();
+        final int checksum = TestFrames.finish(TestFrames.sum(completed, l4, completed.length - l4, 0));
+        completed[l4 + 16] = (byte)(checksum >>> 8);
+        completed[l4 + 17] = (byte)checksum;
+        assertTrue(TestFrames.isL4ChecksumValid(completed, 14, ipv6, 6, l4), "completed partial checksum verifies");
+        final GsoSegmenter kernel = new GsoSegmenter();
+        final int count = kernel.prepare(new UnsafeBuffer(completed), 0, completed.length, 6, ipv6, 0, 1448);
+        final UnsafeBuffer out = new UnsafeBuffer(new byte[2000]);
+        final ByteArrayOutputStream payload = new ByteArrayOutputStream();
+        for (int i = 0; i < count; i++)
+        {
+            final int length = kernel.buildSegment(i, out, 0);
+            payload.write(out.byteArray(), l4 + 20, length - l4 - 20);
+        }
+        final byte[] reassembled = payload.toByteArray();
+        assertEquals(completed.length - l4 - 20, reassembled.length);
+        for (int i = 0; i < reassembled.length; i++)
+        {
+            assertEquals(TestFrames.payloadByte(i), reassembled[i]);
+        }
+    }
+
+    @Test
+    void shouldWriteWholeTcpv6FrameWithPayloadLengthSetWhenGuestTso()
+    {
+        final byte[] correct = TestFrames.tcp(true, 9000, 5, TCP_ACK, 0);
+        final byte[] guestTso = TestFrames.asGuestTso(correct, true);
+        offload.gsoType = TxOffloadInfo.GSO_TCPV6;
+        offload.gsoSizeBytes = 1440;
+        offload.headerLengthBytes = 74;
+        offload.needsChecksum = true;
+        offload.checksumStartBytes = 54;
+        offload.checksumOffsetBytes = 16;
+
+        backend.onOffloadFrame(0, new UnsafeBuffer(guestTso), 0, guestTso.length, offload);
+
+        final byte[] message = kernelReads();
+        assertEquals(VirtioNetHeader.GSO_TCPV6, VirtioNetHeader.gsoType(new UnsafeBuffer(message), 0));
+        final byte[] written = frameOf(message);
+        assertEquals(correct.length, written.length);
+        assertEquals(written.length - 54, u16(written, 18), "IPv6 payload length set");
+        assertEquals(TestFrames.fold(TestFrames.pseudo(written, 14, true, 6, written.length - 54)), u16(written, 70));
+        assertKernelSegmentationYieldsValidSegments(written, true);
+    }
+
+    @Test
+    void shouldWriteNeedsCsumHeaderWithFrameUnchangedWhenChecksumOffloadOnly()
+    {
+        final byte[] frame = TestFrames.udp(false, 300, 1);
+        offload.needsChecksum = true;
+        offload.checksumStartBytes = 34;
+        offload.checksumOffsetBytes = 6;
+        offload.headerLengthBytes = 42;
+
+        backend.onOffloadFrame(0, new UnsafeBuffer(frame), 0, frame.length, offload);
+
+        final byte[] message = kernelReads();
+        final UnsafeBuffer header = new UnsafeBuffer(message);
+        assertEquals(VirtioNetHeader.F_NEEDS_CSUM, VirtioNetHeader.flags(header, 0));
+        assertEquals(VirtioNetHeader.GSO_NONE, VirtioNetHeader.gsoType(header, 0));
+        assertEquals(34, VirtioNetHeader.checksumStart(header, 0));
+        assertEquals(6, VirtioNetHeader.checksumOffset(header, 0));
+        assertArrayEquals(frame, frameOf(message));
+    }
+
+    @Test
+    void shouldSegmentInSoftwareWhenGuestUsesUdpTso()
+    {
+        final byte[] frame = TestFrames.udp(false, 3000, 1);
+        offload.gsoType = TxOffloadInfo.GSO_UDP;
+        offload.gsoSizeBytes = 1200;
+        offload.needsChecksum = true;
+        offload.checksumStartBytes = 34;
+        offload.checksumOffsetBytes = 6;
+
+        backend.onOffloadFrame(0, new UnsafeBuffer(frame), 0, frame.length, offload);
+
+        final int[] expectedLengths = {1200 + 42, 1200 + 42, 600 + 42};
+        for (final int expected : expectedLengths)
+        {
+            final byte[] message = kernelReads();
+            assertArrayEquals(new byte[VirtioNetHeader.LENGTH], java.util.Arrays.copyOf(message, 10));
+            final byte[] segment = frameOf(message);
+            assertEquals(expected, segment.length);
+            assertTrue(TestFrames.isL4ChecksumValid(segment, 14, false, 17, 34));
+        }
+        assertNull(kernelReads());
+        assertEquals(3, backend.txSoftwareSegments());
+        assertEquals(1, backend.txFramesWritten());
+    }
+
+    @Test
+    void shouldCountMalformedAndWriteNothingWhenTsoFrameHeadersInconsistent()
+    {
+        final byte[] frame = TestFrames.tcp(false, 3000, 1, TCP_ACK, 1);
+        frame[23] = 17;
+        offload.gsoType = TxOffloadInfo.GSO_TCPV4;
+        offload.gsoSizeBytes = 1448;
+        offload.needsChecksum = true;
+        offload.checksumStartBytes = 34;
+        offload.checksumOffsetBytes = 16;
+
+        backend.onOffloadFrame(0, new UnsafeBuffer(frame), 0, frame.length, offload);
+
+        assertEquals(1, counters.get(PortCounter.TX_DROP_MALFORMED));
+        assertEquals(0, counters.get(PortCounter.TX_DROP_BACKEND));
+        assertNull(kernelReads());
+    }
+
+    @Test
+    void shouldCountMalformedWhenChecksumFieldBeyondFrame()
+    {
+        final byte[] frame = TestFrames.udp(false, 10, 1);
+        offload.needsChecksum = true;
+        offload.checksumStartBytes = frame.length - 4;
+        offload.checksumOffsetBytes = 6;
+
+        backend.onOffloadFrame(0, new UnsafeBuffer(frame), 0, frame.length, offload);
+
+        assertEquals(1, counters.get(PortCounter.TX_DROP_MALFORMED));
+        assertNull(kernelReads());
+    }
+
+    @Test
+    void shouldCountBackendDropWithErrnoWhenKernelSideQueueFull()
+    {
+        final byte[] frame = TestFrames.udp(false, 1400, 1);
+        final UnsafeBuffer buffer = new UnsafeBuffer(frame);
+        int attempts = 0;
+        while (counters.get(PortCounter.TX_DROP_BACKEND) == 0 && attempts < 100_000)
+        {
+            backend.onFrame(0, buffer, 0, frame.length);
+            attempts++;
+        }
+
+        assertEquals(1, counters.get(PortCounter.TX_DROP_BACKEND));
+        assertEquals(1, backend.txWriteErrors());
+        assertEquals(Errno.EAGAIN, backend.lastTxErrno());
+        assertEquals(attempts - 1, backend.txFramesWritten(), "every other frame was written");
+    }
+
+    @Test
+    void shouldDeliverPlainHostFrameUnchangedWhenNoOffloadWork()
+    {
+        final byte[] frame = TestFrames.tcp(false, 500, 1, TCP_ACK, 1);
+        kernelSends(0, VirtioNetHeader.GSO_NONE, 0, 0, 0, 0, frame);
+
+        assertEquals(1, backend.pollInto(1, collector, 64));
+
+        assertEquals(1, delivered.size());
+        assertArrayEquals(frame, delivered.get(0));
+        assertEquals(1, backend.rxFramesRead());
+    }
+
+    @Test
+    void shouldCompleteChecksumWhenHostFrameNeedsCsum()
+    {
+        final byte[] correct = TestFrames.udp(false, 333, 1);
+        final byte[] partial = correct.clone();
+        final int seed = TestFrames.fold(TestFrames.pseudo(partial, 14, false, 17, partial.length - 34));
+        partial[40] = (byte)(seed >>> 8);
+        partial[41] = (byte)seed;
+        kernelSends(VirtioNetHeader.F_NEEDS_CSUM, VirtioNetHeader.GSO_NONE, 42, 0, 34, 6, partial);
+
+        backend.pollInto(1, collector, 64);
+
+        assertArrayEquals(correct, delivered.get(0));
+        assertEquals(1, backend.rxChecksumsCompleted());
+    }
+
+    @Test
+    void shouldSegmentHostGsoFrameIntoGuestSizedFramesWhenTcpv4Gso()
+    {
+        final byte[] big = TestFrames.tcp(false, 10_000, 0x1234_5678, TCP_ACK | TCP_PSH, 40);
+        final byte[] partial = TestFrames.asGuestTso(big, false);
+        kernelSends(VirtioNetHeader.F_NEEDS_CSUM, VirtioNetHeader.GSO_TCPV4, 54, 1448, 34, 16, partial);
+
+        final int work = backend.pollInto(1, collector, 64);
+
+        assertEquals(7, work);
+        assertEquals(7, delivered.size());
+        assertEquals(1, backend.rxGsoFrames());
+        assertEquals(7, backend.rxSegments());
+        int sequence = 0x1234_5678;
+        int payloadIndex = 0;
+        for (final byte[] segment : delivered)
+        {
+            assertTrue(segment.length <= MAX_RX);
+            assertTrue(TestFrames.isIpv4HeaderValid(segment, 14));
+            assertTrue(TestFrames.isL4ChecksumValid(segment, 14, false, 6, 34));
+            assertEquals(sequence, u32(segment, 38));
+            for (int i = 54; i < segment.length; i++)
+            {
+                assertEquals(TestFrames.payloadByte(payloadIndex++), segment[i]);
+            }
+            sequence += segment.length - 54;
+        }
+        assertEquals(10_000, payloadIndex);
+        assertEquals(0, counters.get(PortCounter.RX_DROP_BACKEND));
+    }
+
+    @Test
+    void shouldCapSegmentsToGuestFrameLimitWhenHostMssLarger()
+    {
+        final byte[] big = TestFrames.tcp(true, 9000, 1, TCP_ACK, 0);
+        kernelSends(VirtioNetHeader.F_NEEDS_CSUM, VirtioNetHeader.GSO_TCPV6, 74, 8940, 54, 16,
+            TestFrames.asGuestTso(big, true));
+
+        backend.pollInto(1, collector, 64);
+
+        assertEquals(7, delivered.size(), "9000 bytes in segments of 1514 - 74 = 1440");
+        for (final byte[] segment : delivered)
+        {
+            assertTrue(segment.length <= MAX_RX, "segment of " + segment.length);
+            assertTrue(TestFrames.isL4ChecksumValid(segment, 14, true, 6, 54));
+        }
+    }
+
+    @Test
+    void shouldCountBackendDropWhenHostGsoTypeUnsupported()
+    {
+        final byte[] frame = TestFrames.udp(false, 3000, 1);
+        kernelSends(VirtioNetHeader.F_NEEDS_CSUM, VirtioNetHeader.GSO_UDP, 42, 1400, 34, 6, frame);
+
+        assertEquals(1, backend.pollInto(1, collector, 64));
+
+        assertEquals(0, delivered.size());
+        assertEquals(1, counters.get(PortCounter.RX_DROP_BACKEND));
+    }
+
+    @Test
+    void shouldCountBackendDropWhenHostFrameIsRunt()
+    {
+        kernelSends(0, VirtioNetHeader.GSO_NONE, 0, 0, 0, 0, new byte[10]);
+
+        backend.pollInto(1, collector, 64);
+
+        assertEquals(0, delivered.size());
+        assertEquals(1, counters.get(PortCounter.RX_DROP_BACKEND));
+    }
+
+    @Test
+    void shouldCountBackendDropWhenChecksumOffsetsBeyondFrame()
+    {
+        final byte[] frame = TestFrames.udp(false, 20, 1);
+        kernelSends(VirtioNetHeader.F_NEEDS_CSUM, VirtioNetHeader.GSO_NONE, 0, 0, frame.length - 2, 6, frame);
+
+        backend.pollInto(1, collector, 64);
+
+        assertEquals(0, delivered.size());
+        assertEquals(1, counters.get(PortCounter.RX_DROP_BACKEND));
+    }
+
+    @Test
+    void shouldStopAtBudgetAndResumeOnNextPollWhenMoreFramesPending()
+    {
+        for (int i = 0; i < 5; i++)
+        {
+            kernelSends(0, VirtioNetHeader.GSO_NONE, 0, 0, 0, 0, TestFrames.udp(false, 10 + i, i));
+        }
+
+        assertEquals(3, backend.pollInto(1, collector, 3));
+        assertEquals(3, delivered.size());
+        assertEquals(2, backend.pollInto(1, collector, 3));
+        assertEquals(5, delivered.size());
+        assertEquals(0, backend.pollInto(1, collector, 3));
+    }
+
+    @Test
+    void shouldReturnNoWorkWhenNothingPending()
+    {
+        assertEquals(0, backend.pollInto(1, collector, 64));
+        assertEquals(0, backend.rxReadErrors());
+        assertEquals("tap", backend.typeName());
+        assertTrue(backend.acceptsOffload());
+    }
+
+    @Test
+    void shouldPassDeviceTsoFrameWholeWithGsoHeaderWhenDeviceTransmitsThroughBackend()
+    {
+        final DeviceHarness guest = GuestTso.device(backend);
+        final byte[] correct = TestFrames.tcp(false, 12_000, 99, TCP_ACK | TCP_PSH, 5);
+
+        GuestTso.transmitTcpv4(guest, TestFrames.asGuestTso(correct, false), 1448);
+
+        final byte[] message = kernelReads();
+        final UnsafeBuffer header = new UnsafeBuffer(message);
+        assertEquals(VirtioNetHeader.GSO_TCPV4, VirtioNetHeader.gsoType(header, 0));
+        assertEquals(1448, VirtioNetHeader.gsoSize(header, 0));
+        assertEquals(34, VirtioNetHeader.checksumStart(header, 0));
+        assertEquals(16, VirtioNetHeader.checksumOffset(header, 0));
+        final byte[] written = frameOf(message);
+        assertEquals(correct.length, written.length);
+        assertTrue(TestFrames.isIpv4HeaderValid(written, 14));
+        assertEquals(TestFrames.fold(TestFrames.pseudo(written, 14, false, 6, written.length - 34)),
+            u16(written, 50));
+        assertKernelSegmentationYieldsValidSegments(written, false);
+        assertNull(kernelReads(), "one frame, not segments");
+        assertEquals(1, guest.counter(PortCounter.TX_FRAMES));
+        assertEquals(0, guest.counter(PortCounter.TX_TSO_SEGMENTS));
+    }
+
+    @Test
+    void shouldCountRuntWhenGuestFrameShorterThanEthernetHeader()
+    {
+        backend.onFrame(0, new UnsafeBuffer(new byte[13]), 0, 13);
+
+        assertEquals(1, counters.get(PortCounter.TX_DROP_RUNT));
+        assertNull(kernelReads());
+    }
+
+    @Test
+    void shouldSegmentWhenHostGsoTypeCarriesEcnBit()
+    {
+        final byte[] big = TestFrames.tcp(false, 3000, 1, TCP_ACK | TestFrames.TCP_CWR, 1);
+        kernelSends(VirtioNetHeader.F_NEEDS_CSUM, VirtioNetHeader.GSO_TCPV4 | VirtioNetHeader.GSO_ECN, 54, 1448,
+            34, 16, TestFrames.asGuestTso(big, false));
+
+        backend.pollInto(1, collector, 64);
+
+        assertEquals(3, delivered.size());
+        assertEquals(TestFrames.TCP_CWR, delivered.get(0)[47] & TestFrames.TCP_CWR, "CWR on the first segment");
+        assertEquals(0, delivered.get(1)[47] & TestFrames.TCP_CWR, "and only there");
+        assertEquals(0, counters.get(PortCounter.RX_DROP_BACKEND));
+    }
+
+    private DeviceHarness guestWithRxRing(final int descriptors, final int freeDescriptors)
+    {
+        final DeviceHarness guest = new DeviceHarness(false, backend);
+        guest.registers.set(E1000Registers.STATUS, guest.registers.get(E1000Registers.STATUS) |
+            E1000Registers.STATUS_LU);
+        guest.setUpRxRing(descriptors);
+        guest.write(E1000Registers.RDT, freeDescriptors);
+        return guest;
+    }
+
+    @Test
+    void shouldWriteHostGsoSegmentsIntoDeviceRxRingWhenPolledWithDevice()
+    {
+        final DeviceHarness guest = guestWithRxRing(16, 15);
+        final byte[] big = TestFrames.tcp(false, 10_000, 500, TCP_ACK, 3);
+        kernelSends(VirtioNetHeader.F_NEEDS_CSUM, VirtioNetHeader.GSO_TCPV4, 54, 1448, 34, 16,
+            TestFrames.asGuestTso(big, false));
+
+        final int work = backend.poll(guest.nowNs, guest.device, 64);
+
+        assertEquals(7, work);
+        assertEquals(7, guest.counter(PortCounter.RX_FRAMES));
+        int payloadIndex = 0;
+        for (int i = 0; i < 7; i++)
+        {
+            assertTrue((guest.rxStatus(i) & 0x03) == 0x03, "DD and EOP on descriptor " + i);
+            // Without RCTL.SECRC the descriptor length includes the 4-byte FCS (SDM 3.2.3); the IP length bounds it.
+            final int ipTotalLength = u16(guest.getBytes(guest.rxBufferGpa(i), 18), 16);
+            assertEquals(14 + ipTotalLength + 4, guest.rxLength(i));
+            final byte[] segment = guest.getBytes(guest.rxBufferGpa(i), 14 + ipTotalLength);
+            assertTrue(TestFrames.isL4ChecksumValid(segment, 14, false, 6, 34), "segment " + i);
+            for (int b = 54; b < segment.length; b++)
+            {
+                assertEquals(TestFrames.payloadByte(payloadIndex++), segment[b]);
+            }
+        }
+        assertEquals(10_000, payloadIndex);
+        assertEquals(0, guest.rxStatus(7), "nothing beyond the segments");
+    }
+
+    @Test
+    void shouldAccountEverySegmentWhenGuestRingTooSmallForWholeGsoFrame()
+    {
+        final DeviceHarness guest = guestWithRxRing(8, 3);
+        final byte[] big = TestFrames.tcp(false, 10_000, 500, TCP_ACK, 3);
+        kernelSends(VirtioNetHeader.F_NEEDS_CSUM, VirtioNetHeader.GSO_TCPV4, 54, 1448, 34, 16,
+            TestFrames.asGuestTso(big, false));
+
+        backend.poll(guest.nowNs, guest.device, 64);
+
+        assertEquals(3, guest.counter(PortCounter.RX_FRAMES), "three free descriptors");
+        assertEquals(4, guest.counter(PortCounter.RX_DROP_RING_FULL), "the rest counted by the device");
+        assertEquals(0, counters.get(PortCounter.RX_DROP_BACKEND), "not a backend drop");
+    }
+}

@@ -1,0 +1,219 @@
+package io.sidecore.engine.l2;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class MacTableTest
+{
+    private static final long AGING_NS = 1_000_000_000L;
+    private static final long NOW_NS = 5_000_000_000L;
+    private static final long MAC_A = 0x02_00_00_00_00_0AL;
+    private static final long MAC_B = 0x02_00_00_00_00_0BL;
+
+    private final MacTable table = new MacTable(16, AGING_NS);
+
+    @Test
+    void shouldReturnUnknownWhenNeverLearned()
+    {
+        assertEquals(MacTable.UNKNOWN, table.lookup(MAC_A, NOW_NS));
+    }
+
+    @Test
+    void shouldReturnSlotWhenLearned()
+    {
+        assertEquals(MacTable.LEARNED, table.learn(MAC_A, 3, NOW_NS));
+        assertEquals(MacTable.LEARNED, table.learn(MAC_B, 7, NOW_NS));
+
+        assertEquals(3, table.lookup(MAC_A, NOW_NS));
+        assertEquals(7, table.lookup(MAC_B, NOW_NS));
+        assertEquals(2, table.size());
+    }
+
+    @Test
+    void shouldMoveAddressWhenSeenBehindAnotherSlot()
+    {
+        table.learn(MAC_A, 3, NOW_NS);
+        table.learn(MAC_A, 5, NOW_NS + 1);
+
+        assertEquals(5, table.lookup(MAC_A, NOW_NS + 1));
+        assertEquals(1, table.size());
+    }
+
+    @Test
+    void shouldTreatEntryAsUnknownWhenAged()
+    {
+        table.learn(MAC_A, 3, NOW_NS);
+
+        assertEquals(3, table.lookup(MAC_A, NOW_NS + AGING_NS - 1));
+        assertEquals(MacTable.UNKNOWN, table.lookup(MAC_A, NOW_NS + AGING_NS));
+    }
+
+    @Test
+    void shouldKeepEntryAliveWhenRefreshed()
+    {
+        table.learn(MAC_A, 3, NOW_NS);
+        table.learn(MAC_A, 3, NOW_NS + AGING_NS - 1);
+
+        assertEquals(3, table.lookup(MAC_A, NOW_NS + AGING_NS + 10));
+    }
+
+    @Test
+    void shouldRemoveExpiredEntriesWhenSwept()
+    {
+        table.learn(MAC_A, 3, NOW_NS);
+        table.learn(MAC_B, 4, NOW_NS + AGING_NS / 2);
+
+        final int removed = table.sweep(NOW_NS + AGING_NS, 16);
+
+        assertEquals(1, removed);
+        assertEquals(1, table.size());
+        assertEquals(4, table.lookup(MAC_B, NOW_NS + AGING_NS));
+    }
+
+    @Test
+    void shouldExamineAtMostLimitSlotsPerSweep()
+    {
+        for (int i = 0; i < 12; i++)
+        {
+            table.learn(MAC_A + i, i, NOW_NS);
+        }
+        int removed = 0;
+        int sweeps = 0;
+        while (table.size() > 0)
+        {
+            final int step = table.sweep(NOW_NS + AGING_NS, 2);
+            assertTrue(step <= 2, "removed " + step + " with limit 2");
+            removed += step;
+            sweeps++;
+        }
+
+        assertEquals(12, removed);
+        assertTrue(sweeps >= 6);
+    }
+
+    @Test
+    void shouldRefuseToLearnWhenFull()
+    {
+        for (int i = 0; i < table.maxEntries(); i++)
+        {
+            assertEquals(MacTable.LEARNED, table.learn(MAC_A + i, 1, NOW_NS));
+        }
+
+        assertEquals(MacTable.TABLE_FULL, table.learn(MAC_B + 100, 1, NOW_NS));
+        assertEquals(MacTable.LEARNED, table.learn(MAC_A, 2, NOW_NS), "refreshing a known address still works");
+        assertEquals(12, table.maxEntries());
+    }
+
+    @Test
+    void shouldForgetEveryAddressBehindRemovedSlot()
+    {
+        for (int i = 0; i < 10; i++)
+        {
+            table.learn(MAC_A + i, i % 2, NOW_NS);
+        }
+
+        assertEquals(5, table.removeSlot(1));
+
+        for (int i = 0; i < 10; i++)
+        {
+            assertEquals(i % 2 == 1 ? MacTable.UNKNOWN : 0, table.lookup(MAC_A + i, NOW_NS));
+        }
+        assertEquals(5, table.size());
+    }
+
+    @Test
+    void shouldNeverAgeOrMovePinnedEntry()
+    {
+        assertEquals(MacTable.LEARNED, table.pin(MAC_A, 3));
+
+        table.learn(MAC_A, 9, NOW_NS);
+        assertEquals(0, table.sweep(NOW_NS + 100 * AGING_NS, 16));
+
+        assertEquals(3, table.lookup(MAC_A, NOW_NS + 100 * AGING_NS));
+        assertEquals(1, table.size());
+    }
+
+    @Test
+    void shouldPinOverLearnedEntryAndRemoveItWithItsSlot()
+    {
+        table.learn(MAC_A, 9, NOW_NS);
+
+        table.pin(MAC_A, 3);
+        assertEquals(3, table.lookup(MAC_A, NOW_NS + 2 * AGING_NS));
+        assertEquals(1, table.removeSlot(3));
+
+        assertEquals(MacTable.UNKNOWN, table.lookup(MAC_A, NOW_NS));
+        assertEquals(0, table.size());
+    }
+
+    @Test
+    void shouldRejectCapacityNotPowerOfTwo()
+    {
+        assertThrows(IllegalArgumentException.class, () -> new MacTable(24, AGING_NS));
+        assertThrows(IllegalArgumentException.class, () -> new MacTable(8, AGING_NS));
+    }
+
+    @Test
+    void shouldMatchMapModelWhenLearningAgingAndRemovingRandomly()
+    {
+        final MacTable big = new MacTable(256, AGING_NS);
+        final Map<Long, long[]> model = new HashMap<>();
+        final Random random = new Random(42);
+        long nowNs = NOW_NS;
+        for (int step = 0; step < 20_000; step++)
+        {
+            nowNs += random.nextInt(2_000_000);
+            final long mac = 0x02_00_00_00_00_00L + random.nextInt(300);
+            final int action = random.nextInt(10);
+            if (action < 6)
+            {
+                final int slot = random.nextInt(8);
+                if (model.containsKey(mac) || model.size() < big.maxEntries())
+                {
+                    assertEquals(MacTable.LEARNED, big.learn(mac, slot, nowNs));
+                    model.put(mac, new long[]{slot, nowNs});
+                }
+                else
+                {
+                    assertEquals(MacTable.TABLE_FULL, big.learn(mac, slot, nowNs));
+                }
+            }
+            else if (action < 8)
+            {
+                final int removed = big.sweep(nowNs, 32);
+                int removedFromModel = 0;
+                for (final Map.Entry<Long, long[]> entry : new HashMap<>(model).entrySet())
+                {
+                    if (!big.contains(entry.getKey()))
+                    {
+                        assertTrue(nowNs - entry.getValue()[1] >= AGING_NS, "sweep removed a live entry");
+                        model.remove(entry.getKey());
+                        removedFromModel++;
+                    }
+                }
+                assertEquals(removedFromModel, removed);
+            }
+            else if (action < 9)
+            {
+                final int slot = random.nextInt(8);
+                final int expected = (int)model.values().stream().filter(v -> v[0] == slot).count();
+                assertEquals(expected, big.removeSlot(slot));
+                model.values().removeIf(v -> v[0] == slot);
+            }
+            for (final Map.Entry<Long, long[]> entry : model.entrySet())
+            {
+                final long[] value = entry.getValue();
+                final int expectedSlot = nowNs - value[1] >= AGING_NS ? MacTable.UNKNOWN : (int)value[0];
+                assertEquals(expectedSlot, big.lookup(entry.getKey(), nowNs), "step " + step);
+            }
+            assertEquals(model.size(), big.size(), "step " + step);
+        }
+    }
+}

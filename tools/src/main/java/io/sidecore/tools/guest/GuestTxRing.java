@@ -1,0 +1,247 @@
+package io.sidecore.tools.guest;
+
+import io.sidecore.shm.E1000TxDescriptor;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.AtomicBuffer;
+
+import java.util.Arrays;
+
+/**
+ * The transmit ring as Linux e1000 keeps it ({@code struct e1000_tx_ring}): descriptors in guest RAM, one
+ * preallocated buffer per descriptor, {@code next_to_use} (the tail the driver publishes) and {@code next_to_clean}
+ * (the oldest frame not yet reclaimed). A frame is copied into the buffers of consecutive descriptors; only its last
+ * descriptor carries EOP and RS, so DD is written back there and reclaim checks that one ({@code next_to_watch}).
+ * Allocation-free after construction.
+ */
+final class GuestTxRing
+{
+    /** Linux pads short frames to ETH_ZLEN itself (the 82540 may corrupt hardware padding). */
+    static final int ETH_ZLEN = 60;
+    /** Linux keeps this many descriptors spare ({@code e1000_maybe_stop_tx(count + 2)}). */
+    static final int RESERVED_DESCRIPTORS = 2;
+
+    private final AtomicBuffer memory;
+    private final int count;
+    private final long ringGpa;
+    private final int ringOffset;
+    private final long buffersGpa;
+    private final int buffersOffset;
+    private final int bufferBytes;
+    private final boolean dataDescriptors;
+    private final int[] eopIndex;
+    private final int[] frameLengths;
+    private int lastCommand;
+    private int nextToUse;
+    private int nextToClean;
+    private long cleanedFrames;
+    private long cleanedBytes;
+
+    GuestTxRing(final GuestRam ram, final int count, final int bufferBytes, final TxDescriptorFormat format)
+    {
+        this.memory = ram.buffer();
+        this.count = count;
+        this.bufferBytes = bufferBytes;
+        this.dataDescriptors = TxDescriptorFormat.DATA == format;
+        // Linux rounds the ring to 4 KiB and allocates it page aligned.
+        this.ringGpa = ram.allocate(align4k(count * E1000TxDescriptor.LENGTH), 4096);
+        this.ringOffset = ram.offset(ringGpa, count * E1000TxDescriptor.LENGTH);
+        this.buffersGpa = ram.allocate(count * bufferBytes, 64);
+        this.buffersOffset = ram.offset(buffersGpa, count * bufferBytes);
+        this.eopIndex = new int[count];
+        this.frameLengths = new int[count];
+        reset();
+    }
+
+    static int align4k(final int bytes)
+    {
+        return (bytes + 4095) & ~4095;
+    }
+
+    /**
+     * Empty the ring and zero the descriptors (Linux {@code e1000_clean_tx_ring} before configure).
+     */
+    void reset()
+    {
+        memory.setMemory(ringOffset, count * E1000TxDescriptor.LENGTH, (byte)0);
+        Arrays.fill(eopIndex, -1);
+        nextToUse = 0;
+        nextToClean = 0;
+    }
+
+    /**
+     * @param command CMD bits for the last descriptor of a frame: EOP | IFCS | RS, plus IDE when TIDV is set.
+     */
+    void lastCommand(final int command)
+    {
+        this.lastCommand = command;
+    }
+
+    /**
+     * Linux {@code E1000_DESC_UNUSED}: free descriptors, always leaving one so that head never meets tail.
+     *
+     * @return descriptors the driver may fill.
+     */
+    int unused()
+    {
+        return (nextToClean > nextToUse ? 0 : count) + nextToClean - nextToUse - 1;
+    }
+
+    /**
+     * @param lengthBytes frame length.
+     * @return descriptors the frame needs.
+     */
+    int descriptorsFor(final int lengthBytes)
+    {
+        final int padded = Math.max(lengthBytes, ETH_ZLEN);
+        return (padded + bufferBytes - 1) / bufferBytes;
+    }
+
+    /**
+     * Copy a frame into the ring without publishing the tail (Linux with {@code xmit_more}).
+     *
+     * @param frame       source.
+     * @param offset      first byte.
+     * @param lengthBytes frame length, 14..{@link GuestDriverConfig#MAX_FRAME_BYTES}.
+     * @return false when the ring has no room (nothing written).
+     */
+    boolean queue(final DirectBuffer frame, final int offset, final int lengthBytes)
+    {
+        final int frameBytes = Math.max(lengthBytes, ETH_ZLEN);
+        final int needed = (frameBytes + bufferBytes - 1) / bufferBytes;
+        if (unused() < needed + RESERVED_DESCRIPTORS)
+        {
+            return false;
+        }
+        final int first = nextToUse;
+        int index = first;
+        int position = 0;
+        int last = first;
+        while (position < frameBytes)
+        {
+            final int chunk = Math.min(frameBytes - position, bufferBytes);
+            final int bufferOffset = buffersOffset + index * bufferBytes;
+            final int copyBytes = Math.max(0, Math.min(chunk, lengthBytes - position));
+            if (copyBytes > 0)
+            {
+                memory.putBytes(bufferOffset, frame, offset + position, copyBytes);
+            }
+            if (copyBytes < chunk)
+            {
+                memory.setMemory(bufferOffset + copyBytes, chunk - copyBytes, (byte)0);
+            }
+            position += chunk;
+            final boolean isLast = position >= frameBytes;
+            final int command = isLast ? lastCommand : E1000TxDescriptor.CMD_IFCS;
+            final int descriptorOffset = ringOffset + index * E1000TxDescriptor.LENGTH;
+            final long bufferGpa = buffersGpa + (long)index * bufferBytes;
+            if (dataDescriptors)
+            {
+                Descriptors.putDataTx(memory, descriptorOffset, bufferGpa, chunk, command, 0, 0);
+            }
+            else
+            {
+                Descriptors.putLegacyTx(memory, descriptorOffset, bufferGpa, chunk, command);
+            }
+            eopIndex[index] = -1;
+            last = index;
+            index = next(index);
+        }
+        eopIndex[first] = last;
+        frameLengths[first] = frameBytes;
+        nextToUse = index;
+        return true;
+    }
+
+    /**
+     * Linux {@code e1000_clean_tx_irq}: give back every frame whose EOP descriptor has DD, oldest first, looking
+     * at no more than one ring's worth of descriptors.
+     *
+     * @return true when the ring was cleaned completely (Linux's {@code tx_clean_complete}).
+     */
+    boolean reclaim()
+    {
+        int index = nextToClean;
+        int cleaned = 0;
+        while (cleaned < count && index != nextToUse)
+        {
+            final int eop = eopIndex[index];
+            if (eop < 0)
+            {
+                break;
+            }
+            final int eopOffset = ringOffset + eop * E1000TxDescriptor.LENGTH;
+            if (0 == (Descriptors.txStatus(memory, eopOffset) & E1000TxDescriptor.STA_DD))
+            {
+                break;
+            }
+            cleanedFrames++;
+            cleanedBytes += frameLengths[index];
+            boolean done = false;
+            while (!done)
+            {
+                done = index == eop;
+                eopIndex[index] = -1;
+                // Linux zeroes upper.data so a stale DD is never mistaken for a new completion.
+                memory.putInt(ringOffset + index * E1000TxDescriptor.LENGTH + E1000TxDescriptor.STATUS_OFFSET, 0);
+                index = next(index);
+                cleaned++;
+            }
+        }
+        nextToClean = index;
+        return cleaned < count;
+    }
+
+    /**
+     * @return true when frames are still waiting for DD.
+     */
+    boolean hasPending()
+    {
+        return nextToClean != nextToUse;
+    }
+
+    int next(final int index)
+    {
+        final int next = index + 1;
+        return next == count ? 0 : next;
+    }
+
+    int nextToUse()
+    {
+        return nextToUse;
+    }
+
+    int nextToClean()
+    {
+        return nextToClean;
+    }
+
+    int count()
+    {
+        return count;
+    }
+
+    long ringGpa()
+    {
+        return ringGpa;
+    }
+
+    int ringOffset()
+    {
+        return ringOffset;
+    }
+
+    long bufferGpa(final int index)
+    {
+        return buffersGpa + (long)index * bufferBytes;
+    }
+
+    long cleanedFrames()
+    {
+        return cleanedFrames;
+    }
+
+    long cleanedBytes()
+    {
+        return cleanedBytes;
+    }
+}
