@@ -75,9 +75,9 @@ class HostileGuestActionsTest
     {
         final Rig rig = new Rig(false, false, false);
         rig.runBounded(actions);
-        Rig.cover("tx frames sent", rig.a.counters.get(PortCounter.TX_FRAMES) > 0, 5);
+        Rig.cover("tx frames sent", rig.a.counters.get(PortCounter.TX_FRAMES) > 0, 3);
         Rig.cover("rx frames delivered", rig.a.counters.get(PortCounter.RX_FRAMES) > 0, 10);
-        Rig.cover("port faulted by a bad ring", rig.a.counters.get(PortCounter.RING_FAULTS) > 0, 2);
+        Rig.cover("port faulted by a bad ring", rig.a.counters.get(PortCounter.RING_FAULTS) > 0, 1);
     }
 
     @Property(tries = 80)
@@ -86,7 +86,7 @@ class HostileGuestActionsTest
     {
         final Rig rig = new Rig(true, false, false);
         rig.runBounded(actions);
-        Rig.cover("offload frames", rig.a.sink.offloadFrames > 0, 1);
+        Rig.cover("offload frames", rig.a.sink.offloadFrames > 0, 5);
     }
 
     @Property(tries = 80)
@@ -98,9 +98,9 @@ class HostileGuestActionsTest
         final PortCounters counters = rig.a.counters;
         assertEquals(counters.get(PortCounter.TX_FRAMES), rig.a.sink.frames, "frames on the wire");
         assertEquals(counters.get(PortCounter.TX_BYTES), rig.a.sink.bytes, "bytes on the wire");
-        Rig.cover("tx frames sent", counters.get(PortCounter.TX_FRAMES) > 0, 15);
+        Rig.cover("tx frames sent", counters.get(PortCounter.TX_FRAMES) > 0, 10);
         Rig.cover("tso segments", counters.get(PortCounter.TX_TSO_SEGMENTS) > 0, 1);
-        Rig.cover("tx dma faults", counters.get(PortCounter.TX_DROP_DMA_FAULT) > 0, 5);
+        Rig.cover("tx dma faults", counters.get(PortCounter.TX_DROP_DMA_FAULT) > 0, 15);
         Rig.cover("tx malformed", counters.get(PortCounter.TX_DROP_MALFORMED) > 0, 1);
     }
 
@@ -126,7 +126,7 @@ class HostileGuestActionsTest
     {
         final Rig rig = new Rig(false, false, false, true, startNs);
         rig.runBounded(actions);
-        Rig.cover("looped-back frames", rig.a.sink.loopbackReceives > 0, 5);
+        Rig.cover("looped-back frames", rig.a.sink.loopbackReceives > 0, 8);
     }
 
     @Property(tries = 80)

@@ -12,13 +12,13 @@ import io.sidecore.shm.E1000TxDescriptor;
 import io.sidecore.shm.PortCounter;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.Tuple;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.statistics.StatisticsReport;
-import org.junit.jupiter.api.Test;
 
 import java.nio.ByteOrder;
 import java.util.List;
@@ -150,7 +150,7 @@ class HostileGuestBoundedWorkTest
      * budget of a pass, so a pass of {@code budget} such packets emits {@code budget * 65 K} frames: fairness between
      * ports needs the agent's byte budget too (issue 3).
      */
-    @Test
+    @Example
     void shouldSegmentWithinBoundWhenTsoPacketHasMss1()
     {
         final Rig rig = new Rig(false, false, false);
