@@ -1,0 +1,248 @@
+package io.sidecore.engine.e1000;
+
+import io.sidecore.engine.e1000.HostileGuestActionsTest.Action;
+import io.sidecore.engine.e1000.HostileGuestActionsTest.Actions;
+import io.sidecore.engine.e1000.HostileGuestActionsTest.Descriptors;
+import io.sidecore.engine.e1000.HostileGuestActionsTest.PollTx;
+import io.sidecore.engine.e1000.HostileGuestActionsTest.Port;
+import io.sidecore.engine.e1000.HostileGuestActionsTest.Receive;
+import io.sidecore.engine.e1000.HostileGuestActionsTest.Rig;
+import io.sidecore.shm.E1000Registers;
+import io.sidecore.shm.E1000TxDescriptor;
+import io.sidecore.shm.PortCounter;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Example;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.Tuple;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.statistics.StatisticsReport;
+
+import java.nio.ByteOrder;
+import java.util.List;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Bounded work for any ring state a guest can create (CVE-2016-1981: QEMU looped forever on a head beyond the ring;
+ * CVE-2020-28916: e1000e looped on a ring of null RX buffers). A single {@code pollTx(budget)} consumes at most
+ * {@code budget} descriptors and returns; repeated passes drain any ring in {@code ceil(pending / budget)} calls; a
+ * single {@code receive} consumes fewer descriptors than the ring holds. Every device call runs under its own
+ * {@code assertTimeoutPreemptively} (a helper thread per call) so a loop fails the test rather than hanging it.
+ */
+class HostileGuestBoundedWorkTest
+{
+    private static final int[] RING_COUNTS = {8, 64, 256, 1024, 4096, 65528};
+
+    @Property(tries = 60)
+    @StatisticsReport(StatisticsReport.StatisticsReportMode.OFF)
+    void shouldConsumeAtMostBudgetWhenTxRingHoldsAnything(
+        @ForAll @IntRange(min = 0, max = 5) final int countSelect,
+        @ForAll("indexes") final int headSeed,
+        @ForAll("indexes") final int tailSeed,
+        @ForAll("budgets") final int budget,
+        @ForAll final long seed)
+    {
+        final Rig rig = new Rig(false, false, false);
+        final Port port = rig.a;
+        final int count = RING_COUNTS[countSelect];
+        setUpTx(rig, count, seed);
+        final int head = index(headSeed, count);
+        final int tail = index(tailSeed, count);
+        port.registers.setRelease(E1000Registers.TDH, head);
+        port.registers.setRelease(E1000Registers.TDT, tail);
+
+        rig.runEachBounded(List.of(new PollTx(budget)));
+
+        final boolean inRing = head < count && tail < count;
+        assertEquals(!inRing && head != tail && budget > 0, port.device.isFaulted(),
+            "fault iff head or tail beyond the ring");
+        if (!inRing || budget <= 0)
+        {
+            return;
+        }
+        final int pending = Math.floorMod(tail - head, count);
+        final long expectedFirst = Math.min(pending, budget);
+        assertEquals(expectedFirst, port.counters.get(PortCounter.TX_DESCRIPTORS), "first pass");
+        final long passes = (pending + (long)budget - 1) / budget;
+        assertTimeoutPreemptively(Rig.TRY_TIMEOUT, () ->
+        {
+            long remaining = pending - expectedFirst;
+            for (long pass = 1; pass < passes; pass++)
+            {
+                final int consumed = port.device.pollTx(rig.nowNs, budget);
+                assertEquals(Math.min(remaining, budget), consumed, "pass " + pass);
+                remaining -= consumed;
+            }
+        });
+        rig.checkGlobal("after draining: ");
+        assertEquals(tail, port.reg(E1000Registers.TDH), "ring drained in ceil(pending / budget) passes");
+        assertEquals(pending, port.counters.get(PortCounter.TX_DESCRIPTORS), "every descriptor consumed once");
+        rig.runEachBounded(List.of(new PollTx(budget)));
+        assertEquals(pending, port.counters.get(PortCounter.TX_DESCRIPTORS), "an empty ring costs nothing");
+    }
+
+    @Property(tries = 60)
+    @StatisticsReport(StatisticsReport.StatisticsReportMode.OFF)
+    void shouldConsumeLessThanRingWhenRxRingHoldsAnything(
+        @ForAll @IntRange(min = 0, max = 5) final int countSelect,
+        @ForAll("indexes") final int headSeed,
+        @ForAll("indexes") final int tailSeed,
+        @ForAll @IntRange(min = 0, max = 3) final int contents,
+        @ForAll @IntRange(min = 0, max = 70_000) final int lengthBytes,
+        @ForAll final long seed)
+    {
+        final Rig rig = new Rig(false, false, false);
+        final Port port = rig.a;
+        final int count = RING_COUNTS[countSelect];
+        final SplittableRandom random = new SplittableRandom(seed);
+        final int rctl = E1000Registers.RCTL_EN | E1000Registers.RCTL_BAM | E1000Registers.RCTL_UPE |
+            E1000Registers.RCTL_MPE | E1000Registers.RCTL_SBP | E1000Registers.RCTL_LPE |
+            (random.nextInt() & (E1000Registers.RCTL_BSIZE_MASK | E1000Registers.RCTL_BSEX |
+            E1000Registers.RCTL_SECRC));
+        port.setUp(8, 8, rctl, E1000Registers.CTRL_SLU, E1000Registers.ICR_VALID_MASK, rig.nowNs);
+        port.device.mmioWrite(E1000Registers.RDBAL, (int)port.ramGpa, rig.nowNs);
+        port.device.mmioWrite(E1000Registers.RDLEN, count * 16, rig.nowNs);
+        for (int i = 0; i < count; i++)
+        {
+            final long bufferGpa = switch (contents)
+            {
+                case 0 -> 0L;
+                case 1 -> port.rxBufferGpa(i & 63);
+                case 2 -> Descriptors.hostileAddress(random, port);
+                default -> random.nextLong();
+            };
+            port.putRxDescriptor(i * 16, bufferGpa, random.nextInt());
+        }
+        final int head = index(headSeed, count);
+        final int tail = index(tailSeed, count);
+        port.registers.setRelease(E1000Registers.RDH, head);
+        port.registers.setRelease(E1000Registers.RDT, tail);
+
+        final List<Action> twice = List.of(new Receive(lengthBytes, seed), new Receive(lengthBytes, seed));
+        rig.runEachBounded(twice);
+
+        assertTrue(port.counters.get(PortCounter.RX_DESCRIPTORS) < 2L * count, "descriptors consumed");
+        assertEquals(2, port.counters.get(PortCounter.RX_FRAMES) + port.rxDrops(), "two frames, two outcomes");
+        if (0 == contents && head < count && tail < count)
+        {
+            assertEquals(0, port.counters.get(PortCounter.RX_FRAMES), "a ring of null buffers takes no frame");
+            assertEquals(head, port.reg(E1000Registers.RDH), "a ring of null buffers is not consumed");
+        }
+    }
+
+    @Property(tries = 40)
+    @StatisticsReport(StatisticsReport.StatisticsReportMode.OFF)
+    void shouldReturnFromEveryCallWhenGuestRunsRandomActionSequences(
+        @ForAll("mixedSequences") final List<Action> actions)
+    {
+        new Rig(false, false, false).runEachBounded(actions);
+    }
+
+    /**
+     * The most work one TX descriptor can ask for: a 64 KiB TSO packet with MSS 1 (65 K segments). It is bounded
+     * (the segment count is checked) and must finish well inside the per-call bound. Descriptors are the only
+     * budget of a pass, so a pass of {@code budget} such packets emits {@code budget * 65 K} frames: fairness between
+     * ports needs the agent's byte budget too (issue 3).
+     */
+    @Example
+    void shouldSegmentWithinBoundWhenTsoPacketHasMss1()
+    {
+        final Rig rig = new Rig(false, false, false);
+        final Port port = rig.a;
+        port.setUp(64, 8, E1000Registers.RCTL_EN, E1000Registers.CTRL_SLU, 0, rig.nowNs);
+        final int header = 14 + 20 + 20;
+        final int total = TxProcessor.MAX_PACKET_BYTES - 1;
+        final int payload = total - header;
+        final long packetGpa = port.txSlotGpa(0);
+        final byte[] packet = HostileGuestActionsTest.Frames.packet(new SplittableRandom(1), total, false, false);
+        port.ramBuffer.putBytes((int)(packetGpa - port.ramGpa), packet);
+        final long contextLow = 14L | 24L << 8 | 33L << 16 | 34L << 32 | 50L << 40;
+        final long contextHigh = payload | (long)E1000TxDescriptor.DTYP_CONTEXT << 20 |
+            (long)(E1000TxDescriptor.TUCMD_TSE | E1000TxDescriptor.TUCMD_TCP | E1000TxDescriptor.TUCMD_IP |
+            E1000TxDescriptor.TUCMD_DEXT) << 24 | (long)header << 40 | 1L << 48;
+        final long dataHigh = total | (long)E1000TxDescriptor.DTYP_DATA << 20 |
+            (long)(E1000TxDescriptor.CMD_EOP | E1000TxDescriptor.CMD_RS | E1000TxDescriptor.CMD_TSE |
+            E1000TxDescriptor.CMD_DEXT) << 24 |
+            (long)(E1000TxDescriptor.POPTS_IXSM | E1000TxDescriptor.POPTS_TXSM) << 40;
+        port.ramBuffer.putLong(0, contextLow, ByteOrder.LITTLE_ENDIAN);
+        port.ramBuffer.putLong(8, contextHigh, ByteOrder.LITTLE_ENDIAN);
+        port.ramBuffer.putLong(16, packetGpa, ByteOrder.LITTLE_ENDIAN);
+        port.ramBuffer.putLong(24, dataHigh, ByteOrder.LITTLE_ENDIAN);
+        port.registers.setRelease(E1000Registers.TDT, 2);
+
+        final int consumed = assertTimeoutPreemptively(Rig.ACTION_TIMEOUT, () -> port.device.pollTx(rig.nowNs, 64));
+
+        assertEquals(2, consumed);
+        assertEquals(payload, port.counters.get(PortCounter.TX_TSO_SEGMENTS));
+        assertEquals(payload, port.sink.frames);
+    }
+
+    @Provide
+    Arbitrary<Integer> indexes()
+    {
+        return Arbitraries.frequencyOf(
+            Tuple.of(8, Arbitraries.integers().between(0, Integer.MAX_VALUE)),
+            Tuple.of(1, Arbitraries.integers().between(-1, 16)));
+    }
+
+    @Provide
+    Arbitrary<Integer> budgets()
+    {
+        return Arbitraries.frequencyOf(
+            Tuple.of(6, Arbitraries.integers().between(1, 64)),
+            Tuple.of(2, Arbitraries.of(0, -1, Integer.MIN_VALUE, 256, 4096, Integer.MAX_VALUE)));
+    }
+
+    @Provide
+    Arbitrary<List<Action>> mixedSequences()
+    {
+        return Actions.sequences(Actions.mixed(), 60);
+    }
+
+    /**
+     * A head or tail value: usually inside the ring, one time in eight anywhere in 16 bits (the registers keep 16),
+     * sometimes exactly the ring size.
+     */
+    private static int index(final int seed, final int count)
+    {
+        if (seed < 0)
+        {
+            return count;
+        }
+        return 0 == (seed & 7) ? (seed >>> 3) & E1000Registers.HEAD_TAIL_MASK : (seed >>> 3) % count;
+    }
+
+    /**
+     * Enable TX on a ring of {@code count} descriptors at the start of RAM, filled with random descriptors (small
+     * rings) or random bytes (rings too large for every descriptor to copy 64 KiB within the time bound).
+     */
+    private static void setUpTx(final Rig rig, final int count, final long seed)
+    {
+        final Port port = rig.a;
+        port.setUp(8, 8, E1000Registers.RCTL_EN, E1000Registers.CTRL_SLU, E1000Registers.ICR_VALID_MASK, rig.nowNs);
+        port.device.mmioWrite(E1000Registers.TDLEN, count * 16, rig.nowNs);
+        final SplittableRandom random = new SplittableRandom(seed);
+        if (count <= 4096)
+        {
+            final long[] words = Descriptors.randomTx(port, count, seed);
+            for (int i = 0; i < count; i++)
+            {
+                port.ramBuffer.putLong(i * 16, words[2 * i], ByteOrder.LITTLE_ENDIAN);
+                port.ramBuffer.putLong(i * 16 + 8, words[2 * i + 1], ByteOrder.LITTLE_ENDIAN);
+            }
+        }
+        else
+        {
+            for (int i = 0; i < count * 2; i++)
+            {
+                port.ramBuffer.putLong(i * 8, random.nextLong());
+            }
+        }
+    }
+}
