@@ -49,6 +49,15 @@ final class TsoSegmenter
     /** HDRLEN is one byte (SDM 3.3.6). */
     static final int MAX_HEADER_LENGTH = 255;
 
+    /**
+     * Smallest MSS the device segments with. The SDM (3.5) sets no floor, but a guest asking for MSS 1 turns one
+     * 64 KiB descriptor into 65 K frames (about 20 ms of one sidecore), which would stall every other guest on the
+     * core. 48 is Linux's own floor on a sender's MSS ({@code net.ipv4.tcp_min_snd_mss}), so no real guest goes
+     * below it; a smaller MSS is counted as {@link PortCounter#TX_DROP_MALFORMED}. This caps one TSO packet at
+     * 65535 / 48 = 1365 segments.
+     */
+    public static final int MIN_MSS_BYTES = 48;
+
     private final UnsafeBuffer savedHeader = new UnsafeBuffer(new byte[MAX_HEADER_LENGTH]);
 
     /**
@@ -67,7 +76,7 @@ final class TsoSegmenter
         final int mss = context.mss();
         final int ipStart = context.ipcss();
         final int transportStart = context.tucss();
-        if (0 == mss || 0 == headerLength || headerLength > packetLengthBytes)
+        if (mss < MIN_MSS_BYTES || 0 == headerLength || headerLength > packetLengthBytes)
         {
             return PortCounter.TX_DROP_MALFORMED;
         }

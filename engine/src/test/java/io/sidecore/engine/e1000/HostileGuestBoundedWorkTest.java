@@ -145,16 +145,47 @@ class HostileGuestBoundedWorkTest
     }
 
     /**
-     * The most work one TX descriptor can ask for: a 64 KiB TSO packet with MSS 1 (65 K segments). It is bounded
-     * (the segment count is checked) and must finish well inside the per-call bound. Descriptors are the only
-     * budget of a pass, so a pass of {@code budget} such packets emits {@code budget * 65 K} frames: fairness between
-     * ports needs the agent's byte budget too (issue 3).
+     * A 64 KiB TSO packet with MSS 1 would be 65 K segments (about 20 ms of the sidecore): below the device's MSS
+     * floor it is dropped as malformed, the descriptors are completed, and nothing reaches the wire.
      */
     @Example
-    void shouldSegmentWithinBoundWhenTsoPacketHasMss1()
+    void shouldDropTsoPacketWhenMssBelowFloor()
     {
         final Rig rig = new Rig(false, false, false);
         final Port port = rig.a;
+        final int payload = postLargestTsoPacket(rig, port, 1);
+
+        final int consumed = assertTimeoutPreemptively(Rig.ACTION_TIMEOUT, () -> port.device.pollTx(rig.nowNs, 64));
+
+        assertEquals(2, consumed);
+        assertEquals(1, port.counters.get(PortCounter.TX_DROP_MALFORMED));
+        assertEquals(0, port.counters.get(PortCounter.TX_TSO_SEGMENTS));
+        assertEquals(0, port.sink.frames);
+        assertEquals(true, payload > 0);
+    }
+
+    /**
+     * The most work one TX descriptor can ask for: a 64 KiB TSO packet at the MSS floor, ceil(payload / 48)
+     * segments. It must finish well inside the per-call bound.
+     */
+    @Example
+    void shouldSegmentWithinBoundWhenTsoPacketHasMinimumMss()
+    {
+        final Rig rig = new Rig(false, false, false);
+        final Port port = rig.a;
+        final int mss = TsoSegmenter.MIN_MSS_BYTES;
+        final int payload = postLargestTsoPacket(rig, port, mss);
+
+        final int consumed = assertTimeoutPreemptively(Rig.ACTION_TIMEOUT, () -> port.device.pollTx(rig.nowNs, 64));
+
+        final long segments = (payload + mss - 1) / mss;
+        assertEquals(2, consumed);
+        assertEquals(segments, port.counters.get(PortCounter.TX_TSO_SEGMENTS));
+        assertEquals(segments, port.sink.frames);
+    }
+
+    private static int postLargestTsoPacket(final Rig rig, final Port port, final int mss)
+    {
         port.setUp(64, 8, E1000Registers.RCTL_EN, E1000Registers.CTRL_SLU, 0, rig.nowNs);
         final int header = 14 + 20 + 20;
         final int total = TxProcessor.MAX_PACKET_BYTES - 1;
@@ -165,7 +196,7 @@ class HostileGuestBoundedWorkTest
         final long contextLow = 14L | 24L << 8 | 33L << 16 | 34L << 32 | 50L << 40;
         final long contextHigh = payload | (long)E1000TxDescriptor.DTYP_CONTEXT << 20 |
             (long)(E1000TxDescriptor.TUCMD_TSE | E1000TxDescriptor.TUCMD_TCP | E1000TxDescriptor.TUCMD_IP |
-            E1000TxDescriptor.TUCMD_DEXT) << 24 | (long)header << 40 | 1L << 48;
+            E1000TxDescriptor.TUCMD_DEXT) << 24 | (long)header << 40 | (long)mss << 48;
         final long dataHigh = total | (long)E1000TxDescriptor.DTYP_DATA << 20 |
             (long)(E1000TxDescriptor.CMD_EOP | E1000TxDescriptor.CMD_RS | E1000TxDescriptor.CMD_TSE |
             E1000TxDescriptor.CMD_DEXT) << 24 |
@@ -175,12 +206,7 @@ class HostileGuestBoundedWorkTest
         port.ramBuffer.putLong(16, packetGpa, ByteOrder.LITTLE_ENDIAN);
         port.ramBuffer.putLong(24, dataHigh, ByteOrder.LITTLE_ENDIAN);
         port.registers.setRelease(E1000Registers.TDT, 2);
-
-        final int consumed = assertTimeoutPreemptively(Rig.ACTION_TIMEOUT, () -> port.device.pollTx(rig.nowNs, 64));
-
-        assertEquals(2, consumed);
-        assertEquals(payload, port.counters.get(PortCounter.TX_TSO_SEGMENTS));
-        assertEquals(payload, port.sink.frames);
+        return payload;
     }
 
     @Provide

@@ -108,7 +108,7 @@ final class TxTsoPropertyTest
         @ForAll final boolean ipv4,
         @ForAll final boolean tcp,
         @ForAll @IntRange(min = 0, max = 30_000) final int payloadLength,
-        @ForAll @IntRange(min = 1, max = 9_000) final int mss,
+        @ForAll @IntRange(min = TsoSegmenter.MIN_MSS_BYTES, max = 9_000) final int mss,
         @ForAll @IntRange(min = 0, max = 10) final int ipOptionWords,
         @ForAll @IntRange(min = 0, max = 10) final int tcpOptionWords,
         @ForAll @IntRange(min = 0, max = 6) final int extraSplits,
