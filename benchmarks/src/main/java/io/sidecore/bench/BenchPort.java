@@ -52,7 +52,7 @@ final class BenchPort
     /** A peer's MAC, the source of received frames and the destination of transmitted ones. */
     static final byte[] PEER_MAC = {0x02, 0x00, 0x00, 0x00, 0x00, 0x02};
 
-    static final int ETHERNET_HEADER_LENGTH = 14;
+    static final int ETHERNET_HEADER_LENGTH = PacketHeaders.ETHERNET_HEADER_BYTES;
     static final int IPV4_HEADER_LENGTH = 20;
     static final int TCP_HEADER_LENGTH = 20;
     static final int TCP_HEADERS_LENGTH = ETHERNET_HEADER_LENGTH + IPV4_HEADER_LENGTH + TCP_HEADER_LENGTH;

@@ -1,5 +1,6 @@
 package io.sidecore.engine.e1000;
 
+import io.sidecore.engine.net.PacketHeaders;
 import io.sidecore.engine.mem.GuestMemory;
 import io.sidecore.engine.status.PortCounters;
 import io.sidecore.shm.E1000Registers;
@@ -62,8 +63,6 @@ import java.nio.ByteOrder;
  */
 public final class RxProcessor
 {
-    /** Ethernet header: destination, source, EtherType. */
-    static final int ETH_HEADER_LENGTH = 14;
     /** Minimum frame without FCS (ETH_ZLEN); shorter frames are padded. */
     static final int MIN_FRAME_LENGTH = 60;
     /** Longest frame without FCS when RCTL.LPE is clear: 14 + 4 (tag) + 1500. */
@@ -156,7 +155,7 @@ public final class RxProcessor
         {
             return drop(PortCounter.RX_DROP_BACKEND);
         }
-        if (lengthBytes < ETH_HEADER_LENGTH)
+        if (lengthBytes < PacketHeaders.ETHERNET_HEADER_BYTES)
         {
             return drop(PortCounter.RX_DROP_RUNT);
         }
@@ -304,7 +303,7 @@ public final class RxProcessor
         }
         else
         {
-            final int l3Offset = ETH_HEADER_LENGTH + (tagged ? VLAN_TAG_LENGTH : 0);
+            final int l3Offset = PacketHeaders.ETHERNET_HEADER_BYTES + (tagged ? VLAN_TAG_LENGTH : 0);
             final int checksumStatus = RxChecksum.statusAndErrors(
                 source, sourceOffset, frameLength, l3Offset, registers.get(E1000Registers.RXCSUM));
             final int filterStatus = RxFilter.ACCEPTED_INEXACT == verdict ? E1000RxDescriptor.STA_PIF : 0;

@@ -1,5 +1,6 @@
 package io.sidecore.engine.e1000;
 
+import io.sidecore.engine.net.PacketHeaders;
 import io.sidecore.shm.E1000Registers;
 import io.sidecore.shm.PortCounter;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -21,8 +22,6 @@ final class TxFrameEmitter
     static final int VLAN_TAG_LENGTH = 4;
     /** Destination plus source MAC address. */
     static final int MAC_ADDRESSES_LENGTH = 12;
-    /** Destination, source and EtherType. */
-    static final int ETHERNET_HEADER_LENGTH = 14;
 
     private final E1000Device device;
     private final TxOffloadInfo offloadInfo = new TxOffloadInfo();
@@ -74,7 +73,7 @@ final class TxFrameEmitter
      *
      * @param buffer      staging buffer with {@link #VLAN_TAG_LENGTH} bytes of headroom before {@code start}.
      * @param start       first byte of the untagged frame.
-     * @param lengthBytes untagged length, at least {@link #ETHERNET_HEADER_LENGTH}.
+     * @param lengthBytes untagged length, at least {@link PacketHeaders#ETHERNET_HEADER_BYTES}.
      */
     void emit(final UnsafeBuffer buffer, final int start, final int lengthBytes)
     {

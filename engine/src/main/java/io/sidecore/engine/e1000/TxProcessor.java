@@ -1,5 +1,6 @@
 package io.sidecore.engine.e1000;
 
+import io.sidecore.engine.net.PacketHeaders;
 import io.sidecore.engine.mem.GuestMemory;
 import io.sidecore.shm.E1000Registers;
 import io.sidecore.shm.E1000TxDescriptor;
@@ -388,7 +389,7 @@ public final class TxProcessor
         {
             return PortCounter.TX_DROP_EMPTY;
         }
-        if (length < TxFrameEmitter.ETHERNET_HEADER_LENGTH)
+        if (length < PacketHeaders.ETHERNET_HEADER_BYTES)
         {
             return PortCounter.TX_DROP_RUNT;
         }

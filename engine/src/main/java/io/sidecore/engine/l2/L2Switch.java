@@ -1,5 +1,6 @@
 package io.sidecore.engine.l2;
 
+import io.sidecore.engine.net.PacketHeaders;
 import io.sidecore.engine.status.PortCounters;
 import io.sidecore.engine.status.SidecoreCounters;
 import io.sidecore.shm.PortCounter;
@@ -42,9 +43,6 @@ public final class L2Switch implements MessageHandler
 {
     /** {@code mac} argument of {@link #attachLocal} / {@link #attachRemote} when the port's address is not pinned. */
     public static final long NO_MAC = -1L;
-
-    /** Bytes of an Ethernet header: destination, source, EtherType. */
-    public static final int ETHERNET_HEADER_LENGTH = 14;
 
     private static final int FREE = -1;
     private static final long MULTICAST_BIT = 1L << 40;
@@ -228,7 +226,7 @@ public final class L2Switch implements MessageHandler
     public void forward(final int sourceSlot, final DirectBuffer frame, final int offset, final int lengthBytes)
     {
         final PortCounters source = sourceCounters[sourceSlot];
-        if (lengthBytes < ETHERNET_HEADER_LENGTH)
+        if (lengthBytes < PacketHeaders.ETHERNET_HEADER_BYTES)
         {
             source.increment(PortCounter.TX_DROP_NO_DESTINATION);
             return;
