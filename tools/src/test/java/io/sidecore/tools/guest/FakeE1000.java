@@ -6,6 +6,7 @@ import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -19,8 +20,12 @@ final class FakeE1000 implements DeviceAccess
 {
     static final byte[] QEMU_MAC = {0x52, 0x54, 0x00, 0x12, 0x34, 0x56};
 
-    final AtomicBuffer bar0 = new UnsafeBuffer(Arena.ofAuto().allocate(E1000Registers.BAR0_LENGTH, 4096).address(),
-        E1000Registers.BAR0_LENGTH);
+    /**
+     * Held in a field: an automatic arena frees the memory once the segment is unreachable, and the UnsafeBuffer
+     * below keeps only its raw address (dropping the segment crashed the test JVM with SIGSEGV).
+     */
+    private final MemorySegment bar0Memory = Arena.ofAuto().allocate(E1000Registers.BAR0_LENGTH, 4096);
+    final AtomicBuffer bar0 = new UnsafeBuffer(bar0Memory.address(), E1000Registers.BAR0_LENGTH);
     final byte[] config = new byte[PciConfig.CONFIG_SPACE_LENGTH];
     final int[] eeprom = new int[64];
     final int[] phy = new int[32];
