@@ -1,8 +1,8 @@
 package io.sidecore.engine;
 
-import io.sidecore.engine.os.EventFd;
-import io.sidecore.engine.os.Fds;
-import io.sidecore.engine.os.OsException;
+import io.sidecore.shm.os.EventFd;
+import io.sidecore.shm.os.Fds;
+import io.sidecore.shm.os.OsException;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;

@@ -1,7 +1,7 @@
 package io.sidecore.engine;
 
-import io.sidecore.engine.os.EventFd;
-import io.sidecore.engine.os.Fds;
+import io.sidecore.shm.os.EventFd;
+import io.sidecore.shm.os.Fds;
 import io.sidecore.tools.guest.GuestDriverConfig;
 import org.agrona.concurrent.CachedNanoClock;
 import org.junit.jupiter.api.AfterEach;

@@ -1,6 +1,6 @@
 package io.sidecore.engine;
 
-import io.sidecore.engine.os.EventFd;
+import io.sidecore.shm.os.EventFd;
 import io.sidecore.tools.guest.DeviceAccess;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.CachedNanoClock;

@@ -1,8 +1,8 @@
 package io.sidecore.engine;
 
 import io.sidecore.engine.backend.NullBackend;
-import io.sidecore.engine.os.EventFd;
-import io.sidecore.engine.os.Fds;
+import io.sidecore.shm.os.EventFd;
+import io.sidecore.shm.os.Fds;
 import io.sidecore.shm.CsbDescriptor;
 import io.sidecore.shm.E1000Registers;
 import io.sidecore.shm.PortCounter;

@@ -1,7 +1,7 @@
 package io.sidecore.engine;
 
-import io.sidecore.engine.os.EventFd;
-import io.sidecore.engine.os.Fds;
+import io.sidecore.shm.os.EventFd;
+import io.sidecore.shm.os.Fds;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

@@ -1,5 +1,10 @@
 package io.sidecore.engine.os;
 
+import io.sidecore.shm.os.Errno;
+import io.sidecore.shm.os.Fds;
+import io.sidecore.shm.os.LibC;
+import io.sidecore.shm.os.OsException;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;

@@ -1,9 +1,9 @@
 package io.sidecore.engine.backend;
 
 import io.sidecore.engine.e1000.TxOffloadInfo;
-import io.sidecore.engine.os.EventFd;
-import io.sidecore.engine.os.Fds;
-import io.sidecore.engine.os.LibC;
+import io.sidecore.shm.os.EventFd;
+import io.sidecore.shm.os.Fds;
+import io.sidecore.shm.os.LibC;
 import io.sidecore.engine.os.TapDevice;
 import io.sidecore.engine.status.PortCounters;
 import io.sidecore.shm.PortCounter;

@@ -1,6 +1,6 @@
 package io.sidecore.engine.backend;
 
-import io.sidecore.engine.os.Fds;
+import io.sidecore.shm.os.Fds;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

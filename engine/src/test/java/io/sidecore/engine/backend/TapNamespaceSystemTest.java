@@ -2,8 +2,8 @@ package io.sidecore.engine.backend;
 
 import io.sidecore.engine.e1000.DeviceHarness;
 import io.sidecore.engine.e1000.TxOffloadInfo;
-import io.sidecore.engine.os.Fds;
-import io.sidecore.engine.os.OsException;
+import io.sidecore.shm.os.Fds;
+import io.sidecore.shm.os.OsException;
 import io.sidecore.engine.os.TapDevice;
 import io.sidecore.engine.status.PortCounters;
 import io.sidecore.shm.PortCounter;

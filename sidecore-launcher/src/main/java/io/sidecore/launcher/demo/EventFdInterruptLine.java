@@ -1,7 +1,7 @@
 package io.sidecore.launcher.demo;
 
 import io.sidecore.engine.e1000.InterruptLine;
-import io.sidecore.engine.os.EventFd;
+import io.sidecore.shm.os.EventFd;
 
 /**
  * A port's INTx line as KVM's irqfd sees it: the owning sidecore writes the VMM's eventfd on each rising edge of the

@@ -1,4 +1,4 @@
-package io.sidecore.engine.os;
+package io.sidecore.shm.os;
 
 /**
  * A failed system call: names the call and its arguments, the errno, its symbolic name and the {@code strerror}

@@ -1,4 +1,4 @@
-package io.sidecore.engine.os;
+package io.sidecore.shm.os;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;

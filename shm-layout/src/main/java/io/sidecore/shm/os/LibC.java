@@ -1,4 +1,4 @@
-package io.sidecore.engine.os;
+package io.sidecore.shm.os;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -23,7 +23,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * the method handles are static finals invoked with {@code invokeExact}, so a call allocates nothing.
  * <p>
  * Functions return what libc returns ({@code -1} on failure, then read {@link #errno}); the typed wrappers
- * ({@link EventFd}, {@link MemFd}, {@link TapDevice}, ...) turn failures into {@link OsException}s that name the
+ * ({@link EventFd}, {@link MemFd}, {@code TapDevice}, ...) turn failures into {@link OsException}s that name the
  * call, the errno and its {@code strerror} text. Linux on x86-64/aarch64 only.
  */
 // Binding native code is what this class is for; the JVM runs with --enable-native-access=ALL-UNNAMED.

@@ -1,4 +1,4 @@
-package io.sidecore.engine.os;
+package io.sidecore.shm.os;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -133,7 +133,7 @@ public final class Fds
      * @param what      the descriptor for the message, e.g. {@code "eventfd=7"}.
      * @throws OsException when {@code close} failed.
      */
-    static void closeWithArena(final MemorySegment callState, final int fd, final Arena arena, final String what)
+    public static void closeWithArena(final MemorySegment callState, final int fd, final Arena arena, final String what)
     {
         final int result = LibC.close(callState, fd);
         final int errno = LibC.errno(callState);

@@ -1,4 +1,4 @@
-package io.sidecore.engine.os;
+package io.sidecore.shm.os;
 
 /**
  * The errno values sidecore reacts to, and symbolic names for messages. Values are Linux's (asm-generic/errno).

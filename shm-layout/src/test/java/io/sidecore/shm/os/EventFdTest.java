@@ -1,4 +1,4 @@
-package io.sidecore.engine.os;
+package io.sidecore.shm.os;
 
 import org.junit.jupiter.api.Test;
 
