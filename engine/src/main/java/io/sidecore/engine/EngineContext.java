@@ -1,5 +1,11 @@
 package io.sidecore.engine;
 
+import io.sidecore.engine.agent.Kick;
+import io.sidecore.engine.agent.SidecoreEngine;
+import io.sidecore.engine.agent.SidecoreIdleStrategy;
+import io.sidecore.engine.agent.ThreadKick;
+import io.sidecore.engine.agent.ThreadingMode;
+import io.sidecore.engine.port.PortSettings;
 import io.sidecore.engine.status.CountersFile;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.EpochClock;

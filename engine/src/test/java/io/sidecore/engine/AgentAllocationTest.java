@@ -1,5 +1,6 @@
 package io.sidecore.engine;
 
+import io.sidecore.engine.agent.SidecoreEngine;
 import io.sidecore.shm.PortCounter;
 import org.agrona.concurrent.CachedNanoClock;
 import org.junit.jupiter.api.Test;

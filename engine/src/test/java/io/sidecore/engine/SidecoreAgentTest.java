@@ -1,6 +1,13 @@
 package io.sidecore.engine;
 
+import io.sidecore.engine.agent.SidecoreAgent;
+import io.sidecore.engine.agent.SidecoreEngine;
+import io.sidecore.engine.agent.ThreadKick;
 import io.sidecore.engine.backend.NullBackend;
+import io.sidecore.engine.port.Port;
+import io.sidecore.engine.proxy.Commands;
+import io.sidecore.engine.proxy.SidecoreCommand;
+import io.sidecore.engine.proxy.TrappedAccess;
 import io.sidecore.shm.CountersFileDescriptor;
 import io.sidecore.shm.E1000Registers;
 import io.sidecore.shm.PortCounter;
@@ -43,7 +50,7 @@ class SidecoreAgentTest
     {
         final SidecoreAgent agent = start(1).agent(0);
         final TestGuest guest = new TestGuest(1);
-        final PortHandle port = guest.attachToSwitch(engine.proxy());
+        final Port port = guest.attachToSwitch(engine.proxy());
         engine.proxy().mmioWrite(port, E1000Registers.ICS, E1000Registers.ICR_LSC);
 
         final TrappedAccess access = engine.proxy().offerAccess(
@@ -64,7 +71,7 @@ class SidecoreAgentTest
     void shouldRefuseSecondAccessWhileFirstInFlight()
     {
         start(1);
-        final PortHandle port = new TestGuest(1).attachToSwitch(engine.proxy());
+        final Port port = new TestGuest(1).attachToSwitch(engine.proxy());
 
         final TrappedAccess first = engine.proxy().offerAccess(
             port, TrappedAccess.MMIO_SPACE, false, E1000Registers.STATUS, 4, 0);
@@ -82,7 +89,7 @@ class SidecoreAgentTest
     void shouldReclaimAbandonedSlotOnceCompleted()
     {
         start(1);
-        final PortHandle port = new TestGuest(1).attachToSwitch(engine.proxy());
+        final Port port = new TestGuest(1).attachToSwitch(engine.proxy());
         final TrappedAccess first = engine.proxy().offerAccess(
             port, TrappedAccess.MMIO_SPACE, false, E1000Registers.STATUS, 4, 0);
         first.abandon();
@@ -97,7 +104,7 @@ class SidecoreAgentTest
     void shouldCountTrappedDoorbellAsTrappedOnly()
     {
         start(1);
-        final PortHandle port = new TestGuest(1).attachToSwitch(engine.proxy());
+        final Port port = new TestGuest(1).attachToSwitch(engine.proxy());
 
         engine.proxy().mmioWrite(port, E1000Registers.RDT, 5);
         engine.doWork();
@@ -112,7 +119,7 @@ class SidecoreAgentTest
     {
         start(1);
         final TestGuest guest = new TestGuest(1);
-        final PortHandle port = guest.attachToSwitch(engine.proxy());
+        final Port port = guest.attachToSwitch(engine.proxy());
 
         guest.registers.setRelease(E1000Registers.RDT, 7);
         final int work = engine.doWork();
@@ -157,7 +164,7 @@ class SidecoreAgentTest
     {
         start(1);
         final RecordingBackend backend = new RecordingBackend("p", new ArrayList<>());
-        final PortHandle port = new TestGuest(1).attach(engine.proxy(), backend);
+        final Port port = new TestGuest(1).attach(engine.proxy(), backend);
         engine.doWork();
         assertEquals(64, backend.budgets.get(backend.budgets.size() - 1));
 
@@ -172,7 +179,7 @@ class SidecoreAgentTest
     void shouldExecuteAtMostDrainLimitCommandsPerCycle()
     {
         final SidecoreAgent agent = start(1).agent(0);
-        final PortHandle port = new TestGuest(1).attachToSwitch(engine.proxy());
+        final Port port = new TestGuest(1).attachToSwitch(engine.proxy());
         final long processedBefore = agent.counters().commandsProcessed().get();
         final List<SidecoreCommand> commands = new ArrayList<>();
         for (int i = 0; i < 20; i++)
@@ -195,7 +202,7 @@ class SidecoreAgentTest
     void shouldCountOfferFailureWhenQueueFull()
     {
         final SidecoreAgent agent = start(1).agent(0);
-        final PortHandle port = new TestGuest(1).attachToSwitch(engine.proxy());
+        final Port port = new TestGuest(1).attachToSwitch(engine.proxy());
         for (int i = 0; i < 64; i++)
         {
             assertTrue(agent.offer(new Commands.UpdatePortSettings(port, port.settings())));
@@ -211,7 +218,7 @@ class SidecoreAgentTest
     void shouldReportCommandFailureToCaller()
     {
         start(1);
-        final PortHandle port = new TestGuest(1).attachToSwitch(engine.proxy());
+        final Port port = new TestGuest(1).attachToSwitch(engine.proxy());
         engine.proxy().removePort(port);
 
         final IllegalStateException ex = assertThrows(IllegalStateException.class,
@@ -225,15 +232,15 @@ class SidecoreAgentTest
     void shouldPlaceNewPortOnLeastLoadedSidecore()
     {
         start(3);
-        final List<PortHandle> ports = new ArrayList<>();
+        final List<Port> ports = new ArrayList<>();
         for (int i = 0; i < 6; i++)
         {
             ports.add(new TestGuest(i).attachToSwitch(engine.proxy()));
         }
-        assertEquals(List.of(0, 1, 2, 0, 1, 2), ports.stream().map(PortHandle::sidecoreIndex).toList());
+        assertEquals(List.of(0, 1, 2, 0, 1, 2), ports.stream().map(Port::sidecoreIndex).toList());
 
         engine.proxy().removePort(ports.get(4));
-        final PortHandle next = new TestGuest(10).attachToSwitch(engine.proxy());
+        final Port next = new TestGuest(10).attachToSwitch(engine.proxy());
 
         assertEquals(1, next.sidecoreIndex());
         assertEquals(2, engine.agent(1).portCount());
@@ -245,13 +252,13 @@ class SidecoreAgentTest
     {
         start(2);
         final RecordingBackend backend = new RecordingBackend("p", new ArrayList<>());
-        final PortHandle other = new TestGuest(1).attach(engine.proxy(), backend);
-        final PortHandle first = new TestGuest(2).attachToSwitch(engine.proxy());
+        final Port other = new TestGuest(1).attach(engine.proxy(), backend);
+        final Port first = new TestGuest(2).attachToSwitch(engine.proxy());
         final int slot = first.switchSlot();
 
         engine.proxy().removePort(other);
         engine.proxy().removePort(first);
-        final PortHandle second = new TestGuest(3).attachToSwitch(engine.proxy());
+        final Port second = new TestGuest(3).attachToSwitch(engine.proxy());
 
         assertTrue(backend.closed);
         assertEquals(slot, second.switchSlot());
@@ -313,7 +320,7 @@ class SidecoreAgentTest
     void shouldCancelParkWhenCommandPending()
     {
         final SidecoreAgent agent = start(1).agent(0);
-        final PortHandle port = new TestGuest(1).attachToSwitch(engine.proxy());
+        final Port port = new TestGuest(1).attachToSwitch(engine.proxy());
 
         assertEquals(50_000, agent.onParkPrepare(50_000));
         agent.offer(new Commands.UpdatePortSettings(port, port.settings()));
@@ -337,7 +344,7 @@ class SidecoreAgentTest
     void shouldSignalKickWhenCommandOffered()
     {
         final SidecoreAgent agent = start(1).agent(0);
-        final PortHandle port = new TestGuest(1).attachToSwitch(engine.proxy());
+        final Port port = new TestGuest(1).attachToSwitch(engine.proxy());
         final ThreadKick kick = (ThreadKick)agent.kick();
         kick.await(0);
 
@@ -368,7 +375,7 @@ class SidecoreAgentTest
     {
         start(1);
         final NullBackend backend = new NullBackend(new byte[64], 100);
-        final PortHandle port = new TestGuest(1).attach(engine.proxy(), backend);
+        final Port port = new TestGuest(1).attach(engine.proxy(), backend);
         engine.proxy().updatePortSettings(port, port.settings().withRxFrameBudget(16));
         final long before = backend.framesGenerated();
 
@@ -397,7 +404,7 @@ class SidecoreAgentTest
     {
         engine = new SidecoreEngine(TestContexts.invoker(clock, 1).minModerationDelayNs(128_000));
         final TestGuest guest = new TestGuest(1);
-        final PortHandle port = guest.attachToSwitch(engine.proxy());
+        final Port port = guest.attachToSwitch(engine.proxy());
         engine.proxy().mmioWrite(port, E1000Registers.IMS, E1000Registers.ICR_LSC);
         engine.proxy().mmioWrite(port, E1000Registers.ICS, E1000Registers.ICR_LSC);
         engine.proxy().mmioRead(port, E1000Registers.ICR);

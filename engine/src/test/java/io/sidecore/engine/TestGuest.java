@@ -1,13 +1,16 @@
 package io.sidecore.engine;
 
+import io.sidecore.engine.agent.Kick;
 import io.sidecore.engine.e1000.PortConfig;
+import io.sidecore.engine.e1000.RegisterImage;
+import io.sidecore.engine.mem.GuestMemory;
+import io.sidecore.engine.port.Port;
+import io.sidecore.engine.proxy.EngineProxy;
 import io.sidecore.shm.CsbDescriptor;
 import io.sidecore.shm.E1000Registers;
 import io.sidecore.shm.E1000RxDescriptor;
 import io.sidecore.shm.E1000TxDescriptor;
 import io.sidecore.shm.PciConfig;
-import io.sidecore.engine.e1000.RegisterImage;
-import io.sidecore.engine.mem.GuestMemory;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.lang.foreign.Arena;
@@ -37,7 +40,7 @@ final class TestGuest
     final UnsafeBuffer ramBuffer = new UnsafeBuffer(ram.address(), RAM_BYTES);
     final GuestMemory guestMemory = new GuestMemory();
     final List<Boolean> irqLevels = new ArrayList<>();
-    PortHandle port;
+    Port port;
     EngineProxy proxy;
     long csbGpa;
     int kicks;
@@ -68,7 +71,7 @@ final class TestGuest
         return new byte[]{0x02, 0x00, 0x00, 0x00, (byte)(index >>> 8), (byte)index};
     }
 
-    PortHandle attachToSwitch(final EngineProxy proxy)
+    Port attachToSwitch(final EngineProxy proxy)
     {
         this.proxy = proxy;
         port = proxy.addSwitchPort(config, registers, guestMemory, irqLevels::add);
@@ -76,7 +79,7 @@ final class TestGuest
         return port;
     }
 
-    PortHandle attach(final EngineProxy proxy, final io.sidecore.engine.backend.PortBackend backend)
+    Port attach(final EngineProxy proxy, final io.sidecore.engine.backend.PortBackend backend)
     {
         this.proxy = proxy;
         port = proxy.addPort(config, registers, guestMemory, irqLevels::add, backend);

@@ -1,7 +1,7 @@
 package io.sidecore.launcher.demo;
 
 import io.sidecore.engine.EngineContext;
-import io.sidecore.engine.SidecoreEngine;
+import io.sidecore.engine.agent.SidecoreEngine;
 import io.sidecore.engine.status.PortCounters;
 import io.sidecore.engine.status.SidecoreCounters;
 import io.sidecore.launcher.Configuration;

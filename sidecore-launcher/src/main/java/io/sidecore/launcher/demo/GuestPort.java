@@ -1,16 +1,16 @@
 package io.sidecore.launcher.demo;
 
-import io.sidecore.engine.EngineProxy;
-import io.sidecore.engine.PortHandle;
 import io.sidecore.engine.e1000.PortConfig;
 import io.sidecore.engine.e1000.RegisterImage;
 import io.sidecore.engine.mem.GuestMemory;
+import io.sidecore.engine.port.Port;
+import io.sidecore.engine.proxy.EngineProxy;
+import io.sidecore.shm.E1000Registers;
+import io.sidecore.shm.PortRegionDescriptor;
 import io.sidecore.shm.os.EventFd;
 import io.sidecore.shm.os.LibC;
 import io.sidecore.shm.os.MemFd;
 import io.sidecore.shm.os.OsException;
-import io.sidecore.shm.E1000Registers;
-import io.sidecore.shm.PortRegionDescriptor;
 import io.sidecore.tools.guest.GuestDriverConfig;
 import io.sidecore.tools.guest.GuestDriverModel;
 import io.sidecore.tools.guest.GuestFrameHandler;
@@ -53,7 +53,7 @@ final class GuestPort implements AutoCloseable
     private Arena guestArena;
     private EventFd engineIrq;
     private EventFd guestIrq;
-    private PortHandle port;
+    private Port port;
     private GuestDriverModel model;
     private UnsafeBuffer dataFrame;
     private int frameBytes;
@@ -223,7 +223,7 @@ final class GuestPort implements AutoCloseable
     /**
      * @return the port on the engine.
      */
-    PortHandle port()
+    Port port()
     {
         return port;
     }

@@ -1,8 +1,8 @@
 package io.sidecore.launcher.demo;
 
-import io.sidecore.engine.EngineProxy;
-import io.sidecore.engine.PortHandle;
-import io.sidecore.engine.TrappedAccess;
+import io.sidecore.engine.port.Port;
+import io.sidecore.engine.proxy.EngineProxy;
+import io.sidecore.engine.proxy.TrappedAccess;
 import io.sidecore.tools.guest.DeviceAccess;
 import org.agrona.concurrent.AtomicBuffer;
 
@@ -20,7 +20,7 @@ import org.agrona.concurrent.AtomicBuffer;
 final class ProxyDeviceAccess implements DeviceAccess
 {
     private final EngineProxy proxy;
-    private final PortHandle port;
+    private final Port port;
     private final AtomicBuffer sharedBar0;
     private final int sharedPages;
     private final long timeoutNs;
@@ -34,7 +34,7 @@ final class ProxyDeviceAccess implements DeviceAccess
      */
     ProxyDeviceAccess(
         final EngineProxy proxy,
-        final PortHandle port,
+        final Port port,
         final AtomicBuffer sharedBar0,
         final int sharedPages,
         final long timeoutNs)

@@ -1,4 +1,4 @@
-package io.sidecore.engine;
+package io.sidecore.engine.agent;
 
 import org.agrona.concurrent.IdleStrategy;
 

@@ -1,4 +1,6 @@
-package io.sidecore.engine;
+package io.sidecore.engine.proxy;
+
+import io.sidecore.engine.agent.SidecoreAgent;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -50,7 +52,7 @@ public abstract class SidecoreCommand
      * @param agent the executing sidecore.
      * @param nowNs the agent's time for this duty cycle.
      */
-    final void execute(final SidecoreAgent agent, final long nowNs)
+    public final void execute(final SidecoreAgent agent, final long nowNs)
     {
         try
         {

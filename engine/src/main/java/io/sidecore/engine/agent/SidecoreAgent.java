@@ -1,8 +1,11 @@
-package io.sidecore.engine;
+package io.sidecore.engine.agent;
 
+import io.sidecore.engine.EngineContext;
 import io.sidecore.engine.e1000.InterruptController;
 import io.sidecore.engine.l2.L2Switch;
 import io.sidecore.engine.l2.ShardRing;
+import io.sidecore.engine.port.Port;
+import io.sidecore.engine.proxy.SidecoreCommand;
 import io.sidecore.engine.status.CountersFile;
 import io.sidecore.engine.status.SidecoreCounters;
 import org.agrona.concurrent.Agent;
@@ -53,7 +56,7 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
     private final NanoClock clock;
     private final MpscArrayQueue<SidecoreCommand> commandQueue;
     private final int commandDrainLimit;
-    private final PortHandle[] ports;
+    private final Port[] ports;
     private int portCount;
     private int roundRobinIndex;
     private final L2Switch l2Switch;
@@ -97,7 +100,7 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
         this.clock = ctx.nanoClock();
         this.commandQueue = new MpscArrayQueue<>(ctx.commandQueueCapacity());
         this.commandDrainLimit = ctx.commandDrainLimit();
-        this.ports = new PortHandle[ctx.maxPortsPerSidecore()];
+        this.ports = new Port[ctx.maxPortsPerSidecore()];
         this.l2Switch = l2Switch;
         this.inbound = inbound.clone();
         this.crossShardDrainLimit = ctx.crossShardDrainLimit();
@@ -168,13 +171,13 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
                 return 0;
             }
         }
-        final PortHandle[] ports = this.ports;
+        final Port[] ports = this.ports;
         final int count = portCount;
         boolean workFound = false;
         long limitNs = parkNs;
         for (int i = 0; i < count; i++)
         {
-            final PortHandle port = ports[i];
+            final Port port = ports[i];
             workFound |= port.prepareToPark(nowNs);
             final long deadlineNs = port.device().interrupts().nextDeadlineNs();
             if (InterruptController.NO_DEADLINE != deadlineNs)
@@ -211,7 +214,7 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
         {
             counters.wakeups().incrementOpaque();
         }
-        final PortHandle[] ports = this.ports;
+        final Port[] ports = this.ports;
         for (int i = 0, count = portCount; i < count; i++)
         {
             ports[i].onWake();
@@ -224,7 +227,7 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
      * @param command the command.
      * @return false if the queue is full (counted in {@link SidecoreCounters#proxyOfferFailures()}).
      */
-    boolean offer(final SidecoreCommand command)
+    public boolean offer(final SidecoreCommand command)
     {
         if (commandQueue.offer(command))
         {
@@ -279,7 +282,7 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
      * @param position position in the pass order, below {@link #portCount()}.
      * @return the port there (agent thread, or tests driving doWork).
      */
-    public PortHandle port(final int position)
+    public Port port(final int position)
     {
         return ports[position];
     }
@@ -296,7 +299,7 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
      * @param port a port.
      * @return true if this sidecore currently serves it.
      */
-    boolean owns(final PortHandle port)
+    public boolean owns(final Port port)
     {
         for (int i = 0; i < portCount; i++)
         {
@@ -308,7 +311,7 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
         return false;
     }
 
-    void onAddPort(final PortHandle port, final long nowNs)
+    public void onAddPort(final Port port, final long nowNs)
     {
         if (port.sidecoreIndex() != index)
         {
@@ -327,7 +330,7 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
                     port.portId());
             }
         }
-        if (PortHandle.NO_SWITCH_SLOT != port.switchSlot())
+        if (Port.NO_SWITCH_SLOT != port.switchSlot())
         {
             l2Switch.attachLocal(port.switchSlot(), port.portId(), L2Switch.macToLong(port.config().macAddress()),
                 port, port.counters());
@@ -339,7 +342,7 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
         counters.portsOwned().setRelease(portCount);
     }
 
-    void onRemovePort(final PortHandle port)
+    public void onRemovePort(final Port port)
     {
         int position = -1;
         for (int i = 0; i < portCount; i++)
@@ -356,7 +359,7 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
         }
         System.arraycopy(ports, position + 1, ports, position, portCount - position - 1);
         ports[--portCount] = null;
-        if (PortHandle.NO_SWITCH_SLOT != port.switchSlot())
+        if (Port.NO_SWITCH_SLOT != port.switchSlot())
         {
             l2Switch.detach(port.switchSlot());
         }
@@ -439,7 +442,7 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
         }
         roundRobinIndex = start + 1;
 
-        final PortHandle[] ports = this.ports;
+        final Port[] ports = this.ports;
         int workCount = 0;
         for (int i = start; i < count; i++)
         {
@@ -452,7 +455,7 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
         return workCount;
     }
 
-    private int pollPort(final PortHandle port, final long nowNs)
+    private int pollPort(final Port port, final long nowNs)
     {
         int workCount = port.poll(nowNs);
         final InterruptController interrupts = port.device().interrupts();

@@ -1,4 +1,4 @@
-package io.sidecore.engine;
+package io.sidecore.engine.agent;
 
 /**
  * How a parked sidecore is woken at once: by a CSB guest that finds {@code host_need_txkick} set, by a control

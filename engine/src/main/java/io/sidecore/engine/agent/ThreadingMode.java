@@ -1,4 +1,4 @@
-package io.sidecore.engine;
+package io.sidecore.engine.agent;
 
 /**
  * How the sidecore agents are run.

@@ -1,4 +1,4 @@
-package io.sidecore.engine;
+package io.sidecore.engine.agent;
 
 import io.sidecore.shm.os.EventFd;
 import io.sidecore.shm.os.Fds;

@@ -1,5 +1,9 @@
-package io.sidecore.engine;
+package io.sidecore.engine.proxy;
 
+import io.sidecore.engine.EngineContext;
+import io.sidecore.engine.agent.SidecoreAgent;
+import io.sidecore.engine.agent.SidecoreEngine;
+import io.sidecore.engine.agent.ThreadingMode;
 import io.sidecore.engine.backend.PortBackend;
 import io.sidecore.engine.e1000.InterruptLine;
 import io.sidecore.engine.e1000.PortConfig;
@@ -7,6 +11,8 @@ import io.sidecore.engine.e1000.RegisterImage;
 import io.sidecore.engine.l2.L2Switch;
 import io.sidecore.engine.l2.SwitchBackend;
 import io.sidecore.engine.mem.GuestMemory;
+import io.sidecore.engine.port.Port;
+import io.sidecore.engine.port.PortSettings;
 import io.sidecore.engine.status.PortCounters;
 
 import java.util.ArrayList;
@@ -37,9 +43,9 @@ public final class EngineProxy
     private final boolean invoker;
     private final int[] portsPerSidecore;
     private final boolean[] switchSlotsInUse;
-    private final List<PortHandle> ports = new ArrayList<>();
+    private final List<Port> ports = new ArrayList<>();
 
-    EngineProxy(final SidecoreEngine engine, final EngineContext ctx, final SidecoreAgent[] agents)
+    public EngineProxy(final SidecoreEngine engine, final EngineContext ctx, final SidecoreAgent[] agents)
     {
         this.engine = engine;
         this.ctx = ctx;
@@ -59,7 +65,7 @@ public final class EngineProxy
      * @return the port, served once this returns.
      * @throws IllegalArgumentException if the port id is in use or the switch is full.
      */
-    public synchronized PortHandle addSwitchPort(
+    public synchronized Port addSwitchPort(
         final PortConfig config, final RegisterImage registers, final GuestMemory guestMemory,
         final InterruptLine line)
     {
@@ -77,7 +83,7 @@ public final class EngineProxy
      * @return the port, served once this returns.
      * @throws IllegalArgumentException if the port id is in use.
      */
-    public synchronized PortHandle addPort(
+    public synchronized Port addPort(
         final PortConfig config, final RegisterImage registers, final GuestMemory guestMemory,
         final InterruptLine line, final PortBackend backend)
     {
@@ -94,7 +100,7 @@ public final class EngineProxy
      * @param port the port.
      * @throws IllegalArgumentException if the port is not served.
      */
-    public synchronized void removePort(final PortHandle port)
+    public synchronized void removePort(final Port port)
     {
         if (!ports.remove(port))
         {
@@ -102,7 +108,7 @@ public final class EngineProxy
         }
         execute(agents[port.sidecoreIndex()], new Commands.RemovePort(port));
         final int slot = port.switchSlot();
-        if (PortHandle.NO_SWITCH_SLOT != slot)
+        if (Port.NO_SWITCH_SLOT != slot)
         {
             for (int i = 0; i < agents.length; i++)
             {
@@ -124,7 +130,7 @@ public final class EngineProxy
      * @param port     the port.
      * @param settings new settings (validated on construction).
      */
-    public void updatePortSettings(final PortHandle port, final PortSettings settings)
+    public void updatePortSettings(final Port port, final PortSettings settings)
     {
         execute(agents[port.sidecoreIndex()], new Commands.UpdatePortSettings(port, settings));
     }
@@ -132,7 +138,7 @@ public final class EngineProxy
     /**
      * @return the ports served, in creation order (a copy).
      */
-    public synchronized List<PortHandle> ports()
+    public synchronized List<Port> ports()
     {
         return new ArrayList<>(ports);
     }
@@ -153,7 +159,7 @@ public final class EngineProxy
      * @param offset BAR0 byte offset.
      * @return the register value.
      */
-    public int mmioRead(final PortHandle port, final int offset)
+    public int mmioRead(final Port port, final int offset)
     {
         return access(port, TrappedAccess.MMIO_SPACE, false, offset, Integer.BYTES, 0);
     }
@@ -165,7 +171,7 @@ public final class EngineProxy
      * @param offset BAR0 byte offset.
      * @param value  value.
      */
-    public void mmioWrite(final PortHandle port, final int offset, final int value)
+    public void mmioWrite(final Port port, final int offset, final int value)
     {
         access(port, TrappedAccess.MMIO_SPACE, true, offset, Integer.BYTES, value);
     }
@@ -178,7 +184,7 @@ public final class EngineProxy
      * @param sizeBytes 1, 2 or 4.
      * @return value.
      */
-    public int configRead(final PortHandle port, final int offset, final int sizeBytes)
+    public int configRead(final Port port, final int offset, final int sizeBytes)
     {
         return access(port, TrappedAccess.CONFIG_SPACE, false, offset, sizeBytes, 0);
     }
@@ -191,7 +197,7 @@ public final class EngineProxy
      * @param sizeBytes 1, 2 or 4.
      * @param value     value.
      */
-    public void configWrite(final PortHandle port, final int offset, final int sizeBytes, final int value)
+    public void configWrite(final Port port, final int offset, final int sizeBytes, final int value)
     {
         access(port, TrappedAccess.CONFIG_SPACE, true, offset, sizeBytes, value);
     }
@@ -203,7 +209,7 @@ public final class EngineProxy
      * @param offset BAR1 byte offset.
      * @return value.
      */
-    public int ioRead(final PortHandle port, final int offset)
+    public int ioRead(final Port port, final int offset)
     {
         return access(port, TrappedAccess.IO_SPACE, false, offset, Integer.BYTES, 0);
     }
@@ -215,7 +221,7 @@ public final class EngineProxy
      * @param offset BAR1 byte offset.
      * @param value  value.
      */
-    public void ioWrite(final PortHandle port, final int offset, final int value)
+    public void ioWrite(final Port port, final int offset, final int value)
     {
         access(port, TrappedAccess.IO_SPACE, true, offset, Integer.BYTES, value);
     }
@@ -235,7 +241,7 @@ public final class EngineProxy
      * @return the slot, or null if the slot is busy or the queue full (counted).
      */
     public TrappedAccess offerAccess(
-        final PortHandle port, final int space, final boolean write, final int offset, final int sizeBytes,
+        final Port port, final int space, final boolean write, final int offset, final int sizeBytes,
         final int value)
     {
         final TrappedAccess access = port.trappedAccess();
@@ -264,7 +270,7 @@ public final class EngineProxy
         return total;
     }
 
-    private PortHandle add(
+    private Port add(
         final PortConfig config, final RegisterImage registers, final GuestMemory guestMemory,
         final InterruptLine line, final PortBackend backend)
     {
@@ -276,11 +282,11 @@ public final class EngineProxy
             }
         }
         final int sidecore = leastLoadedSidecore();
-        final int slot = null == backend ? allocateSwitchSlot() : PortHandle.NO_SWITCH_SLOT;
+        final int slot = null == backend ? allocateSwitchSlot() : Port.NO_SWITCH_SLOT;
         final PortCounters counters = new PortCounters(ctx.countersManager(), config.portId(), config.name());
         final PortBackend portBackend =
             null == backend ? new SwitchBackend(agents[sidecore].l2Switch(), slot) : backend;
-        final PortHandle port = PortHandle.create(
+        final Port port = Port.create(
             config, sidecore, slot, registers, guestMemory, counters, line, portBackend, ctx.portDefaults());
         try
         {
@@ -288,14 +294,14 @@ public final class EngineProxy
         }
         catch (final RuntimeException ex)
         {
-            if (PortHandle.NO_SWITCH_SLOT != slot)
+            if (Port.NO_SWITCH_SLOT != slot)
             {
                 switchSlotsInUse[slot] = false;
             }
             counters.close();
             throw ex;
         }
-        if (PortHandle.NO_SWITCH_SLOT != slot)
+        if (Port.NO_SWITCH_SLOT != slot)
         {
             for (int i = 0; i < agents.length; i++)
             {
@@ -338,7 +344,7 @@ public final class EngineProxy
     }
 
     private int access(
-        final PortHandle port, final int space, final boolean write, final int offset, final int sizeBytes,
+        final Port port, final int space, final boolean write, final int offset, final int sizeBytes,
         final int value)
     {
         final TrappedAccess access = port.trappedAccess();
@@ -413,7 +419,7 @@ public final class EngineProxy
         }
     }
 
-    private int waitStep(final int spins, final long deadlineNs, final PortHandle port, final String what)
+    private int waitStep(final int spins, final long deadlineNs, final Port port, final String what)
     {
         if (System.nanoTime() - deadlineNs > 0)
         {

@@ -1,4 +1,4 @@
-package io.sidecore.engine;
+package io.sidecore.engine.port;
 
 import io.sidecore.engine.e1000.InterruptController;
 import io.sidecore.engine.e1000.RegisterImage;
@@ -46,12 +46,12 @@ import java.lang.invoke.VarHandle;
  * descriptors, then reads the flag, so at least one of them sees the other and an interrupt the guest asks for
  * right after its last look is posted in the same pass. Other causes (link, overrun, ...) are never suppressed.
  */
-final class CsbPort
+public final class CsbPort
 {
     /** Causes withheld while {@code guest_need_rxkick} is 0: receive completion and the descriptor low mark. */
-    static final int RX_COMPLETION_CAUSES = E1000Registers.ICR_RXT0 | E1000Registers.ICR_RXDMT0;
+    public static final int RX_COMPLETION_CAUSES = E1000Registers.ICR_RXT0 | E1000Registers.ICR_RXDMT0;
     /** Causes withheld while {@code guest_need_txkick} is 0: descriptors done, queue empty, descriptor low mark. */
-    static final int TX_COMPLETION_CAUSES =
+    public static final int TX_COMPLETION_CAUSES =
         E1000Registers.ICR_TXDW | E1000Registers.ICR_TXQE | E1000Registers.ICR_TXD_LOW;
 
     private final RegisterImage registers;
@@ -89,7 +89,7 @@ final class CsbPort
      * @param nowNs current time.
      * @return work done.
      */
-    int poll(final PortHandle port, final long nowNs)
+    int poll(final Port port, final long nowNs)
     {
         int workCount = 0;
         final int csbal = registers.getAcquire(E1000Registers.CSBAL);

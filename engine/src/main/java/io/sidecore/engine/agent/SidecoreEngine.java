@@ -1,8 +1,10 @@
-package io.sidecore.engine;
+package io.sidecore.engine.agent;
 
+import io.sidecore.engine.EngineContext;
 import io.sidecore.engine.l2.L2Switch;
 import io.sidecore.engine.l2.MacTable;
 import io.sidecore.engine.l2.ShardRing;
+import io.sidecore.engine.proxy.EngineProxy;
 import io.sidecore.engine.status.SidecoreCounters;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentRunner;

@@ -1,10 +1,14 @@
-package io.sidecore.engine;
+package io.sidecore.engine.proxy;
+
+import io.sidecore.engine.agent.SidecoreAgent;
+import io.sidecore.engine.port.Port;
+import io.sidecore.engine.port.PortSettings;
 
 /**
  * The control commands the {@link EngineProxy} sends to sidecores. Each is allocated by the control thread that
  * sends it (the control plane may allocate); the agent only executes it.
  */
-final class Commands
+public final class Commands
 {
     private Commands()
     {
@@ -13,11 +17,11 @@ final class Commands
     /**
      * Hand a new port to its sidecore: it joins the pass and, when on the switch, the sidecore's switch shard.
      */
-    static final class AddPort extends SidecoreCommand
+    public static final class AddPort extends SidecoreCommand
     {
-        private final PortHandle port;
+        private final Port port;
 
-        AddPort(final PortHandle port)
+        public AddPort(final Port port)
         {
             this.port = port;
         }
@@ -31,11 +35,11 @@ final class Commands
     /**
      * Take a port away from its sidecore: it leaves the pass and the switch, and its backend is closed.
      */
-    static final class RemovePort extends SidecoreCommand
+    public static final class RemovePort extends SidecoreCommand
     {
-        private final PortHandle port;
+        private final Port port;
 
-        RemovePort(final PortHandle port)
+        public RemovePort(final Port port)
         {
             this.port = port;
         }
@@ -49,7 +53,7 @@ final class Commands
     /**
      * Tell a sidecore that a port of another sidecore joined or left the switch.
      */
-    static final class RemoteSwitchPort extends SidecoreCommand
+    public static final class RemoteSwitchPort extends SidecoreCommand
     {
         private final int slot;
         private final int portId;
@@ -57,7 +61,7 @@ final class Commands
         private final int ownerSidecore;
         private final boolean attach;
 
-        RemoteSwitchPort(
+        public RemoteSwitchPort(
             final int slot, final int portId, final long mac, final int ownerSidecore, final boolean attach)
         {
             this.slot = slot;
@@ -83,12 +87,12 @@ final class Commands
     /**
      * Change a port's budgets and rate limits.
      */
-    static final class UpdatePortSettings extends SidecoreCommand
+    public static final class UpdatePortSettings extends SidecoreCommand
     {
-        private final PortHandle port;
+        private final Port port;
         private final PortSettings settings;
 
-        UpdatePortSettings(final PortHandle port, final PortSettings settings)
+        public UpdatePortSettings(final Port port, final PortSettings settings)
         {
             this.port = port;
             this.settings = settings;

@@ -1,4 +1,4 @@
-package io.sidecore.engine;
+package io.sidecore.engine.port;
 
 import org.junit.jupiter.api.Test;
 

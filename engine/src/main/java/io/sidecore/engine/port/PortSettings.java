@@ -1,4 +1,6 @@
-package io.sidecore.engine;
+package io.sidecore.engine.port;
+
+import io.sidecore.engine.proxy.EngineProxy;
 
 /**
  * The per-port fairness and rate-limit policy the sidecore applies on every pass. Immutable, so one instance can be
@@ -10,7 +12,7 @@ package io.sidecore.engine;
  *
  * @param txDescriptorBudget    TX descriptors processed per pass, at least 1.
  * @param txByteBudget          TX frame bytes per pass, at least 1; checked between batches of
- *                              {@link PortHandle#TX_BATCH_DESCRIPTORS} descriptors, so a pass may exceed it by at
+ *                              {@link Port#TX_BATCH_DESCRIPTORS} descriptors, so a pass may exceed it by at
  *                              most one batch.
  * @param rxFrameBudget         frames moved from the backend into the guest per pass, at least 1.
  * @param txFramesPerSecond     sustained TX frame rate, or {@link #UNLIMITED}.

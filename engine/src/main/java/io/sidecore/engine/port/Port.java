@@ -1,4 +1,4 @@
-package io.sidecore.engine;
+package io.sidecore.engine.port;
 
 import io.sidecore.engine.backend.PortBackend;
 import io.sidecore.engine.e1000.E1000Device;
@@ -9,6 +9,8 @@ import io.sidecore.engine.e1000.RegisterImage;
 import io.sidecore.engine.e1000.TxOffloadInfo;
 import io.sidecore.engine.l2.FrameDestination;
 import io.sidecore.engine.mem.GuestMemory;
+import io.sidecore.engine.proxy.EngineProxy;
+import io.sidecore.engine.proxy.TrappedAccess;
 import io.sidecore.engine.status.PortCounters;
 import io.sidecore.shm.E1000Registers;
 import io.sidecore.shm.PortCounter;
@@ -30,7 +32,7 @@ import org.agrona.DirectBuffer;
  * every frame the guest transmits, so a pass can stop at the port's byte budget, before handing the frame on to the
  * backend; as a {@link FrameDestination} it lets the switch copy frames into the device.
  */
-public final class PortHandle implements FrameSink, FrameDestination
+public final class Port implements FrameSink, FrameDestination
 {
     /**
      * TX descriptors processed between two checks of the byte budget: a pass may exceed the byte budget by at most
@@ -58,7 +60,7 @@ public final class PortHandle implements FrameSink, FrameDestination
     private long passTxFrames;
     private long passTxBytes;
 
-    private PortHandle(
+    private Port(
         final PortConfig config,
         final int sidecoreIndex,
         final int switchSlot,
@@ -95,7 +97,7 @@ public final class PortHandle implements FrameSink, FrameDestination
      * @param settings      initial budgets and rate limits.
      * @return the port.
      */
-    static PortHandle create(
+    public static Port create(
         final PortConfig config,
         final int sidecoreIndex,
         final int switchSlot,
@@ -106,7 +108,7 @@ public final class PortHandle implements FrameSink, FrameDestination
         final PortBackend backend,
         final PortSettings settings)
     {
-        return new PortHandle(
+        return new Port(
             config, sidecoreIndex, switchSlot, registers, guestMemory, counters, line, backend, settings);
     }
 
@@ -245,7 +247,7 @@ public final class PortHandle implements FrameSink, FrameDestination
      * @param settings new settings.
      * @param nowNs    current time.
      */
-    void applySettings(final PortSettings settings, final long nowNs)
+    public void applySettings(final PortSettings settings, final long nowNs)
     {
         this.settings = settings;
         frameBucket.configure(settings.txFramesPerSecond(), settings.txBurstFrames(), nowNs);
@@ -256,7 +258,7 @@ public final class PortHandle implements FrameSink, FrameDestination
      * Take the current doorbells as seen without counting them, after a trapped write may have changed them.
      * Agent thread.
      */
-    void syncDoorbells()
+    public void syncDoorbells()
     {
         lastTdt = registers.getAcquire(E1000Registers.TDT);
         lastRdt = registers.getAcquire(E1000Registers.RDT);
@@ -269,7 +271,7 @@ public final class PortHandle implements FrameSink, FrameDestination
      * @param nowNs current time.
      * @return work done.
      */
-    int poll(final long nowNs)
+    public int poll(final long nowNs)
     {
         int workCount = null == csb ? 0 : csb.poll(this, nowNs);
         workCount += detectDoorbells();
@@ -292,7 +294,7 @@ public final class PortHandle implements FrameSink, FrameDestination
      * @param nowNs time of the agent's last duty cycle.
      * @return true if work appeared (do not park).
      */
-    boolean prepareToPark(final long nowNs)
+    public boolean prepareToPark(final long nowNs)
     {
         final boolean csbWork = null != csb && csb.prepareToPark(nowNs);
         return csbWork ||
@@ -303,7 +305,7 @@ public final class PortHandle implements FrameSink, FrameDestination
     /**
      * The sidecore polls again. Agent thread.
      */
-    void onWake()
+    public void onWake()
     {
         if (null != csb)
         {

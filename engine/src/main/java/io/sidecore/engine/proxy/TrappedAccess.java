@@ -1,6 +1,8 @@
-package io.sidecore.engine;
+package io.sidecore.engine.proxy;
 
+import io.sidecore.engine.agent.SidecoreAgent;
 import io.sidecore.engine.e1000.E1000Device;
+import io.sidecore.engine.port.Port;
 
 /**
  * The preallocated, reusable request slot for trapped register accesses to one port (PCI configuration space,
@@ -21,7 +23,7 @@ public final class TrappedAccess extends SidecoreCommand
     /** BAR1, the IOADDR/IODATA window. */
     public static final int IO_SPACE = 2;
 
-    private final PortHandle port;
+    private final Port port;
     private volatile boolean abandoned;
     private int space;
     private boolean write;
@@ -30,7 +32,7 @@ public final class TrappedAccess extends SidecoreCommand
     private int value;
     private int result;
 
-    TrappedAccess(final PortHandle port)
+    public TrappedAccess(final Port port)
     {
         this.port = port;
     }
@@ -94,7 +96,7 @@ public final class TrappedAccess extends SidecoreCommand
     /**
      * @return the port the slot belongs to.
      */
-    public PortHandle port()
+    public Port port()
     {
         return port;
     }

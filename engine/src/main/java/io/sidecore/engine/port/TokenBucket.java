@@ -1,4 +1,4 @@
-package io.sidecore.engine;
+package io.sidecore.engine.port;
 
 /**
  * A token bucket in fixed point, refilled from the agent's clock: one token is {@link #SCALE} units, and a rate of
