@@ -333,7 +333,7 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
         if (Port.NO_SWITCH_SLOT != port.switchSlot())
         {
             l2Switch.attachLocal(port.switchSlot(), port.portId(), L2Switch.macToLong(port.config().macAddress()),
-                port, port.counters());
+                port.receiveSide(), port.counters());
         }
         port.applySettings(port.settings(), nowNs);
         port.device().interrupts().minModerationDelayNs(minModerationDelayNs);

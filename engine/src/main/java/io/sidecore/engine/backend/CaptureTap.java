@@ -1,7 +1,7 @@
 package io.sidecore.engine.backend;
 
-import io.sidecore.engine.e1000.E1000Device;
-import io.sidecore.engine.e1000.TxOffloadInfo;
+import io.sidecore.engine.frame.FrameMetadata;
+import io.sidecore.engine.frame.FrameSink;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.EpochNanoClock;
 
@@ -12,23 +12,20 @@ import java.io.UncheckedIOException;
  * every frame on unchanged. The capture never drops traffic: a frame the file cannot take is only counted in
  * {@link #captureErrors()}.
  * <ul>
- *   <li>Guest to backend: {@link #onFrame} and {@link #onOffloadFrame} record, then forward (an offload frame is
- *       recorded whole, as the backend receives it).</li>
- *   <li>Backend to guest: when the delegate is a {@link FrameSource} (a {@link TapBackend}), {@link #poll} routes
- *       its frames through the tee, which records each (after segmentation) and hands it to the device. For a
- *       delegate that delivers straight to the device (the switch), the deliverer calls
- *       {@link #captureFrame} itself.</li>
+ *   <li>Guest to backend: {@link #onFrame} records, then forwards (an offload frame is recorded whole, as the
+ *       backend receives it).</li>
+ *   <li>Backend to guest: {@link #poll} routes the delegate's frames through the tee, which records each (after
+ *       segmentation) and hands it on. For a delegate that delivers straight to the guest (the switch), the
+ *       deliverer calls {@link #captureFrame} itself.</li>
  * </ul>
  * Classic pcap has no direction field; both directions share one file in the order they happened.
  */
-public final class CaptureTap implements PortBackend, FrameSource
+public final class CaptureTap implements PortBackend
 {
     private final PortBackend delegate;
-    private final FrameSource source;
     private final PcapWriter writer;
     private final EpochNanoClock wallClock;
-    private final TeeReceiver teeReceiver = new TeeReceiver();
-    private final DeviceReceiver deviceReceiver = new DeviceReceiver();
+    private final TeeSink teeSink = new TeeSink();
     private long framesCaptured;
     private long captureErrors;
     private boolean closed;
@@ -41,7 +38,6 @@ public final class CaptureTap implements PortBackend, FrameSource
     public CaptureTap(final PortBackend delegate, final PcapWriter writer, final EpochNanoClock wallClock)
     {
         this.delegate = delegate;
-        this.source = delegate instanceof FrameSource frameSource ? frameSource : null;
         this.writer = writer;
         this.wallClock = wallClock;
     }
@@ -69,10 +65,12 @@ public final class CaptureTap implements PortBackend, FrameSource
     /**
      * Record and forward a guest frame.
      */
-    public void onFrame(final int sourcePortId, final DirectBuffer frame, final int offset, final int lengthBytes)
+    public int onFrame(
+        final DirectBuffer frame, final int offset, final int lengthBytes, final FrameMetadata metadata,
+        final long nowNs)
     {
         captureFrame(frame, offset, lengthBytes);
-        delegate.onFrame(sourcePortId, frame, offset, lengthBytes);
+        return delegate.onFrame(frame, offset, lengthBytes, metadata, nowNs);
     }
 
     /**
@@ -84,43 +82,12 @@ public final class CaptureTap implements PortBackend, FrameSource
     }
 
     /**
-     * Record the whole offload frame and forward it.
+     * Poll the delegate into {@code toGuest}, recording each frame first.
      */
-    public void onOffloadFrame(
-        final int sourcePortId,
-        final DirectBuffer frame,
-        final int offset,
-        final int lengthBytes,
-        final TxOffloadInfo offload)
+    public int poll(final long nowNs, final FrameSink toGuest, final int frameBudget)
     {
-        captureFrame(frame, offset, lengthBytes);
-        delegate.onOffloadFrame(sourcePortId, frame, offset, lengthBytes, offload);
-    }
-
-    /**
-     * Poll the delegate, recording what it delivers to the device when it is a {@link FrameSource}.
-     */
-    public int poll(final long nowNs, final E1000Device device, final int frameBudget)
-    {
-        if (source == null)
-        {
-            return delegate.poll(nowNs, device, frameBudget);
-        }
-        deviceReceiver.device = device;
-        return pollInto(nowNs, deviceReceiver, frameBudget);
-    }
-
-    /**
-     * Poll the delegate into {@code receiver}, recording each frame first.
-     */
-    public int pollInto(final long nowNs, final FrameReceiver receiver, final int frameBudget)
-    {
-        if (source == null)
-        {
-            throw new UnsupportedOperationException(delegate.typeName() + " backend cannot deliver to a receiver");
-        }
-        teeReceiver.downstream = receiver;
-        return source.pollInto(nowNs, teeReceiver, frameBudget);
+        teeSink.downstream = toGuest;
+        return delegate.poll(nowNs, teeSink, frameBudget);
     }
 
     /**
@@ -174,24 +141,16 @@ public final class CaptureTap implements PortBackend, FrameSource
         return captureErrors;
     }
 
-    private final class TeeReceiver implements FrameReceiver
+    private final class TeeSink implements FrameSink
     {
-        FrameReceiver downstream;
+        FrameSink downstream;
 
-        public boolean receive(final DirectBuffer frame, final int offset, final int lengthBytes, final long nowNs)
+        public int onFrame(
+            final DirectBuffer frame, final int offset, final int lengthBytes, final FrameMetadata metadata,
+            final long nowNs)
         {
             captureFrame(frame, offset, lengthBytes);
-            return downstream.receive(frame, offset, lengthBytes, nowNs);
-        }
-    }
-
-    private static final class DeviceReceiver implements FrameReceiver
-    {
-        E1000Device device;
-
-        public boolean receive(final DirectBuffer frame, final int offset, final int lengthBytes, final long nowNs)
-        {
-            return device.receive(frame, offset, lengthBytes, nowNs);
+            return downstream.onFrame(frame, offset, lengthBytes, metadata, nowNs);
         }
     }
 }

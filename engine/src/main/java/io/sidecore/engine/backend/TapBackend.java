@@ -1,7 +1,7 @@
 package io.sidecore.engine.backend;
 
-import io.sidecore.engine.e1000.E1000Device;
-import io.sidecore.engine.e1000.TxOffloadInfo;
+import io.sidecore.engine.frame.FrameMetadata;
+import io.sidecore.engine.frame.FrameSink;
 import io.sidecore.engine.net.InternetChecksum;
 import io.sidecore.engine.net.PacketHeaders;
 import io.sidecore.engine.net.SegmentHeaders;
@@ -24,7 +24,8 @@ import java.nio.ByteOrder;
  * The TAP is opened with {@code IFF_TAP | IFF_NO_PI | IFF_VNET_HDR}, non-blocking, and told with
  * {@code TUNSETOFFLOAD} that this reader handles partial checksums and TCP segmentation. Hence:
  * <ul>
- *   <li><b>Guest to host.</b> TSO and checksum-offload frames ({@link #onOffloadFrame}) are written whole with a
+ *   <li><b>Guest to host.</b> TSO and checksum-offload frames ({@link #onFrame} with offload work in the
+ *       metadata) are written whole with a
  *       {@code virtio_net_hdr}; the kernel segments them only if it forwards them, and not at all when the host
  *       stack consumes them. The headers are first made what the kernel's GSO expects (the 8254x leaves IP length
  *       and checksums to the hardware, SDM 3.5.4, a Linux e1000 guest writes 0 there): IPv4 total length and
@@ -39,7 +40,7 @@ import java.nio.ByteOrder;
  * (inconsistent offload frame), {@link PortCounter#TX_DROP_RUNT} or {@link PortCounter#TX_DROP_OVERSIZE}.
  * Runs on the agent thread; nothing is allocated per frame.
  */
-public final class TapBackend implements PortBackend, FrameSource
+public final class TapBackend implements PortBackend
 {
     /** Largest frame an 8254x guest takes without RCTL.LPE: 1522 bytes with VLAN tag and FCS, less the FCS. */
     public static final int DEFAULT_MAX_RX_FRAME_BYTES = 1518;
@@ -65,7 +66,7 @@ public final class TapBackend implements PortBackend, FrameSource
     private final UnsafeBuffer segmentBuffer;
     private final GsoSegmenter rxSegmenter = new GsoSegmenter();
     private final GsoSegmenter txSegmenter = new GsoSegmenter();
-    private final DeviceReceiver deviceReceiver = new DeviceReceiver();
+    private final FrameMetadata rxMetadata = new FrameMetadata();
 
     private long txFramesWritten;
     private long txOffloadFramesWritten;
@@ -208,107 +209,108 @@ public final class TapBackend implements PortBackend, FrameSource
     }
 
     /**
-     * A complete frame from the guest: written to the TAP with an empty virtio_net_hdr.
+     * A frame from the guest: a complete one is written with an empty virtio_net_hdr, one with TSO and/or checksum
+     * work left is written whole with that work described in its virtio_net_hdr (or segmented here, for UDP).
      */
-    public void onFrame(final int sourcePortId, final DirectBuffer frame, final int offset, final int lengthBytes)
+    public int onFrame(
+        final DirectBuffer frame, final int offset, final int lengthBytes, final FrameMetadata metadata,
+        final long nowNs)
     {
-        if (dropIfBadLength(lengthBytes))
+        final int badLength = dropIfBadLength(lengthBytes);
+        if (DELIVERED != badLength)
         {
-            return;
+            return badLength;
         }
+        if (metadata.isComplete())
+        {
+            return writePlain(frame, offset, lengthBytes);
+        }
+        final int gsoType = metadata.gsoType;
+        if (vnetHeaderBytes == 0)
+        {
+            // Offload frames are only sent to sinks that accept them; without a virtio_net_hdr we never do.
+            return drop(PortCounter.TX_DROP_MALFORMED);
+        }
+        else if (gsoType == FrameMetadata.GSO_NONE)
+        {
+            return writeChecksumOffload(frame, offset, lengthBytes, metadata);
+        }
+        else if (gsoType == FrameMetadata.GSO_TCPV4 || gsoType == FrameMetadata.GSO_TCPV6)
+        {
+            return writeTcpGso(frame, offset, lengthBytes, metadata, gsoType == FrameMetadata.GSO_TCPV6);
+        }
+        else if (gsoType == FrameMetadata.GSO_UDP)
+        {
+            return writeSoftwareSegments(frame, offset, lengthBytes, metadata);
+        }
+        return drop(PortCounter.TX_DROP_MALFORMED);
+    }
+
+    private int writePlain(final DirectBuffer frame, final int offset, final int lengthBytes)
+    {
         if (vnetHeaderBytes != 0)
         {
             VirtioNetHeader.writeNone(txBuffer, 0);
         }
         txBuffer.putBytes(vnetHeaderBytes, frame, offset, lengthBytes);
-        if (writeTx(vnetHeaderBytes + lengthBytes))
+        final int outcome = writeTx(vnetHeaderBytes + lengthBytes);
+        if (DELIVERED == outcome)
         {
             txFramesWritten++;
         }
+        return outcome;
     }
 
-    /**
-     * A whole frame with TSO and/or checksum work left, described by {@code offload}.
-     */
-    public void onOffloadFrame(
-        final int sourcePortId,
-        final DirectBuffer frame,
-        final int offset,
-        final int lengthBytes,
-        final TxOffloadInfo offload)
+    private int drop(final PortCounter reason)
     {
-        final int gsoType = offload.gsoType;
-        if (gsoType == TxOffloadInfo.GSO_NONE && !offload.needsChecksum)
-        {
-            onFrame(sourcePortId, frame, offset, lengthBytes);
-            return;
-        }
-        if (dropIfBadLength(lengthBytes))
-        {
-            return;
-        }
-        if (vnetHeaderBytes == 0)
-        {
-            // Offload frames are only sent to sinks that accept them; without a virtio_net_hdr we never do.
-            counters.increment(PortCounter.TX_DROP_MALFORMED);
-        }
-        else if (gsoType == TxOffloadInfo.GSO_NONE)
-        {
-            writeChecksumOffload(frame, offset, lengthBytes, offload);
-        }
-        else if (gsoType == TxOffloadInfo.GSO_TCPV4 || gsoType == TxOffloadInfo.GSO_TCPV6)
-        {
-            writeTcpGso(frame, offset, lengthBytes, offload, gsoType == TxOffloadInfo.GSO_TCPV6);
-        }
-        else if (gsoType == TxOffloadInfo.GSO_UDP)
-        {
-            writeSoftwareSegments(frame, offset, lengthBytes, offload);
-        }
-        else
-        {
-            counters.increment(PortCounter.TX_DROP_MALFORMED);
-        }
+        counters.increment(reason);
+        return FrameSink.dropped(reason);
     }
 
     /**
      * A guest frame shorter than an Ethernet header or longer than the TAP buffer is counted once, under
      * TX_DROP_RUNT or TX_DROP_OVERSIZE.
      *
-     * @return true when the frame was dropped.
+     * @return {@link #DELIVERED} when the length is fine, else the drop reason counted.
      */
-    private boolean dropIfBadLength(final int lengthBytes)
+    private int dropIfBadLength(final int lengthBytes)
     {
         if (lengthBytes < PacketHeaders.ETHERNET_HEADER_BYTES || lengthBytes > MAX_FRAME_BYTES)
         {
-            counters.increment(lengthBytes < PacketHeaders.ETHERNET_HEADER_BYTES ?
+            return drop(lengthBytes < PacketHeaders.ETHERNET_HEADER_BYTES ?
                 PortCounter.TX_DROP_RUNT : PortCounter.TX_DROP_OVERSIZE);
-            return true;
         }
-        return false;
+        return DELIVERED;
     }
 
-    private void writeChecksumOffload(
-        final DirectBuffer frame, final int offset, final int lengthBytes, final TxOffloadInfo offload)
+    private int writeChecksumOffload(
+        final DirectBuffer frame, final int offset, final int lengthBytes, final FrameMetadata offload)
     {
         final int start = offload.checksumStartBytes;
         final int field = offload.checksumOffsetBytes;
         if (start < PacketHeaders.ETHERNET_HEADER_BYTES || field < 0 || (long)start + field + 2 > lengthBytes)
         {
-            counters.increment(PortCounter.TX_DROP_MALFORMED);
-            return;
+            return drop(PortCounter.TX_DROP_MALFORMED);
         }
         VirtioNetHeader.write(txBuffer, 0, VirtioNetHeader.F_NEEDS_CSUM, VirtioNetHeader.GSO_NONE,
             Math.max(0, Math.min(offload.headerLengthBytes, lengthBytes)), 0, start, field);
         txBuffer.putBytes(vnetHeaderBytes, frame, offset, lengthBytes);
-        if (writeTx(vnetHeaderBytes + lengthBytes))
+        return writeOffloadFrame(vnetHeaderBytes + lengthBytes);
+    }
+
+    private int writeOffloadFrame(final int lengthBytes)
+    {
+        final int outcome = writeTx(lengthBytes);
+        if (DELIVERED == outcome)
         {
             txFramesWritten++;
             txOffloadFramesWritten++;
         }
+        return outcome;
     }
 
-    private void writeTcpGso(
-        final DirectBuffer frame, final int offset, final int lengthBytes, final TxOffloadInfo offload,
+    private int writeTcpGso(
+        final DirectBuffer frame, final int offset, final int lengthBytes, final FrameMetadata offload,
         final boolean ipv6)
     {
         final int mss = offload.gsoSizeBytes;
@@ -319,16 +321,14 @@ public final class TapBackend implements PortBackend, FrameSource
             !parser.parse(txBuffer, frameStart, lengthBytes, PacketHeaders.PROTOCOL_TCP, ipv6,
                 offload.checksumStartBytes))
         {
-            counters.increment(PortCounter.TX_DROP_MALFORMED);
-            return;
+            return drop(PortCounter.TX_DROP_MALFORMED);
         }
         final int l3 = parser.l3Offset();
         final int l4 = parser.l4Offset();
         if (SegmentHeaders.ipLengthField(ipv6, lengthBytes - l3) > 0xFFFF)
         {
             // Too long for one IP header's length field: segment here instead of handing the kernel a lie.
-            writeSoftwareSegments(frame, offset, lengthBytes, offload);
-            return;
+            return writeSoftwareSegments(frame, offset, lengthBytes, offload);
         }
         SegmentHeaders.writeIpLength(txBuffer, frameStart + l3, ipv6, lengthBytes - l3);
         if (!ipv6)
@@ -346,28 +346,28 @@ public final class TapBackend implements PortBackend, FrameSource
         VirtioNetHeader.write(txBuffer, 0, VirtioNetHeader.F_NEEDS_CSUM,
             gso ? (ipv6 ? VirtioNetHeader.GSO_TCPV6 : VirtioNetHeader.GSO_TCPV4) : VirtioNetHeader.GSO_NONE,
             parser.headerLengthBytes(), gso ? mss : 0, l4, PacketHeaders.TCP_CHECKSUM_OFFSET);
-        if (writeTx(vnetHeaderBytes + lengthBytes))
-        {
-            txFramesWritten++;
-            txOffloadFramesWritten++;
-        }
+        return writeOffloadFrame(vnetHeaderBytes + lengthBytes);
     }
 
-    private void writeSoftwareSegments(
-        final DirectBuffer frame, final int offset, final int lengthBytes, final TxOffloadInfo offload)
+    /**
+     * Segment here and write each segment; a segment the TAP refuses is counted (once each) as a backend drop.
+     *
+     * @return {@link #DELIVERED} when every segment was written, else the drop reason of the last refused one.
+     */
+    private int writeSoftwareSegments(
+        final DirectBuffer frame, final int offset, final int lengthBytes, final FrameMetadata offload)
     {
         final boolean ipv6 = isIpv6(frame, offset, lengthBytes);
-        final int protocol = offload.gsoType == TxOffloadInfo.GSO_UDP ?
+        final int protocol = offload.gsoType == FrameMetadata.GSO_UDP ?
             PacketHeaders.PROTOCOL_UDP : PacketHeaders.PROTOCOL_TCP;
         final GsoSegmenter segmenter = txSegmenter;
         final int count = segmenter.prepare(frame, offset, lengthBytes, protocol, ipv6, offload.checksumStartBytes,
             offload.gsoSizeBytes);
         if (count < 0 || (long)segmenter.headerLengthBytes() + offload.gsoSizeBytes > MAX_FRAME_BYTES)
         {
-            counters.increment(PortCounter.TX_DROP_MALFORMED);
-            return;
+            return drop(PortCounter.TX_DROP_MALFORMED);
         }
-        boolean allWritten = true;
+        int outcome = DELIVERED;
         for (int i = 0; i < count; i++)
         {
             if (vnetHeaderBytes != 0)
@@ -375,19 +375,21 @@ public final class TapBackend implements PortBackend, FrameSource
                 VirtioNetHeader.writeNone(txBuffer, 0);
             }
             final int segmentBytes = segmenter.buildSegment(i, txBuffer, vnetHeaderBytes);
-            if (writeTx(vnetHeaderBytes + segmentBytes))
+            final int written = writeTx(vnetHeaderBytes + segmentBytes);
+            if (DELIVERED == written)
             {
                 txSoftwareSegments++;
             }
             else
             {
-                allWritten = false;
+                outcome = written;
             }
         }
-        if (allWritten)
+        if (DELIVERED == outcome)
         {
             txFramesWritten++;
         }
+        return outcome;
     }
 
     private static boolean isIpv6(final DirectBuffer frame, final int offset, final int lengthBytes)
@@ -406,36 +408,26 @@ public final class TapBackend implements PortBackend, FrameSource
     /**
      * Write the TX staging buffer; a failure is counted once as a backend drop.
      *
-     * @return true when the kernel took the frame.
+     * @return {@link #DELIVERED} when the kernel took the frame, else {@link PortCounter#TX_DROP_BACKEND}'s id.
      */
-    private boolean writeTx(final int lengthBytes)
+    private int writeTx(final int lengthBytes)
     {
         final int result = tap.write(txSegment, lengthBytes);
         if (result == lengthBytes)
         {
-            return true;
+            return DELIVERED;
         }
         txWriteErrors++;
         lastTxErrno = result < 0 ? -result : Errno.EMSGSIZE;
-        counters.increment(PortCounter.TX_DROP_BACKEND);
-        return false;
-    }
-
-    /**
-     * Move frames the host sent out of the TAP into the guest.
-     */
-    public int poll(final long nowNs, final E1000Device device, final int frameBudget)
-    {
-        deviceReceiver.device = device;
-        return pollInto(nowNs, deviceReceiver, frameBudget);
+        return drop(PortCounter.TX_DROP_BACKEND);
     }
 
     /**
      * Read up to {@code frameBudget} frames from the TAP (non-blocking) and deliver them, segmented and
-     * checksummed as the guest needs, to {@code receiver}. Each segment delivered or dropped is one unit of work;
+     * checksummed as the guest needs, to {@code toGuest}. Each segment delivered or dropped is one unit of work;
      * a super-frame is always delivered whole, so the count can pass the budget by one frame's segments.
      */
-    public int pollInto(final long nowNs, final FrameReceiver receiver, final int frameBudget)
+    public int poll(final long nowNs, final FrameSink toGuest, final int frameBudget)
     {
         int work = 0;
         while (work < frameBudget)
@@ -451,12 +443,12 @@ public final class TapBackend implements PortBackend, FrameSource
                 break;
             }
             rxFramesRead++;
-            work += onHostFrame(nowNs, receiver, readBytes);
+            work += onHostFrame(nowNs, toGuest, readBytes);
         }
         return work;
     }
 
-    private int onHostFrame(final long nowNs, final FrameReceiver receiver, final int readBytes)
+    private int onHostFrame(final long nowNs, final FrameSink toGuest, final int readBytes)
     {
         final int frameOffset = vnetHeaderBytes;
         final int frameBytes = readBytes - vnetHeaderBytes;
@@ -480,7 +472,7 @@ public final class TapBackend implements PortBackend, FrameSource
                 counters.increment(PortCounter.RX_DROP_BACKEND);
                 return 1;
             }
-            receiver.receive(rxBuffer, frameOffset, frameBytes, nowNs);
+            toGuest.onFrame(rxBuffer, frameOffset, frameBytes, rxMetadata.reset(), nowNs);
             return 1;
         }
         if (gsoType != VirtioNetHeader.GSO_TCPV4 && gsoType != VirtioNetHeader.GSO_TCPV6)
@@ -488,11 +480,11 @@ public final class TapBackend implements PortBackend, FrameSource
             counters.increment(PortCounter.RX_DROP_BACKEND);
             return 1;
         }
-        return deliverSegments(nowNs, receiver, frameOffset, frameBytes, gsoType == VirtioNetHeader.GSO_TCPV6,
+        return deliverSegments(nowNs, toGuest, frameOffset, frameBytes, gsoType == VirtioNetHeader.GSO_TCPV6,
             flags);
     }
 
-    private int deliverSegments(final long nowNs, final FrameReceiver receiver, final int frameOffset,
+    private int deliverSegments(final long nowNs, final FrameSink toGuest, final int frameOffset,
         final int frameBytes, final boolean ipv6, final int flags)
     {
         final int gsoSize = VirtioNetHeader.gsoSize(rxBuffer, 0);
@@ -517,7 +509,7 @@ public final class TapBackend implements PortBackend, FrameSource
         {
             final int segmentBytes = segmenter.buildSegment(i, segmentBuffer, 0);
             rxSegments++;
-            receiver.receive(segmentBuffer, 0, segmentBytes, nowNs);
+            toGuest.onFrame(segmentBuffer, 0, segmentBytes, rxMetadata.reset(), nowNs);
         }
         return count;
     }
@@ -658,18 +650,5 @@ public final class TapBackend implements PortBackend, FrameSource
     public int lastRxErrno()
     {
         return lastRxErrno;
-    }
-
-    /**
-     * Adapts the device to {@link FrameReceiver} without allocating per poll.
-     */
-    private static final class DeviceReceiver implements FrameReceiver
-    {
-        E1000Device device;
-
-        public boolean receive(final DirectBuffer frame, final int offset, final int lengthBytes, final long nowNs)
-        {
-            return device.receive(frame, offset, lengthBytes, nowNs);
-        }
     }
 }

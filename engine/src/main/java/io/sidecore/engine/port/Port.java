@@ -2,12 +2,11 @@ package io.sidecore.engine.port;
 
 import io.sidecore.engine.backend.PortBackend;
 import io.sidecore.engine.e1000.E1000Device;
-import io.sidecore.engine.e1000.FrameSink;
 import io.sidecore.engine.e1000.InterruptLine;
 import io.sidecore.engine.e1000.PortConfig;
 import io.sidecore.engine.e1000.RegisterImage;
-import io.sidecore.engine.e1000.TxOffloadInfo;
-import io.sidecore.engine.l2.FrameDestination;
+import io.sidecore.engine.frame.FrameMetadata;
+import io.sidecore.engine.frame.FrameSink;
 import io.sidecore.engine.mem.GuestMemory;
 import io.sidecore.engine.proxy.EngineProxy;
 import io.sidecore.engine.proxy.TrappedAccess;
@@ -27,12 +26,15 @@ import org.agrona.DirectBuffer;
  * until the descriptor or byte budget is spent, limited further by the token buckets, which are charged afterwards
  * for the frames and bytes actually sent. Then the backend moves up to the frame budget into the guest.
  * <p>
- * Other threads hold a handle only to name the port in {@link EngineProxy} calls and to read its identity and
- * counters; everything else is touched only by the owning agent. As the device's {@link FrameSink} the handle sees
- * every frame the guest transmits, so a pass can stop at the port's byte budget, before handing the frame on to the
- * backend; as a {@link FrameDestination} it lets the switch copy frames into the device.
+ * Other threads hold a port only to name it in {@link EngineProxy} calls and to read its identity and counters;
+ * everything else is touched only by the owning agent.
+ * <p>
+ * <b>Frames.</b> A port has two {@link FrameSink} sides. Its transmit side is the device's TX output: it sees every
+ * frame the guest transmits, so a pass can stop at the port's byte budget, and hands the frame on to the backend.
+ * Its {@link #receiveSide() receive side} is where the backend's poll and the switch deliver frames for the guest:
+ * it hands them to the device's RX path, which accounts for each.
  */
-public final class Port implements FrameSink, FrameDestination
+public final class Port
 {
     /**
      * TX descriptors processed between two checks of the byte budget: a pass may exceed the byte budget by at most
@@ -54,6 +56,8 @@ public final class Port implements FrameSink, FrameDestination
     private final TokenBucket byteBucket = new TokenBucket();
     private final E1000Device device;
     private final CsbPort csb;
+    private final TransmitSide transmitSide = new TransmitSide();
+    private final ReceiveSide receiveSide = new ReceiveSide();
     private PortSettings settings;
     private int lastTdt;
     private int lastRdt;
@@ -79,7 +83,7 @@ public final class Port implements FrameSink, FrameDestination
         this.backend = backend;
         this.settings = settings;
         this.trappedAccess = new TrappedAccess(this);
-        this.device = new E1000Device(config, registers, guestMemory, counters, this, line);
+        this.device = new E1000Device(config, registers, guestMemory, counters, transmitSide, line);
         this.csb = config.csbOffered() ? new CsbPort(registers, guestMemory, counters, device.interrupts()) : null;
     }
 
@@ -113,44 +117,11 @@ public final class Port implements FrameSink, FrameDestination
     }
 
     /**
-     * {@inheritDoc}
+     * @return where frames for this port's guest are delivered: the backend's poll and the switch hand frames to it.
      */
-    public void onFrame(final int sourcePortId, final DirectBuffer frame, final int offset, final int lengthBytes)
+    public FrameSink receiveSide()
     {
-        passTxFrames++;
-        passTxBytes += lengthBytes;
-        backend.onFrame(sourcePortId, frame, offset, lengthBytes);
-    }
-
-    /**
-     * {@inheritDoc}
-     */
-    public boolean acceptsOffload()
-    {
-        return backend.acceptsOffload();
-    }
-
-    /**
-     * {@inheritDoc}
-     */
-    public void onOffloadFrame(
-        final int sourcePortId,
-        final DirectBuffer frame,
-        final int offset,
-        final int lengthBytes,
-        final TxOffloadInfo offload)
-    {
-        passTxFrames++;
-        passTxBytes += lengthBytes;
-        backend.onOffloadFrame(sourcePortId, frame, offset, lengthBytes, offload);
-    }
-
-    /**
-     * {@inheritDoc}
-     */
-    public boolean receive(final DirectBuffer frame, final int offset, final int lengthBytes, final long nowNs)
-    {
-        return device.receive(frame, offset, lengthBytes, nowNs);
+        return receiveSide;
     }
 
     /**
@@ -279,7 +250,7 @@ public final class Port implements FrameSink, FrameDestination
         {
             workCount += transmit(nowNs);
         }
-        workCount += backend.poll(nowNs, device, settings.rxFrameBudget());
+        workCount += backend.poll(nowNs, receiveSide, settings.rxFrameBudget());
         if (null != csb)
         {
             csb.publish(nowNs);
@@ -411,5 +382,40 @@ public final class Port implements FrameSink, FrameDestination
             counters.increment(PortCounter.TX_BUDGET_EXHAUSTED);
         }
         return descriptors;
+    }
+
+    /**
+     * The device's TX output: counts the pass's frames and bytes for the budgets, then hands each frame on to the
+     * backend.
+     */
+    private final class TransmitSide implements FrameSink
+    {
+        public int onFrame(
+            final DirectBuffer frame, final int offset, final int lengthBytes, final FrameMetadata metadata,
+            final long nowNs)
+        {
+            passTxFrames++;
+            passTxBytes += lengthBytes;
+            return backend.onFrame(frame, offset, lengthBytes, metadata, nowNs);
+        }
+
+        public boolean acceptsOffload()
+        {
+            return backend.acceptsOffload();
+        }
+    }
+
+    /**
+     * Frames for the guest, from the backend or the switch: the device's RX path places each in the guest's ring or
+     * counts it under one drop reason.
+     */
+    private final class ReceiveSide implements FrameSink
+    {
+        public int onFrame(
+            final DirectBuffer frame, final int offset, final int lengthBytes, final FrameMetadata metadata,
+            final long nowNs)
+        {
+            return device.receive(frame, offset, lengthBytes, nowNs);
+        }
     }
 }

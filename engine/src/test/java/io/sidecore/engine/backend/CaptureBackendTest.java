@@ -1,11 +1,12 @@
 package io.sidecore.engine.backend;
 
-import io.sidecore.engine.e1000.E1000Device;
-import io.sidecore.shm.os.Fds;
-import io.sidecore.shm.os.LibC;
+import io.sidecore.engine.frame.FrameMetadata;
+import io.sidecore.engine.frame.FrameSink;
 import io.sidecore.engine.os.TapDevice;
 import io.sidecore.engine.status.PortCounters;
 import io.sidecore.shm.PortCounter;
+import io.sidecore.shm.os.Fds;
+import io.sidecore.shm.os.LibC;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
@@ -43,9 +44,9 @@ class CaptureBackendTest
         final byte[] first = TestFrames.udp(false, 64, 1);
         final byte[] second = TestFrames.tcp(false, 200, 5, TCP_ACK, 2);
 
-        backend.onFrame(3, new UnsafeBuffer(first), 0, first.length);
+        backend.onFrame(new UnsafeBuffer(first), 0, first.length, TestFrames.PLAIN, 0L);
         clock.epochNs += 5_000;
-        backend.onFrame(3, new UnsafeBuffer(second), 0, second.length);
+        backend.onFrame(new UnsafeBuffer(second), 0, second.length, TestFrames.PLAIN, 0L);
         final int work = backend.poll(1, null, 64);
 
         assertEquals(0, work, "a capture port sends nothing to its guest");
@@ -67,7 +68,7 @@ class CaptureBackendTest
         final CaptureBackend backend = new CaptureBackend(new PcapWriter(file), clock, counters, 1_000_000);
         final byte[] frame = TestFrames.udp(false, 64, 1);
         backend.poll(1_000_000, null, 64);
-        backend.onFrame(0, new UnsafeBuffer(frame), 0, frame.length);
+        backend.onFrame(new UnsafeBuffer(frame), 0, frame.length, TestFrames.PLAIN, 0L);
 
         backend.poll(1_500_000, null, 64);
         assertEquals(0, PcapReader.read(file).packets.size(), "interval not elapsed: still staged");
@@ -86,7 +87,7 @@ class CaptureBackendTest
         writer.close();
         final byte[] frame = TestFrames.udp(false, 64, 1);
 
-        backend.onFrame(0, new UnsafeBuffer(frame), 0, frame.length);
+        backend.onFrame(new UnsafeBuffer(frame), 0, frame.length, TestFrames.PLAIN, 0L);
 
         assertEquals(1, counters.get(PortCounter.TX_DROP_BACKEND));
         assertEquals(1, backend.writeErrors());
@@ -103,19 +104,19 @@ class CaptureBackendTest
             1514, TapBackend.WANTED_OFFLOADS);
         final CaptureTap tee = new CaptureTap(tap, new PcapWriter(file), clock);
         final List<byte[]> toGuest = new ArrayList<>();
-        final FrameReceiver guest = (frame, offset, length, nowNs) ->
+        final FrameSink guest = (frame, offset, length, metadata, nowNs) ->
         {
             final byte[] copy = new byte[length];
             frame.getBytes(offset, copy);
             toGuest.add(copy);
-            return true;
+            return FrameSink.DELIVERED;
         };
         try (TapDevice kernel = TapDevice.adopt(pair[1], "kernel", TapBackend.TAP_FLAGS);
             Arena arena = Arena.ofConfined())
         {
             final MemorySegment buffer = arena.allocate(0x20000);
             final byte[] fromGuest = TestFrames.udp(false, 100, 1);
-            tee.onFrame(0, new UnsafeBuffer(fromGuest), 0, fromGuest.length);
+            tee.onFrame(new UnsafeBuffer(fromGuest), 0, fromGuest.length, TestFrames.PLAIN, 0L);
             final int read = kernel.read(buffer, 0x20000);
             assertEquals(VirtioNetHeader.LENGTH + fromGuest.length, read, "forwarded to the TAP");
 
@@ -127,7 +128,7 @@ class CaptureBackendTest
             final int messageBytes = VirtioNetHeader.LENGTH + gso.length;
             assertEquals(messageBytes, kernel.write(buffer, messageBytes));
 
-            final int work = tee.pollInto(1, guest, 64);
+            final int work = tee.poll(1, guest, 64);
 
             assertEquals(3, work);
             assertEquals(3, toGuest.size());
@@ -154,7 +155,7 @@ class CaptureBackendTest
         final List<Integer> forwarded = new ArrayList<>();
         final PortBackend switchPort = new PortBackend()
         {
-            public int poll(final long nowNs, final E1000Device device, final int frameBudget)
+            public int poll(final long nowNs, final FrameSink toGuest, final int frameBudget)
             {
                 return 5;
             }
@@ -168,17 +169,18 @@ class CaptureBackendTest
                 return "switch";
             }
 
-            public void onFrame(final int sourcePortId, final DirectBuffer frame, final int offset,
-                final int lengthBytes)
+            public int onFrame(final DirectBuffer frame, final int offset, final int lengthBytes,
+                final FrameMetadata metadata, final long nowNs)
             {
                 forwarded.add(lengthBytes);
+                return DELIVERED;
             }
         };
         final CaptureTap tee = new CaptureTap(switchPort, new PcapWriter(file), clock);
         final byte[] frame = TestFrames.udp(false, 10, 1);
 
         assertEquals(5, tee.poll(1, null, 64));
-        tee.onFrame(0, new UnsafeBuffer(frame), 0, frame.length);
+        tee.onFrame(new UnsafeBuffer(frame), 0, frame.length, TestFrames.PLAIN, 0L);
         tee.captureFrame(new UnsafeBuffer(frame), 0, 20);
         tee.close();
 

@@ -1,12 +1,12 @@
 package io.sidecore.engine.backend;
 
 import io.sidecore.engine.e1000.DeviceHarness;
-import io.sidecore.engine.e1000.TxOffloadInfo;
-import io.sidecore.shm.os.Fds;
-import io.sidecore.shm.os.OsException;
+import io.sidecore.engine.frame.FrameMetadata;
 import io.sidecore.engine.os.TapDevice;
 import io.sidecore.engine.status.PortCounters;
 import io.sidecore.shm.PortCounter;
+import io.sidecore.shm.os.Fds;
+import io.sidecore.shm.os.OsException;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -94,7 +94,7 @@ class TapNamespaceSystemTest
                 fail("timed out waiting for " + what + "; frames to guest=" + guest.framesReceived +
                     " bad checksums=" + guest.badChecksums + " rx drops=" + counters.get(PortCounter.RX_DROP_BACKEND));
             }
-            if (backend.pollInto(nowNs++, guest, 64) == 0)
+            if (backend.poll(nowNs++, guest, 64) == 0)
             {
                 Fds.awaitReadable(backend.device().fd(), 5);
             }
@@ -123,16 +123,16 @@ class TapNamespaceSystemTest
     @Test
     void shouldDeliverWholeTsoFrameToHostKernelWhenGuestSendsTso() throws Exception
     {
-        final TxOffloadInfo offload = new TxOffloadInfo();
-        offload.gsoType = TxOffloadInfo.GSO_TCPV4;
+        final FrameMetadata offload = new FrameMetadata();
+        offload.gsoType = FrameMetadata.GSO_TCPV4;
         offload.gsoSizeBytes = 1448;
         offload.headerLengthBytes = 54;
         offload.needsChecksum = true;
         offload.checksumStartBytes = 34;
         offload.checksumOffsetBytes = 16;
 
-        sendTsoToHostSocket(5201, guestTso -> backend.onOffloadFrame(0, new UnsafeBuffer(guestTso), 0,
-            guestTso.length, offload));
+        sendTsoToHostSocket(5201, guestTso -> backend.onFrame(new UnsafeBuffer(guestTso), 0,
+            guestTso.length, offload, 0L));
     }
 
     @Test

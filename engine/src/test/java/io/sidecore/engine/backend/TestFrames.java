@@ -1,5 +1,6 @@
 package io.sidecore.engine.backend;
 
+import io.sidecore.engine.frame.FrameMetadata;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteBuffer;
@@ -11,6 +12,8 @@ import java.nio.ByteOrder;
  */
 final class TestFrames
 {
+    /** Metadata of a complete frame (no offload work), shared read-only by the tests. */
+    static final FrameMetadata PLAIN = new FrameMetadata();
     static final byte[] DST_MAC = {0x02, 0x00, 0x00, 0x00, 0x00, 0x01};
     static final byte[] SRC_MAC = {0x02, 0x00, 0x00, 0x00, 0x00, 0x02};
     static final byte[] SRC_IP4 = {(byte)192, 0, 2, 1};

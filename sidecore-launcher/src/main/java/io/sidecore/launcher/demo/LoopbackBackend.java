@@ -1,7 +1,8 @@
 package io.sidecore.launcher.demo;
 
 import io.sidecore.engine.backend.PortBackend;
-import io.sidecore.engine.e1000.E1000Device;
+import io.sidecore.engine.frame.FrameMetadata;
+import io.sidecore.engine.frame.FrameSink;
 import io.sidecore.engine.status.PortCounters;
 import io.sidecore.shm.PortCounter;
 import org.agrona.DirectBuffer;
@@ -12,7 +13,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  * switch never sends a frame back out of its source port), so the demo connects the single guest to this backend
  * instead and every frame it transmits comes back to its own RX ring.
  * <p>
- * {@link #onFrame} copies the frame into a preallocated slot; {@link #poll} hands queued frames to the device within
+ * {@link #onFrame} copies the frame into a preallocated slot; {@link #poll} hands queued frames to the port's
+ * receive side within
  * the port's RX frame budget. Both run on the owning agent thread in the same port pass (TX, then the backend), so
  * the queue holds at most one pass of frames. A frame that does not fit (queue full, or longer than a slot) is
  * counted once, under {@link PortCounter#RX_DROP_BACKEND} of the port, so every frame the device emitted is still
@@ -29,6 +31,7 @@ final class LoopbackBackend implements PortBackend
 
     private final UnsafeBuffer slots = new UnsafeBuffer(new byte[SLOTS * SLOT_BYTES]);
     private final int[] lengths = new int[SLOTS];
+    private final FrameMetadata metadata = new FrameMetadata();
     private long head;
     private long tail;
     // Set by the control thread after the port exists (its counters are created with it), before the guest can
@@ -46,30 +49,33 @@ final class LoopbackBackend implements PortBackend
     /**
      * {@inheritDoc}
      */
-    public void onFrame(final int sourcePortId, final DirectBuffer frame, final int offset, final int lengthBytes)
+    public int onFrame(
+        final DirectBuffer frame, final int offset, final int lengthBytes, final FrameMetadata metadata,
+        final long nowNs)
     {
         if (tail - head >= SLOTS || lengthBytes > SLOT_BYTES)
         {
             portCounters.increment(PortCounter.RX_DROP_BACKEND);
-            return;
+            return FrameSink.dropped(PortCounter.RX_DROP_BACKEND);
         }
         final int slot = (int)(tail & (SLOTS - 1));
         slots.putBytes(slot * SLOT_BYTES, frame, offset, lengthBytes);
         lengths[slot] = lengthBytes;
         tail++;
+        return DELIVERED;
     }
 
     /**
      * {@inheritDoc}
      */
-    public int poll(final long nowNs, final E1000Device device, final int frameBudget)
+    public int poll(final long nowNs, final FrameSink toGuest, final int frameBudget)
     {
         int frames = 0;
         while (head < tail && frames < frameBudget)
         {
             final int slot = (int)(head & (SLOTS - 1));
-            // The device counts the frame as received or under exactly one drop reason.
-            device.receive(slots, slot * SLOT_BYTES, lengths[slot], nowNs);
+            // The port's receive side counts the frame as received or under exactly one drop reason.
+            toGuest.onFrame(slots, slot * SLOT_BYTES, lengths[slot], metadata.reset(), nowNs);
             head++;
             frames++;
         }

@@ -4,6 +4,8 @@ import io.sidecore.engine.e1000.E1000Device;
 import io.sidecore.engine.e1000.InterruptLine;
 import io.sidecore.engine.e1000.PortConfig;
 import io.sidecore.engine.e1000.RegisterImage;
+import io.sidecore.engine.frame.FrameMetadata;
+import io.sidecore.engine.frame.FrameSink;
 import io.sidecore.engine.mem.GuestMemory;
 import io.sidecore.engine.status.PortCounters;
 import io.sidecore.shm.PortCounter;
@@ -23,8 +25,10 @@ class LoopbackBackendTest
 
     private final UnsafeBuffer frame = new UnsafeBuffer(new byte[64]);
     private final LoopbackBackend backend = new LoopbackBackend();
+    private final FrameMetadata metadata = new FrameMetadata();
     private PortCounters counters;
     private E1000Device device;
+    private FrameSink toDevice;
 
     @BeforeEach
     void setUp()
@@ -34,18 +38,20 @@ class LoopbackBackendTest
             PortConfig.of(0, "g0", GuestPort.mac(0)), RegisterImage.allocate(), new GuestMemory(), counters, backend,
             InterruptLine.NONE);
         backend.portCounters(counters);
+        toDevice = (bytes, offset, lengthBytes, frameMetadata, nowNs) ->
+            device.receive(bytes, offset, lengthBytes, nowNs);
     }
 
     @Test
     void shouldHandEveryQueuedFrameToDeviceWhenPolled()
     {
-        backend.onFrame(0, frame, 0, 64);
-        backend.onFrame(0, frame, 0, 64);
-        backend.onFrame(0, frame, 0, 64);
+        backend.onFrame(frame, 0, 64, metadata, NOW_NS);
+        backend.onFrame(frame, 0, 64, metadata, NOW_NS);
+        backend.onFrame(frame, 0, 64, metadata, NOW_NS);
 
-        assertEquals(3, backend.poll(NOW_NS, device, 64));
+        assertEquals(3, backend.poll(NOW_NS, toDevice, 64));
         assertEquals(3, counters.get(PortCounter.RX_DROP_DISABLED));
-        assertEquals(0, backend.poll(NOW_NS, device, 64));
+        assertEquals(0, backend.poll(NOW_NS, toDevice, 64));
         assertEquals(3, counters.get(PortCounter.RX_DROP_DISABLED));
     }
 
@@ -54,27 +60,28 @@ class LoopbackBackendTest
     {
         for (int i = 0; i < 5; i++)
         {
-            backend.onFrame(0, frame, 0, 64);
+            backend.onFrame(frame, 0, 64, metadata, NOW_NS);
         }
 
-        assertEquals(2, backend.poll(NOW_NS, device, 2));
-        assertEquals(2, backend.poll(NOW_NS, device, 2));
-        assertEquals(1, backend.poll(NOW_NS, device, 2));
+        assertEquals(2, backend.poll(NOW_NS, toDevice, 2));
+        assertEquals(2, backend.poll(NOW_NS, toDevice, 2));
+        assertEquals(1, backend.poll(NOW_NS, toDevice, 2));
         assertEquals(5, counters.get(PortCounter.RX_DROP_DISABLED));
     }
 
     @Test
     void shouldCountRxDropBackendWhenQueueFull()
     {
-        for (int i = 0; i < LoopbackBackend.SLOTS + 1; i++)
+        for (int i = 0; i < LoopbackBackend.SLOTS; i++)
         {
-            backend.onFrame(0, frame, 0, 64);
+            assertEquals(FrameSink.DELIVERED, backend.onFrame(frame, 0, 64, metadata, NOW_NS));
         }
 
+        assertEquals(PortCounter.RX_DROP_BACKEND.id(), backend.onFrame(frame, 0, 64, metadata, NOW_NS));
         assertEquals(1, counters.get(PortCounter.RX_DROP_BACKEND));
         int delivered = 0;
         int polled;
-        while ((polled = backend.poll(NOW_NS, device, 64)) > 0)
+        while ((polled = backend.poll(NOW_NS, toDevice, 64)) > 0)
         {
             delivered += polled;
         }
@@ -87,10 +94,11 @@ class LoopbackBackendTest
     {
         final UnsafeBuffer jumbo = new UnsafeBuffer(new byte[LoopbackBackend.SLOT_BYTES + 1]);
 
-        backend.onFrame(0, jumbo, 0, jumbo.capacity());
+        assertEquals(PortCounter.RX_DROP_BACKEND.id(),
+            backend.onFrame(jumbo, 0, jumbo.capacity(), metadata, NOW_NS));
 
         assertEquals(1, counters.get(PortCounter.RX_DROP_BACKEND));
-        assertEquals(0, backend.poll(NOW_NS, device, 64));
+        assertEquals(0, backend.poll(NOW_NS, toDevice, 64));
     }
 
     @Test
