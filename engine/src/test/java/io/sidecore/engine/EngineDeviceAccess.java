@@ -78,7 +78,7 @@ final class EngineDeviceAccess implements DeviceAccess
         }
         else
         {
-            engine.agent(port.sidecoreIndex()).kick().signal();
+            engine.agent(engine.proxy().sidecoreIndex(port)).kick().signal();
         }
     }
 

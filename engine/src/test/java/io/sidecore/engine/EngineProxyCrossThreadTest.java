@@ -33,8 +33,8 @@ class EngineProxyCrossThreadTest
         {
             final Port first = new TestGuest(1).attachToSwitch(engine.proxy());
             final Port second = new TestGuest(2).attachToSwitch(engine.proxy());
-            assertEquals(0, first.sidecoreIndex());
-            assertEquals(1, second.sidecoreIndex());
+            assertEquals(0, engine.proxy().sidecoreIndex(first));
+            assertEquals(1, engine.proxy().sidecoreIndex(second));
 
             final int rounds = 20_000;
             final long startNs = System.nanoTime();

@@ -4,6 +4,7 @@ import io.sidecore.engine.agent.SidecoreAgent;
 import io.sidecore.engine.agent.SidecoreEngine;
 import io.sidecore.engine.agent.ThreadKick;
 import io.sidecore.engine.backend.NullBackend;
+import io.sidecore.engine.l2.L2Switch;
 import io.sidecore.engine.port.Port;
 import io.sidecore.engine.proxy.Commands;
 import io.sidecore.engine.proxy.SidecoreCommand;
@@ -219,13 +220,32 @@ class SidecoreAgentTest
     {
         start(1);
         final Port port = new TestGuest(1).attachToSwitch(engine.proxy());
-        engine.proxy().removePort(port);
+        final TrappedAccess access = engine.proxy().offerAccess(port, 7, false, E1000Registers.STATUS, 4, 0);
 
-        final IllegalStateException ex = assertThrows(IllegalStateException.class,
+        engine.doWork();
+
+        assertTrue(access.isComplete());
+        assertEquals("unknown access space: 7", access.failure().getMessage());
+        access.end();
+        assertEquals(E1000Registers.STATUS_RESET_VALUE & E1000Registers.STATUS_LU,
+            engine.proxy().mmioRead(port, E1000Registers.STATUS) & E1000Registers.STATUS_LU, "the slot is free again");
+    }
+
+    @Test
+    void shouldRefuseTrappedAccessWhenPortRemoved()
+    {
+        start(1);
+        final Port port = new TestGuest(1).attachToSwitch(engine.proxy());
+        engine.proxy().removePort(port);
+        final long commandsBefore = engine.agent(0).counters().commandsProcessed().get();
+
+        final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
             () -> engine.proxy().mmioRead(port, E1000Registers.STATUS));
 
-        assertEquals("trapped access failed: port g1 offset 0x8", ex.getMessage());
-        assertEquals("port not served by sidecore 0: g1", ex.getCause().getMessage());
+        assertEquals("port not served: g1", ex.getMessage());
+        engine.doWork();
+        assertEquals(commandsBefore, engine.agent(0).counters().commandsProcessed().get(),
+            "nothing reached the sidecore");
     }
 
     @Test
@@ -237,12 +257,12 @@ class SidecoreAgentTest
         {
             ports.add(new TestGuest(i).attachToSwitch(engine.proxy()));
         }
-        assertEquals(List.of(0, 1, 2, 0, 1, 2), ports.stream().map(Port::sidecoreIndex).toList());
+        assertEquals(List.of(0, 1, 2, 0, 1, 2), ports.stream().map(engine.proxy()::sidecoreIndex).toList());
 
         engine.proxy().removePort(ports.get(4));
         final Port next = new TestGuest(10).attachToSwitch(engine.proxy());
 
-        assertEquals(1, next.sidecoreIndex());
+        assertEquals(1, engine.proxy().sidecoreIndex(next));
         assertEquals(2, engine.agent(1).portCount());
         assertEquals(2, engine.agent(1).counters().portsOwned().get());
     }
@@ -254,14 +274,16 @@ class SidecoreAgentTest
         final RecordingBackend backend = new RecordingBackend("p", new ArrayList<>());
         final Port other = new TestGuest(1).attach(engine.proxy(), backend);
         final Port first = new TestGuest(2).attachToSwitch(engine.proxy());
-        final int slot = first.switchSlot();
+        final int slot = engine.proxy().switchSlot(first);
+        assertEquals(L2Switch.NO_SLOT, engine.proxy().switchSlot(other), "a backend port is not on the switch");
 
         engine.proxy().removePort(other);
         engine.proxy().removePort(first);
         final Port second = new TestGuest(3).attachToSwitch(engine.proxy());
 
         assertTrue(backend.closed);
-        assertEquals(slot, second.switchSlot());
+        assertEquals(slot, engine.proxy().switchSlot(second));
+        assertThrows(IllegalArgumentException.class, () -> engine.proxy().switchSlot(first), "forgotten once removed");
         assertEquals(0, engine.agent(0).portCount() + engine.agent(1).portCount() - 1);
         assertEquals(List.of(second), engine.proxy().ports());
     }
@@ -396,7 +418,8 @@ class SidecoreAgentTest
 
         assertEquals(128_000, first.port.device().interrupts().minModerationDelayNs());
         assertEquals(128_000, second.port.device().interrupts().minModerationDelayNs());
-        assertTrue(first.port.sidecoreIndex() != second.port.sidecoreIndex(), "both sidecores apply it");
+        assertTrue(engine.proxy().sidecoreIndex(first.port) != engine.proxy().sidecoreIndex(second.port),
+            "both sidecores apply it");
     }
 
     @Test

@@ -82,7 +82,7 @@ final class TestGuest
     Port attach(final EngineProxy proxy, final io.sidecore.engine.backend.PortBackend backend)
     {
         this.proxy = proxy;
-        port = proxy.addPort(config, registers, guestMemory, irqLevels::add, backend);
+        port = proxy.addPort(config, registers, guestMemory, irqLevels::add, counters -> backend);
         enableBusMastering();
         return port;
     }

@@ -57,6 +57,7 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
     private final MpscArrayQueue<SidecoreCommand> commandQueue;
     private final int commandDrainLimit;
     private final Port[] ports;
+    private final int[] switchSlots;
     private int portCount;
     private int roundRobinIndex;
     private final L2Switch l2Switch;
@@ -101,6 +102,7 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
         this.commandQueue = new MpscArrayQueue<>(ctx.commandQueueCapacity());
         this.commandDrainLimit = ctx.commandDrainLimit();
         this.ports = new Port[ctx.maxPortsPerSidecore()];
+        this.switchSlots = new int[ctx.maxPortsPerSidecore()];
         this.l2Switch = l2Switch;
         this.inbound = inbound.clone();
         this.crossShardDrainLimit = ctx.crossShardDrainLimit();
@@ -288,6 +290,16 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
     }
 
     /**
+     * @param position position in the pass order, below {@link #portCount()}.
+     * @return the switch slot of the port there, or {@link L2Switch#NO_SLOT} (agent thread, or tests driving
+     *         doWork).
+     */
+    public int switchSlot(final int position)
+    {
+        return switchSlots[position];
+    }
+
+    /**
      * @return position of the port the next pass starts with (agent thread, or tests driving doWork).
      */
     public int nextPassStart()
@@ -311,13 +323,17 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
         return false;
     }
 
-    public void onAddPort(final Port port, final long nowNs)
+    /**
+     * Serve a port from the next pass on, attached to this sidecore's part of the switch when it has a slot. Agent
+     * thread (a command).
+     *
+     * @param port       the port.
+     * @param switchSlot its global switch slot, or {@link L2Switch#NO_SLOT}.
+     * @param nowNs      the agent's time.
+     * @throws IllegalStateException when this sidecore is full or already serves the port id.
+     */
+    public void onAddPort(final Port port, final int switchSlot, final long nowNs)
     {
-        if (port.sidecoreIndex() != index)
-        {
-            throw new IllegalStateException("port " + port.name() + " belongs to sidecore " + port.sidecoreIndex() +
-                ", not " + index);
-        }
         if (portCount == ports.length)
         {
             throw new IllegalStateException("sidecore " + index + " is full: maxPortsPerSidecore=" + ports.length);
@@ -330,18 +346,25 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
                     port.portId());
             }
         }
-        if (Port.NO_SWITCH_SLOT != port.switchSlot())
+        if (L2Switch.NO_SLOT != switchSlot)
         {
-            l2Switch.attachLocal(port.switchSlot(), port.portId(), L2Switch.macToLong(port.config().macAddress()),
+            l2Switch.attachLocal(switchSlot, port.portId(), L2Switch.macToLong(port.config().macAddress()),
                 port.receiveSide(), port.counters());
         }
         port.applySettings(port.settings(), nowNs);
         port.device().interrupts().minModerationDelayNs(minModerationDelayNs);
         port.syncDoorbells();
+        switchSlots[portCount] = switchSlot;
         ports[portCount++] = port;
         counters.portsOwned().setRelease(portCount);
     }
 
+    /**
+     * Stop serving a port: it leaves the pass and the switch, and its backend is closed. Agent thread (a command).
+     *
+     * @param port the port.
+     * @throws IllegalStateException when this sidecore does not serve it.
+     */
     public void onRemovePort(final Port port)
     {
         int position = -1;
@@ -357,11 +380,13 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
         {
             throw new IllegalStateException("port not served by sidecore " + index + ": " + port.name());
         }
+        final int switchSlot = switchSlots[position];
         System.arraycopy(ports, position + 1, ports, position, portCount - position - 1);
+        System.arraycopy(switchSlots, position + 1, switchSlots, position, portCount - position - 1);
         ports[--portCount] = null;
-        if (Port.NO_SWITCH_SLOT != port.switchSlot())
+        if (L2Switch.NO_SLOT != switchSlot)
         {
-            l2Switch.detach(port.switchSlot());
+            l2Switch.detach(switchSlot);
         }
         port.backend().close();
         counters.portsOwned().setRelease(portCount);

@@ -49,6 +49,8 @@ import java.util.Arrays;
  */
 public final class L2Switch implements MessageHandler
 {
+    /** The switch slot of a port that is not on the switch. */
+    public static final int NO_SLOT = -1;
     /** {@code mac} argument of {@link #attachLocal} / {@link #attachRemote} when the port's address is not pinned. */
     public static final long NO_MAC = -1L;
 

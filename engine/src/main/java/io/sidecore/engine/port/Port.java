@@ -9,16 +9,16 @@ import io.sidecore.engine.frame.FrameMetadata;
 import io.sidecore.engine.frame.FrameSink;
 import io.sidecore.engine.mem.GuestMemory;
 import io.sidecore.engine.proxy.EngineProxy;
-import io.sidecore.engine.proxy.TrappedAccess;
 import io.sidecore.engine.status.PortCounters;
 import io.sidecore.shm.E1000Registers;
 import io.sidecore.shm.PortCounter;
 import org.agrona.DirectBuffer;
 
 /**
- * One port as its sidecore serves it: the device model, what the port is connected to, the doorbell shadows, the
- * CSB state when the port offers the extension ({@link CsbPort}), the fairness budgets and rate limits, and the
- * preallocated slot through which other threads make trapped register accesses.
+ * One port: the device model of one guest NIC, what the port is connected to (its backend), its counters, its fault
+ * state (the device's), the doorbell shadows, the CSB state when the port offers the extension ({@link CsbPort}),
+ * and the fairness budgets and rate limits a pass over it applies. Which sidecore serves it and where it sits on
+ * the switch are the sidecore's business (the {@link EngineProxy} places it, the agent attaches it), not the port's.
  * <p>
  * A pass ({@link #poll}) takes the CSB tails, then the shared-page doorbells (a change of TDT or RDT since last seen
  * counts in {@code doorbells_shared}; a trapped TDT/RDT write is re-synchronised without counting, the device counts
@@ -42,16 +42,10 @@ public final class Port
      */
     public static final int TX_BATCH_DESCRIPTORS = 16;
 
-    /** {@link #switchSlot()} of a port that is not on the switch. */
-    public static final int NO_SWITCH_SLOT = -1;
-
     private final PortConfig config;
-    private final int sidecoreIndex;
-    private final int switchSlot;
     private final RegisterImage registers;
     private final PortCounters counters;
     private final PortBackend backend;
-    private final TrappedAccess trappedAccess;
     private final TokenBucket frameBucket = new TokenBucket();
     private final TokenBucket byteBucket = new TokenBucket();
     private final E1000Device device;
@@ -64,10 +58,19 @@ public final class Port
     private long passTxFrames;
     private long passTxBytes;
 
-    private Port(
+    /**
+     * Build a port and its device. Runs on a control thread; the port is handed to its agent by a command.
+     *
+     * @param config      identity and policy.
+     * @param registers   the BAR0 image.
+     * @param guestMemory the guest's RAM.
+     * @param counters    the port's counters.
+     * @param line        interrupt output.
+     * @param backend     what the port is connected to.
+     * @param settings    initial budgets and rate limits.
+     */
+    public Port(
         final PortConfig config,
-        final int sidecoreIndex,
-        final int switchSlot,
         final RegisterImage registers,
         final GuestMemory guestMemory,
         final PortCounters counters,
@@ -76,44 +79,12 @@ public final class Port
         final PortSettings settings)
     {
         this.config = config;
-        this.sidecoreIndex = sidecoreIndex;
-        this.switchSlot = switchSlot;
         this.registers = registers;
         this.counters = counters;
         this.backend = backend;
         this.settings = settings;
-        this.trappedAccess = new TrappedAccess(this);
         this.device = new E1000Device(config, registers, guestMemory, counters, transmitSide, line);
         this.csb = config.csbOffered() ? new CsbPort(registers, guestMemory, counters, device.interrupts()) : null;
-    }
-
-    /**
-     * Build a port and its device. Runs on a control thread; the port is handed to its agent by a command.
-     *
-     * @param config        identity and policy.
-     * @param sidecoreIndex owning sidecore.
-     * @param switchSlot    global switch slot, or {@link #NO_SWITCH_SLOT}.
-     * @param registers     the BAR0 image.
-     * @param guestMemory   the guest's RAM.
-     * @param counters      the port's counters.
-     * @param line          interrupt output.
-     * @param backend       what the port is connected to.
-     * @param settings      initial budgets and rate limits.
-     * @return the port.
-     */
-    public static Port create(
-        final PortConfig config,
-        final int sidecoreIndex,
-        final int switchSlot,
-        final RegisterImage registers,
-        final GuestMemory guestMemory,
-        final PortCounters counters,
-        final InterruptLine line,
-        final PortBackend backend,
-        final PortSettings settings)
-    {
-        return new Port(
-            config, sidecoreIndex, switchSlot, registers, guestMemory, counters, line, backend, settings);
     }
 
     /**
@@ -149,22 +120,6 @@ public final class Port
     }
 
     /**
-     * @return index of the owning sidecore.
-     */
-    public int sidecoreIndex()
-    {
-        return sidecoreIndex;
-    }
-
-    /**
-     * @return global switch slot, or {@link #NO_SWITCH_SLOT}.
-     */
-    public int switchSlot()
-    {
-        return switchSlot;
-    }
-
-    /**
      * @return the port's counters (read from any thread).
      */
     public PortCounters counters()
@@ -178,6 +133,14 @@ public final class Port
     public E1000Device device()
     {
         return device;
+    }
+
+    /**
+     * @return true once a guest fault quarantined the port (the device's fault state); agent thread.
+     */
+    public boolean isFaulted()
+    {
+        return device.isFaulted();
     }
 
     /**
@@ -202,14 +165,6 @@ public final class Port
     public PortSettings settings()
     {
         return settings;
-    }
-
-    /**
-     * @return the preallocated request slot for trapped register accesses to this port.
-     */
-    public TrappedAccess trappedAccess()
-    {
-        return trappedAccess;
     }
 
     /**

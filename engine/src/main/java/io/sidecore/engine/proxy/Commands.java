@@ -20,15 +20,17 @@ public final class Commands
     public static final class AddPort extends SidecoreCommand
     {
         private final Port port;
+        private final int switchSlot;
 
-        public AddPort(final Port port)
+        public AddPort(final Port port, final int switchSlot)
         {
             this.port = port;
+            this.switchSlot = switchSlot;
         }
 
         void run(final SidecoreAgent agent, final long nowNs)
         {
-            agent.onAddPort(port, nowNs);
+            agent.onAddPort(port, switchSlot, nowNs);
         }
     }
 

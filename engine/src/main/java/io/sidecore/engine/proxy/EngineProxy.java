@@ -17,6 +17,8 @@ import io.sidecore.engine.status.PortCounters;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The only way other threads act on the sidecores: every call becomes a command offered to the owning sidecore's
@@ -27,7 +29,9 @@ import java.util.List;
  * sidecore gives within its next duty cycle (microseconds). Nothing is allocated on either side.
  * <p>
  * <b>Control calls</b> (add or remove a port, change its settings) are serialised on the proxy, allocate freely and
- * wait for every sidecore involved: a switch port is announced to every sidecore's part of the switch.
+ * wait for every sidecore involved: a switch port is announced to every sidecore's part of the switch. The proxy
+ * places each port (the least-loaded sidecore, a free switch slot) and keeps that placement and the port's
+ * trapped-access slot in its registry; the port itself knows nothing of where it is served.
  * <p>
  * A full command queue is counted in the target sidecore's {@code proxy_offer_failures} and retried until the
  * context's command timeout; a sidecore that does not answer within that timeout makes the call throw
@@ -44,6 +48,7 @@ public final class EngineProxy
     private final int[] portsPerSidecore;
     private final boolean[] switchSlotsInUse;
     private final List<Port> ports = new ArrayList<>();
+    private final Map<Port, PortEntry> entries = new ConcurrentHashMap<>();
 
     public EngineProxy(final SidecoreEngine engine, final EngineContext ctx, final SidecoreAgent[] agents)
     {
@@ -79,13 +84,14 @@ public final class EngineProxy
      * @param registers   the BAR0 image (shared with the guest).
      * @param guestMemory the guest's RAM.
      * @param line        interrupt output.
-     * @param backend     what the port is connected to; from now on used only by the owning sidecore.
+     * @param backend     makes what the port is connected to, given the port's counters; the backend is from then
+     *                    on used only by the owning sidecore.
      * @return the port, served once this returns.
-     * @throws IllegalArgumentException if the port id is in use.
+     * @throws IllegalArgumentException if the port id is in use, or the factory is null or made no backend.
      */
     public synchronized Port addPort(
         final PortConfig config, final RegisterImage registers, final GuestMemory guestMemory,
-        final InterruptLine line, final PortBackend backend)
+        final InterruptLine line, final PortBackend.Factory backend)
     {
         if (null == backend)
         {
@@ -102,25 +108,28 @@ public final class EngineProxy
      */
     public synchronized void removePort(final Port port)
     {
-        if (!ports.remove(port))
+        final PortEntry entry = entries.get(port);
+        if (null == entry || !ports.remove(port))
         {
             throw new IllegalArgumentException("port not served: " + port.name());
         }
-        execute(agents[port.sidecoreIndex()], new Commands.RemovePort(port));
-        final int slot = port.switchSlot();
-        if (Port.NO_SWITCH_SLOT != slot)
+        final int sidecore = entry.sidecoreIndex();
+        execute(agents[sidecore], new Commands.RemovePort(port));
+        entries.remove(port);
+        final int slot = entry.switchSlot();
+        if (L2Switch.NO_SLOT != slot)
         {
             for (int i = 0; i < agents.length; i++)
             {
-                if (i != port.sidecoreIndex())
+                if (i != sidecore)
                 {
-                    execute(agents[i], new Commands.RemoteSwitchPort(
-                        slot, port.portId(), L2Switch.NO_MAC, port.sidecoreIndex(), false));
+                    execute(agents[i], new Commands.RemoteSwitchPort(slot, port.portId(), L2Switch.NO_MAC, sidecore,
+                        false));
                 }
             }
             switchSlotsInUse[slot] = false;
         }
-        portsPerSidecore[port.sidecoreIndex()]--;
+        portsPerSidecore[sidecore]--;
         port.counters().close();
     }
 
@@ -132,7 +141,27 @@ public final class EngineProxy
      */
     public void updatePortSettings(final Port port, final PortSettings settings)
     {
-        execute(agents[port.sidecoreIndex()], new Commands.UpdatePortSettings(port, settings));
+        execute(agents[entry(port).sidecoreIndex()], new Commands.UpdatePortSettings(port, settings));
+    }
+
+    /**
+     * @param port a served port.
+     * @return the index of the sidecore that serves it.
+     * @throws IllegalArgumentException if the port is not served.
+     */
+    public int sidecoreIndex(final Port port)
+    {
+        return entry(port).sidecoreIndex();
+    }
+
+    /**
+     * @param port a served port.
+     * @return its global switch slot, or {@link L2Switch#NO_SLOT} when it is not on the switch.
+     * @throws IllegalArgumentException if the port is not served.
+     */
+    public int switchSlot(final Port port)
+    {
+        return entry(port).switchSlot();
     }
 
     /**
@@ -244,12 +273,13 @@ public final class EngineProxy
         final Port port, final int space, final boolean write, final int offset, final int sizeBytes,
         final int value)
     {
-        final TrappedAccess access = port.trappedAccess();
+        final PortEntry entry = entry(port);
+        final TrappedAccess access = entry.access();
         if (!access.tryBegin(space, write, offset, sizeBytes, value))
         {
             return null;
         }
-        if (!agents[port.sidecoreIndex()].offer(access))
+        if (!agents[entry.sidecoreIndex()].offer(access))
         {
             access.end();
             return null;
@@ -272,7 +302,7 @@ public final class EngineProxy
 
     private Port add(
         final PortConfig config, final RegisterImage registers, final GuestMemory guestMemory,
-        final InterruptLine line, final PortBackend backend)
+        final InterruptLine line, final PortBackend.Factory backendFactory)
     {
         for (int i = 0, size = ports.size(); i < size; i++)
         {
@@ -282,26 +312,42 @@ public final class EngineProxy
             }
         }
         final int sidecore = leastLoadedSidecore();
-        final int slot = null == backend ? allocateSwitchSlot() : Port.NO_SWITCH_SLOT;
+        final int slot = null == backendFactory ? allocateSwitchSlot() : L2Switch.NO_SLOT;
         final PortCounters counters = new PortCounters(ctx.countersManager(), config.portId(), config.name());
-        final PortBackend portBackend =
-            null == backend ? new SwitchBackend(agents[sidecore].l2Switch(), slot) : backend;
-        final Port port = Port.create(
-            config, sidecore, slot, registers, guestMemory, counters, line, portBackend, ctx.portDefaults());
+        PortBackend backend = null;
+        Port port = null;
         try
         {
-            execute(agents[sidecore], new Commands.AddPort(port));
+            backend = null == backendFactory ?
+                new SwitchBackend(agents[sidecore].l2Switch(), slot) : backendFactory.create(counters);
+            if (null == backend)
+            {
+                throw new IllegalArgumentException("backend factory made no backend for port " + config.name());
+            }
+            port = new Port(config, registers, guestMemory, counters, line, backend, ctx.portDefaults());
+            entries.put(port, new PortEntry(port, sidecore, slot, new TrappedAccess(port)));
+            execute(agents[sidecore], new Commands.AddPort(port, slot));
         }
         catch (final RuntimeException ex)
         {
-            if (Port.NO_SWITCH_SLOT != slot)
+            if (null != port)
+            {
+                // The agent refused the port (or did not answer): it never serves it.
+                entries.remove(port);
+            }
+            else if (null != backend)
+            {
+                // Made here for a port that never came to be: nobody else will close it.
+                backend.close();
+            }
+            if (L2Switch.NO_SLOT != slot)
             {
                 switchSlotsInUse[slot] = false;
             }
             counters.close();
             throw ex;
         }
-        if (Port.NO_SWITCH_SLOT != slot)
+        if (L2Switch.NO_SLOT != slot)
         {
             for (int i = 0; i < agents.length; i++)
             {
@@ -315,6 +361,16 @@ public final class EngineProxy
         portsPerSidecore[sidecore]++;
         ports.add(port);
         return port;
+    }
+
+    private PortEntry entry(final Port port)
+    {
+        final PortEntry entry = entries.get(port);
+        if (null == entry)
+        {
+            throw new IllegalArgumentException("port not served: " + port.name());
+        }
+        return entry;
     }
 
     private int leastLoadedSidecore()
@@ -347,14 +403,15 @@ public final class EngineProxy
         final Port port, final int space, final boolean write, final int offset, final int sizeBytes,
         final int value)
     {
-        final TrappedAccess access = port.trappedAccess();
+        final PortEntry entry = entry(port);
+        final TrappedAccess access = entry.access();
         final long deadlineNs = System.nanoTime() + ctx.commandTimeoutNs();
         int spins = 0;
         while (!access.tryBegin(space, write, offset, sizeBytes, value))
         {
             spins = waitStep(spins, deadlineNs, port, "trapped access slot busy");
         }
-        final SidecoreAgent agent = agents[port.sidecoreIndex()];
+        final SidecoreAgent agent = agents[entry.sidecoreIndex()];
         while (!agent.offer(access))
         {
             if (System.nanoTime() - deadlineNs > 0)

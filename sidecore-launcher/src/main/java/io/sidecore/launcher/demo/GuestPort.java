@@ -158,9 +158,7 @@ final class GuestPort implements AutoCloseable
         final EventFdInterruptLine line = new EventFdInterruptLine(engineIrq);
         if (loopback)
         {
-            final LoopbackBackend backend = new LoopbackBackend();
-            port = proxy.addPort(config, registers, guestMemory, line, backend);
-            backend.portCounters(port.counters());
+            port = proxy.addPort(config, registers, guestMemory, line, LoopbackBackend::new);
         }
         else
         {

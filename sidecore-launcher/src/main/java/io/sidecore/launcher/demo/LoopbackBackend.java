@@ -32,16 +32,14 @@ final class LoopbackBackend implements PortBackend
     private final UnsafeBuffer slots = new UnsafeBuffer(new byte[SLOTS * SLOT_BYTES]);
     private final int[] lengths = new int[SLOTS];
     private final FrameMetadata metadata = new FrameMetadata();
+    private final PortCounters portCounters;
     private long head;
     private long tail;
-    // Set by the control thread after the port exists (its counters are created with it), before the guest can
-    // transmit; read only on the drop path.
-    private volatile PortCounters portCounters;
 
     /**
      * @param portCounters the port's counters, charged for frames the loopback could not hold.
      */
-    void portCounters(final PortCounters portCounters)
+    LoopbackBackend(final PortCounters portCounters)
     {
         this.portCounters = portCounters;
     }

@@ -24,7 +24,7 @@ class LoopbackBackendTest
     private static final long NOW_NS = 1_000L;
 
     private final UnsafeBuffer frame = new UnsafeBuffer(new byte[64]);
-    private final LoopbackBackend backend = new LoopbackBackend();
+    private LoopbackBackend backend;
     private final FrameMetadata metadata = new FrameMetadata();
     private PortCounters counters;
     private E1000Device device;
@@ -34,10 +34,10 @@ class LoopbackBackendTest
     void setUp()
     {
         counters = new PortCounters(TestCounters.manager(128), 0, "g0");
+        backend = new LoopbackBackend(counters);
         device = new E1000Device(
             PortConfig.of(0, "g0", GuestPort.mac(0)), RegisterImage.allocate(), new GuestMemory(), counters, backend,
             InterruptLine.NONE);
-        backend.portCounters(counters);
         toDevice = (bytes, offset, lengthBytes, frameMetadata, nowNs) ->
             device.receive(bytes, offset, lengthBytes, nowNs);
     }
