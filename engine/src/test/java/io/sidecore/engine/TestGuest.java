@@ -1,6 +1,7 @@
 package io.sidecore.engine;
 
 import io.sidecore.engine.agent.Kick;
+import io.sidecore.engine.backend.PortBackend;
 import io.sidecore.engine.e1000.PortConfig;
 import io.sidecore.engine.e1000.RegisterImage;
 import io.sidecore.engine.mem.GuestMemory;
@@ -79,10 +80,15 @@ final class TestGuest
         return port;
     }
 
-    Port attach(final EngineProxy proxy, final io.sidecore.engine.backend.PortBackend backend)
+    Port attach(final EngineProxy proxy, final PortBackend backend)
+    {
+        return attachWith(proxy, counters -> backend);
+    }
+
+    Port attachWith(final EngineProxy proxy, final PortBackend.Factory backend)
     {
         this.proxy = proxy;
-        port = proxy.addPort(config, registers, guestMemory, irqLevels::add, counters -> backend);
+        port = proxy.addPort(config, registers, guestMemory, irqLevels::add, backend);
         enableBusMastering();
         return port;
     }
@@ -283,6 +289,18 @@ final class TestGuest
         rxNext = 0;
         rxTail = count - 1;
         registers.setRelease(E1000Registers.RDT, rxTail);
+    }
+
+    /**
+     * @param slot        RX descriptor index.
+     * @param lengthBytes bytes to read.
+     * @return the first bytes of that descriptor's buffer.
+     */
+    byte[] rxFrame(final int slot, final int lengthBytes)
+    {
+        final byte[] bytes = new byte[lengthBytes];
+        ramBuffer.getBytes((int)(RX_BUFFERS_GPA - RAM_GPA) + slot * BUFFER_BYTES, bytes);
+        return bytes;
     }
 
     /**

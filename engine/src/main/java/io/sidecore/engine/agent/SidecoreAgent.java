@@ -151,7 +151,7 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
     {
         for (int i = 0; i < portCount; i++)
         {
-            ports[i].backend().close();
+            ports[i].close();
             ports[i] = null;
         }
         portCount = 0;
@@ -360,7 +360,8 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
     }
 
     /**
-     * Stop serving a port: it leaves the pass and the switch, and its backend is closed. Agent thread (a command).
+     * Stop serving a port: it leaves the pass and the switch, and its backend and capture are closed. Agent thread (a
+     * command).
      *
      * @param port the port.
      * @throws IllegalStateException when this sidecore does not serve it.
@@ -388,7 +389,7 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
         {
             l2Switch.detach(switchSlot);
         }
-        port.backend().close();
+        port.close();
         counters.portsOwned().setRelease(portCount);
     }
 

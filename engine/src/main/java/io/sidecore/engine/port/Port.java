@@ -32,7 +32,8 @@ import org.agrona.DirectBuffer;
  * <b>Frames.</b> A port has two {@link FrameSink} sides. Its transmit side is the device's TX output: it sees every
  * frame the guest transmits, so a pass can stop at the port's byte budget, and hands the frame on to the backend.
  * Its {@link #receiveSide() receive side} is where the backend's poll and the switch deliver frames for the guest:
- * it hands them to the device's RX path, which accounts for each.
+ * it hands them to the device's RX path, which accounts for each. Both sides show every frame to the port's
+ * {@link PortCapture capture} first, so a capture sees the port's traffic in both directions whatever the backend.
  */
 public final class Port
 {
@@ -52,6 +53,7 @@ public final class Port
     private final CsbPort csb;
     private final TransmitSide transmitSide = new TransmitSide();
     private final ReceiveSide receiveSide = new ReceiveSide();
+    private final PortCapture capture = new PortCapture();
     private PortSettings settings;
     private int lastTdt;
     private int lastRdt;
@@ -93,6 +95,34 @@ public final class Port
     public FrameSink receiveSide()
     {
         return receiveSide;
+    }
+
+    /**
+     * @return the port's capture; switched on and off only by commands on the owning agent.
+     */
+    public PortCapture capture()
+    {
+        return capture;
+    }
+
+    /**
+     * Release what the port holds open: its backend's resources and a running capture's file. Agent thread, once,
+     * when the port leaves its sidecore or the sidecore closes.
+     */
+    public void close()
+    {
+        final PcapNgWriter captureWriter = capture.stop();
+        try
+        {
+            backend.close();
+        }
+        finally
+        {
+            if (null != captureWriter)
+            {
+                captureWriter.close();
+            }
+        }
     }
 
     /**
@@ -210,6 +240,7 @@ public final class Port
         {
             csb.publish(nowNs);
         }
+        capture.flushIfDue(nowNs);
         return workCount;
     }
 
@@ -340,8 +371,8 @@ public final class Port
     }
 
     /**
-     * The device's TX output: counts the pass's frames and bytes for the budgets, then hands each frame on to the
-     * backend.
+     * The device's TX output: counts the pass's frames and bytes for the budgets, shows each frame to the capture,
+     * then hands it on to the backend.
      */
     private final class TransmitSide implements FrameSink
     {
@@ -351,6 +382,7 @@ public final class Port
         {
             passTxFrames++;
             passTxBytes += lengthBytes;
+            capture.recordOutbound(frame, offset, lengthBytes, nowNs);
             return backend.onFrame(frame, offset, lengthBytes, metadata, nowNs);
         }
 
@@ -361,8 +393,8 @@ public final class Port
     }
 
     /**
-     * Frames for the guest, from the backend or the switch: the device's RX path places each in the guest's ring or
-     * counts it under one drop reason.
+     * Frames for the guest, from the backend or the switch: shown to the capture, then the device's RX path places
+     * each in the guest's ring or counts it under one drop reason.
      */
     private final class ReceiveSide implements FrameSink
     {
@@ -370,6 +402,7 @@ public final class Port
             final DirectBuffer frame, final int offset, final int lengthBytes, final FrameMetadata metadata,
             final long nowNs)
         {
+            capture.recordInbound(frame, offset, lengthBytes, nowNs);
             return device.receive(frame, offset, lengthBytes, nowNs);
         }
     }

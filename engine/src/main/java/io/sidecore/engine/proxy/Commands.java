@@ -1,8 +1,11 @@
 package io.sidecore.engine.proxy;
 
 import io.sidecore.engine.agent.SidecoreAgent;
+import io.sidecore.engine.port.PcapNgWriter;
 import io.sidecore.engine.port.Port;
+import io.sidecore.engine.port.PortCapture;
 import io.sidecore.engine.port.PortSettings;
+import org.agrona.concurrent.SystemEpochNanoClock;
 
 /**
  * The control commands the {@link EngineProxy} sends to sidecores. Each is allocated by the control thread that
@@ -102,11 +105,89 @@ public final class Commands
 
         void run(final SidecoreAgent agent, final long nowNs)
         {
-            if (!agent.owns(port))
-            {
-                throw new IllegalStateException("port not served by sidecore " + agent.index() + ": " + port.name());
-            }
+            requireServedBy(agent, port);
             port.applySettings(settings, nowNs);
+        }
+    }
+
+    /**
+     * Start (or restart into a new file) a port's capture: the agent adopts a file the control thread opened.
+     */
+    public static final class StartCapture extends SidecoreCommand
+    {
+        private final Port port;
+        private final PcapNgWriter writer;
+        private PcapNgWriter replaced;
+
+        public StartCapture(final Port port, final PcapNgWriter writer)
+        {
+            this.port = port;
+            this.writer = writer;
+        }
+
+        void run(final SidecoreAgent agent, final long nowNs)
+        {
+            requireServedBy(agent, port);
+            // The wall clock is read once here, on the control path, never per frame.
+            final long epochOffsetNs = SystemEpochNanoClock.INSTANCE.nanoTime() - nowNs;
+            replaced = port.capture().start(writer, epochOffsetNs, nowNs);
+        }
+
+        /**
+         * @return the file of a capture this one replaced, for the requester to close; valid once complete.
+         */
+        public PcapNgWriter replaced()
+        {
+            return replaced;
+        }
+    }
+
+    /**
+     * Stop a port's capture and hand its file back to the control thread, which closes it.
+     */
+    public static final class StopCapture extends SidecoreCommand
+    {
+        private final Port port;
+        private PcapNgWriter stopped;
+        private long framesCaptured;
+        private RuntimeException failure;
+
+        public StopCapture(final Port port)
+        {
+            this.port = port;
+        }
+
+        void run(final SidecoreAgent agent, final long nowNs)
+        {
+            requireServedBy(agent, port);
+            final PortCapture capture = port.capture();
+            framesCaptured = capture.framesCaptured();
+            failure = capture.failure();
+            stopped = capture.stop();
+        }
+
+        /**
+         * @return the stopped capture's file, or null when none ran; valid once complete.
+         */
+        public PcapNgWriter stopped()
+        {
+            return stopped;
+        }
+
+        /**
+         * @return frames it recorded; valid once complete.
+         */
+        public long framesCaptured()
+        {
+            return framesCaptured;
+        }
+
+        /**
+         * @return why it had stopped recording by itself, or null; valid once complete.
+         */
+        public RuntimeException captureFailure()
+        {
+            return failure;
         }
     }
 }

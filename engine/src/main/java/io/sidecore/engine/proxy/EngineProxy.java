@@ -11,10 +11,13 @@ import io.sidecore.engine.e1000.RegisterImage;
 import io.sidecore.engine.l2.L2Switch;
 import io.sidecore.engine.l2.SwitchBackend;
 import io.sidecore.engine.mem.GuestMemory;
+import io.sidecore.engine.port.PcapNgWriter;
 import io.sidecore.engine.port.Port;
 import io.sidecore.engine.port.PortSettings;
 import io.sidecore.engine.status.PortCounters;
 
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -142,6 +145,66 @@ public final class EngineProxy
     public void updatePortSettings(final Port port, final PortSettings settings)
     {
         execute(agents[entry(port).sidecoreIndex()], new Commands.UpdatePortSettings(port, settings));
+    }
+
+    /**
+     * Start capturing a port's traffic, both directions, into a pcapng file (see {@code PortCapture}); a capture
+     * already running on the port is replaced (its file is closed). The file is opened here, on the calling thread,
+     * as the capture backend opens its file.
+     *
+     * @param port         a served port.
+     * @param file         the capture file (replaced if it exists).
+     * @param maxFileBytes rotate before a file would exceed this; 0 for no rotation.
+     * @param maxFiles     files kept with rotation, including the current one (at least 1).
+     * @throws java.io.UncheckedIOException when the file cannot be opened.
+     * @throws IllegalArgumentException     if the port is not served or a limit is out of range.
+     */
+    public synchronized void startCapture(
+        final Port port, final Path file, final long maxFileBytes, final int maxFiles)
+    {
+        final PortEntry entry = entry(port);
+        final PcapNgWriter writer = new PcapNgWriter(file, port.name(), maxFileBytes, maxFiles);
+        final Commands.StartCapture command = new Commands.StartCapture(port, writer);
+        try
+        {
+            execute(agents[entry.sidecoreIndex()], command);
+        }
+        catch (final RuntimeException ex)
+        {
+            closeQuietly(writer);
+            throw ex;
+        }
+        closeQuietly(command.replaced());
+    }
+
+    /**
+     * Stop capturing a port's traffic and close the file.
+     *
+     * @param port a served port.
+     * @return what the capture recorded, and why it stopped early if it did.
+     * @throws IllegalArgumentException if the port is not served.
+     * @throws IllegalStateException    if no capture runs on the port.
+     */
+    public synchronized CaptureSummary stopCapture(final Port port)
+    {
+        final PortEntry entry = entry(port);
+        final Commands.StopCapture command = new Commands.StopCapture(port);
+        execute(agents[entry.sidecoreIndex()], command);
+        final PcapNgWriter writer = command.stopped();
+        if (null == writer)
+        {
+            throw new IllegalStateException("no capture running on port " + port.name());
+        }
+        String failure = null == command.captureFailure() ? null : command.captureFailure().getMessage();
+        try
+        {
+            writer.close();
+        }
+        catch (final UncheckedIOException ex)
+        {
+            failure = null == failure ? ex.getMessage() : failure;
+        }
+        return new CaptureSummary(writer.path(), command.framesCaptured(), writer.filesRotated(), failure);
     }
 
     /**
@@ -361,6 +424,21 @@ public final class EngineProxy
         portsPerSidecore[sidecore]++;
         ports.add(port);
         return port;
+    }
+
+    private static void closeQuietly(final PcapNgWriter writer)
+    {
+        if (null != writer)
+        {
+            try
+            {
+                writer.close();
+            }
+            catch (final UncheckedIOException ignore)
+            {
+                // The capture is being discarded; traffic was never affected by it.
+            }
+        }
     }
 
     private PortEntry entry(final Port port)

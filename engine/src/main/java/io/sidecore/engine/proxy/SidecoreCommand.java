@@ -1,6 +1,7 @@
 package io.sidecore.engine.proxy;
 
 import io.sidecore.engine.agent.SidecoreAgent;
+import io.sidecore.engine.port.Port;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -74,6 +75,21 @@ public abstract class SidecoreCommand
      * @param nowNs the agent's time for this duty cycle.
      */
     abstract void run(SidecoreAgent agent, long nowNs);
+
+    /**
+     * A command about one port runs only on the sidecore that serves it.
+     *
+     * @param agent the executing sidecore.
+     * @param port  the port the command is about.
+     * @throws IllegalStateException when the sidecore does not serve the port (it was removed meanwhile).
+     */
+    static void requireServedBy(final SidecoreAgent agent, final Port port)
+    {
+        if (!agent.owns(port))
+        {
+            throw new IllegalStateException("port not served by sidecore " + agent.index() + ": " + port.name());
+        }
+    }
 
     /**
      * @return true once the agent executed the command (successfully or not).

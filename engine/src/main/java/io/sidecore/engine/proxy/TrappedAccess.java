@@ -103,10 +103,7 @@ public final class TrappedAccess extends SidecoreCommand
 
     void run(final SidecoreAgent agent, final long nowNs)
     {
-        if (!agent.owns(port))
-        {
-            throw new IllegalStateException("port not served by sidecore " + agent.index() + ": " + port.name());
-        }
+        requireServedBy(agent, port);
         final E1000Device device = port.device();
         switch (space)
         {
