@@ -7,6 +7,7 @@ import io.sidecore.engine.e1000.RegisterImage;
 import io.sidecore.engine.mem.GuestMemory;
 import io.sidecore.engine.port.Port;
 import io.sidecore.engine.proxy.EngineProxy;
+import io.sidecore.engine.status.PortCounters;
 import io.sidecore.shm.CsbDescriptor;
 import io.sidecore.shm.E1000Registers;
 import io.sidecore.shm.E1000RxDescriptor;
@@ -19,6 +20,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * Test support: the guest side of one port - its RAM, its BAR0 image, its MAC and a recorder of its interrupt line.
@@ -82,10 +84,13 @@ final class TestGuest
 
     Port attach(final EngineProxy proxy, final PortBackend backend)
     {
-        return attachWith(proxy, counters -> backend);
+        this.proxy = proxy;
+        port = proxy.addPort(config, registers, guestMemory, irqLevels::add, backend);
+        enableBusMastering();
+        return port;
     }
 
-    Port attachWith(final EngineProxy proxy, final PortBackend.Factory backend)
+    Port attachWith(final EngineProxy proxy, final Function<PortCounters, PortBackend> backend)
     {
         this.proxy = proxy;
         port = proxy.addPort(config, registers, guestMemory, irqLevels::add, backend);

@@ -1,7 +1,6 @@
 package io.sidecore.engine.backend;
 
 import io.sidecore.engine.frame.FrameSink;
-import io.sidecore.engine.status.PortCounters;
 
 /**
  * What a port is connected to: the built-in L2 switch, a TAP device, a capture file, a loopback cable, or a null
@@ -33,18 +32,4 @@ public interface PortBackend extends FrameSink
      * @return short type name for tools ("switch", "tap", "capture", "loopback", "null").
      */
     String typeName();
-
-    /**
-     * Makes a port's backend once the port's counters exist, so the backend counts its drops where the port's
-     * other counters are. Runs on the control thread that adds the port.
-     */
-    @FunctionalInterface
-    interface Factory
-    {
-        /**
-         * @param counters the new port's counters.
-         * @return the backend; from then on used only by the owning sidecore.
-         */
-        PortBackend create(PortCounters counters);
-    }
 }

@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
  * The only way other threads act on the sidecores: every call becomes a command offered to the owning sidecore's
@@ -87,20 +88,43 @@ public final class EngineProxy
      * @param registers   the BAR0 image (shared with the guest).
      * @param guestMemory the guest's RAM.
      * @param line        interrupt output.
-     * @param backend     makes what the port is connected to, given the port's counters; the backend is from then
-     *                    on used only by the owning sidecore.
+     * @param backend     what the port is connected to; from now on used only by the owning sidecore.
      * @return the port, served once this returns.
-     * @throws IllegalArgumentException if the port id is in use, or the factory is null or made no backend.
+     * @throws IllegalArgumentException if the port id is in use.
      */
     public synchronized Port addPort(
         final PortConfig config, final RegisterImage registers, final GuestMemory guestMemory,
-        final InterruptLine line, final PortBackend.Factory backend)
+        final InterruptLine line, final PortBackend backend)
     {
         if (null == backend)
         {
             throw new IllegalArgumentException("backend must not be null (use addSwitchPort for the switch)");
         }
-        return add(config, registers, guestMemory, line, backend);
+        return add(config, registers, guestMemory, line, counters -> backend);
+    }
+
+    /**
+     * Create a port connected to a backend made for the port's counters (so a TAP or loopback backend counts its
+     * drops with the port's other counters), on the least-loaded sidecore.
+     *
+     * @param config         identity and policy.
+     * @param registers      the BAR0 image (shared with the guest).
+     * @param guestMemory    the guest's RAM.
+     * @param line           interrupt output.
+     * @param backendFactory makes the backend from the new port's counters, on this thread; the backend is from
+     *                       then on used only by the owning sidecore. When it throws, nothing is created.
+     * @return the port, served once this returns.
+     * @throws IllegalArgumentException if the port id is in use, or the factory made no backend.
+     */
+    public synchronized Port addPort(
+        final PortConfig config, final RegisterImage registers, final GuestMemory guestMemory,
+        final InterruptLine line, final Function<PortCounters, PortBackend> backendFactory)
+    {
+        if (null == backendFactory)
+        {
+            throw new IllegalArgumentException("backend factory must not be null (use addSwitchPort for the switch)");
+        }
+        return add(config, registers, guestMemory, line, backendFactory);
     }
 
     /**
@@ -365,7 +389,7 @@ public final class EngineProxy
 
     private Port add(
         final PortConfig config, final RegisterImage registers, final GuestMemory guestMemory,
-        final InterruptLine line, final PortBackend.Factory backendFactory)
+        final InterruptLine line, final Function<PortCounters, PortBackend> backendFactory)
     {
         for (int i = 0, size = ports.size(); i < size; i++)
         {
@@ -382,7 +406,7 @@ public final class EngineProxy
         try
         {
             backend = null == backendFactory ?
-                new SwitchBackend(agents[sidecore].l2Switch(), slot) : backendFactory.create(counters);
+                new SwitchBackend(agents[sidecore].l2Switch(), slot) : backendFactory.apply(counters);
             if (null == backend)
             {
                 throw new IllegalArgumentException("backend factory made no backend for port " + config.name());
