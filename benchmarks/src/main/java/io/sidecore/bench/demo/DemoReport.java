@@ -1,4 +1,6 @@
-package io.sidecore.launcher.demo;
+package io.sidecore.bench.demo;
+
+import io.sidecore.engine.proxy.CaptureSummary;
 
 import java.util.Locale;
 
@@ -70,6 +72,17 @@ final class DemoReport
             maxMpps,
             interval.totalDropped(),
             busy);
+    }
+
+    /**
+     * @param name    port name.
+     * @param capture what the port's capture recorded (warm-up and drain included, not only the measured run).
+     * @return {@code CAPTURE port=<name> file=<path> frames=<n> rotations=<n>}.
+     */
+    static String captureLine(final String name, final CaptureSummary capture)
+    {
+        return String.format(Locale.ROOT, "CAPTURE port=%s file=%s frames=%d rotations=%d",
+            name, capture.file(), capture.framesCaptured(), capture.filesRotated());
     }
 
     /**

@@ -1,4 +1,4 @@
-package io.sidecore.launcher.demo;
+package io.sidecore.bench.demo;
 
 import org.agrona.BitUtil;
 import org.agrona.BufferUtil;

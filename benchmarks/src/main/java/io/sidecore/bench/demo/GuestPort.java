@@ -1,8 +1,10 @@
-package io.sidecore.launcher.demo;
+package io.sidecore.bench.demo;
 
+import io.sidecore.engine.backend.LoopbackBackend;
 import io.sidecore.engine.e1000.PortConfig;
 import io.sidecore.engine.e1000.RegisterImage;
 import io.sidecore.engine.mem.GuestMemory;
+import io.sidecore.engine.port.EventFdInterruptLine;
 import io.sidecore.engine.port.Port;
 import io.sidecore.engine.proxy.EngineProxy;
 import io.sidecore.shm.E1000Registers;

@@ -1,4 +1,4 @@
-package io.sidecore.launcher.demo;
+package io.sidecore.bench.demo;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -27,8 +27,10 @@ import java.util.concurrent.Callable;
             "A single guest sends to itself over a loopback cable instead (a switch never sends a frame back out " +
             "of the port it came from).",
         "",
-        "Prints one line per second, then one PORT line per guest and, last, the SUMMARY line:",
+        "Prints one line per second, then one PORT line per guest (with --capture, one CAPTURE line per port) and, " +
+            "last, the SUMMARY line:",
         "  PORT name=g0 tx_frames=T rx_frames=R dropped=D",
+        "  CAPTURE port=g0 file=DIR/g0.pcapng frames=F rotations=R",
         "  SUMMARY guests=N seconds=S tx_frames=T rx_frames=R dropped=D unaccounted=U mpps=X gbps=Y",
         "",
         "  tx_frames    frames the guests' devices emitted (engine counter tx_frames)",
@@ -80,6 +82,18 @@ public final class DemoCommand implements Callable<Integer>
         description = "publish the counters in this file for 'sidecore stat' (default: kept in memory)")
     Path countersFile;
 
+    @Option(names = "--capture", paramLabel = "DIR",
+        description = "capture each port's traffic, both directions, into DIR/<port>.pcapng (tcpdump -r, " +
+            "Wireshark; the direction is in each packet's flags); DIR is created if missing")
+    Path captureDirectory;
+
+    @Option(names = "--capture-file-bytes", paramLabel = "B",
+        defaultValue = "" + DemoOptions.DEFAULT_CAPTURE_FILE_BYTES,
+        description = "with --capture, rotate a port's file before it exceeds B bytes, keeping the newest " +
+            DemoOptions.CAPTURE_FILES + " (<port>.pcapng and <port>.pcapng.1), " + DemoOptions.MIN_CAPTURE_FILE_BYTES +
+            ".." + DemoOptions.MAX_CAPTURE_FILE_BYTES + " (default ${DEFAULT-VALUE})")
+    long captureFileBytes;
+
     @Spec
     CommandSpec spec;
 
@@ -126,7 +140,8 @@ public final class DemoCommand implements Callable<Integer>
     {
         try
         {
-            return new DemoOptions(guests, seconds, warmupSeconds, frameBytes, csb, !noPin, countersFile);
+            return new DemoOptions(guests, seconds, warmupSeconds, frameBytes, csb, !noPin, countersFile,
+                captureDirectory, captureFileBytes);
         }
         catch (final IllegalArgumentException ex)
         {

@@ -1,4 +1,4 @@
-package io.sidecore.launcher.demo;
+package io.sidecore.bench.demo;
 
 import org.junit.jupiter.api.Test;
 
@@ -53,6 +53,13 @@ class DemoCommandTest
     {
         assertUsageError(
             "sidecore demo: --frame-bytes must be in 60..1514: 9000 (see --help)", "--frame-bytes", "9000");
+    }
+
+    @Test
+    void shouldRejectCaptureFileBytesBelowMinimum()
+    {
+        assertUsageError("sidecore demo: --capture-file-bytes must be in 65536..1099511627776: 1000 (see --help)",
+            "--capture", "/tmp", "--capture-file-bytes", "1000");
     }
 
     @Test

@@ -1,4 +1,4 @@
-package io.sidecore.launcher.demo;
+package io.sidecore.engine.backend;
 
 import io.sidecore.engine.e1000.E1000Device;
 import io.sidecore.engine.e1000.InterruptLine;
@@ -33,10 +33,10 @@ class LoopbackBackendTest
     @BeforeEach
     void setUp()
     {
-        counters = new PortCounters(TestCounters.manager(128), 0, "g0");
+        counters = PortCounters.inHeap("g0");
         backend = new LoopbackBackend(counters);
         device = new E1000Device(
-            PortConfig.of(0, "g0", GuestPort.mac(0)), RegisterImage.allocate(), new GuestMemory(), counters, backend,
+            PortConfig.of(0, "g0", TestFrames.DST_MAC), RegisterImage.allocate(), new GuestMemory(), counters, backend,
             InterruptLine.NONE);
         toDevice = (bytes, offset, lengthBytes, frameMetadata, nowNs) ->
             device.receive(bytes, offset, lengthBytes, nowNs);

@@ -1,4 +1,4 @@
-package io.sidecore.launcher.demo;
+package io.sidecore.bench.demo;
 
 import io.sidecore.engine.port.Port;
 import io.sidecore.engine.proxy.EngineProxy;

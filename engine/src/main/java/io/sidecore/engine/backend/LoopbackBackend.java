@@ -1,6 +1,5 @@
-package io.sidecore.launcher.demo;
+package io.sidecore.engine.backend;
 
-import io.sidecore.engine.backend.PortBackend;
 import io.sidecore.engine.frame.FrameMetadata;
 import io.sidecore.engine.frame.FrameSink;
 import io.sidecore.engine.status.PortCounters;
@@ -9,25 +8,24 @@ import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * A cable from a port back to itself, for the one-guest demo: on the switch a lone port has nowhere to send (the
- * switch never sends a frame back out of its source port), so the demo connects the single guest to this backend
- * instead and every frame it transmits comes back to its own RX ring.
+ * A cable from a port back to itself: every frame the guest transmits comes back to its own RX ring. On the switch
+ * a lone port has nowhere to send (the switch never sends a frame back out of its source port), so the one-guest
+ * demo connects its guest to this backend instead.
  * <p>
  * {@link #onFrame} copies the frame into a preallocated slot; {@link #poll} hands queued frames to the port's
- * receive side within
- * the port's RX frame budget. Both run on the owning agent thread in the same port pass (TX, then the backend), so
+ * receive side within the port's RX frame budget. Both run on the owning agent thread in the same port pass (TX, then the backend), so
  * the queue holds at most one pass of frames. A frame that does not fit (queue full, or longer than a slot) is
  * counted once, under {@link PortCounter#RX_DROP_BACKEND} of the port, so every frame the device emitted is still
  * written to the RX ring or counted in exactly one drop counter. Allocates nothing after construction.
  */
-final class LoopbackBackend implements PortBackend
+public final class LoopbackBackend implements PortBackend
 {
     /** {@link #typeName()} of this backend. */
-    static final String TYPE_NAME = "loopback";
+    public static final String TYPE_NAME = "loopback";
     /** Frames the queue holds: four passes at the default TX budget of 64 descriptors. */
-    static final int SLOTS = 256;
+    public static final int SLOTS = 256;
     /** Bytes of a slot: a 1514-byte frame plus an 802.1Q tag, rounded up. */
-    static final int SLOT_BYTES = 2048;
+    public static final int SLOT_BYTES = 2048;
 
     private final UnsafeBuffer slots = new UnsafeBuffer(new byte[SLOTS * SLOT_BYTES]);
     private final int[] lengths = new int[SLOTS];
@@ -39,7 +37,7 @@ final class LoopbackBackend implements PortBackend
     /**
      * @param portCounters the port's counters, charged for frames the loopback could not hold.
      */
-    LoopbackBackend(final PortCounters portCounters)
+    public LoopbackBackend(final PortCounters portCounters)
     {
         this.portCounters = portCounters;
     }

@@ -1,4 +1,4 @@
-package io.sidecore.launcher.demo;
+package io.sidecore.bench.demo;
 
 /**
  * Entry point of {@code tools/sidecore demo}: parse, build, run, exit with the run's status ({@link DemoCommand}).

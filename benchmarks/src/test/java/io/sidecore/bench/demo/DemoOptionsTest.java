@@ -1,4 +1,4 @@
-package io.sidecore.launcher.demo;
+package io.sidecore.bench.demo;
 
 import org.junit.jupiter.api.Test;
 
@@ -47,6 +47,18 @@ class DemoOptionsTest
         assertFalse(options.csb());
         assertTrue(options.pin());
         assertNull(options.countersFile());
+        assertNull(options.captureDirectory(), "no capture unless asked");
+        assertEquals(64L << 20, options.captureFileBytes());
+    }
+
+    @Test
+    void shouldKeepCaptureDirectoryAndFileSize()
+    {
+        final DemoOptions options =
+            new DemoOptions(2, 1, 0, 64, false, false, null, Path.of("/tmp/capture"), 1 << 20);
+
+        assertEquals(Path.of("/tmp/capture"), options.captureDirectory());
+        assertEquals(1 << 20, options.captureFileBytes());
     }
 
     @Test

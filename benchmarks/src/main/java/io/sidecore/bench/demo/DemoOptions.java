@@ -1,4 +1,4 @@
-package io.sidecore.launcher.demo;
+package io.sidecore.bench.demo;
 
 import java.nio.file.Path;
 
@@ -14,9 +14,15 @@ import java.nio.file.Path;
  * @param csb          guests use the Communication Status Block instead of doorbell writes.
  * @param pin          pin the sidecore to a free core (and keep the guests off it).
  * @param countersFile where to publish the counters for {@code sidecore stat}, or null to keep them in the heap.
+ * @param captureDirectory where each port captures its traffic, both directions, into {@code <port>.pcapng}, or
+ *                     null for no capture.
+ * @param captureFileBytes rotate a capture file before it would exceed this many bytes (the newest
+ *                     {@value #CAPTURE_FILES} files of each port are kept), {@value #MIN_CAPTURE_FILE_BYTES}..{@value
+ *                     #MAX_CAPTURE_FILE_BYTES}.
  */
 public record DemoOptions(
-    int guests, int seconds, int warmupSeconds, int frameBytes, boolean csb, boolean pin, Path countersFile)
+    int guests, int seconds, int warmupSeconds, int frameBytes, boolean csb, boolean pin, Path countersFile,
+    Path captureDirectory, long captureFileBytes)
 {
     /** Fewest guests. */
     public static final int MIN_GUESTS = 1;
@@ -42,6 +48,14 @@ public record DemoOptions(
     public static final int MAX_FRAME_BYTES = 1514;
     /** Default frame size. */
     public static final int DEFAULT_FRAME_BYTES = 64;
+    /** Smallest capture file: room for the file header and a few hundred frames. */
+    public static final long MIN_CAPTURE_FILE_BYTES = 64 * 1024L;
+    /** Largest capture file. */
+    public static final long MAX_CAPTURE_FILE_BYTES = 1L << 40;
+    /** Default capture file size before rotation: at line rate the demo's traffic fills it in well under a second. */
+    public static final long DEFAULT_CAPTURE_FILE_BYTES = 64L << 20;
+    /** Capture files kept per port: the current one and the one before. */
+    public static final int CAPTURE_FILES = 2;
 
     /**
      * Validate.
@@ -54,12 +68,31 @@ public record DemoOptions(
         checkRange("--seconds", seconds, MIN_SECONDS, MAX_SECONDS);
         checkRange("--warmup-seconds", warmupSeconds, MIN_WARMUP_SECONDS, MAX_WARMUP_SECONDS);
         checkRange("--frame-bytes", frameBytes, MIN_FRAME_BYTES, MAX_FRAME_BYTES);
+        checkRange("--capture-file-bytes", captureFileBytes, MIN_CAPTURE_FILE_BYTES, MAX_CAPTURE_FILE_BYTES);
+    }
+
+    /**
+     * Options without capture.
+     *
+     * @param guests        synthetic guests.
+     * @param seconds       length of the measured run.
+     * @param warmupSeconds sending before the measured run.
+     * @param frameBytes    bytes of each frame.
+     * @param csb           guests use the CSB.
+     * @param pin           pin the sidecore.
+     * @param countersFile  where to publish the counters, or null.
+     */
+    public DemoOptions(
+        final int guests, final int seconds, final int warmupSeconds, final int frameBytes, final boolean csb,
+        final boolean pin, final Path countersFile)
+    {
+        this(guests, seconds, warmupSeconds, frameBytes, csb, pin, countersFile, null, DEFAULT_CAPTURE_FILE_BYTES);
     }
 
     /**
      * The defaults: {@value #DEFAULT_GUESTS} guests, {@value #DEFAULT_SECONDS} s after {@value
      * #DEFAULT_WARMUP_SECONDS} s of warm-up, {@value #DEFAULT_FRAME_BYTES}-byte frames, doorbells (no CSB), pinned,
-     * counters in memory.
+     * counters in memory, no capture.
      *
      * @return the options.
      */
@@ -69,7 +102,7 @@ public record DemoOptions(
             DEFAULT_GUESTS, DEFAULT_SECONDS, DEFAULT_WARMUP_SECONDS, DEFAULT_FRAME_BYTES, false, true, null);
     }
 
-    private static void checkRange(final String option, final int value, final int min, final int max)
+    private static void checkRange(final String option, final long value, final long min, final long max)
     {
         if (value < min || value > max)
         {

@@ -1,7 +1,9 @@
-package io.sidecore.launcher.demo;
+package io.sidecore.bench.demo;
 
 import io.sidecore.engine.EngineContext;
+import io.sidecore.engine.proxy.CaptureSummary;
 import io.sidecore.engine.agent.SidecoreEngine;
+import io.sidecore.engine.backend.LoopbackBackend;
 import io.sidecore.engine.status.PortCounters;
 import io.sidecore.engine.status.SidecoreCounters;
 import io.sidecore.launcher.Configuration;
@@ -13,7 +15,11 @@ import org.agrona.BufferUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.status.CountersManager;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
@@ -139,6 +145,7 @@ public final class DemoRunner
                 sidecoreCpus[i] = factories[i].awaitCpu(PIN_TIMEOUT_MS);
             }
             createGuests(engine, guests);
+            startCaptures(engine, guests);
             return runGuests(engine, guests, sidecoreCpus, ctx.idleStrategy());
         }
         finally
@@ -191,6 +198,53 @@ public final class DemoRunner
             guests[i] = GuestPort.create(
                 i, ramBytes, engine.proxy(), 1 == count, options.csb(), sharedPages, driver, options.frameBytes(),
                 (i + 1) % count, engine.context().commandTimeoutNs());
+        }
+    }
+
+    /**
+     * With {@code --capture DIR}: every port records its traffic, both directions, into {@code DIR/<port>.pcapng}
+     * from before the guests start sending.
+     */
+    private void startCaptures(final SidecoreEngine engine, final GuestPort[] guests)
+    {
+        final Path directory = options.captureDirectory();
+        if (null == directory)
+        {
+            return;
+        }
+        try
+        {
+            Files.createDirectories(directory);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot create capture directory " + directory, ex);
+        }
+        for (int i = 0; i < guests.length; i++)
+        {
+            engine.proxy().startCapture(guests[i].port(), directory.resolve(guests[i].name() + ".pcapng"),
+                options.captureFileBytes(), DemoOptions.CAPTURE_FILES);
+        }
+    }
+
+    /**
+     * Close every port's capture file and say what it holds: one CAPTURE line per port.
+     */
+    private void stopCaptures(final SidecoreEngine engine, final GuestPort[] guests)
+    {
+        if (null == options.captureDirectory())
+        {
+            return;
+        }
+        for (int i = 0; i < guests.length; i++)
+        {
+            final CaptureSummary capture = engine.proxy().stopCapture(guests[i].port());
+            out.println(DemoReport.captureLine(guests[i].name(), capture));
+            if (null != capture.failure())
+            {
+                err.println("sidecore demo: warning: capture of " + guests[i].name() + " stopped early: " +
+                    capture.failure());
+            }
         }
     }
 
@@ -254,6 +308,7 @@ public final class DemoRunner
             {
                 out.println(DemoReport.portLine(guests[i].name(), total, i));
             }
+            stopCaptures(engine, guests);
             if (total.totalRefused() > 0)
             {
                 err.println("sidecore demo: note: the devices refused " + total.totalRefused() +
