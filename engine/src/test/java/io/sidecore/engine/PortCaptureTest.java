@@ -3,6 +3,7 @@ package io.sidecore.engine;
 import io.sidecore.engine.agent.SidecoreEngine;
 import io.sidecore.engine.backend.Tcpdump;
 import io.sidecore.engine.backend.TapBackend;
+import io.sidecore.engine.backend.TapOpener;
 import io.sidecore.engine.backend.TestFrames;
 import io.sidecore.engine.backend.VirtioNetHeader;
 import io.sidecore.engine.os.TapDevice;
@@ -103,12 +104,12 @@ class PortCaptureTest
         final int[] pair = Fds.socketPair(LibC.SOCK_SEQPACKET | LibC.SOCK_NONBLOCK);
         final TestGuest guest = new TestGuest(1);
         guest.attachWith(engine.proxy(), counters -> new TapBackend(
-            TapDevice.adopt(pair[0], "capture", TapBackend.TAP_FLAGS), counters, 1514, TapBackend.WANTED_OFFLOADS));
+            TapDevice.adopt(pair[0], "capture", TapOpener.TAP_FLAGS), counters, 1514, TapOpener.WANTED_OFFLOADS));
         guest.setUpTx(8);
         guest.setUpRx(16);
         final Path file = directory.resolve("tap.pcapng");
         engine.proxy().startCapture(guest.port, file, 0, 1);
-        try (TapDevice kernel = TapDevice.adopt(pair[1], "kernel", TapBackend.TAP_FLAGS);
+        try (TapDevice kernel = TapDevice.adopt(pair[1], "kernel", TapOpener.TAP_FLAGS);
             Arena arena = Arena.ofConfined())
         {
             final MemorySegment buffer = arena.allocate(0x20000);

@@ -103,10 +103,10 @@ class HotPathAllocationTest
     {
         final PortCounters counters = PortCounters.inHeap("alloc");
         final int[] pair = Fds.socketPair(LibC.SOCK_SEQPACKET | LibC.SOCK_NONBLOCK);
-        final TapBackend guestSide = new TapBackend(TapDevice.adopt(pair[0], "guest", TapBackend.TAP_FLAGS),
-            counters, 1514, TapBackend.WANTED_OFFLOADS);
-        final TapBackend hostSide = new TapBackend(TapDevice.adopt(pair[1], "host", TapBackend.TAP_FLAGS),
-            PortCounters.inHeap("alloc-host"), 0x10000, TapBackend.WANTED_OFFLOADS);
+        final TapBackend guestSide = new TapBackend(TapDevice.adopt(pair[0], "guest", TapOpener.TAP_FLAGS),
+            counters, 1514, TapOpener.WANTED_OFFLOADS);
+        final TapBackend hostSide = new TapBackend(TapDevice.adopt(pair[1], "host", TapOpener.TAP_FLAGS),
+            PortCounters.inHeap("alloc-host"), 0x10000, TapOpener.WANTED_OFFLOADS);
         try
         {
             final byte[] plain = TestFrames.udp(false, 1000, 1);

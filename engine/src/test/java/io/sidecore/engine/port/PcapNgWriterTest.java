@@ -99,8 +99,8 @@ class PcapNgWriterTest
         {
             for (int i = 1; i <= 5; i++)
             {
-                writer.write(EPOCH_NS + i, PcapNgWriter.DIRECTION_OUTBOUND, new UnsafeBuffer(TestFrames.numbered(i, 100)), 0,
-                    100);
+                final UnsafeBuffer frame = new UnsafeBuffer(TestFrames.numbered(i, 100));
+                writer.write(EPOCH_NS + i, PcapNgWriter.DIRECTION_OUTBOUND, frame, 0, 100);
             }
             assertEquals(2, writer.filesRotated());
         }
