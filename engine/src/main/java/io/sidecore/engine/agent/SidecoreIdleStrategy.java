@@ -2,6 +2,8 @@ package io.sidecore.engine.agent;
 
 import org.agrona.concurrent.IdleStrategy;
 
+import static io.sidecore.engine.SettingChecks.checkRange;
+
 /**
  * What a sidecore does when a duty cycle found no work, chosen by alias in configuration.
  * <ul>
@@ -21,6 +23,8 @@ public final class SidecoreIdleStrategy implements IdleStrategy
     public static final String BUSY = "busy";
     /** Alias of the spin/yield/park mode. */
     public static final String ADAPTIVE = "adaptive";
+    /** Longest park period a setting may ask for: a second. */
+    public static final long MAX_PARK_PERIOD_NS = 1_000_000_000L;
 
     private static final int NOT_IDLE = 0;
     private static final int SPINNING = 1;
@@ -60,6 +64,33 @@ public final class SidecoreIdleStrategy implements IdleStrategy
     private long spins;
     private long yields;
     private long parkPeriodNs;
+
+    /**
+     * Check the idle settings an engine is configured with, naming the first bad one as the engine context does.
+     *
+     * @param alias           {@value #BUSY} or {@value #ADAPTIVE}.
+     * @param maxSpins        adaptive: idle cycles spent spinning before yielding.
+     * @param maxYields       adaptive: idle cycles spent yielding before parking.
+     * @param minParkPeriodNs adaptive: first park period.
+     * @param maxParkPeriodNs adaptive: the park bound.
+     * @throws IllegalArgumentException naming the setting and its allowed values.
+     */
+    public static void checkSettings(
+        final String alias,
+        final long maxSpins,
+        final long maxYields,
+        final long minParkPeriodNs,
+        final long maxParkPeriodNs)
+    {
+        if (!BUSY.equals(alias) && !ADAPTIVE.equals(alias))
+        {
+            throw new IllegalArgumentException("idleStrategy must be '" + BUSY + "' or '" + ADAPTIVE + "': " + alias);
+        }
+        checkRange("idleSpins", maxSpins, 0, Integer.MAX_VALUE);
+        checkRange("idleYields", maxYields, 0, Integer.MAX_VALUE);
+        checkRange("idleMinParkNs", minParkPeriodNs, 1, MAX_PARK_PERIOD_NS);
+        checkRange("idleMaxParkNs", maxParkPeriodNs, minParkPeriodNs, MAX_PARK_PERIOD_NS);
+    }
 
     /**
      * @param alias           {@value #BUSY} or {@value #ADAPTIVE}.

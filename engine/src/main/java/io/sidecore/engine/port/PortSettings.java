@@ -2,6 +2,8 @@ package io.sidecore.engine.port;
 
 import io.sidecore.engine.proxy.EngineProxy;
 
+import static io.sidecore.engine.SettingChecks.checkRange;
+
 /**
  * The per-port fairness and rate-limit policy the sidecore applies on every pass. Immutable, so one instance can be
  * handed from a control thread to the owning agent through a command; changed at runtime with
@@ -117,13 +119,5 @@ public record PortSettings(
     {
         return new PortSettings(txDescriptorBudget, txByteBudget, rxFrameBudget, txFramesPerSecond, txBurstFrames,
             bytesPerSecond, burstBytes);
-    }
-
-    private static void checkRange(final String name, final long value, final long min, final long max)
-    {
-        if (value < min || value > max)
-        {
-            throw new IllegalArgumentException(name + " must be in [" + min + ", " + max + "]: " + value);
-        }
     }
 }
