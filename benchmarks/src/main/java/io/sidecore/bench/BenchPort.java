@@ -1,10 +1,11 @@
 package io.sidecore.bench;
 
 import io.sidecore.engine.e1000.E1000Device;
-import io.sidecore.engine.e1000.FrameSink;
 import io.sidecore.engine.e1000.InterruptLine;
 import io.sidecore.engine.e1000.PortConfig;
 import io.sidecore.engine.e1000.RegisterImage;
+import io.sidecore.engine.frame.FrameMetadata;
+import io.sidecore.engine.frame.FrameSink;
 import io.sidecore.engine.mem.GuestMemory;
 import io.sidecore.engine.net.InternetChecksum;
 import io.sidecore.engine.net.PacketHeaders;
@@ -101,10 +102,13 @@ final class BenchPort
         /**
          * {@inheritDoc}
          */
-        public void onFrame(final int sourcePortId, final DirectBuffer frame, final int offset, final int lengthBytes)
+        public int onFrame(
+            final DirectBuffer frame, final int offset, final int lengthBytes, final FrameMetadata metadata,
+            final long nowNs)
         {
             frames++;
             bytes += lengthBytes;
+            return DELIVERED;
         }
     }
 

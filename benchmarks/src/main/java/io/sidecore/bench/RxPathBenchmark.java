@@ -1,5 +1,6 @@
 package io.sidecore.bench;
 
+import io.sidecore.engine.frame.FrameSink;
 import io.sidecore.shm.E1000Registers;
 import io.sidecore.shm.E1000RxDescriptor;
 import io.sidecore.shm.PortCounter;
@@ -88,7 +89,8 @@ public class RxPathBenchmark
         frame = new UnsafeBuffer(ByteBuffer.allocateDirect(BenchPort.RX_BUFFER_BYTES));
         BenchPort.putEthernetFrame(frame, 0, destination, BenchPort.PEER_MAC, frameBytes);
 
-        final boolean delivered = port.device.receive(frame, 0, frameBytes, BenchPort.NOW_NS);
+        final boolean delivered =
+            FrameSink.DELIVERED == port.device.receive(frame, 0, frameBytes, BenchPort.NOW_NS);
         final int head = port.registers.get(E1000Registers.RDH);
         final int status = port.rxStatus(0);
         final int done = E1000RxDescriptor.STA_DD | E1000RxDescriptor.STA_EOP;
@@ -147,7 +149,8 @@ public class RxPathBenchmark
     {
         final BenchPort port = this.port;
         final int head = port.registers.getAcquire(E1000Registers.RDH);
-        final boolean delivered = port.device.receive(frame, 0, frameBytes, BenchPort.NOW_NS);
+        final boolean delivered =
+            FrameSink.DELIVERED == port.device.receive(frame, 0, frameBytes, BenchPort.NOW_NS);
         final int used = (port.registers.getAcquire(E1000Registers.RDH) - head) & (RING_DESCRIPTORS - 1);
         recycle(head);
         counters.descriptors += used;

@@ -1,18 +1,26 @@
 package io.sidecore.engine;
 
+import io.sidecore.engine.agent.Kick;
+import io.sidecore.engine.agent.SidecoreEngine;
+import io.sidecore.engine.agent.SidecoreIdleStrategy;
+import io.sidecore.engine.agent.ThreadKick;
+import io.sidecore.engine.agent.ThreadingMode;
+import io.sidecore.engine.port.PortSettings;
 import io.sidecore.engine.status.CountersFile;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.SystemEpochClock;
 import org.agrona.concurrent.SystemNanoClock;
-import org.agrona.concurrent.UnsafeBuffer;
-import org.agrona.concurrent.errors.DistinctErrorLog;
 import org.agrona.concurrent.status.AtomicCounter;
 import org.agrona.concurrent.status.CountersManager;
 
 import java.nio.file.Path;
 import java.util.function.IntFunction;
+
+import static io.sidecore.engine.SettingChecks.checkPowerOfTwo;
+import static io.sidecore.engine.SettingChecks.checkRange;
+import static io.sidecore.engine.SettingChecks.requireSet;
 
 /**
  * Everything a {@link SidecoreEngine} is built from. Getters and setters share a name; setters return {@code this}.
@@ -74,19 +82,11 @@ public final class EngineContext
         {
             throw new IllegalStateException("engine context already concluded");
         }
-        requireNonNull("threadingMode", threadingMode);
-        requireNonNull("nanoClock", nanoClock);
-        requireNonNull("kickFactory", kickFactory);
+        requireSet("threadingMode", threadingMode);
+        requireSet("nanoClock", nanoClock);
+        requireSet("kickFactory", kickFactory);
         checkRange("sidecoreCount", sidecoreCount, 1, MAX_SIDECORES);
-        if (!SidecoreIdleStrategy.BUSY.equals(idleStrategy) && !SidecoreIdleStrategy.ADAPTIVE.equals(idleStrategy))
-        {
-            throw new IllegalArgumentException("idleStrategy must be '" + SidecoreIdleStrategy.BUSY + "' or '" +
-                SidecoreIdleStrategy.ADAPTIVE + "': " + idleStrategy);
-        }
-        checkRange("idleSpins", idleSpins, 0, Integer.MAX_VALUE);
-        checkRange("idleYields", idleYields, 0, Integer.MAX_VALUE);
-        checkRange("idleMinParkNs", idleMinParkNs, 1, 1_000_000_000L);
-        checkRange("idleMaxParkNs", idleMaxParkNs, idleMinParkNs, 1_000_000_000L);
+        SidecoreIdleStrategy.checkSettings(idleStrategy, idleSpins, idleYields, idleMinParkNs, idleMaxParkNs);
         checkPowerOfTwo("commandQueueCapacity", commandQueueCapacity, 2, 1 << 20);
         checkRange("commandDrainLimit", commandDrainLimit, 1, commandQueueCapacity);
         checkRange("commandTimeoutNs", commandTimeoutNs, 1_000L, 3_600_000_000_000L);
@@ -97,7 +97,7 @@ public final class EngineContext
         checkPowerOfTwo("macTableCapacity", macTableCapacity, 16, 1 << 24);
         checkRange("macAgingNs", macAgingNs, 1_000_000L, 86_400_000_000_000L);
         checkRange("macAgingSweepLimit", macAgingSweepLimit, 1, macTableCapacity);
-        requireNonNull("portDefaults", portDefaults);
+        requireSet("portDefaults", portDefaults);
         checkRange("busyRatioWindowNs", busyRatioWindowNs, 1_000_000L, 3_600_000_000_000L);
         checkRange("cycleTimeThresholdNs", cycleTimeThresholdNs, 1_000L, 60_000_000_000L);
         checkRange("minModerationDelayNs", minModerationDelayNs, 0, 1_000_000_000L);
@@ -107,35 +107,19 @@ public final class EngineContext
             checkRange("maxCounters", maxCounters, 1, 1 << 24);
             if (null != countersFile)
             {
-                requireNonNull("epochClock", epochClock);
+                requireSet("epochClock", epochClock);
                 mappedCountersFile = CountersFile.create(
                     countersFile, maxCounters, errorLogLengthBytes, ProcessHandle.current().pid(), epochClock);
                 countersManager = mappedCountersFile.countersManager();
             }
             else
             {
-                countersManager = new CountersManager(
-                    new UnsafeBuffer(new byte[maxCounters * CountersManager.METADATA_LENGTH]),
-                    new UnsafeBuffer(new byte[maxCounters * CountersManager.COUNTER_LENGTH]));
+                countersManager = CountersFile.inHeapCountersManager(maxCounters);
             }
         }
         if (null == errorHandler)
         {
-            if (null != mappedCountersFile)
-            {
-                final DistinctErrorLog errorLog = mappedCountersFile.errorLog();
-                errorHandler = throwable ->
-                {
-                    if (!errorLog.record(throwable))
-                    {
-                        throwable.printStackTrace();
-                    }
-                };
-            }
-            else
-            {
-                errorHandler = Throwable::printStackTrace;
-            }
+            errorHandler = null != mappedCountersFile ? mappedCountersFile.errorHandler() : Throwable::printStackTrace;
         }
         concluded = true;
         return this;
@@ -711,28 +695,4 @@ public final class EngineContext
         return this;
     }
 
-    private static void requireNonNull(final String name, final Object value)
-    {
-        if (null == value)
-        {
-            throw new IllegalArgumentException(name + " must be set");
-        }
-    }
-
-    private static void checkRange(final String name, final long value, final long min, final long max)
-    {
-        if (value < min || value > max)
-        {
-            throw new IllegalArgumentException(name + " must be in [" + min + ", " + max + "]: " + value);
-        }
-    }
-
-    private static void checkPowerOfTwo(final String name, final int value, final int min, final int max)
-    {
-        checkRange(name, value, min, max);
-        if (0 != (value & (value - 1)))
-        {
-            throw new IllegalArgumentException(name + " must be a power of two: " + value);
-        }
-    }
 }

@@ -1,22 +1,43 @@
 package io.sidecore.engine;
 
+import io.sidecore.engine.agent.SidecoreEngine;
+import io.sidecore.engine.proxy.CaptureSummary;
 import io.sidecore.shm.PortCounter;
 import org.agrona.concurrent.CachedNanoClock;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The data path allocates nothing in steady state: doorbells, TX, switching (unicast, flooding, cross-sidecore
- * rings), RX, MAC aging and duty-cycle accounting, measured with the thread's allocation counter.
+ * rings), RX, MAC aging and duty-cycle accounting, and port capture with its file writes, measured with the
+ * thread's allocation counter.
  */
 class AgentAllocationTest
 {
     @Test
     void shouldNotAllocateInDutyCyclesWhenGuestsExchangeFrames()
+    {
+        assertSteadyStateAllocatesNothing(null);
+    }
+
+    @Test
+    void shouldNotAllocateInDutyCyclesWhenPortCapturesBothDirections(@TempDir final Path directory)
+    {
+        assertSteadyStateAllocatesNothing(directory);
+    }
+
+    /**
+     * @param captureDirectory where guest 1's port captures its traffic (rotating, so the files stay small), or
+     *                         null for no capture.
+     */
+    private static void assertSteadyStateAllocatesNothing(final Path captureDirectory)
     {
         final CachedNanoClock clock = new CachedNanoClock();
         try (SidecoreEngine engine = new SidecoreEngine(TestContexts.invoker(clock, 2)))
@@ -35,6 +56,10 @@ class AgentAllocationTest
             {
                 unicast[i] = guests[i].frameTo(guests[(i + 1) % guests.length].mac, 300, i);
                 broadcast[i] = guests[i].frameTo(new byte[]{-1, -1, -1, -1, -1, -1}, 60, i);
+            }
+            if (null != captureDirectory)
+            {
+                engine.proxy().startCapture(guests[1].port, captureDirectory.resolve("g1.pcapng"), 4 << 20, 2);
             }
             final com.sun.management.ThreadMXBean threads =
                 (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
@@ -65,6 +90,13 @@ class AgentAllocationTest
             assertTrue(guests[1].port.counters().get(PortCounter.RX_FRAMES) - rxBefore >= 2_000,
                 "frames flowed during the measurement");
             assertTrue(engine.agent(0).counters().crossShardFrames().get() > 0);
+            if (null != captureDirectory)
+            {
+                final CaptureSummary summary = engine.proxy().stopCapture(guests[1].port);
+                assertNull(summary.failure());
+                assertTrue(summary.framesCaptured() > 4_000 && summary.filesRotated() > 0,
+                    "captured both directions and rotated its file: " + summary);
+            }
         }
     }
 

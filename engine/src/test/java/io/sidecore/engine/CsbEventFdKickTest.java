@@ -1,5 +1,9 @@
 package io.sidecore.engine;
 
+import io.sidecore.engine.agent.EventFdKick;
+import io.sidecore.engine.agent.Kick;
+import io.sidecore.engine.agent.SidecoreEngine;
+import io.sidecore.engine.agent.SidecoreIdleStrategy;
 import io.sidecore.shm.os.EventFd;
 import io.sidecore.shm.os.Fds;
 import io.sidecore.tools.guest.GuestDriverConfig;

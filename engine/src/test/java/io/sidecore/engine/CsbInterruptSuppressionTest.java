@@ -1,5 +1,7 @@
 package io.sidecore.engine;
 
+import io.sidecore.engine.agent.SidecoreEngine;
+import io.sidecore.engine.port.CsbPort;
 import io.sidecore.shm.CsbDescriptor;
 import io.sidecore.shm.E1000Registers;
 import io.sidecore.shm.PortCounter;

@@ -1,5 +1,9 @@
 package io.sidecore.engine;
 
+import io.sidecore.engine.agent.Kick;
+import io.sidecore.engine.agent.SidecoreAgent;
+import io.sidecore.engine.agent.SidecoreEngine;
+import io.sidecore.engine.agent.SidecoreIdleStrategy;
 import io.sidecore.shm.CsbDescriptor;
 import io.sidecore.shm.E1000Registers;
 import io.sidecore.shm.PortCounter;

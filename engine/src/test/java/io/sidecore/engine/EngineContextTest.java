@@ -1,5 +1,7 @@
 package io.sidecore.engine;
 
+import io.sidecore.engine.agent.SidecoreEngine;
+import io.sidecore.engine.port.PortSettings;
 import io.sidecore.shm.CounterTypes;
 import io.sidecore.shm.CountersFileDescriptor;
 import org.agrona.concurrent.CachedNanoClock;

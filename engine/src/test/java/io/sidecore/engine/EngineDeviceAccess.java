@@ -1,5 +1,9 @@
 package io.sidecore.engine;
 
+import io.sidecore.engine.agent.Kick;
+import io.sidecore.engine.agent.SidecoreEngine;
+import io.sidecore.engine.port.Port;
+import io.sidecore.engine.proxy.EngineProxy;
 import io.sidecore.shm.os.EventFd;
 import io.sidecore.tools.guest.DeviceAccess;
 import org.agrona.concurrent.AtomicBuffer;
@@ -14,11 +18,11 @@ final class EngineDeviceAccess implements DeviceAccess
 {
     private final SidecoreEngine engine;
     private final CachedNanoClock clock;
-    private final PortHandle port;
+    private final Port port;
     private int hostWakeups;
     private EventFd kickEventFd;
 
-    EngineDeviceAccess(final SidecoreEngine engine, final CachedNanoClock clock, final PortHandle port)
+    EngineDeviceAccess(final SidecoreEngine engine, final CachedNanoClock clock, final Port port)
     {
         this.engine = engine;
         this.clock = clock;
@@ -74,7 +78,7 @@ final class EngineDeviceAccess implements DeviceAccess
         }
         else
         {
-            engine.agent(port.sidecoreIndex()).kick().signal();
+            engine.agent(engine.proxy().sidecoreIndex(port)).kick().signal();
         }
     }
 

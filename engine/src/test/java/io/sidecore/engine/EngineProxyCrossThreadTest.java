@@ -1,5 +1,9 @@
 package io.sidecore.engine;
 
+import io.sidecore.engine.agent.SidecoreEngine;
+import io.sidecore.engine.agent.SidecoreIdleStrategy;
+import io.sidecore.engine.agent.ThreadingMode;
+import io.sidecore.engine.port.Port;
 import io.sidecore.shm.E1000Registers;
 import io.sidecore.shm.PortCounter;
 import org.junit.jupiter.api.Test;
@@ -27,16 +31,16 @@ class EngineProxyCrossThreadTest
             .idleStrategy(SidecoreIdleStrategy.ADAPTIVE);
         try (SidecoreEngine engine = new SidecoreEngine(ctx).start())
         {
-            final PortHandle first = new TestGuest(1).attachToSwitch(engine.proxy());
-            final PortHandle second = new TestGuest(2).attachToSwitch(engine.proxy());
-            assertEquals(0, first.sidecoreIndex());
-            assertEquals(1, second.sidecoreIndex());
+            final Port first = new TestGuest(1).attachToSwitch(engine.proxy());
+            final Port second = new TestGuest(2).attachToSwitch(engine.proxy());
+            assertEquals(0, engine.proxy().sidecoreIndex(first));
+            assertEquals(1, engine.proxy().sidecoreIndex(second));
 
             final int rounds = 20_000;
             final long startNs = System.nanoTime();
             for (int i = 0; i < rounds; i++)
             {
-                final PortHandle port = 0 == (i & 1) ? first : second;
+                final Port port = 0 == (i & 1) ? first : second;
                 engine.proxy().mmioWrite(port, E1000Registers.ICS, E1000Registers.ICR_RXT0);
                 final int icr = engine.proxy().mmioRead(port, E1000Registers.ICR);
                 assertEquals(E1000Registers.ICR_RXT0, icr & E1000Registers.ICR_RXT0, "round " + i);

@@ -1,11 +1,17 @@
 package io.sidecore.engine;
 
+import io.sidecore.engine.agent.EventFdKick;
+import io.sidecore.engine.agent.Kick;
+import io.sidecore.engine.agent.SidecoreAgent;
+import io.sidecore.engine.agent.SidecoreEngine;
+import io.sidecore.engine.agent.SidecoreIdleStrategy;
+import io.sidecore.engine.agent.ThreadingMode;
 import io.sidecore.engine.backend.NullBackend;
-import io.sidecore.shm.os.EventFd;
-import io.sidecore.shm.os.Fds;
 import io.sidecore.shm.CsbDescriptor;
 import io.sidecore.shm.E1000Registers;
 import io.sidecore.shm.PortCounter;
+import io.sidecore.shm.os.EventFd;
+import io.sidecore.shm.os.Fds;
 import org.agrona.concurrent.CachedNanoClock;
 import org.agrona.concurrent.SystemNanoClock;
 import org.junit.jupiter.api.AfterEach;

@@ -1,5 +1,8 @@
 package io.sidecore.engine;
 
+import io.sidecore.engine.agent.EventFdKick;
+import io.sidecore.engine.agent.Kick;
+import io.sidecore.engine.agent.ThreadKick;
 import io.sidecore.shm.os.EventFd;
 import io.sidecore.shm.os.Fds;
 import org.junit.jupiter.api.AfterEach;

@@ -1,8 +1,10 @@
 package io.sidecore.engine;
 
+import io.sidecore.engine.agent.SidecoreEngine;
 import io.sidecore.engine.e1000.PortConfig;
 import io.sidecore.engine.e1000.RegisterImage;
 import io.sidecore.engine.mem.GuestMemory;
+import io.sidecore.engine.port.Port;
 import io.sidecore.shm.PortRegionDescriptor;
 import io.sidecore.tools.guest.GuestDriverConfig;
 import io.sidecore.tools.guest.GuestDriverModel;
@@ -26,7 +28,7 @@ final class ModelGuest
 
     final int index;
     final byte[] mac;
-    final PortHandle port;
+    final Port port;
     final GuestDriverModel model;
     final EngineDeviceAccess access;
     final List<byte[]> received = new ArrayList<>();

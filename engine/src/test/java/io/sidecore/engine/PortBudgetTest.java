@@ -1,5 +1,8 @@
 package io.sidecore.engine;
 
+import io.sidecore.engine.agent.SidecoreEngine;
+import io.sidecore.engine.port.Port;
+import io.sidecore.engine.port.PortSettings;
 import io.sidecore.shm.PortCounter;
 import org.agrona.concurrent.CachedNanoClock;
 import org.junit.jupiter.api.AfterEach;
@@ -82,7 +85,7 @@ class PortBudgetTest
     void shouldApplyChangedDescriptorBudgetAtRuntime()
     {
         addGuests(1, 512);
-        final PortHandle port = guests.get(0).port;
+        final Port port = guests.get(0).port;
         engine.proxy().updatePortSettings(port, port.settings().withTxDescriptorBudget(10));
         fill(guests.get(0), 100, 60);
 
@@ -95,15 +98,15 @@ class PortBudgetTest
     void shouldStopPassAtByteBudgetWithinOneBatch()
     {
         addGuests(1, 512);
-        final PortHandle port = guests.get(0).port;
+        final Port port = guests.get(0).port;
         engine.proxy().updatePortSettings(port, port.settings().withTxByteBudget(10_000));
         fill(guests.get(0), 200, 600);
 
         engine.doWork();
 
         final long bytes = port.counters().get(PortCounter.TX_BYTES);
-        assertEquals(2L * PortHandle.TX_BATCH_DESCRIPTORS * 600, bytes, "16 frames (9600 B) then 16 more");
-        assertTrue(bytes < 10_000 + PortHandle.TX_BATCH_DESCRIPTORS * 600L);
+        assertEquals(2L * Port.TX_BATCH_DESCRIPTORS * 600, bytes, "16 frames (9600 B) then 16 more");
+        assertTrue(bytes < 10_000 + Port.TX_BATCH_DESCRIPTORS * 600L);
         assertEquals(1, port.counters().get(PortCounter.TX_BUDGET_EXHAUSTED));
     }
 
@@ -111,7 +114,7 @@ class PortBudgetTest
     void shouldLimitFrameRateToRatePlusBurst()
     {
         addGuests(2, 512);
-        final PortHandle limited = guests.get(0).port;
+        final Port limited = guests.get(0).port;
         engine.proxy().updatePortSettings(limited, limited.settings().withTxFrameRate(1000, 10));
 
         final long startNs = clock.nanoTime();
@@ -134,7 +137,7 @@ class PortBudgetTest
     void shouldLimitByteRateToRatePlusBurstPlusOnePass()
     {
         addGuests(1, 512);
-        final PortHandle port = guests.get(0).port;
+        final Port port = guests.get(0).port;
         engine.proxy().updatePortSettings(port, port.settings().withTxByteRate(1_000_000, 16_384));
 
         final long startNs = clock.nanoTime();
@@ -154,7 +157,7 @@ class PortBudgetTest
     void shouldResumeFullSpeedWhenRateLimitRemoved()
     {
         addGuests(1, 512);
-        final PortHandle port = guests.get(0).port;
+        final Port port = guests.get(0).port;
         engine.proxy().updatePortSettings(port, port.settings().withTxFrameRate(10, 1));
         fill(guests.get(0), 100, 60);
         engine.doWork();

@@ -1,7 +1,8 @@
 package io.sidecore.engine;
 
 import io.sidecore.engine.backend.PortBackend;
-import io.sidecore.engine.e1000.E1000Device;
+import io.sidecore.engine.frame.FrameMetadata;
+import io.sidecore.engine.frame.FrameSink;
 import org.agrona.DirectBuffer;
 
 import java.util.ArrayList;
@@ -25,14 +26,17 @@ final class RecordingBackend implements PortBackend
         this.pollLog = pollLog;
     }
 
-    public void onFrame(final int sourcePortId, final DirectBuffer frame, final int offset, final int lengthBytes)
+    public int onFrame(
+        final DirectBuffer frame, final int offset, final int lengthBytes, final FrameMetadata metadata,
+        final long nowNs)
     {
         final byte[] copy = new byte[lengthBytes];
         frame.getBytes(offset, copy);
         frames.add(copy);
+        return DELIVERED;
     }
 
-    public int poll(final long nowNs, final E1000Device device, final int frameBudget)
+    public int poll(final long nowNs, final FrameSink toGuest, final int frameBudget)
     {
         pollLog.add(name);
         budgets.add(frameBudget);

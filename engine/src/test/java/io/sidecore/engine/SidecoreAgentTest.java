@@ -1,6 +1,14 @@
 package io.sidecore.engine;
 
+import io.sidecore.engine.agent.SidecoreAgent;
+import io.sidecore.engine.agent.SidecoreEngine;
+import io.sidecore.engine.agent.ThreadKick;
 import io.sidecore.engine.backend.NullBackend;
+import io.sidecore.engine.l2.L2Switch;
+import io.sidecore.engine.port.Port;
+import io.sidecore.engine.proxy.Commands;
+import io.sidecore.engine.proxy.SidecoreCommand;
+import io.sidecore.engine.proxy.TrappedAccess;
 import io.sidecore.shm.CountersFileDescriptor;
 import io.sidecore.shm.E1000Registers;
 import io.sidecore.shm.PortCounter;
@@ -43,7 +51,7 @@ class SidecoreAgentTest
     {
         final SidecoreAgent agent = start(1).agent(0);
         final TestGuest guest = new TestGuest(1);
-        final PortHandle port = guest.attachToSwitch(engine.proxy());
+        final Port port = guest.attachToSwitch(engine.proxy());
         engine.proxy().mmioWrite(port, E1000Registers.ICS, E1000Registers.ICR_LSC);
 
         final TrappedAccess access = engine.proxy().offerAccess(
@@ -64,7 +72,7 @@ class SidecoreAgentTest
     void shouldRefuseSecondAccessWhileFirstInFlight()
     {
         start(1);
-        final PortHandle port = new TestGuest(1).attachToSwitch(engine.proxy());
+        final Port port = new TestGuest(1).attachToSwitch(engine.proxy());
 
         final TrappedAccess first = engine.proxy().offerAccess(
             port, TrappedAccess.MMIO_SPACE, false, E1000Registers.STATUS, 4, 0);
@@ -82,7 +90,7 @@ class SidecoreAgentTest
     void shouldReclaimAbandonedSlotOnceCompleted()
     {
         start(1);
-        final PortHandle port = new TestGuest(1).attachToSwitch(engine.proxy());
+        final Port port = new TestGuest(1).attachToSwitch(engine.proxy());
         final TrappedAccess first = engine.proxy().offerAccess(
             port, TrappedAccess.MMIO_SPACE, false, E1000Registers.STATUS, 4, 0);
         first.abandon();
@@ -97,7 +105,7 @@ class SidecoreAgentTest
     void shouldCountTrappedDoorbellAsTrappedOnly()
     {
         start(1);
-        final PortHandle port = new TestGuest(1).attachToSwitch(engine.proxy());
+        final Port port = new TestGuest(1).attachToSwitch(engine.proxy());
 
         engine.proxy().mmioWrite(port, E1000Registers.RDT, 5);
         engine.doWork();
@@ -112,7 +120,7 @@ class SidecoreAgentTest
     {
         start(1);
         final TestGuest guest = new TestGuest(1);
-        final PortHandle port = guest.attachToSwitch(engine.proxy());
+        final Port port = guest.attachToSwitch(engine.proxy());
 
         guest.registers.setRelease(E1000Registers.RDT, 7);
         final int work = engine.doWork();
@@ -157,7 +165,7 @@ class SidecoreAgentTest
     {
         start(1);
         final RecordingBackend backend = new RecordingBackend("p", new ArrayList<>());
-        final PortHandle port = new TestGuest(1).attach(engine.proxy(), backend);
+        final Port port = new TestGuest(1).attach(engine.proxy(), backend);
         engine.doWork();
         assertEquals(64, backend.budgets.get(backend.budgets.size() - 1));
 
@@ -172,7 +180,7 @@ class SidecoreAgentTest
     void shouldExecuteAtMostDrainLimitCommandsPerCycle()
     {
         final SidecoreAgent agent = start(1).agent(0);
-        final PortHandle port = new TestGuest(1).attachToSwitch(engine.proxy());
+        final Port port = new TestGuest(1).attachToSwitch(engine.proxy());
         final long processedBefore = agent.counters().commandsProcessed().get();
         final List<SidecoreCommand> commands = new ArrayList<>();
         for (int i = 0; i < 20; i++)
@@ -195,7 +203,7 @@ class SidecoreAgentTest
     void shouldCountOfferFailureWhenQueueFull()
     {
         final SidecoreAgent agent = start(1).agent(0);
-        final PortHandle port = new TestGuest(1).attachToSwitch(engine.proxy());
+        final Port port = new TestGuest(1).attachToSwitch(engine.proxy());
         for (int i = 0; i < 64; i++)
         {
             assertTrue(agent.offer(new Commands.UpdatePortSettings(port, port.settings())));
@@ -211,31 +219,50 @@ class SidecoreAgentTest
     void shouldReportCommandFailureToCaller()
     {
         start(1);
-        final PortHandle port = new TestGuest(1).attachToSwitch(engine.proxy());
-        engine.proxy().removePort(port);
+        final Port port = new TestGuest(1).attachToSwitch(engine.proxy());
+        final TrappedAccess access = engine.proxy().offerAccess(port, 7, false, E1000Registers.STATUS, 4, 0);
 
-        final IllegalStateException ex = assertThrows(IllegalStateException.class,
+        engine.doWork();
+
+        assertTrue(access.isComplete());
+        assertEquals("unknown access space: 7", access.failure().getMessage());
+        access.end();
+        assertEquals(E1000Registers.STATUS_RESET_VALUE & E1000Registers.STATUS_LU,
+            engine.proxy().mmioRead(port, E1000Registers.STATUS) & E1000Registers.STATUS_LU, "the slot is free again");
+    }
+
+    @Test
+    void shouldRefuseTrappedAccessWhenPortRemoved()
+    {
+        start(1);
+        final Port port = new TestGuest(1).attachToSwitch(engine.proxy());
+        engine.proxy().removePort(port);
+        final long commandsBefore = engine.agent(0).counters().commandsProcessed().get();
+
+        final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
             () -> engine.proxy().mmioRead(port, E1000Registers.STATUS));
 
-        assertEquals("trapped access failed: port g1 offset 0x8", ex.getMessage());
-        assertEquals("port not served by sidecore 0: g1", ex.getCause().getMessage());
+        assertEquals("port not served: g1", ex.getMessage());
+        engine.doWork();
+        assertEquals(commandsBefore, engine.agent(0).counters().commandsProcessed().get(),
+            "nothing reached the sidecore");
     }
 
     @Test
     void shouldPlaceNewPortOnLeastLoadedSidecore()
     {
         start(3);
-        final List<PortHandle> ports = new ArrayList<>();
+        final List<Port> ports = new ArrayList<>();
         for (int i = 0; i < 6; i++)
         {
             ports.add(new TestGuest(i).attachToSwitch(engine.proxy()));
         }
-        assertEquals(List.of(0, 1, 2, 0, 1, 2), ports.stream().map(PortHandle::sidecoreIndex).toList());
+        assertEquals(List.of(0, 1, 2, 0, 1, 2), ports.stream().map(engine.proxy()::sidecoreIndex).toList());
 
         engine.proxy().removePort(ports.get(4));
-        final PortHandle next = new TestGuest(10).attachToSwitch(engine.proxy());
+        final Port next = new TestGuest(10).attachToSwitch(engine.proxy());
 
-        assertEquals(1, next.sidecoreIndex());
+        assertEquals(1, engine.proxy().sidecoreIndex(next));
         assertEquals(2, engine.agent(1).portCount());
         assertEquals(2, engine.agent(1).counters().portsOwned().get());
     }
@@ -245,16 +272,18 @@ class SidecoreAgentTest
     {
         start(2);
         final RecordingBackend backend = new RecordingBackend("p", new ArrayList<>());
-        final PortHandle other = new TestGuest(1).attach(engine.proxy(), backend);
-        final PortHandle first = new TestGuest(2).attachToSwitch(engine.proxy());
-        final int slot = first.switchSlot();
+        final Port other = new TestGuest(1).attach(engine.proxy(), backend);
+        final Port first = new TestGuest(2).attachToSwitch(engine.proxy());
+        final int slot = engine.proxy().switchSlot(first);
+        assertEquals(L2Switch.NO_SLOT, engine.proxy().switchSlot(other), "a backend port is not on the switch");
 
         engine.proxy().removePort(other);
         engine.proxy().removePort(first);
-        final PortHandle second = new TestGuest(3).attachToSwitch(engine.proxy());
+        final Port second = new TestGuest(3).attachToSwitch(engine.proxy());
 
         assertTrue(backend.closed);
-        assertEquals(slot, second.switchSlot());
+        assertEquals(slot, engine.proxy().switchSlot(second));
+        assertThrows(IllegalArgumentException.class, () -> engine.proxy().switchSlot(first), "forgotten once removed");
         assertEquals(0, engine.agent(0).portCount() + engine.agent(1).portCount() - 1);
         assertEquals(List.of(second), engine.proxy().ports());
     }
@@ -313,7 +342,7 @@ class SidecoreAgentTest
     void shouldCancelParkWhenCommandPending()
     {
         final SidecoreAgent agent = start(1).agent(0);
-        final PortHandle port = new TestGuest(1).attachToSwitch(engine.proxy());
+        final Port port = new TestGuest(1).attachToSwitch(engine.proxy());
 
         assertEquals(50_000, agent.onParkPrepare(50_000));
         agent.offer(new Commands.UpdatePortSettings(port, port.settings()));
@@ -337,7 +366,7 @@ class SidecoreAgentTest
     void shouldSignalKickWhenCommandOffered()
     {
         final SidecoreAgent agent = start(1).agent(0);
-        final PortHandle port = new TestGuest(1).attachToSwitch(engine.proxy());
+        final Port port = new TestGuest(1).attachToSwitch(engine.proxy());
         final ThreadKick kick = (ThreadKick)agent.kick();
         kick.await(0);
 
@@ -368,7 +397,7 @@ class SidecoreAgentTest
     {
         start(1);
         final NullBackend backend = new NullBackend(new byte[64], 100);
-        final PortHandle port = new TestGuest(1).attach(engine.proxy(), backend);
+        final Port port = new TestGuest(1).attach(engine.proxy(), backend);
         engine.proxy().updatePortSettings(port, port.settings().withRxFrameBudget(16));
         final long before = backend.framesGenerated();
 
@@ -389,7 +418,8 @@ class SidecoreAgentTest
 
         assertEquals(128_000, first.port.device().interrupts().minModerationDelayNs());
         assertEquals(128_000, second.port.device().interrupts().minModerationDelayNs());
-        assertTrue(first.port.sidecoreIndex() != second.port.sidecoreIndex(), "both sidecores apply it");
+        assertTrue(engine.proxy().sidecoreIndex(first.port) != engine.proxy().sidecoreIndex(second.port),
+            "both sidecores apply it");
     }
 
     @Test
@@ -397,7 +427,7 @@ class SidecoreAgentTest
     {
         engine = new SidecoreEngine(TestContexts.invoker(clock, 1).minModerationDelayNs(128_000));
         final TestGuest guest = new TestGuest(1);
-        final PortHandle port = guest.attachToSwitch(engine.proxy());
+        final Port port = guest.attachToSwitch(engine.proxy());
         engine.proxy().mmioWrite(port, E1000Registers.IMS, E1000Registers.ICR_LSC);
         engine.proxy().mmioWrite(port, E1000Registers.ICS, E1000Registers.ICR_LSC);
         engine.proxy().mmioRead(port, E1000Registers.ICR);

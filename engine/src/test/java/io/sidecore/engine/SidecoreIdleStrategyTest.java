@@ -1,5 +1,7 @@
 package io.sidecore.engine;
 
+import io.sidecore.engine.agent.Kick;
+import io.sidecore.engine.agent.SidecoreIdleStrategy;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;

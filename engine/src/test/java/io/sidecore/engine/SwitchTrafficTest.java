@@ -1,13 +1,14 @@
 package io.sidecore.engine;
 
+import io.sidecore.engine.agent.SidecoreEngine;
 import io.sidecore.shm.PortCounter;
 import io.sidecore.shm.SidecoreCounter;
 import io.sidecore.tools.guest.GuestDriverConfig;
 import org.agrona.concurrent.CachedNanoClock;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.Arrays;

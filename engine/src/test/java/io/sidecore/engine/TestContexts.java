@@ -1,5 +1,8 @@
 package io.sidecore.engine;
 
+import io.sidecore.engine.agent.SidecoreIdleStrategy;
+import io.sidecore.engine.agent.ThreadingMode;
+import io.sidecore.engine.port.PortSettings;
 import org.agrona.concurrent.CachedNanoClock;
 
 /**

@@ -1,13 +1,18 @@
 package io.sidecore.engine;
 
+import io.sidecore.engine.agent.Kick;
+import io.sidecore.engine.backend.PortBackend;
 import io.sidecore.engine.e1000.PortConfig;
+import io.sidecore.engine.e1000.RegisterImage;
+import io.sidecore.engine.mem.GuestMemory;
+import io.sidecore.engine.port.Port;
+import io.sidecore.engine.proxy.EngineProxy;
+import io.sidecore.engine.status.PortCounters;
 import io.sidecore.shm.CsbDescriptor;
 import io.sidecore.shm.E1000Registers;
 import io.sidecore.shm.E1000RxDescriptor;
 import io.sidecore.shm.E1000TxDescriptor;
 import io.sidecore.shm.PciConfig;
-import io.sidecore.engine.e1000.RegisterImage;
-import io.sidecore.engine.mem.GuestMemory;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.lang.foreign.Arena;
@@ -15,6 +20,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * Test support: the guest side of one port - its RAM, its BAR0 image, its MAC and a recorder of its interrupt line.
@@ -37,7 +43,7 @@ final class TestGuest
     final UnsafeBuffer ramBuffer = new UnsafeBuffer(ram.address(), RAM_BYTES);
     final GuestMemory guestMemory = new GuestMemory();
     final List<Boolean> irqLevels = new ArrayList<>();
-    PortHandle port;
+    Port port;
     EngineProxy proxy;
     long csbGpa;
     int kicks;
@@ -68,7 +74,7 @@ final class TestGuest
         return new byte[]{0x02, 0x00, 0x00, 0x00, (byte)(index >>> 8), (byte)index};
     }
 
-    PortHandle attachToSwitch(final EngineProxy proxy)
+    Port attachToSwitch(final EngineProxy proxy)
     {
         this.proxy = proxy;
         port = proxy.addSwitchPort(config, registers, guestMemory, irqLevels::add);
@@ -76,7 +82,15 @@ final class TestGuest
         return port;
     }
 
-    PortHandle attach(final EngineProxy proxy, final io.sidecore.engine.backend.PortBackend backend)
+    Port attach(final EngineProxy proxy, final PortBackend backend)
+    {
+        this.proxy = proxy;
+        port = proxy.addPort(config, registers, guestMemory, irqLevels::add, backend);
+        enableBusMastering();
+        return port;
+    }
+
+    Port attachWith(final EngineProxy proxy, final Function<PortCounters, PortBackend> backend)
     {
         this.proxy = proxy;
         port = proxy.addPort(config, registers, guestMemory, irqLevels::add, backend);
@@ -280,6 +294,18 @@ final class TestGuest
         rxNext = 0;
         rxTail = count - 1;
         registers.setRelease(E1000Registers.RDT, rxTail);
+    }
+
+    /**
+     * @param slot        RX descriptor index.
+     * @param lengthBytes bytes to read.
+     * @return the first bytes of that descriptor's buffer.
+     */
+    byte[] rxFrame(final int slot, final int lengthBytes)
+    {
+        final byte[] bytes = new byte[lengthBytes];
+        ramBuffer.getBytes((int)(RX_BUFFERS_GPA - RAM_GPA) + slot * BUFFER_BYTES, bytes);
+        return bytes;
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.sidecore.engine;
 
+import io.sidecore.engine.agent.ThreadKick;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -69,7 +69,11 @@ public enum PortCounter
         "passes that ended the port's TX work at its descriptor or byte budget with descriptors still pending"),
 
     INTERRUPTS_SUPPRESSED_CSB(62, "interrupts_suppressed_csb",
-        "interrupt edges withheld because the CSB guest polls (guest_need_rxkick/guest_need_txkick = 0)");
+        "interrupt edges withheld because the CSB guest polls (guest_need_rxkick/guest_need_txkick = 0)"),
+
+    BACKEND_READ_ERRORS(58, "backend_read_errors",
+        "failed reads from the backend other than EAGAIN/EINTR (TAP read errors; the read is retried next pass), " +
+            "beside tx_drop_backend for failed writes");
 
     /** Number of counter slots reserved per port; ids are below this. */
     public static final int SLOTS_PER_PORT = 64;

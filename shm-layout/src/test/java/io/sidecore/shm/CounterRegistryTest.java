@@ -37,6 +37,7 @@ class CounterRegistryTest
         "TRAPPED_WRITES, 47, trapped_writes", "UNKNOWN_REGISTER_ACCESSES, 48, unknown_register_accesses",
         "BAD_REGISTER_ACCESSES, 49, bad_register_accesses", "RING_FAULTS, 50, ring_faults",
         "DEVICE_RESETS, 51, device_resets", "CSB_KICKS, 52, csb_kicks", "TX_RATE_LIMITED, 53, tx_rate_limited",
+        "BACKEND_READ_ERRORS, 58, backend_read_errors",
     })
     void shouldKeepPortCounterIdAndNameStable(final String constant, final int id, final String counterName)
     {

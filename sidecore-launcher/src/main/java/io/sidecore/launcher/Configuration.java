@@ -1,11 +1,11 @@
 package io.sidecore.launcher;
 
 import io.sidecore.engine.EngineContext;
-import io.sidecore.engine.EventFdKick;
-import io.sidecore.engine.Kick;
-import io.sidecore.engine.PortSettings;
-import io.sidecore.engine.SidecoreIdleStrategy;
-import io.sidecore.engine.ThreadKick;
+import io.sidecore.engine.agent.EventFdKick;
+import io.sidecore.engine.agent.Kick;
+import io.sidecore.engine.agent.SidecoreIdleStrategy;
+import io.sidecore.engine.agent.ThreadKick;
+import io.sidecore.engine.port.PortSettings;
 import io.sidecore.shm.E1000Registers;
 import io.sidecore.shm.PortRegionDescriptor;
 import org.agrona.SystemUtil;

@@ -1,10 +1,10 @@
 package io.sidecore.launcher;
 
 import io.sidecore.engine.EngineContext;
-import io.sidecore.engine.EventFdKick;
-import io.sidecore.engine.Kick;
-import io.sidecore.engine.PortSettings;
-import io.sidecore.engine.ThreadKick;
+import io.sidecore.engine.agent.EventFdKick;
+import io.sidecore.engine.agent.Kick;
+import io.sidecore.engine.agent.ThreadKick;
+import io.sidecore.engine.port.PortSettings;
 import io.sidecore.shm.PortRegionDescriptor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

@@ -14,7 +14,7 @@ class ModuleBoundaryTest
     void shouldNotSeeEngineClassesWhenOnToolsClassPath()
     {
         assertThrows(ClassNotFoundException.class, () -> Class.forName("io.sidecore.engine.e1000.E1000Device"));
-        assertThrows(ClassNotFoundException.class, () -> Class.forName("io.sidecore.engine.SidecoreAgent"));
+        assertThrows(ClassNotFoundException.class, () -> Class.forName("io.sidecore.engine.agent.SidecoreAgent"));
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.sidecore.engine.backend;
 
-import io.sidecore.engine.e1000.E1000Device;
+import io.sidecore.engine.frame.FrameMetadata;
+import io.sidecore.engine.frame.FrameSink;
 import io.sidecore.engine.status.PortCounters;
 import io.sidecore.shm.PortCounter;
 import org.agrona.DirectBuffer;
@@ -46,17 +47,21 @@ public final class CaptureBackend implements PortBackend
     /**
      * Append a transmitted frame to the capture.
      */
-    public void onFrame(final int sourcePortId, final DirectBuffer frame, final int offset, final int lengthBytes)
+    public int onFrame(
+        final DirectBuffer frame, final int offset, final int lengthBytes, final FrameMetadata metadata,
+        final long nowNs)
     {
         try
         {
             writer.write(wallClock.nanoTime(), frame, offset, lengthBytes);
             framesCaptured++;
+            return DELIVERED;
         }
         catch (final UncheckedIOException | IllegalStateException ex)
         {
             writeErrors++;
             counters.increment(PortCounter.TX_DROP_BACKEND);
+            return FrameSink.dropped(PortCounter.TX_DROP_BACKEND);
         }
     }
 
@@ -65,7 +70,7 @@ public final class CaptureBackend implements PortBackend
      *
      * @return 0.
      */
-    public int poll(final long nowNs, final E1000Device device, final int frameBudget)
+    public int poll(final long nowNs, final FrameSink toGuest, final int frameBudget)
     {
         if (!closed && nowNs - lastFlushNs >= flushIntervalNs)
         {

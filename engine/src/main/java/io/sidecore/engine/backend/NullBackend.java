@@ -1,6 +1,7 @@
 package io.sidecore.engine.backend;
 
-import io.sidecore.engine.e1000.E1000Device;
+import io.sidecore.engine.frame.FrameMetadata;
+import io.sidecore.engine.frame.FrameSink;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -23,6 +24,7 @@ public final class NullBackend implements PortBackend
     public static final int SEQUENCE_OFFSET = 14;
 
     private final UnsafeBuffer template;
+    private final FrameMetadata metadata = new FrameMetadata();
     private final int framesPerPoll;
     private long framesSunk;
     private long bytesSunk;
@@ -60,16 +62,19 @@ public final class NullBackend implements PortBackend
     /**
      * {@inheritDoc}
      */
-    public void onFrame(final int sourcePortId, final DirectBuffer frame, final int offset, final int lengthBytes)
+    public int onFrame(
+        final DirectBuffer frame, final int offset, final int lengthBytes, final FrameMetadata metadata,
+        final long nowNs)
     {
         framesSunk++;
         bytesSunk += lengthBytes;
+        return DELIVERED;
     }
 
     /**
      * {@inheritDoc}
      */
-    public int poll(final long nowNs, final E1000Device device, final int frameBudget)
+    public int poll(final long nowNs, final FrameSink toGuest, final int frameBudget)
     {
         final int frames = Math.min(framesPerPoll, frameBudget);
         final UnsafeBuffer template = this.template;
@@ -81,7 +86,7 @@ public final class NullBackend implements PortBackend
                 template.putLong(SEQUENCE_OFFSET, framesGenerated, ByteOrder.BIG_ENDIAN);
             }
             framesGenerated++;
-            if (device.receive(template, 0, template.capacity(), nowNs))
+            if (DELIVERED == toGuest.onFrame(template, 0, template.capacity(), metadata.reset(), nowNs))
             {
                 framesDelivered++;
             }
@@ -129,7 +134,7 @@ public final class NullBackend implements PortBackend
     }
 
     /**
-     * @return generated frames the guest's device accepted (the rest it counted as drops).
+     * @return generated frames the port's receive side delivered (the rest it counted as drops).
      */
     public long framesDelivered()
     {

@@ -1,5 +1,6 @@
 package io.sidecore.engine.e1000;
 
+import io.sidecore.engine.frame.FrameSink;
 import io.sidecore.engine.mem.GuestMemory;
 import io.sidecore.engine.status.PortCounters;
 import io.sidecore.shm.E1000Registers;
@@ -445,15 +446,15 @@ public final class E1000Device
      * @param offset      first byte.
      * @param lengthBytes length without FCS.
      * @param nowNs       current time.
-     * @return true if delivered; false if dropped (and counted).
+     * @return {@link FrameSink#DELIVERED}, or the id of the drop counter the frame was counted under.
      */
-    public boolean receive(final org.agrona.DirectBuffer frame, final int offset, final int lengthBytes,
+    public int receive(final org.agrona.DirectBuffer frame, final int offset, final int lengthBytes,
         final long nowNs)
     {
         if (faulted)
         {
             counters.increment(PortCounter.RX_DROP_DISABLED);
-            return false;
+            return FrameSink.dropped(PortCounter.RX_DROP_DISABLED);
         }
         return rx.receive(frame, offset, lengthBytes, nowNs);
     }

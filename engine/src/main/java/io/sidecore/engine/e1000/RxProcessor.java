@@ -1,5 +1,6 @@
 package io.sidecore.engine.e1000;
 
+import io.sidecore.engine.frame.FrameSink;
 import io.sidecore.engine.net.PacketHeaders;
 import io.sidecore.engine.mem.GuestMemory;
 import io.sidecore.engine.status.PortCounters;
@@ -142,9 +143,10 @@ public final class RxProcessor
      * @param offset      offset of the first byte.
      * @param lengthBytes frame length.
      * @param nowNs       current time.
-     * @return true if written into the ring.
+     * @return {@link FrameSink#DELIVERED} when written into the ring, else the id of the one drop counter the
+     *         frame was counted under.
      */
-    public boolean receive(final DirectBuffer frame, final int offset, final int lengthBytes, final long nowNs)
+    public int receive(final DirectBuffer frame, final int offset, final int lengthBytes, final long nowNs)
     {
         final int rctl = registers.get(E1000Registers.RCTL);
         if (!isReady(rctl))
@@ -241,13 +243,13 @@ public final class RxProcessor
         return lengthBytes > limit;
     }
 
-    private boolean drop(final PortCounter reason)
+    private int drop(final PortCounter reason)
     {
         counters.increment(reason);
-        return false;
+        return FrameSink.dropped(reason);
     }
 
-    private boolean filterAndPlace(final int rctl, final int frameLength, final long nowNs)
+    private int filterAndPlace(final int rctl, final int frameLength, final long nowNs)
     {
         final int vet = registers.get(E1000Registers.VET) & 0xFFFF;
         final int verdict = filter.filter(source, sourceOffset, rctl, vet);
@@ -321,7 +323,7 @@ public final class RxProcessor
             causes |= E1000Registers.ICR_RXDMT0;
         }
         device.interrupts.raiseRx(causes, nowNs);
-        return SCAN_OK == scan;
+        return SCAN_OK == scan ? FrameSink.DELIVERED : FrameSink.dropped(PortCounter.RX_DROP_DMA_FAULT);
     }
 
     /**
@@ -485,7 +487,7 @@ public final class RxProcessor
             E1000RxDescriptor.STATUS_OFFSET, NATIVE_LITTLE_ENDIAN ? statusWord : Integer.reverseBytes(statusWord));
     }
 
-    private boolean overrun(final long nowNs)
+    private int overrun(final long nowNs)
     {
         device.statistics.increment(E1000Registers.RNBC);
         device.statistics.increment(E1000Registers.MPC);
@@ -493,7 +495,7 @@ public final class RxProcessor
         return drop(PortCounter.RX_DROP_RING_FULL);
     }
 
-    private boolean faultPort(final String reason)
+    private int faultPort(final String reason)
     {
         device.fault(reason);
         return drop(PortCounter.RX_DROP_DISABLED);

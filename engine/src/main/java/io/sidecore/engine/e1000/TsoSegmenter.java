@@ -1,5 +1,6 @@
 package io.sidecore.engine.e1000;
 
+import io.sidecore.engine.frame.FrameMetadata;
 import io.sidecore.engine.net.InternetChecksum;
 import io.sidecore.engine.net.SegmentHeaders;
 import io.sidecore.shm.E1000TxDescriptor;
@@ -211,7 +212,7 @@ final class TsoSegmenter
         final int packetLengthBytes,
         final TxContext context,
         final int popts,
-        final TxOffloadInfo info)
+        final FrameMetadata info)
     {
         final boolean ipv6 = !context.isIpv4();
         final int ipLength = SegmentHeaders.ipLengthField(ipv6, packetLengthBytes - context.ipcss());
@@ -231,7 +232,7 @@ final class TsoSegmenter
         {
             TxChecksumOffload.insertIp(staging, packetStart, packetLengthBytes, context);
         }
-        info.gsoType = ipv6 ? TxOffloadInfo.GSO_TCPV6 : TxOffloadInfo.GSO_TCPV4;
+        info.gsoType = ipv6 ? FrameMetadata.GSO_TCPV6 : FrameMetadata.GSO_TCPV4;
         info.gsoSizeBytes = context.mss();
         info.headerLengthBytes = context.headerLengthBytes();
         info.needsChecksum = true;

@@ -1,5 +1,6 @@
 package io.sidecore.engine.e1000;
 
+import io.sidecore.engine.frame.FrameMetadata;
 import io.sidecore.engine.net.InternetChecksum;
 import io.sidecore.shm.E1000TxDescriptor;
 import io.sidecore.shm.PortCounter;
@@ -165,7 +166,7 @@ final class TxChecksumOffload
         final int lengthBytes,
         final TxContext context,
         final int popts,
-        final TxOffloadInfo info)
+        final FrameMetadata info)
     {
         if (0 == (popts & E1000TxDescriptor.POPTS_TXSM) ||
             lengthBytes - 1 != lastByte(context.tucse(), lengthBytes) ||
@@ -177,7 +178,7 @@ final class TxChecksumOffload
         {
             insertIp(buffer, start, lengthBytes, context);
         }
-        info.gsoType = TxOffloadInfo.GSO_NONE;
+        info.gsoType = FrameMetadata.GSO_NONE;
         info.headerLengthBytes = context.tucss();
         info.needsChecksum = true;
         info.checksumStartBytes = context.tucss();

@@ -1,5 +1,7 @@
 package io.sidecore.engine.e1000;
 
+import io.sidecore.engine.frame.FrameMetadata;
+import io.sidecore.engine.frame.FrameSink;
 import io.sidecore.engine.net.PacketHeaders;
 import io.sidecore.shm.E1000Registers;
 import io.sidecore.shm.PortCounter;
@@ -9,7 +11,8 @@ import java.nio.ByteOrder;
 
 /**
  * The last step of the transmit path: inserts the VLAN tag a packet asked for, accounts the frame (host counters
- * and the guest-visible statistics registers) and hands it to the port's {@link FrameSink}.
+ * and the guest-visible statistics registers) and hands it, with its {@link FrameMetadata}, to the port's
+ * {@link FrameSink}.
  * <p>
  * Frames are passed as a range of a staging buffer that has at least {@link #VLAN_TAG_LENGTH} bytes of headroom
  * before the frame, so the tag is inserted in place by moving the two MAC addresses forward (SDM 3.3.3.1 VLE: "the
@@ -24,9 +27,10 @@ final class TxFrameEmitter
     static final int MAC_ADDRESSES_LENGTH = 12;
 
     private final E1000Device device;
-    private final TxOffloadInfo offloadInfo = new TxOffloadInfo();
+    private final FrameMetadata metadata = new FrameMetadata();
     private boolean insertVlan;
     private int vlanTci;
+    private long nowNs;
 
     /**
      * @param device the port.
@@ -50,6 +54,16 @@ final class TxFrameEmitter
     }
 
     /**
+     * The time handed on with the frames of this TX pass.
+     *
+     * @param nowNs the agent's time for this duty cycle.
+     */
+    void nowNs(final long nowNs)
+    {
+        this.nowNs = nowNs;
+    }
+
+    /**
      * @return whether frames of the current packet get a tag.
      */
     boolean isInsertingVlan()
@@ -58,14 +72,13 @@ final class TxFrameEmitter
     }
 
     /**
-     * The reused offload description filled by the offload preparation before {@link #emitOffload}.
+     * The reused metadata filled by the offload preparation before {@link #emitOffload}.
      *
-     * @return the port's {@link TxOffloadInfo}, reset.
+     * @return the port's TX {@link FrameMetadata}, reset.
      */
-    TxOffloadInfo resetOffloadInfo()
+    FrameMetadata resetOffloadInfo()
     {
-        offloadInfo.reset();
-        return offloadInfo;
+        return metadata.reset();
     }
 
     /**
@@ -77,6 +90,7 @@ final class TxFrameEmitter
      */
     void emit(final UnsafeBuffer buffer, final int start, final int lengthBytes)
     {
+        metadata.reset();
         int frameStart = start;
         int frameLength = lengthBytes;
         if (insertVlan)
@@ -86,12 +100,12 @@ final class TxFrameEmitter
         }
         countHost(frameLength);
         countGuest(buffer, frameStart, frameLength);
-        device.sink.onFrame(device.config.portId(), buffer, frameStart, frameLength);
+        device.sink.onFrame(buffer, frameStart, frameLength, metadata, nowNs);
     }
 
     /**
      * Emit one whole frame whose segmentation and/or transport checksum the sink performs, as described by the
-     * offload info returned by {@link #resetOffloadInfo()} and filled relative to the untagged frame.
+     * metadata returned by {@link #resetOffloadInfo()} and filled relative to the untagged frame.
      *
      * @param buffer      staging buffer with headroom.
      * @param start       first byte of the untagged frame.
@@ -105,14 +119,14 @@ final class TxFrameEmitter
         {
             frameStart = insertTag(buffer, start);
             frameLength += VLAN_TAG_LENGTH;
-            offloadInfo.headerLengthBytes += VLAN_TAG_LENGTH;
-            if (offloadInfo.needsChecksum)
+            metadata.headerLengthBytes += VLAN_TAG_LENGTH;
+            if (metadata.needsChecksum)
             {
-                offloadInfo.checksumStartBytes += VLAN_TAG_LENGTH;
+                metadata.checksumStartBytes += VLAN_TAG_LENGTH;
             }
         }
         countHost(frameLength);
-        if (TxOffloadInfo.GSO_NONE == offloadInfo.gsoType)
+        if (FrameMetadata.GSO_NONE == metadata.gsoType)
         {
             countGuest(buffer, frameStart, frameLength);
         }
@@ -120,7 +134,7 @@ final class TxFrameEmitter
         {
             countGuestSegments(buffer, frameStart, frameLength);
         }
-        device.sink.onOffloadFrame(device.config.portId(), buffer, frameStart, frameLength, offloadInfo);
+        device.sink.onFrame(buffer, frameStart, frameLength, metadata, nowNs);
     }
 
     private int insertTag(final UnsafeBuffer buffer, final int start)
@@ -133,6 +147,7 @@ final class TxFrameEmitter
         buffer.putShort(tagged + MAC_ADDRESSES_LENGTH,
             (short)device.registers.get(E1000Registers.VET), ByteOrder.BIG_ENDIAN);
         buffer.putShort(tagged + MAC_ADDRESSES_LENGTH + 2, (short)vlanTci, ByteOrder.BIG_ENDIAN);
+        metadata.vlanTci = vlanTci;
         return tagged;
     }
 
@@ -155,8 +170,8 @@ final class TxFrameEmitter
     {
         final int firstByte = buffer.getByte(frameStart);
         final boolean broadcast = isBroadcast(buffer, frameStart);
-        final int headerLength = offloadInfo.headerLengthBytes;
-        final int mss = offloadInfo.gsoSizeBytes;
+        final int headerLength = metadata.headerLengthBytes;
+        final int mss = metadata.gsoSizeBytes;
         int remaining = frameLength - headerLength;
         do
         {

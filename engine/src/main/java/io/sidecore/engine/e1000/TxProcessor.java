@@ -140,6 +140,7 @@ public final class TxProcessor
             return 0;
         }
         inProcess = true;
+        emitter.nowNs(nowNs);
         try
         {
             return walk(head, tail, descriptorBudget, nowNs);

@@ -1,5 +1,7 @@
 package io.sidecore.engine.l2;
 
+import io.sidecore.engine.frame.FrameMetadata;
+import io.sidecore.engine.frame.FrameSink;
 import io.sidecore.engine.net.PacketHeaders;
 import io.sidecore.engine.status.PortCounters;
 import io.sidecore.engine.status.SidecoreCounters;
@@ -19,9 +21,15 @@ import java.util.Arrays;
  * scratch. The source address is learned (with the agent's clock, so entries age). Broadcast, multicast and unknown
  * unicast frames are flooded to every port but the source; a known unicast frame goes to its one port; a frame whose
  * destination is behind its own source port is never sent back (no hairpin). A local destination gets the frame
- * copied straight into its guest's RX buffers ({@link FrameDestination#receive}); a destination owned by another
+ * copied straight into its guest's RX buffers (through the destination port's receive side, a {@link FrameSink});
+ * a destination owned by another
  * sidecore gets it through that sidecore's {@link ShardRing}, once per sidecore when flooding. Nothing blocks: a full
  * guest RX ring is counted by that guest's device, a full cross-sidecore ring by the source port.
+ * <p>
+ * <b>Offload.</b> The switch does not {@link FrameSink#acceptsOffload() accept offload frames}: a transmitting device
+ * segments and checksums before it hands a frame on, so every frame switched is complete, and so is every frame a
+ * destination receives. The metadata of a local frame travels with it; a frame from another sidecore arrives with
+ * complete metadata of the switch's own (the ring carries bytes only).
  * <p>
  * <b>Known addresses.</b> A port may join with its configured MAC address, which is then pinned in the forwarding
  * database of every sidecore (it never ages and is not moved by learning), so unicast to a guest that has not yet
@@ -41,6 +49,8 @@ import java.util.Arrays;
  */
 public final class L2Switch implements MessageHandler
 {
+    /** The switch slot of a port that is not on the switch. */
+    public static final int NO_SLOT = -1;
     /** {@code mac} argument of {@link #attachLocal} / {@link #attachRemote} when the port's address is not pinned. */
     public static final long NO_MAC = -1L;
 
@@ -51,7 +61,8 @@ public final class L2Switch implements MessageHandler
     private final MacTable macTable;
     private final int[] slotShards;
     private final int[] slotPortIds;
-    private final FrameDestination[] destinations;
+    private final FrameSink[] destinations;
+    private final FrameMetadata inboundMetadata = new FrameMetadata();
     private final PortCounters[] sourceCounters;
     private final int[] localSlots;
     private int localCount;
@@ -78,7 +89,7 @@ public final class L2Switch implements MessageHandler
         this.macTable = macTable;
         this.slotShards = new int[maxSlots];
         this.slotPortIds = new int[maxSlots];
-        this.destinations = new FrameDestination[maxSlots];
+        this.destinations = new FrameSink[maxSlots];
         this.sourceCounters = new PortCounters[maxSlots];
         this.localSlots = new int[maxSlots];
         this.shardPortCounts = new int[outbound.length];
@@ -107,7 +118,7 @@ public final class L2Switch implements MessageHandler
      * @throws IllegalStateException if the slot is in use.
      */
     public void attachLocal(
-        final int slot, final int portId, final FrameDestination destination, final PortCounters portCounters)
+        final int slot, final int portId, final FrameSink destination, final PortCounters portCounters)
     {
         attachLocal(slot, portId, NO_MAC, destination, portCounters);
     }
@@ -126,7 +137,7 @@ public final class L2Switch implements MessageHandler
         final int slot,
         final int portId,
         final long mac,
-        final FrameDestination destination,
+        final FrameSink destination,
         final PortCounters portCounters)
     {
         occupy(slot, portId, shardIndex);
@@ -222,14 +233,22 @@ public final class L2Switch implements MessageHandler
      * @param frame       frame bytes, valid only during the call.
      * @param offset      first byte.
      * @param lengthBytes frame length.
+     * @param metadata    the frame's metadata (complete: the switch takes no offload frames).
+     * @return for a frame with one local destination, that destination's outcome; {@link FrameSink#DELIVERED} once
+     *         the frame was queued for another sidecore or, flooded, handed to at least one destination (each
+     *         accounts for its copy); otherwise the switch drop counted on the source port.
      */
-    public void forward(final int sourceSlot, final DirectBuffer frame, final int offset, final int lengthBytes)
+    public int forward(
+        final int sourceSlot,
+        final DirectBuffer frame,
+        final int offset,
+        final int lengthBytes,
+        final FrameMetadata metadata)
     {
         final PortCounters source = sourceCounters[sourceSlot];
         if (lengthBytes < PacketHeaders.ETHERNET_HEADER_BYTES)
         {
-            source.increment(PortCounter.TX_DROP_NO_DESTINATION);
-            return;
+            return dropAtSource(source, PortCounter.TX_DROP_NO_DESTINATION);
         }
         learn(readMac(frame, offset + 6), sourceSlot);
 
@@ -238,25 +257,19 @@ public final class L2Switch implements MessageHandler
             MacTable.UNKNOWN : macTable.lookup(destinationMac, nowNs);
         if (MacTable.UNKNOWN == destinationSlot || FREE == slotShards[destinationSlot])
         {
-            floodFromLocal(sourceSlot, frame, offset, lengthBytes);
+            return floodFromLocal(sourceSlot, frame, offset, lengthBytes, metadata);
         }
-        else if (destinationSlot == sourceSlot)
+        if (destinationSlot == sourceSlot)
         {
-            source.increment(PortCounter.TX_DROP_NO_DESTINATION);
+            return dropAtSource(source, PortCounter.TX_DROP_NO_DESTINATION);
         }
-        else
+        final int owner = slotShards[destinationSlot];
+        if (owner == shardIndex)
         {
-            final int owner = slotShards[destinationSlot];
-            if (owner == shardIndex)
-            {
-                destinations[destinationSlot].receive(frame, offset, lengthBytes, nowNs);
-            }
-            else
-            {
-                sendRemote(owner, destinationSlot, slotPortIds[destinationSlot], sourceSlot, frame, offset,
-                    lengthBytes);
-            }
+            return destinations[destinationSlot].onFrame(frame, offset, lengthBytes, metadata, nowNs);
         }
+        return sendRemote(
+            owner, destinationSlot, slotPortIds[destinationSlot], sourceSlot, frame, offset, lengthBytes);
     }
 
     /**
@@ -289,19 +302,20 @@ public final class L2Switch implements MessageHandler
             learn(readMac(buffer, frameOffset + 6), sourceSlot);
         }
 
+        final FrameMetadata metadata = inboundMetadata.reset();
         if (ShardRing.FLOOD == destinationSlot)
         {
             int attempts = 0;
             for (int i = 0; i < localCount; i++)
             {
-                destinations[localSlots[i]].receive(buffer, frameOffset, frameLength, nowNs);
+                destinations[localSlots[i]].onFrame(buffer, frameOffset, frameLength, metadata, nowNs);
                 attempts++;
             }
             countFloodAttempts(attempts);
         }
         else if (isAttached(destinationSlot, destinationPortId) && slotShards[destinationSlot] == shardIndex)
         {
-            destinations[destinationSlot].receive(buffer, frameOffset, frameLength, nowNs);
+            destinations[destinationSlot].onFrame(buffer, frameOffset, frameLength, metadata, nowNs);
         }
         else
         {
@@ -398,16 +412,23 @@ public final class L2Switch implements MessageHandler
         }
     }
 
-    private void floodFromLocal(
-        final int sourceSlot, final DirectBuffer frame, final int offset, final int lengthBytes)
+    private int floodFromLocal(
+        final int sourceSlot,
+        final DirectBuffer frame,
+        final int offset,
+        final int lengthBytes,
+        final FrameMetadata metadata)
     {
         int attempts = 0;
+        int outcome = FrameSink.DELIVERED;
+        boolean handedOn = false;
         for (int i = 0; i < localCount; i++)
         {
             final int slot = localSlots[i];
             if (slot != sourceSlot)
             {
-                destinations[slot].receive(frame, offset, lengthBytes, nowNs);
+                destinations[slot].onFrame(frame, offset, lengthBytes, metadata, nowNs);
+                handedOn = true;
                 attempts++;
             }
         }
@@ -415,18 +436,30 @@ public final class L2Switch implements MessageHandler
         {
             if (shard != shardIndex && shardPortCounts[shard] > 0)
             {
-                sendRemote(shard, ShardRing.FLOOD, 0, sourceSlot, frame, offset, lengthBytes);
+                final int sent = sendRemote(shard, ShardRing.FLOOD, 0, sourceSlot, frame, offset, lengthBytes);
+                if (FrameSink.DELIVERED == sent)
+                {
+                    handedOn = true;
+                }
+                else
+                {
+                    outcome = sent;
+                }
                 attempts++;
             }
         }
         if (0 == attempts)
         {
-            sourceCounters[sourceSlot].increment(PortCounter.TX_DROP_NO_DESTINATION);
+            return dropAtSource(sourceCounters[sourceSlot], PortCounter.TX_DROP_NO_DESTINATION);
         }
-        else
-        {
-            countFloodAttempts(attempts);
-        }
+        countFloodAttempts(attempts);
+        return handedOn ? FrameSink.DELIVERED : outcome;
+    }
+
+    private static int dropAtSource(final PortCounters source, final PortCounter reason)
+    {
+        source.increment(reason);
+        return FrameSink.dropped(reason);
     }
 
     private void countFloodAttempts(final int attempts)
@@ -441,7 +474,7 @@ public final class L2Switch implements MessageHandler
         }
     }
 
-    private void sendRemote(
+    private int sendRemote(
         final int shard,
         final int destinationSlot,
         final int destinationPortId,
@@ -454,11 +487,9 @@ public final class L2Switch implements MessageHandler
             destinationSlot, destinationPortId, sourceSlot, slotPortIds[sourceSlot], frame, offset, lengthBytes))
         {
             counters.crossShardFrames().incrementOpaque();
+            return FrameSink.DELIVERED;
         }
-        else
-        {
-            sourceCounters[sourceSlot].increment(PortCounter.TX_DROP_SWITCH_RING_FULL);
-        }
+        return dropAtSource(sourceCounters[sourceSlot], PortCounter.TX_DROP_SWITCH_RING_FULL);
     }
 
     private static long readMac(final DirectBuffer frame, final int offset)

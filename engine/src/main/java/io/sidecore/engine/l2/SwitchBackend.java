@@ -1,14 +1,15 @@
 package io.sidecore.engine.l2;
 
 import io.sidecore.engine.backend.PortBackend;
-import io.sidecore.engine.e1000.E1000Device;
+import io.sidecore.engine.frame.FrameMetadata;
+import io.sidecore.engine.frame.FrameSink;
 import org.agrona.DirectBuffer;
 
 /**
  * Connects a port to the built-in {@link L2Switch}: the frames its guest transmits are switched at once, from the
- * guest's TX scratch into the destination guests' RX buffers. Frames for this port are pushed into its device by the
- * switch (by the transmitting port's pass, or by the drain of a cross-sidecore ring), so {@link #poll} has nothing to
- * do.
+ * guest's TX scratch into the destination guests' RX buffers. Frames for this port are pushed into its receive side
+ * by the switch (by the transmitting port's pass, or by the drain of a cross-sidecore ring), so {@link #poll} has
+ * nothing to do.
  */
 public final class SwitchBackend implements PortBackend
 {
@@ -31,15 +32,17 @@ public final class SwitchBackend implements PortBackend
     /**
      * {@inheritDoc}
      */
-    public void onFrame(final int sourcePortId, final DirectBuffer frame, final int offset, final int lengthBytes)
+    public int onFrame(
+        final DirectBuffer frame, final int offset, final int lengthBytes, final FrameMetadata metadata,
+        final long nowNs)
     {
-        l2Switch.forward(slot, frame, offset, lengthBytes);
+        return l2Switch.forward(slot, frame, offset, lengthBytes, metadata);
     }
 
     /**
      * {@inheritDoc}
      */
-    public int poll(final long nowNs, final E1000Device device, final int frameBudget)
+    public int poll(final long nowNs, final FrameSink toGuest, final int frameBudget)
     {
         return 0;
     }

@@ -1,6 +1,7 @@
 package io.sidecore.engine.status;
 
 import io.sidecore.shm.CountersFileDescriptor;
+import org.agrona.ErrorHandler;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -105,6 +106,35 @@ public final class CountersFile implements AutoCloseable
     public DistinctErrorLog errorLog()
     {
         return errorLog;
+    }
+
+    /**
+     * @return an error handler that records each error in this file's error log (distinct errors counted, not
+     *         repeated), and prints it when the log is full.
+     */
+    public ErrorHandler errorHandler()
+    {
+        final DistinctErrorLog log = errorLog;
+        return throwable ->
+        {
+            if (!log.record(throwable))
+            {
+                throwable.printStackTrace();
+            }
+        };
+    }
+
+    /**
+     * Counters kept in the heap, for an engine that publishes no counters file (tests, embedded use).
+     *
+     * @param maxCounters counters the area holds.
+     * @return a manager over heap buffers.
+     */
+    public static CountersManager inHeapCountersManager(final int maxCounters)
+    {
+        return new CountersManager(
+            new UnsafeBuffer(new byte[maxCounters * CountersManager.METADATA_LENGTH]),
+            new UnsafeBuffer(new byte[maxCounters * CountersManager.COUNTER_LENGTH]));
     }
 
     /**

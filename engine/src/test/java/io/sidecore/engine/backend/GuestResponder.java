@@ -1,5 +1,7 @@
 package io.sidecore.engine.backend;
 
+import io.sidecore.engine.frame.FrameMetadata;
+import io.sidecore.engine.frame.FrameSink;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -13,7 +15,7 @@ import java.util.Arrays;
  * and ICMP echo, accepts one TCP connection (in-order receive, an ACK per segment, FIN answered with FIN) or opens
  * one, and checks every frame it gets: IPv4 header and L4 checksums must verify.
  */
-final class GuestResponder implements FrameReceiver
+final class GuestResponder implements FrameSink
 {
     static final byte[] MAC = {0x02, 0x5c, 0x00, 0x00, 0x00, 0x02};
     private static final int ISN = 0x10_00_00_00;
@@ -60,7 +62,9 @@ final class GuestResponder implements FrameReceiver
         hostAcknowledged = ISN;
     }
 
-    public boolean receive(final DirectBuffer buffer, final int offset, final int lengthBytes, final long nowNs)
+    public int onFrame(
+        final DirectBuffer buffer, final int offset, final int lengthBytes, final FrameMetadata metadata,
+        final long nowNs)
     {
         final byte[] frame = new byte[lengthBytes];
         buffer.getBytes(offset, frame);
@@ -75,7 +79,7 @@ final class GuestResponder implements FrameReceiver
         {
             onIpv4(frame);
         }
-        return true;
+        return DELIVERED;
     }
 
     private void onArp(final byte[] frame)
@@ -281,6 +285,6 @@ final class GuestResponder implements FrameReceiver
 
     private void send(final byte[] frame)
     {
-        backend.onFrame(0, new UnsafeBuffer(frame), 0, frame.length);
+        backend.onFrame(new UnsafeBuffer(frame), 0, frame.length, TestFrames.PLAIN, 0L);
     }
 }

@@ -1,7 +1,7 @@
 package io.sidecore.engine.backend;
 
 import io.sidecore.engine.e1000.DeviceHarness;
-import io.sidecore.engine.e1000.FrameSink;
+import io.sidecore.engine.frame.FrameSink;
 import io.sidecore.shm.E1000Registers;
 import io.sidecore.shm.E1000TxDescriptor;
 

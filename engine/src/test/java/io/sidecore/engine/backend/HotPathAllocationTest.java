@@ -1,12 +1,13 @@
 package io.sidecore.engine.backend;
 
-import io.sidecore.engine.e1000.TxOffloadInfo;
-import io.sidecore.shm.os.EventFd;
-import io.sidecore.shm.os.Fds;
-import io.sidecore.shm.os.LibC;
+import io.sidecore.engine.frame.FrameMetadata;
+import io.sidecore.engine.frame.FrameSink;
 import io.sidecore.engine.os.TapDevice;
 import io.sidecore.engine.status.PortCounters;
 import io.sidecore.shm.PortCounter;
+import io.sidecore.shm.os.EventFd;
+import io.sidecore.shm.os.Fds;
+import io.sidecore.shm.os.LibC;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
@@ -102,18 +103,18 @@ class HotPathAllocationTest
     {
         final PortCounters counters = PortCounters.inHeap("alloc");
         final int[] pair = Fds.socketPair(LibC.SOCK_SEQPACKET | LibC.SOCK_NONBLOCK);
-        final TapBackend guestSide = new TapBackend(TapDevice.adopt(pair[0], "guest", TapBackend.TAP_FLAGS),
-            counters, 1514, TapBackend.WANTED_OFFLOADS);
-        final TapBackend hostSide = new TapBackend(TapDevice.adopt(pair[1], "host", TapBackend.TAP_FLAGS),
-            PortCounters.inHeap("alloc-host"), 0x10000, TapBackend.WANTED_OFFLOADS);
+        final TapBackend guestSide = new TapBackend(TapDevice.adopt(pair[0], "guest", TapOpener.TAP_FLAGS),
+            counters, 1514, TapOpener.WANTED_OFFLOADS);
+        final TapBackend hostSide = new TapBackend(TapDevice.adopt(pair[1], "host", TapOpener.TAP_FLAGS),
+            PortCounters.inHeap("alloc-host"), 0x10000, TapOpener.WANTED_OFFLOADS);
         try
         {
             final byte[] plain = TestFrames.udp(false, 1000, 1);
             final byte[] tso = TestFrames.asGuestTso(TestFrames.tcp(false, 8000, 1, TCP_ACK, 1), false);
             final UnsafeBuffer plainBuffer = new UnsafeBuffer(plain);
             final UnsafeBuffer tsoBuffer = new UnsafeBuffer(tso);
-            final TxOffloadInfo offload = new TxOffloadInfo();
-            offload.gsoType = TxOffloadInfo.GSO_TCPV4;
+            final FrameMetadata offload = new FrameMetadata();
+            offload.gsoType = FrameMetadata.GSO_TCPV4;
             offload.gsoSizeBytes = 1448;
             offload.needsChecksum = true;
             offload.checksumStartBytes = 34;
@@ -149,7 +150,7 @@ class HotPathAllocationTest
             0);
         try
         {
-            final Runnable captureOne = () -> capture.onFrame(0, buffer, 0, frame.length);
+            final Runnable captureOne = () -> capture.onFrame(buffer, 0, frame.length, TestFrames.PLAIN, 0L);
             for (int i = 0; i < WARMUP; i++)
             {
                 captureOne.run();
@@ -168,27 +169,29 @@ class HotPathAllocationTest
     }
 
     private static void roundTrip(final TapBackend guestSide, final TapBackend hostSide, final DirectBuffer plain,
-        final int plainLength, final DirectBuffer tso, final int tsoLength, final TxOffloadInfo offload,
+        final int plainLength, final DirectBuffer tso, final int tsoLength, final FrameMetadata offload,
         final CountingReceiver receiver)
     {
         // The host side writes a plain frame and a TSO frame with a GSO virtio_net_hdr, exactly as the kernel
         // would send them; the guest side reads, segments and delivers them.
-        hostSide.onFrame(0, plain, 0, plainLength);
-        hostSide.onOffloadFrame(0, tso, 0, tsoLength, offload);
-        guestSide.pollInto(1, receiver, 64);
-        guestSide.onFrame(0, plain, 0, plainLength);
-        hostSide.pollInto(1, receiver, 64);
+        hostSide.onFrame(plain, 0, plainLength, TestFrames.PLAIN, 0L);
+        hostSide.onFrame(tso, 0, tsoLength, offload, 0L);
+        guestSide.poll(1, receiver, 64);
+        guestSide.onFrame(plain, 0, plainLength, TestFrames.PLAIN, 0L);
+        hostSide.poll(1, receiver, 64);
         receiver.frames--;
     }
 
-    private static final class CountingReceiver implements FrameReceiver
+    private static final class CountingReceiver implements FrameSink
     {
         long frames;
 
-        public boolean receive(final DirectBuffer frame, final int offset, final int lengthBytes, final long nowNs)
+        public int onFrame(
+            final DirectBuffer frame, final int offset, final int lengthBytes, final FrameMetadata metadata,
+            final long nowNs)
         {
             frames++;
-            return true;
+            return DELIVERED;
         }
     }
 }

@@ -5,12 +5,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static io.sidecore.engine.backend.TestFrames.TCP_ACK;
 import static io.sidecore.engine.backend.TestFrames.TCP_PSH;
@@ -18,7 +16,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 class PcapWriterTest
 {
@@ -26,17 +23,6 @@ class PcapWriterTest
 
     @TempDir
     Path directory;
-
-    private static byte[] numbered(final int number, final int lengthBytes)
-    {
-        final byte[] frame = new byte[lengthBytes];
-        frame[0] = (byte)number;
-        for (int i = 1; i < lengthBytes; i++)
-        {
-            frame[i] = (byte)(i * 13);
-        }
-        return frame;
-    }
 
     @Test
     void shouldWriteMicrosecondEthernetGlobalHeaderWhenCreated() throws IOException
@@ -59,8 +45,8 @@ class PcapWriterTest
     void shouldWriteRecordsWithMicrosecondTimestampsLengthsAndBytes() throws IOException
     {
         final Path file = directory.resolve("records.pcap");
-        final byte[] first = numbered(1, 60);
-        final byte[] second = numbered(2, 1514);
+        final byte[] first = TestFrames.numbered(1, 60);
+        final byte[] second = TestFrames.numbered(2, 1514);
         try (PcapWriter writer = new PcapWriter(file))
         {
             writer.write(EPOCH_NS, new UnsafeBuffer(first), 0, first.length);
@@ -86,7 +72,7 @@ class PcapWriterTest
         final Path file = directory.resolve("nanos.pcap");
         try (PcapWriter writer = new PcapWriter(file, 65535, true, 0, 1, 4096))
         {
-            writer.write(EPOCH_NS, new UnsafeBuffer(numbered(1, 64)), 0, 64);
+            writer.write(EPOCH_NS, new UnsafeBuffer(TestFrames.numbered(1, 64)), 0, 64);
         }
 
         final PcapReader pcap = PcapReader.read(file);
@@ -98,7 +84,7 @@ class PcapWriterTest
     void shouldTruncateToSnapLengthButKeepOriginalLength() throws IOException
     {
         final Path file = directory.resolve("snap.pcap");
-        final byte[] frame = numbered(1, 1000);
+        final byte[] frame = TestFrames.numbered(1, 1000);
         try (PcapWriter writer = new PcapWriter(file, 128, false, 0, 1, 4096))
         {
             writer.write(EPOCH_NS, new UnsafeBuffer(frame), 0, frame.length);
@@ -119,7 +105,7 @@ class PcapWriterTest
         {
             for (int i = 1; i <= 7; i++)
             {
-                writer.write(EPOCH_NS + i, new UnsafeBuffer(numbered(i, 100)), 0, 100);
+                writer.write(EPOCH_NS + i, new UnsafeBuffer(TestFrames.numbered(i, 100)), 0, 100);
             }
             assertEquals(3, writer.filesRotated());
         }
@@ -147,10 +133,10 @@ class PcapWriterTest
         final Path file = directory.resolve("small.pcap");
         try (PcapWriter writer = new PcapWriter(file, 200, false, 0, 1, 0))
         {
-            writer.write(EPOCH_NS, new UnsafeBuffer(numbered(1, 200)), 0, 200);
+            writer.write(EPOCH_NS, new UnsafeBuffer(TestFrames.numbered(1, 200)), 0, 200);
             assertEquals(0, Files.size(file), "first record still staged");
 
-            writer.write(EPOCH_NS, new UnsafeBuffer(numbered(2, 200)), 0, 200);
+            writer.write(EPOCH_NS, new UnsafeBuffer(TestFrames.numbered(2, 200)), 0, 200);
 
             assertEquals(PcapWriter.GLOBAL_HEADER_BYTES + PcapWriter.RECORD_HEADER_BYTES + 200, Files.size(file));
         }
@@ -169,7 +155,7 @@ class PcapWriterTest
             writer.write(EPOCH_NS + 1000, new UnsafeBuffer(udp), 0, udp.length);
         }
 
-        final List<String> lines = tcpdump(file);
+        final List<String> lines = Tcpdump.read(file);
 
         assertEquals(2, lines.size(), String.join("\n", lines));
         assertTrue(lines.get(0).startsWith("1700000000.123456789 "), lines.get(0));
@@ -178,45 +164,5 @@ class PcapWriterTest
         assertTrue(lines.get(1).startsWith("1700000000.123457789 IP6"), lines.get(1));
         assertTrue(lines.get(1).contains("2001:db8::1.5000 > 2001:db8::2.6000: [udp sum ok] UDP, length 50"),
             lines.get(1));
-    }
-
-    /**
-     * Runs {@code tcpdump -r}; fails (never skips) when tcpdump is missing, naming the setup script.
-     */
-    static List<String> tcpdump(final Path file) throws Exception
-    {
-        final Path binary = findTcpdump();
-        final Process process = new ProcessBuilder(binary.toString(), "-r", file.toString(), "-nn", "-tt",
-            "--time-stamp-precision=nano", "-v").redirectErrorStream(false).start();
-        final String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        final String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(process.waitFor(30, TimeUnit.SECONDS));
-        assertEquals(0, process.exitValue(), "tcpdump failed: " + err);
-        final List<String> packets = new ArrayList<>();
-        for (final String line : out.split("\n"))
-        {
-            if (!line.isEmpty() && Character.isDigit(line.charAt(0)))
-            {
-                packets.add(line);
-            }
-            else if (!line.isBlank() && !packets.isEmpty())
-            {
-                packets.set(packets.size() - 1, packets.getLast() + " " + line.trim());
-            }
-        }
-        return packets;
-    }
-
-    private static Path findTcpdump()
-    {
-        for (final String candidate : new String[]{"/usr/bin/tcpdump", "/usr/sbin/tcpdump", "/bin/tcpdump"})
-        {
-            if (Files.isExecutable(Path.of(candidate)))
-            {
-                return Path.of(candidate);
-            }
-        }
-        return fail("tcpdump is not installed: tools/sidecore test installs it (tools/lib/ensure-test-deps.sh), "
-            + "or apt-get install -y tcpdump");
     }
 }

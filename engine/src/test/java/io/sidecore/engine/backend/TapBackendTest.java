@@ -1,14 +1,15 @@
 package io.sidecore.engine.backend;
 
 import io.sidecore.engine.e1000.DeviceHarness;
-import io.sidecore.engine.e1000.TxOffloadInfo;
-import io.sidecore.shm.os.Errno;
-import io.sidecore.shm.os.Fds;
-import io.sidecore.shm.os.LibC;
+import io.sidecore.engine.frame.FrameMetadata;
+import io.sidecore.engine.frame.FrameSink;
 import io.sidecore.engine.os.TapDevice;
 import io.sidecore.engine.status.PortCounters;
 import io.sidecore.shm.E1000Registers;
 import io.sidecore.shm.PortCounter;
+import io.sidecore.shm.os.Errno;
+import io.sidecore.shm.os.Fds;
+import io.sidecore.shm.os.LibC;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -41,14 +42,14 @@ class TapBackendTest
 
     private final PortCounters counters = PortCounters.inHeap("tap-test");
     private final List<byte[]> delivered = new ArrayList<>();
-    private final FrameReceiver collector = (frame, offset, length, nowNs) ->
+    private final FrameSink collector = (frame, offset, length, metadata, nowNs) ->
     {
         final byte[] copy = new byte[length];
         frame.getBytes(offset, copy);
         delivered.add(copy);
-        return true;
+        return FrameSink.DELIVERED;
     };
-    private final TxOffloadInfo offload = new TxOffloadInfo();
+    private final FrameMetadata offload = new FrameMetadata();
     private TapBackend backend;
     private TapDevice kernelSide;
     private Arena arena;
@@ -58,9 +59,9 @@ class TapBackendTest
     void connect()
     {
         final int[] pair = Fds.socketPair(LibC.SOCK_SEQPACKET | LibC.SOCK_NONBLOCK);
-        backend = new TapBackend(TapDevice.adopt(pair[0], "sc-test", TapBackend.TAP_FLAGS), counters, MAX_RX,
-            TapBackend.WANTED_OFFLOADS);
-        kernelSide = TapDevice.adopt(pair[1], "kernel", TapBackend.TAP_FLAGS);
+        backend = new TapBackend(TapDevice.adopt(pair[0], "sc-test", TapOpener.TAP_FLAGS), counters, MAX_RX,
+            TapOpener.WANTED_OFFLOADS);
+        kernelSide = TapDevice.adopt(pair[1], "kernel", TapOpener.TAP_FLAGS);
         arena = Arena.ofConfined();
         peerBuffer = arena.allocate(0x20000);
     }
@@ -107,7 +108,7 @@ class TapBackendTest
     {
         final byte[] frame = TestFrames.udp(false, 100, 1);
 
-        backend.onFrame(0, new UnsafeBuffer(frame), 0, frame.length);
+        backend.onFrame(new UnsafeBuffer(frame), 0, frame.length, TestFrames.PLAIN, 0L);
 
         final byte[] message = kernelReads();
         assertArrayEquals(new byte[VirtioNetHeader.LENGTH], java.util.Arrays.copyOf(message, 10));
@@ -121,14 +122,14 @@ class TapBackendTest
     {
         final byte[] correct = TestFrames.tcp(false, 20_000, 1000, TCP_ACK | TCP_PSH, 7);
         final byte[] guestTso = TestFrames.asGuestTso(correct, false);
-        offload.gsoType = TxOffloadInfo.GSO_TCPV4;
+        offload.gsoType = FrameMetadata.GSO_TCPV4;
         offload.gsoSizeBytes = 1448;
         offload.headerLengthBytes = 54;
         offload.needsChecksum = true;
         offload.checksumStartBytes = 34;
         offload.checksumOffsetBytes = 16;
 
-        backend.onOffloadFrame(0, new UnsafeBuffer(guestTso), 0, guestTso.length, offload);
+        backend.onFrame(new UnsafeBuffer(guestTso), 0, guestTso.length, offload, 0L);
 
         final byte[] message = kernelReads();
         final UnsafeBuffer header = new UnsafeBuffer(message);
@@ -182,14 +183,14 @@ class TapBackendTest
     {
         final byte[] correct = TestFrames.tcp(true, 9000, 5, TCP_ACK, 0);
         final byte[] guestTso = TestFrames.asGuestTso(correct, true);
-        offload.gsoType = TxOffloadInfo.GSO_TCPV6;
+        offload.gsoType = FrameMetadata.GSO_TCPV6;
         offload.gsoSizeBytes = 1440;
         offload.headerLengthBytes = 74;
         offload.needsChecksum = true;
         offload.checksumStartBytes = 54;
         offload.checksumOffsetBytes = 16;
 
-        backend.onOffloadFrame(0, new UnsafeBuffer(guestTso), 0, guestTso.length, offload);
+        backend.onFrame(new UnsafeBuffer(guestTso), 0, guestTso.length, offload, 0L);
 
         final byte[] message = kernelReads();
         assertEquals(VirtioNetHeader.GSO_TCPV6, VirtioNetHeader.gsoType(new UnsafeBuffer(message), 0));
@@ -209,7 +210,7 @@ class TapBackendTest
         offload.checksumOffsetBytes = 6;
         offload.headerLengthBytes = 42;
 
-        backend.onOffloadFrame(0, new UnsafeBuffer(frame), 0, frame.length, offload);
+        backend.onFrame(new UnsafeBuffer(frame), 0, frame.length, offload, 0L);
 
         final byte[] message = kernelReads();
         final UnsafeBuffer header = new UnsafeBuffer(message);
@@ -224,13 +225,13 @@ class TapBackendTest
     void shouldSegmentInSoftwareWhenGuestUsesUdpTso()
     {
         final byte[] frame = TestFrames.udp(false, 3000, 1);
-        offload.gsoType = TxOffloadInfo.GSO_UDP;
+        offload.gsoType = FrameMetadata.GSO_UDP;
         offload.gsoSizeBytes = 1200;
         offload.needsChecksum = true;
         offload.checksumStartBytes = 34;
         offload.checksumOffsetBytes = 6;
 
-        backend.onOffloadFrame(0, new UnsafeBuffer(frame), 0, frame.length, offload);
+        backend.onFrame(new UnsafeBuffer(frame), 0, frame.length, offload, 0L);
 
         final int[] expectedLengths = {1200 + 42, 1200 + 42, 600 + 42};
         for (final int expected : expectedLengths)
@@ -251,13 +252,13 @@ class TapBackendTest
     {
         final byte[] frame = TestFrames.tcp(false, 3000, 1, TCP_ACK, 1);
         frame[23] = 17;
-        offload.gsoType = TxOffloadInfo.GSO_TCPV4;
+        offload.gsoType = FrameMetadata.GSO_TCPV4;
         offload.gsoSizeBytes = 1448;
         offload.needsChecksum = true;
         offload.checksumStartBytes = 34;
         offload.checksumOffsetBytes = 16;
 
-        backend.onOffloadFrame(0, new UnsafeBuffer(frame), 0, frame.length, offload);
+        backend.onFrame(new UnsafeBuffer(frame), 0, frame.length, offload, 0L);
 
         assertEquals(1, counters.get(PortCounter.TX_DROP_MALFORMED));
         assertEquals(0, counters.get(PortCounter.TX_DROP_BACKEND));
@@ -272,7 +273,7 @@ class TapBackendTest
         offload.checksumStartBytes = frame.length - 4;
         offload.checksumOffsetBytes = 6;
 
-        backend.onOffloadFrame(0, new UnsafeBuffer(frame), 0, frame.length, offload);
+        backend.onFrame(new UnsafeBuffer(frame), 0, frame.length, offload, 0L);
 
         assertEquals(1, counters.get(PortCounter.TX_DROP_MALFORMED));
         assertNull(kernelReads());
@@ -286,7 +287,7 @@ class TapBackendTest
         int attempts = 0;
         while (counters.get(PortCounter.TX_DROP_BACKEND) == 0 && attempts < 100_000)
         {
-            backend.onFrame(0, buffer, 0, frame.length);
+            backend.onFrame(buffer, 0, frame.length, TestFrames.PLAIN, 0L);
             attempts++;
         }
 
@@ -302,7 +303,7 @@ class TapBackendTest
         final byte[] frame = TestFrames.tcp(false, 500, 1, TCP_ACK, 1);
         kernelSends(0, VirtioNetHeader.GSO_NONE, 0, 0, 0, 0, frame);
 
-        assertEquals(1, backend.pollInto(1, collector, 64));
+        assertEquals(1, backend.poll(1, collector, 64));
 
         assertEquals(1, delivered.size());
         assertArrayEquals(frame, delivered.get(0));
@@ -319,7 +320,7 @@ class TapBackendTest
         partial[41] = (byte)seed;
         kernelSends(VirtioNetHeader.F_NEEDS_CSUM, VirtioNetHeader.GSO_NONE, 42, 0, 34, 6, partial);
 
-        backend.pollInto(1, collector, 64);
+        backend.poll(1, collector, 64);
 
         assertArrayEquals(correct, delivered.get(0));
         assertEquals(1, backend.rxChecksumsCompleted());
@@ -332,7 +333,7 @@ class TapBackendTest
         final byte[] partial = TestFrames.asGuestTso(big, false);
         kernelSends(VirtioNetHeader.F_NEEDS_CSUM, VirtioNetHeader.GSO_TCPV4, 54, 1448, 34, 16, partial);
 
-        final int work = backend.pollInto(1, collector, 64);
+        final int work = backend.poll(1, collector, 64);
 
         assertEquals(7, work);
         assertEquals(7, delivered.size());
@@ -363,7 +364,7 @@ class TapBackendTest
         kernelSends(VirtioNetHeader.F_NEEDS_CSUM, VirtioNetHeader.GSO_TCPV6, 74, 8940, 54, 16,
             TestFrames.asGuestTso(big, true));
 
-        backend.pollInto(1, collector, 64);
+        backend.poll(1, collector, 64);
 
         assertEquals(7, delivered.size(), "9000 bytes in segments of 1514 - 74 = 1440");
         for (final byte[] segment : delivered)
@@ -379,7 +380,7 @@ class TapBackendTest
         final byte[] frame = TestFrames.udp(false, 3000, 1);
         kernelSends(VirtioNetHeader.F_NEEDS_CSUM, VirtioNetHeader.GSO_UDP, 42, 1400, 34, 6, frame);
 
-        assertEquals(1, backend.pollInto(1, collector, 64));
+        assertEquals(1, backend.poll(1, collector, 64));
 
         assertEquals(0, delivered.size());
         assertEquals(1, counters.get(PortCounter.RX_DROP_BACKEND));
@@ -390,7 +391,7 @@ class TapBackendTest
     {
         kernelSends(0, VirtioNetHeader.GSO_NONE, 0, 0, 0, 0, new byte[10]);
 
-        backend.pollInto(1, collector, 64);
+        backend.poll(1, collector, 64);
 
         assertEquals(0, delivered.size());
         assertEquals(1, counters.get(PortCounter.RX_DROP_BACKEND));
@@ -402,7 +403,7 @@ class TapBackendTest
         final byte[] frame = TestFrames.udp(false, 20, 1);
         kernelSends(VirtioNetHeader.F_NEEDS_CSUM, VirtioNetHeader.GSO_NONE, 0, 0, frame.length - 2, 6, frame);
 
-        backend.pollInto(1, collector, 64);
+        backend.poll(1, collector, 64);
 
         assertEquals(0, delivered.size());
         assertEquals(1, counters.get(PortCounter.RX_DROP_BACKEND));
@@ -416,18 +417,18 @@ class TapBackendTest
             kernelSends(0, VirtioNetHeader.GSO_NONE, 0, 0, 0, 0, TestFrames.udp(false, 10 + i, i));
         }
 
-        assertEquals(3, backend.pollInto(1, collector, 3));
+        assertEquals(3, backend.poll(1, collector, 3));
         assertEquals(3, delivered.size());
-        assertEquals(2, backend.pollInto(1, collector, 3));
+        assertEquals(2, backend.poll(1, collector, 3));
         assertEquals(5, delivered.size());
-        assertEquals(0, backend.pollInto(1, collector, 3));
+        assertEquals(0, backend.poll(1, collector, 3));
     }
 
     @Test
     void shouldReturnNoWorkWhenNothingPending()
     {
-        assertEquals(0, backend.pollInto(1, collector, 64));
-        assertEquals(0, backend.rxReadErrors());
+        assertEquals(0, backend.poll(1, collector, 64));
+        assertEquals(0, counters.get(PortCounter.BACKEND_READ_ERRORS), "EAGAIN is no error");
         assertEquals("tap", backend.typeName());
         assertTrue(backend.acceptsOffload());
     }
@@ -460,7 +461,7 @@ class TapBackendTest
     @Test
     void shouldCountRuntWhenGuestFrameShorterThanEthernetHeader()
     {
-        backend.onFrame(0, new UnsafeBuffer(new byte[13]), 0, 13);
+        backend.onFrame(new UnsafeBuffer(new byte[13]), 0, 13, TestFrames.PLAIN, 0L);
 
         assertEquals(1, counters.get(PortCounter.TX_DROP_RUNT));
         assertNull(kernelReads());
@@ -473,12 +474,20 @@ class TapBackendTest
         kernelSends(VirtioNetHeader.F_NEEDS_CSUM, VirtioNetHeader.GSO_TCPV4 | VirtioNetHeader.GSO_ECN, 54, 1448,
             34, 16, TestFrames.asGuestTso(big, false));
 
-        backend.pollInto(1, collector, 64);
+        backend.poll(1, collector, 64);
 
         assertEquals(3, delivered.size());
         assertEquals(TestFrames.TCP_CWR, delivered.get(0)[47] & TestFrames.TCP_CWR, "CWR on the first segment");
         assertEquals(0, delivered.get(1)[47] & TestFrames.TCP_CWR, "and only there");
         assertEquals(0, counters.get(PortCounter.RX_DROP_BACKEND));
+    }
+
+    /**
+     * The device's receive path as the port's receive side hands frames to it.
+     */
+    private static FrameSink toDevice(final DeviceHarness guest)
+    {
+        return (frame, offset, lengthBytes, metadata, nowNs) -> guest.device.receive(frame, offset, lengthBytes, nowNs);
     }
 
     private DeviceHarness guestWithRxRing(final int descriptors, final int freeDescriptors)
@@ -499,7 +508,7 @@ class TapBackendTest
         kernelSends(VirtioNetHeader.F_NEEDS_CSUM, VirtioNetHeader.GSO_TCPV4, 54, 1448, 34, 16,
             TestFrames.asGuestTso(big, false));
 
-        final int work = backend.poll(guest.nowNs, guest.device, 64);
+        final int work = backend.poll(guest.nowNs, toDevice(guest), 64);
 
         assertEquals(7, work);
         assertEquals(7, guest.counter(PortCounter.RX_FRAMES));
@@ -529,7 +538,7 @@ class TapBackendTest
         kernelSends(VirtioNetHeader.F_NEEDS_CSUM, VirtioNetHeader.GSO_TCPV4, 54, 1448, 34, 16,
             TestFrames.asGuestTso(big, false));
 
-        backend.poll(guest.nowNs, guest.device, 64);
+        backend.poll(guest.nowNs, toDevice(guest), 64);
 
         assertEquals(3, guest.counter(PortCounter.RX_FRAMES), "three free descriptors");
         assertEquals(4, guest.counter(PortCounter.RX_DROP_RING_FULL), "the rest counted by the device");

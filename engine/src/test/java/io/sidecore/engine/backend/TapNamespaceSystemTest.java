@@ -1,12 +1,15 @@
 package io.sidecore.engine.backend;
 
 import io.sidecore.engine.e1000.DeviceHarness;
-import io.sidecore.engine.e1000.TxOffloadInfo;
-import io.sidecore.shm.os.Fds;
-import io.sidecore.shm.os.OsException;
+import io.sidecore.engine.frame.FrameMetadata;
+import io.sidecore.engine.frame.FrameSink;
 import io.sidecore.engine.os.TapDevice;
 import io.sidecore.engine.status.PortCounters;
 import io.sidecore.shm.PortCounter;
+import io.sidecore.shm.os.Errno;
+import io.sidecore.shm.os.Fds;
+import io.sidecore.shm.os.LibC;
+import io.sidecore.shm.os.OsException;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -18,7 +21,9 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
@@ -55,7 +60,7 @@ class TapNamespaceSystemTest
     {
         namespace = NetNamespace.create();
         tapName = "sctap" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x100000, 0xFFFFFF));
-        backend = namespace.callInside(() -> TapBackend.open(tapName, counters));
+        backend = namespace.callInside(() -> TapOpener.open(tapName, counters));
         namespace.ip("addr", "add", "169.254.77.1/24", "dev", tapName);
         namespace.ip("link", "set", tapName, "up");
         guest = new GuestResponder(backend, GUEST_IP, HOST_IP);
@@ -94,10 +99,48 @@ class TapNamespaceSystemTest
                 fail("timed out waiting for " + what + "; frames to guest=" + guest.framesReceived +
                     " bad checksums=" + guest.badChecksums + " rx drops=" + counters.get(PortCounter.RX_DROP_BACKEND));
             }
-            if (backend.pollInto(nowNs++, guest, 64) == 0)
+            if (backend.poll(nowNs++, guest, 64) == 0)
             {
                 Fds.awaitReadable(backend.device().fd(), 5);
             }
+        }
+    }
+
+    @Test
+    void shouldCountBackendReadErrorsBesideWriteFailuresWhenTapQueueIsNotAttached()
+    {
+        // A descriptor of the TUN/TAP clone device that no interface is attached to (as a queue someone detached):
+        // the tun driver fails every read and write with EBADFD.
+        final int fd = Fds.open(TapDevice.CLONE_DEVICE, LibC.O_RDWR | LibC.O_NONBLOCK | LibC.O_CLOEXEC);
+        final PortCounters detachedCounters = PortCounters.inHeap("detached");
+        final TapBackend detached = new TapBackend(
+            TapDevice.adopt(fd, "detached", TapOpener.TAP_FLAGS), detachedCounters, 1514, 0);
+        try
+        {
+            final List<byte[]> toGuest = new ArrayList<>();
+            final FrameSink sink = (frame, offset, length, metadata, nowNs) ->
+            {
+                toGuest.add(new byte[length]);
+                return FrameSink.DELIVERED;
+            };
+
+            assertEquals(0, detached.poll(1, sink, 64));
+            assertEquals(0, detached.poll(2, sink, 64));
+
+            assertEquals(2, detachedCounters.get(PortCounter.BACKEND_READ_ERRORS), "one per failed read");
+            assertEquals(Errno.EBADFD, detached.lastRxErrno());
+            assertEquals(0, detachedCounters.totalDrops(), "a failed read loses no frame known to the port");
+            assertEquals(0, toGuest.size());
+
+            final byte[] frame = TestFrames.udp(false, 100, 1);
+            assertEquals(PortCounter.TX_DROP_BACKEND.id(),
+                detached.onFrame(new UnsafeBuffer(frame), 0, frame.length, TestFrames.PLAIN, 3));
+            assertEquals(1, detachedCounters.get(PortCounter.TX_DROP_BACKEND), "the write failure beside it");
+            assertEquals(2, detachedCounters.get(PortCounter.BACKEND_READ_ERRORS));
+        }
+        finally
+        {
+            detached.close();
         }
     }
 
@@ -123,16 +166,16 @@ class TapNamespaceSystemTest
     @Test
     void shouldDeliverWholeTsoFrameToHostKernelWhenGuestSendsTso() throws Exception
     {
-        final TxOffloadInfo offload = new TxOffloadInfo();
-        offload.gsoType = TxOffloadInfo.GSO_TCPV4;
+        final FrameMetadata offload = new FrameMetadata();
+        offload.gsoType = FrameMetadata.GSO_TCPV4;
         offload.gsoSizeBytes = 1448;
         offload.headerLengthBytes = 54;
         offload.needsChecksum = true;
         offload.checksumStartBytes = 34;
         offload.checksumOffsetBytes = 16;
 
-        sendTsoToHostSocket(5201, guestTso -> backend.onOffloadFrame(0, new UnsafeBuffer(guestTso), 0,
-            guestTso.length, offload));
+        sendTsoToHostSocket(5201, guestTso -> backend.onFrame(new UnsafeBuffer(guestTso), 0,
+            guestTso.length, offload, 0L));
     }
 
     @Test
@@ -236,7 +279,7 @@ class TapNamespaceSystemTest
         final String name = tapName + "p";
         namespace.callInside(() ->
         {
-            try (TapDevice created = TapDevice.open(name, TapBackend.TAP_FLAGS, true))
+            try (TapDevice created = TapDevice.open(name, TapOpener.TAP_FLAGS, true))
             {
                 created.setPersistent(true);
             }
@@ -246,7 +289,7 @@ class TapNamespaceSystemTest
 
         final int headerSize = namespace.callInside(() ->
         {
-            try (TapDevice attached = TapDevice.open(name, TapBackend.TAP_FLAGS, true))
+            try (TapDevice attached = TapDevice.open(name, TapOpener.TAP_FLAGS, true))
             {
                 assertEquals(name, attached.name());
                 attached.setPersistent(false);
@@ -261,7 +304,7 @@ class TapNamespaceSystemTest
     @Test
     void shouldNegotiateOffloadsAndExplainFailuresWhenOpening() throws Exception
     {
-        assertEquals(TapBackend.WANTED_OFFLOADS, backend.offloadFlags());
+        assertEquals(TapOpener.WANTED_OFFLOADS, backend.offloadFlags());
         assertEquals(VirtioNetHeader.LENGTH, backend.device().vnetHeaderSize());
         assertTrue((backend.device().features() & TapDevice.IFF_VNET_HDR) != 0);
         assertEquals(tapName, backend.interfaceName());

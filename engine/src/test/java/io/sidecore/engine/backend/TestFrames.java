@@ -1,5 +1,6 @@
 package io.sidecore.engine.backend;
 
+import io.sidecore.engine.frame.FrameMetadata;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteBuffer;
@@ -9,8 +10,10 @@ import java.nio.ByteOrder;
  * Test support: builds Ethernet/IPv4/IPv6/TCP/UDP frames and checks their headers and checksums independently of
  * the code under test (byte arithmetic of its own, RFC 1071 sums over byte pairs).
  */
-final class TestFrames
+public final class TestFrames
 {
+    /** Metadata of a complete frame (no offload work), shared read-only by the tests. */
+    static final FrameMetadata PLAIN = new FrameMetadata();
     static final byte[] DST_MAC = {0x02, 0x00, 0x00, 0x00, 0x00, 0x01};
     static final byte[] SRC_MAC = {0x02, 0x00, 0x00, 0x00, 0x00, 0x02};
     static final byte[] SRC_IP4 = {(byte)192, 0, 2, 1};
@@ -21,7 +24,7 @@ final class TestFrames
     static final int TCP_SYN = 0x02;
     static final int TCP_RST = 0x04;
     static final int TCP_PSH = 0x08;
-    static final int TCP_ACK = 0x10;
+    public static final int TCP_ACK = 0x10;
     static final int TCP_CWR = 0x80;
 
     private TestFrames()
@@ -39,6 +42,22 @@ final class TestFrames
         return address;
     }
 
+    /**
+     * @param number      the first byte, to tell frames apart.
+     * @param lengthBytes length.
+     * @return a frame of that length whose other bytes follow a fixed pattern.
+     */
+    public static byte[] numbered(final int number, final int lengthBytes)
+    {
+        final byte[] frame = new byte[lengthBytes];
+        frame[0] = (byte)number;
+        for (int i = 1; i < lengthBytes; i++)
+        {
+            frame[i] = (byte)(i * 13);
+        }
+        return frame;
+    }
+
     static byte payloadByte(final int index)
     {
         return (byte)(index * 7 + 3);
@@ -47,7 +66,7 @@ final class TestFrames
     /**
      * A TCP frame with correct lengths and checksums.
      */
-    static byte[] tcp(final boolean ipv6, final int payloadBytes, final int sequence, final int flags,
+    public static byte[] tcp(final boolean ipv6, final int payloadBytes, final int sequence, final int flags,
         final int ipId)
     {
         final byte[] frame = build(ipv6, 6, 20, payloadBytes, ipId);
@@ -67,7 +86,7 @@ final class TestFrames
     /**
      * A UDP frame with correct lengths and checksums.
      */
-    static byte[] udp(final boolean ipv6, final int payloadBytes, final int ipId)
+    public static byte[] udp(final boolean ipv6, final int payloadBytes, final int ipId)
     {
         final byte[] frame = build(ipv6, 17, 8, payloadBytes, ipId);
         final int l4 = ipv6 ? 54 : 34;
@@ -126,7 +145,7 @@ final class TestFrames
      * Make a correct TCP frame look like what a Linux e1000 guest hands the device for TSO: IPv4 total length and
      * header checksum 0, TCP checksum seeded with the pseudo header without length (e1000_tso()).
      */
-    static byte[] asGuestTso(final byte[] frame, final boolean ipv6)
+    public static byte[] asGuestTso(final byte[] frame, final boolean ipv6)
     {
         final byte[] copy = frame.clone();
         final ByteBuffer b = ByteBuffer.wrap(copy).order(ByteOrder.BIG_ENDIAN);

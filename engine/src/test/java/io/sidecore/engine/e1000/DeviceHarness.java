@@ -1,5 +1,7 @@
 package io.sidecore.engine.e1000;
 
+import io.sidecore.engine.frame.FrameMetadata;
+import io.sidecore.engine.frame.FrameSink;
 import io.sidecore.engine.mem.GuestMemory;
 import io.sidecore.engine.status.PortCounters;
 import io.sidecore.shm.E1000Registers;
@@ -125,11 +127,14 @@ public final class DeviceHarness
 
     private final class CapturingSink implements FrameSink
     {
-        public void onFrame(final int sourcePortId, final DirectBuffer frame, final int offset, final int lengthBytes)
+        public int onFrame(
+            final DirectBuffer frame, final int offset, final int lengthBytes, final FrameMetadata metadata,
+            final long nowNs)
         {
             final byte[] copy = new byte[lengthBytes];
             frame.getBytes(offset, copy);
             wire.add(copy);
+            return DELIVERED;
         }
     }
 
@@ -358,6 +363,17 @@ public final class DeviceHarness
      * @return whether delivered.
      */
     public boolean receive(final byte[] frame)
+    {
+        return FrameSink.DELIVERED == receiveOutcome(frame);
+    }
+
+    /**
+     * Deliver a frame from the wire to the guest.
+     *
+     * @param frame bytes.
+     * @return {@link FrameSink#DELIVERED} or the id of the drop counter it was counted under.
+     */
+    public int receiveOutcome(final byte[] frame)
     {
         return device.receive(new UnsafeBuffer(frame), 0, frame.length, nowNs);
     }

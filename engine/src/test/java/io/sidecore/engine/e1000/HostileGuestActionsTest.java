@@ -1,5 +1,7 @@
 package io.sidecore.engine.e1000;
 
+import io.sidecore.engine.frame.FrameMetadata;
+import io.sidecore.engine.frame.FrameSink;
 import io.sidecore.engine.mem.GuestMemory;
 import io.sidecore.engine.status.PortCounters;
 import io.sidecore.shm.E1000Registers;
@@ -185,7 +187,8 @@ class HostileGuestActionsTest
         assertEquals(bytesBefore + sent.length, port.sink.bytes, "its bytes");
 
         final byte[] received = DeviceHarness.broadcastFrame(200, 9);
-        assertTrue(port.device.receive(new UnsafeBuffer(received), 0, received.length, now), "a frame after reset");
+        assertEquals(FrameSink.DELIVERED, port.device.receive(new UnsafeBuffer(received), 0, received.length, now),
+            "a frame after reset");
         final byte[] placed = new byte[received.length];
         port.ramBuffer.getBytes((int)(port.rxBufferGpa(0) - port.ramGpa), placed);
         assertArrayEquals(received, placed, "frame bytes in the first RX buffer");
@@ -715,12 +718,12 @@ class HostileGuestActionsTest
             }
             final PortCounters counters = loopback.counters();
             final long outcomesBefore = counters.get(PortCounter.RX_FRAMES) + Port.rxDrops(counters);
-            final boolean delivered = loopback.receive(frame, offset, lengthBytes, nowNs);
+            final int outcome = loopback.receive(frame, offset, lengthBytes, nowNs);
             loopbackReceives++;
             final long outcomes = counters.get(PortCounter.RX_FRAMES) + Port.rxDrops(counters) - outcomesBefore;
             if (null == violation && 1 != outcomes)
             {
-                violation = "looped-back frame has " + outcomes + " outcomes (delivered=" + delivered + ")";
+                violation = "looped-back frame has " + outcomes + " outcomes (outcome=" + outcome + ")";
             }
             final int reentered = loopback.pollTx(nowNs, 64);
             if (null == violation && 0 != reentered)
@@ -729,26 +732,22 @@ class HostileGuestActionsTest
             }
         }
 
-        public void onFrame(final int sourcePortId, final DirectBuffer frame, final int offset, final int lengthBytes)
+        public int onFrame(
+            final DirectBuffer frame, final int offset, final int lengthBytes, final FrameMetadata info,
+            final long nowNs)
         {
-            check(sourcePortId, frame, offset, lengthBytes);
-        }
-
-        public boolean acceptsOffload()
-        {
-            return offload;
-        }
-
-        public void onOffloadFrame(
-            final int sourcePortId,
-            final DirectBuffer frame,
-            final int offset,
-            final int lengthBytes,
-            final TxOffloadInfo info)
-        {
+            if (info.isComplete())
+            {
+                check(frame, offset, lengthBytes);
+                return DELIVERED;
+            }
             offloadFrames++;
+            if (null == violation && !offload)
+            {
+                violation = "offload frame handed to a sink that does not accept offload";
+            }
             if (null == violation && (info.headerLengthBytes < 0 || info.headerLengthBytes > lengthBytes ||
-                (TxOffloadInfo.GSO_NONE != info.gsoType && info.gsoSizeBytes <= 0) ||
+                (FrameMetadata.GSO_NONE != info.gsoType && info.gsoSizeBytes <= 0) ||
                 (info.needsChecksum && (info.checksumStartBytes < 0 ||
                 info.checksumStartBytes + info.checksumOffsetBytes + 2 > lengthBytes))))
             {
@@ -756,17 +755,23 @@ class HostileGuestActionsTest
                     info.headerLengthBytes + " gso=" + info.gsoType + "/" + info.gsoSizeBytes + " csum=" +
                     info.needsChecksum + "@" + info.checksumStartBytes + "+" + info.checksumOffsetBytes;
             }
-            check(sourcePortId, frame, offset, lengthBytes);
+            check(frame, offset, lengthBytes);
+            return DELIVERED;
         }
 
-        private void check(final int sourcePortId, final DirectBuffer frame, final int offset, final int lengthBytes)
+        public boolean acceptsOffload()
+        {
+            return offload;
+        }
+
+        private void check(final DirectBuffer frame, final int offset, final int lengthBytes)
         {
             frames++;
             bytes += lengthBytes;
-            if (null == violation && (sourcePortId != portId || offset < 0 || lengthBytes < 14 ||
+            if (null == violation && (offset < 0 || lengthBytes < 14 ||
                 lengthBytes > scratch.length || (long)offset + lengthBytes > frame.capacity()))
             {
-                violation = "frame outside its buffer or malformed: port=" + sourcePortId + " offset=" + offset +
+                violation = "frame outside its buffer or malformed: port=" + portId + " offset=" + offset +
                     " length=" + lengthBytes + " capacity=" + frame.capacity();
                 return;
             }
@@ -1532,8 +1537,8 @@ class HostileGuestActionsTest
             MemorySegment.copy(port.ram, 0, ramBeforeSegment, 0, RAM_BYTES);
             receiveCalls++;
 
-            final boolean delivered =
-                port.device.receive(new UnsafeBuffer(backing), offset, action.lengthBytes(), nowNs);
+            final int outcome = port.device.receive(new UnsafeBuffer(backing), offset, action.lengthBytes(), nowNs);
+            final boolean delivered = FrameSink.DELIVERED == outcome;
 
             final long[] after = port.snapshot();
             final String where = where();
@@ -1541,6 +1546,11 @@ class HostileGuestActionsTest
             final long dropsDelta = Port.rxDrops(after) - Port.rxDrops(before);
             assertEquals(1, framesDelta + dropsDelta, where + "frames " + framesDelta + " drops " + dropsDelta);
             assertEquals(delivered, 1 == framesDelta, where + "return value vs RX_FRAMES");
+            if (!delivered)
+            {
+                assertEquals(1, after[outcome] - before[outcome], where + "drop outcome " + outcome +
+                    " names the counter the frame was counted under");
+            }
             if (faultedBefore)
             {
                 assertFalse(delivered, where + "faulted port delivered");

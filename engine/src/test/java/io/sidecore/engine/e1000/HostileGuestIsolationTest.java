@@ -7,6 +7,7 @@ import io.sidecore.engine.e1000.HostileGuestActionsTest.Port;
 import io.sidecore.engine.e1000.HostileGuestActionsTest.Receive;
 import io.sidecore.engine.e1000.HostileGuestActionsTest.Recover;
 import io.sidecore.engine.e1000.HostileGuestActionsTest.Rig;
+import io.sidecore.engine.frame.FrameSink;
 import io.sidecore.shm.E1000Registers;
 import io.sidecore.shm.E1000TxDescriptor;
 import io.sidecore.shm.PortCounter;
@@ -256,7 +257,8 @@ class HostileGuestIsolationTest
     private static long goodRx(final Port b, final GoodRx rx, final long nowNs)
     {
         final byte[] frame = DeviceHarness.broadcastFrame(rx.lengthBytes(), rx.seed());
-        final boolean delivered = b.device.receive(new UnsafeBuffer(frame), 0, frame.length, nowNs);
+        final boolean delivered =
+            FrameSink.DELIVERED == b.device.receive(new UnsafeBuffer(frame), 0, frame.length, nowNs);
         final int head = b.reg(E1000Registers.RDH);
         int index = (b.reg(E1000Registers.RDT) + 1) % B_RING;
         while (index != head)

@@ -206,8 +206,9 @@ class RxProcessorTest
         h.device.fault("test");
         final byte[] ring = ringBytes();
 
-        assertFalse(h.device.rx.receive(new org.agrona.concurrent.UnsafeBuffer(BROADCAST.clone()), 0, 6, h.nowNs));
-        assertFalse(h.receive(DeviceHarness.broadcastFrame(100, 1)));
+        assertEquals(PortCounter.RX_DROP_DISABLED.id(),
+            h.device.rx.receive(new org.agrona.concurrent.UnsafeBuffer(BROADCAST.clone()), 0, 6, h.nowNs));
+        assertEquals(PortCounter.RX_DROP_DISABLED.id(), h.receiveOutcome(DeviceHarness.broadcastFrame(100, 1)));
 
         assertEquals(2, h.counter(PortCounter.RX_DROP_DISABLED));
         assertEquals(0, h.counter(PortCounter.RX_DROP_RUNT));
@@ -230,10 +231,10 @@ class RxProcessorTest
     @Test
     void shouldDropAsBackendWhenLengthExceedsBuffer()
     {
-        final boolean delivered = h.device.rx.receive(
+        final int outcome = h.device.rx.receive(
             new org.agrona.concurrent.UnsafeBuffer(new byte[100]), 10, 100, h.nowNs);
 
-        assertFalse(delivered);
+        assertEquals(PortCounter.RX_DROP_BACKEND.id(), outcome);
         assertOutcome(PortCounter.RX_DROP_BACKEND);
     }
 

@@ -1,5 +1,6 @@
 package io.sidecore.engine.e1000;
 
+import io.sidecore.engine.frame.FrameSink;
 import io.sidecore.engine.mem.GuestMemory;
 import io.sidecore.engine.status.PortCounters;
 import io.sidecore.shm.E1000Registers;
@@ -119,7 +120,7 @@ class RxWriteOrderTest
         final PortConfig config = new PortConfig(0, "order", DeviceHarness.MAC, false,
             PortRegionDescriptor.DEFAULT_SHARED_PAGES);
         final E1000Device device = new E1000Device(config, registers, guestMemory, PortCounters.inHeap("order"),
-            (sourcePortId, frame, offset, lengthBytes) -> { }, asserted -> { });
+            (frame, offset, lengthBytes, metadata, nowNs) -> FrameSink.DELIVERED, asserted -> { });
         device.configWrite(PciConfig.COMMAND_OFFSET, 2, PciConfig.COMMAND_MEMORY_SPACE | PciConfig.COMMAND_BUS_MASTER);
         rx = new RxProcessor(device, descriptors, data);
         registers.set(E1000Registers.STATUS, E1000Registers.STATUS_RESET_VALUE);
@@ -255,7 +256,7 @@ class RxWriteOrderTest
     private boolean receive(final int lengthBytes)
     {
         final byte[] frame = DeviceHarness.broadcastFrame(lengthBytes, 3);
-        return rx.receive(new UnsafeBuffer(frame), 0, frame.length, 1L);
+        return FrameSink.DELIVERED == rx.receive(new UnsafeBuffer(frame), 0, frame.length, 1L);
     }
 
     private long ramBufferAddress(final long gpa)

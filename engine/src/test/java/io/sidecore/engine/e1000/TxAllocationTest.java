@@ -1,5 +1,7 @@
 package io.sidecore.engine.e1000;
 
+import io.sidecore.engine.frame.FrameMetadata;
+import io.sidecore.engine.frame.FrameSink;
 import io.sidecore.shm.E1000Registers;
 import io.sidecore.shm.PortCounter;
 import org.agrona.DirectBuffer;
@@ -31,9 +33,12 @@ final class TxAllocationTest
     {
         long frames;
 
-        public void onFrame(final int sourcePortId, final DirectBuffer frame, final int offset, final int lengthBytes)
+        public int onFrame(
+            final DirectBuffer frame, final int offset, final int lengthBytes, final FrameMetadata metadata,
+            final long nowNs)
         {
             frames++;
+            return DELIVERED;
         }
     }
 

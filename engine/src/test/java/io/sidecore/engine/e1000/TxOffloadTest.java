@@ -1,5 +1,7 @@
 package io.sidecore.engine.e1000;
 
+import io.sidecore.engine.frame.FrameMetadata;
+import io.sidecore.engine.frame.FrameSink;
 import io.sidecore.shm.E1000Registers;
 import io.sidecore.shm.PortCounter;
 import org.agrona.DirectBuffer;
@@ -417,31 +419,22 @@ final class TxOffloadTest
         final List<byte[]> frames = new ArrayList<>();
         final List<int[]> infos = new ArrayList<>();
 
-        public void onFrame(final int sourcePortId, final DirectBuffer frame, final int offset, final int lengthBytes)
+        public int onFrame(
+            final DirectBuffer frame, final int offset, final int lengthBytes, final FrameMetadata offload,
+            final long nowNs)
         {
             final byte[] copy = new byte[lengthBytes];
             frame.getBytes(offset, copy);
             frames.add(copy);
-            infos.add(null);
+            infos.add(offload.isComplete() ? null : new int[] {offload.gsoType, offload.gsoSizeBytes,
+                offload.headerLengthBytes, offload.needsChecksum ? 1 : 0, offload.checksumStartBytes,
+                offload.checksumOffsetBytes, offload.vlanTci});
+            return DELIVERED;
         }
 
         public boolean acceptsOffload()
         {
             return true;
-        }
-
-        public void onOffloadFrame(
-            final int sourcePortId,
-            final DirectBuffer frame,
-            final int offset,
-            final int lengthBytes,
-            final TxOffloadInfo offload)
-        {
-            final byte[] copy = new byte[lengthBytes];
-            frame.getBytes(offset, copy);
-            frames.add(copy);
-            infos.add(new int[] {offload.gsoType, offload.gsoSizeBytes, offload.headerLengthBytes,
-                offload.needsChecksum ? 1 : 0, offload.checksumStartBytes, offload.checksumOffsetBytes});
         }
     }
 
@@ -464,12 +457,13 @@ final class TxOffloadTest
         final byte[] whole = sink.frames.get(0);
         assertEquals(p.bytes.length + 4, whole.length);
         final int[] info = sink.infos.get(0);
-        assertEquals(TxOffloadInfo.GSO_TCPV4, info[0]);
+        assertEquals(FrameMetadata.GSO_TCPV4, info[0]);
         assertEquals(1448, info[1]);
         assertEquals(p.headerLength + 4, info[2]);
         assertEquals(1, info[3]);
         assertEquals(p.l4Start + 4, info[4]);
         assertEquals(16, info[5]);
+        assertEquals(7, info[6], "the inserted tag's TCI travels in the metadata");
         // IP total length now describes the whole packet; the field holds the pseudo-header sum with the length.
         assertEquals(p.bytes.length - 14, u16(whole, 18 + 2));
         final int l4Length = p.bytes.length - p.l4Start;
@@ -495,10 +489,11 @@ final class TxOffloadTest
         h.pollTx();
 
         final int[] info = sink.infos.get(0);
-        assertEquals(TxOffloadInfo.GSO_NONE, info[0]);
+        assertEquals(FrameMetadata.GSO_NONE, info[0]);
         assertEquals(1, info[3]);
         assertEquals(p.l4Start, info[4]);
         assertEquals(6, info[5]);
+        assertEquals(FrameMetadata.NO_VLAN_TAG, info[6], "no tag inserted");
         final byte[] whole = sink.frames.get(0);
         assertEquals(0xFFFF, TxPacketVerifier.fold(TxPacketVerifier.sum16(whole, 14, 20)));
         assertEquals(1, h.registers.get(E1000Registers.GPTC));

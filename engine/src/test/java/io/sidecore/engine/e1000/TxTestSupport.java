@@ -1,5 +1,6 @@
 package io.sidecore.engine.e1000;
 
+import io.sidecore.engine.frame.FrameSink;
 import io.sidecore.shm.E1000Registers;
 import io.sidecore.shm.E1000TxDescriptor;
 

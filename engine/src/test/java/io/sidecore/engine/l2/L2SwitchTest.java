@@ -1,5 +1,7 @@
 package io.sidecore.engine.l2;
 
+import io.sidecore.engine.frame.FrameMetadata;
+import io.sidecore.engine.frame.FrameSink;
 import io.sidecore.engine.status.PortCounters;
 import io.sidecore.engine.status.SidecoreCounters;
 import io.sidecore.shm.PortCounter;
@@ -26,6 +28,8 @@ class L2SwitchTest
     private static final long AGING_NS = 10_000_000_000L;
     private static final long START_NS = 1_000_000_000_000L;
     private static final int SLOTS = 32;
+    /** Metadata of a complete frame: what every frame handed to the switch carries. */
+    private static final FrameMetadata PLAIN = new FrameMetadata();
 
     private final SidecoreCounters countersA = SidecoreCounters.inHeap(0);
     private final SidecoreCounters countersB = SidecoreCounters.inHeap(1);
@@ -50,7 +54,7 @@ class L2SwitchTest
         attachLocal(0, 1, 2, 3);
         final byte[] frame = frame(broadcast(), mac(1), 60, 7);
 
-        switchA.forward(1, new UnsafeBuffer(frame), 0, frame.length);
+        switchA.forward(1, new UnsafeBuffer(frame), 0, frame.length, PLAIN);
 
         assertEquals(1, ports[0].frames.size());
         assertEquals(0, ports[1].frames.size());
@@ -66,7 +70,7 @@ class L2SwitchTest
         attachLocal(0, 1, 2);
         final byte[] frame = frame(0x01_00_5E_00_00_01L, mac(0), 60, 1);
 
-        switchA.forward(0, new UnsafeBuffer(frame), 0, frame.length);
+        switchA.forward(0, new UnsafeBuffer(frame), 0, frame.length, PLAIN);
 
         assertEquals(0, ports[0].frames.size());
         assertEquals(1, ports[1].frames.size());
@@ -131,8 +135,9 @@ class L2SwitchTest
         attachLocal(0, 1);
         final byte[] runt = new byte[13];
 
-        switchA.forward(0, new UnsafeBuffer(runt), 0, runt.length);
+        final int outcome = switchA.forward(0, new UnsafeBuffer(runt), 0, runt.length, PLAIN);
 
+        assertEquals(PortCounter.TX_DROP_NO_DESTINATION.id(), outcome);
         assertEquals(0, ports[1].frames.size());
         assertEquals(1, ports[0].counters.get(PortCounter.TX_DROP_NO_DESTINATION));
     }
@@ -300,8 +305,9 @@ class L2SwitchTest
         clearAll();
 
         final byte[] frame = frame(mac(1), mac(0), 200, 9);
-        switchA.forward(0, new UnsafeBuffer(frame), 0, frame.length);
+        final int outcome = switchA.forward(0, new UnsafeBuffer(frame), 0, frame.length, PLAIN);
 
+        assertEquals(FrameSink.DELIVERED, outcome, "handed on to the other sidecore, which accounts for it");
         assertEquals(0, ports[1].frames.size(), "not delivered until the other sidecore drains its ring");
         assertEquals(1, switchB.drain(ringAtoB, 10));
         assertEquals(1, ports[1].frames.size());
@@ -487,7 +493,7 @@ class L2SwitchTest
     private static void send(final L2Switch l2Switch, final int sourceSlot, final long destination, final long source)
     {
         final byte[] frame = frame(destination, source, 60, sourceSlot);
-        l2Switch.forward(sourceSlot, new UnsafeBuffer(frame), 0, frame.length);
+        l2Switch.forward(sourceSlot, new UnsafeBuffer(frame), 0, frame.length, PLAIN);
     }
 
     static long mac(final int slot)
@@ -520,7 +526,7 @@ class L2SwitchTest
     /**
      * A destination that records what it receives and may refuse (like a full RX ring counted by a device).
      */
-    static final class Recorder implements FrameDestination
+    static final class Recorder implements FrameSink
     {
         final List<byte[]> frames = new ArrayList<>();
         final PortCounters counters;
@@ -533,17 +539,20 @@ class L2SwitchTest
             counters = PortCounters.inHeap("p" + slot);
         }
 
-        public boolean receive(final DirectBuffer frame, final int offset, final int lengthBytes, final long nowNs)
+        public int onFrame(
+            final DirectBuffer frame, final int offset, final int lengthBytes, final FrameMetadata metadata,
+            final long nowNs)
         {
             if (acceptPercent < 100 && random.nextInt(100) >= acceptPercent)
             {
                 refused++;
-                return false;
+                counters.increment(PortCounter.RX_DROP_RING_FULL);
+                return FrameSink.dropped(PortCounter.RX_DROP_RING_FULL);
             }
             final byte[] copy = new byte[lengthBytes];
             frame.getBytes(offset, copy);
             frames.add(copy);
-            return true;
+            return DELIVERED;
         }
     }
 }

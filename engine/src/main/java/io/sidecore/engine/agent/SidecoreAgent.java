@@ -1,0 +1,511 @@
+package io.sidecore.engine.agent;
+
+import io.sidecore.engine.EngineContext;
+import io.sidecore.engine.e1000.InterruptController;
+import io.sidecore.engine.l2.L2Switch;
+import io.sidecore.engine.l2.ShardRing;
+import io.sidecore.engine.port.Port;
+import io.sidecore.engine.proxy.SidecoreCommand;
+import io.sidecore.engine.status.CountersFile;
+import io.sidecore.engine.status.SidecoreCounters;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.EpochClock;
+import org.agrona.concurrent.NanoClock;
+import org.jctools.queues.MpscArrayQueue;
+
+/**
+ * One sidecore: the agent that runs on one pinned core and is the single writer of every port it owns.
+ * <p>
+ * {@link #doWork()} reads the clock once and then takes bounded steps, each returning its work count:
+ * <ol>
+ *   <li>execute up to {@code commandDrainLimit} commands from the bounded MPSC command queue (trapped register
+ *       accesses and control commands from other threads);</li>
+ *   <li>one pass over the owned ports, starting one port later each cycle (a rotating index, so no port is always
+ *       served first). Per port: detect doorbells (for a CSB port {@code guest_tdt}/{@code guest_rdt} in the CSB,
+ *       then TDT/RDT in the shared page, each compared with the value last seen), TX within
+ *       the port's descriptor and byte budgets and rate limits, frames from the backend within its frame budget,
+ *       then the port's moderation deadlines;</li>
+ *   <li>frames other sidecores switched to this one, up to {@code crossShardDrainLimit} per inbound ring;</li>
+ *   <li>MAC aging over up to {@code macAgingSweepLimit} table slots;</li>
+ *   <li>sidecore 0 only, with a counters file: the file's heartbeat, once every {@link #HEARTBEAT_INTERVAL_NS}
+ *       of {@code nowNs} (one comparison per cycle; after a stall the next beat is an interval after the late one,
+ *       never a burst to catch up), so readers can tell a live daemon from a dead one.</li>
+ * </ol>
+ * <b>Moderation timers.</b> Instead of a timer wheel, each pass compares every port's
+ * {@link InterruptController#nextDeadlineNs()} with {@code nowNs} (wrap-safe) and fires the port's timers when due:
+ * the pass visits every port anyway, so a deadline costs one comparison per port, is checked with nanosecond
+ * precision, and no timer id has to be mapped back to a port. Deadline latency is one duty cycle. Before parking,
+ * the agent shortens the park to the earliest deadline, so an adaptive sidecore is never late by a park period.
+ * <p>
+ * <b>Parking.</b> With the adaptive idle strategy, {@link #onParkPrepare} refuses to park while commands or
+ * cross-sidecore frames wait, asks CSB guests to kick ({@code host_need_txkick}), and re-checks every doorbell;
+ * {@link #onParkEnd} withdraws the kick requests. The park itself is a wait in the sidecore's {@link Kick}: with
+ * {@link EventFdKick} a {@code ppoll} on the sidecore's eventfd, which a CSB guest in another process writes when it
+ * finds the kick request set, and which {@link #offer} writes for threads of this process.
+ * <p>
+ * Nothing here allocates in steady state: ports, rings and commands are arrays walked with indexed loops, and
+ * commands are allocated (or, for trapped accesses, preallocated) by the requesting threads.
+ */
+public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkListener
+{
+    /** Interval between two heartbeats of the counters file, by the agent's clock. */
+    public static final long HEARTBEAT_INTERVAL_NS = 1_000_000_000L;
+
+    private final int index;
+    private final String roleName;
+    private final NanoClock clock;
+    private final MpscArrayQueue<SidecoreCommand> commandQueue;
+    private final int commandDrainLimit;
+    private final Port[] ports;
+    private final int[] switchSlots;
+    private int portCount;
+    private int roundRobinIndex;
+    private final L2Switch l2Switch;
+    private final ShardRing[] inbound;
+    private final int crossShardDrainLimit;
+    private final int macAgingSweepLimit;
+    private final SidecoreCounters counters;
+    private final Kick kick;
+    private final long busyRatioWindowNs;
+    private final long cycleTimeThresholdNs;
+    private final long minModerationDelayNs;
+    private final CountersFile heartbeatFile;
+    private final EpochClock epochClock;
+    private boolean heartbeatStarted;
+    private long nextHeartbeatNs;
+    private long nowNs;
+    private boolean started;
+    private long lastCycleStartNs;
+    private int lastWorkCount;
+    private long windowStartNs;
+    private long windowBusyNs;
+
+    /**
+     * @param index    this sidecore's index.
+     * @param ctx      concluded context.
+     * @param counters this sidecore's counters.
+     * @param l2Switch this sidecore's switch shard.
+     * @param inbound  rings from the other sidecores (none when there is one sidecore).
+     * @param kick     how a parked sidecore is woken.
+     */
+    SidecoreAgent(
+        final int index,
+        final EngineContext ctx,
+        final SidecoreCounters counters,
+        final L2Switch l2Switch,
+        final ShardRing[] inbound,
+        final Kick kick)
+    {
+        this.index = index;
+        this.roleName = "sidecore-" + index;
+        this.clock = ctx.nanoClock();
+        this.commandQueue = new MpscArrayQueue<>(ctx.commandQueueCapacity());
+        this.commandDrainLimit = ctx.commandDrainLimit();
+        this.ports = new Port[ctx.maxPortsPerSidecore()];
+        this.switchSlots = new int[ctx.maxPortsPerSidecore()];
+        this.l2Switch = l2Switch;
+        this.inbound = inbound.clone();
+        this.crossShardDrainLimit = ctx.crossShardDrainLimit();
+        this.macAgingSweepLimit = ctx.macAgingSweepLimit();
+        this.counters = counters;
+        this.kick = kick;
+        this.busyRatioWindowNs = ctx.busyRatioWindowNs();
+        this.cycleTimeThresholdNs = ctx.cycleTimeThresholdNs();
+        this.minModerationDelayNs = ctx.minModerationDelayNs();
+        this.heartbeatFile = 0 == index ? ctx.mappedCountersFile() : null;
+        this.epochClock = ctx.epochClock();
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public int doWork()
+    {
+        final long nowNs = clock.nanoTime();
+        this.nowNs = nowNs;
+        trackDutyCycle(nowNs);
+        l2Switch.nowNs(nowNs);
+
+        int workCount = drainCommands(nowNs);
+        workCount += pollPorts(nowNs);
+        workCount += drainCrossShard();
+        workCount += l2Switch.age(macAgingSweepLimit);
+        heartbeat(nowNs);
+
+        lastWorkCount = workCount;
+        return workCount;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public String roleName()
+    {
+        return roleName;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void onClose()
+    {
+        for (int i = 0; i < portCount; i++)
+        {
+            ports[i].close();
+            ports[i] = null;
+        }
+        portCount = 0;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public long onParkPrepare(final long parkNs)
+    {
+        if (!commandQueue.isEmpty())
+        {
+            return 0;
+        }
+        for (int i = 0; i < inbound.length; i++)
+        {
+            if (inbound[i].size() > 0)
+            {
+                return 0;
+            }
+        }
+        final Port[] ports = this.ports;
+        final int count = portCount;
+        boolean workFound = false;
+        long limitNs = parkNs;
+        for (int i = 0; i < count; i++)
+        {
+            final Port port = ports[i];
+            workFound |= port.prepareToPark(nowNs);
+            final long deadlineNs = port.device().interrupts().nextDeadlineNs();
+            if (InterruptController.NO_DEADLINE != deadlineNs)
+            {
+                final long remainingNs = deadlineNs - nowNs;
+                if (remainingNs <= 0)
+                {
+                    workFound = true;
+                }
+                else if (remainingNs < limitNs)
+                {
+                    limitNs = remainingNs;
+                }
+            }
+        }
+        if (workFound)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                ports[i].onWake();
+            }
+            return 0;
+        }
+        counters.parks().incrementOpaque();
+        return limitNs;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void onParkEnd(final boolean kicked)
+    {
+        if (kicked)
+        {
+            counters.wakeups().incrementOpaque();
+        }
+        final Port[] ports = this.ports;
+        for (int i = 0, count = portCount; i < count; i++)
+        {
+            ports[i].onWake();
+        }
+    }
+
+    /**
+     * Queue a command for this sidecore and wake it. Any thread.
+     *
+     * @param command the command.
+     * @return false if the queue is full (counted in {@link SidecoreCounters#proxyOfferFailures()}).
+     */
+    public boolean offer(final SidecoreCommand command)
+    {
+        if (commandQueue.offer(command))
+        {
+            kick.signal();
+            return true;
+        }
+        counters.proxyOfferFailures().increment();
+        return false;
+    }
+
+    /**
+     * @return this sidecore's index.
+     */
+    public int index()
+    {
+        return index;
+    }
+
+    /**
+     * @return this sidecore's counters.
+     */
+    public SidecoreCounters counters()
+    {
+        return counters;
+    }
+
+    /**
+     * @return this sidecore's switch shard; only this agent's thread may use it.
+     */
+    public L2Switch l2Switch()
+    {
+        return l2Switch;
+    }
+
+    /**
+     * @return how this sidecore is woken.
+     */
+    public Kick kick()
+    {
+        return kick;
+    }
+
+    /**
+     * @return ports owned (agent thread, or tests driving doWork).
+     */
+    public int portCount()
+    {
+        return portCount;
+    }
+
+    /**
+     * @param position position in the pass order, below {@link #portCount()}.
+     * @return the port there (agent thread, or tests driving doWork).
+     */
+    public Port port(final int position)
+    {
+        return ports[position];
+    }
+
+    /**
+     * @param position position in the pass order, below {@link #portCount()}.
+     * @return the switch slot of the port there, or {@link L2Switch#NO_SLOT} (agent thread, or tests driving
+     *         doWork).
+     */
+    public int switchSlot(final int position)
+    {
+        return switchSlots[position];
+    }
+
+    /**
+     * @return position of the port the next pass starts with (agent thread, or tests driving doWork).
+     */
+    public int nextPassStart()
+    {
+        return roundRobinIndex >= portCount ? 0 : roundRobinIndex;
+    }
+
+    /**
+     * @param port a port.
+     * @return true if this sidecore currently serves it.
+     */
+    public boolean owns(final Port port)
+    {
+        for (int i = 0; i < portCount; i++)
+        {
+            if (ports[i] == port)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Serve a port from the next pass on, attached to this sidecore's part of the switch when it has a slot. Agent
+     * thread (a command).
+     *
+     * @param port       the port.
+     * @param switchSlot its global switch slot, or {@link L2Switch#NO_SLOT}.
+     * @param nowNs      the agent's time.
+     * @throws IllegalStateException when this sidecore is full or already serves the port id.
+     */
+    public void onAddPort(final Port port, final int switchSlot, final long nowNs)
+    {
+        if (portCount == ports.length)
+        {
+            throw new IllegalStateException("sidecore " + index + " is full: maxPortsPerSidecore=" + ports.length);
+        }
+        for (int i = 0; i < portCount; i++)
+        {
+            if (ports[i] == port || ports[i].portId() == port.portId())
+            {
+                throw new IllegalStateException("port id already served by sidecore " + index + ": " +
+                    port.portId());
+            }
+        }
+        if (L2Switch.NO_SLOT != switchSlot)
+        {
+            l2Switch.attachLocal(switchSlot, port.portId(), L2Switch.macToLong(port.config().macAddress()),
+                port.receiveSide(), port.counters());
+        }
+        port.applySettings(port.settings(), nowNs);
+        port.device().interrupts().minModerationDelayNs(minModerationDelayNs);
+        port.syncDoorbells();
+        switchSlots[portCount] = switchSlot;
+        ports[portCount++] = port;
+        counters.portsOwned().setRelease(portCount);
+    }
+
+    /**
+     * Stop serving a port: it leaves the pass and the switch, and its backend and capture are closed. Agent thread (a
+     * command).
+     *
+     * @param port the port.
+     * @throws IllegalStateException when this sidecore does not serve it.
+     */
+    public void onRemovePort(final Port port)
+    {
+        int position = -1;
+        for (int i = 0; i < portCount; i++)
+        {
+            if (ports[i] == port)
+            {
+                position = i;
+                break;
+            }
+        }
+        if (position < 0)
+        {
+            throw new IllegalStateException("port not served by sidecore " + index + ": " + port.name());
+        }
+        final int switchSlot = switchSlots[position];
+        System.arraycopy(ports, position + 1, ports, position, portCount - position - 1);
+        System.arraycopy(switchSlots, position + 1, switchSlots, position, portCount - position - 1);
+        ports[--portCount] = null;
+        if (L2Switch.NO_SLOT != switchSlot)
+        {
+            l2Switch.detach(switchSlot);
+        }
+        port.close();
+        counters.portsOwned().setRelease(portCount);
+    }
+
+    private void trackDutyCycle(final long nowNs)
+    {
+        counters.dutyCycles().incrementOpaque();
+        if (!started)
+        {
+            started = true;
+            windowStartNs = nowNs;
+        }
+        else if (lastWorkCount > 0)
+        {
+            final long cycleNs = nowNs - lastCycleStartNs;
+            windowBusyNs += cycleNs;
+            counters.maxCycleTimeNs().proposeMaxOpaque(cycleNs);
+            if (cycleNs > cycleTimeThresholdNs)
+            {
+                counters.cycleTimeThresholdExceeded().incrementOpaque();
+            }
+        }
+        final long windowNs = nowNs - windowStartNs;
+        if (windowNs >= busyRatioWindowNs)
+        {
+            counters.busyRatioPpm().setRelease(Math.min(windowBusyNs, windowNs) * 1_000_000L / windowNs);
+            windowStartNs = nowNs;
+            windowBusyNs = 0;
+        }
+        lastCycleStartNs = nowNs;
+    }
+
+    /**
+     * Beat the counters file's heartbeat when due. Not work: it must not keep an idle sidecore from parking.
+     */
+    private void heartbeat(final long nowNs)
+    {
+        if (null != heartbeatFile && (!heartbeatStarted || nowNs - nextHeartbeatNs >= 0))
+        {
+            heartbeatStarted = true;
+            nextHeartbeatNs = nowNs + HEARTBEAT_INTERVAL_NS;
+            heartbeatFile.heartbeat(epochClock.time());
+        }
+    }
+
+    private int drainCommands(final long nowNs)
+    {
+        int count = 0;
+        while (count < commandDrainLimit)
+        {
+            final SidecoreCommand command = commandQueue.relaxedPoll();
+            if (null == command)
+            {
+                break;
+            }
+            command.execute(this, nowNs);
+            count++;
+        }
+        if (count > 0)
+        {
+            counters.commandsProcessed().getAndAddOpaque(count);
+        }
+        return count;
+    }
+
+    private int pollPorts(final long nowNs)
+    {
+        final int count = portCount;
+        if (0 == count)
+        {
+            return 0;
+        }
+        int start = roundRobinIndex;
+        if (start >= count)
+        {
+            start = 0;
+        }
+        roundRobinIndex = start + 1;
+
+        final Port[] ports = this.ports;
+        int workCount = 0;
+        for (int i = start; i < count; i++)
+        {
+            workCount += pollPort(ports[i], nowNs);
+        }
+        for (int i = 0; i < start; i++)
+        {
+            workCount += pollPort(ports[i], nowNs);
+        }
+        return workCount;
+    }
+
+    private int pollPort(final Port port, final long nowNs)
+    {
+        int workCount = port.poll(nowNs);
+        final InterruptController interrupts = port.device().interrupts();
+        final long deadlineNs = interrupts.nextDeadlineNs();
+        if (InterruptController.NO_DEADLINE != deadlineNs && deadlineNs - nowNs <= 0)
+        {
+            final int expired = interrupts.onTimers(nowNs);
+            if (expired > 0)
+            {
+                counters.timersExpired().getAndAddOpaque(expired);
+                workCount += expired;
+            }
+        }
+        return workCount;
+    }
+
+    private int drainCrossShard()
+    {
+        final ShardRing[] inbound = this.inbound;
+        int workCount = 0;
+        for (int i = 0; i < inbound.length; i++)
+        {
+            workCount += l2Switch.drain(inbound[i], crossShardDrainLimit);
+        }
+        return workCount;
+    }
+}

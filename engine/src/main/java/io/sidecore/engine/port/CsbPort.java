@@ -1,0 +1,299 @@
+package io.sidecore.engine.port;
+
+import io.sidecore.engine.e1000.InterruptController;
+import io.sidecore.engine.e1000.RegisterImage;
+import io.sidecore.engine.mem.GuestMemory;
+import io.sidecore.engine.status.PortCounters;
+import io.sidecore.shm.CsbDescriptor;
+import io.sidecore.shm.E1000Registers;
+import io.sidecore.shm.PortCounter;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.lang.invoke.VarHandle;
+
+/**
+ * The host side of the Communication Status Block ({@link CsbDescriptor}, Rizzo/Lettieri/Maffione, ANCS 2013) of one
+ * port that offers it. Only the owning agent uses it.
+ * <p>
+ * <b>Registration.</b> CSBAL/CSBAH live in the shared RX ring page, so their writes do not trap: every pass compares
+ * CSBAL with its last value, and a change commits the address (the guest writes CSBAH first). The block is served
+ * only if the address is aligned, the whole block translates into guest memory, and the version (read first, with
+ * acquire) and magic are right; then the host group is initialised and {@code host_version} written last. Anything
+ * else leaves the port in register mode without touching guest memory. A zero address, or a MAC reset (which clears
+ * CSBAL/CSBAH), releases the block.
+ * <p>
+ * <b>Doorbells.</b> While served, {@code guest_tdt}/{@code guest_rdt} are read once per pass (acquire) and a change
+ * is applied exactly as a TDT/RDT write: the value is stored into the register image, where the TX and RX
+ * processors validate it against the ring (so a tail beyond the ring faults the port like a bad TDT write), and
+ * counted in {@link PortCounter#DOORBELLS_CSB}. After the pass, TDH/RDH are published to {@code host_tdh}/
+ * {@code host_rdh} when they moved. The host never reads its own group back.
+ * <p>
+ * <b>Kicks.</b> While the sidecore polls, {@code host_need_txkick} stays 0, so the guest never kicks. Before the
+ * sidecore parks, {@link #prepareToPark()} sets it to 1 with a volatile store and re-reads {@code guest_tdt} with a
+ * volatile load (the store-load fence the protocol requires); new work cancels the park. Waking clears it.
+ * {@code host_need_rxkick} is set when a frame for this port was dropped for want of RX buffers (and before a park),
+ * and cleared once buffers are available again. {@code host_txcycles_lim} is published as 0: this host asks for TX
+ * kicks only when it parks.
+ * <p>
+ * <b>Interrupt suppression.</b> The guest's {@code guest_need_rxkick}/{@code guest_need_txkick} say whether it wants
+ * RX ({@link #RX_COMPLETION_CAUSES}) and TX ({@link #TX_COMPLETION_CAUSES}) completion interrupts; while a flag is
+ * {@link CsbDescriptor#NO_KICK} (the guest polls in NAPI) those causes are withheld
+ * ({@link InterruptController#suppressCauses}), any other value lets them through, so a guest that scribbles on its
+ * flags at worst gets the interrupts a plain e1000 would post. The flags are read when the block is registered,
+ * at the end of every pass, and before a park. The end-of-pass read follows this pass's descriptor write-backs;
+ * when an interrupt is being withheld it is preceded by a full fence, the host half of the protocol's "set flag,
+ * then re-read" handshake: the guest stores its flag, then looks for completed descriptors; the host completes
+ * descriptors, then reads the flag, so at least one of them sees the other and an interrupt the guest asks for
+ * right after its last look is posted in the same pass. Other causes (link, overrun, ...) are never suppressed.
+ */
+public final class CsbPort
+{
+    /** Causes withheld while {@code guest_need_rxkick} is 0: receive completion and the descriptor low mark. */
+    public static final int RX_COMPLETION_CAUSES = E1000Registers.ICR_RXT0 | E1000Registers.ICR_RXDMT0;
+    /** Causes withheld while {@code guest_need_txkick} is 0: descriptors done, queue empty, descriptor low mark. */
+    public static final int TX_COMPLETION_CAUSES =
+        E1000Registers.ICR_TXDW | E1000Registers.ICR_TXQE | E1000Registers.ICR_TXD_LOW;
+
+    private final RegisterImage registers;
+    private final GuestMemory guestMemory;
+    private final PortCounters counters;
+    private final InterruptController interrupts;
+    private final UnsafeBuffer csb = new UnsafeBuffer(new byte[0]);
+    private boolean active;
+    private int lastCsbal;
+    private int lastGuestTdt;
+    private int lastGuestRdt;
+    private int publishedTdh;
+    private int publishedRdh;
+    private boolean txKickRequested;
+    private boolean rxKickRequested;
+    private long lastRingFullDrops;
+    private int suppressedCauses;
+
+    CsbPort(
+        final RegisterImage registers,
+        final GuestMemory guestMemory,
+        final PortCounters counters,
+        final InterruptController interrupts)
+    {
+        this.registers = registers;
+        this.guestMemory = guestMemory;
+        this.counters = counters;
+        this.interrupts = interrupts;
+    }
+
+    /**
+     * Check for (re)registration, then apply new guest tails. Start of the port's pass.
+     *
+     * @param port  the port, whose doorbell shadows follow the applied tails.
+     * @param nowNs current time.
+     * @return work done.
+     */
+    int poll(final Port port, final long nowNs)
+    {
+        int workCount = 0;
+        final int csbal = registers.getAcquire(E1000Registers.CSBAL);
+        if (csbal != lastCsbal)
+        {
+            lastCsbal = csbal;
+            register(csbal, registers.getAcquire(E1000Registers.CSBAH), nowNs);
+            workCount++;
+        }
+        if (!active)
+        {
+            return workCount;
+        }
+
+        final int guestTdt = csb.getIntVolatile(CsbDescriptor.GUEST_TDT_FIELD_OFFSET);
+        if (guestTdt != lastGuestTdt)
+        {
+            lastGuestTdt = guestTdt;
+            registers.setRelease(E1000Registers.TDT, guestTdt);
+            port.onCsbTail(E1000Registers.TDT, guestTdt);
+            counters.increment(PortCounter.DOORBELLS_CSB);
+            workCount++;
+        }
+        final int guestRdt = csb.getIntVolatile(CsbDescriptor.GUEST_RDT_FIELD_OFFSET);
+        if (guestRdt != lastGuestRdt)
+        {
+            lastGuestRdt = guestRdt;
+            registers.setRelease(E1000Registers.RDT, guestRdt);
+            port.onCsbTail(E1000Registers.RDT, guestRdt);
+            counters.increment(PortCounter.DOORBELLS_CSB);
+            workCount++;
+        }
+        return workCount;
+    }
+
+    /**
+     * Publish head progress and the RX kick request, and take the guest's interrupt wishes. End of the port's pass.
+     *
+     * @param nowNs current time.
+     */
+    void publish(final long nowNs)
+    {
+        if (!active)
+        {
+            return;
+        }
+        if (interrupts.isInterruptSuppressed())
+        {
+            // Order this pass's descriptor write-backs before the flag reads (see the class description).
+            VarHandle.fullFence();
+        }
+        updateSuppression(nowNs);
+        final int tdh = registers.getAcquire(E1000Registers.TDH);
+        if (tdh != publishedTdh)
+        {
+            publishedTdh = tdh;
+            csb.putIntRelease(CsbDescriptor.HOST_TDH_FIELD_OFFSET, tdh);
+        }
+        final int rdh = registers.getAcquire(E1000Registers.RDH);
+        if (rdh != publishedRdh)
+        {
+            publishedRdh = rdh;
+            csb.putIntRelease(CsbDescriptor.HOST_RDH_FIELD_OFFSET, rdh);
+        }
+
+        final long ringFullDrops = counters.get(PortCounter.RX_DROP_RING_FULL);
+        if (ringFullDrops != lastRingFullDrops)
+        {
+            lastRingFullDrops = ringFullDrops;
+            if (!rxKickRequested)
+            {
+                rxKickRequested = true;
+                csb.putIntVolatile(CsbDescriptor.HOST_NEED_RXKICK_FIELD_OFFSET, CsbDescriptor.NEED_KICK);
+            }
+        }
+        else if (rxKickRequested && rdh != (registers.getAcquire(E1000Registers.RDT) & E1000Registers.HEAD_TAIL_MASK))
+        {
+            rxKickRequested = false;
+            csb.putIntRelease(CsbDescriptor.HOST_NEED_RXKICK_FIELD_OFFSET, CsbDescriptor.NO_KICK);
+        }
+    }
+
+    /**
+     * The sidecore is about to park: ask the guest to kick, then look once more for work.
+     *
+     * @param nowNs time of the agent's last duty cycle.
+     * @return true if the guest published new work meanwhile (do not park).
+     */
+    boolean prepareToPark(final long nowNs)
+    {
+        if (!active)
+        {
+            return false;
+        }
+        txKickRequested = true;
+        csb.putIntVolatile(CsbDescriptor.HOST_NEED_TXKICK_FIELD_OFFSET, CsbDescriptor.NEED_KICK);
+        if (!rxKickRequested)
+        {
+            rxKickRequested = true;
+            csb.putIntVolatile(CsbDescriptor.HOST_NEED_RXKICK_FIELD_OFFSET, CsbDescriptor.NEED_KICK);
+        }
+        // A guest that asked for an interrupt after the last pass must not wait for the park to end.
+        updateSuppression(nowNs);
+        return csb.getIntVolatile(CsbDescriptor.GUEST_TDT_FIELD_OFFSET) != lastGuestTdt ||
+            csb.getIntVolatile(CsbDescriptor.GUEST_RDT_FIELD_OFFSET) != lastGuestRdt;
+    }
+
+    /**
+     * The sidecore polls again: no kicks needed.
+     */
+    void onWake()
+    {
+        if (txKickRequested)
+        {
+            txKickRequested = false;
+            csb.putIntRelease(CsbDescriptor.HOST_NEED_TXKICK_FIELD_OFFSET, CsbDescriptor.NO_KICK);
+        }
+        if (rxKickRequested)
+        {
+            rxKickRequested = false;
+            csb.putIntRelease(CsbDescriptor.HOST_NEED_RXKICK_FIELD_OFFSET, CsbDescriptor.NO_KICK);
+        }
+    }
+
+    /**
+     * @return true while the guest's block is served.
+     */
+    boolean isActive()
+    {
+        return active;
+    }
+
+    /**
+     * @return the causes withheld on the guest's behalf (agent thread, tests).
+     */
+    int suppressedCauses()
+    {
+        return suppressedCauses;
+    }
+
+    /**
+     * Read the guest's need-kick flags once each and withhold the completion causes it does not want.
+     */
+    private void updateSuppression(final long nowNs)
+    {
+        int causes = 0;
+        if (CsbDescriptor.NO_KICK == csb.getIntVolatile(CsbDescriptor.GUEST_NEED_RXKICK_FIELD_OFFSET))
+        {
+            causes |= RX_COMPLETION_CAUSES;
+        }
+        if (CsbDescriptor.NO_KICK == csb.getIntVolatile(CsbDescriptor.GUEST_NEED_TXKICK_FIELD_OFFSET))
+        {
+            causes |= TX_COMPLETION_CAUSES;
+        }
+        applySuppression(causes, nowNs);
+    }
+
+    private void applySuppression(final int causes, final long nowNs)
+    {
+        if (causes != suppressedCauses)
+        {
+            suppressedCauses = causes;
+            interrupts.suppressCauses(causes, nowNs);
+        }
+    }
+
+    private void register(final int csbal, final int csbah, final long nowNs)
+    {
+        active = false;
+        txKickRequested = false;
+        rxKickRequested = false;
+        // Register mode (or a block that fails validation): every interrupt as a plain e1000 posts it.
+        applySuppression(0, nowNs);
+        final long gpa = CsbDescriptor.csbGpa(csbal, csbah);
+        if (0 == gpa || !CsbDescriptor.isCsbAddressAligned(gpa))
+        {
+            return;
+        }
+        final long address = guestMemory.translate(gpa, CsbDescriptor.CSB_LENGTH);
+        if (GuestMemory.NO_MAPPING == address)
+        {
+            return;
+        }
+        csb.wrap(address, CsbDescriptor.CSB_LENGTH);
+        final int version = csb.getIntAcquire(CsbDescriptor.VERSION_FIELD_OFFSET);
+        final int magic = csb.getInt(CsbDescriptor.MAGIC_FIELD_OFFSET);
+        if (CsbDescriptor.CSB_OK != CsbDescriptor.csbStatus(magic, version))
+        {
+            return;
+        }
+
+        lastGuestTdt = csb.getIntVolatile(CsbDescriptor.GUEST_TDT_FIELD_OFFSET);
+        lastGuestRdt = csb.getIntVolatile(CsbDescriptor.GUEST_RDT_FIELD_OFFSET);
+        publishedTdh = registers.getAcquire(E1000Registers.TDH);
+        publishedRdh = registers.getAcquire(E1000Registers.RDH);
+        lastRingFullDrops = counters.get(PortCounter.RX_DROP_RING_FULL);
+        csb.putInt(CsbDescriptor.HOST_TDH_FIELD_OFFSET, publishedTdh);
+        csb.putInt(CsbDescriptor.HOST_RDH_FIELD_OFFSET, publishedRdh);
+        csb.putInt(CsbDescriptor.HOST_NEED_TXKICK_FIELD_OFFSET, CsbDescriptor.NO_KICK);
+        csb.putInt(CsbDescriptor.HOST_NEED_RXKICK_FIELD_OFFSET, CsbDescriptor.NO_KICK);
+        csb.putInt(CsbDescriptor.HOST_TXCYCLES_LIM_FIELD_OFFSET, 0);
+        csb.putInt(CsbDescriptor.HOST_TXCYCLES_FIELD_OFFSET, 0);
+        csb.putIntVolatile(CsbDescriptor.HOST_VERSION_FIELD_OFFSET, CsbDescriptor.CSB_VERSION);
+        active = true;
+        updateSuppression(nowNs);
+    }
+}

@@ -1,0 +1,409 @@
+package io.sidecore.engine.port;
+
+import io.sidecore.engine.backend.PortBackend;
+import io.sidecore.engine.e1000.E1000Device;
+import io.sidecore.engine.e1000.InterruptLine;
+import io.sidecore.engine.e1000.PortConfig;
+import io.sidecore.engine.e1000.RegisterImage;
+import io.sidecore.engine.frame.FrameMetadata;
+import io.sidecore.engine.frame.FrameSink;
+import io.sidecore.engine.mem.GuestMemory;
+import io.sidecore.engine.proxy.EngineProxy;
+import io.sidecore.engine.status.PortCounters;
+import io.sidecore.shm.E1000Registers;
+import io.sidecore.shm.PortCounter;
+import org.agrona.DirectBuffer;
+
+/**
+ * One port: the device model of one guest NIC, what the port is connected to (its backend), its counters, its fault
+ * state (the device's), the doorbell shadows, the CSB state when the port offers the extension ({@link CsbPort}),
+ * and the fairness budgets and rate limits a pass over it applies. Which sidecore serves it and where it sits on
+ * the switch are the sidecore's business (the {@link EngineProxy} places it, the agent attaches it), not the port's.
+ * <p>
+ * A pass ({@link #poll}) takes the CSB tails, then the shared-page doorbells (a change of TDT or RDT since last seen
+ * counts in {@code doorbells_shared}; a trapped TDT/RDT write is re-synchronised without counting, the device counts
+ * it as trapped), then runs TX when TDT differs from TDH: in batches of {@link #TX_BATCH_DESCRIPTORS} descriptors
+ * until the descriptor or byte budget is spent, limited further by the token buckets, which are charged afterwards
+ * for the frames and bytes actually sent. Then the backend moves up to the frame budget into the guest.
+ * <p>
+ * Other threads hold a port only to name it in {@link EngineProxy} calls and to read its identity and counters;
+ * everything else is touched only by the owning agent.
+ * <p>
+ * <b>Frames.</b> A port has two {@link FrameSink} sides. Its transmit side is the device's TX output: it sees every
+ * frame the guest transmits, so a pass can stop at the port's byte budget, and hands the frame on to the backend.
+ * Its {@link #receiveSide() receive side} is where the backend's poll and the switch deliver frames for the guest:
+ * it hands them to the device's RX path, which accounts for each. Both sides show every frame to the port's
+ * {@link PortCapture capture} first, so a capture sees the port's traffic in both directions whatever the backend.
+ */
+public final class Port
+{
+    /**
+     * TX descriptors processed between two checks of the byte budget: a pass may exceed the byte budget by at most
+     * this many descriptors' frames, while the per-call cost of the TX walk stays amortised.
+     */
+    public static final int TX_BATCH_DESCRIPTORS = 16;
+
+    private final PortConfig config;
+    private final RegisterImage registers;
+    private final PortCounters counters;
+    private final PortBackend backend;
+    private final TokenBucket frameBucket = new TokenBucket();
+    private final TokenBucket byteBucket = new TokenBucket();
+    private final E1000Device device;
+    private final CsbPort csb;
+    private final TransmitSide transmitSide = new TransmitSide();
+    private final ReceiveSide receiveSide = new ReceiveSide();
+    private final PortCapture capture = new PortCapture();
+    private PortSettings settings;
+    private int lastTdt;
+    private int lastRdt;
+    private long passTxFrames;
+    private long passTxBytes;
+
+    /**
+     * Build a port and its device. Runs on a control thread; the port is handed to its agent by a command.
+     *
+     * @param config      identity and policy.
+     * @param registers   the BAR0 image.
+     * @param guestMemory the guest's RAM.
+     * @param counters    the port's counters.
+     * @param line        interrupt output.
+     * @param backend     what the port is connected to.
+     * @param settings    initial budgets and rate limits.
+     */
+    public Port(
+        final PortConfig config,
+        final RegisterImage registers,
+        final GuestMemory guestMemory,
+        final PortCounters counters,
+        final InterruptLine line,
+        final PortBackend backend,
+        final PortSettings settings)
+    {
+        this.config = config;
+        this.registers = registers;
+        this.counters = counters;
+        this.backend = backend;
+        this.settings = settings;
+        this.device = new E1000Device(config, registers, guestMemory, counters, transmitSide, line);
+        this.csb = config.csbOffered() ? new CsbPort(registers, guestMemory, counters, device.interrupts()) : null;
+    }
+
+    /**
+     * @return where frames for this port's guest are delivered: the backend's poll and the switch hand frames to it.
+     */
+    public FrameSink receiveSide()
+    {
+        return receiveSide;
+    }
+
+    /**
+     * @return the port's capture; switched on and off only by commands on the owning agent.
+     */
+    public PortCapture capture()
+    {
+        return capture;
+    }
+
+    /**
+     * Release what the port holds open: its backend's resources and a running capture's file. Agent thread, once,
+     * when the port leaves its sidecore or the sidecore closes.
+     */
+    public void close()
+    {
+        final PcapNgWriter captureWriter = capture.stop();
+        try
+        {
+            backend.close();
+        }
+        finally
+        {
+            if (null != captureWriter)
+            {
+                captureWriter.close();
+            }
+        }
+    }
+
+    /**
+     * @return identity and policy.
+     */
+    public PortConfig config()
+    {
+        return config;
+    }
+
+    /**
+     * @return numeric port id.
+     */
+    public int portId()
+    {
+        return config.portId();
+    }
+
+    /**
+     * @return port name.
+     */
+    public String name()
+    {
+        return config.name();
+    }
+
+    /**
+     * @return the port's counters (read from any thread).
+     */
+    public PortCounters counters()
+    {
+        return counters;
+    }
+
+    /**
+     * @return the device model; only the owning agent may call it.
+     */
+    public E1000Device device()
+    {
+        return device;
+    }
+
+    /**
+     * @return true once a guest fault quarantined the port (the device's fault state); agent thread.
+     */
+    public boolean isFaulted()
+    {
+        return device.isFaulted();
+    }
+
+    /**
+     * @return the BAR0 image.
+     */
+    public RegisterImage registers()
+    {
+        return registers;
+    }
+
+    /**
+     * @return what the port is connected to.
+     */
+    public PortBackend backend()
+    {
+        return backend;
+    }
+
+    /**
+     * @return the settings the agent applies (as last applied; the agent's view may be a pass ahead).
+     */
+    public PortSettings settings()
+    {
+        return settings;
+    }
+
+    /**
+     * Apply budgets and rate limits; buckets start full. Agent thread.
+     *
+     * @param settings new settings.
+     * @param nowNs    current time.
+     */
+    public void applySettings(final PortSettings settings, final long nowNs)
+    {
+        this.settings = settings;
+        frameBucket.configure(settings.txFramesPerSecond(), settings.txBurstFrames(), nowNs);
+        byteBucket.configure(settings.txBytesPerSecond(), settings.txBurstBytes(), nowNs);
+    }
+
+    /**
+     * Take the current doorbells as seen without counting them, after a trapped write may have changed them.
+     * Agent thread.
+     */
+    public void syncDoorbells()
+    {
+        lastTdt = registers.getAcquire(E1000Registers.TDT);
+        lastRdt = registers.getAcquire(E1000Registers.RDT);
+    }
+
+    /**
+     * One pass over the port: doorbells, TX within the budgets and rate limits, then frames from the backend.
+     * Agent thread.
+     *
+     * @param nowNs current time.
+     * @return work done.
+     */
+    public int poll(final long nowNs)
+    {
+        int workCount = null == csb ? 0 : csb.poll(this, nowNs);
+        workCount += detectDoorbells();
+        if (isTxPending())
+        {
+            workCount += transmit(nowNs);
+        }
+        workCount += backend.poll(nowNs, receiveSide, settings.rxFrameBudget());
+        if (null != csb)
+        {
+            csb.publish(nowNs);
+        }
+        capture.flushIfDue(nowNs);
+        return workCount;
+    }
+
+    /**
+     * The sidecore is about to park: ask CSB guests to kick, and look once more for doorbells and for interrupts a
+     * CSB guest now wants. Agent thread.
+     *
+     * @param nowNs time of the agent's last duty cycle.
+     * @return true if work appeared (do not park).
+     */
+    public boolean prepareToPark(final long nowNs)
+    {
+        final boolean csbWork = null != csb && csb.prepareToPark(nowNs);
+        return csbWork ||
+            registers.getAcquire(E1000Registers.TDT) != lastTdt ||
+            registers.getAcquire(E1000Registers.RDT) != lastRdt;
+    }
+
+    /**
+     * The sidecore polls again. Agent thread.
+     */
+    public void onWake()
+    {
+        if (null != csb)
+        {
+            csb.onWake();
+        }
+    }
+
+    /**
+     * @return ICR causes withheld because the CSB guest polls (0 without a served CSB). Agent thread, or tests
+     *         driving doWork.
+     */
+    public int csbSuppressedCauses()
+    {
+        return null == csb ? 0 : csb.suppressedCauses();
+    }
+
+    /**
+     * @return true while a CSB registered by the guest is served. Agent thread, or tests driving doWork.
+     */
+    public boolean isCsbActive()
+    {
+        return null != csb && csb.isActive();
+    }
+
+    /**
+     * A tail taken from the CSB was applied to the register image: it is not a shared-page doorbell.
+     *
+     * @param offset {@link E1000Registers#TDT} or {@link E1000Registers#RDT}.
+     * @param tail   the tail.
+     */
+    void onCsbTail(final int offset, final int tail)
+    {
+        if (E1000Registers.TDT == offset)
+        {
+            lastTdt = tail;
+        }
+        else
+        {
+            lastRdt = tail;
+        }
+    }
+
+    private int detectDoorbells()
+    {
+        int workCount = 0;
+        final int tdt = registers.getAcquire(E1000Registers.TDT);
+        if (tdt != lastTdt)
+        {
+            lastTdt = tdt;
+            counters.increment(PortCounter.DOORBELLS_SHARED);
+            workCount++;
+        }
+        final int rdt = registers.getAcquire(E1000Registers.RDT);
+        if (rdt != lastRdt)
+        {
+            lastRdt = rdt;
+            counters.increment(PortCounter.DOORBELLS_SHARED);
+            workCount++;
+        }
+        return workCount;
+    }
+
+    private boolean isTxPending()
+    {
+        return (lastTdt & E1000Registers.HEAD_TAIL_MASK) != registers.get(E1000Registers.TDH) && !device.isFaulted();
+    }
+
+    private int transmit(final long nowNs)
+    {
+        int descriptorBudget = settings.txDescriptorBudget();
+        long byteBudget = settings.txByteBudget();
+        if (frameBucket.isLimited() || byteBucket.isLimited())
+        {
+            frameBucket.refill(nowNs);
+            byteBucket.refill(nowNs);
+            if (!frameBucket.hasTokens() || !byteBucket.hasTokens())
+            {
+                counters.increment(PortCounter.TX_RATE_LIMITED);
+                return 0;
+            }
+            descriptorBudget = (int)frameBucket.available(descriptorBudget);
+            byteBudget = byteBucket.available(byteBudget);
+        }
+
+        passTxFrames = 0;
+        passTxBytes = 0;
+        int descriptors = 0;
+        while (descriptors < descriptorBudget && passTxBytes < byteBudget)
+        {
+            final int processed =
+                device.pollTx(nowNs, Math.min(descriptorBudget - descriptors, TX_BATCH_DESCRIPTORS));
+            if (processed <= 0)
+            {
+                break;
+            }
+            descriptors += processed;
+        }
+        frameBucket.consume(passTxFrames);
+        byteBucket.consume(passTxBytes);
+
+        if ((descriptors >= descriptorBudget || passTxBytes >= byteBudget) && isTxPending())
+        {
+            counters.increment(PortCounter.TX_BUDGET_EXHAUSTED);
+        }
+        return descriptors;
+    }
+
+    /**
+     * The device's TX output: counts the pass's frames and bytes for the budgets, shows each frame to the capture,
+     * then hands it on to the backend.
+     */
+    private final class TransmitSide implements FrameSink
+    {
+        public int onFrame(
+            final DirectBuffer frame, final int offset, final int lengthBytes, final FrameMetadata metadata,
+            final long nowNs)
+        {
+            passTxFrames++;
+            passTxBytes += lengthBytes;
+            capture.recordOutbound(frame, offset, lengthBytes, nowNs);
+            return backend.onFrame(frame, offset, lengthBytes, metadata, nowNs);
+        }
+
+        public boolean acceptsOffload()
+        {
+            return backend.acceptsOffload();
+        }
+    }
+
+    /**
+     * Frames for the guest, from the backend or the switch: shown to the capture, then the device's RX path places
+     * each in the guest's ring or counts it under one drop reason.
+     */
+    private final class ReceiveSide implements FrameSink
+    {
+        public int onFrame(
+            final DirectBuffer frame, final int offset, final int lengthBytes, final FrameMetadata metadata,
+            final long nowNs)
+        {
+            capture.recordInbound(frame, offset, lengthBytes, nowNs);
+            return device.receive(frame, offset, lengthBytes, nowNs);
+        }
+    }
+}

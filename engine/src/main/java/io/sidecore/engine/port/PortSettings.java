@@ -1,0 +1,123 @@
+package io.sidecore.engine.port;
+
+import io.sidecore.engine.proxy.EngineProxy;
+
+import static io.sidecore.engine.SettingChecks.checkRange;
+
+/**
+ * The per-port fairness and rate-limit policy the sidecore applies on every pass. Immutable, so one instance can be
+ * handed from a control thread to the owning agent through a command; changed at runtime with
+ * {@link EngineProxy#updatePortSettings}.
+ * <p>
+ * Budgets bound the work one port gets in one pass of the agent over its ports, so one busy guest cannot starve the
+ * others. Rate limits are token buckets refilled from the agent's clock; {@link #UNLIMITED} switches one off.
+ *
+ * @param txDescriptorBudget    TX descriptors processed per pass, at least 1.
+ * @param txByteBudget          TX frame bytes per pass, at least 1; checked between batches of
+ *                              {@link Port#TX_BATCH_DESCRIPTORS} descriptors, so a pass may exceed it by at
+ *                              most one batch.
+ * @param rxFrameBudget         frames moved from the backend into the guest per pass, at least 1.
+ * @param txFramesPerSecond     sustained TX frame rate, or {@link #UNLIMITED}.
+ * @param txBurstFrames         TX frames that may be sent at once after an idle period, at least 1 when limited.
+ * @param txBytesPerSecond      sustained TX byte rate, or {@link #UNLIMITED}.
+ * @param txBurstBytes          TX bytes that may be sent at once after an idle period, at least one maximum frame
+ *                              ({@link #MIN_BURST_BYTES}) when limited.
+ */
+public record PortSettings(
+    int txDescriptorBudget,
+    long txByteBudget,
+    int rxFrameBudget,
+    long txFramesPerSecond,
+    long txBurstFrames,
+    long txBytesPerSecond,
+    long txBurstBytes)
+{
+    /** A rate of 0 means the limit is off. */
+    public static final long UNLIMITED = 0;
+
+    /** Largest per-pass budget: a ring has at most 65536 descriptors (SDM 13.4.27, TDLEN). */
+    public static final int MAX_DESCRIPTOR_BUDGET = 65536;
+
+    /** Largest rate a bucket accepts (frames or bytes per second): keeps the fixed-point arithmetic in range. */
+    public static final long MAX_RATE_PER_SECOND = 1_000_000_000_000L;
+
+    /** Largest burst a bucket accepts: keeps the fixed-point arithmetic in range. */
+    public static final long MAX_BURST = 1_000_000_000L;
+
+    /** Smallest byte burst: one maximum-size frame (16 KiB jumbo) must always fit, or the port could never send. */
+    public static final long MIN_BURST_BYTES = 16384;
+
+    /**
+     * Validate.
+     *
+     * @throws IllegalArgumentException naming the first bad value.
+     */
+    public PortSettings
+    {
+        checkRange("txDescriptorBudget", txDescriptorBudget, 1, MAX_DESCRIPTOR_BUDGET);
+        checkRange("txByteBudget", txByteBudget, 1, Long.MAX_VALUE);
+        checkRange("rxFrameBudget", rxFrameBudget, 1, MAX_DESCRIPTOR_BUDGET);
+        checkRange("txFramesPerSecond", txFramesPerSecond, 0, MAX_RATE_PER_SECOND);
+        checkRange("txBytesPerSecond", txBytesPerSecond, 0, MAX_RATE_PER_SECOND);
+        if (UNLIMITED != txFramesPerSecond)
+        {
+            checkRange("txBurstFrames", txBurstFrames, 1, MAX_BURST);
+        }
+        if (UNLIMITED != txBytesPerSecond)
+        {
+            checkRange("txBurstBytes", txBurstBytes, MIN_BURST_BYTES, MAX_BURST);
+        }
+    }
+
+    /**
+     * @param budget new TX descriptor budget.
+     * @return a copy with it.
+     */
+    public PortSettings withTxDescriptorBudget(final int budget)
+    {
+        return new PortSettings(budget, txByteBudget, rxFrameBudget, txFramesPerSecond, txBurstFrames,
+            txBytesPerSecond, txBurstBytes);
+    }
+
+    /**
+     * @param budget new TX byte budget.
+     * @return a copy with it.
+     */
+    public PortSettings withTxByteBudget(final long budget)
+    {
+        return new PortSettings(txDescriptorBudget, budget, rxFrameBudget, txFramesPerSecond, txBurstFrames,
+            txBytesPerSecond, txBurstBytes);
+    }
+
+    /**
+     * @param budget new RX frame budget.
+     * @return a copy with it.
+     */
+    public PortSettings withRxFrameBudget(final int budget)
+    {
+        return new PortSettings(txDescriptorBudget, txByteBudget, budget, txFramesPerSecond, txBurstFrames,
+            txBytesPerSecond, txBurstBytes);
+    }
+
+    /**
+     * @param framesPerSecond sustained rate or {@link #UNLIMITED}.
+     * @param burstFrames     burst.
+     * @return a copy with the frame rate limit.
+     */
+    public PortSettings withTxFrameRate(final long framesPerSecond, final long burstFrames)
+    {
+        return new PortSettings(txDescriptorBudget, txByteBudget, rxFrameBudget, framesPerSecond, burstFrames,
+            txBytesPerSecond, txBurstBytes);
+    }
+
+    /**
+     * @param bytesPerSecond sustained rate or {@link #UNLIMITED}.
+     * @param burstBytes     burst.
+     * @return a copy with the byte rate limit.
+     */
+    public PortSettings withTxByteRate(final long bytesPerSecond, final long burstBytes)
+    {
+        return new PortSettings(txDescriptorBudget, txByteBudget, rxFrameBudget, txFramesPerSecond, txBurstFrames,
+            bytesPerSecond, burstBytes);
+    }
+}

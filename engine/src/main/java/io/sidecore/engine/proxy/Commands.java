@@ -1,0 +1,193 @@
+package io.sidecore.engine.proxy;
+
+import io.sidecore.engine.agent.SidecoreAgent;
+import io.sidecore.engine.port.PcapNgWriter;
+import io.sidecore.engine.port.Port;
+import io.sidecore.engine.port.PortCapture;
+import io.sidecore.engine.port.PortSettings;
+import org.agrona.concurrent.SystemEpochNanoClock;
+
+/**
+ * The control commands the {@link EngineProxy} sends to sidecores. Each is allocated by the control thread that
+ * sends it (the control plane may allocate); the agent only executes it.
+ */
+public final class Commands
+{
+    private Commands()
+    {
+    }
+
+    /**
+     * Hand a new port to its sidecore: it joins the pass and, when on the switch, the sidecore's switch shard.
+     */
+    public static final class AddPort extends SidecoreCommand
+    {
+        private final Port port;
+        private final int switchSlot;
+
+        public AddPort(final Port port, final int switchSlot)
+        {
+            this.port = port;
+            this.switchSlot = switchSlot;
+        }
+
+        void run(final SidecoreAgent agent, final long nowNs)
+        {
+            agent.onAddPort(port, switchSlot, nowNs);
+        }
+    }
+
+    /**
+     * Take a port away from its sidecore: it leaves the pass and the switch, and its backend is closed.
+     */
+    public static final class RemovePort extends SidecoreCommand
+    {
+        private final Port port;
+
+        public RemovePort(final Port port)
+        {
+            this.port = port;
+        }
+
+        void run(final SidecoreAgent agent, final long nowNs)
+        {
+            agent.onRemovePort(port);
+        }
+    }
+
+    /**
+     * Tell a sidecore that a port of another sidecore joined or left the switch.
+     */
+    public static final class RemoteSwitchPort extends SidecoreCommand
+    {
+        private final int slot;
+        private final int portId;
+        private final long mac;
+        private final int ownerSidecore;
+        private final boolean attach;
+
+        public RemoteSwitchPort(
+            final int slot, final int portId, final long mac, final int ownerSidecore, final boolean attach)
+        {
+            this.slot = slot;
+            this.portId = portId;
+            this.mac = mac;
+            this.ownerSidecore = ownerSidecore;
+            this.attach = attach;
+        }
+
+        void run(final SidecoreAgent agent, final long nowNs)
+        {
+            if (attach)
+            {
+                agent.l2Switch().attachRemote(slot, portId, mac, ownerSidecore);
+            }
+            else
+            {
+                agent.l2Switch().detach(slot);
+            }
+        }
+    }
+
+    /**
+     * Change a port's budgets and rate limits.
+     */
+    public static final class UpdatePortSettings extends SidecoreCommand
+    {
+        private final Port port;
+        private final PortSettings settings;
+
+        public UpdatePortSettings(final Port port, final PortSettings settings)
+        {
+            this.port = port;
+            this.settings = settings;
+        }
+
+        void run(final SidecoreAgent agent, final long nowNs)
+        {
+            requireServedBy(agent, port);
+            port.applySettings(settings, nowNs);
+        }
+    }
+
+    /**
+     * Start (or restart into a new file) a port's capture: the agent adopts a file the control thread opened.
+     */
+    public static final class StartCapture extends SidecoreCommand
+    {
+        private final Port port;
+        private final PcapNgWriter writer;
+        private PcapNgWriter replaced;
+
+        public StartCapture(final Port port, final PcapNgWriter writer)
+        {
+            this.port = port;
+            this.writer = writer;
+        }
+
+        void run(final SidecoreAgent agent, final long nowNs)
+        {
+            requireServedBy(agent, port);
+            // The wall clock is read once here, on the control path, never per frame.
+            final long epochOffsetNs = SystemEpochNanoClock.INSTANCE.nanoTime() - nowNs;
+            replaced = port.capture().start(writer, epochOffsetNs, nowNs);
+        }
+
+        /**
+         * @return the file of a capture this one replaced, for the requester to close; valid once complete.
+         */
+        public PcapNgWriter replaced()
+        {
+            return replaced;
+        }
+    }
+
+    /**
+     * Stop a port's capture and hand its file back to the control thread, which closes it.
+     */
+    public static final class StopCapture extends SidecoreCommand
+    {
+        private final Port port;
+        private PcapNgWriter stopped;
+        private long framesCaptured;
+        private RuntimeException failure;
+
+        public StopCapture(final Port port)
+        {
+            this.port = port;
+        }
+
+        void run(final SidecoreAgent agent, final long nowNs)
+        {
+            requireServedBy(agent, port);
+            final PortCapture capture = port.capture();
+            framesCaptured = capture.framesCaptured();
+            failure = capture.failure();
+            stopped = capture.stop();
+        }
+
+        /**
+         * @return the stopped capture's file, or null when none ran; valid once complete.
+         */
+        public PcapNgWriter stopped()
+        {
+            return stopped;
+        }
+
+        /**
+         * @return frames it recorded; valid once complete.
+         */
+        public long framesCaptured()
+        {
+            return framesCaptured;
+        }
+
+        /**
+         * @return why it had stopped recording by itself, or null; valid once complete.
+         */
+        public RuntimeException captureFailure()
+        {
+            return failure;
+        }
+    }
+}

@@ -1,0 +1,605 @@
+package io.sidecore.engine.proxy;
+
+import io.sidecore.engine.EngineContext;
+import io.sidecore.engine.agent.SidecoreAgent;
+import io.sidecore.engine.agent.SidecoreEngine;
+import io.sidecore.engine.agent.ThreadingMode;
+import io.sidecore.engine.backend.PortBackend;
+import io.sidecore.engine.e1000.InterruptLine;
+import io.sidecore.engine.e1000.PortConfig;
+import io.sidecore.engine.e1000.RegisterImage;
+import io.sidecore.engine.l2.L2Switch;
+import io.sidecore.engine.l2.SwitchBackend;
+import io.sidecore.engine.mem.GuestMemory;
+import io.sidecore.engine.port.PcapNgWriter;
+import io.sidecore.engine.port.Port;
+import io.sidecore.engine.port.PortSettings;
+import io.sidecore.engine.status.PortCounters;
+
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+/**
+ * The only way other threads act on the sidecores: every call becomes a command offered to the owning sidecore's
+ * bounded queue, and the caller waits for the sidecore to execute it, so each port keeps a single writer.
+ * <p>
+ * <b>Trapped register accesses</b> ({@link #mmioRead} and friends) reuse the port's preallocated
+ * {@link TrappedAccess} slot: the calling socket thread fills it, offers it and spins for the reply, which a running
+ * sidecore gives within its next duty cycle (microseconds). Nothing is allocated on either side.
+ * <p>
+ * <b>Control calls</b> (add or remove a port, change its settings) are serialised on the proxy, allocate freely and
+ * wait for every sidecore involved: a switch port is announced to every sidecore's part of the switch. The proxy
+ * places each port (the least-loaded sidecore, a free switch slot) and keeps that placement and the port's
+ * trapped-access slot in its registry; the port itself knows nothing of where it is served.
+ * <p>
+ * A full command queue is counted in the target sidecore's {@code proxy_offer_failures} and retried until the
+ * context's command timeout; a sidecore that does not answer within that timeout makes the call throw
+ * {@link IllegalStateException}. In {@link ThreadingMode#INVOKER} mode the waiting caller runs the agents itself.
+ */
+public final class EngineProxy
+{
+    private static final int SPINS_BEFORE_YIELD = 1000;
+
+    private final SidecoreEngine engine;
+    private final EngineContext ctx;
+    private final SidecoreAgent[] agents;
+    private final boolean invoker;
+    private final int[] portsPerSidecore;
+    private final boolean[] switchSlotsInUse;
+    private final List<Port> ports = new ArrayList<>();
+    private final Map<Port, PortEntry> entries = new ConcurrentHashMap<>();
+
+    public EngineProxy(final SidecoreEngine engine, final EngineContext ctx, final SidecoreAgent[] agents)
+    {
+        this.engine = engine;
+        this.ctx = ctx;
+        this.agents = agents.clone();
+        this.invoker = ThreadingMode.INVOKER == ctx.threadingMode();
+        this.portsPerSidecore = new int[agents.length];
+        this.switchSlotsInUse = new boolean[ctx.maxSwitchPorts()];
+    }
+
+    /**
+     * Create a port on the built-in L2 switch, on the least-loaded sidecore.
+     *
+     * @param config      identity and policy.
+     * @param registers   the BAR0 image (shared with the guest).
+     * @param guestMemory the guest's RAM.
+     * @param line        interrupt output (an eventfd in the daemon).
+     * @return the port, served once this returns.
+     * @throws IllegalArgumentException if the port id is in use or the switch is full.
+     */
+    public synchronized Port addSwitchPort(
+        final PortConfig config, final RegisterImage registers, final GuestMemory guestMemory,
+        final InterruptLine line)
+    {
+        return add(config, registers, guestMemory, line, null);
+    }
+
+    /**
+     * Create a port connected to a given backend (TAP, capture, null), on the least-loaded sidecore.
+     *
+     * @param config      identity and policy.
+     * @param registers   the BAR0 image (shared with the guest).
+     * @param guestMemory the guest's RAM.
+     * @param line        interrupt output.
+     * @param backend     what the port is connected to; from now on used only by the owning sidecore.
+     * @return the port, served once this returns.
+     * @throws IllegalArgumentException if the port id is in use.
+     */
+    public synchronized Port addPort(
+        final PortConfig config, final RegisterImage registers, final GuestMemory guestMemory,
+        final InterruptLine line, final PortBackend backend)
+    {
+        if (null == backend)
+        {
+            throw new IllegalArgumentException("backend must not be null (use addSwitchPort for the switch)");
+        }
+        return add(config, registers, guestMemory, line, counters -> backend);
+    }
+
+    /**
+     * Create a port connected to a backend made for the port's counters (so a TAP or loopback backend counts its
+     * drops with the port's other counters), on the least-loaded sidecore.
+     *
+     * @param config         identity and policy.
+     * @param registers      the BAR0 image (shared with the guest).
+     * @param guestMemory    the guest's RAM.
+     * @param line           interrupt output.
+     * @param backendFactory makes the backend from the new port's counters, on this thread; the backend is from
+     *                       then on used only by the owning sidecore. When it throws, nothing is created.
+     * @return the port, served once this returns.
+     * @throws IllegalArgumentException if the port id is in use, or the factory made no backend.
+     */
+    public synchronized Port addPort(
+        final PortConfig config, final RegisterImage registers, final GuestMemory guestMemory,
+        final InterruptLine line, final Function<PortCounters, PortBackend> backendFactory)
+    {
+        if (null == backendFactory)
+        {
+            throw new IllegalArgumentException("backend factory must not be null (use addSwitchPort for the switch)");
+        }
+        return add(config, registers, guestMemory, line, backendFactory);
+    }
+
+    /**
+     * Stop serving a port: it leaves its sidecore and the switch, its backend is closed and its counters freed.
+     *
+     * @param port the port.
+     * @throws IllegalArgumentException if the port is not served.
+     */
+    public synchronized void removePort(final Port port)
+    {
+        final PortEntry entry = entries.get(port);
+        if (null == entry || !ports.remove(port))
+        {
+            throw new IllegalArgumentException("port not served: " + port.name());
+        }
+        final int sidecore = entry.sidecoreIndex();
+        execute(agents[sidecore], new Commands.RemovePort(port));
+        entries.remove(port);
+        final int slot = entry.switchSlot();
+        if (L2Switch.NO_SLOT != slot)
+        {
+            for (int i = 0; i < agents.length; i++)
+            {
+                if (i != sidecore)
+                {
+                    execute(agents[i], new Commands.RemoteSwitchPort(slot, port.portId(), L2Switch.NO_MAC, sidecore,
+                        false));
+                }
+            }
+            switchSlotsInUse[slot] = false;
+        }
+        portsPerSidecore[sidecore]--;
+        port.counters().close();
+    }
+
+    /**
+     * Change a port's budgets and rate limits while it runs.
+     *
+     * @param port     the port.
+     * @param settings new settings (validated on construction).
+     */
+    public void updatePortSettings(final Port port, final PortSettings settings)
+    {
+        execute(agents[entry(port).sidecoreIndex()], new Commands.UpdatePortSettings(port, settings));
+    }
+
+    /**
+     * Start capturing a port's traffic, both directions, into a pcapng file (see {@code PortCapture}); a capture
+     * already running on the port is replaced (its file is closed). The file is opened here, on the calling thread,
+     * as the capture backend opens its file.
+     *
+     * @param port         a served port.
+     * @param file         the capture file (replaced if it exists).
+     * @param maxFileBytes rotate before a file would exceed this; 0 for no rotation.
+     * @param maxFiles     files kept with rotation, including the current one (at least 1).
+     * @throws java.io.UncheckedIOException when the file cannot be opened.
+     * @throws IllegalArgumentException     if the port is not served or a limit is out of range.
+     */
+    public synchronized void startCapture(
+        final Port port, final Path file, final long maxFileBytes, final int maxFiles)
+    {
+        final PortEntry entry = entry(port);
+        final PcapNgWriter writer = new PcapNgWriter(file, port.name(), maxFileBytes, maxFiles);
+        final Commands.StartCapture command = new Commands.StartCapture(port, writer);
+        try
+        {
+            execute(agents[entry.sidecoreIndex()], command);
+        }
+        catch (final RuntimeException ex)
+        {
+            closeQuietly(writer);
+            throw ex;
+        }
+        closeQuietly(command.replaced());
+    }
+
+    /**
+     * Stop capturing a port's traffic and close the file.
+     *
+     * @param port a served port.
+     * @return what the capture recorded, and why it stopped early if it did.
+     * @throws IllegalArgumentException if the port is not served.
+     * @throws IllegalStateException    if no capture runs on the port.
+     */
+    public synchronized CaptureSummary stopCapture(final Port port)
+    {
+        final PortEntry entry = entry(port);
+        final Commands.StopCapture command = new Commands.StopCapture(port);
+        execute(agents[entry.sidecoreIndex()], command);
+        final PcapNgWriter writer = command.stopped();
+        if (null == writer)
+        {
+            throw new IllegalStateException("no capture running on port " + port.name());
+        }
+        String failure = null == command.captureFailure() ? null : command.captureFailure().getMessage();
+        try
+        {
+            writer.close();
+        }
+        catch (final UncheckedIOException ex)
+        {
+            failure = null == failure ? ex.getMessage() : failure;
+        }
+        return new CaptureSummary(writer.path(), command.framesCaptured(), writer.filesRotated(), failure);
+    }
+
+    /**
+     * @param port a served port.
+     * @return the index of the sidecore that serves it.
+     * @throws IllegalArgumentException if the port is not served.
+     */
+    public int sidecoreIndex(final Port port)
+    {
+        return entry(port).sidecoreIndex();
+    }
+
+    /**
+     * @param port a served port.
+     * @return its global switch slot, or {@link L2Switch#NO_SLOT} when it is not on the switch.
+     * @throws IllegalArgumentException if the port is not served.
+     */
+    public int switchSlot(final Port port)
+    {
+        return entry(port).switchSlot();
+    }
+
+    /**
+     * @return the ports served, in creation order (a copy).
+     */
+    public synchronized List<Port> ports()
+    {
+        return new ArrayList<>(ports);
+    }
+
+    /**
+     * @param sidecoreIndex a sidecore.
+     * @return ports placed on it.
+     */
+    public synchronized int portCount(final int sidecoreIndex)
+    {
+        return portsPerSidecore[sidecoreIndex];
+    }
+
+    /**
+     * Trapped 32-bit BAR0 read, answered by the owning sidecore.
+     *
+     * @param port   the port.
+     * @param offset BAR0 byte offset.
+     * @return the register value.
+     */
+    public int mmioRead(final Port port, final int offset)
+    {
+        return access(port, TrappedAccess.MMIO_SPACE, false, offset, Integer.BYTES, 0);
+    }
+
+    /**
+     * Trapped 32-bit BAR0 write, executed by the owning sidecore before this returns.
+     *
+     * @param port   the port.
+     * @param offset BAR0 byte offset.
+     * @param value  value.
+     */
+    public void mmioWrite(final Port port, final int offset, final int value)
+    {
+        access(port, TrappedAccess.MMIO_SPACE, true, offset, Integer.BYTES, value);
+    }
+
+    /**
+     * PCI configuration space read.
+     *
+     * @param port      the port.
+     * @param offset    byte offset.
+     * @param sizeBytes 1, 2 or 4.
+     * @return value.
+     */
+    public int configRead(final Port port, final int offset, final int sizeBytes)
+    {
+        return access(port, TrappedAccess.CONFIG_SPACE, false, offset, sizeBytes, 0);
+    }
+
+    /**
+     * PCI configuration space write.
+     *
+     * @param port      the port.
+     * @param offset    byte offset.
+     * @param sizeBytes 1, 2 or 4.
+     * @param value     value.
+     */
+    public void configWrite(final Port port, final int offset, final int sizeBytes, final int value)
+    {
+        access(port, TrappedAccess.CONFIG_SPACE, true, offset, sizeBytes, value);
+    }
+
+    /**
+     * BAR1 (I/O window) read.
+     *
+     * @param port   the port.
+     * @param offset BAR1 byte offset.
+     * @return value.
+     */
+    public int ioRead(final Port port, final int offset)
+    {
+        return access(port, TrappedAccess.IO_SPACE, false, offset, Integer.BYTES, 0);
+    }
+
+    /**
+     * BAR1 (I/O window) write.
+     *
+     * @param port   the port.
+     * @param offset BAR1 byte offset.
+     * @param value  value.
+     */
+    public void ioWrite(final Port port, final int offset, final int value)
+    {
+        access(port, TrappedAccess.IO_SPACE, true, offset, Integer.BYTES, value);
+    }
+
+    /**
+     * Offer a trapped access without waiting: the caller polls {@link TrappedAccess#isComplete()}, reads
+     * {@link TrappedAccess#result()} and calls {@link TrappedAccess#end()}. For callers with their own event loop,
+     * and for tests that drive the agent themselves.
+     *
+     * @param port      the port.
+     * @param space     {@link TrappedAccess#MMIO_SPACE}, {@link TrappedAccess#CONFIG_SPACE} or
+     *                  {@link TrappedAccess#IO_SPACE}.
+     * @param write     true for a write.
+     * @param offset    byte offset.
+     * @param sizeBytes access size.
+     * @param value     value to write.
+     * @return the slot, or null if the slot is busy or the queue full (counted).
+     */
+    public TrappedAccess offerAccess(
+        final Port port, final int space, final boolean write, final int offset, final int sizeBytes,
+        final int value)
+    {
+        final PortEntry entry = entry(port);
+        final TrappedAccess access = entry.access();
+        if (!access.tryBegin(space, write, offset, sizeBytes, value))
+        {
+            return null;
+        }
+        if (!agents[entry.sidecoreIndex()].offer(access))
+        {
+            access.end();
+            return null;
+        }
+        return access;
+    }
+
+    /**
+     * @return command offers refused because a queue was full, over every sidecore.
+     */
+    public long offerFailures()
+    {
+        long total = 0;
+        for (int i = 0; i < agents.length; i++)
+        {
+            total += agents[i].counters().proxyOfferFailures().get();
+        }
+        return total;
+    }
+
+    private Port add(
+        final PortConfig config, final RegisterImage registers, final GuestMemory guestMemory,
+        final InterruptLine line, final Function<PortCounters, PortBackend> backendFactory)
+    {
+        for (int i = 0, size = ports.size(); i < size; i++)
+        {
+            if (ports.get(i).portId() == config.portId())
+            {
+                throw new IllegalArgumentException("port id already in use: " + config.portId());
+            }
+        }
+        final int sidecore = leastLoadedSidecore();
+        final int slot = null == backendFactory ? allocateSwitchSlot() : L2Switch.NO_SLOT;
+        final PortCounters counters = new PortCounters(ctx.countersManager(), config.portId(), config.name());
+        PortBackend backend = null;
+        Port port = null;
+        try
+        {
+            backend = null == backendFactory ?
+                new SwitchBackend(agents[sidecore].l2Switch(), slot) : backendFactory.apply(counters);
+            if (null == backend)
+            {
+                throw new IllegalArgumentException("backend factory made no backend for port " + config.name());
+            }
+            port = new Port(config, registers, guestMemory, counters, line, backend, ctx.portDefaults());
+            entries.put(port, new PortEntry(port, sidecore, slot, new TrappedAccess(port)));
+            execute(agents[sidecore], new Commands.AddPort(port, slot));
+        }
+        catch (final RuntimeException ex)
+        {
+            if (null != port)
+            {
+                // The agent refused the port (or did not answer): it never serves it.
+                entries.remove(port);
+            }
+            else if (null != backend)
+            {
+                // Made here for a port that never came to be: nobody else will close it.
+                backend.close();
+            }
+            if (L2Switch.NO_SLOT != slot)
+            {
+                switchSlotsInUse[slot] = false;
+            }
+            counters.close();
+            throw ex;
+        }
+        if (L2Switch.NO_SLOT != slot)
+        {
+            for (int i = 0; i < agents.length; i++)
+            {
+                if (i != sidecore)
+                {
+                    execute(agents[i], new Commands.RemoteSwitchPort(
+                        slot, config.portId(), L2Switch.macToLong(config.macAddress()), sidecore, true));
+                }
+            }
+        }
+        portsPerSidecore[sidecore]++;
+        ports.add(port);
+        return port;
+    }
+
+    private static void closeQuietly(final PcapNgWriter writer)
+    {
+        if (null != writer)
+        {
+            try
+            {
+                writer.close();
+            }
+            catch (final UncheckedIOException ignore)
+            {
+                // The capture is being discarded; traffic was never affected by it.
+            }
+        }
+    }
+
+    private PortEntry entry(final Port port)
+    {
+        final PortEntry entry = entries.get(port);
+        if (null == entry)
+        {
+            throw new IllegalArgumentException("port not served: " + port.name());
+        }
+        return entry;
+    }
+
+    private int leastLoadedSidecore()
+    {
+        int best = 0;
+        for (int i = 1; i < portsPerSidecore.length; i++)
+        {
+            if (portsPerSidecore[i] < portsPerSidecore[best])
+            {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    private int allocateSwitchSlot()
+    {
+        for (int i = 0; i < switchSlotsInUse.length; i++)
+        {
+            if (!switchSlotsInUse[i])
+            {
+                switchSlotsInUse[i] = true;
+                return i;
+            }
+        }
+        throw new IllegalArgumentException("switch is full: maxSwitchPorts=" + switchSlotsInUse.length);
+    }
+
+    private int access(
+        final Port port, final int space, final boolean write, final int offset, final int sizeBytes,
+        final int value)
+    {
+        final PortEntry entry = entry(port);
+        final TrappedAccess access = entry.access();
+        final long deadlineNs = System.nanoTime() + ctx.commandTimeoutNs();
+        int spins = 0;
+        while (!access.tryBegin(space, write, offset, sizeBytes, value))
+        {
+            spins = waitStep(spins, deadlineNs, port, "trapped access slot busy");
+        }
+        final SidecoreAgent agent = agents[entry.sidecoreIndex()];
+        while (!agent.offer(access))
+        {
+            if (System.nanoTime() - deadlineNs > 0)
+            {
+                access.end();
+                throw new IllegalStateException("command queue of sidecore " + agent.index() + " full for " +
+                    ctx.commandTimeoutNs() + " ns: port " + port.name());
+            }
+            spins = idleStep(spins);
+        }
+        spins = 0;
+        while (!access.isComplete())
+        {
+            if (System.nanoTime() - deadlineNs > 0)
+            {
+                access.abandon();
+                throw new IllegalStateException("sidecore " + agent.index() + " did not answer a trapped access " +
+                    "within " + ctx.commandTimeoutNs() + " ns: port " + port.name() + " offset 0x" +
+                    Integer.toHexString(offset));
+            }
+            spins = idleStep(spins);
+        }
+        final Exception failure = access.failure();
+        final int result = access.result();
+        access.end();
+        if (null != failure)
+        {
+            throw new IllegalStateException("trapped access failed: port " + port.name() + " offset 0x" +
+                Integer.toHexString(offset), failure);
+        }
+        return result;
+    }
+
+    private void execute(final SidecoreAgent agent, final SidecoreCommand command)
+    {
+        final long deadlineNs = System.nanoTime() + ctx.commandTimeoutNs();
+        int spins = 0;
+        while (!agent.offer(command))
+        {
+            if (System.nanoTime() - deadlineNs > 0)
+            {
+                throw new IllegalStateException("command queue of sidecore " + agent.index() + " full for " +
+                    ctx.commandTimeoutNs() + " ns");
+            }
+            spins = idleStep(spins);
+        }
+        spins = 0;
+        while (!command.isComplete())
+        {
+            if (System.nanoTime() - deadlineNs > 0)
+            {
+                throw new IllegalStateException("sidecore " + agent.index() + " did not execute " +
+                    command.getClass().getSimpleName() + " within " + ctx.commandTimeoutNs() + " ns");
+            }
+            spins = idleStep(spins);
+        }
+        final Exception failure = command.failure();
+        if (null != failure)
+        {
+            throw new IllegalStateException(command.getClass().getSimpleName() + " failed on sidecore " +
+                agent.index() + ": " + failure.getMessage(), failure);
+        }
+    }
+
+    private int waitStep(final int spins, final long deadlineNs, final Port port, final String what)
+    {
+        if (System.nanoTime() - deadlineNs > 0)
+        {
+            throw new IllegalStateException(what + " for " + ctx.commandTimeoutNs() + " ns: port " + port.name());
+        }
+        return idleStep(spins);
+    }
+
+    private int idleStep(final int spins)
+    {
+        if (invoker)
+        {
+            engine.doWork();
+            return spins;
+        }
+        if (spins < SPINS_BEFORE_YIELD)
+        {
+            Thread.onSpinWait();
+            return spins + 1;
+        }
+        Thread.yield();
+        return spins;
+    }
+}
