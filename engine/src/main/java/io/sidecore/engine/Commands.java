@@ -103,4 +103,26 @@ final class Commands
             port.applySettings(settings, nowNs);
         }
     }
+
+    /**
+     * Reset a port's device to its power-on state (see {@link PortHandle#powerOnReset}).
+     */
+    static final class ResetDevice extends SidecoreCommand
+    {
+        private final PortHandle port;
+
+        ResetDevice(final PortHandle port)
+        {
+            this.port = port;
+        }
+
+        void run(final SidecoreAgent agent, final long nowNs)
+        {
+            if (!agent.owns(port))
+            {
+                throw new IllegalStateException("port not served by sidecore " + agent.index() + ": " + port.name());
+            }
+            port.powerOnReset(nowNs);
+        }
+    }
 }

@@ -10,6 +10,7 @@ import io.sidecore.engine.e1000.TxOffloadInfo;
 import io.sidecore.engine.l2.FrameDestination;
 import io.sidecore.engine.mem.GuestMemory;
 import io.sidecore.engine.status.PortCounters;
+import io.sidecore.engine.status.PortFaultPublisher;
 import io.sidecore.shm.E1000Registers;
 import io.sidecore.shm.PortCounter;
 import org.agrona.DirectBuffer;
@@ -51,6 +52,7 @@ public final class PortHandle implements FrameSink, FrameDestination
     private final TokenBucket frameBucket = new TokenBucket();
     private final TokenBucket byteBucket = new TokenBucket();
     private final E1000Device device;
+    private final PortFaultPublisher faultPublisher;
     private final CsbPort csb;
     private PortSettings settings;
     private int lastTdt;
@@ -67,7 +69,8 @@ public final class PortHandle implements FrameSink, FrameDestination
         final PortCounters counters,
         final InterruptLine line,
         final PortBackend backend,
-        final PortSettings settings)
+        final PortSettings settings,
+        final PortFaultPublisher faultPublisher)
     {
         this.config = config;
         this.sidecoreIndex = sidecoreIndex;
@@ -77,8 +80,9 @@ public final class PortHandle implements FrameSink, FrameDestination
         this.backend = backend;
         this.settings = settings;
         this.trappedAccess = new TrappedAccess(this);
-        this.device = new E1000Device(config, registers, guestMemory, counters, this, line);
-        this.csb = config.csbOffered() ? new CsbPort(registers, guestMemory, counters, device.interrupts()) : null;
+        this.faultPublisher = faultPublisher;
+        this.device = new E1000Device(config, registers, guestMemory, counters, this, line, faultPublisher);
+        this.csb = config.csbOffered() ? new CsbPort(registers, guestMemory, counters, device) : null;
     }
 
     /**
@@ -93,6 +97,7 @@ public final class PortHandle implements FrameSink, FrameDestination
      * @param line          interrupt output.
      * @param backend       what the port is connected to.
      * @param settings      initial budgets and rate limits.
+     * @param faultPublisher where the port's faults are recorded.
      * @return the port.
      */
     static PortHandle create(
@@ -104,10 +109,12 @@ public final class PortHandle implements FrameSink, FrameDestination
         final PortCounters counters,
         final InterruptLine line,
         final PortBackend backend,
-        final PortSettings settings)
+        final PortSettings settings,
+        final PortFaultPublisher faultPublisher)
     {
         return new PortHandle(
-            config, sidecoreIndex, switchSlot, registers, guestMemory, counters, line, backend, settings);
+            config, sidecoreIndex, switchSlot, registers, guestMemory, counters, line, backend, settings,
+            faultPublisher);
     }
 
     /**
@@ -232,6 +239,14 @@ public final class PortHandle implements FrameSink, FrameDestination
     }
 
     /**
+     * @return where the port's faults are recorded (its record is freed when the port is removed).
+     */
+    PortFaultPublisher faultPublisher()
+    {
+        return faultPublisher;
+    }
+
+    /**
      * @return the preallocated request slot for trapped register accesses to this port.
      */
     public TrappedAccess trappedAccess()
@@ -250,6 +265,23 @@ public final class PortHandle implements FrameSink, FrameDestination
         this.settings = settings;
         frameBucket.configure(settings.txFramesPerSecond(), settings.txBurstFrames(), nowNs);
         byteBucket.configure(settings.txBytesPerSecond(), settings.txBurstBytes(), nowNs);
+    }
+
+    /**
+     * Whole-device reset (a VMM's DEVICE_RESET, a VM reboot, a VMM that went away): the device back to its power-on
+     * state (see {@link E1000Device#powerOnReset()}), the CSB released without touching guest memory, the doorbell
+     * shadows taken anew. Agent thread.
+     *
+     * @param nowNs current time.
+     */
+    void powerOnReset(final long nowNs)
+    {
+        device.powerOnReset();
+        if (null != csb)
+        {
+            csb.reset(nowNs);
+        }
+        syncDoorbells();
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.sidecore.engine.e1000;
 
 import io.sidecore.engine.net.PacketHeaders;
+import io.sidecore.engine.status.PortCounters;
 import io.sidecore.shm.E1000Registers;
 import io.sidecore.shm.PortCounter;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -23,17 +24,42 @@ final class TxFrameEmitter
     /** Destination plus source MAC address. */
     static final int MAC_ADDRESSES_LENGTH = 12;
 
-    private final E1000Device device;
+    private final int portId;
+    private final RegisterImage registers;
+    private final PortCounters counters;
+    private final Statistics statistics;
+    private final FrameSink sink;
     private final TxOffloadInfo offloadInfo = new TxOffloadInfo();
     private boolean insertVlan;
     private int vlanTci;
 
     /**
-     * @param device the port.
+     * @param portId     the port the frames come from, as the sink is told.
+     * @param registers  CTRL.VME and VET are read here.
+     * @param counters   host counters (frames and bytes sent).
+     * @param statistics the guest-visible transmit statistics.
+     * @param sink       where the frames go.
      */
-    TxFrameEmitter(final E1000Device device)
+    TxFrameEmitter(
+        final int portId,
+        final RegisterImage registers,
+        final PortCounters counters,
+        final Statistics statistics,
+        final FrameSink sink)
     {
-        this.device = device;
+        this.portId = portId;
+        this.registers = registers;
+        this.counters = counters;
+        this.statistics = statistics;
+        this.sink = sink;
+    }
+
+    /**
+     * @return whether the sink takes whole frames with offload work left ({@link #emitOffload}).
+     */
+    boolean acceptsOffload()
+    {
+        return sink.acceptsOffload();
     }
 
     /**
@@ -45,7 +71,7 @@ final class TxFrameEmitter
      */
     void prepareVlan(final boolean vleRequested, final int tci)
     {
-        insertVlan = vleRequested && 0 != (device.registers.get(E1000Registers.CTRL) & E1000Registers.CTRL_VME);
+        insertVlan = vleRequested && 0 != (registers.get(E1000Registers.CTRL) & E1000Registers.CTRL_VME);
         vlanTci = tci & 0xFFFF;
     }
 
@@ -86,7 +112,7 @@ final class TxFrameEmitter
         }
         countHost(frameLength);
         countGuest(buffer, frameStart, frameLength);
-        device.sink.onFrame(device.config.portId(), buffer, frameStart, frameLength);
+        sink.onFrame(portId, buffer, frameStart, frameLength);
     }
 
     /**
@@ -120,7 +146,7 @@ final class TxFrameEmitter
         {
             countGuestSegments(buffer, frameStart, frameLength);
         }
-        device.sink.onOffloadFrame(device.config.portId(), buffer, frameStart, frameLength, offloadInfo);
+        sink.onOffloadFrame(portId, buffer, frameStart, frameLength, offloadInfo);
     }
 
     private int insertTag(final UnsafeBuffer buffer, final int start)
@@ -131,20 +157,20 @@ final class TxFrameEmitter
         buffer.putLong(tagged, macsHigh);
         buffer.putInt(tagged + 8, macsLow);
         buffer.putShort(tagged + MAC_ADDRESSES_LENGTH,
-            (short)device.registers.get(E1000Registers.VET), ByteOrder.BIG_ENDIAN);
+            (short)registers.get(E1000Registers.VET), ByteOrder.BIG_ENDIAN);
         buffer.putShort(tagged + MAC_ADDRESSES_LENGTH + 2, (short)vlanTci, ByteOrder.BIG_ENDIAN);
         return tagged;
     }
 
     private void countHost(final int frameLength)
     {
-        device.counters.increment(PortCounter.TX_FRAMES);
-        device.counters.add(PortCounter.TX_BYTES, frameLength);
+        counters.increment(PortCounter.TX_FRAMES);
+        counters.add(PortCounter.TX_BYTES, frameLength);
     }
 
     private void countGuest(final UnsafeBuffer buffer, final int frameStart, final int frameLength)
     {
-        device.statistics.onTransmit(frameLength, buffer.getByte(frameStart), isBroadcast(buffer, frameStart));
+        statistics.onTransmit(frameLength, buffer.getByte(frameStart), isBroadcast(buffer, frameStart));
     }
 
     /**
@@ -161,7 +187,7 @@ final class TxFrameEmitter
         do
         {
             final int chunk = Math.min(remaining, mss);
-            device.statistics.onTransmit(headerLength + chunk, firstByte, broadcast);
+            statistics.onTransmit(headerLength + chunk, firstByte, broadcast);
             remaining -= chunk;
         }
         while (remaining > 0);
