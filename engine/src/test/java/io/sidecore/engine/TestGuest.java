@@ -76,6 +76,21 @@ final class TestGuest
         return port;
     }
 
+    /**
+     * Attach to the switch with a port region header the engine mirrors the port's state into.
+     *
+     * @param proxy      the engine's proxy.
+     * @param portHeader the port region's header page.
+     * @return the port.
+     */
+    PortHandle attachToSwitch(final EngineProxy proxy, final org.agrona.concurrent.AtomicBuffer portHeader)
+    {
+        this.proxy = proxy;
+        port = proxy.addSwitchPort(config, registers, guestMemory, irqLevels::add, portHeader);
+        enableBusMastering();
+        return port;
+    }
+
     PortHandle attach(final EngineProxy proxy, final io.sidecore.engine.backend.PortBackend backend)
     {
         this.proxy = proxy;

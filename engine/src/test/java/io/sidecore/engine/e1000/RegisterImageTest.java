@@ -8,6 +8,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -20,8 +21,10 @@ class RegisterImageTest
 {
     private static final byte UNTOUCHED = (byte)0xA5;
 
-    private final UnsafeBuffer doorbellPages = new UnsafeBuffer(
-        Arena.ofAuto().allocate(PortRegionDescriptor.DOORBELL_PAGES_LENGTH, E1000Registers.PAGE_LENGTH));
+    private final MemorySegment doorbellMemory =
+        Arena.ofAuto().allocate(PortRegionDescriptor.DOORBELL_PAGES_LENGTH, E1000Registers.PAGE_LENGTH);
+    private final UnsafeBuffer doorbellPages =
+        new UnsafeBuffer(doorbellMemory.address(), PortRegionDescriptor.DOORBELL_PAGES_LENGTH);
     private final RegisterImage registers =
         new RegisterImage(doorbellPages, PortRegionDescriptor.DEFAULT_SHARED_PAGES);
 
