@@ -350,10 +350,12 @@ final class CsbPort
             return;
         }
 
-        lastGuestTdt = csb.getIntVolatile(CsbDescriptor.GUEST_TDT_FIELD_OFFSET);
-        lastGuestRdt = csb.getIntVolatile(CsbDescriptor.GUEST_RDT_FIELD_OFFSET);
+        // The tails the device acts on are the baseline: a guest_tdt/guest_rdt published before the block was (again)
+        // served, e.g. while bus mastering was off, differs from them and is applied by this same poll.
         appliedTdt = registers.getAcquire(E1000Registers.TDT);
         appliedRdt = registers.getAcquire(E1000Registers.RDT);
+        lastGuestTdt = appliedTdt;
+        lastGuestRdt = appliedRdt;
         publishedTdh = registers.getAcquire(E1000Registers.TDH);
         publishedRdh = registers.getAcquire(E1000Registers.RDH);
         lastRingFullDrops = counters.get(PortCounter.RX_DROP_RING_FULL);

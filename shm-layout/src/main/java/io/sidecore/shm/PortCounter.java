@@ -22,7 +22,6 @@ public enum PortCounter
     TX_DROP_MALFORMED(11, "tx_drop_malformed",
         "TX descriptor with inconsistent offload fields (bad context, header beyond frame, MSS 0)"),
     TX_DROP_OVERSIZE(12, "tx_drop_oversize", "TX frame larger than the 64 KiB staging buffer"),
-    TX_DROP_LINK_DOWN(13, "tx_drop_link_down", "TX frame while the link or transmitter is down"),
     TX_DROP_EMPTY(15, "tx_drop_empty", "TX packet with no payload bytes"),
 
     RX_DROP_RING_FULL(20, "rx_drop_ring_full", "no free RX descriptors (RNBC/MPC, RXO)"),
@@ -77,11 +76,13 @@ public enum PortCounter
     public static final int SLOTS_PER_PORT = 64;
 
     /**
-     * Ids of removed counters, never given again: 14 was {@code tx_drop_bus_master_off}, which nothing could count
-     * (with PCI bus mastering off the device may not read TX descriptors, so no frame exists to drop: the
-     * descriptors wait, owned by hardware, until the guest enables bus mastering again).
+     * Ids of removed counters, never given again. 13 was {@code tx_drop_link_down}: the emulated link is always up
+     * (STATUS.LU is constant until link state follows the backend), so nothing could count it; a link model brings a
+     * counter back under a new id. 14 was {@code tx_drop_bus_master_off}, which nothing could count either: with PCI
+     * bus mastering off the device may not read TX descriptors, so no frame exists to drop (the descriptors wait,
+     * owned by hardware, until the guest enables bus mastering again).
      */
-    private static final int[] RESERVED_IDS = { 14 };
+    private static final int[] RESERVED_IDS = { 13, 14 };
 
     private static final PortCounter[] BY_ID = new PortCounter[SLOTS_PER_PORT];
 

@@ -25,7 +25,7 @@ class CounterRegistryTest
         "TX_DESCRIPTORS, 4, tx_descriptors", "RX_DESCRIPTORS, 5, rx_descriptors",
         "TX_TSO_SEGMENTS, 6, tx_tso_segments",
         "TX_DROP_DMA_FAULT, 10, tx_drop_dma_fault", "TX_DROP_MALFORMED, 11, tx_drop_malformed",
-        "TX_DROP_OVERSIZE, 12, tx_drop_oversize", "TX_DROP_LINK_DOWN, 13, tx_drop_link_down",
+        "TX_DROP_OVERSIZE, 12, tx_drop_oversize",
         "TX_DROP_EMPTY, 15, tx_drop_empty",
         "RX_DROP_RING_FULL, 20, rx_drop_ring_full", "RX_DROP_FILTERED, 21, rx_drop_filtered",
         "RX_DROP_VLAN_FILTERED, 22, rx_drop_vlan_filtered", "RX_DROP_OVERSIZE, 23, rx_drop_oversize",
@@ -99,7 +99,7 @@ class CounterRegistryTest
     }
 
     @ParameterizedTest(name = "byId({0})")
-    @CsvSource({ "-1", "7", "14", "64", "2147483647" })
+    @CsvSource({ "-1", "7", "13", "14", "64", "2147483647" })
     void shouldReturnNullForUnusedPortCounterSlot(final int id)
     {
         assertNull(PortCounter.byId(id));
@@ -108,7 +108,9 @@ class CounterRegistryTest
     @Test
     void shouldKeepRemovedPortCounterIdReserved()
     {
+        assertTrue(PortCounter.isReserved(13), "tx_drop_link_down was removed; its id is never reused");
         assertTrue(PortCounter.isReserved(14), "tx_drop_bus_master_off was removed; its id is never reused");
+        assertNull(PortCounter.byId(13));
         assertNull(PortCounter.byId(14));
         for (final PortCounter counter : PortCounter.values())
         {

@@ -46,8 +46,7 @@ import java.nio.ByteBuffer;
  *   <li>offload offsets outside the packet or header, TUCSE before TUCSS, MSS = 0 or HDRLEN = 0 (CVE-2015-6815),
  *       HDRLEN beyond the packet, a descriptor with a reserved DTYP: {@link PortCounter#TX_DROP_MALFORMED};</li>
  *   <li>no bytes at EOP (e.g. a lone zero-length data descriptor with EOP): {@link PortCounter#TX_DROP_EMPTY};</li>
- *   <li>fewer than 14 bytes: {@link PortCounter#TX_DROP_RUNT};</li>
- *   <li>STATUS.LU clear: {@link PortCounter#TX_DROP_LINK_DOWN}.</li>
+ *   <li>fewer than 14 bytes: {@link PortCounter#TX_DROP_RUNT}.</li>
  * </ul>
  * The process path allocates nothing: every buffer is preallocated per port.
  */
@@ -428,10 +427,9 @@ public final class TxProcessor
                 return invalid;
             }
         }
-        if (0 == (registers.get(E1000Registers.STATUS) & E1000Registers.STATUS_LU))
-        {
-            return PortCounter.TX_DROP_LINK_DOWN;
-        }
+        // The link is always up (no physical medium: STATUS.LU is constant, Phy), so there is no link-down drop to
+        // decide here; when link state follows the backend, a packet sent while STATUS.LU is clear must be dropped
+        // and counted under its own counter at this point.
         if (PACKET_TSO == packetKind)
         {
             emitter.prepareVlan(packetVle, packetSpecial);

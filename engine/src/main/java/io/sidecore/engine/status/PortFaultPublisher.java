@@ -78,6 +78,14 @@ public final class PortFaultPublisher implements PortFaultListener
     }
 
     /**
+     * @return index of the port's record in the counters file's port fault section.
+     */
+    public int recordIndex()
+    {
+        return record.index();
+    }
+
+    /**
      * Free the port's record in the counters file (the port was removed). Control thread, after the port left its
      * sidecore.
      */

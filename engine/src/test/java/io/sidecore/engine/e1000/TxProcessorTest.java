@@ -550,22 +550,6 @@ final class TxProcessorTest
     }
 
     @Test
-    void shouldDropAndCountWhenLinkIsDown()
-    {
-        final DeviceHarness h = harness(8);
-        h.registers.set(E1000Registers.STATUS, h.registers.get(E1000Registers.STATUS) & ~E1000Registers.STATUS_LU);
-        putLegacyFrame(h, 0, frame(60, 1), RS_EOP);
-        ring(h, 1);
-
-        assertEquals(1, h.pollTx());
-
-        assertEquals(1, h.counter(PortCounter.TX_DROP_LINK_DOWN));
-        assertEquals(STA_DD, h.txStatus(0));
-        assertEquals(0, h.wire.size());
-        assertEquals(0, h.counter(PortCounter.TX_FRAMES));
-    }
-
-    @Test
     void shouldDropPacketWhenContextDescriptorArrivesInTheMiddleOfIt()
     {
         final DeviceHarness h = harness(8);
