@@ -15,6 +15,7 @@ import io.sidecore.tools.guest.GuestDriverConfig;
 import io.sidecore.tools.guest.GuestDriverModel;
 import io.sidecore.tools.guest.GuestFrameHandler;
 import io.sidecore.tools.guest.GuestRam;
+import io.sidecore.tools.guest.PortRegionMapping;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -53,6 +54,7 @@ final class GuestPort implements AutoCloseable
     private MemFd doorbellFd;
     private Arena engineArena;
     private Arena guestArena;
+    private PortRegionMapping guestMapping;
     private EventFd engineIrq;
     private EventFd guestIrq;
     private PortHandle port;
@@ -173,20 +175,12 @@ final class GuestPort implements AutoCloseable
         PortRegionDescriptor.signalReady(region);
 
         // The guest's side: its own mappings, checked like any reader of the region, and its irqfd descriptor.
+        guestMapping = PortRegionMapping.map(regionFd, doorbellFd);
         guestArena = Arena.ofShared();
-        final MemorySegment guestRegion = regionFd.map(guestArena);
-        final UnsafeBuffer guestRegionView =
-            new UnsafeBuffer(guestRegion.address(), PortRegionDescriptor.REGION_LENGTH);
-        PortRegionDescriptor.checkHeader(guestRegionView, guestRegion.byteSize());
-        final int sharedPagesSeen = guestRegionView.getInt(PortRegionDescriptor.SHARED_PAGES_FIELD_OFFSET);
-        final MemorySegment guestDoorbells = doorbellFd.map(guestArena);
-        PortRegionDescriptor.checkDoorbellPages(guestDoorbells.byteSize());
-        final UnsafeBuffer sharedBar0 =
-            new UnsafeBuffer(guestDoorbells.address(), PortRegionDescriptor.DOORBELL_PAGES_LENGTH);
         guestIrq = EventFd.adopt(duplicate(engineIrq.fd()));
         final GuestRam ram = new GuestRam(ramFd.map(guestArena), GUEST_RAM_GPA);
-        final ProxyDeviceAccess access =
-            new ProxyDeviceAccess(proxy, port, sharedBar0, sharedPagesSeen, accessTimeoutNs);
+        final ProxyDeviceAccess access = new ProxyDeviceAccess(
+            proxy, port, guestMapping.doorbellPages(), guestMapping.sharedPages(), accessTimeoutNs);
         model = new GuestDriverModel(access, ram, driver, GuestFrameHandler.NONE);
 
         this.frameBytes = frameBytes;
@@ -282,7 +276,7 @@ final class GuestPort implements AutoCloseable
      */
     public void close()
     {
-        CloseHelper.closeAll(guestIrq, engineIrq);
+        CloseHelper.closeAll(guestIrq, engineIrq, guestMapping);
         if (null != guestArena)
         {
             guestArena.close();
