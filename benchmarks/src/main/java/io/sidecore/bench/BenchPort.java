@@ -361,7 +361,7 @@ final class BenchPort
         final long drops = counters.totalDrops();
         if (device.isFaulted() || 0 != drops)
         {
-            throw new IllegalStateException(what + ": faulted=" + device.faultReason() + " drops=" + drops);
+            throw new IllegalStateException(what + ": faulted=" + device.fault() + " drops=" + drops);
         }
     }
 

@@ -7,6 +7,9 @@ import io.sidecore.engine.agent.ThreadKick;
 import io.sidecore.engine.agent.ThreadingMode;
 import io.sidecore.engine.port.PortSettings;
 import io.sidecore.engine.status.CountersFile;
+import io.sidecore.engine.status.PortFaultListener;
+import io.sidecore.engine.status.PortFaultTable;
+import io.sidecore.shm.PortCounter;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.NanoClock;
@@ -67,6 +70,8 @@ public final class EngineContext
     private CountersManager countersManager;
     private ErrorHandler errorHandler;
     private AtomicCounter errorCounter;
+    private PortFaultListener portFaultListener = PortFaultListener.NONE;
+    private PortFaultTable portFaultTable;
     private IntFunction<Kick> kickFactory = sidecoreIndex -> new ThreadKick();
 
     /**
@@ -85,6 +90,7 @@ public final class EngineContext
         requireSet("threadingMode", threadingMode);
         requireSet("nanoClock", nanoClock);
         requireSet("kickFactory", kickFactory);
+        requireSet("portFaultListener", portFaultListener);
         checkRange("sidecoreCount", sidecoreCount, 1, MAX_SIDECORES);
         SidecoreIdleStrategy.checkSettings(idleStrategy, idleSpins, idleYields, idleMinParkNs, idleMaxParkNs);
         checkPowerOfTwo("commandQueueCapacity", commandQueueCapacity, 2, 1 << 20);
@@ -109,13 +115,19 @@ public final class EngineContext
             {
                 requireSet("epochClock", epochClock);
                 mappedCountersFile = CountersFile.create(
-                    countersFile, maxCounters, errorLogLengthBytes, ProcessHandle.current().pid(), epochClock);
+                    countersFile, maxCounters, portFaultSlots(), errorLogLengthBytes, ProcessHandle.current().pid(),
+                    epochClock);
                 countersManager = mappedCountersFile.countersManager();
             }
             else
             {
                 countersManager = CountersFile.inHeapCountersManager(maxCounters);
             }
+        }
+        if (null == portFaultTable)
+        {
+            portFaultTable = null != mappedCountersFile ?
+                mappedCountersFile.portFaults() : PortFaultTable.inHeap(portFaultSlots());
         }
         if (null == errorHandler)
         {
@@ -678,6 +690,34 @@ public final class EngineContext
     }
 
     /**
+     * @return told of every port fault, on the owning sidecore's thread (the daemon logs through it).
+     */
+    public PortFaultListener portFaultListener()
+    {
+        return portFaultListener;
+    }
+
+    /**
+     * @param portFaultListener told of every port fault and of every reset that clears one, on the owning sidecore's
+     *                          thread; it must not block.
+     * @return this.
+     */
+    public EngineContext portFaultListener(final PortFaultListener portFaultListener)
+    {
+        this.portFaultListener = portFaultListener;
+        return this;
+    }
+
+    /**
+     * @return where each port's fault is recorded: the counters file's records, or heap records without a counters
+     *         file; set by {@link #conclude()}.
+     */
+    public PortFaultTable portFaultTable()
+    {
+        return portFaultTable;
+    }
+
+    /**
      * @return makes the {@link Kick} of each sidecore, by index.
      */
     public IntFunction<Kick> kickFactory()
@@ -695,4 +735,15 @@ public final class EngineContext
         return this;
     }
 
+    /**
+     * Ports whose faults can be recorded: as many as the counters area can hold ports (each port takes a block of
+     * counters, so a port that got its counters always gets its fault record); without a counters area of known
+     * size, every port the sidecores can own.
+     */
+    private int portFaultSlots()
+    {
+        final long ports = maxCounters > 0 ?
+            maxCounters / PortCounter.values().length : (long)sidecoreCount * maxPortsPerSidecore;
+        return (int)Math.max(1, Math.min(ports, 1 << 20));
+    }
 }

@@ -72,6 +72,60 @@ class CsbSidecoreTest
     }
 
     @Test
+    void shouldCountOneKickPerDoorbellWriteWhenTheHostAskedForKicks()
+    {
+        startRegistered();
+        final SidecoreAgent agent = engine.agent(0);
+        guest.kick = agent.kick();
+
+        for (int i = 0; i < 3; i++)
+        {
+            assertTrue(agent.onParkPrepare(50_000) > 0);
+            queue(1);
+            guest.ringTxCsb();
+            agent.onParkEnd(true);
+            engine.doWork();
+        }
+        queue(1);
+        guest.ringTxCsb();
+        engine.doWork();
+
+        assertEquals(3, guest.kicks);
+        assertEquals(3, guest.port.counters().get(PortCounter.CSB_KICKS), "one per kick, none without a request");
+        assertEquals(4, guest.port.counters().get(PortCounter.DOORBELLS_CSB));
+        assertEquals(0, guest.port.counters().get(PortCounter.DOORBELLS_SHARED), "a kick is not a shared doorbell");
+        assertEquals(4, backend.frames.size());
+    }
+
+    @Test
+    void shouldNotTouchTheBlockWhileBusMasteringIsOffAndServeItAgainWhenItIsBackOn()
+    {
+        startRegistered();
+        guest.proxy.configWrite(guest.port, io.sidecore.shm.PciConfig.COMMAND_OFFSET, 2, 0);
+        queue(2);
+        guest.ringTxCsb();
+        final byte[] block = new byte[CsbDescriptor.CSB_LENGTH];
+        guest.ramBuffer.getBytes((int)(CSB_GPA - TestGuest.RAM_GPA), block);
+
+        engine.doWork();
+        engine.agent(0).onParkPrepare(50_000);
+        engine.agent(0).onParkEnd(false);
+
+        assertFalse(guest.port.isCsbActive());
+        final byte[] after = new byte[CsbDescriptor.CSB_LENGTH];
+        guest.ramBuffer.getBytes((int)(CSB_GPA - TestGuest.RAM_GPA), after);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(block, after, "no DMA into the block (PCI 3.0 6.2.2)");
+        assertEquals(0, backend.frames.size());
+
+        guest.enableBusMastering();
+        engine.doWork();
+
+        assertTrue(guest.port.isCsbActive(), "validated again once bus mastering is back");
+        assertEquals(2, backend.frames.size());
+        assertEquals(2, guest.csb(CsbDescriptor.HOST_TDH_FIELD_OFFSET));
+    }
+
+    @Test
     void shouldNeverAskForKickWhileSidecorePolls()
     {
         startRegistered();

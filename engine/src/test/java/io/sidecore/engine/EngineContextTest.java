@@ -2,8 +2,10 @@ package io.sidecore.engine;
 
 import io.sidecore.engine.agent.SidecoreEngine;
 import io.sidecore.engine.port.PortSettings;
+import io.sidecore.engine.status.PortFaultListener;
 import io.sidecore.shm.CounterTypes;
 import io.sidecore.shm.CountersFileDescriptor;
+import io.sidecore.shm.PortCounter;
 import org.agrona.concurrent.CachedNanoClock;
 import org.agrona.concurrent.status.CountersReader;
 import org.junit.jupiter.api.Test;
@@ -127,6 +129,42 @@ class EngineContextTest
             assertTrue(labels.contains("sidecore=1 busy_ratio_ppm"), labels.toString());
             assertTrue(labels.contains("port=g7 rx_frames"), labels.toString());
         }
+    }
+
+    @Test
+    void shouldRecordPortFaultsInTheCountersFileWithARecordForEveryPortItsCountersCanHold(@TempDir final Path dir)
+    {
+        final EngineContext ctx = TestContexts.invoker(clock, 1)
+            .countersFile(dir.resolve(CountersFileDescriptor.FILE_NAME))
+            .errorLogLengthBytes(64 * 1024)
+            .conclude();
+        try
+        {
+            final var file = ctx.mappedCountersFile().buffer();
+            assertEquals(64 * 200 / PortCounter.values().length, ctx.portFaultTable().slotCount());
+            assertEquals(CountersFileDescriptor.portFaultsOffset(file),
+                ctx.portFaultTable().section().addressOffset() - file.addressOffset());
+            assertEquals(CountersFileDescriptor.portFaultsLength(file), ctx.portFaultTable().section().capacity());
+        }
+        finally
+        {
+            ctx.close();
+        }
+    }
+
+    @Test
+    void shouldRecordPortFaultsInTheHeapWithoutACountersFile()
+    {
+        final EngineContext ctx = TestContexts.invoker(clock, 1).conclude();
+
+        assertEquals(64 * 200 / PortCounter.values().length, ctx.portFaultTable().slotCount());
+        assertEquals(PortFaultListener.NONE, ctx.portFaultListener());
+    }
+
+    @Test
+    void shouldRejectMissingPortFaultListener()
+    {
+        assertMessage("portFaultListener must be set", TestContexts.invoker(clock, 1).portFaultListener(null));
     }
 
     private static void assertMessage(final String expected, final EngineContext ctx)

@@ -66,7 +66,7 @@ final class EngineDeviceAccess implements DeviceAccess
 
     public AtomicBuffer sharedBar0()
     {
-        return port.registers().buffer();
+        return port.registers().doorbellPages();
     }
 
     public void wakeHost(final int doorbellOffset)

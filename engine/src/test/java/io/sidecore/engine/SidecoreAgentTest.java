@@ -320,17 +320,8 @@ class SidecoreAgentTest
         final SidecoreAgent agent = start(1).agent(0);
         final TestGuest guest = new TestGuest(1);
         guest.attachToSwitch(engine.proxy());
-        agent.doWork();
-        final long t0 = TestContexts.START_NS + 1_000_000_000L;
-        clock.update(t0);
-        agent.doWork();
-        guest.registers.setRelease(E1000Registers.RDT, 3);
-        clock.update(t0 + 100);
-        assertTrue(agent.doWork() > 0);
-        clock.update(t0 + 100 + 200_000_000L);
-        assertEquals(0, agent.doWork());
-        clock.update(t0 + 2_000_000_000L);
-        agent.doWork();
+
+        TestContexts.busyCycleOf200Ms(clock, agent, guest);
 
         assertEquals(200_000_000L, agent.counters().maxCycleTimeNs().get());
         assertEquals(1, agent.counters().cycleTimeThresholdExceeded().get());

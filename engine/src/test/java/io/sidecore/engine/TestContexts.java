@@ -1,8 +1,10 @@
 package io.sidecore.engine;
 
+import io.sidecore.engine.agent.SidecoreAgent;
 import io.sidecore.engine.agent.SidecoreIdleStrategy;
 import io.sidecore.engine.agent.ThreadingMode;
 import io.sidecore.engine.port.PortSettings;
+import io.sidecore.shm.E1000Registers;
 import org.agrona.concurrent.CachedNanoClock;
 
 /**
@@ -16,6 +18,43 @@ public final class TestContexts
 
     private TestContexts()
     {
+    }
+
+    /**
+     * One 200 ms busy duty cycle in a 2 s measurement window (windows of 1 s): the agent settles idle, the clock
+     * jumps 1 s, a guest's doorbell makes a cycle busy, the next cycle starts 200 ms later, the window closes at 2 s.
+     * Afterwards max_cycle_time_ns is 200 ms, the threshold (1 ms) was exceeded once and busy_ratio_ppm is 100,000.
+     *
+     * @param clock the agent's manual clock.
+     * @param agent the sidecore.
+     * @param guest a guest on it, whose RDT write is the work.
+     */
+    static void busyCycleOf200Ms(final CachedNanoClock clock, final SidecoreAgent agent, final TestGuest guest)
+    {
+        int cycles = 0;
+        while (agent.doWork() > 0)
+        {
+            if (++cycles > 100)
+            {
+                throw new IllegalStateException("the agent does not settle");
+            }
+        }
+        final long t0 = clock.nanoTime() + 1_000_000_000L;
+        clock.update(t0);
+        agent.doWork();
+        guest.registers.setRelease(E1000Registers.RDT, 3);
+        clock.update(t0 + 100);
+        if (0 == agent.doWork())
+        {
+            throw new IllegalStateException("the doorbell made no work");
+        }
+        clock.update(t0 + 100 + 200_000_000L);
+        if (0 != agent.doWork())
+        {
+            throw new IllegalStateException("the cycle after the doorbell was not idle");
+        }
+        clock.update(t0 + 2_000_000_000L);
+        agent.doWork();
     }
 
     /**

@@ -82,6 +82,21 @@ final class TestGuest
         return port;
     }
 
+    /**
+     * Attach to the switch with a port region header the engine mirrors the port's state into.
+     *
+     * @param proxy      the engine's proxy.
+     * @param portHeader the port region's header page.
+     * @return the port.
+     */
+    Port attachToSwitch(final EngineProxy proxy, final org.agrona.concurrent.AtomicBuffer portHeader)
+    {
+        this.proxy = proxy;
+        port = proxy.addSwitchPort(config, registers, guestMemory, irqLevels::add, portHeader);
+        enableBusMastering();
+        return port;
+    }
+
     Port attach(final EngineProxy proxy, final PortBackend backend)
     {
         this.proxy = proxy;

@@ -19,6 +19,8 @@ import org.agrona.concurrent.status.CountersReader;
  *                           +----------------------------+
  *                           |  counters values           |  Agrona CountersManager value records
  *                           +----------------------------+
+ *                           |  port faults               |  one PortFaultDescriptor record per port slot
+ *                           +----------------------------+
  *                           |  error log                 |  Agrona DistinctErrorLog
  *                           +----------------------------+
  *
@@ -40,7 +42,9 @@ import org.agrona.concurrent.status.CountersReader;
  *   +---------------------------------------------------------------+
  *   |                     error log length                          | 32
  *   +---------------------------------------------------------------+
- *   |                     reserved up to 128                        | 36
+ *   |                    port faults length                         | 36
+ *   +---------------------------------------------------------------+
+ *   |                     reserved up to 128                        | 40
  *   +---------------------------------------------------------------+  written periodically (128-byte boundary)
  *   |         heartbeat, epoch ms (64 bits, release store)          | 128
  *   +---------------------------------------------------------------+
@@ -50,12 +54,17 @@ import org.agrona.concurrent.status.CountersReader;
  * <b>Writer.</b> The daemon sizes the file with {@link #computeFileLength}, maps it, calls {@link #fillMetaData}
  * (which zeroes the version first), builds a {@code CountersManager} over
  * {@link #createCountersMetaDataBuffer}/{@link #createCountersValuesBuffer} and a {@code DistinctErrorLog} over
- * {@link #createErrorLogBuffer}, then calls {@link #signalReady}, which writes {@link #COUNTERS_FILE_VERSION} last
+ * {@link #createErrorLogBuffer}, takes the port fault records ({@link PortFaultDescriptor}) from
+ * {@link #createPortFaultsBuffer}, then calls {@link #signalReady}, which writes {@link #COUNTERS_FILE_VERSION} last
  * with a volatile store. While it runs it calls {@link #updateHeartbeat} every second or so.
  * <p>
  * <b>Reader.</b> A tool maps the file, waits while {@link #version} is 0, then calls {@link #checkVersion},
  * {@link #checkMagic} and {@link #checkLength} (or {@link #checkReady} for all three), and only then slices the
  * sections. {@link #heartbeatMs} tells it whether the daemon is alive.
+ * <p>
+ * <b>Versions.</b> 1.0.0: metadata, counters, error log. 2.0.0: the port fault section between the counters values
+ * and the error log, and its length in the metadata (a 1.x reader would take the fault records for the error log,
+ * hence the new major).
  */
 public final class CountersFileDescriptor
 {
@@ -72,7 +81,7 @@ public final class CountersFileDescriptor
     /** 'SCCF' little-endian: the bytes 'S', 'C', 'C', 'F' in memory. */
     public static final int MAGIC = 0x46434353;
     /** Major version: readers reject a different major. */
-    public static final int MAJOR_VERSION = 1;
+    public static final int MAJOR_VERSION = 2;
     /** Minor version: readers reject a file older than the minor they were built for. */
     public static final int MINOR_VERSION = 0;
     /** Patch version: ignored by readers. */
@@ -95,6 +104,8 @@ public final class CountersFileDescriptor
     public static final int COUNTERS_VALUES_LENGTH_FIELD_OFFSET;
     /** Length of the error log section. */
     public static final int ERROR_LOG_LENGTH_FIELD_OFFSET;
+    /** Length of the port fault section (a multiple of {@link PortFaultDescriptor#RECORD_LENGTH}, may be 0). */
+    public static final int PORT_FAULTS_LENGTH_FIELD_OFFSET;
     /** Heartbeat, epoch milliseconds, updated periodically by the daemon; its own writer group. */
     public static final int HEARTBEAT_FIELD_OFFSET;
     /** Length of the metadata block; the counters metadata section starts here. */
@@ -119,6 +130,8 @@ public final class CountersFileDescriptor
         COUNTERS_VALUES_LENGTH_FIELD_OFFSET = offset;
         offset += Integer.BYTES;
         ERROR_LOG_LENGTH_FIELD_OFFSET = offset;
+        offset += Integer.BYTES;
+        PORT_FAULTS_LENGTH_FIELD_OFFSET = offset;
         offset += Integer.BYTES;
 
         offset = LayoutUtil.align(offset, LayoutUtil.WRITER_GROUP_LENGTH);
@@ -159,15 +172,20 @@ public final class CountersFileDescriptor
      *
      * @param countersMetaDataLength counters metadata section length.
      * @param countersValuesLength   counters values section length.
+     * @param portFaultsLength       port fault section length.
      * @param errorLogLength         error log section length.
      * @throws IllegalArgumentException {@code "counters values length not a positive multiple of 128: length=<n>"},
      *                                  {@code "counters metadata length must be 4 x values length: metadata=<m>
      *                                  values=<v>"},
+     *                                  {@code "port faults length not a multiple of 64: length=<n>"},
      *                                  {@code "error log length not a positive multiple of 8: length=<n>"} or
      *                                  {@code "counters file too large: length=<n> max=2147483647"}.
      */
     public static void checkSectionLengths(
-        final int countersMetaDataLength, final int countersValuesLength, final int errorLogLength)
+        final int countersMetaDataLength,
+        final int countersValuesLength,
+        final int portFaultsLength,
+        final int errorLogLength)
     {
         if (countersValuesLength <= 0 || 0 != countersValuesLength % CountersReader.COUNTER_LENGTH)
         {
@@ -179,12 +197,18 @@ public final class CountersFileDescriptor
             throw new IllegalArgumentException("counters metadata length must be " + METADATA_TO_VALUES_RATIO +
                 " x values length: metadata=" + countersMetaDataLength + " values=" + countersValuesLength);
         }
+        if (portFaultsLength < 0 || 0 != portFaultsLength % PortFaultDescriptor.RECORD_LENGTH)
+        {
+            throw new IllegalArgumentException("port faults length not a multiple of " +
+                PortFaultDescriptor.RECORD_LENGTH + ": length=" + portFaultsLength);
+        }
         if (errorLogLength <= 0 || 0 != errorLogLength % DistinctErrorLog.RECORD_ALIGNMENT)
         {
             throw new IllegalArgumentException("error log length not a positive multiple of " +
                 DistinctErrorLog.RECORD_ALIGNMENT + ": length=" + errorLogLength);
         }
-        final long fileLength = computeFileLength(countersMetaDataLength, countersValuesLength, errorLogLength);
+        final long fileLength =
+            computeFileLength(countersMetaDataLength, countersValuesLength, portFaultsLength, errorLogLength);
         if (fileLength > Integer.MAX_VALUE)
         {
             throw new IllegalArgumentException("counters file too large: length=" + fileLength +
@@ -197,13 +221,29 @@ public final class CountersFileDescriptor
      *
      * @param countersMetaDataLength counters metadata section length.
      * @param countersValuesLength   counters values section length.
+     * @param portFaultsLength       port fault section length.
      * @param errorLogLength         error log section length.
      * @return bytes, computed in 64 bits so oversized inputs do not wrap.
      */
     public static long computeFileLength(
-        final int countersMetaDataLength, final int countersValuesLength, final int errorLogLength)
+        final int countersMetaDataLength,
+        final int countersValuesLength,
+        final int portFaultsLength,
+        final int errorLogLength)
     {
-        return (long)END_OF_METADATA_OFFSET + countersMetaDataLength + countersValuesLength + errorLogLength;
+        return (long)END_OF_METADATA_OFFSET + countersMetaDataLength + countersValuesLength + portFaultsLength +
+            errorLogLength;
+    }
+
+    /**
+     * Port fault section length for a number of port slots.
+     *
+     * @param portSlots ports whose faults the file records, 0 or more.
+     * @return {@code portSlots * PortFaultDescriptor.RECORD_LENGTH}.
+     */
+    public static int portFaultsLength(final int portSlots)
+    {
+        return portSlots * PortFaultDescriptor.RECORD_LENGTH;
     }
 
     /**
@@ -213,6 +253,7 @@ public final class CountersFileDescriptor
      * @param buffer                 the whole file.
      * @param countersMetaDataLength counters metadata section length.
      * @param countersValuesLength   counters values section length.
+     * @param portFaultsLength       port fault section length.
      * @param errorLogLength         error log section length.
      * @param pid                    daemon process id.
      * @param startTimestampMs       daemon start time, epoch ms; also the first heartbeat.
@@ -223,12 +264,14 @@ public final class CountersFileDescriptor
         final AtomicBuffer buffer,
         final int countersMetaDataLength,
         final int countersValuesLength,
+        final int portFaultsLength,
         final int errorLogLength,
         final long pid,
         final long startTimestampMs)
     {
-        checkSectionLengths(countersMetaDataLength, countersValuesLength, errorLogLength);
-        final long required = computeFileLength(countersMetaDataLength, countersValuesLength, errorLogLength);
+        checkSectionLengths(countersMetaDataLength, countersValuesLength, portFaultsLength, errorLogLength);
+        final long required =
+            computeFileLength(countersMetaDataLength, countersValuesLength, portFaultsLength, errorLogLength);
         if (buffer.capacity() < required)
         {
             throw new IllegalArgumentException("counters file buffer too short: required=" + required +
@@ -242,6 +285,9 @@ public final class CountersFileDescriptor
         buffer.putInt(COUNTERS_METADATA_LENGTH_FIELD_OFFSET, countersMetaDataLength);
         buffer.putInt(COUNTERS_VALUES_LENGTH_FIELD_OFFSET, countersValuesLength);
         buffer.putInt(ERROR_LOG_LENGTH_FIELD_OFFSET, errorLogLength);
+        buffer.putInt(PORT_FAULTS_LENGTH_FIELD_OFFSET, portFaultsLength);
+        buffer.setMemory(END_OF_METADATA_OFFSET + countersMetaDataLength + countersValuesLength, portFaultsLength,
+            (byte)0);
         buffer.putLongRelease(HEARTBEAT_FIELD_OFFSET, startTimestampMs);
     }
 
@@ -339,6 +385,15 @@ public final class CountersFileDescriptor
     }
 
     /**
+     * @param buffer the whole file.
+     * @return the stored port fault section length.
+     */
+    public static int portFaultsLength(final DirectBuffer buffer)
+    {
+        return buffer.getInt(PORT_FAULTS_LENGTH_FIELD_OFFSET);
+    }
+
+    /**
      * @return offset of the counters metadata section (fixed).
      */
     public static int countersMetaDataOffset()
@@ -357,11 +412,20 @@ public final class CountersFileDescriptor
 
     /**
      * @param buffer the whole file.
+     * @return offset of the port fault section, from the stored lengths.
+     */
+    public static int portFaultsOffset(final DirectBuffer buffer)
+    {
+        return countersValuesOffset(buffer) + countersValuesLength(buffer);
+    }
+
+    /**
+     * @param buffer the whole file.
      * @return offset of the error log section, from the stored lengths.
      */
     public static int errorLogOffset(final DirectBuffer buffer)
     {
-        return countersValuesOffset(buffer) + countersValuesLength(buffer);
+        return portFaultsOffset(buffer) + portFaultsLength(buffer);
     }
 
     /**
@@ -370,7 +434,9 @@ public final class CountersFileDescriptor
      */
     public static long storedFileLength(final DirectBuffer buffer)
     {
-        return computeFileLength(countersMetaDataLength(buffer), countersValuesLength(buffer), errorLogLength(buffer));
+        return computeFileLength(
+            countersMetaDataLength(buffer), countersValuesLength(buffer), portFaultsLength(buffer),
+            errorLogLength(buffer));
     }
 
     /**
@@ -389,12 +455,13 @@ public final class CountersFileDescriptor
         }
         final int metaDataLength = countersMetaDataLength(buffer);
         final int valuesLength = countersValuesLength(buffer);
+        final int portFaultsLength = portFaultsLength(buffer);
         final int errorLogLength = errorLogLength(buffer);
-        if (metaDataLength < 0 || valuesLength < 0 || errorLogLength < 0)
+        if (metaDataLength < 0 || valuesLength < 0 || portFaultsLength < 0 || errorLogLength < 0)
         {
             return false;
         }
-        return computeFileLength(metaDataLength, valuesLength, errorLogLength) <= mappedLength;
+        return computeFileLength(metaDataLength, valuesLength, portFaultsLength, errorLogLength) <= mappedLength;
     }
 
     /**
@@ -509,6 +576,17 @@ public final class CountersFileDescriptor
     public static UnsafeBuffer createCountersValuesBuffer(final UnsafeBuffer buffer)
     {
         return new UnsafeBuffer(buffer, countersValuesOffset(buffer), countersValuesLength(buffer));
+    }
+
+    /**
+     * Slice the port fault section (records laid out by {@link PortFaultDescriptor}).
+     *
+     * @param buffer the whole file.
+     * @return a view of the section (capacity 0 when the file records no faults).
+     */
+    public static UnsafeBuffer createPortFaultsBuffer(final UnsafeBuffer buffer)
+    {
+        return new UnsafeBuffer(buffer, portFaultsOffset(buffer), portFaultsLength(buffer));
     }
 
     /**

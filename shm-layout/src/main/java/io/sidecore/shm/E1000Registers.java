@@ -496,6 +496,17 @@ public final class E1000Registers
     }
 
     /**
+     * The SDM name of a BAR0 register, for tools and messages: {@code "TDT"}, {@code "RAL3"}, {@code "MTA127"}.
+     *
+     * @param offset BAR0 byte offset.
+     * @return the name, or the offset as {@code "0x%05X"} when it names no register this class defines.
+     */
+    public static String registerName(final int offset)
+    {
+        return E1000RegisterNames.name(offset);
+    }
+
+    /**
      * Is the offset a statistics register (SDM 13.7)?
      *
      * @param offset BAR0 byte offset.

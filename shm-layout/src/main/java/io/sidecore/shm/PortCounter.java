@@ -5,6 +5,8 @@ package io.sidecore.shm;
  * and a stable name. Every frame a port sees is delivered or counted under exactly one drop reason below.
  * <p>
  * Adding a counter: append it with the next id. Ids never change meaning; duplicates fail at class initialisation.
+ * A removed counter's id stays reserved ({@link #RESERVED_IDS}) and is never given to another counter, so an old
+ * reading of the counters file is never misread.
  */
 public enum PortCounter
 {
@@ -20,8 +22,6 @@ public enum PortCounter
     TX_DROP_MALFORMED(11, "tx_drop_malformed",
         "TX descriptor with inconsistent offload fields (bad context, header beyond frame, MSS 0)"),
     TX_DROP_OVERSIZE(12, "tx_drop_oversize", "TX frame larger than the 64 KiB staging buffer"),
-    TX_DROP_LINK_DOWN(13, "tx_drop_link_down", "TX frame while the link or transmitter is down"),
-    TX_DROP_BUS_MASTER_OFF(14, "tx_drop_bus_master_off", "TX while PCI bus mastering is disabled"),
     TX_DROP_EMPTY(15, "tx_drop_empty", "TX packet with no payload bytes"),
 
     RX_DROP_RING_FULL(20, "rx_drop_ring_full", "no free RX descriptors (RNBC/MPC, RXO)"),
@@ -44,8 +44,9 @@ public enum PortCounter
     UNKNOWN_REGISTER_ACCESSES(48, "unknown_register_accesses", "accesses to registers the model does not implement"),
     BAD_REGISTER_ACCESSES(49, "bad_register_accesses", "unaligned, odd-sized or out-of-range register accesses"),
     RING_FAULTS(50, "ring_faults", "ring-level guest faults that quarantined the port"),
-    DEVICE_RESETS(51, "device_resets", "MAC resets (CTRL.RST)"),
-    CSB_KICKS(52, "csb_kicks", "kicks received from a CSB guest"),
+    DEVICE_RESETS(51, "device_resets", "MAC resets (CTRL.RST) and whole-device resets (VMM reset or disconnect)"),
+    CSB_KICKS(52, "csb_kicks",
+        "TDT/RDT writes a CSB guest made to wake the sidecore after it asked for kicks (host_need_txkick/rxkick)"),
     TX_RATE_LIMITED(53, "tx_rate_limited", "passes in which the port's rate limit deferred TX work"),
     EEPROM_COMMAND_ERRORS(60, "eeprom_command_errors",
         "Microwire EEPROM commands other than READ (write, erase, enable), ignored"),
@@ -78,20 +79,29 @@ public enum PortCounter
     /** Number of counter slots reserved per port; ids are below this. */
     public static final int SLOTS_PER_PORT = 64;
 
+    /**
+     * Ids of removed counters, never given again. 13 was {@code tx_drop_link_down}: the emulated link is always up
+     * (STATUS.LU is constant until link state follows the backend), so nothing could count it; a link model brings a
+     * counter back under a new id. 14 was {@code tx_drop_bus_master_off}, which nothing could count either: with PCI
+     * bus mastering off the device may not read TX descriptors, so no frame exists to drop (the descriptors wait,
+     * owned by hardware, until the guest enables bus mastering again).
+     */
+    private static final int[] RESERVED_IDS = { 13, 14 };
+
     private static final PortCounter[] BY_ID = new PortCounter[SLOTS_PER_PORT];
 
     static
     {
-        for (final PortCounter counter : values())
+        final PortCounter[] counters = values();
+        final int[] ids = new int[counters.length + RESERVED_IDS.length];
+        for (int i = 0; i < counters.length; i++)
         {
-            if (counter.id < 0 || counter.id >= SLOTS_PER_PORT)
-            {
-                throw new IllegalStateException("port counter id out of range: " + counter);
-            }
-            if (null != BY_ID[counter.id])
-            {
-                throw new IllegalStateException("port counter id already in use: id=" + counter.id);
-            }
+            ids[i] = counters[i].id;
+        }
+        System.arraycopy(RESERVED_IDS, 0, ids, counters.length, RESERVED_IDS.length);
+        LayoutUtil.checkUniqueIds("port counter", ids, SLOTS_PER_PORT);
+        for (final PortCounter counter : counters)
+        {
             BY_ID[counter.id] = counter;
         }
     }
@@ -129,6 +139,22 @@ public enum PortCounter
     public String description()
     {
         return description;
+    }
+
+    /**
+     * @param id a counter id.
+     * @return true if the id belonged to a removed counter and stays unused.
+     */
+    public static boolean isReserved(final int id)
+    {
+        for (final int reserved : RESERVED_IDS)
+        {
+            if (reserved == id)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -3,20 +3,35 @@ package io.sidecore.shm;
 import org.agrona.concurrent.AtomicBuffer;
 
 /**
- * Layout of the per-port shared-memory region (a memfd or file) that the sidecore, the VMM (QEMU through
- * vfio-user, or the synthetic guest) and operator tools map. It holds a header page and the BAR0 register image.
+ * Layout of the per-port shared memory: two memory objects (memfds) the daemon creates for each port, so that what
+ * it hands to a VMM holds the doorbell pages and nothing else of the daemon's state.
  * <pre>
- *   region
- *   0x00000 +---------------------------------------------+
- *           | header page (4 KiB), see below              |
- *   0x01000 +---------------------------------------------+  = BAR0_IMAGE_OFFSET
- *           | BAR0 image, 128 KiB; register at BAR0 byte  |
- *           | offset r lives at BAR0_IMAGE_OFFSET + r     |
- *           |   +0x2000 RX ring page  } shared with the   |
- *           |   +0x3000 TX ring page  } guest, polled     |
- *   0x21000 +---------------------------------------------+  = REGION_LENGTH
- *
- *   header page (native byte order, little-endian on x86-64)
+ *   port region (this header, one page)           doorbell pages (BAR0-shaped, 128 KiB)
+ *   0x0000 +-----------------------------+         0x00000 +-------------------------------+
+ *          | header, see below           |                 | never written (trapped        |
+ *   0x1000 +-----------------------------+                 | registers live in the daemon) |
+ *          = REGION_LENGTH                         0x02000 +-------------------------------+
+ *                                                          | RX ring page  } shared with   |
+ *                                                  0x03000 +---------------+ the guest,    |
+ *                                                          | TX ring page  } polled        |
+ *                                                  0x04000 +-------------------------------+
+ *                                                          | never written                 |
+ *                                                  0x20000 +-------------------------------+
+ *                                                          = DOORBELL_PAGES_LENGTH
+ * </pre>
+ * <b>The doorbell pages</b> are a BAR0-shaped object: the register at BAR0 offset r lives at offset r, but only the
+ * pages the port shares ({@link #SHARED_PAGES_FIELD_OFFSET}, by default the RX and TX ring pages) are ever written,
+ * by the guest (tails, ring geometry) and by the sidecore (heads); every other page stays zero, and in a memfd is
+ * never even allocated. A VMM maps exactly the shared pages of it into the guest (vfio-user sparse mmap areas at
+ * those offsets). The registers of the other pages trap, and the daemon keeps them in its own private memory.
+ * <p>
+ * <b>The port region</b> is this header page: identity and policy written once by the daemon's control plane, and a
+ * group the sidecore that owns the port writes: the port's state and, when a ring-level guest error quarantined the
+ * port, the {@link PortFault} with its register and value (cleared by a device reset). It is for the guest side (the
+ * synthetic guest, a native VMM): the daemon's authoritative record of a fault is in the counters file
+ * ({@link PortFaultDescriptor}), since a VMM could write this page.
+ * <pre>
+ *   header (native byte order, little-endian on x86-64)
  *    3                   2                   1
  *    1 0 9 8 7 6 5 4 3 2 1 0 9 8 7 6 5 4 3 2 1 0 9 8 7 6 5 4 3 2 1 0
  *   +---------------------------------------------------------------+
@@ -28,33 +43,47 @@ import org.agrona.concurrent.AtomicBuffer;
  *   +---------------------------------------------------------------+
  *   |        shared pages: bit n set = BAR0 page n is shared        | 12
  *   +---------------------------------------------------------------+
- *   |                   region length (64 bits)                     | 16
+ *   |              length of this region (64 bits)                  | 16
  *   +---------------------------------------------------------------+
  *   |                 MAC address (6 bytes) + 2 pad                 | 24
  *   +---------------------------------------------------------------+
  *   |                 feature flags (bit 0: CSB offered)            | 32
  *   +---------------------------------------------------------------+
- *   |                    reserved (zero) up to 128                  | 36
+ *   |                         pad (zero)                            | 36
+ *   +---------------------------------------------------------------+
+ *   |           length of the doorbell pages (64 bits)              | 40
+ *   +---------------------------------------------------------------+
+ *   |                    reserved (zero) up to 128                  | 48
  *   +---------------------------------------------------------------+  engine-written group (128-byte boundary)
  *   |             interrupt sequence (64 bits, engine)              | 128
  *   +---------------------------------------------------------------+
- *   |             port state (engine: 0 ready, 1 faulted)           | 136
+ *   |        port state (engine: 0 ready, 1 faulted; written last)  | 136
  *   +---------------------------------------------------------------+
- *   |             fault reason id (engine)                          | 140
+ *   |           fault reason: PortFault id, 0 when ready            | 140
+ *   +---------------------------------------------------------------+
+ *   |           fault register: BAR0 offset, 0 when ready           | 144
+ *   +---------------------------------------------------------------+
+ *   |                          pad (zero)                           | 148
+ *   +---------------------------------------------------------------+
+ *   |           fault value (64 bits), 0 when ready                 | 152
  *   +---------------------------------------------------------------+
  * </pre>
- * The first group is written once by the daemon's control plane when it creates the port; the second only by the
- * agent that owns the port. The creator calls {@link #writeHeader} (which zeroes the version first), fills the BAR0
- * reset image, then calls {@link #signalReady}, which writes {@link #LAYOUT_VERSION} last with a volatile store.
- * Every reader calls {@link #checkHeader(AtomicBuffer, long)} (version read first, with a volatile load) before
- * touching anything else.
+ * The creator calls {@link #writeHeader} (which zeroes the version first), creates the doorbell pages, then calls
+ * {@link #signalReady}, which writes {@link #LAYOUT_VERSION} last with a volatile store. Every reader calls
+ * {@link #checkHeader(AtomicBuffer, long)} (version read first, with a volatile load) before touching anything else,
+ * and {@link #checkDoorbellPages} on its mapping of the doorbell pages. The sidecore publishes a fault with
+ * {@link #publishFault} (details first, the state last with a release store) and withdraws it with
+ * {@link #clearFault} (the state first); a reader takes {@link #portState} (acquire) before the details.
+ * <p>
+ * Version 1 held the header and a whole BAR0 image in one object, trapped registers included; version 2 splits them
+ * and records the fault's register and value.
  */
 public final class PortRegionDescriptor
 {
     /** 'SCPR' little-endian. */
     public static final int MAGIC = 0x52504353;
     /** Version of this layout; bump on any change. */
-    public static final int LAYOUT_VERSION = 1;
+    public static final int LAYOUT_VERSION = 2;
 
     /** Magic, creator-written. */
     public static final int MAGIC_FIELD_OFFSET;
@@ -64,26 +93,32 @@ public final class PortRegionDescriptor
     public static final int PORT_ID_FIELD_OFFSET;
     /** Bitmap of BAR0 pages shared with the guest and polled: bit n = page n. */
     public static final int SHARED_PAGES_FIELD_OFFSET;
-    /** Length of the whole region, 64 bits. */
+    /** Length of this region, 64 bits. */
     public static final int REGION_LENGTH_FIELD_OFFSET;
     /** MAC address, 6 bytes in wire order, then 2 zero bytes. */
     public static final int MAC_FIELD_OFFSET;
     /** Feature flags ({@link #FEATURE_CSB}). */
     public static final int FEATURES_FIELD_OFFSET;
+    /** Length of the doorbell pages object, 64 bits. */
+    public static final int DOORBELL_PAGES_LENGTH_FIELD_OFFSET;
     /** Start of the engine-written group. */
     public static final int ENGINE_GROUP_OFFSET;
     /** Interrupt sequence, 64 bits, engine-written: incremented for every interrupt posted. */
     public static final int INTERRUPT_SEQUENCE_FIELD_OFFSET;
-    /** Port state ({@link #PORT_STATE_READY} or {@link #PORT_STATE_FAULTED}), engine-written. */
+    /** Port state ({@link #PORT_STATE_READY} or {@link #PORT_STATE_FAULTED}), engine-written, after the details. */
     public static final int PORT_STATE_FIELD_OFFSET;
-    /** Fault reason id when faulted, engine-written. */
+    /** {@link PortFault} id when faulted, {@link PortFault#NO_FAULT_ID} when ready; engine-written. */
     public static final int FAULT_REASON_FIELD_OFFSET;
+    /** BAR0 offset of the register the fault names; engine-written. */
+    public static final int FAULT_REGISTER_FIELD_OFFSET;
+    /** Value of that register, 64 bits; engine-written. */
+    public static final int FAULT_VALUE_FIELD_OFFSET;
     /** Length of the header page. */
     public static final int HEADER_LENGTH;
-    /** Offset of the BAR0 register image. */
-    public static final int BAR0_IMAGE_OFFSET;
-    /** Length of the whole region. */
+    /** Length of the port region: the header page. */
     public static final int REGION_LENGTH;
+    /** Length of the doorbell pages object: BAR0-shaped. */
+    public static final int DOORBELL_PAGES_LENGTH = E1000Registers.BAR0_LENGTH;
 
     /** Length of a MAC address. */
     public static final int MAC_LENGTH = 6;
@@ -95,7 +130,7 @@ public final class PortRegionDescriptor
 
     /** Port state: serving. */
     public static final int PORT_STATE_READY = 0;
-    /** Port state: quarantined after a ring-level guest fault. */
+    /** Port state: quarantined after a ring-level guest fault ({@link PortFault}) until a device reset. */
     public static final int PORT_STATE_FAULTED = 1;
 
     /** Default sharing policy: the RX (0x2000) and TX (0x3000) ring pages. */
@@ -119,33 +154,29 @@ public final class PortRegionDescriptor
         MAC_FIELD_OFFSET = offset;
         offset += Long.BYTES;
         FEATURES_FIELD_OFFSET = offset;
+        offset += Integer.BYTES;
+        offset += Integer.BYTES;
+        DOORBELL_PAGES_LENGTH_FIELD_OFFSET = offset;
 
-        offset = LayoutUtil.CACHE_LINE_LENGTH * 2;
+        offset = LayoutUtil.WRITER_GROUP_LENGTH;
         ENGINE_GROUP_OFFSET = offset;
         INTERRUPT_SEQUENCE_FIELD_OFFSET = offset;
         offset += Long.BYTES;
         PORT_STATE_FIELD_OFFSET = offset;
         offset += Integer.BYTES;
         FAULT_REASON_FIELD_OFFSET = offset;
+        offset += Integer.BYTES;
+        FAULT_REGISTER_FIELD_OFFSET = offset;
+        offset += Integer.BYTES;
+        offset += Integer.BYTES;
+        FAULT_VALUE_FIELD_OFFSET = offset;
 
         HEADER_LENGTH = E1000Registers.PAGE_LENGTH;
-        BAR0_IMAGE_OFFSET = HEADER_LENGTH;
-        REGION_LENGTH = BAR0_IMAGE_OFFSET + E1000Registers.BAR0_LENGTH;
+        REGION_LENGTH = HEADER_LENGTH;
     }
 
     private PortRegionDescriptor()
     {
-    }
-
-    /**
-     * Region offset of a BAR0 register.
-     *
-     * @param bar0Offset BAR0 byte offset.
-     * @return offset in the region.
-     */
-    public static int registerOffset(final int bar0Offset)
-    {
-        return BAR0_IMAGE_OFFSET + bar0Offset;
     }
 
     /**
@@ -172,8 +203,8 @@ public final class PortRegionDescriptor
      * @param mappedLength  bytes the reader mapped.
      * @throws IllegalStateException {@code "port region not initialised: version=0"},
      *                               {@code "port region magic mismatch: expected=0x52504353 found=0x<hex>"},
-     *                               {@code "port region version mismatch: expected=1 found=<n>"} or
-     *                               {@code "port region too short: required=135168 mapped=<m>"}.
+     *                               {@code "port region version mismatch: expected=2 found=<n>"} or
+     *                               {@code "port region too short: required=4096 mapped=<m>"}.
      */
     public static void checkHeader(final int magic, final int version, final long mappedLength)
     {
@@ -220,14 +251,14 @@ public final class PortRegionDescriptor
 
     /**
      * Write the header of a freshly created region: version 0 first, then the creator's fields, then the engine
-     * group's initial values. Publish it with {@link #signalReady} after the BAR0 reset image is written.
+     * group's initial values. Publish it with {@link #signalReady} once the doorbell pages exist.
      *
-     * @param region      the whole region.
+     * @param region      the whole region (the header page).
      * @param portId      numeric port id.
      * @param sharedPages bitmap of shared BAR0 pages.
      * @param macAddress  6 bytes, wire order.
      * @param features    feature flags, a subset of {@link #KNOWN_FEATURES_MASK}.
-     * @throws IllegalArgumentException {@code "port region buffer too short: required=<n> capacity=<c>"},
+     * @throws IllegalArgumentException {@code "port region buffer too short: required=4096 capacity=<c>"},
      *                                  {@code "MAC address must be 6 bytes: length=<n>"} or
      *                                  {@code "unknown port features: 0x<hex>"}.
      */
@@ -262,18 +293,86 @@ public final class PortRegionDescriptor
         region.putLong(MAC_FIELD_OFFSET, 0L);
         region.putBytes(MAC_FIELD_OFFSET, macAddress, 0, MAC_LENGTH);
         region.putInt(FEATURES_FIELD_OFFSET, features);
+        region.putInt(FEATURES_FIELD_OFFSET + Integer.BYTES, 0);
+        region.putLong(DOORBELL_PAGES_LENGTH_FIELD_OFFSET, DOORBELL_PAGES_LENGTH);
         region.putLong(INTERRUPT_SEQUENCE_FIELD_OFFSET, 0L);
         region.putInt(PORT_STATE_FIELD_OFFSET, PORT_STATE_READY);
-        region.putInt(FAULT_REASON_FIELD_OFFSET, 0);
+        region.putInt(FAULT_REASON_FIELD_OFFSET, PortFault.NO_FAULT_ID);
+        region.putInt(FAULT_REGISTER_FIELD_OFFSET, 0);
+        region.putInt(FAULT_REGISTER_FIELD_OFFSET + Integer.BYTES, 0);
+        region.putLong(FAULT_VALUE_FIELD_OFFSET, 0L);
     }
 
     /**
      * Publish the region: write {@link #LAYOUT_VERSION} last, with a volatile store.
      *
-     * @param region the whole region, after {@link #writeHeader} and the BAR0 reset image.
+     * @param region the whole region, after {@link #writeHeader}, once the doorbell pages exist.
      */
     public static void signalReady(final AtomicBuffer region)
     {
         region.putIntVolatile(VERSION_FIELD_OFFSET, LAYOUT_VERSION);
+    }
+
+    /**
+     * Check a mapping of the doorbell pages a reader made (after {@link #checkHeader(AtomicBuffer, long)}).
+     *
+     * @param mappedLength bytes the reader mapped of the doorbell pages object.
+     * @throws IllegalStateException {@code "doorbell pages too short: required=131072 mapped=<m>"}.
+     */
+    public static void checkDoorbellPages(final long mappedLength)
+    {
+        if (mappedLength < DOORBELL_PAGES_LENGTH)
+        {
+            throw new IllegalStateException("doorbell pages too short: required=" + DOORBELL_PAGES_LENGTH +
+                " mapped=" + mappedLength);
+        }
+    }
+
+    /**
+     * Engine side: show the port as quarantined by a fault. The details are written first and the state last, with a
+     * release store, so a reader that sees {@link #PORT_STATE_FAULTED} (acquire) sees the details.
+     *
+     * @param region   the header.
+     * @param faultId  {@link PortFault#id()}.
+     * @param register BAR0 offset of the register the fault names.
+     * @param value    its value.
+     */
+    public static void publishFault(final AtomicBuffer region, final int faultId, final int register, final long value)
+    {
+        region.putInt(FAULT_REASON_FIELD_OFFSET, faultId);
+        region.putInt(FAULT_REGISTER_FIELD_OFFSET, register);
+        region.putLong(FAULT_VALUE_FIELD_OFFSET, value);
+        region.putIntRelease(PORT_STATE_FIELD_OFFSET, PORT_STATE_FAULTED);
+    }
+
+    /**
+     * Engine side: show the port as serving again (a device reset cleared the fault). The state is written first.
+     *
+     * @param region the header.
+     */
+    public static void clearFault(final AtomicBuffer region)
+    {
+        region.putIntRelease(PORT_STATE_FIELD_OFFSET, PORT_STATE_READY);
+        region.putInt(FAULT_REASON_FIELD_OFFSET, PortFault.NO_FAULT_ID);
+        region.putInt(FAULT_REGISTER_FIELD_OFFSET, 0);
+        region.putLong(FAULT_VALUE_FIELD_OFFSET, 0L);
+    }
+
+    /**
+     * @param region the header.
+     * @return {@link #PORT_STATE_READY} or {@link #PORT_STATE_FAULTED} (acquire: read it before the details).
+     */
+    public static int portState(final AtomicBuffer region)
+    {
+        return region.getIntAcquire(PORT_STATE_FIELD_OFFSET);
+    }
+
+    /**
+     * @param region the header, after {@link #portState} returned {@link #PORT_STATE_FAULTED}.
+     * @return the fault, or null when none (or the id is unknown to this reader).
+     */
+    public static PortFault fault(final AtomicBuffer region)
+    {
+        return PortFault.byId(region.getInt(FAULT_REASON_FIELD_OFFSET));
     }
 }

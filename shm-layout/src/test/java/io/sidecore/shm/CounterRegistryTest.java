@@ -25,8 +25,8 @@ class CounterRegistryTest
         "TX_DESCRIPTORS, 4, tx_descriptors", "RX_DESCRIPTORS, 5, rx_descriptors",
         "TX_TSO_SEGMENTS, 6, tx_tso_segments",
         "TX_DROP_DMA_FAULT, 10, tx_drop_dma_fault", "TX_DROP_MALFORMED, 11, tx_drop_malformed",
-        "TX_DROP_OVERSIZE, 12, tx_drop_oversize", "TX_DROP_LINK_DOWN, 13, tx_drop_link_down",
-        "TX_DROP_BUS_MASTER_OFF, 14, tx_drop_bus_master_off", "TX_DROP_EMPTY, 15, tx_drop_empty",
+        "TX_DROP_OVERSIZE, 12, tx_drop_oversize",
+        "TX_DROP_EMPTY, 15, tx_drop_empty",
         "RX_DROP_RING_FULL, 20, rx_drop_ring_full", "RX_DROP_FILTERED, 21, rx_drop_filtered",
         "RX_DROP_VLAN_FILTERED, 22, rx_drop_vlan_filtered", "RX_DROP_OVERSIZE, 23, rx_drop_oversize",
         "RX_DROP_DMA_FAULT, 24, rx_drop_dma_fault", "RX_DROP_DISABLED, 25, rx_drop_disabled",
@@ -100,10 +100,23 @@ class CounterRegistryTest
     }
 
     @ParameterizedTest(name = "byId({0})")
-    @CsvSource({ "-1", "7", "64", "2147483647" })
+    @CsvSource({ "-1", "7", "13", "14", "64", "2147483647" })
     void shouldReturnNullForUnusedPortCounterSlot(final int id)
     {
         assertNull(PortCounter.byId(id));
+    }
+
+    @Test
+    void shouldKeepRemovedPortCounterIdReserved()
+    {
+        assertTrue(PortCounter.isReserved(13), "tx_drop_link_down was removed; its id is never reused");
+        assertTrue(PortCounter.isReserved(14), "tx_drop_bus_master_off was removed; its id is never reused");
+        assertNull(PortCounter.byId(13));
+        assertNull(PortCounter.byId(14));
+        for (final PortCounter counter : PortCounter.values())
+        {
+            assertTrue(!PortCounter.isReserved(counter.id()), counter + " uses a reserved id");
+        }
     }
 
     @ParameterizedTest(name = "byId({0})")

@@ -32,8 +32,11 @@ class CountersFileDescriptorTest
     private static final int MAX_COUNTERS = 8;
     private static final int VALUES_LENGTH = countersValuesLength(MAX_COUNTERS);
     private static final int METADATA_LENGTH = countersMetaDataLength(VALUES_LENGTH);
+    private static final int PORT_SLOTS = 3;
+    private static final int PORT_FAULTS_LENGTH = portFaultsLength(PORT_SLOTS);
     private static final int ERROR_LOG_LENGTH = 4096;
-    private static final int FILE_LENGTH = (int)computeFileLength(METADATA_LENGTH, VALUES_LENGTH, ERROR_LOG_LENGTH);
+    private static final int FILE_LENGTH =
+        (int)computeFileLength(METADATA_LENGTH, VALUES_LENGTH, PORT_FAULTS_LENGTH, ERROR_LOG_LENGTH);
     private static final long PID = 4242L;
     private static final long START_MS = 1_700_000_000_000L;
 
@@ -45,6 +48,7 @@ class CountersFileDescriptorTest
         field("counters metadata length", COUNTERS_METADATA_LENGTH_FIELD_OFFSET, 4),
         field("counters values length", COUNTERS_VALUES_LENGTH_FIELD_OFFSET, 4),
         field("error log length", ERROR_LOG_LENGTH_FIELD_OFFSET, 4),
+        field("port faults length", PORT_FAULTS_LENGTH_FIELD_OFFSET, 4),
     };
 
     private static final LayoutField[] HEARTBEAT_GROUP = {
@@ -55,11 +59,11 @@ class CountersFileDescriptorTest
 
     @ParameterizedTest(name = "{0} = {1}")
     @CsvSource({
-        "MAGIC, 0x46434353", "MAJOR_VERSION, 1", "MINOR_VERSION, 0", "PATCH_VERSION, 0",
-        "COUNTERS_FILE_VERSION, 0x010000",
+        "MAGIC, 0x46434353", "MAJOR_VERSION, 2", "MINOR_VERSION, 0", "PATCH_VERSION, 0",
+        "COUNTERS_FILE_VERSION, 0x020000",
         "MAGIC_FIELD_OFFSET, 0", "VERSION_FIELD_OFFSET, 4", "PID_FIELD_OFFSET, 8", "START_TIMESTAMP_FIELD_OFFSET, 16",
         "COUNTERS_METADATA_LENGTH_FIELD_OFFSET, 24", "COUNTERS_VALUES_LENGTH_FIELD_OFFSET, 28",
-        "ERROR_LOG_LENGTH_FIELD_OFFSET, 32", "HEARTBEAT_FIELD_OFFSET, 128", "END_OF_METADATA_OFFSET, 256",
+        "ERROR_LOG_LENGTH_FIELD_OFFSET, 32", "PORT_FAULTS_LENGTH_FIELD_OFFSET, 36", "HEARTBEAT_FIELD_OFFSET, 128", "END_OF_METADATA_OFFSET, 256",
         "METADATA_TO_VALUES_RATIO, 4",
     })
     void shouldPinCountersFileConstant(final String name, final String value)
@@ -75,14 +79,14 @@ class CountersFileDescriptorTest
         assertEquals("sidecore-counters.dat", FILE_NAME);
         assertEquals("/dev/shm/sidecore", DEFAULT_DIRECTORY);
         assertEquals("/dev/shm/sidecore/sidecore-counters.dat", DEFAULT_FILE);
-        assertEquals(SemanticVersion.compose(1, 0, 0), COUNTERS_FILE_VERSION);
+        assertEquals(SemanticVersion.compose(2, 0, 0), COUNTERS_FILE_VERSION);
     }
 
     @Test
     void shouldLayOutMetadataWithoutOverlap()
     {
         final LayoutField[] all = { ONCE_GROUP[0], ONCE_GROUP[1], ONCE_GROUP[2], ONCE_GROUP[3], ONCE_GROUP[4],
-            ONCE_GROUP[5], ONCE_GROUP[6], HEARTBEAT_GROUP[0] };
+            ONCE_GROUP[5], ONCE_GROUP[6], ONCE_GROUP[7], HEARTBEAT_GROUP[0] };
         assertLayout("counters file metadata", END_OF_METADATA_OFFSET, all);
     }
 
@@ -104,7 +108,7 @@ class CountersFileDescriptorTest
     @Test
     void shouldRoundTripMetadataWithVersionWrittenLast()
     {
-        fillMetaData(file, METADATA_LENGTH, VALUES_LENGTH, ERROR_LOG_LENGTH, PID, START_MS);
+        fillMetaData(file, METADATA_LENGTH, VALUES_LENGTH, PORT_FAULTS_LENGTH, ERROR_LOG_LENGTH, PID, START_MS);
 
         assertEquals(0, version(file), "not published before signalReady");
         final IllegalStateException beforeReady = assertThrows(
@@ -122,6 +126,7 @@ class CountersFileDescriptorTest
         assertEquals(METADATA_LENGTH, countersMetaDataLength(file));
         assertEquals(VALUES_LENGTH, countersValuesLength(file));
         assertEquals(ERROR_LOG_LENGTH, errorLogLength(file));
+        assertEquals(PORT_FAULTS_LENGTH, portFaultsLength(file));
         assertEquals(FILE_LENGTH, storedFileLength(file));
         assertEquals("SCCF", file.getStringWithoutLengthAscii(MAGIC_FIELD_OFFSET, 4));
     }
@@ -129,10 +134,10 @@ class CountersFileDescriptorTest
     @Test
     void shouldUnpublishWhenMetadataIsRefilled()
     {
-        fillMetaData(file, METADATA_LENGTH, VALUES_LENGTH, ERROR_LOG_LENGTH, PID, START_MS);
+        fillMetaData(file, METADATA_LENGTH, VALUES_LENGTH, PORT_FAULTS_LENGTH, ERROR_LOG_LENGTH, PID, START_MS);
         signalReady(file);
 
-        fillMetaData(file, METADATA_LENGTH, VALUES_LENGTH, ERROR_LOG_LENGTH, PID + 1, START_MS + 1);
+        fillMetaData(file, METADATA_LENGTH, VALUES_LENGTH, PORT_FAULTS_LENGTH, ERROR_LOG_LENGTH, PID + 1, START_MS + 1);
 
         assertEquals(0, version(file));
         assertEquals(PID + 1, pid(file));
@@ -141,7 +146,7 @@ class CountersFileDescriptorTest
     @Test
     void shouldUpdateHeartbeat()
     {
-        fillMetaData(file, METADATA_LENGTH, VALUES_LENGTH, ERROR_LOG_LENGTH, PID, START_MS);
+        fillMetaData(file, METADATA_LENGTH, VALUES_LENGTH, PORT_FAULTS_LENGTH, ERROR_LOG_LENGTH, PID, START_MS);
         updateHeartbeat(file, START_MS + 1000);
         assertEquals(START_MS + 1000, heartbeatMs(file));
         assertEquals(START_MS + 1000, file.getLong(HEARTBEAT_FIELD_OFFSET));
@@ -150,18 +155,21 @@ class CountersFileDescriptorTest
     @Test
     void shouldComputeSectionOffsetsFromStoredLengths()
     {
-        fillMetaData(file, METADATA_LENGTH, VALUES_LENGTH, ERROR_LOG_LENGTH, PID, START_MS);
+        fillMetaData(file, METADATA_LENGTH, VALUES_LENGTH, PORT_FAULTS_LENGTH, ERROR_LOG_LENGTH, PID, START_MS);
         assertEquals(END_OF_METADATA_OFFSET, countersMetaDataOffset());
         assertEquals(END_OF_METADATA_OFFSET + METADATA_LENGTH, countersValuesOffset(file));
-        assertEquals(END_OF_METADATA_OFFSET + METADATA_LENGTH + VALUES_LENGTH, errorLogOffset(file));
+        assertEquals(END_OF_METADATA_OFFSET + METADATA_LENGTH + VALUES_LENGTH, portFaultsOffset(file));
+        assertEquals(END_OF_METADATA_OFFSET + METADATA_LENGTH + VALUES_LENGTH + PORT_FAULTS_LENGTH,
+            errorLogOffset(file));
         assertEquals(0, countersValuesOffset(file) % CountersReader.COUNTER_LENGTH, "values on their own lines");
+        assertEquals(0, portFaultsOffset(file) % PortFaultDescriptor.RECORD_LENGTH, "fault records on cache lines");
         assertEquals(0, errorLogOffset(file) % DistinctErrorLog.RECORD_ALIGNMENT);
     }
 
     @Test
     void shouldSliceSectionsUsableByCountersManagerAndReaderInAnotherView()
     {
-        fillMetaData(file, METADATA_LENGTH, VALUES_LENGTH, ERROR_LOG_LENGTH, PID, START_MS);
+        fillMetaData(file, METADATA_LENGTH, VALUES_LENGTH, PORT_FAULTS_LENGTH, ERROR_LOG_LENGTH, PID, START_MS);
         final CountersManager manager = new CountersManager(
             createCountersMetaDataBuffer(file), createCountersValuesBuffer(file), StandardCharsets.US_ASCII);
         final UnsafeBuffer key = new UnsafeBuffer(new byte[CounterTypes.SIDECORE_KEY_LENGTH]);
@@ -187,7 +195,7 @@ class CountersFileDescriptorTest
     @Test
     void shouldSliceErrorLogUsableByDistinctErrorLog()
     {
-        fillMetaData(file, METADATA_LENGTH, VALUES_LENGTH, ERROR_LOG_LENGTH, PID, START_MS);
+        fillMetaData(file, METADATA_LENGTH, VALUES_LENGTH, PORT_FAULTS_LENGTH, ERROR_LOG_LENGTH, PID, START_MS);
         final DistinctErrorLog log = new DistinctErrorLog(createErrorLogBuffer(file), () -> START_MS);
 
         final IllegalStateException error = new IllegalStateException("engine bug");
@@ -224,8 +232,8 @@ class CountersFileDescriptorTest
     void shouldRejectVersionWhenMajorDiffers()
     {
         final IllegalStateException ex = assertThrows(
-            IllegalStateException.class, () -> checkVersion(SemanticVersion.compose(2, 0, 0)));
-        assertEquals("counters file major version mismatch: expected=1.0.0 found=2.0.0", ex.getMessage());
+            IllegalStateException.class, () -> checkVersion(SemanticVersion.compose(1, 0, 0)));
+        assertEquals("counters file major version mismatch: expected=2.0.0 found=1.0.0", ex.getMessage());
     }
 
     @Test
@@ -253,7 +261,7 @@ class CountersFileDescriptorTest
     @Test
     void shouldReportLengthSufficiencyFromStoredLengths()
     {
-        fillMetaData(file, METADATA_LENGTH, VALUES_LENGTH, ERROR_LOG_LENGTH, PID, START_MS);
+        fillMetaData(file, METADATA_LENGTH, VALUES_LENGTH, PORT_FAULTS_LENGTH, ERROR_LOG_LENGTH, PID, START_MS);
         assertTrue(isLengthSufficient(file, FILE_LENGTH));
         assertFalse(isLengthSufficient(file, FILE_LENGTH - 1));
         assertFalse(isLengthSufficient(file, END_OF_METADATA_OFFSET - 1));
@@ -262,7 +270,7 @@ class CountersFileDescriptorTest
     @Test
     void shouldReportCorruptNegativeLengthAsInsufficient()
     {
-        fillMetaData(file, METADATA_LENGTH, VALUES_LENGTH, ERROR_LOG_LENGTH, PID, START_MS);
+        fillMetaData(file, METADATA_LENGTH, VALUES_LENGTH, PORT_FAULTS_LENGTH, ERROR_LOG_LENGTH, PID, START_MS);
         file.putInt(ERROR_LOG_LENGTH_FIELD_OFFSET, -ERROR_LOG_LENGTH);
         assertFalse(isLengthSufficient(file, FILE_LENGTH));
     }
@@ -270,7 +278,7 @@ class CountersFileDescriptorTest
     @Test
     void shouldRejectShortMappingWithExactMessage()
     {
-        fillMetaData(file, METADATA_LENGTH, VALUES_LENGTH, ERROR_LOG_LENGTH, PID, START_MS);
+        fillMetaData(file, METADATA_LENGTH, VALUES_LENGTH, PORT_FAULTS_LENGTH, ERROR_LOG_LENGTH, PID, START_MS);
         signalReady(file);
         final IllegalStateException ex = assertThrows(
             IllegalStateException.class, () -> checkLength(file, FILE_LENGTH - 8));
@@ -294,7 +302,7 @@ class CountersFileDescriptorTest
     @Test
     void shouldCheckMagicAfterVersionInCheckReady()
     {
-        fillMetaData(file, METADATA_LENGTH, VALUES_LENGTH, ERROR_LOG_LENGTH, PID, START_MS);
+        fillMetaData(file, METADATA_LENGTH, VALUES_LENGTH, PORT_FAULTS_LENGTH, ERROR_LOG_LENGTH, PID, START_MS);
         signalReady(file);
         file.putInt(MAGIC_FIELD_OFFSET, 0);
         final IllegalStateException ex = assertThrows(
@@ -307,7 +315,7 @@ class CountersFileDescriptorTest
     void shouldRejectValuesLengthNotPositiveMultipleOf128(final int valuesLength)
     {
         final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
-            () -> checkSectionLengths(valuesLength * 4, valuesLength, ERROR_LOG_LENGTH));
+            () -> checkSectionLengths(valuesLength * 4, valuesLength, PORT_FAULTS_LENGTH, ERROR_LOG_LENGTH));
         assertEquals("counters values length not a positive multiple of 128: length=" + valuesLength,
             ex.getMessage());
     }
@@ -316,7 +324,7 @@ class CountersFileDescriptorTest
     void shouldRejectMetadataLengthNotFourTimesValues()
     {
         final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
-            () -> checkSectionLengths(METADATA_LENGTH - 512, VALUES_LENGTH, ERROR_LOG_LENGTH));
+            () -> checkSectionLengths(METADATA_LENGTH - 512, VALUES_LENGTH, PORT_FAULTS_LENGTH, ERROR_LOG_LENGTH));
         assertEquals("counters metadata length must be 4 x values length: metadata=3584 values=1024",
             ex.getMessage());
     }
@@ -326,8 +334,39 @@ class CountersFileDescriptorTest
     void shouldRejectErrorLogLengthNotPositiveMultipleOf8(final int errorLogLength)
     {
         final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
-            () -> checkSectionLengths(METADATA_LENGTH, VALUES_LENGTH, errorLogLength));
+            () -> checkSectionLengths(METADATA_LENGTH, VALUES_LENGTH, PORT_FAULTS_LENGTH, errorLogLength));
         assertEquals("error log length not a positive multiple of 8: length=" + errorLogLength, ex.getMessage());
+    }
+
+    @ParameterizedTest(name = "portFaults={0}")
+    @CsvSource({ "-64", "32", "65" })
+    void shouldRejectPortFaultsLengthNotMultipleOf64(final int portFaultsLength)
+    {
+        final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
+            () -> checkSectionLengths(METADATA_LENGTH, VALUES_LENGTH, portFaultsLength, ERROR_LOG_LENGTH));
+        assertEquals("port faults length not a multiple of 64: length=" + portFaultsLength, ex.getMessage());
+    }
+
+    @Test
+    void shouldAcceptFileWithoutPortFaultRecords()
+    {
+        assertDoesNotThrow(() -> checkSectionLengths(METADATA_LENGTH, VALUES_LENGTH, 0, ERROR_LOG_LENGTH));
+        assertEquals(0, portFaultsLength(0));
+    }
+
+    @Test
+    void shouldZeroPortFaultSectionWhenFilledSoNoRecordLooksUsed()
+    {
+        file.setMemory(0, FILE_LENGTH, (byte)0x5A);
+        fillMetaData(file, METADATA_LENGTH, VALUES_LENGTH, PORT_FAULTS_LENGTH, ERROR_LOG_LENGTH, PID, START_MS);
+        final UnsafeBuffer faults = createPortFaultsBuffer(file);
+
+        assertEquals(PORT_FAULTS_LENGTH, faults.capacity());
+        for (int slot = 0; slot < PORT_SLOTS; slot++)
+        {
+            assertEquals(null, PortFaultDescriptor.read(faults, slot, 1), "slot " + slot);
+        }
+        assertEquals(0x5A5A5A5A, file.getInt(errorLogOffset(file)), "error log not touched by the fill");
     }
 
     @Test
@@ -335,7 +374,7 @@ class CountersFileDescriptorTest
     {
         final int values = 128 * 4_000_000;
         final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
-            () -> checkSectionLengths(values * 4, values, 8));
+            () -> checkSectionLengths(values * 4, values, 0, 8));
         assertEquals("counters file too large: length=" + (256L + values * 4L + values + 8) + " max=2147483647",
             ex.getMessage());
     }
@@ -345,7 +384,7 @@ class CountersFileDescriptorTest
     {
         final UnsafeBuffer small = new UnsafeBuffer(BufferUtil.allocateDirectAligned(FILE_LENGTH - 64, 64));
         final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
-            () -> fillMetaData(small, METADATA_LENGTH, VALUES_LENGTH, ERROR_LOG_LENGTH, PID, START_MS));
+            () -> fillMetaData(small, METADATA_LENGTH, VALUES_LENGTH, PORT_FAULTS_LENGTH, ERROR_LOG_LENGTH, PID, START_MS));
         assertEquals("counters file buffer too short: required=" + FILE_LENGTH + " capacity=" + (FILE_LENGTH - 64),
             ex.getMessage());
         assertEquals(0, small.getInt(MAGIC_FIELD_OFFSET), "nothing written on rejection");
@@ -355,7 +394,7 @@ class CountersFileDescriptorTest
     void shouldRejectFillWithInvalidLengths()
     {
         final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
-            () -> fillMetaData(file, METADATA_LENGTH, VALUES_LENGTH, 0, PID, START_MS));
+            () -> fillMetaData(file, METADATA_LENGTH, VALUES_LENGTH, PORT_FAULTS_LENGTH, 0, PID, START_MS));
         assertEquals("error log length not a positive multiple of 8: length=0", ex.getMessage());
     }
 }

@@ -342,4 +342,15 @@ class E1000RegistersTest
             throw new AssertionError(ex);
         }
     }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource({
+        "0x0000, CTRL", "0x00C0, ICR", "0x2818, RDT", "0x3818, TDT", "0x3800, TDBAL", "0x4000, CRCERRS",
+        "0x40FC, TSCTFC", "0x5400, RAL0", "0x5404, RAH0", "0x547C, RAH15", "0x5200, MTA0", "0x53FC, MTA127",
+        "0x5600, VFTA0", "0x5820, MANC", "0x0044, 0x00044", "0x3819, 0x03819", "0x20000, 0x20000",
+    })
+    void shouldNameRegistersAsTheSdmDoes(final String offset, final String name)
+    {
+        assertEquals(name, E1000Registers.registerName(LayoutAssertions.parseInt(offset)));
+    }
 }

@@ -32,25 +32,28 @@ class PortRegionDescriptorTest
         field("region length", REGION_LENGTH_FIELD_OFFSET, 8),
         field("MAC + pad", MAC_FIELD_OFFSET, 8),
         field("features", FEATURES_FIELD_OFFSET, 4),
+        field("doorbell pages length", DOORBELL_PAGES_LENGTH_FIELD_OFFSET, 8),
     };
 
     private static final LayoutField[] ENGINE_GROUP = {
         field("interrupt sequence", INTERRUPT_SEQUENCE_FIELD_OFFSET, 8),
         field("port state", PORT_STATE_FIELD_OFFSET, 4),
         field("fault reason", FAULT_REASON_FIELD_OFFSET, 4),
+        field("fault register", FAULT_REGISTER_FIELD_OFFSET, 4),
+        field("fault value", FAULT_VALUE_FIELD_OFFSET, 8),
     };
 
     private final UnsafeBuffer region = new UnsafeBuffer(BufferUtil.allocateDirectAligned(REGION_LENGTH, 64));
 
     @ParameterizedTest(name = "{0} = {1}")
     @CsvSource({
-        "MAGIC, 0x52504353", "LAYOUT_VERSION, 1",
+        "MAGIC, 0x52504353", "LAYOUT_VERSION, 2",
         "MAGIC_FIELD_OFFSET, 0", "VERSION_FIELD_OFFSET, 4", "PORT_ID_FIELD_OFFSET, 8",
         "SHARED_PAGES_FIELD_OFFSET, 12", "REGION_LENGTH_FIELD_OFFSET, 16", "MAC_FIELD_OFFSET, 24",
-        "FEATURES_FIELD_OFFSET, 32",
+        "FEATURES_FIELD_OFFSET, 32", "DOORBELL_PAGES_LENGTH_FIELD_OFFSET, 40",
         "ENGINE_GROUP_OFFSET, 128", "INTERRUPT_SEQUENCE_FIELD_OFFSET, 128", "PORT_STATE_FIELD_OFFSET, 136",
-        "FAULT_REASON_FIELD_OFFSET, 140",
-        "HEADER_LENGTH, 0x1000", "BAR0_IMAGE_OFFSET, 0x1000", "REGION_LENGTH, 0x21000",
+        "FAULT_REASON_FIELD_OFFSET, 140", "FAULT_REGISTER_FIELD_OFFSET, 144", "FAULT_VALUE_FIELD_OFFSET, 152",
+        "HEADER_LENGTH, 0x1000", "REGION_LENGTH, 0x1000", "DOORBELL_PAGES_LENGTH, 0x20000",
         "MAC_LENGTH, 6", "FEATURE_CSB, 1", "KNOWN_FEATURES_MASK, 1",
         "PORT_STATE_READY, 0", "PORT_STATE_FAULTED, 1", "DEFAULT_SHARED_PAGES, 0xC",
     })
@@ -83,12 +86,41 @@ class PortRegionDescriptorTest
     }
 
     @Test
-    void shouldPageAlignBar0ImageSoRingPagesCanBeMappedIntoTheGuest()
+    void shouldShapeDoorbellPagesLikeBar0SoSharedPagesMapAtTheirOwnOffsets()
     {
-        assertEquals(0, BAR0_IMAGE_OFFSET % E1000Registers.PAGE_LENGTH);
-        assertEquals(0, registerOffset(E1000Registers.RX_RING_PAGE_OFFSET) % E1000Registers.PAGE_LENGTH);
-        assertEquals(BAR0_IMAGE_OFFSET + E1000Registers.TDT, registerOffset(E1000Registers.TDT));
-        assertEquals(REGION_LENGTH, registerOffset(E1000Registers.BAR0_LENGTH));
+        assertEquals(E1000Registers.BAR0_LENGTH, DOORBELL_PAGES_LENGTH);
+        assertEquals(0, DOORBELL_PAGES_LENGTH % E1000Registers.PAGE_LENGTH);
+        assertEquals(HEADER_LENGTH, REGION_LENGTH, "the port region is the header page alone");
+    }
+
+    @Test
+    void shouldAcceptDoorbellMappingOfBar0LengthAndRejectShorterWithExactMessage()
+    {
+        assertDoesNotThrow(() -> checkDoorbellPages(DOORBELL_PAGES_LENGTH));
+        final IllegalStateException ex = assertThrows(
+            IllegalStateException.class, () -> checkDoorbellPages(0x4000));
+        assertEquals("doorbell pages too short: required=131072 mapped=16384", ex.getMessage());
+    }
+
+    @Test
+    void shouldPublishFaultDetailsBeforeStateAndClearThem()
+    {
+        writeHeader(region, 3, DEFAULT_SHARED_PAGES, MAC, 0);
+        signalReady(region);
+
+        publishFault(region, PortFault.TX_TAIL_BEYOND_RING.id(), E1000Registers.TDT, 0x1234_5678_9AL);
+
+        assertEquals(PORT_STATE_FAULTED, portState(region));
+        assertEquals(PortFault.TX_TAIL_BEYOND_RING, fault(region));
+        assertEquals(E1000Registers.TDT, region.getInt(FAULT_REGISTER_FIELD_OFFSET));
+        assertEquals(0x1234_5678_9AL, region.getLong(FAULT_VALUE_FIELD_OFFSET));
+
+        clearFault(region);
+
+        assertEquals(PORT_STATE_READY, portState(region));
+        assertEquals(null, fault(region));
+        assertEquals(0, region.getInt(FAULT_REGISTER_FIELD_OFFSET));
+        assertEquals(0L, region.getLong(FAULT_VALUE_FIELD_OFFSET));
     }
 
     @ParameterizedTest(name = "isShared(0x{0}, 0x{1}) = {2}")
@@ -119,6 +151,7 @@ class PortRegionDescriptorTest
         assertEquals(42, region.getInt(PORT_ID_FIELD_OFFSET));
         assertEquals(DEFAULT_SHARED_PAGES, region.getInt(SHARED_PAGES_FIELD_OFFSET));
         assertEquals(REGION_LENGTH, region.getLong(REGION_LENGTH_FIELD_OFFSET));
+        assertEquals(DOORBELL_PAGES_LENGTH, region.getLong(DOORBELL_PAGES_LENGTH_FIELD_OFFSET));
         final byte[] mac = new byte[MAC_LENGTH];
         region.getBytes(MAC_FIELD_OFFSET, mac);
         assertArrayEquals(MAC, mac);
@@ -127,6 +160,8 @@ class PortRegionDescriptorTest
         assertEquals(0L, region.getLong(INTERRUPT_SEQUENCE_FIELD_OFFSET));
         assertEquals(PORT_STATE_READY, region.getInt(PORT_STATE_FIELD_OFFSET));
         assertEquals(0, region.getInt(FAULT_REASON_FIELD_OFFSET));
+        assertEquals(0, region.getInt(FAULT_REGISTER_FIELD_OFFSET));
+        assertEquals(0L, region.getLong(FAULT_VALUE_FIELD_OFFSET));
     }
 
     @Test
@@ -137,6 +172,8 @@ class PortRegionDescriptorTest
         region.putLong(INTERRUPT_SEQUENCE_FIELD_OFFSET, 99);
         region.putInt(PORT_STATE_FIELD_OFFSET, PORT_STATE_FAULTED);
         region.putInt(FAULT_REASON_FIELD_OFFSET, 7);
+        region.putInt(FAULT_REGISTER_FIELD_OFFSET, 0x3818);
+        region.putLong(FAULT_VALUE_FIELD_OFFSET, 5);
         region.putShort(MAC_FIELD_OFFSET + MAC_LENGTH, (short)-1);
 
         writeHeader(region, 2, DEFAULT_SHARED_PAGES, MAC, 0);
@@ -145,6 +182,8 @@ class PortRegionDescriptorTest
         assertEquals(0L, region.getLong(INTERRUPT_SEQUENCE_FIELD_OFFSET));
         assertEquals(PORT_STATE_READY, region.getInt(PORT_STATE_FIELD_OFFSET));
         assertEquals(0, region.getInt(FAULT_REASON_FIELD_OFFSET));
+        assertEquals(0, region.getInt(FAULT_REGISTER_FIELD_OFFSET));
+        assertEquals(0L, region.getLong(FAULT_VALUE_FIELD_OFFSET));
         assertEquals(0, region.getShort(MAC_FIELD_OFFSET + MAC_LENGTH));
     }
 
@@ -175,8 +214,8 @@ class PortRegionDescriptorTest
     void shouldRejectHeaderWhenVersionMismatches()
     {
         final IllegalStateException ex = assertThrows(
-            IllegalStateException.class, () -> checkHeader(MAGIC, 2, REGION_LENGTH));
-        assertEquals("port region version mismatch: expected=1 found=2", ex.getMessage());
+            IllegalStateException.class, () -> checkHeader(MAGIC, 1, REGION_LENGTH));
+        assertEquals("port region version mismatch: expected=2 found=1", ex.getMessage());
     }
 
     @Test
@@ -184,7 +223,7 @@ class PortRegionDescriptorTest
     {
         final IllegalStateException ex = assertThrows(
             IllegalStateException.class, () -> checkHeader(MAGIC, LAYOUT_VERSION, REGION_LENGTH - 1));
-        assertEquals("port region too short: required=135168 mapped=135167", ex.getMessage());
+        assertEquals("port region too short: required=4096 mapped=4095", ex.getMessage());
     }
 
     @Test
@@ -192,7 +231,7 @@ class PortRegionDescriptorTest
     {
         final IllegalStateException ex = assertThrows(
             IllegalStateException.class, () -> checkHeader(region, 7));
-        assertEquals("port region too short: required=135168 mapped=7", ex.getMessage());
+        assertEquals("port region too short: required=4096 mapped=7", ex.getMessage());
     }
 
     @Test
@@ -209,10 +248,10 @@ class PortRegionDescriptorTest
     @Test
     void shouldRejectWriteHeaderWhenBufferTooShort()
     {
-        final UnsafeBuffer small = new UnsafeBuffer(BufferUtil.allocateDirectAligned(HEADER_LENGTH, 64));
+        final UnsafeBuffer small = new UnsafeBuffer(BufferUtil.allocateDirectAligned(HEADER_LENGTH - 64, 64));
         final IllegalArgumentException ex = assertThrows(
             IllegalArgumentException.class, () -> writeHeader(small, 1, DEFAULT_SHARED_PAGES, MAC, 0));
-        assertEquals("port region buffer too short: required=135168 capacity=4096", ex.getMessage());
+        assertEquals("port region buffer too short: required=4096 capacity=4032", ex.getMessage());
     }
 
     @Test

@@ -17,6 +17,7 @@ import io.sidecore.tools.guest.GuestDriverConfig;
 import io.sidecore.tools.guest.GuestDriverModel;
 import io.sidecore.tools.guest.GuestFrameHandler;
 import io.sidecore.tools.guest.GuestRam;
+import io.sidecore.tools.guest.PortRegionMapping;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -25,9 +26,10 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 
 /**
- * One synthetic guest and its port, wired the way a VMM and the daemon are: the guest's RAM and the port region
- * (header page and BAR0 image, {@link PortRegionDescriptor}) are memfds, and the engine and the guest each map them
- * on their own, as two processes would; the interrupt is an eventfd that the engine writes through one descriptor
+ * One synthetic guest and its port, wired the way a VMM and the daemon are: the guest's RAM, the port region (the
+ * header page) and the doorbell pages (BAR0-shaped, only the shared pages ever written; {@link PortRegionDescriptor})
+ * are memfds, and the engine and the guest each map them on their own, as two processes would; the trapped registers
+ * stay in the engine's private memory. The interrupt is an eventfd that the engine writes through one descriptor
  * and the guest reads, non-blocking, through another (a duplicate, standing in for the VMM's irqfd).
  * <p>
  * The demo's control thread creates it (memfds, mappings, port on the engine); the guest thread then drives
@@ -51,8 +53,10 @@ final class GuestPort implements AutoCloseable
     private final byte[] mac;
     private MemFd ramFd;
     private MemFd regionFd;
+    private MemFd doorbellFd;
     private Arena engineArena;
     private Arena guestArena;
+    private PortRegionMapping guestMapping;
     private EventFd engineIrq;
     private EventFd guestIrq;
     private Port port;
@@ -143,6 +147,7 @@ final class GuestPort implements AutoCloseable
         // The VMM's side: guest RAM, the port region and the irqfd.
         ramFd = MemFd.create("sidecore-demo-" + name + "-ram", ramBytes);
         regionFd = MemFd.create("sidecore-demo-" + name + "-port", PortRegionDescriptor.REGION_LENGTH);
+        doorbellFd = MemFd.create("sidecore-demo-" + name + "-doorbells", PortRegionDescriptor.DOORBELL_PAGES_LENGTH);
         engineIrq = EventFd.create(EventFd.EFD_NONBLOCK | EventFd.EFD_CLOEXEC);
 
         // The daemon's side: its own mappings, the region header, the device over them.
@@ -152,35 +157,30 @@ final class GuestPort implements AutoCloseable
         final UnsafeBuffer region = new UnsafeBuffer(engineRegion.address(), PortRegionDescriptor.REGION_LENGTH);
         PortRegionDescriptor.writeHeader(
             region, index, sharedPages, mac, csb ? PortRegionDescriptor.FEATURE_CSB : 0);
-        final RegisterImage registers = new RegisterImage(new UnsafeBuffer(
-            engineRegion.address() + PortRegionDescriptor.BAR0_IMAGE_OFFSET, E1000Registers.BAR0_LENGTH));
+        final MemorySegment engineDoorbells = doorbellFd.map(engineArena);
+        final RegisterImage registers = new RegisterImage(
+            new UnsafeBuffer(engineDoorbells.address(), PortRegionDescriptor.DOORBELL_PAGES_LENGTH), sharedPages);
         final GuestMemory guestMemory = new GuestMemory();
         guestMemory.addRegion(GUEST_RAM_GPA, engineRam);
         final PortConfig config = new PortConfig(index, name, mac, csb, sharedPages);
         final EventFdInterruptLine line = new EventFdInterruptLine(engineIrq);
         if (loopback)
         {
-            port = proxy.addPort(config, registers, guestMemory, line, LoopbackBackend::new);
+            port = proxy.addPort(config, registers, guestMemory, line, LoopbackBackend::new, region);
         }
         else
         {
-            port = proxy.addSwitchPort(config, registers, guestMemory, line);
+            port = proxy.addSwitchPort(config, registers, guestMemory, line, region);
         }
         PortRegionDescriptor.signalReady(region);
 
         // The guest's side: its own mappings, checked like any reader of the region, and its irqfd descriptor.
+        guestMapping = PortRegionMapping.map(regionFd, doorbellFd);
         guestArena = Arena.ofShared();
-        final MemorySegment guestRegion = regionFd.map(guestArena);
-        final UnsafeBuffer guestRegionView =
-            new UnsafeBuffer(guestRegion.address(), PortRegionDescriptor.REGION_LENGTH);
-        PortRegionDescriptor.checkHeader(guestRegionView, guestRegion.byteSize());
-        final int sharedPagesSeen = guestRegionView.getInt(PortRegionDescriptor.SHARED_PAGES_FIELD_OFFSET);
-        final UnsafeBuffer sharedBar0 = new UnsafeBuffer(
-            guestRegion.address() + PortRegionDescriptor.BAR0_IMAGE_OFFSET, E1000Registers.BAR0_LENGTH);
         guestIrq = EventFd.adopt(duplicate(engineIrq.fd()));
         final GuestRam ram = new GuestRam(ramFd.map(guestArena), GUEST_RAM_GPA);
-        final ProxyDeviceAccess access =
-            new ProxyDeviceAccess(proxy, port, sharedBar0, sharedPagesSeen, accessTimeoutNs);
+        final ProxyDeviceAccess access = new ProxyDeviceAccess(
+            proxy, port, guestMapping.doorbellPages(), guestMapping.sharedPages(), accessTimeoutNs);
         model = new GuestDriverModel(access, ram, driver, GuestFrameHandler.NONE);
 
         this.frameBytes = frameBytes;
@@ -276,7 +276,7 @@ final class GuestPort implements AutoCloseable
      */
     public void close()
     {
-        CloseHelper.closeAll(guestIrq, engineIrq);
+        CloseHelper.closeAll(guestIrq, engineIrq, guestMapping);
         if (null != guestArena)
         {
             guestArena.close();
@@ -287,6 +287,6 @@ final class GuestPort implements AutoCloseable
             engineArena.close();
             engineArena = null;
         }
-        CloseHelper.closeAll(ramFd, regionFd);
+        CloseHelper.closeAll(ramFd, regionFd, doorbellFd);
     }
 }

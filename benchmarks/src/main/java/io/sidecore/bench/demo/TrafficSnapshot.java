@@ -18,7 +18,7 @@ import java.util.List;
  *       the destination ports, the switch's and backends' drops charged to the source port ({@link #isDropOfEmitted})
  *       and the switch drops a sidecore counts itself;</li>
  *   <li>{@code refused}: the other {@code tx_drop_*} counters, packets the device refused before emitting them
- *       (bad descriptors, link down): never in {@code tx_frames}, so not part of the balance.</li>
+ *       (bad descriptors, runts, oversize): never in {@code tx_frames}, so not part of the balance.</li>
  * </ul>
  * With unicast traffic between known addresses (no flooding), {@code tx_frames = rx_frames + dropped} once the
  * engine is idle. A snapshot minus an earlier one gives the counts of the interval between them.

@@ -52,7 +52,7 @@ class TrafficSnapshotTest
     {
         assertFalse(TrafficSnapshot.isDropOfEmitted(PortCounter.TX_DROP_MALFORMED));
         assertFalse(TrafficSnapshot.isDropOfEmitted(PortCounter.TX_DROP_DMA_FAULT));
-        assertFalse(TrafficSnapshot.isDropOfEmitted(PortCounter.TX_DROP_LINK_DOWN));
+        assertFalse(TrafficSnapshot.isDropOfEmitted(PortCounter.TX_DROP_RUNT));
         assertFalse(TrafficSnapshot.isDropOfEmitted(PortCounter.TX_FRAMES));
         assertFalse(TrafficSnapshot.isDropOfEmitted(PortCounter.TX_BUDGET_EXHAUSTED));
     }

@@ -3,151 +3,48 @@ package io.sidecore.engine.e1000;
 import io.sidecore.engine.frame.FrameSink;
 import io.sidecore.engine.mem.GuestMemory;
 import io.sidecore.engine.status.PortCounters;
+import io.sidecore.engine.status.PortFaultListener;
 import io.sidecore.shm.E1000Registers;
 import io.sidecore.shm.PortCounter;
+import io.sidecore.shm.PortFault;
 
 /**
  * One emulated 82540EM: the device model of one guest NIC. Only the agent thread that owns the port calls it.
  * <p>
  * Entry points: trapped accesses from the VMM ({@link #configRead}, {@link #configWrite}, {@link #mmioRead},
  * {@link #mmioWrite}, {@link #ioRead}, {@link #ioWrite}), doorbell polling and TX ({@link #pollTx}), frames from
- * the backend ({@link #receive}) and moderation timers ({@link #onTimers}). No guest input makes any of them throw.
+ * the backend ({@link #receive}), moderation timers ({@link #onTimers}) and the whole-device reset
+ * ({@link #powerOnReset}). No guest input makes any of them throw.
  * <p>
- * Registers are dispatched through a static table indexed by {@code offset >> 2} that gives each BAR0 dword a kind
- * and a write mask:
+ * <b>Registers.</b> Every BAR0 dword's behaviour is one row of the {@link RegisterMap} (handlers, write mask, reset
+ * value, SDM section); the special handlers are the methods of this class the rows name.
+ * <p>
+ * <b>Access sizes</b> (what a VMM may send: QEMU's vfio-user client sends BAR accesses of 1, 2, 4 or 8 bytes):
  * <ul>
- *     <li>{@code STORED}: the write stores {@code value & mask} (reserved bits read 0), the read returns it;</li>
- *     <li>{@code READ_ONLY}: writes are ignored (STATUS, RXCW);</li>
- *     <li>{@code STATISTIC}: read-only and clear-on-read (SDM 13.7);</li>
- *     <li>{@code SPECIAL}: registers with side effects, handled by a switch over their named offsets;</li>
- *     <li>{@code UNKNOWN}: reads 0, writes ignored, both counted in {@link PortCounter#UNKNOWN_REGISTER_ACCESSES}.
- *     </li>
+ *     <li>BAR0: 1, 2 or 4 bytes at an offset that is a multiple of the size (so the access stays inside one
+ *     register) act on those bytes only (byte enables, see {@link RegisterMap}); 8 bytes at an offset that is a
+ *     multiple of 8 are split into two dword accesses, the lower address first, as a 32-bit PCI target sees a
+ *     64-bit access.</li>
+ *     <li>BAR1 (I/O): 1, 2 or 4 bytes, naturally aligned, on IOADDR (the latch) or IODATA (the same bytes of the
+ *     BAR0 register IOADDR selects, SDM 13.2.2); x86 has no 8-byte I/O access, so 8 bytes are refused.</li>
+ *     <li>Configuration space: 1, 2 or 4 bytes at any offset inside the 256-byte header ({@link PciConfigSpace}).</li>
  * </ul>
- * Unaligned or out-of-range accesses are counted in {@link PortCounter#BAD_REGISTER_ACCESSES} and read 0.
+ * Any other access (misaligned, straddling a register, a size other than these, out of range) is refused: a read
+ * returns 0, a write changes nothing, and it is counted in {@link PortCounter#BAD_REGISTER_ACCESSES}. The static
+ * {@code isValid*Access} methods say in advance which accesses are refused, so the VMM's server can answer them with
+ * an error.
  * <p>
- * The device powers on in its reset state (SDM 13.4, reset values in {@link E1000Registers}, RAL0/RAH0 = the
- * port's MAC with AV). CTRL.RST is a real MAC reset (see {@link #mmioWrite}); PCI configuration space, the
- * EEPROM image and the PHY survive it.
+ * <b>Resets.</b> The device powers on in its reset state (SDM 13.4, reset values in {@link E1000Registers},
+ * RAL0/RAH0 = the port's MAC with AV). CTRL.RST is a MAC reset ({@link #resetMac()}); PCI configuration space, the
+ * EEPROM image, the PHY and the I/O address latch survive it. {@link #powerOnReset} resets everything.
+ * <p>
+ * <b>Collaborators.</b> The TX and RX processors get what they use at construction (register image, guest memory,
+ * counters, statistics, interrupt controller, PCI space, fault state, frame emitter); they read no field of this
+ * class.
  */
 public final class E1000Device
 {
-    private static final byte UNKNOWN = 0;
-    private static final byte STORED = 1;
-    private static final byte READ_ONLY = 2;
-    private static final byte STATISTIC = 3;
-    private static final byte SPECIAL = 4;
     private static final int ALL_BITS = 0xFFFFFFFF;
-    private static final int DWORDS = E1000Registers.BAR0_LENGTH >>> 2;
-    private static final byte[] KINDS = new byte[DWORDS];
-    private static final int[] WRITE_MASKS = new int[DWORDS];
-
-    static
-    {
-        special(E1000Registers.CTRL);
-        special(E1000Registers.CTRL_DUP);
-        readOnly(E1000Registers.STATUS);
-        special(E1000Registers.EECD);
-        special(E1000Registers.EERD);
-        stored(E1000Registers.CTRL_EXT, E1000Registers.CTRL_EXT_WRITE_MASK);
-        special(E1000Registers.MDIC);
-        stored(E1000Registers.FCAL, ALL_BITS);
-        stored(E1000Registers.FCAH, E1000Registers.LOW16_MASK);
-        stored(E1000Registers.FCT, E1000Registers.LOW16_MASK);
-        stored(E1000Registers.VET, E1000Registers.LOW16_MASK);
-        special(E1000Registers.ICR);
-        stored(E1000Registers.ITR, E1000Registers.TIMER_MASK);
-        special(E1000Registers.ICS);
-        special(E1000Registers.IMS);
-        special(E1000Registers.IMC);
-        stored(E1000Registers.RCTL, E1000Registers.RCTL_WRITE_MASK);
-        stored(E1000Registers.FCTTV, E1000Registers.LOW16_MASK);
-        stored(E1000Registers.TXCW, E1000Registers.TXCW_WRITE_MASK);
-        readOnly(E1000Registers.RXCW);
-        stored(E1000Registers.TCTL, E1000Registers.TCTL_WRITE_MASK);
-        stored(E1000Registers.TIPG, E1000Registers.TIPG_WRITE_MASK);
-        stored(E1000Registers.AIT, E1000Registers.LOW16_MASK);
-        stored(E1000Registers.LEDCTL, E1000Registers.LEDCTL_WRITE_MASK);
-        special(E1000Registers.PBA);
-        stored(E1000Registers.FCRTL, E1000Registers.FCRTL_WRITE_MASK);
-        stored(E1000Registers.FCRTH, E1000Registers.FCRTH_WRITE_MASK);
-        fifoPointers(E1000Registers.RDFH, E1000Registers.RDFT, E1000Registers.RDFHS, E1000Registers.RDFTS,
-            E1000Registers.RDFPC);
-        descriptorRing(E1000Registers.RDBAL, E1000Registers.RDBAH, E1000Registers.RDLEN, E1000Registers.RDH,
-            E1000Registers.RDT, E1000Registers.RDTR, E1000Registers.RXDCTL, E1000Registers.RXDCTL_WRITE_MASK,
-            E1000Registers.RADV);
-        stored(E1000Registers.CSBAL, ALL_BITS);
-        stored(E1000Registers.CSBAH, ALL_BITS);
-        stored(E1000Registers.RSRPD, E1000Registers.RSRPD_WRITE_MASK);
-
-        fifoPointers(E1000Registers.TDFH, E1000Registers.TDFT, E1000Registers.TDFHS, E1000Registers.TDFTS,
-            E1000Registers.TDFPC);
-        descriptorRing(E1000Registers.TDBAL, E1000Registers.TDBAH, E1000Registers.TDLEN, E1000Registers.TDH,
-            E1000Registers.TDT, E1000Registers.TIDV, E1000Registers.TXDCTL, E1000Registers.TXDCTL_WRITE_MASK,
-            E1000Registers.TADV);
-
-        final int[] statistics =
-        {
-            E1000Registers.CRCERRS, E1000Registers.ALGNERRC, E1000Registers.SYMERRS, E1000Registers.RXERRC,
-            E1000Registers.MPC, E1000Registers.SCC, E1000Registers.ECOL, E1000Registers.MCC,
-            E1000Registers.LATECOL, E1000Registers.COLC, E1000Registers.DC, E1000Registers.TNCRS,
-            E1000Registers.SEC, E1000Registers.CEXTERR, E1000Registers.RLEC, E1000Registers.XONRXC,
-            E1000Registers.XONTXC, E1000Registers.XOFFRXC, E1000Registers.XOFFTXC, E1000Registers.FCRUC,
-            E1000Registers.PRC64, E1000Registers.PRC127, E1000Registers.PRC255, E1000Registers.PRC511,
-            E1000Registers.PRC1023, E1000Registers.PRC1522, E1000Registers.GPRC, E1000Registers.BPRC,
-            E1000Registers.MPRC, E1000Registers.GPTC, E1000Registers.GORCL, E1000Registers.GORCH,
-            E1000Registers.GOTCL, E1000Registers.GOTCH, E1000Registers.RNBC, E1000Registers.RUC,
-            E1000Registers.RFC, E1000Registers.ROC, E1000Registers.RJC, E1000Registers.MGTPRC,
-            E1000Registers.MGTPDC, E1000Registers.MGTPTC, E1000Registers.TORL, E1000Registers.TORH,
-            E1000Registers.TOTL, E1000Registers.TOTH, E1000Registers.TPR, E1000Registers.TPT,
-            E1000Registers.PTC64, E1000Registers.PTC127, E1000Registers.PTC255, E1000Registers.PTC511,
-            E1000Registers.PTC1023, E1000Registers.PTC1522, E1000Registers.MPTC, E1000Registers.BPTC,
-            E1000Registers.TSCTC, E1000Registers.TSCTFC,
-        };
-        for (int i = 0; i < statistics.length; i++)
-        {
-            KINDS[statistics[i] >>> 2] = STATISTIC;
-        }
-
-        stored(E1000Registers.RXCSUM, E1000Registers.RXCSUM_WRITE_MASK);
-        for (int i = 0; i < E1000Registers.MTA_COUNT; i++)
-        {
-            stored(E1000Registers.MTA + 4 * i, ALL_BITS);
-        }
-        for (int i = 0; i < E1000Registers.RA_COUNT; i++)
-        {
-            stored(E1000Registers.ral(i), ALL_BITS);
-            stored(E1000Registers.rah(i), E1000Registers.RAH_WRITE_MASK);
-        }
-        for (int i = 0; i < E1000Registers.VFTA_COUNT; i++)
-        {
-            stored(E1000Registers.VFTA + 4 * i, ALL_BITS);
-        }
-        stored(E1000Registers.WUC, E1000Registers.WUC_WRITE_MASK);
-        stored(E1000Registers.WUFC, E1000Registers.WUFC_WRITE_MASK);
-        special(E1000Registers.WUS);
-        stored(E1000Registers.MANC, ALL_BITS);
-        stored(E1000Registers.IPAV, E1000Registers.IPAV_WRITE_MASK);
-        for (int i = 0; i < 4; i++)
-        {
-            stored(E1000Registers.IP4AT + 8 * i, ALL_BITS);
-            stored(E1000Registers.IP6AT + 4 * i, ALL_BITS);
-            stored(E1000Registers.FFLT + 8 * i, E1000Registers.FFLT_WRITE_MASK);
-        }
-        stored(E1000Registers.WUPL, E1000Registers.WUPL_WRITE_MASK);
-        for (int i = 0; i < 32; i++)
-        {
-            stored(E1000Registers.WUPM + 4 * i, ALL_BITS);
-        }
-        for (int i = 0; i < 128; i++)
-        {
-            stored(E1000Registers.FFMT + 8 * i, E1000Registers.FFMT_WRITE_MASK);
-            stored(E1000Registers.FFVT + 8 * i, ALL_BITS);
-        }
-        for (int offset = E1000Registers.PBM; offset < E1000Registers.BAR0_LENGTH; offset += 4)
-        {
-            stored(offset, ALL_BITS);
-        }
-    }
 
     final PortConfig config;
     final RegisterImage registers;
@@ -155,22 +52,20 @@ public final class E1000Device
     final PortCounters counters;
     final Statistics statistics;
     final InterruptController interrupts;
-    final FrameSink sink;
-    final TxProcessor tx;
-    final RxProcessor rx;
     final PciConfigSpace pci;
     final Eeprom eeprom;
     final Phy phy;
+    final PortFaultState faults;
+    final TxProcessor tx;
+    final RxProcessor rx;
     private final byte[] macAddress;
     private int ioAddress;
-    private boolean faulted;
-    private String faultReason;
 
     /**
-     * Create the device in its power-on (reset) state.
+     * Create the device in its power-on (reset) state, telling nobody of its faults beyond its counters.
      *
      * @param config      identity and policy.
-     * @param registers   the BAR0 image (shared with the guest for the shared pages).
+     * @param registers   the BAR0 image, with the port's shared pages.
      * @param guestMemory the guest's RAM.
      * @param counters    host-side counters.
      * @param sink        where transmitted frames go.
@@ -184,76 +79,85 @@ public final class E1000Device
         final FrameSink sink,
         final InterruptLine line)
     {
+        this(config, registers, guestMemory, counters, sink, line, PortFaultListener.NONE);
+    }
+
+    /**
+     * Create the device in its power-on (reset) state.
+     *
+     * @param config        identity and policy.
+     * @param registers     the BAR0 image, with the port's shared pages.
+     * @param guestMemory   the guest's RAM.
+     * @param counters      host-side counters.
+     * @param sink          where transmitted frames go.
+     * @param line          interrupt output.
+     * @param faultListener told of each port fault and of each reset that clears one.
+     * @throws IllegalArgumentException when the image does not share the pages the config says.
+     */
+    public E1000Device(
+        final PortConfig config,
+        final RegisterImage registers,
+        final GuestMemory guestMemory,
+        final PortCounters counters,
+        final FrameSink sink,
+        final InterruptLine line,
+        final PortFaultListener faultListener)
+    {
+        if (registers.sharedPages() != config.sharedPages())
+        {
+            throw new IllegalArgumentException("register image shares pages 0x" +
+                Integer.toHexString(registers.sharedPages()) + " but the port shares 0x" +
+                Integer.toHexString(config.sharedPages()));
+        }
         this.config = config;
         this.registers = registers;
         this.guestMemory = guestMemory;
         this.counters = counters;
-        this.sink = sink;
         this.macAddress = config.macAddress();
         this.statistics = new Statistics(registers);
         this.interrupts = new InterruptController(registers, line, counters);
         this.pci = new PciConfigSpace(config.csbOffered());
         this.eeprom = new Eeprom(macAddress);
         this.phy = new Phy();
-        this.tx = new TxProcessor(this);
-        this.rx = new RxProcessor(this);
+        this.faults = new PortFaultState(config, counters, faultListener);
+        final RingCollaborators ringCollaborators =
+            new RingCollaborators(registers, guestMemory, counters, statistics, interrupts, pci, faults);
+        this.tx = new TxProcessor(
+            ringCollaborators, new TxFrameEmitter(registers, counters, statistics, sink));
+        this.rx = new RxProcessor(ringCollaborators);
         resetMac();
     }
 
     /**
-     * The five diagnostic data FIFO pointer registers of one direction (head, tail, saved head, saved tail, packet
-     * count): stored as written within their 13 bits, with nothing behind them (diagnostic, regdump only).
+     * @param offset    byte offset in PCI configuration space.
+     * @param sizeBytes access size.
+     * @return true if {@link #configRead}/{@link #configWrite} carry out such an access (see the class description).
      */
-    private static void fifoPointers(
-        final int head, final int tail, final int savedHead, final int savedTail, final int packetCount)
+    public static boolean isValidConfigAccess(final int offset, final int sizeBytes)
     {
-        stored(head, E1000Registers.FIFO_POINTER_MASK);
-        stored(tail, E1000Registers.FIFO_POINTER_MASK);
-        stored(savedHead, E1000Registers.FIFO_POINTER_MASK);
-        stored(savedTail, E1000Registers.FIFO_POINTER_MASK);
-        stored(packetCount, E1000Registers.FIFO_POINTER_MASK);
+        return PciConfigSpace.isValidAccess(offset, sizeBytes);
     }
 
     /**
-     * The registers of one descriptor ring, which the 8254x lays out alike for receive (SDM 13.4.25-13.4.32) and
-     * transmit (SDM 13.4.36-13.4.44): base (16-byte aligned low half), length (multiple of 128), ring control and
-     * absolute timer are stored; head, tail and the packet delay timer have side effects.
+     * @param offset    BAR0 byte offset.
+     * @param sizeBytes access size.
+     * @return true if {@link #mmioRead(int, int, long)}/{@link #mmioWrite(int, int, long, long)} carry out such an
+     *         access: 1, 2 or 4 bytes at a multiple of the size, or 8 bytes at a multiple of 8, inside BAR0.
      */
-    private static void descriptorRing(
-        final int baseLow,
-        final int baseHigh,
-        final int length,
-        final int head,
-        final int tail,
-        final int delayTimer,
-        final int control,
-        final int controlWriteMask,
-        final int absoluteTimer)
+    public static boolean isValidBar0Access(final int offset, final int sizeBytes)
     {
-        stored(baseLow, E1000Registers.DBAL_MASK);
-        stored(baseHigh, ALL_BITS);
-        stored(length, E1000Registers.DLEN_MASK);
-        special(head);
-        special(tail);
-        special(delayTimer);
-        stored(control, controlWriteMask);
-        stored(absoluteTimer, E1000Registers.TIMER_MASK);
+        return isSizeAndAlignmentValid(offset, sizeBytes, true) && offset <= E1000Registers.BAR0_LENGTH - sizeBytes;
     }
 
-    private static void stored(final int offset, final int writeMask)
+    /**
+     * @param offset    BAR1 byte offset.
+     * @param sizeBytes access size.
+     * @return true if {@link #ioRead(int, int, long)}/{@link #ioWrite(int, int, long, long)} carry out such an
+     *         access: 1, 2 or 4 bytes at a multiple of the size inside BAR1.
+     */
+    public static boolean isValidBar1Access(final int offset, final int sizeBytes)
     {
-        KINDS[offset >>> 2] = STORED;
-        WRITE_MASKS[offset >>> 2] = writeMask;
-    }
-
-    private static void readOnly(final int offset)
-    {
-        KINDS[offset >>> 2] = READ_ONLY;
-    }
-
-    private static void special(final int offset)
-    {
-        KINDS[offset >>> 2] = SPECIAL;
+        return isSizeAndAlignmentValid(offset, sizeBytes, false) && offset <= E1000Registers.BAR1_LENGTH - sizeBytes;
     }
 
     /**
@@ -302,39 +206,36 @@ public final class E1000Device
      */
     public int mmioRead(final int offset, final long nowNs)
     {
+        return (int)mmioRead(offset, Integer.BYTES, nowNs);
+    }
+
+    /**
+     * Trapped BAR0 read of 1, 2, 4 or 8 bytes (see the class description); a refused access reads 0.
+     *
+     * @param offset    BAR0 byte offset.
+     * @param sizeBytes access size.
+     * @param nowNs     current time.
+     * @return the bytes read, zero-extended.
+     */
+    public long mmioRead(final int offset, final int sizeBytes, final long nowNs)
+    {
         counters.increment(PortCounter.TRAPPED_READS);
-        if (!isValidBar0Offset(offset))
+        if (!isValidBar0Access(offset, sizeBytes))
         {
             counters.increment(PortCounter.BAD_REGISTER_ACCESSES);
             return 0;
         }
-        switch (KINDS[offset >>> 2])
+        if (Long.BYTES == sizeBytes)
         {
-            case STORED:
-            case READ_ONLY:
-                return registers.get(offset);
-            case STATISTIC:
-                return readStatistic(offset);
-            case SPECIAL:
-                return readSpecial(offset, nowNs);
-            default:
-                counters.increment(PortCounter.UNKNOWN_REGISTER_ACCESSES);
-                return 0;
+            final long low = readRegister(offset, nowNs) & 0xFFFF_FFFFL;
+            return low | (long)readRegister(offset + Integer.BYTES, nowNs) << 32;
         }
+        final int shift = (offset & 3) << 3;
+        return (readRegister(offset & ~3, nowNs) >>> shift) & laneMask(sizeBytes);
     }
 
     /**
-     * Trapped 32-bit BAR0 write. Side effects of the special registers:
-     * <ul>
-     *     <li>CTRL (and its alias CTRL_DUP): RST is a MAC reset (see {@link #resetMac()}), the rest of that write is
-     *     discarded; PHY_RST resets the PHY registers (SDM 13.4.1).</li>
-     *     <li>EECD drives the Microwire EEPROM; EERD reads a word (SDM 13.4.3, 13.4.4).</li>
-     *     <li>MDIC runs a PHY access at once (SDM 13.4.7).</li>
-     *     <li>ICR write-1-to-clear, ICS set, IMS set, IMC clear (SDM 13.4.17-13.4.21).</li>
-     *     <li>RDTR/TIDV with FPD flush the pending delay (SDM 13.4.30, 13.4.41).</li>
-     *     <li>TDT/RDT: stored (16 bits) and counted as trapped doorbells; TDH/RDH stored (16 bits).</li>
-     *     <li>PBA: TXA follows from RXA; WUS write-1-to-clear (SDM 13.6.3).</li>
-     * </ul>
+     * Trapped 32-bit BAR0 write.
      *
      * @param offset BAR0 byte offset.
      * @param value  value.
@@ -342,33 +243,39 @@ public final class E1000Device
      */
     public void mmioWrite(final int offset, final int value, final long nowNs)
     {
+        mmioWrite(offset, Integer.BYTES, value & 0xFFFF_FFFFL, nowNs);
+    }
+
+    /**
+     * Trapped BAR0 write of 1, 2, 4 or 8 bytes (see the class description); a refused access changes nothing.
+     * The side effects are the rows' of the {@link RegisterMap}, e.g. CTRL.RST is a MAC reset, ICR is write 1 to
+     * clear, TDT/RDT count as trapped doorbells.
+     *
+     * @param offset    BAR0 byte offset.
+     * @param sizeBytes access size.
+     * @param value     the bytes to write, in the low {@code sizeBytes} bytes.
+     * @param nowNs     current time.
+     */
+    public void mmioWrite(final int offset, final int sizeBytes, final long value, final long nowNs)
+    {
         counters.increment(PortCounter.TRAPPED_WRITES);
-        if (!isValidBar0Offset(offset))
+        if (!isValidBar0Access(offset, sizeBytes))
         {
             counters.increment(PortCounter.BAD_REGISTER_ACCESSES);
             return;
         }
-        final int index = offset >>> 2;
-        switch (KINDS[index])
+        if (Long.BYTES == sizeBytes)
         {
-            case STORED:
-                registers.set(offset, value & WRITE_MASKS[index]);
-                break;
-            case READ_ONLY:
-            case STATISTIC:
-                break;
-            case SPECIAL:
-                writeSpecial(offset, value, nowNs);
-                break;
-            default:
-                counters.increment(PortCounter.UNKNOWN_REGISTER_ACCESSES);
-                break;
+            writeRegister(offset, ALL_BITS, (int)value, nowNs);
+            writeRegister(offset + Integer.BYTES, ALL_BITS, (int)(value >>> 32), nowNs);
+            return;
         }
+        final int shift = (offset & 3) << 3;
+        writeRegister(offset & ~3, laneMask(sizeBytes) << shift, (int)value << shift, nowNs);
     }
 
     /**
-     * Trapped BAR1 (I/O) read: IOADDR, or IODATA proxying a 32-bit read of the BAR0 register IOADDR selects
-     * (SDM 13.2.1, 13.2.2). Offsets 0x08-0x3C are reserved (read 0, counted as unknown).
+     * Trapped 32-bit BAR1 (I/O) read.
      *
      * @param offset BAR1 byte offset.
      * @param nowNs  current time.
@@ -376,27 +283,41 @@ public final class E1000Device
      */
     public int ioRead(final int offset, final long nowNs)
     {
-        if (E1000Registers.IODATA == offset)
+        return (int)ioRead(offset, Integer.BYTES, nowNs);
+    }
+
+    /**
+     * Trapped BAR1 (I/O) read: IOADDR, or IODATA proxying a read of the BAR0 register IOADDR selects (SDM 13.2.1,
+     * 13.2.2). Offsets 0x08-0x3C are reserved (read 0, counted as unknown).
+     *
+     * @param offset    BAR1 byte offset.
+     * @param sizeBytes 1, 2 or 4.
+     * @param nowNs     current time.
+     * @return the bytes read, zero-extended; 0 for a refused access.
+     */
+    public long ioRead(final int offset, final int sizeBytes, final long nowNs)
+    {
+        final int lane = offset & 3;
+        if (isValidBar1Access(offset, sizeBytes) && E1000Registers.IODATA == offset - lane)
         {
-            return mmioRead(ioAddress, nowNs);
+            return mmioRead(ioAddress + lane, sizeBytes, nowNs);
         }
         counters.increment(PortCounter.TRAPPED_READS);
-        if (!isValidBar1Offset(offset))
+        if (!isValidBar1Access(offset, sizeBytes))
         {
             counters.increment(PortCounter.BAD_REGISTER_ACCESSES);
             return 0;
         }
-        if (E1000Registers.IOADDR == offset)
+        if (E1000Registers.IOADDR == offset - lane)
         {
-            return ioAddress;
+            return (ioAddress >>> (lane << 3)) & laneMask(sizeBytes);
         }
         counters.increment(PortCounter.UNKNOWN_REGISTER_ACCESSES);
         return 0;
     }
 
     /**
-     * Trapped BAR1 (I/O) write: IOADDR selects a register, IODATA writes it as a 32-bit BAR0 write. Linux and
-     * FreeBSD reset an 82540 by writing CTRL.RST through IODATA.
+     * Trapped 32-bit BAR1 (I/O) write.
      *
      * @param offset BAR1 byte offset.
      * @param value  value.
@@ -404,20 +325,37 @@ public final class E1000Device
      */
     public void ioWrite(final int offset, final int value, final long nowNs)
     {
-        if (E1000Registers.IODATA == offset)
+        ioWrite(offset, Integer.BYTES, value & 0xFFFF_FFFFL, nowNs);
+    }
+
+    /**
+     * Trapped BAR1 (I/O) write: IOADDR selects a register (its bytes are a latch), IODATA writes the same bytes of
+     * that BAR0 register. Linux and FreeBSD reset an 82540 by writing CTRL.RST through IODATA.
+     *
+     * @param offset    BAR1 byte offset.
+     * @param sizeBytes 1, 2 or 4.
+     * @param value     the bytes to write, in the low {@code sizeBytes} bytes.
+     * @param nowNs     current time.
+     */
+    public void ioWrite(final int offset, final int sizeBytes, final long value, final long nowNs)
+    {
+        final int lane = offset & 3;
+        if (isValidBar1Access(offset, sizeBytes) && E1000Registers.IODATA == offset - lane)
         {
-            mmioWrite(ioAddress, value, nowNs);
+            mmioWrite(ioAddress + lane, sizeBytes, value, nowNs);
             return;
         }
         counters.increment(PortCounter.TRAPPED_WRITES);
-        if (!isValidBar1Offset(offset))
+        if (!isValidBar1Access(offset, sizeBytes))
         {
             counters.increment(PortCounter.BAD_REGISTER_ACCESSES);
             return;
         }
-        if (E1000Registers.IOADDR == offset)
+        if (E1000Registers.IOADDR == offset - lane)
         {
-            ioAddress = value & E1000Registers.IOADDR_MASK;
+            final int shift = lane << 3;
+            final int lanes = laneMask(sizeBytes) << shift;
+            ioAddress = ((ioAddress & ~lanes) | ((int)value << shift & lanes)) & E1000Registers.IOADDR_MASK;
             return;
         }
         counters.increment(PortCounter.UNKNOWN_REGISTER_ACCESSES);
@@ -432,7 +370,7 @@ public final class E1000Device
      */
     public int pollTx(final long nowNs, final int descriptorBudget)
     {
-        if (faulted)
+        if (faults.isFaulted())
         {
             return 0;
         }
@@ -451,11 +389,6 @@ public final class E1000Device
     public int receive(final org.agrona.DirectBuffer frame, final int offset, final int lengthBytes,
         final long nowNs)
     {
-        if (faulted)
-        {
-            counters.increment(PortCounter.RX_DROP_DISABLED);
-            return FrameSink.dropped(PortCounter.RX_DROP_DISABLED);
-        }
         return rx.receive(frame, offset, lengthBytes, nowNs);
     }
 
@@ -479,18 +412,24 @@ public final class E1000Device
     }
 
     /**
-     * Quarantine the port after a ring-level guest fault: it stops processing until reset.
-     *
-     * @param reason why.
+     * Whole-device reset to the power-on state, as a PCI reset (PCI 3.0 6.6.1: RST# returns every register to its
+     * default), a VM reboot or a VMM that goes away needs it: every BAR0 register (private and shared pages: the
+     * doorbell pages are zeroed) back to its reset value with the EEPROM-loaded MAC in RAL0/RAH0, the EEPROM
+     * interface idle, the PHY and PCI configuration space at their defaults (command register 0: no bus mastering),
+     * the I/O BAR's address latch 0, the interrupt line deasserted and every moderation timer stopped, TX/RX packet
+     * state dropped and a port fault cleared. Both rings stop (TCTL and RCTL are 0, their bases 0, and bus mastering
+     * is off), so nothing is read from or written to guest memory until a driver sets the device up again. The
+     * host's moderation floor is configuration, not device state, and stays. Counted in
+     * {@link PortCounter#DEVICE_RESETS}.
      */
-    void fault(final String reason)
+    public void powerOnReset()
     {
-        if (!faulted)
-        {
-            faulted = true;
-            faultReason = reason;
-            counters.increment(PortCounter.RING_FAULTS);
-        }
+        pci.reset();
+        interrupts.setOutputDisabled(pci.isIntxDisabled());
+        ioAddress = 0;
+        phy.reset();
+        resetMac();
+        counters.increment(PortCounter.DEVICE_RESETS);
     }
 
     /**
@@ -520,19 +459,27 @@ public final class E1000Device
     }
 
     /**
-     * @return true if quarantined.
+     * @return true if quarantined by a {@link PortFault}.
      */
     public boolean isFaulted()
     {
-        return faulted;
+        return faults.isFaulted();
     }
 
     /**
-     * @return fault reason or null.
+     * @return the fault the port is quarantined by, or null.
      */
-    public String faultReason()
+    public PortFault fault()
     {
-        return faultReason;
+        return faults.fault();
+    }
+
+    /**
+     * @return the port's fault state (the fault with its register and value).
+     */
+    public PortFaultState faultState()
+    {
+        return faults;
     }
 
     /**
@@ -567,50 +514,17 @@ public final class E1000Device
         return interrupts;
     }
 
-    /**
-     * MAC reset (CTRL.RST, SDM 13.4.1; e1000-checklist 2.1): every BAR0 register back to its reset value (zero,
-     * except CTRL, STATUS, PBA, LEDCTL, MANC, VET, EECD and RAL0/RAH0 = the MAC with AV), the EEPROM interface
-     * idle, moderation timers stopped and the line deasserted, TX/RX per-packet state dropped and a ring fault
-     * cleared. PCI configuration, the EEPROM image, the PHY and IOADDR are kept. RST itself reads back 0.
-     */
-    private void resetMac()
+    int readIcr(final long nowNs)
     {
-        registers.clear();
-        registers.set(E1000Registers.CTRL, E1000Registers.CTRL_RESET_VALUE);
-        registers.set(E1000Registers.STATUS, E1000Registers.STATUS_RESET_VALUE);
-        registers.set(E1000Registers.PBA, E1000Registers.PBA_RESET_VALUE);
-        registers.set(E1000Registers.LEDCTL, E1000Registers.LEDCTL_RESET_VALUE);
-        registers.set(E1000Registers.MANC, E1000Registers.MANC_RESET_VALUE);
-        registers.set(E1000Registers.VET, E1000Registers.VET_RESET_VALUE);
-        registers.set(E1000Registers.ral(0),
-            (macAddress[0] & 0xFF) | (macAddress[1] & 0xFF) << 8 |
-            (macAddress[2] & 0xFF) << 16 | (macAddress[3] & 0xFF) << 24);
-        registers.set(E1000Registers.rah(0),
-            (macAddress[4] & 0xFF) | (macAddress[5] & 0xFF) << 8 | E1000Registers.RAH_AV);
-        eeprom.resetInterface();
-        registers.set(E1000Registers.EECD, eeprom.eecd());
-        interrupts.reset();
-        tx.reset();
-        rx.reset();
-        faulted = false;
-        faultReason = null;
-    }
-
-    private static boolean isValidBar0Offset(final int offset)
-    {
-        return offset >= 0 && offset <= E1000Registers.BAR0_LENGTH - 4 && 0 == (offset & 3);
-    }
-
-    private static boolean isValidBar1Offset(final int offset)
-    {
-        return offset >= 0 && offset <= E1000Registers.BAR1_LENGTH - 4 && 0 == (offset & 3);
+        counters.increment(PortCounter.ICR_READS);
+        return interrupts.readIcr(nowNs);
     }
 
     /**
      * Statistics are clear-on-read (SDM 13.7). The 64-bit octet counters are read low half first: reading the
      * low half does not clear, reading the high half clears both halves.
      */
-    private int readStatistic(final int offset)
+    int readStatistic(final int offset)
     {
         final int value = registers.get(offset);
         switch (offset)
@@ -633,100 +547,11 @@ public final class E1000Device
         }
     }
 
-    private int readSpecial(final int offset, final long nowNs)
-    {
-        switch (offset)
-        {
-            case E1000Registers.CTRL_DUP:
-                return registers.get(E1000Registers.CTRL);
-            case E1000Registers.EECD:
-                return eeprom.eecd();
-            case E1000Registers.ICR:
-                counters.increment(PortCounter.ICR_READS);
-                return interrupts.readIcr(nowNs);
-            case E1000Registers.ICS:
-                return interrupts.peekIcr();
-            case E1000Registers.IMC:
-                return 0;
-            case E1000Registers.TDT:
-            case E1000Registers.RDT:
-            case E1000Registers.TDH:
-            case E1000Registers.RDH:
-                return registers.getAcquire(offset);
-            default:
-                return registers.get(offset);
-        }
-    }
-
-    private void writeSpecial(final int offset, final int value, final long nowNs)
-    {
-        switch (offset)
-        {
-            case E1000Registers.CTRL:
-            case E1000Registers.CTRL_DUP:
-                writeCtrl(value);
-                break;
-            case E1000Registers.EECD:
-                if (eeprom.writeEecd(value))
-                {
-                    counters.increment(PortCounter.EEPROM_COMMAND_ERRORS);
-                }
-                registers.set(E1000Registers.EECD, eeprom.eecd());
-                break;
-            case E1000Registers.EERD:
-                writeEerd(value);
-                break;
-            case E1000Registers.MDIC:
-                writeMdic(value, nowNs);
-                break;
-            case E1000Registers.ICR:
-                interrupts.writeIcr(value, nowNs);
-                break;
-            case E1000Registers.ICS:
-                interrupts.writeIcs(value, nowNs);
-                break;
-            case E1000Registers.IMS:
-                interrupts.writeIms(value, nowNs);
-                break;
-            case E1000Registers.IMC:
-                interrupts.writeImc(value, nowNs);
-                break;
-            case E1000Registers.PBA:
-                writePba(value);
-                break;
-            case E1000Registers.RDH:
-            case E1000Registers.TDH:
-                registers.setRelease(offset, value & E1000Registers.HEAD_TAIL_MASK);
-                break;
-            case E1000Registers.RDT:
-            case E1000Registers.TDT:
-                counters.increment(PortCounter.DOORBELLS_TRAPPED);
-                registers.setRelease(offset, value & E1000Registers.HEAD_TAIL_MASK);
-                break;
-            case E1000Registers.RDTR:
-                registers.set(E1000Registers.RDTR, value & E1000Registers.TIMER_MASK);
-                if (0 != (value & E1000Registers.RDTR_FPD))
-                {
-                    interrupts.flushRx(nowNs);
-                }
-                break;
-            case E1000Registers.TIDV:
-                registers.set(E1000Registers.TIDV, value & E1000Registers.TIMER_MASK);
-                if (0 != (value & E1000Registers.TIDV_FPD))
-                {
-                    interrupts.flushTx(nowNs);
-                }
-                break;
-            case E1000Registers.WUS:
-                registers.set(E1000Registers.WUS,
-                    registers.get(E1000Registers.WUS) & ~(value & E1000Registers.WUFC_WRITE_MASK));
-                break;
-            default:
-                break;
-        }
-    }
-
-    private void writeCtrl(final int value)
+    /**
+     * CTRL (and its alias CTRL_DUP, SDM 13.4.1): RST is a MAC reset and the rest of that write is discarded; PHY_RST
+     * resets the PHY registers.
+     */
+    void writeCtrl(final int value)
     {
         if (0 != (value & E1000Registers.CTRL_RST))
         {
@@ -742,10 +567,22 @@ public final class E1000Device
     }
 
     /**
+     * EECD drives the Microwire EEPROM (SDM 13.4.3); a command other than READ is refused and counted.
+     */
+    void writeEecd(final int value)
+    {
+        if (eeprom.writeEecd(value))
+        {
+            counters.increment(PortCounter.EEPROM_COMMAND_ERRORS);
+        }
+        registers.set(E1000Registers.EECD, eeprom.eecd());
+    }
+
+    /**
      * EERD (SDM 13.4.4): START reads the word at ADDR into DATA and sets DONE (START reads back 0). An address
      * beyond the 64-word part completes with DONE and no data, as QEMU does.
      */
-    private void writeEerd(final int value)
+    void writeEerd(final int value)
     {
         final int address = (value & E1000Registers.EERD_ADDR_MASK) >>> E1000Registers.EERD_ADDR_SHIFT;
         int result = address << E1000Registers.EERD_ADDR_SHIFT;
@@ -764,7 +601,7 @@ public final class E1000Device
      * MDIC (SDM 13.4.7): the access completes at once with READY. ERROR is set for a PHY address other than 1, a
      * register the PHY does not implement, a write to a read-only register, or a reserved opcode; IE raises MDAC.
      */
-    private void writeMdic(final int value, final long nowNs)
+    void writeMdic(final int value, final long nowNs)
     {
         final int phyAddress = (value & E1000Registers.MDIC_PHY_MASK) >>> E1000Registers.MDIC_PHY_SHIFT;
         final int phyRegister = (value & E1000Registers.MDIC_REG_MASK) >>> E1000Registers.MDIC_REG_SHIFT;
@@ -810,10 +647,100 @@ public final class E1000Device
      * PBA: software sets the receive allocation (KB); the transmit allocation is what remains of the 64 KB packet
      * buffer and is read-only.
      */
-    private void writePba(final int value)
+    void writePba(final int value)
     {
         final int receiveKb = Math.min(value & E1000Registers.PBA_RXA_MASK, E1000Registers.PBA_TOTAL_KB);
         registers.set(E1000Registers.PBA,
             receiveKb | (E1000Registers.PBA_TOTAL_KB - receiveKb) << E1000Registers.PBA_TXA_SHIFT);
+    }
+
+    /**
+     * RDTR (SDM 13.4.30): the delay is stored; FPD (write-only) expires the pending RX delay at once.
+     */
+    void writeRdtr(final int value, final long nowNs)
+    {
+        registers.set(E1000Registers.RDTR, value & E1000Registers.TIMER_MASK);
+        if (0 != (value & E1000Registers.RDTR_FPD))
+        {
+            interrupts.flushRx(nowNs);
+        }
+    }
+
+    /**
+     * TIDV (SDM 13.4.41): the delay is stored; FPD (write-only) expires the pending TX delay at once.
+     */
+    void writeTidv(final int value, final long nowNs)
+    {
+        registers.set(E1000Registers.TIDV, value & E1000Registers.TIMER_MASK);
+        if (0 != (value & E1000Registers.TIDV_FPD))
+        {
+            interrupts.flushTx(nowNs);
+        }
+    }
+
+    /**
+     * MAC reset (CTRL.RST, SDM 13.4.1; e1000-checklist 2.1): every BAR0 register back to its reset value (the
+     * {@link RegisterMap}'s, and RAL0/RAH0 = the MAC from the EEPROM with AV), the EEPROM interface idle, moderation
+     * timers stopped and the line deasserted, TX/RX per-packet state dropped and a port fault cleared. PCI
+     * configuration, the EEPROM image, the PHY and IOADDR are kept. RST itself reads back 0.
+     */
+    private void resetMac()
+    {
+        registers.clear();
+        RegisterMap.applyResetValues(registers);
+        registers.set(E1000Registers.ral(0),
+            (macAddress[0] & 0xFF) | (macAddress[1] & 0xFF) << 8 |
+            (macAddress[2] & 0xFF) << 16 | (macAddress[3] & 0xFF) << 24);
+        registers.set(E1000Registers.rah(0),
+            (macAddress[4] & 0xFF) | (macAddress[5] & 0xFF) << 8 | E1000Registers.RAH_AV);
+        eeprom.resetInterface();
+        registers.set(E1000Registers.EECD, eeprom.eecd());
+        interrupts.reset();
+        tx.reset();
+        rx.reset();
+        faults.clear();
+    }
+
+    /**
+     * One whole BAR0 register read, through its row.
+     *
+     * @param offset 4-byte aligned, valid BAR0 offset.
+     */
+    private int readRegister(final int offset, final long nowNs)
+    {
+        final RegisterMap.Register row = RegisterMap.at(offset);
+        return row.reader().read(this, offset + row.aliasDelta(), nowNs);
+    }
+
+    /**
+     * One BAR0 register write, through its row, of the bytes in {@code lanes} (all ones for a whole dword).
+     *
+     * @param offset 4-byte aligned, valid BAR0 offset.
+     * @param lanes  the written bytes' bits.
+     * @param value  the written bytes, in place.
+     */
+    private void writeRegister(final int offset, final int lanes, final int value, final long nowNs)
+    {
+        final RegisterMap.Register row = RegisterMap.at(offset);
+        final int storage = offset + row.aliasDelta();
+        int merged = value;
+        if (ALL_BITS != lanes)
+        {
+            final int kept = RegisterMap.Lanes.MERGE == row.lanes() ? registers.get(storage) & ~lanes : 0;
+            merged = kept | (value & lanes);
+        }
+        row.writer().write(this, storage, merged, row.writeMask(), nowNs);
+    }
+
+    private static boolean isSizeAndAlignmentValid(final int offset, final int sizeBytes, final boolean allowQword)
+    {
+        final boolean sizeValid = 1 == sizeBytes || 2 == sizeBytes || 4 == sizeBytes ||
+            (allowQword && Long.BYTES == sizeBytes);
+        return sizeValid && offset >= 0 && 0 == (offset & (sizeBytes - 1));
+    }
+
+    private static int laneMask(final int sizeBytes)
+    {
+        return Integer.BYTES == sizeBytes ? ALL_BITS : (1 << (sizeBytes << 3)) - 1;
     }
 }

@@ -72,8 +72,9 @@ import io.sidecore.shm.PortCounter;
  *
  * <h2>Timers and counting</h2>
  * Every entry point first fires the deadlines that have passed, so the result does not depend on how often
- * {@link #onTimers} is called; the agent puts {@link #nextDeadlineNs()} on its timer wheel to be on time. Deadlines
- * are compared wrap-safe ({@code deadline - now <= 0}). {@link PortCounter#INTERRUPTS_POSTED} counts rising edges
+ * {@link #onTimers} is called; the agent compares {@link #nextDeadlineNs()} with its clock on every pass to be on time.
+ * Each timer is a {@link Deadline} (stopped, or armed at an absolute time), compared wrap-safe
+ * ({@code deadline - now <= 0}). {@link PortCounter#INTERRUPTS_POSTED} counts rising edges
  * presented to the {@link InterruptLine}; {@link PortCounter#INTERRUPTS_MODERATED} counts edges that would have
  * been raised without moderation but were deferred (once per deferred edge, whether by a delay timer, by ITR, or
  * both). PCI command.INTx-disable holds the output low without changing the internal level or the ITR window.
@@ -102,18 +103,18 @@ public final class InterruptController
     private int heldCauses;
     private boolean txIdeSeen;
 
-    private boolean rxPacketArmed;
-    private long rxPacketDeadlineNs;
-    private boolean rxAbsoluteArmed;
-    private long rxAbsoluteDeadlineNs;
-    private boolean txPacketArmed;
-    private long txPacketDeadlineNs;
-    private boolean txAbsoluteArmed;
-    private long txAbsoluteDeadlineNs;
+    /** RDTR: restarted by every delayed RX packet. */
+    private final Deadline rxPacketTimer = new Deadline();
+    /** RADV: started by the first delayed RX packet, not restarted. */
+    private final Deadline rxAbsoluteTimer = new Deadline();
+    /** TIDV: restarted by every descriptor written back with RS and IDE. */
+    private final Deadline txPacketTimer = new Deadline();
+    /** TADV: started by the first IDE descriptor, not restarted. */
+    private final Deadline txAbsoluteTimer = new Deadline();
+    /** End of the ITR window opened by the last rising edge; armed while the window is open. */
+    private final Deadline itrWindow = new Deadline();
 
     private long minModerationDelayNs;
-    private boolean itrWindowOpen;
-    private long itrWindowEndNs;
     private boolean edgeDeferred;
 
     private int suppressedCauses;
@@ -197,7 +198,7 @@ public final class InterruptController
      */
     public void raiseTx(final int causes, final long nowNs, final boolean ideDelayed)
     {
-        if (ideDelayed && !txPacketArmed && 0 != (causes & E1000Registers.ICR_TXDW))
+        if (ideDelayed && !txPacketTimer.isArmed() && 0 != (causes & E1000Registers.ICR_TXDW))
         {
             armTx(nowNs);
         }
@@ -350,31 +351,13 @@ public final class InterruptController
      */
     public long nextDeadlineNs()
     {
-        long next = NO_DEADLINE;
-        boolean any = false;
-        if (rxPacketArmed)
+        long next = rxPacketTimer.earliest(NO_DEADLINE, NO_DEADLINE);
+        next = rxAbsoluteTimer.earliest(next, NO_DEADLINE);
+        next = txPacketTimer.earliest(next, NO_DEADLINE);
+        next = txAbsoluteTimer.earliest(next, NO_DEADLINE);
+        if (edgeDeferred)
         {
-            next = rxPacketDeadlineNs;
-            any = true;
-        }
-        if (rxAbsoluteArmed && (!any || rxAbsoluteDeadlineNs - next < 0))
-        {
-            next = rxAbsoluteDeadlineNs;
-            any = true;
-        }
-        if (txPacketArmed && (!any || txPacketDeadlineNs - next < 0))
-        {
-            next = txPacketDeadlineNs;
-            any = true;
-        }
-        if (txAbsoluteArmed && (!any || txAbsoluteDeadlineNs - next < 0))
-        {
-            next = txAbsoluteDeadlineNs;
-            any = true;
-        }
-        if (edgeDeferred && itrWindowOpen && (!any || itrWindowEndNs - next < 0))
-        {
-            next = itrWindowEndNs;
+            next = itrWindow.earliest(next, NO_DEADLINE);
         }
         return next;
     }
@@ -460,11 +443,11 @@ public final class InterruptController
         registers.set(E1000Registers.IMS, 0);
         heldCauses = 0;
         txIdeSeen = false;
-        rxPacketArmed = false;
-        rxAbsoluteArmed = false;
-        txPacketArmed = false;
-        txAbsoluteArmed = false;
-        itrWindowOpen = false;
+        rxPacketTimer.stop();
+        rxAbsoluteTimer.stop();
+        txPacketTimer.stop();
+        txAbsoluteTimer.stop();
+        itrWindow.stop();
         edgeDeferred = false;
         edgeSuppressed = false;
         lineAsserted = false;
@@ -482,7 +465,7 @@ public final class InterruptController
             immediate &= ~E1000Registers.ICR_RXT0;
             holdRx(icr, nowNs);
         }
-        if (0 != (valid & E1000Registers.ICR_TXDW) && txDelayed && txPacketArmed)
+        if (0 != (valid & E1000Registers.ICR_TXDW) && txDelayed && txPacketTimer.isArmed())
         {
             immediate &= ~E1000Registers.ICR_TXDW;
             if (0 == (icr & E1000Registers.ICR_TXDW) || 0 != (heldCauses & E1000Registers.ICR_TXDW))
@@ -506,13 +489,11 @@ public final class InterruptController
             return;
         }
         heldCauses |= E1000Registers.ICR_RXT0;
-        rxPacketDeadlineNs = nowNs + rdtrUnits() * E1000Registers.DELAY_UNIT_NS;
-        rxPacketArmed = true;
+        rxPacketTimer.arm(nowNs + rdtrUnits() * E1000Registers.DELAY_UNIT_NS);
         final int radv = registers.get(E1000Registers.RADV) & E1000Registers.TIMER_MASK;
-        if (!rxAbsoluteArmed && 0 != radv)
+        if (0 != radv)
         {
-            rxAbsoluteDeadlineNs = nowNs + (long)radv * E1000Registers.DELAY_UNIT_NS;
-            rxAbsoluteArmed = true;
+            rxAbsoluteTimer.armIfStopped(nowNs + (long)radv * E1000Registers.DELAY_UNIT_NS);
         }
     }
 
@@ -523,13 +504,11 @@ public final class InterruptController
         {
             return;
         }
-        txPacketDeadlineNs = nowNs + (long)tidv * E1000Registers.DELAY_UNIT_NS;
-        txPacketArmed = true;
+        txPacketTimer.arm(nowNs + (long)tidv * E1000Registers.DELAY_UNIT_NS);
         final int tadv = registers.get(E1000Registers.TADV) & E1000Registers.TIMER_MASK;
-        if (!txAbsoluteArmed && 0 != tadv)
+        if (0 != tadv)
         {
-            txAbsoluteDeadlineNs = nowNs + (long)tadv * E1000Registers.DELAY_UNIT_NS;
-            txAbsoluteArmed = true;
+            txAbsoluteTimer.armIfStopped(nowNs + (long)tadv * E1000Registers.DELAY_UNIT_NS);
         }
     }
 
@@ -543,8 +522,8 @@ public final class InterruptController
         if (0 != (causes & E1000Registers.ICR_RXT0))
         {
             heldCauses &= ~E1000Registers.ICR_RXT0;
-            rxPacketArmed = false;
-            rxAbsoluteArmed = false;
+            rxPacketTimer.stop();
+            rxAbsoluteTimer.stop();
         }
         if (0 != (causes & E1000Registers.ICR_TXDW))
         {
@@ -555,8 +534,8 @@ public final class InterruptController
     private void stopTxTimers()
     {
         heldCauses &= ~E1000Registers.ICR_TXDW;
-        txPacketArmed = false;
-        txAbsoluteArmed = false;
+        txPacketTimer.stop();
+        txAbsoluteTimer.stop();
     }
 
     private void clearCauses(final int bits)
@@ -569,43 +548,35 @@ public final class InterruptController
     private int expire(final long nowNs)
     {
         int fired = 0;
-        if (rxPacketArmed && rxPacketDeadlineNs - nowNs <= 0)
+        if (rxPacketTimer.expire(nowNs))
         {
             fired++;
-            rxPacketArmed = false;
         }
-        if (rxAbsoluteArmed && rxAbsoluteDeadlineNs - nowNs <= 0)
+        if (rxAbsoluteTimer.expire(nowNs))
         {
             fired++;
-            rxAbsoluteArmed = false;
         }
         if (0 != fired)
         {
             release(E1000Registers.ICR_RXT0);
         }
         int txFired = 0;
-        if (txPacketArmed && txPacketDeadlineNs - nowNs <= 0)
+        if (txPacketTimer.expire(nowNs))
         {
             txFired++;
-            txPacketArmed = false;
         }
-        if (txAbsoluteArmed && txAbsoluteDeadlineNs - nowNs <= 0)
+        if (txAbsoluteTimer.expire(nowNs))
         {
             txFired++;
-            txAbsoluteArmed = false;
         }
         if (0 != txFired)
         {
             stopTxTimers();
             fired += txFired;
         }
-        if (itrWindowOpen && itrWindowEndNs - nowNs <= 0)
+        if (itrWindow.expire(nowNs) && edgeDeferred)
         {
-            itrWindowOpen = false;
-            if (edgeDeferred)
-            {
-                fired++;
-            }
+            fired++;
         }
         return fired;
     }
@@ -638,7 +609,7 @@ public final class InterruptController
             edgeDeferred = false;
             return;
         }
-        if (!want || itrWindowOpen)
+        if (!want || itrWindow.isArmed())
         {
             if (!edgeDeferred)
             {
@@ -654,8 +625,7 @@ public final class InterruptController
         final long windowNs = Math.max(itrNs, minModerationDelayNs);
         if (0 != windowNs)
         {
-            itrWindowOpen = true;
-            itrWindowEndNs = nowNs + windowNs;
+            itrWindow.arm(nowNs + windowNs);
         }
         drive();
     }

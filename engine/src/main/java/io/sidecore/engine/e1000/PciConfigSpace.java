@@ -2,6 +2,8 @@ package io.sidecore.engine.e1000;
 
 import io.sidecore.shm.PciConfig;
 
+import java.util.Arrays;
+
 /**
  * The 256-byte type 0 PCI configuration header of one 82540EM (SDM 4.1, table 4-1; layout in {@link PciConfig}).
  * <p>
@@ -23,12 +25,30 @@ final class PciConfigSpace
 {
     private final byte[] bytes = new byte[PciConfig.CONFIG_SPACE_LENGTH];
     private final byte[] writableBits = new byte[PciConfig.CONFIG_SPACE_LENGTH];
+    private final boolean csbOffered;
 
     /**
      * @param csbOffered whether the subsystem ID advertises the CSB extension.
      */
     PciConfigSpace(final boolean csbOffered)
     {
+        this.csbOffered = csbOffered;
+        putLittleEndian(writableBits, PciConfig.COMMAND_OFFSET, 2, PciConfig.COMMAND_WRITABLE_MASK);
+        writableBits[PciConfig.CACHE_LINE_SIZE_OFFSET] = (byte)0xFF;
+        writableBits[PciConfig.LATENCY_TIMER_OFFSET] = (byte)0xFF;
+        putLittleEndian(writableBits, PciConfig.BAR0_OFFSET, 4, PciConfig.BAR0_SIZE_MASK);
+        putLittleEndian(writableBits, PciConfig.BAR1_OFFSET, 4, PciConfig.BAR1_ADDRESS_MASK);
+        writableBits[PciConfig.INTERRUPT_LINE_OFFSET] = (byte)0xFF;
+        reset();
+    }
+
+    /**
+     * Back to the power-on header (PCI 3.0 6.6.1, RST#): command 0 (no I/O, memory or bus mastering), BARs 0,
+     * cache line size 0x10 as QEMU presents it, latency timer and interrupt line 0.
+     */
+    void reset()
+    {
+        Arrays.fill(bytes, (byte)0);
         putLittleEndian(bytes, PciConfig.VENDOR_ID_OFFSET, 2, PciConfig.VENDOR_ID_INTEL);
         putLittleEndian(bytes, PciConfig.DEVICE_ID_OFFSET, 2, PciConfig.DEVICE_ID_82540EM);
         bytes[PciConfig.REVISION_OFFSET] = (byte)PciConfig.REVISION_ID;
@@ -39,13 +59,6 @@ final class PciConfigSpace
         putLittleEndian(bytes, PciConfig.SUBSYSTEM_ID_OFFSET, 2,
             csbOffered ? PciConfig.SUBSYSTEM_ID_CSB : PciConfig.SUBSYSTEM_ID_DEFAULT);
         bytes[PciConfig.INTERRUPT_PIN_OFFSET] = (byte)PciConfig.INTERRUPT_PIN_INTA;
-
-        putLittleEndian(writableBits, PciConfig.COMMAND_OFFSET, 2, PciConfig.COMMAND_WRITABLE_MASK);
-        writableBits[PciConfig.CACHE_LINE_SIZE_OFFSET] = (byte)0xFF;
-        writableBits[PciConfig.LATENCY_TIMER_OFFSET] = (byte)0xFF;
-        putLittleEndian(writableBits, PciConfig.BAR0_OFFSET, 4, PciConfig.BAR0_SIZE_MASK);
-        putLittleEndian(writableBits, PciConfig.BAR1_OFFSET, 4, PciConfig.BAR1_ADDRESS_MASK);
-        writableBits[PciConfig.INTERRUPT_LINE_OFFSET] = (byte)0xFF;
     }
 
     /**

@@ -1,6 +1,8 @@
 package io.sidecore.engine.e1000;
 
 import io.sidecore.shm.E1000Registers;
+import io.sidecore.shm.PortRegionDescriptor;
+import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -8,46 +10,104 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
- * The BAR0 register image of one port: 128 KiB of (usually shared) memory that is the storage of every register.
- * Registers in shared pages are written by the guest directly and polled; the others are written only by the
- * device model in response to trapped accesses. Accessors take BAR0 byte offsets from {@link E1000Registers}.
+ * The BAR0 register image of one port: the storage of every register, split by page between two BAR0-shaped
+ * buffers.
+ * <ul>
+ *     <li>The <b>doorbell pages</b> ({@link PortRegionDescriptor#DOORBELL_PAGES_LENGTH}), memory shared with the
+ *     guest: only the pages in the port's shared-page bitmap (by default the RX and TX ring pages) are ever read or
+ *     written there. The guest writes them directly (tails, ring geometry), and the sidecore polls them and publishes
+ *     the heads. What a VMM maps is this object, so it holds nothing else of the daemon's state.</li>
+ *     <li>The <b>private image</b>, daemon memory: every other register (the ones that trap), written only by the
+ *     device model in response to trapped accesses.</li>
+ * </ul>
+ * Accessors take BAR0 byte offsets from {@link E1000Registers} and find the buffer through a 32-entry page table, so
+ * the sidecore's per-pass reads of TDT/RDT/TDH/RDH cost one array load more than a single image.
  * <p>
  * Only the owning agent thread writes through this class. Host-owned fields in shared pages (TDH, RDH) are
  * published with release stores; guest-owned doorbells (TDT, RDT) are read with acquire loads.
  */
 public final class RegisterImage
 {
-    private final AtomicBuffer buffer;
-    /** Keeps the native memory of {@link #allocate()} reachable: the buffer only holds its raw address. */
-    private final MemorySegment owner;
+    private static final int PAGE_SHIFT = Integer.numberOfTrailingZeros(E1000Registers.PAGE_LENGTH);
+
+    private final AtomicBuffer privateImage;
+    private final AtomicBuffer doorbellPages;
+    private final int sharedPages;
+    private final AtomicBuffer[] pages = new AtomicBuffer[E1000Registers.PAGE_COUNT];
+    /** Keeps native memory allocated here reachable: the buffers only hold raw addresses. */
+    private final MemorySegment[] owners;
 
     /**
-     * @param buffer a buffer of at least {@link E1000Registers#BAR0_LENGTH} bytes whose offset 0 is BAR0 offset 0.
+     * An image whose shared pages live in {@code doorbellPages} (mapped from the port's doorbell memfd) and whose
+     * other registers live in private memory allocated here.
+     *
+     * @param doorbellPages BAR0-shaped buffer, offset 0 = BAR0 offset 0, at least
+     *                      {@link PortRegionDescriptor#DOORBELL_PAGES_LENGTH} bytes.
+     * @param sharedPages   bit n set = BAR0 page n lives in {@code doorbellPages}.
      */
-    public RegisterImage(final AtomicBuffer buffer)
+    public RegisterImage(final AtomicBuffer doorbellPages, final int sharedPages)
     {
-        this(buffer, null);
-    }
-
-    private RegisterImage(final AtomicBuffer buffer, final MemorySegment owner)
-    {
-        if (buffer.capacity() < E1000Registers.BAR0_LENGTH)
-        {
-            throw new IllegalArgumentException("register image too short: capacity=" + buffer.capacity());
-        }
-        this.buffer = buffer;
-        this.owner = owner;
+        this(allocateSegment(), doorbellPages, sharedPages);
     }
 
     /**
-     * A private image in native memory (tests, ports without a shared region).
+     * An image over two given buffers (tests that observe the private image).
+     *
+     * @param privateImage  BAR0-shaped buffer for the registers that trap.
+     * @param doorbellPages BAR0-shaped buffer for the shared pages.
+     * @param sharedPages   bit n set = BAR0 page n lives in {@code doorbellPages}.
+     */
+    public RegisterImage(final AtomicBuffer privateImage, final AtomicBuffer doorbellPages, final int sharedPages)
+    {
+        this(privateImage, doorbellPages, sharedPages, new MemorySegment[0]);
+    }
+
+    private RegisterImage(final MemorySegment privateSegment, final AtomicBuffer doorbellPages, final int sharedPages)
+    {
+        this(wrap(privateSegment), doorbellPages, sharedPages, new MemorySegment[]{ privateSegment });
+    }
+
+    private RegisterImage(
+        final AtomicBuffer privateImage,
+        final AtomicBuffer doorbellPages,
+        final int sharedPages,
+        final MemorySegment[] owners)
+    {
+        checkCapacity("private register image", privateImage);
+        checkCapacity("doorbell pages", doorbellPages);
+        this.privateImage = privateImage;
+        this.doorbellPages = doorbellPages;
+        this.sharedPages = sharedPages;
+        this.owners = owners;
+        for (int page = 0; page < pages.length; page++)
+        {
+            pages[page] = 0 != (sharedPages & (1 << page)) ? doorbellPages : privateImage;
+        }
+    }
+
+    /**
+     * An image in native memory with the default shared pages (tests, ports without a VMM).
      *
      * @return a zeroed image.
      */
     public static RegisterImage allocate()
     {
-        final MemorySegment segment = Arena.ofAuto().allocate(E1000Registers.BAR0_LENGTH, 4096);
-        return new RegisterImage(new UnsafeBuffer(segment.address(), E1000Registers.BAR0_LENGTH), segment);
+        return allocate(PortRegionDescriptor.DEFAULT_SHARED_PAGES);
+    }
+
+    /**
+     * An image in native memory, both buffers allocated here.
+     *
+     * @param sharedPages bit n set = BAR0 page n is shared.
+     * @return a zeroed image.
+     */
+    public static RegisterImage allocate(final int sharedPages)
+    {
+        final MemorySegment privateSegment = allocateSegment();
+        final MemorySegment doorbellSegment = allocateSegment();
+        return new RegisterImage(
+            wrap(privateSegment), wrap(doorbellSegment), sharedPages,
+            new MemorySegment[]{ privateSegment, doorbellSegment });
     }
 
     /**
@@ -56,7 +116,7 @@ public final class RegisterImage
      */
     public int get(final int offset)
     {
-        return buffer.getInt(offset);
+        return pages[offset >>> PAGE_SHIFT].getInt(offset);
     }
 
     /**
@@ -65,7 +125,7 @@ public final class RegisterImage
      */
     public void set(final int offset, final int value)
     {
-        buffer.putInt(offset, value);
+        pages[offset >>> PAGE_SHIFT].putInt(offset, value);
     }
 
     /**
@@ -74,7 +134,7 @@ public final class RegisterImage
      */
     public int getAcquire(final int offset)
     {
-        return buffer.getIntAcquire(offset);
+        return pages[offset >>> PAGE_SHIFT].getIntAcquire(offset);
     }
 
     /**
@@ -83,22 +143,84 @@ public final class RegisterImage
      */
     public void setRelease(final int offset, final int value)
     {
-        buffer.putIntRelease(offset, value);
+        pages[offset >>> PAGE_SHIFT].putIntRelease(offset, value);
     }
 
     /**
-     * Zero the whole image.
+     * Zero every register: each page in the buffer that holds it, so nothing is written to the doorbell pages
+     * outside the shared ones.
      */
     public void clear()
     {
-        buffer.setMemory(0, E1000Registers.BAR0_LENGTH, (byte)0);
+        for (int page = 0; page < pages.length; page++)
+        {
+            pages[page].setMemory(page << PAGE_SHIFT, E1000Registers.PAGE_LENGTH, (byte)0);
+        }
     }
 
     /**
-     * @return the underlying buffer.
+     * Copy the whole BAR0 view (every page from the buffer that holds it), for tests and diagnostics.
+     *
+     * @param destination at least {@link E1000Registers#BAR0_LENGTH} bytes.
      */
-    public AtomicBuffer buffer()
+    public void copyTo(final MutableDirectBuffer destination)
     {
-        return buffer;
+        for (int page = 0; page < pages.length; page++)
+        {
+            final int offset = page << PAGE_SHIFT;
+            destination.putBytes(offset, pages[page], offset, E1000Registers.PAGE_LENGTH);
+        }
+    }
+
+    /**
+     * @param offset BAR0 byte offset.
+     * @return true if the register lives in the doorbell pages (guest accesses to it do not trap).
+     */
+    public boolean isShared(final int offset)
+    {
+        return PortRegionDescriptor.isShared(sharedPages, offset);
+    }
+
+    /**
+     * @return the shared-page bitmap (bit n = BAR0 page n).
+     */
+    public int sharedPages()
+    {
+        return sharedPages;
+    }
+
+    /**
+     * @return the doorbell pages: what the guest maps (only its shared pages are ever written).
+     */
+    public AtomicBuffer doorbellPages()
+    {
+        return doorbellPages;
+    }
+
+    /**
+     * @return the private image of the trapped registers (never handed to a VMM).
+     */
+    AtomicBuffer privateImage()
+    {
+        return privateImage;
+    }
+
+    private static MemorySegment allocateSegment()
+    {
+        return Arena.ofAuto().allocate(E1000Registers.BAR0_LENGTH, E1000Registers.PAGE_LENGTH);
+    }
+
+    private static UnsafeBuffer wrap(final MemorySegment segment)
+    {
+        return new UnsafeBuffer(segment.address(), E1000Registers.BAR0_LENGTH);
+    }
+
+    private static void checkCapacity(final String what, final AtomicBuffer buffer)
+    {
+        if (buffer.capacity() < E1000Registers.BAR0_LENGTH)
+        {
+            throw new IllegalArgumentException(what + " too short: capacity=" + buffer.capacity() + " required=" +
+                E1000Registers.BAR0_LENGTH);
+        }
     }
 }

@@ -7,6 +7,7 @@ import io.sidecore.engine.status.PortCounters;
 import io.sidecore.shm.E1000Registers;
 import io.sidecore.shm.E1000RxDescriptor;
 import io.sidecore.shm.PortCounter;
+import io.sidecore.shm.PortFault;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -31,7 +32,8 @@ import java.nio.ByteOrder;
  *   <li>VLAN and address filters ({@link RxFilter}): {@link PortCounter#RX_DROP_VLAN_FILTERED} or
  *   {@link PortCounter#RX_DROP_FILTERED};</li>
  *   <li>ring checks: a ring base outside guest memory, RDH or RDT beyond the ring, or a non-zero RDH/RDT on a ring of
- *   length 0 fault the port (CVE-2016-1981; nothing is read) and the frame counts as
+ *   length 0 fault the port with the matching {@link PortFault} (CVE-2016-1981; nothing is read) and the frame counts
+ *   as
  *   {@link PortCounter#RX_DROP_DISABLED}, like every later frame of the quarantined port;</li>
  *   <li>not enough descriptors between RDH and RDT for the whole frame, decided before anything is written: RNBC++,
  *   MPC++, cause RXO, {@link PortCounter#RX_DROP_RING_FULL};</li>
@@ -89,9 +91,13 @@ public final class RxProcessor
     private static final int SCAN_OVERRUN = 1;
     private static final int SCAN_DMA_FAULT = 2;
 
-    private final E1000Device device;
     private final RegisterImage registers;
+    private final GuestMemory guestMemory;
     private final PortCounters counters;
+    private final Statistics statistics;
+    private final InterruptController interrupts;
+    private final PciConfigSpace pci;
+    private final PortFaultState faults;
     private final RxFilter filter;
     private final DescriptorRing ring = new DescriptorRing();
     private final AtomicBuffer descriptorView;
@@ -116,22 +122,31 @@ public final class RxProcessor
     private int failedScanTail;
     private int failedScanBuffers;
 
-    RxProcessor(final E1000Device device)
+    /**
+     * @param port RCTL, the filters, the ring registers and STATUS.LU (RDH is published there), guest memory,
+     *             counters, the receive statistics, RXT0/RXDMT0/RXO and the RX delay timers, the bus-master bit, the
+     *             fault state.
+     */
+    RxProcessor(final RingCollaborators port)
     {
-        this(device, new UnsafeBuffer(new byte[0]), new UnsafeBuffer(new byte[0]));
+        this(port, new UnsafeBuffer(new byte[0]), new UnsafeBuffer(new byte[0]));
     }
 
     /**
-     * @param device         the port.
+     * @param port           see {@link #RxProcessor(RingCollaborators)}.
      * @param descriptorView view re-wrapped over each descriptor written (tests pass a recording buffer).
      * @param dataView       view re-wrapped over each guest buffer written.
      */
-    RxProcessor(final E1000Device device, final AtomicBuffer descriptorView, final AtomicBuffer dataView)
+    RxProcessor(final RingCollaborators port, final AtomicBuffer descriptorView, final AtomicBuffer dataView)
     {
-        this.device = device;
-        this.registers = device.registers;
-        this.counters = device.counters;
-        this.filter = new RxFilter(device.registers);
+        this.registers = port.registers();
+        this.guestMemory = port.guestMemory();
+        this.counters = port.counters();
+        this.statistics = port.statistics();
+        this.interrupts = port.interrupts();
+        this.pci = port.pci();
+        this.faults = port.faults();
+        this.filter = new RxFilter(registers);
         this.descriptorView = descriptorView;
         this.dataView = dataView;
     }
@@ -163,7 +178,7 @@ public final class RxProcessor
         }
         if (isOversize(lengthBytes, rctl))
         {
-            device.statistics.increment(E1000Registers.ROC);
+            statistics.increment(E1000Registers.ROC);
             return drop(PortCounter.RX_DROP_OVERSIZE);
         }
         int frameLength = lengthBytes;
@@ -225,8 +240,9 @@ public final class RxProcessor
 
     private boolean isReady(final int rctl)
     {
-        return 0 != (rctl & E1000Registers.RCTL_EN) && device.isLinkUp() && device.isBusMasterEnabled() &&
-            !device.isFaulted();
+        return 0 != (rctl & E1000Registers.RCTL_EN) &&
+            0 != (registers.get(E1000Registers.STATUS) & E1000Registers.STATUS_LU) &&
+            pci.isBusMasterEnabled() && !faults.isFaulted();
     }
 
     private static boolean isOversize(final int lengthBytes, final int rctl)
@@ -270,26 +286,28 @@ public final class RxProcessor
 
         final int head = registers.getAcquire(E1000Registers.RDH) & E1000Registers.HEAD_TAIL_MASK;
         final int tail = registers.getAcquire(E1000Registers.RDT) & E1000Registers.HEAD_TAIL_MASK;
+        final int rdlen = registers.getAcquire(E1000Registers.RDLEN);
         final int load = ring.load(
-            registers.getAcquire(E1000Registers.RDBAL),
-            registers.getAcquire(E1000Registers.RDBAH),
-            registers.getAcquire(E1000Registers.RDLEN),
-            device.guestMemory);
+            registers.getAcquire(E1000Registers.RDBAL), registers.getAcquire(E1000Registers.RDBAH), rdlen, guestMemory);
         if (DescriptorRing.BAD_BASE == load)
         {
-            return faultPort("RX ring outside guest memory");
+            return faultPort(PortFault.RX_RING_OUTSIDE_MEMORY, E1000Registers.RDBAL, ring.baseGpa());
         }
         if (DescriptorRing.EMPTY_RING == load)
         {
             if (0 != head || 0 != tail)
             {
-                return faultPort("RX head or tail set on a ring of length 0");
+                return faultPort(PortFault.RX_RING_LENGTH_ZERO, E1000Registers.RDLEN, rdlen & 0xFFFF_FFFFL);
             }
             return overrun(nowNs);
         }
-        if (!ring.isValidIndex(head) || !ring.isValidIndex(tail))
+        if (!ring.isValidIndex(head))
         {
-            return faultPort("RX head or tail beyond the ring");
+            return faultPort(PortFault.RX_HEAD_BEYOND_RING, E1000Registers.RDH, head);
+        }
+        if (!ring.isValidIndex(tail))
+        {
+            return faultPort(PortFault.RX_TAIL_BEYOND_RING, E1000Registers.RDT, tail);
         }
 
         final int scan = scan(head, tail);
@@ -311,7 +329,7 @@ public final class RxProcessor
             final int filterStatus = RxFilter.ACCEPTED_INEXACT == verdict ? E1000RxDescriptor.STA_PIF : 0;
             newHead = write(head, special, checksumStatus | filterStatus);
             final int firstByte = source.getByte(sourceOffset) & 0xFF;
-            device.statistics.onReceive(frameLength, firstByte, RxFilter.isBroadcast(source, sourceOffset));
+            statistics.onReceive(frameLength, firstByte, RxFilter.isBroadcast(source, sourceOffset));
             counters.increment(PortCounter.RX_FRAMES);
             counters.add(PortCounter.RX_BYTES, deliveredLength);
         }
@@ -322,7 +340,7 @@ public final class RxProcessor
         {
             causes |= E1000Registers.ICR_RXDMT0;
         }
-        device.interrupts.raiseRx(causes, nowNs);
+        interrupts.raiseRx(causes, nowNs);
         return SCAN_OK == scan ? FrameSink.DELIVERED : FrameSink.dropped(PortCounter.RX_DROP_DMA_FAULT);
     }
 
@@ -338,7 +356,7 @@ public final class RxProcessor
         {
             return SCAN_OVERRUN;
         }
-        final GuestMemory guestMemory = device.guestMemory;
+        final GuestMemory guestMemory = this.guestMemory;
         boolean dmaFault = false;
         int covered = 0;
         int buffers = 0;
@@ -489,15 +507,15 @@ public final class RxProcessor
 
     private int overrun(final long nowNs)
     {
-        device.statistics.increment(E1000Registers.RNBC);
-        device.statistics.increment(E1000Registers.MPC);
-        device.interrupts.raise(E1000Registers.ICR_RXO, nowNs);
+        statistics.increment(E1000Registers.RNBC);
+        statistics.increment(E1000Registers.MPC);
+        interrupts.raise(E1000Registers.ICR_RXO, nowNs);
         return drop(PortCounter.RX_DROP_RING_FULL);
     }
 
-    private int faultPort(final String reason)
+    private int faultPort(final PortFault fault, final int register, final long value)
     {
-        device.fault(reason);
+        faults.raise(fault, register, value);
         return drop(PortCounter.RX_DROP_DISABLED);
     }
 

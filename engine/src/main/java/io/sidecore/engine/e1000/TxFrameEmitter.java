@@ -3,6 +3,7 @@ package io.sidecore.engine.e1000;
 import io.sidecore.engine.frame.FrameMetadata;
 import io.sidecore.engine.frame.FrameSink;
 import io.sidecore.engine.net.PacketHeaders;
+import io.sidecore.engine.status.PortCounters;
 import io.sidecore.shm.E1000Registers;
 import io.sidecore.shm.PortCounter;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -26,18 +27,39 @@ final class TxFrameEmitter
     /** Destination plus source MAC address. */
     static final int MAC_ADDRESSES_LENGTH = 12;
 
-    private final E1000Device device;
+    private final RegisterImage registers;
+    private final PortCounters counters;
+    private final Statistics statistics;
+    private final FrameSink sink;
     private final FrameMetadata metadata = new FrameMetadata();
     private boolean insertVlan;
     private int vlanTci;
     private long nowNs;
 
     /**
-     * @param device the port.
+     * @param registers  CTRL.VME and VET are read here.
+     * @param counters   host counters (frames and bytes sent).
+     * @param statistics the guest-visible transmit statistics.
+     * @param sink       where the frames go.
      */
-    TxFrameEmitter(final E1000Device device)
+    TxFrameEmitter(
+        final RegisterImage registers,
+        final PortCounters counters,
+        final Statistics statistics,
+        final FrameSink sink)
     {
-        this.device = device;
+        this.registers = registers;
+        this.counters = counters;
+        this.statistics = statistics;
+        this.sink = sink;
+    }
+
+    /**
+     * @return whether the sink takes whole frames with offload work left ({@link #emitOffload}).
+     */
+    boolean acceptsOffload()
+    {
+        return sink.acceptsOffload();
     }
 
     /**
@@ -49,7 +71,7 @@ final class TxFrameEmitter
      */
     void prepareVlan(final boolean vleRequested, final int tci)
     {
-        insertVlan = vleRequested && 0 != (device.registers.get(E1000Registers.CTRL) & E1000Registers.CTRL_VME);
+        insertVlan = vleRequested && 0 != (registers.get(E1000Registers.CTRL) & E1000Registers.CTRL_VME);
         vlanTci = tci & 0xFFFF;
     }
 
@@ -100,7 +122,7 @@ final class TxFrameEmitter
         }
         countHost(frameLength);
         countGuest(buffer, frameStart, frameLength);
-        device.sink.onFrame(buffer, frameStart, frameLength, metadata, nowNs);
+        sink.onFrame(buffer, frameStart, frameLength, metadata, nowNs);
     }
 
     /**
@@ -134,7 +156,7 @@ final class TxFrameEmitter
         {
             countGuestSegments(buffer, frameStart, frameLength);
         }
-        device.sink.onFrame(buffer, frameStart, frameLength, metadata, nowNs);
+        sink.onFrame(buffer, frameStart, frameLength, metadata, nowNs);
     }
 
     private int insertTag(final UnsafeBuffer buffer, final int start)
@@ -145,7 +167,7 @@ final class TxFrameEmitter
         buffer.putLong(tagged, macsHigh);
         buffer.putInt(tagged + 8, macsLow);
         buffer.putShort(tagged + MAC_ADDRESSES_LENGTH,
-            (short)device.registers.get(E1000Registers.VET), ByteOrder.BIG_ENDIAN);
+            (short)registers.get(E1000Registers.VET), ByteOrder.BIG_ENDIAN);
         buffer.putShort(tagged + MAC_ADDRESSES_LENGTH + 2, (short)vlanTci, ByteOrder.BIG_ENDIAN);
         metadata.vlanTci = vlanTci;
         return tagged;
@@ -153,13 +175,13 @@ final class TxFrameEmitter
 
     private void countHost(final int frameLength)
     {
-        device.counters.increment(PortCounter.TX_FRAMES);
-        device.counters.add(PortCounter.TX_BYTES, frameLength);
+        counters.increment(PortCounter.TX_FRAMES);
+        counters.add(PortCounter.TX_BYTES, frameLength);
     }
 
     private void countGuest(final UnsafeBuffer buffer, final int frameStart, final int frameLength)
     {
-        device.statistics.onTransmit(frameLength, buffer.getByte(frameStart), isBroadcast(buffer, frameStart));
+        statistics.onTransmit(frameLength, buffer.getByte(frameStart), isBroadcast(buffer, frameStart));
     }
 
     /**
@@ -176,7 +198,7 @@ final class TxFrameEmitter
         do
         {
             final int chunk = Math.min(remaining, mss);
-            device.statistics.onTransmit(headerLength + chunk, firstByte, broadcast);
+            statistics.onTransmit(headerLength + chunk, firstByte, broadcast);
             remaining -= chunk;
         }
         while (remaining > 0);

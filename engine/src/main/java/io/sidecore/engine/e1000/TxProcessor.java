@@ -2,9 +2,11 @@ package io.sidecore.engine.e1000;
 
 import io.sidecore.engine.net.PacketHeaders;
 import io.sidecore.engine.mem.GuestMemory;
+import io.sidecore.engine.status.PortCounters;
 import io.sidecore.shm.E1000Registers;
 import io.sidecore.shm.E1000TxDescriptor;
 import io.sidecore.shm.PortCounter;
+import io.sidecore.shm.PortFault;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.lang.invoke.VarHandle;
@@ -18,7 +20,8 @@ import java.nio.ByteBuffer;
  * (the device may not DMA, PCI 2.3 command register bit 2): descriptors stay owned by hardware and are processed
  * once the guest enables them again, like frames waiting in a disabled NIC. Otherwise the ring geometry is re-read
  * and validated on every pass that has work; TDH or TDT beyond the ring, a zero-length ring with TDT != TDH, or a
- * ring outside guest memory faults the port (CVE-2016-1981: QEMU looped forever when the head started beyond the
+ * ring outside guest memory faults the port with the matching {@link PortFault}, recorded with the register and
+ * its value (CVE-2016-1981: QEMU looped forever when the head started beyond the
  * ring; here no descriptor outside the ring is ever read and a pass does at most {@code descriptorBudget}
  * descriptors). Each descriptor's DD is written back right after it is processed when RS (or RPS) is set; at the end
  * of the pass TDH is published (release store), TXDW is raised if any DD was written back and TXQE if the ring was
@@ -43,8 +46,7 @@ import java.nio.ByteBuffer;
  *   <li>offload offsets outside the packet or header, TUCSE before TUCSS, MSS = 0 or HDRLEN = 0 (CVE-2015-6815),
  *       HDRLEN beyond the packet, a descriptor with a reserved DTYP: {@link PortCounter#TX_DROP_MALFORMED};</li>
  *   <li>no bytes at EOP (e.g. a lone zero-length data descriptor with EOP): {@link PortCounter#TX_DROP_EMPTY};</li>
- *   <li>fewer than 14 bytes: {@link PortCounter#TX_DROP_RUNT};</li>
- *   <li>STATUS.LU clear: {@link PortCounter#TX_DROP_LINK_DOWN}.</li>
+ *   <li>fewer than 14 bytes: {@link PortCounter#TX_DROP_RUNT}.</li>
  * </ul>
  * The process path allocates nothing: every buffer is preallocated per port.
  */
@@ -52,11 +54,6 @@ public final class TxProcessor
 {
     /** Size of the staging buffer: the largest packet the device assembles (QEMU uses the same 64 KiB). */
     public static final int MAX_PACKET_BYTES = 64 * 1024;
-
-    static final String FAULT_EMPTY_RING = "TX ring length (TDLEN) is 0 but TDT != TDH";
-    static final String FAULT_BAD_BASE = "TX ring (TDBAL/TDBAH, TDLEN) is not inside guest memory";
-    static final String FAULT_HEAD_BEYOND_RING = "TDH is beyond the TX ring";
-    static final String FAULT_TAIL_BEYOND_RING = "TDT is beyond the TX ring";
 
     private static final int PACKET_LEGACY = 0;
     private static final int PACKET_DATA = 1;
@@ -66,7 +63,13 @@ public final class TxProcessor
     private static final int PACKET_START = TxFrameEmitter.VLAN_TAG_LENGTH;
     private static final int WRITE_BACK_COMMANDS = E1000TxDescriptor.CMD_RS | E1000TxDescriptor.CMD_RPS;
 
-    private final E1000Device device;
+    private final RegisterImage registers;
+    private final GuestMemory guestMemory;
+    private final PortCounters counters;
+    private final Statistics statistics;
+    private final InterruptController interrupts;
+    private final PciConfigSpace pci;
+    private final PortFaultState faults;
     private final DescriptorRing ring = new DescriptorRing();
     private final TxDescriptor descriptor = new TxDescriptor();
     private final TxContext tsoContext = new TxContext();
@@ -88,10 +91,21 @@ public final class TxProcessor
     private boolean packetVle;
     private int packetSpecial;
 
-    TxProcessor(final E1000Device device)
+    /**
+     * @param port    ring registers, TCTL and STATUS.LU (TDH is published there), guest memory, counters, the TSO
+     *                statistics (TSCTC, TSCTFC), TXDW/TXQE and the TX delay timers, the bus-master bit, the fault state.
+     * @param emitter the last step: VLAN tag, accounting, the sink.
+     */
+    TxProcessor(final RingCollaborators port, final TxFrameEmitter emitter)
     {
-        this.device = device;
-        this.emitter = new TxFrameEmitter(device);
+        this.registers = port.registers();
+        this.guestMemory = port.guestMemory();
+        this.counters = port.counters();
+        this.statistics = port.statistics();
+        this.interrupts = port.interrupts();
+        this.pci = port.pci();
+        this.faults = port.faults();
+        this.emitter = emitter;
     }
 
     /**
@@ -108,8 +122,8 @@ public final class TxProcessor
         {
             return 0;
         }
-        final RegisterImage registers = device.registers;
-        if (0 == (registers.get(E1000Registers.TCTL) & E1000Registers.TCTL_EN) || !device.isBusMasterEnabled())
+        final RegisterImage registers = this.registers;
+        if (0 == (registers.get(E1000Registers.TCTL) & E1000Registers.TCTL_EN) || !pci.isBusMasterEnabled())
         {
             return 0;
         }
@@ -119,24 +133,28 @@ public final class TxProcessor
         {
             return 0;
         }
-        final int geometry = ring.load(
-            registers.get(E1000Registers.TDBAL),
-            registers.get(E1000Registers.TDBAH),
-            registers.get(E1000Registers.TDLEN),
-            device.guestMemory);
+        final int tdbal = registers.get(E1000Registers.TDBAL);
+        final int tdbah = registers.get(E1000Registers.TDBAH);
+        final int tdlen = registers.get(E1000Registers.TDLEN);
+        final int geometry = ring.load(tdbal, tdbah, tdlen, guestMemory);
+        if (DescriptorRing.EMPTY_RING == geometry)
+        {
+            faults.raise(PortFault.TX_RING_LENGTH_ZERO, E1000Registers.TDLEN, tdlen & 0xFFFF_FFFFL);
+            return 0;
+        }
         if (DescriptorRing.OK != geometry)
         {
-            device.fault(DescriptorRing.EMPTY_RING == geometry ? FAULT_EMPTY_RING : FAULT_BAD_BASE);
+            faults.raise(PortFault.TX_RING_OUTSIDE_MEMORY, E1000Registers.TDBAL, ring.baseGpa());
             return 0;
         }
         if (!ring.isValidIndex(head))
         {
-            device.fault(FAULT_HEAD_BEYOND_RING);
+            faults.raise(PortFault.TX_HEAD_BEYOND_RING, E1000Registers.TDH, head);
             return 0;
         }
         if (!ring.isValidIndex(tail))
         {
-            device.fault(FAULT_TAIL_BEYOND_RING);
+            faults.raise(PortFault.TX_TAIL_BEYOND_RING, E1000Registers.TDT, tail);
             return 0;
         }
         inProcess = true;
@@ -187,8 +205,8 @@ public final class TxProcessor
             }
             index = ring.next(index);
         }
-        device.registers.setRelease(E1000Registers.TDH, index);
-        device.counters.add(PortCounter.TX_DESCRIPTORS, count);
+        registers.setRelease(E1000Registers.TDH, index);
+        counters.add(PortCounter.TX_DESCRIPTORS, count);
         int causes = wroteBack ? E1000Registers.ICR_TXDW : 0;
         if (index == tail)
         {
@@ -196,11 +214,11 @@ public final class TxProcessor
         }
         if (delayInterrupt)
         {
-            device.interrupts.onTxIdeSeen(nowNs);
+            interrupts.onTxIdeSeen(nowNs);
         }
         if (0 != causes)
         {
-            device.interrupts.raise(causes, nowNs);
+            interrupts.raise(causes, nowNs);
         }
         return count;
     }
@@ -352,7 +370,7 @@ public final class TxProcessor
             markDrop(PortCounter.TX_DROP_OVERSIZE);
             return;
         }
-        final long hostAddress = device.guestMemory.translate(bufferGpa, lengthBytes);
+        final long hostAddress = guestMemory.translate(bufferGpa, lengthBytes);
         if (GuestMemory.NO_MAPPING == hostAddress)
         {
             markDrop(PortCounter.TX_DROP_DMA_FAULT);
@@ -372,7 +390,7 @@ public final class TxProcessor
         }
         if (null != reason)
         {
-            device.counters.increment(reason);
+            counters.increment(reason);
         }
         clearPacket();
     }
@@ -410,10 +428,9 @@ public final class TxProcessor
                 return invalid;
             }
         }
-        if (!device.isLinkUp())
-        {
-            return PortCounter.TX_DROP_LINK_DOWN;
-        }
+        // The link is always up (no physical medium: STATUS.LU is constant, Phy), so there is no link-down drop to
+        // decide here; when link state follows the backend, a packet sent while STATUS.LU is clear must be dropped
+        // and counted under its own counter at this point.
         if (PACKET_TSO == packetKind)
         {
             emitter.prepareVlan(packetVle, packetSpecial);
@@ -441,7 +458,7 @@ public final class TxProcessor
 
     private void transmitData(final int length)
     {
-        if (device.sink.acceptsOffload() && TxChecksumOffload.prepareOffload(
+        if (emitter.acceptsOffload() && TxChecksumOffload.prepareOffload(
             staging, PACKET_START, length, checksumContext, packetPopts, emitter.resetOffloadInfo()))
         {
             emitter.emitOffload(staging, PACKET_START, length);
@@ -458,20 +475,20 @@ public final class TxProcessor
      */
     private void transmitTso(final int length)
     {
-        final Statistics statistics = device.statistics;
+        final Statistics statistics = this.statistics;
         if (tsoContext.payloadLengthBytes() != length - tsoContext.headerLengthBytes())
         {
             statistics.increment(E1000Registers.TSCTFC);
         }
         statistics.increment(E1000Registers.TSCTC);
-        if (device.sink.acceptsOffload() && segmenter.prepareOffload(
+        if (emitter.acceptsOffload() && segmenter.prepareOffload(
             staging, PACKET_START, length, tsoContext, packetPopts, emitter.resetOffloadInfo()))
         {
             emitter.emitOffload(staging, PACKET_START, length);
             return;
         }
         final int segments = segmenter.segment(staging, PACKET_START, length, tsoContext, packetPopts, emitter);
-        device.counters.add(PortCounter.TX_TSO_SEGMENTS, segments);
+        counters.add(PortCounter.TX_TSO_SEGMENTS, segments);
     }
 
     private void markDrop(final PortCounter reason)

@@ -1,5 +1,6 @@
 package io.sidecore.engine.port;
 
+import io.sidecore.engine.e1000.E1000Device;
 import io.sidecore.engine.e1000.InterruptController;
 import io.sidecore.engine.e1000.RegisterImage;
 import io.sidecore.engine.mem.GuestMemory;
@@ -30,7 +31,11 @@ import java.lang.invoke.VarHandle;
  * <p>
  * <b>Kicks.</b> While the sidecore polls, {@code host_need_txkick} stays 0, so the guest never kicks. Before the
  * sidecore parks, {@link #prepareToPark()} sets it to 1 with a volatile store and re-reads {@code guest_tdt} with a
- * volatile load (the store-load fence the protocol requires); new work cancels the park. Waking clears it.
+ * volatile load (the store-load fence the protocol requires); new work cancels the park. Waking clears it. A kick is
+ * the guest writing TDT or RDT (in the shared page or trapped) while its block is served: the host applies the
+ * guest's tails to those registers itself, so a register that differs from the tail the host last applied was
+ * written by the guest, and is counted once in {@link PortCounter#CSB_KICKS} at the next pass. (A kick that writes the
+ * very tail the host has just taken from the block cannot be told from no write at all and is not counted.)
  * {@code host_need_rxkick} is set when a frame for this port was dropped for want of RX buffers (and before a park),
  * and cleared once buffers are available again. {@code host_txcycles_lim} is published as 0: this host asks for TX
  * kicks only when it parks.
@@ -45,6 +50,10 @@ import java.lang.invoke.VarHandle;
  * then re-read" handshake: the guest stores its flag, then looks for completed descriptors; the host completes
  * descriptors, then reads the flag, so at least one of them sees the other and an interrupt the guest asks for
  * right after its last look is posted in the same pass. Other causes (link, overrun, ...) are never suppressed.
+ * <p>
+ * <b>Bus mastering.</b> The block is guest memory, so the host reads and writes it only while the PCI command
+ * register allows the device to master the bus (PCI 3.0 6.2.2, bit 2): with it off the block is released, and
+ * registered again (validated anew) once it is back on. A whole-device reset releases it too ({@link #reset}).
  */
 public final class CsbPort
 {
@@ -58,9 +67,13 @@ public final class CsbPort
     private final GuestMemory guestMemory;
     private final PortCounters counters;
     private final InterruptController interrupts;
+    private final E1000Device device;
     private final UnsafeBuffer csb = new UnsafeBuffer(new byte[0]);
     private boolean active;
+    private boolean registrationStale;
     private int lastCsbal;
+    private int appliedTdt;
+    private int appliedRdt;
     private int lastGuestTdt;
     private int lastGuestRdt;
     private int publishedTdh;
@@ -74,12 +87,13 @@ public final class CsbPort
         final RegisterImage registers,
         final GuestMemory guestMemory,
         final PortCounters counters,
-        final InterruptController interrupts)
+        final E1000Device device)
     {
         this.registers = registers;
         this.guestMemory = guestMemory;
         this.counters = counters;
-        this.interrupts = interrupts;
+        this.interrupts = device.interrupts();
+        this.device = device;
     }
 
     /**
@@ -91,11 +105,21 @@ public final class CsbPort
      */
     int poll(final Port port, final long nowNs)
     {
+        if (!device.isBusMasterEnabled())
+        {
+            if (active)
+            {
+                release(nowNs);
+            }
+            registrationStale = true;
+            return 0;
+        }
         int workCount = 0;
         final int csbal = registers.getAcquire(E1000Registers.CSBAL);
-        if (csbal != lastCsbal)
+        if (csbal != lastCsbal || registrationStale)
         {
             lastCsbal = csbal;
+            registrationStale = false;
             register(csbal, registers.getAcquire(E1000Registers.CSBAH), nowNs);
             workCount++;
         }
@@ -103,11 +127,14 @@ public final class CsbPort
         {
             return workCount;
         }
+        workCount += detectKick(port, E1000Registers.TDT, appliedTdt);
+        workCount += detectKick(port, E1000Registers.RDT, appliedRdt);
 
         final int guestTdt = csb.getIntVolatile(CsbDescriptor.GUEST_TDT_FIELD_OFFSET);
         if (guestTdt != lastGuestTdt)
         {
             lastGuestTdt = guestTdt;
+            appliedTdt = guestTdt;
             registers.setRelease(E1000Registers.TDT, guestTdt);
             port.onCsbTail(E1000Registers.TDT, guestTdt);
             counters.increment(PortCounter.DOORBELLS_CSB);
@@ -117,6 +144,7 @@ public final class CsbPort
         if (guestRdt != lastGuestRdt)
         {
             lastGuestRdt = guestRdt;
+            appliedRdt = guestRdt;
             registers.setRelease(E1000Registers.RDT, guestRdt);
             port.onCsbTail(E1000Registers.RDT, guestRdt);
             counters.increment(PortCounter.DOORBELLS_CSB);
@@ -231,6 +259,50 @@ public final class CsbPort
     }
 
     /**
+     * Whole-device reset: release the block without touching it (its address registers are cleared by the reset,
+     * and bus mastering is off).
+     *
+     * @param nowNs current time.
+     */
+    void reset(final long nowNs)
+    {
+        release(nowNs);
+        lastCsbal = 0;
+        registrationStale = false;
+    }
+
+    /**
+     * A doorbell register the guest wrote since the host last applied a tail there is a kick.
+     */
+    private int detectKick(final Port port, final int doorbellOffset, final int applied)
+    {
+        final int doorbell = registers.getAcquire(doorbellOffset);
+        if (doorbell == applied)
+        {
+            return 0;
+        }
+        if (E1000Registers.TDT == doorbellOffset)
+        {
+            appliedTdt = doorbell;
+        }
+        else
+        {
+            appliedRdt = doorbell;
+        }
+        port.onCsbTail(doorbellOffset, doorbell);
+        counters.increment(PortCounter.CSB_KICKS);
+        return 1;
+    }
+
+    private void release(final long nowNs)
+    {
+        active = false;
+        txKickRequested = false;
+        rxKickRequested = false;
+        applySuppression(0, nowNs);
+    }
+
+    /**
      * Read the guest's need-kick flags once each and withhold the completion causes it does not want.
      */
     private void updateSuppression(final long nowNs)
@@ -258,11 +330,8 @@ public final class CsbPort
 
     private void register(final int csbal, final int csbah, final long nowNs)
     {
-        active = false;
-        txKickRequested = false;
-        rxKickRequested = false;
         // Register mode (or a block that fails validation): every interrupt as a plain e1000 posts it.
-        applySuppression(0, nowNs);
+        release(nowNs);
         final long gpa = CsbDescriptor.csbGpa(csbal, csbah);
         if (0 == gpa || !CsbDescriptor.isCsbAddressAligned(gpa))
         {
@@ -281,8 +350,12 @@ public final class CsbPort
             return;
         }
 
-        lastGuestTdt = csb.getIntVolatile(CsbDescriptor.GUEST_TDT_FIELD_OFFSET);
-        lastGuestRdt = csb.getIntVolatile(CsbDescriptor.GUEST_RDT_FIELD_OFFSET);
+        // The tails the device acts on are the baseline: a guest_tdt/guest_rdt published before the block was (again)
+        // served, e.g. while bus mastering was off, differs from them and is applied by this same poll.
+        appliedTdt = registers.getAcquire(E1000Registers.TDT);
+        appliedRdt = registers.getAcquire(E1000Registers.RDT);
+        lastGuestTdt = appliedTdt;
+        lastGuestRdt = appliedRdt;
         publishedTdh = registers.getAcquire(E1000Registers.TDH);
         publishedRdh = registers.getAcquire(E1000Registers.RDH);
         lastRingFullDrops = counters.get(PortCounter.RX_DROP_RING_FULL);

@@ -10,6 +10,7 @@ import io.sidecore.engine.frame.FrameSink;
 import io.sidecore.engine.mem.GuestMemory;
 import io.sidecore.engine.proxy.EngineProxy;
 import io.sidecore.engine.status.PortCounters;
+import io.sidecore.engine.status.PortFaultPublisher;
 import io.sidecore.shm.E1000Registers;
 import io.sidecore.shm.PortCounter;
 import org.agrona.DirectBuffer;
@@ -50,6 +51,7 @@ public final class Port
     private final TokenBucket frameBucket = new TokenBucket();
     private final TokenBucket byteBucket = new TokenBucket();
     private final E1000Device device;
+    private final PortFaultPublisher faultPublisher;
     private final CsbPort csb;
     private final TransmitSide transmitSide = new TransmitSide();
     private final ReceiveSide receiveSide = new ReceiveSide();
@@ -70,6 +72,7 @@ public final class Port
      * @param line        interrupt output.
      * @param backend     what the port is connected to.
      * @param settings    initial budgets and rate limits.
+     * @param faultPublisher where the port's faults are recorded.
      */
     public Port(
         final PortConfig config,
@@ -78,15 +81,17 @@ public final class Port
         final PortCounters counters,
         final InterruptLine line,
         final PortBackend backend,
-        final PortSettings settings)
+        final PortSettings settings,
+        final PortFaultPublisher faultPublisher)
     {
         this.config = config;
         this.registers = registers;
         this.counters = counters;
         this.backend = backend;
         this.settings = settings;
-        this.device = new E1000Device(config, registers, guestMemory, counters, transmitSide, line);
-        this.csb = config.csbOffered() ? new CsbPort(registers, guestMemory, counters, device.interrupts()) : null;
+        this.faultPublisher = faultPublisher;
+        this.device = new E1000Device(config, registers, guestMemory, counters, transmitSide, line, faultPublisher);
+        this.csb = config.csbOffered() ? new CsbPort(registers, guestMemory, counters, device) : null;
     }
 
     /**
@@ -198,6 +203,14 @@ public final class Port
     }
 
     /**
+     * @return where the port's faults are recorded (its record is freed when the port is removed).
+     */
+    public PortFaultPublisher faultPublisher()
+    {
+        return faultPublisher;
+    }
+
+    /**
      * Apply budgets and rate limits; buckets start full. Agent thread.
      *
      * @param settings new settings.
@@ -208,6 +221,23 @@ public final class Port
         this.settings = settings;
         frameBucket.configure(settings.txFramesPerSecond(), settings.txBurstFrames(), nowNs);
         byteBucket.configure(settings.txBytesPerSecond(), settings.txBurstBytes(), nowNs);
+    }
+
+    /**
+     * Whole-device reset (a VMM's DEVICE_RESET, a VM reboot, a VMM that went away): the device back to its power-on
+     * state (see {@link E1000Device#powerOnReset()}), the CSB released without touching guest memory, the doorbell
+     * shadows taken anew. Agent thread.
+     *
+     * @param nowNs current time.
+     */
+    public void powerOnReset(final long nowNs)
+    {
+        device.powerOnReset();
+        if (null != csb)
+        {
+            csb.reset(nowNs);
+        }
+        syncDoorbells();
     }
 
     /**

@@ -190,4 +190,23 @@ public final class Commands
             return failure;
         }
     }
+
+    /**
+     * Reset a port's device to its power-on state (see {@link Port#powerOnReset}).
+     */
+    public static final class ResetDevice extends SidecoreCommand
+    {
+        private final Port port;
+
+        public ResetDevice(final Port port)
+        {
+            this.port = port;
+        }
+
+        void run(final SidecoreAgent agent, final long nowNs)
+        {
+            requireServedBy(agent, port);
+            port.powerOnReset(nowNs);
+        }
+    }
 }

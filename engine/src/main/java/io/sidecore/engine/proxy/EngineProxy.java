@@ -5,6 +5,7 @@ import io.sidecore.engine.agent.SidecoreAgent;
 import io.sidecore.engine.agent.SidecoreEngine;
 import io.sidecore.engine.agent.ThreadingMode;
 import io.sidecore.engine.backend.PortBackend;
+import io.sidecore.engine.e1000.E1000Device;
 import io.sidecore.engine.e1000.InterruptLine;
 import io.sidecore.engine.e1000.PortConfig;
 import io.sidecore.engine.e1000.RegisterImage;
@@ -15,6 +16,8 @@ import io.sidecore.engine.port.PcapNgWriter;
 import io.sidecore.engine.port.Port;
 import io.sidecore.engine.port.PortSettings;
 import io.sidecore.engine.status.PortCounters;
+import io.sidecore.engine.status.PortFaultPublisher;
+import org.agrona.concurrent.AtomicBuffer;
 
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -30,7 +33,11 @@ import java.util.function.Function;
  * <p>
  * <b>Trapped register accesses</b> ({@link #mmioRead} and friends) reuse the port's preallocated
  * {@link TrappedAccess} slot: the calling socket thread fills it, offers it and spins for the reply, which a running
- * sidecore gives within its next duty cycle (microseconds). Nothing is allocated on either side.
+ * sidecore gives within its next duty cycle (microseconds). Nothing is allocated on either side. An access has a size
+ * (1, 2, 4 or 8 bytes: what a vfio-user client sends); {@link #read} and {@link #write} report an access the device
+ * refuses (misaligned, straddling a register, a size the space does not take) with an
+ * {@link IllegalArgumentException}, after the device counted it; the 4-byte helpers ({@link #mmioRead} and friends)
+ * keep their old contract: a refused read returns 0 and a refused write does nothing.
  * <p>
  * <b>Control calls</b> (add or remove a port, change its settings) are serialised on the proxy, allocate freely and
  * wait for every sidecore involved: a switch port is announced to every sidecore's part of the switch. The proxy
@@ -78,7 +85,26 @@ public final class EngineProxy
         final PortConfig config, final RegisterImage registers, final GuestMemory guestMemory,
         final InterruptLine line)
     {
-        return add(config, registers, guestMemory, line, null);
+        return add(config, registers, guestMemory, line, null, null);
+    }
+
+    /**
+     * Create a port on the built-in L2 switch, on the least-loaded sidecore, that mirrors its fault state into the
+     * port region's header ({@code PortRegionDescriptor}).
+     *
+     * @param config      identity and policy.
+     * @param registers   the BAR0 image (its doorbell pages shared with the guest).
+     * @param guestMemory the guest's RAM.
+     * @param line        interrupt output (an eventfd in the daemon).
+     * @param portHeader  the port region's header page.
+     * @return the port, served once this returns.
+     * @throws IllegalArgumentException if the port id is in use or the switch is full.
+     */
+    public synchronized Port addSwitchPort(
+        final PortConfig config, final RegisterImage registers, final GuestMemory guestMemory,
+        final InterruptLine line, final AtomicBuffer portHeader)
+    {
+        return add(config, registers, guestMemory, line, null, portHeader);
     }
 
     /**
@@ -100,7 +126,7 @@ public final class EngineProxy
         {
             throw new IllegalArgumentException("backend must not be null (use addSwitchPort for the switch)");
         }
-        return add(config, registers, guestMemory, line, counters -> backend);
+        return add(config, registers, guestMemory, line, counters -> backend, null);
     }
 
     /**
@@ -120,11 +146,32 @@ public final class EngineProxy
         final PortConfig config, final RegisterImage registers, final GuestMemory guestMemory,
         final InterruptLine line, final Function<PortCounters, PortBackend> backendFactory)
     {
+        return addPort(config, registers, guestMemory, line, backendFactory, null);
+    }
+
+    /**
+     * Create a port connected to a backend made for the port's counters, on the least-loaded sidecore, that mirrors
+     * its fault state into the port region's header ({@code PortRegionDescriptor}).
+     *
+     * @param config         identity and policy.
+     * @param registers      the BAR0 image (its doorbell pages shared with the guest).
+     * @param guestMemory    the guest's RAM.
+     * @param line           interrupt output.
+     * @param backendFactory makes the backend from the new port's counters, on this thread.
+     * @param portHeader     the port region's header page, or null.
+     * @return the port, served once this returns.
+     * @throws IllegalArgumentException if the port id is in use, or the factory made no backend.
+     */
+    public synchronized Port addPort(
+        final PortConfig config, final RegisterImage registers, final GuestMemory guestMemory,
+        final InterruptLine line, final Function<PortCounters, PortBackend> backendFactory,
+        final AtomicBuffer portHeader)
+    {
         if (null == backendFactory)
         {
             throw new IllegalArgumentException("backend factory must not be null (use addSwitchPort for the switch)");
         }
-        return add(config, registers, guestMemory, line, backendFactory);
+        return add(config, registers, guestMemory, line, backendFactory, portHeader);
     }
 
     /**
@@ -157,7 +204,20 @@ public final class EngineProxy
             switchSlotsInUse[slot] = false;
         }
         portsPerSidecore[sidecore]--;
+        port.faultPublisher().release();
         port.counters().close();
+    }
+
+    /**
+     * Reset a port's device to its power-on state while it stays served (a vfio-user DEVICE_RESET, a VM reboot, a
+     * VMM that disconnected): see {@link E1000Device#powerOnReset()}. When this returns the sidecore has done it, so
+     * no DMA from the old ring setup follows.
+     *
+     * @param port the port.
+     */
+    public void resetDevice(final Port port)
+    {
+        execute(agents[entry(port).sidecoreIndex()], new Commands.ResetDevice(port));
     }
 
     /**
@@ -277,7 +337,7 @@ public final class EngineProxy
      */
     public int mmioRead(final Port port, final int offset)
     {
-        return access(port, TrappedAccess.MMIO_SPACE, false, offset, Integer.BYTES, 0);
+        return (int)access(port, TrappedAccess.MMIO_SPACE, false, offset, Integer.BYTES, 0, false);
     }
 
     /**
@@ -289,7 +349,7 @@ public final class EngineProxy
      */
     public void mmioWrite(final Port port, final int offset, final int value)
     {
-        access(port, TrappedAccess.MMIO_SPACE, true, offset, Integer.BYTES, value);
+        access(port, TrappedAccess.MMIO_SPACE, true, offset, Integer.BYTES, value & 0xFFFF_FFFFL, false);
     }
 
     /**
@@ -302,7 +362,7 @@ public final class EngineProxy
      */
     public int configRead(final Port port, final int offset, final int sizeBytes)
     {
-        return access(port, TrappedAccess.CONFIG_SPACE, false, offset, sizeBytes, 0);
+        return (int)access(port, TrappedAccess.CONFIG_SPACE, false, offset, sizeBytes, 0, false);
     }
 
     /**
@@ -315,7 +375,7 @@ public final class EngineProxy
      */
     public void configWrite(final Port port, final int offset, final int sizeBytes, final int value)
     {
-        access(port, TrappedAccess.CONFIG_SPACE, true, offset, sizeBytes, value);
+        access(port, TrappedAccess.CONFIG_SPACE, true, offset, sizeBytes, value & 0xFFFF_FFFFL, false);
     }
 
     /**
@@ -327,7 +387,7 @@ public final class EngineProxy
      */
     public int ioRead(final Port port, final int offset)
     {
-        return access(port, TrappedAccess.IO_SPACE, false, offset, Integer.BYTES, 0);
+        return (int)access(port, TrappedAccess.IO_SPACE, false, offset, Integer.BYTES, 0, false);
     }
 
     /**
@@ -339,7 +399,42 @@ public final class EngineProxy
      */
     public void ioWrite(final Port port, final int offset, final int value)
     {
-        access(port, TrappedAccess.IO_SPACE, true, offset, Integer.BYTES, value);
+        access(port, TrappedAccess.IO_SPACE, true, offset, Integer.BYTES, value & 0xFFFF_FFFFL, false);
+    }
+
+    /**
+     * A trapped read of any size, answered by the owning sidecore (what a vfio-user REGION_READ carries).
+     *
+     * @param port      the port.
+     * @param space     {@link TrappedAccess#CONFIG_SPACE}, {@link TrappedAccess#MMIO_SPACE} or
+     *                  {@link TrappedAccess#IO_SPACE}.
+     * @param offset    byte offset in the space.
+     * @param sizeBytes 1, 2, 4 or 8.
+     * @return the bytes read, zero-extended.
+     * @throws IllegalArgumentException {@code "<space> read of <n> bytes at 0x<offset> refused: ..."} when the device
+     *                                  refused it (counted in {@code bad_register_accesses}).
+     */
+    public long read(final Port port, final int space, final int offset, final int sizeBytes)
+    {
+        return access(port, space, false, offset, sizeBytes, 0, true);
+    }
+
+    /**
+     * A trapped write of any size, carried out by the owning sidecore before this returns (what a vfio-user
+     * REGION_WRITE carries).
+     *
+     * @param port      the port.
+     * @param space     {@link TrappedAccess#CONFIG_SPACE}, {@link TrappedAccess#MMIO_SPACE} or
+     *                  {@link TrappedAccess#IO_SPACE}.
+     * @param offset    byte offset in the space.
+     * @param sizeBytes 1, 2, 4 or 8.
+     * @param value     the bytes, in the low {@code sizeBytes} bytes.
+     * @throws IllegalArgumentException {@code "<space> write of <n> bytes at 0x<offset> refused: ..."} when the
+     *                                  device refused it (counted in {@code bad_register_accesses}).
+     */
+    public void write(final Port port, final int space, final int offset, final int sizeBytes, final long value)
+    {
+        access(port, space, true, offset, sizeBytes, value, true);
     }
 
     /**
@@ -389,7 +484,8 @@ public final class EngineProxy
 
     private Port add(
         final PortConfig config, final RegisterImage registers, final GuestMemory guestMemory,
-        final InterruptLine line, final Function<PortCounters, PortBackend> backendFactory)
+        final InterruptLine line, final Function<PortCounters, PortBackend> backendFactory,
+        final AtomicBuffer portHeader)
     {
         for (int i = 0, size = ports.size(); i < size; i++)
         {
@@ -401,6 +497,22 @@ public final class EngineProxy
         final int sidecore = leastLoadedSidecore();
         final int slot = null == backendFactory ? allocateSwitchSlot() : L2Switch.NO_SLOT;
         final PortCounters counters = new PortCounters(ctx.countersManager(), config.portId(), config.name());
+        final PortFaultPublisher faultPublisher;
+        try
+        {
+            faultPublisher = new PortFaultPublisher(
+                ctx.portFaultTable().allocate(config.portId()),
+                portHeader,
+                null != ctx.mappedCountersFile() ? ctx.mappedCountersFile().errorLog() : null,
+                ctx.portFaultListener(),
+                ctx.epochClock());
+        }
+        catch (final RuntimeException ex)
+        {
+            releaseSwitchSlot(slot);
+            counters.close();
+            throw ex;
+        }
         PortBackend backend = null;
         Port port = null;
         try
@@ -411,7 +523,7 @@ public final class EngineProxy
             {
                 throw new IllegalArgumentException("backend factory made no backend for port " + config.name());
             }
-            port = new Port(config, registers, guestMemory, counters, line, backend, ctx.portDefaults());
+            port = new Port(config, registers, guestMemory, counters, line, backend, ctx.portDefaults(), faultPublisher);
             entries.put(port, new PortEntry(port, sidecore, slot, new TrappedAccess(port)));
             execute(agents[sidecore], new Commands.AddPort(port, slot));
         }
@@ -427,10 +539,8 @@ public final class EngineProxy
                 // Made here for a port that never came to be: nobody else will close it.
                 backend.close();
             }
-            if (L2Switch.NO_SLOT != slot)
-            {
-                switchSlotsInUse[slot] = false;
-            }
+            releaseSwitchSlot(slot);
+            faultPublisher.release();
             counters.close();
             throw ex;
         }
@@ -475,6 +585,14 @@ public final class EngineProxy
         return entry;
     }
 
+    private void releaseSwitchSlot(final int slot)
+    {
+        if (L2Switch.NO_SLOT != slot)
+        {
+            switchSlotsInUse[slot] = false;
+        }
+    }
+
     private int leastLoadedSidecore()
     {
         int best = 0;
@@ -501,9 +619,14 @@ public final class EngineProxy
         throw new IllegalArgumentException("switch is full: maxSwitchPorts=" + switchSlotsInUse.length);
     }
 
-    private int access(
-        final Port port, final int space, final boolean write, final int offset, final int sizeBytes,
-        final int value)
+    private long access(
+        final Port port,
+        final int space,
+        final boolean write,
+        final int offset,
+        final int sizeBytes,
+        final long value,
+        final boolean failOnRejection)
     {
         final PortEntry entry = entry(port);
         final TrappedAccess access = entry.access();
@@ -537,14 +660,43 @@ public final class EngineProxy
             spins = idleStep(spins);
         }
         final Exception failure = access.failure();
-        final int result = access.result();
+        final long result = access.resultBytes();
+        final boolean rejected = access.isRejected();
         access.end();
         if (null != failure)
         {
             throw new IllegalStateException("trapped access failed: port " + port.name() + " offset 0x" +
                 Integer.toHexString(offset), failure);
         }
+        if (rejected && failOnRejection)
+        {
+            throw new IllegalArgumentException(spaceName(space) + (write ? " write of " : " read of ") + sizeBytes +
+                " bytes at 0x" + Integer.toHexString(offset) + " refused: " + validAccesses(space) + " (port " +
+                port.name() + ")");
+        }
         return result;
+    }
+
+    private static String validAccesses(final int space)
+    {
+        return switch (space)
+        {
+            case TrappedAccess.CONFIG_SPACE -> "it takes 1, 2 or 4 bytes inside the 256-byte header";
+            case TrappedAccess.MMIO_SPACE -> "it takes 1, 2, 4 or 8 bytes at a multiple of the size inside 128 KiB";
+            case TrappedAccess.IO_SPACE -> "it takes 1, 2 or 4 bytes at a multiple of the size inside 64 bytes";
+            default -> "unknown space";
+        };
+    }
+
+    private static String spaceName(final int space)
+    {
+        return switch (space)
+        {
+            case TrappedAccess.CONFIG_SPACE -> "config space";
+            case TrappedAccess.MMIO_SPACE -> "BAR0";
+            case TrappedAccess.IO_SPACE -> "BAR1";
+            default -> "space " + space;
+        };
     }
 
     private void execute(final SidecoreAgent agent, final SidecoreCommand command)

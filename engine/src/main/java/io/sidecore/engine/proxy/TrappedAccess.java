@@ -13,6 +13,11 @@ import io.sidecore.engine.port.Port;
  * One request at a time per port: a second thread trying to start a request while one is in flight is refused
  * ({@link #tryBegin} returns false) and retries. A requester that gave up waiting marks the slot abandoned, so the
  * next requester can reclaim it once the sidecore has completed the old request.
+ * <p>
+ * An access carries its size (1, 2, 4 or 8 bytes) and is carried out as {@link E1000Device} describes for its space;
+ * one the device refuses (misaligned, straddling a register, a size the space does not take, out of range) reads 0,
+ * changes nothing, is counted by the device, and is reported through {@link #isRejected()} so that the VMM's server
+ * can answer it with an error.
  */
 public final class TrappedAccess extends SidecoreCommand
 {
@@ -29,12 +34,29 @@ public final class TrappedAccess extends SidecoreCommand
     private boolean write;
     private int offset;
     private int sizeBytes;
-    private int value;
-    private int result;
+    private long value;
+    private long result;
+    private boolean rejected;
 
     public TrappedAccess(final Port port)
     {
         this.port = port;
+    }
+
+    /**
+     * Claim the slot and fill in a request of at most 4 bytes. Requester thread.
+     *
+     * @param space     {@link #CONFIG_SPACE}, {@link #MMIO_SPACE} or {@link #IO_SPACE}.
+     * @param write     true for a write.
+     * @param offset    byte offset in the space.
+     * @param sizeBytes access size.
+     * @param value     value to write (the low {@code sizeBytes} bytes).
+     * @return false if another request is in flight.
+     */
+    public boolean tryBegin(
+        final int space, final boolean write, final int offset, final int sizeBytes, final int value)
+    {
+        return tryBegin(space, write, offset, sizeBytes, value & 0xFFFF_FFFFL);
     }
 
     /**
@@ -43,12 +65,12 @@ public final class TrappedAccess extends SidecoreCommand
      * @param space     {@link #CONFIG_SPACE}, {@link #MMIO_SPACE} or {@link #IO_SPACE}.
      * @param write     true for a write.
      * @param offset    byte offset in the space.
-     * @param sizeBytes access size (configuration space: 1, 2 or 4; otherwise 4).
-     * @param value     value to write.
+     * @param sizeBytes access size: 1, 2 or 4 (configuration space and BAR1), or 8 as well (BAR0).
+     * @param value     value to write (the low {@code sizeBytes} bytes).
      * @return false if another request is in flight.
      */
     public boolean tryBegin(
-        final int space, final boolean write, final int offset, final int sizeBytes, final int value)
+        final int space, final boolean write, final int offset, final int sizeBytes, final long value)
     {
         if (!compareAndSetState(IDLE, PENDING))
         {
@@ -65,15 +87,40 @@ public final class TrappedAccess extends SidecoreCommand
         this.sizeBytes = sizeBytes;
         this.value = value;
         this.result = 0;
+        this.rejected = false;
         return true;
     }
 
     /**
-     * @return the value read; valid after {@link #isComplete()} of a read.
+     * @return the value read (its low 32 bits); valid after {@link #isComplete()} of a read.
      */
     public int result()
     {
+        return (int)result;
+    }
+
+    /**
+     * @return the bytes read, zero-extended (all 8 of an 8-byte read); valid after {@link #isComplete()} of a read.
+     */
+    public long resultBytes()
+    {
         return result;
+    }
+
+    /**
+     * @return true if the device refused the access (see the class description); valid after {@link #isComplete()}.
+     */
+    public boolean isRejected()
+    {
+        return rejected;
+    }
+
+    /**
+     * @return the access size.
+     */
+    public int sizeBytes()
+    {
+        return sizeBytes;
     }
 
     /**
@@ -108,35 +155,38 @@ public final class TrappedAccess extends SidecoreCommand
         switch (space)
         {
             case CONFIG_SPACE:
+                rejected = !E1000Device.isValidConfigAccess(offset, sizeBytes);
                 if (write)
                 {
-                    device.configWrite(offset, sizeBytes, value);
+                    device.configWrite(offset, sizeBytes, (int)value);
                 }
                 else
                 {
-                    result = device.configRead(offset, sizeBytes);
+                    result = device.configRead(offset, sizeBytes) & 0xFFFF_FFFFL;
                 }
                 break;
 
             case MMIO_SPACE:
+                rejected = !E1000Device.isValidBar0Access(offset, sizeBytes);
                 if (write)
                 {
-                    device.mmioWrite(offset, value, nowNs);
+                    device.mmioWrite(offset, sizeBytes, value, nowNs);
                 }
                 else
                 {
-                    result = device.mmioRead(offset, nowNs);
+                    result = device.mmioRead(offset, sizeBytes, nowNs);
                 }
                 break;
 
             case IO_SPACE:
+                rejected = !E1000Device.isValidBar1Access(offset, sizeBytes);
                 if (write)
                 {
-                    device.ioWrite(offset, value, nowNs);
+                    device.ioWrite(offset, sizeBytes, value, nowNs);
                 }
                 else
                 {
-                    result = device.ioRead(offset, nowNs);
+                    result = device.ioRead(offset, sizeBytes, nowNs);
                 }
                 break;
 

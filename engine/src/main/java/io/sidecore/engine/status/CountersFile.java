@@ -14,8 +14,9 @@ import java.nio.file.Path;
 
 /**
  * The daemon's counters file ({@link CountersFileDescriptor}), created and mapped, with a {@link CountersManager}
- * over its counters sections and a {@link DistinctErrorLog} over its error log, so that other processes can read
- * every counter and engine error lock-free while the sidecores run.
+ * over its counters sections, a {@link PortFaultTable} over its port fault records and a {@link DistinctErrorLog} over
+ * its error log, so that other processes can read every counter, port fault and engine error lock-free while the
+ * sidecores run.
  * <p>
  * Creation follows the descriptor's protocol: size the file, map it, fill the metadata (version 0 first), build the
  * counters manager; {@link #signalReady()} then writes the version last, once the engine's own counters exist.
@@ -27,6 +28,7 @@ public final class CountersFile implements AutoCloseable
     private final MappedByteBuffer mapped;
     private final UnsafeBuffer buffer;
     private final CountersManager countersManager;
+    private final PortFaultTable portFaults;
     private final DistinctErrorLog errorLog;
 
     private CountersFile(
@@ -38,6 +40,7 @@ public final class CountersFile implements AutoCloseable
         this.countersManager = new CountersManager(
             CountersFileDescriptor.createCountersMetaDataBuffer(buffer),
             CountersFileDescriptor.createCountersValuesBuffer(buffer));
+        this.portFaults = new PortFaultTable(CountersFileDescriptor.createPortFaultsBuffer(buffer));
         this.errorLog = new DistinctErrorLog(CountersFileDescriptor.createErrorLogBuffer(buffer), epochClock);
     }
 
@@ -46,6 +49,7 @@ public final class CountersFile implements AutoCloseable
      *
      * @param path           where.
      * @param maxCounters    counters it can hold.
+     * @param portSlots      ports whose faults it can record.
      * @param errorLogLength bytes of the error log section, a positive multiple of 8.
      * @param pid            daemon process id.
      * @param epochClock     wall clock for the start time and error timestamps.
@@ -53,12 +57,19 @@ public final class CountersFile implements AutoCloseable
      * @throws IllegalArgumentException when the section lengths are invalid.
      */
     public static CountersFile create(
-        final Path path, final int maxCounters, final int errorLogLength, final long pid, final EpochClock epochClock)
+        final Path path,
+        final int maxCounters,
+        final int portSlots,
+        final int errorLogLength,
+        final long pid,
+        final EpochClock epochClock)
     {
         final int valuesLength = CountersFileDescriptor.countersValuesLength(maxCounters);
         final int metaDataLength = CountersFileDescriptor.countersMetaDataLength(valuesLength);
-        CountersFileDescriptor.checkSectionLengths(metaDataLength, valuesLength, errorLogLength);
-        final long fileLength = CountersFileDescriptor.computeFileLength(metaDataLength, valuesLength, errorLogLength);
+        final int portFaultsLength = CountersFileDescriptor.portFaultsLength(portSlots);
+        CountersFileDescriptor.checkSectionLengths(metaDataLength, valuesLength, portFaultsLength, errorLogLength);
+        final long fileLength = CountersFileDescriptor.computeFileLength(
+            metaDataLength, valuesLength, portFaultsLength, errorLogLength);
 
         final File file = path.toFile();
         final File parent = file.getAbsoluteFile().getParentFile();
@@ -70,7 +81,7 @@ public final class CountersFile implements AutoCloseable
         final MappedByteBuffer mapped = IoUtil.mapNewFile(file, fileLength);
         final UnsafeBuffer buffer = new UnsafeBuffer(mapped);
         CountersFileDescriptor.fillMetaData(
-            buffer, metaDataLength, valuesLength, errorLogLength, pid, epochClock.time());
+            buffer, metaDataLength, valuesLength, portFaultsLength, errorLogLength, pid, epochClock.time());
         return new CountersFile(path, mapped, buffer, epochClock);
     }
 
@@ -98,6 +109,14 @@ public final class CountersFile implements AutoCloseable
     public CountersManager countersManager()
     {
         return countersManager;
+    }
+
+    /**
+     * @return the port fault records.
+     */
+    public PortFaultTable portFaults()
+    {
+        return portFaults;
     }
 
     /**

@@ -1184,7 +1184,7 @@ class HostileGuestActionsTest
             {
                 return;
             }
-            port.registers.buffer().putByte(write.offset(), write.value());
+            port.registers.doorbellPages().putByte(write.offset(), write.value());
         }
 
         private void ioWrite(final Port port, final IoWrite write)

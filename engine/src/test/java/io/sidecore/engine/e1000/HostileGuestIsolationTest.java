@@ -273,7 +273,7 @@ class HostileGuestIsolationTest
     private static byte[] registers(final Port port)
     {
         final byte[] bytes = new byte[E1000Registers.BAR0_LENGTH];
-        port.registers.buffer().getBytes(0, bytes);
+        port.registers.copyTo(new org.agrona.concurrent.UnsafeBuffer(bytes));
         return bytes;
     }
 

@@ -3,6 +3,7 @@ package io.sidecore.engine.e1000;
 import io.sidecore.shm.E1000Registers;
 import io.sidecore.shm.PciConfig;
 import io.sidecore.shm.PortCounter;
+import io.sidecore.shm.PortFault;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -144,13 +145,18 @@ class ResetTest
     @Test
     void shouldClearRingFaultWhenReset()
     {
-        device.fault("test");
+        harness.setUpTxRing(8);
+        harness.writeShared(E1000Registers.TDT, 9);
+        harness.pollTx();
         assertTrue(device.isFaulted());
+        assertEquals(PortFault.TX_TAIL_BEYOND_RING, device.fault());
 
         harness.write(E1000Registers.CTRL, E1000Registers.CTRL_RST);
 
         assertFalse(device.isFaulted());
-        assertNull(device.faultReason());
+        assertNull(device.fault());
+        assertEquals(0, device.faultState().register());
+        assertEquals(0, device.faultState().value());
         assertEquals(1, harness.counter(PortCounter.RING_FAULTS));
     }
 

@@ -3,6 +3,7 @@ package io.sidecore.engine.e1000;
 import io.sidecore.shm.E1000Registers;
 import io.sidecore.shm.PciConfig;
 import io.sidecore.shm.PortCounter;
+import io.sidecore.shm.PortFault;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -203,14 +204,18 @@ class RxProcessorTest
     @Test
     void shouldDropAsDisabledWhenPortFaulted()
     {
-        h.device.fault("test");
+        h.writeShared(E1000Registers.RDT, RING + 1);
+        assertFalse(h.receive(DeviceHarness.broadcastFrame(100, 1)), "the bad RDT faults the port");
+        assertTrue(h.device.isFaulted());
+        h.writeShared(E1000Registers.RDT, 1);
         final byte[] ring = ringBytes();
+        final long disabledBefore = h.counter(PortCounter.RX_DROP_DISABLED);
 
         assertEquals(PortCounter.RX_DROP_DISABLED.id(),
             h.device.rx.receive(new org.agrona.concurrent.UnsafeBuffer(BROADCAST.clone()), 0, 6, h.nowNs));
         assertEquals(PortCounter.RX_DROP_DISABLED.id(), h.receiveOutcome(DeviceHarness.broadcastFrame(100, 1)));
 
-        assertEquals(2, h.counter(PortCounter.RX_DROP_DISABLED));
+        assertEquals(2, h.counter(PortCounter.RX_DROP_DISABLED) - disabledBefore);
         assertEquals(0, h.counter(PortCounter.RX_DROP_RUNT));
         assertArrayEquals(ring, ringBytes());
     }

@@ -41,7 +41,8 @@ class RxWriteOrderTest
     private final UnsafeBuffer ramBuffer = new UnsafeBuffer(ram.address(), RAM_BYTES);
     private final RecordingBuffer registerBuffer = new RecordingBuffer(
         "register", ByteBuffer.allocateDirect(E1000Registers.BAR0_LENGTH));
-    private final RegisterImage registers = new RegisterImage(registerBuffer);
+    private final RegisterImage registers =
+        new RegisterImage(registerBuffer, PortRegionDescriptor.DEFAULT_SHARED_PAGES);
     private final RecordingBuffer descriptors = new RecordingBuffer("descriptor", ByteBuffer.allocateDirect(0));
     private final RecordingBuffer data = new RecordingBuffer("data", ByteBuffer.allocateDirect(0));
     private RxProcessor rx;
@@ -122,7 +123,8 @@ class RxWriteOrderTest
         final E1000Device device = new E1000Device(config, registers, guestMemory, PortCounters.inHeap("order"),
             (frame, offset, lengthBytes, metadata, nowNs) -> FrameSink.DELIVERED, asserted -> { });
         device.configWrite(PciConfig.COMMAND_OFFSET, 2, PciConfig.COMMAND_MEMORY_SPACE | PciConfig.COMMAND_BUS_MASTER);
-        rx = new RxProcessor(device, descriptors, data);
+        rx = new RxProcessor(new RingCollaborators(device.registers, device.guestMemory, device.counters,
+            device.statistics, device.interrupts, device.pci, device.faults), descriptors, data);
         registers.set(E1000Registers.STATUS, E1000Registers.STATUS_RESET_VALUE);
         registers.set(E1000Registers.RCTL, E1000Registers.RCTL_EN | E1000Registers.RCTL_BAM |
             1 << E1000Registers.RCTL_BSIZE_SHIFT);

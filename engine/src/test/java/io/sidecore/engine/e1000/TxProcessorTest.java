@@ -3,6 +3,7 @@ package io.sidecore.engine.e1000;
 import io.sidecore.shm.E1000Registers;
 import io.sidecore.shm.E1000TxDescriptor;
 import io.sidecore.shm.PortCounter;
+import io.sidecore.shm.PortFault;
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteOrder;
@@ -347,7 +348,7 @@ final class TxProcessorTest
         assertEquals(0, h.pollTx());
 
         assertTrue(h.device.isFaulted());
-        assertEquals(TxProcessor.FAULT_HEAD_BEYOND_RING, h.device.faultReason());
+        assertFault(h, PortFault.TX_HEAD_BEYOND_RING, E1000Registers.TDH, 100);
         assertEquals(1, h.counter(PortCounter.RING_FAULTS));
         assertEquals(0, h.counter(PortCounter.TX_DESCRIPTORS));
         assertEquals(0, h.wire.size());
@@ -364,7 +365,7 @@ final class TxProcessorTest
 
         assertEquals(0, h.pollTx());
 
-        assertEquals(TxProcessor.FAULT_TAIL_BEYOND_RING, h.device.faultReason());
+        assertFault(h, PortFault.TX_TAIL_BEYOND_RING, E1000Registers.TDT, 9);
         assertEquals(0, h.txStatus(0));
         assertEquals(0, h.wire.size());
     }
@@ -379,7 +380,7 @@ final class TxProcessorTest
 
         assertEquals(0, h.pollTx());
 
-        assertEquals(TxProcessor.FAULT_EMPTY_RING, h.device.faultReason());
+        assertFault(h, PortFault.TX_RING_LENGTH_ZERO, E1000Registers.TDLEN, 0);
         assertEquals(0, h.counter(PortCounter.TX_DESCRIPTORS));
     }
 
@@ -403,7 +404,8 @@ final class TxProcessorTest
 
         assertEquals(0, h.pollTx());
 
-        assertEquals(TxProcessor.FAULT_BAD_BASE, h.device.faultReason());
+        assertFault(h, PortFault.TX_RING_OUTSIDE_MEMORY, E1000Registers.TDBAL,
+            DeviceHarness.RAM_GPA + DeviceHarness.RAM_BYTES - 64);
         assertEquals(1, h.counter(PortCounter.RING_FAULTS));
     }
 
@@ -545,22 +547,6 @@ final class TxProcessorTest
         assertEquals(1, h.counter(PortCounter.TX_DROP_RUNT));
         assertEquals(STA_DD, h.txStatus(0));
         assertEquals(0, h.wire.size());
-    }
-
-    @Test
-    void shouldDropAndCountWhenLinkIsDown()
-    {
-        final DeviceHarness h = harness(8);
-        h.registers.set(E1000Registers.STATUS, h.registers.get(E1000Registers.STATUS) & ~E1000Registers.STATUS_LU);
-        putLegacyFrame(h, 0, frame(60, 1), RS_EOP);
-        ring(h, 1);
-
-        assertEquals(1, h.pollTx());
-
-        assertEquals(1, h.counter(PortCounter.TX_DROP_LINK_DOWN));
-        assertEquals(STA_DD, h.txStatus(0));
-        assertEquals(0, h.wire.size());
-        assertEquals(0, h.counter(PortCounter.TX_FRAMES));
     }
 
     @Test
@@ -857,5 +843,13 @@ final class TxProcessorTest
             assertFalse(h.device.isFaulted());
             assertEquals((head + 63) % 64, h.registers.get(E1000Registers.TDH));
         }
+    }
+
+    private static void assertFault(
+        final DeviceHarness h, final PortFault fault, final int register, final long value)
+    {
+        assertEquals(fault, h.device.fault());
+        assertEquals(register, h.device.faultState().register());
+        assertEquals(value, h.device.faultState().value());
     }
 }

@@ -275,7 +275,7 @@ final class TxTsoPropertyTest
             h.device.pollTx(h.nowNs, 1 + random.nextInt(16));
         }
 
-        assertFalse(h.device.isFaulted(), h.device.faultReason());
+        assertFalse(h.device.isFaulted(), String.valueOf(h.device.fault()));
         assertEquals(count, h.registers.get(E1000Registers.TDH));
         assertEquals(count, delta(h, before, PortCounter.TX_DESCRIPTORS));
         final long segments = delta(h, before, PortCounter.TX_TSO_SEGMENTS);

@@ -100,7 +100,7 @@ public final class DirectDeviceAccess implements DeviceAccess
 
     public AtomicBuffer sharedBar0()
     {
-        return shareDoorbellPages ? harness.registers.buffer() : null;
+        return shareDoorbellPages ? harness.registers.doorbellPages() : null;
     }
 
     public void wakeHost(final int doorbellOffset)

@@ -20,7 +20,8 @@ import java.util.Objects;
 
 /**
  * The sidecore counters file ({@link CountersFileDescriptor}) mapped read-only, checked as the descriptor's reader
- * protocol says (version first, then magic, then length) and sliced into a {@link CountersReader} and the error log.
+ * protocol says (version first, then magic, then length) and sliced into a {@link CountersReader}, the port fault
+ * records and the error log.
  * The tool never writes to the file: it takes no part in the daemon's protocol (as Aeron's {@code CncFileReader}).
  * <p>
  * Every failure is a {@link StatException} with one line for the operator.
@@ -34,6 +35,7 @@ final class CountersFileReader implements AutoCloseable
     private final UnsafeBuffer buffer;
     private final CountersReader countersReader;
     private final UnsafeBuffer errorLogBuffer;
+    private final UnsafeBuffer portFaultsBuffer;
 
     private CountersFileReader(
         final Path path, final Object fileKey, final long fileLengthBytes, final MappedByteBuffer mapped)
@@ -47,6 +49,7 @@ final class CountersFileReader implements AutoCloseable
             CountersFileDescriptor.createCountersMetaDataBuffer(buffer),
             CountersFileDescriptor.createCountersValuesBuffer(buffer));
         this.errorLogBuffer = CountersFileDescriptor.createErrorLogBuffer(buffer);
+        this.portFaultsBuffer = CountersFileDescriptor.createPortFaultsBuffer(buffer);
     }
 
     /**
@@ -155,6 +158,14 @@ final class CountersFileReader implements AutoCloseable
     CountersReader countersReader()
     {
         return countersReader;
+    }
+
+    /**
+     * @return the port fault section ({@link io.sidecore.shm.PortFaultDescriptor} records).
+     */
+    AtomicBuffer portFaultsBuffer()
+    {
+        return portFaultsBuffer;
     }
 
     /**

@@ -1,5 +1,9 @@
 package io.sidecore.tools.stat;
 
+import io.sidecore.shm.E1000Registers;
+import io.sidecore.shm.PortFault;
+import io.sidecore.shm.PortFaultDescriptor;
+
 import java.io.PrintWriter;
 import java.util.List;
 
@@ -8,12 +12,15 @@ import java.util.List;
  * <pre>
  * {"file":"...","version":"1.0.0","pid":4242,"pid_alive":true,"start_timestamp_ms":...,"timestamp_ms":...,
  *  "heartbeat_ms":...,"heartbeat_age_ms":120,"stale":false,"rate_interval_ms":null,
- *  "ports":[{"id":0,"name":"g0","counters":{"tx_frames":12000,...}}],
+ *  "ports":[{"id":0,"name":"g0","fault":null,"fault_count":0,"counters":{"tx_frames":12000,...}}],
  *  "sidecores":[{"index":0,"counters":{"duty_cycles":...,...}}],
  *  "other":[{"counter_id":9,"type_id":1003,"label":"...","value":1}],
  *  "missing_ports":[],
  *  "errors":[{"count":3,"first_timestamp_ms":...,"last_timestamp_ms":...,"exception":"..."}]}
  * </pre>
+ * A port quarantined by a {@link PortFault} has {@code "fault":{"id":4,"name":"tx_tail_beyond_ring","description":
+ * "...","register":"TDT","register_offset":14360,"value":1024,"timestamp_ms":...}} instead of {@code null};
+ * {@code fault_count} counts its faults since it was created (a reset clears the fault, not the count).
  * In watch mode, from the second snapshot on, {@code rate_interval_ms} is the measured interval and each port and
  * sidecore object also has {@code "rates":{"tx_frames":1000.0,...}} (per second, gauges left out); {@code other}
  * entries get {@code "rate"}. {@code errors} is absent with {@code --no-errors}.
@@ -55,6 +62,7 @@ final class JsonRenderer implements SnapshotRenderer
             if (CounterKind.PORT == group.kind())
             {
                 json.beginObject().name("id").value(group.ownerId()).name("name").value(group.name());
+                fault(json, snapshot.portFault(group.ownerId()));
                 counters(json, group.entries(), rates);
                 json.endObject();
             }
@@ -120,6 +128,29 @@ final class JsonRenderer implements SnapshotRenderer
         json.endObject();
 
         out.println(line);
+    }
+
+    private static void fault(final JsonWriter json, final PortFaultDescriptor.Reading reading)
+    {
+        json.name("fault");
+        if (null == reading || PortFault.NO_FAULT_ID == reading.faultId())
+        {
+            json.value((String)null);
+        }
+        else
+        {
+            final PortFault fault = reading.fault();
+            json.beginObject()
+                .name("id").value(reading.faultId())
+                .name("name").value(null != fault ? fault.faultName() : null)
+                .name("description").value(null != fault ? fault.description() : null)
+                .name("register").value(E1000Registers.registerName(reading.register()))
+                .name("register_offset").value(reading.register())
+                .name("value").value(reading.value())
+                .name("timestamp_ms").value(reading.timestampMs())
+                .endObject();
+        }
+        json.name("fault_count").value(null == reading ? 0 : reading.faultCount());
     }
 
     private static void counters(final JsonWriter json, final List<CounterEntry> entries, final Rates rates)

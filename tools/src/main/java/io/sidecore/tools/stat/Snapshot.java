@@ -2,8 +2,10 @@ package io.sidecore.tools.stat;
 
 import io.sidecore.shm.CounterTypes;
 import io.sidecore.shm.PortCounter;
+import io.sidecore.shm.PortFaultDescriptor;
 import io.sidecore.shm.SidecoreCounter;
 import org.agrona.DirectBuffer;
+import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.errors.ErrorLogReader;
@@ -30,6 +32,7 @@ import java.util.TreeMap;
  * @param groups           selected counters: ports in allocation order, then sidecores by index, then the rest.
  * @param missingPorts     ports asked for with {@code --port} that the file does not hold.
  * @param errors           distinct errors in the log, or null when they were not asked for.
+ * @param portFaults       each port's fault record, by port id (ports the file records faults for).
  */
 record Snapshot(
     String file,
@@ -42,8 +45,12 @@ record Snapshot(
     long nanoTime,
     List<CounterGroup> groups,
     List<String> missingPorts,
-    List<ErrorEntry> errors)
+    List<ErrorEntry> errors,
+    Map<Integer, PortFaultDescriptor.Reading> portFaults)
 {
+    /** Attempts at a consistent reading of a fault record the sidecore is writing at that moment. */
+    static final int FAULT_READ_ATTEMPTS = 1000;
+
     /** A heartbeat older than this means the daemon is not running (or is stuck). */
     static final long STALE_HEARTBEAT_MS = 3000;
 
@@ -57,6 +64,15 @@ record Snapshot(
      */
     record CounterGroup(CounterKind kind, int ownerId, String name, List<CounterEntry> entries)
     {
+    }
+
+    /**
+     * @param portId a port id.
+     * @return the port's fault record, or null when the file holds none for it.
+     */
+    PortFaultDescriptor.Reading portFault(final int portId)
+    {
+        return portFaults.get(portId);
     }
 
     /**
@@ -150,6 +166,18 @@ record Snapshot(
             errors = List.copyOf(read);
         }
 
+        final Map<Integer, PortFaultDescriptor.Reading> portFaults = new TreeMap<>();
+        final AtomicBuffer faultRecords = reader.portFaultsBuffer();
+        for (int slot = 0, slots = PortFaultDescriptor.slotCount(faultRecords.capacity()); slot < slots; slot++)
+        {
+            final PortFaultDescriptor.Reading reading =
+                PortFaultDescriptor.read(faultRecords, slot, FAULT_READ_ATTEMPTS);
+            if (null != reading && PortFaultDescriptor.SLOT_IN_USE == reading.slotState())
+            {
+                portFaults.put(reading.portId(), reading);
+            }
+        }
+
         return new Snapshot(
             reader.path().toString(),
             reader.versionText(),
@@ -161,7 +189,8 @@ record Snapshot(
             nanoTime,
             List.copyOf(groups),
             List.copyOf(missingPorts),
-            errors);
+            errors,
+            Map.copyOf(portFaults));
     }
 
     /**

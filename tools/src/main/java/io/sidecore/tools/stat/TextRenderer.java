@@ -1,5 +1,9 @@
 package io.sidecore.tools.stat;
 
+import io.sidecore.shm.E1000Registers;
+import io.sidecore.shm.PortFault;
+import io.sidecore.shm.PortFaultDescriptor;
+
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.List;
@@ -11,6 +15,8 @@ import java.util.Locale;
  * sidecore counters /dev/shm/sidecore/sidecore-counters.dat
  * version 1.0.0, pid 4242 (running), started 2025-01-01T00:00:00Z, heartbeat age 120 ms
  * port g0 (id 0)
+ *   FAULTED tx_tail_beyond_ring: register TDT (0x03818) = 0x400, since 2025-01-01T00:00:05Z, fault 1 of the port
+ *     (TDT names no descriptor of the TX ring; value: TDT)
  *   tx_frames                                          12000       1000.0/s
  *   ...
  * sidecore 0
@@ -18,7 +24,9 @@ import java.util.Locale;
  *   ...
  * errors: none
  * </pre>
- * Rates appear in watch mode from the second snapshot on, for counters that are not gauges.
+ * Rates appear in watch mode from the second snapshot on, for counters that are not gauges. A port quarantined by a
+ * {@link PortFault} shows it first, by name, with the register, its value and when, from the counters file's fault
+ * record.
  */
 final class TextRenderer implements SnapshotRenderer
 {
@@ -60,6 +68,14 @@ final class TextRenderer implements SnapshotRenderer
         for (final Snapshot.CounterGroup group : snapshot.groups())
         {
             out.println(groupTitle(group));
+            if (CounterKind.PORT == group.kind())
+            {
+                final PortFaultDescriptor.Reading fault = snapshot.portFault(group.ownerId());
+                if (null != fault && PortFault.NO_FAULT_ID != fault.faultId())
+                {
+                    renderFault(fault, out);
+                }
+            }
             final List<CounterEntry> entries = group.entries();
             for (int i = 0; i < entries.size(); i++)
             {
@@ -112,6 +128,25 @@ final class TextRenderer implements SnapshotRenderer
             case SIDECORE -> "sidecore " + group.name();
             case OTHER -> "other";
         };
+    }
+
+    private static void renderFault(final PortFaultDescriptor.Reading reading, final PrintWriter out)
+    {
+        final PortFault fault = reading.fault();
+        final String name = null != fault ? fault.faultName() : "fault id " + reading.faultId();
+        out.println("  FAULTED " + name + ": register " + registerText(reading.register()) + " = 0x" +
+            Long.toHexString(reading.value()) + ", since " + Instant.ofEpochMilli(reading.timestampMs()) + ", fault " +
+            reading.faultCount() + " of the port");
+        out.println("    (" + (null != fault ? fault.description() : "unknown to this tool: a newer daemon?") + ")");
+    }
+
+    /**
+     * @param offset a BAR0 offset.
+     * @return {@code "TDT (0x03818)"}.
+     */
+    static String registerText(final int offset)
+    {
+        return E1000Registers.registerName(offset) + " (0x" + String.format(Locale.ROOT, "%05X", offset) + ")";
     }
 
     private static void renderErrors(final List<ErrorEntry> errors, final PrintWriter out)

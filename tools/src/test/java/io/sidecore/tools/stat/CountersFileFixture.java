@@ -3,6 +3,8 @@ package io.sidecore.tools.stat;
 import io.sidecore.shm.CounterTypes;
 import io.sidecore.shm.CountersFileDescriptor;
 import io.sidecore.shm.PortCounter;
+import io.sidecore.shm.PortFault;
+import io.sidecore.shm.PortFaultDescriptor;
 import io.sidecore.shm.SidecoreCounter;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.EpochClock;
@@ -28,29 +30,34 @@ final class CountersFileFixture implements AutoCloseable
     static final long PID = 4242;
     static final int MAX_COUNTERS = 256;
     static final int ERROR_LOG_LENGTH = 64 * 1024;
+    static final int PORT_SLOTS = 4;
 
     private final Path path;
     private final MappedByteBuffer mapped;
     private final UnsafeBuffer buffer;
     private final CountersManager countersManager;
     private final DistinctErrorLog errorLog;
+    private final UnsafeBuffer portFaults;
 
     private CountersFileFixture(final Path path, final long pid, final EpochClock clock)
     {
         this.path = path;
         final int valuesLength = CountersFileDescriptor.countersValuesLength(MAX_COUNTERS);
         final int metaDataLength = CountersFileDescriptor.countersMetaDataLength(valuesLength);
-        final long fileLength =
-            CountersFileDescriptor.computeFileLength(metaDataLength, valuesLength, ERROR_LOG_LENGTH);
+        final int portFaultsLength = CountersFileDescriptor.portFaultsLength(PORT_SLOTS);
+        final long fileLength = CountersFileDescriptor.computeFileLength(
+            metaDataLength, valuesLength, portFaultsLength, ERROR_LOG_LENGTH);
         final File file = path.toFile();
         IoUtil.deleteIfExists(file);
         mapped = IoUtil.mapNewFile(file, fileLength);
         buffer = new UnsafeBuffer(mapped);
-        CountersFileDescriptor.fillMetaData(buffer, metaDataLength, valuesLength, ERROR_LOG_LENGTH, pid, clock.time());
+        CountersFileDescriptor.fillMetaData(
+            buffer, metaDataLength, valuesLength, portFaultsLength, ERROR_LOG_LENGTH, pid, clock.time());
         countersManager = new CountersManager(
             CountersFileDescriptor.createCountersMetaDataBuffer(buffer),
             CountersFileDescriptor.createCountersValuesBuffer(buffer));
         errorLog = new DistinctErrorLog(CountersFileDescriptor.createErrorLogBuffer(buffer), clock);
+        portFaults = CountersFileDescriptor.createPortFaultsBuffer(buffer);
     }
 
     /**
@@ -122,6 +129,22 @@ final class CountersFileFixture implements AutoCloseable
                 CounterTypes.SIDECORE_COUNTER_TYPE_ID, key, "sidecore=" + sidecoreIndex + " " + counter.counterName()));
         }
         return counters;
+    }
+
+    /**
+     * A port's fault record as the engine writes it (seqlock, one writer).
+     */
+    void writePortFault(
+        final int slot,
+        final int portId,
+        final PortFault fault,
+        final int register,
+        final long value,
+        final long timestampMs,
+        final long faultCount)
+    {
+        PortFaultDescriptor.write(portFaults, PortFaultDescriptor.recordOffset(slot), PortFaultDescriptor.SLOT_IN_USE,
+            portId, null == fault ? PortFault.NO_FAULT_ID : fault.id(), register, value, timestampMs, faultCount);
     }
 
     /**

@@ -4,6 +4,7 @@ import io.sidecore.shm.CounterTypes;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -72,6 +73,6 @@ class RatesTest
     private static Snapshot snapshot(final long nanoTime, final CounterEntry... entries)
     {
         final Snapshot.CounterGroup group = new Snapshot.CounterGroup(CounterKind.OTHER, -1, "", List.of(entries));
-        return new Snapshot("f", "1.0.0", 1, true, 0, 0, 0, nanoTime, List.of(group), List.of(), List.of());
+        return new Snapshot("f", "2.0.0", 1, true, 0, 0, 0, nanoTime, List.of(group), List.of(), List.of(), Map.of());
     }
 }

@@ -2,7 +2,9 @@ package io.sidecore.tools.stat;
 
 import io.sidecore.shm.CounterTypes;
 import io.sidecore.shm.CountersFileDescriptor;
+import io.sidecore.shm.E1000Registers;
 import io.sidecore.shm.PortCounter;
+import io.sidecore.shm.PortFault;
 import io.sidecore.shm.SidecoreCounter;
 import org.agrona.SemanticVersion;
 import org.agrona.concurrent.status.AtomicCounter;
@@ -88,7 +90,7 @@ class StatMainTest
         assertEquals(StatSession.EXIT_OK, result.exitCode, result.err);
         assertEquals("", result.err);
         assertEquals("sidecore counters " + file, result.lines().get(0));
-        assertEquals("version 1.0.0, pid 4242 (running), started " + STARTED + ", heartbeat age 250 ms",
+        assertEquals("version 2.0.0, pid 4242 (running), started " + STARTED + ", heartbeat age 250 ms",
             result.lines().get(1));
     }
 
@@ -193,12 +195,12 @@ class StatMainTest
     void shouldFailWithVersionMismatchWhenMajorVersionDiffers()
     {
         fixture.buffer().putIntVolatile(
-            CountersFileDescriptor.VERSION_FIELD_OFFSET, SemanticVersion.compose(2, 0, 0));
+            CountersFileDescriptor.VERSION_FIELD_OFFSET, SemanticVersion.compose(1, 0, 0));
 
         final Result result = run("--file", file.toString());
 
         assertEquals(StatSession.EXIT_NOT_RUNNING, result.exitCode);
-        assertEquals("sidecore stat: counters file major version mismatch: expected=1.0.0 found=2.0.0 (" +
+        assertEquals("sidecore stat: counters file major version mismatch: expected=2.0.0 found=1.0.0 (" +
             file + ")\n", result.err);
     }
 
@@ -249,7 +251,7 @@ class StatMainTest
         final Result result = run("--file", file.toString());
 
         assertEquals(StatSession.EXIT_NOT_RUNNING, result.exitCode);
-        assertEquals("version 1.0.0, pid 4242 (running), started " + STARTED + ", heartbeat age 3001 ms STALE " +
+        assertEquals("version 2.0.0, pid 4242 (running), started " + STARTED + ", heartbeat age 3001 ms STALE " +
             "(no heartbeat for more than 3000 ms: the sidecore is not running or is stuck)", result.lines().get(1));
         assertTrue(result.lines().contains("port g0 (id 0)"), "counters are still shown for post-mortem reading");
     }
@@ -264,7 +266,7 @@ class StatMainTest
         final Result result = run("--file", file.toString());
 
         assertEquals(StatSession.EXIT_OK, result.exitCode);
-        assertEquals("version 1.0.0, pid 4242 (running), started " + STARTED + ", heartbeat age 3000 ms",
+        assertEquals("version 2.0.0, pid 4242 (running), started " + STARTED + ", heartbeat age 3000 ms",
             result.lines().get(1));
     }
 
@@ -276,7 +278,7 @@ class StatMainTest
 
         final Result result = run("--file", file.toString());
 
-        assertTrue(result.lines().get(1).startsWith("version 1.0.0, pid 4242 (not running), "), result.lines().get(1));
+        assertTrue(result.lines().get(1).startsWith("version 2.0.0, pid 4242 (not running), "), result.lines().get(1));
     }
 
     @Test
@@ -352,13 +354,13 @@ class StatMainTest
         assertEquals(List.of(500L), sleeps);
         assertEquals(List.of(
             "sidecore counters " + file,
-            "version 1.0.0, pid 4242 (running), started " + STARTED + ", heartbeat age 250 ms",
+            "version 2.0.0, pid 4242 (running), started " + STARTED + ", heartbeat age 250 ms",
             "port g0 (id 0)",
             counterLine("tx_frames", 10),
             "errors: none",
             "",
             "sidecore counters " + file,
-            "version 1.0.0, pid 4242 (running), started " + STARTED + ", heartbeat age 0 ms",
+            "version 2.0.0, pid 4242 (running), started " + STARTED + ", heartbeat age 0 ms",
             "port g0 (id 0)",
             "  tx_frames                                           260          500.0/s",
             "errors: none"), result.lines());
@@ -432,7 +434,7 @@ class StatMainTest
         final List<String> lines = result.lines();
         final int second = lines.lastIndexOf("sidecore counters " + file);
         assertEquals(List.of(
-            "version 1.0.0, pid 777 (running), started 2023-11-14T22:13:21.250Z, heartbeat age 0 ms",
+            "version 2.0.0, pid 777 (running), started 2023-11-14T22:13:21.250Z, heartbeat age 0 ms",
             "port n5 (id 5)",
             counterLine("rx_frames", 1)), lines.subList(second + 1, lines.size()));
     }
@@ -506,7 +508,7 @@ class StatMainTest
         assertEquals(2, result.lines().size());
         final Map<String, Object> first = MiniJson.parseObject(result.lines().get(0));
         assertEquals(file.toString(), first.get("file"));
-        assertEquals("1.0.0", first.get("version"));
+        assertEquals("2.0.0", first.get("version"));
         assertEquals(4242L, first.get("pid"));
         assertEquals(Boolean.TRUE, first.get("pid_alive"));
         assertEquals(START_MS, first.get("start_timestamp_ms"));
@@ -521,6 +523,9 @@ class StatMainTest
         final Map<?, ?> port1 = (Map<?, ?>)ports.get(1);
         assertEquals(1L, port1.get("id"));
         assertEquals("g1", port1.get("name"));
+        assertTrue(port1.containsKey("fault"));
+        assertNull(port1.get("fault"), "no record, no fault");
+        assertEquals(0L, port1.get("fault_count"));
         assertEquals(20L, ((Map<?, ?>)port1.get("counters")).get("tx_frames"));
         assertEquals(PortCounter.values().length, ((Map<?, ?>)port1.get("counters")).size());
         assertFalse(port1.containsKey("rates"));
@@ -542,6 +547,50 @@ class StatMainTest
         final Map<?, ?> sidecoreRates = (Map<?, ?>)((Map<?, ?>)((List<?>)second.get("sidecores")).get(0)).get("rates");
         assertEquals(0.0, sidecoreRates.get("duty_cycles"));
         assertFalse(sidecoreRates.containsKey("busy_ratio_ppm"), "gauges have no rate");
+    }
+
+    @Test
+    void shouldShowPortFaultByNameWithRegisterValueAndTimeRightUnderThePortInText()
+    {
+        fixture.writePortFault(0, 0, null, 0, 0, 0, 0);
+        fixture.writePortFault(1, 1, PortFault.TX_TAIL_BEYOND_RING, E1000Registers.TDT, 0x400, START_MS + 5, 2);
+        fixture.signalReady();
+
+        final List<String> lines = run("--file", file.toString()).lines();
+
+        final int port0 = lines.indexOf("port g0 (id 0)");
+        final int port1 = lines.indexOf("port g1 (id 1)");
+        assertEquals(port0 + 1 + PortCounter.values().length, port1, "no fault line for a port that serves");
+        assertEquals("  FAULTED tx_tail_beyond_ring: register TDT (0x03818) = 0x400, since 2023-11-14T22:13:20.005Z, " +
+            "fault 2 of the port", lines.get(port1 + 1));
+        assertEquals("    (" + PortFault.TX_TAIL_BEYOND_RING.description() + ")", lines.get(port1 + 2));
+        assertEquals(counterLine("tx_frames", 20), lines.get(port1 + 3));
+    }
+
+    @Test
+    void shouldShowPortFaultObjectInJsonAndNullForAPortThatServes()
+    {
+        fixture.writePortFault(0, 0, null, 0, 0, START_MS + 1, 1);
+        fixture.writePortFault(3, 1, PortFault.RX_RING_OUTSIDE_MEMORY, E1000Registers.RDBAL, 0x1_0000_0000L,
+            START_MS + 9, 1);
+        fixture.signalReady();
+
+        final Map<String, Object> json = MiniJson.parseObject(run("--file", file.toString(), "--format", "json").out
+            .strip());
+
+        final Map<?, ?> port0 = (Map<?, ?>)((List<?>)json.get("ports")).get(0);
+        assertNull(port0.get("fault"), "the reset cleared it");
+        assertEquals(1L, port0.get("fault_count"));
+        final Map<?, ?> port1 = (Map<?, ?>)((List<?>)json.get("ports")).get(1);
+        final Map<?, ?> fault = (Map<?, ?>)port1.get("fault");
+        assertEquals((long)PortFault.RX_RING_OUTSIDE_MEMORY.id(), fault.get("id"));
+        assertEquals("rx_ring_outside_memory", fault.get("name"));
+        assertEquals(PortFault.RX_RING_OUTSIDE_MEMORY.description(), fault.get("description"));
+        assertEquals("RDBAL", fault.get("register"));
+        assertEquals((long)E1000Registers.RDBAL, fault.get("register_offset"));
+        assertEquals(0x1_0000_0000L, fault.get("value"));
+        assertEquals(START_MS + 9, fault.get("timestamp_ms"));
+        assertEquals(1L, port1.get("fault_count"));
     }
 
     @Test
@@ -634,7 +683,7 @@ class StatMainTest
         assertTrue(help.out.contains("--filter=[KEY=]REGEX"), help.out);
         assertTrue(help.out.contains("2   usage error"), help.out);
         assertEquals(0, version.exitCode);
-        assertEquals("sidecore stat, reads counters file version 1.0.0\n", version.out);
+        assertEquals("sidecore stat, reads counters file version 2.0.0\n", version.out);
     }
 
     private static String counterLine(final String name, final long value)

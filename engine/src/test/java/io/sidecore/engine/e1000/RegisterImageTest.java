@@ -1,0 +1,109 @@
+package io.sidecore.engine.e1000;
+
+import io.sidecore.engine.frame.FrameSink;
+import io.sidecore.engine.mem.GuestMemory;
+import io.sidecore.engine.status.PortCounters;
+import io.sidecore.shm.E1000Registers;
+import io.sidecore.shm.PortRegionDescriptor;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/**
+ * The register image split by page: the doorbell pages (what a VMM maps) hold the shared pages and nothing else; the
+ * trapped registers live in private memory.
+ */
+class RegisterImageTest
+{
+    private static final byte UNTOUCHED = (byte)0xA5;
+
+    private final MemorySegment doorbellMemory =
+        Arena.ofAuto().allocate(PortRegionDescriptor.DOORBELL_PAGES_LENGTH, E1000Registers.PAGE_LENGTH);
+    private final UnsafeBuffer doorbellPages =
+        new UnsafeBuffer(doorbellMemory.address(), PortRegionDescriptor.DOORBELL_PAGES_LENGTH);
+    private final RegisterImage registers =
+        new RegisterImage(doorbellPages, PortRegionDescriptor.DEFAULT_SHARED_PAGES);
+
+    @Test
+    void shouldNeverWriteTheDoorbellPagesOutsideTheSharedOnesWhateverTheGuestTraps()
+    {
+        doorbellPages.setMemory(0, PortRegionDescriptor.DOORBELL_PAGES_LENGTH, UNTOUCHED);
+        final E1000Device device = device(registers);
+        for (int offset = 0; offset < E1000Registers.BAR0_LENGTH; offset += 4)
+        {
+            device.mmioWrite(offset, -1, 0);
+            device.mmioRead(offset, 0);
+        }
+        device.mmioWrite(E1000Registers.CTRL, E1000Registers.CTRL_RST, 0);
+        device.powerOnReset();
+
+        for (int offset = 0; offset < PortRegionDescriptor.DOORBELL_PAGES_LENGTH; offset++)
+        {
+            if (!registers.isShared(offset))
+            {
+                assertEquals(UNTOUCHED, doorbellPages.getByte(offset), "doorbell pages byte 0x" +
+                    Integer.toHexString(offset) + " (" + E1000Registers.registerName(offset & ~3) + ")");
+            }
+        }
+    }
+
+    @Test
+    void shouldKeepSharedRegistersInTheDoorbellPagesAndTrappedOnesInPrivateMemory()
+    {
+        final E1000Device device = device(registers);
+
+        device.mmioWrite(E1000Registers.TDT, 5, 0);
+        doorbellPages.putIntRelease(E1000Registers.RDT, 7);
+        device.mmioWrite(E1000Registers.RCTL, E1000Registers.RCTL_EN, 0);
+
+        assertEquals(5, doorbellPages.getInt(E1000Registers.TDT), "a trapped doorbell lands in the shared page");
+        assertEquals(7, registers.getAcquire(E1000Registers.RDT), "the guest's doorbell is the device's RDT");
+        assertEquals(0, doorbellPages.getInt(E1000Registers.RCTL), "RCTL traps: it is not in the doorbell pages");
+        assertEquals(E1000Registers.RCTL_EN, registers.privateImage().getInt(E1000Registers.RCTL));
+        assertEquals(E1000Registers.STATUS_RESET_VALUE, registers.privateImage().getInt(E1000Registers.STATUS));
+    }
+
+    @Test
+    void shouldAssembleTheWholeBar0ViewFromBothBuffers()
+    {
+        device(registers).mmioWrite(E1000Registers.TDT, 3, 0);
+        final byte[] view = new byte[E1000Registers.BAR0_LENGTH];
+
+        registers.copyTo(new UnsafeBuffer(view));
+
+        final UnsafeBuffer bar0 = new UnsafeBuffer(view);
+        assertEquals(3, bar0.getInt(E1000Registers.TDT));
+        assertEquals(E1000Registers.CTRL_RESET_VALUE, bar0.getInt(E1000Registers.CTRL));
+    }
+
+    @Test
+    void shouldRefuseAnImageThatSharesOtherPagesThanThePort()
+    {
+        final RegisterImage other = RegisterImage.allocate(PortRegionDescriptor.DEFAULT_SHARED_PAGES | 1);
+
+        final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, () -> device(other));
+
+        assertEquals("register image shares pages 0xd but the port shares 0xc", ex.getMessage());
+    }
+
+    @Test
+    void shouldRefuseDoorbellPagesShorterThanBar0()
+    {
+        final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
+            () -> new RegisterImage(new UnsafeBuffer(new byte[E1000Registers.PAGE_LENGTH]), 0));
+
+        assertEquals("doorbell pages too short: capacity=4096 required=131072", ex.getMessage());
+    }
+
+    private static E1000Device device(final RegisterImage registers)
+    {
+        return new E1000Device(
+            PortConfig.of(0, "image", DeviceHarness.MAC), registers, new GuestMemory(),
+            PortCounters.inHeap("image"), (frame, offset, lengthBytes, metadata, nowNs) -> FrameSink.DELIVERED, InterruptLine.NONE);
+    }
+}
