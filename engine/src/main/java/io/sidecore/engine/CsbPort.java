@@ -268,7 +268,7 @@ final class CsbPort
         {
             return;
         }
-        final long address = guestMemory.translate(gpa, CsbDescriptor.CSB_LENGTH);
+        final long address = guestMemory.translateForWrite(gpa, CsbDescriptor.CSB_LENGTH);
         if (GuestMemory.NO_MAPPING == address)
         {
             return;

@@ -351,7 +351,7 @@ public final class TxProcessor
             markDrop(PortCounter.TX_DROP_OVERSIZE);
             return;
         }
-        final long hostAddress = device.guestMemory.translate(bufferGpa, lengthBytes);
+        final long hostAddress = device.guestMemory.translateForRead(bufferGpa, lengthBytes);
         if (GuestMemory.NO_MAPPING == hostAddress)
         {
             markDrop(PortCounter.TX_DROP_DMA_FAULT);
