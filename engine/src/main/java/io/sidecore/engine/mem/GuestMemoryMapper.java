@@ -19,8 +19,8 @@ import java.lang.foreign.MemorySegment;
  * guests, so a VMM (or anyone holding the fd) that shrinks its memory file must not be able to kill the daemon.
  * A memfd sealed with {@code F_SEAL_SHRINK} cannot shrink, for anyone, for the rest of its life (seals are never
  * removed), which is what QEMU's {@code memory-backend-memfd} does by default: {@code seal=on} adds
- * {@code F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL} ({@code backends/hostmem-memfd.c}); the synthetic guest creates
- * its RAM the same way ({@code MemFd.createSealed}).
+ * {@code F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL} ({@code backends/hostmem-memfd.c}). VMM-side code of this
+ * project (a synthetic guest attaching natively) must create its RAM with the same seals: {@code MemFd.createSealed}.
  * <p>
  * <b>Checks, in this order</b> (seals first: once {@code F_SEAL_SHRINK} is seen it stays, so the size checked after
  * it can only grow):
@@ -41,10 +41,11 @@ import java.lang.foreign.MemorySegment;
  * filesystem, and a memfd created without {@code MFD_ALLOW_SEALING} ({@code memory-backend-memfd,seal=off}).
  * {@link SealPolicy#ALLOW_UNSEALED} accepts them, for hosts that must use hugetlbfs-backed files; the risk then is
  * the daemon's: whoever can truncate the file can make the sidecore's next access to it fault. (HotSpot 25, tried
- * here, turns a SIGBUS inside an {@code Unsafe} or {@code MemorySegment} access into an asynchronous
- * {@code InternalError} instead of dying, but that is an implementation detail, it is thrown out of the duty cycle
- * rather than contained to the port, and native code touching the mapping would still crash; sidecore does not rely
- * on it.)
+ * here on reads, writes and bulk copies through {@code UnsafeBuffer} and {@code MemorySegment}, interpreted and
+ * compiled, turns that SIGBUS into an {@code InternalError} "a fault occurred in an unsafe memory access operation"
+ * instead of dying. sidecore does not rely on it: it is an implementation detail (compiled code may report it late,
+ * after more of the duty cycle ran), the error would escape the duty cycle instead of faulting one port, and native
+ * code touching the mapping would still kill the process.)
  * <p>
  * Residual risk even with the seal: on hugetlbfs ({@code memory-backend-memfd,hugetlb=on}) a VMM that punches a
  * hole in the file ({@code fallocate(PUNCH_HOLE)}, which {@code F_SEAL_SHRINK} does not stop; balloon and virtio-mem
