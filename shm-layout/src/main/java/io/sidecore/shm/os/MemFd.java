@@ -15,6 +15,9 @@ public final class MemFd implements AutoCloseable
     /** Allow seals (F_ADD_SEALS). */
     public static final int MFD_ALLOW_SEALING = 0x2;
 
+    /** The seals QEMU's {@code memory-backend-memfd} adds with {@code seal=on} (its default): fixed size, final. */
+    public static final int GUEST_MEMORY_SEALS = LibC.F_SEAL_GROW | LibC.F_SEAL_SHRINK | LibC.F_SEAL_SEAL;
+
     private final int fd;
     private final String name;
     private boolean closed;
@@ -24,9 +27,6 @@ public final class MemFd implements AutoCloseable
         this.fd = fd;
         this.name = name;
     }
-
-    /** The seals QEMU's {@code memory-backend-memfd} adds with {@code seal=on}, its default: fixed size, no more seals. */
-    public static final int GUEST_MEMORY_SEALS = LibC.F_SEAL_GROW | LibC.F_SEAL_SHRINK | LibC.F_SEAL_SEAL;
 
     /**
      * Create a memfd and size it. It allows sealing ({@link #addSeals}) but carries no seal yet.
