@@ -30,13 +30,14 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * region hit (copied fields, so a change of the table can never leave it pointing at a stale slot), then a binary
  * search over the base addresses, kept sorted in parallel primitive arrays. Changing the table allocates (cold path).
  * <p>
- * <b>Threading: single writer.</b> Only the sidecore thread that owns the port translates and changes regions;
- * other threads (the vfio-user or control socket) send it commands through the engine's bounded queue. Translation
- * takes no lock. A host address returned by a translation is valid until the next change of this table; an object
- * that keeps one across duty cycles (the CSB) re-translates when {@link #mappingEpoch()} moves. Hence the DMA_UNMAP
- * protocol: the socket thread has the owning thread {@link #remove} the region (once that command has run, no
- * translation can return an address inside it and nothing holds one), then {@link GuestMemoryRegion#close() closes}
- * it (munmap) and only then replies to the VMM.
+ * <b>Threading: single writer.</b> A guest memory may be filled on any thread before it is handed to the engine
+ * with its port (the command queue publishes it); from then on only the sidecore thread that owns the port translates
+ * and changes regions, and other threads (the vfio-user or control socket) send it commands through the engine's
+ * bounded queue. Translation takes no lock. A host address returned by a translation is valid until the next change
+ * of this table; an object that keeps one across duty cycles (the CSB) re-translates when {@link #mappingEpoch()}
+ * moves. Hence the DMA_UNMAP protocol: the socket thread has the owning thread {@link #remove} the region (once that
+ * command has run, no translation can return an address inside it and nothing holds one), then
+ * {@link GuestMemoryRegion#close() closes} it (munmap) and only then replies to the VMM.
  */
 public final class GuestMemory
 {
