@@ -1,6 +1,7 @@
 package io.sidecore.bench;
 
 import io.sidecore.engine.mem.GuestMemory;
+import io.sidecore.engine.mem.GuestMemoryRegion;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -14,11 +15,15 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Cost of the overflow-safe guest-physical range check every descriptor and buffer access goes through, for a
- * guest with one region and for one with several (the translation walks the region table).
+ * Cost of the overflow-safe guest-physical range check every descriptor, buffer and CSB access goes through, with
+ * 2, 16 and 256 regions: a hit in the last-hit cache (the common case: a ring and its buffers live in one RAM
+ * region), a miss that binary-searches the table (every access lands in another region than the one before), a
+ * range in a hole between regions (searched, then rejected and counted) and a hostile range that wraps 2^64
+ * (rejected before any search).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -28,38 +33,86 @@ import java.util.concurrent.TimeUnit;
 @State(Scope.Thread)
 public class GuestMemoryBenchmark
 {
-    @Param({"1", "4"})
+    private static final long REGION_BYTES = 64 << 10;
+    private static final long REGION_STRIDE_BYTES = 1L << 30;
+    private static final int BUFFER_BYTES = 1500;
+    private static final int BUFFER_STRIDE_BYTES = 2048;
+    private static final int PATTERN_LENGTH = 1024;
+    /** Odd, so for a power-of-two region count consecutive steps land in different regions and all are visited. */
+    private static final int REGION_STEP = 5;
+
+    @Param({"2", "16", "256"})
     int regionCount;
 
     private GuestMemory memory;
-    private long lastRegionGpa;
+    private final long[] missGpas = new long[PATTERN_LENGTH];
+    private long hitRegionGpa;
+    private long holeGpa;
     private long offsetBytes;
+    private int next;
 
     /**
-     * Map the regions.
+     * Map the regions, 1 GiB apart, and lay out the access patterns.
      */
     @Setup
     public void setUp()
     {
         memory = new GuestMemory();
-        final Arena arena = Arena.ofAuto();
+        final MemorySegment slab = Arena.ofAuto().allocate(REGION_BYTES * regionCount, 4096);
         for (int i = 0; i < regionCount; i++)
         {
-            lastRegionGpa = 0x1_0000_0000L * (i + 1);
-            memory.addRegion(lastRegionGpa, arena.allocate(1 << 20, 4096));
+            memory.add(GuestMemoryRegion.ofSegment(
+                gpa(i), slab.asSlice(i * REGION_BYTES, REGION_BYTES), GuestMemoryRegion.READ_WRITE));
+        }
+        hitRegionGpa = gpa(regionCount / 2);
+        holeGpa = gpa(regionCount / 2) + REGION_BYTES + 4096;
+        for (int k = 0; k < PATTERN_LENGTH; k++)
+        {
+            final int region = (k * REGION_STEP + 1) % regionCount;
+            final long offset = (long)k * BUFFER_STRIDE_BYTES % (REGION_BYTES - BUFFER_STRIDE_BYTES);
+            missGpas[k] = gpa(region) + offset;
         }
     }
 
+    private static long gpa(final int region)
+    {
+        return REGION_STRIDE_BYTES * (region + 1);
+    }
+
     /**
-     * A buffer-sized range in the last region (the worst case for the table walk).
+     * A buffer-sized range in the region translated last time.
      *
      * @return the host address.
      */
     @Benchmark
-    public long translateInRange()
+    public long translateCacheHit()
     {
-        offsetBytes = (offsetBytes + 2048) & ((1 << 20) - 1);
-        return memory.translate(lastRegionGpa + offsetBytes, 1500);
+        offsetBytes = (offsetBytes + BUFFER_STRIDE_BYTES) & (REGION_BYTES - 1);
+        return memory.translateForWrite(hitRegionGpa + offsetBytes, BUFFER_BYTES);
+    }
+
+    /**
+     * A buffer-sized range in another region than the last one: a binary search every time.
+     *
+     * @return the host address.
+     */
+    @Benchmark
+    public long translateCacheMiss()
+    {
+        final long gpa = missGpas[next];
+        next = (next + 1) & (PATTERN_LENGTH - 1);
+        return memory.translateForWrite(gpa, BUFFER_BYTES);
+    }
+
+    /**
+     * A range in the hole after a region: searched, rejected and counted.
+     *
+     * @return NO_MAPPING.
+     */
+    @Benchmark
+    public long translateUnmapped()
+    {
+        return memory.translateForRead(holeGpa, BUFFER_BYTES);
     }
 
     /**
@@ -70,6 +123,6 @@ public class GuestMemoryBenchmark
     @Benchmark
     public long translateHostile()
     {
-        return memory.translate(0xFFFF_FFFF_FFFF_F000L, 0x2000);
+        return memory.translateForRead(0xFFFF_FFFF_FFFF_F000L, 0x2000);
     }
 }

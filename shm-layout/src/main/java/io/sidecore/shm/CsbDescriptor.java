@@ -49,9 +49,9 @@ package io.sidecore.shm;
  * equal to the tails it last wrote to TDT/RDT, the {@link #MAGIC}, and {@link #CSB_VERSION} last with a release
  * store. It then writes CSBAH and then CSBAL: the CSBAL write commits the 64-bit address (the order the original
  * QEMU patch requires). The host, on the CSBAL write, composes the address ({@link #csbGpa}), checks
- * {@link #isCsbAddressAligned alignment}, checks that the whole block lies inside one guest memory region (the
- * engine's {@code GuestMemory.translate(gpa, CSB_LENGTH)}), reads the version with acquire semantics and the magic,
- * and validates them ({@link #csbStatus} / {@link #checkCsb}). If all pass it initialises the host group
+ * {@link #isCsbAddressAligned alignment}, checks that the whole block lies inside one writable guest memory region
+ * (the engine's {@code GuestMemory.translateForWrite(gpa, CSB_LENGTH)}), reads the version with acquire semantics and
+ * the magic, and validates them ({@link #csbStatus} / {@link #checkCsb}). If all pass it initialises the host group
  * ({@code host_tdh}=TDH, {@code host_rdh}=RDH, both need-kick flags 0, its TX spin limit, {@code host_txcycles}=0)
  * and writes {@code host_version} = {@link #CSB_VERSION} last with a release store; if any fails it leaves the port
  * in register mode and writes nothing into guest memory. The guest must not skip a doorbell write until it reads

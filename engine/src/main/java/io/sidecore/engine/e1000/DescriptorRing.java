@@ -19,7 +19,7 @@ public final class DescriptorRing
     public static final int OK = 0;
     /** {@link #load} result: length 0 - nothing to do, not a fault (the ring is simply not set up). */
     public static final int EMPTY_RING = 1;
-    /** {@link #load} result: the descriptor array is not inside guest memory. */
+    /** {@link #load} result: the descriptor array is not inside writable guest memory (the device writes back). */
     public static final int BAD_BASE = 2;
 
     private long baseGpa;
@@ -46,7 +46,7 @@ public final class DescriptorRing
         {
             return EMPTY_RING;
         }
-        hostAddress = guestMemory.translate(baseGpa, lengthBytes);
+        hostAddress = guestMemory.translateForWrite(baseGpa, lengthBytes);
         return GuestMemory.NO_MAPPING == hostAddress ? BAD_BASE : OK;
     }
 

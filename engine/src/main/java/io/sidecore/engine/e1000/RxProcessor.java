@@ -380,7 +380,7 @@ public final class RxProcessor
                 long hostAddress = GuestMemory.NO_MAPPING;
                 if (dataLength > 0)
                 {
-                    hostAddress = guestMemory.translate(bufferGpa, dataLength);
+                    hostAddress = guestMemory.translateForWrite(bufferGpa, dataLength);
                     dmaFault |= GuestMemory.NO_MAPPING == hostAddress;
                 }
                 bufferIndexes[buffers] = index;

@@ -370,7 +370,7 @@ public final class TxProcessor
             markDrop(PortCounter.TX_DROP_OVERSIZE);
             return;
         }
-        final long hostAddress = guestMemory.translate(bufferGpa, lengthBytes);
+        final long hostAddress = guestMemory.translateForRead(bufferGpa, lengthBytes);
         if (GuestMemory.NO_MAPPING == hostAddress)
         {
             markDrop(PortCounter.TX_DROP_DMA_FAULT);

@@ -1,103 +1,395 @@
 package io.sidecore.engine.mem;
 
 import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
- * The guest-physical address space one port may DMA into: a small table of RAM regions, each a guest-physical base
- * and a native {@link MemorySegment} (shared memory mapped from the VMM, or an arena segment in tests).
+ * The guest-physical address space one port may DMA into, as the VMM maps it: any number of
+ * {@link GuestMemoryRegion}s (RAM below and above the PCI hole, ROMs, ranges announced without a file), added,
+ * removed and replaced as a vfio-user DMA_MAP/DMA_UNMAP stream or a native attach describes them.
  * <p>
- * Every guest address and length is checked here, by this code, with overflow-safe arithmetic before any access;
- * Agrona's bounds checks can be switched off and are never relied upon. Device MMIO is never in the table, so a
- * guest that points a DMA at the device's own registers (CVE-2021-20257 (b), CVE-2021-3416) gets
- * {@link #NO_MAPPING}.
+ * <b>Translation.</b> Every guest address and length the device uses goes through {@link #translateForRead} or
+ * {@link #translateForWrite} first, checked here, by this code, with overflow-safe arithmetic (Agrona's bounds checks
+ * can be switched off and are never relied upon). A range is translated only when it lies wholly inside one region
+ * the daemon has mapped and that grants the access: a write into a read-only region (BIOS and option ROMs, which QEMU
+ * maps READ only) is refused. Everything else returns {@link #NO_MAPPING} and counts one {@link Rejection}, so the
+ * caller completes its descriptor and counts its own drop. Device MMIO is never a mapped region, so a guest that
+ * points a DMA at the device's own registers (CVE-2021-20257 (b), CVE-2021-3416) gets {@link #NO_MAPPING} too.
  * <p>
- * Regions are added before the port starts; the translation path allocates nothing.
+ * <b>A range across two adjacent regions is rejected</b> ({@link Rejection#SPANS_REGIONS}), not stitched together:
+ * each region is its own host mapping, so two regions adjacent in guest-physical space are not adjacent in the host
+ * and no single host address covers the range; serving it would mean scatter-gather on every ring, buffer and CSB
+ * access. No real guest needs it: QEMU merges adjacent sections of one RAM block into one DMA_MAP when their
+ * attributes match, and where two maps do touch (RAM next to a ROM in the first megabyte, which Linux keeps out of
+ * its allocators; two hot-plugged DIMMs, whose boundaries are far more aligned than any buddy-allocated DMA buffer or
+ * ring) an operating system's physically contiguous DMA buffers do not cross the boundary. A hostile descriptor that
+ * does is rejected and counted under its own reason, and the device never reads or writes past a region.
+ * <p>
+ * <b>Speed.</b> The data path allocates nothing, boxes nothing and walks no iterator: a one-entry cache of the last
+ * region hit (copied fields, so a change of the table can never leave it pointing at a stale slot), then a binary
+ * search over the base addresses, kept sorted in parallel primitive arrays. Changing the table allocates (cold path).
+ * <p>
+ * <b>Threading: single writer.</b> A guest memory may be filled on any thread before it is handed to the engine
+ * with its port (the command queue publishes it); from then on only the sidecore thread that owns the port translates
+ * and changes regions, and other threads (the vfio-user or control socket) send it commands through the engine's
+ * bounded queue. Translation takes no lock. A host address returned by a translation is valid until the next change
+ * of this table; an object that keeps one across duty cycles (the CSB) re-translates when {@link #mappingEpoch()}
+ * moves. Hence the DMA_UNMAP protocol: the socket thread has the owning thread {@link #remove} the region (once that
+ * command has run, no translation can return an address inside it and nothing holds one), then
+ * {@link GuestMemoryRegion#close() closes} it (munmap) and only then replies to the VMM.
  */
 public final class GuestMemory
 {
-    /** Returned by {@link #translate(long, long)} when the range is not wholly inside one region. */
+    /** Returned by a translation that is refused. */
     public static final long NO_MAPPING = 0L;
 
-    /** Upper bound on regions per guest (QEMU presents RAM below and above the PCI hole, plus hotplug). */
-    public static final int MAX_REGIONS = 16;
+    /**
+     * Regions one guest may map: the {@code max_dma_maps} QEMU's vfio-user client announces (65535). QEMU maps a
+     * few dozen at most; a client that asks for more is refused, which also bounds what one port can cost in
+     * mappings (the process has {@code vm.max_map_count}, 65530 by default, for all ports together).
+     */
+    public static final int MAX_REGIONS = 65_535;
 
-    private final long[] gpaBases = new long[MAX_REGIONS];
-    private final long[] lengthsBytes = new long[MAX_REGIONS];
-    private final long[] hostAddresses = new long[MAX_REGIONS];
-    private final MemorySegment[] segments = new MemorySegment[MAX_REGIONS];
-    private int regionCount;
+    private static final int INITIAL_CAPACITY = 8;
+    private static final int DESCRIBED_REGIONS = 8;
 
     /**
-     * Add a region. Regions must not overlap.
-     *
-     * @param gpaBase guest-physical address of the first byte.
-     * @param segment native segment holding the region's bytes.
-     * @throws IllegalArgumentException on overlap, wrap-around, a heap segment or a full table.
+     * Why a translation was refused; each has its own count ({@link #rejectionCount}).
      */
-    public void addRegion(final long gpaBase, final MemorySegment segment)
+    public enum Rejection
     {
-        if (!segment.isNative())
+        /** Length 0 or negative, or the range wraps past 2^64. */
+        BAD_RANGE,
+        /** The first byte is in no region. */
+        UNMAPPED,
+        /** The range starts in a region and runs past its end into unmapped space. */
+        PAST_REGION_END,
+        /** The range starts in a region and runs on into the adjacent one (see the class description). */
+        SPANS_REGIONS,
+        /** The range lies in a region the VMM announced without sharing its memory. */
+        NOT_HOST_MAPPED,
+        /** A write into a region the VMM mapped read-only (a ROM). */
+        READ_ONLY
+    }
+
+    private static final int REJECTION_KINDS = Rejection.values().length;
+
+    private GuestMemoryRegion[] regions = new GuestMemoryRegion[INITIAL_CAPACITY];
+    private long[] gpaBases = new long[INITIAL_CAPACITY];
+    private long[] lengthsBytes = new long[INITIAL_CAPACITY];
+    private long[] hostAddresses = new long[INITIAL_CAPACITY];
+    private boolean[] writable = new boolean[INITIAL_CAPACITY];
+    private int regionCount;
+
+    private long cachedGpaBase;
+    private long cachedLengthBytes;
+    private long cachedHostAddress;
+    private boolean cachedWritable;
+
+    private long mappingEpoch;
+    private long regionSearches;
+    private Rejection lastRejection;
+    private final AtomicLongArray rejectionCounts = new AtomicLongArray(REJECTION_KINDS);
+
+    /**
+     * Translate a range the device will read.
+     *
+     * @param gpa         guest-physical address of the first byte (any 64-bit value, unsigned).
+     * @param lengthBytes bytes to read, at least 1.
+     * @return host address of {@code gpa}, or {@link #NO_MAPPING} unless {@code [gpa, gpa + lengthBytes)} lies
+     *     wholly inside one host-mapped region.
+     */
+    public long translateForRead(final long gpa, final long lengthBytes)
+    {
+        // Cached regions are host mapped; an empty cache has length 0. gpa >= base >= 0, so the offset cannot wrap.
+        final long offset = gpa - cachedGpaBase;
+        if (gpa >= cachedGpaBase && offset < cachedLengthBytes &&
+            lengthBytes > 0 && lengthBytes <= cachedLengthBytes - offset)
         {
-            throw new IllegalArgumentException("guest memory region must be a native segment");
+            return cachedHostAddress + offset;
         }
-        final long lengthBytes = segment.byteSize();
-        if (lengthBytes <= 0)
-        {
-            throw new IllegalArgumentException("guest memory region is empty: gpa=0x" + Long.toHexString(gpaBase));
-        }
-        if (gpaBase < 0 || Long.MAX_VALUE - gpaBase < lengthBytes)
-        {
-            throw new IllegalArgumentException("guest memory region wraps: gpa=0x" + Long.toHexString(gpaBase) +
-                " length=" + lengthBytes);
-        }
-        if (regionCount == MAX_REGIONS)
-        {
-            throw new IllegalArgumentException("too many guest memory regions: max=" + MAX_REGIONS);
-        }
-        for (int i = 0; i < regionCount; i++)
-        {
-            final boolean disjoint = gpaBase + lengthBytes <= gpaBases[i] || gpaBases[i] + lengthsBytes[i] <= gpaBase;
-            if (!disjoint)
-            {
-                throw new IllegalArgumentException("guest memory regions overlap: gpa=0x" +
-                    Long.toHexString(gpaBase) + " and gpa=0x" + Long.toHexString(gpaBases[i]));
-            }
-        }
-        gpaBases[regionCount] = gpaBase;
-        lengthsBytes[regionCount] = lengthBytes;
-        hostAddresses[regionCount] = segment.address();
-        segments[regionCount] = segment;
-        regionCount++;
+        return search(gpa, lengthBytes, false);
     }
 
     /**
-     * Translate a guest-physical range to a host address.
+     * Translate a range the device will write (descriptor write-back, received frames, the CSB's host fields).
      *
-     * @param gpa         guest-physical address (any 64-bit value, treated as unsigned).
-     * @param lengthBytes length of the access, 0..Integer.MAX_VALUE.
-     * @return the host address of {@code gpa}, or {@link #NO_MAPPING} unless {@code [gpa, gpa + lengthBytes)} lies
-     *     wholly inside one region.
+     * @param gpa         guest-physical address of the first byte (any 64-bit value, unsigned).
+     * @param lengthBytes bytes to write, at least 1.
+     * @return host address of {@code gpa}, or {@link #NO_MAPPING} unless {@code [gpa, gpa + lengthBytes)} lies
+     *     wholly inside one host-mapped, writable region.
      */
-    public long translate(final long gpa, final long lengthBytes)
+    public long translateForWrite(final long gpa, final long lengthBytes)
     {
-        if (lengthBytes < 0 || gpa < 0)
+        final long offset = gpa - cachedGpaBase;
+        if (cachedWritable && gpa >= cachedGpaBase && offset < cachedLengthBytes &&
+            lengthBytes > 0 && lengthBytes <= cachedLengthBytes - offset)
         {
-            return NO_MAPPING;
+            return cachedHostAddress + offset;
         }
-        for (int i = 0; i < regionCount; i++)
+        return search(gpa, lengthBytes, true);
+    }
+
+    private long search(final long gpa, final long lengthBytes, final boolean forWrite)
+    {
+        regionSearches++;
+        if (lengthBytes <= 0)
         {
-            final long base = gpaBases[i];
-            if (gpa >= base)
+            return reject(Rejection.BAD_RANGE);
+        }
+        if (gpa < 0)
+        {
+            // At or above 2^63, where no region can be. The range wraps iff gpa > 2^64 - length, unsigned.
+            return reject(Long.compareUnsigned(gpa, -lengthBytes) > 0 ? Rejection.BAD_RANGE : Rejection.UNMAPPED);
+        }
+        final long[] bases = gpaBases;
+        final int index = floorIndex(bases, regionCount, gpa);
+        if (index < 0)
+        {
+            return reject(Rejection.UNMAPPED);
+        }
+        final long base = bases[index];
+        final long regionLength = lengthsBytes[index];
+        final long offset = gpa - base;
+        if (offset >= regionLength)
+        {
+            return reject(Rejection.UNMAPPED);
+        }
+        if (lengthBytes > regionLength - offset)
+        {
+            final boolean nextIsAdjacent = index + 1 < regionCount && bases[index + 1] - base == regionLength;
+            return reject(nextIsAdjacent ? Rejection.SPANS_REGIONS : Rejection.PAST_REGION_END);
+        }
+        final long hostAddress = hostAddresses[index];
+        if (NO_MAPPING == hostAddress)
+        {
+            return reject(Rejection.NOT_HOST_MAPPED);
+        }
+        cachedGpaBase = base;
+        cachedLengthBytes = regionLength;
+        cachedHostAddress = hostAddress;
+        cachedWritable = writable[index];
+        if (forWrite && !cachedWritable)
+        {
+            return reject(Rejection.READ_ONLY);
+        }
+        return hostAddress + offset;
+    }
+
+    /**
+     * @return index of the last region whose base is at or below {@code gpa}, or -1.
+     */
+    private static int floorIndex(final long[] bases, final int count, final long gpa)
+    {
+        int low = 0;
+        int high = count - 1;
+        int found = -1;
+        while (low <= high)
+        {
+            final int middle = (low + high) >>> 1;
+            if (bases[middle] <= gpa)
             {
-                final long offset = gpa - base;
-                final long regionLength = lengthsBytes[i];
-                if (offset < regionLength && lengthBytes <= regionLength - offset)
-                {
-                    return hostAddresses[i] + offset;
-                }
+                found = middle;
+                low = middle + 1;
+            }
+            else
+            {
+                high = middle - 1;
             }
         }
+        return found;
+    }
+
+    private long reject(final Rejection rejection)
+    {
+        lastRejection = rejection;
+        final int index = rejection.ordinal();
+        rejectionCounts.setOpaque(index, rejectionCounts.getPlain(index) + 1);
         return NO_MAPPING;
+    }
+
+    /**
+     * Add guest RAM held in a segment the caller keeps owning, readable and writable.
+     *
+     * @param gpaBase guest-physical address of the first byte.
+     * @param segment native segment holding the region's bytes.
+     * @throws GuestMemoryException on overlap, a heap or empty segment, a range past 2^63 or a full table.
+     */
+    public void addRegion(final long gpaBase, final MemorySegment segment)
+    {
+        add(GuestMemoryRegion.ofSegment(gpaBase, segment, GuestMemoryRegion.READ_WRITE));
+    }
+
+    /**
+     * Add a region (a DMA_MAP). Owning thread only.
+     *
+     * @param region the region; it must not be in a guest memory already, nor closed.
+     * @throws GuestMemoryException ({@link GuestMemoryException.Reason#OVERLAP}, naming both regions) when it
+     *     overlaps a mapped region, or when the table is full; nothing changes.
+     */
+    public void add(final GuestMemoryRegion region)
+    {
+        final int index = floorIndex(gpaBases, regionCount, region.gpaBase()) + 1;
+        checkNoOverlap(region, index - 1, index);
+        if (regionCount == MAX_REGIONS)
+        {
+            throw new GuestMemoryException(GuestMemoryException.Reason.TOO_MANY_REGIONS,
+                "too many guest memory regions: at most " + MAX_REGIONS + ", refusing " + region);
+        }
+        region.attach();
+        insertAt(index, region);
+    }
+
+    /**
+     * Remove the region mapped at exactly this base and length (a DMA_UNMAP). Owning thread only. Once this
+     * returns, no translation yields an address inside it; the caller then closes it.
+     *
+     * @param gpaBase     base of the region.
+     * @param lengthBytes its length.
+     * @return the removed region.
+     * @throws GuestMemoryException ({@link GuestMemoryException.Reason#NOT_MAPPED}) when no region has exactly
+     *     that base and length; nothing changes.
+     */
+    public GuestMemoryRegion remove(final long gpaBase, final long lengthBytes)
+    {
+        final int index = exactIndex(gpaBase, lengthBytes);
+        final GuestMemoryRegion removed = regions[index];
+        deleteAt(index);
+        removed.detach();
+        invalidate();
+        return removed;
+    }
+
+    /**
+     * Remove every region (vfio-user DMA_UNMAP with the ALL flag, a client that went away). Owning thread only.
+     *
+     * @return the removed regions, in address order, for the caller to close.
+     */
+    public GuestMemoryRegion[] removeAll()
+    {
+        final GuestMemoryRegion[] removed = new GuestMemoryRegion[regionCount];
+        System.arraycopy(regions, 0, removed, 0, regionCount);
+        Arrays.fill(regions, 0, regionCount, null);
+        regionCount = 0;
+        for (int i = 0; i < removed.length; i++)
+        {
+            removed[i].detach();
+        }
+        invalidate();
+        return removed;
+    }
+
+    /**
+     * Replace the region mapped at exactly this base and length with another in one step (a remap that must not
+     * leave a window without the memory). Owning thread only.
+     *
+     * @param gpaBase     base of the region to replace.
+     * @param lengthBytes its length.
+     * @param replacement the new region; it may cover a different range but must overlap no other region.
+     * @return the replaced region, for the caller to close.
+     * @throws GuestMemoryException when no region has exactly that base and length, or the replacement overlaps
+     *     another region; nothing changes.
+     */
+    public GuestMemoryRegion replace(final long gpaBase, final long lengthBytes, final GuestMemoryRegion replacement)
+    {
+        final int index = exactIndex(gpaBase, lengthBytes);
+        // Neighbours of the replacement among the other regions: skip the one being replaced.
+        final int position = floorIndex(gpaBases, regionCount, replacement.gpaBase()) + 1;
+        final int previous = position - 1 == index ? position - 2 : position - 1;
+        final int next = position == index ? position + 1 : position;
+        checkNoOverlap(replacement, previous, next);
+        replacement.attach();
+        final GuestMemoryRegion replaced = regions[index];
+        deleteAt(index);
+        insertAt(floorIndex(gpaBases, regionCount, replacement.gpaBase()) + 1, replacement);
+        replaced.detach();
+        invalidate();
+        return replaced;
+    }
+
+    private void checkNoOverlap(final GuestMemoryRegion region, final int previous, final int next)
+    {
+        if (previous >= 0 && regions[previous].lastGpa() >= region.gpaBase())
+        {
+            throw overlap(region, regions[previous]);
+        }
+        if (next < regionCount && gpaBases[next] <= region.lastGpa())
+        {
+            throw overlap(region, regions[next]);
+        }
+    }
+
+    private static GuestMemoryException overlap(final GuestMemoryRegion added, final GuestMemoryRegion mapped)
+    {
+        return new GuestMemoryException(GuestMemoryException.Reason.OVERLAP,
+            "guest memory regions overlap: " + added + " and mapped " + mapped);
+    }
+
+    private int exactIndex(final long gpaBase, final long lengthBytes)
+    {
+        final int index = floorIndex(gpaBases, regionCount, gpaBase);
+        if (index < 0 || gpaBases[index] != gpaBase || lengthsBytes[index] != lengthBytes)
+        {
+            throw new GuestMemoryException(GuestMemoryException.Reason.NOT_MAPPED,
+                "no guest memory region at exactly gpa=" + GuestMemoryRegion.hex(gpaBase) + " length=0x" +
+                Long.toHexString(lengthBytes) + (index < 0 ? "" : " (nearest below: " + regions[index] + ")"));
+        }
+        return index;
+    }
+
+    private void insertAt(final int index, final GuestMemoryRegion region)
+    {
+        ensureCapacity(regionCount + 1);
+        final int tail = regionCount - index;
+        System.arraycopy(regions, index, regions, index + 1, tail);
+        System.arraycopy(gpaBases, index, gpaBases, index + 1, tail);
+        System.arraycopy(lengthsBytes, index, lengthsBytes, index + 1, tail);
+        System.arraycopy(hostAddresses, index, hostAddresses, index + 1, tail);
+        System.arraycopy(writable, index, writable, index + 1, tail);
+        regions[index] = region;
+        gpaBases[index] = region.gpaBase();
+        lengthsBytes[index] = region.lengthBytes();
+        hostAddresses[index] = region.hostAddress();
+        writable[index] = region.isWritable();
+        regionCount++;
+    }
+
+    private void deleteAt(final int index)
+    {
+        final int tail = regionCount - index - 1;
+        System.arraycopy(regions, index + 1, regions, index, tail);
+        System.arraycopy(gpaBases, index + 1, gpaBases, index, tail);
+        System.arraycopy(lengthsBytes, index + 1, lengthsBytes, index, tail);
+        System.arraycopy(hostAddresses, index + 1, hostAddresses, index, tail);
+        System.arraycopy(writable, index + 1, writable, index, tail);
+        regionCount--;
+        regions[regionCount] = null;
+    }
+
+    private void ensureCapacity(final int required)
+    {
+        if (required > regions.length)
+        {
+            final int capacity = Math.min(MAX_REGIONS, Math.max(required, regions.length * 2));
+            regions = Arrays.copyOf(regions, capacity);
+            gpaBases = Arrays.copyOf(gpaBases, capacity);
+            lengthsBytes = Arrays.copyOf(lengthsBytes, capacity);
+            hostAddresses = Arrays.copyOf(hostAddresses, capacity);
+            writable = Arrays.copyOf(writable, capacity);
+        }
+    }
+
+    /**
+     * A region went away: forget the cached one and tell holders of host addresses to re-translate.
+     */
+    private void invalidate()
+    {
+        cachedGpaBase = 0;
+        cachedLengthBytes = 0;
+        cachedHostAddress = NO_MAPPING;
+        cachedWritable = false;
+        mappingEpoch++;
     }
 
     /**
@@ -109,20 +401,77 @@ public final class GuestMemory
     }
 
     /**
-     * @param index region index.
-     * @return the segment of that region.
+     * @param index 0 .. {@link #regionCount()} - 1, in ascending address order.
+     * @return that region.
      */
-    public MemorySegment segment(final int index)
+    public GuestMemoryRegion region(final int index)
     {
-        return segments[index];
+        if (index < 0 || index >= regionCount)
+        {
+            throw new IndexOutOfBoundsException("region " + index + " of " + regionCount);
+        }
+        return regions[index];
     }
 
     /**
-     * @param index region index.
-     * @return guest-physical base of that region.
+     * @param gpa guest-physical address.
+     * @return the region holding it, or null (cold path: diagnostics and protocol checks).
      */
-    public long gpaBase(final int index)
+    public GuestMemoryRegion regionContaining(final long gpa)
     {
-        return gpaBases[index];
+        if (gpa < 0)
+        {
+            return null;
+        }
+        final int index = floorIndex(gpaBases, regionCount, gpa);
+        return index >= 0 && gpa - gpaBases[index] < lengthsBytes[index] ? regions[index] : null;
+    }
+
+    /**
+     * @return a number that changes whenever a region is removed or replaced: a host address translated under an
+     *     older value may point into memory that is gone.
+     */
+    public long mappingEpoch()
+    {
+        return mappingEpoch;
+    }
+
+    /**
+     * @param rejection a reason.
+     * @return translations refused for it so far (readable from any thread).
+     */
+    public long rejectionCount(final Rejection rejection)
+    {
+        return rejectionCounts.getOpaque(rejection.ordinal());
+    }
+
+    /**
+     * @return the reason of the last refused translation, or null if none was refused (owning thread).
+     */
+    public Rejection lastRejection()
+    {
+        return lastRejection;
+    }
+
+    /**
+     * @return translations that missed the last-hit cache and searched the table (owning thread).
+     */
+    public long regionSearches()
+    {
+        return regionSearches;
+    }
+
+    /**
+     * @return e.g. {@code GuestMemory[2 regions: [0x0, 0xa0000) rw segment, ...]}, at most eight regions listed.
+     */
+    @Override
+    public String toString()
+    {
+        final StringBuilder text = new StringBuilder("GuestMemory[").append(regionCount).append(" regions");
+        for (int i = 0; i < Math.min(regionCount, DESCRIBED_REGIONS); i++)
+        {
+            text.append(i == 0 ? ": " : ", ").append(regions[i]);
+        }
+        return text.append(regionCount > DESCRIBED_REGIONS ? ", ...]" : "]").toString();
     }
 }

@@ -21,7 +21,8 @@ import java.lang.invoke.VarHandle;
  * only if the address is aligned, the whole block translates into guest memory, and the version (read first, with
  * acquire) and magic are right; then the host group is initialised and {@code host_version} written last. Anything
  * else leaves the port in register mode without touching guest memory. A zero address, or a MAC reset (which clears
- * CSBAL/CSBAH), releases the block.
+ * CSBAL/CSBAH), releases the block. When a guest-memory region is removed or replaced (the VMM unmapped it), the
+ * block is translated again before its next use, and released if it is no longer mapped.
  * <p>
  * <b>Doorbells.</b> While served, {@code guest_tdt}/{@code guest_rdt} are read once per pass (acquire) and a change
  * is applied exactly as a TDT/RDT write: the value is stored into the register image, where the TX and RX
@@ -62,15 +63,18 @@ public final class CsbPort
     /** Causes withheld while {@code guest_need_txkick} is 0: descriptors done, queue empty, descriptor low mark. */
     public static final int TX_COMPLETION_CAUSES =
         E1000Registers.ICR_TXDW | E1000Registers.ICR_TXQE | E1000Registers.ICR_TXD_LOW;
+    private static final byte[] NO_BLOCK = new byte[0];
 
     private final RegisterImage registers;
     private final GuestMemory guestMemory;
     private final PortCounters counters;
     private final InterruptController interrupts;
     private final E1000Device device;
-    private final UnsafeBuffer csb = new UnsafeBuffer(new byte[0]);
+    private final UnsafeBuffer csb = new UnsafeBuffer(NO_BLOCK);
     private boolean active;
     private boolean registrationStale;
+    private long csbGpa;
+    private long csbMappingEpoch;
     private int lastCsbal;
     private int appliedTdt;
     private int appliedRdt;
@@ -123,7 +127,7 @@ public final class CsbPort
             register(csbal, registers.getAcquire(E1000Registers.CSBAH), nowNs);
             workCount++;
         }
-        if (!active)
+        if (!isServed(nowNs))
         {
             return workCount;
         }
@@ -208,7 +212,7 @@ public final class CsbPort
      */
     boolean prepareToPark(final long nowNs)
     {
-        if (!active)
+        if (!isServed(nowNs))
         {
             return false;
         }
@@ -230,6 +234,10 @@ public final class CsbPort
      */
     void onWake()
     {
+        if (guestMemory.mappingEpoch() != csbMappingEpoch)
+        {
+            return; // the block may be gone: the next poll translates it again, or releases it
+        }
         if (txKickRequested)
         {
             txKickRequested = false;
@@ -299,6 +307,7 @@ public final class CsbPort
         active = false;
         txKickRequested = false;
         rxKickRequested = false;
+        csb.wrap(NO_BLOCK);
         applySuppression(0, nowNs);
     }
 
@@ -319,6 +328,41 @@ public final class CsbPort
         applySuppression(causes, nowNs);
     }
 
+    /**
+     * @return true while the block is served, translated again first if guest memory changed since.
+     */
+    private boolean isServed(final long nowNs)
+    {
+        if (active && guestMemory.mappingEpoch() != csbMappingEpoch)
+        {
+            remap(nowNs);
+        }
+        return active;
+    }
+
+    /**
+     * A guest-memory region was removed or replaced (DMA_UNMAP): the block's host address may point into memory
+     * that is gone. Translate it again, keeping the doorbell state, or stop serving it if it is no longer mapped
+     * writable with the right version and magic.
+     */
+    private void remap(final long nowNs)
+    {
+        csbMappingEpoch = guestMemory.mappingEpoch();
+        final long address = guestMemory.translateForWrite(csbGpa, CsbDescriptor.CSB_LENGTH);
+        if (GuestMemory.NO_MAPPING != address)
+        {
+            csb.wrap(address, CsbDescriptor.CSB_LENGTH);
+            final int version = csb.getIntAcquire(CsbDescriptor.VERSION_FIELD_OFFSET);
+            final int magic = csb.getInt(CsbDescriptor.MAGIC_FIELD_OFFSET);
+            if (CsbDescriptor.CSB_OK == CsbDescriptor.csbStatus(magic, version))
+            {
+                return;
+            }
+        }
+        // Nothing may touch the old address again: not even onWake's withdrawal of a kick request.
+        release(nowNs);
+    }
+
     private void applySuppression(final int causes, final long nowNs)
     {
         if (causes != suppressedCauses)
@@ -337,11 +381,13 @@ public final class CsbPort
         {
             return;
         }
-        final long address = guestMemory.translate(gpa, CsbDescriptor.CSB_LENGTH);
+        final long address = guestMemory.translateForWrite(gpa, CsbDescriptor.CSB_LENGTH);
         if (GuestMemory.NO_MAPPING == address)
         {
             return;
         }
+        csbGpa = gpa;
+        csbMappingEpoch = guestMemory.mappingEpoch();
         csb.wrap(address, CsbDescriptor.CSB_LENGTH);
         final int version = csb.getIntAcquire(CsbDescriptor.VERSION_FIELD_OFFSET);
         final int magic = csb.getInt(CsbDescriptor.MAGIC_FIELD_OFFSET);

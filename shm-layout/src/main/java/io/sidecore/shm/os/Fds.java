@@ -8,13 +8,17 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 /**
- * Cold-path helpers on plain file descriptors: open, close, duplicate, non-blocking mode, waiting, socket pairs,
- * the calling thread's timer slack, and taking a descriptor from another process with {@code pidfd_getfd} (how a
- * test or tool gets at an eventfd a VMM owns without a Unix socket). Each call allocates a short-lived confined
- * arena; hot paths use the typed classes, or {@link #ppollReadable} with caller-owned scratch.
+ * Cold-path helpers on plain file descriptors: open, close, duplicate, status and seals, non-blocking mode, waiting,
+ * socket pairs, the calling thread's timer slack, and taking a descriptor from another process with
+ * {@code pidfd_getfd} (how a test or tool gets at an eventfd a VMM owns without a Unix socket). Each call allocates
+ * a short-lived confined arena; hot paths use the typed classes, or {@link #ppollReadable} with caller-owned
+ * scratch.
  */
 public final class Fds
 {
+    /** {@link #seals} result for a file whose filesystem has no seals (a disk file, a pipe, a device). */
+    public static final int SEALS_UNSUPPORTED = -1;
+
     private Fds()
     {
     }
@@ -78,6 +82,125 @@ public final class Fds
                 throw new OsException("fcntl(fd=" + fd + ", F_DUPFD_CLOEXEC)", LibC.errno(state));
             }
             return copy;
+        }
+    }
+
+    /**
+     * {@code fstat} of a descriptor (through {@code statx}, whose layout does not differ between architectures) plus
+     * the filesystem it lives on ({@code fstatfs}).
+     *
+     * @param fd descriptor.
+     * @return type, size, identity and filesystem of the file.
+     * @throws OsException on failure (EBADF for a closed descriptor).
+     */
+    public static FileStatus fstat(final int fd)
+    {
+        try (Arena arena = Arena.ofConfined())
+        {
+            final MemorySegment state = LibC.allocateCallState(arena);
+            final MemorySegment statx = arena.allocate(LibC.STATX_BYTES, 8);
+            if (LibC.statx(state, fd, arena.allocateFrom(""), LibC.AT_EMPTY_PATH, LibC.STATX_BASIC_STATS, statx) < 0)
+            {
+                throw new OsException("statx(fd=" + fd + ", AT_EMPTY_PATH)", LibC.errno(state));
+            }
+            final MemorySegment statfs = arena.allocate(LibC.STATFS_BYTES, 8);
+            if (LibC.fstatfs(state, fd, statfs) < 0)
+            {
+                throw new OsException("fstatfs(fd=" + fd + ")", LibC.errno(state));
+            }
+            return new FileStatus(
+                statx.get(JAVA_SHORT, LibC.STATX_MODE_OFFSET) & 0xFFFF,
+                statx.get(JAVA_LONG, LibC.STATX_SIZE_OFFSET),
+                statx.get(JAVA_LONG, LibC.STATX_INODE_OFFSET),
+                statx.get(JAVA_INT, LibC.STATX_DEVICE_MAJOR_OFFSET),
+                statx.get(JAVA_INT, LibC.STATX_DEVICE_MINOR_OFFSET),
+                statfs.get(JAVA_LONG, LibC.STATFS_TYPE_OFFSET));
+        }
+    }
+
+    /**
+     * The seals of a file ({@code fcntl(F_GET_SEALS)}). A memfd created without {@code MFD_ALLOW_SEALING} and a tmpfs
+     * or hugetlbfs file not made by {@code memfd_create} report {@link LibC#F_SEAL_SEAL} alone: they can never be
+     * sealed.
+     *
+     * @param fd descriptor.
+     * @return the {@code F_SEAL_*} bits, or {@link #SEALS_UNSUPPORTED} when the file's filesystem has no seals.
+     * @throws OsException on any other failure (EBADF).
+     */
+    public static int seals(final int fd)
+    {
+        try (Arena arena = Arena.ofConfined())
+        {
+            final MemorySegment state = LibC.allocateCallState(arena);
+            final int seals = LibC.fcntl(state, fd, LibC.F_GET_SEALS, 0);
+            if (seals >= 0)
+            {
+                return seals;
+            }
+            final int errno = LibC.errno(state);
+            if (Errno.EINVAL == errno)
+            {
+                return SEALS_UNSUPPORTED;
+            }
+            throw new OsException("fcntl(fd=" + fd + ", F_GET_SEALS)", errno);
+        }
+    }
+
+    /**
+     * Add seals to a file ({@code fcntl(F_ADD_SEALS)}); seals can never be removed.
+     *
+     * @param fd    descriptor (open for writing).
+     * @param seals {@code F_SEAL_*} bits to add.
+     * @throws OsException when the kernel refuses: EPERM once {@link LibC#F_SEAL_SEAL} is set, EBUSY for
+     *     {@link LibC#F_SEAL_WRITE} while a writable shared mapping exists, EINVAL where sealing is unsupported.
+     */
+    public static void addSeals(final int fd, final int seals)
+    {
+        try (Arena arena = Arena.ofConfined())
+        {
+            final MemorySegment state = LibC.allocateCallState(arena);
+            if (LibC.fcntl(state, fd, LibC.F_ADD_SEALS, seals) < 0)
+            {
+                throw new OsException("fcntl(fd=" + fd + ", F_ADD_SEALS, " + sealNames(seals) + ")",
+                    LibC.errno(state));
+            }
+        }
+    }
+
+    /**
+     * @param seals {@code F_SEAL_*} bits.
+     * @return the names joined with '|', e.g. "F_SEAL_SEAL|F_SEAL_SHRINK"; "none" for 0.
+     */
+    public static String sealNames(final int seals)
+    {
+        if (SEALS_UNSUPPORTED == seals)
+        {
+            return "unsupported";
+        }
+        final StringBuilder names = new StringBuilder();
+        appendSeal(names, seals, LibC.F_SEAL_SEAL, "F_SEAL_SEAL");
+        appendSeal(names, seals, LibC.F_SEAL_SHRINK, "F_SEAL_SHRINK");
+        appendSeal(names, seals, LibC.F_SEAL_GROW, "F_SEAL_GROW");
+        appendSeal(names, seals, LibC.F_SEAL_WRITE, "F_SEAL_WRITE");
+        appendSeal(names, seals, LibC.F_SEAL_FUTURE_WRITE, "F_SEAL_FUTURE_WRITE");
+        final int known = LibC.F_SEAL_SEAL | LibC.F_SEAL_SHRINK | LibC.F_SEAL_GROW | LibC.F_SEAL_WRITE |
+            LibC.F_SEAL_FUTURE_WRITE;
+        if (0 != (seals & ~known))
+        {
+            appendSeal(names, seals, seals & ~known, "0x" + Integer.toHexString(seals & ~known));
+        }
+        return names.isEmpty() ? "none" : names.toString();
+    }
+
+    private static void appendSeal(final StringBuilder names, final int seals, final int seal, final String name)
+    {
+        if (0 != (seals & seal))
+        {
+            if (!names.isEmpty())
+            {
+                names.append('|');
+            }
+            names.append(name);
         }
     }
 

@@ -45,6 +45,64 @@ public final class LibC
     public static final int F_SETFL = 4;
     /** {@code fcntl} command: duplicate a descriptor, close-on-exec, at the lowest number at or above the argument. */
     public static final int F_DUPFD_CLOEXEC = 1030;
+    /** {@code fcntl} command: add seals to a memfd, tmpfs or hugetlbfs file ({@code F_LINUX_SPECIFIC_BASE + 9}). */
+    public static final int F_ADD_SEALS = 1033;
+    /** {@code fcntl} command: read a file's seals; EINVAL on a filesystem without sealing. */
+    public static final int F_GET_SEALS = 1034;
+
+    /** Seal: no further seals may be added (also what a file that never allowed sealing reports). */
+    public static final int F_SEAL_SEAL = 0x1;
+    /** Seal: the file cannot shrink, so no page of a mapping can disappear under it (no SIGBUS). */
+    public static final int F_SEAL_SHRINK = 0x2;
+    /** Seal: the file cannot grow. */
+    public static final int F_SEAL_GROW = 0x4;
+    /** Seal: the contents cannot be written (and no shared writable mapping can be made). */
+    public static final int F_SEAL_WRITE = 0x8;
+    /** Seal: no new writable mapping or write, existing writable mappings keep working (Linux 5.1). */
+    public static final int F_SEAL_FUTURE_WRITE = 0x10;
+
+    /** {@code statx} flag: the path is empty, describe the descriptor itself (what {@code fstat} does). */
+    public static final int AT_EMPTY_PATH = 0x1000;
+    /** {@code statx} mask: type, mode, link count, owner, times, inode, size and blocks. */
+    public static final int STATX_BASIC_STATS = 0x7FF;
+    /** Size of {@code struct statx}: the same on every architecture (unlike {@code struct stat}). */
+    public static final int STATX_BYTES = 256;
+    /** {@code struct statx} offset of {@code stx_mode} (u16). */
+    public static final int STATX_MODE_OFFSET = 28;
+    /** {@code struct statx} offset of {@code stx_ino} (u64). */
+    public static final int STATX_INODE_OFFSET = 32;
+    /** {@code struct statx} offset of {@code stx_size} (u64). */
+    public static final int STATX_SIZE_OFFSET = 40;
+    /** {@code struct statx} offset of {@code stx_dev_major} (u32); {@code stx_dev_minor} follows. */
+    public static final int STATX_DEVICE_MAJOR_OFFSET = 136;
+    /** {@code struct statx} offset of {@code stx_dev_minor} (u32). */
+    public static final int STATX_DEVICE_MINOR_OFFSET = 140;
+
+    /** Size of {@code struct statfs} on 64-bit Linux (120 bytes; rounded up). */
+    public static final int STATFS_BYTES = 128;
+    /** {@code struct statfs} offset of {@code f_type}, a 64-bit word first on every 64-bit architecture. */
+    public static final int STATFS_TYPE_OFFSET = 0;
+    /** {@code f_type} of tmpfs and shmem, where memfds and /dev/shm files live. */
+    public static final long TMPFS_MAGIC = 0x01021994L;
+    /** {@code f_type} of hugetlbfs, where {@code MFD_HUGETLB} memfds and hugepage files live. */
+    public static final long HUGETLBFS_MAGIC = 0x958458F6L;
+
+    /** {@code st_mode} mask of the file type bits. */
+    public static final int S_IFMT = 0xF000;
+    /** File type: socket. */
+    public static final int S_IFSOCK = 0xC000;
+    /** File type: symbolic link. */
+    public static final int S_IFLNK = 0xA000;
+    /** File type: regular file (memfds are regular files). */
+    public static final int S_IFREG = 0x8000;
+    /** File type: block device. */
+    public static final int S_IFBLK = 0x6000;
+    /** File type: directory. */
+    public static final int S_IFDIR = 0x4000;
+    /** File type: character device. */
+    public static final int S_IFCHR = 0x2000;
+    /** File type: FIFO (pipe). */
+    public static final int S_IFIFO = 0x1000;
 
     /** {@code prctl} option: the calling thread's timer slack in ns (how late the kernel may fire its timers). */
     public static final int PR_SET_TIMERSLACK = 29;
@@ -131,6 +189,11 @@ public final class LibC
     private static final MethodHandle SYSCALL3 = bindVariadic("syscall",
         FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG), 1);
     private static final MethodHandle SETNS = bind("setns", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle STATX = bind("statx",
+        FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS));
+    private static final MethodHandle FSTATFS = bind("fstatfs", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
+    private static final MethodHandle GETPAGESIZE = LINKER.downcallHandle(
+        symbol("getpagesize"), FunctionDescriptor.of(JAVA_INT));
     private static final MethodHandle SOCKETPAIR = bind("socketpair",
         FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
     private static final MethodHandle STRERROR = LINKER.downcallHandle(
@@ -626,6 +689,68 @@ public final class LibC
         catch (final Throwable t)
         {
             throw rethrow("socketpair", t);
+        }
+    }
+
+    /**
+     * {@code statx(2)}; with {@link #AT_EMPTY_PATH} and an empty path it describes {@code dirFd} itself, as
+     * {@code fstat} does, into a {@code struct statx} whose layout is the same on every architecture.
+     *
+     * @param callState errno capture.
+     * @param dirFd     descriptor to describe (with {@link #AT_EMPTY_PATH}).
+     * @param path      NUL-terminated path, empty with {@link #AT_EMPTY_PATH}.
+     * @param flags     {@code AT_*}.
+     * @param mask      {@code STATX_*} fields wanted.
+     * @param statx     {@link #STATX_BYTES} receiving the result.
+     * @return 0 or -1.
+     */
+    public static int statx(final MemorySegment callState, final int dirFd, final MemorySegment path, final int flags,
+        final int mask, final MemorySegment statx)
+    {
+        try
+        {
+            return (int)STATX.invokeExact(callState, dirFd, path, flags, mask, statx);
+        }
+        catch (final Throwable t)
+        {
+            throw rethrow("statx", t);
+        }
+    }
+
+    /**
+     * {@code fstatfs(2)}: what filesystem a descriptor's file lives on.
+     *
+     * @param callState errno capture.
+     * @param fd        file descriptor.
+     * @param statfs    {@link #STATFS_BYTES} receiving {@code struct statfs}.
+     * @return 0 or -1.
+     */
+    public static int fstatfs(final MemorySegment callState, final int fd, final MemorySegment statfs)
+    {
+        try
+        {
+            return (int)FSTATFS.invokeExact(callState, fd, statfs);
+        }
+        catch (final Throwable t)
+        {
+            throw rethrow("fstatfs", t);
+        }
+    }
+
+    /**
+     * {@code getpagesize(2)}: the base page size, which {@code mmap} file offsets must be a multiple of.
+     *
+     * @return page size in bytes.
+     */
+    public static int getpagesize()
+    {
+        try
+        {
+            return (int)GETPAGESIZE.invokeExact();
+        }
+        catch (final Throwable t)
+        {
+            throw rethrow("getpagesize", t);
         }
     }
 

@@ -15,6 +15,9 @@ public final class MemFd implements AutoCloseable
     /** Allow seals (F_ADD_SEALS). */
     public static final int MFD_ALLOW_SEALING = 0x2;
 
+    /** The seals QEMU's {@code memory-backend-memfd} adds with {@code seal=on} (its default): fixed size, final. */
+    public static final int GUEST_MEMORY_SEALS = LibC.F_SEAL_GROW | LibC.F_SEAL_SHRINK | LibC.F_SEAL_SEAL;
+
     private final int fd;
     private final String name;
     private boolean closed;
@@ -26,7 +29,7 @@ public final class MemFd implements AutoCloseable
     }
 
     /**
-     * Create a memfd and size it.
+     * Create a memfd and size it. It allows sealing ({@link #addSeals}) but carries no seal yet.
      *
      * @param name      label (visible as {@code memfd:name} in /proc/PID/fd).
      * @param sizeBytes initial size (zero-filled).
@@ -35,10 +38,30 @@ public final class MemFd implements AutoCloseable
      */
     public static MemFd create(final String name, final long sizeBytes)
     {
+        return create(name, sizeBytes, 0);
+    }
+
+    /**
+     * Create guest memory the way QEMU's {@code memory-backend-memfd} does by default ({@code seal=on}): sized, then
+     * sealed with {@link #GUEST_MEMORY_SEALS}, so no process can shrink it under a mapping (which would raise SIGBUS
+     * in whoever touches the lost pages) and the daemon accepts it as guest memory.
+     *
+     * @param name      label.
+     * @param sizeBytes size (zero-filled), fixed from now on.
+     * @return the sealed memfd.
+     * @throws OsException when the kernel refuses.
+     */
+    public static MemFd createSealed(final String name, final long sizeBytes)
+    {
+        return create(name, sizeBytes, GUEST_MEMORY_SEALS);
+    }
+
+    private static MemFd create(final String name, final long sizeBytes, final int seals)
+    {
         try (Arena scratch = Arena.ofConfined())
         {
             final MemorySegment state = LibC.allocateCallState(scratch);
-            final int fd = LibC.memfdCreate(state, scratch.allocateFrom(name), MFD_CLOEXEC);
+            final int fd = LibC.memfdCreate(state, scratch.allocateFrom(name), MFD_CLOEXEC | MFD_ALLOW_SEALING);
             if (fd < 0)
             {
                 throw new OsException("memfd_create(" + name + ")", LibC.errno(state));
@@ -47,6 +70,10 @@ public final class MemFd implements AutoCloseable
             try
             {
                 memFd.resize(sizeBytes);
+                if (0 != seals)
+                {
+                    memFd.addSeals(seals);
+                }
             }
             catch (final RuntimeException ex)
             {
@@ -104,6 +131,24 @@ public final class MemFd implements AutoCloseable
                 throw new OsException("ftruncate(memfd=" + name + ", " + sizeBytes + ")", LibC.errno(state));
             }
         }
+    }
+
+    /**
+     * @return the file's {@code F_SEAL_*} seals ({@link Fds#seals}).
+     */
+    public int seals()
+    {
+        return Fds.seals(fd);
+    }
+
+    /**
+     * Add seals ({@link Fds#addSeals}); they can never be removed.
+     *
+     * @param seals {@code F_SEAL_*} bits.
+     */
+    public void addSeals(final int seals)
+    {
+        Fds.addSeals(fd, seals);
     }
 
     /**

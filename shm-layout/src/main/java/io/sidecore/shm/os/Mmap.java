@@ -12,8 +12,18 @@ import java.lang.foreign.MemorySegment;
 @SuppressWarnings("restricted")
 public final class Mmap
 {
+    private static final int PAGE_SIZE_BYTES = LibC.getpagesize();
+
     private Mmap()
     {
+    }
+
+    /**
+     * @return the base page size: file offsets of a mapping must be a multiple of it.
+     */
+    public static int pageSizeBytes()
+    {
+        return PAGE_SIZE_BYTES;
     }
 
     /**
