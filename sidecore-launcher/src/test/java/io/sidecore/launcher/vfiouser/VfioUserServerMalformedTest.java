@@ -13,14 +13,10 @@ import io.sidecore.shm.vfiouser.VfioUserVersion;
 import io.sidecore.tools.vfiouser.VfioUserClient;
 import io.sidecore.tools.vfiouser.VfioUserReply;
 import org.agrona.concurrent.UnsafeBuffer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.Arrays;
 
 import static io.sidecore.launcher.vfiouser.VfioUserTestSupport.assertErrorReply;
@@ -38,28 +34,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Malformed messages from a scripted client: each gets an error reply (or, when the stream can no longer be
  * framed, a logged disconnect), the device never sees it, no fd leaks, and the next valid request is served.
  */
-class VfioUserServerMalformedTest
+class VfioUserServerMalformedTest extends ConnectedClientTest
 {
-    @TempDir
-    Path directory;
-
-    private VfioUserTestSupport support;
-    private VfioUserClient client;
-
-    @BeforeEach
-    void setUp() throws IOException
-    {
-        support = new VfioUserTestSupport(directory);
-        client = support.connectNegotiated();
-    }
-
-    @AfterEach
-    void tearDown()
-    {
-        client.close();
-        support.close();
-    }
-
     @Test
     void shouldRefuseWithEinvalWhenSizeFieldIsLargerThanTheCommandsStructure()
     {
@@ -226,9 +202,7 @@ class VfioUserServerMalformedTest
     @Test
     void shouldRefuseEveryCommandUntilVersionAndThenAcceptVersion() throws IOException
     {
-        client.close();
-        awaitCondition("the first client to detach", () -> !support.server.hasClient());
-        try (VfioUserClient fresh = support.connect())
+        try (VfioUserClient fresh = reconnect())
         {
             assertErrorReply(exchange(fresh, getInfoMessage(fresh)), fresh.lastId(), VfioUserCommand.DEVICE_GET_INFO,
                 VfioUserErrno.EINVAL);

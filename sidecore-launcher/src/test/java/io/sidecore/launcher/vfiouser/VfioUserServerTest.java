@@ -18,10 +18,7 @@ import io.sidecore.tools.vfiouser.VfioUserClientException;
 import io.sidecore.tools.vfiouser.VfioUserRegion;
 import io.sidecore.tools.vfiouser.VfioUserReply;
 import org.agrona.concurrent.UnsafeBuffer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -29,7 +26,6 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.List;
 
 import static io.sidecore.launcher.vfiouser.VfioUserTestSupport.assertErrorReply;
@@ -47,28 +43,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * a recording fake device: replies, their sizes against QEMU's limits, the fds they carry, and what the device
  * was told.
  */
-class VfioUserServerTest
+class VfioUserServerTest extends ConnectedClientTest
 {
-    @TempDir
-    Path directory;
-
-    private VfioUserTestSupport support;
-    private VfioUserClient client;
-
-    @BeforeEach
-    void setUp() throws IOException
-    {
-        support = new VfioUserTestSupport(directory);
-        client = support.connectNegotiated();
-    }
-
-    @AfterEach
-    void tearDown()
-    {
-        client.close();
-        support.close();
-    }
-
     @Test
     void shouldOfferFdsAndTransferSizeButNotWriteMultipleWhenQemuProposesItsCapabilities() throws IOException
     {
@@ -418,13 +394,6 @@ class VfioUserServerTest
         assertEquals(List.of("write 0 0xd0 4 0x9d", "write 0 0x3818 4 0x3", "read 0 0x3818 4"),
             support.device.calls);
         assertEquals(1, support.server.trappedAccesses().trappedTdtWrites());
-    }
-
-    private VfioUserClient reconnect() throws IOException
-    {
-        client.close();
-        VfioUserTestSupport.awaitCondition("the first client to detach", () -> !support.server.hasClient());
-        return support.connect();
     }
 
     private static long hex(final String text)
