@@ -307,9 +307,9 @@ final class VfioUserRequestHandler
         }
         if (!hasFd && writable && Long.compareUnsigned(sizeBytes, UNSHARED_RAM_WARNING_BYTES) >= 0)
         {
-            LOG.warn("vfio-user {}: {} MiB of writable guest memory at 0x{} came without an fd: guest RAM is not " +
-                "shared and the device cannot reach it (use -object memory-backend-memfd,share=on)", name,
-                sizeBytes >>> 20, Long.toHexString(iova));
+            LOG.warn("vfio-user {}: {} MiB of writable memory at 0x{} came without an fd, so the device cannot " +
+                "reach it: harmless for a device's own memory (VGA VRAM), fatal for guest RAM (give QEMU " +
+                "-object memory-backend-memfd,share=on)", name, sizeBytes >>> 20, Long.toHexString(iova));
         }
         dmaMaps.add(new DmaMapTable.Mapping(iova, sizeBytes, flags, hasFd));
         return VfioUserDmaMap.REPLY_LENGTH;

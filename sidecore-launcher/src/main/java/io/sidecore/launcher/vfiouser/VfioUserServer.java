@@ -188,7 +188,17 @@ public final class VfioUserServer implements AutoCloseable
             }
             else
             {
-                attach(client);
+                try
+                {
+                    attach(client);
+                }
+                catch (final RuntimeException ex)
+                {
+                    // the accept thread must survive whatever one client's set-up hits, or the port is dead
+                    LOG.error("vfio-user {}: cannot serve the client", settings.portName(), ex);
+                    active.set(null);
+                    closeQuietly(client);
+                }
             }
         }
     }
