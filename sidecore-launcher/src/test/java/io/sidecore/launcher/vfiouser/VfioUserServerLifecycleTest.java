@@ -1,0 +1,207 @@
+package io.sidecore.launcher.vfiouser;
+
+import io.sidecore.shm.os.EventFd;
+import io.sidecore.shm.os.MemFd;
+import io.sidecore.shm.vfiouser.VfioUserDmaMap;
+import io.sidecore.shm.vfiouser.VfioUserIrqInfo;
+import io.sidecore.shm.vfiouser.VfioUserSetIrqs;
+import io.sidecore.shm.vfiouser.VfioUserClient;
+import io.sidecore.shm.vfiouser.VfioUserClientException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static io.sidecore.launcher.vfiouser.VfioUserTestSupport.WAIT_MS;
+import static io.sidecore.launcher.vfiouser.VfioUserTestSupport.assertStillServing;
+import static io.sidecore.launcher.vfiouser.VfioUserTestSupport.awaitCondition;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Connections and interrupts over a real socket: one client at a time, a disconnect tells the device and frees
+ * what the client brought, the next client is served; DMA_UNMAP is answered only after the device released the
+ * range; INTx through the client's eventfds; the socket's mode.
+ */
+class VfioUserServerLifecycleTest
+{
+    @TempDir
+    Path directory;
+
+    private VfioUserTestSupport support;
+
+    @BeforeEach
+    void setUp() throws IOException
+    {
+        support = new VfioUserTestSupport(directory);
+    }
+
+    @AfterEach
+    void tearDown()
+    {
+        support.close();
+    }
+
+    @Test
+    void shouldRefuseSecondClientWhileOneIsAttached() throws IOException
+    {
+        try (VfioUserClient first = support.connectNegotiated(); VfioUserClient second = support.connect())
+        {
+            assertNull(second.receive(), "the second client is accepted and closed at once");
+            awaitCondition("the refusal to be counted", () -> 1 == support.server.refusedClients());
+            assertStillServing(first);
+        }
+    }
+
+    @Test
+    void shouldTellDeviceAndReleaseEventfdsAndAcceptNextClientWhenClientDisconnects() throws IOException
+    {
+        final int before = FakeVfioUserDevice.openFdCount();
+        try (VfioUserClient first = support.connectNegotiated(); EventFd trigger = EventFd.create(0);
+            MemFd ram = MemFd.create("ram", 1 << 16))
+        {
+            first.dmaMap(ram.fd(), 0, 0, 1 << 16, VfioUserDmaMap.FLAG_READ | VfioUserDmaMap.FLAG_WRITE);
+            first.setIrqs(VfioUserSetIrqs.DATA_EVENTFD | VfioUserSetIrqs.ACTION_TRIGGER,
+                VfioUserIrqInfo.INTX_IRQ_INDEX, 0, 1, trigger.fd());
+            assertTrue(support.intx.hasTrigger());
+        }
+        awaitCondition("the device to be told", () -> support.device.calls.contains("disconnected"));
+        awaitCondition("the server to be free", () -> !support.server.hasClient());
+        assertFalse(support.intx.hasTrigger(), "the client's eventfd was closed");
+        support.device.mappedGuestMemory.clear();
+        try (VfioUserClient next = support.connectNegotiated())
+        {
+            assertStillServing(next);
+            next.dmaMap(-1, 0, 0, 1 << 16, VfioUserDmaMap.FLAG_READ);
+        }
+        awaitCondition("the second detach", () -> 2 == support.server.servedClients());
+        assertEquals(before, FakeVfioUserDevice.openFdCount(), "no descriptor of either client is left open");
+    }
+
+    @Test
+    void shouldAnswerUnmapOnlyAfterDeviceReleasedTheRange() throws Exception
+    {
+        try (VfioUserClient client = support.connectNegotiated())
+        {
+            client.dmaMap(-1, 0, 0x100000, 0x1000, VfioUserDmaMap.FLAG_READ);
+            final CountDownLatch release = new CountDownLatch(1);
+            support.device.unmapRelease = release;
+            final AtomicReference<Throwable> failure = new AtomicReference<>();
+            final CountDownLatch answered = new CountDownLatch(1);
+            final Thread unmapper = new Thread(() ->
+            {
+                try
+                {
+                    client.dmaUnmap(0x100000, 0x1000);
+                }
+                catch (final Throwable t)
+                {
+                    failure.set(t);
+                }
+                answered.countDown();
+            });
+            unmapper.start();
+            assertTrue(support.device.unmapEntered.await(WAIT_MS, TimeUnit.MILLISECONDS));
+            assertFalse(answered.await(200, TimeUnit.MILLISECONDS), "no reply while the device still uses it");
+            release.countDown();
+            assertTrue(answered.await(WAIT_MS, TimeUnit.MILLISECONDS));
+            unmapper.join(WAIT_MS);
+            assertNull(failure.get());
+            assertEquals(List.of("map 0x100000 0x1000 nofd r", "unmap-begin 0x100000 0x1000", "unmap-end 0x100000"),
+                support.device.calls);
+        }
+    }
+
+    @Test
+    void shouldSignalTriggerOnRisingEdgeAndAgainOnUnmaskMessageWhenLevelStaysHigh() throws IOException
+    {
+        try (VfioUserClient client = support.connectNegotiated(); EventFd trigger = EventFd.create(
+            EventFd.EFD_NONBLOCK))
+        {
+            client.setIrqs(VfioUserSetIrqs.DATA_EVENTFD | VfioUserSetIrqs.ACTION_TRIGGER,
+                VfioUserIrqInfo.INTX_IRQ_INDEX, 0, 1, trigger.fd());
+            support.intx.onLevelChange(true);
+            assertTrue(trigger.await((int)WAIT_MS));
+            assertEquals(1, trigger.drain());
+            client.setIrqs(VfioUserSetIrqs.DATA_NONE | VfioUserSetIrqs.ACTION_UNMASK, 0, 0, 1);
+            assertEquals(1, trigger.drain(), "QEMU's UNMASK after EOI re-signals a still-high line");
+            client.setIrqs(VfioUserSetIrqs.DATA_NONE | VfioUserSetIrqs.ACTION_MASK, 0, 0, 1);
+            support.intx.onLevelChange(false);
+            support.intx.onLevelChange(true);
+            assertEquals(0, trigger.drain(), "masked by the client");
+            client.setIrqs(VfioUserSetIrqs.DATA_EVENTFD | VfioUserSetIrqs.ACTION_TRIGGER, 0, 0, 1);
+            assertFalse(support.intx.hasTrigger(), "count 1 without fds de-assigns");
+        }
+    }
+
+    @Test
+    void shouldUnmaskWhenClientSignalsTheResampleEventfd() throws IOException
+    {
+        try (VfioUserClient client = support.connectNegotiated();
+            EventFd trigger = EventFd.create(EventFd.EFD_NONBLOCK);
+            EventFd resample = EventFd.create(EventFd.EFD_NONBLOCK))
+        {
+            client.setIrqs(VfioUserSetIrqs.DATA_EVENTFD | VfioUserSetIrqs.ACTION_TRIGGER, 0, 0, 1, trigger.fd());
+            client.setIrqs(VfioUserSetIrqs.DATA_NONE | VfioUserSetIrqs.ACTION_MASK, 0, 0, 1);
+            client.setIrqs(VfioUserSetIrqs.DATA_EVENTFD | VfioUserSetIrqs.ACTION_UNMASK, 0, 0, 1, resample.fd());
+            client.setIrqs(VfioUserSetIrqs.DATA_NONE | VfioUserSetIrqs.ACTION_UNMASK, 0, 0, 1);
+            support.intx.onLevelChange(true);
+            assertTrue(trigger.await((int)WAIT_MS));
+            trigger.drain();
+            resample.signal();
+            assertTrue(trigger.await((int)WAIT_MS), "the server saw the EOI on the resample fd and re-signalled");
+            assertEquals(1, trigger.drain());
+            awaitCondition("the resample count to be taken", () -> !resample.await(0));
+            client.setIrqs(VfioUserSetIrqs.DATA_NONE | VfioUserSetIrqs.ACTION_TRIGGER, 0, 0, 0);
+            assertFalse(support.intx.hasTrigger(), "TRIGGER|NONE count 0 disables INTx");
+            assertEquals(-1, support.intx.resampleFd());
+        }
+    }
+
+    @Test
+    void shouldRefuseMaskEventfdBecauseOnlyResampleIsServed() throws IOException
+    {
+        try (VfioUserClient client = support.connectNegotiated(); EventFd fd = EventFd.create(0))
+        {
+            final VfioUserClientException refused = assertThrows(VfioUserClientException.class,
+                () -> client.setIrqs(VfioUserSetIrqs.DATA_EVENTFD | VfioUserSetIrqs.ACTION_MASK, 0, 0, 1, fd.fd()));
+            assertEquals(22, refused.errno());
+            assertStillServing(client);
+        }
+    }
+
+    @Test
+    void shouldCreateSocketWithTheModeAndGroupAsked() throws IOException
+    {
+        final Path path = directory.resolve("owned.sock");
+        final VfioUserServerSettings settings = new VfioUserServerSettings("owned", path, "root", "root",
+            PosixFilePermissions.fromString("rw-rw----"), 1000);
+        try (VfioUserServer server = new VfioUserServer(settings, support.device, new IntxLine()))
+        {
+            server.start();
+            assertEquals("rw-rw----", PosixFilePermissions.toString(Files.getPosixFilePermissions(path)));
+            assertEquals("root", Files.getOwner(path).getName());
+        }
+        assertFalse(Files.exists(path), "close removes the socket file");
+    }
+
+    @Test
+    void shouldFailLoudlyWhenSocketOwnerDoesNotExist()
+    {
+        final VfioUserServerSettings settings = new VfioUserServerSettings("bad", directory.resolve("bad.sock"),
+            "no-such-user-sidecore", null, VfioUserServerSettings.DEFAULT_SOCKET_MODE, 1000);
+        assertThrows(IOException.class, () -> new VfioUserServer(settings, support.device, new IntxLine()).close());
+    }
+}
