@@ -82,6 +82,14 @@ final class E2eRun implements AutoCloseable
     }
 
     /**
+     * @return the name of the run's network namespace, null before {@link #execute()} made it.
+     */
+    String namespaceName()
+    {
+        return null == namespace ? null : namespace.name();
+    }
+
+    /**
      * Run the selected checks.
      *
      * @return the number of failed checks.

@@ -149,9 +149,22 @@ final class GuestCache
      */
     List<String> inRoot(final List<Path> binds, final List<String> command)
     {
+        return inRootCommand(scriptsDir, root(), binds, command);
+    }
+
+    /**
+     * @param scriptsDir the project's {@code tools/e2e} directory.
+     * @param root       the prepared root.
+     * @param binds      host directories to mount at the same path inside the root.
+     * @param command    a command line of the root.
+     * @return {@code in-root.sh ROOT [--bind DIR]... -- COMMAND...}.
+     */
+    static List<String> inRootCommand(
+        final Path scriptsDir, final Path root, final List<Path> binds, final List<String> command)
+    {
         final List<String> line = new ArrayList<>();
         line.add(scriptsDir.resolve("in-root.sh").toString());
-        line.add(root().toString());
+        line.add(root.toString());
         for (final Path bind : binds)
         {
             line.add("--bind");

@@ -225,7 +225,11 @@ final class GuestConsole implements AutoCloseable
                     final StringBuilder output = new StringBuilder();
                     for (int i = from; i < next; i++)
                     {
-                        output.append(lines.get(i)).append('\n');
+                        // A late marker of an earlier, timed-out command is no output of this one.
+                        if (!COMPLETION.matcher(lines.get(i)).matches())
+                        {
+                            output.append(lines.get(i)).append('\n');
+                        }
                     }
                     output.append(matcher.group(1));
                     return new Result(Integer.parseInt(matcher.group(3)), output.toString());
