@@ -47,9 +47,19 @@ final class CheckReport
      */
     void fail(final E2eCheck check, final String reason)
     {
-        failed.add(check.cliName());
+        fail(check.cliName(), reason);
+    }
+
+    /**
+     * @param step   what failed: a check's name, or {@code setup} for what the checks need (namespace, network,
+     *               daemon, guest boot).
+     * @param reason why it failed; lines after the first are printed indented below.
+     */
+    void fail(final String step, final String reason)
+    {
+        failed.add(step);
         final String[] lines = reason.split("\n");
-        out.println("E2E FAIL " + check.cliName() + " " + lines[0]);
+        out.println("E2E FAIL " + step + " " + lines[0]);
         for (int i = 1; i < lines.length; i++)
         {
             out.println("    " + lines[i]);

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -19,6 +20,9 @@ import java.util.concurrent.TimeUnit;
  */
 final class E2eRun implements AutoCloseable
 {
+    /** The name under which a failure before the first check is reported. */
+    static final String SETUP = "setup";
+
     private static final Duration PEER_TIMEOUT = Duration.ofSeconds(120);
     private static final Duration SETTLE = Duration.ofSeconds(2);
     private static final int PINGS = 5;
@@ -112,7 +116,8 @@ final class E2eRun implements AutoCloseable
         }
         catch (final E2eException ex)
         {
-            failRemaining(E2eCheck.IDENTITY, "could not start the guest: " + ex.getMessage());
+            report.fail(SETUP, ex.getMessage());
+            failRemaining(E2eCheck.IDENTITY, "not run: the setup failed (see 'E2E FAIL " + SETUP + "')");
         }
         if (null != guest)
         {
@@ -126,12 +131,20 @@ final class E2eRun implements AutoCloseable
 
     private void runChecks(final Guest guest)
     {
-        if (!check(E2eCheck.IDENTITY, () -> identify(guest)) ||
-            !check(E2eCheck.PROBE, () -> probe(guest) + "; " + configureAddress(guest)) ||
-            !check(E2eCheck.PING, () -> ping(guest)))
+        // Without an identified NIC that carries a ping nothing else means anything: the first of these to fail
+        // ends the run, and every check after it is reported as not run.
+        final Map<E2eCheck, CheckBody> gates = new LinkedHashMap<>();
+        gates.put(E2eCheck.IDENTITY, () -> identify(guest));
+        gates.put(E2eCheck.PROBE, () -> probe(guest) + "; " + configureAddress(guest));
+        gates.put(E2eCheck.PING, () -> ping(guest));
+        for (final Map.Entry<E2eCheck, CheckBody> gate : gates.entrySet())
         {
-            failRemaining(E2eCheck.PATH, "not run: the guest's NIC is not usable (see the failure above)");
-            return;
+            if (!check(gate.getKey(), gate.getValue()))
+            {
+                failRemaining(E2eCheck.values()[gate.getKey().ordinal() + 1], "not run: the guest's NIC is not " +
+                    "usable (see 'E2E FAIL " + gate.getKey().cliName() + "')");
+                return;
+            }
         }
         check(E2eCheck.PATH, () -> network.provePath(guest.nic));
         check(E2eCheck.TCP, () -> tcp(guest));
