@@ -7,7 +7,7 @@
 #   │   └── opt/sidecore-e2e/      what the guest boots: vmlinuz + initramfs.cpio (busybox-static, the e1000 and
 #   │                              virtio_net modules with their dependencies, iperf3, ethtool, netperf, iproute2,
 #   │                              ping and their shared libraries, tools/e2e/guest-init as /init)
-#   └── stamp                      recipe hashes, package versions, kernel, QEMU version, sha256 of the guest files
+#   └── stamp                      recipe hashes, package versions, kernel, QEMU version, guest files' sha256
 #
 # root/ is valid when the stamp's root recipe (suite and package lists) matches and every recorded package version
 # is the one installed in it; otherwise everything is rebuilt from scratch (--force always does). The guest files
@@ -62,7 +62,8 @@ validate_root() {
         { echo "the root's recipe changed (package lists in tools/e2e/prepare.sh)"; return 1; }
     while read -r name version; do
         installed=$(dpkg-query --admindir="$root/var/lib/dpkg" -W -f '${Version}' "$name" 2>/dev/null || true)
-        [[ "$installed" == "$version" ]] || { echo "package $name is '$installed' in the root, stamp says $version"; return 1; }
+        [[ "$installed" == "$version" ]] ||
+            { echo "package $name is '$installed' in the root, stamp says $version"; return 1; }
     done < <(sed -n 's/^package //p' "$stamp")
     [[ -x "$root/usr/bin/qemu-system-x86_64" ]] || { echo "no qemu-system-x86_64 in $root"; return 1; }
     return 0
@@ -190,7 +191,9 @@ build_initramfs() {
     cp "$root/etc/services" "$tree/etc/services" 2>/dev/null || true
     # Uncompressed: under TCG, decompressing the initramfs costs the guest more than QEMU loading it.
     mkdir -p "$root/$GUEST_DIR"
-    (cd "$tree" && find . -print0 | LC_ALL=C sort -z | chroot "$root" sh -c 'cd /tmp/initramfs && cpio --null -o -H newc --quiet') \
+    # find and sort run on the host, cpio in the root (the host may have none); both see the same tree.
+    (cd "$tree" && find . -print0 | LC_ALL=C sort -z |
+        chroot "$root" sh -c 'cd /tmp/initramfs && cpio --null -o -H newc --quiet') \
         > "$root/$GUEST_DIR/initramfs.cpio.new" || die "cpio of the initramfs failed"
     cp "$root/boot/vmlinuz-$kernel" "$root/$GUEST_DIR/vmlinuz.new"
     # Renamed into place: a guest booting from the old files meanwhile keeps reading them whole.
@@ -267,7 +270,8 @@ main() {
     elif ! reason=$(validate_guest); then
         step=guest
     else
-        say "cache valid at $CACHE ($(sed -n 's/^qemu /QEMU /p' "$CACHE/stamp"), kernel $(sed -n 's/^kernel //p' "$CACHE/stamp"))"
+        say "cache valid at $CACHE ($(sed -n 's/^qemu /QEMU /p' "$CACHE/stamp")," \
+            "kernel $(sed -n 's/^kernel //p' "$CACHE/stamp"))"
         return 0
     fi
     if [[ "$mode" == "--check" ]]; then

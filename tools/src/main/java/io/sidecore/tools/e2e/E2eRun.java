@@ -34,8 +34,9 @@ final class E2eRun implements AutoCloseable
     private static final int JUMBO_PING_BYTES = 8000;
     private static final int STANDARD_MTU = 1500;
     /**
-     * iproute2 and iputils (ping runs from the same path in the guest and in the root, for the peer) by absolute path: Debian's busybox-static runs its own applets (ip, ping)
-     * in preference to PATH (FEATURE_SH_STANDALONE), and those lack {@code ping -M do} and {@code ip neigh replace}.
+     * iproute2 and iputils by absolute path (ping has the same path in the guest and in the root, for the peer):
+     * Debian's busybox-static runs its own applets (ip, ping) in preference to PATH (FEATURE_SH_STANDALONE), and
+     * those lack {@code ping -M do} and {@code ip neigh replace}.
      */
     private static final String GUEST_IP = "/usr/sbin/ip";
     private static final String PING = "/usr/bin/ping";
@@ -280,8 +281,8 @@ final class E2eRun implements AutoCloseable
 
     private String configureAddress(final Guest guest)
     {
-        guest.qemu.console().runChecked(GUEST_IP + " addr replace " + guest.nic.address() + "/" + TestSubnet.PREFIX_LENGTH +
-            " dev " + guest.iface, settings.commandTimeout());
+        guest.qemu.console().runChecked(GUEST_IP + " addr replace " + guest.nic.address() + "/" +
+            TestSubnet.PREFIX_LENGTH + " dev " + guest.iface, settings.commandTimeout());
         return "address " + guest.nic.address();
     }
 

@@ -46,7 +46,8 @@ final class GuestCache
      */
     static GuestCache check(final Path scriptsDir, final Path cacheDir)
     {
-        final HostCommand.Result result = HostCommand.run(CHECK_TIMEOUT, prepareCommand(scriptsDir, cacheDir, "--check"));
+        final HostCommand.Result result = HostCommand.run(CHECK_TIMEOUT,
+            prepareCommand(scriptsDir, cacheDir, "--check"));
         if (!result.succeeded())
         {
             throw new E2eException("the e2e guest environment is not prepared: " + result.output().strip() +

@@ -58,7 +58,8 @@ final class GuestConsole implements AutoCloseable
      * @param toGuest    the console's input.
      * @param transcript receives every console line; closed with the console.
      */
-    GuestConsole(final String guestName, final InputStream fromGuest, final OutputStream toGuest, final Writer transcript)
+    GuestConsole(
+        final String guestName, final InputStream fromGuest, final OutputStream toGuest, final Writer transcript)
     {
         this.guestName = guestName;
         this.toGuest = toGuest;

@@ -168,7 +168,8 @@ class GuestConsoleTest
         toClose.add(console);
         toClose.add(guestSide);
 
-        guestSide.write("E2E-GUEST-READY kernel=first\r\nreboot: Restarting system\r\n".getBytes(StandardCharsets.UTF_8));
+        guestSide.write("E2E-GUEST-READY kernel=first\r\nreboot: Restarting system\r\n"
+            .getBytes(StandardCharsets.UTF_8));
         assertEquals("E2E-GUEST-READY kernel=first", console.awaitReady(0, TIMEOUT));
         final int position = console.position();
         guestSide.write("E2E-GUEST-READY kernel=second\r\n".getBytes(StandardCharsets.UTF_8));

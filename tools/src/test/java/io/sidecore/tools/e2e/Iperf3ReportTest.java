@@ -69,7 +69,8 @@ class Iperf3ReportTest
     {
         final E2eException ex = assertThrows(E2eException.class, () -> Iperf3Report.parse(
             "{\n\t\"start\":\t{},\n\t\"intervals\":\t[],\n\t\"end\":\t{},\n" +
-            "\t\"error\":\t\"unable to connect to server - server may have stopped running or use a different port\"\n}"));
+            "\t\"error\":\t\"unable to connect to server - server may have stopped running or use a different " +
+            "port\"\n}"));
 
         assertTrue(ex.getMessage().contains("iperf3 failed: unable to connect to server"), ex.getMessage());
     }
