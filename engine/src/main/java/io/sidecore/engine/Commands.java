@@ -96,11 +96,76 @@ final class Commands
 
         void run(final SidecoreAgent agent, final long nowNs)
         {
-            if (!agent.owns(port))
-            {
-                throw new IllegalStateException("port not served by sidecore " + agent.index() + ": " + port.name());
-            }
+            agent.requireOwned(port);
             port.applySettings(settings, nowNs);
+        }
+    }
+
+    /**
+     * Serve a new guest on a port, or none: the port's device is replaced by one in its power-on state.
+     */
+    static final class BindGuest extends SidecoreCommand
+    {
+        private final PortHandle port;
+        private final PortHandle.GuestBinding binding;
+
+        BindGuest(final PortHandle port, final PortHandle.GuestBinding binding)
+        {
+            this.port = port;
+            this.binding = binding;
+        }
+
+        void run(final SidecoreAgent agent, final long nowNs)
+        {
+            agent.onBindGuest(port, binding, nowNs);
+        }
+    }
+
+    /**
+     * Change a port's moderation floor.
+     */
+    static final class UpdateModeration extends SidecoreCommand
+    {
+        private final PortHandle port;
+        private final long overrideNs;
+
+        UpdateModeration(final PortHandle port, final long overrideNs)
+        {
+            this.port = port;
+            this.overrideNs = overrideNs;
+        }
+
+        void run(final SidecoreAgent agent, final long nowNs)
+        {
+            agent.onUpdateModeration(port, overrideNs);
+        }
+    }
+
+    /**
+     * Read what only the agent may read of a port: its fault state and moderation floor.
+     */
+    static final class QueryPortStatus extends SidecoreCommand
+    {
+        private final PortHandle port;
+        private PortStatus status;
+
+        QueryPortStatus(final PortHandle port)
+        {
+            this.port = port;
+        }
+
+        void run(final SidecoreAgent agent, final long nowNs)
+        {
+            agent.requireOwned(port);
+            status = new PortStatus(
+                port.device().isFaulted(),
+                port.device().faultReason(),
+                port.device().interrupts().minModerationDelayNs());
+        }
+
+        PortStatus status()
+        {
+            return status;
         }
     }
 }

@@ -11,6 +11,7 @@ import io.sidecore.engine.status.PortCounters;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * The only way other threads act on the sidecores: every call becomes a command offered to the owning sidecore's
@@ -29,6 +30,9 @@ import java.util.List;
  */
 public final class EngineProxy
 {
+    /** {@link #addPort(PortConfig, RegisterImage, GuestMemory, InterruptLine, int, Function)}: the least loaded. */
+    public static final int LEAST_LOADED_SIDECORE = -1;
+
     private static final int SPINS_BEFORE_YIELD = 1000;
 
     private final SidecoreEngine engine;
@@ -63,7 +67,7 @@ public final class EngineProxy
         final PortConfig config, final RegisterImage registers, final GuestMemory guestMemory,
         final InterruptLine line)
     {
-        return add(config, registers, guestMemory, line, null);
+        return add(config, registers, guestMemory, line, LEAST_LOADED_SIDECORE, null);
     }
 
     /**
@@ -85,7 +89,91 @@ public final class EngineProxy
         {
             throw new IllegalArgumentException("backend must not be null (use addSwitchPort for the switch)");
         }
-        return add(config, registers, guestMemory, line, backend);
+        return add(config, registers, guestMemory, line, LEAST_LOADED_SIDECORE, counters -> backend);
+    }
+
+    /**
+     * Create a port on a chosen sidecore, with a backend made for the port's counters (a TAP backend counts into
+     * them).
+     *
+     * @param config         identity and policy.
+     * @param registers      the BAR0 image.
+     * @param guestMemory    the guest's RAM (empty for a port no guest is bound to yet).
+     * @param line           interrupt output ({@link InterruptLine#NONE} without a guest).
+     * @param sidecoreIndex  the sidecore, or {@link #LEAST_LOADED_SIDECORE}.
+     * @param backendFactory makes the backend from the port's counters; null for the built-in switch. When it
+     *                       throws, nothing is created and the exception propagates.
+     * @return the port, served once this returns.
+     * @throws IllegalArgumentException if the port id is in use, the sidecore does not exist or the switch is full.
+     */
+    public synchronized PortHandle addPort(
+        final PortConfig config,
+        final RegisterImage registers,
+        final GuestMemory guestMemory,
+        final InterruptLine line,
+        final int sidecoreIndex,
+        final Function<PortCounters, PortBackend> backendFactory)
+    {
+        if (LEAST_LOADED_SIDECORE != sidecoreIndex && (sidecoreIndex < 0 || sidecoreIndex >= agents.length))
+        {
+            throw new IllegalArgumentException("no sidecore " + sidecoreIndex + ": there are " + agents.length);
+        }
+        return add(config, registers, guestMemory, line, sidecoreIndex, backendFactory);
+    }
+
+    /**
+     * Serve a guest on an existing port: its device is replaced by one in its power-on state over the guest's
+     * register image, memory and interrupt line. Waits until the sidecore made the change.
+     *
+     * @param port        the port.
+     * @param registers   the BAR0 image the guest shares (not the port's current one).
+     * @param guestMemory the guest's RAM.
+     * @param line        the guest's interrupt line.
+     */
+    public void bindGuest(
+        final PortHandle port, final RegisterImage registers, final GuestMemory guestMemory, final InterruptLine line)
+    {
+        execute(agents[port.sidecoreIndex()], new Commands.BindGuest(
+            port, port.newGuestBinding(registers, guestMemory, line)));
+    }
+
+    /**
+     * Let a port's guest go: the port's device returns to its power-on state over a private register image, no
+     * guest memory and no interrupt line, so its rings stop and nothing more is written into the old guest's memory
+     * once this returns (the caller may then unmap it). The port stays, for the next guest.
+     *
+     * @param port the port.
+     */
+    public void unbindGuest(final PortHandle port)
+    {
+        bindGuest(port, RegisterImage.allocate(), new GuestMemory(), InterruptLine.NONE);
+    }
+
+    /**
+     * Change a port's moderation floor while it runs.
+     *
+     * @param port       the port.
+     * @param overrideNs floor on the interval between two interrupts in ns (0: exactly as the guest programs its
+     *                   timers), or {@link PortHandle#NO_MODERATION_OVERRIDE} for the engine's default.
+     */
+    public void updateModeration(final PortHandle port, final long overrideNs)
+    {
+        if (PortHandle.NO_MODERATION_OVERRIDE != overrideNs && (overrideNs < 0 || overrideNs > 1_000_000_000L))
+        {
+            throw new IllegalArgumentException("moderation floor must be in [0, 1000000000] ns: " + overrideNs);
+        }
+        execute(agents[port.sidecoreIndex()], new Commands.UpdateModeration(port, overrideNs));
+    }
+
+    /**
+     * @param port the port.
+     * @return its fault state and moderation, as its sidecore sees them now.
+     */
+    public PortStatus portStatus(final PortHandle port)
+    {
+        final Commands.QueryPortStatus query = new Commands.QueryPortStatus(port);
+        execute(agents[port.sidecoreIndex()], query);
+        return query.status();
     }
 
     /**
@@ -266,7 +354,7 @@ public final class EngineProxy
 
     private PortHandle add(
         final PortConfig config, final RegisterImage registers, final GuestMemory guestMemory,
-        final InterruptLine line, final PortBackend backend)
+        final InterruptLine line, final int sidecoreIndex, final Function<PortCounters, PortBackend> backendFactory)
     {
         for (int i = 0, size = ports.size(); i < size; i++)
         {
@@ -275,19 +363,25 @@ public final class EngineProxy
                 throw new IllegalArgumentException("port id already in use: " + config.portId());
             }
         }
-        final int sidecore = leastLoadedSidecore();
-        final int slot = null == backend ? allocateSwitchSlot() : PortHandle.NO_SWITCH_SLOT;
+        final int sidecore = LEAST_LOADED_SIDECORE == sidecoreIndex ? leastLoadedSidecore() : sidecoreIndex;
+        final int slot = null == backendFactory ? allocateSwitchSlot() : PortHandle.NO_SWITCH_SLOT;
         final PortCounters counters = new PortCounters(ctx.countersManager(), config.portId(), config.name());
-        final PortBackend portBackend =
-            null == backend ? new SwitchBackend(agents[sidecore].l2Switch(), slot) : backend;
-        final PortHandle port = PortHandle.create(
-            config, sidecore, slot, registers, guestMemory, counters, line, portBackend, ctx.portDefaults());
+        final PortHandle port;
+        PortBackend portBackend = null;
         try
         {
+            portBackend = null == backendFactory ?
+                new SwitchBackend(agents[sidecore].l2Switch(), slot) : backendFactory.apply(counters);
+            port = PortHandle.create(
+                config, sidecore, slot, registers, guestMemory, counters, line, portBackend, ctx.portDefaults());
             execute(agents[sidecore], new Commands.AddPort(port));
         }
         catch (final RuntimeException ex)
         {
+            if (null != portBackend)
+            {
+                portBackend.close();
+            }
             if (PortHandle.NO_SWITCH_SLOT != slot)
             {
                 switchSlotsInUse[slot] = false;
@@ -295,6 +389,11 @@ public final class EngineProxy
             counters.close();
             throw ex;
         }
+        return announce(port, config, sidecore, slot);
+    }
+
+    private PortHandle announce(final PortHandle port, final PortConfig config, final int sidecore, final int slot)
+    {
         if (PortHandle.NO_SWITCH_SLOT != slot)
         {
             for (int i = 0; i < agents.length; i++)

@@ -41,18 +41,22 @@ public final class PortHandle implements FrameSink, FrameDestination
     /** {@link #switchSlot()} of a port that is not on the switch. */
     public static final int NO_SWITCH_SLOT = -1;
 
+    /** {@link #moderationOverrideNs()} of a port that takes its sidecore's default moderation floor. */
+    public static final long NO_MODERATION_OVERRIDE = -1;
+
     private final PortConfig config;
     private final int sidecoreIndex;
     private final int switchSlot;
-    private final RegisterImage registers;
+    private RegisterImage registers;
     private final PortCounters counters;
     private final PortBackend backend;
     private final TrappedAccess trappedAccess;
     private final TokenBucket frameBucket = new TokenBucket();
     private final TokenBucket byteBucket = new TokenBucket();
-    private final E1000Device device;
-    private final CsbPort csb;
+    private E1000Device device;
+    private CsbPort csb;
     private PortSettings settings;
+    private long moderationOverrideNs = NO_MODERATION_OVERRIDE;
     private int lastTdt;
     private int lastRdt;
     private long passTxFrames;
@@ -79,6 +83,84 @@ public final class PortHandle implements FrameSink, FrameDestination
         this.trappedAccess = new TrappedAccess(this);
         this.device = new E1000Device(config, registers, guestMemory, counters, this, line);
         this.csb = config.csbOffered() ? new CsbPort(registers, guestMemory, counters, device.interrupts()) : null;
+    }
+
+    /**
+     * What a guest brings to a port, made into a device in its power-on state: built on a control thread by
+     * {@link #newGuestBinding}, swapped in by the owning agent ({@link #adopt}). Binding a new guest, or unbinding
+     * one, is a whole new device over the new guest's memory, register image and interrupt line, so nothing of the
+     * old guest's state survives (SDM 13.4: the power-on values; PCI configuration, EEPROM interface and PHY
+     * included) and nothing the sidecore does afterwards can reach the old guest's memory or pages.
+     */
+    static final class GuestBinding
+    {
+        private final RegisterImage registers;
+        private final E1000Device device;
+        private final CsbPort csb;
+
+        private GuestBinding(final RegisterImage registers, final E1000Device device, final CsbPort csb)
+        {
+            this.registers = registers;
+            this.device = device;
+            this.csb = csb;
+        }
+    }
+
+    /**
+     * A device in its power-on state for a guest, not yet used. Any thread; the registers must not be in use by the
+     * port's current device.
+     *
+     * @param registers   the BAR0 image the guest shares.
+     * @param guestMemory the guest's RAM.
+     * @param line        the guest's interrupt line.
+     * @return the binding to hand to the owning agent.
+     */
+    GuestBinding newGuestBinding(
+        final RegisterImage registers, final GuestMemory guestMemory, final InterruptLine line)
+    {
+        final E1000Device newDevice = new E1000Device(config, registers, guestMemory, counters, this, line);
+        final CsbPort newCsb =
+            config.csbOffered() ? new CsbPort(registers, guestMemory, counters, newDevice.interrupts()) : null;
+        return new GuestBinding(registers, newDevice, newCsb);
+    }
+
+    /**
+     * Serve a new guest (or none): the binding's device replaces the current one; the budgets and rate limits are
+     * applied afresh and the doorbells taken as seen. Agent thread.
+     *
+     * @param binding             the new device.
+     * @param minModerationDelayNs the moderation floor to give the new device.
+     * @param nowNs               current time.
+     */
+    void adopt(final GuestBinding binding, final long minModerationDelayNs, final long nowNs)
+    {
+        registers = binding.registers;
+        device = binding.device;
+        csb = binding.csb;
+        applySettings(settings, nowNs);
+        device.interrupts().minModerationDelayNs(minModerationDelayNs);
+        syncDoorbells();
+    }
+
+    /**
+     * @return the port's own moderation floor in ns, or {@link #NO_MODERATION_OVERRIDE} (its sidecore's default).
+     *         Agent thread, or a control thread after the agent applied it.
+     */
+    public long moderationOverrideNs()
+    {
+        return moderationOverrideNs;
+    }
+
+    /**
+     * Set the port's moderation floor and apply it to the device. Agent thread.
+     *
+     * @param overrideNs floor in ns, or {@link #NO_MODERATION_OVERRIDE}.
+     * @param defaultNs  the sidecore's default, applied when there is no override.
+     */
+    void applyModeration(final long overrideNs, final long defaultNs)
+    {
+        moderationOverrideNs = overrideNs;
+        device.interrupts().minModerationDelayNs(NO_MODERATION_OVERRIDE == overrideNs ? defaultNs : overrideNs);
     }
 
     /**

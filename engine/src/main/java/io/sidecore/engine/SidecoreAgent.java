@@ -333,10 +333,36 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
                 port, port.counters());
         }
         port.applySettings(port.settings(), nowNs);
-        port.device().interrupts().minModerationDelayNs(minModerationDelayNs);
+        port.applyModeration(port.moderationOverrideNs(), minModerationDelayNs);
         port.syncDoorbells();
         ports[portCount++] = port;
         counters.portsOwned().setRelease(portCount);
+    }
+
+    /**
+     * @param port a port a command names.
+     * @throws IllegalStateException unless this sidecore serves it (it was removed, or belongs to another).
+     */
+    void requireOwned(final PortHandle port)
+    {
+        if (!owns(port))
+        {
+            throw new IllegalStateException("port not served by sidecore " + index + ": " + port.name());
+        }
+    }
+
+    void onBindGuest(final PortHandle port, final PortHandle.GuestBinding binding, final long nowNs)
+    {
+        requireOwned(port);
+        final long overrideNs = port.moderationOverrideNs();
+        port.adopt(binding, PortHandle.NO_MODERATION_OVERRIDE == overrideNs ? minModerationDelayNs : overrideNs,
+            nowNs);
+    }
+
+    void onUpdateModeration(final PortHandle port, final long overrideNs)
+    {
+        requireOwned(port);
+        port.applyModeration(overrideNs, minModerationDelayNs);
     }
 
     void onRemovePort(final PortHandle port)
