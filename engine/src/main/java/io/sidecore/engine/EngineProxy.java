@@ -436,7 +436,20 @@ public final class EngineProxy
         throw new IllegalArgumentException("switch is full: maxSwitchPorts=" + switchSlotsInUse.length);
     }
 
-    private int access(
+    /**
+     * A trapped access of any space and size, executed by the owning sidecore before this returns.
+     *
+     * @param port      the port.
+     * @param space     {@link TrappedAccess#MMIO_SPACE}, {@link TrappedAccess#CONFIG_SPACE} or
+     *                  {@link TrappedAccess#IO_SPACE}.
+     * @param write     true for a write.
+     * @param offset    byte offset in the space.
+     * @param sizeBytes access size as the guest made it, passed to the device.
+     * @param value     value to write.
+     * @return the value read (0 for a write).
+     * @throws IllegalStateException when the sidecore does not answer within the command timeout.
+     */
+    public int access(
         final PortHandle port, final int space, final boolean write, final int offset, final int sizeBytes,
         final int value)
     {

@@ -35,10 +35,29 @@ public final class MemFd implements AutoCloseable
      */
     public static MemFd create(final String name, final long sizeBytes)
     {
+        return create(name, sizeBytes, MFD_CLOEXEC);
+    }
+
+    /**
+     * Create a memfd that accepts seals ({@link Seals}), as guest memory handed to the daemon must be (it needs
+     * {@link Seals#F_SEAL_SHRINK}), and size it.
+     *
+     * @param name      label.
+     * @param sizeBytes initial size (zero-filled).
+     * @return the memfd, with no seal yet.
+     * @throws OsException when the kernel refuses.
+     */
+    public static MemFd createSealable(final String name, final long sizeBytes)
+    {
+        return create(name, sizeBytes, MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    }
+
+    private static MemFd create(final String name, final long sizeBytes, final int flags)
+    {
         try (Arena scratch = Arena.ofConfined())
         {
             final MemorySegment state = LibC.allocateCallState(scratch);
-            final int fd = LibC.memfdCreate(state, scratch.allocateFrom(name), MFD_CLOEXEC);
+            final int fd = LibC.memfdCreate(state, scratch.allocateFrom(name), flags);
             if (fd < 0)
             {
                 throw new OsException("memfd_create(" + name + ")", LibC.errno(state));

@@ -8,14 +8,14 @@ import io.sidecore.shm.os.EventFd;
  * device's line (after moderation); a falling edge needs no signal, since the guest's ICR read is what lowers the
  * line. Runs on the agent thread only and allocates nothing ({@link EventFd#signal()} reuses its buffers).
  */
-final class EventFdInterruptLine implements InterruptLine
+public final class EventFdInterruptLine implements InterruptLine
 {
     private final EventFd eventFd;
 
     /**
      * @param eventFd the engine's descriptor of the interrupt eventfd (non-blocking).
      */
-    EventFdInterruptLine(final EventFd eventFd)
+    public EventFdInterruptLine(final EventFd eventFd)
     {
         this.eventFd = eventFd;
     }
