@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# Installs (Debian, as root) the host programs the default test suite uses: iproute2 (network namespaces, TAP)
-# and tcpdump (reads the capture files back). Prints what it did; fails loudly when something cannot be had.
+# Installs (Debian, as root) the host programs the default test suite uses: iproute2 (network namespaces, TAP),
+# tcpdump (reads the capture files back), python3 and setpriv (a control-socket client run as another uid).
+# Prints what it did; fails loudly when something cannot be had.
 set -euo pipefail
 
 missing=()
 command -v ip >/dev/null 2>&1 || missing+=(iproute2)
 command -v tcpdump >/dev/null 2>&1 || missing+=(tcpdump)
+# The daemon's unauthorized-peer test runs a small Python client as another uid (setpriv, util-linux).
+[[ -x /usr/bin/python3 ]] || missing+=(python3-minimal)
+command -v setpriv >/dev/null 2>&1 || missing+=(util-linux)
 
 if [[ ${#missing[@]} -eq 0 ]]; then
     exit 0

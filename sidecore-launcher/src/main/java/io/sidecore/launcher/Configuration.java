@@ -5,760 +5,624 @@ import io.sidecore.engine.agent.EventFdKick;
 import io.sidecore.engine.agent.Kick;
 import io.sidecore.engine.agent.SidecoreIdleStrategy;
 import io.sidecore.engine.agent.ThreadKick;
+import io.sidecore.engine.e1000.PortConfig;
 import io.sidecore.engine.port.PortSettings;
-import io.sidecore.shm.E1000Registers;
-import io.sidecore.shm.PortRegionDescriptor;
-import org.agrona.SystemUtil;
+import io.sidecore.launcher.control.ControlServer;
+import io.sidecore.launcher.control.PeerPolicy;
+import io.sidecore.launcher.control.PortRegistry;
+import io.sidecore.launcher.daemon.Daemon;
+import io.sidecore.launcher.daemon.DaemonDirectories;
+import io.sidecore.shm.control.DaemonFiles;
 
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntFunction;
 
 /**
- * Every setting of the sidecore daemon, declared once: a {@code *_PROP_NAME} (a system property, usually loaded from
- * the daemon's properties file), a {@code *_DEFAULT}, and a static accessor that reads the property and falls back
- * to the default. Sizes accept the suffixes {@code k}, {@code m}, {@code g}; durations {@code ns}, {@code us},
- * {@code ms}, {@code s}. A value that does not parse makes the accessor throw {@link IllegalArgumentException}
- * naming the property; ranges are checked by {@link EngineContext#conclude()} (engine settings) and by
- * {@link #cores()} / {@link #sharedPages()} here.
+ * Every setting of the sidecore daemon, declared once: a {@link Setting} constant with its property name, default,
+ * documentation, parser and reader. {@link #SETTINGS} lists them in declaration order; the README's settings table
+ * is {@link #markdownTable()} (a test keeps the two equal).
  * <p>
- * {@link #engineContext()} builds the engine's context from these settings; no other class holds a default.
+ * A configuration is a set of values read from a properties file ({@link #load(Path)}), none
+ * ({@link #defaults()}), or the JVM's system properties ({@link #fromSystemProperties()}, for the in-process demo).
+ * {@link #get(Setting)} parses a value or its default; a value that does not parse or is out of range throws a
+ * {@link ConfigurationException} whose message names the key and the value. {@link #validate()} parses every
+ * setting at once and rejects unknown {@code sidecore.} keys, so a daemon with a bad file stops before it starts.
+ * <p>
+ * The engine's names are the settings' names: a setting read by {@link EngineContext}, {@link PortSettings} or
+ * {@link PortConfig} is read by the member whose name is the key (after {@code sidecore.} or {@code sidecore.port.})
+ * in camel case, with a unit suffix where the setting has one ({@code sidecore.idle.max.park} →
+ * {@code idleMaxParkNs}). Port declarations ({@link #PORTS} and {@code sidecore.ports.<name>.<field>}) use the
+ * control protocol's field names.
  */
 public final class Configuration
 {
-    /**
-     * Number of sidecores: agents, each on its own pinned core, each owning a shard of the ports.
-     */
-    public static final String SIDECORE_COUNT_PROP_NAME = "sidecore.sidecores";
-    /** Default of {@link #SIDECORE_COUNT_PROP_NAME}: one sidecore. */
-    public static final int SIDECORE_COUNT_DEFAULT = 1;
-
-    /**
-     * Cores to pin the sidecores to, one per sidecore in index order, comma-separated (e.g. {@code 1} or
-     * {@code 2,3}). Empty: do not pin (the launcher then pins to a free core when one exists, else not at all).
-     */
-    public static final String CORES_PROP_NAME = "sidecore.cores";
-    /** Default of {@link #CORES_PROP_NAME}: not set. */
-    public static final String CORES_DEFAULT = "";
-
-    /**
-     * Idle strategy of the sidecores when a duty cycle found no work: {@code busy} (spin; for a dedicated core) or
-     * {@code adaptive} (spin, yield, then park up to {@link #IDLE_MAX_PARK_PROP_NAME}; CSB guests are asked to kick).
-     */
-    public static final String IDLE_STRATEGY_PROP_NAME = "sidecore.idle.strategy";
-    /** Default of {@link #IDLE_STRATEGY_PROP_NAME}: busy spinning. */
-    public static final String IDLE_STRATEGY_DEFAULT = SidecoreIdleStrategy.BUSY;
-
-    /** Adaptive idle: idle duty cycles spent spinning before yielding. */
-    public static final String IDLE_SPINS_PROP_NAME = "sidecore.idle.spins";
-    /** Default of {@link #IDLE_SPINS_PROP_NAME}. */
-    public static final int IDLE_SPINS_DEFAULT = 1000;
-
-    /** Adaptive idle: idle duty cycles spent yielding before parking. */
-    public static final String IDLE_YIELDS_PROP_NAME = "sidecore.idle.yields";
-    /** Default of {@link #IDLE_YIELDS_PROP_NAME}. */
-    public static final int IDLE_YIELDS_DEFAULT = 100;
-
-    /** Adaptive idle: the first park period; periods double up to {@link #IDLE_MAX_PARK_PROP_NAME}. */
-    public static final String IDLE_MIN_PARK_PROP_NAME = "sidecore.idle.min.park";
-    /** Default of {@link #IDLE_MIN_PARK_PROP_NAME}: 1 µs. */
-    public static final long IDLE_MIN_PARK_DEFAULT_NS = 1_000L;
-
-    /**
-     * Adaptive idle: the park bound, i.e. the longest a non-CSB guest's doorbell can wait for a parked sidecore.
-     */
-    public static final String IDLE_MAX_PARK_PROP_NAME = "sidecore.idle.max.park";
-    /** Default of {@link #IDLE_MAX_PARK_PROP_NAME}: 50 µs. */
-    public static final long IDLE_MAX_PARK_DEFAULT_NS = 50_000L;
-
-    /**
-     * How a parked sidecore is woken: {@value #KICK_EVENTFD} (it waits in {@code ppoll} on its own eventfd, which CSB
-     * guests in other processes write when the CSB asks them to kick) or {@value #KICK_THREAD} (an in-JVM park/unpark:
-     * only threads of the daemon can wake it, so a CSB guest's kick waits for the park to time out).
-     */
-    public static final String KICK_PROP_NAME = "sidecore.idle.kick";
-    /** {@link #KICK_PROP_NAME} value: one eventfd per sidecore ({@code EventFdKick}). */
+    /** {@link #CORES} value: one sidecore, pinned to a core that no other process holds, if there is one. */
+    public static final String CORES_AUTO = "auto";
+    /** {@link #KICK} value: one eventfd per sidecore ({@code EventFdKick}). */
     public static final String KICK_EVENTFD = "eventfd";
-    /** {@link #KICK_PROP_NAME} value: {@code LockSupport} park/unpark ({@code ThreadKick}). */
+    /** {@link #KICK} value: {@code LockSupport} park/unpark ({@code ThreadKick}). */
     public static final String KICK_THREAD = "thread";
-    /** Default of {@link #KICK_PROP_NAME}: eventfd. */
-    public static final String KICK_DEFAULT = KICK_EVENTFD;
+    /** Prefix of the keys of a port declared in the file: {@code sidecore.ports.<name>.<field>}. */
+    public static final String PORT_DECLARATION_PREFIX = "sidecore.ports.";
 
-    /** The counters file other processes (sidecore stat) map to read every counter. */
-    public static final String COUNTERS_FILE_PROP_NAME = "sidecore.counters.file";
-    /** Default of {@link #COUNTERS_FILE_PROP_NAME}: in shared memory. */
-    public static final String COUNTERS_FILE_DEFAULT = io.sidecore.shm.CountersFileDescriptor.DEFAULT_FILE;
+    private static final List<Setting<?>> DECLARED = new ArrayList<>();
 
-    /** Counters the counters file holds; each port takes up to 64 and each sidecore up to 32. */
-    public static final String MAX_COUNTERS_PROP_NAME = "sidecore.counters.max";
-    /** Default of {@link #MAX_COUNTERS_PROP_NAME}: room for 250 ports on 4 sidecores. */
-    public static final int MAX_COUNTERS_DEFAULT = 16384;
+    /** Cores of the sidecores: one sidecore per core listed, pinned to it. */
+    public static final Setting<int[]> CORES = declare("sidecore.cores", CORES_AUTO,
+        "Cores of the sidecores, one sidecore pinned to each: a list such as `1` or `2-3,6`, or `auto` for one " +
+        "sidecore on a core no other process holds. A core that does not exist or is taken is a warning; that " +
+        "sidecore then runs unpinned.",
+        SettingParsers::cores, Daemon.class, "cores");
 
-    /** Bytes of the counters file's error log, where distinct engine errors are recorded with their counts. */
-    public static final String ERROR_LOG_LENGTH_PROP_NAME = "sidecore.error.log.length";
-    /** Default of {@link #ERROR_LOG_LENGTH_PROP_NAME}: 1 MiB. */
-    public static final int ERROR_LOG_LENGTH_DEFAULT = 1024 * 1024;
+    /** Idle strategy. */
+    public static final Setting<String> IDLE_STRATEGY = declare("sidecore.idle.strategy", SidecoreIdleStrategy.BUSY,
+        "What a sidecore does when a duty cycle found no work: `busy` (spin; for a dedicated core) or `adaptive` " +
+        "(spin, yield, then park up to sidecore.idle.max.park; CSB guests are asked to kick).",
+        SettingParsers.choice(SidecoreIdleStrategy.BUSY, SidecoreIdleStrategy.ADAPTIVE),
+        EngineContext.class, "idleStrategy");
 
-    /** Directory of the control socket and of the per-port vfio-user device sockets. */
-    public static final String SOCKET_DIR_PROP_NAME = "sidecore.socket.dir";
-    /** Default of {@link #SOCKET_DIR_PROP_NAME}. */
-    public static final String SOCKET_DIR_DEFAULT = "/run/sidecore";
+    /** Adaptive idle spins. */
+    public static final Setting<Long> IDLE_SPINS = declare("sidecore.idle.spins", "1000",
+        "Adaptive idle: idle duty cycles spent spinning before yielding.",
+        SettingParsers.longInteger(0, Integer.MAX_VALUE), EngineContext.class, "idleSpins");
 
-    /** Capacity of each sidecore's command queue (trapped accesses and control commands), a power of two. */
-    public static final String COMMAND_QUEUE_CAPACITY_PROP_NAME = "sidecore.command.queue.capacity";
-    /** Default of {@link #COMMAND_QUEUE_CAPACITY_PROP_NAME}. */
-    public static final int COMMAND_QUEUE_CAPACITY_DEFAULT = 1024;
+    /** Adaptive idle yields. */
+    public static final Setting<Long> IDLE_YIELDS = declare("sidecore.idle.yields", "100",
+        "Adaptive idle: idle duty cycles spent yielding before parking.",
+        SettingParsers.longInteger(0, Integer.MAX_VALUE), EngineContext.class, "idleYields");
 
-    /** Commands a sidecore executes per duty cycle at most (Aeron's COMMAND_DRAIN_LIMIT). */
-    public static final String COMMAND_DRAIN_LIMIT_PROP_NAME = "sidecore.command.drain.limit";
-    /** Default of {@link #COMMAND_DRAIN_LIMIT_PROP_NAME}. */
-    public static final int COMMAND_DRAIN_LIMIT_DEFAULT = 16;
+    /** Adaptive idle first park. */
+    public static final Setting<Long> IDLE_MIN_PARK = declare("sidecore.idle.min.park", "1us",
+        "Adaptive idle: the first park period; periods double up to sidecore.idle.max.park.",
+        SettingParsers.durationNs(1, 1_000_000_000L), EngineContext.class, "idleMinParkNs");
 
-    /** How long a trapped access or control command waits for its sidecore before failing. */
-    public static final String COMMAND_TIMEOUT_PROP_NAME = "sidecore.command.timeout";
-    /** Default of {@link #COMMAND_TIMEOUT_PROP_NAME}: 1 s. */
-    public static final long COMMAND_TIMEOUT_DEFAULT_NS = 1_000_000_000L;
+    /** Adaptive idle park bound. */
+    public static final Setting<Long> IDLE_MAX_PARK = declare("sidecore.idle.max.park", "50us",
+        "Adaptive idle: the park bound, the longest a non-CSB guest's doorbell can wait for a parked sidecore.",
+        SettingParsers.durationNs(1, 1_000_000_000L), EngineContext.class, "idleMaxParkNs");
 
-    /** Ports one sidecore can own. */
-    public static final String MAX_PORTS_PER_SIDECORE_PROP_NAME = "sidecore.max.ports.per.sidecore";
-    /** Default of {@link #MAX_PORTS_PER_SIDECORE_PROP_NAME}. */
-    public static final int MAX_PORTS_PER_SIDECORE_DEFAULT = 256;
+    /** How a parked sidecore is woken. */
+    public static final Setting<String> KICK = declare("sidecore.kick", KICK_EVENTFD,
+        "How a parked sidecore is woken: `eventfd` (it waits in ppoll on its own eventfd, which CSB guests in " +
+        "other processes write) or `thread` (in-JVM park/unpark: a CSB guest's kick waits for the park to end).",
+        SettingParsers.choice(KICK_EVENTFD, KICK_THREAD), EngineContext.class, "kickFactory");
 
-    /** Ports the built-in L2 switch can hold across all sidecores. */
-    public static final String SWITCH_MAX_PORTS_PROP_NAME = "sidecore.switch.max.ports";
-    /** Default of {@link #SWITCH_MAX_PORTS_PROP_NAME}. */
-    public static final int SWITCH_MAX_PORTS_DEFAULT = 1024;
+    /** Counters file. */
+    public static final Setting<Path> COUNTERS_FILE = declare(DaemonFiles.COUNTERS_FILE_PROP_NAME,
+        DaemonFiles.DEFAULT_COUNTERS_FILE,
+        "The counters file (shared memory) that `tools/sidecore stat` maps read-only. Its directory is created " +
+        "mode 0700 (0750 with sidecore.control.group).",
+        SettingParsers::absolutePath, EngineContext.class, "countersFile");
 
-    /** Slots of each sidecore's MAC table, a power of two; at most three quarters are filled. */
-    public static final String MAC_TABLE_CAPACITY_PROP_NAME = "sidecore.switch.mac.table.capacity";
-    /** Default of {@link #MAC_TABLE_CAPACITY_PROP_NAME}. */
-    public static final int MAC_TABLE_CAPACITY_DEFAULT = 4096;
+    /** Counters the file holds. */
+    public static final Setting<Integer> MAX_COUNTERS = declare("sidecore.max.counters", "16384",
+        "Counters the counters file holds; each port takes up to 64 and each sidecore up to 32.",
+        SettingParsers.integer(1, 1 << 24), EngineContext.class, "maxCounters");
 
-    /** How long a learned MAC address stays valid without being seen (the Linux bridge ageing time). */
-    public static final String MAC_AGING_PROP_NAME = "sidecore.switch.mac.aging";
-    /** Default of {@link #MAC_AGING_PROP_NAME}: 300 s. */
-    public static final long MAC_AGING_DEFAULT_NS = 300_000_000_000L;
+    /** Error log bytes. */
+    public static final Setting<Long> ERROR_LOG_LENGTH = declare("sidecore.error.log.length", "1m",
+        "Bytes of the counters file's error log, where distinct engine errors are recorded with their counts.",
+        SettingParsers.sizeBytes(1024, 1 << 30), EngineContext.class, "errorLogLengthBytes");
 
-    /** MAC table slots the aging sweep examines per duty cycle. */
-    public static final String MAC_AGING_SWEEP_LIMIT_PROP_NAME = "sidecore.switch.aging.sweep.limit";
-    /** Default of {@link #MAC_AGING_SWEEP_LIMIT_PROP_NAME}. */
-    public static final int MAC_AGING_SWEEP_LIMIT_DEFAULT = 8;
+    /** Command queue capacity. */
+    public static final Setting<Integer> COMMAND_QUEUE_CAPACITY = declare("sidecore.command.queue.capacity", "1024",
+        "Capacity of each sidecore's command queue (trapped accesses and control commands), a power of two.",
+        SettingParsers.powerOfTwo(2, 1 << 20), EngineContext.class, "commandQueueCapacity");
 
-    /** Bytes of each SPSC ring carrying switched frames between two sidecores, a power of two. */
-    public static final String CROSS_SHARD_RING_LENGTH_PROP_NAME = "sidecore.cross.shard.ring.length";
-    /** Default of {@link #CROSS_SHARD_RING_LENGTH_PROP_NAME}: 1 MiB (frames up to 128 KiB). */
-    public static final int CROSS_SHARD_RING_LENGTH_DEFAULT = 1024 * 1024;
+    /** Command drain limit. */
+    public static final Setting<Integer> COMMAND_DRAIN_LIMIT = declare("sidecore.command.drain.limit", "16",
+        "Commands a sidecore executes per duty cycle at most.",
+        SettingParsers.integer(1, 1 << 20), EngineContext.class, "commandDrainLimit");
 
-    /** Frames a sidecore takes from each inbound cross-sidecore ring per duty cycle at most. */
-    public static final String CROSS_SHARD_DRAIN_LIMIT_PROP_NAME = "sidecore.cross.shard.drain.limit";
-    /** Default of {@link #CROSS_SHARD_DRAIN_LIMIT_PROP_NAME}. */
-    public static final int CROSS_SHARD_DRAIN_LIMIT_DEFAULT = 256;
+    /** Command timeout. */
+    public static final Setting<Long> COMMAND_TIMEOUT = declare("sidecore.command.timeout", "1s",
+        "How long a trapped access or control command waits for its sidecore before failing.",
+        SettingParsers.durationNs(1_000L, 3_600_000_000_000L), EngineContext.class, "commandTimeoutNs");
 
-    /** Per port, default: TX descriptors processed per pass (fairness between guests). */
-    public static final String PORT_TX_DESCRIPTOR_BUDGET_PROP_NAME = "sidecore.port.tx.descriptor.budget";
-    /** Default of {@link #PORT_TX_DESCRIPTOR_BUDGET_PROP_NAME}. */
-    public static final int PORT_TX_DESCRIPTOR_BUDGET_DEFAULT = 64;
+    /** Ports per sidecore. */
+    public static final Setting<Integer> MAX_PORTS_PER_SIDECORE = declare("sidecore.max.ports.per.sidecore", "256",
+        "Ports one sidecore can own.",
+        SettingParsers.integer(1, 1 << 16), EngineContext.class, "maxPortsPerSidecore");
 
-    /** Per port, default: TX frame bytes per pass. */
-    public static final String PORT_TX_BYTE_BUDGET_PROP_NAME = "sidecore.port.tx.byte.budget";
-    /** Default of {@link #PORT_TX_BYTE_BUDGET_PROP_NAME}: 256 KiB (four 64 KiB TSO sends). */
-    public static final long PORT_TX_BYTE_BUDGET_DEFAULT = 256 * 1024;
+    /** Switch ports. */
+    public static final Setting<Integer> MAX_SWITCH_PORTS = declare("sidecore.max.switch.ports", "1024",
+        "Ports the built-in L2 switch can hold across all sidecores.",
+        SettingParsers.integer(1, 1 << 20), EngineContext.class, "maxSwitchPorts");
 
-    /** Per port, default: frames moved from the backend into the guest per pass. */
-    public static final String PORT_RX_FRAME_BUDGET_PROP_NAME = "sidecore.port.rx.frame.budget";
-    /** Default of {@link #PORT_RX_FRAME_BUDGET_PROP_NAME}. */
-    public static final int PORT_RX_FRAME_BUDGET_DEFAULT = 64;
+    /** MAC table slots. */
+    public static final Setting<Integer> MAC_TABLE_CAPACITY = declare("sidecore.mac.table.capacity", "4096",
+        "Slots of each sidecore's MAC table, a power of two; at most three quarters are filled.",
+        SettingParsers.powerOfTwo(16, 1 << 24), EngineContext.class, "macTableCapacity");
 
-    /** Per port, default: sustained TX frames per second, 0 for no limit. */
-    public static final String PORT_TX_RATE_FRAMES_PROP_NAME = "sidecore.port.tx.rate.frames";
-    /** Default of {@link #PORT_TX_RATE_FRAMES_PROP_NAME}: no limit. */
-    public static final long PORT_TX_RATE_FRAMES_DEFAULT = PortSettings.UNLIMITED;
+    /** MAC aging. */
+    public static final Setting<Long> MAC_AGING = declare("sidecore.mac.aging", "300s",
+        "How long a learned MAC address stays valid without being seen (the Linux bridge ageing time).",
+        SettingParsers.durationNs(1_000_000L, 86_400_000_000_000L), EngineContext.class, "macAgingNs");
 
-    /** Per port, default: TX frames that may go at once after an idle period, when a frame rate is set. */
-    public static final String PORT_TX_BURST_FRAMES_PROP_NAME = "sidecore.port.tx.burst.frames";
-    /** Default of {@link #PORT_TX_BURST_FRAMES_PROP_NAME}. */
-    public static final long PORT_TX_BURST_FRAMES_DEFAULT = 64;
+    /** MAC aging sweep. */
+    public static final Setting<Integer> MAC_AGING_SWEEP_LIMIT = declare("sidecore.mac.aging.sweep.limit", "8",
+        "MAC table slots the aging sweep examines per duty cycle.",
+        SettingParsers.integer(1, 1 << 24), EngineContext.class, "macAgingSweepLimit");
 
-    /** Per port, default: sustained TX bytes per second, 0 for no limit. */
-    public static final String PORT_TX_RATE_BYTES_PROP_NAME = "sidecore.port.tx.rate.bytes";
-    /** Default of {@link #PORT_TX_RATE_BYTES_PROP_NAME}: no limit. */
-    public static final long PORT_TX_RATE_BYTES_DEFAULT = PortSettings.UNLIMITED;
+    /** Cross-shard ring. */
+    public static final Setting<Long> CROSS_SHARD_RING_LENGTH = declare("sidecore.cross.shard.ring.length", "1m",
+        "Bytes of each ring carrying switched frames between two sidecores, a power of two.",
+        SettingParsers.sizeBytes(1 << 16, 1 << 30), EngineContext.class, "crossShardRingLengthBytes");
 
-    /** Per port, default: TX bytes that may go at once after an idle period, when a byte rate is set. */
-    public static final String PORT_TX_BURST_BYTES_PROP_NAME = "sidecore.port.tx.burst.bytes";
-    /** Default of {@link #PORT_TX_BURST_BYTES_PROP_NAME}: 256 KiB. */
-    public static final long PORT_TX_BURST_BYTES_DEFAULT = 256 * 1024;
+    /** Cross-shard drain. */
+    public static final Setting<Integer> CROSS_SHARD_DRAIN_LIMIT = declare("sidecore.cross.shard.drain.limit", "256",
+        "Frames a sidecore takes from each inbound cross-sidecore ring per duty cycle at most.",
+        SettingParsers.integer(1, 1 << 16), EngineContext.class, "crossShardDrainLimit");
 
-    /**
-     * Per port, default: BAR0 pages shared with the guest and polled instead of trapped, as comma-separated page
-     * offsets (e.g. {@code 0x2000,0x3000}, the RX and TX ring pages with the RDT and TDT doorbells).
-     */
-    public static final String PORT_SHARED_PAGES_PROP_NAME = "sidecore.port.shared.pages";
-    /** Default of {@link #PORT_SHARED_PAGES_PROP_NAME}: the two doorbell pages. */
-    public static final String PORT_SHARED_PAGES_DEFAULT = "0x2000,0x3000";
+    /** Default moderation floor. */
+    public static final Setting<Long> MIN_MODERATION_DELAY = declare("sidecore.min.moderation.delay", "0us",
+        "Default moderation of every port: a floor on the interval between two interrupts, applied like ITR even " +
+        "when the guest sets ITR = 0; 0 moderates exactly as the guest programs ITR/TIDV/TADV/RDTR/RADV. A port " +
+        "can override it (create-port or set, `moderation_ns`).",
+        SettingParsers.durationNs(0, 1_000_000_000L), EngineContext.class, "minModerationDelayNs");
 
-    /** Per port, default: whether ports offer the CSB paravirtual extension (PCI subsystem id 0x1101). */
-    public static final String PORT_CSB_OFFERED_PROP_NAME = "sidecore.port.csb.offered";
-    /** Default of {@link #PORT_CSB_OFFERED_PROP_NAME}: a plain 82540EM. */
-    public static final boolean PORT_CSB_OFFERED_DEFAULT = false;
+    /** Busy ratio window. */
+    public static final Setting<Long> BUSY_RATIO_WINDOW = declare("sidecore.busy.ratio.window", "1s",
+        "Window over which each sidecore's busy ratio counter is computed.",
+        SettingParsers.durationNs(1_000_000L, 3_600_000_000_000L), EngineContext.class, "busyRatioWindowNs");
 
-    /**
-     * Floor on the interval between two interrupts of a port, applied like ITR (the window after each interrupt is
-     * the larger of the guest's ITR and this floor, even when the guest sets ITR = 0); 0 moderates exactly as the
-     * guest programs ITR/TIDV/TADV/RDTR/RADV. QEMU's newest e1000 hard-codes 128 µs ({@code 128us} here); a positive
-     * value caps every guest's interrupt rate at 1/floor.
-     */
-    public static final String MIN_MODERATION_DELAY_PROP_NAME = "sidecore.moderation.min.delay";
-    /** Default of {@link #MIN_MODERATION_DELAY_PROP_NAME}: exact. */
-    public static final long MIN_MODERATION_DELAY_DEFAULT_NS = 0L;
+    /** Cycle time threshold. */
+    public static final Setting<Long> CYCLE_TIME_THRESHOLD = declare("sidecore.cycle.time.threshold", "1ms",
+        "A busy duty cycle longer than this is counted in cycle_time_threshold_exceeded.",
+        SettingParsers.durationNs(1_000L, 60_000_000_000L), EngineContext.class, "cycleTimeThresholdNs");
 
-    /** Window over which each sidecore's busy ratio counter is computed. */
-    public static final String BUSY_RATIO_WINDOW_PROP_NAME = "sidecore.busy.ratio.window";
-    /** Default of {@link #BUSY_RATIO_WINDOW_PROP_NAME}: 1 s. */
-    public static final long BUSY_RATIO_WINDOW_DEFAULT_NS = 1_000_000_000L;
+    /** Per-port TX descriptor budget. */
+    public static final Setting<Integer> PORT_TX_DESCRIPTOR_BUDGET = declare("sidecore.port.tx.descriptor.budget",
+        "64", "Per port, default: TX descriptors examined per pass (fairness between guests).",
+        SettingParsers.integer(1, PortSettings.MAX_DESCRIPTOR_BUDGET), PortSettings.class, "txDescriptorBudget");
 
-    /** A busy duty cycle longer than this is counted in {@code cycle_time_threshold_exceeded}. */
-    public static final String CYCLE_TIME_THRESHOLD_PROP_NAME = "sidecore.cycle.time.threshold";
-    /** Default of {@link #CYCLE_TIME_THRESHOLD_PROP_NAME}: 1 ms. */
-    public static final long CYCLE_TIME_THRESHOLD_DEFAULT_NS = 1_000_000L;
+    /** Per-port TX byte budget. */
+    public static final Setting<Long> PORT_TX_BYTE_BUDGET = declare("sidecore.port.tx.byte.budget", "256k",
+        "Per port, default: TX frame bytes per pass.",
+        SettingParsers.sizeBytes(1, Long.MAX_VALUE), PortSettings.class, "txByteBudget");
 
-    /** Synthetic guest: descriptors in its TX ring (a multiple of 8, at most 65536). */
-    public static final String GUEST_TX_RING_DESCRIPTORS_PROP_NAME = "sidecore.guest.tx.ring.descriptors";
-    /** Default of {@link #GUEST_TX_RING_DESCRIPTORS_PROP_NAME}: Linux e1000's default. */
-    public static final int GUEST_TX_RING_DESCRIPTORS_DEFAULT = 256;
+    /** Per-port RX frame budget. */
+    public static final Setting<Integer> PORT_RX_FRAME_BUDGET = declare("sidecore.port.rx.frame.budget", "64",
+        "Per port, default: frames moved from the backend into the guest per pass.",
+        SettingParsers.integer(1, PortSettings.MAX_DESCRIPTOR_BUDGET), PortSettings.class, "rxFrameBudget");
 
-    /** Synthetic guest: descriptors in its RX ring (a multiple of 8, at most 65536). */
-    public static final String GUEST_RX_RING_DESCRIPTORS_PROP_NAME = "sidecore.guest.rx.ring.descriptors";
-    /** Default of {@link #GUEST_RX_RING_DESCRIPTORS_PROP_NAME}: Linux e1000's default. */
-    public static final int GUEST_RX_RING_DESCRIPTORS_DEFAULT = 256;
+    /** Per-port frame rate. */
+    public static final Setting<Long> PORT_TX_FRAMES_PER_SECOND = declare("sidecore.port.tx.frames.per.second", "0",
+        "Per port, default: sustained TX frames per second, 0 for no limit.",
+        SettingParsers.longInteger(0, PortSettings.MAX_RATE_PER_SECOND), PortSettings.class, "txFramesPerSecond");
 
-    private Configuration()
+    /** Per-port frame burst. */
+    public static final Setting<Long> PORT_TX_BURST_FRAMES = declare("sidecore.port.tx.burst.frames", "64",
+        "Per port, default: TX frames that may go at once after an idle period, when a frame rate is set.",
+        SettingParsers.longInteger(1, PortSettings.MAX_BURST), PortSettings.class, "txBurstFrames");
+
+    /** Per-port byte rate. */
+    public static final Setting<Long> PORT_TX_BYTES_PER_SECOND = declare("sidecore.port.tx.bytes.per.second", "0",
+        "Per port, default: sustained TX bytes per second, 0 for no limit.",
+        SettingParsers.sizeBytes(0, PortSettings.MAX_RATE_PER_SECOND), PortSettings.class, "txBytesPerSecond");
+
+    /** Per-port byte burst. */
+    public static final Setting<Long> PORT_TX_BURST_BYTES = declare("sidecore.port.tx.burst.bytes", "256k",
+        "Per port, default: TX bytes that may go at once after an idle period, when a byte rate is set (at least " +
+        "16k, one jumbo frame).",
+        SettingParsers.sizeBytes(PortSettings.MIN_BURST_BYTES, PortSettings.MAX_BURST), PortSettings.class,
+        "txBurstBytes");
+
+    /** Per-port shared pages. */
+    public static final Setting<Integer> PORT_SHARED_PAGES = declare("sidecore.port.shared.pages", "0x2000,0x3000",
+        "Per port: BAR0 pages shared with the guest and polled instead of trapped, as page offsets (default: the " +
+        "RX and TX ring pages with the RDT and TDT doorbells).",
+        SettingParsers::sharedPages, PortConfig.class, "sharedPages");
+
+    /** Per-port CSB default. */
+    public static final Setting<Boolean> PORT_CSB_OFFERED = declare("sidecore.port.csb.offered", "false",
+        "Per port, default: whether a port offers the CSB paravirtual extension (PCI subsystem id 0x1101) when " +
+        "create-port does not say.",
+        SettingParsers::bool, PortConfig.class, "csbOffered");
+
+    /** Control socket. */
+    public static final Setting<Path> CONTROL_SOCKET = declare(DaemonFiles.CONTROL_SOCKET_PROP_NAME,
+        DaemonFiles.DEFAULT_CONTROL_SOCKET,
+        "The control socket (Unix stream, mode 0660) of `tools/sidecore ctl`, `guest` and VMMs; its directory " +
+        "is created mode 0700 (0750 with sidecore.control.group).",
+        SettingParsers::absolutePath, ControlServer.class, "controlSocket");
+
+    /** Port socket directory. */
+    public static final Setting<Path> PORT_SOCKET_DIR = declare("sidecore.port.socket.dir", "/run/sidecore/ports",
+        "Directory of the ports' device sockets (`<dir>/<port>.sock`, the vfio-user endpoints), created mode " +
+        "0700 (0750 with sidecore.control.group).",
+        SettingParsers::absolutePath, PortRegistry.class, "portSocketDir");
+
+    /** Maximum ports. */
+    public static final Setting<Integer> MAX_PORTS = declare("sidecore.max.ports", "256",
+        "Ports the daemon serves at most; create-port past it is refused.",
+        SettingParsers.integer(1, 1 << 16), PortRegistry.class, "maxPorts");
+
+    /** Allowed uids. */
+    public static final Setting<long[]> CONTROL_ALLOWED_UIDS = declare("sidecore.control.allowed.uids", "",
+        "Numeric uids allowed on the control socket besides root and the daemon's own uid (checked with " +
+        "SO_PEERCRED), comma-separated.",
+        SettingParsers::idList, PeerPolicy.class, "allowedUids");
+
+    /** Allowed gids. */
+    public static final Setting<long[]> CONTROL_ALLOWED_GIDS = declare("sidecore.control.allowed.gids", "",
+        "Numeric gids whose members (primary group, from SO_PEERCRED) are allowed on the control socket, " +
+        "comma-separated.",
+        SettingParsers::idList, PeerPolicy.class, "allowedGids");
+
+    /** Group of the daemon's directories. */
+    public static final Setting<String> CONTROL_GROUP = declare("sidecore.control.group", "",
+        "Group (name or number) given the daemon's directories (mode 0750) and control socket, so its members " +
+        "can reach the socket; empty: directories mode 0700.",
+        SettingParsers::group, DaemonDirectories.class, "group");
+
+    /** Control connections. */
+    public static final Setting<Integer> CONTROL_MAX_CONNECTIONS = declare("sidecore.control.max.connections", "64",
+        "Concurrent control connections at most (attached guests hold one each); more are refused with an error.",
+        SettingParsers.integer(1, 4096), ControlServer.class, "maxConnections");
+
+    /** Request size. */
+    public static final Setting<Long> CONTROL_MAX_REQUEST_LENGTH = declare("sidecore.control.max.request.length",
+        "64k", "Bytes of one control request (one JSON line) at most; a longer one is refused and its connection " +
+        "closed.",
+        SettingParsers.sizeBytes(256, 16 << 20), ControlServer.class, "maxRequestLengthBytes");
+
+    /** Request rate. */
+    public static final Setting<Integer> CONTROL_MAX_REQUESTS_PER_SECOND = declare(
+        "sidecore.control.max.requests.per.second", "100",
+        "Control requests one connection may make per second (bursts of as many); excess requests are refused " +
+        "with an error, not executed.",
+        SettingParsers.integer(1, 1_000_000), ControlServer.class, "maxRequestsPerSecond");
+
+    /** Ports declared in the file. */
+    public static final Setting<List<String>> PORTS = declare("sidecore.ports", "",
+        "Ports created at start, comma-separated names, so a restarted daemon comes back with the same ports and " +
+        "sockets; each is described by `sidecore.ports.<name>.<field>` keys with create-port's fields (mac, " +
+        "backend, csb, sidecore, moderation_ns, tx_frames_per_second, tx_bytes_per_second, ...).",
+        SettingParsers::portNames, Daemon.class, "declaredPorts");
+
+    /** Every setting, in declaration order. */
+    public static final List<Setting<?>> SETTINGS = Collections.unmodifiableList(new ArrayList<>(DECLARED));
+
+    private final Map<String, String> values;
+    private final String source;
+    private final Set<String> read = ConcurrentHashMap.newKeySet();
+
+    private Configuration(final Map<String, String> values, final String source)
     {
+        this.values = values;
+        this.source = source;
     }
 
-    /**
-     * @return {@link #SIDECORE_COUNT_PROP_NAME}.
-     */
-    public static int sidecoreCount()
+    private static <T> Setting<T> declare(
+        final String name,
+        final String defaultText,
+        final String description,
+        final Setting.Parser<T> parser,
+        final Class<?> readerClass,
+        final String readerName)
     {
-        return intProperty(SIDECORE_COUNT_PROP_NAME, SIDECORE_COUNT_DEFAULT);
-    }
-
-    /**
-     * @return {@link #CORES_PROP_NAME} as core numbers, empty when not set.
-     * @throws IllegalArgumentException when an entry is not a non-negative integer or a core repeats.
-     */
-    public static int[] cores()
-    {
-        return parseCores(SystemUtil.getProperty(CORES_PROP_NAME, CORES_DEFAULT));
-    }
-
-    /**
-     * @return {@link #IDLE_STRATEGY_PROP_NAME}.
-     */
-    public static String idleStrategy()
-    {
-        return SystemUtil.getProperty(IDLE_STRATEGY_PROP_NAME, IDLE_STRATEGY_DEFAULT).trim();
-    }
-
-    /**
-     * @return {@link #KICK_PROP_NAME}, {@value #KICK_EVENTFD} or {@value #KICK_THREAD}.
-     * @throws IllegalArgumentException naming the property for any other value.
-     */
-    public static String kick()
-    {
-        final String value = SystemUtil.getProperty(KICK_PROP_NAME, KICK_DEFAULT).trim();
-        if (!KICK_EVENTFD.equals(value) && !KICK_THREAD.equals(value))
+        final Setting<T> setting = new Setting<>(name, defaultText, description, parser, readerClass, readerName);
+        for (final Setting<?> other : DECLARED)
         {
-            throw new IllegalArgumentException(KICK_PROP_NAME + " must be '" + KICK_EVENTFD + "' or '" + KICK_THREAD +
-                "': " + value);
+            if (other.name().equals(name))
+            {
+                throw new IllegalStateException("setting declared twice: " + name);
+            }
         }
-        return value;
+        DECLARED.add(setting);
+        return setting;
     }
 
     /**
-     * @return makes each sidecore's {@link Kick} as {@link #KICK_PROP_NAME} says.
+     * @return a configuration with every default (the daemon without {@code --config}).
      */
-    public static IntFunction<Kick> kickFactory()
+    public static Configuration defaults()
     {
-        return KICK_THREAD.equals(kick()) ? index -> new ThreadKick() : index -> EventFdKick.create();
+        return new Configuration(new LinkedHashMap<>(), "the embedded defaults");
     }
 
     /**
-     * @return {@link #IDLE_SPINS_PROP_NAME}.
+     * @param values property name to value.
+     * @return a configuration of these values.
      */
-    public static int idleSpins()
+    public static Configuration of(final Map<String, String> values)
     {
-        return intProperty(IDLE_SPINS_PROP_NAME, IDLE_SPINS_DEFAULT);
+        return new Configuration(new LinkedHashMap<>(values), "the given values");
     }
 
     /**
-     * @return {@link #IDLE_YIELDS_PROP_NAME}.
+     * Read a properties file.
+     *
+     * @param file the file.
+     * @return its configuration (not yet validated).
+     * @throws ConfigurationException when the file cannot be read.
      */
-    public static int idleYields()
+    public static Configuration load(final Path file)
     {
-        return intProperty(IDLE_YIELDS_PROP_NAME, IDLE_YIELDS_DEFAULT);
-    }
-
-    /**
-     * @return {@link #IDLE_MIN_PARK_PROP_NAME} in ns.
-     */
-    public static long idleMinParkNs()
-    {
-        return durationProperty(IDLE_MIN_PARK_PROP_NAME, IDLE_MIN_PARK_DEFAULT_NS);
-    }
-
-    /**
-     * @return {@link #IDLE_MAX_PARK_PROP_NAME} in ns.
-     */
-    public static long idleMaxParkNs()
-    {
-        return durationProperty(IDLE_MAX_PARK_PROP_NAME, IDLE_MAX_PARK_DEFAULT_NS);
-    }
-
-    /**
-     * @return {@link #COUNTERS_FILE_PROP_NAME}.
-     */
-    public static Path countersFile()
-    {
-        return Path.of(SystemUtil.getProperty(COUNTERS_FILE_PROP_NAME, COUNTERS_FILE_DEFAULT));
-    }
-
-    /**
-     * @return {@link #MAX_COUNTERS_PROP_NAME}.
-     */
-    public static int maxCounters()
-    {
-        return intProperty(MAX_COUNTERS_PROP_NAME, MAX_COUNTERS_DEFAULT);
-    }
-
-    /**
-     * @return {@link #ERROR_LOG_LENGTH_PROP_NAME} in bytes.
-     */
-    public static int errorLogLength()
-    {
-        return sizeProperty(ERROR_LOG_LENGTH_PROP_NAME, ERROR_LOG_LENGTH_DEFAULT);
-    }
-
-    /**
-     * @return {@link #SOCKET_DIR_PROP_NAME}.
-     */
-    public static Path socketDir()
-    {
-        return Path.of(SystemUtil.getProperty(SOCKET_DIR_PROP_NAME, SOCKET_DIR_DEFAULT));
-    }
-
-    /**
-     * @return {@link #COMMAND_QUEUE_CAPACITY_PROP_NAME}.
-     */
-    public static int commandQueueCapacity()
-    {
-        return sizeProperty(COMMAND_QUEUE_CAPACITY_PROP_NAME, COMMAND_QUEUE_CAPACITY_DEFAULT);
-    }
-
-    /**
-     * @return {@link #COMMAND_DRAIN_LIMIT_PROP_NAME}.
-     */
-    public static int commandDrainLimit()
-    {
-        return intProperty(COMMAND_DRAIN_LIMIT_PROP_NAME, COMMAND_DRAIN_LIMIT_DEFAULT);
-    }
-
-    /**
-     * @return {@link #COMMAND_TIMEOUT_PROP_NAME} in ns.
-     */
-    public static long commandTimeoutNs()
-    {
-        return durationProperty(COMMAND_TIMEOUT_PROP_NAME, COMMAND_TIMEOUT_DEFAULT_NS);
-    }
-
-    /**
-     * @return {@link #MAX_PORTS_PER_SIDECORE_PROP_NAME}.
-     */
-    public static int maxPortsPerSidecore()
-    {
-        return intProperty(MAX_PORTS_PER_SIDECORE_PROP_NAME, MAX_PORTS_PER_SIDECORE_DEFAULT);
-    }
-
-    /**
-     * @return {@link #SWITCH_MAX_PORTS_PROP_NAME}.
-     */
-    public static int switchMaxPorts()
-    {
-        return intProperty(SWITCH_MAX_PORTS_PROP_NAME, SWITCH_MAX_PORTS_DEFAULT);
-    }
-
-    /**
-     * @return {@link #MAC_TABLE_CAPACITY_PROP_NAME}.
-     */
-    public static int macTableCapacity()
-    {
-        return sizeProperty(MAC_TABLE_CAPACITY_PROP_NAME, MAC_TABLE_CAPACITY_DEFAULT);
-    }
-
-    /**
-     * @return {@link #MAC_AGING_PROP_NAME} in ns.
-     */
-    public static long macAgingNs()
-    {
-        return durationProperty(MAC_AGING_PROP_NAME, MAC_AGING_DEFAULT_NS);
-    }
-
-    /**
-     * @return {@link #MAC_AGING_SWEEP_LIMIT_PROP_NAME}.
-     */
-    public static int macAgingSweepLimit()
-    {
-        return intProperty(MAC_AGING_SWEEP_LIMIT_PROP_NAME, MAC_AGING_SWEEP_LIMIT_DEFAULT);
-    }
-
-    /**
-     * @return {@link #CROSS_SHARD_RING_LENGTH_PROP_NAME} in bytes.
-     */
-    public static int crossShardRingLength()
-    {
-        return sizeProperty(CROSS_SHARD_RING_LENGTH_PROP_NAME, CROSS_SHARD_RING_LENGTH_DEFAULT);
-    }
-
-    /**
-     * @return {@link #CROSS_SHARD_DRAIN_LIMIT_PROP_NAME}.
-     */
-    public static int crossShardDrainLimit()
-    {
-        return intProperty(CROSS_SHARD_DRAIN_LIMIT_PROP_NAME, CROSS_SHARD_DRAIN_LIMIT_DEFAULT);
-    }
-
-    /**
-     * @return {@link #PORT_TX_DESCRIPTOR_BUDGET_PROP_NAME}.
-     */
-    public static int portTxDescriptorBudget()
-    {
-        return intProperty(PORT_TX_DESCRIPTOR_BUDGET_PROP_NAME, PORT_TX_DESCRIPTOR_BUDGET_DEFAULT);
-    }
-
-    /**
-     * @return {@link #PORT_TX_BYTE_BUDGET_PROP_NAME} in bytes.
-     */
-    public static long portTxByteBudget()
-    {
-        return longSizeProperty(PORT_TX_BYTE_BUDGET_PROP_NAME, PORT_TX_BYTE_BUDGET_DEFAULT);
-    }
-
-    /**
-     * @return {@link #PORT_RX_FRAME_BUDGET_PROP_NAME}.
-     */
-    public static int portRxFrameBudget()
-    {
-        return intProperty(PORT_RX_FRAME_BUDGET_PROP_NAME, PORT_RX_FRAME_BUDGET_DEFAULT);
-    }
-
-    /**
-     * @return {@link #PORT_TX_RATE_FRAMES_PROP_NAME}.
-     */
-    public static long portTxRateFrames()
-    {
-        return longSizeProperty(PORT_TX_RATE_FRAMES_PROP_NAME, PORT_TX_RATE_FRAMES_DEFAULT);
-    }
-
-    /**
-     * @return {@link #PORT_TX_BURST_FRAMES_PROP_NAME}.
-     */
-    public static long portTxBurstFrames()
-    {
-        return longSizeProperty(PORT_TX_BURST_FRAMES_PROP_NAME, PORT_TX_BURST_FRAMES_DEFAULT);
-    }
-
-    /**
-     * @return {@link #PORT_TX_RATE_BYTES_PROP_NAME}.
-     */
-    public static long portTxRateBytes()
-    {
-        return longSizeProperty(PORT_TX_RATE_BYTES_PROP_NAME, PORT_TX_RATE_BYTES_DEFAULT);
-    }
-
-    /**
-     * @return {@link #PORT_TX_BURST_BYTES_PROP_NAME}.
-     */
-    public static long portTxBurstBytes()
-    {
-        return longSizeProperty(PORT_TX_BURST_BYTES_PROP_NAME, PORT_TX_BURST_BYTES_DEFAULT);
-    }
-
-    /**
-     * @return {@link #PORT_SHARED_PAGES_PROP_NAME} as a page bitmap (bit n = BAR0 page n), the form
-     *         {@link PortRegionDescriptor#SHARED_PAGES_FIELD_OFFSET} stores.
-     * @throws IllegalArgumentException when an entry is not a page-aligned offset inside BAR0.
-     */
-    public static int sharedPages()
-    {
-        return parseSharedPages(SystemUtil.getProperty(PORT_SHARED_PAGES_PROP_NAME, PORT_SHARED_PAGES_DEFAULT));
-    }
-
-    /**
-     * @return {@link #PORT_CSB_OFFERED_PROP_NAME}.
-     */
-    public static boolean portCsbOffered()
-    {
-        final String value = SystemUtil.getProperty(PORT_CSB_OFFERED_PROP_NAME);
-        if (null == value)
+        final Properties properties = new Properties();
+        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8))
         {
-            return PORT_CSB_OFFERED_DEFAULT;
+            properties.load(reader);
         }
-        final String trimmed = value.trim();
-        if ("true".equalsIgnoreCase(trimmed))
+        catch (final IOException | IllegalArgumentException ex)
         {
-            return true;
+            throw new ConfigurationException("--config", file.toString(), "cannot be read: " + ex.getMessage(), ex);
         }
-        if ("false".equalsIgnoreCase(trimmed))
+        final Map<String, String> values = new LinkedHashMap<>();
+        for (final String name : new TreeSet<>(properties.stringPropertyNames()))
         {
-            return false;
+            values.put(name, properties.getProperty(name));
         }
-        throw new IllegalArgumentException(PORT_CSB_OFFERED_PROP_NAME + " must be true or false: " + value);
+        return new Configuration(values, file.toString());
     }
 
     /**
-     * @return {@link #MIN_MODERATION_DELAY_PROP_NAME} in ns.
+     * The JVM's {@code sidecore.*} system properties over the defaults (the in-process demo and benchmarks).
+     *
+     * @return the configuration.
      */
-    public static long minModerationDelayNs()
+    public static Configuration fromSystemProperties()
     {
-        return durationProperty(MIN_MODERATION_DELAY_PROP_NAME, MIN_MODERATION_DELAY_DEFAULT_NS);
+        final Map<String, String> values = new LinkedHashMap<>();
+        final Properties properties = System.getProperties();
+        for (final String name : new TreeSet<>(properties.stringPropertyNames()))
+        {
+            if (name.startsWith("sidecore."))
+            {
+                values.put(name, properties.getProperty(name));
+            }
+        }
+        return new Configuration(values, "system properties");
     }
 
     /**
-     * @return {@link #BUSY_RATIO_WINDOW_PROP_NAME} in ns.
+     * @return where the values came from, for messages.
      */
-    public static long busyRatioWindowNs()
+    public String source()
     {
-        return durationProperty(BUSY_RATIO_WINDOW_PROP_NAME, BUSY_RATIO_WINDOW_DEFAULT_NS);
+        return source;
     }
 
     /**
-     * @return {@link #CYCLE_TIME_THRESHOLD_PROP_NAME} in ns.
+     * The value of a setting: parsed from the configuration, or its default.
+     *
+     * @param setting the setting.
+     * @param <T>     its type.
+     * @return the value.
+     * @throws ConfigurationException naming the key and the value when it does not parse or is out of range.
      */
-    public static long cycleTimeThresholdNs()
+    public <T> T get(final Setting<T> setting)
     {
-        return durationProperty(CYCLE_TIME_THRESHOLD_PROP_NAME, CYCLE_TIME_THRESHOLD_DEFAULT_NS);
+        read.add(setting.name());
+        final String text = values.get(setting.name());
+        return null == text ? setting.defaultValue() : setting.parse(text);
     }
 
     /**
-     * @return {@link #GUEST_TX_RING_DESCRIPTORS_PROP_NAME}, checked.
+     * @param name a property name.
+     * @return its value as written, or null.
      */
-    public static int guestTxRingDescriptors()
+    public String raw(final String name)
     {
-        return ringDescriptors(GUEST_TX_RING_DESCRIPTORS_PROP_NAME, GUEST_TX_RING_DESCRIPTORS_DEFAULT);
+        return values.get(name);
     }
 
     /**
-     * @return {@link #GUEST_RX_RING_DESCRIPTORS_PROP_NAME}, checked.
+     * The values of the keys {@code sidecore.ports.<portName>.<field>}, by field.
+     *
+     * @param portName a declared port.
+     * @return field to value, in name order.
      */
-    public static int guestRxRingDescriptors()
+    public Map<String, String> portDeclaration(final String portName)
     {
-        return ringDescriptors(GUEST_RX_RING_DESCRIPTORS_PROP_NAME, GUEST_RX_RING_DESCRIPTORS_DEFAULT);
+        final String prefix = PORT_DECLARATION_PREFIX + portName + ".";
+        final Map<String, String> fields = new LinkedHashMap<>();
+        for (final Map.Entry<String, String> entry : values.entrySet())
+        {
+            if (entry.getKey().startsWith(prefix))
+            {
+                fields.put(entry.getKey().substring(prefix.length()), entry.getValue().trim());
+            }
+        }
+        return fields;
+    }
+
+    /**
+     * Parse every setting and reject keys nobody reads: a {@code sidecore.} key that is not declared, or a
+     * {@code sidecore.ports.<name>.} key of a port not listed in {@link #PORTS}.
+     *
+     * @return this.
+     * @throws ConfigurationException naming the first bad key and its value.
+     */
+    public Configuration validate()
+    {
+        for (final Setting<?> setting : SETTINGS)
+        {
+            get(setting);
+        }
+        final List<String> ports = get(PORTS);
+        for (final Map.Entry<String, String> entry : values.entrySet())
+        {
+            final String name = entry.getKey();
+            if (!name.startsWith("sidecore.") || isDeclared(name))
+            {
+                continue;
+            }
+            if (name.startsWith(PORT_DECLARATION_PREFIX))
+            {
+                final String rest = name.substring(PORT_DECLARATION_PREFIX.length());
+                final int dot = rest.indexOf('.');
+                if (dot > 0 && ports.contains(rest.substring(0, dot)))
+                {
+                    continue;
+                }
+                throw new ConfigurationException(name, entry.getValue().trim(),
+                    "describes a port not listed in " + PORTS.name(), null);
+            }
+            throw new ConfigurationException(name, entry.getValue().trim(), "is not a sidecore setting", null);
+        }
+        return this;
+    }
+
+    /**
+     * @return names of the declared settings no one has read from this configuration yet.
+     */
+    public Set<String> unreadSettingNames()
+    {
+        final Set<String> unread = new TreeSet<>();
+        for (final Setting<?> setting : SETTINGS)
+        {
+            if (!read.contains(setting.name()))
+            {
+                unread.add(setting.name());
+            }
+        }
+        return unread;
+    }
+
+    /**
+     * @return {@link #CORES}: empty for {@code auto}.
+     */
+    public int[] cores()
+    {
+        return get(CORES);
+    }
+
+    /**
+     * @return the number of sidecores: one per core listed, one for {@code auto}.
+     */
+    public int sidecoreCount()
+    {
+        return Math.max(1, cores().length);
+    }
+
+    /**
+     * @return makes each sidecore's {@link Kick} as {@link #KICK} says.
+     */
+    public IntFunction<Kick> kickFactory()
+    {
+        return KICK_THREAD.equals(get(KICK)) ? index -> new ThreadKick() : index -> EventFdKick.create();
     }
 
     /**
      * The per-port defaults as one value.
      *
      * @return the settings a new port starts with.
-     * @throws IllegalArgumentException naming the first bad value.
+     * @throws ConfigurationException naming the first bad value.
      */
-    public static PortSettings portDefaults()
+    public PortSettings portDefaults()
     {
+        final long framesPerSecond = get(PORT_TX_FRAMES_PER_SECOND);
+        final long bytesPerSecond = get(PORT_TX_BYTES_PER_SECOND);
         return new PortSettings(
-            portTxDescriptorBudget(),
-            portTxByteBudget(),
-            portRxFrameBudget(),
-            portTxRateFrames(),
-            portTxBurstFrames(),
-            portTxRateBytes(),
-            portTxBurstBytes());
+            get(PORT_TX_DESCRIPTOR_BUDGET),
+            get(PORT_TX_BYTE_BUDGET),
+            get(PORT_RX_FRAME_BUDGET),
+            framesPerSecond,
+            get(PORT_TX_BURST_FRAMES),
+            bytesPerSecond,
+            get(PORT_TX_BURST_BYTES));
     }
 
     /**
-     * An engine context filled from every engine setting, not yet concluded (the caller may still change it,
-     * e.g. the threading mode or the clock, and must call {@link EngineContext#conclude()}).
+     * An engine context filled from every engine setting, not yet concluded (the caller may still change it, e.g.
+     * the threading mode or the clock, and must call {@link EngineContext#conclude()}).
      *
      * @return the context.
+     * @throws ConfigurationException naming the first bad value.
      */
-    public static EngineContext engineContext()
+    public EngineContext engineContext()
     {
         return new EngineContext()
             .sidecoreCount(sidecoreCount())
-            .idleStrategy(idleStrategy())
-            .idleSpins(idleSpins())
-            .idleYields(idleYields())
-            .idleMinParkNs(idleMinParkNs())
-            .idleMaxParkNs(idleMaxParkNs())
+            .idleStrategy(get(IDLE_STRATEGY))
+            .idleSpins(get(IDLE_SPINS))
+            .idleYields(get(IDLE_YIELDS))
+            .idleMinParkNs(get(IDLE_MIN_PARK))
+            .idleMaxParkNs(get(IDLE_MAX_PARK))
             .kickFactory(kickFactory())
-            .countersFile(countersFile())
-            .maxCounters(maxCounters())
-            .errorLogLengthBytes(errorLogLength())
-            .commandQueueCapacity(commandQueueCapacity())
-            .commandDrainLimit(commandDrainLimit())
-            .commandTimeoutNs(commandTimeoutNs())
-            .maxPortsPerSidecore(maxPortsPerSidecore())
-            .maxSwitchPorts(switchMaxPorts())
-            .macTableCapacity(macTableCapacity())
-            .macAgingNs(macAgingNs())
-            .macAgingSweepLimit(macAgingSweepLimit())
-            .crossShardRingLengthBytes(crossShardRingLength())
-            .crossShardDrainLimit(crossShardDrainLimit())
+            .countersFile(get(COUNTERS_FILE))
+            .maxCounters(get(MAX_COUNTERS))
+            .errorLogLengthBytes((int)(long)get(ERROR_LOG_LENGTH))
+            .commandQueueCapacity(get(COMMAND_QUEUE_CAPACITY))
+            .commandDrainLimit(get(COMMAND_DRAIN_LIMIT))
+            .commandTimeoutNs(get(COMMAND_TIMEOUT))
+            .maxPortsPerSidecore(get(MAX_PORTS_PER_SIDECORE))
+            .maxSwitchPorts(get(MAX_SWITCH_PORTS))
+            .macTableCapacity(get(MAC_TABLE_CAPACITY))
+            .macAgingNs(get(MAC_AGING))
+            .macAgingSweepLimit(get(MAC_AGING_SWEEP_LIMIT))
+            .crossShardRingLengthBytes((int)(long)get(CROSS_SHARD_RING_LENGTH))
+            .crossShardDrainLimit(get(CROSS_SHARD_DRAIN_LIMIT))
             .portDefaults(portDefaults())
-            .minModerationDelayNs(minModerationDelayNs())
-            .busyRatioWindowNs(busyRatioWindowNs())
-            .cycleTimeThresholdNs(cycleTimeThresholdNs());
+            .minModerationDelayNs(get(MIN_MODERATION_DELAY))
+            .busyRatioWindowNs(get(BUSY_RATIO_WINDOW))
+            .cycleTimeThresholdNs(get(CYCLE_TIME_THRESHOLD));
     }
 
     /**
-     * Parse a core list.
+     * Name the setting behind a message of {@link EngineContext#conclude()} or {@link PortSettings}, which name
+     * their own members ({@code idleMaxParkNs must be in [...]: 5}): the daemon's one-line error then names the key.
      *
-     * @param value comma-separated core numbers, or empty.
-     * @return the cores.
-     * @throws IllegalArgumentException naming {@link #CORES_PROP_NAME}.
+     * @param ex the exception.
+     * @return a configuration exception naming the key and its value, or {@code ex} when no setting matches.
      */
-    static int[] parseCores(final String value)
+    public IllegalArgumentException nameSetting(final IllegalArgumentException ex)
     {
-        final String trimmed = value.trim();
-        if (trimmed.isEmpty())
+        final String message = String.valueOf(ex.getMessage());
+        for (final Setting<?> setting : SETTINGS)
         {
-            return new int[0];
-        }
-        final String[] parts = trimmed.split(",");
-        final int[] cores = new int[parts.length];
-        for (int i = 0; i < parts.length; i++)
-        {
-            final String part = parts[i].trim();
-            try
+            if (message.startsWith(setting.readerName() + " "))
             {
-                cores[i] = Integer.parseInt(part);
-            }
-            catch (final NumberFormatException ex)
-            {
-                throw new IllegalArgumentException(CORES_PROP_NAME + " must list core numbers: '" + part + "' in '" +
-                    value + "'", ex);
-            }
-            if (cores[i] < 0)
-            {
-                throw new IllegalArgumentException(CORES_PROP_NAME + " must not contain negative cores: " + value);
-            }
-            for (int j = 0; j < i; j++)
-            {
-                if (cores[j] == cores[i])
-                {
-                    throw new IllegalArgumentException(CORES_PROP_NAME + " lists core " + cores[i] + " twice: " +
-                        value);
-                }
+                final String value = values.getOrDefault(setting.name(), setting.defaultText()).trim();
+                return new ConfigurationException(setting.name(), value, message, ex);
             }
         }
-        return cores;
+        return ex;
     }
 
     /**
-     * Parse a shared-pages list.
+     * The README's settings table: one row per setting, in declaration order.
      *
-     * @param value comma-separated BAR0 page offsets (decimal or 0x-hex).
-     * @return the page bitmap.
-     * @throws IllegalArgumentException naming {@link #PORT_SHARED_PAGES_PROP_NAME}.
+     * @return Markdown.
      */
-    static int parseSharedPages(final String value)
+    public static String markdownTable()
     {
-        final String trimmed = value.trim();
-        if (trimmed.isEmpty())
+        final StringBuilder table = new StringBuilder(8192)
+            .append("| setting | default | what it does |\n")
+            .append("|---|---|---|\n");
+        for (final Setting<?> setting : SETTINGS)
         {
-            return 0;
+            table.append("| `").append(setting.name()).append("` | ")
+                .append(setting.defaultText().isEmpty() ? "(empty)" : "`" + setting.defaultText() + "`")
+                .append(" | ").append(setting.description().replace("|", "\\|")).append(" |\n");
         }
-        int bitmap = 0;
-        for (final String rawPart : trimmed.split(","))
+        return table.toString();
+    }
+
+    private static boolean isDeclared(final String name)
+    {
+        for (final Setting<?> setting : SETTINGS)
         {
-            final String part = rawPart.trim();
-            final long offset;
-            try
+            if (setting.name().equals(name))
             {
-                offset = part.startsWith("0x") || part.startsWith("0X") ?
-                    Long.parseLong(part.substring(2), 16) : Long.parseLong(part);
+                return true;
             }
-            catch (final NumberFormatException ex)
-            {
-                throw new IllegalArgumentException(PORT_SHARED_PAGES_PROP_NAME + " must list BAR0 page offsets: '" +
-                    part + "'", ex);
-            }
-            if (offset < 0 || offset >= E1000Registers.BAR0_LENGTH || 0 != offset % E1000Registers.PAGE_LENGTH)
-            {
-                throw new IllegalArgumentException(PORT_SHARED_PAGES_PROP_NAME +
-                    " entries must be page-aligned offsets inside BAR0 (0x0 to 0x1f000): " + part);
-            }
-            bitmap |= 1 << (int)(offset / E1000Registers.PAGE_LENGTH);
         }
-        return bitmap;
-    }
-
-    private static int ringDescriptors(final String name, final int defaultValue)
-    {
-        final int value = intProperty(name, defaultValue);
-        if (value < 8 || value > 65536 || 0 != value % 8)
-        {
-            throw new IllegalArgumentException(name + " must be a multiple of 8 in [8, 65536]: " + value);
-        }
-        return value;
-    }
-
-    private static int intProperty(final String name, final int defaultValue)
-    {
-        final String value = SystemUtil.getProperty(name);
-        if (null == value)
-        {
-            return defaultValue;
-        }
-        try
-        {
-            return Integer.parseInt(value.trim());
-        }
-        catch (final NumberFormatException ex)
-        {
-            throw new IllegalArgumentException(name + " must be an integer: " + value, ex);
-        }
-    }
-
-    private static int sizeProperty(final String name, final int defaultValue)
-    {
-        final long value = longSizeProperty(name, defaultValue);
-        if (value > Integer.MAX_VALUE)
-        {
-            throw new IllegalArgumentException(name + " must be below 2 GiB: " + value);
-        }
-        return (int)value;
-    }
-
-    private static long longSizeProperty(final String name, final long defaultValue)
-    {
-        final String value = SystemUtil.getProperty(name);
-        if (null == value)
-        {
-            return defaultValue;
-        }
-        try
-        {
-            return SystemUtil.parseSize(name, value.trim());
-        }
-        catch (final NumberFormatException ex)
-        {
-            throw new IllegalArgumentException(name + " must be a size (e.g. 4096, 64k, 1m): " + value, ex);
-        }
-    }
-
-    private static long durationProperty(final String name, final long defaultValueNs)
-    {
-        final String value = SystemUtil.getProperty(name);
-        if (null == value)
-        {
-            return defaultValueNs;
-        }
-        try
-        {
-            return SystemUtil.parseDuration(name, value.trim());
-        }
-        catch (final NumberFormatException ex)
-        {
-            throw new IllegalArgumentException(name + " must be a duration (e.g. 50us, 10ms, 1s): " + value, ex);
-        }
+        return false;
     }
 }

@@ -120,13 +120,14 @@ public final class DemoRunner
 
     private int runEngine() throws InterruptedException
     {
-        final EngineContext ctx = Configuration.engineContext().countersFile(options.countersFile());
+        final Configuration config = Configuration.fromSystemProperties();
+        final EngineContext ctx = config.engineContext().countersFile(options.countersFile());
         if (null == options.countersFile())
         {
             ctx.countersManager(countersInMemory(ctx.maxCounters()));
         }
         final int sidecores = ctx.sidecoreCount();
-        final int[] cores = Configuration.cores();
+        final int[] cores = config.cores();
         final PinnedThreadFactory[] factories = new PinnedThreadFactory[Math.max(0, sidecores)];
         for (int i = 0; i < factories.length; i++)
         {
@@ -144,7 +145,7 @@ public final class DemoRunner
             {
                 sidecoreCpus[i] = factories[i].awaitCpu(PIN_TIMEOUT_MS);
             }
-            createGuests(engine, guests);
+            createGuests(engine, guests, config.get(Configuration.PORT_SHARED_PAGES));
             startCaptures(engine, guests);
             return runGuests(engine, guests, sidecoreCpus, ctx.idleStrategy());
         }
@@ -187,11 +188,10 @@ public final class DemoRunner
                 maxCounters * CountersManager.COUNTER_LENGTH, BitUtil.CACHE_LINE_LENGTH)));
     }
 
-    private void createGuests(final SidecoreEngine engine, final GuestPort[] guests)
+    private void createGuests(final SidecoreEngine engine, final GuestPort[] guests, final int sharedPages)
     {
         final int count = guests.length;
         final int ramBytes = guestRamBytes(count);
-        final int sharedPages = Configuration.sharedPages();
         for (int i = 0; i < count; i++)
         {
             final GuestDriverConfig driver = new GuestDriverConfig().useCsbWhenOffered(options.csb());

@@ -352,11 +352,50 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
                 port.receiveSide(), port.counters());
         }
         port.applySettings(port.settings(), nowNs);
-        port.device().interrupts().minModerationDelayNs(minModerationDelayNs);
+        port.applyModeration(port.moderationOverrideNs(), minModerationDelayNs);
         port.syncDoorbells();
         switchSlots[portCount] = switchSlot;
         ports[portCount++] = port;
         counters.portsOwned().setRelease(portCount);
+    }
+
+    /**
+     * @param port a port a command names.
+     * @throws IllegalStateException unless this sidecore serves it (it was removed, or belongs to another).
+     */
+    public void requireOwned(final Port port)
+    {
+        if (!owns(port))
+        {
+            throw new IllegalStateException("port not served by sidecore " + index + ": " + port.name());
+        }
+    }
+
+    /**
+     * Serve a new guest on a port (or none): the binding's power-on device replaces the port's. Agent thread (a
+     * command).
+     *
+     * @param port    the port.
+     * @param binding the new device.
+     * @param nowNs   current time.
+     */
+    public void onBindGuest(final Port port, final Port.GuestBinding binding, final long nowNs)
+    {
+        requireOwned(port);
+        final long overrideNs = port.moderationOverrideNs();
+        port.adopt(binding, Port.NO_MODERATION_OVERRIDE == overrideNs ? minModerationDelayNs : overrideNs, nowNs);
+    }
+
+    /**
+     * Change a port's moderation floor. Agent thread (a command).
+     *
+     * @param port       the port.
+     * @param overrideNs the port's floor, or {@link Port#NO_MODERATION_OVERRIDE}.
+     */
+    public void onUpdateModeration(final Port port, final long overrideNs)
+    {
+        requireOwned(port);
+        port.applyModeration(overrideNs, minModerationDelayNs);
     }
 
     /**

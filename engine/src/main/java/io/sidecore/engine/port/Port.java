@@ -44,19 +44,23 @@ public final class Port
      */
     public static final int TX_BATCH_DESCRIPTORS = 16;
 
+    /** {@link #moderationOverrideNs()} of a port that takes its sidecore's default moderation floor. */
+    public static final long NO_MODERATION_OVERRIDE = -1;
+
     private final PortConfig config;
-    private final RegisterImage registers;
+    private RegisterImage registers;
     private final PortCounters counters;
     private final PortBackend backend;
     private final TokenBucket frameBucket = new TokenBucket();
     private final TokenBucket byteBucket = new TokenBucket();
-    private final E1000Device device;
+    private E1000Device device;
     private final PortFaultPublisher faultPublisher;
-    private final CsbPort csb;
+    private CsbPort csb;
     private final TransmitSide transmitSide = new TransmitSide();
     private final ReceiveSide receiveSide = new ReceiveSide();
     private final PortCapture capture = new PortCapture();
     private PortSettings settings;
+    private long moderationOverrideNs = NO_MODERATION_OVERRIDE;
     private int lastTdt;
     private int lastRdt;
     private long passTxFrames;
@@ -92,6 +96,88 @@ public final class Port
         this.faultPublisher = faultPublisher;
         this.device = new E1000Device(config, registers, guestMemory, counters, transmitSide, line, faultPublisher);
         this.csb = config.csbOffered() ? new CsbPort(registers, guestMemory, counters, device) : null;
+    }
+
+    /**
+     * What a guest brings to a port, made into a device in its power-on state: built on a control thread by
+     * {@link #newGuestBinding}, swapped in by the owning agent ({@link #adopt}). Binding a new guest, or unbinding
+     * one, is a whole new device over the new guest's memory, register image and interrupt line, so nothing of the
+     * old guest's state survives (SDM 13.4: the power-on values; PCI configuration, EEPROM interface and PHY
+     * included) and nothing the sidecore does afterwards can reach the old guest's memory or pages.
+     */
+    public static final class GuestBinding
+    {
+        private final RegisterImage registers;
+        private final E1000Device device;
+        private final CsbPort csb;
+
+        private GuestBinding(final RegisterImage registers, final E1000Device device, final CsbPort csb)
+        {
+            this.registers = registers;
+            this.device = device;
+            this.csb = csb;
+        }
+    }
+
+    /**
+     * A device in its power-on state for a guest, not yet used. Any thread; the registers must not be in use by the
+     * port's current device.
+     *
+     * @param registers   the BAR0 image the guest shares.
+     * @param guestMemory the guest's RAM.
+     * @param line        the guest's interrupt line.
+     * @return the binding to hand to the owning agent.
+     */
+    public GuestBinding newGuestBinding(
+        final RegisterImage registers, final GuestMemory guestMemory, final InterruptLine line)
+    {
+        final E1000Device newDevice =
+            new E1000Device(config, registers, guestMemory, counters, transmitSide, line, faultPublisher);
+        final CsbPort newCsb = config.csbOffered() ? new CsbPort(registers, guestMemory, counters, newDevice) : null;
+        return new GuestBinding(registers, newDevice, newCsb);
+    }
+
+    /**
+     * Serve a new guest (or none): the binding's device replaces the current one; a fault of the old guest is
+     * cleared, the budgets and rate limits are applied afresh and the doorbells taken as seen. Agent thread.
+     *
+     * @param binding              the new device.
+     * @param minModerationDelayNs the moderation floor to give the new device.
+     * @param nowNs                current time.
+     */
+    public void adopt(final GuestBinding binding, final long minModerationDelayNs, final long nowNs)
+    {
+        if (device.isFaulted())
+        {
+            faultPublisher.onPortFaultCleared(config.portId(), config.name());
+        }
+        registers = binding.registers;
+        device = binding.device;
+        csb = binding.csb;
+        applySettings(settings, nowNs);
+        device.interrupts().minModerationDelayNs(minModerationDelayNs);
+        syncDoorbells();
+    }
+
+    /**
+     * @return the port's own moderation floor in ns, or {@link #NO_MODERATION_OVERRIDE} (its sidecore's default).
+     *         Agent thread, or a control thread after the agent applied it.
+     */
+    public long moderationOverrideNs()
+    {
+        return moderationOverrideNs;
+    }
+
+    /**
+     * Set the port's moderation floor and apply it to the device. Agent thread.
+     *
+     * @param overrideNs floor in ns, or {@link #NO_MODERATION_OVERRIDE}.
+     * @param defaultNs  the sidecore's default, applied when there is no override.
+     */
+    public void applyModeration(final long overrideNs, final long defaultNs)
+    {
+        moderationOverrideNs = overrideNs;
+        device.interrupts().minModerationDelayNs(NO_MODERATION_OVERRIDE == overrideNs ? defaultNs : overrideNs);
     }
 
     /**

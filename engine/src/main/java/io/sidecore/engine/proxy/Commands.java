@@ -209,4 +209,69 @@ public final class Commands
             port.powerOnReset(nowNs);
         }
     }
+
+    /**
+     * Serve a new guest on a port, or none: the port's device is replaced by one in its power-on state.
+     */
+    public static final class BindGuest extends SidecoreCommand
+    {
+        private final Port port;
+        private final Port.GuestBinding binding;
+
+        public BindGuest(final Port port, final Port.GuestBinding binding)
+        {
+            this.port = port;
+            this.binding = binding;
+        }
+
+        void run(final SidecoreAgent agent, final long nowNs)
+        {
+            agent.onBindGuest(port, binding, nowNs);
+        }
+    }
+
+    /**
+     * Change a port's moderation floor.
+     */
+    public static final class UpdateModeration extends SidecoreCommand
+    {
+        private final Port port;
+        private final long overrideNs;
+
+        public UpdateModeration(final Port port, final long overrideNs)
+        {
+            this.port = port;
+            this.overrideNs = overrideNs;
+        }
+
+        void run(final SidecoreAgent agent, final long nowNs)
+        {
+            agent.onUpdateModeration(port, overrideNs);
+        }
+    }
+
+    /**
+     * Read what only the agent may read of a port: its fault and moderation floor.
+     */
+    public static final class QueryPortStatus extends SidecoreCommand
+    {
+        private final Port port;
+        private PortStatus status;
+
+        public QueryPortStatus(final Port port)
+        {
+            this.port = port;
+        }
+
+        void run(final SidecoreAgent agent, final long nowNs)
+        {
+            agent.requireOwned(port);
+            status = new PortStatus(port.device().fault(), port.device().interrupts().minModerationDelayNs());
+        }
+
+        PortStatus status()
+        {
+            return status;
+        }
+    }
 }

@@ -50,6 +50,9 @@ import java.util.function.Function;
  */
 public final class EngineProxy
 {
+    /** {@link #addPort(PortConfig, RegisterImage, GuestMemory, InterruptLine, int, Function)}: the least loaded. */
+    public static final int LEAST_LOADED_SIDECORE = -1;
+
     private static final int SPINS_BEFORE_YIELD = 1000;
 
     private final SidecoreEngine engine;
@@ -85,7 +88,7 @@ public final class EngineProxy
         final PortConfig config, final RegisterImage registers, final GuestMemory guestMemory,
         final InterruptLine line)
     {
-        return add(config, registers, guestMemory, line, null, null);
+        return add(config, registers, guestMemory, line, LEAST_LOADED_SIDECORE, null, null);
     }
 
     /**
@@ -104,7 +107,7 @@ public final class EngineProxy
         final PortConfig config, final RegisterImage registers, final GuestMemory guestMemory,
         final InterruptLine line, final AtomicBuffer portHeader)
     {
-        return add(config, registers, guestMemory, line, null, portHeader);
+        return add(config, registers, guestMemory, line, LEAST_LOADED_SIDECORE, null, portHeader);
     }
 
     /**
@@ -126,7 +129,7 @@ public final class EngineProxy
         {
             throw new IllegalArgumentException("backend must not be null (use addSwitchPort for the switch)");
         }
-        return add(config, registers, guestMemory, line, counters -> backend, null);
+        return add(config, registers, guestMemory, line, LEAST_LOADED_SIDECORE, counters -> backend, null);
     }
 
     /**
@@ -171,7 +174,91 @@ public final class EngineProxy
         {
             throw new IllegalArgumentException("backend factory must not be null (use addSwitchPort for the switch)");
         }
-        return add(config, registers, guestMemory, line, backendFactory, portHeader);
+        return add(config, registers, guestMemory, line, LEAST_LOADED_SIDECORE, backendFactory, portHeader);
+    }
+
+    /**
+     * Create a port on a chosen sidecore, with a backend made for the port's counters (a TAP backend counts into
+     * them).
+     *
+     * @param config         identity and policy.
+     * @param registers      the BAR0 image.
+     * @param guestMemory    the guest's RAM (empty for a port no guest is bound to yet).
+     * @param line           interrupt output ({@link InterruptLine#NONE} without a guest).
+     * @param sidecoreIndex  the sidecore, or {@link #LEAST_LOADED_SIDECORE}.
+     * @param backendFactory makes the backend from the port's counters; null for the built-in switch. When it
+     *                       throws, nothing is created and the exception propagates.
+     * @return the port, served once this returns.
+     * @throws IllegalArgumentException if the port id is in use, the sidecore does not exist or the switch is full.
+     */
+    public synchronized Port addPort(
+        final PortConfig config,
+        final RegisterImage registers,
+        final GuestMemory guestMemory,
+        final InterruptLine line,
+        final int sidecoreIndex,
+        final Function<PortCounters, PortBackend> backendFactory)
+    {
+        if (LEAST_LOADED_SIDECORE != sidecoreIndex && (sidecoreIndex < 0 || sidecoreIndex >= agents.length))
+        {
+            throw new IllegalArgumentException("no sidecore " + sidecoreIndex + ": there are " + agents.length);
+        }
+        return add(config, registers, guestMemory, line, sidecoreIndex, backendFactory, null);
+    }
+
+    /**
+     * Serve a guest on an existing port: its device is replaced by one in its power-on state over the guest's
+     * register image, memory and interrupt line. Waits until the sidecore made the change.
+     *
+     * @param port        the port.
+     * @param registers   the BAR0 image the guest shares (not the port's current one).
+     * @param guestMemory the guest's RAM.
+     * @param line        the guest's interrupt line.
+     */
+    public void bindGuest(
+        final Port port, final RegisterImage registers, final GuestMemory guestMemory, final InterruptLine line)
+    {
+        execute(agents[entry(port).sidecoreIndex()], new Commands.BindGuest(
+            port, port.newGuestBinding(registers, guestMemory, line)));
+    }
+
+    /**
+     * Let a port's guest go: the port's device returns to its power-on state over a private register image, no
+     * guest memory and no interrupt line, so its rings stop and nothing more is written into the old guest's memory
+     * once this returns (the caller may then unmap it). The port stays, for the next guest.
+     *
+     * @param port the port.
+     */
+    public void unbindGuest(final Port port)
+    {
+        bindGuest(port, RegisterImage.allocate(port.config().sharedPages()), new GuestMemory(), InterruptLine.NONE);
+    }
+
+    /**
+     * Change a port's moderation floor while it runs.
+     *
+     * @param port       the port.
+     * @param overrideNs floor on the interval between two interrupts in ns (0: exactly as the guest programs its
+     *                   timers), or {@link Port#NO_MODERATION_OVERRIDE} for the engine's default.
+     */
+    public void updateModeration(final Port port, final long overrideNs)
+    {
+        if (Port.NO_MODERATION_OVERRIDE != overrideNs && (overrideNs < 0 || overrideNs > 1_000_000_000L))
+        {
+            throw new IllegalArgumentException("moderation floor must be in [0, 1000000000] ns: " + overrideNs);
+        }
+        execute(agents[entry(port).sidecoreIndex()], new Commands.UpdateModeration(port, overrideNs));
+    }
+
+    /**
+     * @param port the port.
+     * @return its fault and moderation, as its sidecore sees them now.
+     */
+    public PortStatus portStatus(final Port port)
+    {
+        final Commands.QueryPortStatus query = new Commands.QueryPortStatus(port);
+        execute(agents[entry(port).sidecoreIndex()], query);
+        return query.status();
     }
 
     /**
@@ -484,7 +571,7 @@ public final class EngineProxy
 
     private Port add(
         final PortConfig config, final RegisterImage registers, final GuestMemory guestMemory,
-        final InterruptLine line, final Function<PortCounters, PortBackend> backendFactory,
+        final InterruptLine line, final int sidecoreIndex, final Function<PortCounters, PortBackend> backendFactory,
         final AtomicBuffer portHeader)
     {
         for (int i = 0, size = ports.size(); i < size; i++)
@@ -494,7 +581,7 @@ public final class EngineProxy
                 throw new IllegalArgumentException("port id already in use: " + config.portId());
             }
         }
-        final int sidecore = leastLoadedSidecore();
+        final int sidecore = LEAST_LOADED_SIDECORE == sidecoreIndex ? leastLoadedSidecore() : sidecoreIndex;
         final int slot = null == backendFactory ? allocateSwitchSlot() : L2Switch.NO_SLOT;
         final PortCounters counters = new PortCounters(ctx.countersManager(), config.portId(), config.name());
         final PortFaultPublisher faultPublisher;
@@ -534,9 +621,9 @@ public final class EngineProxy
                 // The agent refused the port (or did not answer): it never serves it.
                 entries.remove(port);
             }
-            else if (null != backend)
+            if (null != backend)
             {
-                // Made here for a port that never came to be: nobody else will close it.
+                // Made here for a port that never came to be served: nobody else will close it.
                 backend.close();
             }
             releaseSwitchSlot(slot);

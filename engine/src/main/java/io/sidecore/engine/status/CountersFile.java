@@ -9,8 +9,13 @@ import org.agrona.concurrent.errors.DistinctErrorLog;
 import org.agrona.concurrent.status.CountersManager;
 
 import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 
 /**
  * The daemon's counters file ({@link CountersFileDescriptor}), created and mapped, with a {@link CountersManager}
@@ -78,11 +83,30 @@ public final class CountersFile implements AutoCloseable
             IoUtil.ensureDirectoryExists(parent, "counters file directory");
         }
         IoUtil.deleteIfExists(file);
-        final MappedByteBuffer mapped = IoUtil.mapNewFile(file, fileLength);
+        final MappedByteBuffer mapped = mapNewFile(path, fileLength);
         final UnsafeBuffer buffer = new UnsafeBuffer(mapped);
         CountersFileDescriptor.fillMetaData(
             buffer, metaDataLength, valuesLength, portFaultsLength, errorLogLength, pid, epochClock.time());
         return new CountersFile(path, mapped, buffer, epochClock);
+    }
+
+    /**
+     * Create the file exclusively ({@code O_CREAT|O_EXCL}, which never follows a symlink, and {@code O_NOFOLLOW}),
+     * size it and map it: a file or link someone placed at the path since it was deleted makes this fail rather than
+     * write the daemon's counters through it.
+     */
+    private static MappedByteBuffer mapNewFile(final Path path, final long lengthBytes)
+    {
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+            StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS))
+        {
+            channel.write(java.nio.ByteBuffer.allocate(1), lengthBytes - 1);
+            return channel.map(FileChannel.MapMode.READ_WRITE, 0, lengthBytes);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot create counters file " + path + ": " + ex, ex);
+        }
     }
 
     /**

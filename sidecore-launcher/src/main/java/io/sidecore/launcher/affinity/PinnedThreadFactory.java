@@ -6,6 +6,7 @@ import java.io.PrintStream;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * Makes the thread of one sidecore and pins it, from inside the new thread, to a core reserved with OpenHFT Affinity
@@ -30,7 +31,7 @@ public final class PinnedThreadFactory implements ThreadFactory
     private final String threadName;
     private final int requestedCpu;
     private final boolean pin;
-    private final PrintStream warnings;
+    private final Consumer<String> warnings;
     private final CountDownLatch decided = new CountDownLatch(1);
     private volatile int boundCpu = PENDING;
 
@@ -42,6 +43,18 @@ public final class PinnedThreadFactory implements ThreadFactory
      */
     public PinnedThreadFactory(
         final String threadName, final int requestedCpu, final boolean pin, final PrintStream warnings)
+    {
+        this(threadName, requestedCpu, pin, (Consumer<String>)warnings::println);
+    }
+
+    /**
+     * @param threadName   name of the thread (the agent runner may rename it to the agent's role name).
+     * @param requestedCpu a CPU number, or {@link #ANY_FREE_CPU}.
+     * @param pin          false to run unpinned without trying.
+     * @param warnings     takes the one line that reports a failed pinning (the daemon logs it).
+     */
+    public PinnedThreadFactory(
+        final String threadName, final int requestedCpu, final boolean pin, final Consumer<String> warnings)
     {
         if (requestedCpu < ANY_FREE_CPU)
         {
@@ -141,7 +154,7 @@ public final class PinnedThreadFactory implements ThreadFactory
         if (null == lock)
         {
             boundCpu = NOT_PINNED;
-            warnings.println("sidecore: warning: " + threadName + " not pinned (" + failure + "); running unpinned");
+            warnings.accept("sidecore: warning: " + threadName + " not pinned (" + failure + "); running unpinned");
         }
         else
         {

@@ -1,6 +1,7 @@
 package io.sidecore.tools.stat;
 
 import io.sidecore.shm.CountersFileDescriptor;
+import io.sidecore.shm.control.DaemonFiles;
 import org.agrona.SemanticVersion;
 import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.NanoClock;
@@ -14,10 +15,13 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 import java.io.Console;
+import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import java.util.function.LongPredicate;
 
 /**
@@ -51,9 +55,21 @@ public final class StatMain implements Callable<Integer>
     @Spec
     private CommandSpec spec;
 
-    @Option(names = "--file", paramLabel = "PATH", defaultValue = CountersFileDescriptor.DEFAULT_FILE,
-        description = "counters file (default: ${DEFAULT-VALUE}, the daemon's default sidecore.counters.file)")
+    @Option(names = "--file", paramLabel = "PATH",
+        description = "counters file (default: --config's sidecore.counters.file, else " +
+            CountersFileDescriptor.DEFAULT_FILE + ", the daemon's default)")
     private Path file;
+
+    @Option(names = "--config", paramLabel = "FILE",
+        description = "the daemon's properties file: read the counters file it names (sidecore.counters.file)")
+    private Path config;
+
+    @Option(names = "--prometheus", description = "print the Prometheus text exposition format (one snapshot)")
+    private boolean prometheus;
+
+    @Option(names = "--listen", paramLabel = "ADDR:PORT", description = "with --prometheus: serve it over HTTP at " +
+        "http://ADDR:PORT/metrics until interrupted")
+    private String listen;
 
     @Option(names = "--once", description = "print one snapshot and exit (the default)")
     private boolean once;
@@ -201,15 +217,29 @@ public final class StatMain implements Callable<Integer>
             throw usage(ex.getMessage());
         }
 
-        final SnapshotRenderer renderer = Format.JSON == format ? new JsonRenderer() : new TextRenderer(
-            watch && terminal);
+        final Path countersFile = countersFile();
+        if (null != listen && !prometheus)
+        {
+            throw usage("--listen needs --prometheus");
+        }
+        if (prometheus && (watch || Format.TEXT != format))
+        {
+            throw usage("--prometheus prints one snapshot in its own format: no --watch, no --format " +
+                "(serve it with --listen)");
+        }
+        if (null != listen)
+        {
+            return serve(countersFile, selection);
+        }
+        final SnapshotRenderer renderer = prometheus ? new PrometheusRenderer() : Format.JSON == format ?
+            new JsonRenderer() : new TextRenderer(watch && terminal);
         return new StatSession(
-            file,
+            countersFile,
             watch,
             interval,
             null != count ? count : 0,
             selection,
-            !noErrors,
+            !noErrors && !prometheus,
             renderer,
             epochClock,
             nanoClock,
@@ -217,6 +247,87 @@ public final class StatMain implements Callable<Integer>
             processAlive,
             spec.commandLine().getOut(),
             spec.commandLine().getErr()).run();
+    }
+
+    private Path countersFile()
+    {
+        if (null != file && null != config)
+        {
+            throw usage("--file and --config exclude each other");
+        }
+        try
+        {
+            return countersFile(file, config);
+        }
+        catch (final IOException ex)
+        {
+            throw usage(ex.getMessage());
+        }
+    }
+
+    /**
+     * @param file   {@code --file}, or null.
+     * @param config {@code --config}, or null.
+     * @return {@code --file}, else the counters file the daemon's properties name, else the daemon's default.
+     * @throws IOException when the properties file cannot be read (the message names it).
+     */
+    static Path countersFile(final Path file, final Path config) throws IOException
+    {
+        if (null != file)
+        {
+            return file;
+        }
+        if (null == config)
+        {
+            return Path.of(CountersFileDescriptor.DEFAULT_FILE);
+        }
+        try
+        {
+            return DaemonFiles.countersFile(DaemonFiles.load(config));
+        }
+        catch (final IOException ex)
+        {
+            throw new IOException("cannot read --config " + config + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    private int serve(final Path countersFile, final CounterSelection selection)
+    {
+        final int colon = listen.lastIndexOf(':');
+        final int port;
+        try
+        {
+            port = Integer.parseInt(listen.substring(colon + 1));
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw usage("--listen must be ADDR:PORT: " + listen);
+        }
+        if (colon <= 0 || port < 0 || port > 65535)
+        {
+            throw usage("--listen must be ADDR:PORT: " + listen);
+        }
+        final InetSocketAddress address = new InetSocketAddress(listen.substring(0, colon), port);
+        try (PrometheusHttpServer server = PrometheusHttpServer.start(
+            address, countersFile, selection, epochClock, nanoClock, processAlive))
+        {
+            spec.commandLine().getOut().println("serving " + countersFile + " at http://" +
+                server.address().getHostString() + ":" + server.address().getPort() + PrometheusHttpServer.METRICS_PATH);
+            spec.commandLine().getOut().flush();
+            new CountDownLatch(1).await();
+            return StatSession.EXIT_OK;
+        }
+        catch (final IOException ex)
+        {
+            spec.commandLine().getErr().println(StatSession.ERROR_PREFIX + "cannot listen on " + listen + ": " +
+                ex.getMessage());
+            return StatSession.EXIT_NOT_RUNNING;
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            return StatSession.EXIT_OK;
+        }
     }
 
     private ParameterException usage(final String message)

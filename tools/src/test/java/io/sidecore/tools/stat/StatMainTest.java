@@ -664,12 +664,9 @@ class StatMainTest
     }
 
     @Test
-    void shouldDefaultToTheDaemonsCountersFile()
+    void shouldDefaultToTheDaemonsCountersFile() throws IOException
     {
-        final CommandLine commandLine = StatMain.commandLine(new StatMain());
-
-        assertEquals(CountersFileDescriptor.DEFAULT_FILE,
-            commandLine.getCommandSpec().findOption("--file").defaultValue());
+        assertEquals(Path.of(CountersFileDescriptor.DEFAULT_FILE), StatMain.countersFile(null, null));
         assertEquals("/dev/shm/sidecore/sidecore-counters.dat", CountersFileDescriptor.DEFAULT_FILE);
     }
 

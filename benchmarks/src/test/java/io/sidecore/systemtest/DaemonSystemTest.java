@@ -1,0 +1,645 @@
+package io.sidecore.systemtest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sidecore.engine.backend.TapOpener;
+import io.sidecore.engine.os.TapDevice;
+import io.sidecore.shm.control.ControlProtocol;
+import io.sidecore.shm.os.Fds;
+import io.sidecore.shm.os.LibC;
+import io.sidecore.tools.control.ControlClient;
+import io.sidecore.tools.prometheus.PrometheusTextParser;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The daemon as operators run it: started as a process from a properties file, driven by {@code ctl}, watched with
+ * {@code stat}, with synthetic guests attached as their own processes; and as attackers and accidents meet it:
+ * malformed requests, an unauthorized peer, SIGTERM, SIGKILL, a killed guest, a truncated guest memory file, a TAP
+ * held by another process.
+ */
+class DaemonSystemTest
+{
+    private static final Pattern GUEST_LINE = Pattern.compile(
+        "GUEST port=(\\S+) mac=(\\S+) pid=(\\d+) seconds=\\S+ tx_frames=(\\d+) rx_frames=(\\d+) interrupts=(\\d+) " +
+        "trapped_accesses=(\\d+)");
+    private static final String MAC_A = "02:00:00:00:0a:01";
+    private static final String MAC_B = "02:00:00:00:0b:01";
+
+    @TempDir
+    Path tempDir;
+
+    private Path directory;
+    private SidecoreProcesses processes;
+
+    @BeforeEach
+    void setUp() throws IOException
+    {
+        // Traversable by other uids (the unauthorized-peer test runs its client as nobody); the daemon's own
+        // directories below it are still 0700/0750.
+        directory = tempDir.resolve("sc");
+        Files.createDirectories(directory);
+        Files.setPosixFilePermissions(tempDir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.setPosixFilePermissions(directory, PosixFilePermissions.fromString("rwxr-xr-x"));
+        processes = new SidecoreProcesses(directory);
+    }
+
+    @AfterEach
+    void tearDown()
+    {
+        processes.close();
+    }
+
+    @Test
+    void shouldCreateListSetAndDestroyPortsWithCtlFromPropertiesFile() throws Exception
+    {
+        final Path config = processes.writeConfig("sidecore.properties", Map.of());
+        processes.startDaemon(config);
+
+        final SidecoreProcesses.Run created =
+            processes.ctl("--config", config.toString(), "create-port", "web", "--mac", MAC_A);
+        assertEquals(0, created.exit(), created.toString());
+        assertTrue(created.out().startsWith("created web id=1 mac=" + MAC_A + " backend=switch"), created.out());
+        assertTrue(created.out().contains("socket=" + directory.resolve("run/ports/web.sock")), created.out());
+
+        final JsonNode list = processes.ctlJson("--config", config.toString(), "list");
+        assertEquals(1, list.get("ports").size());
+        assertEquals("web", list.get("ports").get(0).get("name").asText());
+
+        final JsonNode set = processes.ctlJson("--config", config.toString(), "set", "web", "--moderation", "128us",
+            "--tx-frames-per-second", "5000", "--tx-burst-frames", "32");
+        assertEquals(128_000, set.get("port").get("moderation_ns").asLong());
+        assertEquals(5000, set.get("port").get("tx_frames_per_second").asLong());
+
+        final SidecoreProcesses.Run duplicate =
+            processes.ctl("--config", config.toString(), "create-port", "web2", "--mac", MAC_A);
+        assertEquals(1, duplicate.exit());
+        assertTrue(duplicate.err().contains("(duplicate_mac)"), duplicate.err());
+
+        final SidecoreProcesses.Run destroyed = processes.ctl("--config", config.toString(), "destroy-port", "web");
+        assertEquals(0, destroyed.exit(), destroyed.toString());
+        assertEquals("destroyed web\n", destroyed.out());
+        assertEquals("no ports\n", processes.ctl("--config", config.toString(), "list").out());
+    }
+
+    @Test
+    void shouldPassTrafficBetweenTwoGuestProcessesThatStatShows() throws Exception
+    {
+        final Path config = processes.writeConfig("sidecore.properties", Map.of(
+            "sidecore.ports", "a,b",
+            "sidecore.ports.a.mac", MAC_A,
+            "sidecore.ports.b.mac", MAC_B));
+        processes.startDaemon(config);
+
+        final Process guestA = processes.startGuest(directory.resolve("guest-a.log"), "--config", config.toString(),
+            "--port", "a", "--send-to", MAC_B, "--seconds", "3");
+        final Process guestB = processes.startGuest(directory.resolve("guest-b.log"), "--config", config.toString(),
+            "--port", "b", "--send-to", MAC_A, "--seconds", "3");
+        final Matcher a = guestLine(guestA, directory.resolve("guest-a.log"));
+        final Matcher b = guestLine(guestB, directory.resolve("guest-b.log"));
+
+        assertTrue(Long.parseLong(a.group(4)) > 0 && Long.parseLong(b.group(4)) > 0, "both sent");
+        assertTrue(Long.parseLong(a.group(5)) > 0, "a received b's frames");
+        assertTrue(Long.parseLong(b.group(5)) > 0, "b received a's frames");
+        assertEquals(MAC_A, a.group(2));
+
+        final SidecoreProcesses.Run stat = processes.stat("--config", config.toString(), "--format", "json",
+            "--no-errors");
+        assertEquals(0, stat.exit(), stat.toString());
+        final JsonNode snapshot = SidecoreProcesses.JSON.readTree(stat.out());
+        final long statRxB = portCounter(snapshot, "b", "rx_frames");
+        assertTrue(statRxB >= Long.parseLong(b.group(5)), "stat shows b's " + statRxB + " frames received");
+        assertTrue(portCounter(snapshot, "a", "tx_frames") > 0);
+
+        final SidecoreProcesses.Run prometheus = processes.stat("--config", config.toString(), "--prometheus");
+        assertEquals(0, prometheus.exit(), prometheus.toString());
+        final Map<String, PrometheusTextParser.Family> families = PrometheusTextParser.parse(prometheus.out());
+        final List<PrometheusTextParser.Sample> rx = families.get("sidecore_port_rx_frames_total").samples();
+        assertEquals(2, rx.size());
+        assertEquals(Map.of("port", "b"), rx.get(1).labels());
+        assertEquals((double)statRxB, rx.get(1).value(), "the same counter in both formats");
+        assertEquals(1.0, families.get("sidecore_up").samples().get(0).value());
+    }
+
+    @Test
+    void shouldKeepServingWhenRequestsAreMalformedAndLeakNoDescriptors() throws Exception
+    {
+        final Path config = processes.writeConfig("sidecore.properties", Map.of(
+            "sidecore.control.max.request.length", "4k"));
+        final SidecoreProcesses.DaemonProcess daemon = processes.startDaemon(config);
+        assertEquals(0, processes.ctl("--config", config.toString(), "create-port", "g0").exit());
+        final long fdsBefore = stableFds(daemon.pid());
+        final Random random = new Random(42);
+
+        for (int i = 0; i < 5; i++)
+        {
+            final byte[] garbage = new byte[1 + random.nextInt(3000)];
+            random.nextBytes(garbage);
+            garbage[garbage.length - 1] = '\n';
+            final String response = exchange(garbage);
+            assertTrue(response.contains("\"ok\":false"), "random bytes: " + response);
+        }
+        assertError(exchange("{\"version\":1,\"command\":\"create-port\",\"name\":".getBytes(StandardCharsets.UTF_8)),
+            ControlProtocol.E_TRUNCATED);
+        final byte[] huge = new byte[1 << 20];
+        java.util.Arrays.fill(huge, (byte)'9');
+        assertError(exchange(huge), ControlProtocol.E_TOO_LARGE);
+        assertError(exchange(line("{\"version\":1,\"command\":\"create-port\",\"name\":\"x\",\"sidecore\":" +
+            "99999999999999999999999999}")), ControlProtocol.E_INVALID_ARGUMENT);
+        assertError(exchange(line("{\"version\":1,\"command\":\"set\",\"name\":\"g0\",\"moderation_ns\":\"fast\"}")),
+            ControlProtocol.E_INVALID_ARGUMENT);
+        assertError(exchange(line("{\"version\":1,\"command\":\"format-disk\"}")), ControlProtocol.E_UNKNOWN_COMMAND);
+        assertError(exchange(line("{\"version\":1,\"command\":[1]}")), ControlProtocol.E_UNKNOWN_COMMAND);
+
+        final JsonNode list = processes.ctlJson("--config", config.toString(), "list");
+        assertEquals(1, list.get("ports").size(), "the daemon serves on, with its port");
+        assertTrue(daemon.process().isAlive());
+        assertEquals(fdsBefore, stableFds(daemon.pid()), "no descriptor leaked");
+    }
+
+    @Test
+    void shouldRefusePeerWhoseCredentialsAreNotAllowed() throws Exception
+    {
+        final Path config = processes.writeConfig("sidecore.properties", Map.of(
+            "sidecore.control.group", "65534"));
+        final SidecoreProcesses.DaemonProcess daemon = processes.startDaemon(config);
+        final String client = "import socket,sys\n" +
+            "s=socket.socket(socket.AF_UNIX)\n" +
+            "s.connect(sys.argv[1])\n" +
+            "s.sendall(b'{\"version\":1,\"command\":\"list\"}\\n')\n" +
+            "print(s.makefile().readline().strip())\n";
+
+        final SidecoreProcesses.Run run = processes.runCommand(List.of("setpriv", "--reuid=65534", "--regid=65534",
+            "--clear-groups", "/usr/bin/python3", "-c", client, processes.controlSocket().toString()));
+
+        assertEquals(0, run.exit(), "the socket's mode and group let the peer connect: " + run);
+        final JsonNode response = SidecoreProcesses.JSON.readTree(run.out());
+        assertFalse(response.get("ok").asBoolean());
+        assertEquals(ControlProtocol.E_UNAUTHORIZED, response.get("error").get("code").asText());
+        assertTrue(response.get("error").get("message").asText().contains("uid 65534"), run.out());
+        assertTrue(daemon.log().contains("request refused: unauthorized peer uid=65534"), daemon.log());
+        assertEquals(0, processes.ctl("--config", config.toString(), "list").exit(), "root is still served");
+    }
+
+    @Test
+    void shouldExitZeroWithinTwoSecondsOnSigtermLeavingNoSocket() throws Exception
+    {
+        final Path config = processes.writeConfig("sidecore.properties", Map.of(
+            "sidecore.ports", "a", "sidecore.ports.a.backend", "null"));
+        final SidecoreProcesses.DaemonProcess daemon = processes.startDaemon(config);
+        final Process guest = processes.startGuest(directory.resolve("guest.log"), "--config", config.toString(),
+            "--port", "a", "--seconds", "60");
+        awaitAttached(config, "a", true);
+
+        final long startNs = System.nanoTime();
+        daemon.process().destroy();
+        final boolean exited = daemon.process().waitFor(2, TimeUnit.SECONDS);
+        final long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs);
+
+        assertTrue(exited, "the daemon exits within 2 s of SIGTERM: " + daemon.log());
+        assertEquals(0, daemon.process().exitValue(), daemon.log());
+        assertTrue(elapsedMs <= 2000, elapsedMs + " ms");
+        assertFalse(Files.exists(processes.controlSocket(), LinkOption.NOFOLLOW_LINKS), "control socket removed");
+        assertFalse(Files.exists(directory.resolve("run/control.sock.lock")), "lock removed");
+        assertTrue(daemon.log().contains("daemon stopped"), daemon.log());
+        assertTrue(guest.waitFor(30, TimeUnit.SECONDS), "the guest's connection was closed");
+    }
+
+    @Test
+    void shouldReplaceStaleSocketAfterSigkill() throws Exception
+    {
+        final Path config = processes.writeConfig("sidecore.properties", Map.of(
+            "sidecore.ports", "a", "sidecore.ports.a.mac", MAC_A));
+        final SidecoreProcesses.DaemonProcess first = processes.startDaemon(config);
+        first.process().destroyForcibly();
+        first.process().waitFor(10, TimeUnit.SECONDS);
+        assertTrue(Files.exists(processes.controlSocket(), LinkOption.NOFOLLOW_LINKS), "SIGKILL leaves the socket");
+
+        final SidecoreProcesses.DaemonProcess second = processes.startDaemon(config);
+
+        assertTrue(second.log().contains("replacing stale control socket"), second.log());
+        final JsonNode list = processes.ctlJson("--config", config.toString(), "list");
+        assertEquals(MAC_A, list.get("ports").get(0).get("mac").asText(), "the declared port is back");
+    }
+
+    @Test
+    void shouldRefuseSecondDaemonOnSameControlSocket() throws Exception
+    {
+        final Path config = processes.writeConfig("sidecore.properties", Map.of());
+        final SidecoreProcesses.DaemonProcess first = processes.startDaemon(config);
+        final Path other = processes.writeConfig("other.properties", Map.of(
+            "sidecore.counters.file", directory.resolve("shm2/counters.dat").toString()));
+
+        final SidecoreProcesses.Run second = processes.runDaemon(other);
+
+        assertEquals(1, second.exit(), second.toString());
+        assertTrue(second.err().contains("another sidecore daemon (pid " + first.pid() + ") is serving " +
+            processes.controlSocket()), second.err());
+        assertEquals(0, processes.ctl("--config", config.toString(), "list").exit(), "the first one serves on");
+    }
+
+    @Test
+    void shouldStopWithStatusTwoNamingKeyAndValueWhenConfigurationInvalid() throws Exception
+    {
+        final Path config = processes.writeConfig("bad.properties", Map.of("sidecore.cores", "3-1"));
+
+        final SidecoreProcesses.Run run = processes.runDaemon(config);
+
+        assertEquals(2, run.exit(), run.toString());
+        assertTrue(run.err().endsWith("sidecore daemon: invalid configuration: sidecore.cores=3-1: range 3-1 runs " +
+            "backwards\n"), run.err());
+    }
+
+    @Test
+    void shouldReleaseWhatKilledGuestBroughtWithin100Ms() throws Exception
+    {
+        final Path config = processes.writeConfig("sidecore.properties", Map.of("sidecore.ports", "g0"));
+        final SidecoreProcesses.DaemonProcess daemon = processes.startDaemon(config);
+        final long fdsBefore = stableFds(daemon.pid());
+        final Process guest = processes.startGuest(directory.resolve("guest.log"), "--config", config.toString(),
+            "--port", "g0", "--seconds", "120");
+        awaitAttached(config, "g0", true);
+        assertTrue(mapsGuestMemory(daemon.pid()), "the daemon maps the guest's memory");
+        assertTrue(openFds(daemon.pid()) > fdsBefore, "and holds its connection and eventfd");
+
+        guest.destroyForcibly();
+        assertTrue(guest.waitFor(10, TimeUnit.SECONDS));
+        final long deadNs = System.nanoTime();
+        long releasedNs = -1;
+        while (System.nanoTime() - deadNs < TimeUnit.SECONDS.toNanos(5))
+        {
+            // At most the descriptors it had before: a control connection of an earlier ctl may close meanwhile.
+            if (!mapsGuestMemory(daemon.pid()) && openFds(daemon.pid()) <= fdsBefore)
+            {
+                releasedNs = System.nanoTime();
+                break;
+            }
+            Thread.onSpinWait();
+        }
+
+        assertTrue(releasedNs > 0, "released at all: maps guest memory " + mapsGuestMemory(daemon.pid()) +
+            ", descriptors " + openFds(daemon.pid()) + " (before " + fdsBefore + ")");
+        final long releaseMs = TimeUnit.NANOSECONDS.toMillis(releasedNs - deadNs);
+        System.out.println("DaemonSystemTest: the killed guest's resources were released " +
+            TimeUnit.NANOSECONDS.toMicros(releasedNs - deadNs) + " us after its death");
+        assertTrue(releaseMs <= 100, "released " + releaseMs + " ms after the guest died");
+        awaitAttached(config, "g0", false);
+        assertTrue(daemon.log().contains("guest detached: port=g0 pid=" + guest.pid()), daemon.log());
+    }
+
+    @Test
+    void shouldChangeModerationAndRateLimitOfRunningPort() throws Exception
+    {
+        final Path config = processes.writeConfig("sidecore.properties", Map.of(
+            "sidecore.ports", "a,b",
+            "sidecore.ports.a.mac", MAC_A,
+            "sidecore.ports.b.mac", MAC_B));
+        processes.startDaemon(config);
+        final Process receiver = processes.startGuest(directory.resolve("guest-b.log"), "--config",
+            config.toString(), "--port", "b", "--seconds", "60");
+        awaitAttached(config, "b", true);
+        final Process sender = processes.startGuest(directory.resolve("guest-a.log"), "--config",
+            config.toString(), "--port", "a", "--send-to", MAC_B, "--seconds", "60");
+        awaitAttached(config, "a", true);
+
+        try (ControlClient client = ControlClient.connect(processes.controlSocket()))
+        {
+            final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (Window.measure(client, 100).txFrames() == 0 && System.nanoTime() - deadlineNs < 0)
+            {
+                // The sender probes and opens its device after attaching; wait until its frames flow.
+                Thread.onSpinWait();
+            }
+            final Window before = Window.measure(client, 1000);
+            assertTrue(before.txFramesPerSecond() > 5000, "the sender sends: " + before);
+            assertTrue(before.interruptsPerSecond() > 100, "the receiver is interrupted often: " + before);
+
+            final ObjectNode set = client.newRequest(ControlProtocol.CMD_SET);
+            set.put(ControlProtocol.NAME, "a");
+            set.put(ControlProtocol.TX_FRAMES_PER_SECOND, 1000);
+            set.put(ControlProtocol.TX_BURST_FRAMES, 64);
+            assertTrue(client.call(set).ok());
+            final ObjectNode moderate = client.newRequest(ControlProtocol.CMD_SET);
+            moderate.put(ControlProtocol.NAME, "b");
+            moderate.put(ControlProtocol.MODERATION_NS, 50_000_000L);
+            assertTrue(client.call(moderate).ok());
+            Thread.sleep(200);
+
+            final Window after = Window.measure(client, 2000);
+            final double seconds = after.elapsedNs() / 1e9;
+            assertTrue(after.txFrames() <= 1000 * seconds + 64 + 64 + 64,
+                "1000 frames/s (+ a burst of 64, + one pass of 64 charged afterwards): " + after);
+            assertTrue(after.txRateLimited() > 0, "limited passes are counted: " + after);
+            assertTrue(after.interrupts() <= seconds / 0.050 + 2, "one interrupt per 50 ms at most: " + after);
+            assertTrue(after.txFrames() > 0 && after.interrupts() > 0, "traffic goes on: " + after);
+        }
+        assertTrue(sender.isAlive() && receiver.isAlive(), "no guest restart");
+    }
+
+    @Test
+    void shouldFaultAtMostThatPortWhenGuestMemoryIsTruncated() throws Exception
+    {
+        final Path config = processes.writeConfig("sidecore.properties", Map.of(
+            "sidecore.ports", "a,b",
+            "sidecore.ports.a.mac", MAC_A,
+            "sidecore.ports.b.mac", MAC_B));
+        final SidecoreProcesses.DaemonProcess daemon = processes.startDaemon(config);
+        final Process guestA = processes.startGuest(directory.resolve("guest-a.log"), "--config", config.toString(),
+            "--port", "a", "--send-to", MAC_B, "--seconds", "4");
+        final Process guestB = processes.startGuest(directory.resolve("guest-b.log"), "--config", config.toString(),
+            "--port", "b", "--send-to", MAC_A, "--seconds", "4");
+        awaitAttached(config, "a", true);
+
+        final int truncateErrno = truncateGuestMemory(guestA.pid());
+
+        assertEquals(io.sidecore.shm.os.Errno.EPERM, truncateErrno, "the seal makes the kernel refuse the shrink");
+        final Matcher a = guestLine(guestA, directory.resolve("guest-a.log"));
+        final Matcher b = guestLine(guestB, directory.resolve("guest-b.log"));
+        assertTrue(Long.parseLong(b.group(5)) > 0 && Long.parseLong(a.group(5)) > 0, "both kept exchanging");
+        assertTrue(daemon.process().isAlive(), daemon.log());
+
+        final SidecoreProcesses.Run unsealed = processes.run(SidecoreProcesses.GUEST_MAIN, "--config",
+            config.toString(), "--port", "a", "--seconds", "1", "--unsealed-memory");
+        assertEquals(1, unsealed.exit(), unsealed.toString());
+        assertTrue(unsealed.err().contains("(unsafe_memory)") && unsealed.err().contains("F_SEAL_SHRINK"),
+            unsealed.err());
+        final SidecoreProcesses.Run next = processes.run(SidecoreProcesses.GUEST_MAIN, "--config",
+            config.toString(), "--port", "a", "--seconds", "1");
+        assertEquals(0, next.exit(), "the port takes the next guest: " + next);
+        assertTrue(daemon.process().isAlive(), daemon.log());
+    }
+
+    @Test
+    void shouldRefuseTapHeldByAnotherProcessClearly() throws Exception
+    {
+        final String namespace = "sc-it-" + ProcessHandle.current().pid();
+        final String tap = "sctap" + (ProcessHandle.current().pid() % 100000);
+        assertEquals(0, processes.runCommand(List.of("ip", "netns", "add", namespace)).exit(), "ip netns add");
+        final AtomicReference<TapDevice> held = new AtomicReference<>();
+        try
+        {
+            final Thread holder = new Thread(() ->
+            {
+                Fds.enterNetworkNamespace("/run/netns/" + namespace);
+                held.set(TapDevice.open(tap, TapOpener.TAP_FLAGS, true));
+            });
+            holder.start();
+            holder.join();
+            assertNotNull(held.get(), "this test process holds " + tap);
+            final Path config = processes.writeConfig("sidecore.properties", Map.of());
+            final List<String> prefix = List.of("ip", "netns", "exec", namespace);
+            processes.startDaemonIn(prefix, config);
+
+            final SidecoreProcesses.Run refused = processes.ctl("--config", config.toString(), "create-port", "t0",
+                "--backend", "tap:" + tap);
+
+            assertEquals(1, refused.exit(), refused.toString());
+            assertTrue(refused.err().contains("(backend_unavailable)"), refused.err());
+            assertTrue(refused.err().contains("another process is attached"), refused.err());
+            assertEquals("no ports\n", processes.ctl("--config", config.toString(), "list").out());
+
+            held.getAndSet(null).close();
+            final SidecoreProcesses.Run created = processes.ctl("--config", config.toString(), "create-port", "t0",
+                "--backend", "tap:" + tap);
+            assertEquals(0, created.exit(), "once free, the daemon opens it: " + created);
+        }
+        finally
+        {
+            if (null != held.get())
+            {
+                held.get().close();
+            }
+            processes.close();
+            processes.runCommand(List.of("ip", "netns", "delete", namespace));
+        }
+    }
+
+    private String exchange(final byte[] request) throws IOException
+    {
+        try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX))
+        {
+            channel.connect(UnixDomainSocketAddress.of(processes.controlSocket()));
+            try
+            {
+                channel.write(ByteBuffer.wrap(request));
+            }
+            catch (final IOException ex)
+            {
+                // The daemon may close an over-long request's connection before all of it was written.
+            }
+            channel.shutdownOutput();
+            final InputStream in = java.nio.channels.Channels.newInputStream(channel);
+            final StringBuilder line = new StringBuilder();
+            int b;
+            while ((b = in.read()) >= 0 && b != '\n')
+            {
+                line.append((char)b);
+            }
+            return line.toString();
+        }
+    }
+
+    private static byte[] line(final String json)
+    {
+        return (json + "\n").getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static void assertError(final String response, final String code) throws IOException
+    {
+        final JsonNode json = SidecoreProcesses.JSON.readTree(response);
+        assertFalse(json.get("ok").asBoolean(), response);
+        assertEquals(code, json.get("error").get("code").asText(), response);
+    }
+
+    private Matcher guestLine(final Process guest, final Path log) throws Exception
+    {
+        assertTrue(guest.waitFor(120, TimeUnit.SECONDS), "guest ended");
+        final String output = Files.readString(log);
+        assertEquals(0, guest.exitValue(), output);
+        final Matcher matcher = GUEST_LINE.matcher(output);
+        assertTrue(matcher.find(), output);
+        return matcher;
+    }
+
+    private void awaitAttached(final Path config, final String port, final boolean attached) throws Exception
+    {
+        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() - deadlineNs < 0)
+        {
+            try (ControlClient client = ControlClient.connect(processes.controlSocket()))
+            {
+                final ControlClient.ControlResponse list = client.call(client.newRequest(ControlProtocol.CMD_LIST));
+                for (final JsonNode each : list.result().get(ControlProtocol.PORTS))
+                {
+                    if (port.equals(each.get(ControlProtocol.NAME).asText()) &&
+                        attached == each.get(ControlProtocol.ATTACHED).asBoolean())
+                    {
+                        return;
+                    }
+                }
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("port " + port + " not " + (attached ? "attached" : "detached") + " within 60 s (" +
+            config + ")");
+    }
+
+    private static long portCounter(final JsonNode snapshot, final String port, final String counter)
+    {
+        for (final JsonNode group : snapshot.get("ports"))
+        {
+            if (port.equals(group.get("name").asText()))
+            {
+                return group.get("counters").get(counter).asLong();
+            }
+        }
+        throw new AssertionError("no port " + port + " in " + snapshot);
+    }
+
+    private static long openFds(final long pid)
+    {
+        final File[] fds = new File("/proc/" + pid + "/fd").listFiles();
+        return null == fds ? -1 : fds.length;
+    }
+
+    /**
+     * @return the daemon's descriptor count once it has not changed for 300 ms (earlier clients' connections are
+     *         closed by then), at most 10 s.
+     */
+    private static long stableFds(final long pid) throws InterruptedException
+    {
+        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        long count = openFds(pid);
+        long stableSinceNs = System.nanoTime();
+        while (System.nanoTime() - deadlineNs < 0 && System.nanoTime() - stableSinceNs < 300_000_000L)
+        {
+            Thread.sleep(20);
+            final long now = openFds(pid);
+            if (now != count)
+            {
+                count = now;
+                stableSinceNs = System.nanoTime();
+            }
+        }
+        return count;
+    }
+
+    private static boolean mapsGuestMemory(final long pid) throws IOException
+    {
+        return Files.readString(Path.of("/proc/" + pid + "/maps")).contains("sidecore-guest-ram");
+    }
+
+    /**
+     * Open the guest's own memory file through /proc (as anyone with access to the guest's process could) and try
+     * to shrink it to nothing.
+     *
+     * @return the errno of ftruncate, 0 when it succeeded.
+     */
+    private static int truncateGuestMemory(final long guestPid) throws IOException
+    {
+        final File[] fds = new File("/proc/" + guestPid + "/fd").listFiles();
+        assertNotNull(fds);
+        for (final File fd : fds)
+        {
+            final String target;
+            try
+            {
+                target = Files.readSymbolicLink(fd.toPath()).toString();
+            }
+            catch (final IOException ex)
+            {
+                continue;
+            }
+            if (target.contains("memfd:sidecore-guest-ram"))
+            {
+                final int opened = Fds.open(fd.getPath(), LibC.O_RDWR);
+                try (Arena arena = Arena.ofConfined())
+                {
+                    final MemorySegment state = LibC.allocateCallState(arena);
+                    return LibC.ftruncate(state, opened, 0) < 0 ? LibC.errno(state) : 0;
+                }
+                finally
+                {
+                    Fds.close(opened);
+                }
+            }
+        }
+        throw new AssertionError("the guest holds no memfd:sidecore-guest-ram");
+    }
+
+    /**
+     * Counters of the sender (a) and the receiver (b) over a measured window, read through the control socket.
+     */
+    private record Window(long elapsedNs, long txFrames, long txRateLimited, long interrupts)
+    {
+        static Window measure(final ControlClient client, final long durationMs) throws Exception
+        {
+            final long startNs = System.nanoTime();
+            final JsonNode first = stats(client);
+            Thread.sleep(durationMs);
+            final JsonNode second = stats(client);
+            final long elapsedNs = System.nanoTime() - startNs;
+            return new Window(elapsedNs,
+                counter(second, "a", "tx_frames") - counter(first, "a", "tx_frames"),
+                counter(second, "a", "tx_rate_limited") - counter(first, "a", "tx_rate_limited"),
+                counter(second, "b", "interrupts_posted") - counter(first, "b", "interrupts_posted"));
+        }
+
+        double txFramesPerSecond()
+        {
+            return txFrames / (elapsedNs / 1e9);
+        }
+
+        double interruptsPerSecond()
+        {
+            return interrupts / (elapsedNs / 1e9);
+        }
+
+        private static JsonNode stats(final ControlClient client) throws IOException
+        {
+            return client.call(client.newRequest(ControlProtocol.CMD_STATS)).result().get(ControlProtocol.PORTS);
+        }
+
+        private static long counter(final JsonNode ports, final String port, final String name)
+        {
+            for (final JsonNode each : ports)
+            {
+                if (port.equals(each.get(ControlProtocol.NAME).asText()))
+                {
+                    return each.get(ControlProtocol.COUNTERS).get(name).asLong();
+                }
+            }
+            throw new AssertionError("no port " + port);
+        }
+    }
+}

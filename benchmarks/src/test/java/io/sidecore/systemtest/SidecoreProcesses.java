@@ -1,0 +1,283 @@
+package io.sidecore.systemtest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Test support: the daemon, {@code ctl}, {@code stat} and {@code guest} as real processes, started from this test's
+ * class path with the JVM flags this JVM was given, their output in files under the test's directory. Everything
+ * started is destroyed by {@link #close()}.
+ */
+final class SidecoreProcesses implements AutoCloseable
+{
+    static final String DAEMON_MAIN = "io.sidecore.launcher.daemon.DaemonMain";
+    static final String CTL_MAIN = "io.sidecore.tools.ctl.CtlMain";
+    static final String STAT_MAIN = "io.sidecore.tools.stat.StatMain";
+    static final String GUEST_MAIN = "io.sidecore.tools.guest.GuestMain";
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    private static final long START_TIMEOUT_MS = 60_000;
+    private static final long TOOL_TIMEOUT_MS = 120_000;
+
+    private final Path directory;
+    private final List<Process> started = new ArrayList<>();
+    private int outputs;
+
+    SidecoreProcesses(final Path directory)
+    {
+        this.directory = directory;
+    }
+
+    /**
+     * Write a daemon properties file: its files under the directory, adaptive idling (the build shares the cores).
+     *
+     * @param name  file name.
+     * @param extra further settings.
+     * @return the file.
+     */
+    Path writeConfig(final String name, final Map<String, String> extra) throws IOException
+    {
+        final StringBuilder text = new StringBuilder()
+            .append("sidecore.control.socket=").append(directory.resolve("run/control.sock")).append('\n')
+            .append("sidecore.port.socket.dir=").append(directory.resolve("run/ports")).append('\n')
+            .append("sidecore.counters.file=").append(directory.resolve("shm/counters.dat")).append('\n')
+            .append("sidecore.idle.strategy=adaptive\n")
+            .append("sidecore.idle.max.park=100us\n");
+        for (final Map.Entry<String, String> entry : extra.entrySet())
+        {
+            text.append(entry.getKey()).append('=').append(entry.getValue()).append('\n');
+        }
+        final Path file = directory.resolve(name);
+        Files.writeString(file, text.toString(), StandardCharsets.UTF_8);
+        return file;
+    }
+
+    Path controlSocket()
+    {
+        return directory.resolve("run/control.sock");
+    }
+
+    /**
+     * Start a daemon and wait until its control socket answers.
+     *
+     * @param config its properties file.
+     * @return the daemon.
+     */
+    DaemonProcess startDaemon(final Path config) throws IOException, InterruptedException
+    {
+        return startDaemonIn(List.of(), config);
+    }
+
+    /**
+     * Start a daemon under a command prefix (e.g. {@code ip netns exec NS}) and wait until it answers.
+     *
+     * @param prefix the prefix.
+     * @param config its properties file.
+     * @return the daemon.
+     */
+    DaemonProcess startDaemonIn(final List<String> prefix, final Path config) throws IOException, InterruptedException
+    {
+        final Path log = directory.resolve("daemon-" + (++outputs) + ".log");
+        final Process process = start(prefix, DAEMON_MAIN, log, "--config", config.toString());
+        final DaemonProcess daemon = new DaemonProcess(process, log);
+        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(START_TIMEOUT_MS);
+        while (true)
+        {
+            if (!process.isAlive())
+            {
+                throw new AssertionError("the daemon exited with " + process.exitValue() + ": " + daemon.log());
+            }
+            if (Files.exists(controlSocket()) && 0 == ctl("--config", config.toString(), "version").exit())
+            {
+                return daemon;
+            }
+            if (System.nanoTime() - deadlineNs > 0)
+            {
+                throw new AssertionError("the daemon did not answer within " + START_TIMEOUT_MS + " ms: " +
+                    daemon.log());
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    /**
+     * Run a daemon to its end (for one that must refuse to start).
+     */
+    Run runDaemon(final Path config) throws IOException, InterruptedException
+    {
+        return run(DAEMON_MAIN, "--config", config.toString());
+    }
+
+    Run ctl(final String... args) throws IOException, InterruptedException
+    {
+        return run(CTL_MAIN, args);
+    }
+
+    /**
+     * @param args ctl arguments, without --json.
+     * @return the daemon's result as JSON, asserting ctl succeeded.
+     */
+    JsonNode ctlJson(final String... args) throws IOException, InterruptedException
+    {
+        final List<String> all = new ArrayList<>(List.of(args));
+        all.add(0, "--json");
+        final Run run = ctl(all.toArray(new String[0]));
+        if (0 != run.exit())
+        {
+            throw new AssertionError("ctl " + String.join(" ", args) + " failed: " + run);
+        }
+        return JSON.readTree(run.out());
+    }
+
+    Run stat(final String... args) throws IOException, InterruptedException
+    {
+        return run(STAT_MAIN, args);
+    }
+
+    /**
+     * Start a guest process in the background.
+     */
+    Process startGuest(final Path log, final String... args) throws IOException
+    {
+        return start(List.of(), GUEST_MAIN, log, args);
+    }
+
+    /**
+     * Run a tool to its end.
+     */
+    Run run(final String main, final String... args) throws IOException, InterruptedException
+    {
+        return runAs(List.of(), main, args);
+    }
+
+    /**
+     * Run a command (not Java) to its end.
+     */
+    Run runCommand(final List<String> command) throws IOException, InterruptedException
+    {
+        final Path out = directory.resolve("out-" + (++outputs) + ".txt");
+        final Path err = directory.resolve("err-" + outputs + ".txt");
+        final Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile())
+            .start();
+        started.add(process);
+        if (!process.waitFor(TOOL_TIMEOUT_MS, TimeUnit.MILLISECONDS))
+        {
+            process.destroyForcibly();
+            throw new AssertionError(command + " did not end within " + TOOL_TIMEOUT_MS + " ms");
+        }
+        return new Run(process.exitValue(), Files.readString(out), Files.readString(err));
+    }
+
+    private Run runAs(final List<String> prefix, final String main, final String... args)
+        throws IOException, InterruptedException
+    {
+        final List<String> command = new ArrayList<>(prefix);
+        command.addAll(javaCommand(main));
+        command.addAll(List.of(args));
+        return runCommand(command);
+    }
+
+    private Process start(final List<String> prefix, final String main, final Path log, final String... args)
+        throws IOException
+    {
+        final List<String> command = new ArrayList<>(prefix);
+        command.addAll(javaCommand(main));
+        command.addAll(List.of(args));
+        final Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile())
+            .start();
+        started.add(process);
+        return process;
+    }
+
+    /**
+     * @param main a main class.
+     * @return the command running it as this JVM runs: same java, class path and module flags.
+     */
+    static List<String> javaCommand(final String main)
+    {
+        final List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElseThrow());
+        for (final String argument : ManagementFactory.getRuntimeMXBean().getInputArguments())
+        {
+            if (argument.startsWith("--add-opens") || argument.startsWith("--add-exports") ||
+                argument.startsWith("--enable-native-access"))
+            {
+                command.add(argument);
+            }
+        }
+        command.add("-Xmx256m");
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(main);
+        return command;
+    }
+
+    /**
+     * Destroy every process still running.
+     */
+    public void close()
+    {
+        for (final Process process : started)
+        {
+            if (process.isAlive())
+            {
+                process.destroyForcibly();
+                try
+                {
+                    process.waitFor(10, TimeUnit.SECONDS);
+                }
+                catch (final InterruptedException ex)
+                {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+    }
+
+    /**
+     * A tool's end.
+     *
+     * @param exit its status.
+     * @param out  its standard output.
+     * @param err  its standard error.
+     */
+    record Run(int exit, String out, String err)
+    {
+    }
+
+    /**
+     * A daemon process and its log.
+     *
+     * @param process the process.
+     * @param logFile its standard output and error.
+     */
+    record DaemonProcess(Process process, Path logFile)
+    {
+        long pid()
+        {
+            return process.pid();
+        }
+
+        String log()
+        {
+            try
+            {
+                return Files.readString(logFile);
+            }
+            catch (final IOException ex)
+            {
+                return "(log unreadable: " + ex + ")";
+            }
+        }
+    }
+}

@@ -1,0 +1,562 @@
+package io.sidecore.launcher.control;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sidecore.engine.proxy.EngineProxy;
+import io.sidecore.engine.port.Port;
+import io.sidecore.engine.port.PortSettings;
+import io.sidecore.engine.proxy.PortStatus;
+import io.sidecore.engine.backend.NullBackend;
+import io.sidecore.engine.backend.PortBackend;
+import io.sidecore.engine.backend.TapOpener;
+import io.sidecore.engine.e1000.InterruptLine;
+import io.sidecore.engine.e1000.PortConfig;
+import io.sidecore.engine.e1000.RegisterImage;
+import io.sidecore.engine.mem.GuestMemory;
+import io.sidecore.engine.status.PortCounters;
+import io.sidecore.launcher.Configuration;
+import io.sidecore.shm.PortCounter;
+import io.sidecore.shm.control.ControlProtocol;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.function.IntUnaryOperator;
+
+/**
+ * The ports the daemon serves, by name: create-port to destroy-port, with guests attaching and detaching in between
+ * (a detached port is in its power-on state, kept for the next VMM; only destroy-port removes it). Every change goes
+ * to the sidecores through the {@link EngineProxy}; this class keeps the names, MACs, device sockets and settings.
+ * <p>
+ * Called from the control connections' threads and the daemon's start and stop; every method holds the registry's
+ * lock, so requests that change ports are serialised (they are rare; trapped accesses never come here).
+ */
+public final class PortRegistry implements AutoCloseable
+{
+    /** Suffix of a port's device socket in the port socket directory. */
+    public static final String SOCKET_SUFFIX = ".sock";
+
+    private static final Logger LOG = LoggerFactory.getLogger(PortRegistry.class);
+
+    private final EngineProxy proxy;
+    private final Path portSocketDir;
+    private final int maxPorts;
+    private final boolean csbOffered;
+    private final int sharedPages;
+    private final PortSettings portDefaults;
+    private final IntUnaryOperator sidecoreKickFds;
+    private final Map<String, ManagedPort> ports = new LinkedHashMap<>();
+    private int nextPortId = 1;
+
+    /**
+     * @param config the daemon's configuration: the port socket directory (already prepared), the maximum number
+     *               of ports, the per-port defaults.
+     * @param proxy  the engine.
+     * @param sidecoreKickFds each sidecore's kick eventfd by index (-1 without one), handed to CSB guests.
+     */
+    public PortRegistry(final Configuration config, final EngineProxy proxy, final IntUnaryOperator sidecoreKickFds)
+    {
+        this.proxy = proxy;
+        this.sidecoreKickFds = sidecoreKickFds;
+        this.portSocketDir = portSocketDir(config);
+        this.maxPorts = maxPorts(config);
+        this.csbOffered = config.get(Configuration.PORT_CSB_OFFERED);
+        this.sharedPages = config.get(Configuration.PORT_SHARED_PAGES);
+        this.portDefaults = config.portDefaults();
+    }
+
+    /**
+     * @param config a configuration.
+     * @return the directory of the ports' device sockets.
+     */
+    public static Path portSocketDir(final Configuration config)
+    {
+        return config.get(Configuration.PORT_SOCKET_DIR);
+    }
+
+    /**
+     * @param config a configuration.
+     * @return the most ports the daemon serves.
+     */
+    public static int maxPorts(final Configuration config)
+    {
+        return config.get(Configuration.MAX_PORTS);
+    }
+
+    /**
+     * Create a port: checked, placed on its sidecore, connected to its backend, in its power-on state with no guest.
+     *
+     * @param spec what is asked for.
+     * @return the port's description.
+     * @throws ControlException duplicate name or MAC, too many ports, a backend that cannot be opened.
+     */
+    public synchronized ObjectNode create(final PortSpec spec) throws ControlException
+    {
+        if (ports.containsKey(spec.name()))
+        {
+            throw new ControlException(ControlProtocol.E_DUPLICATE_NAME, "a port named " + spec.name() + " exists");
+        }
+        for (final ManagedPort other : ports.values())
+        {
+            if (Arrays.equals(other.spec().mac(), spec.mac()))
+            {
+                throw new ControlException(ControlProtocol.E_DUPLICATE_MAC, "port " + other.name() + " has MAC " +
+                    PortSpec.formatMac(spec.mac()) + " already");
+            }
+        }
+        if (ports.size() >= maxPorts)
+        {
+            throw new ControlException(ControlProtocol.E_TOO_MANY_PORTS, "the daemon serves its maximum of " +
+                maxPorts + " ports (sidecore.max.ports)");
+        }
+        final PortSettings settings = spec.settings(portDefaults);
+        final PortConfig config = new PortConfig(nextPortId, spec.name(), spec.mac(),
+            null == spec.csb() ? csbOffered : spec.csb(), sharedPages);
+        final Port handle;
+        try
+        {
+            handle = proxy.addPort(config, RegisterImage.allocate(), new GuestMemory(), InterruptLine.NONE,
+                spec.sidecore(), backendFactory(spec));
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw placementError(ex);
+        }
+        catch (final UncheckedIOException | io.sidecore.shm.os.OsException ex)
+        {
+            throw new ControlException(ControlProtocol.E_BACKEND_UNAVAILABLE, "backend " + spec.backend() +
+                " of port " + spec.name() + " cannot be opened: " + ex.getMessage(), ex);
+        }
+        catch (final IllegalStateException ex)
+        {
+            throw new ControlException(ControlProtocol.E_TOO_MANY_PORTS, ex.getMessage(), ex);
+        }
+        nextPortId++;
+        final ManagedPort port = new ManagedPort(spec, handle, socketPathOf(spec.name()), settings,
+            spec.settings().moderationNs());
+        ports.put(spec.name(), port);
+        try
+        {
+            Files.deleteIfExists(port.socketPath());
+            if (spec.settings().changesSettings())
+            {
+                proxy.updatePortSettings(handle, settings);
+            }
+            if (null != port.moderationNs())
+            {
+                proxy.updateModeration(handle, port.moderationNs());
+            }
+            if (null != spec.captureFile())
+            {
+                proxy.startCapture(handle, spec.captureFile(), 0, 1);
+                port.capturing(true);
+            }
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            remove(port);
+            throw new ControlException(ControlProtocol.E_INTERNAL, "port " + spec.name() + " could not be set up: " +
+                ex.getMessage(), ex);
+        }
+        LOG.info("port created: name={} id={} mac={} backend={} sidecore={} socket={}", spec.name(),
+            handle.portId(), PortSpec.formatMac(spec.mac()), spec.backend(), proxy.sidecoreIndex(handle),
+            port.socketPath());
+        return describe(port, false);
+    }
+
+    /**
+     * Destroy a port: its guest (if any) is let go and its connection closed, the port leaves its sidecore, its
+     * backend is closed and its device socket removed.
+     *
+     * @param name the port.
+     * @return the port's last description.
+     * @throws ControlException when there is no such port.
+     */
+    public synchronized ObjectNode destroy(final String name) throws ControlException
+    {
+        final ManagedPort port = require(name);
+        final ObjectNode description = describe(port, false);
+        remove(port);
+        LOG.info("port destroyed: name={} id={}", name, port.handle().portId());
+        return description;
+    }
+
+    /**
+     * @return every port's description, in creation order.
+     */
+    public synchronized ArrayNode list()
+    {
+        final ArrayNode list = JsonNodeFactory.instance.arrayNode();
+        for (final ManagedPort port : ports.values())
+        {
+            list.add(describe(port, false));
+        }
+        return list;
+    }
+
+    /**
+     * @param name a port, or null for all.
+     * @return the ports' descriptions with their counters.
+     * @throws ControlException when the named port does not exist.
+     */
+    public synchronized ArrayNode stats(final String name) throws ControlException
+    {
+        final ArrayNode list = JsonNodeFactory.instance.arrayNode();
+        if (null != name)
+        {
+            list.add(describe(require(name), true));
+            return list;
+        }
+        for (final ManagedPort port : ports.values())
+        {
+            list.add(describe(port, true));
+        }
+        return list;
+    }
+
+    /**
+     * Change a running port's budgets, rate limits, moderation or capture; the guest keeps running.
+     *
+     * @param name    the port.
+     * @param change  the settings to change.
+     * @param capture {@link ControlProtocol#CAPTURE_ON}, {@link ControlProtocol#CAPTURE_OFF} or null.
+     * @return the port's description.
+     * @throws ControlException when there is no such port or the new settings are not valid.
+     */
+    public synchronized ObjectNode set(final String name, final SettingsChange change, final String capture)
+        throws ControlException
+    {
+        final ManagedPort port = require(name);
+        if (ControlProtocol.CAPTURE_ON.equals(capture))
+        {
+            if (null == port.spec().captureFile())
+            {
+                throw new ControlException(ControlProtocol.E_INVALID_ARGUMENT, "port " + name + " has no capture " +
+                    "file: create it with one");
+            }
+            try
+            {
+                proxy.startCapture(port.handle(), port.spec().captureFile(), 0, 1);
+            }
+            catch (final UncheckedIOException ex)
+            {
+                throw new ControlException(ControlProtocol.E_BACKEND_UNAVAILABLE, "capture file " +
+                    port.spec().captureFile() + " cannot be opened: " + ex.getMessage(), ex);
+            }
+            port.capturing(true);
+        }
+        else if (ControlProtocol.CAPTURE_OFF.equals(capture) && port.capturing())
+        {
+            proxy.stopCapture(port.handle());
+            port.capturing(false);
+        }
+        final PortSettings settings = change.apply(port.settings());
+        if (change.changesSettings())
+        {
+            proxy.updatePortSettings(port.handle(), settings);
+            port.settings(settings);
+        }
+        if (null != change.moderationNs())
+        {
+            proxy.updateModeration(port.handle(), change.moderationNs());
+            port.moderationNs(change.moderationNs());
+        }
+        LOG.info("port settings changed: name={} {}", name, change);
+        return describe(port, false);
+    }
+
+    /**
+     * Bind a guest to a port; the port's device starts from its power-on state on the guest's memory.
+     *
+     * @param name     the port.
+     * @param opener   makes the attachment for the port (maps the guest's memory) once the port is known.
+     * @param revoker  ends the guest's connection when the port is destroyed or the daemon stops.
+     * @return the attachment, bound.
+     * @throws ControlException when there is no such port, a guest is attached already, or what the guest brought
+     *                          is refused.
+     */
+    synchronized GuestAttachment attach(
+        final String name, final AttachmentOpener opener, final Runnable revoker) throws ControlException
+    {
+        final ManagedPort port = require(name);
+        if (null != port.guest())
+        {
+            throw new ControlException(ControlProtocol.E_PORT_BUSY, "port " + name + " has a guest attached " +
+                "already (pid " + port.guest().peerPid() + ")");
+        }
+        final PortConfig config = port.handle().config();
+        final GuestAttachment guest = opener.open(config.portId(), config.name(), config.macAddress(),
+            config.sharedPages(), config.csbOffered());
+        try
+        {
+            proxy.bindGuest(port.handle(), guest.registers(), guest.guestMemory(), guest.interruptLine());
+        }
+        catch (final RuntimeException ex)
+        {
+            guest.close();
+            throw new ControlException(ControlProtocol.E_INTERNAL, "port " + name + " could not take the guest: " +
+                ex.getMessage(), ex);
+        }
+        guest.signalReady();
+        port.guest(guest, revoker);
+        port.faultLogged(false);
+        LOG.info("guest attached: port={} pid={}", name, guest.peerPid());
+        return guest;
+    }
+
+    /**
+     * Let a guest go: the port returns to its power-on state, and what the guest brought is released. Does nothing
+     * when the port is gone or has another guest (the guest was let go already).
+     *
+     * @param name  the port.
+     * @param guest the guest.
+     */
+    synchronized void detach(final String name, final GuestAttachment guest)
+    {
+        final ManagedPort port = ports.get(name);
+        if (null != port && port.guest() == guest)
+        {
+            release(port);
+            LOG.info("guest detached: port={} pid={}", name, guest.peerPid());
+        }
+        guest.close();
+    }
+
+    /**
+     * Look at every port's fault state and log a port that faulted since the last look, once per fault.
+     */
+    public synchronized void logNewFaults()
+    {
+        for (final ManagedPort port : ports.values())
+        {
+            final PortStatus status;
+            try
+            {
+                status = proxy.portStatus(port.handle());
+            }
+            catch (final RuntimeException ex)
+            {
+                LOG.warn("port {}: its sidecore did not report its state: {}", port.name(), ex.getMessage());
+                continue;
+            }
+            if (status.faulted() && !port.faultLogged())
+            {
+                LOG.warn("port faulted: name={} fault={} ({})", port.name(), status.fault().name(),
+                    status.fault().description());
+            }
+            port.faultLogged(status.faulted());
+        }
+    }
+
+    /**
+     * @return the ports' names.
+     */
+    public synchronized List<String> names()
+    {
+        return new ArrayList<>(ports.keySet());
+    }
+
+    /**
+     * @param name a port.
+     * @return its engine handle.
+     * @throws ControlException when there is no such port.
+     */
+    synchronized Port handle(final String name) throws ControlException
+    {
+        return require(name).handle();
+    }
+
+    /**
+     * @param name a port.
+     * @return its description.
+     * @throws ControlException when there is no such port.
+     */
+    synchronized ObjectNode describe(final String name) throws ControlException
+    {
+        return describe(require(name), false);
+    }
+
+    /**
+     * @param sidecoreIndex a sidecore.
+     * @return its kick eventfd, or -1 when it has none (a thread kick).
+     */
+    int kickFd(final int sidecoreIndex)
+    {
+        return sidecoreKickFds.applyAsInt(sidecoreIndex);
+    }
+
+    /**
+     * @return the engine.
+     */
+    EngineProxy proxy()
+    {
+        return proxy;
+    }
+
+    /**
+     * Take every port down (guests let go and their connections closed, backends closed so captures are flushed,
+     * device sockets removed).
+     */
+    public synchronized void close()
+    {
+        for (final ManagedPort port : new ArrayList<>(ports.values()))
+        {
+            try
+            {
+                remove(port);
+            }
+            catch (final RuntimeException ex)
+            {
+                LOG.warn("port {} did not close cleanly: {}", port.name(), ex.getMessage());
+            }
+        }
+    }
+
+    /**
+     * Makes a guest attachment once the port is known.
+     */
+    @FunctionalInterface
+    interface AttachmentOpener
+    {
+        /**
+         * @param portId      the port's id.
+         * @param portName    the port's name.
+         * @param mac         the port's MAC.
+         * @param sharedPages the port's shared pages.
+         * @param csb         whether the port offers the CSB.
+         * @return the attachment, not yet bound.
+         * @throws ControlException when what the guest brought is refused.
+         */
+        GuestAttachment open(int portId, String portName, byte[] mac, int sharedPages, boolean csb)
+            throws ControlException;
+    }
+
+    private void remove(final ManagedPort port)
+    {
+        ports.remove(port.name());
+        if (null != port.guest())
+        {
+            final GuestAttachment guest = port.guest();
+            final Runnable revoker = port.guestRevoker();
+            release(port);
+            guest.close();
+            if (null != revoker)
+            {
+                revoker.run();
+            }
+        }
+        proxy.removePort(port.handle());
+        try
+        {
+            Files.deleteIfExists(port.socketPath());
+        }
+        catch (final IOException ex)
+        {
+            LOG.warn("port {}: device socket {} not removed: {}", port.name(), port.socketPath(), ex.getMessage());
+        }
+    }
+
+    private void release(final ManagedPort port)
+    {
+        port.guest(null, null);
+        proxy.unbindGuest(port.handle());
+    }
+
+    private ManagedPort require(final String name) throws ControlException
+    {
+        final ManagedPort port = ports.get(name);
+        if (null == port)
+        {
+            throw new ControlException(ControlProtocol.E_NO_SUCH_PORT, "no port named " + name);
+        }
+        return port;
+    }
+
+    private Path socketPathOf(final String name)
+    {
+        return portSocketDir.resolve(name + SOCKET_SUFFIX);
+    }
+
+    private static Function<PortCounters, PortBackend> backendFactory(final PortSpec spec)
+    {
+        if (ControlProtocol.BACKEND_SWITCH.equals(spec.backend()))
+        {
+            return null;
+        }
+        return counters -> null == spec.tapName() ? new NullBackend() : TapOpener.open(spec.tapName(), counters);
+    }
+
+    private static ControlException placementError(final IllegalArgumentException ex)
+    {
+        final String message = String.valueOf(ex.getMessage());
+        if (message.startsWith("switch is full"))
+        {
+            return new ControlException(ControlProtocol.E_TOO_MANY_PORTS, message, ex);
+        }
+        return new ControlException(ControlProtocol.E_INVALID_ARGUMENT, message, ex);
+    }
+
+    private ObjectNode describe(final ManagedPort port, final boolean withCounters)
+    {
+        final Port handle = port.handle();
+        final ObjectNode node = JsonNodeFactory.instance.objectNode();
+        node.put(ControlProtocol.PORT_ID, handle.portId());
+        node.put(ControlProtocol.NAME, port.name());
+        node.put(ControlProtocol.MAC, PortSpec.formatMac(port.spec().mac()));
+        node.put(ControlProtocol.BACKEND, port.spec().backend());
+        node.put(ControlProtocol.CSB, handle.config().csbOffered());
+        node.put(ControlProtocol.SIDECORE, proxy.sidecoreIndex(handle));
+        node.put(ControlProtocol.SOCKET, port.socketPath().toString());
+        node.put(ControlProtocol.ATTACHED, null != port.guest());
+        if (null != port.guest())
+        {
+            node.put(ControlProtocol.GUEST_PID, port.guest().peerPid());
+        }
+        if (null != port.spec().captureFile())
+        {
+            node.put(ControlProtocol.CAPTURE, port.spec().captureFile().toString());
+            node.put(ControlProtocol.CAPTURING, port.capturing());
+        }
+        try
+        {
+            final PortStatus status = proxy.portStatus(handle);
+            node.put(ControlProtocol.FAULTED, status.faulted());
+            if (status.faulted())
+            {
+                node.put(ControlProtocol.FAULT_REASON, status.fault().name());
+            }
+            node.put(ControlProtocol.MODERATION_NS, status.minModerationDelayNs());
+        }
+        catch (final RuntimeException ex)
+        {
+            node.put(ControlProtocol.FAULT_REASON, "sidecore did not answer: " + ex.getMessage());
+        }
+        final PortSettings settings = port.settings();
+        node.put(ControlProtocol.TX_DESCRIPTOR_BUDGET, settings.txDescriptorBudget());
+        node.put(ControlProtocol.TX_BYTE_BUDGET, settings.txByteBudget());
+        node.put(ControlProtocol.RX_FRAME_BUDGET, settings.rxFrameBudget());
+        node.put(ControlProtocol.TX_FRAMES_PER_SECOND, settings.txFramesPerSecond());
+        node.put(ControlProtocol.TX_BURST_FRAMES, settings.txBurstFrames());
+        node.put(ControlProtocol.TX_BYTES_PER_SECOND, settings.txBytesPerSecond());
+        node.put(ControlProtocol.TX_BURST_BYTES, settings.txBurstBytes());
+        if (withCounters)
+        {
+            final ObjectNode counters = node.putObject(ControlProtocol.COUNTERS);
+            for (final PortCounter counter : PortCounter.values())
+            {
+                counters.put(counter.counterName(), handle.counters().get(counter));
+            }
+        }
+        return node;
+    }
+}
