@@ -64,6 +64,28 @@ public final class Fds
     }
 
     /**
+     * Change the permission bits of an open file ({@code fchmod(2)}). On an unbound Unix socket this sets the mode its
+     * socket file is created with at {@code bind(2)} (Linux masks it with the umask then), so a socket can come into
+     * existence already restricted, with no window in which the directory's default lets others connect.
+     *
+     * @param fd   descriptor.
+     * @param mode permission bits, e.g. {@code 0600}.
+     * @throws OsException on failure.
+     */
+    public static void changeMode(final int fd, final int mode)
+    {
+        try (Arena arena = Arena.ofConfined())
+        {
+            final MemorySegment state = LibC.allocateCallState(arena);
+            if (LibC.fchmod(state, fd, mode) < 0)
+            {
+                throw new OsException("fchmod(fd=" + fd + ", 0" + Integer.toOctalString(mode) + ")",
+                    LibC.errno(state));
+            }
+        }
+    }
+
+    /**
      * Duplicate a descriptor ({@code fcntl(F_DUPFD_CLOEXEC)}): the copy refers to the same open file (for an eventfd,
      * the same counter) and is closed independently.
      *

@@ -189,6 +189,7 @@ public final class LibC
     private static final MethodHandle SYSCALL3 = bindVariadic("syscall",
         FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG), 1);
     private static final MethodHandle SETNS = bind("setns", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle FCHMOD = bind("fchmod", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle STATX = bind("statx",
         FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS));
     private static final MethodHandle FSTATFS = bind("fstatfs", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
@@ -557,6 +558,26 @@ public final class LibC
         catch (final Throwable t)
         {
             throw rethrow("fcntl", t);
+        }
+    }
+
+    /**
+     * {@code fchmod(2)}.
+     *
+     * @param callState errno capture.
+     * @param fd        file descriptor.
+     * @param mode      permission bits.
+     * @return 0 or -1.
+     */
+    public static int fchmod(final MemorySegment callState, final int fd, final int mode)
+    {
+        try
+        {
+            return (int)FCHMOD.invokeExact(callState, fd, mode);
+        }
+        catch (final Throwable t)
+        {
+            throw rethrow("fchmod", t);
         }
     }
 
