@@ -41,7 +41,7 @@ import static java.nio.ByteOrder.LITTLE_ENDIAN;
  * <p>
  * The socket is created with the settings' owner, group and mode, so a QEMU running as another user (libvirt's)
  * can connect, and never exists with wider permissions: it is made with mode 0000 before it is bound (the file
- * takes the socket's mode at {@code bind(2)}), then given its owner and group, then its mode. {@link #close()}
+ * takes the socket's mode at {@code bind(2)}; {@code Fds.listenUnix}), then given its owner and group, then its mode. {@link #close()}
  * stops accepting, ends the current connection, waits for both threads and removes the socket file.
  */
 public final class VfioUserServer implements AutoCloseable
@@ -50,6 +50,8 @@ public final class VfioUserServer implements AutoCloseable
     private static final long JOIN_TIMEOUT_MS = 10_000;
     /** How long a refused client has to send its first message, which is answered with EBUSY. */
     static final int REFUSAL_WAIT_MS = 1_000;
+    /** Pending connections the listening socket queues (one client is served; others are refused at once). */
+    private static final int LISTEN_BACKLOG = 8;
 
     private static final Logger LOG = LoggerFactory.getLogger(VfioUserServer.class);
 
@@ -302,23 +304,28 @@ public final class VfioUserServer implements AutoCloseable
     }
 
     /**
-     * Bind the socket with mode 0000, so that it never exists with the directory's default permissions.
+     * Make the listening socket with mode 0000, so that it never exists with wider permissions than the settings
+     * give it (junixsocket's own bind would make the file 0666 first), and hand it to junixsocket.
      */
     private static AFUNIXServerSocket bindRestricted(final Path path) throws IOException
     {
-        final AFUNIXServerSocket socket = AFUNIXServerSocket.newInstance();
+        final int fd;
         try
         {
-            final int fd = FileDescriptorCast.using(socket.getFileDescriptor()).as(Integer.class);
-            Fds.changeMode(fd, 0);
-            socket.bind(AFUNIXSocketAddress.of(path));
-            return socket;
+            fd = Fds.listenUnix(path.toString(), 0, LISTEN_BACKLOG);
         }
-        catch (final IOException | OsException ex)
+        catch (final OsException ex)
         {
-            socket.close();
-            throw ex instanceof IOException io ? io : new IOException("cannot restrict the socket " + path + ": " +
-                ex.getMessage(), ex);
+            throw new IOException("cannot create the device socket " + path + ": " + ex.getMessage(), ex);
+        }
+        try
+        {
+            return FileDescriptorCast.unsafeUsing(fd).as(AFUNIXServerSocket.class);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            Fds.close(fd);
+            throw ex;
         }
     }
 
