@@ -142,11 +142,9 @@ class VfioUserPortDeviceTest
             assertEquals(1, vfioUserStats("g0").path(ControlProtocol.DMA_UNMAPS).asLong());
             assertEquals(0, vfioUserStats("g0").path(ControlProtocol.DMA_REGIONS).asLong());
             // ... and the device can no longer reach it: a descriptor there is a DMA fault, nothing is written back.
-            final long faultsBefore = counter("g0", PortCounter.RING_FAULTS) +
-                counter("g0", PortCounter.TX_DROP_DMA_FAULT);
+            final long faultsBefore = dmaRefusals("g0");
             client.regionWrite(VfioUserRegionInfo.BAR0_REGION_INDEX, E1000Registers.TDT, 4, 1, false);
-            awaitCondition("the unreachable descriptor to be refused", () ->
-                counter("g0", PortCounter.RING_FAULTS) + counter("g0", PortCounter.TX_DROP_DMA_FAULT) > faultsBefore);
+            awaitCondition("the unreachable descriptor to be refused", () -> dmaRefusals("g0") > faultsBefore);
             assertEquals(0, guestRam.getByte(TX_RING_OFFSET + E1000TxDescriptor.STATUS_OFFSET),
                 "no status written into memory the VMM took back");
             assertEquals(0, counter("g0", PortCounter.TX_FRAMES));
@@ -218,12 +216,12 @@ class VfioUserPortDeviceTest
         {
             client.dmaMap(-1, 0, RAM_GPA, RAM_BYTES, VfioUserDmaMap.FLAG_READ | VfioUserDmaMap.FLAG_WRITE);
             setUpTxRingRegisters(client);
-            final long before = counter("g0", PortCounter.RING_FAULTS) + counter("g0", PortCounter.TX_DROP_DMA_FAULT);
+            final long before = dmaRefusals("g0");
 
             client.regionWrite(VfioUserRegionInfo.BAR0_REGION_INDEX, E1000Registers.TDT, 4, 1, false);
 
-            awaitCondition("the descriptor in memory the daemon cannot reach to be refused", () ->
-                counter("g0", PortCounter.RING_FAULTS) + counter("g0", PortCounter.TX_DROP_DMA_FAULT) > before);
+            awaitCondition("the descriptor in memory the daemon cannot reach to be refused",
+                () -> dmaRefusals("g0") > before);
             assertEquals(1, vfioUserStats("g0").path(ControlProtocol.DMA_REGIONS).asLong());
         }
     }
@@ -459,6 +457,14 @@ class VfioUserPortDeviceTest
     private long counter(final String name, final PortCounter counter)
     {
         return handle(name).counters().get(counter);
+    }
+
+    /**
+     * @return TX DMA the device refused: descriptors or buffers outside reachable memory (a ring fault or a drop).
+     */
+    private long dmaRefusals(final String name)
+    {
+        return counter(name, PortCounter.RING_FAULTS) + counter(name, PortCounter.TX_DROP_DMA_FAULT);
     }
 
     private int proxyRead(final String name, final int offset)
