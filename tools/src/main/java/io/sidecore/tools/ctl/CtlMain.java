@@ -190,6 +190,39 @@ public final class CtlMain implements Callable<Integer>
             port.has(ControlProtocol.SOCKET) ? port.path(ControlProtocol.SOCKET).asText() : "none");
     }
 
+    /**
+     * A vfio-user port's endpoint counts (ctl stats): its scalars, its refused DMA maps by reason, then every trapped
+     * access by register.
+     */
+    private static void printVfioUser(final PrintWriter out, final JsonNode endpoint)
+    {
+        if (endpoint.isMissingNode())
+        {
+            return;
+        }
+        out.println("  vfio-user endpoint");
+        for (final Map.Entry<String, JsonNode> field : endpoint.properties())
+        {
+            if (field.getValue().isNumber())
+            {
+                out.printf(Locale.ROOT, "    %-38s %d%n", field.getKey(), field.getValue().asLong());
+            }
+        }
+        for (final Map.Entry<String, JsonNode> reason : endpoint.path(ControlProtocol.DMA_MAPS_REFUSED).properties())
+        {
+            out.printf(Locale.ROOT, "    %-38s %d%n", ControlProtocol.DMA_MAPS_REFUSED + "." + reason.getKey(),
+                reason.getValue().asLong());
+        }
+        for (final JsonNode access : endpoint.path(ControlProtocol.TRAPPED_ACCESSES))
+        {
+            out.printf(Locale.ROOT, "    trapped %-6s %-8s %-14s %-5s %d%n",
+                access.path(ControlProtocol.REGION).asText(), access.path(ControlProtocol.OFFSET).asText(),
+                access.path(ControlProtocol.REGISTER).asText(),
+                access.path(ControlProtocol.WRITE).asBoolean() ? "write" : "read",
+                access.path(ControlProtocol.COUNT).asLong());
+        }
+    }
+
     private static Long duration(final CommandSpec command, final String option, final String text)
     {
         return parse(command, option, text, SystemUtil::parseDuration, "a duration such as 0, 50us, 1ms");
@@ -429,6 +462,7 @@ public final class CtlMain implements Callable<Integer>
                     {
                         out.printf(Locale.ROOT, "  %-40s %d%n", counter.getKey(), counter.getValue().asLong());
                     }
+                    printVfioUser(out, port.path(ControlProtocol.VFIO_USER));
                 }
             });
         }

@@ -134,6 +134,14 @@ final class SidecoreDaemonNetwork implements GuestNetwork
     /**
      * {@inheritDoc}
      */
+    public TrapProfile trapProfile(final GuestNic nic)
+    {
+        return TrapProfile.parse(ctl("--json", "stats", nic.portName()), nic.portName());
+    }
+
+    /**
+     * {@inheritDoc}
+     */
     public String peerDevice()
     {
         return BRIDGE;
