@@ -310,7 +310,7 @@ class DaemonSystemTest
             TimeUnit.NANOSECONDS.toMicros(releasedNs - deadNs) + " us after its death");
         assertTrue(releaseMs <= 100, "released " + releaseMs + " ms after the guest died");
         awaitAttached(config, "g0", false);
-        assertTrue(daemon.log().contains("guest detached: port=g0 pid=" + guest.pid()), daemon.log());
+        assertTrue(daemon.log().contains("guest detached: port=g0 transport=native pid=" + guest.pid()), daemon.log());
     }
 
     @Test

@@ -353,17 +353,22 @@ class VfioUserPortDeviceTest
     }
 
     @Test
-    void shouldCreateTheDeviceSocketWithTheConfiguredModeAndRemoveItWithThePort() throws IOException, ControlException
+    void shouldCreateTheDeviceSocketWithTheConfiguredModeAndRemoveItWithThePortOrTheDaemon() throws IOException, ControlException
     {
         start(Map.of("sidecore.port.socket.mode", "0660", "sidecore.port.socket.group", "0"));
         createPort("g0", "null");
+        createPort("g1", "null");
         final Path socket = socketOf("g0");
+        final Path other = socketOf("g1");
         assertEquals("rw-rw----", PosixFilePermissions.toString(Files.getPosixFilePermissions(socket,
             LinkOption.NOFOLLOW_LINKS)));
 
         registry().destroy("g0");
 
         assertFalse(Files.exists(socket, LinkOption.NOFOLLOW_LINKS));
+        assertTrue(Files.exists(other, LinkOption.NOFOLLOW_LINKS));
+        daemon.close();
+        assertFalse(Files.exists(other, LinkOption.NOFOLLOW_LINKS), "stopping the daemon removes every socket");
     }
 
     @Test
