@@ -35,7 +35,6 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -50,9 +49,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class DaemonSystemTest
 {
-    private static final Pattern GUEST_LINE = Pattern.compile(
-        "GUEST port=(\\S+) mac=(\\S+) pid=(\\d+) seconds=\\S+ tx_frames=(\\d+) rx_frames=(\\d+) interrupts=(\\d+) " +
-        "trapped_accesses=(\\d+)");
     private static final String MAC_A = "02:00:00:00:0a:01";
     private static final String MAC_B = "02:00:00:00:0b:01";
 
@@ -321,7 +317,7 @@ class DaemonSystemTest
             TimeUnit.NANOSECONDS.toMicros(releasedNs - deadNs) + " us after its death");
         assertTrue(releaseMs <= 100, "released " + releaseMs + " ms after the guest died");
         awaitAttached(config, "g0", false);
-        assertTrue(daemon.log().contains("guest detached: port=g0 pid=" + guest.pid()), daemon.log());
+        assertTrue(daemon.log().contains("guest detached: port=g0 transport=native pid=" + guest.pid()), daemon.log());
     }
 
     @Test
@@ -494,14 +490,9 @@ class DaemonSystemTest
         assertEquals(code, json.get("error").get("code").asText(), response);
     }
 
-    private Matcher guestLine(final Process guest, final Path log) throws Exception
+    private static Matcher guestLine(final Process guest, final Path log) throws Exception
     {
-        assertTrue(guest.waitFor(120, TimeUnit.SECONDS), "guest ended");
-        final String output = Files.readString(log);
-        assertEquals(0, guest.exitValue(), output);
-        final Matcher matcher = GUEST_LINE.matcher(output);
-        assertTrue(matcher.find(), output);
-        return matcher;
+        return SidecoreProcesses.guestLine(guest, log);
     }
 
     private void awaitAttached(final Path config, final String port, final boolean attached) throws Exception
@@ -529,14 +520,7 @@ class DaemonSystemTest
 
     private static long portCounter(final JsonNode snapshot, final String port, final String counter)
     {
-        for (final JsonNode group : snapshot.get("ports"))
-        {
-            if (port.equals(group.get("name").asText()))
-            {
-                return group.get("counters").get(counter).asLong();
-            }
-        }
-        throw new AssertionError("no port " + port + " in " + snapshot);
+        return SidecoreProcesses.portCounter(snapshot, port, counter);
     }
 
     private static long openFds(final long pid)

@@ -12,6 +12,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Test support: the daemon, {@code ctl}, {@code stat} and {@code guest} as real processes, started from this test's
@@ -25,6 +27,10 @@ final class SidecoreProcesses implements AutoCloseable
     static final String STAT_MAIN = "io.sidecore.tools.stat.StatMain";
     static final String GUEST_MAIN = "io.sidecore.tools.guest.GuestMain";
     static final ObjectMapper JSON = new ObjectMapper();
+    /** The synthetic guest's summary line. */
+    static final Pattern GUEST_LINE = Pattern.compile(
+        "GUEST port=(\\S+) mac=(\\S+) pid=(\\d+) seconds=\\S+ tx_frames=(\\d+) rx_frames=(\\d+) interrupts=(\\d+) " +
+        "trapped_accesses=(\\d+)");
 
     private static final long START_TIMEOUT_MS = 60_000;
     private static final long TOOL_TIMEOUT_MS = 120_000;
@@ -108,6 +114,50 @@ final class SidecoreProcesses implements AutoCloseable
             }
             Thread.sleep(100);
         }
+    }
+
+    /**
+     * Wait for a guest process to end with status 0 and return its summary line.
+     *
+     * @param guest the process.
+     * @param log   its output.
+     * @return the matched {@link #GUEST_LINE}.
+     */
+    static Matcher guestLine(final Process guest, final Path log) throws IOException, InterruptedException
+    {
+        if (!guest.waitFor(TOOL_TIMEOUT_MS, TimeUnit.MILLISECONDS))
+        {
+            throw new AssertionError("guest did not end within " + TOOL_TIMEOUT_MS + " ms: " + Files.readString(log));
+        }
+        final String output = Files.readString(log);
+        if (0 != guest.exitValue())
+        {
+            throw new AssertionError("guest ended with " + guest.exitValue() + ": " + output);
+        }
+        final Matcher matcher = GUEST_LINE.matcher(output);
+        if (!matcher.find())
+        {
+            throw new AssertionError("no GUEST line: " + output);
+        }
+        return matcher;
+    }
+
+    /**
+     * @param snapshot {@code stat --format json}.
+     * @param port     a port.
+     * @param counter  a counter.
+     * @return its value.
+     */
+    static long portCounter(final JsonNode snapshot, final String port, final String counter)
+    {
+        for (final JsonNode group : snapshot.get("ports"))
+        {
+            if (port.equals(group.get("name").asText()))
+            {
+                return group.get("counters").get(counter).asLong();
+            }
+        }
+        throw new AssertionError("no port " + port + " in " + snapshot);
     }
 
     /**

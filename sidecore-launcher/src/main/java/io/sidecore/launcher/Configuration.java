@@ -9,6 +9,7 @@ import io.sidecore.engine.e1000.PortConfig;
 import io.sidecore.engine.port.PortSettings;
 import io.sidecore.launcher.control.ControlServer;
 import io.sidecore.launcher.control.PeerPolicy;
+import io.sidecore.launcher.control.PortEndpointSettings;
 import io.sidecore.launcher.control.PortRegistry;
 import io.sidecore.launcher.daemon.Daemon;
 import io.sidecore.launcher.daemon.DaemonDirectories;
@@ -245,6 +246,48 @@ public final class Configuration
         "Directory of the ports' device sockets (`<dir>/<port>.sock`, the vfio-user endpoints), created mode " +
         "0700 (0750 with sidecore.control.group).",
         SettingParsers::absolutePath, PortRegistry.class, "portSocketDir");
+
+    /** Owner of the ports' device sockets. */
+    public static final Setting<String> PORT_SOCKET_OWNER = declare("sidecore.port.socket.owner", "",
+        "User (name or number) given each port's device socket, so a VMM running as another user (libvirt's " +
+        "QEMU: libvirt-qemu) can connect; empty: the daemon's user. The VMM's user also needs to reach the socket " +
+        "directory (see sidecore.control.group).",
+        SettingParsers::userOrGroup, PortEndpointSettings.class, "socketOwner");
+
+    /** Group of the ports' device sockets. */
+    public static final Setting<String> PORT_SOCKET_GROUP = declare("sidecore.port.socket.group", "",
+        "Group (name or number) given each port's device socket; empty: the daemon's group.",
+        SettingParsers::userOrGroup, PortEndpointSettings.class, "socketGroup");
+
+    /** Mode of the ports' device sockets. */
+    public static final Setting<Integer> PORT_SOCKET_MODE = declare("sidecore.port.socket.mode", "0600",
+        "Permission bits of each port's device socket, octal (connecting needs write permission: 0660 lets the " +
+        "socket's group in). The socket is created with no permissions and gets these after its owner and group.",
+        SettingParsers::octalMode, PortEndpointSettings.class, "socketMode");
+
+    /** vfio-user message timeout. */
+    public static final Setting<Long> VFIO_USER_MESSAGE_TIMEOUT = declare("sidecore.vfio.user.message.timeout",
+        "5s", "How long a vfio-user client may take to send the rest of a message it began, or to take a reply " +
+        "off its socket; past it the client is disconnected (QEMU's own reply timeout, x-msg-timeout, is 5 s).",
+        SettingParsers.durationNs(1_000_000L, 3_600_000_000_000L), PortEndpointSettings.class,
+        "messageTimeoutMs");
+
+    /** DMA regions per port. */
+    public static final Setting<Integer> PORT_MAX_DMA_REGIONS = declare("sidecore.port.max.dma.regions", "128",
+        "Guest memory regions (vfio-user DMA maps) one port's VMM may have mapped at once; a map past it is " +
+        "refused with ENOSPC and counted (ctl stats: dma_maps_refused.limit). QEMU maps a few dozen at most; every " +
+        "map with a file is one mmap of the daemon's, and all ports share the kernel's vm.max_map_count (65530).",
+        SettingParsers.integer(1, 65_535), PortEndpointSettings.class, "maxDmaRegions");
+
+    /** Unsealed guest memory. */
+    public static final Setting<Boolean> GUEST_MEMORY_ALLOW_UNSEALED = declare(
+        "sidecore.guest.memory.allow.unsealed", "false",
+        "Accept guest memory files that are not sealed against shrinking (F_SEAL_SHRINK): QEMU's " +
+        "memory-backend-file on hugetlbfs or /dev/shm, memory-backend-memfd with seal=off. RISK: whoever can " +
+        "truncate such a file (the VMM, anyone holding it) makes the daemon's next access to the lost pages raise " +
+        "SIGBUS, which can stop the daemon and every port it serves. Off: such memory is refused with a reason " +
+        "(vfio-user DMA_MAP and native attach alike).",
+        SettingParsers::bool, PortEndpointSettings.class, "allowUnsealedMemory");
 
     /** Maximum ports. */
     public static final Setting<Integer> MAX_PORTS = declare("sidecore.max.ports", "256",

@@ -279,6 +279,36 @@ final class SettingParsers
         return text;
     }
 
+    /**
+     * A user or group, by name or number, or empty for the daemon's own.
+     *
+     * @param text the name.
+     * @return the name as written.
+     */
+    static String userOrGroup(final String text)
+    {
+        if (!text.isEmpty() && !text.matches("[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}\\$?"))
+        {
+            throw new IllegalArgumentException("must be a user or group name or number, or empty");
+        }
+        return text;
+    }
+
+    /**
+     * Permission bits in octal, {@code 0} to {@code 0777} (no set-id or sticky bits).
+     *
+     * @param text e.g. {@code 0660}.
+     * @return the bits.
+     */
+    static Integer octalMode(final String text)
+    {
+        if (!text.matches("0?[0-7]{1,3}"))
+        {
+            throw new IllegalArgumentException("must be permission bits in octal, 0 to 0777 (e.g. 0660)");
+        }
+        return Integer.parseInt(text, 8);
+    }
+
     private static int core(final String text)
     {
         final long value = parseLong(text, "'auto' or a core list such as 1 or 2-3,6");

@@ -3,6 +3,7 @@ package io.sidecore.engine.agent;
 import io.sidecore.engine.EngineContext;
 import io.sidecore.engine.e1000.InterruptController;
 import io.sidecore.engine.l2.L2Switch;
+import io.sidecore.engine.l2.SwitchUplink;
 import io.sidecore.engine.l2.ShardRing;
 import io.sidecore.engine.port.Port;
 import io.sidecore.engine.proxy.SidecoreCommand;
@@ -348,8 +349,17 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
         }
         if (L2Switch.NO_SLOT != switchSlot)
         {
-            l2Switch.attachLocal(switchSlot, port.portId(), L2Switch.macToLong(port.config().macAddress()),
-                port.receiveSide(), port.counters());
+            if (port.backend() instanceof SwitchUplink uplink)
+            {
+                // The host's addresses are learned behind the uplink; it pins none of its own.
+                l2Switch.attachLocal(switchSlot, port.portId(), L2Switch.NO_MAC, uplink.switchDestination(),
+                    port.counters());
+            }
+            else
+            {
+                l2Switch.attachLocal(switchSlot, port.portId(), L2Switch.macToLong(port.config().macAddress()),
+                    port.receiveSide(), port.counters());
+            }
         }
         port.applySettings(port.settings(), nowNs);
         port.applyModeration(port.moderationOverrideNs(), minModerationDelayNs);

@@ -1,6 +1,8 @@
 package io.sidecore.engine.proxy;
 
 import io.sidecore.engine.agent.SidecoreAgent;
+import io.sidecore.engine.mem.GuestMemory;
+import io.sidecore.engine.mem.GuestMemoryRegion;
 import io.sidecore.engine.port.PcapNgWriter;
 import io.sidecore.engine.port.Port;
 import io.sidecore.engine.port.PortCapture;
@@ -227,6 +229,78 @@ public final class Commands
         void run(final SidecoreAgent agent, final long nowNs)
         {
             agent.onBindGuest(port, binding, nowNs);
+        }
+    }
+
+    /**
+     * Add a region to the guest memory of a port's bound guest (a vfio-user DMA_MAP): from the next translation on
+     * the device may use it.
+     */
+    public static final class MapGuestMemory extends SidecoreCommand
+    {
+        private final Port port;
+        private final GuestMemory guestMemory;
+        private final GuestMemoryRegion region;
+
+        public MapGuestMemory(final Port port, final GuestMemory guestMemory, final GuestMemoryRegion region)
+        {
+            this.port = port;
+            this.guestMemory = guestMemory;
+            this.region = region;
+        }
+
+        void run(final SidecoreAgent agent, final long nowNs)
+        {
+            requireServedBy(agent, port);
+            guestMemory.add(region);
+        }
+    }
+
+    /**
+     * Take a region, or every region, out of the guest memory of a port's bound guest (a vfio-user DMA_UNMAP): once
+     * the command has run on the sidecore, no translation yields an address inside it and nothing holds one, so the
+     * requester may unmap it.
+     */
+    public static final class UnmapGuestMemory extends SidecoreCommand
+    {
+        private final Port port;
+        private final GuestMemory guestMemory;
+        private final long gpaBase;
+        private final long lengthBytes;
+        private final boolean all;
+        private GuestMemoryRegion[] removed;
+
+        /**
+         * @param port        the port.
+         * @param guestMemory the bound guest's memory.
+         * @param gpaBase     base of the region (ignored with {@code all}).
+         * @param lengthBytes its length (ignored with {@code all}).
+         * @param all         take out every region.
+         */
+        public UnmapGuestMemory(
+            final Port port, final GuestMemory guestMemory, final long gpaBase, final long lengthBytes,
+            final boolean all)
+        {
+            this.port = port;
+            this.guestMemory = guestMemory;
+            this.gpaBase = gpaBase;
+            this.lengthBytes = lengthBytes;
+            this.all = all;
+        }
+
+        void run(final SidecoreAgent agent, final long nowNs)
+        {
+            requireServedBy(agent, port);
+            removed = all ? guestMemory.removeAll() :
+                new GuestMemoryRegion[]{ guestMemory.remove(gpaBase, lengthBytes) };
+        }
+
+        /**
+         * @return the regions taken out, for the requester to close; valid once complete.
+         */
+        GuestMemoryRegion[] removed()
+        {
+            return removed;
         }
     }
 

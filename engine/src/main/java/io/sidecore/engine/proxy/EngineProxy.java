@@ -11,7 +11,9 @@ import io.sidecore.engine.e1000.PortConfig;
 import io.sidecore.engine.e1000.RegisterImage;
 import io.sidecore.engine.l2.L2Switch;
 import io.sidecore.engine.l2.SwitchBackend;
+import io.sidecore.engine.l2.SwitchUplink;
 import io.sidecore.engine.mem.GuestMemory;
+import io.sidecore.engine.mem.GuestMemoryRegion;
 import io.sidecore.engine.port.PcapNgWriter;
 import io.sidecore.engine.port.Port;
 import io.sidecore.engine.port.PortSettings;
@@ -25,6 +27,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 
 /**
@@ -53,7 +56,17 @@ public final class EngineProxy
     /** {@link #addPort(PortConfig, RegisterImage, GuestMemory, InterruptLine, int, Function)}: the least loaded. */
     public static final int LEAST_LOADED_SIDECORE = -1;
 
-    private static final int SPINS_BEFORE_YIELD = 1000;
+    /**
+     * Spins a waiting caller makes before it parks: a running sidecore answers within its duty cycle, a few
+     * microseconds, which the spin covers (each spin is one {@code PAUSE}, tens of nanoseconds).
+     */
+    private static final int SPINS_BEFORE_PARK = 1000;
+    /**
+     * Then it parks this long at a time (Linux rounds it up to its timer slack, ~50 us). Not {@code Thread.yield()}:
+     * on a loaded host a yield gives the core away for a whole time slice, milliseconds, and a busy waiter would
+     * take the core from the VMM thread that waits for the same answer.
+     */
+    private static final long PARK_NS = 10_000;
 
     private final SidecoreEngine engine;
     private final EngineContext ctx;
@@ -88,7 +101,7 @@ public final class EngineProxy
         final PortConfig config, final RegisterImage registers, final GuestMemory guestMemory,
         final InterruptLine line)
     {
-        return add(config, registers, guestMemory, line, LEAST_LOADED_SIDECORE, null, null);
+        return add(config, registers, guestMemory, line, LEAST_LOADED_SIDECORE, null, null, false);
     }
 
     /**
@@ -107,7 +120,7 @@ public final class EngineProxy
         final PortConfig config, final RegisterImage registers, final GuestMemory guestMemory,
         final InterruptLine line, final AtomicBuffer portHeader)
     {
-        return add(config, registers, guestMemory, line, LEAST_LOADED_SIDECORE, null, portHeader);
+        return add(config, registers, guestMemory, line, LEAST_LOADED_SIDECORE, null, portHeader, false);
     }
 
     /**
@@ -129,7 +142,7 @@ public final class EngineProxy
         {
             throw new IllegalArgumentException("backend must not be null (use addSwitchPort for the switch)");
         }
-        return add(config, registers, guestMemory, line, LEAST_LOADED_SIDECORE, counters -> backend, null);
+        return add(config, registers, guestMemory, line, LEAST_LOADED_SIDECORE, counters -> backend, null, false);
     }
 
     /**
@@ -174,7 +187,7 @@ public final class EngineProxy
         {
             throw new IllegalArgumentException("backend factory must not be null (use addSwitchPort for the switch)");
         }
-        return add(config, registers, guestMemory, line, LEAST_LOADED_SIDECORE, backendFactory, portHeader);
+        return add(config, registers, guestMemory, line, LEAST_LOADED_SIDECORE, backendFactory, portHeader, false);
     }
 
     /**
@@ -203,7 +216,32 @@ public final class EngineProxy
         {
             throw new IllegalArgumentException("no sidecore " + sidecoreIndex + ": there are " + agents.length);
         }
-        return add(config, registers, guestMemory, line, sidecoreIndex, backendFactory, null);
+        return add(config, registers, guestMemory, line, sidecoreIndex, backendFactory, null, false);
+    }
+
+    /**
+     * Create the switch's uplink to the host: a port with no guest whose switch slot is the host backend the factory
+     * makes (a TAP), so the guests on the switch and the host's network reach each other (see {@link SwitchUplink}).
+     *
+     * @param config        identity (its MAC is not pinned in the switch: the host's addresses are learned).
+     * @param sidecoreIndex the sidecore, or {@link #LEAST_LOADED_SIDECORE}.
+     * @param hostFactory   makes the host backend from the port's counters. When it throws, nothing is created.
+     * @return the port, served once this returns.
+     * @throws IllegalArgumentException if the port id is in use, the sidecore does not exist or the switch is full.
+     */
+    public synchronized Port addUplinkPort(
+        final PortConfig config, final int sidecoreIndex, final Function<PortCounters, PortBackend> hostFactory)
+    {
+        if (LEAST_LOADED_SIDECORE != sidecoreIndex && (sidecoreIndex < 0 || sidecoreIndex >= agents.length))
+        {
+            throw new IllegalArgumentException("no sidecore " + sidecoreIndex + ": there are " + agents.length);
+        }
+        if (null == hostFactory)
+        {
+            throw new IllegalArgumentException("an uplink needs a host backend");
+        }
+        return add(config, RegisterImage.allocate(config.sharedPages()), new GuestMemory(), InterruptLine.NONE,
+            sidecoreIndex, hostFactory, null, true);
     }
 
     /**
@@ -232,6 +270,60 @@ public final class EngineProxy
     public void unbindGuest(final Port port)
     {
         bindGuest(port, RegisterImage.allocate(port.config().sharedPages()), new GuestMemory(), InterruptLine.NONE);
+    }
+
+    /**
+     * Give the device of a port's bound guest one more region of guest memory (a vfio-user DMA_MAP). The region is
+     * mapped by the caller (on its own thread: {@code GuestMemoryMapper}); the sidecore adds it to the guest memory
+     * the guest was bound with, and the device may use it once this returns.
+     *
+     * @param port        the port.
+     * @param guestMemory the guest memory given to {@link #bindGuest} for the guest now bound.
+     * @param region      the region, not closed and in no guest memory.
+     * @throws IllegalStateException wrapping the {@code GuestMemoryException} when it overlaps a mapped region or
+     *                               the table is full (the region stays the caller's, to close), or when the
+     *                               sidecore did not answer.
+     */
+    public void mapGuestMemory(final Port port, final GuestMemory guestMemory, final GuestMemoryRegion region)
+    {
+        execute(agents[entry(port).sidecoreIndex()], new Commands.MapGuestMemory(port, guestMemory, region));
+    }
+
+    /**
+     * Take one region back from the device of a port's bound guest (a vfio-user DMA_UNMAP). When this returns the
+     * sidecore has removed it: no translation yields an address inside it, no DMA into it is in flight or will
+     * start, so the caller may close (munmap) it and then answer the VMM.
+     *
+     * @param port        the port.
+     * @param guestMemory the bound guest's memory.
+     * @param gpaBase     the region's base, exactly as added.
+     * @param lengthBytes its length, exactly as added.
+     * @return the region, for the caller to close.
+     * @throws IllegalStateException wrapping the {@code GuestMemoryException} when no region has exactly that base
+     *                               and length, or when the sidecore did not answer.
+     */
+    public GuestMemoryRegion unmapGuestMemory(
+        final Port port, final GuestMemory guestMemory, final long gpaBase, final long lengthBytes)
+    {
+        final Commands.UnmapGuestMemory command =
+            new Commands.UnmapGuestMemory(port, guestMemory, gpaBase, lengthBytes, false);
+        execute(agents[entry(port).sidecoreIndex()], command);
+        return command.removed()[0];
+    }
+
+    /**
+     * Take every region back from the device of a port's bound guest, with the guarantee of
+     * {@link #unmapGuestMemory}.
+     *
+     * @param port        the port.
+     * @param guestMemory the bound guest's memory.
+     * @return the regions, in address order, for the caller to close.
+     */
+    public GuestMemoryRegion[] unmapAllGuestMemory(final Port port, final GuestMemory guestMemory)
+    {
+        final Commands.UnmapGuestMemory command = new Commands.UnmapGuestMemory(port, guestMemory, 0, 0, true);
+        execute(agents[entry(port).sidecoreIndex()], command);
+        return command.removed();
     }
 
     /**
@@ -572,7 +664,7 @@ public final class EngineProxy
     private Port add(
         final PortConfig config, final RegisterImage registers, final GuestMemory guestMemory,
         final InterruptLine line, final int sidecoreIndex, final Function<PortCounters, PortBackend> backendFactory,
-        final AtomicBuffer portHeader)
+        final AtomicBuffer portHeader, final boolean uplink)
     {
         for (int i = 0, size = ports.size(); i < size; i++)
         {
@@ -582,7 +674,7 @@ public final class EngineProxy
             }
         }
         final int sidecore = LEAST_LOADED_SIDECORE == sidecoreIndex ? leastLoadedSidecore() : sidecoreIndex;
-        final int slot = null == backendFactory ? allocateSwitchSlot() : L2Switch.NO_SLOT;
+        final int slot = null == backendFactory || uplink ? allocateSwitchSlot() : L2Switch.NO_SLOT;
         final PortCounters counters = new PortCounters(ctx.countersManager(), config.portId(), config.name());
         final PortFaultPublisher faultPublisher;
         try
@@ -609,6 +701,10 @@ public final class EngineProxy
             if (null == backend)
             {
                 throw new IllegalArgumentException("backend factory made no backend for port " + config.name());
+            }
+            if (uplink)
+            {
+                backend = new SwitchUplink(backend, agents[sidecore].l2Switch(), slot, counters);
             }
             port = new Port(config, registers, guestMemory, counters, line, backend, ctx.portDefaults(), faultPublisher);
             entries.put(port, new PortEntry(port, sidecore, slot, new TrappedAccess(port)));
@@ -637,8 +733,8 @@ public final class EngineProxy
             {
                 if (i != sidecore)
                 {
-                    execute(agents[i], new Commands.RemoteSwitchPort(
-                        slot, config.portId(), L2Switch.macToLong(config.macAddress()), sidecore, true));
+                    execute(agents[i], new Commands.RemoteSwitchPort(slot, config.portId(),
+                        uplink ? L2Switch.NO_MAC : L2Switch.macToLong(config.macAddress()), sidecore, true));
                 }
             }
         }
@@ -833,12 +929,12 @@ public final class EngineProxy
             engine.doWork();
             return spins;
         }
-        if (spins < SPINS_BEFORE_YIELD)
+        if (spins < SPINS_BEFORE_PARK)
         {
             Thread.onSpinWait();
             return spins + 1;
         }
-        Thread.yield();
+        LockSupport.parkNanos(PARK_NS);
         return spins;
     }
 }

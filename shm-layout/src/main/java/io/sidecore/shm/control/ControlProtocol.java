@@ -112,6 +112,71 @@ public final class ControlProtocol
     public static final String ATTACHED = "attached";
     /** Port field (result): pid of the attached guest's process, when attached. */
     public static final String GUEST_PID = "guest_pid";
+    /**
+     * Port field: how guests reach the port. {@link #TRANSPORT_VFIO_USER} (the default): the port listens on its
+     * device socket for a vfio-user client (QEMU's {@code vfio-user-pci}) and also takes a native attach, one guest at
+     * a time either way; {@link #TRANSPORT_NATIVE}: no device socket, native attach only.
+     */
+    public static final String TRANSPORT = "transport";
+    /** {@link #TRANSPORT}: a vfio-user device socket, and native attach. */
+    public static final String TRANSPORT_VFIO_USER = "vfio-user";
+    /** {@link #TRANSPORT}: native attach only. */
+    public static final String TRANSPORT_NATIVE = "native";
+    /** Port field (result): how the attached guest came ({@link #TRANSPORT_VFIO_USER} or {@link #TRANSPORT_NATIVE}). */
+    public static final String GUEST_TRANSPORT = "guest_transport";
+    /**
+     * Stats field of a vfio-user port: an object with its endpoint's counts ({@link #CLIENTS_SERVED} ...
+     * {@link #TRAPPED_ACCESSES}).
+     */
+    public static final String VFIO_USER = "vfio_user";
+    /** vfio-user stats: clients whose connection ended. */
+    public static final String CLIENTS_SERVED = "clients_served";
+    /** vfio-user stats: clients turned away (another guest attached). */
+    public static final String CLIENTS_REFUSED = "clients_refused";
+    /** vfio-user stats: DMA regions mapped now. */
+    public static final String DMA_REGIONS = "dma_regions";
+    /** vfio-user stats: DMA maps accepted since the daemon started. */
+    public static final String DMA_MAPS = "dma_maps";
+    /** vfio-user stats: DMA unmaps done (one per region, UNMAP ALL and disconnects included). */
+    public static final String DMA_UNMAPS = "dma_unmaps";
+    /** vfio-user stats: DMA maps refused, an object of reason to count. */
+    public static final String DMA_MAPS_REFUSED = "dma_maps_refused";
+    /** {@link #DMA_MAPS_REFUSED} reason: the port's sidecore.port.max.dma.regions was reached. */
+    public static final String DMA_REFUSED_LIMIT = "limit";
+    /** {@link #DMA_MAPS_REFUSED} reason: the file can shrink under the mapping, or is no shared file. */
+    public static final String DMA_REFUSED_UNSAFE_MEMORY = "unsafe_memory";
+    /** {@link #DMA_MAPS_REFUSED} reason: overlaps a mapped region. */
+    public static final String DMA_REFUSED_OVERLAP = "overlap";
+    /** {@link #DMA_MAPS_REFUSED} reason: anything else (access flags, the file too short, mmap failed). */
+    public static final String DMA_REFUSED_INVALID = "invalid";
+    /** vfio-user stats: DEVICE_RESET messages served. */
+    public static final String DEVICE_RESETS = "device_resets";
+    /** vfio-user stats: TDT writes that arrived as trapped REGION_WRITEs. */
+    public static final String TRAPPED_TDT_WRITES = "trapped_tdt_writes";
+    /** vfio-user stats: RDT writes that arrived as trapped REGION_WRITEs. */
+    public static final String TRAPPED_RDT_WRITES = "trapped_rdt_writes";
+    /** vfio-user stats: trapped writes the client posted (no reply). */
+    public static final String POSTED_WRITES = "posted_writes";
+    /** vfio-user stats: region accesses refused with an error. */
+    public static final String REJECTED_ACCESSES = "rejected_accesses";
+    /** vfio-user stats: INTx signals written to the client's trigger eventfd. */
+    public static final String INTX_SIGNALS = "intx_signals";
+    /**
+     * vfio-user stats: every trapped region access by region, offset and direction since the daemon started, an
+     * array of objects ({@link #REGION}, {@link #OFFSET}, {@link #REGISTER}, {@link #WRITE}, {@link #COUNT}): which
+     * registers a guest still traps on.
+     */
+    public static final String TRAPPED_ACCESSES = "trapped_accesses";
+    /** Trapped access field: {@code bar0}, {@code bar1} or {@code config}. */
+    public static final String REGION = "region";
+    /** Trapped access field: byte offset in the region, as {@code 0x...}. */
+    public static final String OFFSET = "offset";
+    /** Trapped access field: the register's name (BAR0: the 8254x name, e.g. {@code ICR}). */
+    public static final String REGISTER = "register";
+    /** Trapped access field: true for writes. */
+    public static final String WRITE = "write";
+    /** Trapped access field: accesses. */
+    public static final String COUNT = "count";
     /** Port field (result): the port is quarantined after a ring-level guest fault. */
     public static final String FAULTED = "faulted";
     /** Port field (result): why it is quarantined. */
@@ -164,6 +229,12 @@ public final class ControlProtocol
     public static final String BACKEND_NULL = "null";
     /** Backend prefix: {@code tap:NAME}, the TAP interface NAME (created when absent). */
     public static final String BACKEND_TAP_PREFIX = "tap:";
+    /**
+     * Backend prefix: {@code uplink:NAME}, the switch's uplink to the host through the TAP interface NAME (created
+     * when absent): a port with no guest whose switch slot is the TAP, so guests on the switch reach the host's
+     * network (a bridge the TAP is on). It takes no guest: no device socket, no attach.
+     */
+    public static final String BACKEND_UPLINK_PREFIX = "uplink:";
     /** {@link #CAPTURE} value of {@link #CMD_SET}: start capturing. */
     public static final String CAPTURE_ON = "on";
     /** {@link #CAPTURE} value of {@link #CMD_SET}: stop capturing. */

@@ -39,6 +39,8 @@ public final class Errno
     public static final int ENOSPC = 28;
     /** Broken pipe. */
     public static final int EPIPE = 32;
+    /** File name too long. */
+    public static final int ENAMETOOLONG = 36;
     /** Function not implemented. */
     public static final int ENOSYS = 38;
     /** Message too long. */
@@ -80,6 +82,7 @@ public final class Errno
             case EMFILE -> "EMFILE";
             case ENOSPC -> "ENOSPC";
             case EPIPE -> "EPIPE";
+            case ENAMETOOLONG -> "ENAMETOOLONG";
             case ENOSYS -> "ENOSYS";
             case EBADFD -> "EBADFD";
             case EMSGSIZE -> "EMSGSIZE";

@@ -2,7 +2,9 @@ package io.sidecore.shm.os;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
 
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
@@ -59,6 +61,81 @@ public final class Fds
             if (LibC.close(state, fd) < 0)
             {
                 throw new OsException("close(fd=" + fd + ")", LibC.errno(state));
+            }
+        }
+    }
+
+    /**
+     * Change the permission bits of an open file ({@code fchmod(2)}). On an unbound Unix socket this sets the mode its
+     * socket file is created with at {@code bind(2)} (Linux masks it with the umask then).
+     *
+     * @param fd   descriptor.
+     * @param mode permission bits, e.g. {@code 0600}.
+     * @throws OsException on failure.
+     */
+    public static void changeMode(final int fd, final int mode)
+    {
+        try (Arena arena = Arena.ofConfined())
+        {
+            final MemorySegment state = LibC.allocateCallState(arena);
+            if (LibC.fchmod(state, fd, mode) < 0)
+            {
+                throw new OsException("fchmod(fd=" + fd + ", 0" + Integer.toOctalString(mode) + ")",
+                    LibC.errno(state));
+            }
+        }
+    }
+
+    /**
+     * A listening Unix stream socket whose file never exists with wider permissions than {@code mode}: the socket's
+     * mode is set before {@code bind(2)} creates the file with it, and nothing changes it afterwards (junixsocket's
+     * own bind makes the file 0666 once it exists, which leaves a window before the caller can restrict it). The
+     * caller then sets the file's owner, group and final mode, and wraps the descriptor (junixsocket's
+     * {@code FileDescriptorCast}).
+     *
+     * @param path    where the socket file is created (it must not exist).
+     * @param mode    permission bits the file is created with, e.g. {@code 0} (nobody but root until the caller
+     *                widens it).
+     * @param backlog pending connections at most.
+     * @return the descriptor, close-on-exec, listening.
+     * @throws OsException naming the call that failed; nothing is left open.
+     */
+    public static int listenUnix(final String path, final int mode, final int backlog)
+    {
+        final byte[] pathBytes = path.getBytes(StandardCharsets.UTF_8);
+        if (pathBytes.length > LibC.SUN_PATH_MAX_BYTES || path.indexOf('\0') >= 0)
+        {
+            throw new OsException("socket path longer than " + LibC.SUN_PATH_MAX_BYTES + " bytes or with a NUL: " +
+                path, Errno.ENAMETOOLONG);
+        }
+        try (Arena arena = Arena.ofConfined())
+        {
+            final MemorySegment state = LibC.allocateCallState(arena);
+            final int fd = LibC.socket(state, LibC.AF_UNIX, LibC.SOCK_STREAM | LibC.SOCK_CLOEXEC, 0);
+            if (fd < 0)
+            {
+                throw new OsException("socket(AF_UNIX, SOCK_STREAM)", LibC.errno(state));
+            }
+            try
+            {
+                changeMode(fd, mode);
+                final MemorySegment address = arena.allocate(LibC.SOCKADDR_UN_BYTES, 8);
+                address.set(JAVA_SHORT, 0, (short)LibC.AF_UNIX);
+                MemorySegment.copy(pathBytes, 0, address, JAVA_BYTE, 2, pathBytes.length);
+                if (LibC.bind(state, fd, address, LibC.SOCKADDR_UN_BYTES) < 0)
+                {
+                    throw new OsException("bind(" + path + ")", LibC.errno(state));
+                }
+                if (LibC.listen(state, fd, backlog) < 0)
+                {
+                    throw new OsException("listen(" + path + ")", LibC.errno(state));
+                }
+                return fd;
+            }
+            catch (final OsException ex)
+            {
+                LibC.close(state, fd);
+                throw ex;
             }
         }
     }

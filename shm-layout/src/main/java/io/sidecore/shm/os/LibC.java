@@ -128,6 +128,14 @@ public final class LibC
     public static final int AF_UNIX = 1;
     /** {@code socket} type: reliable, message boundaries kept (like a TAP's read/write). */
     public static final int SOCK_SEQPACKET = 5;
+    /** {@code SOCK_STREAM}. */
+    public static final int SOCK_STREAM = 1;
+    /**
+     * Size of {@code struct sockaddr_un}: {@code sa_family_t sun_family} (2 bytes) then {@code char sun_path[108]}.
+     */
+    public static final int SOCKADDR_UN_BYTES = 110;
+    /** Longest {@code sun_path}, without its terminating NUL. */
+    public static final int SUN_PATH_MAX_BYTES = 107;
     /** {@code socket} type flag: non-blocking. */
     public static final int SOCK_NONBLOCK = O_NONBLOCK;
     /** {@code socket} type flag: close on exec. */
@@ -189,6 +197,11 @@ public final class LibC
     private static final MethodHandle SYSCALL3 = bindVariadic("syscall",
         FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG), 1);
     private static final MethodHandle SETNS = bind("setns", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle FCHMOD = bind("fchmod", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle SOCKET = bind("socket",
+        FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle BIND = bind("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle LISTEN = bind("listen", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle STATX = bind("statx",
         FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS));
     private static final MethodHandle FSTATFS = bind("fstatfs", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
@@ -557,6 +570,89 @@ public final class LibC
         catch (final Throwable t)
         {
             throw rethrow("fcntl", t);
+        }
+    }
+
+    /**
+     * {@code fchmod(2)}.
+     *
+     * @param callState errno capture.
+     * @param fd        file descriptor.
+     * @param mode      permission bits.
+     * @return 0 or -1.
+     */
+    public static int fchmod(final MemorySegment callState, final int fd, final int mode)
+    {
+        try
+        {
+            return (int)FCHMOD.invokeExact(callState, fd, mode);
+        }
+        catch (final Throwable t)
+        {
+            throw rethrow("fchmod", t);
+        }
+    }
+
+    /**
+     * {@code socket(2)}.
+     *
+     * @param callState errno capture.
+     * @param domain    {@link #AF_UNIX}.
+     * @param type      e.g. {@link #SOCK_STREAM} | {@link #SOCK_CLOEXEC}.
+     * @param protocol  0.
+     * @return the descriptor, or -1.
+     */
+    public static int socket(final MemorySegment callState, final int domain, final int type, final int protocol)
+    {
+        try
+        {
+            return (int)SOCKET.invokeExact(callState, domain, type, protocol);
+        }
+        catch (final Throwable t)
+        {
+            throw rethrow("socket", t);
+        }
+    }
+
+    /**
+     * {@code bind(2)}.
+     *
+     * @param callState     errno capture.
+     * @param fd            the socket.
+     * @param address       a {@code struct sockaddr} (for {@link #AF_UNIX}: {@link #SOCKADDR_UN_BYTES} bytes).
+     * @param addressLength its length.
+     * @return 0 or -1.
+     */
+    public static int bind(final MemorySegment callState, final int fd, final MemorySegment address,
+        final int addressLength)
+    {
+        try
+        {
+            return (int)BIND.invokeExact(callState, fd, address, addressLength);
+        }
+        catch (final Throwable t)
+        {
+            throw rethrow("bind", t);
+        }
+    }
+
+    /**
+     * {@code listen(2)}.
+     *
+     * @param callState errno capture.
+     * @param fd        a bound socket.
+     * @param backlog   pending connections at most.
+     * @return 0 or -1.
+     */
+    public static int listen(final MemorySegment callState, final int fd, final int backlog)
+    {
+        try
+        {
+            return (int)LISTEN.invokeExact(callState, fd, backlog);
+        }
+        catch (final Throwable t)
+        {
+            throw rethrow("listen", t);
         }
     }
 

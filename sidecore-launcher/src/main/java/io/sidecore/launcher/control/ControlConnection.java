@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sidecore.engine.mem.GuestMemoryMapper;
 import io.sidecore.engine.proxy.EngineProxy;
 import io.sidecore.engine.port.Port;
 import io.sidecore.engine.proxy.TrappedAccess;
@@ -314,11 +315,13 @@ final class ControlConnection implements Runnable
             fields.allowOnly(Set.of(ControlProtocol.NAME, ControlProtocol.REGIONS,
                 ControlProtocol.INTERRUPT_FD_INDEX));
             final String name = fields.requireText(ControlProtocol.NAME);
-            final GuestAttachment guest = server.registry().attach(name,
+            final GuestMemoryMapper mapper = server.registry().guestMemoryMapper();
+            final GuestAttachment guest = server.registry().attach(name, peerPid,
                 (portId, portName, mac, sharedPages, csb) ->
                 {
                     opened[0] = true;
-                    return GuestAttachment.open(fields, fds, portId, portName, mac, sharedPages, csb, peerPid);
+                    return GuestAttachment.open(fields, fds, portId, portName, mac, sharedPages, csb, peerPid,
+                        mapper);
                 },
                 this::close);
             attachment = guest;

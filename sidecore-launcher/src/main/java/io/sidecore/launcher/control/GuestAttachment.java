@@ -26,8 +26,8 @@ import java.util.List;
 
 /**
  * What one attached guest brought to its port, and what the daemon made for it: the guest's memory regions (mapped
- * from its memfds by the engine's checking {@link GuestMemoryMapper}: sealed against shrinking, so truncating them
- * cannot fault the daemon), its interrupt eventfd, a fresh port region memfd (the header page,
+ * from its memfds by the engine's checking {@link GuestMemoryMapper}: by default sealed against shrinking, so
+ * truncating them cannot fault the daemon), its interrupt eventfd, a fresh port region memfd (the header page,
  * {@link PortRegionDescriptor}) and a fresh doorbell pages memfd (BAR0-shaped; only the shared pages are ever written
  * into it) that the guest maps. Fresh memfds per attach mean a previous guest that still maps its old ones can no
  * longer reach the port, and the trapped registers stay in the daemon's own memory.
@@ -38,10 +38,6 @@ import java.util.List;
  */
 final class GuestAttachment implements AutoCloseable
 {
-    /** Guest memory must be sealed against shrinking: the daemon never maps what could fault it. */
-    private static final GuestMemoryMapper MAPPER =
-        new GuestMemoryMapper(GuestMemoryMapper.SealPolicy.REQUIRE_SHRINK_SEAL);
-
     private final Arena arena;
     private final GuestMemory guestMemory = new GuestMemory();
     private final List<Integer> regionFds = new ArrayList<>();
@@ -69,6 +65,8 @@ final class GuestAttachment implements AutoCloseable
      * @param sharedPages the port's shared-page policy.
      * @param csb      whether the port offers the CSB.
      * @param peerPid  pid of the guest's process.
+     * @param mapper   maps the guest's memory files with the daemon's seal policy (by default only files sealed
+     *                 against shrinking, so the daemon never maps what could fault it).
      * @return the attachment.
      * @throws ControlException naming what is wrong; the descriptors are closed.
      */
@@ -80,7 +78,8 @@ final class GuestAttachment implements AutoCloseable
         final byte[] mac,
         final int sharedPages,
         final boolean csb,
-        final long peerPid) throws ControlException
+        final long peerPid,
+        final GuestMemoryMapper mapper) throws ControlException
     {
         final GuestAttachment attachment = new GuestAttachment();
         attachment.peerPid = peerPid;
@@ -92,7 +91,7 @@ final class GuestAttachment implements AutoCloseable
                 throw new ControlException(ControlProtocol.E_BAD_FDS, "attach needs the guest's memfds and " +
                     "interrupt eventfd sent with the request (SCM_RIGHTS); none arrived");
             }
-            attachment.mapRegions(request, fds, used);
+            attachment.mapRegions(request, fds, used, mapper);
             final Long interruptIndex = request.integer(ControlProtocol.INTERRUPT_FD_INDEX, 0, fds.length - 1L);
             if (null == interruptIndex)
             {
@@ -228,7 +227,8 @@ final class GuestAttachment implements AutoCloseable
         }
     }
 
-    private void mapRegions(final RequestFields request, final int[] fds, final boolean[] used)
+    private void mapRegions(
+        final RequestFields request, final int[] fds, final boolean[] used, final GuestMemoryMapper mapper)
         throws ControlException
     {
         final JsonNode regions = request.node(ControlProtocol.REGIONS);
@@ -268,7 +268,7 @@ final class GuestAttachment implements AutoCloseable
             final GuestMemoryRegion mapped;
             try
             {
-                mapped = MAPPER.map(fds[fdIndex], fileOffset, gpa, size, GuestMemoryRegion.READ_WRITE);
+                mapped = mapper.map(fds[fdIndex], fileOffset, gpa, size, GuestMemoryRegion.READ_WRITE);
             }
             catch (final GuestMemoryException ex)
             {

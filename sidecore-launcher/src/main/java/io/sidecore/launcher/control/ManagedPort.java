@@ -3,12 +3,17 @@ package io.sidecore.launcher.control;
 import io.sidecore.engine.port.Port;
 import io.sidecore.engine.port.PortSettings;
 
+import io.sidecore.launcher.vfiouser.VfioUserServer;
+
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * One port the daemon serves, from create-port to destroy-port, and what the registry knows of it: how it was asked
- * for, its handle on the engine, its device socket, its current settings and moderation, and the guest attached to
- * it, if any. Guarded by the {@link PortRegistry}'s lock.
+ * for, its handle on the engine, its device socket (with its vfio-user endpoint), its current settings and
+ * moderation, and the guest attached to it, if any. Guarded by the {@link PortRegistry}'s lock, except the
+ * {@link #claim}, which the vfio-user endpoint's threads take and release without it (so that destroying a port,
+ * which holds the lock and waits for the endpoint's connection to end, cannot deadlock with that connection).
  */
 final class ManagedPort
 {
@@ -18,9 +23,13 @@ final class ManagedPort
     private PortSettings settings;
     private Long moderationNs;
     private GuestAttachment guest;
+    private GuestClaim guestClaim;
     private Runnable guestRevoker;
     private boolean faultLogged;
     private boolean capturing;
+    private final AtomicReference<GuestClaim> claim = new AtomicReference<>();
+    private VfioUserServer vfioUserServer;
+    private VfioUserPortDevice vfioUserDevice;
 
     ManagedPort(final PortSpec spec, final Port handle, final Path socketPath, final PortSettings settings,
         final Long moderationNs)
@@ -91,18 +100,83 @@ final class ManagedPort
     }
 
     /**
-     * @param guest   the attached guest, or null.
+     * @param guest   the natively attached guest, or null.
+     * @param claim   its claim of the port, or null.
      * @param revoker ends the guest's connection (destroy-port, daemon stop), or null.
      */
-    void guest(final GuestAttachment guest, final Runnable revoker)
+    void guest(final GuestAttachment guest, final GuestClaim claim, final Runnable revoker)
     {
         this.guest = guest;
+        this.guestClaim = claim;
         this.guestRevoker = revoker;
+    }
+
+    /**
+     * @return the natively attached guest's claim, or null.
+     */
+    GuestClaim guestClaim()
+    {
+        return guestClaim;
     }
 
     Runnable guestRevoker()
     {
         return guestRevoker;
+    }
+
+    /**
+     * Take the port's guest side for one guest. Any thread.
+     *
+     * @param guest who takes it.
+     * @return null when taken, else the claim that holds it.
+     */
+    GuestClaim claim(final GuestClaim guest)
+    {
+        return claim.compareAndExchange(null, guest);
+    }
+
+    /**
+     * Give the guest side back. Any thread.
+     *
+     * @param guest the claim {@link #claim} took.
+     */
+    void releaseClaim(final GuestClaim guest)
+    {
+        claim.compareAndSet(guest, null);
+    }
+
+    /**
+     * @return who has the guest side, or null.
+     */
+    GuestClaim currentClaim()
+    {
+        return claim.get();
+    }
+
+    /**
+     * @param server the port's vfio-user endpoint.
+     * @param device its device binding.
+     */
+    void vfioUser(final VfioUserServer server, final VfioUserPortDevice device)
+    {
+        this.vfioUserServer = server;
+        this.vfioUserDevice = device;
+    }
+
+    /**
+     * @return the port's vfio-user endpoint, or null (a native-only port).
+     */
+    VfioUserServer vfioUserServer()
+    {
+        return vfioUserServer;
+    }
+
+    /**
+     * @return the device binding of the port's vfio-user endpoint, or null.
+     */
+    VfioUserPortDevice vfioUserDevice()
+    {
+        return vfioUserDevice;
     }
 
     boolean faultLogged()

@@ -15,7 +15,10 @@ import io.sidecore.engine.e1000.PortConfig;
 import io.sidecore.engine.e1000.RegisterImage;
 import io.sidecore.engine.mem.GuestMemory;
 import io.sidecore.engine.status.PortCounters;
+import io.sidecore.engine.mem.GuestMemoryMapper;
 import io.sidecore.launcher.Configuration;
+import io.sidecore.launcher.vfiouser.IntxLine;
+import io.sidecore.launcher.vfiouser.VfioUserServer;
 import io.sidecore.shm.PortCounter;
 import io.sidecore.shm.control.ControlProtocol;
 import org.slf4j.Logger;
@@ -38,6 +41,11 @@ import java.util.function.IntUnaryOperator;
  * (a detached port is in its power-on state, kept for the next VMM; only destroy-port removes it). Every change goes
  * to the sidecores through the {@link EngineProxy}; this class keeps the names, MACs, device sockets and settings.
  * <p>
+ * A port of the default transport ({@link ControlProtocol#TRANSPORT_VFIO_USER}) listens on its device socket from
+ * create-port to destroy-port (a {@link VfioUserServer} with the port as its {@link VfioUserPortDevice}); a guest
+ * may also attach to it natively over the control socket, but one guest at a time either way: the second is refused
+ * naming the first ({@link ManagedPort#claim}).
+ * <p>
  * Called from the control connections' threads and the daemon's start and stop; every method holds the registry's
  * lock, so requests that change ports are serialised (they are rare; trapped accesses never come here).
  */
@@ -55,6 +63,7 @@ public final class PortRegistry implements AutoCloseable
     private final int sharedPages;
     private final PortSettings portDefaults;
     private final IntUnaryOperator sidecoreKickFds;
+    private final PortEndpointSettings endpoints;
     private final Map<String, ManagedPort> ports = new LinkedHashMap<>();
     private int nextPortId = 1;
 
@@ -73,6 +82,7 @@ public final class PortRegistry implements AutoCloseable
         this.csbOffered = config.get(Configuration.PORT_CSB_OFFERED);
         this.sharedPages = config.get(Configuration.PORT_SHARED_PAGES);
         this.portDefaults = config.portDefaults();
+        this.endpoints = PortEndpointSettings.from(config);
     }
 
     /**
@@ -125,8 +135,10 @@ public final class PortRegistry implements AutoCloseable
         final Port handle;
         try
         {
-            handle = proxy.addPort(config, RegisterImage.allocate(), new GuestMemory(), InterruptLine.NONE,
-                spec.sidecore(), backendFactory(spec));
+            handle = spec.uplink() ?
+                proxy.addUplinkPort(config, spec.sidecore(), counters -> TapOpener.open(spec.tapName(), counters)) :
+                proxy.addPort(config, RegisterImage.allocate(), new GuestMemory(), InterruptLine.NONE,
+                    spec.sidecore(), backendFactory(spec));
         }
         catch (final IllegalArgumentException ex)
         {
@@ -142,12 +154,11 @@ public final class PortRegistry implements AutoCloseable
             throw new ControlException(ControlProtocol.E_TOO_MANY_PORTS, ex.getMessage(), ex);
         }
         nextPortId++;
-        final ManagedPort port = new ManagedPort(spec, handle, socketPathOf(spec.name()), settings,
-            spec.settings().moderationNs());
+        final ManagedPort port = new ManagedPort(spec, handle, spec.vfioUser() ? socketPathOf(spec.name()) : null,
+            settings, spec.settings().moderationNs());
         ports.put(spec.name(), port);
         try
         {
-            Files.deleteIfExists(port.socketPath());
             if (spec.settings().changesSettings())
             {
                 proxy.updatePortSettings(handle, settings);
@@ -161,6 +172,10 @@ public final class PortRegistry implements AutoCloseable
                 proxy.startCapture(handle, spec.captureFile(), 0, 1);
                 port.capturing(true);
             }
+            if (spec.vfioUser())
+            {
+                listen(port);
+            }
         }
         catch (final IOException | RuntimeException ex)
         {
@@ -168,9 +183,9 @@ public final class PortRegistry implements AutoCloseable
             throw new ControlException(ControlProtocol.E_INTERNAL, "port " + spec.name() + " could not be set up: " +
                 ex.getMessage(), ex);
         }
-        LOG.info("port created: name={} id={} mac={} backend={} sidecore={} socket={}", spec.name(),
+        LOG.info("port created: name={} id={} mac={} backend={} sidecore={} transport={} socket={}", spec.name(),
             handle.portId(), PortSpec.formatMac(spec.mac()), spec.backend(), proxy.sidecoreIndex(handle),
-            port.socketPath());
+            spec.transport(), null == port.socketPath() ? "none" : port.socketPath());
         return describe(port, false);
     }
 
@@ -286,17 +301,34 @@ public final class PortRegistry implements AutoCloseable
      *                          is refused.
      */
     synchronized GuestAttachment attach(
-        final String name, final AttachmentOpener opener, final Runnable revoker) throws ControlException
+        final String name, final long peerPid, final AttachmentOpener opener, final Runnable revoker)
+        throws ControlException
     {
         final ManagedPort port = require(name);
-        if (null != port.guest())
+        if (port.spec().uplink())
+        {
+            throw new ControlException(ControlProtocol.E_INVALID_ARGUMENT, "port " + name + " is the switch's " +
+                "uplink to the host; it takes no guest");
+        }
+        final GuestClaim claim = GuestClaim.nativeAttach(peerPid);
+        final GuestClaim holder = port.claim(claim);
+        if (null != holder)
         {
             throw new ControlException(ControlProtocol.E_PORT_BUSY, "port " + name + " has a guest attached " +
-                "already (pid " + port.guest().peerPid() + ")");
+                "already: " + holder.describe() + "; a port takes one guest at a time");
         }
-        final PortConfig config = port.handle().config();
-        final GuestAttachment guest = opener.open(config.portId(), config.name(), config.macAddress(),
-            config.sharedPages(), config.csbOffered());
+        final GuestAttachment guest;
+        try
+        {
+            final PortConfig config = port.handle().config();
+            guest = opener.open(config.portId(), config.name(), config.macAddress(), config.sharedPages(),
+                config.csbOffered());
+        }
+        catch (final ControlException | RuntimeException ex)
+        {
+            port.releaseClaim(claim);
+            throw ex;
+        }
         try
         {
             proxy.bindGuest(port.handle(), guest.registers(), guest.guestMemory(), guest.interruptLine());
@@ -304,13 +336,15 @@ public final class PortRegistry implements AutoCloseable
         catch (final RuntimeException ex)
         {
             guest.close();
+            port.releaseClaim(claim);
             throw new ControlException(ControlProtocol.E_INTERNAL, "port " + name + " could not take the guest: " +
                 ex.getMessage(), ex);
         }
         guest.signalReady();
-        port.guest(guest, revoker);
+        port.guest(guest, claim, revoker);
         port.faultLogged(false);
-        LOG.info("guest attached: port={} pid={}", name, guest.peerPid());
+        LOG.info("guest attached: port={} transport={} pid={}", name, ControlProtocol.TRANSPORT_NATIVE,
+            guest.peerPid());
         return guest;
     }
 
@@ -327,7 +361,8 @@ public final class PortRegistry implements AutoCloseable
         if (null != port && port.guest() == guest)
         {
             release(port);
-            LOG.info("guest detached: port={} pid={}", name, guest.peerPid());
+            LOG.info("guest detached: port={} transport={} pid={}", name, ControlProtocol.TRANSPORT_NATIVE,
+                guest.peerPid());
         }
         guest.close();
     }
@@ -396,6 +431,14 @@ public final class PortRegistry implements AutoCloseable
     }
 
     /**
+     * @return the mapper of guest memory files, with the daemon's seal policy.
+     */
+    GuestMemoryMapper guestMemoryMapper()
+    {
+        return endpoints.guestMemoryMapper();
+    }
+
+    /**
      * @return the engine.
      */
     EngineProxy proxy()
@@ -444,6 +487,13 @@ public final class PortRegistry implements AutoCloseable
     private void remove(final ManagedPort port)
     {
         ports.remove(port.name());
+        final VfioUserServer server = port.vfioUserServer();
+        if (null != server)
+        {
+            // Ends a vfio-user client's connection and waits for it: the device unbinds its guest and releases
+            // what the client brought. The listener closes and the socket file goes.
+            server.close();
+        }
         if (null != port.guest())
         {
             final GuestAttachment guest = port.guest();
@@ -456,20 +506,40 @@ public final class PortRegistry implements AutoCloseable
             }
         }
         proxy.removePort(port.handle());
-        try
+        if (null != port.socketPath())
         {
-            Files.deleteIfExists(port.socketPath());
-        }
-        catch (final IOException ex)
-        {
-            LOG.warn("port {}: device socket {} not removed: {}", port.name(), port.socketPath(), ex.getMessage());
+            try
+            {
+                Files.deleteIfExists(port.socketPath());
+            }
+            catch (final IOException ex)
+            {
+                LOG.warn("port {}: device socket {} not removed: {}", port.name(), port.socketPath(),
+                    ex.getMessage());
+            }
         }
     }
 
     private void release(final ManagedPort port)
     {
-        port.guest(null, null);
+        final GuestClaim claim = port.guestClaim();
+        port.guest(null, null, null);
         proxy.unbindGuest(port.handle());
+        port.releaseClaim(claim);
+    }
+
+    /**
+     * Open the port's vfio-user endpoint on its device socket.
+     */
+    private void listen(final ManagedPort port) throws IOException
+    {
+        final IntxLine intx = new IntxLine();
+        final VfioUserPortDevice device = new VfioUserPortDevice(port, proxy, intx, endpoints);
+        final VfioUserServer server =
+            new VfioUserServer(endpoints.serverSettings(port.name(), port.socketPath()), device, intx);
+        device.server(server);
+        port.vfioUser(server, device);
+        server.start();
     }
 
     private ManagedPort require(final String name) throws ControlException
@@ -516,11 +586,20 @@ public final class PortRegistry implements AutoCloseable
         node.put(ControlProtocol.BACKEND, port.spec().backend());
         node.put(ControlProtocol.CSB, handle.config().csbOffered());
         node.put(ControlProtocol.SIDECORE, proxy.sidecoreIndex(handle));
-        node.put(ControlProtocol.SOCKET, port.socketPath().toString());
-        node.put(ControlProtocol.ATTACHED, null != port.guest());
-        if (null != port.guest())
+        if (!port.spec().uplink())
         {
-            node.put(ControlProtocol.GUEST_PID, port.guest().peerPid());
+            node.put(ControlProtocol.TRANSPORT, port.spec().transport());
+        }
+        if (null != port.socketPath())
+        {
+            node.put(ControlProtocol.SOCKET, port.socketPath().toString());
+        }
+        final GuestClaim claim = port.currentClaim();
+        node.put(ControlProtocol.ATTACHED, null != claim);
+        if (null != claim)
+        {
+            node.put(ControlProtocol.GUEST_TRANSPORT, claim.transport());
+            node.put(ControlProtocol.GUEST_PID, claim.pid());
         }
         if (null != port.spec().captureFile())
         {
@@ -555,6 +634,10 @@ public final class PortRegistry implements AutoCloseable
             for (final PortCounter counter : PortCounter.values())
             {
                 counters.put(counter.counterName(), handle.counters().get(counter));
+            }
+            if (null != port.vfioUserDevice())
+            {
+                port.vfioUserDevice().describe(node.putObject(ControlProtocol.VFIO_USER));
             }
         }
         return node;

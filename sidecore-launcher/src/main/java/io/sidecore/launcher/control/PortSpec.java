@@ -29,9 +29,12 @@ import java.util.regex.Pattern;
  * @param sidecore    the sidecore to place the port on, or {@link EngineProxy#LEAST_LOADED_SIDECORE}.
  * @param settings    budget, rate-limit and moderation overrides.
  * @param captureFile a pcap file to record the port's traffic into, or null.
+ * @param transport   how guests reach it: {@link ControlProtocol#TRANSPORT_VFIO_USER} (a device socket, and native
+ *                    attach) or {@link ControlProtocol#TRANSPORT_NATIVE} (native attach only).
  */
 public record PortSpec(
-    String name, byte[] mac, String backend, Boolean csb, int sidecore, SettingsChange settings, Path captureFile)
+    String name, byte[] mac, String backend, Boolean csb, int sidecore, SettingsChange settings, Path captureFile,
+    String transport)
 {
     /** The fields of create-port. */
     public static final Set<String> FIELDS;
@@ -52,6 +55,7 @@ public record PortSpec(
         fields.add(ControlProtocol.CSB);
         fields.add(ControlProtocol.SIDECORE);
         fields.add(ControlProtocol.CAPTURE);
+        fields.add(ControlProtocol.TRANSPORT);
         fields.addAll(SettingsChange.FIELDS);
         FIELDS = Set.copyOf(fields);
     }
@@ -75,9 +79,16 @@ public record PortSpec(
         final Long sidecore = request.integer(ControlProtocol.SIDECORE, 0, 1023);
         final String capture = request.text(ControlProtocol.CAPTURE, null);
         final Path captureFile = null == capture ? null : capturePath(capture);
+        final String transport = request.text(ControlProtocol.TRANSPORT, ControlProtocol.TRANSPORT_VFIO_USER);
+        if (!ControlProtocol.TRANSPORT_VFIO_USER.equals(transport) &&
+            !ControlProtocol.TRANSPORT_NATIVE.equals(transport))
+        {
+            throw RequestFields.invalid("transport must be '" + ControlProtocol.TRANSPORT_VFIO_USER + "' or '" +
+                ControlProtocol.TRANSPORT_NATIVE + "': '" + transport + "'");
+        }
         return new PortSpec(name, mac, backend, request.bool(ControlProtocol.CSB),
             null == sidecore ? EngineProxy.LEAST_LOADED_SIDECORE : (int)(long)sidecore,
-            SettingsChange.fromRequest(request), captureFile);
+            SettingsChange.fromRequest(request), captureFile, transport);
     }
 
     /**
@@ -233,12 +244,31 @@ public record PortSpec(
     }
 
     /**
-     * @return the TAP interface name of a {@code tap:NAME} backend, or null.
+     * @return the TAP interface name of a {@code tap:NAME} or {@code uplink:NAME} backend, or null.
      */
     public String tapName()
     {
-        return backend.startsWith(ControlProtocol.BACKEND_TAP_PREFIX) ?
-            backend.substring(ControlProtocol.BACKEND_TAP_PREFIX.length()) : null;
+        if (backend.startsWith(ControlProtocol.BACKEND_TAP_PREFIX))
+        {
+            return backend.substring(ControlProtocol.BACKEND_TAP_PREFIX.length());
+        }
+        return uplink() ? backend.substring(ControlProtocol.BACKEND_UPLINK_PREFIX.length()) : null;
+    }
+
+    /**
+     * @return true for the switch's uplink to the host ({@code uplink:NAME}), which takes no guest.
+     */
+    public boolean uplink()
+    {
+        return backend.startsWith(ControlProtocol.BACKEND_UPLINK_PREFIX);
+    }
+
+    /**
+     * @return true when the port listens on a vfio-user device socket (an uplink never does).
+     */
+    public boolean vfioUser()
+    {
+        return ControlProtocol.TRANSPORT_VFIO_USER.equals(transport) && !uplink();
     }
 
     /**
@@ -266,9 +296,11 @@ public record PortSpec(
         {
             return;
         }
-        if (backend.startsWith(ControlProtocol.BACKEND_TAP_PREFIX))
+        final String prefix = backend.startsWith(ControlProtocol.BACKEND_TAP_PREFIX) ?
+            ControlProtocol.BACKEND_TAP_PREFIX : ControlProtocol.BACKEND_UPLINK_PREFIX;
+        if (backend.startsWith(prefix))
         {
-            final String tap = backend.substring(ControlProtocol.BACKEND_TAP_PREFIX.length());
+            final String tap = backend.substring(prefix.length());
             if (tap.isEmpty() || tap.length() > TapDevice.MAX_NAME_BYTES || !tap.matches("[A-Za-z0-9_.-]+"))
             {
                 throw RequestFields.invalid("TAP name must be 1 to " + TapDevice.MAX_NAME_BYTES +
@@ -277,7 +309,8 @@ public record PortSpec(
             return;
         }
         throw RequestFields.invalid("backend must be '" + ControlProtocol.BACKEND_SWITCH + "', '" +
-            ControlProtocol.BACKEND_NULL + "' or '" + ControlProtocol.BACKEND_TAP_PREFIX + "NAME': '" + backend + "'");
+            ControlProtocol.BACKEND_NULL + "', '" + ControlProtocol.BACKEND_TAP_PREFIX + "NAME' or '" +
+            ControlProtocol.BACKEND_UPLINK_PREFIX + "NAME': '" + backend + "'");
     }
 
     private static Path capturePath(final String capture) throws ControlException
@@ -292,6 +325,6 @@ public record PortSpec(
     private static boolean isTextField(final String field)
     {
         return ControlProtocol.MAC.equals(field) || ControlProtocol.BACKEND.equals(field) ||
-            ControlProtocol.CAPTURE.equals(field);
+            ControlProtocol.CAPTURE.equals(field) || ControlProtocol.TRANSPORT.equals(field);
     }
 }

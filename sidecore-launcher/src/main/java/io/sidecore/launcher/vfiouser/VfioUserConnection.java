@@ -60,7 +60,9 @@ final class VfioUserConnection implements Runnable
     private final UnsafeBuffer request = new UnsafeBuffer(new byte[MAX_MESSAGE_BYTES]);
     private final UnsafeBuffer reply = new UnsafeBuffer(new byte[MAX_REPLY_BYTES]);
     private final ReceivedFds fds = new ReceivedFds();
+    private final LogRateLimit oversizedLog = new LogRateLimit(System::nanoTime);
     private volatile boolean stopping;
+    private boolean sending;
     private boolean stopClosed;
 
     VfioUserConnection(
@@ -180,7 +182,16 @@ final class VfioUserConnection implements Runnable
         }
         catch (final SocketTimeoutException ex)
         {
-            LOG.warn("vfio-user {}: a message stalled for more than {} ms; disconnecting", name, messageTimeoutMs);
+            if (sending)
+            {
+                LOG.warn("vfio-user {}: the client took no reply for {} ms (it does not read its socket); " +
+                    "disconnecting", name, messageTimeoutMs);
+            }
+            else
+            {
+                LOG.warn("vfio-user {}: a message stalled for more than {} ms; disconnecting", name,
+                    messageTimeoutMs);
+            }
             return false;
         }
         catch (final IOException ex)
@@ -204,7 +215,11 @@ final class VfioUserConnection implements Runnable
             sendFramingError(VfioUserErrno.E2BIG);
             return false;
         }
-        LOG.warn("vfio-user {}: message of {} bytes exceeds the limit of {}; dropped", name, size, MAX_MESSAGE_BYTES);
+        if (oversizedLog.acquire() >= 0)
+        {
+            LOG.warn("vfio-user {}: message of {} bytes exceeds the limit of {}; dropped", name, size,
+                MAX_MESSAGE_BYTES);
+        }
         socket.discard(size - VfioUserHeader.HEADER_LENGTH, fds);
         sendFramingError(VfioUserErrno.E2BIG);
         return true;
@@ -224,8 +239,14 @@ final class VfioUserConnection implements Runnable
         send(VfioUserHeader.HEADER_LENGTH, -1);
     }
 
+    /**
+     * Write a reply. The socket's timeout ({@code SO_TIMEOUT}, which junixsocket applies to writes as well as reads)
+     * bounds it: a client that stops reading its socket fills it, and the write gives up after the message timeout
+     * instead of holding this thread, and the port, forever.
+     */
     private void send(final int length, final int fd) throws IOException
     {
+        sending = true;
         if (fd >= 0)
         {
             socket.writeMessage(reply, length, fd);
@@ -234,6 +255,7 @@ final class VfioUserConnection implements Runnable
         {
             socket.writeMessage(reply, length);
         }
+        sending = false;
     }
 
     private void end()

@@ -18,6 +18,18 @@ package io.sidecore.launcher.vfiouser;
 public interface VfioUserDevice
 {
     /**
+     * A client connected and is about to be served: the device takes the port for it (in the engine binding: binds
+     * a guest in its power-on state). Called on the accept thread, before any message is read, and then, whatever
+     * happens, {@link #disconnected()} once when the connection ends.
+     *
+     * @param peerPid the client's pid (SO_PEERCRED), or -1 when unknown.
+     * @throws VfioUserDeviceException to refuse the client (the port is taken another way); its message is logged
+     *                                 and the client's first message is answered with EBUSY. {@link #disconnected()}
+     *                                 is not called then.
+     */
+    void connected(long peerPid);
+
+    /**
      * A trapped read of a region: BAR0 ({@code VfioUserRegionInfo.BAR0_REGION_INDEX}), BAR1 (I/O) or PCI config
      * space ({@code CONFIG_REGION_INDEX}). The server has checked that {@code [offset, offset + sizeBytes)} lies in
      * the region and is naturally aligned; config space arrives in accesses of at most 4 bytes (a longer read is
@@ -93,7 +105,8 @@ public interface VfioUserDevice
 
     /**
      * The client is gone: release everything it brought (every DMA mapping, as {@link #dmaUnmapAll}) and return
-     * to the power-on state, ready for the next client. Called once per connection, after its last message.
+     * to the power-on state, ready for the next client. Called once per accepted connection (after
+     * {@link #connected}), after its last message.
      */
     void disconnected();
 }

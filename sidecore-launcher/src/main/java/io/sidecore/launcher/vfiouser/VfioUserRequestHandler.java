@@ -47,6 +47,8 @@ final class VfioUserRequestHandler
     private final DmaMapTable dmaMaps = new DmaMapTable(VfioUserVersion.DEFAULT_MAX_DMA_MAPS);
     private final RegionRequests regionRequests;
     private final IrqRequests irqRequests;
+    private final LogRateLimit refusalLog;
+    private long refusals;
     private boolean versionNegotiated;
     private int replyFd = -1;
     private String problem;
@@ -60,6 +62,21 @@ final class VfioUserRequestHandler
     VfioUserRequestHandler(
         final String name, final VfioUserDevice device, final IntxLine intx, final TrappedAccessCounts counts)
     {
+        this(name, device, intx, counts, new LogRateLimit(System::nanoTime));
+    }
+
+    /**
+     * @param name       the port, for logs.
+     * @param device     the device.
+     * @param intx       the port's INTx line.
+     * @param counts     where trapped accesses are counted.
+     * @param refusalLog bounds the lines logged about refused messages.
+     */
+    VfioUserRequestHandler(
+        final String name, final VfioUserDevice device, final IntxLine intx, final TrappedAccessCounts counts,
+        final LogRateLimit refusalLog)
+    {
+        this.refusalLog = refusalLog;
         this.name = name;
         this.device = device;
         this.regionRequests = new RegionRequests(device, counts);
@@ -92,8 +109,15 @@ final class VfioUserRequestHandler
         }
         if (result < 0)
         {
-            LOG.warn("vfio-user {}: {} (id {}, size {}) refused with {}: {}", name, VfioUserCommand.name(command), id,
-                size, VfioUserErrno.name(-result), problem);
+            refusals++;
+            final long heldBack = refusalLog.acquire();
+            if (heldBack >= 0)
+            {
+                LOG.warn("vfio-user {}: {} (id {}, size {}) refused with {}: {}{}", name,
+                    VfioUserCommand.name(command), id, size, VfioUserErrno.name(-result), problem,
+                    0 == heldBack ? "" : " (" + heldBack + " earlier refusals not logged: at most " +
+                    LogRateLimit.LINES_PER_WINDOW + " lines per " + LogRateLimit.WINDOW_NS / 1_000_000_000L + " s)");
+            }
             replyFd = -1;
         }
         if (VfioUserHeader.isNoReply(flags))
@@ -125,6 +149,14 @@ final class VfioUserRequestHandler
     {
         dmaMaps.clear();
         versionNegotiated = false;
+    }
+
+    /**
+     * @return messages refused with an error on this connection (logged or held back).
+     */
+    long refusals()
+    {
+        return refusals;
     }
 
     /**

@@ -1,10 +1,18 @@
 package io.sidecore.launcher.vfiouser;
 
+import io.sidecore.shm.os.Fds;
+import io.sidecore.shm.os.OsException;
+import io.sidecore.shm.vfiouser.ReceivedFds;
+import io.sidecore.shm.vfiouser.VfioUserErrno;
+import io.sidecore.shm.vfiouser.VfioUserHeader;
 import io.sidecore.shm.vfiouser.VfioUserSocket;
+import io.sidecore.shm.vfiouser.VfioUserVersion;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.newsclub.net.unix.AFUNIXServerSocket;
 import org.newsclub.net.unix.AFUNIXSocket;
 import org.newsclub.net.unix.AFUNIXSocketAddress;
 import org.newsclub.net.unix.AFUNIXSocketCredentials;
+import org.newsclub.net.unix.FileDescriptorCast;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,25 +23,35 @@ import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.UserPrincipalLookupService;
 import java.util.concurrent.atomic.AtomicReference;
 
+import static java.nio.ByteOrder.LITTLE_ENDIAN;
+
 /**
  * One port's vfio-user endpoint: a Unix stream socket at the port's device socket path, serving one client at a
  * time (QEMU's {@code vfio-user-pci} connects once, at device realize, and never reconnects).
  * <p>
  * <b>Threads.</b> {@link #start()} starts the accept thread ({@code vfio-user-accept-<port>}). Each accepted
  * client gets a connection thread ({@code vfio-user-<port>}) that serves its messages in order and calls the
- * {@link VfioUserDevice} (which hands the work to the port's sidecore thread and waits). A client that connects
- * while another is attached is accepted and closed at once, with a logged reason. When a client goes, its
- * connection thread tells the device (back to power-on state, every mapping and eventfd released) before the
- * next client can be accepted. The device drives INTx from its own thread through the {@link IntxLine}.
+ * {@link VfioUserDevice} (which hands the work to the port's sidecore thread and waits). Before a client is served,
+ * the device is told ({@link VfioUserDevice#connected}) and may refuse it (its port has a guest attached another
+ * way); a client refused for that reason, or because another client is attached, gets its first message answered
+ * with {@code EBUSY} (QEMU then fails realize with "version reply: Device or resource busy") and is closed, with a
+ * logged reason. When a client goes, its connection thread tells the device (back to power-on state, every mapping
+ * and eventfd released) before the next client can be accepted. The device drives INTx from its own thread through
+ * the {@link IntxLine}.
  * <p>
  * The socket is created with the settings' owner, group and mode, so a QEMU running as another user (libvirt's)
- * can connect. {@link #close()} stops accepting, ends the current connection, waits for both threads and removes
- * the socket file.
+ * can connect, and never exists with wider permissions: it is made with mode 0000 before it is bound (the file
+ * takes the socket's mode at {@code bind(2)}; {@code Fds.listenUnix}), then given its owner and group, then its mode. {@link #close()}
+ * stops accepting, ends the current connection, waits for both threads and removes the socket file.
  */
 public final class VfioUserServer implements AutoCloseable
 {
     /** How long {@link #close()} waits for each thread. */
     private static final long JOIN_TIMEOUT_MS = 10_000;
+    /** How long a refused client has to send its first message, which is answered with EBUSY. */
+    static final int REFUSAL_WAIT_MS = 1_000;
+    /** Pending connections the listening socket queues (one client is served; others are refused at once). */
+    private static final int LISTEN_BACKLOG = 8;
 
     private static final Logger LOG = LoggerFactory.getLogger(VfioUserServer.class);
 
@@ -65,7 +83,7 @@ public final class VfioUserServer implements AutoCloseable
         this.intx = intx;
         final Path path = settings.socketPath();
         Files.deleteIfExists(path);
-        this.serverSocket = AFUNIXServerSocket.bindOn(AFUNIXSocketAddress.of(path), true);
+        this.serverSocket = bindRestricted(path);
         try
         {
             applyOwnership(path);
@@ -73,6 +91,7 @@ public final class VfioUserServer implements AutoCloseable
         catch (final IOException | RuntimeException ex)
         {
             serverSocket.close();
+            Files.deleteIfExists(path);
             throw ex;
         }
         this.acceptThread = new Thread(this::acceptLoop, "vfio-user-accept-" + settings.portName());
@@ -182,9 +201,13 @@ public final class VfioUserServer implements AutoCloseable
                 }
                 return;
             }
-            if (null != active.get() || closed)
+            if (closed)
             {
-                refuse(client);
+                closeQuietly(client);
+            }
+            else if (null != active.get())
+            {
+                refuse(client, "the port already has a vfio-user client attached");
             }
             else
             {
@@ -205,6 +228,16 @@ public final class VfioUserServer implements AutoCloseable
 
     private void attach(final AFUNIXSocket client)
     {
+        final long pid = peerPid(client);
+        try
+        {
+            device.connected(pid);
+        }
+        catch (final VfioUserDeviceException ex)
+        {
+            refuse(client, ex.getMessage());
+            return;
+        }
         final VfioUserSocket socket;
         try
         {
@@ -214,6 +247,7 @@ public final class VfioUserServer implements AutoCloseable
         {
             LOG.warn("vfio-user {}: cannot set up the client's socket: {}", settings.portName(), ex.toString());
             closeQuietly(client);
+            device.disconnected();
             return;
         }
         final VfioUserConnection connection = new VfioUserConnection(settings.portName(), socket, device, intx,
@@ -232,30 +266,96 @@ public final class VfioUserServer implements AutoCloseable
         active.set(null);
     }
 
-    private void refuse(final AFUNIXSocket client)
+    /**
+     * Turn a client away: answer its first message (QEMU's VERSION) with EBUSY, so QEMU names the reason, then
+     * close. The wait for that message is short and bounded: the accept thread does it, and has nothing else to
+     * do while the port cannot take a client anyway.
+     */
+    private void refuse(final AFUNIXSocket client, final String reason)
     {
         refusedClients++;
-        LOG.warn("vfio-user {}: refusing a second client ({}): the port already has one attached",
-            settings.portName(), peer(client));
-        closeQuietly(client);
+        LOG.warn("vfio-user {}: refusing a client ({}): {}", settings.portName(), peer(client), reason);
+        final ReceivedFds fds = new ReceivedFds();
+        try (VfioUserSocket socket = new VfioUserSocket(client))
+        {
+            socket.readTimeoutMs(REFUSAL_WAIT_MS);
+            final UnsafeBuffer message = new UnsafeBuffer(new byte[VfioUserVersion.MAX_MESSAGE_LENGTH]);
+            final int status = socket.readMessage(message, fds);
+            final int flags = message.getInt(VfioUserHeader.FLAGS_OFFSET, LITTLE_ENDIAN);
+            if (VfioUserSocket.READ_EOF != status && !VfioUserHeader.isNoReply(flags))
+            {
+                final UnsafeBuffer reply = new UnsafeBuffer(new byte[VfioUserHeader.HEADER_LENGTH]);
+                reply.putBytes(0, message, 0, VfioUserHeader.FLAGS_OFFSET);
+                reply.putInt(VfioUserHeader.SIZE_OFFSET, VfioUserHeader.HEADER_LENGTH, LITTLE_ENDIAN);
+                reply.putInt(VfioUserHeader.FLAGS_OFFSET, VfioUserHeader.ERROR_REPLY_FLAGS, LITTLE_ENDIAN);
+                reply.putInt(VfioUserHeader.ERROR_OFFSET, VfioUserErrno.EBUSY, LITTLE_ENDIAN);
+                socket.writeMessage(reply, VfioUserHeader.HEADER_LENGTH);
+            }
+        }
+        catch (final IOException ex)
+        {
+            // the client sent nothing in time, or went away: it is closed either way
+            closeQuietly(client);
+        }
+        finally
+        {
+            fds.closeRemaining();
+        }
+    }
+
+    /**
+     * Make the listening socket with mode 0000, so that it never exists with wider permissions than the settings
+     * give it (junixsocket's own bind would make the file 0666 first), and hand it to junixsocket.
+     */
+    private static AFUNIXServerSocket bindRestricted(final Path path) throws IOException
+    {
+        final int fd;
+        try
+        {
+            fd = Fds.listenUnix(path.toString(), 0, LISTEN_BACKLOG);
+        }
+        catch (final OsException ex)
+        {
+            throw new IOException("cannot create the device socket " + path + ": " + ex.getMessage(), ex);
+        }
+        try
+        {
+            return FileDescriptorCast.unsafeUsing(fd).as(AFUNIXServerSocket.class);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            Fds.close(fd);
+            throw ex;
+        }
     }
 
     private void applyOwnership(final Path path) throws IOException
     {
+        if (null != settings.socketOwner() || null != settings.socketGroup())
+        {
+            final UserPrincipalLookupService lookup = path.getFileSystem().getUserPrincipalLookupService();
+            final PosixFileAttributeView view = Files.getFileAttributeView(path, PosixFileAttributeView.class);
+            if (null != settings.socketOwner())
+            {
+                view.setOwner(lookup.lookupPrincipalByName(settings.socketOwner()));
+            }
+            if (null != settings.socketGroup())
+            {
+                view.setGroup(lookup.lookupPrincipalByGroupName(settings.socketGroup()));
+            }
+        }
         Files.setPosixFilePermissions(path, settings.socketMode());
-        if (null == settings.socketOwner() && null == settings.socketGroup())
+    }
+
+    private static long peerPid(final AFUNIXSocket client)
+    {
+        try
         {
-            return;
+            return client.getPeerCredentials().getPid();
         }
-        final UserPrincipalLookupService lookup = path.getFileSystem().getUserPrincipalLookupService();
-        final PosixFileAttributeView view = Files.getFileAttributeView(path, PosixFileAttributeView.class);
-        if (null != settings.socketOwner())
+        catch (final IOException ex)
         {
-            view.setOwner(lookup.lookupPrincipalByName(settings.socketOwner()));
-        }
-        if (null != settings.socketGroup())
-        {
-            view.setGroup(lookup.lookupPrincipalByGroupName(settings.socketGroup()));
+            return -1;
         }
     }
 

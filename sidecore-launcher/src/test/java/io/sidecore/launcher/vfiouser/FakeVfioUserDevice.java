@@ -42,6 +42,30 @@ public final class FakeVfioUserDevice implements VfioUserDevice
     public volatile boolean mappedFdWasUsable;
     volatile CountDownLatch disconnectedLatch = new CountDownLatch(1);
 
+    /** When set, {@link #connected} refuses with it. */
+    volatile String refusal;
+    /** When set, {@link #connected} throws it (a device bug during set-up). */
+    volatile RuntimeException connectFailure;
+
+    /** Clients the device was told of ({@link #connected}; not in {@link #calls}, which the tests compare whole). */
+    final java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
+
+    @Override
+    public void connected(final long peerPid)
+    {
+        connections.incrementAndGet();
+        final RuntimeException failure = connectFailure;
+        if (null != failure)
+        {
+            connectFailure = null;
+            throw failure;
+        }
+        if (null != refusal)
+        {
+            throw new VfioUserDeviceException(io.sidecore.shm.vfiouser.VfioUserErrno.EBUSY, refusal);
+        }
+    }
+
     @Override
     public long regionRead(final int regionIndex, final long offset, final int sizeBytes)
     {

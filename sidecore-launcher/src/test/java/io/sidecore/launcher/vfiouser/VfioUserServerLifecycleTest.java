@@ -7,6 +7,12 @@ import io.sidecore.shm.vfiouser.VfioUserIrqInfo;
 import io.sidecore.shm.vfiouser.VfioUserSetIrqs;
 import io.sidecore.shm.vfiouser.VfioUserClient;
 import io.sidecore.shm.vfiouser.VfioUserClientException;
+import io.sidecore.shm.vfiouser.VfioUserCommand;
+import io.sidecore.shm.vfiouser.VfioUserErrno;
+import io.sidecore.shm.vfiouser.VfioUserHeader;
+import io.sidecore.shm.vfiouser.VfioUserRegionAccess;
+import io.sidecore.shm.vfiouser.VfioUserRegionInfo;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -29,6 +35,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static java.nio.ByteOrder.LITTLE_ENDIAN;
 
 /**
  * Connections and interrupts over a real socket: one client at a time, a disconnect tells the device and frees
@@ -55,13 +62,97 @@ class VfioUserServerLifecycleTest
     }
 
     @Test
-    void shouldRefuseSecondClientWhileOneIsAttached() throws IOException
+    void shouldAnswerSecondClientsVersionWithEbusyWhileOneIsAttached() throws IOException
     {
         try (VfioUserClient first = support.connectNegotiated(); VfioUserClient second = support.connect())
         {
-            assertNull(second.receive(), "the second client is accepted and closed at once");
+            final VfioUserClientException refused = assertThrows(VfioUserClientException.class,
+                second::negotiateVersion);
+            assertEquals(VfioUserErrno.EBUSY, refused.errno(), "QEMU reports 'version reply: Device or resource busy'");
+            assertNull(second.receive(), "then the connection is closed");
             awaitCondition("the refusal to be counted", () -> 1 == support.server.refusedClients());
+            assertEquals(1, support.device.connections.get(), "the device was not asked for the second client");
             assertStillServing(first);
+        }
+    }
+
+    @Test
+    void shouldAnswerVersionWithEbusyAndNotServeWhenDeviceRefusesTheClient() throws IOException
+    {
+        support.device.refusal = "port p0 has a guest attached already: a natively attached guest (pid 1)";
+        try (VfioUserClient refusedClient = support.connect())
+        {
+            final VfioUserClientException refused = assertThrows(VfioUserClientException.class,
+                refusedClient::negotiateVersion);
+            assertEquals(VfioUserErrno.EBUSY, refused.errno());
+            assertNull(refusedClient.receive());
+        }
+        awaitCondition("the refusal to be counted", () -> 1 == support.server.refusedClients());
+        assertFalse(support.server.hasClient());
+        assertFalse(support.device.calls.contains("disconnected"), "a refused client was never connected");
+        support.device.refusal = null;
+        try (VfioUserClient next = support.connectNegotiated())
+        {
+            assertStillServing(next);
+        }
+    }
+
+    @Test
+    void shouldKeepAcceptingWhenSettingUpOneClientFails() throws IOException
+    {
+        support.device.connectFailure = new IllegalStateException("a device bug while taking the client");
+        try (VfioUserClient broken = support.connect())
+        {
+            assertNull(broken.receive(), "the client that hit the failure is closed");
+        }
+        awaitCondition("the server to be free again", () -> !support.server.hasClient());
+        try (VfioUserClient next = support.connectNegotiated())
+        {
+            assertStillServing(next);
+            assertEquals(2, support.device.connections.get(), "the accept thread survived and served the next");
+        }
+    }
+
+    @Test
+    void shouldDisconnectAClientThatTakesNoReplies() throws Exception
+    {
+        final Path path = directory.resolve("stalled.sock");
+        final FakeVfioUserDevice device = new FakeVfioUserDevice();
+        final VfioUserServerSettings settings = new VfioUserServerSettings("stalled", path, null, null,
+            VfioUserServerSettings.DEFAULT_SOCKET_MODE, 300);
+        try (VfioUserServer server = new VfioUserServer(settings, device, new IntxLine());
+            VfioUserClient client = VfioUserClient.connect(path))
+        {
+            server.start();
+            client.negotiateVersion();
+            // Config reads whose replies nobody takes: the socket buffers fill, then the server's write blocks.
+            final UnsafeBuffer read = new UnsafeBuffer(new byte[VfioUserRegionAccess.MESSAGE_LENGTH]);
+            read.putShort(VfioUserHeader.COMMAND_OFFSET, (short)VfioUserCommand.REGION_READ, LITTLE_ENDIAN);
+            read.putInt(VfioUserHeader.SIZE_OFFSET, VfioUserRegionAccess.MESSAGE_LENGTH, LITTLE_ENDIAN);
+            read.putInt(VfioUserHeader.FLAGS_OFFSET, VfioUserHeader.TYPE_COMMAND, LITTLE_ENDIAN);
+            read.putInt(VfioUserRegionAccess.REGION_OFFSET, VfioUserRegionInfo.CONFIG_REGION_INDEX, LITTLE_ENDIAN);
+            read.putInt(VfioUserRegionAccess.COUNT_OFFSET, 4, LITTLE_ENDIAN);
+            final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MS);
+            boolean disconnected = false;
+            while (!disconnected && System.nanoTime() - deadlineNs < 0)
+            {
+                try
+                {
+                    client.sendRaw(read.byteArray());
+                }
+                catch (final java.io.UncheckedIOException ex)
+                {
+                    // the server closed its end: our writes fail from then on
+                }
+                disconnected = device.calls.contains("disconnected");
+            }
+            assertTrue(device.disconnectedLatch.await(WAIT_MS, TimeUnit.MILLISECONDS),
+                "the server gave up a client that does not read its socket");
+            awaitCondition("the server to be free", () -> !server.hasClient());
+        }
+        finally
+        {
+            device.close();
         }
     }
 

@@ -171,21 +171,56 @@ public final class CtlMain implements Callable<Integer>
 
     private static void printPort(final PrintWriter out, final JsonNode port)
     {
-        out.printf(Locale.ROOT, "%s id=%d mac=%s backend=%s sidecore=%d attached=%s%s%s moderation_ns=%d " +
-                "tx_frames_per_second=%d tx_bytes_per_second=%d socket=%s%n",
+        out.printf(Locale.ROOT, "%s id=%d mac=%s backend=%s sidecore=%d transport=%s attached=%s%s%s " +
+                "moderation_ns=%d tx_frames_per_second=%d tx_bytes_per_second=%d socket=%s%n",
             port.path(ControlProtocol.NAME).asText(),
             port.path(ControlProtocol.PORT_ID).asLong(),
             port.path(ControlProtocol.MAC).asText(),
             port.path(ControlProtocol.BACKEND).asText(),
             port.path(ControlProtocol.SIDECORE).asLong(),
+            port.path(ControlProtocol.TRANSPORT).asText(),
             port.path(ControlProtocol.ATTACHED).asBoolean(),
-            port.has(ControlProtocol.GUEST_PID) ? " guest_pid=" + port.path(ControlProtocol.GUEST_PID).asLong() : "",
+            port.has(ControlProtocol.GUEST_PID) ? " guest=" + port.path(ControlProtocol.GUEST_TRANSPORT).asText() +
+                " guest_pid=" + port.path(ControlProtocol.GUEST_PID).asLong() : "",
             port.path(ControlProtocol.FAULTED).asBoolean() ?
                 " FAULTED(" + port.path(ControlProtocol.FAULT_REASON).asText() + ")" : "",
             port.path(ControlProtocol.MODERATION_NS).asLong(),
             port.path(ControlProtocol.TX_FRAMES_PER_SECOND).asLong(),
             port.path(ControlProtocol.TX_BYTES_PER_SECOND).asLong(),
-            port.path(ControlProtocol.SOCKET).asText());
+            port.has(ControlProtocol.SOCKET) ? port.path(ControlProtocol.SOCKET).asText() : "none");
+    }
+
+    /**
+     * A vfio-user port's endpoint counts (ctl stats): its scalars, its refused DMA maps by reason, then every trapped
+     * access by register.
+     */
+    private static void printVfioUser(final PrintWriter out, final JsonNode endpoint)
+    {
+        if (endpoint.isMissingNode())
+        {
+            return;
+        }
+        out.println("  vfio-user endpoint");
+        for (final Map.Entry<String, JsonNode> field : endpoint.properties())
+        {
+            if (field.getValue().isNumber())
+            {
+                out.printf(Locale.ROOT, "    %-38s %d%n", field.getKey(), field.getValue().asLong());
+            }
+        }
+        for (final Map.Entry<String, JsonNode> reason : endpoint.path(ControlProtocol.DMA_MAPS_REFUSED).properties())
+        {
+            out.printf(Locale.ROOT, "    %-38s %d%n", ControlProtocol.DMA_MAPS_REFUSED + "." + reason.getKey(),
+                reason.getValue().asLong());
+        }
+        for (final JsonNode access : endpoint.path(ControlProtocol.TRAPPED_ACCESSES))
+        {
+            out.printf(Locale.ROOT, "    trapped %-6s %-8s %-14s %-5s %d%n",
+                access.path(ControlProtocol.REGION).asText(), access.path(ControlProtocol.OFFSET).asText(),
+                access.path(ControlProtocol.REGISTER).asText(),
+                access.path(ControlProtocol.WRITE).asBoolean() ? "write" : "read",
+                access.path(ControlProtocol.COUNT).asLong());
+        }
     }
 
     private static Long duration(final CommandSpec command, final String option, final String text)
@@ -309,7 +344,8 @@ public final class CtlMain implements Callable<Integer>
         @Option(names = "--mac", paramLabel = "MAC", description = "unicast MAC (default: derived from the name)")
         private String mac;
 
-        @Option(names = "--backend", paramLabel = "BACKEND", description = "switch (default), null or tap:IFNAME")
+        @Option(names = "--backend", paramLabel = "BACKEND", description = "switch (default), null, tap:IFNAME, or " +
+            "uplink:IFNAME (the switch's uplink to the host through that TAP; takes no guest)")
         private String backend;
 
         @Option(names = "--csb", arity = "0..1", paramLabel = "BOOL",
@@ -323,6 +359,10 @@ public final class CtlMain implements Callable<Integer>
         @Option(names = "--capture", paramLabel = "FILE", description = "record the port's traffic to this pcap file")
         private String capture;
 
+        @Option(names = "--transport", paramLabel = "TRANSPORT", description = "vfio-user (default: a device " +
+            "socket for QEMU's vfio-user-pci, and native attach) or native (native attach only, no device socket)")
+        private String transport;
+
         @CommandLine.Mixin
         private SettingsOptions settings;
 
@@ -332,6 +372,7 @@ public final class CtlMain implements Callable<Integer>
         public Integer call()
         {
             final Map<String, Object> arguments = new java.util.LinkedHashMap<>();
+            arguments.put(ControlProtocol.TRANSPORT, transport);
             arguments.put(ControlProtocol.NAME, name);
             arguments.put(ControlProtocol.MAC, mac);
             arguments.put(ControlProtocol.BACKEND, backend);
@@ -421,6 +462,7 @@ public final class CtlMain implements Callable<Integer>
                     {
                         out.printf(Locale.ROOT, "  %-40s %d%n", counter.getKey(), counter.getValue().asLong());
                     }
+                    printVfioUser(out, port.path(ControlProtocol.VFIO_USER));
                 }
             });
         }

@@ -335,8 +335,19 @@ final class E2eRun implements AutoCloseable
 
     private String tcp(final Guest guest)
     {
+        final TrapProfile trapsBefore = network.trapProfile(guest.nic);
+        final long startNs = System.nanoTime();
         final Iperf3Report out = iperf3(guest, TestSubnet.PEER_ADDRESS, "");
         final Iperf3Report in = iperf3(guest, TestSubnet.PEER_ADDRESS, "--reverse");
+        if (null != trapsBefore)
+        {
+            // Which registers a Linux guest still traps on, per second of TCP traffic both ways.
+            final double seconds = (System.nanoTime() - startNs) / 1e9;
+            for (final String line : network.trapProfile(guest.nic).ratesSince(trapsBefore, seconds))
+            {
+                report.info("traps", String.format(Locale.ROOT, "tcp %.1f s: ", seconds) + line);
+            }
+        }
         requirePositive(out.receiverBitsPerSecond(), "TCP guest->peer");
         requirePositive(in.receiverBitsPerSecond(), "TCP peer->guest");
         report.measurement(settings.mode(), "tcp_guest_to_peer_mbps", "TCP guest->peer",

@@ -31,6 +31,16 @@ interface GuestNetwork extends AutoCloseable
     String provePath(GuestNic nic);
 
     /**
+     * @param nic an attached guest.
+     * @return the registers its guest made the device trap on so far, or null when the mode has no such count (QEMU's
+     *         own NICs).
+     */
+    default TrapProfile trapProfile(final GuestNic nic)
+    {
+        return null;
+    }
+
+    /**
      * @return the device in the namespace that holds the peer's address (its MAC answers for the peer).
      */
     String peerDevice();

@@ -1,5 +1,7 @@
 package io.sidecore.tools.e2e;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,31 +15,26 @@ import java.util.concurrent.TimeUnit;
 /**
  * The network of the sidecore mode, and the only place that knows how to drive the daemon: it starts
  * {@code tools/sidecore daemon --config FILE}, creates one switch port per guest with {@code tools/sidecore ctl
- * create-port} (whose reply names the port's vfio-user device socket), gives QEMU that socket
- * ({@code -device vfio-user-pci}), and reads the ports' counters with {@code tools/sidecore stat --format json}.
- * The peer sits behind one more port, a TAP, which this class moves into the run's namespace onto a bridge that
- * holds the peer's address, as in the QEMU modes. Guests reach each other through the sidecore's switch.
+ * --json create-port NAME --mac MAC --backend switch} (whose result names the port's vfio-user device socket), gives
+ * QEMU that socket ({@code -device vfio-user-pci}), and reads the ports' counters with {@code tools/sidecore stat
+ * --format json}. The peer sits behind the switch's uplink ({@code create-port uplink --backend uplink:TAP}), whose
+ * TAP this class moves into the run's namespace onto a bridge that holds the peer's address, as in the QEMU modes;
+ * guests reach the peer through the switch and the uplink, and each other through the switch alone.
  * <p>
- * The daemon and ctl are being built (issue 8, branch h-daemon); until they exist this mode fails loudly at its
- * first step with the command's own message. What this class ASSUMES of them, to be checked when they land (each
- * assumption is one constant or one method below):
- * <ul>
- *   <li>the properties {@link #CONTROL_SOCKET_PROPERTY}, {@link #COUNTERS_FILE_PROPERTY} and
- *       {@link #PORT_SOCKET_DIR_PROPERTY} in the daemon's properties file;</li>
- *   <li>{@code ctl --socket PATH create-port --name NAME --mac MAC --backend switch} prints the port's device socket
- *       path as its last output line, and {@code --backend tap --tap NAME} makes a TAP-backed port on the switch;</li>
- *   <li>stat's JSON port names are the names given to create-port.</li>
- * </ul>
+ * The daemon's properties: {@link #CONTROL_SOCKET_PROPERTY}, {@link #COUNTERS_FILE_PROPERTY} and
+ * {@link #PORT_SOCKET_DIR_PROPERTY} under the run's log directory, and the sidecore busy-polling on its own core
+ * (the daemon's defaults). stat's JSON port names are the names given to create-port.
  */
 final class SidecoreDaemonNetwork implements GuestNetwork
 {
-    /** ASSUMED daemon property: the control socket's path. */
+    /** Daemon property: the control socket's path. */
     static final String CONTROL_SOCKET_PROPERTY = "sidecore.control.socket";
-    /** ASSUMED daemon property: the counters file's path. */
+    /** Daemon property: the counters file's path. */
     static final String COUNTERS_FILE_PROPERTY = "sidecore.counters.file";
-    /** ASSUMED daemon property: the directory of the ports' vfio-user device sockets. */
+    /** Daemon property: the directory of the ports' vfio-user device sockets. */
     static final String PORT_SOCKET_DIR_PROPERTY = "sidecore.port.socket.dir";
 
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration DAEMON_START_TIMEOUT = Duration.ofSeconds(120);
     private static final Duration TOOL_TIMEOUT = Duration.ofSeconds(120);
     private static final String BRIDGE = "br0";
@@ -86,9 +83,8 @@ final class SidecoreDaemonNetwork implements GuestNetwork
     {
         final String name = TestSubnet.guestName(index);
         final String mac = TestSubnet.guestMac(index);
-        final String reply = ctl("create-port", "--name", name, "--mac", mac, "--backend", "switch");
-        final List<String> lines = Text.lines(reply);
-        final Path socket = Path.of(lines.isEmpty() ? "" : lines.getLast().strip());
+        final String reply = ctl("--json", "create-port", name, "--mac", mac, "--backend", "switch");
+        final Path socket = Path.of(socketOf(reply));
         if (!socket.isAbsolute() || !Files.exists(socket))
         {
             throw new E2eException("ctl create-port " + name + " did not reply with an existing device socket path: " +
@@ -133,6 +129,14 @@ final class SidecoreDaemonNetwork implements GuestNetwork
         return String.format(Locale.ROOT, "port %s: %d frames from and %d to the guest, doorbells %d polled from " +
             "the shared page, %d trapped", nic.portName(), counters.traffic().txFrames(),
             counters.traffic().rxFrames(), counters.doorbellsShared(), counters.doorbellsTrapped());
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public TrapProfile trapProfile(final GuestNic nic)
+    {
+        return TrapProfile.parse(ctl("--json", "stats", nic.portName()), nic.portName());
     }
 
     /**
@@ -205,7 +209,7 @@ final class SidecoreDaemonNetwork implements GuestNetwork
      */
     private void connectPeer()
     {
-        ctl("create-port", "--name", UPLINK_PORT, "--backend", "tap", "--tap", uplinkTap);
+        ctl("create-port", UPLINK_PORT, "--backend", "uplink:" + uplinkTap);
         HostCommand.runChecked(TOOL_TIMEOUT, List.of("ip", "link", "set", uplinkTap, "netns", namespace.name()));
         namespace.ip("link", "add", BRIDGE, "address", TestSubnet.PEER_MAC, "type", "bridge");
         namespace.ip("link", "set", BRIDGE, "mtu", Integer.toString(TestSubnet.PEER_MTU));
@@ -214,6 +218,24 @@ final class SidecoreDaemonNetwork implements GuestNetwork
         namespace.ip("link", "set", uplinkTap, "up");
         namespace.ip("addr", "add", TestSubnet.PEER_ADDRESS + "/" + TestSubnet.PREFIX_LENGTH, "dev", BRIDGE);
         namespace.ip("link", "set", BRIDGE, "up");
+    }
+
+    /**
+     * @param reply ctl's JSON result of create-port.
+     * @return the port's device socket, or "" when the reply has none.
+     */
+    static String socketOf(final String reply)
+    {
+        final List<String> lines = Text.lines(reply);
+        try
+        {
+            return lines.isEmpty() ? "" :
+                JSON.readTree(lines.getLast()).path("port").path("socket").asText("");
+        }
+        catch (final IOException ex)
+        {
+            return "";
+        }
     }
 
     private String ctl(final String... args)

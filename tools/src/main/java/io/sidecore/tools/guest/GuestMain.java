@@ -10,7 +10,10 @@ import io.sidecore.shm.os.EventFd;
 import io.sidecore.shm.os.Fds;
 import io.sidecore.shm.os.MemFd;
 import io.sidecore.shm.os.LibC;
+import io.sidecore.shm.vfiouser.VfioUserClient;
+import io.sidecore.shm.vfiouser.VfioUserClientException;
 import io.sidecore.tools.control.ControlClient;
+import io.sidecore.tools.vfiouser.VfioUserDeviceAccess;
 import org.agrona.concurrent.UnsafeBuffer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -39,13 +42,20 @@ import java.util.concurrent.Callable;
  * </pre>
  * Without {@code --port} it creates a port of its own (named {@code guest-<pid>}, {@code --mac} or a MAC derived from
  * the name) and destroys it when done. A guest that dies does not need to clean up: the daemon lets the port go.
+ * <p>
+ * With {@code --vfio-user SOCKET} it attaches to an existing port's device socket instead, exactly as QEMU's
+ * {@code vfio-user-pci} does ({@link VfioUserDeviceAccess}): its RAM a sealed memfd handed over by DMA_MAP, the
+ * doorbell pages mapped from the sparse-mmap areas of BAR0's region info, every other register a REGION_READ/WRITE
+ * message, INTx through a trigger eventfd, each interrupt ended with an UNMASK message (QEMU's path without KVM).
+ * The GUEST line then names the port by its socket.
  */
 @Command(
     name = "sidecore guest",
     mixinStandardHelpOptions = true,
     sortOptions = false,
     usageHelpAutoWidth = true,
-    description = "Run the synthetic guest driver as its own process, attached natively to a daemon's port.",
+    description = "Run the synthetic guest driver as its own process, attached to a daemon's port natively or, with " +
+        "--vfio-user, over the port's device socket as QEMU's vfio-user-pci.",
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:ran for --seconds",
@@ -95,6 +105,10 @@ public final class GuestMain implements Callable<Integer>
         description = "guest RAM, a multiple of 4096 (default: ${DEFAULT-VALUE})")
     private long ramBytes;
 
+    @Option(names = "--vfio-user", paramLabel = "SOCKET",
+        description = "attach over vfio-user to this port device socket (as QEMU's vfio-user-pci) instead of natively")
+    private Path vfioUserSocket;
+
     @Option(names = "--unsealed-memory", hidden = true,
         description = "hand over RAM without F_SEAL_SHRINK (the daemon must refuse it; for tests)")
     private boolean unsealedMemory;
@@ -128,6 +142,24 @@ public final class GuestMain implements Callable<Integer>
         }
         final byte[] destination = null == sendTo ? null : parseMac(sendTo, "--send-to");
         final PrintWriter err = spec.commandLine().getErr();
+        if (null != vfioUserSocket)
+        {
+            if (null != port || null != mac || null != socket || null != config)
+            {
+                throw usage("--vfio-user attaches to an existing port's device socket: --port, --mac, --socket and " +
+                    "--config do not apply");
+            }
+            try
+            {
+                return attachOverVfioUser(destination);
+            }
+            catch (final GuestDriverException | VfioUserClientException | IOException | java.io.UncheckedIOException ex)
+            {
+                err.println("sidecore guest: " + ex.getMessage());
+                err.flush();
+                return 1;
+            }
+        }
         final Path controlSocket = controlSocket();
         final String portName = null != port ? port : "guest-" + ProcessHandle.current().pid();
         if (null == port && !create(controlSocket, portName))
@@ -215,8 +247,84 @@ public final class GuestMain implements Callable<Integer>
         }
     }
 
+    private int attachOverVfioUser(final byte[] destination) throws IOException
+    {
+        final String portName = vfioUserSocket.getFileName().toString().replaceFirst("\\.sock$", "");
+        try (MemFd ram = unsealedMemory ? MemFd.create("sidecore-guest-ram", ramBytes) :
+                MemFd.createSealed("sidecore-guest-ram", ramBytes);
+            VfioUserDeviceAccess access = VfioUserDeviceAccess.attach(VfioUserClient.connect(vfioUserSocket), ram,
+                GUEST_RAM_GPA, false))
+        {
+            final GuestInterrupts interrupts = new GuestInterrupts()
+            {
+                public boolean take()
+                {
+                    return access.awaitInterrupt(0);
+                }
+
+                public void endOfInterrupt()
+                {
+                    access.endOfInterrupt();
+                }
+
+                public void await(final int timeoutMs)
+                {
+                    access.awaitTrigger(timeoutMs);
+                }
+            };
+            return run(portName, access, access.guestRam(ram, GUEST_RAM_GPA), interrupts, destination,
+                access::trappedAccesses);
+        }
+    }
+
+    /**
+     * The guest's interrupt input: an eventfd the device signals, and what the guest does when its handler ran.
+     */
+    private interface GuestInterrupts
+    {
+        /**
+         * @return true when an interrupt came (taken).
+         */
+        boolean take();
+
+        /**
+         * The handler ran (a VMM's EOI).
+         */
+        void endOfInterrupt();
+
+        /**
+         * Wait for an interrupt (not taken).
+         *
+         * @param timeoutMs bound.
+         */
+        void await(int timeoutMs);
+    }
+
     private int run(final String portName, final NativeDeviceAccess access, final GuestRam ram, final EventFd irq,
         final byte[] destination)
+    {
+        final GuestInterrupts interrupts = new GuestInterrupts()
+        {
+            public boolean take()
+            {
+                return irq.drain() > 0;
+            }
+
+            public void endOfInterrupt()
+            {
+                // KVM's irqfd path: the guest's ICR read lowers the line, nothing to tell the daemon
+            }
+
+            public void await(final int timeoutMs)
+            {
+                Fds.awaitReadable(irq.fd(), timeoutMs);
+            }
+        };
+        return run(portName, access, ram, interrupts, destination, access::trappedAccesses);
+    }
+
+    private int run(final String portName, final DeviceAccess access, final GuestRam ram,
+        final GuestInterrupts interrupts, final byte[] destination, final java.util.function.LongSupplier trapped)
     {
         final GuestDriverModel model = new GuestDriverModel(access, ram, new GuestDriverConfig(),
             (buffer, offset, lengthBytes, status, special) -> rxFrames++);
@@ -232,9 +340,10 @@ public final class GuestMain implements Callable<Integer>
         while (System.nanoTime() - endNs < 0)
         {
             boolean worked = false;
-            if (irq.drain() > 0)
+            if (interrupts.take())
             {
                 model.onInterrupt();
+                interrupts.endOfInterrupt();
                 worked = true;
             }
             else if (model.isNapiScheduled())
@@ -254,7 +363,7 @@ public final class GuestMain implements Callable<Integer>
             }
             if (!worked)
             {
-                Fds.awaitReadable(irq.fd(), IDLE_WAIT_MS);
+                interrupts.await(IDLE_WAIT_MS);
             }
         }
         final PrintWriter out = spec.commandLine().getOut();
@@ -262,7 +371,7 @@ public final class GuestMain implements Callable<Integer>
                 "trapped_accesses=%d%n",
             portName, model.macString(), ProcessHandle.current().pid(),
             (System.nanoTime() - startNs) / 1e9, model.txFrames(), rxFrames, model.interrupts(),
-            access.trappedAccesses());
+            trapped.getAsLong());
         out.flush();
         return 0;
     }

@@ -47,6 +47,7 @@ public final class VfioUserDeviceAccess implements DeviceAccess, AutoCloseable
     private final AtomicBuffer sharedBar0;
     private final int sharedPages;
     private final byte[] configSpace;
+    private long trappedAccesses;
 
     private VfioUserDeviceAccess(final VfioUserClient client, final boolean useResample)
     {
@@ -160,6 +161,25 @@ public final class VfioUserDeviceAccess implements DeviceAccess, AutoCloseable
     }
 
     /**
+     * Wait for the device's interrupt without taking it.
+     *
+     * @param timeoutMs bound on the wait.
+     * @return true when one is pending.
+     */
+    public boolean awaitTrigger(final int timeoutMs)
+    {
+        return trigger.await(timeoutMs);
+    }
+
+    /**
+     * @return register accesses sent as messages (config space, BAR0 outside the shared pages, BAR1) since attach.
+     */
+    public long trappedAccesses()
+    {
+        return trappedAccesses;
+    }
+
+    /**
      * The guest finished handling the interrupt: unmask INTx as QEMU does (UNMASK message under TCG; a signal of
      * the resample eventfd, KVM's EOI notification, in resample mode).
      */
@@ -179,36 +199,42 @@ public final class VfioUserDeviceAccess implements DeviceAccess, AutoCloseable
     @Override
     public int configRead(final int offset, final int sizeBytes)
     {
+        trappedAccesses++;
         return (int)client.regionRead(VfioUserRegionInfo.CONFIG_REGION_INDEX, offset, sizeBytes);
     }
 
     @Override
     public void configWrite(final int offset, final int sizeBytes, final int value)
     {
+        trappedAccesses++;
         client.regionWrite(VfioUserRegionInfo.CONFIG_REGION_INDEX, offset, sizeBytes, value, false);
     }
 
     @Override
     public int bar0Read(final int offset)
     {
+        trappedAccesses++;
         return (int)client.regionRead(VfioUserRegionInfo.BAR0_REGION_INDEX, offset, 4);
     }
 
     @Override
     public void bar0Write(final int offset, final int value)
     {
+        trappedAccesses++;
         client.regionWrite(VfioUserRegionInfo.BAR0_REGION_INDEX, offset, 4, Integer.toUnsignedLong(value), false);
     }
 
     @Override
     public int ioRead(final int offset)
     {
+        trappedAccesses++;
         return (int)client.regionRead(VfioUserRegionInfo.BAR1_REGION_INDEX, offset, 4);
     }
 
     @Override
     public void ioWrite(final int offset, final int value)
     {
+        trappedAccesses++;
         client.regionWrite(VfioUserRegionInfo.BAR1_REGION_INDEX, offset, 4, Integer.toUnsignedLong(value), false);
     }
 

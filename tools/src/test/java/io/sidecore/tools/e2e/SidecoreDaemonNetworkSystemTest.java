@@ -19,8 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * System test (root, network namespace, TAP): the sidecore mode's wiring against a stand-in {@code tools/sidecore}
  * (test resource {@code fake-home/tools/sidecore}) that answers the daemon, ctl and stat command lines
- * {@link SidecoreDaemonNetwork} assumes. It pins those assumptions down until the real daemon lands; then the
- * stand-in and the class change together.
+ * {@link SidecoreDaemonNetwork} uses, answering as the real ones do (the real ones are driven by
+ * {@code tools/sidecore e2e --mode sidecore}); the stand-in and the class change together.
  */
 @Tag("system")
 class SidecoreDaemonNetworkSystemTest
@@ -67,8 +67,8 @@ class SidecoreDaemonNetworkSystemTest
 
         final String calls = Files.readString(runDir.resolve("calls.log"), StandardCharsets.UTF_8);
         assertTrue(calls.contains("daemon daemon --config " + runDir.resolve("daemon.properties")), calls);
-        assertTrue(calls.contains("ctl create-port --name uplink --backend tap --tap sce2eup"), calls);
-        assertTrue(calls.contains("ctl create-port --name g0 --mac " + TestSubnet.guestMac(0) +
+        assertTrue(calls.contains("ctl create-port uplink --backend uplink:sce2eup"), calls);
+        assertTrue(calls.contains("ctl --json create-port g0 --mac " + TestSubnet.guestMac(0) +
             " --backend switch"), calls);
         assertTrue(calls.contains("stat --format json --file " + runDir.resolve("counters.dat") + " --port g0"),
             calls);
