@@ -144,7 +144,8 @@ class PortFaultPublicationTest
         final List<String> lines = List.of(text.split("\n"));
         final int port = lines.indexOf("port g1 (id 1)");
         assertTrue(port > 0, text);
-        assertTrue(lines.get(port + 1).startsWith("  FAULTED tx_tail_beyond_ring: register TDT (0x03818) = 0x9, since "),
+        assertTrue(
+            lines.get(port + 1).startsWith("  FAULTED tx_tail_beyond_ring: register TDT (0x03818) = 0x9, since "),
             lines.get(port + 1));
         assertTrue(lines.get(port + 1).endsWith(", fault 1 of the port"), lines.get(port + 1));
         assertEquals("    (" + PortFault.TX_TAIL_BEYOND_RING.description() + ")", lines.get(port + 2));

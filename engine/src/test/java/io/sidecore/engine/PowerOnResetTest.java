@@ -130,7 +130,8 @@ class PowerOnResetTest
     {
         final E1000Device reference = new E1000Device(
             target.config, RegisterImage.allocate(target.config.sharedPages()), new GuestMemory(),
-            PortCounters.inHeap("reference"), (FrameSink)(frame, offset, lengthBytes, metadata, nowNs) -> FrameSink.DELIVERED,
+            PortCounters.inHeap("reference"),
+            (FrameSink)(frame, offset, lengthBytes, metadata, nowNs) -> FrameSink.DELIVERED,
             InterruptLine.NONE);
 
         final byte[] expectedRegisters = new byte[E1000Registers.BAR0_LENGTH];

@@ -13,7 +13,6 @@ import io.sidecore.engine.frame.FrameSink;
 import io.sidecore.engine.backend.TapBackend;
 import io.sidecore.engine.backend.TapOpener;
 import io.sidecore.engine.backend.VirtioNetHeader;
-import io.sidecore.engine.e1000.E1000Device;
 import io.sidecore.engine.os.TapDevice;
 import io.sidecore.shm.CsbDescriptor;
 import io.sidecore.shm.E1000Registers;
@@ -273,8 +272,8 @@ class RegistryWalkTest
             new Row(PortCounter.TX_DROP_BACKEND, "C's TAP peer is gone (EPIPE) and C sends", () -> Rig.withTap(),
                 r -> r.tapPeer.close(), r -> r.c.port.counters().get(PortCounter.TX_DROP_BACKEND),
                 r -> r.send(r.c, UNKNOWN_MAC, 100), r -> 1),
-            new Row(PortCounter.TX_DROP_SWITCH_RING_FULL, "A (sidecore 0) sends 100 1500-byte frames to B "
-                + "(sidecore 1), which does not drain", () -> Rig.twoSidecores(), r -> { },
+            new Row(PortCounter.TX_DROP_SWITCH_RING_FULL, "A (sidecore 0) sends 100 1500-byte frames to B " +
+                "(sidecore 1), which does not drain", () -> Rig.twoSidecores(), r -> { },
                 r -> r.a.port.counters().get(PortCounter.TX_DROP_SWITCH_RING_FULL), r ->
                 {
                     r.crossShardBefore = r.sidecore(0, SidecoreCounter.CROSS_SHARD_FRAMES);
@@ -430,12 +429,13 @@ class RegistryWalkTest
                 r -> r.send(r.a, r.b.mac, 60), r -> 1),
             new Row(SidecoreCounter.SWITCH_FLOOD_COPIES, "A broadcasts to B and C", () -> Rig.threePorts(), r -> { },
                 r -> r.sidecore(0, SidecoreCounter.SWITCH_FLOOD_COPIES), r -> r.send(r.a, BROADCAST, 60), r -> 1),
-            new Row(SidecoreCounter.SWITCH_DROP_NO_DESTINATION, "A's broadcast is in flight to sidecore 1 when B, "
-                + "its only port, leaves", () -> Rig.twoSidecores(), r -> { },
+            new Row(SidecoreCounter.SWITCH_DROP_NO_DESTINATION, "A's broadcast is in flight to sidecore 1 when B, " +
+                "its only port, leaves", () -> Rig.twoSidecores(), r -> { },
                 r -> r.sidecore(1, SidecoreCounter.SWITCH_DROP_NO_DESTINATION), r -> r.sendThenRemoveB(BROADCAST),
                 r -> 1),
-            new Row(SidecoreCounter.SWITCH_DROP_STALE_PORT, "A's frame for B is in flight to sidecore 1 when B "
-                + "leaves", () -> Rig.twoSidecores(), r -> { }, r -> r.sidecore(1, SidecoreCounter.SWITCH_DROP_STALE_PORT),
+            new Row(SidecoreCounter.SWITCH_DROP_STALE_PORT, "A's frame for B is in flight to sidecore 1 when B " +
+                "leaves", () -> Rig.twoSidecores(), r -> { },
+                r -> r.sidecore(1, SidecoreCounter.SWITCH_DROP_STALE_PORT),
                 r -> r.sendThenRemoveB(r.b.mac), r -> 1),
             new Row(SidecoreCounter.MAC_TABLE_FULL, "A sends from 20 source addresses to a table of 12 entries",
                 () -> Rig.smallMacTable(), r -> { }, r -> r.sidecore(0, SidecoreCounter.MAC_TABLE_FULL),

@@ -158,7 +158,7 @@ class ConfigurationTest
         assertEquals(0, Configuration.PORT_SHARED_PAGES.parse(""));
         assertEquals("sidecore.port.shared.pages=0x2818: entries must be page-aligned offsets inside BAR0 " +
             "(0x0 to 0x1f000): 0x2818", assertThrows(ConfigurationException.class,
-            () -> Configuration.PORT_SHARED_PAGES.parse("0x2818")).getMessage());
+                () -> Configuration.PORT_SHARED_PAGES.parse("0x2818")).getMessage());
     }
 
     @Test
@@ -276,7 +276,8 @@ class ConfigurationTest
             {
                 continue;
             }
-            final String key = setting.name().startsWith("sidecore.port.") && setting.readerClass() != EngineContext.class ?
+            final String key =
+                setting.name().startsWith("sidecore.port.") && setting.readerClass() != EngineContext.class ?
                 setting.name().substring("sidecore.port.".length()) : setting.name().substring("sidecore.".length());
             final String camel = camelCase(key);
             final String member = setting.readerName();

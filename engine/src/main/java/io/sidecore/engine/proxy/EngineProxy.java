@@ -610,7 +610,8 @@ public final class EngineProxy
             {
                 throw new IllegalArgumentException("backend factory made no backend for port " + config.name());
             }
-            port = new Port(config, registers, guestMemory, counters, line, backend, ctx.portDefaults(), faultPublisher);
+            port = new Port(
+                config, registers, guestMemory, counters, line, backend, ctx.portDefaults(), faultPublisher);
             entries.put(port, new PortEntry(port, sidecore, slot, new TrappedAccess(port)));
             execute(agents[sidecore], new Commands.AddPort(port, slot));
         }

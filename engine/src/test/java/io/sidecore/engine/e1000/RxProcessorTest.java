@@ -3,7 +3,6 @@ package io.sidecore.engine.e1000;
 import io.sidecore.shm.E1000Registers;
 import io.sidecore.shm.PciConfig;
 import io.sidecore.shm.PortCounter;
-import io.sidecore.shm.PortFault;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
