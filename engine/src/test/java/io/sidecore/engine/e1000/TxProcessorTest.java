@@ -4,6 +4,7 @@ import io.sidecore.shm.E1000Registers;
 import io.sidecore.shm.E1000TxDescriptor;
 import io.sidecore.shm.PortCounter;
 import io.sidecore.shm.PortFault;
+import io.sidecore.tools.guest.Descriptors;
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteOrder;
@@ -116,15 +117,15 @@ final class TxProcessorTest
         final long gpa = bufferGpa(0);
         h.putBytes(gpa, frame(60, 1));
         // STA has EC, LC and TU set by the "guest" and a reserved bit in the upper nibble.
-        final long high = 60L | ((long)RS_EOP << 24) | (0x1EL << 32) | (0x33L << 40) | (0xBEEFL << 48);
-        h.putRawTx(0, gpa, high);
+        h.putRawTx(0, gpa, Descriptors.legacyTxHigh(60, RS_EOP, 0, 0x1E, 0x33, 0xBEEF));
         ring(h, 1);
 
         h.pollTx();
 
         final int offset = h.ramOffset(DeviceHarness.TX_RING_GPA);
         assertEquals(gpa, h.ramBuffer.getLong(offset, ByteOrder.LITTLE_ENDIAN));
-        assertEquals(high & ~0xFF_0000_0000L | (0x11L << 32), h.ramBuffer.getLong(offset + 8, ByteOrder.LITTLE_ENDIAN));
+        assertEquals(Descriptors.legacyTxHigh(60, RS_EOP, 0, 0x11, 0x33, 0xBEEF),
+            h.ramBuffer.getLong(offset + 8, ByteOrder.LITTLE_ENDIAN), "only STA changed: DD set, reserved bit kept");
     }
 
     @Test
@@ -290,8 +291,7 @@ final class TxProcessorTest
         final byte[] second = frame(70, 2);
         h.putBytes(bufferGpa(5), second);
         final int offset = h.ramOffset(newRingGpa);
-        h.ramBuffer.putLong(offset, bufferGpa(5), ByteOrder.LITTLE_ENDIAN);
-        h.ramBuffer.putLong(offset + 8, 70L | ((long)RS_EOP << 24), ByteOrder.LITTLE_ENDIAN);
+        Descriptors.putLegacyTx(h.ramBuffer, offset, bufferGpa(5), 70, RS_EOP);
         ring(h, 1);
 
         assertEquals(1, h.pollTx());
@@ -766,8 +766,7 @@ final class TxProcessorTest
     void shouldDropMalformedWhenDescriptorTypeIsReserved()
     {
         final DeviceHarness h = harness(8);
-        final long high = 100L | (0x7L << 20) | ((long)(RS_EOP | E1000TxDescriptor.CMD_DEXT) << 24);
-        h.putRawTx(0, bufferGpa(0), high);
+        h.putRawTx(0, bufferGpa(0), Descriptors.extendedTxHigh(100, 0x7, RS_EOP, 0, 0, 0));
         putLegacyFrame(h, 1, frame(60, 1), RS_EOP);
         ring(h, 2);
 
