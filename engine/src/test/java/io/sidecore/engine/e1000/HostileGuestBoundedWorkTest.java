@@ -141,7 +141,17 @@ class HostileGuestBoundedWorkTest
     void shouldReturnFromEveryCallWhenGuestRunsRandomActionSequences(
         @ForAll("mixedSequences") final List<Action> actions)
     {
-        new Rig(false, false, false).runEachBounded(actions);
+        final Rig rig = new Rig(false, false, false);
+
+        rig.runEachBounded(actions);
+
+        rig.checkGlobal("after the sequence: ");
+        final Port port = rig.a;
+        assertEquals(rig.receiveCalls, port.counters.get(PortCounter.RX_FRAMES) + port.rxDrops(),
+            "every frame offered was delivered or counted in one RX drop counter");
+        assertEquals(port.counters.get(PortCounter.TX_FRAMES), port.sink.frames,
+            "every TX frame counted reached the wire");
+        assertEquals(port.counters.get(PortCounter.TX_BYTES), port.sink.bytes, "and its bytes");
     }
 
     /**
@@ -153,15 +163,20 @@ class HostileGuestBoundedWorkTest
     {
         final Rig rig = new Rig(false, false, false);
         final Port port = rig.a;
-        final int payload = postLargestTsoPacket(rig, port, 1);
+        postLargestTsoPacket(rig, port, 1);
 
         final int consumed = assertTimeoutPreemptively(Rig.ACTION_TIMEOUT, () -> port.device.pollTx(rig.nowNs, 64));
 
         assertEquals(2, consumed);
         assertEquals(1, port.counters.get(PortCounter.TX_DROP_MALFORMED));
+        assertEquals(1, port.counters.totalDrops(), "one drop, under one counter");
         assertEquals(0, port.counters.get(PortCounter.TX_TSO_SEGMENTS));
         assertEquals(0, port.sink.frames);
-        assertEquals(true, payload > 0);
+        assertEquals(2, port.reg(E1000Registers.TDH), "both descriptors consumed");
+        assertEquals(0, port.ramBuffer.getByte(E1000TxDescriptor.STATUS_OFFSET), "the context (no RS) is not written");
+        assertEquals(E1000TxDescriptor.STA_DD,
+            port.ramBuffer.getByte(E1000TxDescriptor.LENGTH + E1000TxDescriptor.STATUS_OFFSET),
+            "DD written back to the data descriptor (RS) of the dropped packet");
     }
 
     /**
