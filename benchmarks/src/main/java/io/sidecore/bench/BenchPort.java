@@ -15,6 +15,7 @@ import io.sidecore.shm.E1000RxDescriptor;
 import io.sidecore.shm.E1000TxDescriptor;
 import io.sidecore.shm.PciConfig;
 import io.sidecore.shm.PortRegionDescriptor;
+import io.sidecore.tools.guest.Descriptors;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -159,8 +160,7 @@ final class BenchPort
      */
     void putLegacyTx(final int index, final long bufferGpa, final int lengthBytes, final int command)
     {
-        final long high = (lengthBytes & 0xFFFFL) | ((long)(command & 0xFF) << 24);
-        putRawTx(index, bufferGpa, high);
+        Descriptors.putLegacyTx(ramBuffer, txDescriptorOffset(index), bufferGpa, lengthBytes, command);
     }
 
     /**
@@ -189,17 +189,8 @@ final class BenchPort
         final int headerLengthBytes,
         final int mss)
     {
-        final long low = (ipcss & 0xFFL) |
-            ((long)(ipcso & 0xFF) << 8) |
-            ((long)(ipcse & 0xFFFF) << 16) |
-            ((long)(tucss & 0xFF) << 32) |
-            ((long)(tucso & 0xFF) << 40);
-        final long high = (payloadLengthBytes & 0xFFFFFL) |
-            ((long)E1000TxDescriptor.DTYP_CONTEXT << E1000TxDescriptor.DTYP_SHIFT) |
-            ((long)((tucmd | E1000TxDescriptor.TUCMD_DEXT) & 0xFF) << 24) |
-            ((long)(headerLengthBytes & 0xFF) << 40) |
-            ((long)(mss & 0xFFFF) << 48);
-        putRawTx(index, low, high);
+        Descriptors.putContextTx(ramBuffer, txDescriptorOffset(index), ipcss, ipcso, ipcse, tucss, tucso, 0,
+            payloadLengthBytes, tucmd, headerLengthBytes, mss);
     }
 
     /**
@@ -213,18 +204,12 @@ final class BenchPort
      */
     void putDataTx(final int index, final long bufferGpa, final int lengthBytes, final int dcmd, final int popts)
     {
-        final long high = (lengthBytes & E1000TxDescriptor.EXT_LENGTH_MASK) |
-            ((long)E1000TxDescriptor.DTYP_DATA << E1000TxDescriptor.DTYP_SHIFT) |
-            ((long)((dcmd | E1000TxDescriptor.CMD_DEXT) & 0xFF) << 24) |
-            ((long)(popts & 0xFF) << 40);
-        putRawTx(index, bufferGpa, high);
+        Descriptors.putDataTx(ramBuffer, txDescriptorOffset(index), bufferGpa, lengthBytes, dcmd, popts, 0);
     }
 
-    private void putRawTx(final int index, final long low, final long high)
+    private int txDescriptorOffset(final int index)
     {
-        final int offset = ramOffset(TX_RING_GPA) + index * E1000TxDescriptor.LENGTH;
-        ramBuffer.putLong(offset, low, ByteOrder.LITTLE_ENDIAN);
-        ramBuffer.putLong(offset + 8, high, ByteOrder.LITTLE_ENDIAN);
+        return ramOffset(TX_RING_GPA) + index * E1000TxDescriptor.LENGTH;
     }
 
     /**
@@ -259,9 +244,7 @@ final class BenchPort
      */
     void putRxDescriptor(final int index)
     {
-        final int offset = ramOffset(RX_RING_GPA) + index * E1000RxDescriptor.LENGTH;
-        ramBuffer.putLong(offset, rxBufferGpa(index), ByteOrder.LITTLE_ENDIAN);
-        ramBuffer.putLong(offset + 8, 0L, ByteOrder.LITTLE_ENDIAN);
+        Descriptors.putRx(ramBuffer, ramOffset(RX_RING_GPA) + index * E1000RxDescriptor.LENGTH, rxBufferGpa(index));
     }
 
     /**

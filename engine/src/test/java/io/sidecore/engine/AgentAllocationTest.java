@@ -86,7 +86,8 @@ class AgentAllocationTest
 
             assertEquals(0, allocated, "bytes allocated per window of 2000 cycles: " +
                 java.util.Arrays.toString(allocatedPerWindow) +
-                " (a one-off, e.g. objects re-materialised by a JIT deoptimisation, is tolerated; steady state is not)");
+                " (a one-off, e.g. objects re-materialised by a JIT deoptimisation, is tolerated; steady state is " +
+                "not)");
             assertTrue(guests[1].port.counters().get(PortCounter.RX_FRAMES) - rxBefore >= 2_000,
                 "frames flowed during the measurement");
             assertTrue(engine.agent(0).counters().crossShardFrames().get() > 0);

@@ -3,8 +3,6 @@ package io.sidecore.engine;
 import io.sidecore.engine.agent.SidecoreAgent;
 import io.sidecore.engine.agent.SidecoreEngine;
 import io.sidecore.engine.mem.GuestMemoryRegion;
-import io.sidecore.engine.port.Port;
-import io.sidecore.engine.proxy.EngineProxy;
 import io.sidecore.shm.CsbDescriptor;
 import org.agrona.concurrent.CachedNanoClock;
 import org.agrona.concurrent.UnsafeBuffer;

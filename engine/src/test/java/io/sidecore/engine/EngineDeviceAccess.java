@@ -1,6 +1,5 @@
 package io.sidecore.engine;
 
-import io.sidecore.engine.agent.Kick;
 import io.sidecore.engine.agent.SidecoreEngine;
 import io.sidecore.engine.port.Port;
 import io.sidecore.engine.proxy.EngineProxy;

@@ -108,6 +108,11 @@ class EventFdKickTest
 
         kick.signal();
         kick.close();
+
+        assertTrue(kick.isSignalled(), "the signal is only remembered");
+        assertFalse(Fds.awaitReadable(guest.fd(), 0), "nothing was written to the eventfd");
+        assertTrue(guest.signal(), "closing twice released only the sidecore's own descriptor");
+        assertTrue(Fds.awaitReadable(guest.fd(), 0), "the guest's descriptor still reaches the eventfd");
     }
 
     @Test

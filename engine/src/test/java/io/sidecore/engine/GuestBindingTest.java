@@ -59,7 +59,8 @@ class GuestBindingTest
 
         bind(guest, port);
         guest.setUpTx(8);
-        guest.send(guest.frameTo(TestGuest.macOf(2), FRAME_BYTES, 1), guest.frameTo(TestGuest.macOf(2), FRAME_BYTES, 2));
+        guest.send(
+            guest.frameTo(TestGuest.macOf(2), FRAME_BYTES, 1), guest.frameTo(TestGuest.macOf(2), FRAME_BYTES, 2));
         pump(4);
 
         assertEquals(2, backend.framesSunk());

@@ -1,7 +1,6 @@
 package io.sidecore.engine;
 
 import io.sidecore.engine.agent.SidecoreEngine;
-import io.sidecore.engine.backend.Tcpdump;
 import io.sidecore.engine.backend.TapBackend;
 import io.sidecore.engine.backend.TapOpener;
 import io.sidecore.engine.backend.TestFrames;
@@ -140,9 +139,10 @@ class PortCaptureTest
         {
             final byte[] segment = pcapng.packets.get(i).data();
             assertArrayEquals(segment, guest.rxFrame(i - 1, segment.length), "segment " + i + " as the guest got it");
+            assertTrue(TestFrames.isIpv4HeaderValid(segment, 14), "segment " + i + ": IPv4 header checksum completed");
+            assertTrue(TestFrames.isL4ChecksumValid(segment, 14, false, 6, 34),
+                "segment " + i + ": TCP checksum completed");
         }
-        assertEquals(3, Tcpdump.read(file).stream().filter(line -> line.contains("(correct)")).count(),
-            "tcpdump reads the segments with their completed checksums");
     }
 
     @Test

@@ -14,13 +14,13 @@ import io.sidecore.shm.CsbDescriptor;
 import io.sidecore.shm.E1000Registers;
 import io.sidecore.shm.E1000TxDescriptor;
 import io.sidecore.shm.PciConfig;
+import io.sidecore.tools.guest.Descriptors;
 import io.sidecore.shm.PortCounter;
 import org.agrona.concurrent.CachedNanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import java.nio.ByteOrder;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -110,8 +110,7 @@ class PowerOnResetTest
         assertTrue(port.isCsbActive());
 
         final int offset = (int)(TestGuest.TX_RING_GPA - TestGuest.RAM_GPA);
-        target.ramBuffer.putLong(offset, TestGuest.TX_BUFFERS_GPA, ByteOrder.LITTLE_ENDIAN);
-        target.ramBuffer.putLong(offset + 8, 100 | (long)E1000TxDescriptor.CMD_RS << 24, ByteOrder.LITTLE_ENDIAN);
+        Descriptors.putLegacyTx(target.ramBuffer, offset, TestGuest.TX_BUFFERS_GPA, 100, E1000TxDescriptor.CMD_RS);
         target.csb(CsbDescriptor.GUEST_TDT_FIELD_OFFSET, 1);
         for (int i = 0; i < 8; i++)
         {
@@ -130,7 +129,8 @@ class PowerOnResetTest
     {
         final E1000Device reference = new E1000Device(
             target.config, RegisterImage.allocate(target.config.sharedPages()), new GuestMemory(),
-            PortCounters.inHeap("reference"), (FrameSink)(frame, offset, lengthBytes, metadata, nowNs) -> FrameSink.DELIVERED,
+            PortCounters.inHeap("reference"),
+            (FrameSink)(frame, offset, lengthBytes, metadata, nowNs) -> FrameSink.DELIVERED,
             InterruptLine.NONE);
 
         final byte[] expectedRegisters = new byte[E1000Registers.BAR0_LENGTH];

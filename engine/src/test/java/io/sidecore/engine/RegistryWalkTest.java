@@ -13,11 +13,9 @@ import io.sidecore.engine.frame.FrameSink;
 import io.sidecore.engine.backend.TapBackend;
 import io.sidecore.engine.backend.TapOpener;
 import io.sidecore.engine.backend.VirtioNetHeader;
-import io.sidecore.engine.e1000.E1000Device;
 import io.sidecore.engine.os.TapDevice;
 import io.sidecore.shm.CsbDescriptor;
 import io.sidecore.shm.E1000Registers;
-import io.sidecore.shm.E1000RxDescriptor;
 import io.sidecore.shm.E1000TxDescriptor;
 import io.sidecore.shm.PortCounter;
 import io.sidecore.shm.PortFault;
@@ -25,6 +23,7 @@ import io.sidecore.shm.PortFaultDescriptor;
 import io.sidecore.shm.SidecoreCounter;
 import io.sidecore.shm.os.Fds;
 import io.sidecore.shm.os.LibC;
+import io.sidecore.tools.guest.Descriptors;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.CachedNanoClock;
 import org.agrona.concurrent.SystemNanoClock;
@@ -35,7 +34,6 @@ import org.junit.jupiter.api.TestFactory;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -249,8 +247,7 @@ class RegistryWalkTest
                 r -> r.putTx(r.a, OUTSIDE_RAM_GPA, legacy(60, E1000TxDescriptor.CMD_EOP)), 1),
             port(PortCounter.TX_DROP_MALFORMED, "an extended descriptor with a reserved DTYP", A,
                 r -> r.putTx(r.a, TestGuest.TX_BUFFERS_GPA,
-                    60 | 2L << E1000TxDescriptor.DTYP_SHIFT | (long)(E1000TxDescriptor.CMD_DEXT |
-                    E1000TxDescriptor.CMD_EOP) << 24), 1),
+                    Descriptors.extendedTxHigh(60, 2, E1000TxDescriptor.CMD_EOP, 0, 0, 0)), 1),
             port(PortCounter.TX_DROP_OVERSIZE, "two 40000-byte legacy descriptors make one packet", A, r ->
             {
                 r.putTxWithoutRing(r.a, TestGuest.TX_BUFFERS_GPA, legacy(40_000, 0));
@@ -259,12 +256,12 @@ class RegistryWalkTest
             port(PortCounter.TX_DROP_EMPTY, "a zero-length legacy descriptor with EOP", A,
                 r -> r.putTx(r.a, TestGuest.TX_BUFFERS_GPA, legacy(0, E1000TxDescriptor.CMD_EOP)), 1),
             port(PortCounter.TX_DROP_NO_CONTEXT, "a data descriptor asking for TCP checksum without a context", A,
-                r -> r.putTx(r.a, TestGuest.TX_BUFFERS_GPA, data(60, E1000TxDescriptor.CMD_EOP,
-                    E1000TxDescriptor.POPTS_TXSM)), 1),
+                r -> r.putTx(r.a, TestGuest.TX_BUFFERS_GPA, Descriptors.dataTxHigh(60,
+                    E1000TxDescriptor.CMD_EOP, E1000TxDescriptor.POPTS_TXSM, 0)), 1),
             port(PortCounter.TX_DROP_BAD_SEQUENCE, "a legacy then a data descriptor in one packet", A, r ->
             {
                 r.putTxWithoutRing(r.a, TestGuest.TX_BUFFERS_GPA, legacy(30, 0));
-                r.putTx(r.a, TestGuest.TX_BUFFERS_GPA, data(30, E1000TxDescriptor.CMD_EOP, 0));
+                r.putTx(r.a, TestGuest.TX_BUFFERS_GPA, Descriptors.dataTxHigh(30, E1000TxDescriptor.CMD_EOP, 0, 0));
             }, 1),
             port(PortCounter.TX_DROP_RUNT, "a 10-byte legacy frame", A,
                 r -> r.putTx(r.a, TestGuest.TX_BUFFERS_GPA, legacy(10, E1000TxDescriptor.CMD_EOP)), 1),
@@ -273,8 +270,8 @@ class RegistryWalkTest
             new Row(PortCounter.TX_DROP_BACKEND, "C's TAP peer is gone (EPIPE) and C sends", () -> Rig.withTap(),
                 r -> r.tapPeer.close(), r -> r.c.port.counters().get(PortCounter.TX_DROP_BACKEND),
                 r -> r.send(r.c, UNKNOWN_MAC, 100), r -> 1),
-            new Row(PortCounter.TX_DROP_SWITCH_RING_FULL, "A (sidecore 0) sends 100 1500-byte frames to B "
-                + "(sidecore 1), which does not drain", () -> Rig.twoSidecores(), r -> { },
+            new Row(PortCounter.TX_DROP_SWITCH_RING_FULL, "A (sidecore 0) sends 100 1500-byte frames to B " +
+                "(sidecore 1), which does not drain", () -> Rig.twoSidecores(), r -> { },
                 r -> r.a.port.counters().get(PortCounter.TX_DROP_SWITCH_RING_FULL), r ->
                 {
                     r.crossShardBefore = r.sidecore(0, SidecoreCounter.CROSS_SHARD_FRAMES);
@@ -316,8 +313,8 @@ class RegistryWalkTest
             port(PortCounter.RX_DROP_OVERSIZE, "a 2000-byte frame for B (RCTL.LPE clear)", B,
                 r -> r.send(r.a, r.b.mac, 2000), 1),
             port(PortCounter.RX_DROP_DMA_FAULT, "a frame for B, whose next RX buffer is outside its memory", B,
-                r -> r.b.ramBuffer.putLong((int)(TestGuest.RX_RING_GPA - TestGuest.RAM_GPA) +
-                    E1000RxDescriptor.BUFFER_ADDR_OFFSET, OUTSIDE_RAM_GPA, ByteOrder.LITTLE_ENDIAN),
+                r -> Descriptors.putRx(r.b.ramBuffer, (int)(TestGuest.RX_RING_GPA - TestGuest.RAM_GPA),
+                    OUTSIDE_RAM_GPA),
                 r -> r.send(r.a, r.b.mac, 60), 1),
             port(PortCounter.RX_DROP_DISABLED, "a frame for B, whose receiver is off (RCTL.EN clear)", B,
                 r -> r.proxy.mmioWrite(r.b.port, E1000Registers.RCTL, 0), r -> r.send(r.a, r.b.mac, 60), 1),
@@ -430,12 +427,13 @@ class RegistryWalkTest
                 r -> r.send(r.a, r.b.mac, 60), r -> 1),
             new Row(SidecoreCounter.SWITCH_FLOOD_COPIES, "A broadcasts to B and C", () -> Rig.threePorts(), r -> { },
                 r -> r.sidecore(0, SidecoreCounter.SWITCH_FLOOD_COPIES), r -> r.send(r.a, BROADCAST, 60), r -> 1),
-            new Row(SidecoreCounter.SWITCH_DROP_NO_DESTINATION, "A's broadcast is in flight to sidecore 1 when B, "
-                + "its only port, leaves", () -> Rig.twoSidecores(), r -> { },
+            new Row(SidecoreCounter.SWITCH_DROP_NO_DESTINATION, "A's broadcast is in flight to sidecore 1 when B, " +
+                "its only port, leaves", () -> Rig.twoSidecores(), r -> { },
                 r -> r.sidecore(1, SidecoreCounter.SWITCH_DROP_NO_DESTINATION), r -> r.sendThenRemoveB(BROADCAST),
                 r -> 1),
-            new Row(SidecoreCounter.SWITCH_DROP_STALE_PORT, "A's frame for B is in flight to sidecore 1 when B "
-                + "leaves", () -> Rig.twoSidecores(), r -> { }, r -> r.sidecore(1, SidecoreCounter.SWITCH_DROP_STALE_PORT),
+            new Row(SidecoreCounter.SWITCH_DROP_STALE_PORT, "A's frame for B is in flight to sidecore 1 when B " +
+                "leaves", () -> Rig.twoSidecores(), r -> { },
+                r -> r.sidecore(1, SidecoreCounter.SWITCH_DROP_STALE_PORT),
                 r -> r.sendThenRemoveB(r.b.mac), r -> 1),
             new Row(SidecoreCounter.MAC_TABLE_FULL, "A sends from 20 source addresses to a table of 12 entries",
                 () -> Rig.smallMacTable(), r -> { }, r -> r.sidecore(0, SidecoreCounter.MAC_TABLE_FULL),
@@ -548,14 +546,7 @@ class RegistryWalkTest
 
     private static long legacy(final int lengthBytes, final int command)
     {
-        return (lengthBytes & 0xFFFFL) | (long)(command & 0xFF) << 24;
-    }
-
-    private static long data(final int lengthBytes, final int command, final int popts)
-    {
-        return (lengthBytes & E1000TxDescriptor.EXT_LENGTH_MASK) |
-            (long)E1000TxDescriptor.DTYP_DATA << E1000TxDescriptor.DTYP_SHIFT |
-            (long)((command | E1000TxDescriptor.CMD_DEXT) & 0xFF) << 24 | (long)(popts & 0xFF) << 40;
+        return Descriptors.legacyTxHigh(lengthBytes, command, 0, 0, 0, 0);
     }
 
     // ------------------------------------------------------------------------------------------------ rig
@@ -731,10 +722,8 @@ class RegistryWalkTest
 
         void putTxWithoutRing(final TestGuest guest, final long low, final long high)
         {
-            final int offset = (int)(TestGuest.TX_RING_GPA - TestGuest.RAM_GPA) +
-                guest.txTail * E1000TxDescriptor.LENGTH;
-            guest.ramBuffer.putLong(offset, low, ByteOrder.LITTLE_ENDIAN);
-            guest.ramBuffer.putLong(offset + 8, high, ByteOrder.LITTLE_ENDIAN);
+            Descriptors.put(guest.ramBuffer, (int)(TestGuest.TX_RING_GPA - TestGuest.RAM_GPA) +
+                guest.txTail * E1000TxDescriptor.LENGTH, low, high);
             guest.txTail = (guest.txTail + 1) % guest.txCount;
         }
 
@@ -763,14 +752,11 @@ class RegistryWalkTest
             frame[47] = 0x10;
             final long bufferGpa = TestGuest.TX_BUFFERS_GPA + (long)a.txTail * TestGuest.BUFFER_BYTES;
             a.ramBuffer.putBytes((int)(bufferGpa - TestGuest.RAM_GPA), frame);
-            final long contextLow = 14 | 24L << 8 | 33L << 16 | 34L << 32 | 50L << 40;
-            final long contextHigh = payload | (long)E1000TxDescriptor.DTYP_CONTEXT << E1000TxDescriptor.DTYP_SHIFT |
-                (long)(E1000TxDescriptor.TUCMD_TSE | E1000TxDescriptor.TUCMD_IP | E1000TxDescriptor.TUCMD_TCP |
-                E1000TxDescriptor.TUCMD_DEXT) << 24 | (long)header << 40 | 100L << 48;
-            putTxWithoutRing(a, contextLow, contextHigh);
-            putTx(a, TestGuest.TX_BUFFERS_GPA, data(header + payload, E1000TxDescriptor.CMD_TSE |
+            putTxWithoutRing(a, Descriptors.contextTxLow(14, 24, 33, 34, 50, 0), Descriptors.contextTxHigh(payload,
+                E1000TxDescriptor.TUCMD_TSE | E1000TxDescriptor.TUCMD_IP | E1000TxDescriptor.TUCMD_TCP, header, 100));
+            putTx(a, TestGuest.TX_BUFFERS_GPA, Descriptors.dataTxHigh(header + payload, E1000TxDescriptor.CMD_TSE |
                 E1000TxDescriptor.CMD_EOP | E1000TxDescriptor.CMD_RS,
-                E1000TxDescriptor.POPTS_IXSM | E1000TxDescriptor.POPTS_TXSM));
+                E1000TxDescriptor.POPTS_IXSM | E1000TxDescriptor.POPTS_TXSM, 0));
         }
 
         void registerCsb()

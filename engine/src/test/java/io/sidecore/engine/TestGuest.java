@@ -13,11 +13,11 @@ import io.sidecore.shm.E1000Registers;
 import io.sidecore.shm.E1000RxDescriptor;
 import io.sidecore.shm.E1000TxDescriptor;
 import io.sidecore.shm.PciConfig;
+import io.sidecore.tools.guest.Descriptors;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -162,12 +162,8 @@ final class TestGuest
         }
         final long bufferGpa = TX_BUFFERS_GPA + (long)txTail * BUFFER_BYTES;
         ramBuffer.putBytes((int)(bufferGpa - RAM_GPA), frame);
-        final int offset = (int)(TX_RING_GPA - RAM_GPA) + txTail * E1000TxDescriptor.LENGTH;
-        ramBuffer.setMemory(offset, E1000TxDescriptor.LENGTH, (byte)0);
-        ramBuffer.putLong(offset + E1000TxDescriptor.BUFFER_ADDR_OFFSET, bufferGpa, ByteOrder.LITTLE_ENDIAN);
-        ramBuffer.putShort(offset + E1000TxDescriptor.LENGTH_OFFSET, (short)frame.length, ByteOrder.LITTLE_ENDIAN);
-        ramBuffer.putByte(offset + E1000TxDescriptor.CMD_OFFSET,
-            (byte)(E1000TxDescriptor.CMD_EOP | E1000TxDescriptor.CMD_IFCS | E1000TxDescriptor.CMD_RS));
+        Descriptors.putLegacyTx(ramBuffer, (int)(TX_RING_GPA - RAM_GPA) + txTail * E1000TxDescriptor.LENGTH, bufferGpa,
+            frame.length, E1000TxDescriptor.CMD_EOP | E1000TxDescriptor.CMD_IFCS | E1000TxDescriptor.CMD_RS);
         txTail = (txTail + 1) % txCount;
         return true;
     }
@@ -294,10 +290,8 @@ final class TestGuest
     {
         for (int i = 0; i < count; i++)
         {
-            final int offset = (int)(RX_RING_GPA - RAM_GPA) + i * E1000RxDescriptor.LENGTH;
-            ramBuffer.setMemory(offset, E1000RxDescriptor.LENGTH, (byte)0);
-            ramBuffer.putLong(offset + E1000RxDescriptor.BUFFER_ADDR_OFFSET, RX_BUFFERS_GPA + (long)i * BUFFER_BYTES,
-                ByteOrder.LITTLE_ENDIAN);
+            Descriptors.putRx(ramBuffer, (int)(RX_RING_GPA - RAM_GPA) + i * E1000RxDescriptor.LENGTH,
+                RX_BUFFERS_GPA + (long)i * BUFFER_BYTES);
         }
         proxy.mmioWrite(port, E1000Registers.RDBAL, (int)RX_RING_GPA);
         proxy.mmioWrite(port, E1000Registers.RDBAH, (int)(RX_RING_GPA >>> 32));

@@ -39,8 +39,8 @@ import java.lang.invoke.VarHandle;
  *   +---------------------------------------------------------------+
  * </pre>
  * <b>Writer</b> (a seqlock with one writer, {@link #write}): {@link #beginWrite} makes the sequence odd and fences,
- * the writer stores the fields, {@link #endWrite} makes it even again with a release store. A reset clears the fault id, register and
- * value and keeps the count and the time of the last fault.
+ * the writer stores the fields, {@link #endWrite} makes it even again with a release store. A reset clears the fault
+ * id, register and value and keeps the count and the time of the last fault.
  * <p>
  * <b>Reader</b>: {@link #read} takes the sequence (acquire), the fields, a load fence and the sequence again, and
  * retries while a write is in progress or happened meanwhile.

@@ -8,7 +8,20 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import java.nio.ByteOrder;
 
-import static io.sidecore.shm.CounterTypes.*;
+import static io.sidecore.shm.CounterTypes.COUNTER_ID_KEY_OFFSET;
+import static io.sidecore.shm.CounterTypes.PORT_COUNTER_TYPE_ID;
+import static io.sidecore.shm.CounterTypes.PORT_ID_KEY_OFFSET;
+import static io.sidecore.shm.CounterTypes.PORT_KEY_LENGTH;
+import static io.sidecore.shm.CounterTypes.SIDECORE_COUNTER_ID_KEY_OFFSET;
+import static io.sidecore.shm.CounterTypes.SIDECORE_COUNTER_TYPE_ID;
+import static io.sidecore.shm.CounterTypes.SIDECORE_INDEX_KEY_OFFSET;
+import static io.sidecore.shm.CounterTypes.SIDECORE_KEY_LENGTH;
+import static io.sidecore.shm.CounterTypes.SYSTEM_COUNTER_TYPE_ID;
+import static io.sidecore.shm.CounterTypes.counterId;
+import static io.sidecore.shm.CounterTypes.encodePortKey;
+import static io.sidecore.shm.CounterTypes.encodeSidecoreKey;
+import static io.sidecore.shm.CounterTypes.portId;
+import static io.sidecore.shm.CounterTypes.sidecoreIndex;
 import static io.sidecore.shm.LayoutAssertions.assertLayout;
 import static io.sidecore.shm.LayoutAssertions.field;
 import static io.sidecore.shm.LayoutAssertions.intConstant;

@@ -14,7 +14,52 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import java.nio.charset.StandardCharsets;
 
-import static io.sidecore.shm.CountersFileDescriptor.*;
+import static io.sidecore.shm.CountersFileDescriptor.COUNTERS_FILE_VERSION;
+import static io.sidecore.shm.CountersFileDescriptor.COUNTERS_METADATA_LENGTH_FIELD_OFFSET;
+import static io.sidecore.shm.CountersFileDescriptor.COUNTERS_VALUES_LENGTH_FIELD_OFFSET;
+import static io.sidecore.shm.CountersFileDescriptor.DEFAULT_DIRECTORY;
+import static io.sidecore.shm.CountersFileDescriptor.DEFAULT_FILE;
+import static io.sidecore.shm.CountersFileDescriptor.END_OF_METADATA_OFFSET;
+import static io.sidecore.shm.CountersFileDescriptor.ERROR_LOG_LENGTH_FIELD_OFFSET;
+import static io.sidecore.shm.CountersFileDescriptor.FILE_NAME;
+import static io.sidecore.shm.CountersFileDescriptor.HEARTBEAT_FIELD_OFFSET;
+import static io.sidecore.shm.CountersFileDescriptor.MAGIC;
+import static io.sidecore.shm.CountersFileDescriptor.MAGIC_FIELD_OFFSET;
+import static io.sidecore.shm.CountersFileDescriptor.MAJOR_VERSION;
+import static io.sidecore.shm.CountersFileDescriptor.METADATA_TO_VALUES_RATIO;
+import static io.sidecore.shm.CountersFileDescriptor.MINOR_VERSION;
+import static io.sidecore.shm.CountersFileDescriptor.PID_FIELD_OFFSET;
+import static io.sidecore.shm.CountersFileDescriptor.PORT_FAULTS_LENGTH_FIELD_OFFSET;
+import static io.sidecore.shm.CountersFileDescriptor.START_TIMESTAMP_FIELD_OFFSET;
+import static io.sidecore.shm.CountersFileDescriptor.VERSION_FIELD_OFFSET;
+import static io.sidecore.shm.CountersFileDescriptor.checkLength;
+import static io.sidecore.shm.CountersFileDescriptor.checkMagic;
+import static io.sidecore.shm.CountersFileDescriptor.checkReady;
+import static io.sidecore.shm.CountersFileDescriptor.checkSectionLengths;
+import static io.sidecore.shm.CountersFileDescriptor.checkVersion;
+import static io.sidecore.shm.CountersFileDescriptor.computeFileLength;
+import static io.sidecore.shm.CountersFileDescriptor.countersMetaDataLength;
+import static io.sidecore.shm.CountersFileDescriptor.countersMetaDataOffset;
+import static io.sidecore.shm.CountersFileDescriptor.countersValuesLength;
+import static io.sidecore.shm.CountersFileDescriptor.countersValuesOffset;
+import static io.sidecore.shm.CountersFileDescriptor.createCountersMetaDataBuffer;
+import static io.sidecore.shm.CountersFileDescriptor.createCountersValuesBuffer;
+import static io.sidecore.shm.CountersFileDescriptor.createErrorLogBuffer;
+import static io.sidecore.shm.CountersFileDescriptor.createPortFaultsBuffer;
+import static io.sidecore.shm.CountersFileDescriptor.errorLogLength;
+import static io.sidecore.shm.CountersFileDescriptor.errorLogOffset;
+import static io.sidecore.shm.CountersFileDescriptor.fillMetaData;
+import static io.sidecore.shm.CountersFileDescriptor.heartbeatMs;
+import static io.sidecore.shm.CountersFileDescriptor.isLengthSufficient;
+import static io.sidecore.shm.CountersFileDescriptor.magic;
+import static io.sidecore.shm.CountersFileDescriptor.pid;
+import static io.sidecore.shm.CountersFileDescriptor.portFaultsLength;
+import static io.sidecore.shm.CountersFileDescriptor.portFaultsOffset;
+import static io.sidecore.shm.CountersFileDescriptor.signalReady;
+import static io.sidecore.shm.CountersFileDescriptor.startTimestampMs;
+import static io.sidecore.shm.CountersFileDescriptor.storedFileLength;
+import static io.sidecore.shm.CountersFileDescriptor.updateHeartbeat;
+import static io.sidecore.shm.CountersFileDescriptor.version;
 import static io.sidecore.shm.LayoutAssertions.LayoutField;
 import static io.sidecore.shm.LayoutAssertions.assertLayout;
 import static io.sidecore.shm.LayoutAssertions.assertWriterGroupsSeparate;
@@ -63,7 +108,8 @@ class CountersFileDescriptorTest
         "COUNTERS_FILE_VERSION, 0x020000",
         "MAGIC_FIELD_OFFSET, 0", "VERSION_FIELD_OFFSET, 4", "PID_FIELD_OFFSET, 8", "START_TIMESTAMP_FIELD_OFFSET, 16",
         "COUNTERS_METADATA_LENGTH_FIELD_OFFSET, 24", "COUNTERS_VALUES_LENGTH_FIELD_OFFSET, 28",
-        "ERROR_LOG_LENGTH_FIELD_OFFSET, 32", "PORT_FAULTS_LENGTH_FIELD_OFFSET, 36", "HEARTBEAT_FIELD_OFFSET, 128", "END_OF_METADATA_OFFSET, 256",
+        "ERROR_LOG_LENGTH_FIELD_OFFSET, 32", "PORT_FAULTS_LENGTH_FIELD_OFFSET, 36", "HEARTBEAT_FIELD_OFFSET, 128",
+        "END_OF_METADATA_OFFSET, 256",
         "METADATA_TO_VALUES_RATIO, 4",
     })
     void shouldPinCountersFileConstant(final String name, final String value)
@@ -384,7 +430,8 @@ class CountersFileDescriptorTest
     {
         final UnsafeBuffer small = new UnsafeBuffer(BufferUtil.allocateDirectAligned(FILE_LENGTH - 64, 64));
         final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
-            () -> fillMetaData(small, METADATA_LENGTH, VALUES_LENGTH, PORT_FAULTS_LENGTH, ERROR_LOG_LENGTH, PID, START_MS));
+            () -> fillMetaData(
+                small, METADATA_LENGTH, VALUES_LENGTH, PORT_FAULTS_LENGTH, ERROR_LOG_LENGTH, PID, START_MS));
         assertEquals("counters file buffer too short: required=" + FILE_LENGTH + " capacity=" + (FILE_LENGTH - 64),
             ex.getMessage());
         assertEquals(0, small.getInt(MAGIC_FIELD_OFFSET), "nothing written on rejection");

@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -96,7 +97,9 @@ class ConfigurationTest
     {
         final Configuration config = Configuration.of(Map.of("java.io.tmpdir", "/tmp"));
 
-        config.validate();
+        assertDoesNotThrow(config::validate, "a key outside sidecore.* is not ours to refuse");
+        assertEquals(Configuration.of(Map.of()).get(Configuration.COMMAND_DRAIN_LIMIT),
+            config.get(Configuration.COMMAND_DRAIN_LIMIT), "and it changes no setting");
     }
 
     @Test
@@ -158,7 +161,7 @@ class ConfigurationTest
         assertEquals(0, Configuration.PORT_SHARED_PAGES.parse(""));
         assertEquals("sidecore.port.shared.pages=0x2818: entries must be page-aligned offsets inside BAR0 " +
             "(0x0 to 0x1f000): 0x2818", assertThrows(ConfigurationException.class,
-            () -> Configuration.PORT_SHARED_PAGES.parse("0x2818")).getMessage());
+                () -> Configuration.PORT_SHARED_PAGES.parse("0x2818")).getMessage());
     }
 
     @Test
@@ -276,7 +279,8 @@ class ConfigurationTest
             {
                 continue;
             }
-            final String key = setting.name().startsWith("sidecore.port.") && setting.readerClass() != EngineContext.class ?
+            final String key =
+                setting.name().startsWith("sidecore.port.") && setting.readerClass() != EngineContext.class ?
                 setting.name().substring("sidecore.port.".length()) : setting.name().substring("sidecore.".length());
             final String camel = camelCase(key);
             final String member = setting.readerName();

@@ -14,9 +14,9 @@ import org.agrona.concurrent.UnsafeBuffer;
  * <p>
  * {@link #onFrame} copies the frame into a preallocated slot; {@link #poll} hands queued frames to the port's
  * receive side within the port's RX frame budget. Both run on the owning agent thread in the same port pass (TX,
- * then the backend), so the queue holds at most one pass of frames. A frame that does not fit (queue full, or longer than a slot) is
- * counted once, under {@link PortCounter#RX_DROP_BACKEND} of the port, so every frame the device emitted is still
- * written to the RX ring or counted in exactly one drop counter. Allocates nothing after construction.
+ * then the backend), so the queue holds at most one pass of frames. A frame that does not fit (queue full, or longer
+ * than a slot) is counted once, under {@link PortCounter#RX_DROP_BACKEND} of the port, so every frame the device
+ * emitted is still written to the RX ring or counted in exactly one drop counter. Allocates nothing after construction.
  */
 public final class LoopbackBackend implements PortBackend
 {

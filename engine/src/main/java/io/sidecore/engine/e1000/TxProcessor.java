@@ -93,7 +93,8 @@ public final class TxProcessor
 
     /**
      * @param port    ring registers, TCTL and STATUS.LU (TDH is published there), guest memory, counters, the TSO
-     *                statistics (TSCTC, TSCTFC), TXDW/TXQE and the TX delay timers, the bus-master bit, the fault state.
+     *                statistics (TSCTC, TSCTFC), TXDW/TXQE and the TX delay timers, the bus-master bit, the fault
+     *                state.
      * @param emitter the last step: VLAN tag, accounting, the sink.
      */
     TxProcessor(final RingCollaborators port, final TxFrameEmitter emitter)

@@ -706,7 +706,8 @@ public final class EngineProxy
             {
                 backend = new SwitchUplink(backend, agents[sidecore].l2Switch(), slot, counters);
             }
-            port = new Port(config, registers, guestMemory, counters, line, backend, ctx.portDefaults(), faultPublisher);
+            port = new Port(
+                config, registers, guestMemory, counters, line, backend, ctx.portDefaults(), faultPublisher);
             entries.put(port, new PortEntry(port, sidecore, slot, new TrappedAccess(port)));
             execute(agents[sidecore], new Commands.AddPort(port, slot));
         }

@@ -4,6 +4,7 @@ import io.sidecore.engine.e1000.DeviceHarness;
 import io.sidecore.engine.frame.FrameSink;
 import io.sidecore.shm.E1000Registers;
 import io.sidecore.shm.E1000TxDescriptor;
+import io.sidecore.tools.guest.Descriptors;
 
 /**
  * Test support: drives the device model's TX path as a Linux e1000 guest does for one IPv4 TSO packet (a context
@@ -36,28 +37,14 @@ final class GuestTso
         final int ipStart = 14;
         final int l4Start = 34;
         final int headerLength = 54;
-        final long low = (ipStart & 0xFFL) |
-            ((long)(ipStart + 10) << 8) |
-            ((long)(l4Start - 1) << 16) |
-            ((long)l4Start << 32) |
-            ((long)(l4Start + 16) << 40);
-        final int tucmd = E1000TxDescriptor.TUCMD_IP | E1000TxDescriptor.TUCMD_TCP | E1000TxDescriptor.TUCMD_TSE |
-            E1000TxDescriptor.TUCMD_DEXT;
-        final long contextHigh = ((packet.length - headerLength) & 0xFFFFFL) |
-            ((long)E1000TxDescriptor.DTYP_CONTEXT << 20) |
-            ((long)tucmd << 24) |
-            ((long)headerLength << 40) |
-            ((long)mss << 48);
-        h.putRawTx(0, low, contextHigh);
+        final int tucmd = E1000TxDescriptor.TUCMD_IP | E1000TxDescriptor.TUCMD_TCP | E1000TxDescriptor.TUCMD_TSE;
+        h.putRawTx(0, Descriptors.contextTxLow(ipStart, ipStart + 10, l4Start - 1, l4Start, l4Start + 16, 0),
+            Descriptors.contextTxHigh(packet.length - headerLength, tucmd, headerLength, mss));
         final long bufferGpa = DeviceHarness.BUFFERS_GPA;
         h.putBytes(bufferGpa, packet);
-        final int dcmd = E1000TxDescriptor.CMD_EOP | E1000TxDescriptor.CMD_RS | E1000TxDescriptor.CMD_TSE |
-            E1000TxDescriptor.CMD_DEXT;
-        final long dataHigh = (packet.length & 0xFFFFFL) |
-            ((long)E1000TxDescriptor.DTYP_DATA << 20) |
-            ((long)dcmd << 24) |
-            ((long)(E1000TxDescriptor.POPTS_TXSM | E1000TxDescriptor.POPTS_IXSM) << 40);
-        h.putRawTx(1, bufferGpa, dataHigh);
+        final int dcmd = E1000TxDescriptor.CMD_EOP | E1000TxDescriptor.CMD_RS | E1000TxDescriptor.CMD_TSE;
+        h.putRawTx(1, bufferGpa, Descriptors.dataTxHigh(packet.length, dcmd,
+            E1000TxDescriptor.POPTS_TXSM | E1000TxDescriptor.POPTS_IXSM, 0));
         h.writeShared(E1000Registers.TDT, 2);
         h.pollTx();
     }

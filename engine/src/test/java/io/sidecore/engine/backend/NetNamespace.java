@@ -65,8 +65,8 @@ final class NetNamespace implements AutoCloseable
                 return candidate;
             }
         }
-        return fail("the 'ip' command (iproute2) is missing: this system test needs it; tools/sidecore test installs "
-            + "it (tools/lib/ensure-test-deps.sh), or apt-get install -y iproute2");
+        return fail("the 'ip' command (iproute2) is missing: this system test needs it; tools/sidecore test installs " +
+            "it (tools/lib/ensure-test-deps.sh), or apt-get install -y iproute2");
     }
 
     /**

@@ -10,8 +10,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-import static io.sidecore.engine.backend.TestFrames.TCP_ACK;
-import static io.sidecore.engine.backend.TestFrames.TCP_PSH;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -141,28 +139,5 @@ class PcapWriterTest
             assertEquals(PcapWriter.GLOBAL_HEADER_BYTES + PcapWriter.RECORD_HEADER_BYTES + 200, Files.size(file));
         }
         assertEquals(List.of(1, 2), frameNumbers(file));
-    }
-
-    @Test
-    void shouldBeReadableByTcpdumpWhenFramesWritten() throws Exception
-    {
-        final Path file = directory.resolve("tcpdump.pcap");
-        final byte[] tcp = TestFrames.tcp(false, 100, 1000, TCP_ACK | TCP_PSH, 1);
-        final byte[] udp = TestFrames.udp(true, 50, 0);
-        try (PcapWriter writer = new PcapWriter(file, 65535, true, 0, 1, 65536))
-        {
-            writer.write(EPOCH_NS, new UnsafeBuffer(tcp), 0, tcp.length);
-            writer.write(EPOCH_NS + 1000, new UnsafeBuffer(udp), 0, udp.length);
-        }
-
-        final List<String> lines = Tcpdump.read(file);
-
-        assertEquals(2, lines.size(), String.join("\n", lines));
-        assertTrue(lines.get(0).startsWith("1700000000.123456789 "), lines.get(0));
-        assertTrue(lines.get(0).contains("192.0.2.1.40000 > 192.0.2.2.80: Flags [P.], cksum"), lines.get(0));
-        assertTrue(lines.get(0).contains("(correct), seq 1000:1100"), lines.get(0));
-        assertTrue(lines.get(1).startsWith("1700000000.123457789 IP6"), lines.get(1));
-        assertTrue(lines.get(1).contains("2001:db8::1.5000 > 2001:db8::2.6000: [udp sum ok] UDP, length 50"),
-            lines.get(1));
     }
 }

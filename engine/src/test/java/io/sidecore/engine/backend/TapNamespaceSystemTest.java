@@ -209,7 +209,11 @@ class TapNamespaceSystemTest
             guest.connect(40000, port);
             pollUntil(() -> guest.established, "SYN-ACK from the host");
             final SocketChannel[] accepted = new SocketChannel[1];
-            pollUntil(() -> (accepted[0] = acceptQuietly(server)) != null, "accept");
+            pollUntil(() ->
+            {
+                accepted[0] = acceptQuietly(server);
+                return null != accepted[0];
+            }, "accept");
             try (SocketChannel connection = accepted[0])
             {
                 final byte[] payload = new byte[30_000];

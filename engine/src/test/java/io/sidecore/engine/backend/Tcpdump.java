@@ -64,7 +64,7 @@ public final class Tcpdump
                 return Path.of(candidate);
             }
         }
-        return fail("tcpdump is not installed: tools/sidecore test installs it (tools/lib/ensure-test-deps.sh), "
-            + "or apt-get install -y tcpdump");
+        return fail("tcpdump is not installed: tools/sidecore test installs it (tools/lib/ensure-test-deps.sh), " +
+            "or apt-get install -y tcpdump");
     }
 }

@@ -23,7 +23,7 @@ public final class TestFrames
     static final int TCP_FIN = 0x01;
     static final int TCP_SYN = 0x02;
     static final int TCP_RST = 0x04;
-    static final int TCP_PSH = 0x08;
+    public static final int TCP_PSH = 0x08;
     public static final int TCP_ACK = 0x10;
     static final int TCP_CWR = 0x80;
 
@@ -202,12 +202,12 @@ public final class TestFrames
         return finish(sum(frame, l4, l4Length, pseudo(frame, l3, ipv6, protocol, l4Length)));
     }
 
-    static boolean isIpv4HeaderValid(final byte[] frame, final int l3)
+    public static boolean isIpv4HeaderValid(final byte[] frame, final int l3)
     {
         return fold(sum(frame, l3, (frame[l3] & 0x0F) * 4, 0)) == 0xFFFF;
     }
 
-    static boolean isL4ChecksumValid(final byte[] frame, final int l3, final boolean ipv6, final int protocol,
+    public static boolean isL4ChecksumValid(final byte[] frame, final int l3, final boolean ipv6, final int protocol,
         final int l4)
     {
         final int l4Length = frame.length - l4;

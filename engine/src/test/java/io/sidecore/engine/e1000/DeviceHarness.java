@@ -7,6 +7,7 @@ import io.sidecore.engine.status.PortCounters;
 import io.sidecore.shm.E1000Registers;
 import io.sidecore.shm.PciConfig;
 import io.sidecore.shm.PortCounter;
+import io.sidecore.tools.guest.Descriptors;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -232,9 +233,7 @@ public final class DeviceHarness
      */
     public void putRxDescriptor(final int index, final long bufferGpa)
     {
-        final int offset = ramOffset(RX_RING_GPA) + index * 16;
-        ramBuffer.setMemory(offset, 16, (byte)0);
-        ramBuffer.putLong(offset, bufferGpa, ByteOrder.LITTLE_ENDIAN);
+        Descriptors.putRx(ramBuffer, ramOffset(RX_RING_GPA) + index * 16, bufferGpa);
     }
 
     /**
@@ -247,15 +246,12 @@ public final class DeviceHarness
      */
     public void putLegacyTx(final int index, final long bufferGpa, final int lengthBytes, final int cmd)
     {
-        final int offset = ramOffset(TX_RING_GPA) + index * 16;
-        ramBuffer.setMemory(offset, 16, (byte)0);
-        ramBuffer.putLong(offset, bufferGpa, ByteOrder.LITTLE_ENDIAN);
-        ramBuffer.putShort(offset + 8, (short)lengthBytes, ByteOrder.LITTLE_ENDIAN);
-        ramBuffer.putByte(offset + 11, (byte)cmd);
+        Descriptors.putLegacyTx(ramBuffer, ramOffset(TX_RING_GPA) + index * 16, bufferGpa, lengthBytes, cmd);
     }
 
     /**
-     * Raw 16-byte TX descriptor write.
+     * A 16-byte TX descriptor given as its two quadwords, built with the guest's {@link Descriptors} (e.g.
+     * {@link Descriptors#contextTxLow}, {@link Descriptors#dataTxHigh}).
      *
      * @param index descriptor index.
      * @param low   bytes 0-7.
@@ -263,9 +259,7 @@ public final class DeviceHarness
      */
     public void putRawTx(final int index, final long low, final long high)
     {
-        final int offset = ramOffset(TX_RING_GPA) + index * 16;
-        ramBuffer.putLong(offset, low, ByteOrder.LITTLE_ENDIAN);
-        ramBuffer.putLong(offset + 8, high, ByteOrder.LITTLE_ENDIAN);
+        Descriptors.put(ramBuffer, ramOffset(TX_RING_GPA) + index * 16, low, high);
     }
 
     /**

@@ -86,7 +86,8 @@ class GuestMemoryAccessTest
 
         assertEquals(0, h.pollTx());
 
-        assertEquals(PortFault.TX_RING_OUTSIDE_MEMORY, h.device.fault(), "a ring in a ROM is outside the memory the device may write");
+        assertEquals(PortFault.TX_RING_OUTSIDE_MEMORY, h.device.fault(),
+            "a ring in a ROM is outside the memory the device may write");
         assertEquals(1, h.counter(PortCounter.RING_FAULTS));
         assertEquals(1, h.guestMemory.rejectionCount(GuestMemory.Rejection.READ_ONLY));
         assertArrayEquals(romBefore, romBytes());

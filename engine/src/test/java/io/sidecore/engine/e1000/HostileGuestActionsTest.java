@@ -8,6 +8,7 @@ import io.sidecore.shm.E1000Registers;
 import io.sidecore.shm.E1000TxDescriptor;
 import io.sidecore.shm.PciConfig;
 import io.sidecore.shm.PortCounter;
+import io.sidecore.tools.guest.Descriptors;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -176,9 +177,8 @@ class HostileGuestActionsTest
         final byte[] sent = DeviceHarness.broadcastFrame(300, 7);
         final long bufferGpa = port.txSlotGpa(0);
         port.ramBuffer.putBytes((int)(bufferGpa - port.ramGpa), sent);
-        port.ramBuffer.putLong((int)Port.TX_RING_OFFSET, bufferGpa, ByteOrder.LITTLE_ENDIAN);
-        port.ramBuffer.putLong((int)Port.TX_RING_OFFSET + 8, sent.length |
-            (long)(E1000TxDescriptor.CMD_EOP | E1000TxDescriptor.CMD_RS) << 24, ByteOrder.LITTLE_ENDIAN);
+        Descriptors.putLegacyTx(port.ramBuffer, (int)Port.TX_RING_OFFSET, bufferGpa, sent.length,
+            E1000TxDescriptor.CMD_EOP | E1000TxDescriptor.CMD_RS);
         port.registers.setRelease(E1000Registers.TDT, 1);
         final long framesBefore = port.sink.frames;
         final long bytesBefore = port.sink.bytes;
@@ -975,9 +975,7 @@ class HostileGuestActionsTest
 
         void putRxDescriptor(final int ramOffset, final long bufferGpa, final int statusWord)
         {
-            ramBuffer.putLong(ramOffset, bufferGpa, ByteOrder.LITTLE_ENDIAN);
-            ramBuffer.putInt(ramOffset + 8, 0);
-            ramBuffer.putInt(ramOffset + 12, statusWord, ByteOrder.LITTLE_ENDIAN);
+            Descriptors.putRx(ramBuffer, ramOffset, bufferGpa, statusWord);
         }
     }
 
@@ -1137,9 +1135,9 @@ class HostileGuestActionsTest
                 case ConfigWrite w -> port.device.configWrite(w.offset(), w.sizeBytes(), w.value());
                 case ConfigRead r -> port.device.configRead(r.offset(), r.sizeBytes());
                 case RamBytes r -> ramBytes(port, r);
-                case TxDescriptors t -> queueTx(port, Descriptors.randomTx(port, t.count(), t.seed()), t.bump(),
+                case TxDescriptors t -> queueTx(port, HostileDescriptors.randomTx(port, t.count(), t.seed()), t.bump(),
                     t.trapped());
-                case OffloadBurst o -> queueTx(port, Descriptors.burst(port, o.mode(), o.seed()), true, false);
+                case OffloadBurst o -> queueTx(port, HostileDescriptors.burst(port, o.mode(), o.seed()), true, false);
                 case RxDescriptors r -> queueRx(port, r);
                 case PollTx p -> pollTx(port, p.budget(), before);
                 case Receive r -> receive(port, r, before);
@@ -1233,9 +1231,8 @@ class HostileGuestActionsTest
             {
                 for (int i = 0; i < descriptors; i++)
                 {
-                    final int offset = (int)Port.TX_RING_OFFSET + i * DescriptorRing.DESCRIPTOR_LENGTH;
-                    port.ramBuffer.putLong(offset, words[2 * i], ByteOrder.LITTLE_ENDIAN);
-                    port.ramBuffer.putLong(offset + 8, words[2 * i + 1], ByteOrder.LITTLE_ENDIAN);
+                    Descriptors.put(port.ramBuffer, (int)Port.TX_RING_OFFSET + i * DescriptorRing.DESCRIPTOR_LENGTH,
+                        words[2 * i], words[2 * i + 1]);
                 }
                 return;
             }
@@ -1243,8 +1240,7 @@ class HostileGuestActionsTest
             for (int i = 0; i < descriptors; i++)
             {
                 final int offset = (int)ringOffset + index * DescriptorRing.DESCRIPTOR_LENGTH;
-                port.ramBuffer.putLong(offset, words[2 * i], ByteOrder.LITTLE_ENDIAN);
-                port.ramBuffer.putLong(offset + 8, words[2 * i + 1], ByteOrder.LITTLE_ENDIAN);
+                Descriptors.put(port.ramBuffer, offset, words[2 * i], words[2 * i + 1]);
                 index = index + 1 == count ? 0 : index + 1;
             }
             if (bump)
@@ -1268,7 +1264,7 @@ class HostileGuestActionsTest
             for (int i = 0; i < bufferGpas.length; i++)
             {
                 bufferGpas[i] = random.nextInt(3) == 0 ?
-                    Descriptors.hostileAddress(random, port) : port.rxBufferGpa(random.nextInt(64));
+                    HostileDescriptors.hostileAddress(random, port) : port.rxBufferGpa(random.nextInt(64));
                 statusWords[i] = random.nextInt(4) == 0 ? random.nextInt() : 0;
             }
             queueRxBuffers(port, bufferGpas, statusWords, action.bump());
@@ -1666,7 +1662,7 @@ class HostileGuestActionsTest
     // ------------------------------------------------------------------------------------------------------------
 
     /** Descriptor contents derived from a seed. */
-    static final class Descriptors
+    static final class HostileDescriptors
     {
         private static final long[] HUGE =
         {
@@ -1674,7 +1670,7 @@ class HostileGuestActionsTest
             Long.MAX_VALUE - Rig.RAM_BYTES, 0xFFFF_FFFF_FFFF_F000L, 1L << 47,
         };
 
-        private Descriptors()
+        private HostileDescriptors()
         {
         }
 
@@ -1733,42 +1729,30 @@ class HostileGuestActionsTest
                 if (kind < 4)
                 {
                     low = hostileAddress(random, port);
-                    high = (hostileLength(random, 0xFFFF) & 0xFFFFL) |
-                        (long)random.nextInt(256) << 16 |
-                        (long)(cmd & ~E1000TxDescriptor.CMD_DEXT) << 24 |
-                        (long)random.nextInt(256) << 32 |
-                        (long)random.nextInt(256) << 40 |
-                        (long)random.nextInt(0x1_0000) << 48;
+                    final int length = hostileLength(random, 0xFFFF);
+                    final int cso = random.nextInt(256);
+                    final int status = random.nextInt(256);
+                    final int css = random.nextInt(256);
+                    high = Descriptors.legacyTxHigh(length, cmd, cso, status, css, random.nextInt(0x1_0000));
                 }
                 else if (kind < 6)
                 {
                     final int tucmd = random.nextInt(256) | E1000TxDescriptor.TUCMD_DEXT;
-                    low = random.nextInt(3) == 0 ? random.nextLong() :
-                        (long)random.nextInt(100) |
-                        (long)random.nextInt(100) << 8 |
-                        (long)random.nextInt(200) << 16 |
-                        (long)random.nextInt(100) << 32 |
-                        (long)random.nextInt(100) << 40 |
-                        (long)random.nextInt(200) << 48;
-                    final long mss = random.nextInt(3) == 0 ? random.nextInt(0x1_0000) : random.nextInt(1600);
-                    final long hdrlen = random.nextInt(3) == 0 ? random.nextInt(256) : random.nextInt(100);
-                    high = (hostileLength(random, 0xFFFFF) & 0xFFFFFL) |
-                        (long)E1000TxDescriptor.DTYP_CONTEXT << 20 |
-                        (long)tucmd << 24 |
-                        (long)random.nextInt(16) << 32 |
-                        hdrlen << 40 |
-                        mss << 48;
+                    low = random.nextInt(3) == 0 ? random.nextLong() : randomContextLow(random);
+                    final int mss = random.nextInt(3) == 0 ? random.nextInt(0x1_0000) : random.nextInt(1600);
+                    final int hdrlen = random.nextInt(3) == 0 ? random.nextInt(256) : random.nextInt(100);
+                    final int payloadBytes = hostileLength(random, 0xFFFFF);
+                    high = Descriptors.extendedTxHigh(payloadBytes, E1000TxDescriptor.DTYP_CONTEXT, tucmd,
+                        random.nextInt(16), hdrlen, mss);
                 }
                 else if (kind < 9)
                 {
                     low = hostileAddress(random, port);
                     final int dtyp = random.nextInt(8) == 0 ? random.nextInt(16) : E1000TxDescriptor.DTYP_DATA;
-                    high = (hostileLength(random, 0xFFFFF) & 0xFFFFFL) |
-                        (long)dtyp << 20 |
-                        (long)(cmd | E1000TxDescriptor.CMD_DEXT) << 24 |
-                        (long)random.nextInt(256) << 32 |
-                        (long)random.nextInt(256) << 40 |
-                        (long)random.nextInt(0x1_0000) << 48;
+                    final int length = hostileLength(random, 0xFFFFF);
+                    final int status = random.nextInt(256);
+                    final int popts = random.nextInt(256);
+                    high = Descriptors.extendedTxHigh(length, dtyp, cmd, status, popts, random.nextInt(0x1_0000));
                 }
                 else
                 {
@@ -1779,6 +1763,19 @@ class HostileGuestActionsTest
                 words[2 * i + 1] = high;
             }
             return words;
+        }
+
+        /**
+         * The checksum fields of a context descriptor, each within a few hundred bytes of the packet's start.
+         */
+        private static long randomContextLow(final SplittableRandom random)
+        {
+            final int ipcss = random.nextInt(100);
+            final int ipcso = random.nextInt(100);
+            final int ipcse = random.nextInt(200);
+            final int tucss = random.nextInt(100);
+            final int tucso = random.nextInt(100);
+            return Descriptors.contextTxLow(ipcss, ipcso, ipcse, tucss, tucso, random.nextInt(200));
         }
 
         /**
@@ -1830,10 +1827,8 @@ class HostileGuestActionsTest
             int w = 0;
             if (mode != 2)
             {
-                words[w++] = (fields[0] & 0xFFL) | (fields[1] & 0xFFL) << 8 | (fields[2] & 0xFFFFL) << 16 |
-                    (fields[3] & 0xFFL) << 32 | (fields[4] & 0xFFL) << 40 | (fields[5] & 0xFFFFL) << 48;
-                words[w++] = (fields[6] & 0xFFFFFL) | (long)E1000TxDescriptor.DTYP_CONTEXT << 20 |
-                    (long)(tucmd & 0xFF) << 24 | (fields[7] & 0xFFL) << 40 | (fields[8] & 0xFFFFL) << 48;
+                words[w++] = Descriptors.contextTxLow(fields[0], fields[1], fields[2], fields[3], fields[4], fields[5]);
+                words[w++] = Descriptors.contextTxHigh(fields[6], tucmd, fields[7], fields[8]);
             }
             int done = 0;
             for (int c = 0; c < chunks; c++)
@@ -1851,18 +1846,15 @@ class HostileGuestActionsTest
                 {
                     final int ic = random.nextBoolean() ? E1000TxDescriptor.CMD_IC : 0;
                     words[w++] = gpa;
-                    words[w++] = (length & 0xFFFFL) | (long)(fields[4] & 0xFF) << 16 |
-                        (long)(eop | ic | vle) << 24 | (long)(fields[3] & 0xFF) << 40 |
-                        (long)random.nextInt(0x1_0000) << 48;
+                    words[w++] = Descriptors.legacyTxHigh(length, eop | ic | vle, fields[4], 0, fields[3],
+                        random.nextInt(0x1_0000));
                 }
                 else
                 {
                     final int tse = mode == 0 ? E1000TxDescriptor.CMD_TSE : 0;
                     final int popts = E1000TxDescriptor.POPTS_TXSM | (ipv6 ? 0 : E1000TxDescriptor.POPTS_IXSM);
                     words[w++] = gpa;
-                    words[w++] = (length & 0xFFFFFL) | (long)E1000TxDescriptor.DTYP_DATA << 20 |
-                        (long)(eop | tse | vle | E1000TxDescriptor.CMD_DEXT) << 24 | (long)popts << 40 |
-                        (long)random.nextInt(0x1_0000) << 48;
+                    words[w++] = Descriptors.dataTxHigh(length, eop | tse | vle, popts, random.nextInt(0x1_0000));
                 }
                 done += Math.max(0, length);
             }

@@ -2,7 +2,7 @@ package io.sidecore.engine.e1000;
 
 import io.sidecore.engine.e1000.HostileGuestActionsTest.Action;
 import io.sidecore.engine.e1000.HostileGuestActionsTest.Actions;
-import io.sidecore.engine.e1000.HostileGuestActionsTest.Descriptors;
+import io.sidecore.engine.e1000.HostileGuestActionsTest.HostileDescriptors;
 import io.sidecore.engine.e1000.HostileGuestActionsTest.PollTx;
 import io.sidecore.engine.e1000.HostileGuestActionsTest.Port;
 import io.sidecore.engine.e1000.HostileGuestActionsTest.Receive;
@@ -10,6 +10,7 @@ import io.sidecore.engine.e1000.HostileGuestActionsTest.Rig;
 import io.sidecore.shm.E1000Registers;
 import io.sidecore.shm.E1000TxDescriptor;
 import io.sidecore.shm.PortCounter;
+import io.sidecore.tools.guest.Descriptors;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Example;
@@ -20,7 +21,6 @@ import net.jqwik.api.Tuple;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.statistics.StatisticsReport;
 
-import java.nio.ByteOrder;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -114,7 +114,7 @@ class HostileGuestBoundedWorkTest
             {
                 case 0 -> 0L;
                 case 1 -> port.rxBufferGpa(i & 63);
-                case 2 -> Descriptors.hostileAddress(random, port);
+                case 2 -> HostileDescriptors.hostileAddress(random, port);
                 default -> random.nextLong();
             };
             port.putRxDescriptor(i * 16, bufferGpa, random.nextInt());
@@ -141,7 +141,17 @@ class HostileGuestBoundedWorkTest
     void shouldReturnFromEveryCallWhenGuestRunsRandomActionSequences(
         @ForAll("mixedSequences") final List<Action> actions)
     {
-        new Rig(false, false, false).runEachBounded(actions);
+        final Rig rig = new Rig(false, false, false);
+
+        rig.runEachBounded(actions);
+
+        rig.checkGlobal("after the sequence: ");
+        final Port port = rig.a;
+        assertEquals(rig.receiveCalls, port.counters.get(PortCounter.RX_FRAMES) + port.rxDrops(),
+            "every frame offered was delivered or counted in one RX drop counter");
+        assertEquals(port.counters.get(PortCounter.TX_FRAMES), port.sink.frames,
+            "every TX frame counted reached the wire");
+        assertEquals(port.counters.get(PortCounter.TX_BYTES), port.sink.bytes, "and its bytes");
     }
 
     /**
@@ -153,15 +163,20 @@ class HostileGuestBoundedWorkTest
     {
         final Rig rig = new Rig(false, false, false);
         final Port port = rig.a;
-        final int payload = postLargestTsoPacket(rig, port, 1);
+        postLargestTsoPacket(rig, port, 1);
 
         final int consumed = assertTimeoutPreemptively(Rig.ACTION_TIMEOUT, () -> port.device.pollTx(rig.nowNs, 64));
 
         assertEquals(2, consumed);
         assertEquals(1, port.counters.get(PortCounter.TX_DROP_MALFORMED));
+        assertEquals(1, port.counters.totalDrops(), "one drop, under one counter");
         assertEquals(0, port.counters.get(PortCounter.TX_TSO_SEGMENTS));
         assertEquals(0, port.sink.frames);
-        assertEquals(true, payload > 0);
+        assertEquals(2, port.reg(E1000Registers.TDH), "both descriptors consumed");
+        assertEquals(0, port.ramBuffer.getByte(E1000TxDescriptor.STATUS_OFFSET), "the context (no RS) is not written");
+        assertEquals(E1000TxDescriptor.STA_DD,
+            port.ramBuffer.getByte(E1000TxDescriptor.LENGTH + E1000TxDescriptor.STATUS_OFFSET),
+            "DD written back to the data descriptor (RS) of the dropped packet");
     }
 
     /**
@@ -193,18 +208,11 @@ class HostileGuestBoundedWorkTest
         final long packetGpa = port.txSlotGpa(0);
         final byte[] packet = HostileGuestActionsTest.Frames.packet(new SplittableRandom(1), total, false, false);
         port.ramBuffer.putBytes((int)(packetGpa - port.ramGpa), packet);
-        final long contextLow = 14L | 24L << 8 | 33L << 16 | 34L << 32 | 50L << 40;
-        final long contextHigh = payload | (long)E1000TxDescriptor.DTYP_CONTEXT << 20 |
-            (long)(E1000TxDescriptor.TUCMD_TSE | E1000TxDescriptor.TUCMD_TCP | E1000TxDescriptor.TUCMD_IP |
-            E1000TxDescriptor.TUCMD_DEXT) << 24 | (long)header << 40 | (long)mss << 48;
-        final long dataHigh = total | (long)E1000TxDescriptor.DTYP_DATA << 20 |
-            (long)(E1000TxDescriptor.CMD_EOP | E1000TxDescriptor.CMD_RS | E1000TxDescriptor.CMD_TSE |
-            E1000TxDescriptor.CMD_DEXT) << 24 |
-            (long)(E1000TxDescriptor.POPTS_IXSM | E1000TxDescriptor.POPTS_TXSM) << 40;
-        port.ramBuffer.putLong(0, contextLow, ByteOrder.LITTLE_ENDIAN);
-        port.ramBuffer.putLong(8, contextHigh, ByteOrder.LITTLE_ENDIAN);
-        port.ramBuffer.putLong(16, packetGpa, ByteOrder.LITTLE_ENDIAN);
-        port.ramBuffer.putLong(24, dataHigh, ByteOrder.LITTLE_ENDIAN);
+        Descriptors.putContextTx(port.ramBuffer, 0, 14, 24, 33, 34, 50, 0, payload,
+            E1000TxDescriptor.TUCMD_TSE | E1000TxDescriptor.TUCMD_TCP | E1000TxDescriptor.TUCMD_IP, header, mss);
+        Descriptors.putDataTx(port.ramBuffer, 16, packetGpa, total,
+            E1000TxDescriptor.CMD_EOP | E1000TxDescriptor.CMD_RS | E1000TxDescriptor.CMD_TSE,
+            E1000TxDescriptor.POPTS_IXSM | E1000TxDescriptor.POPTS_TXSM, 0);
         port.registers.setRelease(E1000Registers.TDT, 2);
         return payload;
     }
@@ -256,11 +264,10 @@ class HostileGuestBoundedWorkTest
         final SplittableRandom random = new SplittableRandom(seed);
         if (count <= 4096)
         {
-            final long[] words = Descriptors.randomTx(port, count, seed);
+            final long[] words = HostileDescriptors.randomTx(port, count, seed);
             for (int i = 0; i < count; i++)
             {
-                port.ramBuffer.putLong(i * 16, words[2 * i], ByteOrder.LITTLE_ENDIAN);
-                port.ramBuffer.putLong(i * 16 + 8, words[2 * i + 1], ByteOrder.LITTLE_ENDIAN);
+                Descriptors.put(port.ramBuffer, i * 16, words[2 * i], words[2 * i + 1]);
             }
         }
         else

@@ -11,6 +11,7 @@ import io.sidecore.engine.frame.FrameSink;
 import io.sidecore.shm.E1000Registers;
 import io.sidecore.shm.E1000TxDescriptor;
 import io.sidecore.shm.PortCounter;
+import io.sidecore.tools.guest.Descriptors;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -22,7 +23,6 @@ import net.jqwik.api.Tuple;
 import net.jqwik.api.statistics.StatisticsReport;
 import org.agrona.concurrent.UnsafeBuffer;
 
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -246,9 +246,8 @@ class HostileGuestIsolationTest
                 tx.seed()));
             final int command = E1000TxDescriptor.CMD_EOP | E1000TxDescriptor.CMD_RS | E1000TxDescriptor.CMD_IFCS |
                 (0 != (tx.seed() & 1) ? E1000TxDescriptor.CMD_IDE : 0);
-            final int offset = (int)Port.TX_RING_OFFSET + tail * 16;
-            b.ramBuffer.putLong(offset, bufferGpa, ByteOrder.LITTLE_ENDIAN);
-            b.ramBuffer.putLong(offset + 8, tx.lengthBytes() | (long)command << 24, ByteOrder.LITTLE_ENDIAN);
+            Descriptors.putLegacyTx(b.ramBuffer, (int)Port.TX_RING_OFFSET + tail * 16, bufferGpa, tx.lengthBytes(),
+                command);
             b.registers.setRelease(E1000Registers.TDT, next);
         }
         return b.device.pollTx(nowNs, 16);
@@ -308,14 +307,13 @@ class HostileGuestIsolationTest
             for (int i = 0; i < count; i++)
             {
                 final int length = 14 + random.nextInt(1501);
-                final int command = (random.nextBoolean() ? E1000TxDescriptor.CMD_EOP : 0) | E1000TxDescriptor.CMD_RS;
+                final boolean endOfPacket = random.nextBoolean() || i == count - 1;
+                final int command = (endOfPacket ? E1000TxDescriptor.CMD_EOP : 0) | E1000TxDescriptor.CMD_RS;
                 words[2 * i] = foreignAddress(random);
                 words[2 * i + 1] = random.nextBoolean() ?
-                    length | (long)command << 24 :
-                    length | (long)E1000TxDescriptor.DTYP_DATA << 20 |
-                    (long)(command | E1000TxDescriptor.CMD_DEXT) << 24;
+                    Descriptors.legacyTxHigh(length, command, 0, 0, 0, 0) :
+                    Descriptors.dataTxHigh(length, command, 0, 0);
             }
-            words[2 * count - 1] |= (long)E1000TxDescriptor.CMD_EOP << 24;
             rig.queueTx(a, words, true, random.nextBoolean());
             rig.apply(new PollTx(64));
         }

@@ -14,6 +14,8 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Placement and accounting over random frames, buffer sizes and ring contents: the bytes reassembled from the
@@ -64,7 +66,7 @@ class RxPlacementPropertyTest
 
         final boolean delivered = h.receive(frame);
 
-        assertEquals(true, delivered);
+        assertTrue(delivered, "a broadcast frame with a free descriptor for each buffer-sized piece is delivered");
         final byte[] reassembled = new byte[expected.length];
         int offset = 0;
         int reported = 0;
@@ -119,6 +121,7 @@ class RxPlacementPropertyTest
             RxFrames.frame(new byte[]{0x02, 1, 2, 3, 4, 5}, 0x0800, built, 1);
         final byte[] sized = Arrays.copyOf(frame, lengthBytes);
         final long[] before = outcomes();
+        final long descriptorsBefore = h.counter(PortCounter.RX_DESCRIPTORS);
 
         final boolean delivered = h.receive(sized);
 
@@ -130,9 +133,10 @@ class RxPlacementPropertyTest
         }
         assertEquals(1, changed);
         assertEquals(delivered ? 1 : 0, after[0] - before[0]);
-        final int rdh = h.registers.getAcquire(E1000Registers.RDH);
-        assertEquals(true, rdh >= 0 && rdh < RING);
-        assertEquals(false, h.device.isFaulted());
+        final long consumed = h.counter(PortCounter.RX_DESCRIPTORS) - descriptorsBefore;
+        assertEquals((head + consumed) % RING, h.registers.getAcquire(E1000Registers.RDH),
+            "RDH moves by exactly the descriptors consumed and stays inside the ring");
+        assertFalse(h.device.isFaulted(), "a head and tail inside the ring never fault the port");
     }
 
     private void resetRing(final int head, final int tail)

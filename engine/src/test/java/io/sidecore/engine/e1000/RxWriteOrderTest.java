@@ -7,6 +7,7 @@ import io.sidecore.shm.E1000Registers;
 import io.sidecore.shm.E1000RxDescriptor;
 import io.sidecore.shm.PciConfig;
 import io.sidecore.shm.PortRegionDescriptor;
+import io.sidecore.tools.guest.Descriptors;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.BeforeEach;
@@ -133,7 +134,7 @@ class RxWriteOrderTest
         registers.set(E1000Registers.RDLEN, RING * 16);
         for (int i = 0; i < RING; i++)
         {
-            ramBuffer.putLong(i * 16, BUFFERS_GPA + i * 2048L, ByteOrder.LITTLE_ENDIAN);
+            Descriptors.putRx(ramBuffer, i * 16, BUFFERS_GPA + i * 2048L);
         }
         registers.set(E1000Registers.RDT, RING - 1);
         log.clear();
@@ -215,7 +216,7 @@ class RxWriteOrderTest
         // CVE-2020-28916 pattern: the first frame costs one pass over the free descriptors, later frames none.
         for (int i = 0; i < RING; i++)
         {
-            ramBuffer.putLong(i * 16, 0, ByteOrder.LITTLE_ENDIAN);
+            Descriptors.putRx(ramBuffer, i * 16, 0);
         }
 
         assertFalse(receive(100));
@@ -234,7 +235,7 @@ class RxWriteOrderTest
     {
         for (int i = 0; i < RING; i++)
         {
-            ramBuffer.putLong(i * 16, 0, ByteOrder.LITTLE_ENDIAN);
+            Descriptors.putRx(ramBuffer, i * 16, 0);
         }
         assertFalse(receive(100));
 

@@ -1,23 +1,22 @@
 package io.sidecore.engine.e1000;
 
 import io.sidecore.shm.E1000TxDescriptor;
+import io.sidecore.tools.guest.Descriptors;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
-
-import java.nio.ByteOrder;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * Decoding of the three TX descriptor formats (SDM 3.3.3, 3.3.6, 3.3.7) from little-endian ring memory.
+ * Decoding of the three TX descriptor formats (SDM 3.3.3, 3.3.6, 3.3.7) from little-endian ring memory, written by
+ * the guest's encoder ({@link Descriptors}, whose byte positions {@code DescriptorsTest} pins to the SDM layout).
  */
 final class TxDescriptorTest
 {
     private static TxDescriptor decode(final long low, final long high)
     {
         final UnsafeBuffer ring = new UnsafeBuffer(new byte[32]);
-        ring.putLong(16, low, ByteOrder.LITTLE_ENDIAN);
-        ring.putLong(24, high, ByteOrder.LITTLE_ENDIAN);
+        Descriptors.put(ring, 16, low, high);
         final TxDescriptor descriptor = new TxDescriptor();
         descriptor.decode(ring, 16);
         return descriptor;
@@ -26,7 +25,8 @@ final class TxDescriptorTest
     @Test
     void shouldDecodeLegacyFields()
     {
-        final TxDescriptor d = decode(0x1122_3344_5566_7788L, 0xBEEF_2A01_9B22_05DCL);
+        final TxDescriptor d = decode(0x1122_3344_5566_7788L, Descriptors.legacyTxHigh(0x05DC, 0x9B, 0x22, 0x01, 0x2A,
+            0xBEEF));
 
         assertEquals(TxDescriptor.KIND_LEGACY, d.kind());
         assertEquals(0x1122_3344_5566_7788L, d.bufferGpa());
@@ -41,9 +41,8 @@ final class TxDescriptorTest
     @Test
     void shouldDecodeContextFields()
     {
-        final long low = 14L | 24L << 8 | 33L << 16 | 34L << 32 | 50L << 40 | 0L << 48;
-        final long high = 0xABCDEL | 0x2FL << 24 | 54L << 40 | 1448L << 48;
-        final TxDescriptor d = decode(low, high);
+        final TxDescriptor d = decode(Descriptors.contextTxLow(14, 24, 33, 34, 50, 0),
+            Descriptors.contextTxHigh(0xABCDE, 0x0F, 54, 1448));
 
         assertEquals(TxDescriptor.KIND_CONTEXT, d.kind());
         assertEquals(14, d.ipcss());
@@ -61,9 +60,7 @@ final class TxDescriptorTest
     @Test
     void shouldDecodeDataDescriptorWithTwentyBitLength()
     {
-        final long high = 0xF1234L | 1L << 20 | (long)(E1000TxDescriptor.CMD_DEXT | E1000TxDescriptor.CMD_TSE) << 24 |
-            3L << 40 | 0x0064L << 48;
-        final TxDescriptor d = decode(0x4000L, high);
+        final TxDescriptor d = decode(0x4000L, Descriptors.dataTxHigh(0xF1234, E1000TxDescriptor.CMD_TSE, 3, 0x0064));
 
         assertEquals(TxDescriptor.KIND_DATA, d.kind());
         assertEquals(0xF1234, d.lengthBytes());
@@ -74,7 +71,7 @@ final class TxDescriptorTest
     @Test
     void shouldReportReservedDescriptorTypeAsUnknown()
     {
-        final TxDescriptor d = decode(0, 5L << 20 | (long)E1000TxDescriptor.CMD_DEXT << 24);
+        final TxDescriptor d = decode(0, Descriptors.extendedTxHigh(0, 5, 0, 0, 0, 0));
 
         assertEquals(TxDescriptor.KIND_UNKNOWN, d.kind());
     }

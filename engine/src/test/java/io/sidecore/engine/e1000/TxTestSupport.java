@@ -3,6 +3,7 @@ package io.sidecore.engine.e1000;
 import io.sidecore.engine.frame.FrameSink;
 import io.sidecore.shm.E1000Registers;
 import io.sidecore.shm.E1000TxDescriptor;
+import io.sidecore.tools.guest.Descriptors;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -68,12 +69,7 @@ final class TxTestSupport
         final int css,
         final int special)
     {
-        final long high = (lengthBytes & 0xFFFFL) |
-            ((long)(cso & 0xFF) << 16) |
-            ((long)(cmd & 0xFF) << 24) |
-            ((long)(css & 0xFF) << 40) |
-            ((long)(special & 0xFFFF) << 48);
-        h.putRawTx(index, gpa, high);
+        h.putRawTx(index, gpa, Descriptors.legacyTxHigh(lengthBytes, cmd, cso, 0, css, special));
     }
 
     static void putContext(
@@ -90,18 +86,8 @@ final class TxTestSupport
         final int hdrlen,
         final int mss)
     {
-        final long low = (ipcss & 0xFFL) |
-            ((long)(ipcso & 0xFF) << 8) |
-            ((long)(ipcse & 0xFFFF) << 16) |
-            ((long)(tucss & 0xFF) << 32) |
-            ((long)(tucso & 0xFF) << 40) |
-            ((long)(tucse & 0xFFFF) << 48);
-        final long high = (paylen & 0xFFFFFL) |
-            ((long)E1000TxDescriptor.DTYP_CONTEXT << 20) |
-            ((long)((tucmd | E1000TxDescriptor.TUCMD_DEXT) & 0xFF) << 24) |
-            ((long)(hdrlen & 0xFF) << 40) |
-            ((long)(mss & 0xFFFF) << 48);
-        h.putRawTx(index, low, high);
+        h.putRawTx(index, Descriptors.contextTxLow(ipcss, ipcso, ipcse, tucss, tucso, tucse),
+            Descriptors.contextTxHigh(paylen, tucmd, hdrlen, mss));
     }
 
     static void putData(
@@ -113,12 +99,7 @@ final class TxTestSupport
         final int popts,
         final int special)
     {
-        final long high = (lengthBytes & 0xFFFFFL) |
-            ((long)E1000TxDescriptor.DTYP_DATA << 20) |
-            ((long)((dcmd | E1000TxDescriptor.CMD_DEXT) & 0xFF) << 24) |
-            ((long)(popts & 0xFF) << 40) |
-            ((long)(special & 0xFFFF) << 48);
-        h.putRawTx(index, gpa, high);
+        h.putRawTx(index, gpa, Descriptors.dataTxHigh(lengthBytes, dcmd, popts, special));
     }
 
     /**

@@ -3,6 +3,7 @@ package io.sidecore.engine.e1000;
 import io.sidecore.shm.E1000Registers;
 import io.sidecore.shm.E1000TxDescriptor;
 import io.sidecore.shm.PortCounter;
+import io.sidecore.tools.guest.Descriptors;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
@@ -226,22 +227,34 @@ final class TxTsoPropertyTest
             switch (random.nextInt(5))
             {
                 case 0:
+                {
                     low = bufferGpa(random.nextInt(4)) + random.nextInt(64);
-                    high = random.nextInt(9000) | ((long)random.nextInt(0x100) & ~0x20L) << 24 |
-                        (long)random.nextInt(0x100) << 16 | (long)random.nextInt(0x100) << 40;
+                    final int lengthBytes = random.nextInt(9000);
+                    final int cmd = random.nextInt(0x100);
+                    final int cso = random.nextInt(0x100);
+                    high = Descriptors.legacyTxHigh(lengthBytes, cmd, cso, 0, random.nextInt(0x100), 0);
                     break;
+                }
 
                 case 1:
+                {
                     low = random.nextLong() & 0x0000_FFFF_FFFF_FFFFL;
-                    high = random.nextInt(0x100000) | (0x20L | random.nextInt(0x100)) << 24 |
-                        (long)random.nextInt(0x100) << 40 | (long)random.nextInt(1 + random.nextInt(4000)) << 48;
+                    final int payloadBytes = random.nextInt(0x100000);
+                    final int tucmd = random.nextInt(0x100);
+                    final int headerBytes = random.nextInt(0x100);
+                    high = Descriptors.contextTxHigh(payloadBytes, tucmd, headerBytes,
+                        random.nextInt(1 + random.nextInt(4000)));
                     break;
+                }
 
                 case 2:
+                {
                     low = bufferGpa(random.nextInt(4)) + random.nextInt(64);
-                    high = random.nextInt(3000) | 1L << 20 | (0x20L | random.nextInt(0x100)) << 24 |
-                        (long)random.nextInt(4) << 40;
+                    final int lengthBytes = random.nextInt(3000);
+                    final int dcmd = random.nextInt(0x100);
+                    high = Descriptors.dataTxHigh(lengthBytes, dcmd, random.nextInt(4), 0);
                     break;
+                }
 
                 case 3:
                     low = random.nextLong();
@@ -249,9 +262,12 @@ final class TxTsoPropertyTest
                     break;
 
                 default:
+                {
                     low = bufferGpa(0);
-                    high = random.nextInt(200) | 1L << 20 | (0x20L | 0x01 | random.nextInt(0x100)) << 24;
+                    final int lengthBytes = random.nextInt(200);
+                    high = Descriptors.dataTxHigh(lengthBytes, E1000TxDescriptor.CMD_EOP | random.nextInt(0x100), 0, 0);
                     break;
+                }
             }
             h.putRawTx(i, low, high);
             final int cmd = (int)(high >>> 24) & 0xFF;

@@ -8,6 +8,7 @@ import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class UnknownRegisterTest
 {
@@ -78,7 +79,7 @@ class UnknownRegisterTest
     private static DeviceHarness shared;
 
     @Property(tries = 2000)
-    void shouldNeverThrowForAnyRegisterAccess(
+    void shouldCountEveryAccessOnceAndRefuseInvalidOnesWhenAnyRegisterIsAccessed(
         @ForAll @IntRange(min = -16, max = E1000Registers.BAR0_LENGTH + 16) final int offset,
         @ForAll final int value,
         @ForAll final boolean write)
@@ -88,6 +89,9 @@ class UnknownRegisterTest
             shared = new DeviceHarness();
         }
         final DeviceHarness harness = shared;
+        final long readsBefore = harness.counter(PortCounter.TRAPPED_READS);
+        final long writesBefore = harness.counter(PortCounter.TRAPPED_WRITES);
+        final long badBefore = harness.counter(PortCounter.BAD_REGISTER_ACCESSES);
         if (write)
         {
             harness.write(offset, value);
@@ -103,5 +107,15 @@ class UnknownRegisterTest
         harness.device.configWrite(offset & 0xFF, 1 + (value & 3), value);
         harness.device.configRead(offset & 0xFF, 1 + ((value >>> 2) & 3));
         harness.device.onTimers(harness.nowNs + (value & 0xFFFFFL));
+
+        assertEquals(write ? 0 : 2, harness.counter(PortCounter.TRAPPED_READS) - readsBefore,
+            "each BAR0 read, direct or through IODATA, counted once");
+        assertEquals(write ? 3 : 1, harness.counter(PortCounter.TRAPPED_WRITES) - writesBefore,
+            "each BAR0 and IOADDR write counted once");
+        final boolean bar0Valid = offset >= 0 && offset < E1000Registers.BAR0_LENGTH && 0 == (offset & 3);
+        final long bad = harness.counter(PortCounter.BAD_REGISTER_ACCESSES) - badBefore;
+        assertTrue(bar0Valid ? bad <= 2 : bad >= 1 && bad <= 4,
+            "an access outside BAR0 or unaligned is refused and counted: offset " + offset + ", " + bad + " bad");
+        assertEquals(0, harness.read(E1000Registers.SWSM), "an unknown register still reads 0");
     }
 }

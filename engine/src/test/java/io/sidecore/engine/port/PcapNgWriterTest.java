@@ -1,6 +1,5 @@
 package io.sidecore.engine.port;
 
-import io.sidecore.engine.backend.Tcpdump;
 import io.sidecore.engine.backend.TestFrames;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
@@ -18,7 +17,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class PcapNgWriterTest
 {
@@ -124,31 +122,6 @@ class PcapNgWriterTest
         assertEquals("maxFiles=0 maxFileBytes=0", assertThrows(IllegalArgumentException.class,
             () -> new PcapNgWriter(file, "g0", 0, 0)).getMessage());
         assertFalse(Files.exists(file), "nothing opened");
-    }
-
-    @Test
-    void shouldBeReadableByTcpdumpWithBothDirections() throws Exception
-    {
-        final Path file = directory.resolve("tcpdump.pcapng");
-        final byte[] tcp = TestFrames.tcp(false, 100, 1000, TestFrames.TCP_ACK, 1);
-        final byte[] udp = TestFrames.udp(true, 50, 0);
-        try (PcapNgWriter writer = new PcapNgWriter(file, "g0", 0, 1))
-        {
-            writer.write(EPOCH_NS, PcapNgWriter.DIRECTION_OUTBOUND, new UnsafeBuffer(tcp), 0, tcp.length);
-            writer.write(EPOCH_NS + 1000, PcapNgWriter.DIRECTION_INBOUND, new UnsafeBuffer(udp), 0, udp.length);
-        }
-
-        final List<String> lines = Tcpdump.read(file);
-
-        assertEquals(2, lines.size(), String.join("\n", lines));
-        assertTrue(lines.get(0).startsWith("1700000000.123456789 "), lines.get(0));
-        assertTrue(lines.get(0).contains("192.0.2.1.40000 > 192.0.2.2.80: Flags [.], cksum"), lines.get(0));
-        assertTrue(lines.get(0).contains("(correct), seq 1000:1100"), lines.get(0));
-        assertTrue(lines.get(1).startsWith("1700000000.123457789 IP6"), lines.get(1));
-        assertTrue(lines.get(1).contains("[udp sum ok] UDP, length 50"), lines.get(1));
-        final PcapNgReader pcapng = PcapNgReader.read(file);
-        assertEquals(List.of(PcapNgReader.OUTBOUND, PcapNgReader.INBOUND),
-            pcapng.packets.stream().map(PcapNgReader.Packet::direction).toList());
     }
 
     private static List<Integer> numbers(final PcapNgReader pcapng)

@@ -92,8 +92,8 @@ class MemFdTest
                 () -> Mmap.mapShared(fd, 0, 4096, true, arena));
 
             assertEquals(Errno.EBADF, ex.errno());
-            assertTrue(ex.getMessage().startsWith("mmap(fd=" + fd + ", offset=0, length=4096, rw, MAP_SHARED) failed:"
-                + " EBADF"), ex.getMessage());
+            assertTrue(ex.getMessage().startsWith("mmap(fd=" + fd + ", offset=0, length=4096, rw, MAP_SHARED) failed:" +
+                " EBADF"), ex.getMessage());
         }
     }
 

@@ -7,7 +7,6 @@ import io.sidecore.engine.mem.GuestMemoryException;
 import io.sidecore.engine.mem.GuestMemoryMapper;
 import io.sidecore.engine.mem.GuestMemoryRegion;
 import io.sidecore.engine.port.EventFdInterruptLine;
-import io.sidecore.shm.E1000Registers;
 import io.sidecore.shm.PortRegionDescriptor;
 import io.sidecore.shm.control.ControlProtocol;
 import io.sidecore.shm.os.EventFd;

@@ -28,7 +28,8 @@ final class IrqRequests
         final UnsafeBuffer reply)
     {
         final long index = u32(request, VfioUserIrqInfo.INDEX_OFFSET);
-        if (VfioUserIrqInfo.MESSAGE_LENGTH != size || u32(request, VfioUserIrqInfo.ARGSZ_OFFSET) < VfioUserIrqInfo.ARGSZ)
+        if (VfioUserIrqInfo.MESSAGE_LENGTH != size ||
+            u32(request, VfioUserIrqInfo.ARGSZ_OFFSET) < VfioUserIrqInfo.ARGSZ)
         {
             return handler.reject(VfioUserErrno.EINVAL, "IRQ_INFO size not " + VfioUserIrqInfo.MESSAGE_LENGTH +
                 " or argsz below " + VfioUserIrqInfo.ARGSZ);
@@ -72,7 +73,8 @@ final class IrqRequests
             return VfioUserSetIrqs.REPLY_LENGTH;
         }
         // Only INTx (index 0, start 0, count 1) gets here: every other index has no interrupts.
-        final boolean selected = VfioUserSetIrqs.DATA_BOOL != dataType || 0 != request.getByte(VfioUserSetIrqs.DATA_OFFSET);
+        final boolean selected =
+            VfioUserSetIrqs.DATA_BOOL != dataType || 0 != request.getByte(VfioUserSetIrqs.DATA_OFFSET);
         switch (action)
         {
             case VfioUserSetIrqs.ACTION_TRIGGER ->

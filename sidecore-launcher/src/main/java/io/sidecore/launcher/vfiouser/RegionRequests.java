@@ -102,8 +102,9 @@ final class RegionRequests
         if (writeCount < 1 || writeCount > VfioUserWriteMulti.MAX_WRITES ||
             size != VfioUserWriteMulti.messageLength((int)writeCount))
         {
-            return handler.reject(VfioUserErrno.EINVAL, "REGION_WRITE_MULTI wr_cnt " + Long.toUnsignedString(writeCount) +
-                " does not match size " + size + " (1.." + VfioUserWriteMulti.MAX_WRITES + " entries)");
+            return handler.reject(VfioUserErrno.EINVAL, "REGION_WRITE_MULTI wr_cnt " +
+                Long.toUnsignedString(writeCount) + " does not match size " + size + " (1.." +
+                VfioUserWriteMulti.MAX_WRITES + " entries)");
         }
         for (int i = 0; i < writeCount; i++)
         {

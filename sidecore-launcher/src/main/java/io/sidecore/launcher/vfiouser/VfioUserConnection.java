@@ -36,7 +36,8 @@ import static java.nio.ByteOrder.LITTLE_ENDIAN;
 final class VfioUserConnection implements Runnable
 {
     /** Largest message read: a region write of {@code max_data_xfer_size} bytes. */
-    static final int MAX_MESSAGE_BYTES = VfioUserRegionAccess.lengthWithData(VfioUserVersion.DEFAULT_MAX_DATA_XFER_SIZE);
+    static final int MAX_MESSAGE_BYTES =
+        VfioUserRegionAccess.lengthWithData(VfioUserVersion.DEFAULT_MAX_DATA_XFER_SIZE);
     /** Larger messages are dropped up to this size to keep the stream framed; beyond it the client is cut off. */
     static final long DISCARD_LIMIT_BYTES = 64L * 1024 * 1024;
     /** Reply buffer: the largest reply is VERSION's (at most its request's size). */

@@ -562,7 +562,8 @@ class ControlSocketTest
         start(Map.of());
         try (TestControlClient client = client())
         {
-            assertOk(client.request("{\"version\":1,\"command\":\"create-port\",\"name\":\"g0\",\"backend\":\"null\"}"));
+            assertOk(client.request(
+                "{\"version\":1,\"command\":\"create-port\",\"name\":\"g0\",\"backend\":\"null\"}"));
 
             assertError(client.request("{\"version\":1,\"command\":\"set\",\"name\":\"g0\",\"capture\":\"on\"}"),
                 ControlProtocol.E_INVALID_ARGUMENT, "has no capture file");
@@ -581,12 +582,14 @@ class ControlSocketTest
             assertOk(created);
             assertTrue(created.get("result").get("port").get("capturing").asBoolean(), "a switch port captures too");
 
-            final JsonNode off = client.request("{\"version\":1,\"command\":\"set\",\"name\":\"sw\",\"capture\":\"off\"}");
+            final JsonNode off =
+                client.request("{\"version\":1,\"command\":\"set\",\"name\":\"sw\",\"capture\":\"off\"}");
             assertOk(off);
             assertFalse(off.get("result").get("port").get("capturing").asBoolean());
             assertTrue(Files.size(capture) > 0, "stopping flushed the file");
 
-            final JsonNode on = client.request("{\"version\":1,\"command\":\"set\",\"name\":\"sw\",\"capture\":\"on\"}");
+            final JsonNode on =
+                client.request("{\"version\":1,\"command\":\"set\",\"name\":\"sw\",\"capture\":\"on\"}");
             assertOk(on);
             assertTrue(on.get("result").get("port").get("capturing").asBoolean());
         }

@@ -95,8 +95,8 @@ public final class FakeVfioUserDevice implements VfioUserDevice
     public int dmaMap(final int fd, final long fileOffset, final long iova, final long sizeBytes,
         final boolean readable, final boolean writable)
     {
-        calls.add("map 0x" + Long.toHexString(iova) + " 0x" + Long.toHexString(sizeBytes) + (fd >= 0 ? " fd" : " nofd") +
-            (readable ? " r" : "") + (writable ? " w" : ""));
+        calls.add("map 0x" + Long.toHexString(iova) + " 0x" + Long.toHexString(sizeBytes) +
+            (fd >= 0 ? " fd" : " nofd") + (readable ? " r" : "") + (writable ? " w" : ""));
         if (0 != dmaMapErrno)
         {
             return dmaMapErrno;

@@ -59,7 +59,8 @@ class VfioUserServerMalformedTest extends ConnectedClientTest
     @Test
     void shouldRefuseWithEinvalWhenArgszLies()
     {
-        final UnsafeBuffer message = client.newMessage(VfioUserCommand.DEVICE_SET_IRQS, VfioUserSetIrqs.MESSAGE_LENGTH, 0);
+        final UnsafeBuffer message =
+            client.newMessage(VfioUserCommand.DEVICE_SET_IRQS, VfioUserSetIrqs.MESSAGE_LENGTH, 0);
         message.putInt(VfioUserSetIrqs.ARGSZ_OFFSET, 1000, LITTLE_ENDIAN);
         message.putInt(VfioUserSetIrqs.FLAGS_OFFSET, VfioUserSetIrqs.DATA_NONE | VfioUserSetIrqs.ACTION_MASK,
             LITTLE_ENDIAN);

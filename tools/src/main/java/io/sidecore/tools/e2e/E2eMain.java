@@ -29,11 +29,11 @@ import java.util.concurrent.Callable;
     sortOptions = false,
     usageHelpAutoWidth = true,
     description = {
-        "Boot a Linux guest under QEMU (TCG, shared memfd RAM, -nic none) with one NIC and check it end to end: "
-            + "probe and link, ping, TCP and UDP both ways, latency, counters, MTU 9000, driver reload, two guests, "
-            + "reboot.",
-        "Modes: sidecore (the product: -device vfio-user-pci to a sidecore port), qemu-e1000 and virtio (QEMU's own "
-            + "NICs on a TAP: the baselines)." },
+        "Boot a Linux guest under QEMU (TCG, shared memfd RAM, -nic none) with one NIC and check it end to end: " +
+            "probe and link, ping, TCP and UDP both ways, latency, counters, MTU 9000, driver reload, two guests, " +
+            "reboot.",
+        "Modes: sidecore (the product: -device vfio-user-pci to a sidecore port), qemu-e1000 and virtio (QEMU's own " +
+            "NICs on a TAP: the baselines)." },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:every check passed",
@@ -55,8 +55,8 @@ public final class E2eMain implements Callable<Integer>
     private String mode;
 
     @Option(names = "--checks", paramLabel = "LIST", defaultValue = "all",
-        description = "comma-separated checks (default: ${DEFAULT-VALUE}); identity, probe, ping and path always run. "
-            + "Checks: " + CHECK_NAMES)
+        description = "comma-separated checks (default: ${DEFAULT-VALUE}); identity, probe, ping and path always " +
+            "run. Checks: " + CHECK_NAMES)
     private String checks;
 
     @Option(names = "--seconds", paramLabel = "S", defaultValue = "" + E2eSettings.TRAFFIC_SECONDS_DEFAULT,
@@ -78,8 +78,8 @@ public final class E2eMain implements Callable<Integer>
     private int memoryMib;
 
     @Option(names = "--cache-dir", paramLabel = "DIR",
-        description = "the prepared environment (default: $" + E2eSettings.CACHE_DIR_ENV + " or "
-            + E2eSettings.CACHE_DIR_DEFAULT + ")")
+        description = "the prepared environment (default: $" + E2eSettings.CACHE_DIR_ENV + " or " +
+            E2eSettings.CACHE_DIR_DEFAULT + ")")
     private Path cacheDir;
 
     @Option(names = "--log-dir", paramLabel = "DIR",

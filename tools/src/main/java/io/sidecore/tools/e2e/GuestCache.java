@@ -81,8 +81,8 @@ final class GuestCache
             }
             if (0 != process.exitValue())
             {
-                throw new E2eException("preparing the e2e guest environment failed (see the e2e-prepare lines "
-                    + "above), exit code " + process.exitValue());
+                throw new E2eException("preparing the e2e guest environment failed (see the e2e-prepare lines " +
+                    "above), exit code " + process.exitValue());
             }
         }
         catch (final IOException ex)

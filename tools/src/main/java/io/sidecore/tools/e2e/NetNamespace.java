@@ -159,7 +159,7 @@ final class NetNamespace implements AutoCloseable
                 return candidate;
             }
         }
-        throw new E2eException("the 'ip' command (iproute2) is missing: the e2e harness needs it for its network "
-            + "namespace; apt-get install -y iproute2 (tools/sidecore test installs it)");
+        throw new E2eException("the 'ip' command (iproute2) is missing: the e2e harness needs it for its network " +
+            "namespace; apt-get install -y iproute2 (tools/sidecore test installs it)");
     }
 }

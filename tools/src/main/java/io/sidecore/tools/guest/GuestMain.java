@@ -2,8 +2,6 @@ package io.sidecore.tools.guest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.sidecore.shm.E1000Registers;
-import io.sidecore.shm.PortRegionDescriptor;
 import io.sidecore.shm.control.ControlProtocol;
 import io.sidecore.shm.control.DaemonFiles;
 import io.sidecore.shm.os.EventFd;

@@ -74,8 +74,8 @@ public final class StatMain implements Callable<Integer>
     @Option(names = "--once", description = "print one snapshot and exit (the default)")
     private boolean once;
 
-    @Option(names = "--watch", description = "print a snapshot every interval, with per-second rates, until "
-        + "interrupted (Ctrl-C) or --count snapshots")
+    @Option(names = "--watch", description = "print a snapshot every interval, with per-second rates, until " +
+        "interrupted (Ctrl-C) or --count snapshots")
     private boolean watch;
 
     @Option(names = "--interval-ms", paramLabel = "MS",
@@ -86,9 +86,9 @@ public final class StatMain implements Callable<Integer>
     private Long count;
 
     @Option(names = "--filter", paramLabel = "[KEY=]REGEX",
-        description = "show only matching counters; repeatable, all must match. KEY: label (default: the regex is "
-            + "found in the label 'port=g0 tx_frames'), counter (whole counter name), port (whole port name), "
-            + "sidecore (whole sidecore index)")
+        description = "show only matching counters; repeatable, all must match. KEY: label (default: the regex is " +
+            "found in the label 'port=g0 tx_frames'), counter (whole counter name), port (whole port name), " +
+            "sidecore (whole sidecore index)")
     private List<String> filters = new ArrayList<>();
 
     @Option(names = "--port", paramLabel = "NAME",
@@ -231,8 +231,8 @@ public final class StatMain implements Callable<Integer>
         {
             return serve(countersFile, selection);
         }
-        final SnapshotRenderer renderer = prometheus ? new PrometheusRenderer() : Format.JSON == format ?
-            new JsonRenderer() : new TextRenderer(watch && terminal);
+        final SnapshotRenderer renderer = prometheus ? new PrometheusRenderer() :
+            Format.JSON == format ? new JsonRenderer() : new TextRenderer(watch && terminal);
         return new StatSession(
             countersFile,
             watch,
@@ -312,7 +312,8 @@ public final class StatMain implements Callable<Integer>
             address, countersFile, selection, epochClock, nanoClock, processAlive))
         {
             spec.commandLine().getOut().println("serving " + countersFile + " at http://" +
-                server.address().getHostString() + ":" + server.address().getPort() + PrometheusHttpServer.METRICS_PATH);
+                server.address().getHostString() + ":" + server.address().getPort() +
+                PrometheusHttpServer.METRICS_PATH);
             spec.commandLine().getOut().flush();
             new CountDownLatch(1).await();
             return StatSession.EXIT_OK;

@@ -91,7 +91,8 @@ public final class VfioUserDeviceAccess implements DeviceAccess, AutoCloseable
             VfioUserIrqInfo.INTX_IRQ_INDEX, 0, 1, trigger.fd());
         if (null != resample)
         {
-            client.setIrqs(VfioUserSetIrqs.DATA_NONE | VfioUserSetIrqs.ACTION_MASK, VfioUserIrqInfo.INTX_IRQ_INDEX, 0, 1);
+            client.setIrqs(
+                VfioUserSetIrqs.DATA_NONE | VfioUserSetIrqs.ACTION_MASK, VfioUserIrqInfo.INTX_IRQ_INDEX, 0, 1);
             client.setIrqs(VfioUserSetIrqs.DATA_EVENTFD | VfioUserSetIrqs.ACTION_UNMASK,
                 VfioUserIrqInfo.INTX_IRQ_INDEX, 0, 1, resample.fd());
             client.setIrqs(VfioUserSetIrqs.DATA_NONE | VfioUserSetIrqs.ACTION_UNMASK,

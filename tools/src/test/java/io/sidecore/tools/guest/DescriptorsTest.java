@@ -101,4 +101,49 @@ class DescriptorsTest
         assertEquals(0xE064, word >>> 16);
         assertEquals(1518, Descriptors.rxLength(ring, 0));
     }
+
+    @Test
+    void shouldPlaceEveryLegacyFieldAtItsOffsetAndKeepDextClear()
+    {
+        Descriptors.put(ring, 16, 0x1234L, Descriptors.legacyTxHigh(0x1_05EA, 0xFF, 0x1C2, 0xA5, 0x122, 0x1_E064));
+
+        final int base = 16;
+        assertEquals(0x1234L, ring.getLong(base + E1000TxDescriptor.BUFFER_ADDR_OFFSET, ByteOrder.LITTLE_ENDIAN));
+        assertEquals(0x05EA, ring.getShort(base + E1000TxDescriptor.LENGTH_OFFSET, ByteOrder.LITTLE_ENDIAN) & 0xFFFF,
+            "LENGTH keeps 16 bits");
+        assertEquals(0xC2, ring.getByte(base + E1000TxDescriptor.CSO_OFFSET) & 0xFF);
+        assertEquals(0xFF & ~E1000TxDescriptor.CMD_DEXT, ring.getByte(base + E1000TxDescriptor.CMD_OFFSET) & 0xFF,
+            "a legacy descriptor never carries DEXT");
+        assertEquals(0xA5, ring.getByte(base + E1000TxDescriptor.STATUS_OFFSET) & 0xFF);
+        assertEquals(0x22, ring.getByte(base + E1000TxDescriptor.CSS_OFFSET) & 0xFF);
+        assertEquals(0xE064, ring.getShort(base + E1000TxDescriptor.SPECIAL_OFFSET, ByteOrder.LITTLE_ENDIAN) & 0xFFFF);
+    }
+
+    @Test
+    void shouldWriteReservedTypeAndGuestStatusWhenExtendedDescriptorIsRaw()
+    {
+        Descriptors.put(ring, 0, 0L, Descriptors.extendedTxHigh(0x1F_FFFF, 0x17, 0, 0x1F, 0x1AB, 0x1_2345));
+
+        final int dword2 = ring.getInt(E1000TxDescriptor.TYPE_LENGTH_CMD_OFFSET, ByteOrder.LITTLE_ENDIAN);
+        assertEquals(0xF_FFFF, dword2 & E1000TxDescriptor.EXT_LENGTH_MASK, "the length keeps 20 bits");
+        assertEquals(0x7, (dword2 & E1000TxDescriptor.DTYP_MASK) >>> E1000TxDescriptor.DTYP_SHIFT,
+            "the type keeps 4 bits");
+        assertEquals(E1000TxDescriptor.CMD_DEXT, ring.getByte(E1000TxDescriptor.TUCMD_OFFSET) & 0xFF);
+        assertEquals(0x1F, ring.getByte(E1000TxDescriptor.STATUS_OFFSET) & 0xFF);
+        assertEquals(0xAB, ring.getByte(E1000TxDescriptor.HDRLEN_OFFSET) & 0xFF);
+        assertEquals(0x2345, ring.getShort(E1000TxDescriptor.MSS_OFFSET, ByteOrder.LITTLE_ENDIAN) & 0xFFFF);
+    }
+
+    @Test
+    void shouldKeepGuestStatusWordWhenRxDescriptorIsWrittenWithOne()
+    {
+        ring.setMemory(0, 16, (byte)0xFF);
+
+        Descriptors.putRx(ring, 0, 0x2000L, 0x1234_5603);
+
+        assertEquals(0x2000L, ring.getLong(E1000RxDescriptor.BUFFER_ADDR_OFFSET, ByteOrder.LITTLE_ENDIAN));
+        assertEquals(0, ring.getShort(E1000RxDescriptor.LENGTH_OFFSET, ByteOrder.LITTLE_ENDIAN));
+        assertEquals(0, ring.getShort(E1000RxDescriptor.CHECKSUM_OFFSET, ByteOrder.LITTLE_ENDIAN));
+        assertEquals(0x1234_5603, Descriptors.rxStatusWord(ring, 0));
+    }
 }

@@ -9,7 +9,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -93,7 +92,8 @@ class PrometheusStatTest
 
         final String out = run("--prometheus", "--config", config.toString());
 
-        assertEquals(10.0, PrometheusTextParser.parse(out).get("sidecore_port_tx_frames_total").samples().get(0).value());
+        assertEquals(10.0,
+            PrometheusTextParser.parse(out).get("sidecore_port_tx_frames_total").samples().get(0).value());
     }
 
     @Test
