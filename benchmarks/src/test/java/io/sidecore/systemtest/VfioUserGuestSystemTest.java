@@ -78,7 +78,8 @@ class VfioUserGuestSystemTest
             "stat shows at least the frames b's driver took");
         assertTrue(SidecoreProcesses.portCounter(snapshot, "a", "tx_frames") >= Long.parseLong(a.group(4)) - 256,
             "stat shows a's frames sent (all but those still in its ring when it stopped)");
-        assertTrue(SidecoreProcesses.portCounter(snapshot, "a", "doorbells_shared") > 0, "doorbells polled from the mmapped page");
+        assertTrue(SidecoreProcesses.portCounter(snapshot, "a", "doorbells_shared") > 0,
+            "doorbells polled from the mmapped page");
 
         final JsonNode stats = processes.ctlJson("--config", config.toString(), "stats", "a");
         final JsonNode vfioUser = stats.get(ControlProtocol.PORTS).get(0).get(ControlProtocol.VFIO_USER);

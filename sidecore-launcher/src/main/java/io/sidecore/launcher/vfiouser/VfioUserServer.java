@@ -10,7 +10,6 @@ import io.sidecore.shm.vfiouser.VfioUserVersion;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.newsclub.net.unix.AFUNIXServerSocket;
 import org.newsclub.net.unix.AFUNIXSocket;
-import org.newsclub.net.unix.AFUNIXSocketAddress;
 import org.newsclub.net.unix.AFUNIXSocketCredentials;
 import org.newsclub.net.unix.FileDescriptorCast;
 import org.slf4j.Logger;
@@ -41,8 +40,8 @@ import static java.nio.ByteOrder.LITTLE_ENDIAN;
  * <p>
  * The socket is created with the settings' owner, group and mode, so a QEMU running as another user (libvirt's)
  * can connect, and never exists with wider permissions: it is made with mode 0000 before it is bound (the file
- * takes the socket's mode at {@code bind(2)}; {@code Fds.listenUnix}), then given its owner and group, then its mode. {@link #close()}
- * stops accepting, ends the current connection, waits for both threads and removes the socket file.
+ * takes the socket's mode at {@code bind(2)}; {@code Fds.listenUnix}), then given its owner and group, then its mode.
+ * {@link #close()} stops accepting, ends the current connection, waits for both threads and removes the socket file.
  */
 public final class VfioUserServer implements AutoCloseable
 {

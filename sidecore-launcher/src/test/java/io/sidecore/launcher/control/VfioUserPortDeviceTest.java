@@ -171,7 +171,8 @@ class VfioUserPortDeviceTest
             assertEquals(2, stats.path(ControlProtocol.DMA_REGIONS).asLong());
             client.dmaUnmap(0, 0x1000);
             client.dmaMap(-1, 0, 0x20000, 0x1000, VfioUserDmaMap.FLAG_READ);
-            assertEquals(2, vfioUserStats("g0").path(ControlProtocol.DMA_REGIONS).asLong(), "room again after an unmap");
+            assertEquals(2, vfioUserStats("g0").path(ControlProtocol.DMA_REGIONS).asLong(),
+                "room again after an unmap");
         }
     }
 
@@ -353,7 +354,8 @@ class VfioUserPortDeviceTest
     }
 
     @Test
-    void shouldCreateTheDeviceSocketWithTheConfiguredModeAndRemoveItWithThePortOrTheDaemon() throws IOException, ControlException
+    void shouldCreateTheDeviceSocketWithTheConfiguredModeAndRemoveItWithThePortOrTheDaemon()
+        throws IOException, ControlException
     {
         start(Map.of("sidecore.port.socket.mode", "0660", "sidecore.port.socket.group", "0"));
         createPort("g0", "null");
