@@ -28,6 +28,8 @@ import org.agrona.DirectBuffer;
  */
 public final class GuestDriverModel
 {
+    /** Largest TSO frame (headers and payload) one context describes: the 16-bit IP total length's limit. */
+    public static final int MAX_TSO_FRAME_BYTES = 65_536;
     /** EEPROM words 0x00..0x3F must sum to this (SDM 5.6.14; Linux {@code EEPROM_SUM}). */
     public static final int EEPROM_SUM = 0xBABA;
     /** Last word covered by the checksum. */
@@ -875,19 +877,38 @@ public final class GuestDriverModel
      */
     public boolean queue(final DirectBuffer frame, final int offset, final int lengthBytes)
     {
+        return queue(frame, offset, lengthBytes, null);
+    }
+
+    /**
+     * Put a frame into the TX ring with an offload request (a context descriptor first, Linux {@code e1000_tso} or
+     * {@code e1000_tx_csum}), without a doorbell; {@link #flushTx()} publishes. A TSO frame may be up to
+     * {@link #MAX_TSO_FRAME_BYTES}.
+     *
+     * @param frame       bytes, headers prepared as the offload expects (see {@link TxOffload}).
+     * @param offset      first byte.
+     * @param lengthBytes 14..{@link GuestDriverConfig#MAX_FRAME_BYTES}, or up to {@link #MAX_TSO_FRAME_BYTES} for TSO.
+     * @param offload     the offload, or null for none.
+     * @return false when the ring has no room (counted as a ring-full event).
+     * @throws IllegalStateException when not open.
+     * @throws IllegalArgumentException for a length out of range.
+     */
+    public boolean queue(final DirectBuffer frame, final int offset, final int lengthBytes, final TxOffload offload)
+    {
         if (!open)
         {
             throw new IllegalStateException("transmit before open");
         }
-        if (lengthBytes < 14 || lengthBytes > GuestDriverConfig.MAX_FRAME_BYTES)
+        final int maxBytes =
+            null != offload && offload.isTso() ? MAX_TSO_FRAME_BYTES : GuestDriverConfig.MAX_FRAME_BYTES;
+        if (lengthBytes < 14 || lengthBytes > maxBytes)
         {
-            throw new IllegalArgumentException("frame length out of range 14.." + GuestDriverConfig.MAX_FRAME_BYTES +
-                ": " + lengthBytes);
+            throw new IllegalArgumentException("frame length out of range 14.." + maxBytes + ": " + lengthBytes);
         }
-        if (!tx.queue(frame, offset, lengthBytes))
+        if (!tx.queue(frame, offset, lengthBytes, offload))
         {
             tx.reclaim();
-            if (!tx.queue(frame, offset, lengthBytes))
+            if (!tx.queue(frame, offset, lengthBytes, offload))
             {
                 txRingFullEvents++;
                 doorbells.onTxRingFull();
