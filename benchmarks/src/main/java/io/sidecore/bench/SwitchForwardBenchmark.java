@@ -1,13 +1,11 @@
 package io.sidecore.bench;
 
 import io.sidecore.engine.frame.FrameMetadata;
-import io.sidecore.engine.frame.FrameSink;
 import io.sidecore.engine.l2.L2Switch;
 import io.sidecore.engine.l2.MacTable;
 import io.sidecore.engine.l2.ShardRing;
 import io.sidecore.engine.status.PortCounters;
 import io.sidecore.engine.status.SidecoreCounters;
-import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -59,7 +57,7 @@ public class SwitchForwardBenchmark
     private long[] lastDestinationMac;
     private int[] lastDestinationSlot;
     private final FrameMetadata metadata = new FrameMetadata();
-    private final CountingSink sink = new CountingSink();
+    private final BenchPort.NullSink sink = new BenchPort.NullSink();
     private int next;
 
     /**
@@ -146,24 +144,5 @@ public class SwitchForwardBenchmark
         lastDestinationMac[source] = destination;
         lastDestinationSlot[source] = slot;
         return slot;
-    }
-
-    /**
-     * A destination that only counts.
-     */
-    static final class CountingSink implements FrameSink
-    {
-        long frames;
-
-        /**
-         * {@inheritDoc}
-         */
-        public int onFrame(
-            final DirectBuffer frame, final int offset, final int lengthBytes, final FrameMetadata metadata,
-            final long nowNs)
-        {
-            frames++;
-            return DELIVERED;
-        }
     }
 }
