@@ -119,6 +119,7 @@ final class BenchSession
                 report.add("PROFILE " + summary.benchCase().label() + " " + attribution.profile(summary.runs()));
             }
         }
+        deleteCountersFiles();
         writer.writeRuns(allRuns);
         writer.writeSummaries(summaries);
         writer.plotThroughput(summaries);
@@ -231,6 +232,22 @@ final class BenchSession
             }
         }
         return false;
+    }
+
+    private static void deleteCountersFiles() throws IOException
+    {
+        final Path directory = countersFile("none").getParent();
+        if (Files.isDirectory(directory))
+        {
+            try (var files = Files.list(directory))
+            {
+                for (final Path file : files.toList())
+                {
+                    Files.deleteIfExists(file);
+                }
+            }
+            Files.deleteIfExists(directory);
+        }
     }
 
     private static Path countersFile(final String name)

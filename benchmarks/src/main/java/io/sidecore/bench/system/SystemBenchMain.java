@@ -110,6 +110,12 @@ public final class SystemBenchMain implements Callable<Integer>
     public static void main(final String[] args)
     {
         System.setProperty("java.awt.headless", "true");
+        // Interrupted (SIGINT, SIGTERM): stop the daemon and the guests this run started, and remove its namespace.
+        Runtime.getRuntime().addShutdownHook(new Thread(() ->
+        {
+            ProcessHandle.current().descendants().forEach(ProcessHandle::destroy);
+            TapNamespace.deleteLeftOver();
+        }, "bench-cleanup"));
         System.exit(new CommandLine(new SystemBenchMain()).execute(args));
     }
 

@@ -14,11 +14,26 @@ final class TapNamespace implements AutoCloseable
 {
     private static final long IP_TIMEOUT_MS = 30_000;
 
+    private static volatile TapNamespace current;
+
     private final String name;
+    private volatile boolean deleted;
 
     private TapNamespace(final String name)
     {
         this.name = name;
+    }
+
+    /**
+     * Delete the namespace of this process if it is still there (the run was interrupted).
+     */
+    static void deleteLeftOver()
+    {
+        final TapNamespace namespace = current;
+        if (null != namespace && !namespace.deleted)
+        {
+            namespace.close();
+        }
     }
 
     /**
@@ -30,7 +45,8 @@ final class TapNamespace implements AutoCloseable
     {
         final String name = "scbench-" + ProcessHandle.current().pid();
         ip(List.of("netns", "add", name));
-        return new TapNamespace(name);
+        current = new TapNamespace(name);
+        return current;
     }
 
     /**
@@ -76,6 +92,7 @@ final class TapNamespace implements AutoCloseable
      */
     public void close()
     {
+        deleted = true;
         try
         {
             ip(List.of("netns", "delete", name));
