@@ -26,7 +26,8 @@ final class BenchDaemon implements AutoCloseable
     static final String DAEMON_MAIN = "io.sidecore.launcher.daemon.DaemonMain";
 
     private static final long START_TIMEOUT_MS = 120_000;
-    private static final long STOP_TIMEOUT_MS = 60_000;
+    private static final long STOP_TIMEOUT_MS = 300_000;
+    private static final String RECORDING = "sidecore-bench";
 
     private final Path directory;
     private final Map<String, String> settings;
@@ -79,13 +80,15 @@ final class BenchDaemon implements AutoCloseable
      * @param directory  its directory (properties, log, sockets, temporary files, JFR recording).
      * @param settings   its properties.
      * @param guestCpus  the cores its threads other than the sidecore may use.
-     * @param jfr        record with JFR (profile settings) into {@code daemon.jfr}.
+     * @param jfr        record with JFR (the profile settings, every safepoint, and allocations outside a TLAB: all
+     *                   of them under {@code -XX:-UseTLAB}), written by {@link #dumpRecording()}.
+     * @param extraJvmOptions further JVM options.
      * @return the running daemon.
      * @throws IOException when it cannot be started or does not answer.
      * @throws InterruptedException when interrupted.
      */
     static BenchDaemon start(final Path directory, final Map<String, String> settings, final String guestCpus,
-        final boolean jfr) throws IOException, InterruptedException
+        final boolean jfr, final List<String> extraJvmOptions) throws IOException, InterruptedException
     {
         Files.createDirectories(directory.resolve("tmp"));
         final StringBuilder properties = new StringBuilder();
@@ -96,9 +99,11 @@ final class BenchDaemon implements AutoCloseable
             "-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch"));
         if (jfr)
         {
-            jvmOptions.add("-XX:StartFlightRecording=filename=" + directory.resolve("daemon.jfr") +
-                ",settings=profile,dumponexit=true");
+            jvmOptions.add("-XX:StartFlightRecording=name=" + RECORDING + ",settings=profile," +
+                "jdk.SafepointBegin#enabled=true,jdk.SafepointBegin#threshold=0ms," +
+                "jdk.ObjectAllocationOutsideTLAB#enabled=true");
         }
+        jvmOptions.addAll(extraJvmOptions);
         final Path log = directory.resolve("daemon.log");
         final Process process = new ProcessBuilder(ChildJvm.command(guestCpus, jvmOptions, DAEMON_MAIN,
             List.of("--config", config.toString()))).redirectErrorStream(true).redirectOutput(log.toFile()).start();
@@ -234,7 +239,7 @@ final class BenchDaemon implements AutoCloseable
     }
 
     /**
-     * @return the JFR recording it writes when it stops.
+     * @return where {@link #dumpRecording()} writes the JFR recording.
      */
     Path recording()
     {
@@ -266,7 +271,26 @@ final class BenchDaemon implements AutoCloseable
     }
 
     /**
-     * Stop it (SIGTERM: it exits 0 and dumps its recording) and wait.
+     * Write the JFR recording so far to {@link #recording()} with {@code jcmd} (the daemon ends itself with
+     * {@code Runtime.halt} after its own shutdown, so JFR's dump-on-exit cannot be relied on).
+     *
+     * @throws IOException when jcmd fails.
+     * @throws InterruptedException when interrupted.
+     */
+    void dumpRecording() throws IOException, InterruptedException
+    {
+        final Path jcmd = Path.of(ChildJvm.javaBinary()).resolveSibling("jcmd");
+        final Process dump = new ProcessBuilder(jcmd.toString(), Long.toString(process.pid()), "JFR.dump",
+            "name=" + RECORDING, "filename=" + recording()).redirectErrorStream(true).start();
+        final String output = new String(dump.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        if (!dump.waitFor(STOP_TIMEOUT_MS, TimeUnit.MILLISECONDS) || 0 != dump.exitValue())
+        {
+            throw new IOException("jcmd JFR.dump failed: " + output);
+        }
+    }
+
+    /**
+     * Stop it (SIGTERM: it exits 0) and wait.
      */
     public void close()
     {

@@ -71,7 +71,7 @@ final class BenchSession
         try (TapNamespace namespace = usesTap() ? TapNamespace.create() : null)
         {
             try (BenchDaemon daemon = BenchDaemon.start(daemonDirectory, daemonSettings, settings.guestCpus(),
-                settings.jfr()))
+                settings.jfr(), settings.daemonJvmOptions()))
             {
                 metadata.put("daemon.jvm.options", String.join(" ", ChildJvm.projectJvmFlags()) + " " +
                     String.join(" ", daemon.jvmOptions()));
@@ -96,10 +96,21 @@ final class BenchSession
                         report.add(line);
                     }
                 }
+                if (settings.jfr())
+                {
+                    try
+                    {
+                        daemon.dumpRecording();
+                    }
+                    catch (final IOException ex)
+                    {
+                        err.println("sidecore bench: no JFR recording: " + ex.getMessage());
+                    }
+                }
             }
             if (settings.jfr())
             {
-                attribution = JfrAttribution.read(daemonDirectory.resolve("daemon.jfr"));
+                attribution = JfrAttribution.read(daemonDirectory.resolve("daemon.jfr"), err);
             }
         }
         for (final CaseSummary summary : summaries)
@@ -176,7 +187,8 @@ final class BenchSession
             final Path directory = workDirectory.resolve("idle-" + strategy);
             final Map<String, String> daemonSettings =
                 BenchDaemon.settings(directory, countersFile("idle-" + strategy), settings.sidecoreCpu(), strategy);
-            try (BenchDaemon daemon = BenchDaemon.start(directory, daemonSettings, settings.guestCpus(), false))
+            try (BenchDaemon daemon = BenchDaemon.start(directory, daemonSettings, settings.guestCpus(), false,
+                settings.daemonJvmOptions()))
             {
                 daemon.createPort(CaseRunner.PROBE_PORT, CaseRunner.mac(1), "null", false);
                 final List<String> args = List.of("--socket", daemon.controlSocket().toString(),

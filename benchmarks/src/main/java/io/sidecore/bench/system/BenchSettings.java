@@ -17,6 +17,8 @@ import io.sidecore.tools.bench.BenchFrames;
  * @param guestThreads    guest threads, or 0 for the default per mode.
  * @param probeIntervalUs pause between latency probes.
  * @param jfr             record the daemon with JFR and attribute outliers.
+ * @param daemonJvmOptions further JVM options of the daemon (diagnostics, e.g. {@code -XX:-UseTLAB} so that every
+ *                        allocation of the sidecore thread is a JFR event with its stack).
  */
 record BenchSettings(
     String attach,
@@ -30,7 +32,8 @@ record BenchSettings(
     String irqMode,
     int guestThreads,
     long probeIntervalUs,
-    boolean jfr)
+    boolean jfr,
+    java.util.List<String> daemonJvmOptions)
 {
     /** Guest threads at most in the trap baseline (one per guest up to this). */
     static final int MAX_TRAP_THREADS = 64;

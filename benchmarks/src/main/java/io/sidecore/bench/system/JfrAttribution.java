@@ -40,10 +40,10 @@ final class JfrAttribution
 
     /**
      * @param recording the daemon's recording.
-     * @return its events, or null when there is no recording.
-     * @throws IOException when it cannot be read.
+     * @param err       where a recording that ends early (the daemon was killed while dumping it) is reported.
+     * @return its events (those before a truncation), or null when there is no recording.
      */
-    static JfrAttribution read(final Path recording) throws IOException
+    static JfrAttribution read(final Path recording, final java.io.PrintStream err)
     {
         if (!Files.exists(recording))
         {
@@ -58,12 +58,18 @@ final class JfrAttribution
                 switch (event.getEventType().getName())
                 {
                     case "jdk.GarbageCollection", "jdk.SafepointBegin", "jdk.Compilation", "jdk.Deoptimization",
-                         "jdk.ExecutionSample", "jdk.ObjectAllocationSample" -> kept.add(event);
+                         "jdk.ExecutionSample", "jdk.ObjectAllocationSample", "jdk.ObjectAllocationOutsideTLAB" ->
+                        kept.add(event);
                     default ->
                     {
                     }
                 }
             }
+        }
+        catch (final IOException ex)
+        {
+            err.println("sidecore bench: the daemon's JFR recording ends early (" + ex.getMessage() + "); " +
+                "attributing with the " + kept.size() + " events before that");
         }
         return new JfrAttribution(kept);
     }
@@ -83,6 +89,7 @@ final class JfrAttribution
         long compilations = 0;
         long deoptimizations = 0;
         long sidecoreAllocationSamples = 0;
+        final Map<String, Integer> allocationSites = new HashMap<>();
         for (final RecordedEvent event : events)
         {
             if (!overlaps(event, run.start(), run.end()))
@@ -107,11 +114,13 @@ final class JfrAttribution
                 }
                 case "jdk.Compilation" -> compilations++;
                 case "jdk.Deoptimization" -> deoptimizations++;
-                case "jdk.ObjectAllocationSample" ->
+                case "jdk.ObjectAllocationSample", "jdk.ObjectAllocationOutsideTLAB" ->
                 {
                     if (isSidecore(event.getThread("eventThread")))
                     {
                         sidecoreAllocationSamples++;
+                        allocationSites.merge(event.getClass("objectClass").getName() + "@" +
+                            topFrame(event.getStackTrace()), 1, Integer::sum);
                     }
                 }
                 default ->
@@ -120,9 +129,10 @@ final class JfrAttribution
             }
         }
         return String.format(Locale.ROOT, "gc=%d gc_ms=%.2f safepoints=%d safepoint_ms=%.2f safepoint_max_ms=%.2f " +
-                "compilations=%d deopts=%d sidecore_alloc_samples=%d",
+                "compilations=%d deopts=%d sidecore_alloc_events=%d%s",
             collections, millis(collectionTime), safepoints, millis(safepointTime), millis(safepointMax),
-            compilations, deoptimizations, sidecoreAllocationSamples);
+            compilations, deoptimizations, sidecoreAllocationSamples,
+            allocationSites.isEmpty() ? "" : " sidecore_alloc_sites=" + allocationSites);
     }
 
     /**

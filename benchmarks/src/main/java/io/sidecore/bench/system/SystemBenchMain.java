@@ -100,6 +100,11 @@ public final class SystemBenchMain implements Callable<Integer>
     @Option(names = "--no-jfr", description = "do not record the daemon with JFR")
     private boolean noJfr;
 
+    @Option(names = "--daemon-jvm-option", paramLabel = "OPTION",
+        description = "a further JVM option of the daemon, repeatable (e.g. -XX:-UseTLAB: every allocation of the " +
+            "sidecore thread becomes a JFR event with its stack, attributed in the OUTLIERS lines)")
+    private List<String> daemonJvmOptions = new ArrayList<>();
+
     @Option(names = "--out", paramLabel = "DIR",
         description = "results directory (default: benchmarks/results/<timestamp>)")
     private Path out;
@@ -163,7 +168,8 @@ public final class SystemBenchMain implements Callable<Integer>
         }
         final String guestCpus = guestCpus(cpus, sidecore);
         final BenchSettings settings = new BenchSettings(attachMode, sidecore, guestCpus, cpus - 1, warmupSeconds,
-            seconds, repeats, txBatch, irq.toUpperCase(Locale.ROOT), guestThreads, probeIntervalUs, !noJfr);
+            seconds, repeats, txBatch, irq.toUpperCase(Locale.ROOT), guestThreads, probeIntervalUs, !noJfr,
+            List.copyOf(daemonJvmOptions));
         final Path home = Path.of(System.getProperty("sidecore.home", "."));
         final String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
         final Path results = null != out ? out : home.resolve("benchmarks/results").resolve(stamp);
