@@ -159,7 +159,17 @@ final class BenchGuest implements AutoCloseable
         {
             final Path socket = settings.portSocketDirectory().resolve(portName + ".sock");
             vfioUserRam = MemFd.createSealed("sidecore-bench-" + portName, ramBytes);
-            vfioUser = VfioUserDeviceAccess.attach(VfioUserClient.connect(socket), vfioUserRam, RAM_GPA, false);
+            final VfioUserClient client;
+            try
+            {
+                client = VfioUserClient.connect(socket);
+            }
+            catch (final IOException ex)
+            {
+                throw new IOException("the daemon does not serve vfio-user on port " + portName + "'s socket " +
+                    socket + " (" + ex.getMessage() + ")", ex);
+            }
+            vfioUser = VfioUserDeviceAccess.attach(client, vfioUserRam, RAM_GPA, false);
             device = vfioUser;
             ram = vfioUser.guestRam(vfioUserRam, RAM_GPA);
         }
