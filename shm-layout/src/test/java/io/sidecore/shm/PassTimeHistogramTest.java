@@ -10,6 +10,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class PassTimeHistogramTest
 {
+    @ParameterizedTest(name = "{0} = {1}")
+    @CsvSource({
+        "TYPE_ID, 1004", "MIN_EXPONENT, 7", "MAX_EXPONENT, 30", "SUB_BUCKET_BITS, 2", "SUB_BUCKETS, 4",
+        "BUCKETS, 94" })
+    void shouldPinPassTimeHistogramConstant(final String name, final String value)
+    {
+        assertEquals(LayoutAssertions.parseInt(value), LayoutAssertions.intConstant(PassTimeHistogram.class, name));
+    }
+
+    @Test
+    void shouldPinEveryPassTimeHistogramConstant()
+    {
+        LayoutAssertions.assertEveryConstantPinned(
+            PassTimeHistogram.class, PassTimeHistogramTest.class, "shouldPinPassTimeHistogramConstant");
+    }
+
     @ParameterizedTest(name = "{0} ns -> bucket {1}")
     @CsvSource({
         "-5, 0", "0, 0", "127, 0", "128, 1", "159, 1", "160, 2", "223, 3", "224, 4", "255, 4", "256, 5",

@@ -94,7 +94,7 @@ record CaseSummary(BenchCase benchCase, List<RunResult> runs)
         return String.format(Locale.ROOT,
             "RESULT %s mpps=%.3f gbps=%.2f p50_us=%.1f p99_us=%.1f p999_us=%.1f busy=%.3f ns_per_frame=%.1f " +
                 "alloc_bytes=%d runs=%d mpps_min=%.3f mpps_max=%.3f gc=%d pass_p50_us=%.2f pass_p99_us=%.1f " +
-                "pass_p999_us=%.1f pass_max_us=%.1f drops=%.0f guest_cpu=%.2f sidecore_off_cpu=%.2f saturated=%s",
+                "pass_p999_us=%.1f pass_max_us=%s drops=%.0f guest_cpu=%.2f sidecore_off_cpu=%.2f saturated=%s",
             benchCase.label(),
             median(RunResult::mpps),
             median(RunResult::gbps),
@@ -111,11 +111,21 @@ record CaseSummary(BenchCase benchCase, List<RunResult> runs)
             median(run -> run.passTimeNs(0.5) / 1e3),
             median(run -> run.passTimeNs(0.99) / 1e3),
             median(run -> run.passTimeNs(0.999) / 1e3),
-            max(run -> run.passTimeNs(1.0) / 1e3),
+            passMaxMicros(),
             median(run -> run.drops()),
             median(RunResult::guestCpu),
             median(RunResult::sidecoreOffCpu),
             saturated());
+    }
+
+    /**
+     * @return the longest pass of any repetition, as its bucket's upper bound in µs, or {@code inf} when it fell in
+     *     the histogram's last bucket (no upper bound).
+     */
+    String passMaxMicros()
+    {
+        final double maxNs = max(run -> run.passTimeNs(1.0));
+        return maxNs >= Long.MAX_VALUE ? "inf" : String.format(Locale.ROOT, "%.1f", maxNs / 1e3);
     }
 
     /**
