@@ -67,7 +67,7 @@ final class BenchDaemon implements AutoCloseable
         settings.put("sidecore.cores", Integer.toString(sidecoreCpu));
         settings.put("sidecore.idle.strategy", idleStrategy);
         settings.put("sidecore.max.ports", "600");
-        settings.put("sidecore.max.counters", "131072");
+        settings.put("sidecore.max.counters", "32768");
         settings.put("sidecore.control.max.connections", "600");
         settings.put("sidecore.control.max.requests.per.second", "1000000");
         settings.put("sidecore.command.timeout", "60s");
