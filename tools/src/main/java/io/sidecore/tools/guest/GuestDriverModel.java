@@ -196,7 +196,7 @@ public final class GuestDriverModel
         resetHw();
         validateEepromChecksum();
         readMacAddress();
-        eeprom.readWord(EEPROM_INIT_CONTROL3_PORT_A);
+        readEepromWord(EEPROM_INIT_CONTROL3_PORT_A);
 
         reset();
 
@@ -273,12 +273,41 @@ public final class GuestDriverModel
         registers.read(E1000Registers.ICR);
     }
 
+    /**
+     * One EEPROM word, bit-banged through EECD as Linux does, or through EERD when the configuration asks for it
+     * (SDM 13.4.4: write START with the address, read until DONE, the word in DATA).
+     */
+    private int readEepromWord(final int address)
+    {
+        if (!config.eepromThroughEerd())
+        {
+            return eeprom.readWord(address);
+        }
+        if (address < 0 || address >= eeprom.wordCount())
+        {
+            throw new GuestDriverException("EEPROM address out of range: address=" + address +
+                " words=" + eeprom.wordCount());
+        }
+        registers.write(E1000Registers.EERD, (address << E1000Registers.EERD_ADDR_SHIFT) | E1000Registers.EERD_START);
+        for (int attempt = 0; attempt < MicrowireEeprom.GRANT_ATTEMPTS; attempt++)
+        {
+            final int eerd = registers.read(E1000Registers.EERD);
+            if (0 != (eerd & E1000Registers.EERD_DONE))
+            {
+                return eerd >>> E1000Registers.EERD_DATA_SHIFT;
+            }
+            registers.delay(MicrowireEeprom.GRANT_POLL_DELAY_NS);
+        }
+        throw new GuestDriverException("EEPROM read through EERD never completed: address=" + address +
+            " attempts=" + MicrowireEeprom.GRANT_ATTEMPTS);
+    }
+
     private void validateEepromChecksum()
     {
         int sum = 0;
         for (int word = 0; word <= EEPROM_CHECKSUM_WORD; word++)
         {
-            final int value = eeprom.readWord(word);
+            final int value = readEepromWord(word);
             eepromWords[word] = value;
             sum = (sum + value) & 0xFFFF;
         }
@@ -293,7 +322,7 @@ public final class GuestDriverModel
     {
         for (int i = 0; i < 6; i += 2)
         {
-            final int word = eeprom.readWord(i >> 1);
+            final int word = readEepromWord(i >> 1);
             mac[i] = (byte)word;
             mac[i + 1] = (byte)(word >>> 8);
         }
@@ -327,7 +356,7 @@ public final class GuestDriverModel
     {
         // e1000_id_led_init.
         registers.read(E1000Registers.LEDCTL);
-        eeprom.readWord(EEPROM_ID_LED_SETTINGS);
+        readEepromWord(EEPROM_ID_LED_SETTINGS);
         // e1000_set_media_type.
         registers.read(E1000Registers.STATUS);
         // VLAN filtering off: VET = 0 before 82545 rev 3, VFTA cleared.
@@ -374,7 +403,7 @@ public final class GuestDriverModel
 
     private void setupLink()
     {
-        final int word0f = eeprom.readWord(EEPROM_INIT_CONTROL2);
+        final int word0f = readEepromWord(EEPROM_INIT_CONTROL2);
         if (0 == (word0f & EEPROM_WORD0F_PAUSE_MASK))
         {
             requestedFc = FC_NONE;

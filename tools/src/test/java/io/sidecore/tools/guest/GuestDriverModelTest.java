@@ -143,6 +143,27 @@ class GuestDriverModelTest
     }
 
     @Test
+    void shouldReadTheEepromThroughEerdWithTwoAccessesAWordWhenConfigured()
+    {
+        final byte[] mac = {0x02, 0x11, 0x22, 0x33, 0x44, 0x66};
+        device.setMac(mac);
+        final GuestDriverModel model = model(new GuestDriverConfig().eepromThroughEerd(true));
+
+        model.probe();
+
+        assertArrayEquals(mac, model.macAddress());
+        for (int word = 0; word < 64; word++)
+        {
+            assertEquals(device.eeprom[word], model.eepromWord(word));
+        }
+        final String eecdWrite = String.format("mmio W 0x%05x ", E1000Registers.EECD);
+        final String eerdWrite = String.format("mmio W 0x%05x ", E1000Registers.EERD);
+        assertEquals(0, device.trace.stream().filter(line -> line.startsWith(eecdWrite)).count());
+        // the 64 words of the checksum, MAC words 0-2, and words 0x24, 0x04 and 0x0F of the hardware set-up
+        assertEquals(70, device.trace.stream().filter(line -> line.startsWith(eerdWrite)).count());
+    }
+
+    @Test
     void shouldFailProbeWithTheSumWhenEepromChecksumInvalid()
     {
         device.eeprom[5] ^= 1;
