@@ -8,6 +8,7 @@ import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.LogarithmicAxis;
 import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
 
@@ -160,6 +161,8 @@ final class ResultsWriter
         final LogarithmicAxis guests = new LogarithmicAxis("guests (log)");
         guests.setAllowNegativesFlag(false);
         plot.setDomainAxis(guests);
+        // a marker on every point: --quick measures most series at one guest count, which a line alone never shows
+        plot.setRenderer(new XYLineAndShapeRenderer(true, true));
         ChartUtils.saveChartAsPNG(directory.resolve("throughput_vs_guests.png").toFile(), chart, WIDTH, HEIGHT);
     }
 
