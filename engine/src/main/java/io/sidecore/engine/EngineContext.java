@@ -7,6 +7,7 @@ import io.sidecore.engine.agent.ThreadKick;
 import io.sidecore.engine.agent.ThreadingMode;
 import io.sidecore.engine.port.PortSettings;
 import io.sidecore.engine.status.CountersFile;
+import io.sidecore.engine.status.JvmActivity;
 import io.sidecore.engine.status.PortFaultListener;
 import io.sidecore.engine.status.PortFaultTable;
 import io.sidecore.shm.PortCounter;
@@ -65,6 +66,7 @@ public final class EngineContext
     private int maxCounters;
     private int errorLogLengthBytes;
     private EpochClock epochClock = SystemEpochClock.INSTANCE;
+    private JvmActivity jvmActivity;
     private Path countersFile;
     private CountersFile mappedCountersFile;
     private CountersManager countersManager;
@@ -606,6 +608,29 @@ public final class EngineContext
     public EngineContext epochClock(final EpochClock epochClock)
     {
         this.epochClock = epochClock;
+        return this;
+    }
+
+    /**
+     * @return the JVM readings each sidecore publishes once a second (its thread's allocated bytes, collections);
+     *     this JVM's unless set.
+     */
+    public JvmActivity jvmActivity()
+    {
+        if (null == jvmActivity)
+        {
+            jvmActivity = JvmActivity.ofThisJvm();
+        }
+        return jvmActivity;
+    }
+
+    /**
+     * @param jvmActivity the JVM readings each sidecore publishes (tests give scripted ones).
+     * @return this.
+     */
+    public EngineContext jvmActivity(final JvmActivity jvmActivity)
+    {
+        this.jvmActivity = jvmActivity;
         return this;
     }
 

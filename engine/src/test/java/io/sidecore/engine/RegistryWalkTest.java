@@ -14,6 +14,7 @@ import io.sidecore.engine.backend.TapBackend;
 import io.sidecore.engine.backend.TapOpener;
 import io.sidecore.engine.backend.VirtioNetHeader;
 import io.sidecore.engine.os.TapDevice;
+import io.sidecore.engine.status.JvmActivity;
 import io.sidecore.shm.CsbDescriptor;
 import io.sidecore.shm.E1000Registers;
 import io.sidecore.shm.E1000TxDescriptor;
@@ -416,7 +417,29 @@ class RegistryWalkTest
                     r.doWork();
                 }, 1),
             new Row(SidecoreCounter.ERRORS, "C's backend throws once on a sidecore thread", () -> Rig.dedicated(),
-                r -> { }, r -> r.sidecore(0, SidecoreCounter.ERRORS), Rig::awaitBackendError, r -> 1));
+                r -> { }, r -> r.sidecore(0, SidecoreCounter.ERRORS), Rig::awaitBackendError, r -> 1),
+            sidecore(SidecoreCounter.BUSY_NS, "a doorbell, then a 200 ms busy cycle", 0, Rig::settle, Rig::busyCycle,
+                200_000_000L),
+            sidecore(SidecoreCounter.BUSY_CYCLES, "a doorbell, then a 200 ms busy cycle", 0, Rig::settle,
+                Rig::busyCycle, 1),
+            sidecore(SidecoreCounter.ALLOCATED_BYTES, "the sidecore thread allocates 4 KiB, then a second passes", 0,
+                Rig::publishJvmActivity, r ->
+                {
+                    r.jvm.allocatedBytes += 4096;
+                    r.publishJvmActivity();
+                }, 4096),
+            sidecore(SidecoreCounter.GC_COUNT, "the JVM collects twice, then a second passes", 0,
+                Rig::publishJvmActivity, r ->
+                {
+                    r.jvm.collections += 2;
+                    r.publishJvmActivity();
+                }, 2),
+            sidecore(SidecoreCounter.GC_TIME_MS, "the JVM collects for 7 ms, then a second passes", 0,
+                Rig::publishJvmActivity, r ->
+                {
+                    r.jvm.collectionMs += 7;
+                    r.publishJvmActivity();
+                }, 7));
     }
 
     private static List<Row> switchRows()
@@ -558,6 +581,7 @@ class RegistryWalkTest
     private static final class Rig implements AutoCloseable
     {
         private final CachedNanoClock clock;
+        final ScriptedJvmActivity jvm = new ScriptedJvmActivity();
         final SidecoreEngine engine;
         final EngineProxy proxy;
         final TestGuest a;
@@ -571,7 +595,7 @@ class RegistryWalkTest
         private Rig(final int sidecores, final UnaryOperator<EngineContext> customize, final boolean csbOnB)
         {
             clock = new CachedNanoClock();
-            final EngineContext ctx = customize.apply(TestContexts.invoker(clock, sidecores));
+            final EngineContext ctx = customize.apply(TestContexts.invoker(clock, sidecores).jvmActivity(jvm));
             engine = new SidecoreEngine(ctx);
             if (ThreadingMode.DEDICATED == ctx.threadingMode())
             {
@@ -783,6 +807,27 @@ class RegistryWalkTest
             }
         }
 
+        /**
+         * Duty cycles until one finds no work, so the next busy cycle is the only one a row counts.
+         */
+        void settle()
+        {
+            int cycles = 0;
+            while (doWork() > 0)
+            {
+                assertTrue(++cycles < 100, "the rig does not settle");
+            }
+        }
+
+        /**
+         * A second passes and a duty cycle publishes the JVM readings.
+         */
+        void publishJvmActivity()
+        {
+            advanceNs(SidecoreAgent.HEARTBEAT_INTERVAL_NS);
+            doWork();
+        }
+
         void busyCycle()
         {
             TestContexts.busyCycleOf200Ms(clock, engine.agent(0), a);
@@ -927,6 +972,31 @@ class RegistryWalkTest
         public String typeName()
         {
             return "throwing";
+        }
+    }
+
+    /**
+     * JVM readings the rows set: what the sidecore publishes once a second.
+     */
+    private static final class ScriptedJvmActivity implements JvmActivity
+    {
+        long allocatedBytes;
+        long collections;
+        long collectionMs;
+
+        public long currentThreadAllocatedBytes()
+        {
+            return allocatedBytes;
+        }
+
+        public long gcCount()
+        {
+            return collections;
+        }
+
+        public long gcTimeMs()
+        {
+            return collectionMs;
         }
     }
 }

@@ -11,6 +11,8 @@ import io.sidecore.engine.proxy.SidecoreCommand;
 import io.sidecore.engine.proxy.TrappedAccess;
 import io.sidecore.shm.CountersFileDescriptor;
 import io.sidecore.shm.E1000Registers;
+import io.sidecore.shm.PassTimeHistogram;
+import io.sidecore.shm.SidecoreCounter;
 import io.sidecore.shm.PortCounter;
 import org.agrona.concurrent.CachedNanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -327,6 +329,24 @@ class SidecoreAgentTest
         assertEquals(1, agent.counters().cycleTimeThresholdExceeded().get());
         assertTrue(agent.counters().dutyCycles().get() >= 4);
         assertEquals(100_000L, agent.counters().busyRatioPpm().get(), "200 ms busy in a 2 s window");
+    }
+
+    @Test
+    void shouldCountBusyCycleInItsPassTimeBucketAndBusyTime()
+    {
+        final SidecoreAgent agent = start(1).agent(0);
+        final TestGuest guest = new TestGuest(1);
+        guest.attachToSwitch(engine.proxy());
+        final int bucket = PassTimeHistogram.bucketOf(200_000_000L);
+        final long busyNsBefore = agent.counters().get(SidecoreCounter.BUSY_NS).get();
+        final long inBucketBefore = agent.counters().passTimeBucket(bucket).get();
+
+        TestContexts.busyCycleOf200Ms(clock, agent, guest);
+
+        assertEquals(1, agent.counters().passTimeBucket(bucket).get() - inBucketBefore);
+        assertEquals(200_000_000L, agent.counters().get(SidecoreCounter.BUSY_NS).get() - busyNsBefore);
+        assertTrue(PassTimeHistogram.lowerBoundNs(bucket) <= 200_000_000L);
+        assertTrue(PassTimeHistogram.upperBoundNs(bucket) > 200_000_000L);
     }
 
     @Test

@@ -26,6 +26,8 @@ import java.nio.ByteOrder;
  *   |                counter id (SidecoreCounter.id())              | 4
  *   +---------------------------------------------------------------+
  * </pre>
+ * Pass time buckets ({@link #PASS_TIME_BUCKET_TYPE_ID}, {@link PassTimeHistogram}) use the per-sidecore key, with
+ * the bucket index as the counter id.
  * Daemon-wide counters ({@link #SYSTEM_COUNTER_TYPE_ID}) get their key layout here when their registry is added.
  */
 public final class CounterTypes
@@ -36,6 +38,8 @@ public final class CounterTypes
     public static final int SIDECORE_COUNTER_TYPE_ID = 1002;
     /** A daemon-wide counter (errors, proxy failures). */
     public static final int SYSTEM_COUNTER_TYPE_ID = 1003;
+    /** A bucket of a sidecore's pass time histogram; its key layout is in {@link PassTimeHistogram}. */
+    public static final int PASS_TIME_BUCKET_TYPE_ID = 1004;
 
     /** Per-port key: port id. */
     public static final int PORT_ID_KEY_OFFSET = 0;

@@ -34,7 +34,15 @@ public enum SidecoreCounter
     SWITCH_DROP_STALE_PORT(14, "switch_drop_stale_port", false,
         "frames from another sidecore for a port that left the switch while they were in flight"),
     MAC_TABLE_FULL(15, "mac_table_full", false, "source addresses not learned because the MAC table was full"),
-    MAC_ENTRIES(16, "mac_entries", true, "addresses in this sidecore's MAC table, expired ones until swept");
+    MAC_ENTRIES(16, "mac_entries", true, "addresses in this sidecore's MAC table, expired ones until swept"),
+    BUSY_NS(17, "busy_ns", false,
+        "wall time spent in duty cycles that did work, nanoseconds (its rate over wall time is the busy fraction)"),
+    BUSY_CYCLES(18, "busy_cycles", false, "duty cycles that did work (their times are in the pass time histogram)"),
+    ALLOCATED_BYTES(19, "allocated_bytes", true,
+        "bytes the sidecore's thread has allocated since it started, read once a second (0 growth in steady state)"),
+    GC_COUNT(20, "gc_count", true, "garbage collections of the daemon's JVM, all collectors, read once a second"),
+    GC_TIME_MS(21, "gc_time_ms", true,
+        "accumulated collection time of the daemon's JVM, milliseconds, all collectors, read once a second");
 
     /** Number of counter slots reserved per sidecore; ids are below this. */
     public static final int SLOTS_PER_SIDECORE = 32;

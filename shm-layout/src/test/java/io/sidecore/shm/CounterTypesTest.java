@@ -9,6 +9,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import java.nio.ByteOrder;
 
 import static io.sidecore.shm.CounterTypes.COUNTER_ID_KEY_OFFSET;
+import static io.sidecore.shm.CounterTypes.PASS_TIME_BUCKET_TYPE_ID;
 import static io.sidecore.shm.CounterTypes.PORT_COUNTER_TYPE_ID;
 import static io.sidecore.shm.CounterTypes.PORT_ID_KEY_OFFSET;
 import static io.sidecore.shm.CounterTypes.PORT_KEY_LENGTH;
@@ -35,6 +36,7 @@ class CounterTypesTest
     @ParameterizedTest(name = "{0} = {1}")
     @CsvSource({
         "PORT_COUNTER_TYPE_ID, 1001", "SIDECORE_COUNTER_TYPE_ID, 1002", "SYSTEM_COUNTER_TYPE_ID, 1003",
+        "PASS_TIME_BUCKET_TYPE_ID, 1004",
         "PORT_ID_KEY_OFFSET, 0", "COUNTER_ID_KEY_OFFSET, 4", "PORT_KEY_LENGTH, 8",
         "SIDECORE_INDEX_KEY_OFFSET, 0", "SIDECORE_COUNTER_ID_KEY_OFFSET, 4", "SIDECORE_KEY_LENGTH, 8",
     })
@@ -56,6 +58,9 @@ class CounterTypesTest
         assertNotEquals(PORT_COUNTER_TYPE_ID, SIDECORE_COUNTER_TYPE_ID);
         assertNotEquals(SIDECORE_COUNTER_TYPE_ID, SYSTEM_COUNTER_TYPE_ID);
         assertNotEquals(PORT_COUNTER_TYPE_ID, SYSTEM_COUNTER_TYPE_ID);
+        assertNotEquals(SIDECORE_COUNTER_TYPE_ID, PASS_TIME_BUCKET_TYPE_ID);
+        assertNotEquals(SYSTEM_COUNTER_TYPE_ID, PASS_TIME_BUCKET_TYPE_ID);
+        assertNotEquals(PORT_COUNTER_TYPE_ID, PASS_TIME_BUCKET_TYPE_ID);
         assertNotEquals(CountersReader.DEFAULT_TYPE_ID, PORT_COUNTER_TYPE_ID);
     }
 

@@ -110,7 +110,8 @@ public final class Configuration
 
     /** Counters the file holds. */
     public static final Setting<Integer> MAX_COUNTERS = declare("sidecore.max.counters", "16384",
-        "Counters the counters file holds; each port takes up to 64 and each sidecore up to 32.",
+        "Counters the counters file holds; each port takes up to 64 and each sidecore up to 126 (32 counters and " +
+        "94 pass time buckets).",
         SettingParsers.integer(1, 1 << 24), EngineContext.class, "maxCounters");
 
     /** Error log bytes. */

@@ -8,7 +8,9 @@ import io.sidecore.engine.l2.ShardRing;
 import io.sidecore.engine.port.Port;
 import io.sidecore.engine.proxy.SidecoreCommand;
 import io.sidecore.engine.status.CountersFile;
+import io.sidecore.engine.status.JvmActivity;
 import io.sidecore.engine.status.SidecoreCounters;
+import io.sidecore.shm.SidecoreCounter;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.NanoClock;
@@ -30,8 +32,14 @@ import org.jctools.queues.MpscArrayQueue;
  *   <li>MAC aging over up to {@code macAgingSweepLimit} table slots;</li>
  *   <li>sidecore 0 only, with a counters file: the file's heartbeat, once every {@link #HEARTBEAT_INTERVAL_NS}
  *       of {@code nowNs} (one comparison per cycle; after a stall the next beat is an interval after the late one,
- *       never a burst to catch up), so readers can tell a live daemon from a dead one.</li>
+ *       never a burst to catch up), so readers can tell a live daemon from a dead one;</li>
+ *   <li>on the same schedule, every sidecore: the bytes its thread has allocated and the JVM's collection count and
+ *       time ({@link JvmActivity}, read without allocating), so a benchmark can show the data path allocates
+ *       nothing and attribute long passes to collections.</li>
  * </ol>
+ * Each duty cycle that did work is accounted by its wall time, measured from its start to the next cycle's start:
+ * the busy time ({@code busy_ns}, whose rate is the fraction of wall time spent in work), the busy ratio of the
+ * last window and the pass time histogram ({@code PassTimeHistogram}).
  * <b>Moderation timers.</b> Instead of a timer wheel, each pass compares every port's
  * {@link InterruptController#nextDeadlineNs()} with {@code nowNs} (wrap-safe) and fires the port's timers when due:
  * the pass visits every port anyway, so a deadline costs one comparison per port, is checked with nanosecond
@@ -72,8 +80,11 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
     private final long minModerationDelayNs;
     private final CountersFile heartbeatFile;
     private final EpochClock epochClock;
+    private final JvmActivity jvmActivity;
     private boolean heartbeatStarted;
     private long nextHeartbeatNs;
+    private boolean jvmActivityStarted;
+    private long nextJvmActivityNs;
     private long nowNs;
     private boolean started;
     private long lastCycleStartNs;
@@ -115,6 +126,7 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
         this.minModerationDelayNs = ctx.minModerationDelayNs();
         this.heartbeatFile = 0 == index ? ctx.mappedCountersFile() : null;
         this.epochClock = ctx.epochClock();
+        this.jvmActivity = ctx.jvmActivity();
     }
 
     /**
@@ -132,6 +144,7 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
         workCount += drainCrossShard();
         workCount += l2Switch.age(macAgingSweepLimit);
         heartbeat(nowNs);
+        publishJvmActivity(nowNs);
 
         lastWorkCount = workCount;
         return workCount;
@@ -454,6 +467,7 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
         {
             final long cycleNs = nowNs - lastCycleStartNs;
             windowBusyNs += cycleNs;
+            counters.recordBusyCycle(cycleNs);
             counters.maxCycleTimeNs().proposeMaxOpaque(cycleNs);
             if (cycleNs > cycleTimeThresholdNs)
             {
@@ -480,6 +494,22 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
             heartbeatStarted = true;
             nextHeartbeatNs = nowNs + HEARTBEAT_INTERVAL_NS;
             heartbeatFile.heartbeat(epochClock.time());
+        }
+    }
+
+    /**
+     * Publish this thread's allocated bytes and the JVM's collections when due (same schedule as the heartbeat).
+     * Not work: it must not keep an idle sidecore from parking.
+     */
+    private void publishJvmActivity(final long nowNs)
+    {
+        if (!jvmActivityStarted || nowNs - nextJvmActivityNs >= 0)
+        {
+            jvmActivityStarted = true;
+            nextJvmActivityNs = nowNs + HEARTBEAT_INTERVAL_NS;
+            counters.get(SidecoreCounter.ALLOCATED_BYTES).setRelease(jvmActivity.currentThreadAllocatedBytes());
+            counters.get(SidecoreCounter.GC_COUNT).setRelease(jvmActivity.gcCount());
+            counters.get(SidecoreCounter.GC_TIME_MS).setRelease(jvmActivity.gcTimeMs());
         }
     }
 

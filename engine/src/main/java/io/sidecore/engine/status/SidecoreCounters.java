@@ -1,6 +1,7 @@
 package io.sidecore.engine.status;
 
 import io.sidecore.shm.CounterTypes;
+import io.sidecore.shm.PassTimeHistogram;
 import io.sidecore.shm.SidecoreCounter;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.status.AtomicCounter;
@@ -17,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 public final class SidecoreCounters
 {
     private final AtomicCounter[] counters = new AtomicCounter[SidecoreCounter.SLOTS_PER_SIDECORE];
+    private final AtomicCounter[] passTimeBuckets = new AtomicCounter[PassTimeHistogram.BUCKETS];
 
     /**
      * Allocate the counters of one sidecore.
@@ -36,6 +38,22 @@ public final class SidecoreCounters
                 CounterTypes.SIDECORE_COUNTER_TYPE_ID, key, 0, key.capacity(),
                 new UnsafeBuffer(label), 0, label.length);
         }
+        for (int bucket = 0; bucket < PassTimeHistogram.BUCKETS; bucket++)
+        {
+            CounterTypes.encodeSidecoreKey(key, sidecoreIndex, bucket);
+            final byte[] label = ("sidecore=" + sidecoreIndex + " " + PassTimeHistogram.bucketName(bucket))
+                .getBytes(StandardCharsets.US_ASCII);
+            passTimeBuckets[bucket] = countersManager.newCounter(
+                PassTimeHistogram.TYPE_ID, key, 0, key.capacity(), new UnsafeBuffer(label), 0, label.length);
+        }
+    }
+
+    /**
+     * @return counters one sidecore takes in a counters file: its named counters and its pass time buckets.
+     */
+    public static int countersPerSidecore()
+    {
+        return SidecoreCounter.values().length + PassTimeHistogram.BUCKETS;
     }
 
     /**
@@ -46,7 +64,7 @@ public final class SidecoreCounters
      */
     public static SidecoreCounters inHeap(final int sidecoreIndex)
     {
-        final int count = SidecoreCounter.values().length;
+        final int count = countersPerSidecore();
         return new SidecoreCounters(new CountersManager(
             new UnsafeBuffer(new byte[count * CountersManager.METADATA_LENGTH]),
             new UnsafeBuffer(new byte[count * CountersManager.COUNTER_LENGTH])), sidecoreIndex);
@@ -198,9 +216,37 @@ public final class SidecoreCounters
     }
 
     /**
+     * Account one duty cycle that did work: its time goes to {@link SidecoreCounter#BUSY_NS}, the cycle to
+     * {@link SidecoreCounter#BUSY_CYCLES} and to its pass time bucket. Sidecore thread; allocation-free.
+     *
+     * @param cycleNs how long the cycle took.
+     */
+    public void recordBusyCycle(final long cycleNs)
+    {
+        counters[SidecoreCounter.BUSY_NS.id()].getAndAddOpaque(cycleNs);
+        counters[SidecoreCounter.BUSY_CYCLES.id()].incrementOpaque();
+        passTimeBuckets[PassTimeHistogram.bucketOf(cycleNs)].incrementOpaque();
+    }
+
+    /**
+     * @param bucket a {@link PassTimeHistogram} bucket.
+     * @return the busy cycles counted in it.
+     */
+    public AtomicCounter passTimeBucket(final int bucket)
+    {
+        return passTimeBuckets[bucket];
+    }
+
+    /**
      * Free the counters.
      */
     public void close()
+    {
+        closeAll(counters);
+        closeAll(passTimeBuckets);
+    }
+
+    private static void closeAll(final AtomicCounter[] counters)
     {
         for (int i = 0; i < counters.length; i++)
         {

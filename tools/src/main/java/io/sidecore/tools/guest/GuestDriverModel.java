@@ -28,6 +28,8 @@ import org.agrona.DirectBuffer;
  */
 public final class GuestDriverModel
 {
+    /** Largest TSO frame (headers and payload) one context describes: the 16-bit IP total length's limit. */
+    public static final int MAX_TSO_FRAME_BYTES = 65_536;
     /** EEPROM words 0x00..0x3F must sum to this (SDM 5.6.14; Linux {@code EEPROM_SUM}). */
     public static final int EEPROM_SUM = 0xBABA;
     /** Last word covered by the checksum. */
@@ -194,7 +196,7 @@ public final class GuestDriverModel
         resetHw();
         validateEepromChecksum();
         readMacAddress();
-        eeprom.readWord(EEPROM_INIT_CONTROL3_PORT_A);
+        readEepromWord(EEPROM_INIT_CONTROL3_PORT_A);
 
         reset();
 
@@ -271,12 +273,41 @@ public final class GuestDriverModel
         registers.read(E1000Registers.ICR);
     }
 
+    /**
+     * One EEPROM word, bit-banged through EECD as Linux does, or through EERD when the configuration asks for it
+     * (SDM 13.4.4: write START with the address, read until DONE, the word in DATA).
+     */
+    private int readEepromWord(final int address)
+    {
+        if (!config.eepromThroughEerd())
+        {
+            return eeprom.readWord(address);
+        }
+        if (address < 0 || address >= eeprom.wordCount())
+        {
+            throw new GuestDriverException("EEPROM address out of range: address=" + address +
+                " words=" + eeprom.wordCount());
+        }
+        registers.write(E1000Registers.EERD, (address << E1000Registers.EERD_ADDR_SHIFT) | E1000Registers.EERD_START);
+        for (int attempt = 0; attempt < MicrowireEeprom.GRANT_ATTEMPTS; attempt++)
+        {
+            final int eerd = registers.read(E1000Registers.EERD);
+            if (0 != (eerd & E1000Registers.EERD_DONE))
+            {
+                return eerd >>> E1000Registers.EERD_DATA_SHIFT;
+            }
+            registers.delay(MicrowireEeprom.GRANT_POLL_DELAY_NS);
+        }
+        throw new GuestDriverException("EEPROM read through EERD never completed: address=" + address +
+            " attempts=" + MicrowireEeprom.GRANT_ATTEMPTS);
+    }
+
     private void validateEepromChecksum()
     {
         int sum = 0;
         for (int word = 0; word <= EEPROM_CHECKSUM_WORD; word++)
         {
-            final int value = eeprom.readWord(word);
+            final int value = readEepromWord(word);
             eepromWords[word] = value;
             sum = (sum + value) & 0xFFFF;
         }
@@ -291,7 +322,7 @@ public final class GuestDriverModel
     {
         for (int i = 0; i < 6; i += 2)
         {
-            final int word = eeprom.readWord(i >> 1);
+            final int word = readEepromWord(i >> 1);
             mac[i] = (byte)word;
             mac[i + 1] = (byte)(word >>> 8);
         }
@@ -325,7 +356,7 @@ public final class GuestDriverModel
     {
         // e1000_id_led_init.
         registers.read(E1000Registers.LEDCTL);
-        eeprom.readWord(EEPROM_ID_LED_SETTINGS);
+        readEepromWord(EEPROM_ID_LED_SETTINGS);
         // e1000_set_media_type.
         registers.read(E1000Registers.STATUS);
         // VLAN filtering off: VET = 0 before 82545 rev 3, VFTA cleared.
@@ -372,7 +403,7 @@ public final class GuestDriverModel
 
     private void setupLink()
     {
-        final int word0f = eeprom.readWord(EEPROM_INIT_CONTROL2);
+        final int word0f = readEepromWord(EEPROM_INIT_CONTROL2);
         if (0 == (word0f & EEPROM_WORD0F_PAUSE_MASK))
         {
             requestedFc = FC_NONE;
@@ -875,19 +906,38 @@ public final class GuestDriverModel
      */
     public boolean queue(final DirectBuffer frame, final int offset, final int lengthBytes)
     {
+        return queue(frame, offset, lengthBytes, null);
+    }
+
+    /**
+     * Put a frame into the TX ring with an offload request (a context descriptor first, Linux {@code e1000_tso} or
+     * {@code e1000_tx_csum}), without a doorbell; {@link #flushTx()} publishes. A TSO frame may be up to
+     * {@link #MAX_TSO_FRAME_BYTES}.
+     *
+     * @param frame       bytes, headers prepared as the offload expects (see {@link TxOffload}).
+     * @param offset      first byte.
+     * @param lengthBytes 14..{@link GuestDriverConfig#MAX_FRAME_BYTES}, or up to {@link #MAX_TSO_FRAME_BYTES} for TSO.
+     * @param offload     the offload, or null for none.
+     * @return false when the ring has no room (counted as a ring-full event).
+     * @throws IllegalStateException when not open.
+     * @throws IllegalArgumentException for a length out of range.
+     */
+    public boolean queue(final DirectBuffer frame, final int offset, final int lengthBytes, final TxOffload offload)
+    {
         if (!open)
         {
             throw new IllegalStateException("transmit before open");
         }
-        if (lengthBytes < 14 || lengthBytes > GuestDriverConfig.MAX_FRAME_BYTES)
+        final int maxBytes =
+            null != offload && offload.isTso() ? MAX_TSO_FRAME_BYTES : GuestDriverConfig.MAX_FRAME_BYTES;
+        if (lengthBytes < 14 || lengthBytes > maxBytes)
         {
-            throw new IllegalArgumentException("frame length out of range 14.." + GuestDriverConfig.MAX_FRAME_BYTES +
-                ": " + lengthBytes);
+            throw new IllegalArgumentException("frame length out of range 14.." + maxBytes + ": " + lengthBytes);
         }
-        if (!tx.queue(frame, offset, lengthBytes))
+        if (!tx.queue(frame, offset, lengthBytes, offload))
         {
             tx.reclaim();
-            if (!tx.queue(frame, offset, lengthBytes))
+            if (!tx.queue(frame, offset, lengthBytes, offload))
             {
                 txRingFullEvents++;
                 doorbells.onTxRingFull();

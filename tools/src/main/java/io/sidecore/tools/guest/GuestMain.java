@@ -1,13 +1,11 @@
 package io.sidecore.tools.guest;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sidecore.shm.control.ControlProtocol;
 import io.sidecore.shm.control.DaemonFiles;
 import io.sidecore.shm.os.EventFd;
 import io.sidecore.shm.os.Fds;
 import io.sidecore.shm.os.MemFd;
-import io.sidecore.shm.os.LibC;
 import io.sidecore.shm.vfiouser.VfioUserClient;
 import io.sidecore.shm.vfiouser.VfioUserClientException;
 import io.sidecore.tools.control.ControlClient;
@@ -21,8 +19,6 @@ import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -186,62 +182,10 @@ public final class GuestMain implements Callable<Integer>
     private int attachAndRun(final Path controlSocket, final String portName, final byte[] destination)
         throws IOException
     {
-        final PrintWriter err = spec.commandLine().getErr();
-        try (ControlClient client = ControlClient.connect(controlSocket);
-            MemFd ram = MemFd.create("sidecore-guest-ram", ramBytes);
-            EventFd irq = EventFd.create(EventFd.EFD_NONBLOCK | EventFd.EFD_CLOEXEC);
-            Arena arena = Arena.ofShared())
+        try (NativeAttachment attachment =
+            NativeAttachment.attach(controlSocket, portName, ramBytes, GUEST_RAM_GPA, !unsealedMemory))
         {
-            if (!unsealedMemory)
-            {
-                ram.addSeals(LibC.F_SEAL_SHRINK | LibC.F_SEAL_GROW);
-            }
-            final MemorySegment ramMapping = ram.map(arena);
-            final ObjectNode request = client.newRequest(ControlProtocol.CMD_ATTACH);
-            request.put(ControlProtocol.NAME, portName);
-            final ObjectNode region = request.putArray(ControlProtocol.REGIONS).addObject();
-            region.put(ControlProtocol.GPA, GUEST_RAM_GPA);
-            region.put(ControlProtocol.SIZE, ramBytes);
-            region.put(ControlProtocol.FD_INDEX, 0);
-            request.put(ControlProtocol.INTERRUPT_FD_INDEX, 1);
-            final ControlClient.ControlResponse response = client.call(request, ram.fd(), irq.fd());
-            final int[] fds = client.receivedFds();
-            if (!response.ok())
-            {
-                closeAll(fds);
-                err.println("sidecore guest: attach to " + portName + " refused (" + response.errorCode() + "): " +
-                    response.errorMessage());
-                err.flush();
-                return 1;
-            }
-            final JsonNode result = response.result();
-            final int regionIndex = result.path(ControlProtocol.REGION_FD_INDEX).asInt(-1);
-            final int doorbellIndex = result.path(ControlProtocol.DOORBELL_FD_INDEX).asInt(-1);
-            final int kickIndex = result.path(ControlProtocol.KICK_FD_INDEX).asInt(-1);
-            if (regionIndex < 0 || regionIndex >= fds.length || doorbellIndex < 0 || doorbellIndex >= fds.length ||
-                kickIndex >= fds.length)
-            {
-                closeAll(fds);
-                throw new GuestDriverException("the attach response names descriptors that did not arrive");
-            }
-            final MemFd portRegion = MemFd.adopt(fds[regionIndex], "port-region");
-            final MemFd doorbellPages = MemFd.adopt(fds[doorbellIndex], "doorbell-pages");
-            final int kickFd = kickIndex >= 0 ? fds[kickIndex] : -1;
-            try (PortRegionMapping mapping = PortRegionMapping.map(portRegion, doorbellPages))
-            {
-                final NativeDeviceAccess access = new NativeDeviceAccess(client.input(), client.output(),
-                    mapping.doorbellPages(), mapping.sharedPages(), kickFd);
-                return run(portName, access, new GuestRam(ramMapping, GUEST_RAM_GPA), irq, destination);
-            }
-            finally
-            {
-                portRegion.close();
-                doorbellPages.close();
-                if (kickFd >= 0)
-                {
-                    Fds.close(kickFd);
-                }
-            }
+            return run(portName, attachment.access(), attachment.ram(), attachment.interrupt(), destination);
         }
     }
 
@@ -455,13 +399,5 @@ public final class GuestMain implements Callable<Integer>
     private CommandLine.ParameterException usage(final String message)
     {
         return new CommandLine.ParameterException(spec.commandLine(), message);
-    }
-
-    private static void closeAll(final int[] fds)
-    {
-        for (final int fd : fds)
-        {
-            Fds.close(fd);
-        }
     }
 }

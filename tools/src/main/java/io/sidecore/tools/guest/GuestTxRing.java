@@ -72,14 +72,43 @@ final class GuestTxRing extends GuestRing
      */
     boolean queue(final DirectBuffer frame, final int offset, final int lengthBytes)
     {
-        final int frameBytes = Math.max(lengthBytes, ETH_ZLEN);
-        final int needed = (frameBytes + bufferBytes - 1) / bufferBytes;
+        return queue(frame, offset, lengthBytes, null);
+    }
+
+    /**
+     * Copy a frame into the ring behind a TCP/IP context descriptor that asks for {@code offload} (Linux
+     * {@code e1000_tso}/{@code e1000_tx_csum} then {@code e1000_tx_queue}): extended data descriptors with the
+     * offload's POPTS and, for TSO, DCMD.TSE; PAYLEN is the frame minus its headers for TSO, as Linux writes it.
+     *
+     * @param frame       source.
+     * @param offset      first byte.
+     * @param lengthBytes frame length; up to 64 KiB for TSO.
+     * @param offload     the context to write first, or null for none (the ring's own descriptor format).
+     * @return false when the ring has no room (nothing written).
+     */
+    boolean queue(final DirectBuffer frame, final int offset, final int lengthBytes, final TxOffload offload)
+    {
+        final int frameBytes = null == offload ? Math.max(lengthBytes, ETH_ZLEN) : lengthBytes;
+        final int needed = (frameBytes + bufferBytes - 1) / bufferBytes + (null == offload ? 0 : 1);
         if (unused() < needed + RESERVED_DESCRIPTORS)
         {
             return false;
         }
         final int first = nextToUse;
         int index = first;
+        int dataCommand = E1000TxDescriptor.CMD_IFCS;
+        int popts = 0;
+        if (null != offload)
+        {
+            final boolean tso = offload.isTso();
+            Descriptors.putContextTx(memory, ringOffset + index * E1000TxDescriptor.LENGTH, offload.ipcss(),
+                offload.ipcso(), offload.ipcse(), offload.tucss(), offload.tucso(), offload.tucse(),
+                tso ? frameBytes - offload.headerBytes() : 0, offload.tucmd(), offload.headerBytes(), offload.mss());
+            eopIndex[index] = -1;
+            index = next(index);
+            dataCommand |= tso ? E1000TxDescriptor.CMD_TSE : 0;
+            popts = offload.popts();
+        }
         int position = 0;
         int last = first;
         while (position < frameBytes)
@@ -97,12 +126,12 @@ final class GuestTxRing extends GuestRing
             }
             position += chunk;
             final boolean isLast = position >= frameBytes;
-            final int command = isLast ? lastCommand : E1000TxDescriptor.CMD_IFCS;
+            final int command = isLast ? lastCommand | dataCommand : dataCommand;
             final int descriptorOffset = ringOffset + index * E1000TxDescriptor.LENGTH;
             final long bufferGpa = bufferGpa(index);
-            if (dataDescriptors)
+            if (dataDescriptors || null != offload)
             {
-                Descriptors.putDataTx(memory, descriptorOffset, bufferGpa, chunk, command, 0, 0);
+                Descriptors.putDataTx(memory, descriptorOffset, bufferGpa, chunk, command, popts, 0);
             }
             else
             {

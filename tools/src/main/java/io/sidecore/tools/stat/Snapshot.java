@@ -1,6 +1,7 @@
 package io.sidecore.tools.stat;
 
 import io.sidecore.shm.CounterTypes;
+import io.sidecore.shm.PassTimeHistogram;
 import io.sidecore.shm.PortCounter;
 import io.sidecore.shm.PortFaultDescriptor;
 import io.sidecore.shm.SidecoreCounter;
@@ -214,6 +215,15 @@ record Snapshot(
             return new CounterEntry(counterId, typeId, label, CounterKind.SIDECORE, index, Integer.toString(index),
                 null != counter ? counter.counterName() : labelRemainder(label), null != counter && counter.isGauge(),
                 value);
+        }
+        if (PassTimeHistogram.TYPE_ID == typeId)
+        {
+            final int index = CounterTypes.sidecoreIndex(key, 0);
+            final int bucket = CounterTypes.counterId(key, 0);
+            final String name = bucket >= 0 && bucket < PassTimeHistogram.BUCKETS ?
+                PassTimeHistogram.bucketName(bucket) : labelRemainder(label);
+            return new CounterEntry(counterId, typeId, label, CounterKind.SIDECORE, index, Integer.toString(index),
+                name, false, value);
         }
         return new CounterEntry(counterId, typeId, label, CounterKind.OTHER, -1, "", label, false, value);
     }

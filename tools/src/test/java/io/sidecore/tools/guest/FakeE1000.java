@@ -202,6 +202,18 @@ final class FakeE1000 implements DeviceAccess
         delayedNs += durationNs;
     }
 
+    /** EERD (SDM 13.4.4): START reads the addressed word into DATA and sets DONE at once. */
+    private int eerdAnswer(final int value)
+    {
+        final int address = (value & E1000Registers.EERD_ADDR_MASK) >>> E1000Registers.EERD_ADDR_SHIFT;
+        if (0 == (value & E1000Registers.EERD_START) || address >= eeprom.length)
+        {
+            return value & ~E1000Registers.EERD_START;
+        }
+        return (address << E1000Registers.EERD_ADDR_SHIFT) | E1000Registers.EERD_DONE |
+            (eeprom[address] << E1000Registers.EERD_DATA_SHIFT);
+    }
+
     private void record(final String format, final int offset, final int value)
     {
         if (recording)
@@ -252,6 +264,9 @@ final class FakeE1000 implements DeviceAccess
                 break;
             case E1000Registers.MDIC:
                 mdicWrite(value);
+                break;
+            case E1000Registers.EERD:
+                bar0.putInt(offset, eerdAnswer(value));
                 break;
             case E1000Registers.ICS:
                 bar0.putInt(E1000Registers.ICR, reg(E1000Registers.ICR) | value);

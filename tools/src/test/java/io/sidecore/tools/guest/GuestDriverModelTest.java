@@ -143,6 +143,27 @@ class GuestDriverModelTest
     }
 
     @Test
+    void shouldReadTheEepromThroughEerdWithTwoAccessesAWordWhenConfigured()
+    {
+        final byte[] mac = {0x02, 0x11, 0x22, 0x33, 0x44, 0x66};
+        device.setMac(mac);
+        final GuestDriverModel model = model(new GuestDriverConfig().eepromThroughEerd(true));
+
+        model.probe();
+
+        assertArrayEquals(mac, model.macAddress());
+        for (int word = 0; word < 64; word++)
+        {
+            assertEquals(device.eeprom[word], model.eepromWord(word));
+        }
+        final String eecdWrite = String.format("mmio W 0x%05x ", E1000Registers.EECD);
+        final String eerdWrite = String.format("mmio W 0x%05x ", E1000Registers.EERD);
+        assertEquals(0, device.trace.stream().filter(line -> line.startsWith(eecdWrite)).count());
+        // the 64 words of the checksum, MAC words 0-2, and words 0x24, 0x04 and 0x0F of the hardware set-up
+        assertEquals(70, device.trace.stream().filter(line -> line.startsWith(eerdWrite)).count());
+    }
+
+    @Test
     void shouldFailProbeWithTheSumWhenEepromChecksumInvalid()
     {
         device.eeprom[5] ^= 1;
@@ -413,6 +434,66 @@ class GuestDriverModelTest
         }
         assertArrayEquals(bytes, reassembled);
         assertEquals(3, device.reg(E1000Registers.TDT));
+    }
+
+    @Test
+    void shouldWriteContextThenDataDescriptorsWithTseAndChecksumOptionsWhenQueueingTso()
+    {
+        final GuestDriverModel model = openModel(new GuestDriverConfig().txBufferBytes(4096));
+        final byte[] bytes = frame(10_054, 5);
+        final TxOffload tso = TxOffload.tso(14, 20, 54, 1448);
+
+        assertTrue(model.queue(new UnsafeBuffer(bytes), 0, bytes.length, tso));
+        model.flushTx();
+
+        final int context = txDescriptorOffset(model, 0);
+        assertEquals(14, memory.getByte(context) & 0xFF, "IPCSS");
+        assertEquals(24, memory.getByte(context + 1) & 0xFF, "IPCSO");
+        assertEquals(33, memory.getShort(context + 2, ByteOrder.LITTLE_ENDIAN), "IPCSE");
+        assertEquals(34, memory.getByte(context + 4) & 0xFF, "TUCSS");
+        assertEquals(50, memory.getByte(context + 5) & 0xFF, "TUCSO");
+        final int contextDword2 = memory.getInt(context + 8, ByteOrder.LITTLE_ENDIAN);
+        assertEquals(10_000, contextDword2 & E1000TxDescriptor.EXT_LENGTH_MASK, "PAYLEN: frame minus headers");
+        assertEquals(E1000TxDescriptor.DTYP_CONTEXT << E1000TxDescriptor.DTYP_SHIFT,
+            contextDword2 & E1000TxDescriptor.DTYP_MASK);
+        assertEquals(E1000TxDescriptor.TUCMD_IP | E1000TxDescriptor.TUCMD_TCP | E1000TxDescriptor.TUCMD_TSE |
+            E1000TxDescriptor.TUCMD_DEXT, contextDword2 >>> 24);
+        assertEquals(54, memory.getByte(context + 13) & 0xFF, "HDRLEN");
+        assertEquals(1448, memory.getShort(context + 14, ByteOrder.LITTLE_ENDIAN) & 0xFFFF, "MSS");
+        final int[] lengths = {4096, 4096, 1862};
+        for (int i = 0; i < 3; i++)
+        {
+            final int data = txDescriptorOffset(model, 1 + i);
+            final int dword2 = memory.getInt(data + 8, ByteOrder.LITTLE_ENDIAN);
+            assertEquals(lengths[i], dword2 & E1000TxDescriptor.EXT_LENGTH_MASK, "descriptor " + (1 + i));
+            final int dcmd = dword2 >>> 24;
+            final int always = E1000TxDescriptor.CMD_DEXT | E1000TxDescriptor.CMD_TSE | E1000TxDescriptor.CMD_IFCS;
+            assertEquals(i < 2 ? always : always | E1000TxDescriptor.CMD_EOP | E1000TxDescriptor.CMD_RS |
+                E1000TxDescriptor.CMD_IDE, dcmd, "descriptor " + (1 + i));
+            assertEquals(E1000TxDescriptor.POPTS_IXSM | E1000TxDescriptor.POPTS_TXSM,
+                memory.getByte(data + E1000TxDescriptor.POPTS_OFFSET) & 0xFF);
+        }
+        assertEquals(4, device.reg(E1000Registers.TDT));
+    }
+
+    @Test
+    void shouldAskForTcpOrUdpChecksumOnlyWhenQueueingChecksumOffload()
+    {
+        final GuestDriverModel model = openModel(new GuestDriverConfig());
+        final byte[] bytes = frame(64, 2);
+
+        assertTrue(model.queue(new UnsafeBuffer(bytes), 0, bytes.length, TxOffload.checksum(14, 20, false)));
+
+        final int context = txDescriptorOffset(model, 0);
+        assertEquals(0, memory.getInt(context, ByteOrder.LITTLE_ENDIAN), "no IP checksum offload");
+        assertEquals(34, memory.getByte(context + 4) & 0xFF, "TUCSS");
+        assertEquals(40, memory.getByte(context + 5) & 0xFF, "TUCSO: the UDP checksum");
+        assertEquals(E1000TxDescriptor.TUCMD_DEXT, memory.getInt(context + 8, ByteOrder.LITTLE_ENDIAN) >>> 24,
+            "TUCMD.TCP clear: UDP");
+        final int data = txDescriptorOffset(model, 1);
+        assertEquals(64, memory.getInt(data + 8, ByteOrder.LITTLE_ENDIAN) & E1000TxDescriptor.EXT_LENGTH_MASK,
+            "DTALEN");
+        assertEquals(E1000TxDescriptor.POPTS_TXSM, memory.getByte(data + E1000TxDescriptor.POPTS_OFFSET) & 0xFF);
     }
 
     @Test

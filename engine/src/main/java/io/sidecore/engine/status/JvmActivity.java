@@ -1,0 +1,85 @@
+package io.sidecore.engine.status;
+
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.util.List;
+
+/**
+ * What the JVM did that a sidecore cannot see from its own loop: bytes its thread allocated and the collections of
+ * the whole JVM. A sidecore publishes these once a second ({@code allocated_bytes}, {@code gc_count},
+ * {@code gc_time_ms}), so a benchmark or an operator can check that the data path allocates nothing in steady state
+ * and attribute long passes to collections. The readings are made on the sidecore thread and must not allocate.
+ */
+public interface JvmActivity
+{
+    /** Returned when the JVM does not measure per-thread allocation. */
+    long UNSUPPORTED = -1;
+
+    /**
+     * @return bytes allocated by the calling thread since it started, or {@link #UNSUPPORTED}.
+     */
+    long currentThreadAllocatedBytes();
+
+    /**
+     * @return collections so far, every collector of the JVM.
+     */
+    long gcCount();
+
+    /**
+     * @return accumulated collection time so far, ms, every collector of the JVM.
+     */
+    long gcTimeMs();
+
+    /**
+     * The readings of this JVM: the thread MXBean's allocated bytes of the current thread and the collector MXBeans'
+     * counts, native reads of values the JVM keeps (nothing allocated). The beans are looked up here, once.
+     *
+     * @return the readings.
+     */
+    static JvmActivity ofThisJvm()
+    {
+        final java.lang.management.ThreadMXBean bean = ManagementFactory.getThreadMXBean();
+        final com.sun.management.ThreadMXBean threads;
+        if (bean instanceof com.sun.management.ThreadMXBean extended && extended.isThreadAllocatedMemorySupported())
+        {
+            if (!extended.isThreadAllocatedMemoryEnabled())
+            {
+                extended.setThreadAllocatedMemoryEnabled(true);
+            }
+            threads = extended;
+        }
+        else
+        {
+            threads = null;
+        }
+        final List<GarbageCollectorMXBean> beans = ManagementFactory.getGarbageCollectorMXBeans();
+        final GarbageCollectorMXBean[] collectors = beans.toArray(new GarbageCollectorMXBean[0]);
+        return new JvmActivity()
+        {
+            public long currentThreadAllocatedBytes()
+            {
+                return null == threads ? UNSUPPORTED : threads.getCurrentThreadAllocatedBytes();
+            }
+
+            public long gcCount()
+            {
+                long total = 0;
+                for (int i = 0; i < collectors.length; i++)
+                {
+                    total += Math.max(0, collectors[i].getCollectionCount());
+                }
+                return total;
+            }
+
+            public long gcTimeMs()
+            {
+                long total = 0;
+                for (int i = 0; i < collectors.length; i++)
+                {
+                    total += Math.max(0, collectors[i].getCollectionTime());
+                }
+                return total;
+            }
+        };
+    }
+}
