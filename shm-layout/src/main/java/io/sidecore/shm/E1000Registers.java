@@ -276,8 +276,12 @@ public final class E1000Registers
     public static final int ICR_SRPD = 1 << 16;
     /** Set in ICR when any enabled cause is pending (82571+ semantics; not used by 82540 drivers). */
     public static final int ICR_INT_ASSERTED = 1 << 31;
-    /** Mask of the cause bits an 82540EM implements. */
-    public static final int ICR_VALID_MASK = 0x0001F6DF;
+    /**
+     * The bits ICR, ICS and IMS latch on the 82540EM: 16:0, the ones the SDM lists as reserved (5, 8, 11) included
+     * (SDM 13.4.17-13.4.20: only bits 31:17 read as 0). Intel's own driver diagnostic (Linux {@code e1000_intr_test})
+     * sets bits 0-9 one at a time through ICS with IMS and expects each to post an interrupt and read back in ICR.
+     */
+    public static final int ICR_VALID_MASK = 0x0001FFFF;
     /** What Linux e1000 enables: RXT0 | TXDW | RXDMT0 | RXSEQ | LSC. */
     public static final int IMS_LINUX_ENABLE_MASK = 0x9D;
 
