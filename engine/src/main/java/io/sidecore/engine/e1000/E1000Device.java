@@ -8,6 +8,8 @@ import io.sidecore.shm.E1000Registers;
 import io.sidecore.shm.PortCounter;
 import io.sidecore.shm.PortFault;
 
+import java.util.Arrays;
+
 /**
  * One emulated 82540EM: the device model of one guest NIC. Only the agent thread that owns the port calls it.
  * <p>
@@ -59,6 +61,11 @@ public final class E1000Device
     final TxProcessor tx;
     final RxProcessor rx;
     private final byte[] macAddress;
+    private final boolean rdtrShared;
+    private final boolean tidvShared;
+    private final int[] maskedSharedOffsets;
+    private final int[] maskedSharedMasks;
+    private int sweepIndex;
     private int ioAddress;
 
     /**
@@ -125,6 +132,22 @@ public final class E1000Device
         this.tx = new TxProcessor(
             ringCollaborators, new TxFrameEmitter(registers, counters, statistics, sink));
         this.rx = new RxProcessor(ringCollaborators);
+        this.rdtrShared = registers.isShared(E1000Registers.RDTR);
+        this.tidvShared = registers.isShared(E1000Registers.TIDV);
+        final int[] offsets = new int[E1000Registers.BAR0_LENGTH >>> 2];
+        final int[] masks = new int[offsets.length];
+        int masked = 0;
+        for (int offset = 0; offset < E1000Registers.BAR0_LENGTH; offset += Integer.BYTES)
+        {
+            final int writeMask = RegisterMap.at(offset).writeMask();
+            if (registers.isShared(offset) && RegisterMap.isPlainStore(offset) && ALL_BITS != writeMask)
+            {
+                offsets[masked] = offset;
+                masks[masked++] = writeMask;
+            }
+        }
+        this.maskedSharedOffsets = Arrays.copyOf(offsets, masked);
+        this.maskedSharedMasks = Arrays.copyOf(masks, masked);
         resetMac();
     }
 
@@ -375,6 +398,47 @@ public final class E1000Device
             return 0;
         }
         return tx.process(nowNs, descriptorBudget);
+    }
+
+    /**
+     * Registers of the shared pages are written by the guest straight into memory, past the write masks and the
+     * actions a trapped write has. Each pass the sidecore looks at them as a trapped write would: RDTR and TIDV with
+     * FPD set flush the pending RX or TX delay (SDM 13.4.30, 13.4.41: "flush partial descriptor block", write-only,
+     * reads back 0), and one other shared register with reserved bits (ring bases, lengths, heads, tails, ring
+     * control and timers, FIFO pointers), in turn, gets its reserved bits cleared (SDM 13.1: reserved bits read as
+     * 0). Each store back is a compare-and-set, so a newer guest write is never lost. A read right after a write,
+     * before the sidecore has looked, still returns the bits as written: the one way a shared page differs from a
+     * trapped register (the driver's register self-test notices it, see the README's conformance table). What the
+     * device acts on is always masked where it is read.
+     *
+     * @param nowNs current time.
+     * @return registers corrected.
+     */
+    public int pollSharedRegisters(final long nowNs)
+    {
+        int workCount = 0;
+        if (rdtrShared)
+        {
+            workCount += flushIfRequested(E1000Registers.RDTR, E1000Registers.RDTR_FPD, nowNs);
+        }
+        if (tidvShared)
+        {
+            workCount += flushIfRequested(E1000Registers.TIDV, E1000Registers.TIDV_FPD, nowNs);
+        }
+        final int count = maskedSharedOffsets.length;
+        if (0 != count)
+        {
+            final int index = sweepIndex;
+            sweepIndex = index + 1 == count ? 0 : index + 1;
+            final int offset = maskedSharedOffsets[index];
+            final int value = registers.getAcquire(offset);
+            final int masked = value & maskedSharedMasks[index];
+            if (masked != value && registers.compareAndSet(offset, value, masked))
+            {
+                workCount++;
+            }
+        }
+        return workCount;
     }
 
     /**
@@ -676,6 +740,28 @@ public final class E1000Device
         {
             interrupts.flushTx(nowNs);
         }
+    }
+
+    private int flushIfRequested(final int offset, final int flushBit, final long nowNs)
+    {
+        final int value = registers.getAcquire(offset);
+        if (0 == (value & ~E1000Registers.TIMER_MASK) ||
+            !registers.compareAndSet(offset, value, value & E1000Registers.TIMER_MASK))
+        {
+            return 0;
+        }
+        if (0 != (value & flushBit))
+        {
+            if (E1000Registers.RDTR == offset)
+            {
+                interrupts.flushRx(nowNs);
+            }
+            else
+            {
+                interrupts.flushTx(nowNs);
+            }
+        }
+        return 1;
     }
 
     /**

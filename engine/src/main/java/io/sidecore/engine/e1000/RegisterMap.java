@@ -105,6 +105,8 @@ final class RegisterMap
     private static final int ALL_BITS = 0xFFFFFFFF;
     private static final int DWORDS = E1000Registers.BAR0_LENGTH >>> 2;
     private static final Register[] BY_DWORD = new Register[DWORDS];
+    /** Dwords whose write only keeps {@code value & writeMask} (stored registers, ring indexes). */
+    private static final boolean[] PLAIN_STORE = new boolean[DWORDS];
     private static final List<Register> ROWS = new ArrayList<>();
     /** Storage offsets whose reset value is not 0, and those values, for {@link #applyResetValues}. */
     private static final int[] RESET_OFFSETS;
@@ -158,6 +160,16 @@ final class RegisterMap
     {
         final Register row = BY_DWORD[offset >>> 2];
         return null != row ? row : UNKNOWN;
+    }
+
+    /**
+     * @param offset a valid, 4-byte aligned BAR0 offset.
+     * @return true if a write of the dword there keeps {@code value & writeMask} and has no other effect, so the
+     *         masked value may be stored back in a shared page without acting for the guest.
+     */
+    static boolean isPlainStore(final int offset)
+    {
+        return PLAIN_STORE[offset >>> 2];
     }
 
     /**
@@ -360,6 +372,7 @@ final class RegisterMap
                 device.registers.setRelease(storage, value & writeMask);
             },
             E1000Registers.HEAD_TAIL_MASK, 0, Lanes.MERGE, section);
+        PLAIN_STORE[offset >>> 2] = true;
     }
 
     private static void stored(final int offset, final int writeMask, final String section)
@@ -371,6 +384,7 @@ final class RegisterMap
         final String name, final int offset, final int writeMask, final int resetValue, final String section)
     {
         define(name, offset, 1, 4, 0, STORED_READ, STORED_WRITE, writeMask, resetValue, Lanes.MERGE, section);
+        PLAIN_STORE[offset >>> 2] = true;
     }
 
     private static void readOnly(final String name, final int offset, final int resetValue, final String section)
@@ -387,6 +401,10 @@ final class RegisterMap
         final String section)
     {
         define(name, offset, count, strideBytes, 0, STORED_READ, STORED_WRITE, writeMask, 0, Lanes.MERGE, section);
+        for (int i = 0; i < count; i++)
+        {
+            PLAIN_STORE[(offset + i * strideBytes) >>> 2] = true;
+        }
     }
 
     private static void define(

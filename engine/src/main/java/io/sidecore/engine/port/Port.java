@@ -21,7 +21,8 @@ import org.agrona.DirectBuffer;
  * and the fairness budgets and rate limits a pass over it applies. Which sidecore serves it and where it sits on
  * the switch are the sidecore's business (the {@link EngineProxy} places it, the agent attaches it), not the port's.
  * <p>
- * A pass ({@link #poll}) takes the CSB tails, then the shared-page doorbells (a change of TDT or RDT since last seen
+ * A pass ({@link #poll}) takes the CSB tails, then looks at the shared registers as a trapped write would
+ * ({@link E1000Device#pollSharedRegisters}), then the shared-page doorbells (a change of TDT or RDT since last seen
  * counts in {@code doorbells_shared}; a trapped TDT/RDT write is re-synchronised without counting, the device counts
  * it as trapped), then runs TX when TDT differs from TDH: in batches of {@link #TX_BATCH_DESCRIPTORS} descriptors
  * until the descriptor or byte budget is spent, limited further by the token buckets, which are charged afterwards
@@ -346,6 +347,7 @@ public final class Port
     public int poll(final long nowNs)
     {
         int workCount = null == csb ? 0 : csb.poll(this, nowNs);
+        workCount += device.pollSharedRegisters(nowNs);
         workCount += detectDoorbells();
         if (isTxPending())
         {
