@@ -268,6 +268,8 @@ class RegistryWalkTest
             }, 1),
             port(PortCounter.TX_DROP_RUNT, "a 10-byte legacy frame", A,
                 r -> r.putTx(r.a, TestGuest.TX_BUFFERS_GPA, legacy(10, E1000TxDescriptor.CMD_EOP)), 1),
+            port(PortCounter.TX_DROP_LINK_DOWN, "the operator set A's link down and A sends a frame to B", A,
+                r -> r.proxy.setLink(r.a.port, false), r -> r.send(r.a, r.b.mac, 60), 1),
             port(PortCounter.TX_DROP_NO_DESTINATION, "A sends to its own address", A,
                 r -> r.send(r.a, r.a.mac, 60), 1),
             new Row(PortCounter.TX_DROP_BACKEND, "C's TAP peer is gone (EPIPE) and C sends", () -> Rig.withTap(),

@@ -217,6 +217,10 @@ public final class E1000Registers
     public static final int CTRL_TFCE = 1 << 28;
     public static final int CTRL_VME = 1 << 30;
     public static final int CTRL_PHY_RST = 1 << 31;
+    /** CTRL speed selection (9:8): 00 10 Mb/s, 01 100 Mb/s, 10 1000 Mb/s; used with FRCSPD. */
+    public static final int CTRL_SPEED_SHIFT = 8;
+    /** CTRL speed selection field. */
+    public static final int CTRL_SPEED_MASK = 3 << CTRL_SPEED_SHIFT;
 
     // ---- STATUS bits (SDM 13.4.2) ----
     public static final int STATUS_FD = 1;
@@ -230,6 +234,14 @@ public final class E1000Registers
     public static final int STATUS_BUS64 = 1 << 12;
     public static final int STATUS_PCIX_MODE = 1 << 13;
     public static final int STATUS_GIO_MASTER_ENABLE = 1 << 19;
+    /** STATUS speed (7:6): 00 10 Mb/s, 01 100 Mb/s, 1x 1000 Mb/s. */
+    public static final int STATUS_SPEED_SHIFT = 6;
+    /** STATUS speed field. */
+    public static final int STATUS_SPEED_MASK = 3 << STATUS_SPEED_SHIFT;
+    /** STATUS auto-speed detection value (9:8), the speed the PHY resolved. */
+    public static final int STATUS_ASDV_SHIFT = 8;
+    /** STATUS auto-speed detection value field. */
+    public static final int STATUS_ASDV_MASK = 3 << STATUS_ASDV_SHIFT;
 
     // ---- EECD bits (SDM 13.4.3) ----
     public static final int EECD_SK = 1;

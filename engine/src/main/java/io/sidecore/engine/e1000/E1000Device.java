@@ -1,5 +1,6 @@
 package io.sidecore.engine.e1000;
 
+import io.sidecore.engine.frame.FrameMetadata;
 import io.sidecore.engine.frame.FrameSink;
 import io.sidecore.engine.mem.GuestMemory;
 import io.sidecore.engine.status.PortCounters;
@@ -7,6 +8,7 @@ import io.sidecore.engine.status.PortFaultListener;
 import io.sidecore.shm.E1000Registers;
 import io.sidecore.shm.PortCounter;
 import io.sidecore.shm.PortFault;
+import org.agrona.DirectBuffer;
 
 import java.util.Arrays;
 
@@ -47,6 +49,10 @@ import java.util.Arrays;
 public final class E1000Device
 {
     private static final int ALL_BITS = 0xFFFFFFFF;
+    /** STATUS bits that do not follow the link: bit 31, GIO master enable, MTXCKOK (the reset value's). */
+    private static final int STATUS_FIXED_BITS = E1000Registers.STATUS_RESET_VALUE &
+        ~(E1000Registers.STATUS_FD | E1000Registers.STATUS_LU | E1000Registers.STATUS_SPEED_MASK |
+        E1000Registers.STATUS_ASDV_MASK | E1000Registers.STATUS_TXOFF);
 
     final PortConfig config;
     final RegisterImage registers;
@@ -67,6 +73,7 @@ public final class E1000Device
     private final int[] maskedSharedMasks;
     private int sweepIndex;
     private int ioAddress;
+    private boolean transmitPaused;
 
     /**
      * Create the device in its power-on (reset) state, telling nobody of its faults beyond its counters.
@@ -130,7 +137,7 @@ public final class E1000Device
         final RingCollaborators ringCollaborators =
             new RingCollaborators(registers, guestMemory, counters, statistics, interrupts, pci, faults);
         this.tx = new TxProcessor(
-            ringCollaborators, new TxFrameEmitter(registers, counters, statistics, sink));
+            ringCollaborators, new TxFrameEmitter(registers, counters, statistics, new TransmitPath(sink)));
         this.rx = new RxProcessor(ringCollaborators);
         this.rdtrShared = registers.isShared(E1000Registers.RDTR);
         this.tidvShared = registers.isShared(E1000Registers.TIDV);
@@ -450,9 +457,15 @@ public final class E1000Device
      * @param nowNs       current time.
      * @return {@link FrameSink#DELIVERED}, or the id of the drop counter the frame was counted under.
      */
-    public int receive(final org.agrona.DirectBuffer frame, final int offset, final int lengthBytes,
+    public int receive(final DirectBuffer frame, final int offset, final int lengthBytes,
         final long nowNs)
     {
+        if (isLoopback())
+        {
+            // SDM 13.4.22 RCTL.LBM, M88 loopback: the receive path is connected to the transmitter, not the wire.
+            counters.increment(PortCounter.RX_DROP_DISABLED);
+            return FrameSink.dropped(PortCounter.RX_DROP_DISABLED);
+        }
         return rx.receive(frame, offset, lengthBytes, nowNs);
     }
 
@@ -464,15 +477,66 @@ public final class E1000Device
      */
     public int onTimers(final long nowNs)
     {
-        return interrupts.onTimers(nowNs);
+        int fired = 0;
+        if (phy.onTimers(nowNs))
+        {
+            fired++;
+            refreshStatus(nowNs);
+        }
+        return fired + interrupts.onTimers(nowNs);
     }
 
     /**
-     * @return when {@link #onTimers} next has something to do, or {@link InterruptController#NO_DEADLINE}.
+     * @return when {@link #onTimers} next has something to do (a moderation deadline, or the PHY completing
+     *         autonegotiation), or {@link InterruptController#NO_DEADLINE}.
      */
     public long nextTimerDeadlineNs()
     {
-        return interrupts.nextDeadlineNs();
+        return Math.min(interrupts.nextDeadlineNs(), phy.nextDeadlineNs());
+    }
+
+    /**
+     * The medium came or went: the backend's carrier, or the operator's link setting. Down takes the link down at
+     * once; up starts autonegotiation (or brings a forced link up at once). Each change of STATUS.LU raises LSC
+     * (SDM 13.4.17).
+     *
+     * @param up    true when a link partner is there.
+     * @param nowNs current time.
+     */
+    public void setMediumUp(final boolean up, final long nowNs)
+    {
+        if (phy.setMedium(up, nowNs))
+        {
+            refreshStatus(nowNs);
+        }
+    }
+
+    /**
+     * The medium of a device that has just powered on and that no guest has touched: its link is up at once when the
+     * medium is (see {@link Phy}), and no LSC is raised.
+     *
+     * @param up true when a link partner is there.
+     */
+    public void initialMediumUp(final boolean up)
+    {
+        phy.initialMedium(up);
+        registers.set(E1000Registers.STATUS, computeStatus());
+    }
+
+    /**
+     * The port holds the guest's transmit descriptors back (its rate limit): shown as STATUS.TXOFF, the transmitter
+     * paused as by a received PAUSE frame (SDM 13.4.2), which is what the Linux driver's hang check accepts as a
+     * reason for descriptors not completing.
+     *
+     * @param paused true while descriptors wait.
+     */
+    public void transmitPaused(final boolean paused)
+    {
+        if (paused != transmitPaused)
+        {
+            transmitPaused = paused;
+            registers.set(E1000Registers.STATUS, computeStatus());
+        }
     }
 
     /**
@@ -491,7 +555,8 @@ public final class E1000Device
         pci.reset();
         interrupts.setOutputDisabled(pci.isIntxDisabled());
         ioAddress = 0;
-        phy.reset();
+        phy.powerOnReset();
+        transmitPaused = false;
         resetMac();
         counters.increment(PortCounter.DEVICE_RESETS);
     }
@@ -520,6 +585,23 @@ public final class E1000Device
     public boolean isPhyLoopback()
     {
         return phy.isLoopback();
+    }
+
+    /**
+     * @return MAC loopback (RCTL.LBM not 00, SDM 13.4.22) or PHY loopback (BMCR bit 14): every frame the guest
+     *         transmits comes back on its own receive ring, nothing leaves the port and nothing from outside enters.
+     */
+    public boolean isLoopback()
+    {
+        return phy.isLoopback() || 0 != (registers.get(E1000Registers.RCTL) & E1000Registers.RCTL_LBM_MASK);
+    }
+
+    /**
+     * @return the medium (backend carrier and operator link) as last set.
+     */
+    public boolean isMediumUp()
+    {
+        return phy.isMediumUp();
     }
 
     /**
@@ -613,21 +695,24 @@ public final class E1000Device
 
     /**
      * CTRL (and its alias CTRL_DUP, SDM 13.4.1): RST is a MAC reset and the rest of that write is discarded; PHY_RST
-     * resets the PHY registers.
+     * holds the PHY in reset while set; SLU, FRCSPD/FRCDPX with SPEED/FD show in STATUS at once.
      */
-    void writeCtrl(final int value)
+    void writeCtrl(final int value, final long nowNs)
     {
         if (0 != (value & E1000Registers.CTRL_RST))
         {
             resetMac();
             counters.increment(PortCounter.DEVICE_RESETS);
+            // CTRL is back at its reset value, PHY_RST clear: a PHY held in reset comes out of it.
+            if (phy.holdInReset(false, nowNs))
+            {
+                refreshStatus(nowNs);
+            }
             return;
         }
         registers.set(E1000Registers.CTRL, value & E1000Registers.CTRL_WRITE_MASK);
-        if (0 != (value & E1000Registers.CTRL_PHY_RST))
-        {
-            phy.reset();
-        }
+        phy.holdInReset(0 != (value & E1000Registers.CTRL_PHY_RST), nowNs);
+        refreshStatus(nowNs);
     }
 
     /**
@@ -688,7 +773,8 @@ public final class E1000Device
             }
             else if ((E1000Registers.MDIC_OP_WRITE >>> E1000Registers.MDIC_OP_SHIFT) == opcode)
             {
-                error = !phy.write(phyRegister, value & E1000Registers.MDIC_DATA_MASK);
+                error = !phy.write(phyRegister, value & E1000Registers.MDIC_DATA_MASK, nowNs);
+                refreshStatus(nowNs);
             }
             else
             {
@@ -781,10 +867,48 @@ public final class E1000Device
             (macAddress[4] & 0xFF) | (macAddress[5] & 0xFF) << 8 | E1000Registers.RAH_AV);
         eeprom.resetInterface();
         registers.set(E1000Registers.EECD, eeprom.eecd());
+        registers.set(E1000Registers.STATUS, computeStatus());
         interrupts.reset();
         tx.reset();
         rx.reset();
         faults.clear();
+    }
+
+    /**
+     * STATUS as the MAC shows the PHY's link (SDM 13.4.2): LU when the PHY has link and CTRL.SLU lets the MAC see it
+     * (SDM 13.4.1 SLU: "must be set ... to permit the MAC to recognize the LINK signal from the PHY"); SPEED and FD
+     * from CTRL when FRCSPD/FRCDPX force them (SDM 13.4.1), else the PHY's resolved values; ASDV the PHY's speed;
+     * TXOFF while the transmitter is paused. Raises LSC when LU changes.
+     */
+    private void refreshStatus(final long nowNs)
+    {
+        final int before = registers.get(E1000Registers.STATUS);
+        final int status = computeStatus();
+        registers.set(E1000Registers.STATUS, status);
+        if (0 != ((before ^ status) & E1000Registers.STATUS_LU))
+        {
+            interrupts.raise(E1000Registers.ICR_LSC, nowNs);
+        }
+    }
+
+    private int computeStatus()
+    {
+        final int ctrl = registers.get(E1000Registers.CTRL);
+        final int phySpeed = phy.speedCode();
+        int speed = phySpeed;
+        if (0 != (ctrl & E1000Registers.CTRL_FRCSPD))
+        {
+            speed = Math.min((ctrl & E1000Registers.CTRL_SPEED_MASK) >>> E1000Registers.CTRL_SPEED_SHIFT,
+                Phy.SPEED_1000);
+        }
+        final boolean fullDuplex = 0 != (ctrl & E1000Registers.CTRL_FRCDPX) ?
+            0 != (ctrl & E1000Registers.CTRL_FD) : phy.isFullDuplex();
+        final boolean linkUp = phy.isLinkUp() && 0 != (ctrl & E1000Registers.CTRL_SLU);
+        // ASDV reads 11 for 1000 Mb/s, as the reset value (and QEMU) has it.
+        final int detected = Phy.SPEED_1000 == phySpeed ? 3 : phySpeed;
+        return STATUS_FIXED_BITS | speed << E1000Registers.STATUS_SPEED_SHIFT |
+            detected << E1000Registers.STATUS_ASDV_SHIFT | (fullDuplex ? E1000Registers.STATUS_FD : 0) |
+            (linkUp ? E1000Registers.STATUS_LU : 0) | (transmitPaused ? E1000Registers.STATUS_TXOFF : 0);
     }
 
     /**
@@ -828,5 +952,41 @@ public final class E1000Device
     private static int laneMask(final int sizeBytes)
     {
         return Integer.BYTES == sizeBytes ? ALL_BITS : (1 << (sizeBytes << 3)) - 1;
+    }
+    /**
+     * Between the transmit path and the port: a frame loops back to this device's receive path in MAC or PHY
+     * loopback (SDM 13.4.22 RCTL.LBM, PHY BMCR bit 14), is dropped and counted under
+     * {@link PortCounter#TX_DROP_LINK_DOWN} while STATUS.LU is clear (nothing is on the wire to carry it), and
+     * otherwise goes to the port. Offload work is handed on only to a port that takes it, never looped.
+     */
+    private final class TransmitPath implements FrameSink
+    {
+        private final FrameSink port;
+
+        TransmitPath(final FrameSink port)
+        {
+            this.port = port;
+        }
+
+        public int onFrame(
+            final DirectBuffer frame, final int offset, final int lengthBytes,
+            final FrameMetadata metadata, final long nowNs)
+        {
+            if (isLoopback())
+            {
+                return rx.receive(frame, offset, lengthBytes, nowNs);
+            }
+            if (0 == (registers.get(E1000Registers.STATUS) & E1000Registers.STATUS_LU))
+            {
+                counters.increment(PortCounter.TX_DROP_LINK_DOWN);
+                return FrameSink.dropped(PortCounter.TX_DROP_LINK_DOWN);
+            }
+            return port.onFrame(frame, offset, lengthBytes, metadata, nowNs);
+        }
+
+        public boolean acceptsOffload()
+        {
+            return !isLoopback() && port.acceptsOffload();
+        }
     }
 }

@@ -196,10 +196,10 @@ final class RegisterMap
     private static void general()
     {
         define("CTRL", E1000Registers.CTRL, 1, 4, 0, STORED_READ,
-            (device, offset, value, writeMask, nowNs) -> device.writeCtrl(value), E1000Registers.CTRL_WRITE_MASK,
+            (device, offset, value, writeMask, nowNs) -> device.writeCtrl(value, nowNs), E1000Registers.CTRL_WRITE_MASK,
             E1000Registers.CTRL_RESET_VALUE, Lanes.MERGE, "13.4.1");
         define("CTRL_DUP", E1000Registers.CTRL_DUP, 1, 4, E1000Registers.CTRL - E1000Registers.CTRL_DUP,
-            STORED_READ, (device, offset, value, writeMask, nowNs) -> device.writeCtrl(value),
+            STORED_READ, (device, offset, value, writeMask, nowNs) -> device.writeCtrl(value, nowNs),
             E1000Registers.CTRL_WRITE_MASK, 0, Lanes.MERGE, "13.4.1 (CTRL alias)");
         readOnly("STATUS", E1000Registers.STATUS, E1000Registers.STATUS_RESET_VALUE, "13.4.2");
         define("EECD", E1000Registers.EECD, 1, 4, 0, (device, offset, nowNs) -> device.eeprom.eecd(),

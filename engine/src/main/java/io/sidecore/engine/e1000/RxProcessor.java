@@ -19,9 +19,9 @@ import java.nio.ByteOrder;
  * <p>
  * For each frame, in order, exactly one outcome:
  * <ol>
- *   <li>receiver not ready (RCTL.EN clear, link down, PCI bus mastering off, port faulted): dropped as
- *   {@link PortCounter#RX_DROP_DISABLED}. Real hardware drops too; the caller is never blocked (QEMU instead leaves
- *   frames queued in the backend);</li>
+ *   <li>receiver not ready (RCTL.EN clear, link down outside MAC loopback, PCI bus mastering off, port faulted):
+ *   dropped as {@link PortCounter#RX_DROP_DISABLED}. Real hardware drops too; the caller is never blocked (QEMU
+ *   instead leaves frames queued in the backend);</li>
  *   <li>offset or length outside the caller's buffer (an engine bug, never guest input):
  *   {@link PortCounter#RX_DROP_BACKEND};</li>
  *   <li>shorter than an Ethernet header: {@link PortCounter#RX_DROP_RUNT}; otherwise frames shorter than 60 bytes are
@@ -240,8 +240,10 @@ public final class RxProcessor
 
     private boolean isReady(final int rctl)
     {
+        // MAC loopback (SDM 13.4.22 LBM) receives the device's own frames whatever the link.
         return 0 != (rctl & E1000Registers.RCTL_EN) &&
-            0 != (registers.get(E1000Registers.STATUS) & E1000Registers.STATUS_LU) &&
+            (0 != (registers.get(E1000Registers.STATUS) & E1000Registers.STATUS_LU) ||
+            0 != (rctl & E1000Registers.RCTL_LBM_MASK)) &&
             pci.isBusMasterEnabled() && !faults.isFaulted();
     }
 

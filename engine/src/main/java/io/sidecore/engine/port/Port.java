@@ -21,7 +21,8 @@ import org.agrona.DirectBuffer;
  * and the fairness budgets and rate limits a pass over it applies. Which sidecore serves it and where it sits on
  * the switch are the sidecore's business (the {@link EngineProxy} places it, the agent attaches it), not the port's.
  * <p>
- * A pass ({@link #poll}) takes the CSB tails, then looks at the shared registers as a trapped write would
+ * A pass ({@link #poll}) first gives the device's PHY its medium (the backend's carrier and the operator's link:
+ * {@link #operatorLinkUp}), then takes the CSB tails, then looks at the shared registers as a trapped write would
  * ({@link E1000Device#pollSharedRegisters}), then the shared-page doorbells (a change of TDT or RDT since last seen
  * counts in {@code doorbells_shared}; a trapped TDT/RDT write is re-synchronised without counting, the device counts
  * it as trapped), then runs TX when TDT differs from TDH: in batches of {@link #TX_BATCH_DESCRIPTORS} descriptors
@@ -66,6 +67,7 @@ public final class Port
     private int lastRdt;
     private long passTxFrames;
     private long passTxBytes;
+    private boolean operatorLinkUp = true;
 
     /**
      * Build a port and its device. Runs on a control thread; the port is handed to its agent by a command.
@@ -96,6 +98,7 @@ public final class Port
         this.settings = settings;
         this.faultPublisher = faultPublisher;
         this.device = new E1000Device(config, registers, guestMemory, counters, transmitSide, line, faultPublisher);
+        this.device.initialMediumUp(backend.hasCarrier(0));
         this.csb = config.csbOffered() ? new CsbPort(registers, guestMemory, counters, device) : null;
     }
 
@@ -154,6 +157,7 @@ public final class Port
         }
         registers = binding.registers;
         device = binding.device;
+        device.initialMediumUp(operatorLinkUp && backend.hasCarrier(nowNs));
         csb = binding.csb;
         applySettings(settings, nowNs);
         device.interrupts().minModerationDelayNs(minModerationDelayNs);
@@ -298,6 +302,26 @@ public final class Port
     }
 
     /**
+     * Set the link as an operator would plug or pull the cable; the next pass applies it. Agent thread.
+     *
+     * @param up    true for up.
+     * @param nowNs current time.
+     */
+    public void operatorLinkUp(final boolean up, final long nowNs)
+    {
+        operatorLinkUp = up;
+        updateMedium(nowNs);
+    }
+
+    /**
+     * @return the link as the operator set it (up unless set down). Agent thread.
+     */
+    public boolean isOperatorLinkUp()
+    {
+        return operatorLinkUp;
+    }
+
+    /**
      * Apply budgets and rate limits; buckets start full. Agent thread.
      *
      * @param settings new settings.
@@ -346,7 +370,8 @@ public final class Port
      */
     public int poll(final long nowNs)
     {
-        int workCount = null == csb ? 0 : csb.poll(this, nowNs);
+        int workCount = updateMedium(nowNs);
+        workCount += null == csb ? 0 : csb.poll(this, nowNs);
         workCount += device.pollSharedRegisters(nowNs);
         workCount += detectDoorbells();
         if (isTxPending())
@@ -421,6 +446,20 @@ public final class Port
         {
             lastRdt = tail;
         }
+    }
+
+    /**
+     * The medium the device's PHY sees: the backend's carrier and the operator's link.
+     */
+    private int updateMedium(final long nowNs)
+    {
+        final boolean medium = operatorLinkUp && backend.hasCarrier(nowNs);
+        if (medium == device.isMediumUp())
+        {
+            return 0;
+        }
+        device.setMediumUp(medium, nowNs);
+        return 1;
     }
 
     private int detectDoorbells()

@@ -126,6 +126,10 @@ public final class LibC
 
     /** {@code socket} domain: Unix. */
     public static final int AF_UNIX = 1;
+    /** Socket domain: IPv4 (an interface-ioctl socket needs no more). */
+    public static final int AF_INET = 2;
+    /** Socket type: datagram. */
+    public static final int SOCK_DGRAM = 2;
     /** {@code socket} type: reliable, message boundaries kept (like a TAP's read/write). */
     public static final int SOCK_SEQPACKET = 5;
     /** {@code socket} type flag: non-blocking. */
@@ -194,6 +198,8 @@ public final class LibC
     private static final MethodHandle FSTATFS = bind("fstatfs", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
     private static final MethodHandle GETPAGESIZE = LINKER.downcallHandle(
         symbol("getpagesize"), FunctionDescriptor.of(JAVA_INT));
+    private static final MethodHandle SOCKET = bind("socket",
+        FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle SOCKETPAIR = bind("socketpair",
         FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
     private static final MethodHandle STRERROR = LINKER.downcallHandle(
@@ -689,6 +695,27 @@ public final class LibC
         catch (final Throwable t)
         {
             throw rethrow("socketpair", t);
+        }
+    }
+
+    /**
+     * {@code socket(2)}.
+     *
+     * @param callState errno capture.
+     * @param domain    e.g. {@link #AF_INET}.
+     * @param type      e.g. {@link #SOCK_DGRAM} | {@link #SOCK_CLOEXEC}.
+     * @param protocol  0.
+     * @return the descriptor or -1.
+     */
+    public static int socket(final MemorySegment callState, final int domain, final int type, final int protocol)
+    {
+        try
+        {
+            return (int)SOCKET.invokeExact(callState, domain, type, protocol);
+        }
+        catch (final Throwable t)
+        {
+            throw rethrow("socket", t);
         }
     }
 

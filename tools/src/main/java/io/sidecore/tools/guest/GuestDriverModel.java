@@ -100,6 +100,7 @@ public final class GuestDriverModel
     private final GuestRam ram;
     private final GuestDriverConfig config;
     private final GuestFrameHandler handler;
+    private GuestLinkListener linkListener = GuestLinkListener.NONE;
     private final DeviceRegisters registers;
     private final MicrowireEeprom eeprom;
     private final Phy phy;
@@ -121,6 +122,8 @@ public final class GuestDriverModel
     private int requestedFc;
     private int fc;
     private boolean getLinkStatus;
+    private int forcedSpeedMbps;
+    private boolean forcedFullDuplex;
     private boolean linkUp;
     private int linkSpeedMbps;
     private boolean fullDuplex;
@@ -145,6 +148,8 @@ public final class GuestDriverModel
     private long csbRxKicks;
     private long csbRxKicksSuppressed;
     private int lastIcr;
+    private long linkUpEvents;
+    private long linkDownEvents;
 
     /**
      * @param access  the device.
@@ -433,10 +438,17 @@ public final class GuestDriverModel
         final int bmcr = phy.read(Phy.PHY_CTRL);
         phy.write(Phy.PHY_CTRL, bmcr | Phy.MII_CR_RESET);
         registers.delay(1_000L);
-        // e1000_copper_link_autoneg.
-        setupAutoneg();
-        final int control = phy.read(Phy.PHY_CTRL);
-        phy.write(Phy.PHY_CTRL, control | Phy.MII_CR_AUTO_NEG_EN | Phy.MII_CR_RESTART_AUTO_NEG);
+        if (0 != forcedSpeedMbps)
+        {
+            phyForceSpeedDuplex();
+        }
+        else
+        {
+            // e1000_copper_link_autoneg.
+            setupAutoneg();
+            final int control = phy.read(Phy.PHY_CTRL);
+            phy.write(Phy.PHY_CTRL, control | Phy.MII_CR_AUTO_NEG_EN | Phy.MII_CR_RESTART_AUTO_NEG);
+        }
         getLinkStatus = true;
         // Wait up to 100 µs for link; BMSR link is latched low, so read it twice.
         for (int i = 0; i < 10; i++)
@@ -451,6 +463,78 @@ public final class GuestDriverModel
             }
             registers.delay(LINK_POLL_DELAY_NS);
         }
+    }
+
+    /**
+     * Linux {@code e1000_phy_force_speed_duplex} for the M88 PHY: no flow control; the MAC forced to the speed and
+     * duplex (CTRL.FRCSPD, FRCDPX, SPEED, FD; ASDE off); the PHY's BMCR with autonegotiation off and the same speed and
+     * duplex, automatic MDI/MDI-X off, then a PHY software reset so it takes effect.
+     */
+    private void phyForceSpeedDuplex()
+    {
+        fc = FC_NONE;
+        int ctrl = registers.read(E1000Registers.CTRL);
+        ctrl |= E1000Registers.CTRL_FRCSPD | E1000Registers.CTRL_FRCDPX;
+        ctrl &= ~(E1000Registers.CTRL_SPEED_MASK | E1000Registers.CTRL_ASDE | E1000Registers.CTRL_FD);
+        int control = phy.read(Phy.PHY_CTRL) & ~(Phy.MII_CR_AUTO_NEG_EN | Phy.MII_CR_FULL_DUPLEX |
+            Phy.MII_CR_SPEED_1000 | Phy.MII_CR_SPEED_100);
+        if (forcedFullDuplex)
+        {
+            ctrl |= E1000Registers.CTRL_FD;
+            control |= Phy.MII_CR_FULL_DUPLEX;
+        }
+        if (100 == forcedSpeedMbps)
+        {
+            ctrl |= 1 << E1000Registers.CTRL_SPEED_SHIFT;
+            control |= Phy.MII_CR_SPEED_100;
+        }
+        configCollisionDistance();
+        registers.write(E1000Registers.CTRL, ctrl);
+        final int pscr = phy.read(Phy.M88_PHY_SPEC_CTRL);
+        phy.write(Phy.M88_PHY_SPEC_CTRL, pscr & ~Phy.M88_PSCR_AUTO_X_MODE);
+        phy.write(Phy.PHY_CTRL, control | Phy.MII_CR_RESET);
+        registers.delay(1_000L);
+    }
+
+    /**
+     * {@code ethtool -s IFACE speed S duplex D autoneg off} (forced, 10 or 100 Mb/s: Linux refuses to force 1000) or
+     * {@code ethtool -s IFACE autoneg on} (0): Linux {@code e1000_set_spd_dplx}, then, when the interface is up,
+     * {@code e1000_reinit_locked}: down (reset, which sets the PHY up the new way) and up again, so the watchdog
+     * reports the link with its new speed and duplex.
+     *
+     * @param speedMbps  10 or 100 to force, 0 to autonegotiate.
+     * @param fullDuplex forced duplex.
+     * @throws IllegalArgumentException for another speed.
+     */
+    public void setLinkSettings(final int speedMbps, final boolean fullDuplex)
+    {
+        if (0 != speedMbps && 10 != speedMbps && 100 != speedMbps)
+        {
+            throw new IllegalArgumentException("forced speed must be 10 or 100 Mb/s (0 to autonegotiate): " +
+                speedMbps);
+        }
+        forcedSpeedMbps = speedMbps;
+        forcedFullDuplex = fullDuplex;
+        if (open)
+        {
+            close();
+            open();
+        }
+        else if (probed)
+        {
+            reset();
+        }
+    }
+
+    /**
+     * {@code ethtool -r IFACE} on a copper link: restart autonegotiation (BMCR.AN_RESTART); the link drops and comes
+     * back once the PHY has negotiated, each change reported through LSC.
+     */
+    public void restartAutonegotiation()
+    {
+        final int control = phy.read(Phy.PHY_CTRL);
+        phy.write(Phy.PHY_CTRL, control | Phy.MII_CR_AUTO_NEG_EN | Phy.MII_CR_RESTART_AUTO_NEG);
+        getLinkStatus = true;
     }
 
     private void detectGigPhy()
@@ -560,7 +644,7 @@ public final class GuestDriverModel
         registers.write(E1000Registers.CTRL, ctrl);
     }
 
-    private void getSpeedAndDuplex()
+    private int getSpeedAndDuplex()
     {
         final int status = registers.read(E1000Registers.STATUS);
         if (0 != (status & E1000Registers.STATUS_SPEED_1000))
@@ -576,6 +660,7 @@ public final class GuestDriverModel
             linkSpeedMbps = 10;
         }
         fullDuplex = 0 != (status & E1000Registers.STATUS_FD);
+        return status;
     }
 
     private void phyGetInfo()
@@ -782,18 +867,49 @@ public final class GuestDriverModel
         final boolean link = checkForLink();
         if (link && !linkUp)
         {
-            getSpeedAndDuplex();
-            registers.read(E1000Registers.CTRL);
+            final int status = getSpeedAndDuplex();
+            final int ctrl = registers.read(E1000Registers.CTRL);
             final int tctl = registers.read(E1000Registers.TCTL);
             registers.write(E1000Registers.TCTL, tctl | E1000Registers.TCTL_EN);
             linkUp = true;
+            linkUpEvents++;
+            linkListener.onLinkChange(true, status, "NIC Link is Up " + linkSpeedMbps + " Mbps " +
+                (fullDuplex ? "Full Duplex" : "Half Duplex") + ", Flow Control: " + flowControlText(ctrl));
         }
         else if (!link && linkUp)
         {
             linkUp = false;
             linkSpeedMbps = 0;
+            linkDownEvents++;
+            // Linux reads nothing more here; the model reads STATUS once so a listener can see LU.
+            linkListener.onLinkChange(false, registers.read(E1000Registers.STATUS), "NIC Link is Down");
         }
         return linkUp;
+    }
+
+    private static String flowControlText(final int ctrl)
+    {
+        final boolean rx = 0 != (ctrl & E1000Registers.CTRL_RFCE);
+        final boolean tx = 0 != (ctrl & E1000Registers.CTRL_TFCE);
+        if (rx && tx)
+        {
+            return "RX/TX";
+        }
+        if (rx)
+        {
+            return "RX";
+        }
+        return tx ? "TX" : "None";
+    }
+
+    /**
+     * Be told of every carrier change the watchdog sees (Linux's "NIC Link is Up/Down" messages).
+     *
+     * @param listener the listener, or null for none.
+     */
+    public void linkListener(final GuestLinkListener listener)
+    {
+        this.linkListener = null == listener ? GuestLinkListener.NONE : listener;
     }
 
     private boolean checkForLink()
@@ -1353,6 +1469,22 @@ public final class GuestDriverModel
     public boolean isLinkUp()
     {
         return linkUp;
+    }
+
+    /**
+     * @return times the watchdog brought the carrier up.
+     */
+    public long linkUpEvents()
+    {
+        return linkUpEvents;
+    }
+
+    /**
+     * @return times the watchdog took the carrier down.
+     */
+    public long linkDownEvents()
+    {
+        return linkDownEvents;
     }
 
     /**

@@ -37,6 +37,8 @@ import java.util.concurrent.Callable;
  * <pre>
  * GUEST port=g0 mac=02:00:00:00:00:01 pid=1234 seconds=5 tx_frames=T rx_frames=R interrupts=I trapped_accesses=A
  * </pre>
+ * and, as they happen, one line per carrier change its link watchdog sees (Linux's messages, with STATUS.LU as the
+ * device showed it): {@code GUEST LINK port=g0 NIC Link is Down status_lu=0}.
  * Without {@code --port} it creates a port of its own (named {@code guest-<pid>}, {@code --mac} or a MAC derived from
  * the name) and destroys it when done. A guest that dies does not need to clean up: the daemon lets the port go.
  */
@@ -220,6 +222,13 @@ public final class GuestMain implements Callable<Integer>
     {
         final GuestDriverModel model = new GuestDriverModel(access, ram, new GuestDriverConfig(),
             (buffer, offset, lengthBytes, status, special) -> rxFrames++);
+        final PrintWriter out = spec.commandLine().getOut();
+        model.linkListener((up, status, message) ->
+        {
+            out.printf(Locale.ROOT, "GUEST LINK port=%s %s status_lu=%d%n", portName, message,
+                (status & E1000Registers.STATUS_LU) >>> 1);
+            out.flush();
+        });
         model.probe();
         model.open();
         if (!model.waitForLink(LINK_TIMEOUT_NS, LINK_POLL_NS))
@@ -257,7 +266,6 @@ public final class GuestMain implements Callable<Integer>
                 Fds.awaitReadable(irq.fd(), IDLE_WAIT_MS);
             }
         }
-        final PrintWriter out = spec.commandLine().getOut();
         out.printf(Locale.ROOT, "GUEST port=%s mac=%s pid=%d seconds=%.1f tx_frames=%d rx_frames=%d interrupts=%d " +
                 "trapped_accesses=%d%n",
             portName, model.macString(), ProcessHandle.current().pid(),
