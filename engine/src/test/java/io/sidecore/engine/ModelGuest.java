@@ -150,6 +150,21 @@ final class ModelGuest
         return false;
     }
 
+    /**
+     * Take one pending interrupt without running the driver's handler (a self-test installs its own).
+     *
+     * @return true if an interrupt was pending.
+     */
+    boolean takeInterrupt()
+    {
+        if (pendingEdges > 0)
+        {
+            pendingEdges--;
+            return true;
+        }
+        return false;
+    }
+
     boolean send(final byte[] frame)
     {
         return model.send(new UnsafeBuffer(frame), 0, frame.length);

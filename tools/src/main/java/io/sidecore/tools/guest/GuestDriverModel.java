@@ -315,7 +315,7 @@ public final class GuestDriverModel
      * Linux {@code e1000_reset}: packet buffer split, MAC reset, wake-up off, {@code e1000_init_hw}, VLAN EtherType,
      * adaptive IFS reset, PHY info.
      */
-    private void reset()
+    void reset()
     {
         registers.write(E1000Registers.PBA, PBA_48K);
         resetHw();
@@ -1316,6 +1316,49 @@ public final class GuestDriverModel
     // ---------------------------------------------------------------------------------------------------------
     // state and counters
     // ---------------------------------------------------------------------------------------------------------
+
+    /**
+     * @return the PHY's MDIC access (the self-test drives it).
+     */
+    Phy phy()
+    {
+        return phy;
+    }
+
+    /**
+     * @return the Microwire EEPROM access.
+     */
+    MicrowireEeprom eeprom()
+    {
+        return eeprom;
+    }
+
+    /**
+     * @return the guest RAM window the model allocates from.
+     */
+    GuestRam ram()
+    {
+        return ram;
+    }
+
+    /**
+     * @return true when the link is autonegotiated (no {@link #setLinkSettings forced speed}).
+     */
+    boolean isAutonegotiating()
+    {
+        return 0 == forcedSpeedMbps;
+    }
+
+    /**
+     * Linux {@code e1000_check_for_link} for copper: BMSR read twice when the link status is stale.
+     *
+     * @return true when the PHY reports link.
+     */
+    boolean checkLink()
+    {
+        getLinkStatus = true;
+        return checkForLink();
+    }
 
     /**
      * @return the MAC read from the EEPROM (a copy).
