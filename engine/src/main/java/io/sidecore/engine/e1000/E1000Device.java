@@ -39,7 +39,7 @@ import java.util.Arrays;
  * an error.
  * <p>
  * <b>Resets.</b> The device powers on in its reset state (SDM 13.4, reset values in {@link E1000Registers},
- * RAL0/RAH0 = the port's MAC with AV). CTRL.RST is a MAC reset ({@link #resetMac()}); PCI configuration space, the
+ * RAL0/RAH0 = the port's MAC with AV). CTRL.RST is a MAC reset ({@link #resetMac}); PCI configuration space, the
  * EEPROM image, the PHY and the I/O address latch survive it. {@link #powerOnReset} resets everything.
  * <p>
  * <b>Collaborators.</b> The TX and RX processors get what they use at construction (register image, guest memory,
@@ -155,7 +155,7 @@ public final class E1000Device
         }
         this.maskedSharedOffsets = Arrays.copyOf(offsets, masked);
         this.maskedSharedMasks = Arrays.copyOf(masks, masked);
-        resetMac();
+        resetMac(false);
     }
 
     /**
@@ -557,7 +557,7 @@ public final class E1000Device
         ioAddress = 0;
         phy.powerOnReset();
         transmitPaused = false;
-        resetMac();
+        resetMac(false);
         counters.increment(PortCounter.DEVICE_RESETS);
     }
 
@@ -701,7 +701,7 @@ public final class E1000Device
     {
         if (0 != (value & E1000Registers.CTRL_RST))
         {
-            resetMac();
+            resetMac(true);
             counters.increment(PortCounter.DEVICE_RESETS);
             // CTRL is back at its reset value, PHY_RST clear: a PHY held in reset comes out of it.
             if (phy.holdInReset(false, nowNs))
@@ -855,11 +855,23 @@ public final class E1000Device
      * {@link RegisterMap}'s, and RAL0/RAH0 = the MAC from the EEPROM with AV), the EEPROM interface idle, moderation
      * timers stopped and the line deasserted, TX/RX per-packet state dropped and a port fault cleared. PCI
      * configuration, the EEPROM image, the PHY and IOADDR are kept. RST itself reads back 0.
+     * <p>
+     * PBA survives a software reset: its receive/transmit split takes effect at the reset that follows the write
+     * (SDM 13.4.16: "software must reset ... (CTRL.RST) after changing this register in order for it to take
+     * effect"; the register itself is reset only at power-on), which is why Linux's {@code e1000_reset} writes PBA
+     * and then resets.
+     *
+     * @param softwareReset true for CTRL.RST, false at power-on.
      */
-    private void resetMac()
+    private void resetMac(final boolean softwareReset)
     {
+        final int pba = registers.get(E1000Registers.PBA);
         registers.clear();
         RegisterMap.applyResetValues(registers);
+        if (softwareReset)
+        {
+            registers.set(E1000Registers.PBA, pba);
+        }
         registers.set(E1000Registers.ral(0),
             (macAddress[0] & 0xFF) | (macAddress[1] & 0xFF) << 8 |
             (macAddress[2] & 0xFF) << 16 | (macAddress[3] & 0xFF) << 24);
