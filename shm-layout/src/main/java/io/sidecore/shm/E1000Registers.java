@@ -466,6 +466,20 @@ public final class E1000Registers
     public static final int EEPROM_ADDRESS_BITS = 6;
     /** Microwire READ: start bit 1 then opcode 10. */
     public static final int EEPROM_OPCODE_READ = 0b110;
+    /** Microwire WRITE: start bit 1 then opcode 01; 16 data bits follow the address. */
+    public static final int EEPROM_OPCODE_WRITE = 0b101;
+    /** Microwire ERASE: start bit 1 then opcode 11. */
+    public static final int EEPROM_OPCODE_ERASE = 0b111;
+    /** Microwire start bit then opcode 00: the two top address bits select EWDS, WRAL, ERAL or EWEN. */
+    public static final int EEPROM_OPCODE_EXTENDED = 0b100;
+    /** Extended command (top two address bits): write/erase disable. */
+    public static final int EEPROM_EXTENDED_EWDS = 0b00;
+    /** Extended command: write all words. */
+    public static final int EEPROM_EXTENDED_WRAL = 0b01;
+    /** Extended command: erase all words. */
+    public static final int EEPROM_EXTENDED_ERAL = 0b10;
+    /** Extended command: write/erase enable. */
+    public static final int EEPROM_EXTENDED_EWEN = 0b11;
     /** Microwire opcode bits including the start bit. */
     public static final int EEPROM_OPCODE_BITS = 3;
     /** The word holding the checksum. */

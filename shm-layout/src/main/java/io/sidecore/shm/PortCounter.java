@@ -50,7 +50,7 @@ public enum PortCounter
         "TDT/RDT writes a CSB guest made to wake the sidecore after it asked for kicks (host_need_txkick/rxkick)"),
     TX_RATE_LIMITED(53, "tx_rate_limited", "passes in which the port's rate limit deferred TX work"),
     EEPROM_COMMAND_ERRORS(60, "eeprom_command_errors",
-        "Microwire EEPROM commands other than READ (write, erase, enable), ignored"),
+        "Microwire EEPROM write or erase commands refused because writing was not enabled (no EWEN)"),
     PHY_ACCESS_ERRORS(61, "phy_access_errors",
         "MDIC accesses with a PHY address other than 1, an unknown PHY register or a bad opcode"),
 

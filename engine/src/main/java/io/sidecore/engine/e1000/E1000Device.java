@@ -66,7 +66,6 @@ public final class E1000Device
     final PortFaultState faults;
     final TxProcessor tx;
     final RxProcessor rx;
-    private final byte[] macAddress;
     private final boolean rdtrShared;
     private final boolean tidvShared;
     private final int[] maskedSharedOffsets;
@@ -117,6 +116,33 @@ public final class E1000Device
         final InterruptLine line,
         final PortFaultListener faultListener)
     {
+        this(config, registers, guestMemory, counters, sink, line, faultListener,
+            new EepromImage(config.macAddress()));
+    }
+
+    /**
+     * Create the device in its power-on state over the port's EEPROM (kept across devices of the port).
+     *
+     * @param config        identity and policy.
+     * @param registers     the BAR0 image, with the port's shared pages.
+     * @param guestMemory   the guest's RAM.
+     * @param counters      host-side counters.
+     * @param sink          where transmitted frames go.
+     * @param line          interrupt output.
+     * @param faultListener told of each port fault and of each reset that clears one.
+     * @param eepromImage   the port's EEPROM words; a guest's writes through EECD go there.
+     * @throws IllegalArgumentException when the image does not share the pages the config says.
+     */
+    public E1000Device(
+        final PortConfig config,
+        final RegisterImage registers,
+        final GuestMemory guestMemory,
+        final PortCounters counters,
+        final FrameSink sink,
+        final InterruptLine line,
+        final PortFaultListener faultListener,
+        final EepromImage eepromImage)
+    {
         if (registers.sharedPages() != config.sharedPages())
         {
             throw new IllegalArgumentException("register image shares pages 0x" +
@@ -127,11 +153,10 @@ public final class E1000Device
         this.registers = registers;
         this.guestMemory = guestMemory;
         this.counters = counters;
-        this.macAddress = config.macAddress();
         this.statistics = new Statistics(registers);
         this.interrupts = new InterruptController(registers, line, counters);
         this.pci = new PciConfigSpace(config.csbOffered());
-        this.eeprom = new Eeprom(macAddress);
+        this.eeprom = new Eeprom(eepromImage);
         this.phy = new Phy();
         this.faults = new PortFaultState(config, counters, faultListener);
         final RingCollaborators ringCollaborators =
@@ -512,6 +537,18 @@ public final class E1000Device
     }
 
     /**
+     * Load RAL0/RAH0 from the EEPROM's words 0-2, as the hardware does at every reset (SDM 5.6.1, 13.5.3). The port
+     * calls it when the owning agent adopts a device built on a control thread, so a MAC written through EECD by an
+     * earlier guest is read on the thread that wrote it.
+     */
+    public void loadEepromMacAddress()
+    {
+        final EepromImage image = eeprom.image();
+        registers.set(E1000Registers.ral(0), image.word(0) | image.word(1) << 16);
+        registers.set(E1000Registers.rah(0), image.word(2) | E1000Registers.RAH_AV);
+    }
+
+    /**
      * The medium of a device that has just powered on and that no guest has touched: its link is up at once when the
      * medium is (see {@link Phy}), and no LSC is raised.
      *
@@ -556,6 +593,7 @@ public final class E1000Device
         interrupts.setOutputDisabled(pci.isIntxDisabled());
         ioAddress = 0;
         phy.powerOnReset();
+        eeprom.powerOn();
         transmitPaused = false;
         resetMac(false);
         counters.increment(PortCounter.DEVICE_RESETS);
@@ -872,11 +910,7 @@ public final class E1000Device
         {
             registers.set(E1000Registers.PBA, pba);
         }
-        registers.set(E1000Registers.ral(0),
-            (macAddress[0] & 0xFF) | (macAddress[1] & 0xFF) << 8 |
-            (macAddress[2] & 0xFF) << 16 | (macAddress[3] & 0xFF) << 24);
-        registers.set(E1000Registers.rah(0),
-            (macAddress[4] & 0xFF) | (macAddress[5] & 0xFF) << 8 | E1000Registers.RAH_AV);
+        loadEepromMacAddress();
         eeprom.resetInterface();
         registers.set(E1000Registers.EECD, eeprom.eecd());
         registers.set(E1000Registers.STATUS, computeStatus());

@@ -2,6 +2,7 @@ package io.sidecore.engine.port;
 
 import io.sidecore.engine.backend.PortBackend;
 import io.sidecore.engine.e1000.E1000Device;
+import io.sidecore.engine.e1000.EepromImage;
 import io.sidecore.engine.e1000.InterruptLine;
 import io.sidecore.engine.e1000.PortConfig;
 import io.sidecore.engine.e1000.RegisterImage;
@@ -57,6 +58,7 @@ public final class Port
     private final TokenBucket byteBucket = new TokenBucket();
     private E1000Device device;
     private final PortFaultPublisher faultPublisher;
+    private final EepromImage eepromImage;
     private CsbPort csb;
     private final TransmitSide transmitSide = new TransmitSide();
     private final ReceiveSide receiveSide = new ReceiveSide();
@@ -97,7 +99,9 @@ public final class Port
         this.backend = backend;
         this.settings = settings;
         this.faultPublisher = faultPublisher;
-        this.device = new E1000Device(config, registers, guestMemory, counters, transmitSide, line, faultPublisher);
+        this.eepromImage = new EepromImage(config.macAddress());
+        this.device = new E1000Device(
+            config, registers, guestMemory, counters, transmitSide, line, faultPublisher, eepromImage);
         this.device.initialMediumUp(backend.hasCarrier(0));
         this.csb = config.csbOffered() ? new CsbPort(registers, guestMemory, counters, device) : null;
     }
@@ -135,8 +139,8 @@ public final class Port
     public GuestBinding newGuestBinding(
         final RegisterImage registers, final GuestMemory guestMemory, final InterruptLine line)
     {
-        final E1000Device newDevice =
-            new E1000Device(config, registers, guestMemory, counters, transmitSide, line, faultPublisher);
+        final E1000Device newDevice = new E1000Device(
+            config, registers, guestMemory, counters, transmitSide, line, faultPublisher, eepromImage);
         final CsbPort newCsb = config.csbOffered() ? new CsbPort(registers, guestMemory, counters, newDevice) : null;
         return new GuestBinding(registers, newDevice, newCsb);
     }
@@ -157,6 +161,8 @@ public final class Port
         }
         registers = binding.registers;
         device = binding.device;
+        // The port's EEPROM (what earlier guests wrote through EECD) is read here, on the agent that writes it.
+        device.loadEepromMacAddress();
         device.initialMediumUp(operatorLinkUp && backend.hasCarrier(nowNs));
         csb = binding.csb;
         applySettings(settings, nowNs);
