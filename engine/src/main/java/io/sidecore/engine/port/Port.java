@@ -384,6 +384,10 @@ public final class Port
         {
             workCount += transmit(nowNs);
         }
+        else
+        {
+            device.transmitPaused(false);
+        }
         workCount += backend.poll(nowNs, receiveSide, settings.rxFrameBudget());
         if (null != csb)
         {
@@ -497,13 +501,15 @@ public final class Port
     {
         int descriptorBudget = settings.txDescriptorBudget();
         long byteBudget = settings.txByteBudget();
-        if (frameBucket.isLimited() || byteBucket.isLimited())
+        final boolean rateLimited = frameBucket.isLimited() || byteBucket.isLimited();
+        if (rateLimited)
         {
             frameBucket.refill(nowNs);
             byteBucket.refill(nowNs);
             if (!frameBucket.hasTokens() || !byteBucket.hasTokens())
             {
                 counters.increment(PortCounter.TX_RATE_LIMITED);
+                device.transmitPaused(true);
                 return 0;
             }
             descriptorBudget = (int)frameBucket.available(descriptorBudget);
@@ -525,6 +531,9 @@ public final class Port
         }
         frameBucket.consume(passTxFrames);
         byteBucket.consume(passTxBytes);
+        // Descriptors the rate limit holds back show as STATUS.TXOFF, so the Linux driver's Tx Unit Hang check
+        // (e1000_clean_tx_irq skips it while TXOFF is set) does not reset a guest that is merely rate limited.
+        device.transmitPaused(rateLimited && isTxPending());
 
         if ((descriptors >= descriptorBudget || passTxBytes >= byteBudget) && isTxPending())
         {
