@@ -32,10 +32,31 @@ public final class Descriptors
     public static void putLegacyTx(
         final MutableDirectBuffer buffer, final int offset, final long bufferGpa, final int lengthBytes, final int cmd)
     {
+        putLegacyTx(buffer, offset, bufferGpa, lengthBytes, cmd, 0);
+    }
+
+    /**
+     * A legacy TX descriptor with its special field (SDM 3.3.3: the VLAN tag inserted when CMD.VLE is set).
+     *
+     * @param buffer      where the ring lives.
+     * @param offset      descriptor offset in {@code buffer}.
+     * @param bufferGpa   guest-physical address of the data.
+     * @param lengthBytes length, 16 bits.
+     * @param cmd         CMD byte.
+     * @param special     VLAN tag for VLE.
+     */
+    public static void putLegacyTx(
+        final MutableDirectBuffer buffer,
+        final int offset,
+        final long bufferGpa,
+        final int lengthBytes,
+        final int cmd,
+        final int special)
+    {
         buffer.putLong(offset + E1000TxDescriptor.BUFFER_ADDR_OFFSET, bufferGpa, ByteOrder.LITTLE_ENDIAN);
         buffer.putInt(offset + E1000TxDescriptor.LENGTH_OFFSET,
             (lengthBytes & LEGACY_MAX_LENGTH) | ((cmd & 0xFF) << 24), ByteOrder.LITTLE_ENDIAN);
-        buffer.putInt(offset + E1000TxDescriptor.STATUS_OFFSET, 0, ByteOrder.LITTLE_ENDIAN);
+        buffer.putInt(offset + E1000TxDescriptor.STATUS_OFFSET, (special & 0xFFFF) << 16, ByteOrder.LITTLE_ENDIAN);
     }
 
     /**

@@ -115,6 +115,8 @@ public final class GuestDriverModel
 
     private boolean probed;
     private boolean open;
+    /** VLAN ids set in the filter table ({@link #addVlan}); Linux's {@code e1000_vlan_used}. */
+    private int vlansInUse;
     private boolean csbOffered;
     private int subsystemVendorId;
     private int subsystemId;
@@ -340,6 +342,7 @@ public final class GuestDriverModel
             registers.write(E1000Registers.VFTA + (i << 2), 0);
             registers.flush();
         }
+        vlansInUse = 0;
         // e1000_init_rx_addrs: RAR0 = our MAC with AV, the other 15 cleared.
         rarSet(0);
         for (int i = 1; i < E1000Registers.RA_COUNT; i++)
@@ -735,6 +738,10 @@ public final class GuestDriverModel
         else
         {
             rctl &= ~(E1000Registers.RCTL_UPE | E1000Registers.RCTL_MPE);
+            if (vlansInUse > 0)
+            {
+                rctl |= E1000Registers.RCTL_VFE;
+            }
         }
         registers.write(E1000Registers.RCTL, rctl);
         for (int i = 1; i < RAR_ENTRIES; i++)
@@ -903,6 +910,62 @@ public final class GuestDriverModel
     }
 
     /**
+     * Linux {@code e1000_vlan_rx_add_vid} (an 8021q interface comes up over the port): the first VLAN turns the
+     * VLAN filter on ({@code e1000_vlan_filter_on_off}: RCTL.VFE set unless promiscuous, CFIEN cleared), then the
+     * VLAN id's bit is set in the VLAN filter table (SDM 3.2.8, 13.5.x VFTA).
+     *
+     * @param vlanId 0..4095.
+     */
+    public void addVlan(final int vlanId)
+    {
+        final int index = vfaIndex(vlanId);
+        final int bit = 1 << (vlanId & 0x1F);
+        if (0 != (registers.read(index) & bit))
+        {
+            return;
+        }
+        if (0 == vlansInUse++)
+        {
+            int rctl = registers.read(E1000Registers.RCTL) & ~E1000Registers.RCTL_CFIEN;
+            if (!config.promiscuous())
+            {
+                rctl |= E1000Registers.RCTL_VFE;
+            }
+            registers.write(E1000Registers.RCTL, rctl);
+        }
+        registers.write(index, registers.read(index) | bit);
+    }
+
+    /**
+     * Linux {@code e1000_vlan_rx_kill_vid}: the VLAN id's filter bit cleared; the last one turns the filter off.
+     *
+     * @param vlanId 0..4095.
+     */
+    public void removeVlan(final int vlanId)
+    {
+        final int index = vfaIndex(vlanId);
+        final int bit = 1 << (vlanId & 0x1F);
+        if (0 == (registers.read(index) & bit))
+        {
+            return;
+        }
+        registers.write(index, registers.read(index) & ~bit);
+        if (0 == --vlansInUse)
+        {
+            registers.write(E1000Registers.RCTL, registers.read(E1000Registers.RCTL) & ~E1000Registers.RCTL_VFE);
+        }
+    }
+
+    private static int vfaIndex(final int vlanId)
+    {
+        if (vlanId < 0 || vlanId > 4095)
+        {
+            throw new IllegalArgumentException("VLAN id out of range 0..4095: " + vlanId);
+        }
+        return E1000Registers.VFTA + (((vlanId >>> 5) & 0x7F) << 2);
+    }
+
+    /**
      * Be told of every carrier change the watchdog sees (Linux's "NIC Link is Up/Down" messages).
      *
      * @param listener the listener, or null for none.
@@ -991,6 +1054,28 @@ public final class GuestDriverModel
      */
     public boolean queue(final DirectBuffer frame, final int offset, final int lengthBytes)
     {
+        return queue(frame, offset, lengthBytes, GuestTxRing.NO_VLAN_TAG);
+    }
+
+    /**
+     * Send one frame of an 802.1Q interface over this port (Linux 8021q with hardware tag insertion: the stack hands
+     * the driver an untagged frame and the tag, {@code e1000_tx_queue} sets VLE and the tag; SDM 3.3.11).
+     *
+     * @param frame       untagged bytes.
+     * @param offset      first byte.
+     * @param lengthBytes 14..{@link GuestDriverConfig#MAX_FRAME_BYTES}.
+     * @param vlanTag     the TCI: priority, CFI and VLAN id.
+     * @return false when the ring has no room.
+     */
+    public boolean sendTagged(final DirectBuffer frame, final int offset, final int lengthBytes, final int vlanTag)
+    {
+        final boolean queued = queue(frame, offset, lengthBytes, vlanTag & 0xFFFF);
+        flushTx();
+        return queued;
+    }
+
+    private boolean queue(final DirectBuffer frame, final int offset, final int lengthBytes, final int vlanTag)
+    {
         if (!open)
         {
             throw new IllegalStateException("transmit before open");
@@ -1000,10 +1085,10 @@ public final class GuestDriverModel
             throw new IllegalArgumentException("frame length out of range 14.." + GuestDriverConfig.MAX_FRAME_BYTES +
                 ": " + lengthBytes);
         }
-        if (!tx.queue(frame, offset, lengthBytes))
+        if (!tx.queue(frame, offset, lengthBytes, vlanTag))
         {
             tx.reclaim();
-            if (!tx.queue(frame, offset, lengthBytes))
+            if (!tx.queue(frame, offset, lengthBytes, vlanTag))
             {
                 txRingFullEvents++;
                 doorbells.onTxRingFull();

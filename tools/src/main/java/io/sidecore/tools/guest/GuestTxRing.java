@@ -23,6 +23,8 @@ final class GuestTxRing extends GuestRing
     private final int[] eopIndex;
     private final int[] frameLengths;
     private int lastCommand;
+    /** No tag to insert. */
+    static final int NO_VLAN_TAG = -1;
     private long cleanedFrames;
     private long cleanedBytes;
 
@@ -72,6 +74,18 @@ final class GuestTxRing extends GuestRing
      */
     boolean queue(final DirectBuffer frame, final int offset, final int lengthBytes)
     {
+        return queue(frame, offset, lengthBytes, NO_VLAN_TAG);
+    }
+
+    /**
+     * Like {@link #queue(DirectBuffer, int, int)}, with the 802.1Q tag the device inserts (Linux
+     * {@code e1000_tx_queue} with {@code E1000_TX_FLAGS_VLAN}: VLE and the tag in the special field of every
+     * descriptor of the frame; SDM 3.3.3, 3.3.11).
+     *
+     * @param vlanTag the TCI (priority, CFI, VLAN id), or {@link #NO_VLAN_TAG}.
+     */
+    boolean queue(final DirectBuffer frame, final int offset, final int lengthBytes, final int vlanTag)
+    {
         final int frameBytes = Math.max(lengthBytes, ETH_ZLEN);
         final int needed = (frameBytes + bufferBytes - 1) / bufferBytes;
         if (unused() < needed + RESERVED_DESCRIPTORS)
@@ -97,16 +111,18 @@ final class GuestTxRing extends GuestRing
             }
             position += chunk;
             final boolean isLast = position >= frameBytes;
-            final int command = isLast ? lastCommand : E1000TxDescriptor.CMD_IFCS;
+            final int command = (isLast ? lastCommand : E1000TxDescriptor.CMD_IFCS) |
+                (NO_VLAN_TAG == vlanTag ? 0 : E1000TxDescriptor.CMD_VLE);
+            final int special = NO_VLAN_TAG == vlanTag ? 0 : vlanTag;
             final int descriptorOffset = ringOffset + index * E1000TxDescriptor.LENGTH;
             final long bufferGpa = bufferGpa(index);
             if (dataDescriptors)
             {
-                Descriptors.putDataTx(memory, descriptorOffset, bufferGpa, chunk, command, 0, 0);
+                Descriptors.putDataTx(memory, descriptorOffset, bufferGpa, chunk, command, 0, special);
             }
             else
             {
-                Descriptors.putLegacyTx(memory, descriptorOffset, bufferGpa, chunk, command);
+                Descriptors.putLegacyTx(memory, descriptorOffset, bufferGpa, chunk, command, special);
             }
             eopIndex[index] = -1;
             last = index;
