@@ -374,6 +374,68 @@ class DaemonSystemTest
         assertTrue(sender.isAlive() && receiver.isAlive(), "no guest restart");
     }
 
+    /**
+     * Issue 12 §2: pulling and plugging a port's cable with {@code ctl set --port NAME --link down|up} reaches the
+     * guest process as LSC interrupts; its Linux-model watchdog reports {@code NIC Link is Down} with STATUS.LU 0,
+     * then {@code NIC Link is Up} with STATUS.LU 1, and {@code ctl list} shows the link as the operator set it.
+     */
+    @Test
+    void shouldReachTheGuestAsLinkChangesWhenCtlSetsTheLinkDownAndUp() throws Exception
+    {
+        final Path config = processes.writeConfig("sidecore.properties", Map.of(
+            "sidecore.ports", "a",
+            "sidecore.ports.a.mac", MAC_A));
+        processes.startDaemon(config);
+        final Path log = directory.resolve("guest-a.log");
+        final Process guest = processes.startGuest(log, "--config", config.toString(), "--port", "a",
+            "--seconds", "120");
+        awaitAttached(config, "a", true);
+        final int upAtStart = awaitGuestOutput(guest, log, "GUEST LINK port=a NIC Link is Up", 0);
+
+        final SidecoreProcesses.Run down =
+            processes.ctl("--config", config.toString(), "set", "--port", "a", "--link", "down");
+        assertEquals(0, down.exit(), down.toString());
+        assertTrue(down.out().contains(" link=down "), down.out());
+        final int downAt = awaitGuestOutput(guest, log, "GUEST LINK port=a NIC Link is Down status_lu=0",
+            upAtStart + 1);
+
+        final SidecoreProcesses.Run up =
+            processes.ctl("--config", config.toString(), "set", "--port", "a", "--link", "up");
+        assertEquals(0, up.exit(), up.toString());
+        assertTrue(up.out().contains(" link=up "), up.out());
+        final int upAt = awaitGuestOutput(guest, log, "GUEST LINK port=a NIC Link is Up", downAt + 1);
+
+        final String output = Files.readString(log);
+        final String upLine = output.substring(upAt, output.indexOf('\n', upAt));
+        assertTrue(upLine.endsWith("status_lu=1"), upLine);
+        assertTrue(guest.isAlive(), "the guest carried on through the link change: " + output);
+        guest.destroy();
+    }
+
+    /**
+     * @return the index in the guest's output of the first occurrence of {@code text} at or after {@code from}.
+     */
+    private static int awaitGuestOutput(final Process guest, final Path log, final String text, final int from)
+        throws Exception
+    {
+        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() - deadlineNs < 0)
+        {
+            final String output = Files.readString(log);
+            final int at = output.indexOf(text, from);
+            if (at >= 0 && output.indexOf('\n', at) > 0)
+            {
+                return at;
+            }
+            if (!guest.isAlive())
+            {
+                throw new AssertionError("the guest ended before printing '" + text + "': " + output);
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("the guest did not print '" + text + "' within 60 s: " + Files.readString(log));
+    }
+
     @Test
     void shouldFaultAtMostThatPortWhenGuestMemoryIsTruncated() throws Exception
     {

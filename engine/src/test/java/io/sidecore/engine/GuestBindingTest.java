@@ -3,6 +3,7 @@ package io.sidecore.engine;
 import io.sidecore.engine.agent.SidecoreEngine;
 import io.sidecore.engine.backend.NullBackend;
 import io.sidecore.engine.backend.PortBackend;
+import io.sidecore.engine.e1000.EepromMicrowireTest;
 import io.sidecore.engine.e1000.InterruptLine;
 import io.sidecore.engine.frame.FrameMetadata;
 import io.sidecore.engine.frame.FrameSink;
@@ -113,6 +114,44 @@ class GuestBindingTest
         assertEquals(0, engine.proxy().configRead(port, PciConfig.COMMAND_OFFSET, 2),
             "PCI configuration space back to power-on (bus mastering off)");
         assertEquals(E1000Registers.CTRL_RESET_VALUE, second.registers.get(E1000Registers.CTRL));
+    }
+
+    @Test
+    void shouldKeepTheEepromAGuestWroteForTheNextGuestAndLoadItsMacAddress()
+    {
+        start(1);
+        final TestGuest first = new TestGuest(1);
+        final Port port = unboundPort(first, new NullBackend(), EngineProxy.LEAST_LOADED_SIDECORE);
+        bind(first, port);
+        final EepromMicrowireTest.Eecd pins = new EepromMicrowireTest.Eecd()
+        {
+            public int read()
+            {
+                return engine.proxy().mmioRead(port, E1000Registers.EECD);
+            }
+
+            public void write(final int value)
+            {
+                engine.proxy().mmioWrite(port, E1000Registers.EECD, value);
+            }
+        };
+        EepromMicrowireTest.enabledWrite(pins, 0, 0x5452);
+        EepromMicrowireTest.enabledWrite(pins, 0x30, 0x1234);
+        engine.proxy().unbindGuest(port);
+
+        final TestGuest second = new TestGuest(1);
+        engine.proxy().bindGuest(port, second.registers, second.guestMemory, second.irqLevels::add);
+
+        assertEquals(0x1234, eepromWordByEerd(port, 0x30), "SDM 5: the EEPROM is the port's, kept for its lifetime");
+        assertEquals(0x5452, second.registers.get(E1000Registers.ral(0)) & 0xFFFF,
+            "SDM 5.6.1: the power-on RAL0 comes from EEPROM words 0-2");
+    }
+
+    private int eepromWordByEerd(final Port port, final int address)
+    {
+        engine.proxy().mmioWrite(port, E1000Registers.EERD,
+            E1000Registers.EERD_START | address << E1000Registers.EERD_ADDR_SHIFT);
+        return engine.proxy().mmioRead(port, E1000Registers.EERD) >>> E1000Registers.EERD_DATA_SHIFT;
     }
 
     @Test

@@ -1,10 +1,13 @@
 package io.sidecore.engine;
 
 import io.sidecore.engine.agent.SidecoreEngine;
+import io.sidecore.engine.backend.PortBackend;
 import io.sidecore.engine.e1000.PortConfig;
 import io.sidecore.engine.e1000.RegisterImage;
 import io.sidecore.engine.mem.GuestMemory;
 import io.sidecore.engine.port.Port;
+import io.sidecore.engine.status.PortCounters;
+import io.sidecore.shm.E1000Registers;
 import io.sidecore.shm.PortRegionDescriptor;
 import io.sidecore.tools.guest.GuestDriverConfig;
 import io.sidecore.tools.guest.GuestDriverModel;
@@ -15,6 +18,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * Test support: one guest running the Linux-like guest driver model (probe, open, NAPI receive, interrupt handling)
@@ -32,6 +36,8 @@ final class ModelGuest
     final GuestDriverModel model;
     final EngineDeviceAccess access;
     final List<byte[]> received = new ArrayList<>();
+    /** The link watchdog's messages, each with STATUS.LU as the device showed it: "NIC Link is Down, LU=0". */
+    final List<String> linkEvents = new ArrayList<>();
     final RegisterImage registers = RegisterImage.allocate();
     private int pendingEdges;
     private boolean serviced = true;
@@ -43,6 +49,20 @@ final class ModelGuest
         final boolean csbOffered,
         final GuestDriverConfig config)
     {
+        this(engine, clock, index, csbOffered, config, null);
+    }
+
+    /**
+     * @param backendFactory the port's backend made for its counters, or null for the built-in switch.
+     */
+    ModelGuest(
+        final SidecoreEngine engine,
+        final CachedNanoClock clock,
+        final int index,
+        final boolean csbOffered,
+        final GuestDriverConfig config,
+        final Function<PortCounters, PortBackend> backendFactory)
+    {
         this.index = index;
         this.mac = TestGuest.macOf(index);
         final GuestRam ram = GuestRam.allocate(RAM_GPA, RAM_BYTES);
@@ -50,9 +70,13 @@ final class ModelGuest
         guestMemory.addRegion(RAM_GPA, ram.segment());
         final PortConfig portConfig = new PortConfig(
             index, "g" + index, mac, csbOffered, PortRegionDescriptor.DEFAULT_SHARED_PAGES);
-        port = engine.proxy().addSwitchPort(portConfig, registers, guestMemory, this::onLevel);
+        port = null == backendFactory ?
+            engine.proxy().addSwitchPort(portConfig, registers, guestMemory, this::onLevel) :
+            engine.proxy().addPort(portConfig, registers, guestMemory, this::onLevel, backendFactory);
         access = new EngineDeviceAccess(engine, clock, port);
         model = new GuestDriverModel(access, ram, config, this::onFrame);
+        model.linkListener((up, status, message) ->
+            linkEvents.add(message + ", LU=" + ((status & E1000Registers.STATUS_LU) >>> 1)));
     }
 
     /**
@@ -71,6 +95,24 @@ final class ModelGuest
             access.delay(0);
         }
         received.clear();
+    }
+
+    /**
+     * Let engine time pass in steps, the guest taking its interrupts and polling after each.
+     *
+     * @param durationNs how long.
+     * @param stepNs     each step.
+     */
+    void run(final long durationNs, final long stepNs)
+    {
+        for (long waited = 0; waited < durationNs; waited += stepNs)
+        {
+            access.delay(stepNs);
+            while (service())
+            {
+                access.delay(0);
+            }
+        }
     }
 
     /**
@@ -103,6 +145,21 @@ final class ModelGuest
         if (model.isNapiScheduled())
         {
             model.napiPoll();
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * Take one pending interrupt without running the driver's handler (a self-test installs its own).
+     *
+     * @return true if an interrupt was pending.
+     */
+    boolean takeInterrupt()
+    {
+        if (pendingEdges > 0)
+        {
+            pendingEdges--;
             return true;
         }
         return false;

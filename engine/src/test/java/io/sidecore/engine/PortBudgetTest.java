@@ -3,6 +3,7 @@ package io.sidecore.engine;
 import io.sidecore.engine.agent.SidecoreEngine;
 import io.sidecore.engine.port.Port;
 import io.sidecore.engine.port.PortSettings;
+import io.sidecore.shm.E1000Registers;
 import io.sidecore.shm.PortCounter;
 import org.agrona.concurrent.CachedNanoClock;
 import org.junit.jupiter.api.AfterEach;
@@ -168,6 +169,73 @@ class PortBudgetTest
         engine.doWork();
 
         assertEquals(100, port.counters().get(PortCounter.TX_FRAMES), "the rest in two passes, at the same instant");
+    }
+
+    @Test
+    void shouldShowTxoffWhileTheRateLimitHoldsDescriptorsAndClearItWhenDrained()
+    {
+        addGuests(1, 64);
+        final TestGuest guest = guests.get(0);
+        final Port port = guest.port;
+        engine.proxy().updatePortSettings(port, port.settings().withTxFrameRate(10, 1));
+        fill(guest, 3, 60);
+
+        engine.doWork();
+        assertEquals(1, port.counters().get(PortCounter.TX_FRAMES));
+        assertEquals(E1000Registers.STATUS_TXOFF, status(guest) & E1000Registers.STATUS_TXOFF,
+            "SDM 13.4.2: TXOFF while the transmitter is held");
+
+        final long startNs = clock.nanoTime();
+        for (int step = 1; step <= 3; step++)
+        {
+            clock.update(startNs + step * 100_000_000L);
+            engine.doWork();
+        }
+
+        assertEquals(3, port.counters().get(PortCounter.TX_FRAMES));
+        assertEquals(0, status(guest) & E1000Registers.STATUS_TXOFF, "nothing waits any more");
+    }
+
+    /**
+     * Linux's Tx Unit Hang check ({@code e1000_clean_tx_irq}, armed every 2 s by the watchdog): a descriptor queued
+     * more than 1 s ago ({@code tx_timeout_factor} 1 at 1000 Mb/s) that has not completed, with STATUS.TXOFF clear,
+     * makes the driver reset the NIC. A port limited to 10 frames/s with 40 frames queued holds its last frames for
+     * about 4 s; at every point the driver might look, either nothing that old waits or TXOFF is set (SDM 13.4.2).
+     */
+    @Test
+    void shouldNeverMeetTheLinuxTxUnitHangConditionWhileRateLimited()
+    {
+        addGuests(1, 64);
+        final TestGuest guest = guests.get(0);
+        final Port port = guest.port;
+        engine.proxy().updatePortSettings(port, port.settings().withTxFrameRate(10, 1));
+        final long queuedNs = clock.nanoTime();
+        fill(guest, 40, 60);
+
+        int checksWithOldDescriptorsWaiting = 0;
+        for (int step = 1; step <= 120; step++)
+        {
+            clock.update(queuedNs + step * 50_000_000L);
+            engine.doWork();
+            final boolean oldDescriptorWaiting = clock.nanoTime() - queuedNs > 1_000_000_000L &&
+                guest.registers.get(E1000Registers.TDH) != guest.registers.get(E1000Registers.TDT);
+            if (oldDescriptorWaiting)
+            {
+                checksWithOldDescriptorsWaiting++;
+                assertEquals(E1000Registers.STATUS_TXOFF, status(guest) & E1000Registers.STATUS_TXOFF,
+                    "a hang check at " + step * 50 + " ms would reset the guest's NIC");
+            }
+        }
+
+        assertEquals(40, port.counters().get(PortCounter.TX_FRAMES));
+        assertTrue(checksWithOldDescriptorsWaiting > 40, "descriptors did wait over 1 s: " +
+            checksWithOldDescriptorsWaiting);
+        assertEquals(0, status(guest) & E1000Registers.STATUS_TXOFF);
+    }
+
+    private static int status(final TestGuest guest)
+    {
+        return guest.registers.get(E1000Registers.STATUS);
     }
 
     private void addGuests(final int count, final int ringDescriptors)

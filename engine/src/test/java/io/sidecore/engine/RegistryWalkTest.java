@@ -266,6 +266,8 @@ class RegistryWalkTest
             }, 1),
             port(PortCounter.TX_DROP_RUNT, "a 10-byte legacy frame", A,
                 r -> r.putTx(r.a, TestGuest.TX_BUFFERS_GPA, legacy(10, E1000TxDescriptor.CMD_EOP)), 1),
+            port(PortCounter.TX_DROP_LINK_DOWN, "the operator set A's link down and A sends a frame to B", A,
+                r -> r.proxy.setLink(r.a.port, false), r -> r.send(r.a, r.b.mac, 60), 1),
             port(PortCounter.TX_DROP_NO_DESTINATION, "A sends to its own address", A,
                 r -> r.send(r.a, r.a.mac, 60), 1),
             new Row(PortCounter.TX_DROP_BACKEND, "C's TAP peer is gone (EPIPE) and C sends", () -> Rig.withTap(),
@@ -356,7 +358,8 @@ class RegistryWalkTest
             }, 1),
             port(PortCounter.RING_FAULTS, "A rings TDT beyond its ring", A,
                 r -> r.ringShared(r.a, E1000Registers.TDT, RING + 1), 1),
-            port(PortCounter.EEPROM_COMMAND_ERRORS, "A clocks a Microwire WRITE into EECD", A, Rig::microwireWrite, 1),
+            port(PortCounter.EEPROM_COMMAND_ERRORS, "A clocks a Microwire WRITE into EECD without EWEN first", A,
+                Rig::microwireWrite, 1),
             port(PortCounter.PHY_ACCESS_ERRORS, "A reads through MDIC from PHY address 2", A,
                 r -> r.proxy.mmioWrite(r.a.port, E1000Registers.MDIC, E1000Registers.MDIC_OP_READ |
                     2 << E1000Registers.MDIC_PHY_SHIFT), 1));
@@ -798,13 +801,17 @@ class RegistryWalkTest
             final int request = E1000Registers.EECD_REQ;
             proxy.mmioWrite(a.port, E1000Registers.EECD, request);
             proxy.mmioWrite(a.port, E1000Registers.EECD, request | E1000Registers.EECD_CS);
-            final int[] bits = { 1, 0, 1, 0, 0, 0, 0, 0, 0 };
+            // start bit, opcode 01, address 0, then 16 data bits; the part programs (or refuses) when CS falls
+            final int[] bits = new int[3 + E1000Registers.EEPROM_ADDRESS_BITS + 16];
+            bits[0] = 1;
+            bits[2] = 1;
             for (final int bit : bits)
             {
                 final int pins = request | E1000Registers.EECD_CS | (0 != bit ? E1000Registers.EECD_DI : 0);
                 proxy.mmioWrite(a.port, E1000Registers.EECD, pins);
                 proxy.mmioWrite(a.port, E1000Registers.EECD, pins | E1000Registers.EECD_SK);
             }
+            proxy.mmioWrite(a.port, E1000Registers.EECD, request);
         }
 
         /**

@@ -217,6 +217,10 @@ public final class E1000Registers
     public static final int CTRL_TFCE = 1 << 28;
     public static final int CTRL_VME = 1 << 30;
     public static final int CTRL_PHY_RST = 1 << 31;
+    /** CTRL speed selection (9:8): 00 10 Mb/s, 01 100 Mb/s, 10 1000 Mb/s; used with FRCSPD. */
+    public static final int CTRL_SPEED_SHIFT = 8;
+    /** CTRL speed selection field. */
+    public static final int CTRL_SPEED_MASK = 3 << CTRL_SPEED_SHIFT;
 
     // ---- STATUS bits (SDM 13.4.2) ----
     public static final int STATUS_FD = 1;
@@ -230,6 +234,14 @@ public final class E1000Registers
     public static final int STATUS_BUS64 = 1 << 12;
     public static final int STATUS_PCIX_MODE = 1 << 13;
     public static final int STATUS_GIO_MASTER_ENABLE = 1 << 19;
+    /** STATUS speed (7:6): 00 10 Mb/s, 01 100 Mb/s, 1x 1000 Mb/s. */
+    public static final int STATUS_SPEED_SHIFT = 6;
+    /** STATUS speed field. */
+    public static final int STATUS_SPEED_MASK = 3 << STATUS_SPEED_SHIFT;
+    /** STATUS auto-speed detection value (9:8), the speed the PHY resolved. */
+    public static final int STATUS_ASDV_SHIFT = 8;
+    /** STATUS auto-speed detection value field. */
+    public static final int STATUS_ASDV_MASK = 3 << STATUS_ASDV_SHIFT;
 
     // ---- EECD bits (SDM 13.4.3) ----
     public static final int EECD_SK = 1;
@@ -276,8 +288,12 @@ public final class E1000Registers
     public static final int ICR_SRPD = 1 << 16;
     /** Set in ICR when any enabled cause is pending (82571+ semantics; not used by 82540 drivers). */
     public static final int ICR_INT_ASSERTED = 1 << 31;
-    /** Mask of the cause bits an 82540EM implements. */
-    public static final int ICR_VALID_MASK = 0x0001F6DF;
+    /**
+     * The bits ICR, ICS and IMS latch on the 82540EM: 16:0, the ones the SDM lists as reserved (5, 8, 11) included
+     * (SDM 13.4.17-13.4.20: only bits 31:17 read as 0). Intel's own driver diagnostic (Linux {@code e1000_intr_test})
+     * sets bits 0-9 one at a time through ICS with IMS and expects each to post an interrupt and read back in ICR.
+     */
+    public static final int ICR_VALID_MASK = 0x0001FFFF;
     /** What Linux e1000 enables: RXT0 | TXDW | RXDMT0 | RXSEQ | LSC. */
     public static final int IMS_LINUX_ENABLE_MASK = 0x9D;
 
@@ -450,6 +466,20 @@ public final class E1000Registers
     public static final int EEPROM_ADDRESS_BITS = 6;
     /** Microwire READ: start bit 1 then opcode 10. */
     public static final int EEPROM_OPCODE_READ = 0b110;
+    /** Microwire WRITE: start bit 1 then opcode 01; 16 data bits follow the address. */
+    public static final int EEPROM_OPCODE_WRITE = 0b101;
+    /** Microwire ERASE: start bit 1 then opcode 11. */
+    public static final int EEPROM_OPCODE_ERASE = 0b111;
+    /** Microwire start bit then opcode 00: the two top address bits select EWDS, WRAL, ERAL or EWEN. */
+    public static final int EEPROM_OPCODE_EXTENDED = 0b100;
+    /** Extended command (top two address bits): write/erase disable. */
+    public static final int EEPROM_EXTENDED_EWDS = 0b00;
+    /** Extended command: write all words. */
+    public static final int EEPROM_EXTENDED_WRAL = 0b01;
+    /** Extended command: erase all words. */
+    public static final int EEPROM_EXTENDED_ERAL = 0b10;
+    /** Extended command: write/erase enable. */
+    public static final int EEPROM_EXTENDED_EWEN = 0b11;
     /** Microwire opcode bits including the start bit. */
     public static final int EEPROM_OPCODE_BITS = 3;
     /** The word holding the checksum. */

@@ -29,7 +29,8 @@ public enum PortCounter
     RX_DROP_VLAN_FILTERED(22, "rx_drop_vlan_filtered", "RX frame rejected by the VLAN filter table"),
     RX_DROP_OVERSIZE(23, "rx_drop_oversize", "RX frame longer than RCTL.LPE allows (ROC)"),
     RX_DROP_DMA_FAULT(24, "rx_drop_dma_fault", "RX buffer address outside guest memory"),
-    RX_DROP_DISABLED(25, "rx_drop_disabled", "RX while the receiver, link or bus mastering is off"),
+    RX_DROP_DISABLED(25, "rx_drop_disabled",
+        "RX while the receiver, link or bus mastering is off, or while the port loops its own frames back"),
     RX_DROP_RUNT(26, "rx_drop_runt", "RX frame shorter than an Ethernet header"),
     RX_DROP_BACKEND(27, "rx_drop_backend", "frame dropped by the backend or switch before the ring"),
 
@@ -49,7 +50,7 @@ public enum PortCounter
         "TDT/RDT writes a CSB guest made to wake the sidecore after it asked for kicks (host_need_txkick/rxkick)"),
     TX_RATE_LIMITED(53, "tx_rate_limited", "passes in which the port's rate limit deferred TX work"),
     EEPROM_COMMAND_ERRORS(60, "eeprom_command_errors",
-        "Microwire EEPROM commands other than READ (write, erase, enable), ignored"),
+        "Microwire EEPROM write or erase commands refused because writing was not enabled (no EWEN)"),
     PHY_ACCESS_ERRORS(61, "phy_access_errors",
         "MDIC accesses with a PHY address other than 1, an unknown PHY register or a bad opcode"),
 
@@ -58,6 +59,8 @@ public enum PortCounter
     TX_DROP_BAD_SEQUENCE(17, "tx_drop_bad_sequence",
         "TX packet mixing descriptor kinds or TSE settings, or interrupted by a context descriptor"),
     TX_DROP_RUNT(18, "tx_drop_runt", "TX packet shorter than an Ethernet header (14 bytes)"),
+    TX_DROP_LINK_DOWN(19, "tx_drop_link_down",
+        "TX frame the guest sent while its link was down (STATUS.LU clear) and not looped back"),
     TX_DROP_BACKEND(54, "tx_drop_backend",
         "TX frame the backend could not take (TAP write failed or queue full, capture write failed)"),
 
@@ -80,11 +83,11 @@ public enum PortCounter
     public static final int SLOTS_PER_PORT = 64;
 
     /**
-     * Ids of removed counters, never given again. 13 was {@code tx_drop_link_down}: the emulated link is always up
-     * (STATUS.LU is constant until link state follows the backend), so nothing could count it; a link model brings a
-     * counter back under a new id. 14 was {@code tx_drop_bus_master_off}, which nothing could count either: with PCI
-     * bus mastering off the device may not read TX descriptors, so no frame exists to drop (the descriptors wait,
-     * owned by hardware, until the guest enables bus mastering again).
+     * Ids of removed counters, never given again. 13 was {@code tx_drop_link_down} while the emulated link was always
+     * up and nothing could count it; the link model brought the counter back as id 19. 14 was
+     * {@code tx_drop_bus_master_off}, which nothing could count either: with PCI bus mastering off the device may
+     * not read TX descriptors, so no frame exists to drop (the descriptors wait, owned by hardware, until the guest
+     * enables bus mastering again).
      */
     private static final int[] RESERVED_IDS = { 13, 14 };
 

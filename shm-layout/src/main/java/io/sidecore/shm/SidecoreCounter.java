@@ -24,7 +24,7 @@ public enum SidecoreCounter
     COMMANDS_PROCESSED(6, "commands_processed", false, "commands drained from the command queue"),
     PROXY_OFFER_FAILURES(7, "proxy_offer_failures", false, "command offers refused because the queue was full"),
     WAKEUPS(8, "wakeups", false, "parks ended early by a kick or a command"),
-    TIMERS_EXPIRED(9, "timers_expired", false, "moderation timer deadlines that fired"),
+    TIMERS_EXPIRED(9, "timers_expired", false, "moderation and PHY autonegotiation deadlines that fired"),
     CROSS_SHARD_FRAMES(10, "cross_shard_frames", false, "frames handed to another sidecore through an SPSC ring"),
     ERRORS(11, "errors", false, "engine errors caught by the agent runner and written to the error log"),
     SWITCH_FLOOD_COPIES(12, "switch_flood_copies", false,

@@ -203,7 +203,9 @@ public final class Configuration
 
     /** Per-port frame rate. */
     public static final Setting<Long> PORT_TX_FRAMES_PER_SECOND = declare("sidecore.port.tx.frames.per.second", "0",
-        "Per port, default: sustained TX frames per second, 0 for no limit.",
+        "Per port, default: sustained TX frames per second, 0 for no limit. Descriptors held back show as " +
+        "STATUS.TXOFF, so the Linux driver does not report a Tx Unit Hang; keep it at 100 or more, or a guest " +
+        "stack can time out its stopped queue (see Conformance).",
         SettingParsers.longInteger(0, PortSettings.MAX_RATE_PER_SECOND), PortSettings.class, "txFramesPerSecond");
 
     /** Per-port frame burst. */
@@ -213,7 +215,8 @@ public final class Configuration
 
     /** Per-port byte rate. */
     public static final Setting<Long> PORT_TX_BYTES_PER_SECOND = declare("sidecore.port.tx.bytes.per.second", "0",
-        "Per port, default: sustained TX bytes per second, 0 for no limit.",
+        "Per port, default: sustained TX bytes per second, 0 for no limit. Keep it at 128k or more, or a guest " +
+        "stack can time out its stopped queue (see Conformance).",
         SettingParsers.sizeBytes(0, PortSettings.MAX_RATE_PER_SECOND), PortSettings.class, "txBytesPerSecond");
 
     /** Per-port byte burst. */

@@ -24,10 +24,10 @@ final class GuestLoop implements Runnable
      * harvests a full budget per poll and, like Linux, stays in polling mode with its interrupts masked.
      */
     static final int BATCH_FRAMES = 64;
-    /** How long a guest may wait for its link after open. */
-    static final long LINK_TIMEOUT_NS = 1_000_000_000L;
-    /** Between link polls (the driver's watchdog). */
-    static final long LINK_POLL_NS = 10_000L;
+    /** How long a guest may wait for its link after open (autonegotiation takes half a second). */
+    static final long LINK_TIMEOUT_NS = 3_000_000_000L;
+    /** Between link polls (the driver's watchdog): a millisecond, which passes in real time. */
+    static final long LINK_POLL_NS = 1_000_000L;
     /** How long CSB guests wait for the sidecore to start serving their CSB. */
     static final long CSB_SERVE_TIMEOUT_NS = 500_000_000L;
 
@@ -102,6 +102,11 @@ final class GuestLoop implements Runnable
             final GuestDriverModel model = guests[i].model();
             model.probe();
             model.open();
+        }
+        // Every port negotiates its link at the same time, while the others probe.
+        for (int i = 0; i < guests.length; i++)
+        {
+            final GuestDriverModel model = guests[i].model();
             if (!model.waitForLink(LINK_TIMEOUT_NS, LINK_POLL_NS))
             {
                 throw new IllegalStateException("guest " + guests[i].name() + ": link did not come up");

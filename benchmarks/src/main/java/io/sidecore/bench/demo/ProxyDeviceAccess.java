@@ -118,6 +118,7 @@ final class ProxyDeviceAccess implements DeviceAccess
      */
     public void delay(final long durationNs)
     {
+        DeviceAccess.realTimeDelay(durationNs);
     }
 
     private int access(

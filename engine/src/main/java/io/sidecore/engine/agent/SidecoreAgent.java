@@ -1,6 +1,7 @@
 package io.sidecore.engine.agent;
 
 import io.sidecore.engine.EngineContext;
+import io.sidecore.engine.e1000.E1000Device;
 import io.sidecore.engine.e1000.InterruptController;
 import io.sidecore.engine.l2.L2Switch;
 import io.sidecore.engine.l2.SwitchUplink;
@@ -27,7 +28,7 @@ import org.jctools.queues.MpscArrayQueue;
  *       served first). Per port: detect doorbells (for a CSB port {@code guest_tdt}/{@code guest_rdt} in the CSB,
  *       then TDT/RDT in the shared page, each compared with the value last seen), TX within
  *       the port's descriptor and byte budgets and rate limits, frames from the backend within its frame budget,
- *       then the port's moderation deadlines;</li>
+ *       then the port's timers;</li>
  *   <li>frames other sidecores switched to this one, up to {@code crossShardDrainLimit} per inbound ring;</li>
  *   <li>MAC aging over up to {@code macAgingSweepLimit} table slots;</li>
  *   <li>sidecore 0 only, with a counters file: the file's heartbeat, once every {@link #HEARTBEAT_INTERVAL_NS}
@@ -40,8 +41,8 @@ import org.jctools.queues.MpscArrayQueue;
  * Each duty cycle that did work is accounted by its wall time, measured from its start to the next cycle's start:
  * the busy time ({@code busy_ns}, whose rate is the fraction of wall time spent in work), the busy ratio of the
  * last window and the pass time histogram ({@code PassTimeHistogram}).
- * <b>Moderation timers.</b> Instead of a timer wheel, each pass compares every port's
- * {@link InterruptController#nextDeadlineNs()} with {@code nowNs} (wrap-safe) and fires the port's timers when due:
+ * <b>Timers</b> (moderation deadlines, PHY autonegotiation). Instead of a timer wheel, each pass compares every
+ * port's {@link E1000Device#nextTimerDeadlineNs()} with {@code nowNs} (wrap-safe) and fires the port's timers when due:
  * the pass visits every port anyway, so a deadline costs one comparison per port, is checked with nanosecond
  * precision, and no timer id has to be mapped back to a port. Deadline latency is one duty cycle. Before parking,
  * the agent shortens the park to the earliest deadline, so an adaptive sidecore is never late by a park period.
@@ -195,7 +196,7 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
         {
             final Port port = ports[i];
             workFound |= port.prepareToPark(nowNs);
-            final long deadlineNs = port.device().interrupts().nextDeadlineNs();
+            final long deadlineNs = port.device().nextTimerDeadlineNs();
             if (InterruptController.NO_DEADLINE != deadlineNs)
             {
                 final long remainingNs = deadlineNs - nowNs;
@@ -563,11 +564,11 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
     private int pollPort(final Port port, final long nowNs)
     {
         int workCount = port.poll(nowNs);
-        final InterruptController interrupts = port.device().interrupts();
-        final long deadlineNs = interrupts.nextDeadlineNs();
+        final E1000Device device = port.device();
+        final long deadlineNs = device.nextTimerDeadlineNs();
         if (InterruptController.NO_DEADLINE != deadlineNs && deadlineNs - nowNs <= 0)
         {
-            final int expired = interrupts.onTimers(nowNs);
+            final int expired = device.onTimers(nowNs);
             if (expired > 0)
             {
                 counters.timersExpired().getAndAddOpaque(expired);

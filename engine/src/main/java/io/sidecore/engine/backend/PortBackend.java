@@ -24,6 +24,19 @@ public interface PortBackend extends FrameSink
     int poll(long nowNs, FrameSink toGuest, int frameBudget);
 
     /**
+     * Whether the backend's side has carrier, for the port's link (a TAP whose interface is down or has no carrier
+     * does not). Cheap enough to be asked every pass; a backend that has to ask the kernel does so at most every few
+     * milliseconds of {@code nowNs}.
+     *
+     * @param nowNs the agent's time for this duty cycle.
+     * @return true when frames can go through.
+     */
+    default boolean hasCarrier(final long nowNs)
+    {
+        return true;
+    }
+
+    /**
      * Release OS resources (file descriptors, files). Called once, on the agent thread, when the port is removed.
      */
     void close();

@@ -38,6 +38,9 @@ public final class TapBackend implements PortBackend
     /** Largest frame an 8254x guest takes without RCTL.LPE: 1522 bytes with VLAN tag and FCS, less the FCS. */
     public static final int DEFAULT_MAX_RX_FRAME_BYTES = 1518;
 
+    /** Time between two looks at the TAP's carrier (one system call each), so a link change shows within it. */
+    public static final long CARRIER_CHECK_INTERVAL_NS = 100_000_000L;
+
     /** Largest frame read from or written to the TAP: a 64 KiB GSO frame plus L2 headers, with margin. */
     private static final int MAX_FRAME_BYTES = 0x10000 + 1024;
 
@@ -66,6 +69,9 @@ public final class TapBackend implements PortBackend
     private long rxChecksumsCompleted;
     private int lastRxErrno;
     private boolean closed;
+    private boolean carrier;
+    private boolean carrierChecked;
+    private long nextCarrierCheckNs;
 
     /**
      * Wrap an already configured device (a TAP {@link TapOpener} opened, a TAP queue from elsewhere, or a
@@ -100,6 +106,24 @@ public final class TapBackend implements PortBackend
         this.txBuffer = new UnsafeBuffer(txSegment.address(), (int)txSegment.byteSize());
         final MemorySegment segments = arena.allocate(maxRxFrameBytes, 64);
         this.segmentBuffer = new UnsafeBuffer(segments.address(), maxRxFrameBytes);
+    }
+
+    /**
+     * The TAP's carrier ({@link TapDevice#hasCarrier()}), looked at no more often than every
+     * {@link #CARRIER_CHECK_INTERVAL_NS} of {@code nowNs}.
+     *
+     * @param nowNs the agent's time for this duty cycle.
+     * @return true while the host side of the TAP is up with carrier.
+     */
+    public boolean hasCarrier(final long nowNs)
+    {
+        if (!carrierChecked || nowNs - nextCarrierCheckNs >= 0)
+        {
+            carrierChecked = true;
+            nextCarrierCheckNs = nowNs + CARRIER_CHECK_INTERVAL_NS;
+            carrier = !closed && tap.hasCarrier();
+        }
+        return carrier;
     }
 
     /**

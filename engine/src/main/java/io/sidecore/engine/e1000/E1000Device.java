@@ -1,5 +1,6 @@
 package io.sidecore.engine.e1000;
 
+import io.sidecore.engine.frame.FrameMetadata;
 import io.sidecore.engine.frame.FrameSink;
 import io.sidecore.engine.mem.GuestMemory;
 import io.sidecore.engine.status.PortCounters;
@@ -7,6 +8,9 @@ import io.sidecore.engine.status.PortFaultListener;
 import io.sidecore.shm.E1000Registers;
 import io.sidecore.shm.PortCounter;
 import io.sidecore.shm.PortFault;
+import org.agrona.DirectBuffer;
+
+import java.util.Arrays;
 
 /**
  * One emulated 82540EM: the device model of one guest NIC. Only the agent thread that owns the port calls it.
@@ -35,7 +39,7 @@ import io.sidecore.shm.PortFault;
  * an error.
  * <p>
  * <b>Resets.</b> The device powers on in its reset state (SDM 13.4, reset values in {@link E1000Registers},
- * RAL0/RAH0 = the port's MAC with AV). CTRL.RST is a MAC reset ({@link #resetMac()}); PCI configuration space, the
+ * RAL0/RAH0 = the port's MAC with AV). CTRL.RST is a MAC reset ({@link #resetMac}); PCI configuration space, the
  * EEPROM image, the PHY and the I/O address latch survive it. {@link #powerOnReset} resets everything.
  * <p>
  * <b>Collaborators.</b> The TX and RX processors get what they use at construction (register image, guest memory,
@@ -45,6 +49,10 @@ import io.sidecore.shm.PortFault;
 public final class E1000Device
 {
     private static final int ALL_BITS = 0xFFFFFFFF;
+    /** STATUS bits that do not follow the link: bit 31, GIO master enable, MTXCKOK (the reset value's). */
+    private static final int STATUS_FIXED_BITS = E1000Registers.STATUS_RESET_VALUE &
+        ~(E1000Registers.STATUS_FD | E1000Registers.STATUS_LU | E1000Registers.STATUS_SPEED_MASK |
+        E1000Registers.STATUS_ASDV_MASK | E1000Registers.STATUS_TXOFF);
 
     final PortConfig config;
     final RegisterImage registers;
@@ -58,8 +66,13 @@ public final class E1000Device
     final PortFaultState faults;
     final TxProcessor tx;
     final RxProcessor rx;
-    private final byte[] macAddress;
+    private final boolean rdtrShared;
+    private final boolean tidvShared;
+    private final int[] maskedSharedOffsets;
+    private final int[] maskedSharedMasks;
+    private int sweepIndex;
     private int ioAddress;
+    private boolean transmitPaused;
 
     /**
      * Create the device in its power-on (reset) state, telling nobody of its faults beyond its counters.
@@ -103,6 +116,33 @@ public final class E1000Device
         final InterruptLine line,
         final PortFaultListener faultListener)
     {
+        this(config, registers, guestMemory, counters, sink, line, faultListener,
+            new EepromImage(config.macAddress()));
+    }
+
+    /**
+     * Create the device in its power-on state over the port's EEPROM (kept across devices of the port).
+     *
+     * @param config        identity and policy.
+     * @param registers     the BAR0 image, with the port's shared pages.
+     * @param guestMemory   the guest's RAM.
+     * @param counters      host-side counters.
+     * @param sink          where transmitted frames go.
+     * @param line          interrupt output.
+     * @param faultListener told of each port fault and of each reset that clears one.
+     * @param eepromImage   the port's EEPROM words; a guest's writes through EECD go there.
+     * @throws IllegalArgumentException when the image does not share the pages the config says.
+     */
+    public E1000Device(
+        final PortConfig config,
+        final RegisterImage registers,
+        final GuestMemory guestMemory,
+        final PortCounters counters,
+        final FrameSink sink,
+        final InterruptLine line,
+        final PortFaultListener faultListener,
+        final EepromImage eepromImage)
+    {
         if (registers.sharedPages() != config.sharedPages())
         {
             throw new IllegalArgumentException("register image shares pages 0x" +
@@ -113,19 +153,34 @@ public final class E1000Device
         this.registers = registers;
         this.guestMemory = guestMemory;
         this.counters = counters;
-        this.macAddress = config.macAddress();
         this.statistics = new Statistics(registers);
         this.interrupts = new InterruptController(registers, line, counters);
         this.pci = new PciConfigSpace(config.csbOffered());
-        this.eeprom = new Eeprom(macAddress);
+        this.eeprom = new Eeprom(eepromImage);
         this.phy = new Phy();
         this.faults = new PortFaultState(config, counters, faultListener);
         final RingCollaborators ringCollaborators =
             new RingCollaborators(registers, guestMemory, counters, statistics, interrupts, pci, faults);
         this.tx = new TxProcessor(
-            ringCollaborators, new TxFrameEmitter(registers, counters, statistics, sink));
+            ringCollaborators, new TxFrameEmitter(registers, counters, statistics, new TransmitPath(sink)));
         this.rx = new RxProcessor(ringCollaborators);
-        resetMac();
+        this.rdtrShared = registers.isShared(E1000Registers.RDTR);
+        this.tidvShared = registers.isShared(E1000Registers.TIDV);
+        final int[] offsets = new int[E1000Registers.BAR0_LENGTH >>> 2];
+        final int[] masks = new int[offsets.length];
+        int masked = 0;
+        for (int offset = 0; offset < E1000Registers.BAR0_LENGTH; offset += Integer.BYTES)
+        {
+            final int writeMask = RegisterMap.at(offset).writeMask();
+            if (registers.isShared(offset) && RegisterMap.isPlainStore(offset) && ALL_BITS != writeMask)
+            {
+                offsets[masked] = offset;
+                masks[masked++] = writeMask;
+            }
+        }
+        this.maskedSharedOffsets = Arrays.copyOf(offsets, masked);
+        this.maskedSharedMasks = Arrays.copyOf(masks, masked);
+        resetMac(false);
     }
 
     /**
@@ -378,6 +433,47 @@ public final class E1000Device
     }
 
     /**
+     * Registers of the shared pages are written by the guest straight into memory, past the write masks and the
+     * actions a trapped write has. Each pass the sidecore looks at them as a trapped write would: RDTR and TIDV with
+     * FPD set flush the pending RX or TX delay (SDM 13.4.30, 13.4.41: "flush partial descriptor block", write-only,
+     * reads back 0), and one other shared register with reserved bits (ring bases, lengths, heads, tails, ring
+     * control and timers, FIFO pointers), in turn, gets its reserved bits cleared (SDM 13.1: reserved bits read as
+     * 0). Each store back is a compare-and-set, so a newer guest write is never lost. A read right after a write,
+     * before the sidecore has looked, still returns the bits as written: the one way a shared page differs from a
+     * trapped register (the driver's register self-test notices it, see the README's conformance table). What the
+     * device acts on is always masked where it is read.
+     *
+     * @param nowNs current time.
+     * @return registers corrected.
+     */
+    public int pollSharedRegisters(final long nowNs)
+    {
+        int workCount = 0;
+        if (rdtrShared)
+        {
+            workCount += flushIfRequested(E1000Registers.RDTR, E1000Registers.RDTR_FPD, nowNs);
+        }
+        if (tidvShared)
+        {
+            workCount += flushIfRequested(E1000Registers.TIDV, E1000Registers.TIDV_FPD, nowNs);
+        }
+        final int count = maskedSharedOffsets.length;
+        if (0 != count)
+        {
+            final int index = sweepIndex;
+            sweepIndex = index + 1 == count ? 0 : index + 1;
+            final int offset = maskedSharedOffsets[index];
+            final int value = registers.getAcquire(offset);
+            final int masked = value & maskedSharedMasks[index];
+            if (masked != value && registers.compareAndSet(offset, value, masked))
+            {
+                workCount++;
+            }
+        }
+        return workCount;
+    }
+
+    /**
      * A frame from the backend or switch for this port's guest.
      *
      * @param frame       bytes.
@@ -386,9 +482,15 @@ public final class E1000Device
      * @param nowNs       current time.
      * @return {@link FrameSink#DELIVERED}, or the id of the drop counter the frame was counted under.
      */
-    public int receive(final org.agrona.DirectBuffer frame, final int offset, final int lengthBytes,
+    public int receive(final DirectBuffer frame, final int offset, final int lengthBytes,
         final long nowNs)
     {
+        if (isLoopback())
+        {
+            // SDM 13.4.22 RCTL.LBM, M88 loopback: the receive path is connected to the transmitter, not the wire.
+            counters.increment(PortCounter.RX_DROP_DISABLED);
+            return FrameSink.dropped(PortCounter.RX_DROP_DISABLED);
+        }
         return rx.receive(frame, offset, lengthBytes, nowNs);
     }
 
@@ -400,15 +502,78 @@ public final class E1000Device
      */
     public int onTimers(final long nowNs)
     {
-        return interrupts.onTimers(nowNs);
+        int fired = 0;
+        if (phy.onTimers(nowNs))
+        {
+            fired++;
+            refreshStatus(nowNs);
+        }
+        return fired + interrupts.onTimers(nowNs);
     }
 
     /**
-     * @return when {@link #onTimers} next has something to do, or {@link InterruptController#NO_DEADLINE}.
+     * @return when {@link #onTimers} next has something to do (a moderation deadline, or the PHY completing
+     *         autonegotiation), or {@link InterruptController#NO_DEADLINE}.
      */
     public long nextTimerDeadlineNs()
     {
-        return interrupts.nextDeadlineNs();
+        return Math.min(interrupts.nextDeadlineNs(), phy.nextDeadlineNs());
+    }
+
+    /**
+     * The medium came or went: the backend's carrier, or the operator's link setting. Down takes the link down at
+     * once; up starts autonegotiation (or brings a forced link up at once). Each change of STATUS.LU raises LSC
+     * (SDM 13.4.17).
+     *
+     * @param up    true when a link partner is there.
+     * @param nowNs current time.
+     */
+    public void setMediumUp(final boolean up, final long nowNs)
+    {
+        if (phy.setMedium(up, nowNs))
+        {
+            refreshStatus(nowNs);
+        }
+    }
+
+    /**
+     * Load RAL0/RAH0 from the EEPROM's words 0-2, as the hardware does at every reset (SDM 5.6.1, 13.5.3). The port
+     * calls it when the owning agent adopts a device built on a control thread, so a MAC written through EECD by an
+     * earlier guest is read on the thread that wrote it.
+     */
+    public void loadEepromMacAddress()
+    {
+        final EepromImage image = eeprom.image();
+        registers.set(E1000Registers.ral(0), image.word(0) | image.word(1) << 16);
+        registers.set(E1000Registers.rah(0), image.word(2) | E1000Registers.RAH_AV);
+    }
+
+    /**
+     * The medium of a device that has just powered on and that no guest has touched: its link is up at once when the
+     * medium is (see {@link Phy}), and no LSC is raised.
+     *
+     * @param up true when a link partner is there.
+     */
+    public void initialMediumUp(final boolean up)
+    {
+        phy.initialMedium(up);
+        registers.set(E1000Registers.STATUS, computeStatus());
+    }
+
+    /**
+     * The port holds the guest's transmit descriptors back (its rate limit): shown as STATUS.TXOFF, the transmitter
+     * paused as by a received PAUSE frame (SDM 13.4.2), which is what the Linux driver's hang check accepts as a
+     * reason for descriptors not completing.
+     *
+     * @param paused true while descriptors wait.
+     */
+    public void transmitPaused(final boolean paused)
+    {
+        if (paused != transmitPaused)
+        {
+            transmitPaused = paused;
+            registers.set(E1000Registers.STATUS, computeStatus());
+        }
     }
 
     /**
@@ -427,8 +592,10 @@ public final class E1000Device
         pci.reset();
         interrupts.setOutputDisabled(pci.isIntxDisabled());
         ioAddress = 0;
-        phy.reset();
-        resetMac();
+        phy.powerOnReset();
+        eeprom.powerOn();
+        transmitPaused = false;
+        resetMac(false);
         counters.increment(PortCounter.DEVICE_RESETS);
     }
 
@@ -456,6 +623,23 @@ public final class E1000Device
     public boolean isPhyLoopback()
     {
         return phy.isLoopback();
+    }
+
+    /**
+     * @return MAC loopback (RCTL.LBM not 00, SDM 13.4.22) or PHY loopback (BMCR bit 14): every frame the guest
+     *         transmits comes back on its own receive ring, nothing leaves the port and nothing from outside enters.
+     */
+    public boolean isLoopback()
+    {
+        return phy.isLoopback() || 0 != (registers.get(E1000Registers.RCTL) & E1000Registers.RCTL_LBM_MASK);
+    }
+
+    /**
+     * @return the medium (backend carrier and operator link) as last set.
+     */
+    public boolean isMediumUp()
+    {
+        return phy.isMediumUp();
     }
 
     /**
@@ -549,21 +733,24 @@ public final class E1000Device
 
     /**
      * CTRL (and its alias CTRL_DUP, SDM 13.4.1): RST is a MAC reset and the rest of that write is discarded; PHY_RST
-     * resets the PHY registers.
+     * holds the PHY in reset while set; SLU, FRCSPD/FRCDPX with SPEED/FD show in STATUS at once.
      */
-    void writeCtrl(final int value)
+    void writeCtrl(final int value, final long nowNs)
     {
         if (0 != (value & E1000Registers.CTRL_RST))
         {
-            resetMac();
+            resetMac(true);
             counters.increment(PortCounter.DEVICE_RESETS);
+            // CTRL is back at its reset value, PHY_RST clear: a PHY held in reset comes out of it.
+            if (phy.holdInReset(false, nowNs))
+            {
+                refreshStatus(nowNs);
+            }
             return;
         }
         registers.set(E1000Registers.CTRL, value & E1000Registers.CTRL_WRITE_MASK);
-        if (0 != (value & E1000Registers.CTRL_PHY_RST))
-        {
-            phy.reset();
-        }
+        phy.holdInReset(0 != (value & E1000Registers.CTRL_PHY_RST), nowNs);
+        refreshStatus(nowNs);
     }
 
     /**
@@ -624,7 +811,8 @@ public final class E1000Device
             }
             else if ((E1000Registers.MDIC_OP_WRITE >>> E1000Registers.MDIC_OP_SHIFT) == opcode)
             {
-                error = !phy.write(phyRegister, value & E1000Registers.MDIC_DATA_MASK);
+                error = !phy.write(phyRegister, value & E1000Registers.MDIC_DATA_MASK, nowNs);
+                refreshStatus(nowNs);
             }
             else
             {
@@ -678,27 +866,95 @@ public final class E1000Device
         }
     }
 
+    private int flushIfRequested(final int offset, final int flushBit, final long nowNs)
+    {
+        final int value = registers.getAcquire(offset);
+        if (0 == (value & ~E1000Registers.TIMER_MASK) ||
+            !registers.compareAndSet(offset, value, value & E1000Registers.TIMER_MASK))
+        {
+            return 0;
+        }
+        if (0 != (value & flushBit))
+        {
+            if (E1000Registers.RDTR == offset)
+            {
+                interrupts.flushRx(nowNs);
+            }
+            else
+            {
+                interrupts.flushTx(nowNs);
+            }
+        }
+        return 1;
+    }
+
     /**
      * MAC reset (CTRL.RST, SDM 13.4.1; e1000-checklist 2.1): every BAR0 register back to its reset value (the
      * {@link RegisterMap}'s, and RAL0/RAH0 = the MAC from the EEPROM with AV), the EEPROM interface idle, moderation
      * timers stopped and the line deasserted, TX/RX per-packet state dropped and a port fault cleared. PCI
      * configuration, the EEPROM image, the PHY and IOADDR are kept. RST itself reads back 0.
+     * <p>
+     * PBA survives a software reset: its receive/transmit split takes effect at the reset that follows the write
+     * (SDM 13.4.16: "software must reset ... (CTRL.RST) after changing this register in order for it to take
+     * effect"; the register itself is reset only at power-on), which is why Linux's {@code e1000_reset} writes PBA
+     * and then resets.
+     *
+     * @param softwareReset true for CTRL.RST, false at power-on.
      */
-    private void resetMac()
+    private void resetMac(final boolean softwareReset)
     {
+        final int pba = registers.get(E1000Registers.PBA);
         registers.clear();
         RegisterMap.applyResetValues(registers);
-        registers.set(E1000Registers.ral(0),
-            (macAddress[0] & 0xFF) | (macAddress[1] & 0xFF) << 8 |
-            (macAddress[2] & 0xFF) << 16 | (macAddress[3] & 0xFF) << 24);
-        registers.set(E1000Registers.rah(0),
-            (macAddress[4] & 0xFF) | (macAddress[5] & 0xFF) << 8 | E1000Registers.RAH_AV);
+        if (softwareReset)
+        {
+            registers.set(E1000Registers.PBA, pba);
+        }
+        loadEepromMacAddress();
         eeprom.resetInterface();
         registers.set(E1000Registers.EECD, eeprom.eecd());
+        registers.set(E1000Registers.STATUS, computeStatus());
         interrupts.reset();
         tx.reset();
         rx.reset();
         faults.clear();
+    }
+
+    /**
+     * STATUS as the MAC shows the PHY's link (SDM 13.4.2): LU when the PHY has link and CTRL.SLU lets the MAC see it
+     * (SDM 13.4.1 SLU: "must be set ... to permit the MAC to recognize the LINK signal from the PHY"); SPEED and FD
+     * from CTRL when FRCSPD/FRCDPX force them (SDM 13.4.1), else the PHY's resolved values; ASDV the PHY's speed;
+     * TXOFF while the transmitter is paused. Raises LSC when LU changes.
+     */
+    private void refreshStatus(final long nowNs)
+    {
+        final int before = registers.get(E1000Registers.STATUS);
+        final int status = computeStatus();
+        registers.set(E1000Registers.STATUS, status);
+        if (0 != ((before ^ status) & E1000Registers.STATUS_LU))
+        {
+            interrupts.raise(E1000Registers.ICR_LSC, nowNs);
+        }
+    }
+
+    private int computeStatus()
+    {
+        final int ctrl = registers.get(E1000Registers.CTRL);
+        final int phySpeed = phy.speedCode();
+        int speed = phySpeed;
+        if (0 != (ctrl & E1000Registers.CTRL_FRCSPD))
+        {
+            speed = Math.min((ctrl & E1000Registers.CTRL_SPEED_MASK) >>> E1000Registers.CTRL_SPEED_SHIFT,
+                Phy.SPEED_1000);
+        }
+        final boolean fullDuplex = 0 != (ctrl & E1000Registers.CTRL_FRCDPX) ?
+            0 != (ctrl & E1000Registers.CTRL_FD) : phy.isFullDuplex();
+        final boolean linkUp = phy.isLinkUp() && 0 != (ctrl & E1000Registers.CTRL_SLU);
+        // ASDV reads 11 for 1000 Mb/s, as the reset value (and QEMU) has it.
+        final int detected = Phy.SPEED_1000 == phySpeed ? 3 : phySpeed;
+        return STATUS_FIXED_BITS | speed << E1000Registers.STATUS_SPEED_SHIFT |
+            detected << E1000Registers.STATUS_ASDV_SHIFT | (fullDuplex ? E1000Registers.STATUS_FD : 0) |
+            (linkUp ? E1000Registers.STATUS_LU : 0) | (transmitPaused ? E1000Registers.STATUS_TXOFF : 0);
     }
 
     /**
@@ -742,5 +998,41 @@ public final class E1000Device
     private static int laneMask(final int sizeBytes)
     {
         return Integer.BYTES == sizeBytes ? ALL_BITS : (1 << (sizeBytes << 3)) - 1;
+    }
+    /**
+     * Between the transmit path and the port: a frame loops back to this device's receive path in MAC or PHY
+     * loopback (SDM 13.4.22 RCTL.LBM, PHY BMCR bit 14), is dropped and counted under
+     * {@link PortCounter#TX_DROP_LINK_DOWN} while STATUS.LU is clear (nothing is on the wire to carry it), and
+     * otherwise goes to the port. Offload work is handed on only to a port that takes it, never looped.
+     */
+    private final class TransmitPath implements FrameSink
+    {
+        private final FrameSink port;
+
+        TransmitPath(final FrameSink port)
+        {
+            this.port = port;
+        }
+
+        public int onFrame(
+            final DirectBuffer frame, final int offset, final int lengthBytes,
+            final FrameMetadata metadata, final long nowNs)
+        {
+            if (isLoopback())
+            {
+                return rx.receive(frame, offset, lengthBytes, nowNs);
+            }
+            if (0 == (registers.get(E1000Registers.STATUS) & E1000Registers.STATUS_LU))
+            {
+                counters.increment(PortCounter.TX_DROP_LINK_DOWN);
+                return FrameSink.dropped(PortCounter.TX_DROP_LINK_DOWN);
+            }
+            return port.onFrame(frame, offset, lengthBytes, metadata, nowNs);
+        }
+
+        public boolean acceptsOffload()
+        {
+            return !isLoopback() && port.acceptsOffload();
+        }
     }
 }

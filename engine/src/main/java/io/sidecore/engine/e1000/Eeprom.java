@@ -3,15 +3,10 @@ package io.sidecore.engine.e1000;
 import io.sidecore.shm.E1000Registers;
 
 /**
- * The 82540EM's serial EEPROM: a 64 x 16-bit Microwire (93C46-compatible) part behind EECD (SDM chapter 5 and
- * 13.4.3), also readable word-wise through EERD (SDM 13.4.4).
+ * The 82540EM's serial EEPROM interface: a 64 x 16-bit Microwire (93C46-compatible) part behind EECD (SDM chapter 5
+ * and 13.4.3), also readable word-wise through EERD (SDM 13.4.4), over the port's {@link EepromImage}.
  * <p>
- * Image (e1000-checklist 2.5): words 0-2 hold the MAC little-endian per word, then the fixed words QEMU presents
- * (ID LED 0xFFFF, PBA number, init control words, device/vendor IDs, init control 2 = 0x3040 so drivers resolve
- * full flow control, init control 3 = 0x4D01 with APME), and word 0x3F makes the sum of all 64 words 0xBABA,
- * which Linux, FreeBSD and ethtool verify.
- * <p>
- * Microwire interface, as a state machine over the pins software drives in EECD:
+ * Microwire, as a state machine over the pins software drives in EECD:
  * <ul>
  *     <li>EECD.REQ requests the interface; EECD.GNT reads back set whenever REQ is set (granted at once, SDM
  *     13.4.3). PRES is always 1 and SIZE 0 (64 words, 6 address bits).</li>
@@ -20,57 +15,51 @@ import io.sidecore.shm.E1000Registers;
  *     <li>READ (start 1, opcode 10): after the 6th address bit DO presents the dummy 0; each falling SK edge then
  *     advances to the next data bit, MSB first, so software that raises SK and samples DO reads D15..D0; a longer
  *     read runs on into the following words (sequential read, wrapping at 64).</li>
- *     <li>Any other opcode (WRITE, ERASE, EWEN/EWDS/ERAL/WRAL) is refused: it is reported as an error once and the
- *     rest of the cycle is ignored until the next CS rising edge. The image never changes.</li>
+ *     <li>EWEN and EWDS (opcode 00, address 11xxxx / 00xxxx) enable and disable writing; the part powers up
+ *     disabled.</li>
+ *     <li>WRITE (opcode 01, 16 data bits after the address), ERASE (opcode 11, the word becomes 0xFFFF), WRAL (opcode
+ *     00, address 01xxxx, 16 data bits: every word) and ERAL (opcode 00, address 10xxxx: every word 0xFFFF) are
+ *     carried out when CS falls after the command, as the part starts its programming cycle then; programming is
+ *     instant here, so DO reads 1 (ready) when CS rises again, where Linux polls it. While writing is disabled they
+ *     change nothing and are reported as refused, once each.</li>
  *     <li>DO reads 1 while no READ has been decoded since the last CS rising edge (idle/ready level).</li>
  * </ul>
+ * This is how Linux's {@code ethtool -E} writes words ({@code e1000_write_eeprom_microwire}: EWEN, a WRITE per
+ * word each ended by a CS toggle and a poll of DO, EWDS) and then the checksum word.
  */
 final class Eeprom
 {
     private static final int COLLECTING = 0;
     private static final int READING = 1;
-    private static final int IGNORING = 2;
+    private static final int WRITE_DATA = 2;
+    private static final int IGNORING = 3;
+    private static final int NONE = 0;
+    private static final int WRITE = 1;
+    private static final int ERASE = 2;
+    private static final int WRITE_ALL = 3;
+    private static final int ERASE_ALL = 4;
     private static final int COMMAND_BITS = E1000Registers.EEPROM_OPCODE_BITS + E1000Registers.EEPROM_ADDRESS_BITS;
+    private static final int DATA_BITS = 16;
     private static final int ADDRESS_MASK = E1000Registers.EEPROM_WORD_COUNT - 1;
     private static final int OUTPUT_BIT_WRAP = E1000Registers.EEPROM_WORD_COUNT * 16 - 1;
+    private static final int ERASED_WORD = 0xFFFF;
 
-    /** Image words 0x03..0x3E as QEMU presents them (checklist 2.5); 0x0B-0x0E are filled with the IDs. */
-    private static final int[] FIXED_WORDS =
-    {
-        0x0000, 0xFFFF, 0x0000, 0x0000, 0x0000, 0x3000, 0x1000, 0x6403,
-        0x100E, 0x8086, 0x100E, 0x8086, 0x3040,
-        0x0008, 0x2000, 0x7E14, 0x0048, 0x1000, 0x00D8, 0x0000, 0x2700,
-        0x6CC9, 0x3150, 0x0722, 0x040B, 0x0984, 0x0000, 0xC000, 0x0706,
-        0x1008, 0x0000, 0x0F04, 0x7FFF, 0x4D01,
-        0xFFFF, 0xFFFF, 0xFFFF, 0xFFFF, 0xFFFF, 0xFFFF, 0xFFFF, 0xFFFF, 0xFFFF, 0xFFFF, 0xFFFF,
-        0x0100, 0x4000, 0x121C,
-        0xFFFF, 0xFFFF, 0xFFFF, 0xFFFF, 0xFFFF, 0xFFFF, 0xFFFF, 0xFFFF, 0xFFFF, 0xFFFF, 0xFFFF, 0xFFFF,
-    };
-
-    private final int[] words = new int[E1000Registers.EEPROM_WORD_COUNT];
+    private final EepromImage image;
+    private boolean writeEnabled;
     private int pins;
     private int state;
     private int inputBitCount;
     private int inputBits;
-    private int readAddress;
+    private int address;
     private int outputBitIndex;
+    private int pendingOperation;
 
     /**
-     * @param macAddress the port's MAC, 6 bytes.
+     * @param image the port's EEPROM words.
      */
-    Eeprom(final byte[] macAddress)
+    Eeprom(final EepromImage image)
     {
-        for (int i = 0; i < 3; i++)
-        {
-            words[i] = (macAddress[2 * i] & 0xFF) | ((macAddress[2 * i + 1] & 0xFF) << 8);
-        }
-        System.arraycopy(FIXED_WORDS, 0, words, 3, FIXED_WORDS.length);
-        int sum = 0;
-        for (int i = 0; i < E1000Registers.EEPROM_CHECKSUM_WORD; i++)
-        {
-            sum += words[i];
-        }
-        words[E1000Registers.EEPROM_CHECKSUM_WORD] = (E1000Registers.EEPROM_CHECKSUM_SUM - sum) & 0xFFFF;
+        this.image = image;
         resetInterface();
     }
 
@@ -80,11 +69,20 @@ final class Eeprom
      */
     int word(final int address)
     {
-        return words[address & ADDRESS_MASK];
+        return image.word(address);
     }
 
     /**
-     * Return the interface to its reset state (CS low, nothing requested); the image is kept (MAC reset).
+     * @return the port's EEPROM words.
+     */
+    EepromImage image()
+    {
+        return image;
+    }
+
+    /**
+     * Return the interface to its reset state (CS low, nothing requested); the image is kept (MAC reset). The
+     * part's write enable is kept too: it is the part's, not the interface's.
      */
     void resetInterface()
     {
@@ -92,8 +90,18 @@ final class Eeprom
         state = COLLECTING;
         inputBitCount = 0;
         inputBits = 0;
-        readAddress = 0;
+        address = 0;
         outputBitIndex = -1;
+        pendingOperation = NONE;
+    }
+
+    /**
+     * Power-on: the interface reset and writing disabled.
+     */
+    void powerOn()
+    {
+        resetInterface();
+        writeEnabled = false;
     }
 
     /**
@@ -117,7 +125,7 @@ final class Eeprom
      * A software write of EECD: update the pins and run the Microwire state machine on CS/SK edges.
      *
      * @param value written EECD value; read-only bits are ignored.
-     * @return true if this write completed a command the model refuses (not READ): the caller counts it.
+     * @return true if this write ended a write or erase the part refused (writing disabled): the caller counts it.
      */
     boolean writeEecd(final int value)
     {
@@ -129,12 +137,17 @@ final class Eeprom
         final int dataIn = 0 != (newPins & E1000Registers.EECD_DI) ? 1 : 0;
         pins = newPins;
 
+        if (csWasHigh && !csHigh)
+        {
+            return program();
+        }
         if (!csWasHigh && csHigh)
         {
             state = COLLECTING;
             inputBitCount = 0;
             inputBits = 0;
             outputBitIndex = -1;
+            pendingOperation = NONE;
             return false;
         }
         if (!csHigh)
@@ -143,37 +156,126 @@ final class Eeprom
         }
         if (!skWasHigh && skHigh)
         {
-            return onRisingClock(dataIn);
+            onRisingClock(dataIn);
         }
-        if (skWasHigh && !skHigh && READING == state)
+        else if (skWasHigh && !skHigh && READING == state)
         {
             outputBitIndex = (outputBitIndex + 1) & OUTPUT_BIT_WRAP;
         }
         return false;
     }
 
-    private boolean onRisingClock(final int dataIn)
+    private void onRisingClock(final int dataIn)
     {
+        if (WRITE_DATA == state)
+        {
+            inputBits = (inputBits << 1) | dataIn;
+            if (DATA_BITS == ++inputBitCount)
+            {
+                state = IGNORING;
+                pendingOperation = E1000Registers.EEPROM_OPCODE_WRITE == commandOpcode() ? WRITE : WRITE_ALL;
+            }
+            return;
+        }
         if (COLLECTING != state || (0 == inputBitCount && 0 == dataIn))
         {
-            return false;
+            return;
         }
         inputBits = (inputBits << 1) | dataIn;
         inputBitCount++;
-        if (COMMAND_BITS != inputBitCount)
+        if (COMMAND_BITS == inputBitCount)
         {
-            return false;
+            decode();
         }
+    }
+
+    private int commandOpcode()
+    {
+        return address >>> E1000Registers.EEPROM_ADDRESS_BITS;
+    }
+
+    private void decode()
+    {
         final int opcode = inputBits >>> E1000Registers.EEPROM_ADDRESS_BITS;
-        if (E1000Registers.EEPROM_OPCODE_READ == opcode)
+        address = inputBits;
+        inputBits = 0;
+        inputBitCount = 0;
+        state = IGNORING;
+        switch (opcode)
         {
-            state = READING;
-            readAddress = inputBits & ADDRESS_MASK;
-            outputBitIndex = -1;
+            case E1000Registers.EEPROM_OPCODE_READ:
+                state = READING;
+                outputBitIndex = -1;
+                break;
+            case E1000Registers.EEPROM_OPCODE_WRITE:
+                state = WRITE_DATA;
+                break;
+            case E1000Registers.EEPROM_OPCODE_ERASE:
+                pendingOperation = ERASE;
+                break;
+            default:
+                decodeExtended();
+                break;
+        }
+    }
+
+    /**
+     * Opcode 00: the two top address bits select the command (93C46).
+     */
+    private void decodeExtended()
+    {
+        switch ((address >>> (E1000Registers.EEPROM_ADDRESS_BITS - 2)) & 3)
+        {
+            case E1000Registers.EEPROM_EXTENDED_EWEN:
+                writeEnabled = true;
+                break;
+            case E1000Registers.EEPROM_EXTENDED_EWDS:
+                writeEnabled = false;
+                break;
+            case E1000Registers.EEPROM_EXTENDED_WRAL:
+                state = WRITE_DATA;
+                break;
+            default:
+                pendingOperation = ERASE_ALL;
+                break;
+        }
+    }
+
+    /**
+     * CS fell: carry out the write or erase the command asked for (the part's programming cycle starts now).
+     *
+     * @return true if it was refused because writing is disabled.
+     */
+    private boolean program()
+    {
+        final int operation = pendingOperation;
+        pendingOperation = NONE;
+        state = IGNORING;
+        if (NONE == operation)
+        {
             return false;
         }
-        state = IGNORING;
-        return true;
+        if (!writeEnabled)
+        {
+            return true;
+        }
+        final int word = address & ADDRESS_MASK;
+        switch (operation)
+        {
+            case WRITE:
+                image.write(word, inputBits);
+                break;
+            case ERASE:
+                image.write(word, ERASED_WORD);
+                break;
+            case WRITE_ALL:
+                image.writeAll(inputBits);
+                break;
+            default:
+                image.writeAll(ERASED_WORD);
+                break;
+        }
+        return false;
     }
 
     private boolean dataOut()
@@ -186,8 +288,8 @@ final class Eeprom
         {
             return false;
         }
-        final int wordIndex = (readAddress + (outputBitIndex >>> 4)) & ADDRESS_MASK;
+        final int wordIndex = ((address & ADDRESS_MASK) + (outputBitIndex >>> 4)) & ADDRESS_MASK;
         final int bit = 15 - (outputBitIndex & 15);
-        return 0 != ((words[wordIndex] >>> bit) & 1);
+        return 0 != ((image.word(wordIndex) >>> bit) & 1);
     }
 }

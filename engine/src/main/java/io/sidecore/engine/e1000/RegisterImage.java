@@ -147,6 +147,20 @@ public final class RegisterImage
     }
 
     /**
+     * Replace a register in a shared page only if the guest has not rewritten it since it was read: the sidecore's
+     * store never overwrites a newer guest store.
+     *
+     * @param offset   BAR0 byte offset.
+     * @param expected the value read.
+     * @param update   the value to store.
+     * @return true if stored.
+     */
+    public boolean compareAndSet(final int offset, final int expected, final int update)
+    {
+        return pages[offset >>> PAGE_SHIFT].compareAndSetInt(offset, expected, update);
+    }
+
+    /**
      * Zero every register: each page in the buffer that holds it, so nothing is written to the doorbell pages
      * outside the shared ones.
      */

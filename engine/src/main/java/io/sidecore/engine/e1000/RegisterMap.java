@@ -105,6 +105,8 @@ final class RegisterMap
     private static final int ALL_BITS = 0xFFFFFFFF;
     private static final int DWORDS = E1000Registers.BAR0_LENGTH >>> 2;
     private static final Register[] BY_DWORD = new Register[DWORDS];
+    /** Dwords whose write only keeps {@code value & writeMask} (stored registers, ring indexes). */
+    private static final boolean[] PLAIN_STORE = new boolean[DWORDS];
     private static final List<Register> ROWS = new ArrayList<>();
     /** Storage offsets whose reset value is not 0, and those values, for {@link #applyResetValues}. */
     private static final int[] RESET_OFFSETS;
@@ -161,6 +163,16 @@ final class RegisterMap
     }
 
     /**
+     * @param offset a valid, 4-byte aligned BAR0 offset.
+     * @return true if a write of the dword there keeps {@code value & writeMask} and has no other effect, so the
+     *         masked value may be stored back in a shared page without acting for the guest.
+     */
+    static boolean isPlainStore(final int offset)
+    {
+        return PLAIN_STORE[offset >>> 2];
+    }
+
+    /**
      * @return every row, in map order.
      */
     static List<Register> rows()
@@ -184,10 +196,10 @@ final class RegisterMap
     private static void general()
     {
         define("CTRL", E1000Registers.CTRL, 1, 4, 0, STORED_READ,
-            (device, offset, value, writeMask, nowNs) -> device.writeCtrl(value), E1000Registers.CTRL_WRITE_MASK,
+            (device, offset, value, writeMask, nowNs) -> device.writeCtrl(value, nowNs), E1000Registers.CTRL_WRITE_MASK,
             E1000Registers.CTRL_RESET_VALUE, Lanes.MERGE, "13.4.1");
         define("CTRL_DUP", E1000Registers.CTRL_DUP, 1, 4, E1000Registers.CTRL - E1000Registers.CTRL_DUP,
-            STORED_READ, (device, offset, value, writeMask, nowNs) -> device.writeCtrl(value),
+            STORED_READ, (device, offset, value, writeMask, nowNs) -> device.writeCtrl(value, nowNs),
             E1000Registers.CTRL_WRITE_MASK, 0, Lanes.MERGE, "13.4.1 (CTRL alias)");
         readOnly("STATUS", E1000Registers.STATUS, E1000Registers.STATUS_RESET_VALUE, "13.4.2");
         define("EECD", E1000Registers.EECD, 1, 4, 0, (device, offset, nowNs) -> device.eeprom.eecd(),
@@ -360,6 +372,7 @@ final class RegisterMap
                 device.registers.setRelease(storage, value & writeMask);
             },
             E1000Registers.HEAD_TAIL_MASK, 0, Lanes.MERGE, section);
+        PLAIN_STORE[offset >>> 2] = true;
     }
 
     private static void stored(final int offset, final int writeMask, final String section)
@@ -371,6 +384,7 @@ final class RegisterMap
         final String name, final int offset, final int writeMask, final int resetValue, final String section)
     {
         define(name, offset, 1, 4, 0, STORED_READ, STORED_WRITE, writeMask, resetValue, Lanes.MERGE, section);
+        PLAIN_STORE[offset >>> 2] = true;
     }
 
     private static void readOnly(final String name, final int offset, final int resetValue, final String section)
@@ -387,6 +401,10 @@ final class RegisterMap
         final String section)
     {
         define(name, offset, count, strideBytes, 0, STORED_READ, STORED_WRITE, writeMask, 0, Lanes.MERGE, section);
+        for (int i = 0; i < count; i++)
+        {
+            PLAIN_STORE[(offset + i * strideBytes) >>> 2] = true;
+        }
     }
 
     private static void define(

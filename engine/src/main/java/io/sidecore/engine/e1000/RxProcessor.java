@@ -19,16 +19,16 @@ import java.nio.ByteOrder;
  * <p>
  * For each frame, in order, exactly one outcome:
  * <ol>
- *   <li>receiver not ready (RCTL.EN clear, link down, PCI bus mastering off, port faulted): dropped as
- *   {@link PortCounter#RX_DROP_DISABLED}. Real hardware drops too; the caller is never blocked (QEMU instead leaves
- *   frames queued in the backend);</li>
+ *   <li>receiver not ready (RCTL.EN clear, link down outside MAC loopback, PCI bus mastering off, port faulted):
+ *   dropped as {@link PortCounter#RX_DROP_DISABLED}. Real hardware drops too; the caller is never blocked (QEMU
+ *   instead leaves frames queued in the backend);</li>
  *   <li>offset or length outside the caller's buffer (an engine bug, never guest input):
  *   {@link PortCounter#RX_DROP_BACKEND};</li>
- *   <li>shorter than an Ethernet header: {@link PortCounter#RX_DROP_RUNT}; otherwise frames shorter than 60 bytes are
- *   padded with zeros to 60 before filtering, as QEMU does;</li>
+ *   <li>shorter than an Ethernet header: RUC++, RLEC++ and {@link PortCounter#RX_DROP_RUNT}; otherwise frames
+ *   shorter than 60 bytes are padded with zeros to 60 before filtering, as QEMU does;</li>
  *   <li>longer than 1518 bytes without RCTL.LPE, or 16380 with it (lengths without FCS, so a tagged maximum frame of
- *   1522 bytes on the wire passes), and RCTL.SBP clear: ROC++ and {@link PortCounter#RX_DROP_OVERSIZE}, nothing is
- *   read from the ring (CVE-2012-6075). Frames above 65535 bytes are always oversize;</li>
+ *   1522 bytes on the wire passes), and RCTL.SBP clear: ROC++, RLEC++ and {@link PortCounter#RX_DROP_OVERSIZE},
+ *   nothing is read from the ring (CVE-2012-6075). Frames above 65535 bytes are always oversize;</li>
  *   <li>VLAN and address filters ({@link RxFilter}): {@link PortCounter#RX_DROP_VLAN_FILTERED} or
  *   {@link PortCounter#RX_DROP_FILTERED};</li>
  *   <li>ring checks: a ring base outside guest memory, RDH or RDT beyond the ring, or a non-zero RDH/RDT on a ring of
@@ -174,11 +174,16 @@ public final class RxProcessor
         }
         if (lengthBytes < PacketHeaders.ETHERNET_HEADER_BYTES)
         {
+            // SDM 13.7.34 and 13.7.15: an undersized frame counts in RUC and as a length error in RLEC.
+            statistics.increment(E1000Registers.RUC);
+            statistics.increment(E1000Registers.RLEC);
             return drop(PortCounter.RX_DROP_RUNT);
         }
         if (isOversize(lengthBytes, rctl))
         {
+            // SDM 13.7.36 and 13.7.15: an oversized frame counts in ROC and as a length error in RLEC.
             statistics.increment(E1000Registers.ROC);
+            statistics.increment(E1000Registers.RLEC);
             return drop(PortCounter.RX_DROP_OVERSIZE);
         }
         int frameLength = lengthBytes;
@@ -240,8 +245,10 @@ public final class RxProcessor
 
     private boolean isReady(final int rctl)
     {
+        // MAC loopback (SDM 13.4.22 LBM) receives the device's own frames whatever the link.
         return 0 != (rctl & E1000Registers.RCTL_EN) &&
-            0 != (registers.get(E1000Registers.STATUS) & E1000Registers.STATUS_LU) &&
+            (0 != (registers.get(E1000Registers.STATUS) & E1000Registers.STATUS_LU) ||
+            0 != (rctl & E1000Registers.RCTL_LBM_MASK)) &&
             pci.isBusMasterEnabled() && !faults.isFaulted();
     }
 

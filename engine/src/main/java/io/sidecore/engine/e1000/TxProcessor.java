@@ -193,7 +193,8 @@ public final class TxProcessor
         ringBuffer.wrap(ring.descriptorAddress(0), ring.lengthBytes());
         final int count = Math.min(ring.pending(head, tail), descriptorBudget);
         boolean wroteBack = false;
-        boolean delayInterrupt = false;
+        boolean delayed = false;
+        boolean immediate = false;
         int index = head;
         for (int i = 0; i < count; i++)
         {
@@ -201,8 +202,16 @@ public final class TxProcessor
             if (0 != (command & WRITE_BACK_COMMANDS))
             {
                 wroteBack = true;
-                // SDM 3.3.3.1 IDE: RS with IDE (re)loads the delay timer; RS without IDE interrupts at once.
-                delayInterrupt = 0 != (command & E1000TxDescriptor.CMD_IDE);
+                // SDM 3.3.3.1 IDE, decided per descriptor: RS with IDE (re)loads the delay timer; any written back
+                // without IDE interrupts at once.
+                if (0 != (command & E1000TxDescriptor.CMD_IDE))
+                {
+                    delayed = true;
+                }
+                else
+                {
+                    immediate = true;
+                }
             }
             index = ring.next(index);
         }
@@ -213,13 +222,13 @@ public final class TxProcessor
         {
             causes |= E1000Registers.ICR_TXQE;
         }
-        if (delayInterrupt)
+        if (delayed)
         {
             interrupts.onTxIdeSeen(nowNs);
         }
         if (0 != causes)
         {
-            interrupts.raise(causes, nowNs);
+            interrupts.raiseTx(causes, nowNs, delayed && !immediate);
         }
         return count;
     }

@@ -66,6 +66,13 @@ public final class TapDevice implements AutoCloseable
     /** {@code _IOW('T', 216, int)}. */
     public static final long TUNSETVNETHDRSZ = 0x400454d8L;
 
+    /** {@code SIOCGIFFLAGS}: read an interface's flags by name. */
+    public static final long SIOCGIFFLAGS = 0x8913L;
+    /** Interface flag: administratively up. */
+    public static final int INTERFACE_UP = 0x1;
+    /** Interface flag: operationally up (carrier present). */
+    public static final int INTERFACE_RUNNING = 0x40;
+
     /** {@code struct ifreq}: 16 name bytes then a 24-byte union whose first member here is {@code short flags}. */
     private static final int IFREQ_BYTES = 40;
     private static final int IFREQ_FLAGS_OFFSET = 16;
@@ -73,17 +80,24 @@ public final class TapDevice implements AutoCloseable
     private final int fd;
     private final String name;
     private final int flags;
+    private final int controlSocket;
     private final Arena arena;
     private final MemorySegment callState;
+    private final MemorySegment interfaceRequest;
     private boolean closed;
 
-    private TapDevice(final int fd, final String name, final int flags)
+    private TapDevice(final int fd, final String name, final int flags, final int controlSocket)
     {
         this.fd = fd;
         this.name = name;
         this.flags = flags;
+        this.controlSocket = controlSocket;
         this.arena = Arena.ofShared();
         this.callState = LibC.allocateCallState(arena);
+        this.interfaceRequest = arena.allocate(IFREQ_BYTES, 8);
+        final byte[] nameBytes = name.getBytes(StandardCharsets.US_ASCII);
+        MemorySegment.copy(nameBytes, 0, interfaceRequest, JAVA_BYTE, 0,
+            Math.min(nameBytes.length, MAX_NAME_BYTES));
     }
 
     /**
@@ -128,7 +142,15 @@ public final class TapDevice implements AutoCloseable
                     errno, hintForSetIff(errno));
             }
             final String actualName = ifreq.getString(0, StandardCharsets.US_ASCII);
-            return new TapDevice(fd, actualName, ifFlags);
+            // Opened in the same thread, so in the TAP's network namespace: interface ioctls by name find it there.
+            final int controlSocket = LibC.socket(state, LibC.AF_INET, LibC.SOCK_DGRAM | LibC.SOCK_CLOEXEC, 0);
+            if (controlSocket < 0)
+            {
+                final int errno = LibC.errno(state);
+                LibC.close(state, fd);
+                throw new OsException("socket(AF_INET, SOCK_DGRAM) for the carrier of " + actualName, errno);
+            }
+            return new TapDevice(fd, actualName, ifFlags, controlSocket);
         }
     }
 
@@ -159,7 +181,7 @@ public final class TapDevice implements AutoCloseable
         {
             throw new IllegalArgumentException("bad descriptor: " + fd);
         }
-        return new TapDevice(fd, name, ifFlags);
+        return new TapDevice(fd, name, ifFlags, -1);
     }
 
     /**
@@ -290,6 +312,30 @@ public final class TapDevice implements AutoCloseable
     }
 
     /**
+     * Whether the host side of the TAP passes frames: the interface is administratively up and has carrier
+     * ({@code IFF_UP} and {@code IFF_RUNNING} from {@code SIOCGIFFLAGS}, asked in the namespace the TAP was opened
+     * in). {@code ip link set IF down} or {@code ip link set IF carrier off} clears it; an interface that is gone has
+     * none. A descriptor adopted from elsewhere has no interface to ask and always reports carrier. One system call,
+     * no allocation.
+     *
+     * @return true with carrier.
+     */
+    public boolean hasCarrier()
+    {
+        if (controlSocket < 0)
+        {
+            return true;
+        }
+        interfaceRequest.set(JAVA_SHORT, IFREQ_FLAGS_OFFSET, (short)0);
+        if (LibC.ioctl(callState, controlSocket, SIOCGIFFLAGS, interfaceRequest) < 0)
+        {
+            return false;
+        }
+        final int interfaceFlags = interfaceRequest.get(JAVA_SHORT, IFREQ_FLAGS_OFFSET);
+        return (INTERFACE_UP | INTERFACE_RUNNING) == (interfaceFlags & (INTERFACE_UP | INTERFACE_RUNNING));
+    }
+
+    /**
      * Close the descriptor (a non-persistent interface goes away). Idempotent.
      */
     public void close()
@@ -297,6 +343,10 @@ public final class TapDevice implements AutoCloseable
         if (!closed)
         {
             closed = true;
+            if (controlSocket >= 0)
+            {
+                LibC.close(callState, controlSocket);
+            }
             Fds.closeWithArena(callState, fd, arena, "tap=" + name);
         }
     }

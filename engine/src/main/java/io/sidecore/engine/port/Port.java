@@ -2,6 +2,7 @@ package io.sidecore.engine.port;
 
 import io.sidecore.engine.backend.PortBackend;
 import io.sidecore.engine.e1000.E1000Device;
+import io.sidecore.engine.e1000.EepromImage;
 import io.sidecore.engine.e1000.InterruptLine;
 import io.sidecore.engine.e1000.PortConfig;
 import io.sidecore.engine.e1000.RegisterImage;
@@ -21,7 +22,9 @@ import org.agrona.DirectBuffer;
  * and the fairness budgets and rate limits a pass over it applies. Which sidecore serves it and where it sits on
  * the switch are the sidecore's business (the {@link EngineProxy} places it, the agent attaches it), not the port's.
  * <p>
- * A pass ({@link #poll}) takes the CSB tails, then the shared-page doorbells (a change of TDT or RDT since last seen
+ * A pass ({@link #poll}) first gives the device's PHY its medium (the backend's carrier and the operator's link:
+ * {@link #operatorLinkUp}), then takes the CSB tails, then looks at the shared registers as a trapped write would
+ * ({@link E1000Device#pollSharedRegisters}), then the shared-page doorbells (a change of TDT or RDT since last seen
  * counts in {@code doorbells_shared}; a trapped TDT/RDT write is re-synchronised without counting, the device counts
  * it as trapped), then runs TX when TDT differs from TDH: in batches of {@link #TX_BATCH_DESCRIPTORS} descriptors
  * until the descriptor or byte budget is spent, limited further by the token buckets, which are charged afterwards
@@ -55,6 +58,7 @@ public final class Port
     private final TokenBucket byteBucket = new TokenBucket();
     private E1000Device device;
     private final PortFaultPublisher faultPublisher;
+    private final EepromImage eepromImage;
     private CsbPort csb;
     private final TransmitSide transmitSide = new TransmitSide();
     private final ReceiveSide receiveSide = new ReceiveSide();
@@ -65,6 +69,7 @@ public final class Port
     private int lastRdt;
     private long passTxFrames;
     private long passTxBytes;
+    private boolean operatorLinkUp = true;
 
     /**
      * Build a port and its device. Runs on a control thread; the port is handed to its agent by a command.
@@ -94,7 +99,10 @@ public final class Port
         this.backend = backend;
         this.settings = settings;
         this.faultPublisher = faultPublisher;
-        this.device = new E1000Device(config, registers, guestMemory, counters, transmitSide, line, faultPublisher);
+        this.eepromImage = new EepromImage(config.macAddress());
+        this.device = new E1000Device(
+            config, registers, guestMemory, counters, transmitSide, line, faultPublisher, eepromImage);
+        this.device.initialMediumUp(backend.hasCarrier(0));
         this.csb = config.csbOffered() ? new CsbPort(registers, guestMemory, counters, device) : null;
     }
 
@@ -131,8 +139,8 @@ public final class Port
     public GuestBinding newGuestBinding(
         final RegisterImage registers, final GuestMemory guestMemory, final InterruptLine line)
     {
-        final E1000Device newDevice =
-            new E1000Device(config, registers, guestMemory, counters, transmitSide, line, faultPublisher);
+        final E1000Device newDevice = new E1000Device(
+            config, registers, guestMemory, counters, transmitSide, line, faultPublisher, eepromImage);
         final CsbPort newCsb = config.csbOffered() ? new CsbPort(registers, guestMemory, counters, newDevice) : null;
         return new GuestBinding(registers, newDevice, newCsb);
     }
@@ -153,6 +161,9 @@ public final class Port
         }
         registers = binding.registers;
         device = binding.device;
+        // The port's EEPROM (what earlier guests wrote through EECD) is read here, on the agent that writes it.
+        device.loadEepromMacAddress();
+        device.initialMediumUp(operatorLinkUp && backend.hasCarrier(nowNs));
         csb = binding.csb;
         applySettings(settings, nowNs);
         device.interrupts().minModerationDelayNs(minModerationDelayNs);
@@ -297,6 +308,26 @@ public final class Port
     }
 
     /**
+     * Set the link as an operator would plug or pull the cable; the next pass applies it. Agent thread.
+     *
+     * @param up    true for up.
+     * @param nowNs current time.
+     */
+    public void operatorLinkUp(final boolean up, final long nowNs)
+    {
+        operatorLinkUp = up;
+        updateMedium(nowNs);
+    }
+
+    /**
+     * @return the link as the operator set it (up unless set down). Agent thread.
+     */
+    public boolean isOperatorLinkUp()
+    {
+        return operatorLinkUp;
+    }
+
+    /**
      * Apply budgets and rate limits; buckets start full. Agent thread.
      *
      * @param settings new settings.
@@ -345,11 +376,17 @@ public final class Port
      */
     public int poll(final long nowNs)
     {
-        int workCount = null == csb ? 0 : csb.poll(this, nowNs);
+        int workCount = updateMedium(nowNs);
+        workCount += null == csb ? 0 : csb.poll(this, nowNs);
+        workCount += device.pollSharedRegisters(nowNs);
         workCount += detectDoorbells();
         if (isTxPending())
         {
             workCount += transmit(nowNs);
+        }
+        else
+        {
+            device.transmitPaused(false);
         }
         workCount += backend.poll(nowNs, receiveSide, settings.rxFrameBudget());
         if (null != csb)
@@ -421,6 +458,20 @@ public final class Port
         }
     }
 
+    /**
+     * The medium the device's PHY sees: the backend's carrier and the operator's link.
+     */
+    private int updateMedium(final long nowNs)
+    {
+        final boolean medium = operatorLinkUp && backend.hasCarrier(nowNs);
+        if (medium == device.isMediumUp())
+        {
+            return 0;
+        }
+        device.setMediumUp(medium, nowNs);
+        return 1;
+    }
+
     private int detectDoorbells()
     {
         int workCount = 0;
@@ -450,13 +501,15 @@ public final class Port
     {
         int descriptorBudget = settings.txDescriptorBudget();
         long byteBudget = settings.txByteBudget();
-        if (frameBucket.isLimited() || byteBucket.isLimited())
+        final boolean rateLimited = frameBucket.isLimited() || byteBucket.isLimited();
+        if (rateLimited)
         {
             frameBucket.refill(nowNs);
             byteBucket.refill(nowNs);
             if (!frameBucket.hasTokens() || !byteBucket.hasTokens())
             {
                 counters.increment(PortCounter.TX_RATE_LIMITED);
+                device.transmitPaused(true);
                 return 0;
             }
             descriptorBudget = (int)frameBucket.available(descriptorBudget);
@@ -478,6 +531,9 @@ public final class Port
         }
         frameBucket.consume(passTxFrames);
         byteBucket.consume(passTxBytes);
+        // Descriptors the rate limit holds back show as STATUS.TXOFF, so the Linux driver's Tx Unit Hang check
+        // (e1000_clean_tx_irq skips it while TXOFF is set) does not reset a guest that is merely rate limited.
+        device.transmitPaused(rateLimited && isTxPending());
 
         if ((descriptors >= descriptorBudget || passTxBytes >= byteBudget) && isTxPending())
         {

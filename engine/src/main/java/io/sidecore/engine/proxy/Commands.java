@@ -325,7 +325,28 @@ public final class Commands
     }
 
     /**
-     * Read what only the agent may read of a port: its fault and moderation floor.
+     * Set a port's link up or down, as an operator would plug or pull its cable.
+     */
+    public static final class SetLink extends SidecoreCommand
+    {
+        private final Port port;
+        private final boolean up;
+
+        public SetLink(final Port port, final boolean up)
+        {
+            this.port = port;
+            this.up = up;
+        }
+
+        void run(final SidecoreAgent agent, final long nowNs)
+        {
+            requireServedBy(agent, port);
+            port.operatorLinkUp(up, nowNs);
+        }
+    }
+
+    /**
+     * Read what only the agent may read of a port: its fault, moderation floor and link.
      */
     public static final class QueryPortStatus extends SidecoreCommand
     {
@@ -340,7 +361,8 @@ public final class Commands
         void run(final SidecoreAgent agent, final long nowNs)
         {
             agent.requireOwned(port);
-            status = new PortStatus(port.device().fault(), port.device().interrupts().minModerationDelayNs());
+            status = new PortStatus(port.device().fault(), port.device().interrupts().minModerationDelayNs(),
+                port.isOperatorLinkUp(), port.device().isLinkUp());
         }
 
         PortStatus status()

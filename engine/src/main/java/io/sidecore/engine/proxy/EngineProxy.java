@@ -343,8 +343,21 @@ public final class EngineProxy
     }
 
     /**
+     * Set a port's link up or down, as an operator plugs or pulls a cable: down takes the guest's link down at once
+     * (LSC, STATUS.LU clear, frames it sends are dropped and counted); up lets the link come back when the backend
+     * has carrier, after autonegotiation. Waits until the sidecore made the change.
+     *
      * @param port the port.
-     * @return its fault and moderation, as its sidecore sees them now.
+     * @param up   true for up.
+     */
+    public void setLink(final Port port, final boolean up)
+    {
+        execute(agents[entry(port).sidecoreIndex()], new Commands.SetLink(port, up));
+    }
+
+    /**
+     * @param port the port.
+     * @return its fault, moderation and link, as its sidecore sees them now.
      */
     public PortStatus portStatus(final Port port)
     {

@@ -8,8 +8,10 @@ import io.sidecore.shm.PortFault;
  *
  * @param fault                the fault the port is quarantined for (until a reset), or null while it serves.
  * @param minModerationDelayNs the moderation floor in force, ns.
+ * @param operatorLinkUp       the link as the operator set it ({@link EngineProxy#setLink}).
+ * @param linkUp               STATUS.LU, the link the guest sees.
  */
-public record PortStatus(PortFault fault, long minModerationDelayNs)
+public record PortStatus(PortFault fault, long minModerationDelayNs, boolean operatorLinkUp, boolean linkUp)
 {
     /**
      * @return true while the port is quarantined after a ring-level guest fault.

@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * <p>
  * Fails (never skips) with a clear message when {@code ip} or {@code /dev/net/tun} is missing.
  */
-final class NetNamespace implements AutoCloseable
+public final class NetNamespace implements AutoCloseable
 {
     private static final String[] IP_CANDIDATES = {"/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"};
 
@@ -38,7 +38,7 @@ final class NetNamespace implements AutoCloseable
         this.ip = ip;
     }
 
-    static NetNamespace create() throws IOException
+    public static NetNamespace create() throws IOException
     {
         final String ip = findIp();
         if (!Files.exists(Path.of("/dev/net/tun")))
@@ -72,7 +72,7 @@ final class NetNamespace implements AutoCloseable
     /**
      * {@code ip -n NAME args...}; fails the test when it fails.
      */
-    String ip(final String... args) throws IOException
+    public String ip(final String... args) throws IOException
     {
         final List<String> command = new ArrayList<>(List.of(ip, "-n", name));
         command.addAll(List.of(args));
@@ -118,7 +118,7 @@ final class NetNamespace implements AutoCloseable
     /**
      * Run {@code action} on a new platform thread inside the namespace and return its result.
      */
-    <T> T callInside(final Callable<T> action) throws Exception
+    public <T> T callInside(final Callable<T> action) throws Exception
     {
         try
         {

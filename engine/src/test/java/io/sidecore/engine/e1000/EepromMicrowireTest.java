@@ -7,7 +7,11 @@ import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class EepromMicrowireTest
+/**
+ * The Microwire EEPROM through EECD (SDM 5, 13.4.3): reads, and the write, erase and enable commands; its helpers
+ * clock commands for other tests (GuestBindingTest).
+ */
+public class EepromMicrowireTest
 {
     private final DeviceHarness harness = new DeviceHarness();
 
@@ -68,7 +72,36 @@ class EepromMicrowireTest
         return words;
     }
 
+    /** EECD as a guest reaches it: the harness's trapped path or an engine proxy. */
+    public interface Eecd
+    {
+        int read();
+
+        void write(int value);
+    }
+
+    static Eecd eecdOf(final DeviceHarness harness)
+    {
+        return new Eecd()
+        {
+            public int read()
+            {
+                return harness.read(E1000Registers.EECD);
+            }
+
+            public void write(final int value)
+            {
+                harness.write(E1000Registers.EECD, value);
+            }
+        };
+    }
+
     static int shiftOut(final DeviceHarness harness, final int eecdIn, final int data, final int bitCount)
+    {
+        return shiftOut(eecdOf(harness), eecdIn, data, bitCount);
+    }
+
+    private static int shiftOut(final Eecd pins, final int eecdIn, final int data, final int bitCount)
     {
         int eecd = eecdIn & ~E1000Registers.EECD_DO;
         for (int bit = bitCount - 1; bit >= 0; bit--)
@@ -78,14 +111,14 @@ class EepromMicrowireTest
             {
                 eecd |= E1000Registers.EECD_DI;
             }
-            harness.write(E1000Registers.EECD, eecd);
+            pins.write(eecd);
             eecd |= E1000Registers.EECD_SK;
-            harness.write(E1000Registers.EECD, eecd);
+            pins.write(eecd);
             eecd &= ~E1000Registers.EECD_SK;
-            harness.write(E1000Registers.EECD, eecd);
+            pins.write(eecd);
         }
         eecd &= ~E1000Registers.EECD_DI;
-        harness.write(E1000Registers.EECD, eecd);
+        pins.write(eecd);
         return eecd;
     }
 
@@ -188,20 +221,164 @@ class EepromMicrowireTest
         assertEquals(0x0002, linuxMicrowireRead(harness, 0, 1)[0]);
     }
 
-    @Test
-    void shouldRefuseEraseAndEnableOpcodes()
+    /**
+     * One Microwire command the way Linux's {@code e1000_write_eeprom_microwire} sends it: CS raised, start bit and
+     * opcode, the 6 address bits, the data bits if any, then CS lowered (the part starts programming) and raised
+     * again to poll DO for ready (SDM 5.3.1; 93C46).
+     */
+    public static void command(final Eecd pins, final int opcode, final int address, final int data)
     {
         final int selected = E1000Registers.EECD_REQ | E1000Registers.EECD_CS;
-        for (final int opcode : new int[]{0b111, 0b100})
+        pins.write(E1000Registers.EECD_REQ);
+        pins.write(selected);
+        int eecd = shiftOut(pins, selected, opcode, E1000Registers.EEPROM_OPCODE_BITS);
+        eecd = shiftOut(pins, eecd, address, E1000Registers.EEPROM_ADDRESS_BITS);
+        if (data >= 0)
         {
-            harness.write(E1000Registers.EECD, 0);
-            harness.write(E1000Registers.EECD, selected);
-            final int eecd = shiftOut(harness, selected, opcode, 3);
-            shiftOut(harness, eecd, 0x30, E1000Registers.EEPROM_ADDRESS_BITS);
+            eecd = shiftOut(pins, eecd, data, 16);
         }
+        pins.write(eecd & ~E1000Registers.EECD_CS);
+        pins.write(eecd);
+        assertEquals(E1000Registers.EECD_DO, pins.read() & E1000Registers.EECD_DO, "ready");
+        pins.write(0);
+    }
 
-        assertEquals(2, harness.counter(PortCounter.EEPROM_COMMAND_ERRORS));
+    private static void command(final DeviceHarness harness, final int opcode, final int address, final int data)
+    {
+        command(eecdOf(harness), opcode, address, data);
+    }
+
+    /** A WRITE between EWEN and EWDS, as {@code e1000_write_eeprom_microwire} does. */
+    public static void enabledWrite(final Eecd pins, final int address, final int value)
+    {
+        command(pins, E1000Registers.EEPROM_OPCODE_EXTENDED, extended(E1000Registers.EEPROM_EXTENDED_EWEN), -1);
+        command(pins, E1000Registers.EEPROM_OPCODE_WRITE, address, value);
+        command(pins, E1000Registers.EEPROM_OPCODE_EXTENDED, extended(E1000Registers.EEPROM_EXTENDED_EWDS), -1);
+    }
+
+    public static int extended(final int command)
+    {
+        return command << (E1000Registers.EEPROM_ADDRESS_BITS - 2);
+    }
+
+    private static int sum(final int[] words)
+    {
+        int sum = 0;
+        for (final int word : words)
+        {
+            sum += word;
+        }
+        return sum & 0xFFFF;
+    }
+
+    /** Like {@code ethtool -E}: EWEN, a WRITE of the word and of the recomputed checksum word, EWDS. */
+    static void ethtoolWriteWord(final DeviceHarness harness, final int address, final int value)
+    {
+        final int[] words = linuxMicrowireRead(harness, 0, E1000Registers.EEPROM_WORD_COUNT);
+        words[address] = value;
+        int sum = 0;
+        for (int i = 0; i < E1000Registers.EEPROM_CHECKSUM_WORD; i++)
+        {
+            sum += words[i];
+        }
+        command(harness, E1000Registers.EEPROM_OPCODE_EXTENDED, extended(E1000Registers.EEPROM_EXTENDED_EWEN), -1);
+        command(harness, E1000Registers.EEPROM_OPCODE_WRITE, address, value);
+        command(harness, E1000Registers.EEPROM_OPCODE_WRITE, E1000Registers.EEPROM_CHECKSUM_WORD,
+            (E1000Registers.EEPROM_CHECKSUM_SUM - sum) & 0xFFFF);
+        command(harness, E1000Registers.EEPROM_OPCODE_EXTENDED, extended(E1000Registers.EEPROM_EXTENDED_EWDS), -1);
+    }
+
+    @Test
+    void shouldKeepAWordAndItsChecksumWrittenLikeEthtoolE()
+    {
+        ethtoolWriteWord(harness, 0x30, 0x1234);
+
+        final int[] words = linuxMicrowireRead(harness, 0, E1000Registers.EEPROM_WORD_COUNT);
+        assertEquals(0x1234, words[0x30]);
+        assertEquals(E1000Registers.EEPROM_CHECKSUM_SUM, sum(words), "checksum word written too");
+        assertEquals(0x1234, readByEerd(harness, 0x30), "EERD reads the same image");
+        assertEquals(0, harness.counter(PortCounter.EEPROM_COMMAND_ERRORS));
+    }
+
+    private static int readByEerd(final DeviceHarness harness, final int address)
+    {
+        harness.write(E1000Registers.EERD, E1000Registers.EERD_START | address << E1000Registers.EERD_ADDR_SHIFT);
+        return harness.read(E1000Registers.EERD) >>> E1000Registers.EERD_DATA_SHIFT;
+    }
+
+    @Test
+    void shouldRefuseWriteAndEraseAfterEwdsAndCountEach()
+    {
+        command(harness, E1000Registers.EEPROM_OPCODE_EXTENDED, extended(E1000Registers.EEPROM_EXTENDED_EWEN), -1);
+        command(harness, E1000Registers.EEPROM_OPCODE_EXTENDED, extended(E1000Registers.EEPROM_EXTENDED_EWDS), -1);
+        command(harness, E1000Registers.EEPROM_OPCODE_WRITE, 0x30, 0x1234);
+        command(harness, E1000Registers.EEPROM_OPCODE_ERASE, 0x31, -1);
+        command(harness, E1000Registers.EEPROM_OPCODE_EXTENDED, extended(E1000Registers.EEPROM_EXTENDED_ERAL), -1);
+
+        assertEquals(3, harness.counter(PortCounter.EEPROM_COMMAND_ERRORS));
+        final int[] words = linuxMicrowireRead(harness, 0, E1000Registers.EEPROM_WORD_COUNT);
+        assertEquals(0x0100, words[0x30]);
+        assertEquals(0x4000, words[0x31]);
+        assertEquals(E1000Registers.EEPROM_CHECKSUM_SUM, sum(words));
         assertEquals(0, harness.counter(PortCounter.BAD_REGISTER_ACCESSES));
+    }
+
+    @Test
+    void shouldEraseOneWordToAllOnesWhenEnabled()
+    {
+        command(harness, E1000Registers.EEPROM_OPCODE_EXTENDED, extended(E1000Registers.EEPROM_EXTENDED_EWEN), -1);
+        command(harness, E1000Registers.EEPROM_OPCODE_ERASE, 0x31, -1);
+
+        final int[] words = linuxMicrowireRead(harness, 0x30, 3);
+        assertEquals(0xFFFF, words[1]);
+        assertEquals(0x0100, words[0], "neighbour below kept");
+        assertEquals(0x121C, words[2], "neighbour above kept");
+        assertEquals(0, harness.counter(PortCounter.EEPROM_COMMAND_ERRORS));
+    }
+
+    @Test
+    void shouldWriteAndEraseEveryWordWithWralAndEral()
+    {
+        command(harness, E1000Registers.EEPROM_OPCODE_EXTENDED, extended(E1000Registers.EEPROM_EXTENDED_EWEN), -1);
+        command(harness, E1000Registers.EEPROM_OPCODE_EXTENDED, extended(E1000Registers.EEPROM_EXTENDED_WRAL),
+            0xA5A5);
+        final int[] written = linuxMicrowireRead(harness, 0, E1000Registers.EEPROM_WORD_COUNT);
+        command(harness, E1000Registers.EEPROM_OPCODE_EXTENDED, extended(E1000Registers.EEPROM_EXTENDED_ERAL), -1);
+        final int[] erased = linuxMicrowireRead(harness, 0, E1000Registers.EEPROM_WORD_COUNT);
+
+        for (int i = 0; i < E1000Registers.EEPROM_WORD_COUNT; i++)
+        {
+            assertEquals(0xA5A5, written[i], "WRAL word " + i);
+            assertEquals(0xFFFF, erased[i], "ERAL word " + i);
+        }
+    }
+
+    @Test
+    void shouldKeepWrittenWordsAcrossCtrlRstAndPowerOnButDisableWritingAtPowerOn()
+    {
+        ethtoolWriteWord(harness, 0x30, 0x1234);
+        command(harness, E1000Registers.EEPROM_OPCODE_EXTENDED, extended(E1000Registers.EEPROM_EXTENDED_EWEN), -1);
+
+        harness.write(E1000Registers.CTRL, E1000Registers.CTRL_RST);
+        assertEquals(0x1234, readByEerd(harness, 0x30), "SDM 13.4.1: CTRL.RST keeps the EEPROM");
+        harness.device.powerOnReset();
+        assertEquals(0x1234, readByEerd(harness, 0x30), "the EEPROM is the port's, not the power-on state's");
+
+        command(harness, E1000Registers.EEPROM_OPCODE_WRITE, 0x30, 0x5678);
+        assertEquals(0x1234, readByEerd(harness, 0x30), "the part powers up with writing disabled (93C46 EWDS)");
+        assertEquals(1, harness.counter(PortCounter.EEPROM_COMMAND_ERRORS));
+    }
+
+    @Test
+    void shouldLoadTheMacAddressFromTheWrittenEepromAtCtrlRst()
+    {
+        ethtoolWriteWord(harness, 0, 0x5452);
+
+        assertEquals(0x0002, harness.read(E1000Registers.ral(0)) & 0xFFFF, "RAL0 changes only at a reset");
+        harness.write(E1000Registers.CTRL, E1000Registers.CTRL_RST);
+
+        assertEquals(0x5452, harness.read(E1000Registers.ral(0)) & 0xFFFF, "SDM 5.6.1: words 0-2 load RAL0/RAH0");
+        assertEquals(E1000Registers.RAH_AV, harness.read(E1000Registers.rah(0)) & E1000Registers.RAH_AV);
     }
 
     @Test

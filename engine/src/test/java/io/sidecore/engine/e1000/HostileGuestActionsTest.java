@@ -99,8 +99,10 @@ class HostileGuestActionsTest
         final Rig rig = new Rig(false, false, false);
         rig.runBounded(actions);
         final PortCounters counters = rig.a.counters;
-        assertEquals(counters.get(PortCounter.TX_FRAMES), rig.a.sink.frames, "frames on the wire");
-        assertEquals(counters.get(PortCounter.TX_BYTES), rig.a.sink.bytes, "bytes on the wire");
+        assertEquals(counters.get(PortCounter.TX_FRAMES), rig.a.sink.frames + rig.a.keptFrames,
+            "frames on the wire, looped back or dropped while the link was down");
+        assertEquals(counters.get(PortCounter.TX_BYTES), rig.a.sink.bytes + rig.a.keptBytes,
+            "bytes on the wire, looped back or dropped while the link was down");
         Rig.cover("tx frames sent", counters.get(PortCounter.TX_FRAMES) > 0, 10);
         Rig.cover("tso segments", counters.get(PortCounter.TX_TSO_SEGMENTS) > 0, 1);
         Rig.cover("tx dma faults", counters.get(PortCounter.TX_DROP_DMA_FAULT) > 0, 15);
@@ -168,8 +170,11 @@ class HostileGuestActionsTest
         final Rig rig = new Rig(false, false, false);
         rig.runBounded(actions);
         final Port port = rig.a;
-        final long now = rig.nowNs;
-        port.device.mmioWrite(E1000Registers.CTRL, E1000Registers.CTRL_RST, now);
+        // A driver's reset: the PHY reset pulse (CTRL.PHY_RST), the MAC reset, then autonegotiation.
+        port.device.mmioWrite(E1000Registers.CTRL, E1000Registers.CTRL_PHY_RST, rig.nowNs);
+        port.device.mmioWrite(E1000Registers.CTRL, E1000Registers.CTRL_RST, rig.nowNs);
+        final long now = rig.nowNs + Phy.AUTONEGOTIATION_NS;
+        port.device.onTimers(now);
         port.setUp(64, 64, E1000Registers.RCTL_EN | E1000Registers.RCTL_BAM, E1000Registers.CTRL_SLU,
             E1000Registers.ICR_VALID_MASK, now);
         assertFalse(port.device.isFaulted(), "CTRL.RST clears a ring fault");
@@ -821,6 +826,9 @@ class HostileGuestActionsTest
         final CountingSink sink;
         final LevelRecorder line = new LevelRecorder();
         final E1000Device device;
+        /** Frames (and bytes) the device emitted but kept: looped back (MAC/PHY loopback) or dropped, link down. */
+        long keptFrames;
+        long keptBytes;
 
         Port(final int portId, final long ramGpa, final MemorySegment ram, final boolean offloadSink)
         {
@@ -871,7 +879,9 @@ class HostileGuestActionsTest
             long total = 0;
             for (final PortCounter counter : PortCounter.values())
             {
-                if (counter.isDrop() && counter.counterName().startsWith("tx_"))
+                // Link-down drops are counted per emitted frame (segment), after the packet was sent.
+                if (counter.isDrop() && counter.counterName().startsWith("tx_") &&
+                    PortCounter.TX_DROP_LINK_DOWN != counter)
                 {
                     total += snapshot[counter.id()];
                 }
@@ -1336,11 +1346,30 @@ class HostileGuestActionsTest
             final long framesBefore = port.sink.frames;
             final byte[] ringBefore = ringSnapshot(port);
             MemorySegment.copy(port.ram, 0, ramBeforeSegment, 0, RAM_BYTES);
+            // Device loopback writes the guest's RX ring from inside the pass; the link cannot change inside it.
+            final boolean deviceLoopback = port.device.isLoopback();
+            final boolean looped = loopback || deviceLoopback;
+            final boolean linkDown = !port.device.isLinkUp();
 
             final int consumed = port.device.pollTx(nowNs, budget);
 
             final long[] after = port.snapshot();
             final String where = where();
+            final long emittedFrames = after[PortCounter.TX_FRAMES.id()] - before[PortCounter.TX_FRAMES.id()];
+            final long emittedBytes = after[PortCounter.TX_BYTES.id()] - before[PortCounter.TX_BYTES.id()];
+            final long linkDownDrops =
+                after[PortCounter.TX_DROP_LINK_DOWN.id()] - before[PortCounter.TX_DROP_LINK_DOWN.id()];
+            if (deviceLoopback || linkDown)
+            {
+                assertEquals(framesBefore, port.sink.frames, where + "a frame left a port in loopback or link down");
+                assertEquals(deviceLoopback ? 0 : emittedFrames, linkDownDrops, where + "link-down drops");
+                port.keptFrames += emittedFrames;
+                port.keptBytes += emittedBytes;
+            }
+            else
+            {
+                assertEquals(0, linkDownDrops, where + "link-down drops with the link up");
+            }
             assertTrue(consumed >= 0 && consumed <= Math.max(0, budget), where + "consumed " + consumed);
             assertEquals(consumed, after[PortCounter.TX_DESCRIPTORS.id()] - before[PortCounter.TX_DESCRIPTORS.id()],
                 where + "TX_DESCRIPTORS delta");
@@ -1359,13 +1388,13 @@ class HostileGuestActionsTest
                 final int pending = tail >= head ? tail - head : tail - head + count;
                 assertTrue(consumed <= pending, where + "consumed beyond TDT");
                 assertEquals(consumed, Math.floorMod(headAfter - head, count), where + "TDH movement");
-                if (!loopback)
+                if (!looped)
                 {
                     checkTxPacketAccounting(
-                        port, ringBefore, head, consumed, count, before, after, framesBefore, where);
+                        port, ringBefore, head, consumed, count, before, after, framesBefore - linkDownDrops, where);
                 }
             }
-            if (!loopback)
+            if (!looped)
             {
                 checkTxWrites(port, headBefore & E1000Registers.HEAD_TAIL_MASK, consumed, where);
             }
@@ -1595,8 +1624,10 @@ class HostileGuestActionsTest
             final Port port = a;
             assertEquals(null, port.sink.violation, where);
             assertEquals(null, port.line.violation, where);
-            assertEquals(port.counters.get(PortCounter.TX_FRAMES), port.sink.frames, where + "TX_FRAMES vs wire");
-            assertEquals(port.counters.get(PortCounter.TX_BYTES), port.sink.bytes, where + "TX_BYTES vs wire");
+            assertEquals(port.counters.get(PortCounter.TX_FRAMES), port.sink.frames + port.keptFrames,
+                where + "TX_FRAMES vs wire, looped and link-down drops");
+            assertEquals(port.counters.get(PortCounter.TX_BYTES), port.sink.bytes + port.keptBytes,
+                where + "TX_BYTES vs wire, looped and link-down drops");
             final long[] snapshot = port.snapshot();
             for (final PortCounter counter : PortCounter.values())
             {

@@ -134,6 +134,9 @@ class LinuxProbeTraceReplayTest
         final DeviceHarness harness = new DeviceHarness(false, TRACE_MAC);
 
         replay(harness);
+        // The probe restarted autonegotiation (PHY reset with AN_ENABLE); Linux's watchdog sees the link after it.
+        harness.nowNs += Phy.AUTONEGOTIATION_NS;
+        harness.device.onTimers(harness.nowNs);
 
         assertTrue(harness.device.isLinkUp());
         assertEquals(0x12005452, harness.read(E1000Registers.ral(0)));

@@ -76,6 +76,7 @@ class RegisterMapTest
                 final int expected = switch (offset)
                 {
                     case E1000Registers.EECD -> harness.device.eeprom.eecd();
+                    case E1000Registers.PBA -> 0x5A5A5A5A; // kept across CTRL.RST, reset at power-on (SDM 13.4.16)
                     case 0x5400 -> 0x00000002;
                     case 0x5404 -> 0x80000100;
                     default -> row.resetValue();

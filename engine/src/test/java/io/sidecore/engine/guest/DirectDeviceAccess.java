@@ -12,9 +12,9 @@ import org.agrona.concurrent.UnsafeBuffer;
  * Test support: the guest driver model's {@link DeviceAccess} straight over an {@link E1000Device} in a
  * {@link DeviceHarness}, the way a VMM would connect them but in one thread. Trapped accesses call the device at the
  * harness clock; when the doorbell pages are shared the model writes them into the device's register image
- * directly. {@link #runDevice()} is one sidecore pass for the port (timers, TX, and an optional wire loopback that
- * feeds every transmitted frame back into {@link E1000Device#receive}); {@link #takeInterrupt()} reports each rising
- * edge of the INTx line once, as an irqfd would.
+ * directly. {@link #runDevice()} is one sidecore pass for the port (timers, the shared registers, TX, and an optional
+ * wire loopback that feeds every transmitted frame back into {@link E1000Device#receive});
+ * {@link #takeInterrupt()} reports each rising edge of the INTx line once, as an irqfd would.
  */
 public final class DirectDeviceAccess implements DeviceAccess
 {
@@ -132,6 +132,7 @@ public final class DirectDeviceAccess implements DeviceAccess
     public int runDevice()
     {
         int work = device.onTimers(harness.nowNs);
+        work += device.pollSharedRegisters(harness.nowNs);
         work += device.pollTx(harness.nowNs, TX_BUDGET);
         if (loopback)
         {

@@ -3,6 +3,7 @@ package io.sidecore.engine.guest;
 import io.sidecore.engine.e1000.DeviceHarness;
 import io.sidecore.shm.CsbDescriptor;
 import io.sidecore.shm.E1000Registers;
+import io.sidecore.shm.E1000RxDescriptor;
 import io.sidecore.shm.PortCounter;
 import io.sidecore.tools.guest.GuestDriverConfig;
 import io.sidecore.tools.guest.GuestDriverModel;
@@ -34,11 +35,15 @@ class GuestDriverIntegrationTest
     private DirectDeviceAccess access;
     private GuestDriverModel model;
     private final List<byte[]> received = new ArrayList<>();
+    private final List<Integer> receivedStatus = new ArrayList<>();
+    private final List<Integer> receivedSpecial = new ArrayList<>();
     private final GuestFrameHandler capture = (buffer, offset, lengthBytes, status, special) ->
     {
         final byte[] copy = new byte[lengthBytes];
         buffer.getBytes(offset, copy);
         received.add(copy);
+        receivedStatus.add(status);
+        receivedSpecial.add(special);
     };
 
     private void attach(final boolean csbOffered, final boolean shared, final GuestDriverConfig config)
@@ -137,6 +142,50 @@ class GuestDriverIntegrationTest
     }
 
     // ---- traffic ----
+
+    /**
+     * A Linux 8021q interface over the port (issue 12 §5), frames looped back on the wire: the driver adds the VLAN
+     * ({@code e1000_vlan_rx_add_vid}: RCTL.VFE on, the id's VFTA bit), sends with hardware tag insertion (VLE and
+     * the tag in the descriptor), and receives with hardware stripping (CTRL.VME: the tag in the special field,
+     * status VP, the frame untagged); another VLAN's frames stop at the filter table (SDM 3.2.8, 3.3.11), and once
+     * the last VLAN is removed the filter is off again.
+     */
+    @Test
+    void shouldTagStripAndFilterFramesOfAn8021qInterface()
+    {
+        bringUp(false, false, new GuestDriverConfig());
+        final int vlan100Priority1 = 1 << 13 | 100;
+        model.addVlan(100);
+
+        assertEquals(E1000Registers.RCTL_VFE, harness.read(E1000Registers.RCTL) & E1000Registers.RCTL_VFE);
+        assertEquals(1 << 4, harness.read(E1000Registers.VFTA + 3 * 4), "VLAN 100 = word 3, bit 4");
+        final byte[] frame = unicastFrame(200, 4);
+        assertTrue(model.sendTagged(new UnsafeBuffer(frame), 0, frame.length, vlan100Priority1));
+        access.pump(model, IDLE_STEP_NS, 50);
+
+        final byte[] onWire = harness.wire.get(harness.wire.size() - 1);
+        assertEquals(frame.length + 4, onWire.length, "the tag inserted after the source address");
+        assertEquals(0x8100, (onWire[12] & 0xFF) << 8 | (onWire[13] & 0xFF));
+        assertEquals(vlan100Priority1, (onWire[14] & 0xFF) << 8 | (onWire[15] & 0xFF));
+        assertEquals(1, received.size());
+        assertArrayEquals(frame, received.get(0), "stripped on receive");
+        assertEquals(E1000RxDescriptor.STA_VP, receivedStatus.get(0) & E1000RxDescriptor.STA_VP);
+        assertEquals(vlan100Priority1, (int)receivedSpecial.get(0));
+
+        final long filteredBefore = counter(PortCounter.RX_DROP_VLAN_FILTERED);
+        assertTrue(model.sendTagged(new UnsafeBuffer(frame), 0, frame.length, 200));
+        access.pump(model, IDLE_STEP_NS, 50);
+        assertEquals(1, received.size(), "VLAN 200 is not in the filter table");
+        assertEquals(1, counter(PortCounter.RX_DROP_VLAN_FILTERED) - filteredBefore);
+
+        model.removeVlan(100);
+        assertEquals(0, harness.read(E1000Registers.RCTL) & E1000Registers.RCTL_VFE);
+        assertEquals(0, harness.read(E1000Registers.VFTA + 3 * 4));
+        assertTrue(model.sendTagged(new UnsafeBuffer(frame), 0, frame.length, 200));
+        access.pump(model, IDLE_STEP_NS, 50);
+        assertEquals(2, received.size(), "the filter is off without VLANs");
+        assertEquals(200, (int)receivedSpecial.get(1));
+    }
 
     @Test
     void shouldLoopFramesTxToRxWithIdenticalBytesWhenTdtWrittenPerPacket()

@@ -69,7 +69,7 @@ public final class ControlProtocol
     public static final String CMD_LIST = "list";
     /** Command: counters of one port ({@link #NAME}) or all. Result: {@link #PORTS}, each with {@link #COUNTERS}. */
     public static final String CMD_STATS = "stats";
-    /** Command: change a running port's moderation, budgets, rate limits or capture. Result: the port. */
+    /** Command: change a running port's moderation, budgets, rate limits, capture or link. Result: the port. */
     public static final String CMD_SET = "set";
     /** Command: bind a guest to a port (see the class comment). Result: {@link #PORT}, {@link #SHARED_PAGES}. */
     public static final String CMD_ATTACH = "attach";
@@ -104,6 +104,13 @@ public final class ControlProtocol
     public static final String CAPTURE = "capture";
     /** Port field: whether the port's capture is running. */
     public static final String CAPTURING = "capturing";
+    /**
+     * Port field: the link as the operator set it, {@link #LINK_UP} or {@link #LINK_DOWN} ({@link #CMD_SET}: plug or
+     * pull the port's cable; the guest sees LSC and STATUS.LU follow, up again after autonegotiation).
+     */
+    public static final String LINK = "link";
+    /** Port field (result): the link the guest sees (STATUS.LU), {@link #LINK_UP} or {@link #LINK_DOWN}. */
+    public static final String GUEST_LINK = "guest_link";
     /** Port field (result): numeric port id. */
     public static final String PORT_ID = "id";
     /** Port field (result): the port's device socket, the vfio-user endpoint. */
@@ -239,6 +246,10 @@ public final class ControlProtocol
     public static final String CAPTURE_ON = "on";
     /** {@link #CAPTURE} value of {@link #CMD_SET}: stop capturing. */
     public static final String CAPTURE_OFF = "off";
+    /** {@link #LINK} value: up. */
+    public static final String LINK_UP = "up";
+    /** {@link #LINK} value: down. */
+    public static final String LINK_DOWN = "down";
 
     /** Error: the line is not a JSON object. */
     public static final String E_MALFORMED = "malformed_request";

@@ -126,6 +126,10 @@ public final class LibC
 
     /** {@code socket} domain: Unix. */
     public static final int AF_UNIX = 1;
+    /** Socket domain: IPv4 (an interface-ioctl socket needs no more). */
+    public static final int AF_INET = 2;
+    /** Socket type: datagram. */
+    public static final int SOCK_DGRAM = 2;
     /** {@code socket} type: reliable, message boundaries kept (like a TAP's read/write). */
     public static final int SOCK_SEQPACKET = 5;
     /** {@code SOCK_STREAM}. */
@@ -597,7 +601,7 @@ public final class LibC
      * {@code socket(2)}.
      *
      * @param callState errno capture.
-     * @param domain    {@link #AF_UNIX}.
+     * @param domain    {@link #AF_UNIX} or {@link #AF_INET}.
      * @param type      e.g. {@link #SOCK_STREAM} | {@link #SOCK_CLOEXEC}.
      * @param protocol  0.
      * @return the descriptor, or -1.
@@ -769,7 +773,7 @@ public final class LibC
      * {@code socketpair(2)}.
      *
      * @param callState errno capture.
-     * @param domain    {@link #AF_UNIX}.
+     * @param domain    {@link #AF_UNIX} or {@link #AF_INET}.
      * @param type      e.g. {@link #SOCK_SEQPACKET} | {@link #SOCK_NONBLOCK}.
      * @param protocol  0.
      * @param fds       two ints receiving the descriptors.

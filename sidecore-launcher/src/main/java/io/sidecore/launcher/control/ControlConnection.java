@@ -294,17 +294,25 @@ final class ControlConnection implements Runnable
         final Set<String> allowed = new HashSet<>(SettingsChange.FIELDS);
         allowed.add(ControlProtocol.NAME);
         allowed.add(ControlProtocol.CAPTURE);
+        allowed.add(ControlProtocol.LINK);
         fields.allowOnly(allowed);
-        final String capture = fields.text(ControlProtocol.CAPTURE, null);
-        if (null != capture && !ControlProtocol.CAPTURE_ON.equals(capture) &&
-            !ControlProtocol.CAPTURE_OFF.equals(capture))
-        {
-            throw RequestFields.invalid("capture must be '" + ControlProtocol.CAPTURE_ON + "' or '" +
-                ControlProtocol.CAPTURE_OFF + "': '" + capture + "'");
-        }
+        final String capture = oneOf(fields, ControlProtocol.CAPTURE, ControlProtocol.CAPTURE_ON,
+            ControlProtocol.CAPTURE_OFF);
+        final String link = oneOf(fields, ControlProtocol.LINK, ControlProtocol.LINK_UP, ControlProtocol.LINK_DOWN);
         result.set(ControlProtocol.PORT, registry.set(fields.requireText(ControlProtocol.NAME),
-            SettingsChange.fromRequest(fields), capture));
+            SettingsChange.fromRequest(fields), capture, null == link ? null : ControlProtocol.LINK_UP.equals(link)));
         return result;
+    }
+
+    private static String oneOf(final RequestFields fields, final String field, final String first,
+        final String second) throws ControlException
+    {
+        final String value = fields.text(field, null);
+        if (null != value && !first.equals(value) && !second.equals(value))
+        {
+            throw RequestFields.invalid(field + " must be '" + first + "' or '" + second + "': '" + value + "'");
+        }
+        return value;
     }
 
     private Reply attach(final JsonNode id, final RequestFields fields, final int[] fds) throws ControlException

@@ -240,18 +240,26 @@ public final class PortRegistry implements AutoCloseable
     }
 
     /**
-     * Change a running port's budgets, rate limits, moderation or capture; the guest keeps running.
+     * Change a running port's budgets, rate limits, moderation, capture or link; the guest keeps running.
      *
      * @param name    the port.
      * @param change  the settings to change.
      * @param capture {@link ControlProtocol#CAPTURE_ON}, {@link ControlProtocol#CAPTURE_OFF} or null.
+     * @param linkUp  the link to set (as plugging or pulling the port's cable), or null to leave it.
      * @return the port's description.
      * @throws ControlException when there is no such port or the new settings are not valid.
      */
-    public synchronized ObjectNode set(final String name, final SettingsChange change, final String capture)
+    public synchronized ObjectNode set(
+        final String name, final SettingsChange change, final String capture, final Boolean linkUp)
         throws ControlException
     {
         final ManagedPort port = require(name);
+        if (null != linkUp)
+        {
+            proxy.setLink(port.handle(), linkUp);
+            LOG.info("port link set: name={} link={}", name, linkUp ? ControlProtocol.LINK_UP :
+                ControlProtocol.LINK_DOWN);
+        }
         if (ControlProtocol.CAPTURE_ON.equals(capture))
         {
             if (null == port.spec().captureFile())
@@ -615,6 +623,10 @@ public final class PortRegistry implements AutoCloseable
                 node.put(ControlProtocol.FAULT_REASON, status.fault().name());
             }
             node.put(ControlProtocol.MODERATION_NS, status.minModerationDelayNs());
+            node.put(ControlProtocol.LINK, status.operatorLinkUp() ? ControlProtocol.LINK_UP :
+                ControlProtocol.LINK_DOWN);
+            node.put(ControlProtocol.GUEST_LINK, status.linkUp() ? ControlProtocol.LINK_UP :
+                ControlProtocol.LINK_DOWN);
         }
         catch (final RuntimeException ex)
         {

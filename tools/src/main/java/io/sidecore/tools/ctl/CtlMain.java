@@ -171,8 +171,8 @@ public final class CtlMain implements Callable<Integer>
 
     private static void printPort(final PrintWriter out, final JsonNode port)
     {
-        out.printf(Locale.ROOT, "%s id=%d mac=%s backend=%s sidecore=%d transport=%s attached=%s%s%s " +
-                "moderation_ns=%d tx_frames_per_second=%d tx_bytes_per_second=%d socket=%s%n",
+        out.printf(Locale.ROOT, "%s id=%d mac=%s backend=%s sidecore=%d transport=%s attached=%s%s%s link=%s " +
+                "guest_link=%s moderation_ns=%d tx_frames_per_second=%d tx_bytes_per_second=%d socket=%s%n",
             port.path(ControlProtocol.NAME).asText(),
             port.path(ControlProtocol.PORT_ID).asLong(),
             port.path(ControlProtocol.MAC).asText(),
@@ -184,6 +184,8 @@ public final class CtlMain implements Callable<Integer>
                 " guest_pid=" + port.path(ControlProtocol.GUEST_PID).asLong() : "",
             port.path(ControlProtocol.FAULTED).asBoolean() ?
                 " FAULTED(" + port.path(ControlProtocol.FAULT_REASON).asText() + ")" : "",
+            port.path(ControlProtocol.LINK).asText("?"),
+            port.path(ControlProtocol.GUEST_LINK).asText("?"),
             port.path(ControlProtocol.MODERATION_NS).asLong(),
             port.path(ControlProtocol.TX_FRAMES_PER_SECOND).asLong(),
             port.path(ControlProtocol.TX_BYTES_PER_SECOND).asLong(),
@@ -472,15 +474,22 @@ public final class CtlMain implements Callable<Integer>
      * {@code set}.
      */
     @Command(name = "set", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "change a running port's moderation, budgets, rate limits or capture")
+        description = "change a running port's moderation, budgets, rate limits, capture or link")
     static final class Set extends Subcommand
     {
 
-        @Parameters(paramLabel = "NAME", description = "the port")
+        @Parameters(paramLabel = "NAME", arity = "0..1", description = "the port (or --port NAME)")
         private String name;
+
+        @Option(names = "--port", paramLabel = "NAME", description = "the port (instead of NAME)")
+        private String port;
 
         @Option(names = "--capture", paramLabel = "on|off", description = "capture on or off")
         private String capture;
+
+        @Option(names = "--link", paramLabel = "up|down",
+            description = "the port's link, as plugging or pulling its cable (the guest sees a link change)")
+        private String link;
 
         @CommandLine.Mixin
         private SettingsOptions settings;
@@ -490,9 +499,15 @@ public final class CtlMain implements Callable<Integer>
          */
         public Integer call()
         {
+            if ((null == name) == (null == port))
+            {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                    "name the port once: NAME or --port NAME");
+            }
             final Map<String, Object> arguments = new java.util.LinkedHashMap<>();
-            arguments.put(ControlProtocol.NAME, name);
+            arguments.put(ControlProtocol.NAME, null == name ? port : name);
             arguments.put(ControlProtocol.CAPTURE, capture);
+            arguments.put(ControlProtocol.LINK, link);
             settings.addTo(spec, arguments);
             return parent.run(spec, ControlProtocol.CMD_SET, arguments, (out, result) ->
             {

@@ -156,10 +156,7 @@ final class E2eRun implements AutoCloseable
         check(E2eCheck.RELOAD, () -> reload(guest));
         check(E2eCheck.TWO_GUESTS, () -> twoGuests(guest));
         check(E2eCheck.REBOOT, () -> reboot(guest));
-        if (settings.checks().contains(E2eCheck.SELFTEST))
-        {
-            selftest(guest);
-        }
+        check(E2eCheck.SELFTEST, () -> selftest(guest));
     }
 
     /**
@@ -187,7 +184,7 @@ final class E2eRun implements AutoCloseable
     {
         for (final E2eCheck check : E2eCheck.values())
         {
-            if (check.ordinal() >= from.ordinal() && E2eCheck.SELFTEST != check && settings.checks().contains(check))
+            if (check.ordinal() >= from.ordinal() && settings.checks().contains(check))
             {
                 report.fail(check, reason);
             }
@@ -565,19 +562,21 @@ final class E2eRun implements AutoCloseable
         return booted + ", " + bringBack(guest);
     }
 
-    private void selftest(final Guest guest)
+    /**
+     * {@code ethtool -t IFACE offline}: passes when every part reports 0, except the register test, which may report
+     * a row of the shared doorbell pages (the README's conformance table lists them; only a sidecore port has such
+     * pages, and QEMU's e1000 fails its own way). The driver closes and reopens the interface around the test, so
+     * the link is awaited again afterwards.
+     */
+    private String selftest(final Guest guest)
     {
-        try
-        {
-            final GuestConsole.Result result = guest.qemu.console().run("ethtool -t " + guest.iface + " offline",
-                settings.commandTimeout());
-            report.info("selftest", "ethtool -t " + guest.iface + " offline exit=" + result.exitStatus() + ": " +
-                String.join(" | ", Text.lines(result.output())));
-        }
-        catch (final E2eException ex)
-        {
-            report.info("selftest", "ethtool -t " + guest.iface + " offline did not finish: " + ex.getMessage());
-        }
+        final GuestConsole.Result result = guest.qemu.console().run("ethtool -t " + guest.iface + " offline",
+            settings.commandTimeout());
+        report.info("selftest", "ethtool -t " + guest.iface + " offline exit=" + result.exitStatus() + ": " +
+            String.join(" | ", Text.lines(result.output())));
+        final List<Long> allowed = NicMode.SIDECORE == settings.mode() ?
+            EthtoolSelfTest.sharedPageRegisterResults() : List.of();
+        return EthtoolSelfTest.parse(result.output()).verdict(allowed);
     }
 
     /**

@@ -148,7 +148,28 @@ public final class Descriptors
     public static void putLegacyTx(
         final MutableDirectBuffer buffer, final int offset, final long bufferGpa, final int lengthBytes, final int cmd)
     {
-        put(buffer, offset, bufferGpa, legacyTxHigh(lengthBytes, cmd, 0, 0, 0, 0));
+        putLegacyTx(buffer, offset, bufferGpa, lengthBytes, cmd, 0);
+    }
+
+    /**
+     * A legacy TX descriptor with its special field (SDM 3.3.3: the VLAN tag inserted when CMD.VLE is set).
+     *
+     * @param buffer      where the ring lives.
+     * @param offset      descriptor offset in {@code buffer}.
+     * @param bufferGpa   guest-physical address of the data.
+     * @param lengthBytes length, 16 bits.
+     * @param cmd         CMD byte.
+     * @param special     VLAN tag for VLE.
+     */
+    public static void putLegacyTx(
+        final MutableDirectBuffer buffer,
+        final int offset,
+        final long bufferGpa,
+        final int lengthBytes,
+        final int cmd,
+        final int special)
+    {
+        put(buffer, offset, bufferGpa, legacyTxHigh(lengthBytes, cmd, 0, 0, 0, special));
     }
 
     /**

@@ -2,6 +2,8 @@ package io.sidecore.tools.guest;
 
 import org.agrona.concurrent.AtomicBuffer;
 
+import java.util.concurrent.locks.LockSupport;
+
 /**
  * How the guest driver model reaches its NIC: what a VMM gives a guest. Configuration space, BAR0 (memory) and BAR1
  * (I/O) accesses that trap, and optionally a view of the BAR0 pages the port shares with the guest, whose accesses
@@ -13,6 +15,25 @@ import org.agrona.concurrent.AtomicBuffer;
  */
 public interface DeviceAccess
 {
+    /** The shortest driver wait that {@link #realTimeDelay} lets pass in real time: an {@code msleep}. */
+    long REAL_TIME_WAIT_THRESHOLD_NS = 1_000_000L;
+
+    /**
+     * {@link #delay} for an access over a device that runs on its own clock (a daemon's sidecore): waits of a
+     * millisecond or more (Linux {@code msleep}: a reset settling, the link polled while autonegotiation runs) pass in
+     * real time, so the device's timers can run; shorter ones (the {@code udelay} between register bit-bangs, which
+     * the device answers at once) do not, so an EEPROM read stays fast.
+     *
+     * @param durationNs how long the driver waits.
+     */
+    static void realTimeDelay(final long durationNs)
+    {
+        if (durationNs >= REAL_TIME_WAIT_THRESHOLD_NS)
+        {
+            LockSupport.parkNanos(durationNs);
+        }
+    }
+
     /**
      * Read PCI configuration space.
      *

@@ -102,6 +102,7 @@ public final class GuestDriverModel
     private final GuestRam ram;
     private final GuestDriverConfig config;
     private final GuestFrameHandler handler;
+    private GuestLinkListener linkListener = GuestLinkListener.NONE;
     private final DeviceRegisters registers;
     private final MicrowireEeprom eeprom;
     private final Phy phy;
@@ -116,6 +117,8 @@ public final class GuestDriverModel
 
     private boolean probed;
     private boolean open;
+    /** VLAN ids set in the filter table ({@link #addVlan}); Linux's {@code e1000_vlan_used}. */
+    private int vlansInUse;
     private boolean csbOffered;
     private int subsystemVendorId;
     private int subsystemId;
@@ -123,6 +126,8 @@ public final class GuestDriverModel
     private int requestedFc;
     private int fc;
     private boolean getLinkStatus;
+    private int forcedSpeedMbps;
+    private boolean forcedFullDuplex;
     private boolean linkUp;
     private int linkSpeedMbps;
     private boolean fullDuplex;
@@ -147,6 +152,8 @@ public final class GuestDriverModel
     private long csbRxKicks;
     private long csbRxKicksSuppressed;
     private int lastIcr;
+    private long linkUpEvents;
+    private long linkDownEvents;
 
     /**
      * @param access  the device.
@@ -341,7 +348,7 @@ public final class GuestDriverModel
      * Linux {@code e1000_reset}: packet buffer split, MAC reset, wake-up off, {@code e1000_init_hw}, VLAN EtherType,
      * adaptive IFS reset, PHY info.
      */
-    private void reset()
+    void reset()
     {
         registers.write(E1000Registers.PBA, PBA_48K);
         resetHw();
@@ -366,6 +373,7 @@ public final class GuestDriverModel
             registers.write(E1000Registers.VFTA + (i << 2), 0);
             registers.flush();
         }
+        vlansInUse = 0;
         // e1000_init_rx_addrs: RAR0 = our MAC with AV, the other 15 cleared.
         rarSet(0);
         for (int i = 1; i < E1000Registers.RA_COUNT; i++)
@@ -464,10 +472,17 @@ public final class GuestDriverModel
         final int bmcr = phy.read(Phy.PHY_CTRL);
         phy.write(Phy.PHY_CTRL, bmcr | Phy.MII_CR_RESET);
         registers.delay(1_000L);
-        // e1000_copper_link_autoneg.
-        setupAutoneg();
-        final int control = phy.read(Phy.PHY_CTRL);
-        phy.write(Phy.PHY_CTRL, control | Phy.MII_CR_AUTO_NEG_EN | Phy.MII_CR_RESTART_AUTO_NEG);
+        if (0 != forcedSpeedMbps)
+        {
+            phyForceSpeedDuplex();
+        }
+        else
+        {
+            // e1000_copper_link_autoneg.
+            setupAutoneg();
+            final int control = phy.read(Phy.PHY_CTRL);
+            phy.write(Phy.PHY_CTRL, control | Phy.MII_CR_AUTO_NEG_EN | Phy.MII_CR_RESTART_AUTO_NEG);
+        }
         getLinkStatus = true;
         // Wait up to 100 µs for link; BMSR link is latched low, so read it twice.
         for (int i = 0; i < 10; i++)
@@ -482,6 +497,78 @@ public final class GuestDriverModel
             }
             registers.delay(LINK_POLL_DELAY_NS);
         }
+    }
+
+    /**
+     * Linux {@code e1000_phy_force_speed_duplex} for the M88 PHY: no flow control; the MAC forced to the speed and
+     * duplex (CTRL.FRCSPD, FRCDPX, SPEED, FD; ASDE off); the PHY's BMCR with autonegotiation off and the same speed and
+     * duplex, automatic MDI/MDI-X off, then a PHY software reset so it takes effect.
+     */
+    private void phyForceSpeedDuplex()
+    {
+        fc = FC_NONE;
+        int ctrl = registers.read(E1000Registers.CTRL);
+        ctrl |= E1000Registers.CTRL_FRCSPD | E1000Registers.CTRL_FRCDPX;
+        ctrl &= ~(E1000Registers.CTRL_SPEED_MASK | E1000Registers.CTRL_ASDE | E1000Registers.CTRL_FD);
+        int control = phy.read(Phy.PHY_CTRL) & ~(Phy.MII_CR_AUTO_NEG_EN | Phy.MII_CR_FULL_DUPLEX |
+            Phy.MII_CR_SPEED_1000 | Phy.MII_CR_SPEED_100);
+        if (forcedFullDuplex)
+        {
+            ctrl |= E1000Registers.CTRL_FD;
+            control |= Phy.MII_CR_FULL_DUPLEX;
+        }
+        if (100 == forcedSpeedMbps)
+        {
+            ctrl |= 1 << E1000Registers.CTRL_SPEED_SHIFT;
+            control |= Phy.MII_CR_SPEED_100;
+        }
+        configCollisionDistance();
+        registers.write(E1000Registers.CTRL, ctrl);
+        final int pscr = phy.read(Phy.M88_PHY_SPEC_CTRL);
+        phy.write(Phy.M88_PHY_SPEC_CTRL, pscr & ~Phy.M88_PSCR_AUTO_X_MODE);
+        phy.write(Phy.PHY_CTRL, control | Phy.MII_CR_RESET);
+        registers.delay(1_000L);
+    }
+
+    /**
+     * {@code ethtool -s IFACE speed S duplex D autoneg off} (forced, 10 or 100 Mb/s: Linux refuses to force 1000) or
+     * {@code ethtool -s IFACE autoneg on} (0): Linux {@code e1000_set_spd_dplx}, then, when the interface is up,
+     * {@code e1000_reinit_locked}: down (reset, which sets the PHY up the new way) and up again, so the watchdog
+     * reports the link with its new speed and duplex.
+     *
+     * @param speedMbps  10 or 100 to force, 0 to autonegotiate.
+     * @param fullDuplex forced duplex.
+     * @throws IllegalArgumentException for another speed.
+     */
+    public void setLinkSettings(final int speedMbps, final boolean fullDuplex)
+    {
+        if (0 != speedMbps && 10 != speedMbps && 100 != speedMbps)
+        {
+            throw new IllegalArgumentException("forced speed must be 10 or 100 Mb/s (0 to autonegotiate): " +
+                speedMbps);
+        }
+        forcedSpeedMbps = speedMbps;
+        forcedFullDuplex = fullDuplex;
+        if (open)
+        {
+            close();
+            open();
+        }
+        else if (probed)
+        {
+            reset();
+        }
+    }
+
+    /**
+     * {@code ethtool -r IFACE} on a copper link: restart autonegotiation (BMCR.AN_RESTART); the link drops and comes
+     * back once the PHY has negotiated, each change reported through LSC.
+     */
+    public void restartAutonegotiation()
+    {
+        final int control = phy.read(Phy.PHY_CTRL);
+        phy.write(Phy.PHY_CTRL, control | Phy.MII_CR_AUTO_NEG_EN | Phy.MII_CR_RESTART_AUTO_NEG);
+        getLinkStatus = true;
     }
 
     private void detectGigPhy()
@@ -591,7 +678,7 @@ public final class GuestDriverModel
         registers.write(E1000Registers.CTRL, ctrl);
     }
 
-    private void getSpeedAndDuplex()
+    private int getSpeedAndDuplex()
     {
         final int status = registers.read(E1000Registers.STATUS);
         if (0 != (status & E1000Registers.STATUS_SPEED_1000))
@@ -607,6 +694,7 @@ public final class GuestDriverModel
             linkSpeedMbps = 10;
         }
         fullDuplex = 0 != (status & E1000Registers.STATUS_FD);
+        return status;
     }
 
     private void phyGetInfo()
@@ -681,6 +769,10 @@ public final class GuestDriverModel
         else
         {
             rctl &= ~(E1000Registers.RCTL_UPE | E1000Registers.RCTL_MPE);
+            if (vlansInUse > 0)
+            {
+                rctl |= E1000Registers.RCTL_VFE;
+            }
         }
         registers.write(E1000Registers.RCTL, rctl);
         for (int i = 1; i < RAR_ENTRIES; i++)
@@ -813,18 +905,105 @@ public final class GuestDriverModel
         final boolean link = checkForLink();
         if (link && !linkUp)
         {
-            getSpeedAndDuplex();
-            registers.read(E1000Registers.CTRL);
+            final int status = getSpeedAndDuplex();
+            final int ctrl = registers.read(E1000Registers.CTRL);
             final int tctl = registers.read(E1000Registers.TCTL);
             registers.write(E1000Registers.TCTL, tctl | E1000Registers.TCTL_EN);
             linkUp = true;
+            linkUpEvents++;
+            linkListener.onLinkChange(true, status, "NIC Link is Up " + linkSpeedMbps + " Mbps " +
+                (fullDuplex ? "Full Duplex" : "Half Duplex") + ", Flow Control: " + flowControlText(ctrl));
         }
         else if (!link && linkUp)
         {
             linkUp = false;
             linkSpeedMbps = 0;
+            linkDownEvents++;
+            // Linux reads nothing more here; the model reads STATUS once so a listener can see LU.
+            linkListener.onLinkChange(false, registers.read(E1000Registers.STATUS), "NIC Link is Down");
         }
         return linkUp;
+    }
+
+    private static String flowControlText(final int ctrl)
+    {
+        final boolean rx = 0 != (ctrl & E1000Registers.CTRL_RFCE);
+        final boolean tx = 0 != (ctrl & E1000Registers.CTRL_TFCE);
+        if (rx && tx)
+        {
+            return "RX/TX";
+        }
+        if (rx)
+        {
+            return "RX";
+        }
+        return tx ? "TX" : "None";
+    }
+
+    /**
+     * Linux {@code e1000_vlan_rx_add_vid} (an 8021q interface comes up over the port): the first VLAN turns the
+     * VLAN filter on ({@code e1000_vlan_filter_on_off}: RCTL.VFE set unless promiscuous, CFIEN cleared), then the
+     * VLAN id's bit is set in the VLAN filter table (SDM 3.2.8, 13.5.x VFTA).
+     *
+     * @param vlanId 0..4095.
+     */
+    public void addVlan(final int vlanId)
+    {
+        final int index = vfaIndex(vlanId);
+        final int bit = 1 << (vlanId & 0x1F);
+        if (0 != (registers.read(index) & bit))
+        {
+            return;
+        }
+        if (0 == vlansInUse++)
+        {
+            int rctl = registers.read(E1000Registers.RCTL) & ~E1000Registers.RCTL_CFIEN;
+            if (!config.promiscuous())
+            {
+                rctl |= E1000Registers.RCTL_VFE;
+            }
+            registers.write(E1000Registers.RCTL, rctl);
+        }
+        registers.write(index, registers.read(index) | bit);
+    }
+
+    /**
+     * Linux {@code e1000_vlan_rx_kill_vid}: the VLAN id's filter bit cleared; the last one turns the filter off.
+     *
+     * @param vlanId 0..4095.
+     */
+    public void removeVlan(final int vlanId)
+    {
+        final int index = vfaIndex(vlanId);
+        final int bit = 1 << (vlanId & 0x1F);
+        if (0 == (registers.read(index) & bit))
+        {
+            return;
+        }
+        registers.write(index, registers.read(index) & ~bit);
+        if (0 == --vlansInUse)
+        {
+            registers.write(E1000Registers.RCTL, registers.read(E1000Registers.RCTL) & ~E1000Registers.RCTL_VFE);
+        }
+    }
+
+    private static int vfaIndex(final int vlanId)
+    {
+        if (vlanId < 0 || vlanId > 4095)
+        {
+            throw new IllegalArgumentException("VLAN id out of range 0..4095: " + vlanId);
+        }
+        return E1000Registers.VFTA + (((vlanId >>> 5) & 0x7F) << 2);
+    }
+
+    /**
+     * Be told of every carrier change the watchdog sees (Linux's "NIC Link is Up/Down" messages).
+     *
+     * @param listener the listener, or null for none.
+     */
+    public void linkListener(final GuestLinkListener listener)
+    {
+        this.linkListener = null == listener ? GuestLinkListener.NONE : listener;
     }
 
     private boolean checkForLink()
@@ -924,6 +1103,29 @@ public final class GuestDriverModel
      */
     public boolean queue(final DirectBuffer frame, final int offset, final int lengthBytes, final TxOffload offload)
     {
+        return queue(frame, offset, lengthBytes, offload, GuestTxRing.NO_VLAN_TAG);
+    }
+
+    /**
+     * Send one frame of an 802.1Q interface over this port (Linux 8021q with hardware tag insertion: the stack hands
+     * the driver an untagged frame and the tag, {@code e1000_tx_queue} sets VLE and the tag; SDM 3.3.11).
+     *
+     * @param frame       untagged bytes.
+     * @param offset      first byte.
+     * @param lengthBytes 14..{@link GuestDriverConfig#MAX_FRAME_BYTES}.
+     * @param vlanTag     the TCI: priority, CFI and VLAN id.
+     * @return false when the ring has no room.
+     */
+    public boolean sendTagged(final DirectBuffer frame, final int offset, final int lengthBytes, final int vlanTag)
+    {
+        final boolean queued = queue(frame, offset, lengthBytes, null, vlanTag & 0xFFFF);
+        flushTx();
+        return queued;
+    }
+
+    private boolean queue(
+        final DirectBuffer frame, final int offset, final int lengthBytes, final TxOffload offload, final int vlanTag)
+    {
         if (!open)
         {
             throw new IllegalStateException("transmit before open");
@@ -934,10 +1136,10 @@ public final class GuestDriverModel
         {
             throw new IllegalArgumentException("frame length out of range 14.." + maxBytes + ": " + lengthBytes);
         }
-        if (!tx.queue(frame, offset, lengthBytes, offload))
+        if (!tx.queue(frame, offset, lengthBytes, offload, vlanTag))
         {
             tx.reclaim();
-            if (!tx.queue(frame, offset, lengthBytes, offload))
+            if (!tx.queue(frame, offset, lengthBytes, offload, vlanTag))
             {
                 txRingFullEvents++;
                 doorbells.onTxRingFull();
@@ -1252,6 +1454,49 @@ public final class GuestDriverModel
     // ---------------------------------------------------------------------------------------------------------
 
     /**
+     * @return the PHY's MDIC access (the self-test drives it).
+     */
+    Phy phy()
+    {
+        return phy;
+    }
+
+    /**
+     * @return the Microwire EEPROM access.
+     */
+    MicrowireEeprom eeprom()
+    {
+        return eeprom;
+    }
+
+    /**
+     * @return the guest RAM window the model allocates from.
+     */
+    GuestRam ram()
+    {
+        return ram;
+    }
+
+    /**
+     * @return true when the link is autonegotiated (no {@link #setLinkSettings forced speed}).
+     */
+    boolean isAutonegotiating()
+    {
+        return 0 == forcedSpeedMbps;
+    }
+
+    /**
+     * Linux {@code e1000_check_for_link} for copper: BMSR read twice when the link status is stale.
+     *
+     * @return true when the PHY reports link.
+     */
+    boolean checkLink()
+    {
+        getLinkStatus = true;
+        return checkForLink();
+    }
+
+    /**
      * @return the MAC read from the EEPROM (a copy).
      */
     public byte[] macAddress()
@@ -1403,6 +1648,22 @@ public final class GuestDriverModel
     public boolean isLinkUp()
     {
         return linkUp;
+    }
+
+    /**
+     * @return times the watchdog brought the carrier up.
+     */
+    public long linkUpEvents()
+    {
+        return linkUpEvents;
+    }
+
+    /**
+     * @return times the watchdog took the carrier down.
+     */
+    public long linkDownEvents()
+    {
+        return linkDownEvents;
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.sidecore.tools.guest;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sidecore.shm.E1000Registers;
 import io.sidecore.shm.control.ControlProtocol;
 import io.sidecore.shm.control.DaemonFiles;
 import io.sidecore.shm.os.EventFd;
@@ -34,6 +35,8 @@ import java.util.concurrent.Callable;
  * <pre>
  * GUEST port=g0 mac=02:00:00:00:00:01 pid=1234 seconds=5 tx_frames=T rx_frames=R interrupts=I trapped_accesses=A
  * </pre>
+ * and, as they happen, one line per carrier change its link watchdog sees (Linux's messages, with STATUS.LU as the
+ * device showed it): {@code GUEST LINK port=g0 NIC Link is Down status_lu=0}.
  * Without {@code --port} it creates a port of its own (named {@code guest-<pid>}, {@code --mac} or a MAC derived from
  * the name) and destroys it when done. A guest that dies does not need to clean up: the daemon lets the port go.
  * <p>
@@ -270,6 +273,13 @@ public final class GuestMain implements Callable<Integer>
     {
         final GuestDriverModel model = new GuestDriverModel(access, ram, new GuestDriverConfig(),
             (buffer, offset, lengthBytes, status, special) -> rxFrames++);
+        final PrintWriter out = spec.commandLine().getOut();
+        model.linkListener((up, status, message) ->
+        {
+            out.printf(Locale.ROOT, "GUEST LINK port=%s %s status_lu=%d%n", portName, message,
+                (status & E1000Registers.STATUS_LU) >>> 1);
+            out.flush();
+        });
         model.probe();
         model.open();
         if (!model.waitForLink(LINK_TIMEOUT_NS, LINK_POLL_NS))
@@ -308,7 +318,6 @@ public final class GuestMain implements Callable<Integer>
                 interrupts.await(IDLE_WAIT_MS);
             }
         }
-        final PrintWriter out = spec.commandLine().getOut();
         out.printf(Locale.ROOT, "GUEST port=%s mac=%s pid=%d seconds=%.1f tx_frames=%d rx_frames=%d interrupts=%d " +
                 "trapped_accesses=%d%n",
             portName, model.macString(), ProcessHandle.current().pid(),

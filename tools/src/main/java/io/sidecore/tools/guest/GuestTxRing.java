@@ -23,6 +23,8 @@ final class GuestTxRing extends GuestRing
     private final int[] eopIndex;
     private final int[] frameLengths;
     private int lastCommand;
+    /** No tag to insert. */
+    static final int NO_VLAN_TAG = -1;
     private long cleanedFrames;
     private long cleanedBytes;
 
@@ -72,7 +74,19 @@ final class GuestTxRing extends GuestRing
      */
     boolean queue(final DirectBuffer frame, final int offset, final int lengthBytes)
     {
-        return queue(frame, offset, lengthBytes, null);
+        return queue(frame, offset, lengthBytes, null, NO_VLAN_TAG);
+    }
+
+    /**
+     * Like {@link #queue(DirectBuffer, int, int)}, with the 802.1Q tag the device inserts (Linux
+     * {@code e1000_tx_queue} with {@code E1000_TX_FLAGS_VLAN}: VLE and the tag in the special field of every
+     * descriptor of the frame; SDM 3.3.3, 3.3.11).
+     *
+     * @param vlanTag the TCI (priority, CFI, VLAN id), or {@link #NO_VLAN_TAG}.
+     */
+    boolean queue(final DirectBuffer frame, final int offset, final int lengthBytes, final int vlanTag)
+    {
+        return queue(frame, offset, lengthBytes, null, vlanTag);
     }
 
     /**
@@ -87,6 +101,12 @@ final class GuestTxRing extends GuestRing
      * @return false when the ring has no room (nothing written).
      */
     boolean queue(final DirectBuffer frame, final int offset, final int lengthBytes, final TxOffload offload)
+    {
+        return queue(frame, offset, lengthBytes, offload, NO_VLAN_TAG);
+    }
+
+    boolean queue(
+        final DirectBuffer frame, final int offset, final int lengthBytes, final TxOffload offload, final int vlanTag)
     {
         final int frameBytes = null == offload ? Math.max(lengthBytes, ETH_ZLEN) : lengthBytes;
         final int needed = (frameBytes + bufferBytes - 1) / bufferBytes + (null == offload ? 0 : 1);
@@ -126,16 +146,18 @@ final class GuestTxRing extends GuestRing
             }
             position += chunk;
             final boolean isLast = position >= frameBytes;
-            final int command = isLast ? lastCommand | dataCommand : dataCommand;
+            final int command = (isLast ? lastCommand | dataCommand : dataCommand) |
+                (NO_VLAN_TAG == vlanTag ? 0 : E1000TxDescriptor.CMD_VLE);
+            final int special = NO_VLAN_TAG == vlanTag ? 0 : vlanTag;
             final int descriptorOffset = ringOffset + index * E1000TxDescriptor.LENGTH;
             final long bufferGpa = bufferGpa(index);
             if (dataDescriptors || null != offload)
             {
-                Descriptors.putDataTx(memory, descriptorOffset, bufferGpa, chunk, command, popts, 0);
+                Descriptors.putDataTx(memory, descriptorOffset, bufferGpa, chunk, command, popts, special);
             }
             else
             {
-                Descriptors.putLegacyTx(memory, descriptorOffset, bufferGpa, chunk, command);
+                Descriptors.putLegacyTx(memory, descriptorOffset, bufferGpa, chunk, command, special);
             }
             eopIndex[index] = -1;
             last = index;

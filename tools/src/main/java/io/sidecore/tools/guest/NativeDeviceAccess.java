@@ -132,6 +132,7 @@ public final class NativeDeviceAccess implements DeviceAccess
      */
     public void delay(final long durationNs)
     {
+        DeviceAccess.realTimeDelay(durationNs);
     }
 
     /**

@@ -29,6 +29,12 @@ public final class Phy
     /** M88 extended PHY specific control (EPSCR). */
     public static final int M88_EXT_PHY_SPEC_CTRL = 0x14;
 
+    /** BMCR: full duplex (forced). */
+    public static final int MII_CR_FULL_DUPLEX = 0x0100;
+    /** BMCR: speed selection MSB (1000 Mb/s when forced). */
+    public static final int MII_CR_SPEED_1000 = 0x0040;
+    /** BMCR: speed selection LSB (100 Mb/s when forced). */
+    public static final int MII_CR_SPEED_100 = 0x2000;
     public static final int MII_CR_RESTART_AUTO_NEG = 0x0200;
     public static final int MII_CR_POWER_DOWN = 0x0800;
     public static final int MII_CR_AUTO_NEG_EN = 0x1000;
