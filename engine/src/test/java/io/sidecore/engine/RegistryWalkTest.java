@@ -170,6 +170,8 @@ class RegistryWalkTest
             }, 3),
             port(PortCounter.RX_DESCRIPTORS, "A sends one frame that fits one 2 KiB buffer", B,
                 r -> r.send(r.a, r.b.mac, 1000), 1),
+            port(PortCounter.RX_DESCRIPTORS_EXAMINED, "A sends B a frame that fits one 2 KiB buffer", B,
+                r -> r.send(r.a, r.b.mac, 1000), 1),
             port(PortCounter.TX_TSO_SEGMENTS, "A sends a TSO packet of 300 payload bytes with MSS 100", A,
                 Rig::sendTso, 3),
             port(PortCounter.DOORBELLS_SHARED, "A writes TDT into its shared page", A,

@@ -74,7 +74,11 @@ public enum PortCounter
 
     BACKEND_READ_ERRORS(58, "backend_read_errors",
         "failed reads from the backend other than EAGAIN/EINTR (TAP read errors; the read is retried next pass), " +
-            "beside tx_drop_backend for failed writes");
+            "beside tx_drop_backend for failed writes"),
+
+    RX_DESCRIPTORS_EXAMINED(7, "rx_descriptors_examined",
+        "RX descriptors read while looking for buffers for a frame (the RX work the guest's ring costs the " +
+            "sidecore, delivered or not)");
 
     /** Number of counter slots reserved per port; ids are below this. */
     public static final int SLOTS_PER_PORT = 64;

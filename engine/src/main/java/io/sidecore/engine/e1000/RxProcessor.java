@@ -366,6 +366,7 @@ public final class RxProcessor
         {
             if (used == free)
             {
+                counters.add(PortCounter.RX_DESCRIPTORS_EXAMINED, used);
                 rememberOverrun(head, tail, buffers);
                 return SCAN_OVERRUN;
             }
@@ -390,6 +391,7 @@ public final class RxProcessor
             }
             index = ring.next(index);
         }
+        counters.add(PortCounter.RX_DESCRIPTORS_EXAMINED, used);
         bufferCount = buffers;
         usedDescriptors = used;
         return dmaFault ? SCAN_DMA_FAULT : SCAN_OK;

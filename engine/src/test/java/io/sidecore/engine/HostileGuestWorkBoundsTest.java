@@ -1,0 +1,111 @@
+package io.sidecore.engine;
+
+import io.sidecore.engine.agent.SidecoreEngine;
+import io.sidecore.shm.E1000Registers;
+import io.sidecore.shm.E1000RxDescriptor;
+import io.sidecore.shm.PortCounter;
+import org.agrona.concurrent.CachedNanoClock;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The work one hostile guest can make the sidecore do in one pass is bounded by its port's budgets, whatever it
+ * writes into its shared pages and rings (issue 10 §0). Each test runs one attack through {@code doWork()} on an
+ * injected clock and counts the work per pass (descriptors examined, segments produced, bytes copied) with the port's
+ * counters: nothing is timed.
+ */
+class HostileGuestWorkBoundsTest
+{
+    /** RX descriptors a port's scans may examine per pass (the engine default). */
+    private static final int RX_DESCRIPTOR_BUDGET = 1024;
+    /** The largest RX ring a guest can program: RDLEN is 20 bits of 128-byte units (SDM 13.4.27). */
+    private static final int LARGEST_RING = 65_528;
+    private static final long HUGE_RING_GPA = TestGuest.RAM_GPA + 0x30_0000L;
+
+    private final CachedNanoClock clock = new CachedNanoClock();
+    private final List<TestGuest> guests = new ArrayList<>();
+    private SidecoreEngine engine;
+
+    @AfterEach
+    void tearDown()
+    {
+        if (null != engine)
+        {
+            engine.close();
+        }
+    }
+
+    /**
+     * Hole 1: a ring of 65,528 null buffers whose RDT the guest moves every pass made the sidecore rescan the whole
+     * ring for every frame flooded to it (the failed-scan cache is keyed by RDT). Now the scans of one port examine
+     * at most its RX descriptor budget per pass, and every frame is still accounted for.
+     */
+    @Test
+    void shouldExamineAtMostRxDescriptorBudgetPerPassWhenGuestFlipsRdtOverNullRing()
+    {
+        start(1);
+        final TestGuest attacker = guest(0);
+        final TestGuest sender = guest(1);
+        programNullRing(attacker);
+
+        long sent = 0;
+        for (int pass = 0; pass < 6; pass++)
+        {
+            for (int i = 0; i < 16; i++)
+            {
+                assertTrue(sender.queue(sender.frameTo(attacker.mac, 64, i)));
+                sent++;
+            }
+            sender.ringTx();
+            attacker.registers.setRelease(E1000Registers.RDT, LARGEST_RING - 1 - (pass & 1));
+            final long examinedBefore = attacker.port.counters().get(PortCounter.RX_DESCRIPTORS_EXAMINED);
+
+            engine.doWork();
+
+            final long examined =
+                attacker.port.counters().get(PortCounter.RX_DESCRIPTORS_EXAMINED) - examinedBefore;
+            assertTrue(examined <= RX_DESCRIPTOR_BUDGET,
+                "pass " + pass + ": " + examined + " RX descriptors examined, budget " + RX_DESCRIPTOR_BUDGET);
+            clock.advance(1_000);
+        }
+        assertEquals(0, attacker.port.counters().get(PortCounter.RX_FRAMES), "a ring of null buffers takes nothing");
+        assertEquals(sent, attacker.port.counters().totalDrops(), "every frame flooded to it is counted");
+        assertEquals(sent, sender.port.counters().get(PortCounter.TX_FRAMES));
+    }
+
+    private void start(final int sidecores)
+    {
+        engine = new SidecoreEngine(TestContexts.invoker(clock, sidecores));
+    }
+
+    private TestGuest guest(final int index)
+    {
+        final TestGuest guest = new TestGuest(index);
+        guest.attachToSwitch(engine.proxy());
+        guest.setUpTx(512);
+        guest.setUpRx(64);
+        guests.add(guest);
+        return guest;
+    }
+
+    /**
+     * The largest RX ring, every buffer address 0: the device consumes such descriptors without data (SDM 3.2.6),
+     * so a frame never finds a buffer, after a scan of the whole ring.
+     */
+    private static void programNullRing(final TestGuest guest)
+    {
+        final int offset = (int)(HUGE_RING_GPA - TestGuest.RAM_GPA);
+        guest.ramBuffer.setMemory(offset, LARGEST_RING * E1000RxDescriptor.LENGTH, (byte)0);
+        guest.proxy.mmioWrite(guest.port, E1000Registers.RDBAL, (int)HUGE_RING_GPA);
+        guest.proxy.mmioWrite(guest.port, E1000Registers.RDBAH, (int)(HUGE_RING_GPA >>> 32));
+        guest.proxy.mmioWrite(guest.port, E1000Registers.RDLEN, LARGEST_RING * E1000RxDescriptor.LENGTH);
+        guest.proxy.mmioWrite(guest.port, E1000Registers.RDH, 0);
+        guest.proxy.mmioWrite(guest.port, E1000Registers.RDT, LARGEST_RING - 1);
+    }
+}
