@@ -4,7 +4,6 @@ import io.sidecore.engine.agent.SidecoreAgent;
 import io.sidecore.engine.agent.SidecoreEngine;
 import io.sidecore.engine.agent.SidecoreIdleStrategy;
 import io.sidecore.engine.agent.ThreadingMode;
-import io.sidecore.engine.port.PortSettings;
 import io.sidecore.engine.proxy.EngineProxy;
 import io.sidecore.engine.proxy.TrappedAccess;
 import io.sidecore.engine.backend.PortBackend;
@@ -234,7 +233,7 @@ class RegistryWalkTest
                     r.doWork();
                 }, 2),
             port(PortCounter.TX_RATE_LIMITED, "A queues 3 frames at 1 frame/s, burst 1, three passes at one time",
-                A, r -> r.proxy.updatePortSettings(r.a.port, new PortSettings(64, 256 * 1024, 64, 1, 1, 0, 0)),
+                A, r -> r.proxy.updatePortSettings(r.a.port, TestContexts.PORT_DEFAULTS.withTxFrameRate(1, 1)),
                 r ->
                 {
                     r.a.send(r.a.frameTo(r.b.mac, 60, 1), r.a.frameTo(r.b.mac, 60, 2), r.a.frameTo(r.b.mac, 60, 3));
@@ -317,6 +316,18 @@ class RegistryWalkTest
                 }, 1),
             port(PortCounter.RX_DROP_OVERSIZE, "a 2000-byte frame for B (RCTL.LPE clear)", B,
                 r -> r.send(r.a, r.b.mac, 2000), 1),
+            port(PortCounter.RX_DROP_BUDGET, "a frame for B (RX descriptor budget 257) whose first 300 buffers are "
+                + "null", B, r ->
+                {
+                    r.b.setUpRx(1024);
+                    for (int i = 0; i < 300; i++)
+                    {
+                        r.b.ramBuffer.putLong((int)(TestGuest.RX_RING_GPA - TestGuest.RAM_GPA) +
+                            i * E1000RxDescriptor.LENGTH + E1000RxDescriptor.BUFFER_ADDR_OFFSET, 0,
+                            ByteOrder.LITTLE_ENDIAN);
+                    }
+                    r.proxy.updatePortSettings(r.b.port, r.b.port.settings().withRxDescriptorBudget(257));
+                }, r -> r.send(r.a, r.b.mac, 60), 1),
             port(PortCounter.RX_DROP_DMA_FAULT, "a frame for B, whose next RX buffer is outside its memory", B,
                 r -> r.b.ramBuffer.putLong((int)(TestGuest.RX_RING_GPA - TestGuest.RAM_GPA) +
                     E1000RxDescriptor.BUFFER_ADDR_OFFSET, OUTSIDE_RAM_GPA, ByteOrder.LITTLE_ENDIAN),

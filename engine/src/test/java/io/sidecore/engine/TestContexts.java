@@ -16,6 +16,12 @@ public final class TestContexts
     /** Start of the manual clock: far from 0 so wrap-safe arithmetic is exercised with large values. */
     public static final long START_NS = 1_000_000_000_000L;
 
+    /**
+     * The port settings of the test contexts: the daemon's defaults (64 TX descriptors and 256 KiB per pass, 64 RX
+     * frames and 1024 RX descriptors per pass), no rate limits.
+     */
+    public static final PortSettings PORT_DEFAULTS = new PortSettings(64, 256 * 1024, 64, 1024, 0, 0, 0, 0);
+
     private TestContexts()
     {
     }
@@ -84,7 +90,7 @@ public final class TestContexts
             .macTableCapacity(1024)
             .macAgingNs(300_000_000_000L)
             .macAgingSweepLimit(16)
-            .portDefaults(new PortSettings(64, 256 * 1024, 64, 0, 0, 0, 0))
+            .portDefaults(PORT_DEFAULTS)
             .busyRatioWindowNs(1_000_000_000L)
             .cycleTimeThresholdNs(1_000_000L)
             .minModerationDelayNs(0)

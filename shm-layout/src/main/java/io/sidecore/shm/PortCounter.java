@@ -78,7 +78,9 @@ public enum PortCounter
 
     RX_DESCRIPTORS_EXAMINED(7, "rx_descriptors_examined",
         "RX descriptors read while looking for buffers for a frame (the RX work the guest's ring costs the " +
-            "sidecore, delivered or not)");
+            "sidecore, delivered or not)"),
+    RX_DROP_BUDGET(28, "rx_drop_budget",
+        "RX frame dropped because the port's RX descriptor budget for the pass (descriptors examined) was spent");
 
     /** Number of counter slots reserved per port; ids are below this. */
     public static final int SLOTS_PER_PORT = 64;

@@ -199,6 +199,14 @@ public final class Configuration
         "Per port, default: frames moved from the backend into the guest per pass.",
         SettingParsers.integer(1, PortSettings.MAX_DESCRIPTOR_BUDGET), PortSettings.class, "rxFrameBudget");
 
+    /** Per-port RX descriptor budget. */
+    public static final Setting<Integer> PORT_RX_DESCRIPTOR_BUDGET = declare("sidecore.port.rx.descriptor.budget",
+        "1024", "Per port, default: RX descriptors the device may examine per pass looking for buffers for the " +
+        "frames sent to the guest (a guest's ring of null buffers costs at most this much); a frame that would " +
+        "need more is dropped as rx_drop_budget. At least 257, the most one frame can need.",
+        SettingParsers.integer(PortSettings.MIN_RX_DESCRIPTOR_BUDGET, PortSettings.MAX_DESCRIPTOR_BUDGET),
+        PortSettings.class, "rxDescriptorBudget");
+
     /** Per-port frame rate. */
     public static final Setting<Long> PORT_TX_FRAMES_PER_SECOND = declare("sidecore.port.tx.frames.per.second", "0",
         "Per port, default: sustained TX frames per second, 0 for no limit.",
@@ -532,6 +540,7 @@ public final class Configuration
             get(PORT_TX_DESCRIPTOR_BUDGET),
             get(PORT_TX_BYTE_BUDGET),
             get(PORT_RX_FRAME_BUDGET),
+            get(PORT_RX_DESCRIPTOR_BUDGET),
             framesPerSecond,
             get(PORT_TX_BURST_FRAMES),
             bytesPerSecond,

@@ -393,6 +393,17 @@ public final class E1000Device
     }
 
     /**
+     * A new pass of the sidecore over the port: the RX descriptor budget for the frames that reach it until the next
+     * (see {@link RxProcessor#beginPass}).
+     *
+     * @param rxDescriptorBudget RX descriptors the scans may examine.
+     */
+    public void beginPass(final int rxDescriptorBudget)
+    {
+        rx.beginPass(rxDescriptorBudget);
+    }
+
+    /**
      * Fire expired moderation deadlines.
      *
      * @param nowNs current time.

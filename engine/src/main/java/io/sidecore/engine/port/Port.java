@@ -25,7 +25,9 @@ import org.agrona.DirectBuffer;
  * counts in {@code doorbells_shared}; a trapped TDT/RDT write is re-synchronised without counting, the device counts
  * it as trapped), then runs TX when TDT differs from TDH: in batches of {@link #TX_BATCH_DESCRIPTORS} descriptors
  * until the descriptor or byte budget is spent, limited further by the token buckets, which are charged afterwards
- * for the frames and bytes actually sent. Then the backend moves up to the frame budget into the guest.
+ * for the frames and bytes actually sent. Then the backend moves up to the frame budget into the guest. Every
+ * frame that reaches the guest between two passes (from the backend, the switch or another sidecore) is charged the
+ * RX descriptors it made the device examine, up to the port's RX descriptor budget per pass.
  * <p>
  * Other threads hold a port only to name it in {@link EngineProxy} calls and to read its identity and counters;
  * everything else is touched only by the owning agent.
@@ -345,6 +347,7 @@ public final class Port
      */
     public int poll(final long nowNs)
     {
+        device.beginPass(settings.rxDescriptorBudget());
         int workCount = null == csb ? 0 : csb.poll(this, nowNs);
         workCount += detectDoorbells();
         if (isTxPending())

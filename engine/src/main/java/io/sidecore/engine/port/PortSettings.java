@@ -1,5 +1,6 @@
 package io.sidecore.engine.port;
 
+import io.sidecore.engine.e1000.RxProcessor;
 import io.sidecore.engine.proxy.EngineProxy;
 
 import static io.sidecore.engine.SettingChecks.checkRange;
@@ -17,6 +18,9 @@ import static io.sidecore.engine.SettingChecks.checkRange;
  *                              {@link Port#TX_BATCH_DESCRIPTORS} descriptors, so a pass may exceed it by at
  *                              most one batch.
  * @param rxFrameBudget         frames moved from the backend into the guest per pass, at least 1.
+ * @param rxDescriptorBudget    RX descriptors the port's scans for free buffers may examine per pass (every frame
+ *                              for the guest, from the backend, the switch or another sidecore, is charged the
+ *                              descriptors it made the device read), at least {@link #MIN_RX_DESCRIPTOR_BUDGET}.
  * @param txFramesPerSecond     sustained TX frame rate, or {@link #UNLIMITED}.
  * @param txBurstFrames         TX frames that may be sent at once after an idle period, at least 1 when limited.
  * @param txBytesPerSecond      sustained TX byte rate, or {@link #UNLIMITED}.
@@ -27,6 +31,7 @@ public record PortSettings(
     int txDescriptorBudget,
     long txByteBudget,
     int rxFrameBudget,
+    int rxDescriptorBudget,
     long txFramesPerSecond,
     long txBurstFrames,
     long txBytesPerSecond,
@@ -37,6 +42,12 @@ public record PortSettings(
 
     /** Largest per-pass budget: a ring has at most 65536 descriptors (SDM 13.4.27, TDLEN). */
     public static final int MAX_DESCRIPTOR_BUDGET = 65536;
+
+    /**
+     * Smallest RX descriptor budget: the descriptors the longest frame needs in the smallest buffers, so that any
+     * frame the guest can take finds room in a fresh pass.
+     */
+    public static final int MIN_RX_DESCRIPTOR_BUDGET = RxProcessor.MAX_BUFFERS_PER_FRAME;
 
     /** Largest rate a bucket accepts (frames or bytes per second): keeps the fixed-point arithmetic in range. */
     public static final long MAX_RATE_PER_SECOND = 1_000_000_000_000L;
@@ -57,6 +68,7 @@ public record PortSettings(
         checkRange("txDescriptorBudget", txDescriptorBudget, 1, MAX_DESCRIPTOR_BUDGET);
         checkRange("txByteBudget", txByteBudget, 1, Long.MAX_VALUE);
         checkRange("rxFrameBudget", rxFrameBudget, 1, MAX_DESCRIPTOR_BUDGET);
+        checkRange("rxDescriptorBudget", rxDescriptorBudget, MIN_RX_DESCRIPTOR_BUDGET, MAX_DESCRIPTOR_BUDGET);
         checkRange("txFramesPerSecond", txFramesPerSecond, 0, MAX_RATE_PER_SECOND);
         checkRange("txBytesPerSecond", txBytesPerSecond, 0, MAX_RATE_PER_SECOND);
         if (UNLIMITED != txFramesPerSecond)
@@ -75,8 +87,8 @@ public record PortSettings(
      */
     public PortSettings withTxDescriptorBudget(final int budget)
     {
-        return new PortSettings(budget, txByteBudget, rxFrameBudget, txFramesPerSecond, txBurstFrames,
-            txBytesPerSecond, txBurstBytes);
+        return new PortSettings(budget, txByteBudget, rxFrameBudget, rxDescriptorBudget, txFramesPerSecond,
+            txBurstFrames, txBytesPerSecond, txBurstBytes);
     }
 
     /**
@@ -85,8 +97,8 @@ public record PortSettings(
      */
     public PortSettings withTxByteBudget(final long budget)
     {
-        return new PortSettings(txDescriptorBudget, budget, rxFrameBudget, txFramesPerSecond, txBurstFrames,
-            txBytesPerSecond, txBurstBytes);
+        return new PortSettings(txDescriptorBudget, budget, rxFrameBudget, rxDescriptorBudget, txFramesPerSecond,
+            txBurstFrames, txBytesPerSecond, txBurstBytes);
     }
 
     /**
@@ -95,8 +107,18 @@ public record PortSettings(
      */
     public PortSettings withRxFrameBudget(final int budget)
     {
-        return new PortSettings(txDescriptorBudget, txByteBudget, budget, txFramesPerSecond, txBurstFrames,
-            txBytesPerSecond, txBurstBytes);
+        return new PortSettings(txDescriptorBudget, txByteBudget, budget, rxDescriptorBudget, txFramesPerSecond,
+            txBurstFrames, txBytesPerSecond, txBurstBytes);
+    }
+
+    /**
+     * @param budget new RX descriptor budget.
+     * @return a copy with it.
+     */
+    public PortSettings withRxDescriptorBudget(final int budget)
+    {
+        return new PortSettings(txDescriptorBudget, txByteBudget, rxFrameBudget, budget, txFramesPerSecond,
+            txBurstFrames, txBytesPerSecond, txBurstBytes);
     }
 
     /**
@@ -106,8 +128,8 @@ public record PortSettings(
      */
     public PortSettings withTxFrameRate(final long framesPerSecond, final long burstFrames)
     {
-        return new PortSettings(txDescriptorBudget, txByteBudget, rxFrameBudget, framesPerSecond, burstFrames,
-            txBytesPerSecond, txBurstBytes);
+        return new PortSettings(txDescriptorBudget, txByteBudget, rxFrameBudget, rxDescriptorBudget, framesPerSecond,
+            burstFrames, txBytesPerSecond, txBurstBytes);
     }
 
     /**
@@ -117,7 +139,7 @@ public record PortSettings(
      */
     public PortSettings withTxByteRate(final long bytesPerSecond, final long burstBytes)
     {
-        return new PortSettings(txDescriptorBudget, txByteBudget, rxFrameBudget, txFramesPerSecond, txBurstFrames,
-            bytesPerSecond, burstBytes);
+        return new PortSettings(txDescriptorBudget, txByteBudget, rxFrameBudget, rxDescriptorBudget,
+            txFramesPerSecond, txBurstFrames, bytesPerSecond, burstBytes);
     }
 }
