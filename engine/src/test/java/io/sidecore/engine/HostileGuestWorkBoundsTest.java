@@ -1,13 +1,16 @@
 package io.sidecore.engine;
 
 import io.sidecore.engine.agent.SidecoreEngine;
+import io.sidecore.engine.backend.NullBackend;
 import io.sidecore.shm.E1000Registers;
 import io.sidecore.shm.E1000RxDescriptor;
+import io.sidecore.shm.E1000TxDescriptor;
 import io.sidecore.shm.PortCounter;
 import org.agrona.concurrent.CachedNanoClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -27,6 +30,15 @@ class HostileGuestWorkBoundsTest
     /** The largest RX ring a guest can program: RDLEN is 20 bits of 128-byte units (SDM 13.4.27). */
     private static final int LARGEST_RING = 65_528;
     private static final long HUGE_RING_GPA = TestGuest.RAM_GPA + 0x30_0000L;
+    /** TX frames (TSO segments included) a port may produce per pass (the engine default). */
+    private static final int TX_SEGMENT_BUDGET = 256;
+    /** TX frame bytes a port may produce per pass (the engine default). */
+    private static final long TX_BYTE_BUDGET = 256 * 1024;
+    /** Ethernet, IPv4 and TCP headers of the TSO packets. */
+    private static final int TSO_HEADER_BYTES = 54;
+    /** The largest packet the device assembles, less one byte. */
+    private static final int LARGEST_PACKET_BYTES = 65_535;
+    private static final long TSO_PACKET_GPA = TestGuest.RAM_GPA + 0x10_0000L;
 
     private final CachedNanoClock clock = new CachedNanoClock();
     private final List<TestGuest> guests = new ArrayList<>();
@@ -79,6 +91,45 @@ class HostileGuestWorkBoundsTest
         assertEquals(sent, sender.port.counters().get(PortCounter.TX_FRAMES));
     }
 
+    /**
+     * Hole 2: sixteen 64 KiB TSO packets at MSS 48 were 21,840 segments and 2.4 MB in one pass (the byte budget was
+     * looked at every 16 descriptors and segments had no budget at all). Now a pass produces at most the segment
+     * budget and the byte budget plus one segment; the packet resumes in the next pass, and every segment goes out.
+     */
+    @Test
+    void shouldProduceAtMostSegmentAndByteBudgetPerPassWhenGuestSendsLargeTsoPacketsAtSmallMss()
+    {
+        start(1);
+        final TestGuest attacker = new TestGuest(0);
+        attacker.attach(engine.proxy(), new NullBackend());
+        attacker.setUpTx(512);
+        final int mss = 48;
+        final int packets = 16;
+        postTsoPackets(attacker, packets, mss);
+        final long segmentsPerPacket = (LARGEST_PACKET_BYTES - TSO_HEADER_BYTES + mss - 1) / mss;
+
+        int passes = 0;
+        while (attacker.port.counters().get(PortCounter.TX_TSO_SEGMENTS) < packets * segmentsPerPacket)
+        {
+            final long segmentsBefore = attacker.port.counters().get(PortCounter.TX_TSO_SEGMENTS);
+            final long bytesBefore = attacker.port.counters().get(PortCounter.TX_BYTES);
+
+            engine.doWork();
+
+            final long segments = attacker.port.counters().get(PortCounter.TX_TSO_SEGMENTS) - segmentsBefore;
+            final long bytes = attacker.port.counters().get(PortCounter.TX_BYTES) - bytesBefore;
+            assertTrue(segments <= TX_SEGMENT_BUDGET, "pass " + passes + ": " + segments + " segments");
+            assertTrue(bytes <= TX_BYTE_BUDGET + TSO_HEADER_BYTES + mss, "pass " + passes + ": " + bytes + " bytes");
+            assertTrue(segments > 0, "pass " + passes + " made progress");
+            clock.advance(1_000);
+            passes++;
+        }
+        assertEquals(packets * segmentsPerPacket, attacker.port.counters().get(PortCounter.TX_FRAMES),
+            "every segment was sent once");
+        assertEquals(0, attacker.port.counters().totalDrops());
+        assertEquals(2 * packets, attacker.registers.getAcquire(E1000Registers.TDH), "every descriptor consumed");
+    }
+
     private void start(final int sidecores)
     {
         engine = new SidecoreEngine(TestContexts.invoker(clock, sidecores));
@@ -92,6 +143,47 @@ class HostileGuestWorkBoundsTest
         guest.setUpRx(64);
         guests.add(guest);
         return guest;
+    }
+
+    /**
+     * Queue {@code packets} TSO packets of {@link #LARGEST_PACKET_BYTES} (TCP/IPv4), each a context descriptor with
+     * the MSS followed by one data descriptor of the whole packet, and ring TDT.
+     */
+    private static void postTsoPackets(final TestGuest guest, final int packets, final int mss)
+    {
+        final byte[] packet = guest.frameTo(TestGuest.macOf(999), LARGEST_PACKET_BYTES, 1);
+        packet[12] = 0x08;
+        packet[13] = 0x00;
+        packet[14] = 0x45;
+        packet[22] = 64;
+        packet[23] = 6;
+        packet[46] = 0x50;
+        packet[47] = 0x10;
+        guest.ramBuffer.putBytes((int)(TSO_PACKET_GPA - TestGuest.RAM_GPA), packet);
+        final int payload = LARGEST_PACKET_BYTES - TSO_HEADER_BYTES;
+        final long contextLow = 14 | 24L << 8 | 33L << 16 | 34L << 32 | 50L << 40;
+        final long contextHigh = payload | (long)E1000TxDescriptor.DTYP_CONTEXT << E1000TxDescriptor.DTYP_SHIFT |
+            (long)(E1000TxDescriptor.TUCMD_TSE | E1000TxDescriptor.TUCMD_IP | E1000TxDescriptor.TUCMD_TCP |
+            E1000TxDescriptor.TUCMD_DEXT) << 24 | (long)TSO_HEADER_BYTES << 40 | (long)mss << 48;
+        final long dataHigh = LARGEST_PACKET_BYTES |
+            (long)E1000TxDescriptor.DTYP_DATA << E1000TxDescriptor.DTYP_SHIFT |
+            (long)(E1000TxDescriptor.CMD_EOP | E1000TxDescriptor.CMD_RS | E1000TxDescriptor.CMD_TSE |
+            E1000TxDescriptor.CMD_DEXT) << 24 |
+            (long)(E1000TxDescriptor.POPTS_IXSM | E1000TxDescriptor.POPTS_TXSM) << 40;
+        for (int i = 0; i < packets; i++)
+        {
+            putTx(guest, contextLow, contextHigh);
+            putTx(guest, TSO_PACKET_GPA, dataHigh);
+        }
+        guest.ringTx();
+    }
+
+    private static void putTx(final TestGuest guest, final long low, final long high)
+    {
+        final int offset = (int)(TestGuest.TX_RING_GPA - TestGuest.RAM_GPA) + guest.txTail * E1000TxDescriptor.LENGTH;
+        guest.ramBuffer.putLong(offset, low, ByteOrder.LITTLE_ENDIAN);
+        guest.ramBuffer.putLong(offset + 8, high, ByteOrder.LITTLE_ENDIAN);
+        guest.txTail = (guest.txTail + 1) % guest.txCount;
     }
 
     /**
