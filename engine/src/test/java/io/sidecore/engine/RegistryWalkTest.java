@@ -267,6 +267,12 @@ class RegistryWalkTest
                 r.putTxWithoutRing(r.a, TestGuest.TX_BUFFERS_GPA, legacy(30, 0));
                 r.putTx(r.a, TestGuest.TX_BUFFERS_GPA, data(30, E1000TxDescriptor.CMD_EOP, 0));
             }, 1),
+            port(PortCounter.TX_DROP_RESET, "A's 3-segment TSO packet, 1 segment per pass, then A resets the device",
+                A, r -> r.proxy.updatePortSettings(r.a.port, r.a.port.settings().withTxSegmentBudget(1)), r ->
+                {
+                    r.sendTso();
+                    r.proxy.mmioWrite(r.a.port, E1000Registers.CTRL, E1000Registers.CTRL_RST);
+                }, 2),
             port(PortCounter.TX_DROP_RUNT, "a 10-byte legacy frame", A,
                 r -> r.putTx(r.a, TestGuest.TX_BUFFERS_GPA, legacy(10, E1000TxDescriptor.CMD_EOP)), 1),
             port(PortCounter.TX_DROP_NO_DESTINATION, "A sends to its own address", A,

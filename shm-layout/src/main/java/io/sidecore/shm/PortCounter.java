@@ -67,7 +67,8 @@ public enum PortCounter
     TX_DROP_SWITCH_RING_FULL(56, "tx_drop_switch_ring_full",
         "emitted frame for a port of another sidecore dropped because the cross-sidecore ring was full"),
     TX_BUDGET_EXHAUSTED(57, "tx_budget_exhausted",
-        "passes that ended the port's TX work at its descriptor or byte budget with descriptors still pending"),
+        "passes that ended the port's TX work at its descriptor, segment or byte budget with descriptors or TSO " +
+            "segments still pending"),
 
     INTERRUPTS_SUPPRESSED_CSB(62, "interrupts_suppressed_csb",
         "interrupt edges withheld because the CSB guest polls (guest_need_rxkick/guest_need_txkick = 0)"),
@@ -80,7 +81,10 @@ public enum PortCounter
         "RX descriptors read while looking for buffers for a frame (the RX work the guest's ring costs the " +
             "sidecore, delivered or not)"),
     RX_DROP_BUDGET(28, "rx_drop_budget",
-        "RX frame dropped because the port's RX descriptor budget for the pass (descriptors examined) was spent");
+        "RX frame dropped because the port's RX descriptor budget for the pass (descriptors examined) was spent"),
+    TX_DROP_RESET(29, "tx_drop_reset",
+        "TSO segments of a packet the device had taken (its descriptors done) but not finished sending over its " +
+            "passes when the guest reset the device");
 
     /** Number of counter slots reserved per port; ids are below this. */
     public static final int SLOTS_PER_PORT = 64;

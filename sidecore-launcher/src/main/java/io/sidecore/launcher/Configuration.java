@@ -191,8 +191,15 @@ public final class Configuration
 
     /** Per-port TX byte budget. */
     public static final Setting<Long> PORT_TX_BYTE_BUDGET = declare("sidecore.port.tx.byte.budget", "256k",
-        "Per port, default: TX frame bytes per pass.",
+        "Per port, default: TX bytes per pass, both of frames produced and of guest memory copied (a pass exceeds " +
+        "it by at most one descriptor or one frame).",
         SettingParsers.sizeBytes(1, Long.MAX_VALUE), PortSettings.class, "txByteBudget");
+
+    /** Per-port TX segment budget. */
+    public static final Setting<Integer> PORT_TX_SEGMENT_BUDGET = declare("sidecore.port.tx.segment.budget", "256",
+        "Per port, default: TX frames produced per pass, every TSO segment counted; a TSO packet with more " +
+        "segments goes on in the next passes, so even MSS 1 costs a pass no more than this.",
+        SettingParsers.integer(1, PortSettings.MAX_SEGMENT_BUDGET), PortSettings.class, "txSegmentBudget");
 
     /** Per-port RX frame budget. */
     public static final Setting<Integer> PORT_RX_FRAME_BUDGET = declare("sidecore.port.rx.frame.budget", "64",
@@ -539,6 +546,7 @@ public final class Configuration
         return new PortSettings(
             get(PORT_TX_DESCRIPTOR_BUDGET),
             get(PORT_TX_BYTE_BUDGET),
+            get(PORT_TX_SEGMENT_BUDGET),
             get(PORT_RX_FRAME_BUDGET),
             get(PORT_RX_DESCRIPTOR_BUDGET),
             framesPerSecond,

@@ -23,9 +23,10 @@ import org.agrona.DirectBuffer;
  * <p>
  * A pass ({@link #poll}) takes the CSB tails, then the shared-page doorbells (a change of TDT or RDT since last seen
  * counts in {@code doorbells_shared}; a trapped TDT/RDT write is re-synchronised without counting, the device counts
- * it as trapped), then runs TX when TDT differs from TDH: in batches of {@link #TX_BATCH_DESCRIPTORS} descriptors
- * until the descriptor or byte budget is spent, limited further by the token buckets, which are charged afterwards
- * for the frames and bytes actually sent. Then the backend moves up to the frame budget into the guest. Every
+ * it as trapped), then runs TX when TDT differs from TDH or a TSO packet still has segments to send: descriptor by
+ * descriptor and segment by segment while the descriptor, segment (frames produced) and byte budgets have room,
+ * limited further by the token buckets, which are charged afterwards for the frames and bytes actually sent. A pass
+ * never exceeds a budget by more than one descriptor or one frame, whatever the guest queued. Then the backend moves up to the frame budget into the guest. Every
  * frame that reaches the guest between two passes (from the backend, the switch or another sidecore) is charged the
  * RX descriptors it made the device examine, up to the port's RX descriptor budget per pass.
  * <p>
@@ -40,12 +41,6 @@ import org.agrona.DirectBuffer;
  */
 public final class Port
 {
-    /**
-     * TX descriptors processed between two checks of the byte budget: a pass may exceed the byte budget by at most
-     * this many descriptors' frames, while the per-call cost of the TX walk stays amortised.
-     */
-    public static final int TX_BATCH_DESCRIPTORS = 16;
-
     /** {@link #moderationOverrideNs()} of a port that takes its sidecore's default moderation floor. */
     public static final long NO_MODERATION_OVERRIDE = -1;
 
@@ -350,7 +345,7 @@ public final class Port
         device.beginPass(settings.rxDescriptorBudget());
         int workCount = null == csb ? 0 : csb.poll(this, nowNs);
         workCount += detectDoorbells();
-        if (isTxPending())
+        if (isTxPending() || device.isTxSegmenting())
         {
             workCount += transmit(nowNs);
         }
@@ -451,7 +446,8 @@ public final class Port
 
     private int transmit(final long nowNs)
     {
-        int descriptorBudget = settings.txDescriptorBudget();
+        final int descriptorBudget = settings.txDescriptorBudget();
+        int frameBudget = settings.txSegmentBudget();
         long byteBudget = settings.txByteBudget();
         if (frameBucket.isLimited() || byteBucket.isLimited())
         {
@@ -462,31 +458,21 @@ public final class Port
                 counters.increment(PortCounter.TX_RATE_LIMITED);
                 return 0;
             }
-            descriptorBudget = (int)frameBucket.available(descriptorBudget);
+            frameBudget = (int)frameBucket.available(frameBudget);
             byteBudget = byteBucket.available(byteBudget);
         }
 
         passTxFrames = 0;
         passTxBytes = 0;
-        int descriptors = 0;
-        while (descriptors < descriptorBudget && passTxBytes < byteBudget)
-        {
-            final int processed =
-                device.pollTx(nowNs, Math.min(descriptorBudget - descriptors, TX_BATCH_DESCRIPTORS));
-            if (processed <= 0)
-            {
-                break;
-            }
-            descriptors += processed;
-        }
+        final int work = device.pollTx(nowNs, descriptorBudget, frameBudget, byteBudget);
         frameBucket.consume(passTxFrames);
         byteBucket.consume(passTxBytes);
 
-        if ((descriptors >= descriptorBudget || passTxBytes >= byteBudget) && isTxPending())
+        if (device.isTxBudgetSpent())
         {
             counters.increment(PortCounter.TX_BUDGET_EXHAUSTED);
         }
-        return descriptors;
+        return work;
     }
 
     /**

@@ -14,9 +14,11 @@ import static io.sidecore.engine.SettingChecks.checkRange;
  * others. Rate limits are token buckets refilled from the agent's clock; {@link #UNLIMITED} switches one off.
  *
  * @param txDescriptorBudget    TX descriptors processed per pass, at least 1.
- * @param txByteBudget          TX frame bytes per pass, at least 1; checked between batches of
- *                              {@link Port#TX_BATCH_DESCRIPTORS} descriptors, so a pass may exceed it by at
- *                              most one batch.
+ * @param txByteBudget          TX bytes per pass, at least 1: bytes of frames produced, and bytes copied from guest
+ *                              memory; checked before every descriptor and every TSO segment, so a pass exceeds it
+ *                              by at most one descriptor's copy or one frame.
+ * @param txSegmentBudget       TX frames (every TSO segment counts) produced per pass, at least 1; a TSO packet
+ *                              with more segments goes on in the next passes.
  * @param rxFrameBudget         frames moved from the backend into the guest per pass, at least 1.
  * @param rxDescriptorBudget    RX descriptors the port's scans for free buffers may examine per pass (every frame
  *                              for the guest, from the backend, the switch or another sidecore, is charged the
@@ -30,6 +32,7 @@ import static io.sidecore.engine.SettingChecks.checkRange;
 public record PortSettings(
     int txDescriptorBudget,
     long txByteBudget,
+    int txSegmentBudget,
     int rxFrameBudget,
     int rxDescriptorBudget,
     long txFramesPerSecond,
@@ -42,6 +45,9 @@ public record PortSettings(
 
     /** Largest per-pass budget: a ring has at most 65536 descriptors (SDM 13.4.27, TDLEN). */
     public static final int MAX_DESCRIPTOR_BUDGET = 65536;
+
+    /** Largest TX segment budget: as many segments as a 64 KiB TSO packet at MSS 1 makes. */
+    public static final int MAX_SEGMENT_BUDGET = 65536;
 
     /**
      * Smallest RX descriptor budget: the descriptors the longest frame needs in the smallest buffers, so that any
@@ -67,6 +73,7 @@ public record PortSettings(
     {
         checkRange("txDescriptorBudget", txDescriptorBudget, 1, MAX_DESCRIPTOR_BUDGET);
         checkRange("txByteBudget", txByteBudget, 1, Long.MAX_VALUE);
+        checkRange("txSegmentBudget", txSegmentBudget, 1, MAX_SEGMENT_BUDGET);
         checkRange("rxFrameBudget", rxFrameBudget, 1, MAX_DESCRIPTOR_BUDGET);
         checkRange("rxDescriptorBudget", rxDescriptorBudget, MIN_RX_DESCRIPTOR_BUDGET, MAX_DESCRIPTOR_BUDGET);
         checkRange("txFramesPerSecond", txFramesPerSecond, 0, MAX_RATE_PER_SECOND);
@@ -87,8 +94,8 @@ public record PortSettings(
      */
     public PortSettings withTxDescriptorBudget(final int budget)
     {
-        return new PortSettings(budget, txByteBudget, rxFrameBudget, rxDescriptorBudget, txFramesPerSecond,
-            txBurstFrames, txBytesPerSecond, txBurstBytes);
+        return new PortSettings(budget, txByteBudget, txSegmentBudget, rxFrameBudget, rxDescriptorBudget,
+            txFramesPerSecond, txBurstFrames, txBytesPerSecond, txBurstBytes);
     }
 
     /**
@@ -97,8 +104,18 @@ public record PortSettings(
      */
     public PortSettings withTxByteBudget(final long budget)
     {
-        return new PortSettings(txDescriptorBudget, budget, rxFrameBudget, rxDescriptorBudget, txFramesPerSecond,
-            txBurstFrames, txBytesPerSecond, txBurstBytes);
+        return new PortSettings(txDescriptorBudget, budget, txSegmentBudget, rxFrameBudget, rxDescriptorBudget,
+            txFramesPerSecond, txBurstFrames, txBytesPerSecond, txBurstBytes);
+    }
+
+    /**
+     * @param budget new TX segment budget.
+     * @return a copy with it.
+     */
+    public PortSettings withTxSegmentBudget(final int budget)
+    {
+        return new PortSettings(txDescriptorBudget, txByteBudget, budget, rxFrameBudget, rxDescriptorBudget,
+            txFramesPerSecond, txBurstFrames, txBytesPerSecond, txBurstBytes);
     }
 
     /**
@@ -107,8 +124,8 @@ public record PortSettings(
      */
     public PortSettings withRxFrameBudget(final int budget)
     {
-        return new PortSettings(txDescriptorBudget, txByteBudget, budget, rxDescriptorBudget, txFramesPerSecond,
-            txBurstFrames, txBytesPerSecond, txBurstBytes);
+        return new PortSettings(txDescriptorBudget, txByteBudget, txSegmentBudget, budget, rxDescriptorBudget,
+            txFramesPerSecond, txBurstFrames, txBytesPerSecond, txBurstBytes);
     }
 
     /**
@@ -117,8 +134,8 @@ public record PortSettings(
      */
     public PortSettings withRxDescriptorBudget(final int budget)
     {
-        return new PortSettings(txDescriptorBudget, txByteBudget, rxFrameBudget, budget, txFramesPerSecond,
-            txBurstFrames, txBytesPerSecond, txBurstBytes);
+        return new PortSettings(txDescriptorBudget, txByteBudget, txSegmentBudget, rxFrameBudget, budget,
+            txFramesPerSecond, txBurstFrames, txBytesPerSecond, txBurstBytes);
     }
 
     /**
@@ -128,8 +145,8 @@ public record PortSettings(
      */
     public PortSettings withTxFrameRate(final long framesPerSecond, final long burstFrames)
     {
-        return new PortSettings(txDescriptorBudget, txByteBudget, rxFrameBudget, rxDescriptorBudget, framesPerSecond,
-            burstFrames, txBytesPerSecond, txBurstBytes);
+        return new PortSettings(txDescriptorBudget, txByteBudget, txSegmentBudget, rxFrameBudget, rxDescriptorBudget,
+            framesPerSecond, burstFrames, txBytesPerSecond, txBurstBytes);
     }
 
     /**
@@ -139,7 +156,7 @@ public record PortSettings(
      */
     public PortSettings withTxByteRate(final long bytesPerSecond, final long burstBytes)
     {
-        return new PortSettings(txDescriptorBudget, txByteBudget, rxFrameBudget, rxDescriptorBudget,
+        return new PortSettings(txDescriptorBudget, txByteBudget, txSegmentBudget, rxFrameBudget, rxDescriptorBudget,
             txFramesPerSecond, txBurstFrames, bytesPerSecond, burstBytes);
     }
 }
