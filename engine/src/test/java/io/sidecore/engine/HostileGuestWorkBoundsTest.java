@@ -2,15 +2,15 @@ package io.sidecore.engine;
 
 import io.sidecore.engine.agent.SidecoreEngine;
 import io.sidecore.engine.backend.NullBackend;
+import io.sidecore.engine.e1000.TcpTsoDescriptors;
+import io.sidecore.engine.e1000.TxTestSupport;
 import io.sidecore.shm.E1000Registers;
 import io.sidecore.shm.E1000RxDescriptor;
-import io.sidecore.shm.E1000TxDescriptor;
 import io.sidecore.shm.PortCounter;
 import org.agrona.concurrent.CachedNanoClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -34,8 +34,6 @@ class HostileGuestWorkBoundsTest
     private static final int TX_SEGMENT_BUDGET = 256;
     /** TX frame bytes a port may produce per pass (the engine default). */
     private static final long TX_BYTE_BUDGET = 256 * 1024;
-    /** Ethernet, IPv4 and TCP headers of the TSO packets. */
-    private static final int TSO_HEADER_BYTES = 54;
     /** The largest packet the device assembles, less one byte. */
     private static final int LARGEST_PACKET_BYTES = 65_535;
     private static final long TSO_PACKET_GPA = TestGuest.RAM_GPA + 0x10_0000L;
@@ -99,14 +97,27 @@ class HostileGuestWorkBoundsTest
     @Test
     void shouldProduceAtMostSegmentAndByteBudgetPerPassWhenGuestSendsLargeTsoPacketsAtSmallMss()
     {
+        assertTsoWithinBudgetsEveryPass(16, 48);
+    }
+
+    /**
+     * The smallest MSS the SDM allows (issue 12 §3): a 64 KiB packet at MSS 1 is 65,481 segments, cut over 256 passes
+     * of at most the segment budget each.
+     */
+    @Test
+    void shouldProduceAtMostSegmentBudgetPerPassWhenTsoPacketHasMss1()
+    {
+        assertTsoWithinBudgetsEveryPass(1, 1);
+    }
+
+    private void assertTsoWithinBudgetsEveryPass(final int packets, final int mss)
+    {
         start(1);
         final TestGuest attacker = new TestGuest(0);
         attacker.attach(engine.proxy(), new NullBackend());
         attacker.setUpTx(512);
-        final int mss = 48;
-        final int packets = 16;
         postTsoPackets(attacker, packets, mss);
-        final long segmentsPerPacket = (LARGEST_PACKET_BYTES - TSO_HEADER_BYTES + mss - 1) / mss;
+        final long segmentsPerPacket = (LARGEST_PACKET_BYTES - TcpTsoDescriptors.HEADER_BYTES + mss - 1) / mss;
 
         int passes = 0;
         while (attacker.port.counters().get(PortCounter.TX_TSO_SEGMENTS) < packets * segmentsPerPacket)
@@ -119,7 +130,8 @@ class HostileGuestWorkBoundsTest
             final long segments = attacker.port.counters().get(PortCounter.TX_TSO_SEGMENTS) - segmentsBefore;
             final long bytes = attacker.port.counters().get(PortCounter.TX_BYTES) - bytesBefore;
             assertTrue(segments <= TX_SEGMENT_BUDGET, "pass " + passes + ": " + segments + " segments");
-            assertTrue(bytes <= TX_BYTE_BUDGET + TSO_HEADER_BYTES + mss, "pass " + passes + ": " + bytes + " bytes");
+            assertTrue(bytes <= TX_BYTE_BUDGET + TcpTsoDescriptors.HEADER_BYTES + mss,
+                "pass " + passes + ": " + bytes + " bytes");
             assertTrue(segments > 0, "pass " + passes + " made progress");
             clock.advance(1_000);
             passes++;
@@ -151,39 +163,16 @@ class HostileGuestWorkBoundsTest
      */
     private static void postTsoPackets(final TestGuest guest, final int packets, final int mss)
     {
-        final byte[] packet = guest.frameTo(TestGuest.macOf(999), LARGEST_PACKET_BYTES, 1);
-        packet[12] = 0x08;
-        packet[13] = 0x00;
-        packet[14] = 0x45;
-        packet[22] = 64;
-        packet[23] = 6;
-        packet[46] = 0x50;
-        packet[47] = 0x10;
+        final byte[] packet = TxTestSupport.build(true, true, 0, 0,
+            TxTestSupport.payload(LARGEST_PACKET_BYTES - TcpTsoDescriptors.HEADER_BYTES, 1), TxTestSupport.TCP_ACK,
+            1, 1, true).bytes;
         guest.ramBuffer.putBytes((int)(TSO_PACKET_GPA - TestGuest.RAM_GPA), packet);
-        final int payload = LARGEST_PACKET_BYTES - TSO_HEADER_BYTES;
-        final long contextLow = 14 | 24L << 8 | 33L << 16 | 34L << 32 | 50L << 40;
-        final long contextHigh = payload | (long)E1000TxDescriptor.DTYP_CONTEXT << E1000TxDescriptor.DTYP_SHIFT |
-            (long)(E1000TxDescriptor.TUCMD_TSE | E1000TxDescriptor.TUCMD_IP | E1000TxDescriptor.TUCMD_TCP |
-            E1000TxDescriptor.TUCMD_DEXT) << 24 | (long)TSO_HEADER_BYTES << 40 | (long)mss << 48;
-        final long dataHigh = LARGEST_PACKET_BYTES |
-            (long)E1000TxDescriptor.DTYP_DATA << E1000TxDescriptor.DTYP_SHIFT |
-            (long)(E1000TxDescriptor.CMD_EOP | E1000TxDescriptor.CMD_RS | E1000TxDescriptor.CMD_TSE |
-            E1000TxDescriptor.CMD_DEXT) << 24 |
-            (long)(E1000TxDescriptor.POPTS_IXSM | E1000TxDescriptor.POPTS_TXSM) << 40;
         for (int i = 0; i < packets; i++)
         {
-            putTx(guest, contextLow, contextHigh);
-            putTx(guest, TSO_PACKET_GPA, dataHigh);
+            guest.putTx(TcpTsoDescriptors.CONTEXT_LOW, TcpTsoDescriptors.contextHigh(LARGEST_PACKET_BYTES, mss));
+            guest.putTx(TSO_PACKET_GPA, TcpTsoDescriptors.dataHigh(LARGEST_PACKET_BYTES));
         }
         guest.ringTx();
-    }
-
-    private static void putTx(final TestGuest guest, final long low, final long high)
-    {
-        final int offset = (int)(TestGuest.TX_RING_GPA - TestGuest.RAM_GPA) + guest.txTail * E1000TxDescriptor.LENGTH;
-        guest.ramBuffer.putLong(offset, low, ByteOrder.LITTLE_ENDIAN);
-        guest.ramBuffer.putLong(offset + 8, high, ByteOrder.LITTLE_ENDIAN);
-        guest.txTail = (guest.txTail + 1) % guest.txCount;
     }
 
     /**

@@ -173,6 +173,20 @@ final class TestGuest
     }
 
     /**
+     * Write one raw TX descriptor at the tail without ringing the doorbell.
+     *
+     * @param low  the descriptor's first little-endian 64-bit word (buffer address, or a context's offsets).
+     * @param high its second word (length, type, command, options).
+     */
+    void putTx(final long low, final long high)
+    {
+        final int offset = (int)(TX_RING_GPA - RAM_GPA) + txTail * E1000TxDescriptor.LENGTH;
+        ramBuffer.putLong(offset, low, ByteOrder.LITTLE_ENDIAN);
+        ramBuffer.putLong(offset + 8, high, ByteOrder.LITTLE_ENDIAN);
+        txTail = (txTail + 1) % txCount;
+    }
+
+    /**
      * Ring the TX doorbell in the shared page: no trap, the sidecore sees it by polling.
      */
     void ringTx()
