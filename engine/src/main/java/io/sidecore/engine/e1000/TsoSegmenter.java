@@ -56,13 +56,19 @@ final class TsoSegmenter
     static final int MAX_HEADER_LENGTH = 255;
 
     /**
-     * Smallest MSS the device segments with. The SDM (3.5) sets no floor, but a guest asking for MSS 1 turns one
-     * 64 KiB descriptor into 65 K frames (about 20 ms of one sidecore), which would stall every other guest on the
-     * core. 48 is Linux's own floor on a sender's MSS ({@code net.ipv4.tcp_min_snd_mss}), so no real guest goes
-     * below it; a smaller MSS is counted as {@link PortCounter#TX_DROP_MALFORMED}. This caps one TSO packet at
-     * 65535 / 48 = 1365 segments.
+     * Smallest MSS the device segments with: any but 0, since the SDM (3.5) sets no floor and Linux sends small ones
+     * when the peer's MSS is near its floor and TCP options take most of it. The cost is bounded by the port's
+     * per-pass segment budget, not by refusing the packet: a 64 KiB packet at MSS 1 goes out over as many passes as
+     * its 65 K segments need.
      */
-    public static final int MIN_MSS_BYTES = 48;
+    public static final int MIN_MSS_BYTES = 1;
+
+    /**
+     * Smallest MSS of a packet handed whole to an offload-capable sink (a TAP segments it in the host kernel, out of
+     * reach of the port's budgets): Linux's own floor on the MSS it sends with ({@code net.ipv4.tcp_min_snd_mss},
+     * 48), which caps one write at 65535 / 48 = 1365 segments. A smaller MSS is segmented here, within the budget.
+     */
+    static final int MIN_OFFLOAD_MSS_BYTES = 48;
 
     private final UnsafeBuffer savedHeader = new UnsafeBuffer(new byte[MAX_HEADER_LENGTH]);
     private UnsafeBuffer staging;
@@ -277,7 +283,8 @@ final class TsoSegmenter
      * @param popts             the packet's POPTS.
      * @param info              filled on success.
      * @return false, with nothing modified, when the sink cannot take it (UDP, no TXSM, a checksum field before its
-     *     start, or lengths that do not fit the whole packet's IP header): segment it in software then.
+     *     start, an MSS below {@link #MIN_OFFLOAD_MSS_BYTES}, or lengths that do not fit the whole packet's IP
+     *     header): segment it in software then.
      */
     boolean prepareOffload(
         final UnsafeBuffer staging,
@@ -292,6 +299,7 @@ final class TsoSegmenter
         if (!context.isTcp() ||
             0 == (popts & E1000TxDescriptor.POPTS_TXSM) ||
             context.tucso() < context.tucss() ||
+            context.mss() < MIN_OFFLOAD_MSS_BYTES ||
             ipLength > 0xFFFF)
         {
             return false;
