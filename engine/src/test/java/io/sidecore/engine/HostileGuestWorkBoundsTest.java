@@ -2,19 +2,30 @@ package io.sidecore.engine;
 
 import io.sidecore.engine.agent.SidecoreEngine;
 import io.sidecore.engine.backend.NullBackend;
+import io.sidecore.engine.backend.TapBackend;
+import io.sidecore.engine.backend.TapOpener;
+import io.sidecore.engine.backend.TestFrames;
+import io.sidecore.engine.backend.VirtioNetHeader;
 import io.sidecore.engine.e1000.TcpTsoDescriptors;
 import io.sidecore.engine.e1000.TxTestSupport;
+import io.sidecore.engine.os.TapDevice;
 import io.sidecore.shm.E1000Registers;
 import io.sidecore.shm.E1000RxDescriptor;
 import io.sidecore.shm.PortCounter;
+import io.sidecore.shm.os.Fds;
+import io.sidecore.shm.os.LibC;
 import org.agrona.concurrent.CachedNanoClock;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -30,6 +41,8 @@ class HostileGuestWorkBoundsTest
     /** The largest RX ring a guest can program: RDLEN is 20 bits of 128-byte units (SDM 13.4.27). */
     private static final int LARGEST_RING = 65_528;
     private static final long HUGE_RING_GPA = TestGuest.RAM_GPA + 0x30_0000L;
+    /** Frames a port's backend may hand its guest per pass (the engine default). */
+    private static final int RX_FRAME_BUDGET = 64;
     /** TX frames (TSO segments included) a port may produce per pass (the engine default). */
     private static final int TX_SEGMENT_BUDGET = 256;
     /** TX frame bytes a port may produce per pass (the engine default). */
@@ -140,6 +153,61 @@ class HostileGuestWorkBoundsTest
             "every segment was sent once");
         assertEquals(0, attacker.port.counters().totalDrops());
         assertEquals(2 * packets, attacker.registers.getAcquire(E1000Registers.TDH), "every descriptor consumed");
+    }
+
+    /**
+     * Hole 6: a TAP that sends GSO super-frames (from the host kernel, or whoever writes the TAP) hands a port's guest
+     * at most its RX frame budget and about its RX byte budget per pass, counted after segmentation; each
+     * super-frame goes on over the next passes, and every segment arrives.
+     */
+    @Test
+    void shouldHandGuestAtMostRxFrameAndByteBudgetPerPassWhenTapSendsGsoSuperFrames()
+    {
+        start(1);
+        final int[] pair = Fds.socketPair(LibC.SOCK_SEQPACKET | LibC.SOCK_NONBLOCK);
+        final TestGuest guest = new TestGuest(3);
+        guest.attachWith(engine.proxy(), counters -> new TapBackend(
+            TapDevice.adopt(pair[0], "hostile", TapOpener.TAP_FLAGS), counters, TapBackend.DEFAULT_MAX_RX_FRAME_BYTES,
+            TapOpener.WANTED_OFFLOADS));
+        guest.setUpRx(1024);
+        final long rxByteBudget = 20_000;
+        engine.proxy().updatePortSettings(guest.port, guest.port.settings().withRxByteBudget(rxByteBudget));
+        final int superFrames = 3;
+        final int mss = TapBackend.MIN_GSO_SIZE_BYTES;
+        final int payload = 60_000;
+        try (TapDevice peer = TapDevice.adopt(pair[1], "hostile-peer", TapOpener.TAP_FLAGS);
+            Arena arena = Arena.ofConfined())
+        {
+            final byte[] frame = TestFrames.tcp(false, payload, 1, TestFrames.TCP_ACK, 1);
+            System.arraycopy(guest.mac, 0, frame, 0, 6);
+            final MemorySegment message = arena.allocate(VirtioNetHeader.LENGTH + frame.length);
+            VirtioNetHeader.write(new UnsafeBuffer(message.address(), VirtioNetHeader.LENGTH), 0, 0,
+                VirtioNetHeader.GSO_TCPV4, 54, mss, 0, 0);
+            MemorySegment.copy(frame, 0, message, JAVA_BYTE, VirtioNetHeader.LENGTH, frame.length);
+            for (int i = 0; i < superFrames; i++)
+            {
+                assertEquals((int)message.byteSize(), peer.write(message, (int)message.byteSize()));
+            }
+
+            final long segments = superFrames * ((payload + mss - 1L) / mss);
+            int pass = 0;
+            while (guest.port.counters().get(PortCounter.RX_FRAMES) < segments)
+            {
+                final long framesBefore = guest.port.counters().get(PortCounter.RX_FRAMES);
+                final long bytesBefore = guest.port.counters().get(PortCounter.RX_BYTES);
+
+                engine.doWork();
+
+                final long frames = guest.port.counters().get(PortCounter.RX_FRAMES) - framesBefore;
+                final long bytes = guest.port.counters().get(PortCounter.RX_BYTES) - bytesBefore;
+                assertTrue(frames > 0 && frames <= RX_FRAME_BUDGET, "pass " + pass + ": " + frames + " frames");
+                assertTrue(bytes <= rxByteBudget + 54 + mss, "pass " + pass + ": " + bytes + " bytes");
+                guest.drainRx();
+                pass++;
+            }
+            assertEquals(segments, guest.port.counters().get(PortCounter.RX_FRAMES), "every segment arrived once");
+            assertEquals(0, guest.port.counters().totalDrops());
+        }
     }
 
     private void start(final int sidecores)

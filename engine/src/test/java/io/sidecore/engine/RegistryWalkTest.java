@@ -346,6 +346,16 @@ class RegistryWalkTest
                     r.script.frames.add(new byte[10]);
                     r.doWork();
                 }, r -> 1),
+            new Row(PortCounter.RX_DROP_GSO_SIZE, "C's TAP peer sends a TCP GSO frame with gso_size 1",
+                () -> Rig.withTap(), r -> { }, r -> r.c.port.counters().get(PortCounter.RX_DROP_GSO_SIZE), r ->
+                {
+                    final MemorySegment message = Arena.ofAuto().allocate(VirtioNetHeader.LENGTH + 200);
+                    final UnsafeBuffer header = new UnsafeBuffer(message.address(), VirtioNetHeader.LENGTH);
+                    VirtioNetHeader.write(header, 0, VirtioNetHeader.F_NEEDS_CSUM, VirtioNetHeader.GSO_TCPV4, 54, 1,
+                        34, 16);
+                    assertEquals(VirtioNetHeader.LENGTH + 200, r.tapPeer.write(message, (int)message.byteSize()));
+                    r.doWork();
+                }, r -> 1),
             new Row(PortCounter.BACKEND_READ_ERRORS, "C's TAP descriptor has no interface attached (EBADFD on read)",
                 () -> Rig.withDetachedTap(), r -> { }, r -> r.c.port.counters().get(PortCounter.BACKEND_READ_ERRORS),
                 r -> r.doWork(), r -> 1),
@@ -907,7 +917,7 @@ class RegistryWalkTest
             return FrameSink.DELIVERED;
         }
 
-        public int poll(final long nowNs, final FrameSink toGuest, final int frameBudget)
+        public int poll(final long nowNs, final FrameSink toGuest, final int frameBudget, final long byteBudget)
         {
             int work = 0;
             while (!frames.isEmpty() && work < frameBudget)
@@ -943,7 +953,7 @@ class RegistryWalkTest
             return FrameSink.DELIVERED;
         }
 
-        public int poll(final long nowNs, final FrameSink toGuest, final int frameBudget)
+        public int poll(final long nowNs, final FrameSink toGuest, final int frameBudget, final long byteBudget)
         {
             polls++;
             if (1 == polls)

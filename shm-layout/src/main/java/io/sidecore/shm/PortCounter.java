@@ -84,7 +84,10 @@ public enum PortCounter
         "RX frame dropped because the port's RX descriptor budget for the pass (descriptors examined) was spent"),
     TX_DROP_RESET(29, "tx_drop_reset",
         "TSO segments of a packet the device had taken (its descriptors done) but not finished sending over its " +
-            "passes when the guest reset the device");
+            "passes when the guest reset the device"),
+    RX_DROP_GSO_SIZE(30, "rx_drop_gso_size",
+        "GSO super-frame from the backend (TAP) refused because its gso_size is below 48 bytes, Linux's floor on " +
+            "the MSS it sends with");
 
     /** Number of counter slots reserved per port; ids are below this. */
     public static final int SLOTS_PER_PORT = 64;

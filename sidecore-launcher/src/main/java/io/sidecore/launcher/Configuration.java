@@ -203,7 +203,7 @@ public final class Configuration
 
     /** Per-port RX frame budget. */
     public static final Setting<Integer> PORT_RX_FRAME_BUDGET = declare("sidecore.port.rx.frame.budget", "64",
-        "Per port, default: frames moved from the backend into the guest per pass.",
+        "Per port, default: frames moved from the backend into the guest per pass, counted after segmentation.",
         SettingParsers.integer(1, PortSettings.MAX_DESCRIPTOR_BUDGET), PortSettings.class, "rxFrameBudget");
 
     /** Per-port RX descriptor budget. */
@@ -213,6 +213,12 @@ public final class Configuration
         "need more is dropped as rx_drop_budget. At least 257, the most one frame can need.",
         SettingParsers.integer(PortSettings.MIN_RX_DESCRIPTOR_BUDGET, PortSettings.MAX_DESCRIPTOR_BUDGET),
         PortSettings.class, "rxDescriptorBudget");
+
+    /** Per-port RX byte budget. */
+    public static final Setting<Long> PORT_RX_BYTE_BUDGET = declare("sidecore.port.rx.byte.budget", "256k",
+        "Per port, default: bytes moved from the backend into the guest per pass, counted after segmentation (a " +
+        "TAP's GSO super-frame is cut over as many passes as its segments need).",
+        SettingParsers.sizeBytes(1, Long.MAX_VALUE), PortSettings.class, "rxByteBudget");
 
     /** Per-port frame rate. */
     public static final Setting<Long> PORT_TX_FRAMES_PER_SECOND = declare("sidecore.port.tx.frames.per.second", "0",
@@ -549,6 +555,7 @@ public final class Configuration
             get(PORT_TX_SEGMENT_BUDGET),
             get(PORT_RX_FRAME_BUDGET),
             get(PORT_RX_DESCRIPTOR_BUDGET),
+            get(PORT_RX_BYTE_BUDGET),
             framesPerSecond,
             get(PORT_TX_BURST_FRAMES),
             bytesPerSecond,

@@ -349,7 +349,7 @@ public final class Port
         {
             workCount += transmit(nowNs);
         }
-        workCount += backend.poll(nowNs, receiveSide, settings.rxFrameBudget());
+        workCount += backend.poll(nowNs, receiveSide, settings.rxFrameBudget(), settings.rxByteBudget());
         if (null != csb)
         {
             csb.publish(nowNs);

@@ -23,6 +23,8 @@ import static io.sidecore.engine.SettingChecks.checkRange;
  * @param rxDescriptorBudget    RX descriptors the port's scans for free buffers may examine per pass (every frame
  *                              for the guest, from the backend, the switch or another sidecore, is charged the
  *                              descriptors it made the device read), at least {@link #MIN_RX_DESCRIPTOR_BUDGET}.
+ * @param rxByteBudget          bytes moved from the backend into the guest per pass, counted after any segmentation
+ *                              the backend does, at least 1 (a pass may exceed it by one frame).
  * @param txFramesPerSecond     sustained TX frame rate, or {@link #UNLIMITED}.
  * @param txBurstFrames         TX frames that may be sent at once after an idle period, at least 1 when limited.
  * @param txBytesPerSecond      sustained TX byte rate, or {@link #UNLIMITED}.
@@ -35,6 +37,7 @@ public record PortSettings(
     int txSegmentBudget,
     int rxFrameBudget,
     int rxDescriptorBudget,
+    long rxByteBudget,
     long txFramesPerSecond,
     long txBurstFrames,
     long txBytesPerSecond,
@@ -76,6 +79,7 @@ public record PortSettings(
         checkRange("txSegmentBudget", txSegmentBudget, 1, MAX_SEGMENT_BUDGET);
         checkRange("rxFrameBudget", rxFrameBudget, 1, MAX_DESCRIPTOR_BUDGET);
         checkRange("rxDescriptorBudget", rxDescriptorBudget, MIN_RX_DESCRIPTOR_BUDGET, MAX_DESCRIPTOR_BUDGET);
+        checkRange("rxByteBudget", rxByteBudget, 1, Long.MAX_VALUE);
         checkRange("txFramesPerSecond", txFramesPerSecond, 0, MAX_RATE_PER_SECOND);
         checkRange("txBytesPerSecond", txBytesPerSecond, 0, MAX_RATE_PER_SECOND);
         if (UNLIMITED != txFramesPerSecond)
@@ -94,7 +98,7 @@ public record PortSettings(
      */
     public PortSettings withTxDescriptorBudget(final int budget)
     {
-        return new PortSettings(budget, txByteBudget, txSegmentBudget, rxFrameBudget, rxDescriptorBudget,
+        return new PortSettings(budget, txByteBudget, txSegmentBudget, rxFrameBudget, rxDescriptorBudget, rxByteBudget,
             txFramesPerSecond, txBurstFrames, txBytesPerSecond, txBurstBytes);
     }
 
@@ -105,7 +109,7 @@ public record PortSettings(
     public PortSettings withTxByteBudget(final long budget)
     {
         return new PortSettings(txDescriptorBudget, budget, txSegmentBudget, rxFrameBudget, rxDescriptorBudget,
-            txFramesPerSecond, txBurstFrames, txBytesPerSecond, txBurstBytes);
+            rxByteBudget, txFramesPerSecond, txBurstFrames, txBytesPerSecond, txBurstBytes);
     }
 
     /**
@@ -115,7 +119,7 @@ public record PortSettings(
     public PortSettings withTxSegmentBudget(final int budget)
     {
         return new PortSettings(txDescriptorBudget, txByteBudget, budget, rxFrameBudget, rxDescriptorBudget,
-            txFramesPerSecond, txBurstFrames, txBytesPerSecond, txBurstBytes);
+            rxByteBudget, txFramesPerSecond, txBurstFrames, txBytesPerSecond, txBurstBytes);
     }
 
     /**
@@ -125,7 +129,7 @@ public record PortSettings(
     public PortSettings withRxFrameBudget(final int budget)
     {
         return new PortSettings(txDescriptorBudget, txByteBudget, txSegmentBudget, budget, rxDescriptorBudget,
-            txFramesPerSecond, txBurstFrames, txBytesPerSecond, txBurstBytes);
+            rxByteBudget, txFramesPerSecond, txBurstFrames, txBytesPerSecond, txBurstBytes);
     }
 
     /**
@@ -134,7 +138,7 @@ public record PortSettings(
      */
     public PortSettings withRxDescriptorBudget(final int budget)
     {
-        return new PortSettings(txDescriptorBudget, txByteBudget, txSegmentBudget, rxFrameBudget, budget,
+        return new PortSettings(txDescriptorBudget, txByteBudget, txSegmentBudget, rxFrameBudget, budget, rxByteBudget,
             txFramesPerSecond, txBurstFrames, txBytesPerSecond, txBurstBytes);
     }
 
@@ -146,7 +150,7 @@ public record PortSettings(
     public PortSettings withTxFrameRate(final long framesPerSecond, final long burstFrames)
     {
         return new PortSettings(txDescriptorBudget, txByteBudget, txSegmentBudget, rxFrameBudget, rxDescriptorBudget,
-            framesPerSecond, burstFrames, txBytesPerSecond, txBurstBytes);
+            rxByteBudget, framesPerSecond, burstFrames, txBytesPerSecond, txBurstBytes);
     }
 
     /**
@@ -157,6 +161,16 @@ public record PortSettings(
     public PortSettings withTxByteRate(final long bytesPerSecond, final long burstBytes)
     {
         return new PortSettings(txDescriptorBudget, txByteBudget, txSegmentBudget, rxFrameBudget, rxDescriptorBudget,
-            txFramesPerSecond, txBurstFrames, bytesPerSecond, burstBytes);
+            rxByteBudget, txFramesPerSecond, txBurstFrames, bytesPerSecond, burstBytes);
+    }
+
+    /**
+     * @param budget new RX byte budget.
+     * @return a copy with it.
+     */
+    public PortSettings withRxByteBudget(final long budget)
+    {
+        return new PortSettings(txDescriptorBudget, txByteBudget, txSegmentBudget, rxFrameBudget, rxDescriptorBudget,
+            budget, txFramesPerSecond, txBurstFrames, txBytesPerSecond, txBurstBytes);
     }
 }

@@ -343,6 +343,21 @@ class TapBackendTest
         assertTrue(delivered.size() <= 64, delivered.size() + " frames handed to the guest in one poll");
     }
 
+    @Test
+    void shouldRefuseAndCountHostGsoFrameWhenGsoSizeBelowLinuxFloor()
+    {
+        final byte[] partial = TestFrames.asGuestTso(TestFrames.tcp(false, 1000, 1, TCP_ACK, 40), false);
+        kernelSends(VirtioNetHeader.F_NEEDS_CSUM, VirtioNetHeader.GSO_TCPV4, 54, TapBackend.MIN_GSO_SIZE_BYTES - 1,
+            34, 16, partial);
+
+        assertEquals(1, backend.poll(1, collector, 64));
+
+        assertEquals(0, delivered.size());
+        assertEquals(1, counters.get(PortCounter.RX_DROP_GSO_SIZE));
+        assertEquals(0, counters.get(PortCounter.RX_DROP_BACKEND));
+        assertEquals(0, backend.rxGsoFrames());
+    }
+
     /**
      * A super-frame of more segments than the frame budget goes on in the next poll, where the last one stopped,
      * before anything more is read: every segment reaches the guest once, in order.
