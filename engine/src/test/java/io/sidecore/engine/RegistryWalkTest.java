@@ -466,11 +466,21 @@ class RegistryWalkTest
             new Row(SidecoreCounter.SWITCH_DROP_STALE_PORT, "A's frame for B is in flight to sidecore 1 when B "
                 + "leaves", () -> Rig.twoSidecores(), r -> { }, r -> r.sidecore(1, SidecoreCounter.SWITCH_DROP_STALE_PORT),
                 r -> r.sendThenRemoveB(r.b.mac), r -> 1),
-            new Row(SidecoreCounter.MAC_TABLE_FULL, "A sends from 20 source addresses to a table of 12 entries",
-                () -> Rig.smallMacTable(), r -> { }, r -> r.sidecore(0, SidecoreCounter.MAC_TABLE_FULL),
-                r -> r.sendFromSources(20), r -> 20 - (12 - r.entriesBefore)),
-            sidecore(SidecoreCounter.MAC_ENTRIES, "A sends from a new source address", 0,
-                r -> r.sendFromSources(1), 1));
+            new Row(SidecoreCounter.MAC_TABLE_FULL, "A (allowed 100 addresses) sends from 20 source addresses to a "
+                + "table of 12 entries, 4 kept for pins", () -> Rig.smallMacTable(), r -> r.allowSources(r.a, 100),
+                r -> r.sidecore(0, SidecoreCounter.MAC_TABLE_FULL), r -> r.sendFromSources(20),
+                r -> 20 - r.engine.agent(0).l2Switch().macTable().learnedLimit()),
+            sidecore(SidecoreCounter.MAC_ENTRIES, "A (allowed 1 address) sends from a new source address", 0,
+                r -> r.allowSources(r.a, 1), r -> r.sendFromSources(1), 1),
+            port(PortCounter.TX_DROP_SPOOFED, "A sends from B's address", A, r ->
+            {
+                final byte[] frame = r.a.frameTo(BROADCAST, 60, 1);
+                System.arraycopy(r.b.mac, 0, frame, 6, 6);
+                r.a.send(frame);
+                r.doWork();
+            }, 1),
+            port(PortCounter.TX_DROP_SOURCE_LIMIT, "A (allowed 1 address) sends from two new addresses", A,
+                r -> r.allowSources(r.a, 1), r -> r.sendFromSources(2), 1));
     }
 
     private static List<Row> faultRows()
@@ -604,7 +614,6 @@ class RegistryWalkTest
         TapDevice tapPeer;
         ScriptedBackend script;
         long crossShardBefore;
-        long entriesBefore;
 
         private Rig(final int sidecores, final UnaryOperator<EngineContext> customize, final boolean csbOnB)
         {
@@ -657,9 +666,9 @@ class RegistryWalkTest
 
         static Rig smallMacTable()
         {
-            final Rig rig = new Rig(1, ctx -> ctx.macTableCapacity(16).macAgingSweepLimit(16), false);
-            rig.entriesBefore = rig.sidecore(0, SidecoreCounter.MAC_ENTRIES);
+            final Rig rig = new Rig(1, ctx -> ctx.macTableCapacity(16).macAgingSweepLimit(16).maxSwitchPorts(4), false);
             assertEquals(12, rig.engine.agent(0).l2Switch().macTable().maxEntries());
+            assertEquals(8, rig.engine.agent(0).l2Switch().macTable().learnedLimit());
             return rig;
         }
 
@@ -858,6 +867,11 @@ class RegistryWalkTest
             a.send(a.frameTo(destination, 60, 1));
             engine.agent(0).doWork();
             proxy.removePort(b.port);
+        }
+
+        void allowSources(final TestGuest guest, final int count)
+        {
+            proxy.updatePortSettings(guest.port, guest.port.settings().withMaxLearnedMacs(count));
         }
 
         void sendFromSources(final int sources)

@@ -85,6 +85,12 @@ public enum PortCounter
     TX_DROP_RESET(29, "tx_drop_reset",
         "TSO segments of a packet the device had taken (its descriptors done) but not finished sending over its " +
             "passes when the guest reset the device"),
+    TX_DROP_SPOOFED(19, "tx_drop_spoofed",
+        "emitted frame the switch refused because its source address is another port's MAC or a group address " +
+            "(anti-spoofing)"),
+    TX_DROP_SOURCE_LIMIT(8, "tx_drop_source_limit",
+        "emitted frame the switch refused because its source is a new address beyond the port's allowance of " +
+            "learned addresses (sidecore.port.max.learned.macs; 0: only the port's own MAC)"),
     RX_DROP_GSO_SIZE(30, "rx_drop_gso_size",
         "GSO super-frame from the backend (TAP) refused because its gso_size is below 48 bytes, Linux's floor on " +
             "the MSS it sends with");

@@ -220,6 +220,14 @@ public final class Configuration
         "TAP's GSO super-frame is cut over as many passes as its segments need).",
         SettingParsers.sizeBytes(1, Long.MAX_VALUE), PortSettings.class, "rxByteBudget");
 
+    /** Per-port source address allowance. */
+    public static final Setting<Integer> PORT_MAX_LEARNED_MACS = declare("sidecore.port.max.learned.macs", "0",
+        "Per port, default: source addresses besides its own MAC the switch learns behind a port (anti-spoofing): " +
+        "0 lets a guest send only from its own MAC; more suits a guest that bridges other stations. A frame from " +
+        "another port's MAC is always dropped (tx_drop_spoofed), one from a new address past the allowance too " +
+        "(tx_drop_source_limit).",
+        SettingParsers.integer(0, PortSettings.MAX_LEARNED_MACS), PortSettings.class, "maxLearnedMacs");
+
     /** Per-port frame rate. */
     public static final Setting<Long> PORT_TX_FRAMES_PER_SECOND = declare("sidecore.port.tx.frames.per.second", "0",
         "Per port, default: sustained TX frames per second, 0 for no limit.",
@@ -556,6 +564,7 @@ public final class Configuration
             get(PORT_RX_FRAME_BUDGET),
             get(PORT_RX_DESCRIPTOR_BUDGET),
             get(PORT_RX_BYTE_BUDGET),
+            get(PORT_MAX_LEARNED_MACS),
             framesPerSecond,
             get(PORT_TX_BURST_FRAMES),
             bytesPerSecond,

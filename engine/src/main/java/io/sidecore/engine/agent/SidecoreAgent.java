@@ -5,6 +5,7 @@ import io.sidecore.engine.e1000.InterruptController;
 import io.sidecore.engine.l2.L2Switch;
 import io.sidecore.engine.l2.ShardRing;
 import io.sidecore.engine.port.Port;
+import io.sidecore.engine.port.PortSettings;
 import io.sidecore.engine.proxy.SidecoreCommand;
 import io.sidecore.engine.status.CountersFile;
 import io.sidecore.engine.status.SidecoreCounters;
@@ -349,7 +350,7 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
         if (L2Switch.NO_SLOT != switchSlot)
         {
             l2Switch.attachLocal(switchSlot, port.portId(), L2Switch.macToLong(port.config().macAddress()),
-                port.receiveSide(), port.counters());
+                port.receiveSide(), port.counters(), port.settings().maxLearnedMacs());
         }
         port.applySettings(port.settings(), nowNs);
         port.applyModeration(port.moderationOverrideNs(), minModerationDelayNs);
@@ -384,6 +385,26 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
         requireOwned(port);
         final long overrideNs = port.moderationOverrideNs();
         port.adopt(binding, Port.NO_MODERATION_OVERRIDE == overrideNs ? minModerationDelayNs : overrideNs, nowNs);
+    }
+
+    /**
+     * Apply a port's new budgets, rate limits and source address allowance. Agent thread (a command).
+     *
+     * @param port     the port.
+     * @param settings the settings.
+     * @param nowNs    current time.
+     */
+    public void onUpdatePortSettings(final Port port, final PortSettings settings, final long nowNs)
+    {
+        requireOwned(port);
+        port.applySettings(settings, nowNs);
+        for (int i = 0; i < portCount; i++)
+        {
+            if (ports[i] == port && L2Switch.NO_SLOT != switchSlots[i])
+            {
+                l2Switch.sourceAllowance(switchSlots[i], settings.maxLearnedMacs());
+            }
+        }
     }
 
     /**

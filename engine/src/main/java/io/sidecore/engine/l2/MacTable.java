@@ -10,8 +10,15 @@ package io.sidecore.engine.l2;
  * learning; it goes when its slot is removed.
  * <p>
  * At most three quarters of the slots are used; when the table is that full, a new address is not learned (frames
- * to it are flooded, which is correct, only slower) and the caller counts it. Expired entries are ignored by
- * {@link #lookup} at once and removed by the incremental {@link #sweep}.
+ * to it are flooded, which is correct, only slower) and the caller counts it. Room for the pinned entries is kept:
+ * learned entries may fill the table only up to its maximum less {@code reservedForPins} (the switch reserves one
+ * per switch port), so no guest can fill the table with learned addresses and leave a port created afterwards
+ * unpinned. Expired entries are ignored by {@link #lookup} at once and removed by the incremental {@link #sweep}.
+ * <p>
+ * <b>Sources a port may use.</b> {@link #learn(long, int, long, int)} is also where a source address is checked: an
+ * address pinned to another slot is {@link #SPOOFED} and learned nowhere, and a slot may have at most an
+ * {@code allowance} of learned addresses ({@link #SOURCE_LIMIT} past it): the table counts the learned entries behind
+ * each slot.
  * <p>
  * Single-threaded: only the owning agent uses it.
  */
@@ -24,6 +31,14 @@ public final class MacTable
     public static final int LEARNED = 0;
     /** {@link #learn} result: the table is full, nothing was stored. */
     public static final int TABLE_FULL = 1;
+    /** {@link #learn} result: the address is pinned to another slot; nothing changed. */
+    public static final int SPOOFED = 2;
+    /** {@link #learn} result: the address is new to the slot and the slot has its allowance of learned addresses. */
+    public static final int SOURCE_LIMIT = 3;
+    /** {@code allowance} of {@link #learn(long, int, long, int)} without a limit. */
+    public static final int UNLIMITED_SOURCES = Integer.MAX_VALUE;
+    /** Switch slots a table made without a slot count serves. */
+    public static final int DEFAULT_SLOTS = 1024;
 
     private static final long PRESENT = 1L << 48;
 
@@ -31,17 +46,33 @@ public final class MacTable
     private final int[] slots;
     private final long[] lastSeenNs;
     private final boolean[] pinned;
+    private final int[] learnedBySlot;
     private final int mask;
     private final int maxEntries;
+    private final int learnedLimit;
     private final long agingNs;
     private int size;
+    private int learnedCount;
     private int sweepCursor;
 
     /**
+     * A table for up to {@link #DEFAULT_SLOTS} switch slots with no room reserved for pins.
+     *
      * @param capacity slots, a power of two of at least 16.
      * @param agingNs  how long an entry lives without being refreshed.
      */
     public MacTable(final int capacity, final long agingNs)
+    {
+        this(capacity, agingNs, DEFAULT_SLOTS, 0);
+    }
+
+    /**
+     * @param capacity        table slots, a power of two of at least 16.
+     * @param agingNs         how long an entry lives without being refreshed.
+     * @param switchSlots     switch slots the entries name (slot values are below it).
+     * @param reservedForPins entries kept free of learned addresses, for pins; below {@link #maxEntries()}.
+     */
+    public MacTable(final int capacity, final long agingNs, final int switchSlots, final int reservedForPins)
     {
         if (capacity < 16 || 0 != (capacity & (capacity - 1)))
         {
@@ -51,24 +82,50 @@ public final class MacTable
         {
             throw new IllegalArgumentException("MAC aging must be positive: " + agingNs);
         }
+        final int entries = capacity - (capacity >> 2);
+        if (reservedForPins < 0 || reservedForPins >= entries || switchSlots < 1)
+        {
+            throw new IllegalArgumentException("a MAC table of " + capacity + " slots holds " + entries +
+                " entries: it cannot keep " + reservedForPins + " for pins and learn any address");
+        }
         keys = new long[capacity];
         slots = new int[capacity];
         lastSeenNs = new long[capacity];
         pinned = new boolean[capacity];
+        learnedBySlot = new int[switchSlots];
         mask = capacity - 1;
-        maxEntries = capacity - (capacity >> 2);
+        maxEntries = entries;
+        learnedLimit = entries - reservedForPins;
         this.agingNs = agingNs;
     }
 
     /**
-     * Learn or refresh that {@code mac} lives behind {@code slot}.
+     * Learn or refresh that {@code mac} lives behind {@code slot}, with no limit on the slot's addresses.
      *
      * @param mac   48-bit address, first octet in bits 47..40.
      * @param slot  switch slot.
      * @param nowNs current time.
-     * @return {@link #LEARNED} or {@link #TABLE_FULL}.
+     * @return {@link #LEARNED}, {@link #TABLE_FULL} or {@link #SPOOFED}.
      */
     public int learn(final long mac, final int slot, final long nowNs)
+    {
+        return learn(mac, slot, nowNs, UNLIMITED_SOURCES);
+    }
+
+    /**
+     * Check a source address a slot sent from, and learn or refresh that it lives behind the slot: an address
+     * pinned to the slot is its own; one pinned to another slot is refused; one learned behind the slot is
+     * refreshed; one new to the slot (unknown, or learned behind another slot: a station that moved) is learned if
+     * the slot has fewer than {@code allowance} learned addresses.
+     *
+     * @param mac       48-bit address, first octet in bits 47..40.
+     * @param slot      switch slot.
+     * @param nowNs     current time.
+     * @param allowance learned addresses the slot may have, or {@link #UNLIMITED_SOURCES}.
+     * @return {@link #LEARNED}, {@link #TABLE_FULL} (new address, no room: not learned, the frame may still go),
+     *     {@link #SPOOFED} or {@link #SOURCE_LIMIT}.
+     */
+    public int learn(final long mac, final int slot, final long nowNs, final int allowance)
     {
         final long key = mac | PRESENT;
         int index = home(key);
@@ -76,16 +133,30 @@ public final class MacTable
         {
             if (key == keys[index])
             {
-                if (!pinned[index])
+                if (pinned[index])
                 {
-                    slots[index] = slot;
-                    lastSeenNs[index] = nowNs;
+                    return slots[index] == slot ? LEARNED : SPOOFED;
                 }
+                if (slots[index] != slot)
+                {
+                    if (learnedBySlot[slot] >= allowance)
+                    {
+                        return SOURCE_LIMIT;
+                    }
+                    learnedBySlot[slots[index]]--;
+                    learnedBySlot[slot]++;
+                    slots[index] = slot;
+                }
+                lastSeenNs[index] = nowNs;
                 return LEARNED;
             }
             index = (index + 1) & mask;
         }
-        if (size >= maxEntries)
+        if (learnedBySlot[slot] >= allowance)
+        {
+            return SOURCE_LIMIT;
+        }
+        if (learnedCount >= learnedLimit || size >= maxEntries)
         {
             return TABLE_FULL;
         }
@@ -93,6 +164,8 @@ public final class MacTable
         slots[index] = slot;
         lastSeenNs[index] = nowNs;
         size++;
+        learnedCount++;
+        learnedBySlot[slot]++;
         return LEARNED;
     }
 
@@ -119,6 +192,10 @@ public final class MacTable
             }
             keys[index] = key;
             size++;
+        }
+        else if (!pinned[index])
+        {
+            forgetLearned(slots[index]);
         }
         slots[index] = slot;
         pinned[index] = true;
@@ -221,11 +298,28 @@ public final class MacTable
     }
 
     /**
+     * @param slot a switch slot.
+     * @return learned (not pinned) entries behind it, expired ones included until swept.
+     */
+    public int learnedCount(final int slot)
+    {
+        return learnedBySlot[slot];
+    }
+
+    /**
      * @return entries stored, expired ones included until swept.
      */
     public int size()
     {
         return size;
+    }
+
+    /**
+     * @return the most learned (not pinned) entries the table will hold: its maximum less the room kept for pins.
+     */
+    public int learnedLimit()
+    {
+        return learnedLimit;
     }
 
     /**
@@ -244,6 +338,10 @@ public final class MacTable
      */
     private boolean deleteAt(final int index)
     {
+        if (!pinned[index])
+        {
+            forgetLearned(slots[index]);
+        }
         int hole = index;
         int next = (index + 1) & mask;
         boolean filledOriginal = false;
@@ -273,6 +371,12 @@ public final class MacTable
         pinned[hole] = false;
         size--;
         return filledOriginal;
+    }
+
+    private void forgetLearned(final int slot)
+    {
+        learnedCount--;
+        learnedBySlot[slot]--;
     }
 
     private int home(final long key)

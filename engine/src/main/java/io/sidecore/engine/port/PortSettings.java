@@ -25,6 +25,9 @@ import static io.sidecore.engine.SettingChecks.checkRange;
  *                              descriptors it made the device read), at least {@link #MIN_RX_DESCRIPTOR_BUDGET}.
  * @param rxByteBudget          bytes moved from the backend into the guest per pass, counted after any segmentation
  *                              the backend does, at least 1 (a pass may exceed it by one frame).
+ * @param maxLearnedMacs        source addresses besides its own MAC the switch learns behind the port (for a guest
+ *                              that bridges other stations); a frame from a new one past it is dropped. 0: the
+ *                              port may send only from its own MAC.
  * @param txFramesPerSecond     sustained TX frame rate, or {@link #UNLIMITED}.
  * @param txBurstFrames         TX frames that may be sent at once after an idle period, at least 1 when limited.
  * @param txBytesPerSecond      sustained TX byte rate, or {@link #UNLIMITED}.
@@ -38,6 +41,7 @@ public record PortSettings(
     int rxFrameBudget,
     int rxDescriptorBudget,
     long rxByteBudget,
+    int maxLearnedMacs,
     long txFramesPerSecond,
     long txBurstFrames,
     long txBytesPerSecond,
@@ -48,6 +52,9 @@ public record PortSettings(
 
     /** Largest per-pass budget: a ring has at most 65536 descriptors (SDM 13.4.27, TDLEN). */
     public static final int MAX_DESCRIPTOR_BUDGET = 65536;
+
+    /** Largest source address allowance of a port. */
+    public static final int MAX_LEARNED_MACS = 65536;
 
     /** Largest TX segment budget: as many segments as a 64 KiB TSO packet at MSS 1 makes. */
     public static final int MAX_SEGMENT_BUDGET = 65536;
@@ -80,6 +87,7 @@ public record PortSettings(
         checkRange("rxFrameBudget", rxFrameBudget, 1, MAX_DESCRIPTOR_BUDGET);
         checkRange("rxDescriptorBudget", rxDescriptorBudget, MIN_RX_DESCRIPTOR_BUDGET, MAX_DESCRIPTOR_BUDGET);
         checkRange("rxByteBudget", rxByteBudget, 1, Long.MAX_VALUE);
+        checkRange("maxLearnedMacs", maxLearnedMacs, 0, MAX_LEARNED_MACS);
         checkRange("txFramesPerSecond", txFramesPerSecond, 0, MAX_RATE_PER_SECOND);
         checkRange("txBytesPerSecond", txBytesPerSecond, 0, MAX_RATE_PER_SECOND);
         if (UNLIMITED != txFramesPerSecond)
@@ -99,7 +107,7 @@ public record PortSettings(
     public PortSettings withTxDescriptorBudget(final int budget)
     {
         return new PortSettings(budget, txByteBudget, txSegmentBudget, rxFrameBudget, rxDescriptorBudget, rxByteBudget,
-            txFramesPerSecond, txBurstFrames, txBytesPerSecond, txBurstBytes);
+            maxLearnedMacs, txFramesPerSecond, txBurstFrames, txBytesPerSecond, txBurstBytes);
     }
 
     /**
@@ -109,7 +117,7 @@ public record PortSettings(
     public PortSettings withTxByteBudget(final long budget)
     {
         return new PortSettings(txDescriptorBudget, budget, txSegmentBudget, rxFrameBudget, rxDescriptorBudget,
-            rxByteBudget, txFramesPerSecond, txBurstFrames, txBytesPerSecond, txBurstBytes);
+            rxByteBudget, maxLearnedMacs, txFramesPerSecond, txBurstFrames, txBytesPerSecond, txBurstBytes);
     }
 
     /**
@@ -119,7 +127,7 @@ public record PortSettings(
     public PortSettings withTxSegmentBudget(final int budget)
     {
         return new PortSettings(txDescriptorBudget, txByteBudget, budget, rxFrameBudget, rxDescriptorBudget,
-            rxByteBudget, txFramesPerSecond, txBurstFrames, txBytesPerSecond, txBurstBytes);
+            rxByteBudget, maxLearnedMacs, txFramesPerSecond, txBurstFrames, txBytesPerSecond, txBurstBytes);
     }
 
     /**
@@ -129,7 +137,7 @@ public record PortSettings(
     public PortSettings withRxFrameBudget(final int budget)
     {
         return new PortSettings(txDescriptorBudget, txByteBudget, txSegmentBudget, budget, rxDescriptorBudget,
-            rxByteBudget, txFramesPerSecond, txBurstFrames, txBytesPerSecond, txBurstBytes);
+            rxByteBudget, maxLearnedMacs, txFramesPerSecond, txBurstFrames, txBytesPerSecond, txBurstBytes);
     }
 
     /**
@@ -139,7 +147,7 @@ public record PortSettings(
     public PortSettings withRxDescriptorBudget(final int budget)
     {
         return new PortSettings(txDescriptorBudget, txByteBudget, txSegmentBudget, rxFrameBudget, budget, rxByteBudget,
-            txFramesPerSecond, txBurstFrames, txBytesPerSecond, txBurstBytes);
+            maxLearnedMacs, txFramesPerSecond, txBurstFrames, txBytesPerSecond, txBurstBytes);
     }
 
     /**
@@ -150,7 +158,7 @@ public record PortSettings(
     public PortSettings withTxFrameRate(final long framesPerSecond, final long burstFrames)
     {
         return new PortSettings(txDescriptorBudget, txByteBudget, txSegmentBudget, rxFrameBudget, rxDescriptorBudget,
-            rxByteBudget, framesPerSecond, burstFrames, txBytesPerSecond, txBurstBytes);
+            rxByteBudget, maxLearnedMacs, framesPerSecond, burstFrames, txBytesPerSecond, txBurstBytes);
     }
 
     /**
@@ -161,7 +169,7 @@ public record PortSettings(
     public PortSettings withTxByteRate(final long bytesPerSecond, final long burstBytes)
     {
         return new PortSettings(txDescriptorBudget, txByteBudget, txSegmentBudget, rxFrameBudget, rxDescriptorBudget,
-            rxByteBudget, txFramesPerSecond, txBurstFrames, bytesPerSecond, burstBytes);
+            rxByteBudget, maxLearnedMacs, txFramesPerSecond, txBurstFrames, bytesPerSecond, burstBytes);
     }
 
     /**
@@ -171,6 +179,16 @@ public record PortSettings(
     public PortSettings withRxByteBudget(final long budget)
     {
         return new PortSettings(txDescriptorBudget, txByteBudget, txSegmentBudget, rxFrameBudget, rxDescriptorBudget,
-            budget, txFramesPerSecond, txBurstFrames, txBytesPerSecond, txBurstBytes);
+            budget, maxLearnedMacs, txFramesPerSecond, txBurstFrames, txBytesPerSecond, txBurstBytes);
+    }
+
+    /**
+     * @param count learned source addresses the port may have besides its own MAC.
+     * @return a copy with it.
+     */
+    public PortSettings withMaxLearnedMacs(final int count)
+    {
+        return new PortSettings(txDescriptorBudget, txByteBudget, txSegmentBudget, rxFrameBudget, rxDescriptorBudget,
+            rxByteBudget, count, txFramesPerSecond, txBurstFrames, txBytesPerSecond, txBurstBytes);
     }
 }
