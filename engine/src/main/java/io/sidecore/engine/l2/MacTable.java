@@ -54,6 +54,7 @@ public final class MacTable
     private int size;
     private int learnedCount;
     private int sweepCursor;
+    private long probes;
 
     /**
      * A table for up to {@link #DEFAULT_SLOTS} switch slots with no room reserved for pins.
@@ -129,6 +130,7 @@ public final class MacTable
     {
         final long key = mac | PRESENT;
         int index = home(key);
+        probes++;
         while (0 != keys[index])
         {
             if (key == keys[index])
@@ -151,6 +153,7 @@ public final class MacTable
                 return LEARNED;
             }
             index = (index + 1) & mask;
+            probes++;
         }
         if (learnedBySlot[slot] >= allowance)
         {
@@ -180,9 +183,11 @@ public final class MacTable
     {
         final long key = mac | PRESENT;
         int index = home(key);
+        probes++;
         while (0 != keys[index] && key != keys[index])
         {
             index = (index + 1) & mask;
+            probes++;
         }
         if (0 == keys[index])
         {
@@ -211,6 +216,7 @@ public final class MacTable
     {
         final long key = mac | PRESENT;
         int index = home(key);
+        probes++;
         while (0 != keys[index])
         {
             if (key == keys[index])
@@ -218,6 +224,7 @@ public final class MacTable
                 return pinned[index] || nowNs - lastSeenNs[index] < agingNs ? slots[index] : UNKNOWN;
             }
             index = (index + 1) & mask;
+            probes++;
         }
         return UNKNOWN;
     }
@@ -230,6 +237,7 @@ public final class MacTable
     {
         final long key = mac | PRESENT;
         int index = home(key);
+        probes++;
         while (0 != keys[index])
         {
             if (key == keys[index])
@@ -237,6 +245,7 @@ public final class MacTable
                 return true;
             }
             index = (index + 1) & mask;
+            probes++;
         }
         return false;
     }
@@ -304,6 +313,14 @@ public final class MacTable
     public int learnedCount(final int slot)
     {
         return learnedBySlot[slot];
+    }
+
+    /**
+     * @return table slots examined by learning, pinning and lookups so far (the work the table's probing costs).
+     */
+    public long probes()
+    {
+        return probes;
     }
 
     /**
