@@ -1,9 +1,13 @@
 package io.sidecore.engine.l2;
 
+import java.security.SecureRandom;
+
 /**
  * The forwarding database of one switch shard: MAC address to switch slot, learned from source addresses and aged
  * by the agent's clock. Open addressing with linear probing over preallocated arrays, so learning and lookup never
- * allocate; deletion shifts the following entries back, so no tombstones accumulate.
+ * allocate; deletion shifts the following entries back, so no tombstones accumulate. The hash is keyed with a secret
+ * drawn when the table is made, so a guest cannot choose addresses that collide, and every operation examines at
+ * most {@link #MAX_PROBES} slots whatever the addresses ({@link #probes()} counts them).
  * <p>
  * An entry may be <i>pinned</i> ({@link #pin}): the address a port was configured with, known to the switch from the
  * moment the port attaches, as a host bridge is told a VM's MAC. A pinned entry never ages and is not moved by
@@ -39,6 +43,14 @@ public final class MacTable
     public static final int UNLIMITED_SOURCES = Integer.MAX_VALUE;
     /** Switch slots a table made without a slot count serves. */
     public static final int DEFAULT_SLOTS = 1024;
+    /**
+     * Slots one learn, pin or lookup examines at most. With the keyed hash and at most three quarters of the slots
+     * used, an honest table's probe runs stay far shorter; a learn that finds no room within the bound is refused as
+     * if the table were full (the frame still goes, flooded replies only slower).
+     */
+    public static final int MAX_PROBES = 64;
+
+    private static final int NO_ROOM = Integer.MIN_VALUE;
 
     private static final long PRESENT = 1L << 48;
 
@@ -51,6 +63,7 @@ public final class MacTable
     private final int maxEntries;
     private final int learnedLimit;
     private final long agingNs;
+    private final long hashKey;
     private int size;
     private int learnedCount;
     private int sweepCursor;
@@ -68,12 +81,27 @@ public final class MacTable
     }
 
     /**
+     * A table whose hash is keyed with a secret drawn from {@link SecureRandom} now.
+     *
      * @param capacity        table slots, a power of two of at least 16.
      * @param agingNs         how long an entry lives without being refreshed.
      * @param switchSlots     switch slots the entries name (slot values are below it).
      * @param reservedForPins entries kept free of learned addresses, for pins; below {@link #maxEntries()}.
      */
     public MacTable(final int capacity, final long agingNs, final int switchSlots, final int reservedForPins)
+    {
+        this(capacity, agingNs, switchSlots, reservedForPins, new SecureRandom().nextLong());
+    }
+
+    /**
+     * @param capacity        table slots, a power of two of at least 16.
+     * @param agingNs         how long an entry lives without being refreshed.
+     * @param switchSlots     switch slots the entries name (slot values are below it).
+     * @param reservedForPins entries kept free of learned addresses, for pins; below {@link #maxEntries()}.
+     * @param hashKey         the secret the hash is keyed with (tests fix it; the engine draws it at start).
+     */
+    public MacTable(
+        final int capacity, final long agingNs, final int switchSlots, final int reservedForPins, final long hashKey)
     {
         if (capacity < 16 || 0 != (capacity & (capacity - 1)))
         {
@@ -98,6 +126,7 @@ public final class MacTable
         maxEntries = entries;
         learnedLimit = entries - reservedForPins;
         this.agingNs = agingNs;
+        this.hashKey = hashKey;
     }
 
     /**
@@ -129,40 +158,35 @@ public final class MacTable
     public int learn(final long mac, final int slot, final long nowNs, final int allowance)
     {
         final long key = mac | PRESENT;
-        int index = home(key);
-        probes++;
-        while (0 != keys[index])
+        final int found = find(key);
+        if (found >= 0)
         {
-            if (key == keys[index])
+            if (pinned[found])
             {
-                if (pinned[index])
-                {
-                    return slots[index] == slot ? LEARNED : SPOOFED;
-                }
-                if (slots[index] != slot)
-                {
-                    if (learnedBySlot[slot] >= allowance)
-                    {
-                        return SOURCE_LIMIT;
-                    }
-                    learnedBySlot[slots[index]]--;
-                    learnedBySlot[slot]++;
-                    slots[index] = slot;
-                }
-                lastSeenNs[index] = nowNs;
-                return LEARNED;
+                return slots[found] == slot ? LEARNED : SPOOFED;
             }
-            index = (index + 1) & mask;
-            probes++;
+            if (slots[found] != slot)
+            {
+                if (learnedBySlot[slot] >= allowance)
+                {
+                    return SOURCE_LIMIT;
+                }
+                learnedBySlot[slots[found]]--;
+                learnedBySlot[slot]++;
+                slots[found] = slot;
+            }
+            lastSeenNs[found] = nowNs;
+            return LEARNED;
         }
         if (learnedBySlot[slot] >= allowance)
         {
             return SOURCE_LIMIT;
         }
-        if (learnedCount >= learnedLimit || size >= maxEntries)
+        if (NO_ROOM == found || learnedCount >= learnedLimit || size >= maxEntries)
         {
             return TABLE_FULL;
         }
+        final int index = -1 - found;
         keys[index] = key;
         slots[index] = slot;
         lastSeenNs[index] = nowNs;
@@ -182,25 +206,31 @@ public final class MacTable
     public int pin(final long mac, final int slot)
     {
         final long key = mac | PRESENT;
-        int index = home(key);
-        probes++;
-        while (0 != keys[index] && key != keys[index])
+        final int found = find(key);
+        final int index;
+        if (found >= 0)
         {
-            index = (index + 1) & mask;
-            probes++;
-        }
-        if (0 == keys[index])
-        {
-            if (size >= maxEntries)
+            index = found;
+            if (!pinned[index])
             {
-                return TABLE_FULL;
+                forgetLearned(slots[index]);
             }
+        }
+        else if (NO_ROOM != found && size < maxEntries)
+        {
+            index = -1 - found;
             keys[index] = key;
             size++;
         }
-        else if (!pinned[index])
+        else
         {
+            index = learnedEntryNear(key);
+            if (index < 0)
+            {
+                return TABLE_FULL;
+            }
             forgetLearned(slots[index]);
+            keys[index] = key;
         }
         slots[index] = slot;
         pinned[index] = true;
@@ -214,19 +244,12 @@ public final class MacTable
      */
     public int lookup(final long mac, final long nowNs)
     {
-        final long key = mac | PRESENT;
-        int index = home(key);
-        probes++;
-        while (0 != keys[index])
+        final int index = find(mac | PRESENT);
+        if (index < 0)
         {
-            if (key == keys[index])
-            {
-                return pinned[index] || nowNs - lastSeenNs[index] < agingNs ? slots[index] : UNKNOWN;
-            }
-            index = (index + 1) & mask;
-            probes++;
+            return UNKNOWN;
         }
-        return UNKNOWN;
+        return pinned[index] || nowNs - lastSeenNs[index] < agingNs ? slots[index] : UNKNOWN;
     }
 
     /**
@@ -235,19 +258,7 @@ public final class MacTable
      */
     public boolean contains(final long mac)
     {
-        final long key = mac | PRESENT;
-        int index = home(key);
-        probes++;
-        while (0 != keys[index])
-        {
-            if (key == keys[index])
-            {
-                return true;
-            }
-            index = (index + 1) & mask;
-            probes++;
-        }
-        return false;
+        return find(mac | PRESENT) >= 0;
     }
 
     /**
@@ -396,10 +407,61 @@ public final class MacTable
         learnedBySlot[slot]--;
     }
 
+    /**
+     * Where a key is, within {@link #MAX_PROBES} slots of its home (every key lies there: inserts never go further
+     * and deletions only move entries towards their home).
+     *
+     * @return its index; else {@code -1 - index} of the first empty slot within the bound; else {@link #NO_ROOM}.
+     */
+    private int find(final long key)
+    {
+        int index = home(key);
+        for (int i = 0; i < MAX_PROBES; i++)
+        {
+            probes++;
+            final long stored = keys[index];
+            if (stored == key)
+            {
+                return index;
+            }
+            if (0 == stored)
+            {
+                return -1 - index;
+            }
+            index = (index + 1) & mask;
+        }
+        return NO_ROOM;
+    }
+
+    /**
+     * @return the first learned (not pinned) entry within {@link #MAX_PROBES} slots of the key's home, or -1.
+     */
+    private int learnedEntryNear(final long key)
+    {
+        int index = home(key);
+        for (int i = 0; i < MAX_PROBES; i++)
+        {
+            probes++;
+            if (0 != keys[index] && !pinned[index])
+            {
+                return index;
+            }
+            index = (index + 1) & mask;
+        }
+        return -1;
+    }
+
+    /**
+     * The home slot of a key: the key, xor the table's secret, through MurmurHash3's 64-bit finaliser (a bijection
+     * whose every output bit depends on every input bit). Not a cryptographic function, but a guest does not know
+     * the secret, so it cannot compute which of its addresses collide; and whatever it sends, probing is bounded.
+     */
     private int home(final long key)
     {
-        long hash = key * 0x9E3779B97F4A7C15L;
-        hash ^= hash >>> 29;
+        long hash = key ^ hashKey;
+        hash = (hash ^ (hash >>> 33)) * 0xFF51AFD7ED558CCDL;
+        hash = (hash ^ (hash >>> 33)) * 0xC4CEB9FE1A85EC53L;
+        hash ^= hash >>> 33;
         return (int)hash & mask;
     }
 }
