@@ -210,6 +210,58 @@ class HostileGuestWorkBoundsTest
         }
     }
 
+    /**
+     * Hole 5: the ring that carries frames from one sidecore to another is shared by all ports of the sender; one
+     * port flooding it made its neighbour lose half its frames. Each source port now has a fair share of the ring,
+     * and drops past it are counted against the port that sent too much.
+     */
+    @Test
+    void shouldKeepNeighboursShareOfCrossSidecoreRingWhenOnePortFloodsIt()
+    {
+        engine = new SidecoreEngine(TestContexts.invoker(clock, 2)
+            .crossShardRingLengthBytes(1 << 16)
+            .crossShardDrainLimit(4));
+        final TestGuest flooder = guest(1);
+        final TestGuest receiver = new TestGuest(2);
+        receiver.attachToSwitch(engine.proxy());
+        receiver.setUpRx(1024);
+        final TestGuest neighbour = guest(3);
+        assertEquals(engine.proxy().sidecoreIndex(flooder.port), engine.proxy().sidecoreIndex(neighbour.port));
+        assertTrue(engine.proxy().sidecoreIndex(flooder.port) != engine.proxy().sidecoreIndex(receiver.port));
+
+        int neighbourSent = 0;
+        for (int pass = 0; pass < 20; pass++)
+        {
+            for (int i = 0; i < 64; i++)
+            {
+                flooder.queue(flooder.frameTo(receiver.mac, 1500, i));
+            }
+            flooder.ringTx();
+            for (int i = 0; i < 2; i++)
+            {
+                assertTrue(neighbour.queue(neighbour.frameTo(receiver.mac, 1500, neighbourSent++)));
+            }
+            neighbour.ringTx();
+            engine.doWork();
+            receiver.drainRx();
+            clock.advance(1_000);
+        }
+        for (int pass = 0; pass < 200; pass++)
+        {
+            engine.doWork();
+            receiver.drainRx();
+        }
+
+        assertEquals(0, neighbour.port.counters().get(PortCounter.TX_DROP_SWITCH_RING_FULL),
+            "the neighbour keeps its share of the ring");
+        assertTrue(flooder.port.counters().get(PortCounter.TX_DROP_SWITCH_RING_FULL) > 0,
+            "the flooder's excess is counted against it");
+        assertEquals(flooder.port.counters().get(PortCounter.TX_FRAMES) + neighbourSent,
+            receiver.port.counters().get(PortCounter.RX_FRAMES) + receiver.port.counters().totalDrops() +
+            flooder.port.counters().get(PortCounter.TX_DROP_SWITCH_RING_FULL),
+            "every frame delivered or counted once");
+    }
+
     private void start(final int sidecores)
     {
         engine = new SidecoreEngine(TestContexts.invoker(clock, sidecores));
