@@ -65,7 +65,8 @@ public enum PortCounter
         "emitted frame the switch had nowhere to send: its only destination was its source port, no other " +
             "port was attached, or it was too short to carry a destination address"),
     TX_DROP_SWITCH_RING_FULL(56, "tx_drop_switch_ring_full",
-        "emitted frame for a port of another sidecore dropped because the cross-sidecore ring was full"),
+        "emitted frame for a port of another sidecore dropped because the cross-sidecore ring was full, or the " +
+            "port's fair share of it"),
     TX_BUDGET_EXHAUSTED(57, "tx_budget_exhausted",
         "passes that ended the port's TX work at its descriptor, segment or byte budget with descriptors or TSO " +
             "segments still pending"),

@@ -55,7 +55,7 @@ public final class SidecoreEngine implements AutoCloseable
             {
                 if (from != to)
                 {
-                    rings[from][to] = new ShardRing(ctx.crossShardRingLengthBytes(), from, to);
+                    rings[from][to] = new ShardRing(ctx.crossShardRingLengthBytes(), from, to, ctx.maxSwitchPorts());
                 }
             }
         }

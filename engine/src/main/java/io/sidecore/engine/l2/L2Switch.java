@@ -24,7 +24,10 @@ import java.util.Arrays;
  * copied straight into its guest's RX buffers (through the destination port's receive side, a {@link FrameSink});
  * a destination owned by another
  * sidecore gets it through that sidecore's {@link ShardRing}, once per sidecore when flooding. Nothing blocks: a full
- * guest RX ring is counted by that guest's device, a full cross-sidecore ring by the source port.
+ * guest RX ring is counted by that guest's device, a full cross-sidecore ring by the source port. Each local port has
+ * a fair share of every cross-sidecore ring (see {@link ShardRing}), so one port filling it cannot make its
+ * neighbours lose frames: a frame past the sender's share is a {@link PortCounter#TX_DROP_SWITCH_RING_FULL} of the
+ * sender.
  * <p>
  * <b>Offload.</b> The switch does not {@link FrameSink#acceptsOffload() accept offload frames}: a transmitting device
  * segments and checksums before it hands a frame on, so every frame switched is complete, and so is every frame a
@@ -586,7 +589,8 @@ public final class L2Switch implements MessageHandler
         final int lengthBytes)
     {
         if (outbound[shard].offer(
-            destinationSlot, destinationPortId, sourceSlot, slotPortIds[sourceSlot], frame, offset, lengthBytes))
+            destinationSlot, destinationPortId, sourceSlot, slotPortIds[sourceSlot], frame, offset, lengthBytes,
+            localCount))
         {
             counters.crossShardFrames().incrementOpaque();
             return FrameSink.DELIVERED;
