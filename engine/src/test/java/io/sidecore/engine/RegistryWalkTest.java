@@ -480,7 +480,13 @@ class RegistryWalkTest
                 r.doWork();
             }, 1),
             port(PortCounter.TX_DROP_SOURCE_LIMIT, "A (allowed 1 address) sends from two new addresses", A,
-                r -> r.allowSources(r.a, 1), r -> r.sendFromSources(2), 1));
+                r -> r.allowSources(r.a, 1), r -> r.sendFromSources(2), 1),
+            port(PortCounter.TX_DROP_STORM, "A (storm control 1 frame/s, burst 1) broadcasts twice", A,
+                r -> r.proxy.updatePortSettings(r.a.port, r.a.port.settings().withFloodRate(1, 1)), r ->
+                {
+                    r.send(r.a, BROADCAST, 60);
+                    r.send(r.a, BROADCAST, 60);
+                }, 1));
     }
 
     private static List<Row> faultRows()

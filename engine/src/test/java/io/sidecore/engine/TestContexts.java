@@ -3,6 +3,7 @@ package io.sidecore.engine;
 import io.sidecore.engine.agent.SidecoreAgent;
 import io.sidecore.engine.agent.SidecoreIdleStrategy;
 import io.sidecore.engine.agent.ThreadingMode;
+import io.sidecore.engine.mem.GuestMemory;
 import io.sidecore.engine.port.PortSettings;
 import io.sidecore.shm.E1000Registers;
 import org.agrona.concurrent.CachedNanoClock;
@@ -22,7 +23,7 @@ public final class TestContexts
      * limits.
      */
     public static final PortSettings PORT_DEFAULTS =
-        new PortSettings(64, 256 * 1024, 256, 64, 1024, 256 * 1024, 0, 0, 0, 0, 0);
+        new PortSettings(64, 256 * 1024, 256, 64, 1024, 256 * 1024, 0, 0, 0, 0, 0, GuestMemory.MAX_REGIONS, 0, 0);
 
     private TestContexts()
     {

@@ -94,7 +94,10 @@ public enum PortCounter
             "learned addresses (sidecore.port.max.learned.macs; 0: only the port's own MAC)"),
     RX_DROP_GSO_SIZE(30, "rx_drop_gso_size",
         "GSO super-frame from the backend (TAP) refused because its gso_size is below 48 bytes, Linux's floor on " +
-            "the MSS it sends with");
+            "the MSS it sends with"),
+    TX_DROP_STORM(31, "tx_drop_storm",
+        "broadcast or multicast frame the port transmitted past its storm control rate " +
+            "(sidecore.port.flood.frames.per.second)");
 
     /** Number of counter slots reserved per port; ids are below this. */
     public static final int SLOTS_PER_PORT = 64;

@@ -6,6 +6,7 @@ import io.sidecore.engine.agent.Kick;
 import io.sidecore.engine.agent.SidecoreIdleStrategy;
 import io.sidecore.engine.agent.ThreadKick;
 import io.sidecore.engine.e1000.PortConfig;
+import io.sidecore.engine.mem.GuestMemory;
 import io.sidecore.engine.port.PortSettings;
 import io.sidecore.launcher.control.ControlServer;
 import io.sidecore.launcher.control.PeerPolicy;
@@ -227,6 +228,27 @@ public final class Configuration
         "another port's MAC is always dropped (tx_drop_spoofed), one from a new address past the allowance too " +
         "(tx_drop_source_limit).",
         SettingParsers.integer(0, PortSettings.MAX_LEARNED_MACS), PortSettings.class, "maxLearnedMacs");
+
+    /** Per-port DMA regions. */
+    public static final Setting<Integer> PORT_MAX_DMA_REGIONS = declare("sidecore.port.max.dma.regions", "256",
+        "Per port, default: guest memory regions (vfio-user DMA maps, native attach regions) a guest may have " +
+        "mapped at once; a map past it is refused (ENOSPC). Each is a host mapping, and the process has " +
+        "vm.max_map_count (65530 by default) for all ports together.",
+        SettingParsers.integer(1, GuestMemory.MAX_REGIONS), PortSettings.class, "maxDmaRegions");
+
+    /** Per-port storm control rate. */
+    public static final Setting<Long> PORT_FLOOD_FRAMES_PER_SECOND = declare(
+        "sidecore.port.flood.frames.per.second", "20000",
+        "Per port, default: storm control, the sustained rate of broadcast and multicast frames a guest may " +
+        "transmit (the switch copies each to every port); past it they are dropped as tx_drop_storm. 0 for no " +
+        "limit.",
+        SettingParsers.longInteger(0, PortSettings.MAX_RATE_PER_SECOND), PortSettings.class, "floodFramesPerSecond");
+
+    /** Per-port storm control burst. */
+    public static final Setting<Long> PORT_FLOOD_BURST_FRAMES = declare("sidecore.port.flood.burst.frames", "2000",
+        "Per port, default: broadcast and multicast frames that may go at once after a quiet period, when a storm " +
+        "control rate is set.",
+        SettingParsers.longInteger(1, PortSettings.MAX_BURST), PortSettings.class, "floodBurstFrames");
 
     /** Per-port frame rate. */
     public static final Setting<Long> PORT_TX_FRAMES_PER_SECOND = declare("sidecore.port.tx.frames.per.second", "0",
@@ -568,7 +590,10 @@ public final class Configuration
             framesPerSecond,
             get(PORT_TX_BURST_FRAMES),
             bytesPerSecond,
-            get(PORT_TX_BURST_BYTES));
+            get(PORT_TX_BURST_BYTES),
+            get(PORT_MAX_DMA_REGIONS),
+            get(PORT_FLOOD_FRAMES_PER_SECOND),
+            get(PORT_FLOOD_BURST_FRAMES));
     }
 
     /**

@@ -8,6 +8,7 @@ import io.sidecore.engine.e1000.RegisterImage;
 import io.sidecore.engine.frame.FrameMetadata;
 import io.sidecore.engine.frame.FrameSink;
 import io.sidecore.engine.mem.GuestMemory;
+import io.sidecore.engine.mem.GuestMemoryException;
 import io.sidecore.engine.proxy.EngineProxy;
 import io.sidecore.engine.status.PortCounters;
 import io.sidecore.engine.status.PortFaultPublisher;
@@ -26,9 +27,15 @@ import org.agrona.DirectBuffer;
  * it as trapped), then runs TX when TDT differs from TDH or a TSO packet still has segments to send: descriptor by
  * descriptor and segment by segment while the descriptor, segment (frames produced) and byte budgets have room,
  * limited further by the token buckets, which are charged afterwards for the frames and bytes actually sent. A pass
- * never exceeds a budget by more than one descriptor or one frame, whatever the guest queued. Then the backend moves up to the frame budget into the guest. Every
- * frame that reaches the guest between two passes (from the backend, the switch or another sidecore) is charged the
- * RX descriptors it made the device examine, up to the port's RX descriptor budget per pass.
+ * never exceeds a budget by more than one descriptor or one frame, whatever the guest queued. Then the backend moves
+ * up to the frame budget into the guest. Every frame that reaches the guest between two passes (from the backend,
+ * the switch or another sidecore) is charged the RX descriptors it made the device examine, up to the port's RX
+ * descriptor budget per pass.
+ * <p>
+ * <b>Storm control.</b> A broadcast or multicast frame the guest transmits is charged to a third bucket, the port's
+ * flood rate; past it the frame is dropped as {@code tx_drop_storm} before the switch copies it to every port.
+ * <b>Guest memory.</b> The port gives its guest's memory its limit on regions ({@link PortSettings#maxDmaRegions()}),
+ * so a vfio-user DMA_MAP and a native attach alike are refused past it.
  * <p>
  * Other threads hold a port only to name it in {@link EngineProxy} calls and to read its identity and counters;
  * everything else is touched only by the owning agent.
@@ -44,12 +51,16 @@ public final class Port
     /** {@link #moderationOverrideNs()} of a port that takes its sidecore's default moderation floor. */
     public static final long NO_MODERATION_OVERRIDE = -1;
 
+    /** The I/G bit: set in the first octet of a broadcast or multicast destination (IEEE 802.3 3.2.3). */
+    private static final int GROUP_ADDRESS_BIT = 0x01;
+
     private final PortConfig config;
     private RegisterImage registers;
     private final PortCounters counters;
     private final PortBackend backend;
     private final TokenBucket frameBucket = new TokenBucket();
     private final TokenBucket byteBucket = new TokenBucket();
+    private final TokenBucket floodBucket = new TokenBucket();
     private E1000Device device;
     private final PortFaultPublisher faultPublisher;
     private CsbPort csb;
@@ -62,6 +73,7 @@ public final class Port
     private int lastRdt;
     private long passTxFrames;
     private long passTxBytes;
+    private GuestMemory guestMemory;
 
     /**
      * Build a port and its device. Runs on a control thread; the port is handed to its agent by a command.
@@ -91,6 +103,8 @@ public final class Port
         this.backend = backend;
         this.settings = settings;
         this.faultPublisher = faultPublisher;
+        limitRegions(guestMemory, settings);
+        this.guestMemory = guestMemory;
         this.device = new E1000Device(config, registers, guestMemory, counters, transmitSide, line, faultPublisher);
         this.csb = config.csbOffered() ? new CsbPort(registers, guestMemory, counters, device) : null;
     }
@@ -105,12 +119,15 @@ public final class Port
     public static final class GuestBinding
     {
         private final RegisterImage registers;
+        private final GuestMemory guestMemory;
         private final E1000Device device;
         private final CsbPort csb;
 
-        private GuestBinding(final RegisterImage registers, final E1000Device device, final CsbPort csb)
+        private GuestBinding(
+            final RegisterImage registers, final GuestMemory guestMemory, final E1000Device device, final CsbPort csb)
         {
             this.registers = registers;
+            this.guestMemory = guestMemory;
             this.device = device;
             this.csb = csb;
         }
@@ -124,14 +141,17 @@ public final class Port
      * @param guestMemory the guest's RAM.
      * @param line        the guest's interrupt line.
      * @return the binding to hand to the owning agent.
+     * @throws GuestMemoryException ({@link GuestMemoryException.Reason#TOO_MANY_REGIONS}) when the guest brings more
+     *     regions than the port's {@link PortSettings#maxDmaRegions()}; nothing changes.
      */
     public GuestBinding newGuestBinding(
         final RegisterImage registers, final GuestMemory guestMemory, final InterruptLine line)
     {
+        limitRegions(guestMemory, settings);
         final E1000Device newDevice =
             new E1000Device(config, registers, guestMemory, counters, transmitSide, line, faultPublisher);
         final CsbPort newCsb = config.csbOffered() ? new CsbPort(registers, guestMemory, counters, newDevice) : null;
-        return new GuestBinding(registers, newDevice, newCsb);
+        return new GuestBinding(registers, guestMemory, newDevice, newCsb);
     }
 
     /**
@@ -149,6 +169,7 @@ public final class Port
             faultPublisher.onPortFaultCleared(config.portId(), config.name());
         }
         registers = binding.registers;
+        guestMemory = binding.guestMemory;
         device = binding.device;
         csb = binding.csb;
         applySettings(settings, nowNs);
@@ -304,6 +325,24 @@ public final class Port
         this.settings = settings;
         frameBucket.configure(settings.txFramesPerSecond(), settings.txBurstFrames(), nowNs);
         byteBucket.configure(settings.txBytesPerSecond(), settings.txBurstBytes(), nowNs);
+        floodBucket.configure(settings.floodFramesPerSecond(), settings.floodBurstFrames(), nowNs);
+        guestMemory.maxRegions(settings.maxDmaRegions());
+    }
+
+    /**
+     * Give a guest's memory the port's limit on regions, refusing one that already has more (native attach maps its
+     * regions before binding; vfio-user DMA maps arrive afterwards and meet the limit in {@link GuestMemory#add}).
+     */
+    private static void limitRegions(final GuestMemory guestMemory, final PortSettings settings)
+    {
+        final int limit = settings.maxDmaRegions();
+        if (guestMemory.regionCount() > limit)
+        {
+            throw new GuestMemoryException(GuestMemoryException.Reason.TOO_MANY_REGIONS,
+                "guest brings " + guestMemory.regionCount() + " memory regions, the port allows " + limit +
+                " (sidecore.port.max.dma.regions)");
+        }
+        guestMemory.maxRegions(limit);
     }
 
     /**
@@ -485,6 +524,16 @@ public final class Port
             final DirectBuffer frame, final int offset, final int lengthBytes, final FrameMetadata metadata,
             final long nowNs)
         {
+            if (floodBucket.isLimited() && lengthBytes > 0 && 0 != (frame.getByte(offset) & GROUP_ADDRESS_BIT))
+            {
+                floodBucket.refill(nowNs);
+                if (!floodBucket.hasTokens())
+                {
+                    counters.increment(PortCounter.TX_DROP_STORM);
+                    return FrameSink.dropped(PortCounter.TX_DROP_STORM);
+                }
+                floodBucket.consume(1);
+            }
             passTxFrames++;
             passTxBytes += lengthBytes;
             capture.recordOutbound(frame, offset, lengthBytes, nowNs);

@@ -1,6 +1,7 @@
 package io.sidecore.engine.port;
 
 import io.sidecore.engine.e1000.RxProcessor;
+import io.sidecore.engine.mem.GuestMemory;
 import io.sidecore.engine.proxy.EngineProxy;
 
 import static io.sidecore.engine.SettingChecks.checkRange;
@@ -33,6 +34,15 @@ import static io.sidecore.engine.SettingChecks.checkRange;
  * @param txBytesPerSecond      sustained TX byte rate, or {@link #UNLIMITED}.
  * @param txBurstBytes          TX bytes that may be sent at once after an idle period, at least one maximum frame
  *                              ({@link #MIN_BURST_BYTES}) when limited.
+ * @param maxDmaRegions         guest memory regions (vfio-user DMA maps, native attach regions) the port's guest may
+ *                              have at once, 1 to {@link GuestMemory#MAX_REGIONS}: each is a host mapping, and the
+ *                              process has {@code vm.max_map_count} for all ports together.
+ * @param floodFramesPerSecond  storm control: sustained rate of broadcast and multicast frames the port may transmit,
+ *                              or {@link #UNLIMITED}; a group-addressed frame past it is dropped
+ *                              ({@code tx_drop_storm}), so one guest cannot make the switch copy a storm to every
+ *                              port.
+ * @param floodBurstFrames      broadcast and multicast frames that may go at once after a quiet period, at least 1
+ *                              when limited.
  */
 public record PortSettings(
     int txDescriptorBudget,
@@ -45,7 +55,10 @@ public record PortSettings(
     long txFramesPerSecond,
     long txBurstFrames,
     long txBytesPerSecond,
-    long txBurstBytes)
+    long txBurstBytes,
+    int maxDmaRegions,
+    long floodFramesPerSecond,
+    long floodBurstFrames)
 {
     /** A rate of 0 means the limit is off. */
     public static final long UNLIMITED = 0;
@@ -98,6 +111,12 @@ public record PortSettings(
         {
             checkRange("txBurstBytes", txBurstBytes, MIN_BURST_BYTES, MAX_BURST);
         }
+        checkRange("maxDmaRegions", maxDmaRegions, 1, GuestMemory.MAX_REGIONS);
+        checkRange("floodFramesPerSecond", floodFramesPerSecond, 0, MAX_RATE_PER_SECOND);
+        if (UNLIMITED != floodFramesPerSecond)
+        {
+            checkRange("floodBurstFrames", floodBurstFrames, 1, MAX_BURST);
+        }
     }
 
     /**
@@ -107,7 +126,8 @@ public record PortSettings(
     public PortSettings withTxDescriptorBudget(final int budget)
     {
         return new PortSettings(budget, txByteBudget, txSegmentBudget, rxFrameBudget, rxDescriptorBudget, rxByteBudget,
-            maxLearnedMacs, txFramesPerSecond, txBurstFrames, txBytesPerSecond, txBurstBytes);
+            maxLearnedMacs, txFramesPerSecond, txBurstFrames, txBytesPerSecond, txBurstBytes,
+            maxDmaRegions, floodFramesPerSecond, floodBurstFrames);
     }
 
     /**
@@ -117,7 +137,8 @@ public record PortSettings(
     public PortSettings withTxByteBudget(final long budget)
     {
         return new PortSettings(txDescriptorBudget, budget, txSegmentBudget, rxFrameBudget, rxDescriptorBudget,
-            rxByteBudget, maxLearnedMacs, txFramesPerSecond, txBurstFrames, txBytesPerSecond, txBurstBytes);
+            rxByteBudget, maxLearnedMacs, txFramesPerSecond, txBurstFrames, txBytesPerSecond, txBurstBytes,
+            maxDmaRegions, floodFramesPerSecond, floodBurstFrames);
     }
 
     /**
@@ -127,7 +148,8 @@ public record PortSettings(
     public PortSettings withTxSegmentBudget(final int budget)
     {
         return new PortSettings(txDescriptorBudget, txByteBudget, budget, rxFrameBudget, rxDescriptorBudget,
-            rxByteBudget, maxLearnedMacs, txFramesPerSecond, txBurstFrames, txBytesPerSecond, txBurstBytes);
+            rxByteBudget, maxLearnedMacs, txFramesPerSecond, txBurstFrames, txBytesPerSecond, txBurstBytes,
+            maxDmaRegions, floodFramesPerSecond, floodBurstFrames);
     }
 
     /**
@@ -137,7 +159,8 @@ public record PortSettings(
     public PortSettings withRxFrameBudget(final int budget)
     {
         return new PortSettings(txDescriptorBudget, txByteBudget, txSegmentBudget, budget, rxDescriptorBudget,
-            rxByteBudget, maxLearnedMacs, txFramesPerSecond, txBurstFrames, txBytesPerSecond, txBurstBytes);
+            rxByteBudget, maxLearnedMacs, txFramesPerSecond, txBurstFrames, txBytesPerSecond, txBurstBytes,
+            maxDmaRegions, floodFramesPerSecond, floodBurstFrames);
     }
 
     /**
@@ -147,7 +170,8 @@ public record PortSettings(
     public PortSettings withRxDescriptorBudget(final int budget)
     {
         return new PortSettings(txDescriptorBudget, txByteBudget, txSegmentBudget, rxFrameBudget, budget, rxByteBudget,
-            maxLearnedMacs, txFramesPerSecond, txBurstFrames, txBytesPerSecond, txBurstBytes);
+            maxLearnedMacs, txFramesPerSecond, txBurstFrames, txBytesPerSecond, txBurstBytes,
+            maxDmaRegions, floodFramesPerSecond, floodBurstFrames);
     }
 
     /**
@@ -158,7 +182,8 @@ public record PortSettings(
     public PortSettings withTxFrameRate(final long framesPerSecond, final long burstFrames)
     {
         return new PortSettings(txDescriptorBudget, txByteBudget, txSegmentBudget, rxFrameBudget, rxDescriptorBudget,
-            rxByteBudget, maxLearnedMacs, framesPerSecond, burstFrames, txBytesPerSecond, txBurstBytes);
+            rxByteBudget, maxLearnedMacs, framesPerSecond, burstFrames, txBytesPerSecond, txBurstBytes,
+            maxDmaRegions, floodFramesPerSecond, floodBurstFrames);
     }
 
     /**
@@ -169,7 +194,8 @@ public record PortSettings(
     public PortSettings withTxByteRate(final long bytesPerSecond, final long burstBytes)
     {
         return new PortSettings(txDescriptorBudget, txByteBudget, txSegmentBudget, rxFrameBudget, rxDescriptorBudget,
-            rxByteBudget, maxLearnedMacs, txFramesPerSecond, txBurstFrames, bytesPerSecond, burstBytes);
+            rxByteBudget, maxLearnedMacs, txFramesPerSecond, txBurstFrames, bytesPerSecond, burstBytes,
+            maxDmaRegions, floodFramesPerSecond, floodBurstFrames);
     }
 
     /**
@@ -179,7 +205,8 @@ public record PortSettings(
     public PortSettings withRxByteBudget(final long budget)
     {
         return new PortSettings(txDescriptorBudget, txByteBudget, txSegmentBudget, rxFrameBudget, rxDescriptorBudget,
-            budget, maxLearnedMacs, txFramesPerSecond, txBurstFrames, txBytesPerSecond, txBurstBytes);
+            budget, maxLearnedMacs, txFramesPerSecond, txBurstFrames, txBytesPerSecond, txBurstBytes,
+            maxDmaRegions, floodFramesPerSecond, floodBurstFrames);
     }
 
     /**
@@ -189,6 +216,30 @@ public record PortSettings(
     public PortSettings withMaxLearnedMacs(final int count)
     {
         return new PortSettings(txDescriptorBudget, txByteBudget, txSegmentBudget, rxFrameBudget, rxDescriptorBudget,
-            rxByteBudget, count, txFramesPerSecond, txBurstFrames, txBytesPerSecond, txBurstBytes);
+            rxByteBudget, count, txFramesPerSecond, txBurstFrames, txBytesPerSecond, txBurstBytes,
+            maxDmaRegions, floodFramesPerSecond, floodBurstFrames);
+    }
+
+    /**
+     * @param count guest memory regions the port's guest may have mapped at once.
+     * @return a copy with it.
+     */
+    public PortSettings withMaxDmaRegions(final int count)
+    {
+        return new PortSettings(txDescriptorBudget, txByteBudget, txSegmentBudget, rxFrameBudget, rxDescriptorBudget,
+            rxByteBudget, maxLearnedMacs, txFramesPerSecond, txBurstFrames, txBytesPerSecond, txBurstBytes,
+            count, floodFramesPerSecond, floodBurstFrames);
+    }
+
+    /**
+     * @param framesPerSecond sustained broadcast and multicast rate or {@link #UNLIMITED}.
+     * @param burstFrames     burst.
+     * @return a copy with the storm control limit.
+     */
+    public PortSettings withFloodRate(final long framesPerSecond, final long burstFrames)
+    {
+        return new PortSettings(txDescriptorBudget, txByteBudget, txSegmentBudget, rxFrameBudget, rxDescriptorBudget,
+            rxByteBudget, maxLearnedMacs, txFramesPerSecond, txBurstFrames, txBytesPerSecond, txBurstBytes,
+            maxDmaRegions, framesPerSecond, burstFrames);
     }
 }
