@@ -1,11 +1,15 @@
 package io.sidecore.engine;
 
 import io.sidecore.engine.agent.SidecoreEngine;
+import io.sidecore.engine.backend.PortBackend;
 import io.sidecore.engine.e1000.InterruptLine;
 import io.sidecore.engine.e1000.RegisterImage;
+import io.sidecore.engine.frame.FrameMetadata;
+import io.sidecore.engine.frame.FrameSink;
 import io.sidecore.engine.mem.GuestMemory;
 import io.sidecore.engine.mem.GuestMemoryException;
 import io.sidecore.shm.PortCounter;
+import org.agrona.DirectBuffer;
 import org.agrona.concurrent.CachedNanoClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -20,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The isolation controls of issue 10 §8, each through {@code doWork()} on an injected clock: storm control, the
- * limit on guest memory regions per port.
+ * limit on guest memory regions per port, per-port CPU accounting.
  */
 class IsolationControlsTest
 {
@@ -127,6 +131,68 @@ class IsolationControlsTest
 
         assertEquals(GuestMemoryException.Reason.TOO_MANY_REGIONS, refused.reason());
         assertEquals(GuestMemory.MAX_REGIONS, tooMany.maxRegions(), "the refused memory was not limited");
+    }
+
+    @Test
+    void shouldChargeEachPortTheTimeItsPassesTookAndIdlePortsNothing()
+    {
+        final long costlyNs = 5_000;
+        final TestGuest costly = new TestGuest(1);
+        costly.attach(engine.proxy(), new CostlyBackend(clock, costlyNs));
+        final TestGuest idle = guest(2);
+        final TestGuest cheap = new TestGuest(3);
+        cheap.attach(engine.proxy(), new CostlyBackend(clock, 1));
+        engine.doWork();
+        final long costlyBefore = costly.port.counters().get(PortCounter.CPU_NS);
+        final long cheapBefore = cheap.port.counters().get(PortCounter.CPU_NS);
+        final long idleBefore = idle.port.counters().get(PortCounter.CPU_NS);
+
+        final int passes = 10;
+        for (int i = 0; i < passes; i++)
+        {
+            engine.doWork();
+        }
+
+        assertEquals(passes * costlyNs, costly.port.counters().get(PortCounter.CPU_NS) - costlyBefore);
+        assertEquals(passes, cheap.port.counters().get(PortCounter.CPU_NS) - cheapBefore);
+        assertEquals(0, idle.port.counters().get(PortCounter.CPU_NS) - idleBefore, "an idle port costs nothing");
+    }
+
+    /**
+     * A backend whose every poll takes {@code costNs} of the clock and reports one unit of work.
+     */
+    private static final class CostlyBackend implements PortBackend
+    {
+        private final CachedNanoClock clock;
+        private final long costNs;
+
+        CostlyBackend(final CachedNanoClock clock, final long costNs)
+        {
+            this.clock = clock;
+            this.costNs = costNs;
+        }
+
+        public int poll(final long nowNs, final FrameSink toGuest, final int frameBudget, final long byteBudget)
+        {
+            clock.advance(costNs);
+            return 1;
+        }
+
+        public int onFrame(
+            final DirectBuffer frame, final int offset, final int lengthBytes, final FrameMetadata metadata,
+            final long nowNs)
+        {
+            return FrameSink.DELIVERED;
+        }
+
+        public void close()
+        {
+        }
+
+        public String typeName()
+        {
+            return "costly";
+        }
     }
 
     private TestGuest guest(final int index)

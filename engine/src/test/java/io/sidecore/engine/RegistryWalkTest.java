@@ -340,6 +340,13 @@ class RegistryWalkTest
                 r -> r.send(r.a, r.b.mac, 60), 1),
             port(PortCounter.RX_DROP_DISABLED, "a frame for B, whose receiver is off (RCTL.EN clear)", B,
                 r -> r.proxy.mmioWrite(r.b.port, E1000Registers.RCTL, 0), r -> r.send(r.a, r.b.mac, 60), 1),
+            new Row(PortCounter.CPU_NS, "C's backend takes 700 ns of the clock to hand it a frame",
+                () -> Rig.withScriptedBackend(), r -> r.script.costNs(r.clock, 700),
+                r -> r.c.port.counters().get(PortCounter.CPU_NS), r ->
+                {
+                    r.script.frames.add(r.c.frameTo(r.c.mac, 60, 1));
+                    r.doWork();
+                }, r -> 700),
             new Row(PortCounter.RX_DROP_RUNT, "C's backend hands it a 10-byte frame", () -> Rig.withScriptedBackend(),
                 r -> { }, r -> r.c.port.counters().get(PortCounter.RX_DROP_RUNT), r ->
                 {
@@ -929,6 +936,17 @@ class RegistryWalkTest
     {
         final List<byte[]> frames = new ArrayList<>();
         final FrameMetadata metadata = new FrameMetadata();
+        private CachedNanoClock clock;
+        private long costNs;
+
+        /**
+         * Make every poll that hands a frame take {@code costNs} of the clock.
+         */
+        void costNs(final CachedNanoClock clock, final long costNs)
+        {
+            this.clock = clock;
+            this.costNs = costNs;
+        }
 
         public int onFrame(
             final DirectBuffer frame, final int offset, final int lengthBytes, final FrameMetadata metadata,
@@ -945,6 +963,10 @@ class RegistryWalkTest
                 final byte[] frame = frames.remove(0);
                 toGuest.onFrame(new UnsafeBuffer(frame), 0, frame.length, metadata, nowNs);
                 work++;
+            }
+            if (work > 0 && null != clock)
+            {
+                clock.advance(costNs);
             }
             return work;
         }

@@ -97,7 +97,10 @@ public enum PortCounter
             "the MSS it sends with"),
     TX_DROP_STORM(31, "tx_drop_storm",
         "broadcast or multicast frame the port transmitted past its storm control rate " +
-            "(sidecore.port.flood.frames.per.second)");
+            "(sidecore.port.flood.frames.per.second)"),
+    CPU_NS(32, "cpu_ns",
+        "nanoseconds the sidecore spent on the port's passes that did work (its doorbells, TX, backend input, " +
+            "timers; frames it sends to ports of the same sidecore included): which guest costs the core");
 
     /** Number of counter slots reserved per port; ids are below this. */
     public static final int SLOTS_PER_PORT = 64;
