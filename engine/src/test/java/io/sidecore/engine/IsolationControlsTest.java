@@ -8,6 +8,7 @@ import io.sidecore.engine.frame.FrameMetadata;
 import io.sidecore.engine.frame.FrameSink;
 import io.sidecore.engine.mem.GuestMemory;
 import io.sidecore.engine.mem.GuestMemoryException;
+import io.sidecore.shm.E1000Registers;
 import io.sidecore.shm.PortCounter;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.CachedNanoClock;
@@ -24,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The isolation controls of issue 10 §8, each through {@code doWork()} on an injected clock: storm control, the
- * limit on guest memory regions per port, per-port CPU accounting.
+ * limit on guest memory regions per port, per-port CPU accounting, backoff for fault and reset storms.
  */
 class IsolationControlsTest
 {
@@ -156,6 +157,46 @@ class IsolationControlsTest
         assertEquals(passes * costlyNs, costly.port.counters().get(PortCounter.CPU_NS) - costlyBefore);
         assertEquals(passes, cheap.port.counters().get(PortCounter.CPU_NS) - cheapBefore);
         assertEquals(0, idle.port.counters().get(PortCounter.CPU_NS) - idleBefore, "an idle port costs nothing");
+    }
+
+    /**
+     * A guest resets its device and makes its TX ring fault (TDT moved over a ring of length 0), 1000 times over one
+     * second: with an allowance of 10 faults and resets per second it gets at most a second's worth at once and one
+     * second's refill, its other passes are skipped, and its neighbours' traffic goes on.
+     */
+    @Test
+    void shouldBackOffPortThatFaultsAndResetsInALoop()
+    {
+        final long perSecond = 10;
+        final TestGuest looper = guest(1);
+        final TestGuest sender = guest(2);
+        final TestGuest receiver = guest(3);
+        engine.proxy().updatePortSettings(looper.port, looper.port.settings().withFaultResetRate(perSecond));
+        engine.doWork();
+        final long faultsBefore = looper.port.counters().get(PortCounter.RING_FAULTS);
+        final long resetsBefore = looper.port.counters().get(PortCounter.DEVICE_RESETS);
+
+        int delivered = 0;
+        final int iterations = 1_000;
+        for (int i = 0; i < iterations; i++)
+        {
+            engine.proxy().mmioWrite(looper.port, E1000Registers.CTRL, E1000Registers.CTRL_RST);
+            engine.proxy().mmioWrite(looper.port, E1000Registers.TCTL, E1000Registers.TCTL_EN);
+            looper.registers.setRelease(E1000Registers.TDT, 1 + (i & 1));
+            sender.send(sender.frameTo(receiver.mac, 60, i));
+            engine.doWork();
+            delivered += receiver.drainRx();
+            clock.advance(1_000_000L);
+        }
+
+        final long faults = looper.port.counters().get(PortCounter.RING_FAULTS) - faultsBefore;
+        final long resets = looper.port.counters().get(PortCounter.DEVICE_RESETS) - resetsBefore;
+        assertEquals(iterations, resets, "every reset the guest asked for was done");
+        assertTrue(faults > 0, "the loop faulted the ring");
+        assertTrue(faults <= 2 * perSecond + 1, faults + " faults in one second");
+        assertTrue(looper.port.counters().get(PortCounter.PASSES_BACKED_OFF) >= iterations,
+            "passes skipped: " + looper.port.counters().get(PortCounter.PASSES_BACKED_OFF));
+        assertEquals(iterations, delivered, "the neighbours' traffic went on");
     }
 
     /**

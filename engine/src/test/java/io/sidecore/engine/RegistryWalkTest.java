@@ -488,6 +488,12 @@ class RegistryWalkTest
             }, 1),
             port(PortCounter.TX_DROP_SOURCE_LIMIT, "A (allowed 1 address) sends from two new addresses", A,
                 r -> r.allowSources(r.a, 1), r -> r.sendFromSources(2), 1),
+            port(PortCounter.PASSES_BACKED_OFF, "A (allowance 1 fault or reset per second) resets twice (each trapped write runs a pass)", A,
+                r -> r.proxy.updatePortSettings(r.a.port, r.a.port.settings().withFaultResetRate(1)), r ->
+                {
+                    r.proxy.mmioWrite(r.a.port, E1000Registers.CTRL, E1000Registers.CTRL_RST);
+                    r.proxy.mmioWrite(r.a.port, E1000Registers.CTRL, E1000Registers.CTRL_RST);
+                }, 1),
             port(PortCounter.TX_DROP_STORM, "A (storm control 1 frame/s, burst 1) broadcasts twice", A,
                 r -> r.proxy.updatePortSettings(r.a.port, r.a.port.settings().withFloodRate(1, 1)), r ->
                 {

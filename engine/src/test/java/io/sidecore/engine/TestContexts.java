@@ -23,7 +23,7 @@ public final class TestContexts
      * limits.
      */
     public static final PortSettings PORT_DEFAULTS =
-        new PortSettings(64, 256 * 1024, 256, 64, 1024, 256 * 1024, 0, 0, 0, 0, 0, GuestMemory.MAX_REGIONS, 0, 0);
+        new PortSettings(64, 256 * 1024, 256, 64, 1024, 256 * 1024, 0, 0, 0, 0, 0, GuestMemory.MAX_REGIONS, 0, 0, 0);
 
     private TestContexts()
     {

@@ -100,7 +100,10 @@ public enum PortCounter
             "(sidecore.port.flood.frames.per.second)"),
     CPU_NS(32, "cpu_ns",
         "nanoseconds the sidecore spent on the port's passes that did work (its doorbells, TX, backend input, " +
-            "timers; frames it sends to ports of the same sidecore included): which guest costs the core");
+            "timers; frames it sends to ports of the same sidecore included): which guest costs the core"),
+    PASSES_BACKED_OFF(33, "passes_backed_off",
+        "passes skipped because the port had more ring faults and device resets than its allowance per second " +
+            "(sidecore.port.fault.resets.per.second)");
 
     /** Number of counter slots reserved per port; ids are below this. */
     public static final int SLOTS_PER_PORT = 64;

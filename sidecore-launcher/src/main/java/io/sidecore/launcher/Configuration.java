@@ -250,6 +250,14 @@ public final class Configuration
         "control rate is set.",
         SettingParsers.longInteger(1, PortSettings.MAX_BURST), PortSettings.class, "floodBurstFrames");
 
+    /** Per-port fault and reset backoff. */
+    public static final Setting<Long> PORT_FAULT_RESETS_PER_SECOND = declare(
+        "sidecore.port.fault.resets.per.second", "100",
+        "Per port, default: backoff for fault and reset storms, the ring faults and device resets a guest may " +
+        "cause per second (a second's worth at once); past it the port's passes are skipped (passes_backed_off) " +
+        "until the allowance refills. 0 for no limit.",
+        SettingParsers.longInteger(0, PortSettings.MAX_BURST), PortSettings.class, "faultResetsPerSecond");
+
     /** Per-port frame rate. */
     public static final Setting<Long> PORT_TX_FRAMES_PER_SECOND = declare("sidecore.port.tx.frames.per.second", "0",
         "Per port, default: sustained TX frames per second, 0 for no limit.",
@@ -593,7 +601,8 @@ public final class Configuration
             get(PORT_TX_BURST_BYTES),
             get(PORT_MAX_DMA_REGIONS),
             get(PORT_FLOOD_FRAMES_PER_SECOND),
-            get(PORT_FLOOD_BURST_FRAMES));
+            get(PORT_FLOOD_BURST_FRAMES),
+            get(PORT_FAULT_RESETS_PER_SECOND));
     }
 
     /**

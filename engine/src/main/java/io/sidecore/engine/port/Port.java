@@ -61,6 +61,8 @@ public final class Port
     private final TokenBucket frameBucket = new TokenBucket();
     private final TokenBucket byteBucket = new TokenBucket();
     private final TokenBucket floodBucket = new TokenBucket();
+    private final TokenBucket faultResetBucket = new TokenBucket();
+    private long faultsAndResetsSeen;
     private E1000Device device;
     private final PortFaultPublisher faultPublisher;
     private CsbPort csb;
@@ -326,6 +328,8 @@ public final class Port
         frameBucket.configure(settings.txFramesPerSecond(), settings.txBurstFrames(), nowNs);
         byteBucket.configure(settings.txBytesPerSecond(), settings.txBurstBytes(), nowNs);
         floodBucket.configure(settings.floodFramesPerSecond(), settings.floodBurstFrames(), nowNs);
+        faultResetBucket.configure(settings.faultResetsPerSecond(), settings.faultResetsPerSecond(), nowNs);
+        faultsAndResetsSeen = faultsAndResets();
         guestMemory.maxRegions(settings.maxDmaRegions());
     }
 
@@ -381,6 +385,10 @@ public final class Port
      */
     public int poll(final long nowNs)
     {
+        if (faultResetBucket.isLimited() && isBackedOff(nowNs))
+        {
+            return 0;
+        }
         device.beginPass(settings.rxDescriptorBudget());
         int workCount = null == csb ? 0 : csb.poll(this, nowNs);
         workCount += detectDoorbells();
@@ -476,6 +484,37 @@ public final class Port
             workCount++;
         }
         return workCount;
+    }
+
+    /**
+     * Charge the faults and resets since the last pass to the port's allowance; while it is spent the pass is
+     * skipped (doorbells, TX and backend input wait), so a guest in a fault or reset loop gets at most its allowance
+     * of them per second, and the work they bring. Two reads of the port's own counters per pass.
+     */
+    private boolean isBackedOff(final long nowNs)
+    {
+        final long events = faultsAndResets();
+        if (events != faultsAndResetsSeen)
+        {
+            faultResetBucket.consume(events - faultsAndResetsSeen);
+            faultsAndResetsSeen = events;
+        }
+        if (faultResetBucket.balanceUnits() >= 0)
+        {
+            return false;
+        }
+        faultResetBucket.refill(nowNs);
+        if (faultResetBucket.balanceUnits() >= 0)
+        {
+            return false;
+        }
+        counters.increment(PortCounter.PASSES_BACKED_OFF);
+        return true;
+    }
+
+    private long faultsAndResets()
+    {
+        return counters.get(PortCounter.RING_FAULTS) + counters.get(PortCounter.DEVICE_RESETS);
     }
 
     private boolean isTxPending()

@@ -43,6 +43,10 @@ import static io.sidecore.engine.SettingChecks.checkRange;
  *                              port.
  * @param floodBurstFrames      broadcast and multicast frames that may go at once after a quiet period, at least 1
  *                              when limited.
+ * @param faultResetsPerSecond  backoff for fault and reset storms: ring faults and device resets the port may have
+ *                              per second (a second's worth at once), or {@link #UNLIMITED}; past it the port's
+ *                              passes are skipped ({@code passes_backed_off}) until the allowance refills, so a
+ *                              guest that faults or resets in a loop costs bounded work per second.
  */
 public record PortSettings(
     int txDescriptorBudget,
@@ -58,7 +62,8 @@ public record PortSettings(
     long txBurstBytes,
     int maxDmaRegions,
     long floodFramesPerSecond,
-    long floodBurstFrames)
+    long floodBurstFrames,
+    long faultResetsPerSecond)
 {
     /** A rate of 0 means the limit is off. */
     public static final long UNLIMITED = 0;
@@ -117,6 +122,7 @@ public record PortSettings(
         {
             checkRange("floodBurstFrames", floodBurstFrames, 1, MAX_BURST);
         }
+        checkRange("faultResetsPerSecond", faultResetsPerSecond, 0, MAX_BURST);
     }
 
     /**
@@ -127,7 +133,7 @@ public record PortSettings(
     {
         return new PortSettings(budget, txByteBudget, txSegmentBudget, rxFrameBudget, rxDescriptorBudget, rxByteBudget,
             maxLearnedMacs, txFramesPerSecond, txBurstFrames, txBytesPerSecond, txBurstBytes,
-            maxDmaRegions, floodFramesPerSecond, floodBurstFrames);
+            maxDmaRegions, floodFramesPerSecond, floodBurstFrames, faultResetsPerSecond);
     }
 
     /**
@@ -138,7 +144,7 @@ public record PortSettings(
     {
         return new PortSettings(txDescriptorBudget, budget, txSegmentBudget, rxFrameBudget, rxDescriptorBudget,
             rxByteBudget, maxLearnedMacs, txFramesPerSecond, txBurstFrames, txBytesPerSecond, txBurstBytes,
-            maxDmaRegions, floodFramesPerSecond, floodBurstFrames);
+            maxDmaRegions, floodFramesPerSecond, floodBurstFrames, faultResetsPerSecond);
     }
 
     /**
@@ -149,7 +155,7 @@ public record PortSettings(
     {
         return new PortSettings(txDescriptorBudget, txByteBudget, budget, rxFrameBudget, rxDescriptorBudget,
             rxByteBudget, maxLearnedMacs, txFramesPerSecond, txBurstFrames, txBytesPerSecond, txBurstBytes,
-            maxDmaRegions, floodFramesPerSecond, floodBurstFrames);
+            maxDmaRegions, floodFramesPerSecond, floodBurstFrames, faultResetsPerSecond);
     }
 
     /**
@@ -160,7 +166,7 @@ public record PortSettings(
     {
         return new PortSettings(txDescriptorBudget, txByteBudget, txSegmentBudget, budget, rxDescriptorBudget,
             rxByteBudget, maxLearnedMacs, txFramesPerSecond, txBurstFrames, txBytesPerSecond, txBurstBytes,
-            maxDmaRegions, floodFramesPerSecond, floodBurstFrames);
+            maxDmaRegions, floodFramesPerSecond, floodBurstFrames, faultResetsPerSecond);
     }
 
     /**
@@ -171,7 +177,7 @@ public record PortSettings(
     {
         return new PortSettings(txDescriptorBudget, txByteBudget, txSegmentBudget, rxFrameBudget, budget, rxByteBudget,
             maxLearnedMacs, txFramesPerSecond, txBurstFrames, txBytesPerSecond, txBurstBytes,
-            maxDmaRegions, floodFramesPerSecond, floodBurstFrames);
+            maxDmaRegions, floodFramesPerSecond, floodBurstFrames, faultResetsPerSecond);
     }
 
     /**
@@ -183,7 +189,7 @@ public record PortSettings(
     {
         return new PortSettings(txDescriptorBudget, txByteBudget, txSegmentBudget, rxFrameBudget, rxDescriptorBudget,
             rxByteBudget, maxLearnedMacs, framesPerSecond, burstFrames, txBytesPerSecond, txBurstBytes,
-            maxDmaRegions, floodFramesPerSecond, floodBurstFrames);
+            maxDmaRegions, floodFramesPerSecond, floodBurstFrames, faultResetsPerSecond);
     }
 
     /**
@@ -195,7 +201,7 @@ public record PortSettings(
     {
         return new PortSettings(txDescriptorBudget, txByteBudget, txSegmentBudget, rxFrameBudget, rxDescriptorBudget,
             rxByteBudget, maxLearnedMacs, txFramesPerSecond, txBurstFrames, bytesPerSecond, burstBytes,
-            maxDmaRegions, floodFramesPerSecond, floodBurstFrames);
+            maxDmaRegions, floodFramesPerSecond, floodBurstFrames, faultResetsPerSecond);
     }
 
     /**
@@ -206,7 +212,7 @@ public record PortSettings(
     {
         return new PortSettings(txDescriptorBudget, txByteBudget, txSegmentBudget, rxFrameBudget, rxDescriptorBudget,
             budget, maxLearnedMacs, txFramesPerSecond, txBurstFrames, txBytesPerSecond, txBurstBytes,
-            maxDmaRegions, floodFramesPerSecond, floodBurstFrames);
+            maxDmaRegions, floodFramesPerSecond, floodBurstFrames, faultResetsPerSecond);
     }
 
     /**
@@ -217,7 +223,7 @@ public record PortSettings(
     {
         return new PortSettings(txDescriptorBudget, txByteBudget, txSegmentBudget, rxFrameBudget, rxDescriptorBudget,
             rxByteBudget, count, txFramesPerSecond, txBurstFrames, txBytesPerSecond, txBurstBytes,
-            maxDmaRegions, floodFramesPerSecond, floodBurstFrames);
+            maxDmaRegions, floodFramesPerSecond, floodBurstFrames, faultResetsPerSecond);
     }
 
     /**
@@ -228,7 +234,7 @@ public record PortSettings(
     {
         return new PortSettings(txDescriptorBudget, txByteBudget, txSegmentBudget, rxFrameBudget, rxDescriptorBudget,
             rxByteBudget, maxLearnedMacs, txFramesPerSecond, txBurstFrames, txBytesPerSecond, txBurstBytes,
-            count, floodFramesPerSecond, floodBurstFrames);
+            count, floodFramesPerSecond, floodBurstFrames, faultResetsPerSecond);
     }
 
     /**
@@ -240,6 +246,17 @@ public record PortSettings(
     {
         return new PortSettings(txDescriptorBudget, txByteBudget, txSegmentBudget, rxFrameBudget, rxDescriptorBudget,
             rxByteBudget, maxLearnedMacs, txFramesPerSecond, txBurstFrames, txBytesPerSecond, txBurstBytes,
-            maxDmaRegions, framesPerSecond, burstFrames);
+            maxDmaRegions, framesPerSecond, burstFrames, faultResetsPerSecond);
+    }
+
+    /**
+     * @param perSecond ring faults and device resets per second, or {@link #UNLIMITED}.
+     * @return a copy with the fault and reset backoff.
+     */
+    public PortSettings withFaultResetRate(final long perSecond)
+    {
+        return new PortSettings(txDescriptorBudget, txByteBudget, txSegmentBudget, rxFrameBudget, rxDescriptorBudget,
+            rxByteBudget, maxLearnedMacs, txFramesPerSecond, txBurstFrames, txBytesPerSecond, txBurstBytes,
+            maxDmaRegions, floodFramesPerSecond, floodBurstFrames, perSecond);
     }
 }
