@@ -252,7 +252,7 @@ public final class Configuration
 
     /** Per-port fault and reset backoff. */
     public static final Setting<Long> PORT_FAULT_RESETS_PER_SECOND = declare(
-        "sidecore.port.fault.resets.per.second", "100",
+        "sidecore.port.fault.resets.per.second", "0",
         "Per port, default: backoff for fault and reset storms, the ring faults and device resets a guest may " +
         "cause per second (a second's worth at once); past it the port's passes are skipped (passes_backed_off) " +
         "until the allowance refills. 0 for no limit.",
