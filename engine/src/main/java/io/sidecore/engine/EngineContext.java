@@ -103,6 +103,12 @@ public final class EngineContext
         checkPowerOfTwo("crossShardRingLengthBytes", crossShardRingLengthBytes, 1 << 16, 1 << 30);
         checkRange("crossShardDrainLimit", crossShardDrainLimit, 1, 1 << 16);
         checkPowerOfTwo("macTableCapacity", macTableCapacity, 16, 1 << 24);
+        if (macTableCapacity - (macTableCapacity >> 2) <= maxSwitchPorts)
+        {
+            throw new IllegalArgumentException("macTableCapacity must hold (in three quarters of its slots) more " +
+                "entries than maxSwitchPorts (" + maxSwitchPorts + "), one kept for each port's address: " +
+                macTableCapacity);
+        }
         checkRange("macAgingNs", macAgingNs, 1_000_000L, 86_400_000_000_000L);
         checkRange("macAgingSweepLimit", macAgingSweepLimit, 1, macTableCapacity);
         requireSet("portDefaults", portDefaults);

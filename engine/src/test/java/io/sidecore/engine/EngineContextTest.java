@@ -1,7 +1,6 @@
 package io.sidecore.engine;
 
 import io.sidecore.engine.agent.SidecoreEngine;
-import io.sidecore.engine.port.PortSettings;
 import io.sidecore.engine.status.PortFaultListener;
 import io.sidecore.shm.CounterTypes;
 import io.sidecore.shm.CountersFileDescriptor;
@@ -93,12 +92,15 @@ class EngineContextTest
     void shouldRejectBadPortSettingsWithNamedValue()
     {
         final IllegalArgumentException budget = assertThrows(IllegalArgumentException.class,
-            () -> new PortSettings(0, 1, 1, 0, 0, 0, 0));
+            () -> TestContexts.PORT_DEFAULTS.withTxDescriptorBudget(0));
         final IllegalArgumentException burst = assertThrows(IllegalArgumentException.class,
-            () -> new PortSettings(64, 1, 1, 0, 0, 1_000_000, 100));
+            () -> TestContexts.PORT_DEFAULTS.withTxByteRate(1_000_000, 100));
+        final IllegalArgumentException rxBudget = assertThrows(IllegalArgumentException.class,
+            () -> TestContexts.PORT_DEFAULTS.withRxDescriptorBudget(256));
 
         assertEquals("txDescriptorBudget must be in [1, 65536]: 0", budget.getMessage());
         assertEquals("txBurstBytes must be in [16384, 1000000000]: 100", burst.getMessage());
+        assertEquals("rxDescriptorBudget must be in [257, 65536]: 256", rxBudget.getMessage());
     }
 
     @Test

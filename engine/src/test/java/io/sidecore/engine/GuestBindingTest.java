@@ -253,7 +253,7 @@ class GuestBindingTest
         final AtomicBoolean closed = new AtomicBoolean();
         final PortBackend refused = new PortBackend()
         {
-            public int poll(final long nowNs, final FrameSink toGuest, final int frameBudget)
+            public int poll(final long nowNs, final FrameSink toGuest, final int frameBudget, final long byteBudget)
             {
                 return 0;
             }

@@ -96,7 +96,7 @@ class PortBudgetTest
     }
 
     @Test
-    void shouldStopPassAtByteBudgetWithinOneBatch()
+    void shouldStopPassAtByteBudgetWithinOneFrame()
     {
         addGuests(1, 512);
         final Port port = guests.get(0).port;
@@ -106,9 +106,26 @@ class PortBudgetTest
         engine.doWork();
 
         final long bytes = port.counters().get(PortCounter.TX_BYTES);
-        assertEquals(2L * Port.TX_BATCH_DESCRIPTORS * 600, bytes, "16 frames (9600 B) then 16 more");
-        assertTrue(bytes < 10_000 + Port.TX_BATCH_DESCRIPTORS * 600L);
+        assertEquals(17L * 600, bytes, "16 frames (9600 B) leave room, the 17th passes the budget");
         assertEquals(1, port.counters().get(PortCounter.TX_BUDGET_EXHAUSTED));
+    }
+
+    @Test
+    void shouldStopPassAtSegmentBudget()
+    {
+        addGuests(1, 512);
+        final Port port = guests.get(0).port;
+        engine.proxy().updatePortSettings(port, port.settings().withTxSegmentBudget(10));
+        fill(guests.get(0), 25, 60);
+
+        engine.doWork();
+        assertEquals(10, port.counters().get(PortCounter.TX_FRAMES));
+        engine.doWork();
+        assertEquals(20, port.counters().get(PortCounter.TX_FRAMES));
+        engine.doWork();
+
+        assertEquals(25, port.counters().get(PortCounter.TX_FRAMES));
+        assertEquals(2, port.counters().get(PortCounter.TX_BUDGET_EXHAUSTED));
     }
 
     @Test

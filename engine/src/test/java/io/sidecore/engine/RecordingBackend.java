@@ -36,7 +36,7 @@ final class RecordingBackend implements PortBackend
         return DELIVERED;
     }
 
-    public int poll(final long nowNs, final FrameSink toGuest, final int frameBudget)
+    public int poll(final long nowNs, final FrameSink toGuest, final int frameBudget, final long byteBudget)
     {
         pollLog.add(name);
         budgets.add(frameBudget);

@@ -4,7 +4,6 @@ import io.sidecore.engine.agent.SidecoreAgent;
 import io.sidecore.engine.agent.SidecoreEngine;
 import io.sidecore.engine.agent.SidecoreIdleStrategy;
 import io.sidecore.engine.agent.ThreadingMode;
-import io.sidecore.engine.port.PortSettings;
 import io.sidecore.engine.proxy.EngineProxy;
 import io.sidecore.engine.proxy.TrappedAccess;
 import io.sidecore.engine.backend.PortBackend;
@@ -17,6 +16,7 @@ import io.sidecore.engine.os.TapDevice;
 import io.sidecore.engine.status.JvmActivity;
 import io.sidecore.shm.CsbDescriptor;
 import io.sidecore.shm.E1000Registers;
+import io.sidecore.shm.E1000RxDescriptor;
 import io.sidecore.shm.E1000TxDescriptor;
 import io.sidecore.shm.PortCounter;
 import io.sidecore.shm.PortFault;
@@ -35,6 +35,7 @@ import org.junit.jupiter.api.TestFactory;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -169,6 +170,8 @@ class RegistryWalkTest
             }, 3),
             port(PortCounter.RX_DESCRIPTORS, "A sends one frame that fits one 2 KiB buffer", B,
                 r -> r.send(r.a, r.b.mac, 1000), 1),
+            port(PortCounter.RX_DESCRIPTORS_EXAMINED, "A sends B a frame that fits one 2 KiB buffer", B,
+                r -> r.send(r.a, r.b.mac, 1000), 1),
             port(PortCounter.TX_TSO_SEGMENTS, "A sends a TSO packet of 300 payload bytes with MSS 100", A,
                 Rig::sendTso, 3),
             port(PortCounter.DOORBELLS_SHARED, "A writes TDT into its shared page", A,
@@ -231,7 +234,7 @@ class RegistryWalkTest
                     r.doWork();
                 }, 2),
             port(PortCounter.TX_RATE_LIMITED, "A queues 3 frames at 1 frame/s, burst 1, three passes at one time",
-                A, r -> r.proxy.updatePortSettings(r.a.port, new PortSettings(64, 256 * 1024, 64, 1, 1, 0, 0)),
+                A, r -> r.proxy.updatePortSettings(r.a.port, TestContexts.PORT_DEFAULTS.withTxFrameRate(1, 1)),
                 r ->
                 {
                     r.a.send(r.a.frameTo(r.b.mac, 60, 1), r.a.frameTo(r.b.mac, 60, 2), r.a.frameTo(r.b.mac, 60, 3));
@@ -264,6 +267,12 @@ class RegistryWalkTest
                 r.putTxWithoutRing(r.a, TestGuest.TX_BUFFERS_GPA, legacy(30, 0));
                 r.putTx(r.a, TestGuest.TX_BUFFERS_GPA, Descriptors.dataTxHigh(30, E1000TxDescriptor.CMD_EOP, 0, 0));
             }, 1),
+            port(PortCounter.TX_DROP_RESET, "A's 3-segment TSO packet, 1 segment per pass, then A resets the device",
+                A, r -> r.proxy.updatePortSettings(r.a.port, r.a.port.settings().withTxSegmentBudget(1)), r ->
+                {
+                    r.sendTso();
+                    r.proxy.mmioWrite(r.a.port, E1000Registers.CTRL, E1000Registers.CTRL_RST);
+                }, 2),
             port(PortCounter.TX_DROP_RUNT, "a 10-byte legacy frame", A,
                 r -> r.putTx(r.a, TestGuest.TX_BUFFERS_GPA, legacy(10, E1000TxDescriptor.CMD_EOP)), 1),
             port(PortCounter.TX_DROP_LINK_DOWN, "the operator set A's link down and A sends a frame to B", A,
@@ -315,16 +324,45 @@ class RegistryWalkTest
                 }, 1),
             port(PortCounter.RX_DROP_OVERSIZE, "a 2000-byte frame for B (RCTL.LPE clear)", B,
                 r -> r.send(r.a, r.b.mac, 2000), 1),
+            port(PortCounter.RX_DROP_BUDGET, "a frame for B (RX descriptor budget 257) whose first 300 buffers are " +
+                "null", B, r ->
+                {
+                    r.b.setUpRx(1024);
+                    for (int i = 0; i < 300; i++)
+                    {
+                        r.b.ramBuffer.putLong((int)(TestGuest.RX_RING_GPA - TestGuest.RAM_GPA) +
+                            i * E1000RxDescriptor.LENGTH + E1000RxDescriptor.BUFFER_ADDR_OFFSET, 0,
+                            ByteOrder.LITTLE_ENDIAN);
+                    }
+                    r.proxy.updatePortSettings(r.b.port, r.b.port.settings().withRxDescriptorBudget(257));
+                }, r -> r.send(r.a, r.b.mac, 60), 1),
             port(PortCounter.RX_DROP_DMA_FAULT, "a frame for B, whose next RX buffer is outside its memory", B,
                 r -> Descriptors.putRx(r.b.ramBuffer, (int)(TestGuest.RX_RING_GPA - TestGuest.RAM_GPA),
                     OUTSIDE_RAM_GPA),
                 r -> r.send(r.a, r.b.mac, 60), 1),
             port(PortCounter.RX_DROP_DISABLED, "a frame for B, whose receiver is off (RCTL.EN clear)", B,
                 r -> r.proxy.mmioWrite(r.b.port, E1000Registers.RCTL, 0), r -> r.send(r.a, r.b.mac, 60), 1),
+            new Row(PortCounter.CPU_NS, "C's backend takes 700 ns of the clock to hand it a frame",
+                () -> Rig.withScriptedBackend(), r -> r.script.costNs(r.clock, 700),
+                r -> r.c.port.counters().get(PortCounter.CPU_NS), r ->
+                {
+                    r.script.frames.add(r.c.frameTo(r.c.mac, 60, 1));
+                    r.doWork();
+                }, r -> 700),
             new Row(PortCounter.RX_DROP_RUNT, "C's backend hands it a 10-byte frame", () -> Rig.withScriptedBackend(),
                 r -> { }, r -> r.c.port.counters().get(PortCounter.RX_DROP_RUNT), r ->
                 {
                     r.script.frames.add(new byte[10]);
+                    r.doWork();
+                }, r -> 1),
+            new Row(PortCounter.RX_DROP_GSO_SIZE, "C's TAP peer sends a TCP GSO frame with gso_size 1",
+                () -> Rig.withTap(), r -> { }, r -> r.c.port.counters().get(PortCounter.RX_DROP_GSO_SIZE), r ->
+                {
+                    final MemorySegment message = Arena.ofAuto().allocate(VirtioNetHeader.LENGTH + 200);
+                    final UnsafeBuffer header = new UnsafeBuffer(message.address(), VirtioNetHeader.LENGTH);
+                    VirtioNetHeader.write(header, 0, VirtioNetHeader.F_NEEDS_CSUM, VirtioNetHeader.GSO_TCPV4, 54, 1,
+                        34, 16);
+                    assertEquals(VirtioNetHeader.LENGTH + 200, r.tapPeer.write(message, (int)message.byteSize()));
                     r.doWork();
                 }, r -> 1),
             new Row(PortCounter.BACKEND_READ_ERRORS, "C's TAP descriptor has no interface attached (EBADFD on read)",
@@ -461,11 +499,34 @@ class RegistryWalkTest
                 "leaves", () -> Rig.twoSidecores(), r -> { },
                 r -> r.sidecore(1, SidecoreCounter.SWITCH_DROP_STALE_PORT),
                 r -> r.sendThenRemoveB(r.b.mac), r -> 1),
-            new Row(SidecoreCounter.MAC_TABLE_FULL, "A sends from 20 source addresses to a table of 12 entries",
-                () -> Rig.smallMacTable(), r -> { }, r -> r.sidecore(0, SidecoreCounter.MAC_TABLE_FULL),
-                r -> r.sendFromSources(20), r -> 20 - (12 - r.entriesBefore)),
-            sidecore(SidecoreCounter.MAC_ENTRIES, "A sends from a new source address", 0,
-                r -> r.sendFromSources(1), 1));
+            new Row(SidecoreCounter.MAC_TABLE_FULL, "A (allowed 100 addresses) sends from 20 source addresses to a " +
+                "table of 12 entries, 4 kept for pins", () -> Rig.smallMacTable(), r -> r.allowSources(r.a, 100),
+                r -> r.sidecore(0, SidecoreCounter.MAC_TABLE_FULL), r -> r.sendFromSources(20),
+                r -> 20 - r.engine.agent(0).l2Switch().macTable().learnedLimit()),
+            sidecore(SidecoreCounter.MAC_ENTRIES, "A (allowed 1 address) sends from a new source address", 0,
+                r -> r.allowSources(r.a, 1), r -> r.sendFromSources(1), 1),
+            port(PortCounter.TX_DROP_SPOOFED, "A sends from B's address", A, r ->
+            {
+                final byte[] frame = r.a.frameTo(BROADCAST, 60, 1);
+                System.arraycopy(r.b.mac, 0, frame, 6, 6);
+                r.a.send(frame);
+                r.doWork();
+            }, 1),
+            port(PortCounter.TX_DROP_SOURCE_LIMIT, "A (allowed 1 address) sends from two new addresses", A,
+                r -> r.allowSources(r.a, 1), r -> r.sendFromSources(2), 1),
+            port(PortCounter.PASSES_BACKED_OFF,
+                "A (allowance 1 fault or reset per second) resets twice (each trapped write runs a pass)", A,
+                r -> r.proxy.updatePortSettings(r.a.port, r.a.port.settings().withFaultResetRate(1)), r ->
+                {
+                    r.proxy.mmioWrite(r.a.port, E1000Registers.CTRL, E1000Registers.CTRL_RST);
+                    r.proxy.mmioWrite(r.a.port, E1000Registers.CTRL, E1000Registers.CTRL_RST);
+                }, 1),
+            port(PortCounter.TX_DROP_STORM, "A (storm control 1 frame/s, burst 1) broadcasts twice", A,
+                r -> r.proxy.updatePortSettings(r.a.port, r.a.port.settings().withFloodRate(1, 1)), r ->
+                {
+                    r.send(r.a, BROADCAST, 60);
+                    r.send(r.a, BROADCAST, 60);
+                }, 1));
     }
 
     private static List<Row> faultRows()
@@ -593,7 +654,6 @@ class RegistryWalkTest
         TapDevice tapPeer;
         ScriptedBackend script;
         long crossShardBefore;
-        long entriesBefore;
 
         private Rig(final int sidecores, final UnaryOperator<EngineContext> customize, final boolean csbOnB)
         {
@@ -646,9 +706,9 @@ class RegistryWalkTest
 
         static Rig smallMacTable()
         {
-            final Rig rig = new Rig(1, ctx -> ctx.macTableCapacity(16).macAgingSweepLimit(16), false);
-            rig.entriesBefore = rig.sidecore(0, SidecoreCounter.MAC_ENTRIES);
+            final Rig rig = new Rig(1, ctx -> ctx.macTableCapacity(16).macAgingSweepLimit(16).maxSwitchPorts(4), false);
             assertEquals(12, rig.engine.agent(0).l2Switch().macTable().maxEntries());
+            assertEquals(8, rig.engine.agent(0).l2Switch().macTable().learnedLimit());
             return rig;
         }
 
@@ -869,6 +929,11 @@ class RegistryWalkTest
             proxy.removePort(b.port);
         }
 
+        void allowSources(final TestGuest guest, final int count)
+        {
+            proxy.updatePortSettings(guest.port, guest.port.settings().withMaxLearnedMacs(count));
+        }
+
         void sendFromSources(final int sources)
         {
             for (int i = 0; i < sources; i++)
@@ -918,6 +983,17 @@ class RegistryWalkTest
     {
         final List<byte[]> frames = new ArrayList<>();
         final FrameMetadata metadata = new FrameMetadata();
+        private CachedNanoClock clock;
+        private long costNs;
+
+        /**
+         * Make every poll that hands a frame take {@code costNs} of the clock.
+         */
+        void costNs(final CachedNanoClock clock, final long costNs)
+        {
+            this.clock = clock;
+            this.costNs = costNs;
+        }
 
         public int onFrame(
             final DirectBuffer frame, final int offset, final int lengthBytes, final FrameMetadata metadata,
@@ -926,7 +1002,7 @@ class RegistryWalkTest
             return FrameSink.DELIVERED;
         }
 
-        public int poll(final long nowNs, final FrameSink toGuest, final int frameBudget)
+        public int poll(final long nowNs, final FrameSink toGuest, final int frameBudget, final long byteBudget)
         {
             int work = 0;
             while (!frames.isEmpty() && work < frameBudget)
@@ -934,6 +1010,10 @@ class RegistryWalkTest
                 final byte[] frame = frames.remove(0);
                 toGuest.onFrame(new UnsafeBuffer(frame), 0, frame.length, metadata, nowNs);
                 work++;
+            }
+            if (work > 0 && null != clock)
+            {
+                clock.advance(costNs);
             }
             return work;
         }
@@ -962,7 +1042,7 @@ class RegistryWalkTest
             return FrameSink.DELIVERED;
         }
 
-        public int poll(final long nowNs, final FrameSink toGuest, final int frameBudget)
+        public int poll(final long nowNs, final FrameSink toGuest, final int frameBudget, final long byteBudget)
         {
             polls++;
             if (1 == polls)

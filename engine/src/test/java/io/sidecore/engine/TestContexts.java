@@ -3,6 +3,7 @@ package io.sidecore.engine;
 import io.sidecore.engine.agent.SidecoreAgent;
 import io.sidecore.engine.agent.SidecoreIdleStrategy;
 import io.sidecore.engine.agent.ThreadingMode;
+import io.sidecore.engine.mem.GuestMemory;
 import io.sidecore.engine.port.PortSettings;
 import io.sidecore.shm.E1000Registers;
 import org.agrona.concurrent.CachedNanoClock;
@@ -15,6 +16,14 @@ public final class TestContexts
 {
     /** Start of the manual clock: far from 0 so wrap-safe arithmetic is exercised with large values. */
     public static final long START_NS = 1_000_000_000_000L;
+
+    /**
+     * The port settings of the test contexts: the daemon's defaults (64 TX descriptors, 256 KiB and 256 frames per
+     * pass, 64 RX frames, 1024 RX descriptors and 256 KiB per pass, a guest sends from its own MAC only), no rate
+     * limits.
+     */
+    public static final PortSettings PORT_DEFAULTS =
+        new PortSettings(64, 256 * 1024, 256, 64, 1024, 256 * 1024, 0, 0, 0, 0, 0, GuestMemory.MAX_REGIONS, 0, 0, 0);
 
     private TestContexts()
     {
@@ -84,7 +93,7 @@ public final class TestContexts
             .macTableCapacity(1024)
             .macAgingNs(300_000_000_000L)
             .macAgingSweepLimit(16)
-            .portDefaults(new PortSettings(64, 256 * 1024, 64, 0, 0, 0, 0))
+            .portDefaults(PORT_DEFAULTS)
             .busyRatioWindowNs(1_000_000_000L)
             .cycleTimeThresholdNs(1_000_000L)
             .minModerationDelayNs(0)

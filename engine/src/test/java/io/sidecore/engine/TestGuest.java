@@ -18,6 +18,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -166,6 +167,20 @@ final class TestGuest
             frame.length, E1000TxDescriptor.CMD_EOP | E1000TxDescriptor.CMD_IFCS | E1000TxDescriptor.CMD_RS);
         txTail = (txTail + 1) % txCount;
         return true;
+    }
+
+    /**
+     * Write one raw TX descriptor at the tail without ringing the doorbell.
+     *
+     * @param low  the descriptor's first little-endian 64-bit word (buffer address, or a context's offsets).
+     * @param high its second word (length, type, command, options).
+     */
+    void putTx(final long low, final long high)
+    {
+        final int offset = (int)(TX_RING_GPA - RAM_GPA) + txTail * E1000TxDescriptor.LENGTH;
+        ramBuffer.putLong(offset, low, ByteOrder.LITTLE_ENDIAN);
+        ramBuffer.putLong(offset + 8, high, ByteOrder.LITTLE_ENDIAN);
+        txTail = (txTail + 1) % txCount;
     }
 
     /**

@@ -68,16 +68,45 @@ public enum PortCounter
         "emitted frame the switch had nowhere to send: its only destination was its source port, no other " +
             "port was attached, or it was too short to carry a destination address"),
     TX_DROP_SWITCH_RING_FULL(56, "tx_drop_switch_ring_full",
-        "emitted frame for a port of another sidecore dropped because the cross-sidecore ring was full"),
+        "emitted frame for a port of another sidecore dropped because the cross-sidecore ring was full, or the " +
+            "port's fair share of it"),
     TX_BUDGET_EXHAUSTED(57, "tx_budget_exhausted",
-        "passes that ended the port's TX work at its descriptor or byte budget with descriptors still pending"),
+        "passes that ended the port's TX work at its descriptor, segment or byte budget with descriptors or TSO " +
+            "segments still pending"),
 
     INTERRUPTS_SUPPRESSED_CSB(62, "interrupts_suppressed_csb",
         "interrupt edges withheld because the CSB guest polls (guest_need_rxkick/guest_need_txkick = 0)"),
 
     BACKEND_READ_ERRORS(58, "backend_read_errors",
         "failed reads from the backend other than EAGAIN/EINTR (TAP read errors; the read is retried next pass), " +
-            "beside tx_drop_backend for failed writes");
+            "beside tx_drop_backend for failed writes"),
+
+    RX_DESCRIPTORS_EXAMINED(7, "rx_descriptors_examined",
+        "RX descriptors read while looking for buffers for a frame (the RX work the guest's ring costs the " +
+            "sidecore, delivered or not)"),
+    RX_DROP_BUDGET(28, "rx_drop_budget",
+        "RX frame dropped because the port's RX descriptor budget for the pass (descriptors examined) was spent"),
+    TX_DROP_RESET(29, "tx_drop_reset",
+        "TSO segments of a packet the device had taken (its descriptors done) but not finished sending over its " +
+            "passes when the guest reset the device"),
+    TX_DROP_SPOOFED(19, "tx_drop_spoofed",
+        "emitted frame the switch refused because its source address is another port's MAC or a group address " +
+            "(anti-spoofing)"),
+    TX_DROP_SOURCE_LIMIT(8, "tx_drop_source_limit",
+        "emitted frame the switch refused because its source is a new address beyond the port's allowance of " +
+            "learned addresses (sidecore.port.max.learned.macs; 0: only the port's own MAC)"),
+    RX_DROP_GSO_SIZE(30, "rx_drop_gso_size",
+        "GSO super-frame from the backend (TAP) refused because its gso_size is below 48 bytes, Linux's floor on " +
+            "the MSS it sends with"),
+    TX_DROP_STORM(31, "tx_drop_storm",
+        "broadcast or multicast frame the port transmitted past its storm control rate " +
+            "(sidecore.port.flood.frames.per.second)"),
+    CPU_NS(32, "cpu_ns",
+        "nanoseconds the sidecore spent on the port's passes that did work (its doorbells, TX, backend input, " +
+            "timers; frames it sends to ports of the same sidecore included): which guest costs the core"),
+    PASSES_BACKED_OFF(33, "passes_backed_off",
+        "passes skipped because the port had more ring faults and device resets than its allowance per second " +
+            "(sidecore.port.fault.resets.per.second)");
 
     /** Number of counter slots reserved per port; ids are below this. */
     public static final int SLOTS_PER_PORT = 64;

@@ -6,6 +6,7 @@ import io.sidecore.engine.agent.Kick;
 import io.sidecore.engine.agent.SidecoreIdleStrategy;
 import io.sidecore.engine.agent.ThreadKick;
 import io.sidecore.engine.e1000.PortConfig;
+import io.sidecore.engine.mem.GuestMemory;
 import io.sidecore.engine.port.PortSettings;
 import io.sidecore.launcher.control.ControlServer;
 import io.sidecore.launcher.control.PeerPolicy;
@@ -193,13 +194,72 @@ public final class Configuration
 
     /** Per-port TX byte budget. */
     public static final Setting<Long> PORT_TX_BYTE_BUDGET = declare("sidecore.port.tx.byte.budget", "256k",
-        "Per port, default: TX frame bytes per pass.",
+        "Per port, default: TX bytes per pass, both of frames produced and of guest memory copied (a pass exceeds " +
+        "it by at most one descriptor or one frame).",
         SettingParsers.sizeBytes(1, Long.MAX_VALUE), PortSettings.class, "txByteBudget");
+
+    /** Per-port TX segment budget. */
+    public static final Setting<Integer> PORT_TX_SEGMENT_BUDGET = declare("sidecore.port.tx.segment.budget", "256",
+        "Per port, default: TX frames produced per pass, every TSO segment counted; a TSO packet with more " +
+        "segments goes on in the next passes, so even MSS 1 costs a pass no more than this.",
+        SettingParsers.integer(1, PortSettings.MAX_SEGMENT_BUDGET), PortSettings.class, "txSegmentBudget");
 
     /** Per-port RX frame budget. */
     public static final Setting<Integer> PORT_RX_FRAME_BUDGET = declare("sidecore.port.rx.frame.budget", "64",
-        "Per port, default: frames moved from the backend into the guest per pass.",
+        "Per port, default: frames moved from the backend into the guest per pass, counted after segmentation.",
         SettingParsers.integer(1, PortSettings.MAX_DESCRIPTOR_BUDGET), PortSettings.class, "rxFrameBudget");
+
+    /** Per-port RX descriptor budget. */
+    public static final Setting<Integer> PORT_RX_DESCRIPTOR_BUDGET = declare("sidecore.port.rx.descriptor.budget",
+        "1024", "Per port, default: RX descriptors the device may examine per pass looking for buffers for the " +
+        "frames sent to the guest (a guest's ring of null buffers costs at most this much); a frame that would " +
+        "need more is dropped as rx_drop_budget. At least 257, the most one frame can need.",
+        SettingParsers.integer(PortSettings.MIN_RX_DESCRIPTOR_BUDGET, PortSettings.MAX_DESCRIPTOR_BUDGET),
+        PortSettings.class, "rxDescriptorBudget");
+
+    /** Per-port RX byte budget. */
+    public static final Setting<Long> PORT_RX_BYTE_BUDGET = declare("sidecore.port.rx.byte.budget", "256k",
+        "Per port, default: bytes moved from the backend into the guest per pass, counted after segmentation (a " +
+        "TAP's GSO super-frame is cut over as many passes as its segments need).",
+        SettingParsers.sizeBytes(1, Long.MAX_VALUE), PortSettings.class, "rxByteBudget");
+
+    /** Per-port source address allowance. */
+    public static final Setting<Integer> PORT_MAX_LEARNED_MACS = declare("sidecore.port.max.learned.macs", "0",
+        "Per port, default: source addresses besides its own MAC the switch learns behind a port (anti-spoofing): " +
+        "0 lets a guest send only from its own MAC; more suits a guest that bridges other stations. A frame from " +
+        "another port's MAC is always dropped (tx_drop_spoofed), one from a new address past the allowance too " +
+        "(tx_drop_source_limit).",
+        SettingParsers.integer(0, PortSettings.MAX_LEARNED_MACS), PortSettings.class, "maxLearnedMacs");
+
+    /** Per-port DMA regions. */
+    public static final Setting<Integer> PORT_MAX_DMA_REGIONS = declare("sidecore.port.max.dma.regions", "256",
+        "Per port, default: guest memory regions (vfio-user DMA maps, native attach regions) a guest may have " +
+        "mapped at once; a map past it is refused (ENOSPC; ctl stats: dma_maps_refused.limit). QEMU maps a few " +
+        "dozen at most; each is a host mapping, and the process has vm.max_map_count (65530 by default) for all " +
+        "ports together.",
+        SettingParsers.integer(1, GuestMemory.MAX_REGIONS), PortSettings.class, "maxDmaRegions");
+
+    /** Per-port storm control rate. */
+    public static final Setting<Long> PORT_FLOOD_FRAMES_PER_SECOND = declare(
+        "sidecore.port.flood.frames.per.second", "20000",
+        "Per port, default: storm control, the sustained rate of broadcast and multicast frames a guest may " +
+        "transmit (the switch copies each to every port); past it they are dropped as tx_drop_storm. 0 for no " +
+        "limit.",
+        SettingParsers.longInteger(0, PortSettings.MAX_RATE_PER_SECOND), PortSettings.class, "floodFramesPerSecond");
+
+    /** Per-port storm control burst. */
+    public static final Setting<Long> PORT_FLOOD_BURST_FRAMES = declare("sidecore.port.flood.burst.frames", "2000",
+        "Per port, default: broadcast and multicast frames that may go at once after a quiet period, when a storm " +
+        "control rate is set.",
+        SettingParsers.longInteger(1, PortSettings.MAX_BURST), PortSettings.class, "floodBurstFrames");
+
+    /** Per-port fault and reset backoff. */
+    public static final Setting<Long> PORT_FAULT_RESETS_PER_SECOND = declare(
+        "sidecore.port.fault.resets.per.second", "0",
+        "Per port, default: backoff for fault and reset storms, the ring faults and device resets a guest may " +
+        "cause per second (a second's worth at once); past it the port's passes are skipped (passes_backed_off) " +
+        "until the allowance refills. 0 for no limit.",
+        SettingParsers.longInteger(0, PortSettings.MAX_BURST), PortSettings.class, "faultResetsPerSecond");
 
     /** Per-port frame rate. */
     public static final Setting<Long> PORT_TX_FRAMES_PER_SECOND = declare("sidecore.port.tx.frames.per.second", "0",
@@ -275,13 +335,6 @@ public final class Configuration
         "off its socket; past it the client is disconnected (QEMU's own reply timeout, x-msg-timeout, is 5 s).",
         SettingParsers.durationNs(1_000_000L, 3_600_000_000_000L), PortEndpointSettings.class,
         "messageTimeoutMs");
-
-    /** DMA regions per port. */
-    public static final Setting<Integer> PORT_MAX_DMA_REGIONS = declare("sidecore.port.max.dma.regions", "128",
-        "Guest memory regions (vfio-user DMA maps) one port's VMM may have mapped at once; a map past it is " +
-        "refused with ENOSPC and counted (ctl stats: dma_maps_refused.limit). QEMU maps a few dozen at most; every " +
-        "map with a file is one mmap of the daemon's, and all ports share the kernel's vm.max_map_count (65530).",
-        SettingParsers.integer(1, 65_535), PortEndpointSettings.class, "maxDmaRegions");
 
     /** Unsealed guest memory. */
     public static final Setting<Boolean> GUEST_MEMORY_ALLOW_UNSEALED = declare(
@@ -578,11 +631,19 @@ public final class Configuration
         return new PortSettings(
             get(PORT_TX_DESCRIPTOR_BUDGET),
             get(PORT_TX_BYTE_BUDGET),
+            get(PORT_TX_SEGMENT_BUDGET),
             get(PORT_RX_FRAME_BUDGET),
+            get(PORT_RX_DESCRIPTOR_BUDGET),
+            get(PORT_RX_BYTE_BUDGET),
+            get(PORT_MAX_LEARNED_MACS),
             framesPerSecond,
             get(PORT_TX_BURST_FRAMES),
             bytesPerSecond,
-            get(PORT_TX_BURST_BYTES));
+            get(PORT_TX_BURST_BYTES),
+            get(PORT_MAX_DMA_REGIONS),
+            get(PORT_FLOOD_FRAMES_PER_SECOND),
+            get(PORT_FLOOD_BURST_FRAMES),
+            get(PORT_FAULT_RESETS_PER_SECOND));
     }
 
     /**

@@ -55,7 +55,7 @@ public final class SidecoreEngine implements AutoCloseable
             {
                 if (from != to)
                 {
-                    rings[from][to] = new ShardRing(ctx.crossShardRingLengthBytes(), from, to);
+                    rings[from][to] = new ShardRing(ctx.crossShardRingLengthBytes(), from, to, ctx.maxSwitchPorts());
                 }
             }
         }
@@ -68,7 +68,8 @@ public final class SidecoreEngine implements AutoCloseable
         {
             final SidecoreCounters counters = new SidecoreCounters(ctx.countersManager(), i);
             final L2Switch l2Switch = new L2Switch(
-                i, ctx.maxSwitchPorts(), new MacTable(ctx.macTableCapacity(), ctx.macAgingNs()), rings[i], counters);
+                i, ctx.maxSwitchPorts(), new MacTable(ctx.macTableCapacity(), ctx.macAgingNs(), ctx.maxSwitchPorts(),
+                ctx.maxSwitchPorts()), rings[i], counters);
             final ShardRing[] inbound = new ShardRing[count - 1];
             int n = 0;
             for (int from = 0; from < count; from++)

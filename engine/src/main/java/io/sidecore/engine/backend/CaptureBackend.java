@@ -70,7 +70,7 @@ public final class CaptureBackend implements PortBackend
      *
      * @return 0.
      */
-    public int poll(final long nowNs, final FrameSink toGuest, final int frameBudget)
+    public int poll(final long nowNs, final FrameSink toGuest, final int frameBudget, final long byteBudget)
     {
         if (!closed && nowNs - lastFlushNs >= flushIntervalNs)
         {

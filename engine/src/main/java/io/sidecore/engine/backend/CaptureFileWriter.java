@@ -8,9 +8,17 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
 
 /**
  * What every capture file writer shares: the file and its rotation, and a preallocated staging buffer of
@@ -22,9 +30,30 @@ import java.nio.file.StandardOpenOption;
  * {@code file} becomes {@code file.1}, {@code file.1} becomes {@code file.2}, ..., and the oldest beyond
  * {@code maxFiles} is deleted; every file starts with its own file header. Not thread-safe: one writer thread at a
  * time (a file may be handed from one thread to another through a happens-before edge, as a command queue gives).
+ * <p>
+ * <b>Safety.</b> The daemon (often root) writes a capture where a control client or an operator says, so opening one
+ * must not become a way to write, truncate or expose another file:
+ * <ul>
+ *   <li>the file's directory must be a real directory (not a symbolic link) owned by this process's user and
+ *       writable by nobody else, so nobody can swap a file or a link in between the checks and the open;</li>
+ *   <li>an existing file is replaced only when it is a regular file of this user holding a capture (pcap or pcapng
+ *       magic) or nothing, and never through a symbolic link: it is removed and a new file created with
+ *       {@code O_CREAT|O_EXCL|O_NOFOLLOW};</li>
+ *   <li>a new file is created mode 0600: the frames are the guests' traffic.</li>
+ * </ul>
+ * Rotation replaces only files that pass the same check.
  */
 public abstract class CaptureFileWriter implements AutoCloseable
 {
+    private static final Set<PosixFilePermission> OWNER_READ_WRITE = PosixFilePermissions.fromString("rw-------");
+    private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY =
+        PosixFilePermissions.asFileAttribute(OWNER_READ_WRITE);
+    private static final Set<OpenOption> CREATE_OPTIONS =
+        Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+    private static final int PCAP_MAGIC_MICROS = 0xA1B2C3D4;
+    private static final int PCAP_MAGIC_NANOS = 0xA1B23C4D;
+    private static final int PCAPNG_SECTION_HEADER = 0x0A0D0D0A;
+
     private final Path[] paths;
     private final long maxFileBytes;
     private final ByteBuffer byteBuffer;
@@ -81,14 +110,16 @@ public abstract class CaptureFileWriter implements AutoCloseable
      */
     protected final void openFile()
     {
+        final Path file = paths[0];
         try
         {
-            channel = FileChannel.open(paths[0], StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING);
+            checkDirectory(file);
+            Files.deleteIfExists(requireReplaceable(file));
+            channel = FileChannel.open(file, CREATE_OPTIONS, OWNER_ONLY);
         }
         catch (final IOException ex)
         {
-            throw new UncheckedIOException("cannot open capture file " + paths[0], ex);
+            throw new UncheckedIOException("cannot open capture file " + file + ": " + ex.getMessage(), ex);
         }
         final int position = byteBuffer.position();
         final int headerBytes = putFileHeader(buffer, position);
@@ -175,11 +206,12 @@ public abstract class CaptureFileWriter implements AutoCloseable
         {
             channel.close();
             final int last = paths.length - 1;
-            Files.deleteIfExists(paths[last]);
+            Files.deleteIfExists(requireReplaceable(paths[last]));
             for (int i = last - 1; i >= 0; i--)
             {
-                if (Files.exists(paths[i]))
+                if (Files.exists(paths[i], LinkOption.NOFOLLOW_LINKS))
                 {
+                    requireReplaceable(paths[i + 1]);
                     Files.move(paths[i], paths[i + 1], StandardCopyOption.REPLACE_EXISTING);
                 }
             }
@@ -190,6 +222,107 @@ public abstract class CaptureFileWriter implements AutoCloseable
         }
         filesRotated++;
         openFile();
+    }
+
+    /**
+     * The directory of a capture file must be a real directory owned by this process's user that nobody else can
+     * write into: then nothing in it changes between the checks below and the open.
+     *
+     * @throws IOException naming the directory and what is wrong with it.
+     */
+    private static void checkDirectory(final Path file) throws IOException
+    {
+        final Path directory = file.toAbsolutePath().getParent();
+        final PosixFileAttributes attributes =
+            Files.readAttributes(directory, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        if (attributes.isSymbolicLink())
+        {
+            throw new IOException("directory " + directory + " is a symbolic link");
+        }
+        if (!attributes.isDirectory())
+        {
+            throw new IOException(directory + " is not a directory");
+        }
+        final int ownerUid = (Integer)Files.getAttribute(directory, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+        final int ownUid = ownUid();
+        if (ownerUid != ownUid)
+        {
+            throw new IOException("directory " + directory + " is owned by uid " + ownerUid + ", not by this " +
+                "process's uid " + ownUid);
+        }
+        final Set<PosixFilePermission> permissions = attributes.permissions();
+        if (permissions.contains(PosixFilePermission.GROUP_WRITE) ||
+            permissions.contains(PosixFilePermission.OTHERS_WRITE))
+        {
+            throw new IOException("directory " + directory + " is writable by others (mode " +
+                PosixFilePermissions.toString(permissions) + ")");
+        }
+    }
+
+    /**
+     * A file may be replaced only when it is absent, or a regular file (not a link) of this process's user that
+     * holds nothing or a capture.
+     *
+     * @return the file.
+     * @throws IOException naming the file and why it is kept.
+     */
+    private static Path requireReplaceable(final Path file) throws IOException
+    {
+        final PosixFileAttributes attributes;
+        try
+        {
+            attributes = Files.readAttributes(file, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        }
+        catch (final NoSuchFileException ex)
+        {
+            return file;
+        }
+        if (attributes.isSymbolicLink())
+        {
+            throw new IOException(file + " is a symbolic link");
+        }
+        if (!attributes.isRegularFile())
+        {
+            throw new IOException(file + " exists and is not a regular file");
+        }
+        if ((Integer)Files.getAttribute(file, "unix:uid", LinkOption.NOFOLLOW_LINKS) != ownUid())
+        {
+            throw new IOException(file + " exists and belongs to another user");
+        }
+        if (attributes.size() > 0 && !isCapture(file))
+        {
+            throw new IOException(file + " exists and is not a capture file (no pcap or pcapng magic): kept");
+        }
+        return file;
+    }
+
+    private static boolean isCapture(final Path file) throws IOException
+    {
+        final ByteBuffer magic = ByteBuffer.allocate(Integer.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        try (FileChannel existing = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS))
+        {
+            while (magic.hasRemaining())
+            {
+                if (existing.read(magic) <= 0)
+                {
+                    break;
+                }
+            }
+        }
+        if (magic.hasRemaining())
+        {
+            return false;
+        }
+        final int value = magic.getInt(0);
+        final int swapped = Integer.reverseBytes(value);
+        return PCAPNG_SECTION_HEADER == value ||
+            PCAP_MAGIC_MICROS == value || PCAP_MAGIC_MICROS == swapped ||
+            PCAP_MAGIC_NANOS == value || PCAP_MAGIC_NANOS == swapped;
+    }
+
+    private static int ownUid() throws IOException
+    {
+        return (Integer)Files.getAttribute(Path.of("/proc/self"), "unix:uid");
     }
 
     /**

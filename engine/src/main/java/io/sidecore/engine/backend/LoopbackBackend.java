@@ -64,14 +64,16 @@ public final class LoopbackBackend implements PortBackend
     /**
      * {@inheritDoc}
      */
-    public int poll(final long nowNs, final FrameSink toGuest, final int frameBudget)
+    public int poll(final long nowNs, final FrameSink toGuest, final int frameBudget, final long byteBudget)
     {
         int frames = 0;
-        while (head < tail && frames < frameBudget)
+        long bytes = 0;
+        while (head < tail && frames < frameBudget && bytes < byteBudget)
         {
             final int slot = (int)(head & (SLOTS - 1));
             // The port's receive side counts the frame as received or under exactly one drop reason.
             toGuest.onFrame(slots, slot * SLOT_BYTES, lengths[slot], metadata.reset(), nowNs);
+            bytes += lengths[slot];
             head++;
             frames++;
         }

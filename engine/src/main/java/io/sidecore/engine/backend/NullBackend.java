@@ -74,12 +74,14 @@ public final class NullBackend implements PortBackend
     /**
      * {@inheritDoc}
      */
-    public int poll(final long nowNs, final FrameSink toGuest, final int frameBudget)
+    public int poll(final long nowNs, final FrameSink toGuest, final int frameBudget, final long byteBudget)
     {
-        final int frames = Math.min(framesPerPoll, frameBudget);
+        final int limit = Math.min(framesPerPoll, frameBudget);
         final UnsafeBuffer template = this.template;
         final boolean stamp = null != template && template.capacity() >= SEQUENCE_OFFSET + Long.BYTES;
-        for (int i = 0; i < frames; i++)
+        int frames = 0;
+        long bytes = 0;
+        while (frames < limit && bytes < byteBudget)
         {
             if (stamp)
             {
@@ -90,6 +92,8 @@ public final class NullBackend implements PortBackend
             {
                 framesDelivered++;
             }
+            bytes += template.capacity();
+            frames++;
         }
         return frames;
     }

@@ -14,14 +14,31 @@ import io.sidecore.engine.frame.FrameSink;
 public interface PortBackend extends FrameSink
 {
     /**
-     * Move up to {@code frameBudget} frames from the backend towards the guest.
+     * Move frames from the backend towards the guest: up to {@code frameBudget} frames and about
+     * {@code byteBudget} bytes, counted as handed to the guest (after any segmentation the backend does), so that
+     * whatever arrives, one poll costs at most its budget. A backend that cuts a super-frame short goes on with it
+     * in the next poll.
      *
      * @param nowNs       the agent's time for this duty cycle.
      * @param toGuest     where frames for the guest go: the port's receive side, which accounts for each of them.
-     * @param frameBudget bound on frames moved in this call.
+     * @param frameBudget bound on frames handed to the guest (or dropped) in this call.
+     * @param byteBudget  bound on bytes handed to the guest in this call (it may be passed by one frame).
      * @return frames moved or dropped (work count).
      */
-    int poll(long nowNs, FrameSink toGuest, int frameBudget);
+    int poll(long nowNs, FrameSink toGuest, int frameBudget, long byteBudget);
+
+    /**
+     * {@link #poll(long, FrameSink, int, long)} with no byte bound.
+     *
+     * @param nowNs       the agent's time for this duty cycle.
+     * @param toGuest     where frames for the guest go.
+     * @param frameBudget bound on frames handed to the guest (or dropped) in this call.
+     * @return frames moved or dropped (work count).
+     */
+    default int poll(final long nowNs, final FrameSink toGuest, final int frameBudget)
+    {
+        return poll(nowNs, toGuest, frameBudget, Long.MAX_VALUE);
+    }
 
     /**
      * Whether the backend's side has carrier, for the port's link (a TAP whose interface is down or has no carrier

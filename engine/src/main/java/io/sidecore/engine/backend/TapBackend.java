@@ -26,7 +26,9 @@ import java.nio.ByteOrder;
  *       a TCP super-frame) handed to the port's receive side with complete checksums.</li>
  * </ul>
  * Everything the backend loses is counted once: towards the guest {@link PortCounter#RX_DROP_BACKEND} (a runt, a
- * frame that filled the read buffer and so may be truncated, an unsupported or inconsistent GSO frame); from the
+ * frame that filled the read buffer and so may be truncated, an unsupported or inconsistent GSO frame) and
+ * {@link PortCounter#RX_DROP_GSO_SIZE} (a GSO frame whose {@code gso_size} is below {@link #MIN_GSO_SIZE_BYTES});
+ * from the
  * guest {@link PortCounter#TX_DROP_BACKEND} (the TAP write failed), {@link PortCounter#TX_DROP_MALFORMED}
  * (inconsistent offload frame), {@link PortCounter#TX_DROP_RUNT} or {@link PortCounter#TX_DROP_OVERSIZE}. A failed
  * read other than EAGAIN/EINTR is counted in {@link PortCounter#BACKEND_READ_ERRORS} (no frame is known lost: the
@@ -40,6 +42,13 @@ public final class TapBackend implements PortBackend
 
     /** Time between two looks at the TAP's carrier (one system call each), so a link change shows within it. */
     public static final long CARRIER_CHECK_INTERVAL_NS = 100_000_000L;
+
+    /**
+     * Smallest {@code gso_size} of a host GSO frame taken: Linux's own floor on the MSS it sends with
+     * ({@code net.ipv4.tcp_min_snd_mss}, 48), so no host stack produces less; a smaller one (one byte per frame turns
+     * 64 KiB into 65 K frames) is refused and counted in {@link PortCounter#RX_DROP_GSO_SIZE}.
+     */
+    public static final int MIN_GSO_SIZE_BYTES = 48;
 
     /** Largest frame read from or written to the TAP: a 64 KiB GSO frame plus L2 headers, with margin. */
     private static final int MAX_FRAME_BYTES = 0x10000 + 1024;
@@ -58,6 +67,10 @@ public final class TapBackend implements PortBackend
     private final VirtioNetTranslator translator;
     private final FrameMetadata rxMetadata = new FrameMetadata();
 
+    private int segmentCount;
+    private int nextSegment;
+    private int work;
+    private long bytes;
     private long txFramesWritten;
     private long txOffloadFramesWritten;
     private long txSoftwareSegments;
@@ -254,15 +267,21 @@ public final class TapBackend implements PortBackend
     }
 
     /**
-     * Read up to {@code frameBudget} frames from the TAP (non-blocking) and deliver them, segmented and
-     * checksummed as the guest needs, to {@code toGuest}. Each segment delivered or dropped is one unit of work;
-     * a super-frame is always delivered whole, so the count can pass the budget by one frame's segments. A failed
-     * read ends the poll and is counted in {@link PortCounter#BACKEND_READ_ERRORS}.
+     * Read frames from the TAP (non-blocking) and deliver them, segmented and checksummed as the guest needs, to
+     * {@code toGuest}, until the frame or byte budget is spent, counted in frames handed to the guest after
+     * segmentation (each segment delivered or dropped is one unit of work). A super-frame with more segments than the
+     * budget leaves goes on in the next poll from where it stopped (it stays in the read buffer), before anything more
+     * is read. A failed read ends the poll and is counted in {@link PortCounter#BACKEND_READ_ERRORS}.
      */
-    public int poll(final long nowNs, final FrameSink toGuest, final int frameBudget)
+    public int poll(final long nowNs, final FrameSink toGuest, final int frameBudget, final long byteBudget)
     {
-        int work = 0;
-        while (work < frameBudget)
+        work = 0;
+        bytes = 0;
+        if (nextSegment < segmentCount)
+        {
+            deliverSegments(nowNs, toGuest, frameBudget, byteBudget);
+        }
+        while (nextSegment == segmentCount && work < frameBudget && bytes < byteBudget)
         {
             final int readBytes = tap.read(rxSegment, rxCapacity);
             if (readBytes <= 0)
@@ -275,20 +294,21 @@ public final class TapBackend implements PortBackend
                 break;
             }
             rxFramesRead++;
-            work += onHostFrame(nowNs, toGuest, readBytes);
+            onHostFrame(nowNs, toGuest, readBytes, frameBudget, byteBudget);
         }
         return work;
     }
 
-    private int onHostFrame(final long nowNs, final FrameSink toGuest, final int readBytes)
+    private void onHostFrame(
+        final long nowNs, final FrameSink toGuest, final int readBytes, final int frameBudget, final long byteBudget)
     {
         final FrameMetadata metadata = rxMetadata;
         final int frameBytes = translator.decode(rxBuffer, readBytes, metadata);
         if (VirtioNetTranslator.MALFORMED == frameBytes || readBytes >= rxCapacity)
         {
             // A runt, an unsupported GSO type, or a read that filled the buffer and so may have been truncated.
-            counters.increment(PortCounter.RX_DROP_BACKEND);
-            return 1;
+            dropHostFrame(PortCounter.RX_DROP_BACKEND);
+            return;
         }
         final int frameOffset = vnetHeaderBytes;
         if (FrameMetadata.GSO_NONE == metadata.gsoType)
@@ -297,29 +317,59 @@ public final class TapBackend implements PortBackend
             {
                 if (!translator.completeChecksum(rxBuffer, frameOffset, frameBytes, metadata))
                 {
-                    counters.increment(PortCounter.RX_DROP_BACKEND);
-                    return 1;
+                    dropHostFrame(PortCounter.RX_DROP_BACKEND);
+                    return;
                 }
                 rxChecksumsCompleted++;
             }
+            work++;
+            bytes += frameBytes;
             toGuest.onFrame(rxBuffer, frameOffset, frameBytes, metadata, nowNs);
-            return 1;
+            return;
+        }
+        if (metadata.gsoSizeBytes < MIN_GSO_SIZE_BYTES)
+        {
+            dropHostFrame(PortCounter.RX_DROP_GSO_SIZE);
+            return;
         }
         final int count = translator.prepareSegments(rxBuffer, frameOffset, frameBytes, metadata);
         if (VirtioNetTranslator.MALFORMED == count)
         {
-            counters.increment(PortCounter.RX_DROP_BACKEND);
-            return 1;
+            dropHostFrame(PortCounter.RX_DROP_BACKEND);
+            return;
         }
         rxGsoFrames++;
         metadata.reset();
-        for (int i = 0; i < count; i++)
+        segmentCount = count;
+        nextSegment = 0;
+        deliverSegments(nowNs, toGuest, frameBudget, byteBudget);
+    }
+
+    private void dropHostFrame(final PortCounter reason)
+    {
+        counters.increment(reason);
+        work++;
+    }
+
+    /**
+     * Hand the guest the next segments of the super-frame in the read buffer while the budget has room.
+     */
+    private void deliverSegments(
+        final long nowNs, final FrameSink toGuest, final int frameBudget, final long byteBudget)
+    {
+        while (nextSegment < segmentCount && work < frameBudget && bytes < byteBudget)
         {
-            final int segmentBytes = translator.buildSegment(i, segmentBuffer);
+            final int segmentBytes = translator.buildSegment(nextSegment++, segmentBuffer);
             rxSegments++;
-            toGuest.onFrame(segmentBuffer, 0, segmentBytes, metadata, nowNs);
+            work++;
+            bytes += segmentBytes;
+            toGuest.onFrame(segmentBuffer, 0, segmentBytes, rxMetadata, nowNs);
         }
-        return count;
+        if (nextSegment == segmentCount)
+        {
+            nextSegment = 0;
+            segmentCount = 0;
+        }
     }
 
     /**

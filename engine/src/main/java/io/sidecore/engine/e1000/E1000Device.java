@@ -425,11 +425,41 @@ public final class E1000Device
      */
     public int pollTx(final long nowNs, final int descriptorBudget)
     {
+        return pollTx(nowNs, descriptorBudget, Integer.MAX_VALUE, Long.MAX_VALUE);
+    }
+
+    /**
+     * One TX pass within the port's budgets (see {@link TxProcessor#process(long, int, int, long)}).
+     *
+     * @param nowNs            current time.
+     * @param descriptorBudget bound on descriptors.
+     * @param frameBudget      bound on frames produced, TSO segments included.
+     * @param byteBudget       bound on bytes produced and bytes copied from guest memory.
+     * @return work done.
+     */
+    public int pollTx(final long nowNs, final int descriptorBudget, final int frameBudget, final long byteBudget)
+    {
         if (faults.isFaulted())
         {
             return 0;
         }
-        return tx.process(nowNs, descriptorBudget);
+        return tx.process(nowNs, descriptorBudget, frameBudget, byteBudget);
+    }
+
+    /**
+     * @return true while a TSO packet has segments left for a later pass.
+     */
+    public boolean isTxSegmenting()
+    {
+        return tx.isSegmenting();
+    }
+
+    /**
+     * @return true if the last TX pass stopped at one of its budgets with work left.
+     */
+    public boolean isTxBudgetSpent()
+    {
+        return tx.isBudgetSpent();
     }
 
     /**
@@ -492,6 +522,17 @@ public final class E1000Device
             return FrameSink.dropped(PortCounter.RX_DROP_DISABLED);
         }
         return rx.receive(frame, offset, lengthBytes, nowNs);
+    }
+
+    /**
+     * A new pass of the sidecore over the port: the RX descriptor budget for the frames that reach it until the next
+     * (see {@link RxProcessor#beginPass}).
+     *
+     * @param rxDescriptorBudget RX descriptors the scans may examine.
+     */
+    public void beginPass(final int rxDescriptorBudget)
+    {
+        rx.beginPass(rxDescriptorBudget);
     }
 
     /**

@@ -37,6 +37,8 @@ import java.nio.ByteOrder;
  *   {@link PortCounter#RX_DROP_DISABLED}, like every later frame of the quarantined port;</li>
  *   <li>not enough descriptors between RDH and RDT for the whole frame, decided before anything is written: RNBC++,
  *   MPC++, cause RXO, {@link PortCounter#RX_DROP_RING_FULL};</li>
+ *   <li>the pass's RX descriptor budget spent before the frame's descriptors were found (see below), decided before
+ *   anything is written: {@link PortCounter#RX_DROP_BUDGET};</li>
  *   <li>a buffer of the frame outside guest memory: {@link PortCounter#RX_DROP_DMA_FAULT}. No byte of the frame is
  *   written anywhere; every descriptor the frame would have used is completed with length 0 and DD, the last also
  *   with EOP and error RXE, so the guest's driver discards the frame, recycles the buffers and moves on (Linux drops
@@ -61,8 +63,13 @@ import java.nio.ByteOrder;
  * <p>
  * The descriptors a frame needs are found by one bounded scan from RDH towards RDT that reads each buffer address
  * once; the writing pass uses those copies only. A scan that fails (overrun) is remembered with the ring position, so
- * a ring whose descriptors all have address 0 (the e1000e CVE-2020-28916 pattern) costs one pass, not one per frame,
- * until the guest moves RDT. No allocation on this path.
+ * a ring whose descriptors all have address 0 (the e1000e CVE-2020-28916 pattern) costs one scan, not one per frame,
+ * until the guest moves RDT. The guest moves RDT at will (it is in the shared page), so the scans are also bounded
+ * per pass: {@link #beginPass} gives the port's RX descriptor budget, every descriptor a scan reads is charged to it,
+ * and a frame that would need more than is left is dropped as {@link PortCounter#RX_DROP_BUDGET} after at most the
+ * rest of the budget was read. A port then costs at most its budget per pass in descriptors examined, whatever its
+ * ring holds, however its RDT moves and however many frames are sent to it. Until the first {@link #beginPass} the
+ * budget is unlimited. No allocation on this path.
  */
 public final class RxProcessor
 {
@@ -83,13 +90,14 @@ public final class RxProcessor
     /** Smallest receive buffer (BSIZE 11, BSEX 0). */
     static final int MIN_BUFFER_LENGTH = 256;
     /** Most buffers a frame can need: the longest frame plus FCS in the smallest buffers. */
-    static final int MAX_BUFFERS_PER_FRAME = (MAX_FRAME_LENGTH + FCS_LENGTH + MIN_BUFFER_LENGTH - 1) /
+    public static final int MAX_BUFFERS_PER_FRAME = (MAX_FRAME_LENGTH + FCS_LENGTH + MIN_BUFFER_LENGTH - 1) /
         MIN_BUFFER_LENGTH;
 
     private static final boolean NATIVE_LITTLE_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
     private static final int SCAN_OK = 0;
     private static final int SCAN_OVERRUN = 1;
     private static final int SCAN_DMA_FAULT = 2;
+    private static final int SCAN_BUDGET_SPENT = 3;
 
     private final RegisterImage registers;
     private final GuestMemory guestMemory;
@@ -114,6 +122,7 @@ public final class RxProcessor
     private int totalLength;
     private int bufferCount;
     private int usedDescriptors;
+    private int examineBudget = Integer.MAX_VALUE;
 
     private boolean failedScanValid;
     private long failedScanRingGpa;
@@ -208,6 +217,16 @@ public final class RxProcessor
         {
             source = null;
         }
+    }
+
+    /**
+     * A new pass over the port: its scans may examine up to {@code descriptorBudget} descriptors until the next one.
+     *
+     * @param descriptorBudget descriptors, at least {@link #MAX_BUFFERS_PER_FRAME} so that any frame fits a fresh pass.
+     */
+    public void beginPass(final int descriptorBudget)
+    {
+        examineBudget = descriptorBudget;
     }
 
     /**
@@ -322,6 +341,10 @@ public final class RxProcessor
         {
             return overrun(nowNs);
         }
+        if (SCAN_BUDGET_SPENT == scan)
+        {
+            return drop(PortCounter.RX_DROP_BUDGET);
+        }
         final int newHead;
         if (SCAN_DMA_FAULT == scan)
         {
@@ -353,7 +376,7 @@ public final class RxProcessor
 
     /**
      * Find the descriptors of this frame from {@code head}, reading each buffer address once, without writing.
-     * Bounded by the descriptors between head and tail.
+     * Bounded by the descriptors between head and tail and by what is left of the pass's budget.
      */
     private int scan(final int head, final int tail)
     {
@@ -362,6 +385,10 @@ public final class RxProcessor
         if (neededBuffers > free || isKnownOverrun(head, tail, neededBuffers))
         {
             return SCAN_OVERRUN;
+        }
+        if (neededBuffers > examineBudget)
+        {
+            return SCAN_BUDGET_SPENT;
         }
         final GuestMemory guestMemory = this.guestMemory;
         boolean dmaFault = false;
@@ -373,8 +400,14 @@ public final class RxProcessor
         {
             if (used == free)
             {
+                charge(used);
                 rememberOverrun(head, tail, buffers);
                 return SCAN_OVERRUN;
+            }
+            if (used == examineBudget)
+            {
+                charge(used);
+                return SCAN_BUDGET_SPENT;
             }
             descriptorView.wrap(ring.descriptorAddress(index), DescriptorRing.DESCRIPTOR_LENGTH);
             final long bufferGpa = descriptorView.getLong(
@@ -397,9 +430,16 @@ public final class RxProcessor
             }
             index = ring.next(index);
         }
+        charge(used);
         bufferCount = buffers;
         usedDescriptors = used;
         return dmaFault ? SCAN_DMA_FAULT : SCAN_OK;
+    }
+
+    private void charge(final int examined)
+    {
+        examineBudget -= examined;
+        counters.add(PortCounter.RX_DESCRIPTORS_EXAMINED, examined);
     }
 
     private int dataLength(final int covered, final int descriptorLength)

@@ -40,6 +40,11 @@ import static io.sidecore.engine.net.PacketHeaders.UDP_HEADER_BYTES;
  *       the end of the segment (TUCSE does not apply to segments).</li>
  *   <li>IXSM: IP header checksum from IPCSS to IPCSE (or the end of the segment), after the length update.</li>
  * </ul>
+ * <b>Within a budget.</b> A packet is segmented over as many passes as the port's budgets need: {@link #begin}
+ * saves its header and position, {@link #emit} emits segments while the pass's {@link TxPassBudget} has room, and the
+ * next pass goes on where it stopped (the packet stays in the staging buffer, and the transmit path stages nothing
+ * else meanwhile). So any MSS the SDM allows costs a pass no more than its budget.
+ * <p>
  * The length, identification, sequence and flag updates are the ones generic segmentation makes too, and are
  * written by {@link SegmentHeaders}; what stays here is the device's own part: offsets from the context descriptor
  * rather than parsed headers, in-place segmentation, and only the checksums POPTS asks for, from the guest's
@@ -51,15 +56,32 @@ final class TsoSegmenter
     static final int MAX_HEADER_LENGTH = 255;
 
     /**
-     * Smallest MSS the device segments with. The SDM (3.5) sets no floor, but a guest asking for MSS 1 turns one
-     * 64 KiB descriptor into 65 K frames (about 20 ms of one sidecore), which would stall every other guest on the
-     * core. 48 is Linux's own floor on a sender's MSS ({@code net.ipv4.tcp_min_snd_mss}), so no real guest goes
-     * below it; a smaller MSS is counted as {@link PortCounter#TX_DROP_MALFORMED}. This caps one TSO packet at
-     * 65535 / 48 = 1365 segments.
+     * Smallest MSS the device segments with: any but 0, since the SDM (3.5) sets no floor and Linux sends small ones
+     * when the peer's MSS is near its floor and TCP options take most of it. The cost is bounded by the port's
+     * per-pass segment budget, not by refusing the packet: a 64 KiB packet at MSS 1 goes out over as many passes as
+     * its 65 K segments need.
      */
-    public static final int MIN_MSS_BYTES = 48;
+    public static final int MIN_MSS_BYTES = 1;
+
+    /**
+     * Smallest MSS of a packet handed whole to an offload-capable sink (a TAP segments it in the host kernel, out of
+     * reach of the port's budgets): Linux's own floor on the MSS it sends with ({@code net.ipv4.tcp_min_snd_mss},
+     * 48), which caps one write at 65535 / 48 = 1365 segments. A smaller MSS is segmented here, within the budget.
+     */
+    static final int MIN_OFFLOAD_MSS_BYTES = 48;
 
     private final UnsafeBuffer savedHeader = new UnsafeBuffer(new byte[MAX_HEADER_LENGTH]);
+    private UnsafeBuffer staging;
+    private TxContext context;
+    private int packetStart;
+    private int popts;
+    private int headerLength;
+    private int mss;
+    private int payloadLength;
+    private int segmentCount;
+    private int nextSegment;
+    private int originalId;
+    private int originalSequence;
 
     /**
      * Check the TSO context against a staged packet before any byte is touched. Every header field the segmenter
@@ -107,35 +129,58 @@ final class TsoSegmenter
     }
 
     /**
-     * Segment a validated packet and emit every segment.
+     * Start segmenting a validated packet: nothing is emitted yet ({@link #emit} does it, within a pass's budget).
+     * The packet stays in {@code staging} until its last segment is out, so the caller must not stage another packet
+     * while {@link #isPending()}.
      *
      * @param staging           the staging buffer.
      * @param packetStart       first byte of the packet in {@code staging}, with VLAN headroom before it.
      * @param packetLengthBytes packet length.
-     * @param context           a context that passed {@link #validate}.
+     * @param context           a context that passed {@link #validate}; not reloaded while the packet is pending.
      * @param popts             the packet's POPTS.
-     * @param emitter           where segments go.
-     * @return segments emitted.
+     * @return the number of segments the packet makes.
      */
-    int segment(
+    int begin(
         final UnsafeBuffer staging,
         final int packetStart,
         final int packetLengthBytes,
         final TxContext context,
-        final int popts,
-        final TxFrameEmitter emitter)
+        final int popts)
     {
         final int headerLength = context.headerLengthBytes();
-        final int mss = context.mss();
-        final int payloadLength = packetLengthBytes - headerLength;
-        final int count = SegmentHeaders.segmentCount(payloadLength, mss);
+        this.staging = staging;
+        this.packetStart = packetStart;
+        this.context = context;
+        this.popts = popts;
+        this.headerLength = headerLength;
+        this.mss = context.mss();
+        this.payloadLength = packetLengthBytes - headerLength;
+        this.segmentCount = SegmentHeaders.segmentCount(payloadLength, mss);
+        this.nextSegment = 0;
         savedHeader.putBytes(0, staging, packetStart, headerLength);
-        final int originalId = context.isIpv4() ?
+        originalId = context.isIpv4() ?
             savedHeader.getShort(context.ipcss() + IPV4_IDENTIFICATION_OFFSET, ByteOrder.BIG_ENDIAN) & 0xFFFF : 0;
-        final int originalSequence = context.isTcp() ?
+        originalSequence = context.isTcp() ?
             savedHeader.getInt(context.tucss() + TCP_SEQUENCE_OFFSET, ByteOrder.BIG_ENDIAN) : 0;
-        for (int i = 0; i < count; i++)
+        return segmentCount;
+    }
+
+    /**
+     * Emit the next segments of the packet begun, as long as the pass's budget has room.
+     *
+     * @param emitter where segments go (it charges each to the budget).
+     * @param budget  the pass's budget.
+     * @return segments emitted by this call.
+     */
+    int emit(final TxFrameEmitter emitter, final TxPassBudget budget)
+    {
+        final UnsafeBuffer staging = this.staging;
+        final int headerLength = this.headerLength;
+        final int count = segmentCount;
+        int emitted = 0;
+        while (nextSegment < count && budget.hasRoom())
         {
+            final int i = nextSegment;
             final int payloadOffset = i * mss;
             final int segmentStart = packetStart + payloadOffset;
             if (i > 0)
@@ -146,9 +191,43 @@ final class TsoSegmenter
             final boolean last = i == count - 1;
             updateHeader(staging, segmentStart, segmentLength, context, popts,
                 (originalId + i) & 0xFFFF, originalSequence + payloadOffset, last);
+            nextSegment = i + 1;
             emitter.emit(staging, segmentStart, segmentLength);
+            emitted++;
         }
-        return count;
+        if (nextSegment == count)
+        {
+            release();
+        }
+        return emitted;
+    }
+
+    /**
+     * @return true while a packet begun has segments not yet emitted.
+     */
+    boolean isPending()
+    {
+        return nextSegment < segmentCount;
+    }
+
+    /**
+     * Forget the packet being segmented (MAC reset).
+     *
+     * @return its segments that were never emitted.
+     */
+    int discard()
+    {
+        final int left = segmentCount - nextSegment;
+        release();
+        return left;
+    }
+
+    private void release()
+    {
+        staging = null;
+        context = null;
+        segmentCount = 0;
+        nextSegment = 0;
     }
 
     private static void updateHeader(
@@ -204,7 +283,8 @@ final class TsoSegmenter
      * @param popts             the packet's POPTS.
      * @param info              filled on success.
      * @return false, with nothing modified, when the sink cannot take it (UDP, no TXSM, a checksum field before its
-     *     start, or lengths that do not fit the whole packet's IP header): segment it in software then.
+     *     start, an MSS below {@link #MIN_OFFLOAD_MSS_BYTES}, or lengths that do not fit the whole packet's IP
+     *     header): segment it in software then.
      */
     boolean prepareOffload(
         final UnsafeBuffer staging,
@@ -219,6 +299,7 @@ final class TsoSegmenter
         if (!context.isTcp() ||
             0 == (popts & E1000TxDescriptor.POPTS_TXSM) ||
             context.tucso() < context.tucss() ||
+            context.mss() < MIN_OFFLOAD_MSS_BYTES ||
             ipLength > 0xFFFF)
         {
             return false;

@@ -11,9 +11,9 @@ import org.agrona.concurrent.UnsafeBuffer;
 import java.nio.ByteOrder;
 
 /**
- * The last step of the transmit path: inserts the VLAN tag a packet asked for, accounts the frame (host counters
- * and the guest-visible statistics registers) and hands it, with its {@link FrameMetadata}, to the port's
- * {@link FrameSink}.
+ * The last step of the transmit path: inserts the VLAN tag a packet asked for, accounts the frame (host counters,
+ * the guest-visible statistics registers and the pass's {@link TxPassBudget}) and hands it, with its
+ * {@link FrameMetadata}, to the port's {@link FrameSink}.
  * <p>
  * Frames are passed as a range of a staging buffer that has at least {@link #VLAN_TAG_LENGTH} bytes of headroom
  * before the frame, so the tag is inserted in place by moving the two MAC addresses forward (SDM 3.3.3.1 VLE: "the
@@ -32,6 +32,7 @@ final class TxFrameEmitter
     private final Statistics statistics;
     private final FrameSink sink;
     private final FrameMetadata metadata = new FrameMetadata();
+    private final TxPassBudget budget = new TxPassBudget();
     private boolean insertVlan;
     private int vlanTci;
     private long nowNs;
@@ -52,6 +53,14 @@ final class TxFrameEmitter
         this.counters = counters;
         this.statistics = statistics;
         this.sink = sink;
+    }
+
+    /**
+     * @return the current pass's budget, charged with every frame emitted.
+     */
+    TxPassBudget budget()
+    {
+        return budget;
     }
 
     /**
@@ -175,6 +184,7 @@ final class TxFrameEmitter
 
     private void countHost(final int frameLength)
     {
+        budget.onFrame(frameLength);
         counters.increment(PortCounter.TX_FRAMES);
         counters.add(PortCounter.TX_BYTES, frameLength);
     }

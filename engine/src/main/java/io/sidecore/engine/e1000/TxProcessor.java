@@ -82,6 +82,7 @@ public final class TxProcessor
         new UnsafeBuffer(ByteBuffer.allocateDirect(PACKET_START + MAX_PACKET_BYTES));
 
     private boolean inProcess;
+    private boolean budgetSpent;
     private boolean packetActive;
     private int packetKind;
     private int packetPopts;
@@ -110,16 +111,35 @@ public final class TxProcessor
     }
 
     /**
-     * Process up to {@code descriptorBudget} descriptors between TDH and TDT.
+     * Process up to {@code descriptorBudget} descriptors between TDH and TDT, with no bound on frames or bytes.
      *
      * @param nowNs            current time.
      * @param descriptorBudget bound on descriptors consumed in this pass.
-     * @return descriptors consumed.
+     * @return work done: descriptors consumed, plus segments of a TSO packet resumed from an earlier pass.
      */
     public int process(final long nowNs, final int descriptorBudget)
     {
+        return process(nowNs, descriptorBudget, Integer.MAX_VALUE, Long.MAX_VALUE);
+    }
+
+    /**
+     * One pass: first the segments a TSO packet still owes from an earlier pass, then descriptors between TDH and
+     * TDT, each only while the pass's budgets have room (checked before every descriptor and every segment; see
+     * {@link TxPassBudget}). A TSO packet the budget cuts short keeps its place: no further descriptor is read until
+     * its last segment is out.
+     *
+     * @param nowNs            current time.
+     * @param descriptorBudget bound on descriptors consumed.
+     * @param frameBudget      bound on frames produced (TSO segments included).
+     * @param byteBudget       bound on bytes of frames produced and on bytes copied from guest memory (each may be
+     *                         passed by one descriptor or one frame).
+     * @return work done: descriptors consumed, plus segments of a TSO packet resumed from an earlier pass.
+     */
+    public int process(final long nowNs, final int descriptorBudget, final int frameBudget, final long byteBudget)
+    {
+        budgetSpent = false;
         // CVE-2021-20257 (b): a frame handed to the sink must never re-enter this port's TX path.
-        if (inProcess || descriptorBudget <= 0)
+        if (inProcess || descriptorBudget <= 0 || frameBudget <= 0 || byteBudget <= 0)
         {
             return 0;
         }
@@ -128,11 +148,32 @@ public final class TxProcessor
         {
             return 0;
         }
+        final TxPassBudget budget = emitter.budget();
+        budget.begin(frameBudget, byteBudget);
+        int work = 0;
+        if (segmenter.isPending())
+        {
+            inProcess = true;
+            emitter.nowNs(nowNs);
+            try
+            {
+                work = emitSegments();
+            }
+            finally
+            {
+                inProcess = false;
+            }
+            if (segmenter.isPending())
+            {
+                budgetSpent = true;
+                return work;
+            }
+        }
         final int head = registers.getAcquire(E1000Registers.TDH) & E1000Registers.HEAD_TAIL_MASK;
         final int tail = registers.getAcquire(E1000Registers.TDT) & E1000Registers.HEAD_TAIL_MASK;
         if (head == tail)
         {
-            return 0;
+            return work;
         }
         final int tdbal = registers.get(E1000Registers.TDBAL);
         final int tdbah = registers.get(E1000Registers.TDBAH);
@@ -141,28 +182,28 @@ public final class TxProcessor
         if (DescriptorRing.EMPTY_RING == geometry)
         {
             faults.raise(PortFault.TX_RING_LENGTH_ZERO, E1000Registers.TDLEN, tdlen & 0xFFFF_FFFFL);
-            return 0;
+            return work;
         }
         if (DescriptorRing.OK != geometry)
         {
             faults.raise(PortFault.TX_RING_OUTSIDE_MEMORY, E1000Registers.TDBAL, ring.baseGpa());
-            return 0;
+            return work;
         }
         if (!ring.isValidIndex(head))
         {
             faults.raise(PortFault.TX_HEAD_BEYOND_RING, E1000Registers.TDH, head);
-            return 0;
+            return work;
         }
         if (!ring.isValidIndex(tail))
         {
             faults.raise(PortFault.TX_TAIL_BEYOND_RING, E1000Registers.TDT, tail);
-            return 0;
+            return work;
         }
         inProcess = true;
         emitter.nowNs(nowNs);
         try
         {
-            return walk(head, tail, descriptorBudget, nowNs);
+            return work + walk(head, tail, descriptorBudget, nowNs);
         }
         finally
         {
@@ -171,10 +212,16 @@ public final class TxProcessor
     }
 
     /**
-     * Drop any partly assembled packet and forget both offload contexts (MAC reset, CTRL.RST).
+     * Drop any partly assembled packet, the segments a TSO packet still owed (counted in
+     * {@link PortCounter#TX_DROP_RESET}), and forget both offload contexts (MAC reset, CTRL.RST).
      */
     public void reset()
     {
+        final int unsent = segmenter.discard();
+        if (unsent > 0)
+        {
+            counters.add(PortCounter.TX_DROP_RESET, unsent);
+        }
         clearPacket();
         tsoContext.clear();
         checksumContext.clear();
@@ -188,15 +235,34 @@ public final class TxProcessor
         return packetActive;
     }
 
+    /**
+     * @return true while a TSO packet has segments left for a later pass.
+     */
+    public boolean isSegmenting()
+    {
+        return segmenter.isPending();
+    }
+
+    /**
+     * @return true if the last pass stopped at one of its budgets with work left (descriptors or segments).
+     */
+    public boolean isBudgetSpent()
+    {
+        return budgetSpent;
+    }
+
     private int walk(final int head, final int tail, final int descriptorBudget, final long nowNs)
     {
         ringBuffer.wrap(ring.descriptorAddress(0), ring.lengthBytes());
-        final int count = Math.min(ring.pending(head, tail), descriptorBudget);
+        final int pending = ring.pending(head, tail);
+        final int limit = Math.min(pending, descriptorBudget);
+        final TxPassBudget budget = emitter.budget();
         boolean wroteBack = false;
         boolean delayed = false;
         boolean immediate = false;
         int index = head;
-        for (int i = 0; i < count; i++)
+        int count = 0;
+        while (count < limit && budget.hasRoom() && !segmenter.isPending())
         {
             final int command = processDescriptor(index * DescriptorRing.DESCRIPTOR_LENGTH);
             if (0 != (command & WRITE_BACK_COMMANDS))
@@ -214,7 +280,9 @@ public final class TxProcessor
                 }
             }
             index = ring.next(index);
+            count++;
         }
+        budgetSpent = count < pending || segmenter.isPending();
         registers.setRelease(E1000Registers.TDH, index);
         counters.add(PortCounter.TX_DESCRIPTORS, count);
         int causes = wroteBack ? E1000Registers.ICR_TXDW : 0;
@@ -388,6 +456,7 @@ public final class TxProcessor
         }
         dmaBuffer.wrap(hostAddress, lengthBytes);
         staging.putBytes(PACKET_START + packetLengthBytes, dmaBuffer, 0, lengthBytes);
+        emitter.budget().onCopy(lengthBytes);
         packetLengthBytes += lengthBytes;
     }
 
@@ -497,8 +566,20 @@ public final class TxProcessor
             emitter.emitOffload(staging, PACKET_START, length);
             return;
         }
-        final int segments = segmenter.segment(staging, PACKET_START, length, tsoContext, packetPopts, emitter);
+        segmenter.begin(staging, PACKET_START, length, tsoContext, packetPopts);
+        emitSegments();
+    }
+
+    /**
+     * Emit segments of the TSO packet being segmented while the pass's budget has room.
+     *
+     * @return segments emitted.
+     */
+    private int emitSegments()
+    {
+        final int segments = segmenter.emit(emitter, emitter.budget());
         counters.add(PortCounter.TX_TSO_SEGMENTS, segments);
+        return segments;
     }
 
     private void markDrop(final PortCounter reason)

@@ -24,7 +24,10 @@ import java.util.Arrays;
  * copied straight into its guest's RX buffers (through the destination port's receive side, a {@link FrameSink});
  * a destination owned by another
  * sidecore gets it through that sidecore's {@link ShardRing}, once per sidecore when flooding. Nothing blocks: a full
- * guest RX ring is counted by that guest's device, a full cross-sidecore ring by the source port.
+ * guest RX ring is counted by that guest's device, a full cross-sidecore ring by the source port. Each local port has
+ * a fair share of every cross-sidecore ring (see {@link ShardRing}), so one port filling it cannot make its
+ * neighbours lose frames: a frame past the sender's share is a {@link PortCounter#TX_DROP_SWITCH_RING_FULL} of the
+ * sender.
  * <p>
  * <b>Offload.</b> The switch does not {@link FrameSink#acceptsOffload() accept offload frames}: a transmitting device
  * segments and checksums before it hands a frame on, so every frame switched is complete, and so is every frame a
@@ -33,13 +36,21 @@ import java.util.Arrays;
  * <p>
  * <b>Known addresses.</b> A port may join with its configured MAC address, which is then pinned in the forwarding
  * database of every sidecore (it never ages and is not moved by learning), so unicast to a guest that has not yet
- * transmitted is not flooded. Other addresses are learned.
+ * transmitted is not flooded. Other addresses are learned. The table keeps room for every port's pin, so a guest
+ * that sends from many addresses cannot leave a port created afterwards unpinned (its unicast flooded).
+ * <p>
+ * <b>Source addresses (anti-spoofing).</b> A local port's frame is switched only from a source it may use: its own
+ * pinned address; never another port's pinned address nor a group address ({@link PortCounter#TX_DROP_SPOOFED});
+ * and besides its own, at most its allowance of learned addresses ({@code sidecore.port.max.learned.macs}, 0 by
+ * default, more for a guest that bridges other stations), past which a frame from a new address is dropped
+ * ({@link PortCounter#TX_DROP_SOURCE_LIMIT}). A port that joined without an address has no limit.
  * <p>
  * <b>Accounting.</b> Every frame handed to the switch ends in exactly one of: a delivery attempt per destination
  * (each counted by the destination's device as received or under one drop reason), or one switch drop counter. With
  * {@code n} destinations the switch adds {@code n - 1} to {@link SidecoreCounters#switchFloodCopies()}, so across the
  * engine: {@code sum(tx_frames into the switch) + sum(switch_flood_copies) = sum(rx_frames) + sum(rx drops at the
- * destinations) + sum(switch drops)}, where the switch drops are {@link PortCounter#TX_DROP_NO_DESTINATION} and
+ * destinations) + sum(switch drops)}, where the switch drops are {@link PortCounter#TX_DROP_NO_DESTINATION},
+ * {@link PortCounter#TX_DROP_SPOOFED}, {@link PortCounter#TX_DROP_SOURCE_LIMIT} and
  * {@link PortCounter#TX_DROP_SWITCH_RING_FULL} on the source port and
  * {@link SidecoreCounters#switchDropNoDestination()} and {@link SidecoreCounters#switchDropStalePort()} on the
  * receiving sidecore.
@@ -61,6 +72,8 @@ public final class L2Switch implements MessageHandler
     private final MacTable macTable;
     private final int[] slotShards;
     private final int[] slotPortIds;
+    private final long[] slotMacs;
+    private final int[] sourceAllowances;
     private final FrameSink[] destinations;
     private final FrameMetadata inboundMetadata = new FrameMetadata();
     private final PortCounters[] sourceCounters;
@@ -89,6 +102,8 @@ public final class L2Switch implements MessageHandler
         this.macTable = macTable;
         this.slotShards = new int[maxSlots];
         this.slotPortIds = new int[maxSlots];
+        this.slotMacs = new long[maxSlots];
+        this.sourceAllowances = new int[maxSlots];
         this.destinations = new FrameSink[maxSlots];
         this.sourceCounters = new PortCounters[maxSlots];
         this.localSlots = new int[maxSlots];
@@ -96,6 +111,7 @@ public final class L2Switch implements MessageHandler
         this.outbound = outbound.clone();
         this.counters = counters;
         Arrays.fill(slotShards, FREE);
+        Arrays.fill(slotMacs, NO_MAC);
     }
 
     /**
@@ -140,11 +156,52 @@ public final class L2Switch implements MessageHandler
         final FrameSink destination,
         final PortCounters portCounters)
     {
+        attachLocal(slot, portId, mac, destination, portCounters, MacTable.UNLIMITED_SOURCES);
+    }
+
+    /**
+     * A port of this sidecore joins the switch with its configured address pinned and a limit on the other source
+     * addresses it may send from.
+     *
+     * @param slot             its global slot.
+     * @param portId           its port id.
+     * @param mac              its 48-bit unicast address (first octet in bits 47..40), or {@link #NO_MAC}.
+     * @param destination      where frames for it are copied.
+     * @param portCounters     its counters, charged for switch drops of the frames it transmits.
+     * @param sourceAllowance  learned source addresses it may have besides {@code mac}, or
+     *                         {@link MacTable#UNLIMITED_SOURCES}.
+     * @throws IllegalStateException if the slot is in use.
+     */
+    public void attachLocal(
+        final int slot,
+        final int portId,
+        final long mac,
+        final FrameSink destination,
+        final PortCounters portCounters,
+        final int sourceAllowance)
+    {
         occupy(slot, portId, shardIndex);
         pin(mac, slot);
         destinations[slot] = destination;
         sourceCounters[slot] = portCounters;
+        sourceAllowances[slot] = sourceAllowance;
         localSlots[localCount++] = slot;
+    }
+
+    /**
+     * Change how many learned source addresses a local port may have; addresses learned beyond a lowered limit stay
+     * until they age.
+     *
+     * @param slot            a local port's slot.
+     * @param sourceAllowance learned source addresses it may have besides its own, or
+     *                        {@link MacTable#UNLIMITED_SOURCES}.
+     */
+    public void sourceAllowance(final int slot, final int sourceAllowance)
+    {
+        if (isLocal(slot))
+        {
+            sourceAllowances[slot] = sourceAllowance;
+        }
     }
 
     /**
@@ -221,6 +278,7 @@ public final class L2Switch implements MessageHandler
         }
         shardPortCounts[owner]--;
         slotShards[slot] = FREE;
+        slotMacs[slot] = NO_MAC;
         macTable.removeSlot(slot);
         counters.macEntries().setRelease(macTable.size());
         return true;
@@ -250,7 +308,15 @@ public final class L2Switch implements MessageHandler
         {
             return dropAtSource(source, PortCounter.TX_DROP_NO_DESTINATION);
         }
-        learn(readMac(frame, offset + 6), sourceSlot);
+        final long sourceMac = readMac(frame, offset + 6);
+        if (sourceMac != slotMacs[sourceSlot])
+        {
+            final int refused = admitSource(sourceMac, sourceSlot, source);
+            if (FrameSink.DELIVERED != refused)
+            {
+                return refused;
+            }
+        }
 
         final long destinationMac = readMac(frame, offset);
         final int destinationSlot = 0 != (destinationMac & MULTICAST_BIT) ?
@@ -299,7 +365,7 @@ public final class L2Switch implements MessageHandler
 
         if (isAttached(sourceSlot, sourcePortId))
         {
-            learn(readMac(buffer, frameOffset + 6), sourceSlot);
+            learnRemote(readMac(buffer, frameOffset + 6), sourceSlot);
         }
 
         final FrameMetadata metadata = inboundMetadata.reset();
@@ -384,8 +450,42 @@ public final class L2Switch implements MessageHandler
         return slot >= 0 && slot < slotShards.length && FREE != slotShards[slot] && slotPortIds[slot] == portId;
     }
 
+    /**
+     * Check and learn a source address a local port sent from that is not its own pinned address.
+     *
+     * @return {@link FrameSink#DELIVERED} when the frame may go on, else the drop counted on the source port.
+     */
+    private int admitSource(final long sourceMac, final int sourceSlot, final PortCounters source)
+    {
+        if (0 != (sourceMac & MULTICAST_BIT))
+        {
+            return dropAtSource(source, PortCounter.TX_DROP_SPOOFED);
+        }
+        final int sizeBefore = macTable.size();
+        switch (macTable.learn(sourceMac, sourceSlot, nowNs, sourceAllowances[sourceSlot]))
+        {
+            case MacTable.LEARNED:
+                if (macTable.size() != sizeBefore)
+                {
+                    counters.macEntries().setRelease(macTable.size());
+                }
+                return FrameSink.DELIVERED;
+
+            case MacTable.TABLE_FULL:
+                counters.macTableFull().incrementOpaque();
+                return FrameSink.DELIVERED;
+
+            case MacTable.SPOOFED:
+                return dropAtSource(source, PortCounter.TX_DROP_SPOOFED);
+
+            default:
+                return dropAtSource(source, PortCounter.TX_DROP_SOURCE_LIMIT);
+        }
+    }
+
     private void pin(final long mac, final int slot)
     {
+        slotMacs[slot] = mac;
         if (NO_MAC != mac && 0 == (mac & MULTICAST_BIT))
         {
             if (MacTable.TABLE_FULL == macTable.pin(mac, slot))
@@ -396,9 +496,14 @@ public final class L2Switch implements MessageHandler
         }
     }
 
-    private void learn(final long sourceMac, final int sourceSlot)
+    /**
+     * Learn the source of a frame another sidecore switched here: that sidecore admitted it (its source port is
+     * its own), so only the address's place is learned, without a limit; an address pinned here to another port is
+     * not moved.
+     */
+    private void learnRemote(final long sourceMac, final int sourceSlot)
     {
-        if (0 == (sourceMac & MULTICAST_BIT))
+        if (0 == (sourceMac & MULTICAST_BIT) && sourceMac != slotMacs[sourceSlot])
         {
             final int sizeBefore = macTable.size();
             if (MacTable.TABLE_FULL == macTable.learn(sourceMac, sourceSlot, nowNs))
@@ -484,7 +589,8 @@ public final class L2Switch implements MessageHandler
         final int lengthBytes)
     {
         if (outbound[shard].offer(
-            destinationSlot, destinationPortId, sourceSlot, slotPortIds[sourceSlot], frame, offset, lengthBytes))
+            destinationSlot, destinationPortId, sourceSlot, slotPortIds[sourceSlot], frame, offset, lengthBytes,
+            localCount))
         {
             counters.crossShardFrames().incrementOpaque();
             return FrameSink.DELIVERED;

@@ -1,17 +1,28 @@
 package io.sidecore.engine.l2;
 
+import java.security.SecureRandom;
+
 /**
  * The forwarding database of one switch shard: MAC address to switch slot, learned from source addresses and aged
  * by the agent's clock. Open addressing with linear probing over preallocated arrays, so learning and lookup never
- * allocate; deletion shifts the following entries back, so no tombstones accumulate.
+ * allocate; deletion shifts the following entries back, so no tombstones accumulate. The hash is keyed with a secret
+ * drawn when the table is made, so a guest cannot choose addresses that collide, and every operation examines at
+ * most {@link #MAX_PROBES} slots whatever the addresses ({@link #probes()} counts them).
  * <p>
  * An entry may be <i>pinned</i> ({@link #pin}): the address a port was configured with, known to the switch from the
  * moment the port attaches, as a host bridge is told a VM's MAC. A pinned entry never ages and is not moved by
  * learning; it goes when its slot is removed.
  * <p>
  * At most three quarters of the slots are used; when the table is that full, a new address is not learned (frames
- * to it are flooded, which is correct, only slower) and the caller counts it. Expired entries are ignored by
- * {@link #lookup} at once and removed by the incremental {@link #sweep}.
+ * to it are flooded, which is correct, only slower) and the caller counts it. Room for the pinned entries is kept:
+ * learned entries may fill the table only up to its maximum less {@code reservedForPins} (the switch reserves one
+ * per switch port), so no guest can fill the table with learned addresses and leave a port created afterwards
+ * unpinned. Expired entries are ignored by {@link #lookup} at once and removed by the incremental {@link #sweep}.
+ * <p>
+ * <b>Sources a port may use.</b> {@link #learn(long, int, long, int)} is also where a source address is checked: an
+ * address pinned to another slot is {@link #SPOOFED} and learned nowhere, and a slot may have at most an
+ * {@code allowance} of learned addresses ({@link #SOURCE_LIMIT} past it): the table counts the learned entries behind
+ * each slot.
  * <p>
  * Single-threaded: only the owning agent uses it.
  */
@@ -24,6 +35,22 @@ public final class MacTable
     public static final int LEARNED = 0;
     /** {@link #learn} result: the table is full, nothing was stored. */
     public static final int TABLE_FULL = 1;
+    /** {@link #learn} result: the address is pinned to another slot; nothing changed. */
+    public static final int SPOOFED = 2;
+    /** {@link #learn} result: the address is new to the slot and the slot has its allowance of learned addresses. */
+    public static final int SOURCE_LIMIT = 3;
+    /** {@code allowance} of {@link #learn(long, int, long, int)} without a limit. */
+    public static final int UNLIMITED_SOURCES = Integer.MAX_VALUE;
+    /** Switch slots a table made without a slot count serves. */
+    public static final int DEFAULT_SLOTS = 1024;
+    /**
+     * Slots one learn, pin or lookup examines at most. With the keyed hash and at most three quarters of the slots
+     * used, an honest table's probe runs stay far shorter; a learn that finds no room within the bound is refused as
+     * if the table were full (the frame still goes, flooded replies only slower).
+     */
+    public static final int MAX_PROBES = 64;
+
+    private static final int NO_ROOM = Integer.MIN_VALUE;
 
     private static final long PRESENT = 1L << 48;
 
@@ -31,17 +58,50 @@ public final class MacTable
     private final int[] slots;
     private final long[] lastSeenNs;
     private final boolean[] pinned;
+    private final int[] learnedBySlot;
     private final int mask;
     private final int maxEntries;
+    private final int learnedLimit;
     private final long agingNs;
+    private final long hashKey;
     private int size;
+    private int learnedCount;
     private int sweepCursor;
+    private long probes;
 
     /**
+     * A table for up to {@link #DEFAULT_SLOTS} switch slots with no room reserved for pins.
+     *
      * @param capacity slots, a power of two of at least 16.
      * @param agingNs  how long an entry lives without being refreshed.
      */
     public MacTable(final int capacity, final long agingNs)
+    {
+        this(capacity, agingNs, DEFAULT_SLOTS, 0);
+    }
+
+    /**
+     * A table whose hash is keyed with a secret drawn from {@link SecureRandom} now.
+     *
+     * @param capacity        table slots, a power of two of at least 16.
+     * @param agingNs         how long an entry lives without being refreshed.
+     * @param switchSlots     switch slots the entries name (slot values are below it).
+     * @param reservedForPins entries kept free of learned addresses, for pins; below {@link #maxEntries()}.
+     */
+    public MacTable(final int capacity, final long agingNs, final int switchSlots, final int reservedForPins)
+    {
+        this(capacity, agingNs, switchSlots, reservedForPins, new SecureRandom().nextLong());
+    }
+
+    /**
+     * @param capacity        table slots, a power of two of at least 16.
+     * @param agingNs         how long an entry lives without being refreshed.
+     * @param switchSlots     switch slots the entries name (slot values are below it).
+     * @param reservedForPins entries kept free of learned addresses, for pins; below {@link #maxEntries()}.
+     * @param hashKey         the secret the hash is keyed with (tests fix it; the engine draws it at start).
+     */
+    public MacTable(
+        final int capacity, final long agingNs, final int switchSlots, final int reservedForPins, final long hashKey)
     {
         if (capacity < 16 || 0 != (capacity & (capacity - 1)))
         {
@@ -51,48 +111,88 @@ public final class MacTable
         {
             throw new IllegalArgumentException("MAC aging must be positive: " + agingNs);
         }
+        final int entries = capacity - (capacity >> 2);
+        if (reservedForPins < 0 || reservedForPins >= entries || switchSlots < 1)
+        {
+            throw new IllegalArgumentException("a MAC table of " + capacity + " slots holds " + entries +
+                " entries: it cannot keep " + reservedForPins + " for pins and learn any address");
+        }
         keys = new long[capacity];
         slots = new int[capacity];
         lastSeenNs = new long[capacity];
         pinned = new boolean[capacity];
+        learnedBySlot = new int[switchSlots];
         mask = capacity - 1;
-        maxEntries = capacity - (capacity >> 2);
+        maxEntries = entries;
+        learnedLimit = entries - reservedForPins;
         this.agingNs = agingNs;
+        this.hashKey = hashKey;
     }
 
     /**
-     * Learn or refresh that {@code mac} lives behind {@code slot}.
+     * Learn or refresh that {@code mac} lives behind {@code slot}, with no limit on the slot's addresses.
      *
      * @param mac   48-bit address, first octet in bits 47..40.
      * @param slot  switch slot.
      * @param nowNs current time.
-     * @return {@link #LEARNED} or {@link #TABLE_FULL}.
+     * @return {@link #LEARNED}, {@link #TABLE_FULL} or {@link #SPOOFED}.
      */
     public int learn(final long mac, final int slot, final long nowNs)
     {
+        return learn(mac, slot, nowNs, UNLIMITED_SOURCES);
+    }
+
+    /**
+     * Check a source address a slot sent from, and learn or refresh that it lives behind the slot: an address
+     * pinned to the slot is its own; one pinned to another slot is refused; one learned behind the slot is
+     * refreshed; one new to the slot (unknown, or learned behind another slot: a station that moved) is learned if
+     * the slot has fewer than {@code allowance} learned addresses.
+     *
+     * @param mac       48-bit address, first octet in bits 47..40.
+     * @param slot      switch slot.
+     * @param nowNs     current time.
+     * @param allowance learned addresses the slot may have, or {@link #UNLIMITED_SOURCES}.
+     * @return {@link #LEARNED}, {@link #TABLE_FULL} (new address, no room: not learned, the frame may still go),
+     *     {@link #SPOOFED} or {@link #SOURCE_LIMIT}.
+     */
+    public int learn(final long mac, final int slot, final long nowNs, final int allowance)
+    {
         final long key = mac | PRESENT;
-        int index = home(key);
-        while (0 != keys[index])
+        final int found = find(key);
+        if (found >= 0)
         {
-            if (key == keys[index])
+            if (pinned[found])
             {
-                if (!pinned[index])
-                {
-                    slots[index] = slot;
-                    lastSeenNs[index] = nowNs;
-                }
-                return LEARNED;
+                return slots[found] == slot ? LEARNED : SPOOFED;
             }
-            index = (index + 1) & mask;
+            if (slots[found] != slot)
+            {
+                if (learnedBySlot[slot] >= allowance)
+                {
+                    return SOURCE_LIMIT;
+                }
+                learnedBySlot[slots[found]]--;
+                learnedBySlot[slot]++;
+                slots[found] = slot;
+            }
+            lastSeenNs[found] = nowNs;
+            return LEARNED;
         }
-        if (size >= maxEntries)
+        if (learnedBySlot[slot] >= allowance)
+        {
+            return SOURCE_LIMIT;
+        }
+        if (NO_ROOM == found || learnedCount >= learnedLimit || size >= maxEntries)
         {
             return TABLE_FULL;
         }
+        final int index = -1 - found;
         keys[index] = key;
         slots[index] = slot;
         lastSeenNs[index] = nowNs;
         size++;
+        learnedCount++;
+        learnedBySlot[slot]++;
         return LEARNED;
     }
 
@@ -106,19 +206,31 @@ public final class MacTable
     public int pin(final long mac, final int slot)
     {
         final long key = mac | PRESENT;
-        int index = home(key);
-        while (0 != keys[index] && key != keys[index])
+        final int found = find(key);
+        final int index;
+        if (found >= 0)
         {
-            index = (index + 1) & mask;
+            index = found;
+            if (!pinned[index])
+            {
+                forgetLearned(slots[index]);
+            }
         }
-        if (0 == keys[index])
+        else if (NO_ROOM != found && size < maxEntries)
         {
-            if (size >= maxEntries)
+            index = -1 - found;
+            keys[index] = key;
+            size++;
+        }
+        else
+        {
+            index = learnedEntryNear(key);
+            if (index < 0)
             {
                 return TABLE_FULL;
             }
+            forgetLearned(slots[index]);
             keys[index] = key;
-            size++;
         }
         slots[index] = slot;
         pinned[index] = true;
@@ -132,17 +244,12 @@ public final class MacTable
      */
     public int lookup(final long mac, final long nowNs)
     {
-        final long key = mac | PRESENT;
-        int index = home(key);
-        while (0 != keys[index])
+        final int index = find(mac | PRESENT);
+        if (index < 0)
         {
-            if (key == keys[index])
-            {
-                return pinned[index] || nowNs - lastSeenNs[index] < agingNs ? slots[index] : UNKNOWN;
-            }
-            index = (index + 1) & mask;
+            return UNKNOWN;
         }
-        return UNKNOWN;
+        return pinned[index] || nowNs - lastSeenNs[index] < agingNs ? slots[index] : UNKNOWN;
     }
 
     /**
@@ -151,17 +258,7 @@ public final class MacTable
      */
     public boolean contains(final long mac)
     {
-        final long key = mac | PRESENT;
-        int index = home(key);
-        while (0 != keys[index])
-        {
-            if (key == keys[index])
-            {
-                return true;
-            }
-            index = (index + 1) & mask;
-        }
-        return false;
+        return find(mac | PRESENT) >= 0;
     }
 
     /**
@@ -221,11 +318,36 @@ public final class MacTable
     }
 
     /**
+     * @param slot a switch slot.
+     * @return learned (not pinned) entries behind it, expired ones included until swept.
+     */
+    public int learnedCount(final int slot)
+    {
+        return learnedBySlot[slot];
+    }
+
+    /**
+     * @return table slots examined by learning, pinning and lookups so far (the work the table's probing costs).
+     */
+    public long probes()
+    {
+        return probes;
+    }
+
+    /**
      * @return entries stored, expired ones included until swept.
      */
     public int size()
     {
         return size;
+    }
+
+    /**
+     * @return the most learned (not pinned) entries the table will hold: its maximum less the room kept for pins.
+     */
+    public int learnedLimit()
+    {
+        return learnedLimit;
     }
 
     /**
@@ -244,6 +366,10 @@ public final class MacTable
      */
     private boolean deleteAt(final int index)
     {
+        if (!pinned[index])
+        {
+            forgetLearned(slots[index]);
+        }
         int hole = index;
         int next = (index + 1) & mask;
         boolean filledOriginal = false;
@@ -275,10 +401,67 @@ public final class MacTable
         return filledOriginal;
     }
 
+    private void forgetLearned(final int slot)
+    {
+        learnedCount--;
+        learnedBySlot[slot]--;
+    }
+
+    /**
+     * Where a key is, within {@link #MAX_PROBES} slots of its home (every key lies there: inserts never go further
+     * and deletions only move entries towards their home).
+     *
+     * @return its index; else {@code -1 - index} of the first empty slot within the bound; else {@link #NO_ROOM}.
+     */
+    private int find(final long key)
+    {
+        int index = home(key);
+        for (int i = 0; i < MAX_PROBES; i++)
+        {
+            probes++;
+            final long stored = keys[index];
+            if (stored == key)
+            {
+                return index;
+            }
+            if (0 == stored)
+            {
+                return -1 - index;
+            }
+            index = (index + 1) & mask;
+        }
+        return NO_ROOM;
+    }
+
+    /**
+     * @return the first learned (not pinned) entry within {@link #MAX_PROBES} slots of the key's home, or -1.
+     */
+    private int learnedEntryNear(final long key)
+    {
+        int index = home(key);
+        for (int i = 0; i < MAX_PROBES; i++)
+        {
+            probes++;
+            if (0 != keys[index] && !pinned[index])
+            {
+                return index;
+            }
+            index = (index + 1) & mask;
+        }
+        return -1;
+    }
+
+    /**
+     * The home slot of a key: the key, xor the table's secret, through MurmurHash3's 64-bit finaliser (a bijection
+     * whose every output bit depends on every input bit). Not a cryptographic function, but a guest does not know
+     * the secret, so it cannot compute which of its addresses collide; and whatever it sends, probing is bounded.
+     */
     private int home(final long key)
     {
-        long hash = key * 0x9E3779B97F4A7C15L;
-        hash ^= hash >>> 29;
+        long hash = key ^ hashKey;
+        hash = (hash ^ (hash >>> 33)) * 0xFF51AFD7ED558CCDL;
+        hash = (hash ^ (hash >>> 33)) * 0xC4CEB9FE1A85EC53L;
+        hash ^= hash >>> 33;
         return (int)hash & mask;
     }
 }

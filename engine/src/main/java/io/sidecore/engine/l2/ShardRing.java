@@ -1,15 +1,19 @@
 package io.sidecore.engine.l2;
 
+import org.agrona.BitUtil;
 import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.MessageHandler;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBuffer;
+import org.agrona.concurrent.ringbuffer.RecordDescriptor;
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * The single-producer single-consumer ring that carries switched frames from one sidecore to another (an Agrona
@@ -32,6 +36,16 @@ import java.nio.ByteOrder;
  *   +---------------------------------------------------------------+
  * </pre>
  * Port ids travel with the slots so a frame for a slot that was reused while it was in flight is recognised.
+ * <p>
+ * <b>Fair share.</b> The ring is shared by every port of the producing sidecore, and the consumer drains it in
+ * order, so a port that fills it would make its neighbours lose frames. Each source slot therefore has a share of
+ * the ring: {@code (capacity - 2 * maxMsgLength) / sharers} bytes in flight (records as the ring stores them,
+ * header and alignment included), where {@code sharers} is the number of ports of the producing sidecore on the
+ * switch. The shares together leave room for the largest record and the padding of a wrap, so a port within its
+ * share always finds space whatever the others send; a frame past the sender's share is refused, and the switch
+ * counts it against the sender. Bytes in flight are what the producer wrote for the slot minus what the consumer
+ * read for it: two counters per slot, each written by one thread (release) and read by the other (acquire), no
+ * read-modify-write shared between the threads.
  */
 public final class ShardRing
 {
@@ -54,18 +68,27 @@ public final class ShardRing
     private final RingBuffer ringBuffer;
     private final int producerShard;
     private final int consumerShard;
+    private final long sharedBytes;
+    private final long[] producedBytes;
+    private final AtomicLongArray consumedBytes;
+    private final MessageHandler releasingHandler = this::release;
+    private MessageHandler handler;
 
     /**
      * @param lengthBytes   data capacity, a power of two.
      * @param producerShard index of the writing sidecore.
      * @param consumerShard index of the reading sidecore.
+     * @param sourceSlots   switch slots a source may have (the fair share is kept per slot).
      */
-    public ShardRing(final int lengthBytes, final int producerShard, final int consumerShard)
+    public ShardRing(final int lengthBytes, final int producerShard, final int consumerShard, final int sourceSlots)
     {
         final ByteBuffer memory = ByteBuffer.allocateDirect(lengthBytes + RingBufferDescriptor.TRAILER_LENGTH);
         this.ringBuffer = new OneToOneRingBuffer(new UnsafeBuffer(memory));
         this.producerShard = producerShard;
         this.consumerShard = consumerShard;
+        this.sharedBytes = lengthBytes - 2L * recordLength(ringBuffer.maxMsgLength());
+        this.producedBytes = new long[sourceSlots];
+        this.consumedBytes = new AtomicLongArray(sourceSlots);
     }
 
     /**
@@ -78,7 +101,9 @@ public final class ShardRing
      * @param frame             frame bytes.
      * @param offset            first byte.
      * @param lengthBytes       frame length.
-     * @return false if the ring is full or the frame larger than {@link #maxFrameLength()}.
+     * @param sharers           ports that share the ring (those of the producing sidecore on the switch), at least 1.
+     * @return false if the frame would take the source past its share, the ring is full or the frame is larger than
+     *         {@link #maxFrameLength()}.
      */
     public boolean offer(
         final int destinationSlot,
@@ -87,9 +112,16 @@ public final class ShardRing
         final int sourcePortId,
         final DirectBuffer frame,
         final int offset,
-        final int lengthBytes)
+        final int lengthBytes,
+        final int sharers)
     {
         if (lengthBytes > maxFrameLength())
+        {
+            return false;
+        }
+        final int recordBytes = recordLength(HEADER_LENGTH + lengthBytes);
+        final long produced = producedBytes[sourceSlot];
+        if (produced - consumedBytes.getAcquire(sourceSlot) + recordBytes > shareBytes(sharers))
         {
             return false;
         }
@@ -105,7 +137,26 @@ public final class ShardRing
         buffer.putInt(index + SOURCE_PORT_ID_OFFSET, sourcePortId, ByteOrder.LITTLE_ENDIAN);
         buffer.putBytes(index + HEADER_LENGTH, frame, offset, lengthBytes);
         ringBuffer.commit(index);
+        producedBytes[sourceSlot] = produced + recordBytes;
         return true;
+    }
+
+    /**
+     * @param sharers ports sharing the ring, at least 1.
+     * @return the bytes in flight each may have.
+     */
+    public long shareBytes(final int sharers)
+    {
+        return sharedBytes / Math.max(1, sharers);
+    }
+
+    /**
+     * @param sourceSlot a source slot.
+     * @return record bytes it has in the ring (approximate when read by the consumer's thread).
+     */
+    public long inFlightBytes(final int sourceSlot)
+    {
+        return producedBytes[sourceSlot] - consumedBytes.getAcquire(sourceSlot);
     }
 
     /**
@@ -117,7 +168,23 @@ public final class ShardRing
      */
     public int read(final MessageHandler handler, final int limit)
     {
-        return ringBuffer.read(handler, limit);
+        this.handler = handler;
+        return ringBuffer.read(releasingHandler, limit);
+    }
+
+    /**
+     * The message's bytes leave its source's share before it is handled, so a handler that fails cannot leak them.
+     */
+    private void release(final int msgTypeId, final MutableDirectBuffer buffer, final int index, final int length)
+    {
+        final int sourceSlot = buffer.getInt(index + SOURCE_SLOT_OFFSET, ByteOrder.LITTLE_ENDIAN);
+        consumedBytes.setRelease(sourceSlot, consumedBytes.getPlain(sourceSlot) + recordLength(length));
+        handler.onMessage(msgTypeId, buffer, index, length);
+    }
+
+    private static int recordLength(final int messageLength)
+    {
+        return BitUtil.align(RecordDescriptor.HEADER_LENGTH + messageLength, RecordDescriptor.ALIGNMENT);
     }
 
     /**

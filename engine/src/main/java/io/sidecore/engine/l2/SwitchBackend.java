@@ -42,7 +42,7 @@ public final class SwitchBackend implements PortBackend
     /**
      * {@inheritDoc}
      */
-    public int poll(final long nowNs, final FrameSink toGuest, final int frameBudget)
+    public int poll(final long nowNs, final FrameSink toGuest, final int frameBudget, final long byteBudget)
     {
         return 0;
     }

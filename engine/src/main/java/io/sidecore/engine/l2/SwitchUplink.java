@@ -70,12 +70,12 @@ public final class SwitchUplink implements PortBackend
     }
 
     /**
-     * Move up to {@code frameBudget} frames from the host into the switch; {@code toGuest} is not used (an uplink
-     * has no guest).
+     * Move up to {@code frameBudget} frames and about {@code byteBudget} bytes from the host into the switch;
+     * {@code toGuest} is not used (an uplink has no guest).
      */
-    public int poll(final long nowNs, final FrameSink toGuest, final int frameBudget)
+    public int poll(final long nowNs, final FrameSink toGuest, final int frameBudget, final long byteBudget)
     {
-        return host.poll(nowNs, intoSwitch, frameBudget);
+        return host.poll(nowNs, intoSwitch, frameBudget, byteBudget);
     }
 
     /**

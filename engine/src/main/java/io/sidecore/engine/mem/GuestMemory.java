@@ -81,6 +81,7 @@ public final class GuestMemory
     private long[] hostAddresses = new long[INITIAL_CAPACITY];
     private boolean[] writable = new boolean[INITIAL_CAPACITY];
     private int regionCount;
+    private int maxRegions = MAX_REGIONS;
 
     private long cachedGpaBase;
     private long cachedLengthBytes;
@@ -232,13 +233,38 @@ public final class GuestMemory
     {
         final int index = floorIndex(gpaBases, regionCount, region.gpaBase()) + 1;
         checkNoOverlap(region, index - 1, index);
-        if (regionCount == MAX_REGIONS)
+        if (regionCount >= maxRegions)
         {
             throw new GuestMemoryException(GuestMemoryException.Reason.TOO_MANY_REGIONS,
-                "too many guest memory regions: at most " + MAX_REGIONS + ", refusing " + region);
+                "too many guest memory regions: at most " + maxRegions +
+                " (the port's sidecore.port.max.dma.regions, at most " + MAX_REGIONS + "), refusing " + region);
         }
         region.attach();
         insertAt(index, region);
+    }
+
+    /**
+     * Limit the regions this guest may have (the port's {@code sidecore.port.max.dma.regions}): an {@link #add} past
+     * it is refused. Regions already mapped beyond a lowered limit stay until they are removed. Owning thread only.
+     *
+     * @param maxRegions 1 to {@link #MAX_REGIONS}.
+     * @throws IllegalArgumentException when out of range.
+     */
+    public void maxRegions(final int maxRegions)
+    {
+        if (maxRegions < 1 || maxRegions > MAX_REGIONS)
+        {
+            throw new IllegalArgumentException("maxRegions must be 1 to " + MAX_REGIONS + ": " + maxRegions);
+        }
+        this.maxRegions = maxRegions;
+    }
+
+    /**
+     * @return the regions this guest may have.
+     */
+    public int maxRegions()
+    {
+        return maxRegions;
     }
 
     /**

@@ -22,7 +22,7 @@ public final class GuestMemoryException extends IllegalArgumentException
         OVERLAP(Errno.EEXIST),
         /** No region is mapped at exactly that base and length. */
         NOT_MAPPED(Errno.ENOENT),
-        /** The guest already has {@link GuestMemory#MAX_REGIONS} regions. */
+        /** The guest already has its port's limit of regions (at most {@link GuestMemory#MAX_REGIONS}). */
         TOO_MANY_REGIONS(Errno.ENOSPC),
         /** The descriptor is not a regular file (memfd, tmpfs, hugetlbfs or disk file). */
         NOT_A_REGULAR_FILE(Errno.EINVAL),

@@ -9,6 +9,7 @@ import io.sidecore.engine.e1000.RegisterImage;
 import io.sidecore.engine.frame.FrameMetadata;
 import io.sidecore.engine.frame.FrameSink;
 import io.sidecore.engine.mem.GuestMemory;
+import io.sidecore.engine.mem.GuestMemoryException;
 import io.sidecore.engine.proxy.EngineProxy;
 import io.sidecore.engine.status.PortCounters;
 import io.sidecore.engine.status.PortFaultPublisher;
@@ -26,9 +27,18 @@ import org.agrona.DirectBuffer;
  * {@link #operatorLinkUp}), then takes the CSB tails, then looks at the shared registers as a trapped write would
  * ({@link E1000Device#pollSharedRegisters}), then the shared-page doorbells (a change of TDT or RDT since last seen
  * counts in {@code doorbells_shared}; a trapped TDT/RDT write is re-synchronised without counting, the device counts
- * it as trapped), then runs TX when TDT differs from TDH: in batches of {@link #TX_BATCH_DESCRIPTORS} descriptors
- * until the descriptor or byte budget is spent, limited further by the token buckets, which are charged afterwards
- * for the frames and bytes actually sent. Then the backend moves up to the frame budget into the guest.
+ * it as trapped), then runs TX when TDT differs from TDH or a TSO packet still has segments to send: descriptor by
+ * descriptor and segment by segment while the descriptor, segment (frames produced) and byte budgets have room,
+ * limited further by the token buckets, which are charged afterwards for the frames and bytes actually sent. A pass
+ * never exceeds a budget by more than one descriptor or one frame, whatever the guest queued. Then the backend moves
+ * up to the frame budget into the guest. Every frame that reaches the guest between two passes (from the backend,
+ * the switch or another sidecore) is charged the RX descriptors it made the device examine, up to the port's RX
+ * descriptor budget per pass.
+ * <p>
+ * <b>Storm control.</b> A broadcast or multicast frame the guest transmits is charged to a third bucket, the port's
+ * flood rate; past it the frame is dropped as {@code tx_drop_storm} before the switch copies it to every port.
+ * <b>Guest memory.</b> The port gives its guest's memory its limit on regions ({@link PortSettings#maxDmaRegions()}),
+ * so a vfio-user DMA_MAP and a native attach alike are refused past it.
  * <p>
  * Other threads hold a port only to name it in {@link EngineProxy} calls and to read its identity and counters;
  * everything else is touched only by the owning agent.
@@ -41,14 +51,11 @@ import org.agrona.DirectBuffer;
  */
 public final class Port
 {
-    /**
-     * TX descriptors processed between two checks of the byte budget: a pass may exceed the byte budget by at most
-     * this many descriptors' frames, while the per-call cost of the TX walk stays amortised.
-     */
-    public static final int TX_BATCH_DESCRIPTORS = 16;
-
     /** {@link #moderationOverrideNs()} of a port that takes its sidecore's default moderation floor. */
     public static final long NO_MODERATION_OVERRIDE = -1;
+
+    /** The I/G bit: set in the first octet of a broadcast or multicast destination (IEEE 802.3 3.2.3). */
+    private static final int GROUP_ADDRESS_BIT = 0x01;
 
     private final PortConfig config;
     private RegisterImage registers;
@@ -56,6 +63,9 @@ public final class Port
     private final PortBackend backend;
     private final TokenBucket frameBucket = new TokenBucket();
     private final TokenBucket byteBucket = new TokenBucket();
+    private final TokenBucket floodBucket = new TokenBucket();
+    private final TokenBucket faultResetBucket = new TokenBucket();
+    private long faultsAndResetsSeen;
     private E1000Device device;
     private final PortFaultPublisher faultPublisher;
     private final EepromImage eepromImage;
@@ -70,6 +80,7 @@ public final class Port
     private long passTxFrames;
     private long passTxBytes;
     private boolean operatorLinkUp = true;
+    private GuestMemory guestMemory;
 
     /**
      * Build a port and its device. Runs on a control thread; the port is handed to its agent by a command.
@@ -100,6 +111,8 @@ public final class Port
         this.settings = settings;
         this.faultPublisher = faultPublisher;
         this.eepromImage = new EepromImage(config.macAddress());
+        limitRegions(guestMemory, settings);
+        this.guestMemory = guestMemory;
         this.device = new E1000Device(
             config, registers, guestMemory, counters, transmitSide, line, faultPublisher, eepromImage);
         this.device.initialMediumUp(backend.hasCarrier(0));
@@ -116,12 +129,15 @@ public final class Port
     public static final class GuestBinding
     {
         private final RegisterImage registers;
+        private final GuestMemory guestMemory;
         private final E1000Device device;
         private final CsbPort csb;
 
-        private GuestBinding(final RegisterImage registers, final E1000Device device, final CsbPort csb)
+        private GuestBinding(
+            final RegisterImage registers, final GuestMemory guestMemory, final E1000Device device, final CsbPort csb)
         {
             this.registers = registers;
+            this.guestMemory = guestMemory;
             this.device = device;
             this.csb = csb;
         }
@@ -135,14 +151,17 @@ public final class Port
      * @param guestMemory the guest's RAM.
      * @param line        the guest's interrupt line.
      * @return the binding to hand to the owning agent.
+     * @throws GuestMemoryException ({@link GuestMemoryException.Reason#TOO_MANY_REGIONS}) when the guest brings more
+     *     regions than the port's {@link PortSettings#maxDmaRegions()}; nothing changes.
      */
     public GuestBinding newGuestBinding(
         final RegisterImage registers, final GuestMemory guestMemory, final InterruptLine line)
     {
+        limitRegions(guestMemory, settings);
         final E1000Device newDevice = new E1000Device(
             config, registers, guestMemory, counters, transmitSide, line, faultPublisher, eepromImage);
         final CsbPort newCsb = config.csbOffered() ? new CsbPort(registers, guestMemory, counters, newDevice) : null;
-        return new GuestBinding(registers, newDevice, newCsb);
+        return new GuestBinding(registers, guestMemory, newDevice, newCsb);
     }
 
     /**
@@ -160,6 +179,7 @@ public final class Port
             faultPublisher.onPortFaultCleared(config.portId(), config.name());
         }
         registers = binding.registers;
+        guestMemory = binding.guestMemory;
         device = binding.device;
         // The port's EEPROM (what earlier guests wrote through EECD) is read here, on the agent that writes it.
         device.loadEepromMacAddress();
@@ -338,6 +358,26 @@ public final class Port
         this.settings = settings;
         frameBucket.configure(settings.txFramesPerSecond(), settings.txBurstFrames(), nowNs);
         byteBucket.configure(settings.txBytesPerSecond(), settings.txBurstBytes(), nowNs);
+        floodBucket.configure(settings.floodFramesPerSecond(), settings.floodBurstFrames(), nowNs);
+        faultResetBucket.configure(settings.faultResetsPerSecond(), settings.faultResetsPerSecond(), nowNs);
+        faultsAndResetsSeen = faultsAndResets();
+        guestMemory.maxRegions(settings.maxDmaRegions());
+    }
+
+    /**
+     * Give a guest's memory the port's limit on regions, refusing one that already has more (native attach maps its
+     * regions before binding; vfio-user DMA maps arrive afterwards and meet the limit in {@link GuestMemory#add}).
+     */
+    private static void limitRegions(final GuestMemory guestMemory, final PortSettings settings)
+    {
+        final int limit = settings.maxDmaRegions();
+        if (guestMemory.regionCount() > limit)
+        {
+            throw new GuestMemoryException(GuestMemoryException.Reason.TOO_MANY_REGIONS,
+                "guest brings " + guestMemory.regionCount() + " memory regions, the port allows " + limit +
+                " (sidecore.port.max.dma.regions)");
+        }
+        guestMemory.maxRegions(limit);
     }
 
     /**
@@ -376,11 +416,16 @@ public final class Port
      */
     public int poll(final long nowNs)
     {
+        if (faultResetBucket.isLimited() && isBackedOff(nowNs))
+        {
+            return 0;
+        }
+        device.beginPass(settings.rxDescriptorBudget());
         int workCount = updateMedium(nowNs);
         workCount += null == csb ? 0 : csb.poll(this, nowNs);
         workCount += device.pollSharedRegisters(nowNs);
         workCount += detectDoorbells();
-        if (isTxPending())
+        if (isTxPending() || device.isTxSegmenting())
         {
             workCount += transmit(nowNs);
         }
@@ -388,7 +433,7 @@ public final class Port
         {
             device.transmitPaused(false);
         }
-        workCount += backend.poll(nowNs, receiveSide, settings.rxFrameBudget());
+        workCount += backend.poll(nowNs, receiveSide, settings.rxFrameBudget(), settings.rxByteBudget());
         if (null != csb)
         {
             csb.publish(nowNs);
@@ -492,6 +537,37 @@ public final class Port
         return workCount;
     }
 
+    /**
+     * Charge the faults and resets since the last pass to the port's allowance; while it is spent the pass is
+     * skipped (doorbells, TX and backend input wait), so a guest in a fault or reset loop gets at most its allowance
+     * of them per second, and the work they bring. Two reads of the port's own counters per pass.
+     */
+    private boolean isBackedOff(final long nowNs)
+    {
+        final long events = faultsAndResets();
+        if (events != faultsAndResetsSeen)
+        {
+            faultResetBucket.consume(events - faultsAndResetsSeen);
+            faultsAndResetsSeen = events;
+        }
+        if (faultResetBucket.balanceUnits() >= 0)
+        {
+            return false;
+        }
+        faultResetBucket.refill(nowNs);
+        if (faultResetBucket.balanceUnits() >= 0)
+        {
+            return false;
+        }
+        counters.increment(PortCounter.PASSES_BACKED_OFF);
+        return true;
+    }
+
+    private long faultsAndResets()
+    {
+        return counters.get(PortCounter.RING_FAULTS) + counters.get(PortCounter.DEVICE_RESETS);
+    }
+
     private boolean isTxPending()
     {
         return (lastTdt & E1000Registers.HEAD_TAIL_MASK) != registers.get(E1000Registers.TDH) && !device.isFaulted();
@@ -499,7 +575,8 @@ public final class Port
 
     private int transmit(final long nowNs)
     {
-        int descriptorBudget = settings.txDescriptorBudget();
+        final int descriptorBudget = settings.txDescriptorBudget();
+        int frameBudget = settings.txSegmentBudget();
         long byteBudget = settings.txByteBudget();
         final boolean rateLimited = frameBucket.isLimited() || byteBucket.isLimited();
         if (rateLimited)
@@ -512,34 +589,24 @@ public final class Port
                 device.transmitPaused(true);
                 return 0;
             }
-            descriptorBudget = (int)frameBucket.available(descriptorBudget);
+            frameBudget = (int)frameBucket.available(frameBudget);
             byteBudget = byteBucket.available(byteBudget);
         }
 
         passTxFrames = 0;
         passTxBytes = 0;
-        int descriptors = 0;
-        while (descriptors < descriptorBudget && passTxBytes < byteBudget)
-        {
-            final int processed =
-                device.pollTx(nowNs, Math.min(descriptorBudget - descriptors, TX_BATCH_DESCRIPTORS));
-            if (processed <= 0)
-            {
-                break;
-            }
-            descriptors += processed;
-        }
+        final int work = device.pollTx(nowNs, descriptorBudget, frameBudget, byteBudget);
         frameBucket.consume(passTxFrames);
         byteBucket.consume(passTxBytes);
         // Descriptors the rate limit holds back show as STATUS.TXOFF, so the Linux driver's Tx Unit Hang check
         // (e1000_clean_tx_irq skips it while TXOFF is set) does not reset a guest that is merely rate limited.
         device.transmitPaused(rateLimited && isTxPending());
 
-        if ((descriptors >= descriptorBudget || passTxBytes >= byteBudget) && isTxPending())
+        if (device.isTxBudgetSpent())
         {
             counters.increment(PortCounter.TX_BUDGET_EXHAUSTED);
         }
-        return descriptors;
+        return work;
     }
 
     /**
@@ -552,6 +619,16 @@ public final class Port
             final DirectBuffer frame, final int offset, final int lengthBytes, final FrameMetadata metadata,
             final long nowNs)
         {
+            if (floodBucket.isLimited() && lengthBytes > 0 && 0 != (frame.getByte(offset) & GROUP_ADDRESS_BIT))
+            {
+                floodBucket.refill(nowNs);
+                if (!floodBucket.hasTokens())
+                {
+                    counters.increment(PortCounter.TX_DROP_STORM);
+                    return FrameSink.dropped(PortCounter.TX_DROP_STORM);
+                }
+                floodBucket.consume(1);
+            }
             passTxFrames++;
             passTxBytes += lengthBytes;
             capture.recordOutbound(frame, offset, lengthBytes, nowNs);

@@ -107,8 +107,7 @@ public final class Commands
 
         void run(final SidecoreAgent agent, final long nowNs)
         {
-            requireServedBy(agent, port);
-            port.applySettings(settings, nowNs);
+            agent.onUpdatePortSettings(port, settings, nowNs);
         }
     }
 

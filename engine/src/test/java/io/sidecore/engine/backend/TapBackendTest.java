@@ -326,6 +326,63 @@ class TapBackendTest
         assertEquals(1, backend.rxChecksumsCompleted());
     }
 
+    /**
+     * Hole 6: a host GSO frame with gso_size 1 became one frame per payload byte in a single poll (the poll's budget
+     * counted super-frames read, not frames handed to the guest). A poll now hands the guest at most its frame
+     * budget, after segmentation.
+     */
+    @Test
+    void shouldHandGuestAtMostFrameBudgetPerPollWhenHostGsoFrameHasGsoSizeOne()
+    {
+        final byte[] partial = TestFrames.asGuestTso(TestFrames.tcp(false, 10_000, 1, TCP_ACK, 40), false);
+        kernelSends(VirtioNetHeader.F_NEEDS_CSUM, VirtioNetHeader.GSO_TCPV4, 54, 1, 34, 16, partial);
+
+        final int work = backend.poll(1, collector, 64);
+
+        assertTrue(work <= 64, "work " + work);
+        assertTrue(delivered.size() <= 64, delivered.size() + " frames handed to the guest in one poll");
+    }
+
+    @Test
+    void shouldRefuseAndCountHostGsoFrameWhenGsoSizeBelowLinuxFloor()
+    {
+        final byte[] partial = TestFrames.asGuestTso(TestFrames.tcp(false, 1000, 1, TCP_ACK, 40), false);
+        kernelSends(VirtioNetHeader.F_NEEDS_CSUM, VirtioNetHeader.GSO_TCPV4, 54, TapBackend.MIN_GSO_SIZE_BYTES - 1,
+            34, 16, partial);
+
+        assertEquals(1, backend.poll(1, collector, 64));
+
+        assertEquals(0, delivered.size());
+        assertEquals(1, counters.get(PortCounter.RX_DROP_GSO_SIZE));
+        assertEquals(0, counters.get(PortCounter.RX_DROP_BACKEND));
+        assertEquals(0, backend.rxGsoFrames());
+    }
+
+    /**
+     * A super-frame of more segments than the frame budget goes on in the next poll, where the last one stopped,
+     * before anything more is read: every segment reaches the guest once, in order.
+     */
+    @Test
+    void shouldResumeSegmentingHostGsoFrameInNextPollWhenItHasMoreSegmentsThanBudget()
+    {
+        final byte[] partial = TestFrames.asGuestTso(TestFrames.tcp(false, 10_000, 0x1000, TCP_ACK, 40), false);
+        kernelSends(VirtioNetHeader.F_NEEDS_CSUM, VirtioNetHeader.GSO_TCPV4, 54, 100, 34, 16, partial);
+        final byte[] after = TestFrames.udp(false, 100, 9);
+        kernelSends(0, VirtioNetHeader.GSO_NONE, 0, 0, 0, 0, after);
+
+        assertEquals(64, backend.poll(1, collector, 64));
+        assertEquals(64, delivered.size());
+        assertEquals(37, backend.poll(2, collector, 64), "36 segments, then the next frame");
+
+        assertEquals(101, delivered.size());
+        for (int i = 0; i < 100; i++)
+        {
+            assertEquals(0x1000 + 100 * i, u32(delivered.get(i), 38), "segment " + i + " in order");
+            assertTrue(TestFrames.isL4ChecksumValid(delivered.get(i), 14, false, 6, 34));
+        }
+        assertArrayEquals(after, delivered.get(100));
+    }
+
     @Test
     void shouldSegmentHostGsoFrameIntoGuestSizedFramesWhenTcpv4Gso()
     {

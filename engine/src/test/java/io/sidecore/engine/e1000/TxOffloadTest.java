@@ -518,4 +518,25 @@ final class TxOffloadTest
             TxPacketVerifier.verify(sink.frames.get(i), false);
         }
     }
+
+    @Test
+    void shouldSegmentTcpTsoInDeviceForOffloadSinkWhenMssBelowLinuxFloor()
+    {
+        final OffloadSink sink = new OffloadSink();
+        final DeviceHarness h = harness(8, sink);
+        final TxTestSupport.Packet p = build(true, true, 0, 0, payload(400, 3), TCP_ACK, 1, 1, true);
+        putContextFor(h, 0, p, true, TsoSegmenter.MIN_OFFLOAD_MSS_BYTES - 1);
+        putDataChain(h, 1, p.bytes, new int[] {0}, CMD_TSE, POPTS_TXSM | POPTS_IXSM, 0);
+        ring(h, 2);
+
+        h.pollTx();
+
+        final int segments = (400 + TsoSegmenter.MIN_OFFLOAD_MSS_BYTES - 2) / (TsoSegmenter.MIN_OFFLOAD_MSS_BYTES - 1);
+        assertEquals(segments, sink.frames.size(), "cut here, within the port's budget, not in the host kernel");
+        for (int i = 0; i < segments; i++)
+        {
+            assertEquals(null, sink.infos.get(i));
+            TxPacketVerifier.verify(sink.frames.get(i), false);
+        }
+    }
 }

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * IPv6, TCP or UDP, and asserts that every length field and every checksum is right. It shares no code with the
  * device model: checksums are summed here 16 bits at a time over plain arrays.
  */
-final class TxPacketVerifier
+public final class TxPacketVerifier
 {
     private TxPacketVerifier()
     {
@@ -18,21 +18,21 @@ final class TxPacketVerifier
     /**
      * What a verified frame contains.
      */
-    static final class Parsed
+    public static final class Parsed
     {
-        boolean vlan;
-        int tpid;
-        int tci;
-        boolean ipv4;
-        boolean tcp;
-        int ipStart;
-        int l4Start;
-        int ipIdentification;
-        int tcpSequence;
-        int tcpFlags;
-        int payloadStart;
-        int payloadLength;
-        int l4Checksum;
+        public boolean vlan;
+        public int tpid;
+        public int tci;
+        public boolean ipv4;
+        public boolean tcp;
+        public int ipStart;
+        public int l4Start;
+        public int ipIdentification;
+        public int tcpSequence;
+        public int tcpFlags;
+        public int payloadStart;
+        public int payloadLength;
+        public int l4Checksum;
     }
 
     static long sum16(final byte[] bytes, final int offset, final int length)
@@ -77,7 +77,7 @@ final class TxPacketVerifier
      * @param expectedVlan whether an 802.1Q tag is expected after the MAC addresses.
      * @return parsed fields.
      */
-    static Parsed verify(final byte[] frame, final boolean expectedVlan)
+    public static Parsed verify(final byte[] frame, final boolean expectedVlan)
     {
         final Parsed p = new Parsed();
         int etherTypeOffset = 12;

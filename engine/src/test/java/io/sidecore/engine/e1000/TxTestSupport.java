@@ -12,7 +12,7 @@ import java.nio.ByteOrder;
  * Test support for the transmit path: descriptor writers for the three TX formats and a builder of Ethernet/IP/TCP
  * or UDP packets prepared the way the Linux e1000 driver prepares them for TSO or checksum offload.
  */
-final class TxTestSupport
+public final class TxTestSupport
 {
     static final int ETH_HEADER = 14;
     static final int ETHERTYPE_IPV4 = 0x0800;
@@ -20,8 +20,8 @@ final class TxTestSupport
     static final int PROTO_TCP = 6;
     static final int PROTO_UDP = 17;
     static final int TCP_FIN = 0x01;
-    static final int TCP_PSH = 0x08;
-    static final int TCP_ACK = 0x10;
+    public static final int TCP_PSH = 0x08;
+    public static final int TCP_ACK = 0x10;
     static final byte[] DST_MAC = {0x02, 0x00, 0x00, 0x00, 0x00, 0x02};
 
     private TxTestSupport()
@@ -146,20 +146,20 @@ final class TxTestSupport
     /**
      * Description of a built packet.
      */
-    static final class Packet
+    public static final class Packet
     {
-        byte[] bytes;
-        boolean ipv4;
-        boolean tcp;
-        int ipHeaderLength;
-        int l4HeaderLength;
-        int ipStart = ETH_HEADER;
-        int l4Start;
-        int headerLength;
-        int payloadLength;
-        int tcpSequence;
-        int ipIdentification;
-        int tcpFlags;
+        public byte[] bytes;
+        public boolean ipv4;
+        public boolean tcp;
+        public int ipHeaderLength;
+        public int l4HeaderLength;
+        public int ipStart = ETH_HEADER;
+        public int l4Start;
+        public int headerLength;
+        public int payloadLength;
+        public int tcpSequence;
+        public int ipIdentification;
+        public int tcpFlags;
 
         int tucso()
         {
@@ -179,7 +179,7 @@ final class TxTestSupport
      * the pseudo-header sum with a length of 0 (Linux e1000_tso); otherwise lengths are real and the field holds the
      * pseudo-header sum including the transport length (CHECKSUM_PARTIAL).
      */
-    static Packet build(
+    public static Packet build(
         final boolean ipv4,
         final boolean tcp,
         final int ipOptionsBytes,
@@ -271,7 +271,7 @@ final class TxTestSupport
         return TxPacketVerifier.fold(sum);
     }
 
-    static byte[] payload(final int length, final int seed)
+    public static byte[] payload(final int length, final int seed)
     {
         final byte[] bytes = new byte[length];
         int x = seed * 0x9E3779B9 + 1;

@@ -33,8 +33,8 @@ class L2SwitchTest
 
     private final SidecoreCounters countersA = SidecoreCounters.inHeap(0);
     private final SidecoreCounters countersB = SidecoreCounters.inHeap(1);
-    private final ShardRing ringAtoB = new ShardRing(1 << 16, 0, 1);
-    private final ShardRing ringBtoA = new ShardRing(1 << 16, 1, 0);
+    private final ShardRing ringAtoB = new ShardRing(1 << 16, 0, 1, SLOTS);
+    private final ShardRing ringBtoA = new ShardRing(1 << 16, 1, 0, SLOTS);
     private final L2Switch switchA = new L2Switch(0, SLOTS, new MacTable(64, AGING_NS),
         new ShardRing[]{null, ringAtoB}, countersA);
     private final L2Switch switchB = new L2Switch(1, SLOTS, new MacTable(64, AGING_NS),

@@ -17,7 +17,10 @@ class MacTableTest
     private static final long MAC_A = 0x02_00_00_00_00_0AL;
     private static final long MAC_B = 0x02_00_00_00_00_0BL;
 
-    private final MacTable table = new MacTable(16, AGING_NS);
+    /** A fixed hash key, so that the tables' layouts (and the model test's steps) are the same in every run. */
+    private static final long HASH_KEY = 0x5EED_CAFE_F00D_BEEFL;
+
+    private final MacTable table = new MacTable(16, AGING_NS, MacTable.DEFAULT_SLOTS, 0, HASH_KEY);
 
     @Test
     void shouldReturnUnknownWhenNeverLearned()
@@ -163,7 +166,7 @@ class MacTableTest
     @Test
     void shouldMatchMapModelWhenLearningAgingAndRemovingRandomly()
     {
-        final MacTable big = new MacTable(256, AGING_NS);
+        final MacTable big = new MacTable(256, AGING_NS, MacTable.DEFAULT_SLOTS, 0, HASH_KEY);
         final Map<Long, long[]> model = new HashMap<>();
         final Random random = new Random(42);
         long nowNs = NOW_NS;
@@ -215,5 +218,55 @@ class MacTableTest
             }
             assertEquals(model.size(), big.size(), "step " + step);
         }
+    }
+
+    @Test
+    void shouldKeepRoomForPinsWhenLearnedAddressesFillTheTable()
+    {
+        final MacTable reserving = new MacTable(16, AGING_NS, 8, 4, HASH_KEY);
+        for (int i = 0; i < 8; i++)
+        {
+            assertEquals(MacTable.LEARNED, reserving.learn(MAC_A + i, 1, NOW_NS));
+        }
+
+        assertEquals(MacTable.TABLE_FULL, reserving.learn(MAC_B + 100, 1, NOW_NS), "8 learned: the rest is for pins");
+        for (int slot = 2; slot < 6; slot++)
+        {
+            assertEquals(MacTable.LEARNED, reserving.pin(0x02_00_00_00_01_00L + slot, slot), "pin " + slot);
+        }
+        assertEquals(12, reserving.size());
+        assertEquals(8, reserving.learnedCount(1));
+    }
+
+    @Test
+    void shouldRefuseAddressPinnedToAnotherSlotAndNewAddressPastAllowance()
+    {
+        table.pin(MAC_A, 3);
+
+        assertEquals(MacTable.SPOOFED, table.learn(MAC_A, 5, NOW_NS, MacTable.UNLIMITED_SOURCES));
+        assertEquals(MacTable.LEARNED, table.learn(MAC_A, 3, NOW_NS, 0), "its own pinned address");
+        assertEquals(MacTable.LEARNED, table.learn(MAC_B, 5, NOW_NS, 1));
+        assertEquals(MacTable.LEARNED, table.learn(MAC_B, 5, NOW_NS + 1, 1), "refreshing is not a new address");
+        assertEquals(MacTable.SOURCE_LIMIT, table.learn(MAC_B + 1, 5, NOW_NS, 1));
+        assertEquals(MacTable.SOURCE_LIMIT, table.learn(MAC_B, 6, NOW_NS, 0), "moving to a slot at its allowance");
+
+        assertEquals(3, table.lookup(MAC_A, NOW_NS));
+        assertEquals(5, table.lookup(MAC_B, NOW_NS));
+        assertEquals(1, table.learnedCount(5));
+        assertEquals(0, table.learnedCount(3), "a pin is not a learned address");
+    }
+
+    @Test
+    void shouldForgetLearnedCountWhenEntriesAgeOrTheirSlotGoes()
+    {
+        table.learn(MAC_A, 5, NOW_NS);
+        table.learn(MAC_B, 5, NOW_NS + AGING_NS / 2);
+
+        table.sweep(NOW_NS + AGING_NS, 16);
+        assertEquals(1, table.learnedCount(5));
+        table.removeSlot(5);
+
+        assertEquals(0, table.learnedCount(5));
+        assertEquals(MacTable.LEARNED, table.learn(MAC_A, 5, NOW_NS, 1), "the allowance is free again");
     }
 }

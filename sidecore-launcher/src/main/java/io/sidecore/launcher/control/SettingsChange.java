@@ -73,14 +73,32 @@ record SettingsChange(
     {
         try
         {
-            return new PortSettings(
-                null == txDescriptorBudget ? base.txDescriptorBudget() : (int)(long)txDescriptorBudget,
-                null == txByteBudget ? base.txByteBudget() : txByteBudget,
-                null == rxFrameBudget ? base.rxFrameBudget() : (int)(long)rxFrameBudget,
-                null == txFramesPerSecond ? base.txFramesPerSecond() : txFramesPerSecond,
-                null == txBurstFrames ? base.txBurstFrames() : txBurstFrames,
-                null == txBytesPerSecond ? base.txBytesPerSecond() : txBytesPerSecond,
-                null == txBurstBytes ? base.txBurstBytes() : txBurstBytes);
+            PortSettings settings = base;
+            if (null != txDescriptorBudget)
+            {
+                settings = settings.withTxDescriptorBudget((int)(long)txDescriptorBudget);
+            }
+            if (null != txByteBudget)
+            {
+                settings = settings.withTxByteBudget(txByteBudget);
+            }
+            if (null != rxFrameBudget)
+            {
+                settings = settings.withRxFrameBudget((int)(long)rxFrameBudget);
+            }
+            if (null != txFramesPerSecond || null != txBurstFrames)
+            {
+                settings = settings.withTxFrameRate(
+                    null == txFramesPerSecond ? base.txFramesPerSecond() : txFramesPerSecond,
+                    null == txBurstFrames ? base.txBurstFrames() : txBurstFrames);
+            }
+            if (null != txBytesPerSecond || null != txBurstBytes)
+            {
+                settings = settings.withTxByteRate(
+                    null == txBytesPerSecond ? base.txBytesPerSecond() : txBytesPerSecond,
+                    null == txBurstBytes ? base.txBurstBytes() : txBurstBytes);
+            }
+            return settings;
         }
         catch (final IllegalArgumentException ex)
         {

@@ -1,0 +1,68 @@
+package io.sidecore.engine.e1000;
+
+/**
+ * What one TX pass over a port may still do: frames produced (every frame, each TSO segment included), bytes of
+ * frames produced, and bytes copied out of guest memory into the staging buffer. The transmit path asks
+ * {@link #hasRoom()} before every descriptor and every TSO segment and charges what each did, so a pass stops within
+ * one descriptor (at most 64 KiB staged) or one frame of each limit, whatever the guest queued: a 64 KiB TSO packet at
+ * MSS 1 is cut over as many passes as its segments need. Bytes staged for a packet that is then dropped are charged
+ * too, so even a guest whose packets are all refused costs a pass no more than the byte budget in copying.
+ * <p>
+ * One per port's {@link TxProcessor}; agent thread only.
+ */
+final class TxPassBudget
+{
+    private int frameBudget = Integer.MAX_VALUE;
+    private long byteBudget = Long.MAX_VALUE;
+    private int frames;
+    private long producedBytes;
+    private long copiedBytes;
+
+    /**
+     * Start a pass.
+     *
+     * @param frameBudget frames it may produce, at least 1.
+     * @param byteBudget  bytes of frames it may produce, and bytes it may copy from guest memory, at least 1.
+     */
+    void begin(final int frameBudget, final long byteBudget)
+    {
+        this.frameBudget = frameBudget;
+        this.byteBudget = byteBudget;
+        frames = 0;
+        producedBytes = 0;
+        copiedBytes = 0;
+    }
+
+    /**
+     * @return true while no limit is reached.
+     */
+    boolean hasRoom()
+    {
+        return frames < frameBudget && producedBytes < byteBudget && copiedBytes < byteBudget;
+    }
+
+    /**
+     * @param lengthBytes a frame produced.
+     */
+    void onFrame(final int lengthBytes)
+    {
+        frames++;
+        producedBytes += lengthBytes;
+    }
+
+    /**
+     * @param lengthBytes bytes copied from guest memory.
+     */
+    void onCopy(final int lengthBytes)
+    {
+        copiedBytes += lengthBytes;
+    }
+
+    /**
+     * @return frames produced in this pass.
+     */
+    int frames()
+    {
+        return frames;
+    }
+}
