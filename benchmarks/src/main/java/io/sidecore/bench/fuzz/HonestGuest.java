@@ -94,14 +94,7 @@ final class HonestGuest
      */
     void service()
     {
-        if (line.takeRisingEdge())
-        {
-            model.onInterrupt();
-        }
-        else if (model.isNapiScheduled())
-        {
-            model.napiPoll();
-        }
+        line.serve(model);
     }
 
     /**

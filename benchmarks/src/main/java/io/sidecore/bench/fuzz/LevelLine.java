@@ -1,6 +1,7 @@
 package io.sidecore.bench.fuzz;
 
 import io.sidecore.engine.e1000.InterruptLine;
+import io.sidecore.tools.guest.GuestDriverModel;
 
 /**
  * An interrupt line of the fuzzer's guests: remembers a rising edge until the guest takes it (as an irqfd would),
@@ -30,6 +31,24 @@ final class LevelLine implements InterruptLine
         final boolean edge = pendingEdge;
         pendingEdge = false;
         return edge;
+    }
+
+    /**
+     * What a guest's vCPU does with this line: the driver's interrupt handler when the line rose, else a scheduled
+     * NAPI poll.
+     *
+     * @param model the guest's driver.
+     */
+    void serve(final GuestDriverModel model)
+    {
+        if (takeRisingEdge())
+        {
+            model.onInterrupt();
+        }
+        else if (model.isNapiScheduled())
+        {
+            model.napiPoll();
+        }
     }
 
     long risingEdges()

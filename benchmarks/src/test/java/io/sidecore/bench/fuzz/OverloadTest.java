@@ -120,14 +120,7 @@ class OverloadTest
 
         void service()
         {
-            if (line.takeRisingEdge())
-            {
-                model.onInterrupt();
-            }
-            else if (model.isNapiScheduled())
-            {
-                model.napiPoll();
-            }
+            line.serve(model);
         }
 
         void send(final int frames)
