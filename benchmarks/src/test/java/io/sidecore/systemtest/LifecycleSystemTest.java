@@ -59,7 +59,11 @@ class LifecycleSystemTest
     @Test
     void shouldKeepDescriptorsAndMemoryBoundedOverThousandCyclesWithTraffic() throws Exception
     {
-        final Path config = processes.writeConfig("sidecore.properties", Map.of("sidecore.ports", "peer"));
+        // Two thousand operator requests on one connection: the per-connection request limit (its own test is in
+        // ControlSocketTest) is raised so that this test measures the lifecycle, not the operator's pacing.
+        final Path config = processes.writeConfig("sidecore.properties", Map.of(
+            "sidecore.ports", "peer",
+            "sidecore.control.max.requests.per.second", "1000000"));
         final SidecoreProcesses.DaemonProcess daemon = processes.startDaemon(config);
         long baselineFds = -1;
         long baselineHeap = -1;
