@@ -74,6 +74,8 @@ final class IsolationRun
     private SidecoreEngine engine;
     private EngineProxy proxy;
     private volatile boolean running = true;
+    // The guests stop first: one may be waiting for the sidecore to answer a trapped access.
+    private volatile boolean guestsRunning = true;
     private volatile Attack attack = Attack.NONE;
     private volatile RuntimeException guestFailure;
     private final Guest[] honest = new Guest[HONEST];
@@ -263,9 +265,10 @@ final class IsolationRun
                 baselines.add(window(Attack.NONE));
             }
         }
+        guestsRunning = false;
+        guests.join(TimeUnit.SECONDS.toMillis(10));
         running = false;
-        guests.join(5000);
-        sidecore.join(5000);
+        sidecore.join(TimeUnit.SECONDS.toMillis(5));
         if (null != guestFailure)
         {
             out.println("ISOLATION-RESULT incomplete: the guest thread failed (" + guestFailure.getMessage() + ")");
@@ -352,7 +355,7 @@ final class IsolationRun
     {
         try
         {
-            while (running)
+            while (running && guestsRunning)
             {
                 for (final Guest guest : honest)
                 {
