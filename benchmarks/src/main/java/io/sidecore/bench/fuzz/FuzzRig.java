@@ -28,6 +28,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The fuzzer's world, on one thread: a sidecore engine in invoker mode (the real agents, switch shards and
@@ -77,6 +78,7 @@ final class FuzzRig implements AutoCloseable
     private final HostilePort[] hostile = new HostilePort[3];
     private final byte[] sinkMac = mac(0x0F, 0x02);
     private final FuzzCases cases;
+    private final VfioUserLiar liar;
     private final FuzzTally tally = new FuzzTally();
     private long passes;
     private long oobSeen;
@@ -98,6 +100,10 @@ final class FuzzRig implements AutoCloseable
         final EngineContext ctx = Configuration.fromSystemProperties().engineContext()
             .threadingMode(ThreadingMode.INVOKER)
             .nanoClock(clock)
+            // A trapped access is answered by the duty cycles this thread runs while it waits; the wait's bound is on
+            // the wall clock, which says nothing about a run on the manual clock. A second was too short on a shared
+            // 2-core machine during a soak (the process descheduled); a hang still shows, as a crash, after a minute.
+            .commandTimeoutNs(TimeUnit.SECONDS.toNanos(60))
             .sidecoreCount(2)
             .countersFile(null)
             .countersManager(InMemoryCounters.create(MAX_COUNTERS));
@@ -108,6 +114,7 @@ final class FuzzRig implements AutoCloseable
         {
             tally.declareCase(named.caseName(), named.cve());
         }
+        liar = new VfioUserLiar(tally, random.split());
         for (int i = 0; i < HONEST_GUESTS; i++)
         {
             honestMacs[i] = mac(0x01, i + 1);
@@ -296,6 +303,7 @@ final class FuzzRig implements AutoCloseable
             {
                 quiesce();
                 checkpoint(i);
+                liar.round(i);
                 final long valid = honestValid();
                 recordWindow(valid - windowStartValid);
                 windowStartValid = valid;
@@ -619,6 +627,7 @@ final class FuzzRig implements AutoCloseable
 
     public void close()
     {
+        liar.close();
         engine.close();
         arena.close();
     }
