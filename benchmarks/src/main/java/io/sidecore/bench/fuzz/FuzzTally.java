@@ -40,7 +40,8 @@ final class FuzzTally
             faults.put(fault.faultName(), 0L);
         }
         for (final String kind : List.of(
-            "miscounted", "unaccounted", "unrecovered", "corrupted", "spoofed", "unsettled"))
+            "miscounted", "unaccounted", "unrecovered", "corrupted", "spoofed", "unsettled", "vfio-user-unserved",
+            "vfio-user-broken-promise"))
         {
             escapes.put(kind, 0L);
         }

@@ -36,10 +36,16 @@ class FuzzCommandTest
         assertTrue(output.contains("FUZZ-COVERAGE missing=none"), output);
         assertTrue(output.contains("miscounted=0 unaccounted=0 unrecovered=0 corrupted=0"), output);
         assertTrue(output.contains("unsettled=0"), output);
+        assertTrue(output.contains("vfio-user-unserved=0 vfio-user-broken-promise=0"), output);
         for (final NamedCase named : NamedCase.values())
         {
             assertTrue(Pattern.compile("(?m)^FUZZ-CASE " + Pattern.quote(named.caseName()) + " hits=[1-9]").matcher(
                 output).find(), named.caseName() + " not reached:\n" + output);
+        }
+        for (final VfioUserLiar.Lie lie : VfioUserLiar.Lie.values())
+        {
+            assertTrue(Pattern.compile("(?m)^FUZZ-CASE " + Pattern.quote(lie.caseName) + " hits=8$").matcher(
+                output).find(), lie.caseName + " not told once per window:\n" + output);
         }
     }
 
