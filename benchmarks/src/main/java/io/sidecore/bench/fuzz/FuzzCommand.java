@@ -53,7 +53,8 @@ public final class FuzzCommand implements Callable<Integer>
         description = "cases to run (default ${DEFAULT-VALUE})")
     long iterations;
 
-    @Option(names = "--seed", paramLabel = "S", defaultValue = "1", description = "random seed (default ${DEFAULT-VALUE})")
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "1",
+        description = "random seed (default ${DEFAULT-VALUE})")
     long seed;
 
     @Option(names = "--window", paramLabel = "W", defaultValue = "1000",

@@ -123,7 +123,8 @@ final class FuzzRig implements AutoCloseable
         {
             honest[i] = honestGuest(i, 2 == i ? 1 : 0);
         }
-        allPorts.add(proxy.addPort(new PortConfig(20, "sink", sinkMac, false, PortRegionDescriptor.DEFAULT_SHARED_PAGES),
+        allPorts.add(proxy.addPort(
+            new PortConfig(20, "sink", sinkMac, false, PortRegionDescriptor.DEFAULT_SHARED_PAGES),
             RegisterImage.allocate(PortRegionDescriptor.DEFAULT_SHARED_PAGES), new GuestMemory(), level -> {}, 1,
             null));
         hostile[0] = hostilePort(10, "hp", mac(0x0F, 0x01), true, 0, Backend.SWITCH);

@@ -133,7 +133,8 @@ final class HonestGuest
             return;
         }
         final int sender = buffer.getInt(offset + SENDER_OFFSET, ByteOrder.BIG_ENDIAN);
-        if (sender < 0 || sender >= honestMacs.length || FRAME_BYTES != lengthBytes || !sourceIs(buffer, offset, sender))
+        if (sender < 0 || sender >= honestMacs.length || FRAME_BYTES != lengthBytes ||
+            !sourceIs(buffer, offset, sender))
         {
             corruptedFrames++;
             return;

@@ -165,7 +165,8 @@ final class IsolationRun
             model = new GuestDriverModel(access, new GuestRam(ramSegment, RAM_GPA), new GuestDriverConfig(),
                 (buffer, offset, length, status, special) ->
                 {
-                    if (FRAME_BYTES == length && 0x88B5 == (buffer.getShort(offset + 12, ByteOrder.BIG_ENDIAN) & 0xFFFF))
+                    if (FRAME_BYTES == length &&
+                        0x88B5 == (buffer.getShort(offset + 12, ByteOrder.BIG_ENDIAN) & 0xFFFF))
                     {
                         valid++;
                     }
@@ -345,7 +346,8 @@ final class IsolationRun
         }
         catch (final RuntimeException | Error ex)
         {
-            err.println("sidecore fuzz --isolation: the sidecore thread failed during " + attack.attackName + ": " + ex);
+            err.println("sidecore fuzz --isolation: the sidecore thread failed during " + attack.attackName + ": " +
+                ex);
             ex.printStackTrace(err);
             running = false;
         }
@@ -374,13 +376,15 @@ final class IsolationRun
 
     private void setUpAttacker()
     {
-        ha.access.configWrite(PciConfig.COMMAND_OFFSET, 2, PciConfig.COMMAND_MEMORY_SPACE | PciConfig.COMMAND_BUS_MASTER);
+        ha.access.configWrite(PciConfig.COMMAND_OFFSET, 2,
+            PciConfig.COMMAND_MEMORY_SPACE | PciConfig.COMMAND_BUS_MASTER);
         ha.writeShared(E1000Registers.TDBAL, (int)ATTACK_TX_RING_GPA);
         ha.writeShared(E1000Registers.TDLEN, ATTACK_TX_DESCRIPTORS * 16);
         ha.writeShared(E1000Registers.TDH, 0);
         ha.writeShared(E1000Registers.TDT, 0);
         ha.access.bar0Write(E1000Registers.TCTL, E1000Registers.TCTL_EN);
-        hp.access.configWrite(PciConfig.COMMAND_OFFSET, 2, PciConfig.COMMAND_MEMORY_SPACE | PciConfig.COMMAND_BUS_MASTER);
+        hp.access.configWrite(PciConfig.COMMAND_OFFSET, 2,
+            PciConfig.COMMAND_MEMORY_SPACE | PciConfig.COMMAND_BUS_MASTER);
         hp.writeShared(E1000Registers.RDBAL, (int)ATTACK_RX_RING_GPA);
         hp.writeShared(E1000Registers.RDLEN, RX_NULL_DESCRIPTORS * 16);
         hp.writeShared(E1000Registers.RDH, 0);

@@ -48,7 +48,8 @@ final class VfioUserLiar implements AutoCloseable
     private static final long PAGE = VfioUserRegionInfo.MMAP_PAGE_SIZE;
     private static final int CONFIG_BYTES = 256;
     private static final long[] HOSTILE_OFFSETS = {
-        0, 1, 3, 0x7FFF_FFFFL, 0xFFFF_FFFFL, Long.MAX_VALUE, -1, -4, -8, 0x1_0000_0000L, 0x2_0000L, 0x1_FFFCL, 0xFC, 0x100 };
+        0, 1, 3, 0x7FFF_FFFFL, 0xFFFF_FFFFL, Long.MAX_VALUE, -1, -4, -8, 0x1_0000_0000L, 0x2_0000L, 0x1_FFFCL, 0xFC,
+        0x100 };
     private static final int[] HOSTILE_COUNTS = { 0, 1, 2, 3, 4, 5, 8, 16, 0xFFFF, 0x1_0000, Integer.MAX_VALUE, -1 };
 
     /** The kinds of lie, each a named case of the fuzzer's report. */
@@ -206,8 +207,8 @@ final class VfioUserLiar implements AutoCloseable
             {
                 message = client.newMessage(VfioUserCommand.DEVICE_GET_REGION_INFO, VfioUserRegionInfo.MESSAGE_LENGTH,
                     VfioUserHeader.TYPE_COMMAND);
-                message.putInt(VfioUserRegionInfo.ARGSZ_OFFSET, random.nextBoolean() ?
-                    VfioUserRegionInfo.INFO_ARGSZ : HOSTILE_COUNTS[random.nextInt(HOSTILE_COUNTS.length)], LITTLE_ENDIAN);
+                message.putInt(VfioUserRegionInfo.ARGSZ_OFFSET, random.nextBoolean() ? VfioUserRegionInfo.INFO_ARGSZ :
+                    HOSTILE_COUNTS[random.nextInt(HOSTILE_COUNTS.length)], LITTLE_ENDIAN);
                 message.putInt(VfioUserRegionInfo.INDEX_OFFSET, random.nextBoolean() ? -1 - random.nextInt(4) :
                     VfioUserRegionInfo.REGION_COUNT + random.nextInt(1000), LITTLE_ENDIAN);
             }

@@ -20,7 +20,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class FuzzCommandTest
 {
     private static final Pattern FUZZ_LINE = Pattern.compile(
-        "(?m)^FUZZ iterations=(\\d+) crashes=(\\d+) escapes=(\\d+) oob=(\\d+) honest_throughput_ratio=(\\d+\\.\\d{3})$");
+        "(?m)^FUZZ iterations=(\\d+) crashes=(\\d+) escapes=(\\d+) oob=(\\d+) " +
+            "honest_throughput_ratio=(\\d+\\.\\d{3})$");
 
     @Test
     void shouldReachEveryCaseCounterAndFaultWithoutCrashOrOutOfBoundsAccess()
