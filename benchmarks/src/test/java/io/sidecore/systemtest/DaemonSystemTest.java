@@ -160,7 +160,7 @@ class DaemonSystemTest
             "sidecore.control.max.request.length", "4k"));
         final SidecoreProcesses.DaemonProcess daemon = processes.startDaemon(config);
         assertEquals(0, processes.ctl("--config", config.toString(), "create-port", "g0").exit());
-        final long fdsBefore = stableFds(daemon.pid());
+        final long fdsBefore = SidecoreProcesses.stableFds(daemon.pid());
         final Random random = new Random(42);
 
         for (int i = 0; i < 5; i++)
@@ -186,7 +186,7 @@ class DaemonSystemTest
         final JsonNode list = processes.ctlJson("--config", config.toString(), "list");
         assertEquals(1, list.get("ports").size(), "the daemon serves on, with its port");
         assertTrue(daemon.process().isAlive());
-        assertEquals(fdsBefore, stableFds(daemon.pid()), "no descriptor leaked");
+        assertEquals(fdsBefore, SidecoreProcesses.stableFds(daemon.pid()), "no descriptor leaked");
     }
 
     @Test
@@ -287,12 +287,12 @@ class DaemonSystemTest
     {
         final Path config = processes.writeConfig("sidecore.properties", Map.of("sidecore.ports", "g0"));
         final SidecoreProcesses.DaemonProcess daemon = processes.startDaemon(config);
-        final long fdsBefore = stableFds(daemon.pid());
+        final long fdsBefore = SidecoreProcesses.stableFds(daemon.pid());
         final Process guest = processes.startGuest(directory.resolve("guest.log"), "--config", config.toString(),
             "--port", "g0", "--seconds", "120");
         awaitAttached(config, "g0", true);
         assertTrue(mapsGuestMemory(daemon.pid()), "the daemon maps the guest's memory");
-        assertTrue(openFds(daemon.pid()) > fdsBefore, "and holds its connection and eventfd");
+        assertTrue(SidecoreProcesses.openFds(daemon.pid()) > fdsBefore, "and holds its connection and eventfd");
 
         guest.destroyForcibly();
         assertTrue(guest.waitFor(10, TimeUnit.SECONDS));
@@ -301,7 +301,7 @@ class DaemonSystemTest
         while (System.nanoTime() - deadNs < TimeUnit.SECONDS.toNanos(5))
         {
             // At most the descriptors it had before: a control connection of an earlier ctl may close meanwhile.
-            if (!mapsGuestMemory(daemon.pid()) && openFds(daemon.pid()) <= fdsBefore)
+            if (!mapsGuestMemory(daemon.pid()) && SidecoreProcesses.openFds(daemon.pid()) <= fdsBefore)
             {
                 releasedNs = System.nanoTime();
                 break;
@@ -310,7 +310,7 @@ class DaemonSystemTest
         }
 
         assertTrue(releasedNs > 0, "released at all: maps guest memory " + mapsGuestMemory(daemon.pid()) +
-            ", descriptors " + openFds(daemon.pid()) + " (before " + fdsBefore + ")");
+            ", descriptors " + SidecoreProcesses.openFds(daemon.pid()) + " (before " + fdsBefore + ")");
         final long releaseMs = TimeUnit.NANOSECONDS.toMillis(releasedNs - deadNs);
         System.out.println("DaemonSystemTest: the killed guest's resources were released " +
             TimeUnit.NANOSECONDS.toMicros(releasedNs - deadNs) + " us after its death");
@@ -582,34 +582,6 @@ class DaemonSystemTest
     private static long portCounter(final JsonNode snapshot, final String port, final String counter)
     {
         return SidecoreProcesses.portCounter(snapshot, port, counter);
-    }
-
-    private static long openFds(final long pid)
-    {
-        final File[] fds = new File("/proc/" + pid + "/fd").listFiles();
-        return null == fds ? -1 : fds.length;
-    }
-
-    /**
-     * @return the daemon's descriptor count once it has not changed for 300 ms (earlier clients' connections are
-     *         closed by then), at most 10 s.
-     */
-    private static long stableFds(final long pid) throws InterruptedException
-    {
-        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        long count = openFds(pid);
-        long stableSinceNs = System.nanoTime();
-        while (System.nanoTime() - deadlineNs < 0 && System.nanoTime() - stableSinceNs < 300_000_000L)
-        {
-            Thread.sleep(20);
-            final long now = openFds(pid);
-            if (now != count)
-            {
-                count = now;
-                stableSinceNs = System.nanoTime();
-            }
-        }
-        return count;
     }
 
     private static boolean mapsGuestMemory(final long pid) throws IOException

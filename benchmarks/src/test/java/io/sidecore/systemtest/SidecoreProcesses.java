@@ -3,6 +3,7 @@ package io.sidecore.systemtest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import java.io.File;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
@@ -270,6 +271,38 @@ final class SidecoreProcesses implements AutoCloseable
         command.add(System.getProperty("java.class.path"));
         command.add(main);
         return command;
+    }
+
+    /**
+     * @param pid a process.
+     * @return descriptors it holds open, or -1 when it is gone.
+     */
+    static long openFds(final long pid)
+    {
+        final File[] fds = new File("/proc/" + pid + "/fd").listFiles();
+        return null == fds ? -1 : fds.length;
+    }
+
+    /**
+     * @return the daemon's descriptor count once it has not changed for 300 ms (earlier clients' connections are
+     *         closed by then), at most 10 s.
+     */
+    static long stableFds(final long pid) throws InterruptedException
+    {
+        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        long count = openFds(pid);
+        long stableSinceNs = System.nanoTime();
+        while (System.nanoTime() - deadlineNs < 0 && System.nanoTime() - stableSinceNs < 300_000_000L)
+        {
+            Thread.sleep(20);
+            final long now = openFds(pid);
+            if (now != count)
+            {
+                count = now;
+                stableSinceNs = System.nanoTime();
+            }
+        }
+        return count;
     }
 
     /**

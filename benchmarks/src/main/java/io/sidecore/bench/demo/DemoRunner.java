@@ -1,5 +1,6 @@
 package io.sidecore.bench.demo;
 
+import io.sidecore.bench.InMemoryCounters;
 import io.sidecore.engine.EngineContext;
 import io.sidecore.engine.proxy.CaptureSummary;
 import io.sidecore.engine.agent.SidecoreEngine;
@@ -10,10 +11,6 @@ import io.sidecore.launcher.Configuration;
 import io.sidecore.launcher.affinity.CpuAffinity;
 import io.sidecore.launcher.affinity.PinnedThreadFactory;
 import io.sidecore.tools.guest.GuestDriverConfig;
-import org.agrona.BitUtil;
-import org.agrona.BufferUtil;
-import org.agrona.concurrent.UnsafeBuffer;
-import org.agrona.concurrent.status.CountersManager;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -52,7 +49,6 @@ public final class DemoRunner
     /** Guest RAM of all guests together, at most (memfd pages are only backed once touched). */
     static final long TOTAL_GUEST_RAM_BYTES = 256L << 20;
 
-    private static final int MAX_COUNTERS_IN_MEMORY = 1 << 20;
     private static final long SETUP_TIMEOUT_MS = 120_000L;
     private static final long PIN_TIMEOUT_MS = 5_000L;
     private static final long LEARN_TIMEOUT_NS = 5_000_000_000L;
@@ -124,7 +120,7 @@ public final class DemoRunner
         final EngineContext ctx = config.engineContext().countersFile(options.countersFile());
         if (null == options.countersFile())
         {
-            ctx.countersManager(countersInMemory(ctx.maxCounters()));
+            ctx.countersManager(InMemoryCounters.create(ctx.maxCounters()));
         }
         final int sidecores = ctx.sidecoreCount();
         final int[] cores = config.cores();
@@ -168,24 +164,6 @@ public final class DemoRunner
                 }
             }
         }
-    }
-
-    /**
-     * Counters in private memory, for a demo that publishes no counters file: direct and cache-line aligned, as the
-     * mapped file would be (Agrona's counters need 8-byte alignment, which a heap array does not guarantee).
-     */
-    private static CountersManager countersInMemory(final int maxCounters)
-    {
-        if (maxCounters <= 0 || maxCounters > MAX_COUNTERS_IN_MEMORY)
-        {
-            throw new IllegalArgumentException("maxCounters must be in [1, " + MAX_COUNTERS_IN_MEMORY + "]: " +
-                maxCounters);
-        }
-        return new CountersManager(
-            new UnsafeBuffer(BufferUtil.allocateDirectAligned(
-                maxCounters * CountersManager.METADATA_LENGTH, BitUtil.CACHE_LINE_LENGTH)),
-            new UnsafeBuffer(BufferUtil.allocateDirectAligned(
-                maxCounters * CountersManager.COUNTER_LENGTH, BitUtil.CACHE_LINE_LENGTH)));
     }
 
     private void createGuests(final SidecoreEngine engine, final GuestPort[] guests, final int sharedPages)

@@ -17,7 +17,7 @@ import org.agrona.concurrent.AtomicBuffer;
  * dedicated core: yielding would hand the core to whatever else is runnable and turn a microsecond round trip into
  * a scheduler time slice. The wait is bounded by the engine's command timeout. Nothing is allocated.
  */
-final class ProxyDeviceAccess implements DeviceAccess
+public final class ProxyDeviceAccess implements DeviceAccess
 {
     private final EngineProxy proxy;
     private final Port port;
@@ -32,7 +32,7 @@ final class ProxyDeviceAccess implements DeviceAccess
      * @param sharedPages bitmap of BAR0 pages mapped into the guest, from the region header.
      * @param timeoutNs   how long to wait for the sidecore before failing the access.
      */
-    ProxyDeviceAccess(
+    public ProxyDeviceAccess(
         final EngineProxy proxy,
         final Port port,
         final AtomicBuffer sharedBar0,

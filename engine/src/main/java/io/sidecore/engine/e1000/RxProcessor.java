@@ -138,7 +138,7 @@ public final class RxProcessor
      */
     RxProcessor(final RingCollaborators port)
     {
-        this(port, new UnsafeBuffer(new byte[0]), new UnsafeBuffer(new byte[0]));
+        this(port, port.guestMemory().newView(true), port.guestMemory().newView(true));
     }
 
     /**

@@ -76,8 +76,8 @@ public final class TxProcessor
     private final TxContext checksumContext = new TxContext();
     private final TsoSegmenter segmenter = new TsoSegmenter();
     private final TxFrameEmitter emitter;
-    private final UnsafeBuffer ringBuffer = new UnsafeBuffer(new byte[0]);
-    private final UnsafeBuffer dmaBuffer = new UnsafeBuffer(new byte[0]);
+    private final UnsafeBuffer ringBuffer;
+    private final UnsafeBuffer dmaBuffer;
     private final UnsafeBuffer staging =
         new UnsafeBuffer(ByteBuffer.allocateDirect(PACKET_START + MAX_PACKET_BYTES));
 
@@ -108,6 +108,8 @@ public final class TxProcessor
         this.pci = port.pci();
         this.faults = port.faults();
         this.emitter = emitter;
+        this.ringBuffer = guestMemory.newView(true);
+        this.dmaBuffer = guestMemory.newView(false);
     }
 
     /**

@@ -1,5 +1,7 @@
 package io.sidecore.engine.mem;
 
+import org.agrona.concurrent.UnsafeBuffer;
+
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLongArray;
@@ -51,8 +53,21 @@ public final class GuestMemory
      */
     public static final int MAX_REGIONS = 65_535;
 
+    /**
+     * System property naming a bug to plant, for the test that shows the fuzzer finds a missing range check
+     * ({@code sidecore fuzz}): {@value #PLANTED_BUG_SKIP_REGION_END} makes every translation skip its region-end check,
+     * so a range that starts inside a region and runs past its end is translated. Read once, when the class is
+     * loaded; never set outside that test (the check it removes is what keeps a guest inside its memory).
+     */
+    public static final String PLANTED_BUG_PROP_NAME = "sidecore.test.planted.bug";
+    /** {@link #PLANTED_BUG_PROP_NAME} value that removes the region-end check of every translation. */
+    public static final String PLANTED_BUG_SKIP_REGION_END = "skip-region-end-check";
+
+    private static final boolean SKIP_REGION_END_CHECK =
+        PLANTED_BUG_SKIP_REGION_END.equals(System.getProperty(PLANTED_BUG_PROP_NAME));
     private static final int INITIAL_CAPACITY = 8;
     private static final int DESCRIBED_REGIONS = 8;
+    private static final byte[] NO_BYTES = new byte[0];
 
     /**
      * Why a translation was refused; each has its own count ({@link #rejectionCount}).
@@ -92,6 +107,42 @@ public final class GuestMemory
     private long regionSearches;
     private Rejection lastRejection;
     private final AtomicLongArray rejectionCounts = new AtomicLongArray(REJECTION_KINDS);
+    private GuestMemoryAccessProbe accessProbe;
+
+    /**
+     * @return true when this JVM runs with the planted bug of {@link #PLANTED_BUG_PROP_NAME} (a test run only).
+     */
+    public static boolean isRegionEndCheckSkipped()
+    {
+        return SKIP_REGION_END_CHECK;
+    }
+
+    /**
+     * Install the test hook told of every range the device accesses through this memory's views. Only before the
+     * memory is handed to a port: views made earlier do not report.
+     *
+     * @param probe the probe, or null for none.
+     * @return this.
+     */
+    public GuestMemory accessProbe(final GuestMemoryAccessProbe probe)
+    {
+        this.accessProbe = probe;
+        return this;
+    }
+
+    /**
+     * A view for the device to reach this memory through: re-wrapped over each translated host range it uses. A
+     * plain buffer, or with a probe installed ({@link #accessProbe(GuestMemoryAccessProbe)}) one that reports every
+     * range it is wrapped over. Made when a device is built, never on the data path.
+     *
+     * @param write true when the device writes through the view (it may also read), false for reads only.
+     * @return the view, wrapped over nothing yet.
+     */
+    public UnsafeBuffer newView(final boolean write)
+    {
+        final GuestMemoryAccessProbe probe = accessProbe;
+        return null == probe ? new UnsafeBuffer(NO_BYTES) : new ProbedView(probe, write);
+    }
 
     /**
      * Translate a range the device will read.
@@ -106,7 +157,7 @@ public final class GuestMemory
         // Cached regions are host mapped; an empty cache has length 0. gpa >= base >= 0, so the offset cannot wrap.
         final long offset = gpa - cachedGpaBase;
         if (gpa >= cachedGpaBase && offset < cachedLengthBytes &&
-            lengthBytes > 0 && lengthBytes <= cachedLengthBytes - offset)
+            lengthBytes > 0 && (lengthBytes <= cachedLengthBytes - offset || SKIP_REGION_END_CHECK))
         {
             return cachedHostAddress + offset;
         }
@@ -125,7 +176,7 @@ public final class GuestMemory
     {
         final long offset = gpa - cachedGpaBase;
         if (cachedWritable && gpa >= cachedGpaBase && offset < cachedLengthBytes &&
-            lengthBytes > 0 && lengthBytes <= cachedLengthBytes - offset)
+            lengthBytes > 0 && (lengthBytes <= cachedLengthBytes - offset || SKIP_REGION_END_CHECK))
         {
             return cachedHostAddress + offset;
         }
@@ -157,7 +208,7 @@ public final class GuestMemory
         {
             return reject(Rejection.UNMAPPED);
         }
-        if (lengthBytes > regionLength - offset)
+        if (lengthBytes > regionLength - offset && !SKIP_REGION_END_CHECK)
         {
             final boolean nextIsAdjacent = index + 1 < regionCount && bases[index + 1] - base == regionLength;
             return reject(nextIsAdjacent ? Rejection.SPANS_REGIONS : Rejection.PAST_REGION_END);

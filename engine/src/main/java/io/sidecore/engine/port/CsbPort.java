@@ -70,7 +70,7 @@ public final class CsbPort
     private final PortCounters counters;
     private final InterruptController interrupts;
     private final E1000Device device;
-    private final UnsafeBuffer csb = new UnsafeBuffer(NO_BLOCK);
+    private final UnsafeBuffer csb;
     private boolean active;
     private boolean registrationStale;
     private long csbGpa;
@@ -98,6 +98,7 @@ public final class CsbPort
         this.counters = counters;
         this.interrupts = device.interrupts();
         this.device = device;
+        this.csb = guestMemory.newView(true);
     }
 
     /**
