@@ -89,7 +89,7 @@ public enum PortCounter
     TX_DROP_RESET(29, "tx_drop_reset",
         "TSO segments of a packet the device had taken (its descriptors done) but not finished sending over its " +
             "passes when the guest reset the device"),
-    TX_DROP_SPOOFED(19, "tx_drop_spoofed",
+    TX_DROP_SPOOFED(34, "tx_drop_spoofed",
         "emitted frame the switch refused because its source address is another port's MAC or a group address " +
             "(anti-spoofing)"),
     TX_DROP_SOURCE_LIMIT(8, "tx_drop_source_limit",
