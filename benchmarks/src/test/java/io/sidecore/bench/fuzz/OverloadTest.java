@@ -105,6 +105,8 @@ class OverloadTest
             model.open();
             for (int i = 0; i < 1000 && !model.isLinkUp(); i++)
             {
+                // A millisecond per poll: autonegotiation takes 500 ms of the manual clock after the reset.
+                clock.advance(1_000_000L);
                 pass();
                 model.watchdog();
             }
