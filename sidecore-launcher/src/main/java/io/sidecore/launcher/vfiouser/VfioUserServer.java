@@ -60,6 +60,8 @@ public final class VfioUserServer implements AutoCloseable
     private final TrappedAccessCounts counts = new TrappedAccessCounts();
     private final AtomicReference<VfioUserConnection> active = new AtomicReference<>();
     private final AFUNIXServerSocket serverSocket;
+    /** The listening socket's descriptor: junixsocket's cast does not own it, so {@link #close()} closes it. */
+    private final int listenFd;
     private final Thread acceptThread;
     private volatile Thread connectionThread;
     private volatile boolean closed;
@@ -82,14 +84,15 @@ public final class VfioUserServer implements AutoCloseable
         this.intx = intx;
         final Path path = settings.socketPath();
         Files.deleteIfExists(path);
-        this.serverSocket = bindRestricted(path);
+        this.listenFd = bindRestricted(path);
         try
         {
+            this.serverSocket = FileDescriptorCast.unsafeUsing(listenFd).as(AFUNIXServerSocket.class);
             applyOwnership(path);
         }
         catch (final IOException | RuntimeException ex)
         {
-            serverSocket.close();
+            Fds.close(listenFd);
             Files.deleteIfExists(path);
             throw ex;
         }
@@ -155,8 +158,12 @@ public final class VfioUserServer implements AutoCloseable
     }
 
     @Override
-    public void close()
+    public synchronized void close()
     {
+        if (closed)
+        {
+            return;
+        }
         closed = true;
         try
         {
@@ -173,6 +180,8 @@ public final class VfioUserServer implements AutoCloseable
         }
         join(acceptThread);
         join(connectionThread);
+        // Closing junixsocket's cast leaves the descriptor open (it does not own it): one leaked per port otherwise.
+        Fds.close(listenFd);
         try
         {
             Files.deleteIfExists(settings.socketPath());
@@ -304,27 +313,17 @@ public final class VfioUserServer implements AutoCloseable
 
     /**
      * Make the listening socket with mode 0000, so that it never exists with wider permissions than the settings
-     * give it (junixsocket's own bind would make the file 0666 first), and hand it to junixsocket.
+     * give it (junixsocket's own bind would make the file 0666 first); the caller hands it to junixsocket.
      */
-    private static AFUNIXServerSocket bindRestricted(final Path path) throws IOException
+    private static int bindRestricted(final Path path) throws IOException
     {
-        final int fd;
         try
         {
-            fd = Fds.listenUnix(path.toString(), 0, LISTEN_BACKLOG);
+            return Fds.listenUnix(path.toString(), 0, LISTEN_BACKLOG);
         }
         catch (final OsException ex)
         {
             throw new IOException("cannot create the device socket " + path + ": " + ex.getMessage(), ex);
-        }
-        try
-        {
-            return FileDescriptorCast.unsafeUsing(fd).as(AFUNIXServerSocket.class);
-        }
-        catch (final IOException | RuntimeException ex)
-        {
-            Fds.close(fd);
-            throw ex;
         }
     }
 

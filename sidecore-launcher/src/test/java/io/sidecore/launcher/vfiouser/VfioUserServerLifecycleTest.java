@@ -289,6 +289,33 @@ class VfioUserServerLifecycleTest
     }
 
     @Test
+    void shouldReleaseTheListeningDescriptorWhenClosedSoPortsCanComeAndGo() throws IOException
+    {
+        // The daemon makes and closes a server per port: each must give its listening socket back (junixsocket's
+        // cast of our descriptor does not own it; seen as one descriptor leaked per create/destroy cycle).
+        final long before = openDescriptors();
+        for (int i = 0; i < 50; i++)
+        {
+            final Path path = directory.resolve("cycle.sock");
+            final VfioUserServer server =
+                new VfioUserServer(VfioUserServerSettings.of("cycle", path), support.device, new IntxLine());
+            server.start();
+            server.close();
+            server.close();
+            assertFalse(Files.exists(path), "close removes the socket file");
+        }
+        assertTrue(openDescriptors() <= before + 2, "descriptors: " + openDescriptors() + ", before " + before);
+    }
+
+    private static long openDescriptors() throws IOException
+    {
+        try (var entries = Files.list(Path.of("/proc/self/fd")))
+        {
+            return entries.count();
+        }
+    }
+
+    @Test
     void shouldFailLoudlyWhenSocketOwnerDoesNotExist()
     {
         final VfioUserServerSettings settings = new VfioUserServerSettings("bad", directory.resolve("bad.sock"),
