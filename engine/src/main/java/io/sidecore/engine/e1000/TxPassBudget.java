@@ -42,6 +42,14 @@ final class TxPassBudget
     }
 
     /**
+     * @return bytes the pass may still copy or produce before its byte budget is reached (0 when it is).
+     */
+    long roomBytes()
+    {
+        return Math.max(0, byteBudget - Math.max(producedBytes, copiedBytes));
+    }
+
+    /**
      * @param lengthBytes a frame produced.
      */
     void onFrame(final int lengthBytes)

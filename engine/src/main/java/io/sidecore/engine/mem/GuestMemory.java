@@ -154,6 +154,26 @@ public final class GuestMemory
      */
     public long translateForRead(final long gpa, final long lengthBytes)
     {
+        return translateRead(gpa, lengthBytes, true);
+    }
+
+    /**
+     * Translate a range the device may read ahead of time to pull it into the cache (the TX gather's touch phase):
+     * the same checks as {@link #translateForRead}, but a refusal is not counted, because the read that acts on the
+     * range translates it again and counts its own refusal.
+     *
+     * @param gpa         guest-physical address of the first byte (any 64-bit value, unsigned).
+     * @param lengthBytes bytes to touch, at least 1.
+     * @return host address of {@code gpa}, or {@link #NO_MAPPING} unless {@code [gpa, gpa + lengthBytes)} lies
+     *     wholly inside one host-mapped region.
+     */
+    public long translateForTouch(final long gpa, final long lengthBytes)
+    {
+        return translateRead(gpa, lengthBytes, false);
+    }
+
+    private long translateRead(final long gpa, final long lengthBytes, final boolean counted)
+    {
         // Cached regions are host mapped; an empty cache has length 0. gpa >= base >= 0, so the offset cannot wrap.
         final long offset = gpa - cachedGpaBase;
         if (gpa >= cachedGpaBase && offset < cachedLengthBytes &&
@@ -161,7 +181,7 @@ public final class GuestMemory
         {
             return cachedHostAddress + offset;
         }
-        return search(gpa, lengthBytes, false);
+        return search(gpa, lengthBytes, false, counted);
     }
 
     /**
@@ -180,43 +200,44 @@ public final class GuestMemory
         {
             return cachedHostAddress + offset;
         }
-        return search(gpa, lengthBytes, true);
+        return search(gpa, lengthBytes, true, true);
     }
 
-    private long search(final long gpa, final long lengthBytes, final boolean forWrite)
+    private long search(final long gpa, final long lengthBytes, final boolean forWrite, final boolean counted)
     {
         regionSearches++;
         if (lengthBytes <= 0)
         {
-            return reject(Rejection.BAD_RANGE);
+            return reject(Rejection.BAD_RANGE, counted);
         }
         if (gpa < 0)
         {
             // At or above 2^63, where no region can be. The range wraps iff gpa > 2^64 - length, unsigned.
-            return reject(Long.compareUnsigned(gpa, -lengthBytes) > 0 ? Rejection.BAD_RANGE : Rejection.UNMAPPED);
+            final boolean wraps = Long.compareUnsigned(gpa, -lengthBytes) > 0;
+            return reject(wraps ? Rejection.BAD_RANGE : Rejection.UNMAPPED, counted);
         }
         final long[] bases = gpaBases;
         final int index = floorIndex(bases, regionCount, gpa);
         if (index < 0)
         {
-            return reject(Rejection.UNMAPPED);
+            return reject(Rejection.UNMAPPED, counted);
         }
         final long base = bases[index];
         final long regionLength = lengthsBytes[index];
         final long offset = gpa - base;
         if (offset >= regionLength)
         {
-            return reject(Rejection.UNMAPPED);
+            return reject(Rejection.UNMAPPED, counted);
         }
         if (lengthBytes > regionLength - offset && !SKIP_REGION_END_CHECK)
         {
             final boolean nextIsAdjacent = index + 1 < regionCount && bases[index + 1] - base == regionLength;
-            return reject(nextIsAdjacent ? Rejection.SPANS_REGIONS : Rejection.PAST_REGION_END);
+            return reject(nextIsAdjacent ? Rejection.SPANS_REGIONS : Rejection.PAST_REGION_END, counted);
         }
         final long hostAddress = hostAddresses[index];
         if (NO_MAPPING == hostAddress)
         {
-            return reject(Rejection.NOT_HOST_MAPPED);
+            return reject(Rejection.NOT_HOST_MAPPED, counted);
         }
         cachedGpaBase = base;
         cachedLengthBytes = regionLength;
@@ -224,7 +245,7 @@ public final class GuestMemory
         cachedWritable = writable[index];
         if (forWrite && !cachedWritable)
         {
-            return reject(Rejection.READ_ONLY);
+            return reject(Rejection.READ_ONLY, counted);
         }
         return hostAddress + offset;
     }
@@ -253,8 +274,12 @@ public final class GuestMemory
         return found;
     }
 
-    private long reject(final Rejection rejection)
+    private long reject(final Rejection rejection, final boolean counted)
     {
+        if (!counted)
+        {
+            return NO_MAPPING;
+        }
         lastRejection = rejection;
         final int index = rejection.ordinal();
         rejectionCounts.setOpaque(index, rejectionCounts.getPlain(index) + 1);

@@ -73,9 +73,10 @@ class GuestMemoryAccessProbeTest
         device.pollTx(0, 64);
 
         assertEquals(List.of(100), frameLengths);
-        assertEquals(2, accesses.size(), "the ring view, then the buffer view");
+        assertEquals(3, accesses.size(), "the ring view, then the buffer view: touched, then copied");
         assertAccess(accesses.get(0), TX_RING_GPA, 128, true);
         assertAccess(accesses.get(1), TX_BUFFER_GPA, 100, false);
+        assertAccess(accesses.get(2), TX_BUFFER_GPA, 100, false);
     }
 
     @Test

@@ -382,6 +382,32 @@ class GuestMemoryTest
     }
 
     @Test
+    void shouldTouchWhatItWouldReadAndRefuseTheRestUncounted()
+    {
+        assertEquals(memory.translateForRead(LOW_GPA + 8, 64), memory.translateForTouch(LOW_GPA + 8, 64));
+        assertEquals(high.address() + 0x1FC0, memory.translateForTouch(HIGH_GPA + 0x1FC0, 0x40));
+        final long[] before = new long[GuestMemory.Rejection.values().length];
+        for (final GuestMemory.Rejection rejection : GuestMemory.Rejection.values())
+        {
+            before[rejection.ordinal()] = memory.rejectionCount(rejection);
+        }
+
+        assertEquals(NO_MAPPING, memory.translateForTouch(HIGH_GPA + 0x1FC0, 0x41), "past the region's end");
+        assertEquals(NO_MAPPING, memory.translateForTouch(0x10, 16), "unmapped");
+        assertEquals(NO_MAPPING, memory.translateForTouch(-64L, 128), "wraps past 2^64");
+        assertEquals(NO_MAPPING, memory.translateForTouch(LOW_GPA, 0), "empty");
+
+        for (final GuestMemory.Rejection rejection : GuestMemory.Rejection.values())
+        {
+            assertEquals(before[rejection.ordinal()], memory.rejectionCount(rejection),
+                "a touch's refusal is not counted: " + rejection);
+        }
+        assertEquals(NO_MAPPING, memory.translateForRead(0x10, 16));
+        assertEquals(before[GuestMemory.Rejection.UNMAPPED.ordinal()] + 1,
+            memory.rejectionCount(GuestMemory.Rejection.UNMAPPED), "the read that acts on it is counted");
+    }
+
+    @Test
     void shouldSearchOnceForRepeatedAccessesToOneRegion()
     {
         final long searches = memory.regionSearches();
