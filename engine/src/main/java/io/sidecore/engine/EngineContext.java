@@ -328,7 +328,8 @@ public final class EngineContext
     }
 
     /**
-     * @return commands an agent executes per duty cycle at most.
+     * @return commands an agent executes at most at the start of a duty cycle, and again after each port
+     *     that did work.
      */
     public int commandDrainLimit()
     {
@@ -336,7 +337,8 @@ public final class EngineContext
     }
 
     /**
-     * @param commandDrainLimit commands an agent executes per duty cycle at most.
+     * @param commandDrainLimit commands an agent executes at most at the start of a duty cycle, and again after
+     *                          each port that did work.
      * @return this.
      */
     public EngineContext commandDrainLimit(final int commandDrainLimit)

@@ -127,7 +127,7 @@ public final class Configuration
 
     /** Command drain limit. */
     public static final Setting<Integer> COMMAND_DRAIN_LIMIT = declare("sidecore.command.drain.limit", "16",
-        "Commands a sidecore executes per duty cycle at most.",
+        "Commands a sidecore executes at most at the start of a duty cycle, and again after each port that did work.",
         SettingParsers.integer(1, 1 << 20), EngineContext.class, "commandDrainLimit");
 
     /** Command timeout. */
