@@ -157,6 +157,18 @@ public final class TxProcessor
      */
     public int process(final long nowNs, final int descriptorBudget, final int frameBudget, final long byteBudget)
     {
+        try
+        {
+            return processPass(nowNs, descriptorBudget, frameBudget, byteBudget);
+        }
+        finally
+        {
+            emitter.publishCounts();
+        }
+    }
+
+    private int processPass(final long nowNs, final int descriptorBudget, final int frameBudget, final long byteBudget)
+    {
         budgetSpent = false;
         // CVE-2021-20257 (b): a frame handed to the sink must never re-enter this port's TX path.
         if (inProcess || descriptorBudget <= 0 || frameBudget <= 0 || byteBudget <= 0)
