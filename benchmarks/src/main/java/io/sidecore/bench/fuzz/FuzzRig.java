@@ -62,7 +62,9 @@ final class FuzzRig implements AutoCloseable
     private static final PortCounter[] REFUSED_BEFORE_EMISSION = {
         PortCounter.TX_DROP_DMA_FAULT, PortCounter.TX_DROP_MALFORMED, PortCounter.TX_DROP_OVERSIZE,
         PortCounter.TX_DROP_EMPTY, PortCounter.TX_DROP_NO_CONTEXT, PortCounter.TX_DROP_BAD_SEQUENCE,
-        PortCounter.TX_DROP_RUNT };
+        PortCounter.TX_DROP_RUNT,
+        // The segments of a TSO packet that a reset cut short were never produced (tx_frames counts those sent).
+        PortCounter.TX_DROP_RESET };
 
     private final SplittableRandom random;
     private final PrintStream out;
