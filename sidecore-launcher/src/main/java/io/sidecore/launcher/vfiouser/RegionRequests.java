@@ -45,9 +45,9 @@ final class RegionRequests
             return refused;
         }
         final int regionIndex = (int)region;
-        if (count > RegionAccessRules.MAX_ACCESS_BYTES)
+        if (VfioUserRegionInfo.CONFIG_REGION_INDEX == regionIndex && count > RegionAccessRules.CONFIG_DWORD_BYTES)
         {
-            // a dword run of config space (RegionAccessRules allows nothing else this long)
+            // a dword run of config space: the device takes config space in accesses of at most a dword
             for (int i = 0; i < count; i += RegionAccessRules.CONFIG_DWORD_BYTES)
             {
                 final long value = device.regionRead(regionIndex, offset + i, RegionAccessRules.CONFIG_DWORD_BYTES);
