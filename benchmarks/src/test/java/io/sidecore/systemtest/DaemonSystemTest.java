@@ -186,7 +186,10 @@ class DaemonSystemTest
         final JsonNode list = processes.ctlJson("--config", config.toString(), "list");
         assertEquals(1, list.get("ports").size(), "the daemon serves on, with its port");
         assertTrue(daemon.process().isAlive());
-        assertEquals(fdsBefore, SidecoreProcesses.stableFds(daemon.pid()), "no descriptor leaked");
+        // A leak shows as more descriptors; one fewer is seen when a descriptor the daemon held at the first count
+        // (an earlier client's connection being closed) is gone by the second (seen once on CI: 50 after, 51 before).
+        final long fdsAfter = SidecoreProcesses.stableFds(daemon.pid());
+        assertTrue(fdsAfter <= fdsBefore, "no descriptor leaked: " + fdsAfter + " after, " + fdsBefore + " before");
     }
 
     @Test
