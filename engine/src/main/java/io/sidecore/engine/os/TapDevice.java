@@ -68,6 +68,8 @@ public final class TapDevice implements AutoCloseable
 
     /** {@code SIOCGIFFLAGS}: read an interface's flags by name. */
     public static final long SIOCGIFFLAGS = 0x8913L;
+    /** {@code SIOCGIFINDEX}: read an interface's index by name. */
+    public static final long SIOCGIFINDEX = 0x8933L;
     /** Interface flag: administratively up. */
     public static final int INTERFACE_UP = 0x1;
     /** Interface flag: operationally up (carrier present). */
@@ -84,6 +86,9 @@ public final class TapDevice implements AutoCloseable
     private final Arena arena;
     private final MemorySegment callState;
     private final MemorySegment interfaceRequest;
+    private final MemorySegment deviceRequest;
+    private final int interfaceIndex;
+    private boolean carrierVisible = true;
     private boolean closed;
 
     private TapDevice(final int fd, final String name, final int flags, final int controlSocket)
@@ -95,9 +100,11 @@ public final class TapDevice implements AutoCloseable
         this.arena = Arena.ofShared();
         this.callState = LibC.allocateCallState(arena);
         this.interfaceRequest = arena.allocate(IFREQ_BYTES, 8);
+        this.deviceRequest = arena.allocate(IFREQ_BYTES, 8);
         final byte[] nameBytes = name.getBytes(StandardCharsets.US_ASCII);
         MemorySegment.copy(nameBytes, 0, interfaceRequest, JAVA_BYTE, 0,
             Math.min(nameBytes.length, MAX_NAME_BYTES));
+        this.interfaceIndex = controlSocket < 0 ? 0 : indexByName();
     }
 
     /**
@@ -314,9 +321,17 @@ public final class TapDevice implements AutoCloseable
     /**
      * Whether the host side of the TAP passes frames: the interface is administratively up and has carrier
      * ({@code IFF_UP} and {@code IFF_RUNNING} from {@code SIOCGIFFLAGS}, asked in the namespace the TAP was opened
-     * in). {@code ip link set IF down} or {@code ip link set IF carrier off} clears it; an interface that is gone has
-     * none. A descriptor adopted from elsewhere has no interface to ask and always reports carrier. One system call,
-     * no allocation.
+     * in). {@code ip link set IF down} or {@code ip link set IF carrier off} clears it; an interface that was deleted
+     * (the descriptor is detached: {@code TUNGETIFF} fails) has none. A descriptor adopted from elsewhere has no
+     * interface to ask and always reports carrier.
+     * <p>
+     * The flags are asked by name in this process's namespace, so an interface that was renamed or moved into another
+     * network namespace ({@code ip link set IF netns NS}, as a host that gives each TAP a namespace of its own does)
+     * is not found by its old name, and an interface of another device may have taken the name. So the name's index
+     * is compared with the TAP's, and when they differ the descriptor itself is asked for its interface
+     * ({@code TUNGETIFF}): a renamed interface is followed under its new name; one in another namespace cannot be
+     * observed from here and reports carrier (its frames still flow through the descriptor; {@link #isCarrierVisible}
+     * says so), rather than holding the port's link down forever. Two or three system calls, no allocation.
      *
      * @return true with carrier.
      */
@@ -326,6 +341,21 @@ public final class TapDevice implements AutoCloseable
         {
             return true;
         }
+        if (indexByName() != interfaceIndex)
+        {
+            if (LibC.ioctl(callState, fd, TUNGETIFF, deviceRequest) < 0)
+            {
+                return false;
+            }
+            // TUNGETIFF gives the interface's current name: a rename within this namespace is followed.
+            MemorySegment.copy(deviceRequest, 0, interfaceRequest, 0, IFREQ_FLAGS_OFFSET);
+            if (indexByName() != interfaceIndex)
+            {
+                carrierVisible = false;
+                return true;
+            }
+        }
+        carrierVisible = true;
         interfaceRequest.set(JAVA_SHORT, IFREQ_FLAGS_OFFSET, (short)0);
         if (LibC.ioctl(callState, controlSocket, SIOCGIFFLAGS, interfaceRequest) < 0)
         {
@@ -333,6 +363,28 @@ public final class TapDevice implements AutoCloseable
         }
         final int interfaceFlags = interfaceRequest.get(JAVA_SHORT, IFREQ_FLAGS_OFFSET);
         return (INTERFACE_UP | INTERFACE_RUNNING) == (interfaceFlags & (INTERFACE_UP | INTERFACE_RUNNING));
+    }
+
+    /**
+     * @return false when the last {@link #hasCarrier} found the interface outside this process's network namespace,
+     *         where its flags cannot be read (its carrier is then assumed).
+     */
+    public boolean isCarrierVisible()
+    {
+        return carrierVisible;
+    }
+
+    /**
+     * @return the index of the interface that has the TAP's name in this namespace, or -1 when none has it.
+     */
+    private int indexByName()
+    {
+        interfaceRequest.set(JAVA_INT, IFREQ_FLAGS_OFFSET, 0);
+        if (LibC.ioctl(callState, controlSocket, SIOCGIFINDEX, interfaceRequest) < 0)
+        {
+            return -1;
+        }
+        return interfaceRequest.get(JAVA_INT, IFREQ_FLAGS_OFFSET);
     }
 
     /**
