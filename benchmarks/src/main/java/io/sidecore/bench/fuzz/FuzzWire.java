@@ -19,7 +19,8 @@ final class FuzzWire implements PortBackend
 {
     /** Largest frame the wire offers. */
     static final int MAX_FRAME_BYTES = 70_000;
-    private static final int SLOTS = 8;
+    /** Frames the fuzzer can queue before the port polls the wire. */
+    static final int SLOTS = 8;
 
     private final PortCounters counters;
     private final UnsafeBuffer[] frames = new UnsafeBuffer[SLOTS];

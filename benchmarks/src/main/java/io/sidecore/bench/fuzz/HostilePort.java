@@ -53,13 +53,15 @@ final class HostilePort
     final UnsafeBuffer ram;
     final UnsafeBuffer ramHigh;
     final FuzzWire wire;
+    final FuzzTap tap;
     private final EngineProxy proxy;
     private Port port;
     private boolean dirty = true;
     private int txTail;
 
     HostilePort(final String name, final byte[] mac, final ShadowMap shadow, final GuardedRegion ramA,
-        final GuardedRegion ramB, final GuardedRegion rom, final EngineProxy proxy, final FuzzWire wire)
+        final GuardedRegion ramB, final GuardedRegion rom, final EngineProxy proxy, final FuzzWire wire,
+        final FuzzTap tap)
     {
         this.name = name;
         this.mac = mac;
@@ -71,6 +73,7 @@ final class HostilePort
         this.ramHigh = new UnsafeBuffer(ramB.hostAddress(), ramB.lengthBytes());
         this.proxy = proxy;
         this.wire = wire;
+        this.tap = tap;
     }
 
     void attach(final Port port)
