@@ -301,6 +301,13 @@ final class VfioUserPortDevice implements VfioUserDevice
         {
             proxy.mapGuestMemory(handle, current.guestMemory, region);
         }
+        catch (final IllegalArgumentException ex)
+        {
+            // The port was removed while the VMM mapped (destroy-port): nothing was queued, the mapping is ours.
+            region.close();
+            throw new VfioUserDeviceException(VfioUserErrno.EIO, "port " + port.name() + " is gone: " +
+                ex.getMessage());
+        }
         catch (final IllegalStateException ex)
         {
             region.close();
