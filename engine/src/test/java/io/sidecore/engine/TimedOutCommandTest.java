@@ -21,6 +21,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -86,7 +87,8 @@ class TimedOutCommandTest
         final StallingBackend backend = new StallingBackend();
         final Port port = unboundPort(backend);
         final TestGuest guest = new TestGuest(1);
-        backend.stallNextCarrierQuery.set(true);
+        // Asked while the port adopts the guest (its registers are swapped in first): inside the command.
+        backend.stallOnce(() -> guest.registers == port.registers());
 
         driven(() ->
         {
@@ -206,13 +208,21 @@ class TimedOutCommandTest
     }
 
     /**
-     * A backend with no traffic whose carrier query, asked when a guest is adopted, can hold the sidecore longer than
-     * the command timeout once: a command that is running when its waiter's time is up.
+     * A backend with no traffic whose carrier query, asked every pass and when a guest is adopted, can hold the
+     * sidecore longer than the command timeout once, when a condition holds: a command that is running when its
+     * waiter's time is up.
      */
     private static final class StallingBackend implements PortBackend
     {
-        private final AtomicBoolean stallNextCarrierQuery = new AtomicBoolean();
+        private final AtomicBoolean armed = new AtomicBoolean();
+        private volatile BooleanSupplier stallWhen = () -> false;
         private volatile boolean stalled;
+
+        void stallOnce(final BooleanSupplier condition)
+        {
+            stallWhen = condition;
+            armed.set(true);
+        }
 
         public int poll(final long nowNs, final FrameSink toGuest, final int frameBudget, final long byteBudget)
         {
@@ -221,7 +231,7 @@ class TimedOutCommandTest
 
         public boolean hasCarrier(final long nowNs)
         {
-            if (stallNextCarrierQuery.compareAndSet(true, false))
+            if (armed.get() && stallWhen.getAsBoolean() && armed.compareAndSet(true, false))
             {
                 final long untilNs = System.nanoTime() + 3 * COMMAND_TIMEOUT_NS;
                 while (System.nanoTime() - untilNs < 0)
