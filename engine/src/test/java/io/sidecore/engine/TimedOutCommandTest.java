@@ -16,6 +16,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.Arena;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -142,6 +143,27 @@ class TimedOutCommandTest
         assertSame(region, removed, "a retried unmap takes it out, for the caller to close");
         removed.close();
         assertTrue(removed.isClosed());
+    }
+
+    @Test
+    void shouldKeepListingAPortWhoseRemovalTimedOutBeforeTheSidecoreRanIt()
+    {
+        final Port port = unboundPort(new StallingBackend());
+
+        final IllegalStateException timedOut =
+            assertThrows(IllegalStateException.class, () -> engine.proxy().removePort(port));
+        pump(8);
+
+        assertTrue(engine.agent(0).owns(port), "the cancelled removal left the port on its sidecore");
+        assertEquals(List.of(port), engine.proxy().ports(), "and in the proxy's list");
+        assertTrue(timedOut.getMessage().contains("cancelled"), timedOut.getMessage());
+        driven(() ->
+        {
+            engine.proxy().removePort(port);
+            return null;
+        });
+        assertFalse(engine.agent(0).owns(port), "a retried removal removes it");
+        assertEquals(List.of(), engine.proxy().ports());
     }
 
     private Port unboundPort(final PortBackend backend)

@@ -383,12 +383,15 @@ public final class EngineProxy
     public synchronized void removePort(final Port port)
     {
         final PortEntry entry = entries.get(port);
-        if (null == entry || !ports.remove(port))
+        final int position = ports.indexOf(port);
+        if (null == entry || position < 0)
         {
             throw new IllegalArgumentException("port not served: " + port.name());
         }
         final int sidecore = entry.sidecoreIndex();
+        // Not started in time (cancelled): the sidecore still serves the port, so it stays listed.
         execute(agents[sidecore], new Commands.RemovePort(port));
+        ports.remove(position);
         entries.remove(port);
         final int slot = entry.switchSlot();
         if (L2Switch.NO_SLOT != slot)
