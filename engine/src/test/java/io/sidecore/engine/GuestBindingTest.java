@@ -95,6 +95,41 @@ class GuestBindingTest
         assertEquals(0, port.registers().get(E1000Registers.TDBAL));
     }
 
+    /**
+     * Review finding 4: the fault/reset backoff is the port's. A guest that used up its allowance of faults and resets
+     * and then reconnects (a new binding, as a vfio-user client that connects again) stays backed off until time, not
+     * the reconnect, refills the allowance.
+     */
+    @Test
+    void shouldKeepTheFaultAndResetBackoffOfAPortAcrossANewGuestBinding()
+    {
+        start(1);
+        final TestGuest first = new TestGuest(1);
+        final Port port = unboundPort(first, new NullBackend(), EngineProxy.LEAST_LOADED_SIDECORE);
+        bind(first, port);
+        final long resetsPerSecond = 2;
+        engine.proxy().updatePortSettings(port, port.settings().withFaultResetRate(resetsPerSecond));
+        for (int i = 0; i < 2 * resetsPerSecond; i++)
+        {
+            engine.proxy().mmioWrite(port, E1000Registers.CTRL, E1000Registers.CTRL_RST);
+        }
+        pump(1);
+        assertTrue(port.counters().get(PortCounter.PASSES_BACKED_OFF) > 0, "the resets used up the allowance");
+
+        final TestGuest second = new TestGuest(1);
+        engine.proxy().bindGuest(port, second.registers, second.guestMemory, second.irqLevels::add);
+        final long backedOffBefore = port.counters().get(PortCounter.PASSES_BACKED_OFF);
+        pump(4);
+
+        assertEquals(4, port.counters().get(PortCounter.PASSES_BACKED_OFF) - backedOffBefore,
+            "every pass after the new binding is still backed off");
+        clock.advance(2_000_000_000L);
+        final long backedOffAfterRefill = port.counters().get(PortCounter.PASSES_BACKED_OFF);
+        pump(4);
+        assertEquals(0, port.counters().get(PortCounter.PASSES_BACKED_OFF) - backedOffAfterRefill,
+            "two seconds refilled the allowance");
+    }
+
     @Test
     void shouldStartFromPowerOnStateWhenNextGuestBinds()
     {

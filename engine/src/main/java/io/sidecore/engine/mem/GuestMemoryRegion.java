@@ -2,6 +2,8 @@ package io.sidecore.engine.mem;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 
 /**
  * One region of a guest's physical address space, as one DMA_MAP (vfio-user) or one native-attach memory entry
@@ -19,8 +21,11 @@ import java.lang.foreign.MemorySegment;
  *     overlaps and unmaps are checked like any other, but the device cannot reach it: every translation into it is
  *     rejected as {@link GuestMemory.Rejection#NOT_HOST_MAPPED}.</li>
  * </ul>
- * A region is immutable. It belongs to at most one {@link GuestMemory} at a time; it must be removed from it (on the
- * thread that owns that guest memory) before it is closed, so the device never touches memory that was unmapped.
+ * A region is immutable but for one atomic state, {@code DETACHED -> ATTACHED -> DETACHED ... -> CLOSED}: it belongs
+ * to at most one {@link GuestMemory} at a time and must be removed from it (on the thread that owns that guest
+ * memory) before it is closed, so the device never touches memory that was unmapped. Attaching and closing are each
+ * one compare-and-set of that state, so of an attach and a close that race exactly one wins: a closed region is never
+ * attached, an attached one never closed.
  */
 public final class GuestMemoryRegion implements AutoCloseable
 {
@@ -37,8 +42,25 @@ public final class GuestMemoryRegion implements AutoCloseable
     private final MemorySegment segment;
     private final Arena owner;
     private final String origin;
-    private volatile boolean attached;
-    private volatile boolean closed;
+    private static final int DETACHED = 0;
+    private static final int ATTACHED = 1;
+    private static final int CLOSED = 2;
+    private static final VarHandle STATE;
+
+    static
+    {
+        try
+        {
+            STATE = MethodHandles.lookup().findVarHandle(GuestMemoryRegion.class, "state", int.class);
+        }
+        catch (final ReflectiveOperationException ex)
+        {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
+
+    @SuppressWarnings("unused")
+    private volatile int state = DETACHED;
 
     private GuestMemoryRegion(
         final long gpaBase,
@@ -218,7 +240,7 @@ public final class GuestMemoryRegion implements AutoCloseable
      */
     public boolean isAttached()
     {
-        return attached;
+        return ATTACHED == state;
     }
 
     /**
@@ -226,25 +248,21 @@ public final class GuestMemoryRegion implements AutoCloseable
      */
     public boolean isClosed()
     {
-        return closed;
+        return CLOSED == state;
     }
 
     void attach()
     {
-        if (closed)
+        if (!STATE.compareAndSet(this, DETACHED, ATTACHED))
         {
-            throw GuestMemoryException.invalidRegion("guest memory region is closed: " + this);
+            throw GuestMemoryException.invalidRegion(CLOSED == state ? "guest memory region is closed: " + this :
+                "guest memory region is already in a guest memory: " + this);
         }
-        if (attached)
-        {
-            throw GuestMemoryException.invalidRegion("guest memory region is already in a guest memory: " + this);
-        }
-        attached = true;
     }
 
     void detach()
     {
-        attached = false;
+        STATE.compareAndSet(this, ATTACHED, DETACHED);
     }
 
     /**
@@ -257,17 +275,25 @@ public final class GuestMemoryRegion implements AutoCloseable
     @Override
     public void close()
     {
-        if (attached)
+        while (true)
         {
-            throw new IllegalStateException(
-                "remove the region from its guest memory (on the owning thread) before closing it: " + this);
-        }
-        if (!closed)
-        {
-            closed = true;
-            if (null != owner)
+            final int current = state;
+            if (CLOSED == current)
             {
-                owner.close();
+                return;
+            }
+            if (ATTACHED == current)
+            {
+                throw new IllegalStateException(
+                    "remove the region from its guest memory (on the owning thread) before closing it: " + this);
+            }
+            if (STATE.compareAndSet(this, DETACHED, CLOSED))
+            {
+                if (null != owner)
+                {
+                    owner.close();
+                }
+                return;
             }
         }
     }

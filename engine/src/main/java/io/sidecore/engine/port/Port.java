@@ -166,7 +166,8 @@ public final class Port
 
     /**
      * Serve a new guest (or none): the binding's device replaces the current one; a fault of the old guest is
-     * cleared, the budgets and rate limits are applied afresh and the doorbells taken as seen. Agent thread.
+     * cleared, the port's region limit applied to the new guest memory and the doorbells taken as seen. The rate
+     * limit and fault/reset backoff buckets keep their state (they belong to the port). Agent thread.
      *
      * @param binding              the new device.
      * @param minModerationDelayNs the moderation floor to give the new device.
@@ -185,7 +186,9 @@ public final class Port
         device.loadEepromMacAddress();
         device.initialMediumUp(operatorLinkUp && backend.hasCarrier(nowNs));
         csb = binding.csb;
-        applySettings(settings, nowNs);
+        // The rate limits and the fault/reset backoff are the port's, not the guest's: their buckets keep their
+        // state, so a guest that reconnects in a loop gains no burst and no fresh allowance (only time refills them).
+        guestMemory.maxRegions(settings.maxDmaRegions());
         device.interrupts().minModerationDelayNs(minModerationDelayNs);
         syncDoorbells();
     }

@@ -48,8 +48,12 @@ import java.util.function.Function;
  * trapped-access slot in its registry; the port itself knows nothing of where it is served.
  * <p>
  * A full command queue is counted in the target sidecore's {@code proxy_offer_failures} and retried until the
- * context's command timeout; a sidecore that does not answer within that timeout makes the call throw
- * {@link IllegalStateException}. In {@link ThreadingMode#INVOKER} mode the waiting caller runs the agents itself.
+ * context's command timeout; a control call whose command the sidecore has not started within that timeout cancels
+ * it ({@link SidecoreCommand#tryCancel()}: the sidecore skips it) and throws {@link IllegalStateException}, so a call
+ * that throws has changed nothing and what the caller brought for it (a guest's pages, a mapped region) is the
+ * caller's to free. A command the sidecore is running at the deadline is waited for: it completes in bounded time,
+ * and the call reports its real outcome. In {@link ThreadingMode#INVOKER} mode the waiting caller runs the agents
+ * itself.
  */
 public final class EngineProxy
 {
@@ -252,6 +256,8 @@ public final class EngineProxy
      * @param registers   the BAR0 image the guest shares (not the port's current one).
      * @param guestMemory the guest's RAM.
      * @param line        the guest's interrupt line.
+     * @throws IllegalStateException when the sidecore did not start the change in time (cancelled: the port never
+     *                               uses the guest's registers or memory, which the caller may free).
      */
     public void bindGuest(
         final Port port, final RegisterImage registers, final GuestMemory guestMemory, final InterruptLine line)
@@ -281,8 +287,9 @@ public final class EngineProxy
      * @param guestMemory the guest memory given to {@link #bindGuest} for the guest now bound.
      * @param region      the region, not closed and in no guest memory.
      * @throws IllegalStateException wrapping the {@code GuestMemoryException} when it overlaps a mapped region or
-     *                               the table is full (the region stays the caller's, to close), or when the
-     *                               sidecore did not answer.
+     *                               the table is full, or when the sidecore did not start the command in time
+     *                               (cancelled); either way the region was not added and stays the caller's, to
+     *                               close.
      */
     public void mapGuestMemory(final Port port, final GuestMemory guestMemory, final GuestMemoryRegion region)
     {
@@ -300,7 +307,8 @@ public final class EngineProxy
      * @param lengthBytes its length, exactly as added.
      * @return the region, for the caller to close.
      * @throws IllegalStateException wrapping the {@code GuestMemoryException} when no region has exactly that base
-     *                               and length, or when the sidecore did not answer.
+     *                               and length, or when the sidecore did not start the command in time (cancelled:
+     *                               the region stays in the guest memory, for a retry or the guest's release).
      */
     public GuestMemoryRegion unmapGuestMemory(
         final Port port, final GuestMemory guestMemory, final long gpaBase, final long lengthBytes)
@@ -375,12 +383,15 @@ public final class EngineProxy
     public synchronized void removePort(final Port port)
     {
         final PortEntry entry = entries.get(port);
-        if (null == entry || !ports.remove(port))
+        final int position = ports.indexOf(port);
+        if (null == entry || position < 0)
         {
             throw new IllegalArgumentException("port not served: " + port.name());
         }
         final int sidecore = entry.sidecoreIndex();
+        // Not started in time (cancelled): the sidecore still serves the port, so it stays listed.
         execute(agents[sidecore], new Commands.RemovePort(port));
+        ports.remove(position);
         entries.remove(port);
         final int slot = entry.switchSlot();
         if (L2Switch.NO_SLOT != slot)
@@ -905,18 +916,21 @@ public final class EngineProxy
             if (System.nanoTime() - deadlineNs > 0)
             {
                 throw new IllegalStateException("command queue of sidecore " + agent.index() + " full for " +
-                    ctx.commandTimeoutNs() + " ns");
+                    ctx.commandTimeoutNs() + " ns; " + command.getClass().getSimpleName() + " cancelled: it will " +
+                    "not run and nothing was changed");
             }
             spins = idleStep(spins);
         }
         spins = 0;
         while (!command.isComplete())
         {
-            if (System.nanoTime() - deadlineNs > 0)
+            if (System.nanoTime() - deadlineNs > 0 && command.tryCancel())
             {
-                throw new IllegalStateException("sidecore " + agent.index() + " did not execute " +
-                    command.getClass().getSimpleName() + " within " + ctx.commandTimeoutNs() + " ns");
+                throw new IllegalStateException("sidecore " + agent.index() + " did not start " +
+                    command.getClass().getSimpleName() + " within " + ctx.commandTimeoutNs() + " ns; cancelled: " +
+                    "it will not run and nothing was changed");
             }
+            // Past the deadline but not cancellable: the sidecore is running it and finishes it in bounded time.
             spins = idleStep(spins);
         }
         final Exception failure = command.failure();

@@ -8,21 +8,33 @@ import java.lang.invoke.VarHandle;
 
 /**
  * A request a control or socket thread hands to a sidecore through its bounded command queue, executed on the
- * sidecore's thread, with a completion state the requester waits on.
+ * sidecore's thread, with one atomic state the requester waits on:
+ * <pre>
+ *   IDLE -> QUEUED -> RUNNING -> DONE | FAILED      (the sidecore took it: its outcome is known once complete)
+ *           QUEUED -> CANCELLED                     (the requester gave up first: it never runs)
+ * </pre>
+ * The sidecore starts a command only by winning QUEUED to RUNNING, and a requester that stops waiting cancels it only
+ * by winning QUEUED to CANCELLED, so exactly one of them decides: a cancelled command has changed nothing and what
+ * the requester brought for it is the requester's again to free; a command that was running is finished by the
+ * sidecore in bounded time, and the requester waits for its outcome rather than guess it.
  * <p>
  * The queue's offer and poll order the requester's writes of the request fields before the agent's reads; the agent
  * publishes the outcome with a release store of the state, read by the requester with an acquire load.
  */
 public abstract class SidecoreCommand
 {
-    /** Not in use (a reusable command between requests). */
+    /** Not in use (a reusable slot between requests). */
     static final int IDLE = 0;
-    /** Filled and offered, or being filled; the agent has not finished it. */
-    static final int PENDING = 1;
+    /** Filled and offered, or being filled; the agent has not started it. */
+    static final int QUEUED = 1;
     /** Executed. */
     static final int DONE = 2;
     /** Executed and failed; see {@link #failure()}. */
     static final int FAILED = 3;
+    /** Being executed by the agent. */
+    static final int RUNNING = 4;
+    /** Given up by its requester before the agent started it: the agent skips it. */
+    static final int CANCELLED = 5;
 
     private static final VarHandle STATE;
 
@@ -42,19 +54,30 @@ public abstract class SidecoreCommand
     private volatile int state;
     private Exception failure;
 
+    /**
+     * A one-shot command starts {@link #QUEUED}: made to be offered once; a reusable slot resets itself to
+     * {@link #IDLE}.
+     */
     SidecoreCommand()
     {
+        state = QUEUED;
     }
 
     /**
-     * Run on the agent thread and publish the outcome. An exception becomes the command's failure, reported to the
-     * requester; it never escapes into the agent.
+     * Run on the agent thread and publish the outcome, unless the requester cancelled the command first. An exception
+     * becomes the command's failure, reported to the requester; it never escapes into the agent. An error (the agent's
+     * own failure) still completes the command, as failed, before it propagates, so no requester waits for ever.
      *
      * @param agent the executing sidecore.
      * @param nowNs the agent's time for this duty cycle.
+     * @return false when the command was cancelled and nothing was done.
      */
-    public final void execute(final SidecoreAgent agent, final long nowNs)
+    public final boolean execute(final SidecoreAgent agent, final long nowNs)
     {
+        if (!STATE.compareAndSet(this, QUEUED, RUNNING))
+        {
+            return false;
+        }
         try
         {
             run(agent, nowNs);
@@ -66,6 +89,33 @@ public abstract class SidecoreCommand
             failure = ex;
             STATE.setRelease(this, FAILED);
         }
+        catch (final Error error)
+        {
+            failure = new IllegalStateException("the sidecore failed while running the command: " + error, error);
+            STATE.setRelease(this, FAILED);
+            throw error;
+        }
+        return true;
+    }
+
+    /**
+     * Give the command up if the agent has not started it: it will never run, and what it carries is the requester's
+     * again. Requester thread.
+     *
+     * @return true when cancelled; false when the agent is running it or has completed it (or it was cancelled
+     *         already), so the requester must wait for {@link #isComplete()}.
+     */
+    public final boolean tryCancel()
+    {
+        return STATE.compareAndSet(this, QUEUED, CANCELLED);
+    }
+
+    /**
+     * @return true once the requester cancelled the command before the agent started it.
+     */
+    public final boolean isCancelled()
+    {
+        return CANCELLED == (int)STATE.getAcquire(this);
     }
 
     /**

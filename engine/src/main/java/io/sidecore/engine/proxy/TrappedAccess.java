@@ -41,6 +41,7 @@ public final class TrappedAccess extends SidecoreCommand
     public TrappedAccess(final Port port)
     {
         this.port = port;
+        state(IDLE);
     }
 
     /**
@@ -72,10 +73,10 @@ public final class TrappedAccess extends SidecoreCommand
     public boolean tryBegin(
         final int space, final boolean write, final int offset, final int sizeBytes, final long value)
     {
-        if (!compareAndSetState(IDLE, PENDING))
+        if (!compareAndSetState(IDLE, QUEUED))
         {
             final int current = state();
-            if (!abandoned || (DONE != current && FAILED != current) || !compareAndSetState(current, PENDING))
+            if (!abandoned || (DONE != current && FAILED != current) || !compareAndSetState(current, QUEUED))
             {
                 return false;
             }

@@ -1,13 +1,12 @@
 package io.sidecore.shm.vfiouser;
 
-import io.sidecore.shm.os.Fds;
+import io.sidecore.shm.os.ReceivedDescriptors;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.newsclub.net.unix.AFUNIXSocket;
 import org.newsclub.net.unix.FileDescriptorCast;
 
 import java.io.EOFException;
 import java.io.FileDescriptor;
-import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -234,16 +233,7 @@ public final class VfioUserSocket implements AutoCloseable
         final FileDescriptor[] received = socket.getReceivedFileDescriptors();
         for (final FileDescriptor descriptor : received)
         {
-            final int raw = FileDescriptorCast.using(descriptor).as(Integer.class);
-            try
-            {
-                fds.add(Fds.duplicate(raw));
-            }
-            finally
-            {
-                // closes raw and tells junixsocket it is gone, so it never closes that number again
-                new FileInputStream(descriptor).close();
-            }
+            fds.add(ReceivedDescriptors.takeOver(descriptor));
         }
     }
 }

@@ -1,7 +1,7 @@
 package io.sidecore.launcher.control;
 
+import io.sidecore.shm.os.ReceivedDescriptors;
 import org.newsclub.net.unix.AFUNIXSocket;
-import org.newsclub.net.unix.FileDescriptorCast;
 
 import java.io.FileDescriptor;
 import java.io.IOException;
@@ -199,7 +199,7 @@ final class ConnectionInput
         }
         for (final FileDescriptor descriptor : received)
         {
-            descriptors.add(new long[]{ position, FileDescriptorCast.using(descriptor).as(Integer.class) });
+            descriptors.add(new long[]{ position, ReceivedDescriptors.takeOver(descriptor) });
         }
     }
 

@@ -301,15 +301,22 @@ final class VfioUserPortDevice implements VfioUserDevice
         {
             proxy.mapGuestMemory(handle, current.guestMemory, region);
         }
+        catch (final IllegalArgumentException ex)
+        {
+            // The port was removed while the VMM mapped (destroy-port): nothing was queued, the mapping is ours.
+            region.close();
+            throw new VfioUserDeviceException(VfioUserErrno.EIO, "port " + port.name() + " is gone: " +
+                ex.getMessage());
+        }
         catch (final IllegalStateException ex)
         {
+            // Refused, or not started in time and cancelled: either way the sidecore never added the region.
             region.close();
             if (ex.getCause() instanceof GuestMemoryException refusal)
             {
                 countRefusal(refusal.reason());
-                throw new VfioUserDeviceException(refusal.errno(), refusal.getMessage());
             }
-            throw ex;
+            throw deviceError(ex);
         }
         dmaMaps++;
         dmaRegions++;
@@ -328,11 +335,8 @@ final class VfioUserPortDevice implements VfioUserDevice
         }
         catch (final IllegalStateException ex)
         {
-            if (ex.getCause() instanceof GuestMemoryException refusal)
-            {
-                throw new VfioUserDeviceException(refusal.errno(), refusal.getMessage());
-            }
-            throw ex;
+            // Refused, or not started in time and cancelled: the region stays mapped, in the guest memory.
+            throw deviceError(ex);
         }
         // The sidecore has dropped it: nothing can reach it any more, so it is unmapped before the reply.
         region.close();
@@ -346,7 +350,15 @@ final class VfioUserPortDevice implements VfioUserDevice
     public int dmaUnmapAll()
     {
         final Session current = requireSession();
-        final GuestMemoryRegion[] regions = proxy.unmapAllGuestMemory(handle, current.guestMemory);
+        final GuestMemoryRegion[] regions;
+        try
+        {
+            regions = proxy.unmapAllGuestMemory(handle, current.guestMemory);
+        }
+        catch (final IllegalStateException ex)
+        {
+            throw deviceError(ex);
+        }
         for (final GuestMemoryRegion region : regions)
         {
             region.close();
@@ -431,6 +443,19 @@ final class VfioUserPortDevice implements VfioUserDevice
             throw new VfioUserDeviceException(VfioUserErrno.EIO, "port " + port.name() + " has no guest bound");
         }
         return current;
+    }
+
+    /**
+     * @return the vfio-user error for a command the sidecore refused (the guest memory's errno) or did not start in
+     *         time (EIO, naming the port and the timeout); either way it changed nothing.
+     */
+    private VfioUserDeviceException deviceError(final IllegalStateException ex)
+    {
+        if (ex.getCause() instanceof GuestMemoryException refusal)
+        {
+            return new VfioUserDeviceException(refusal.errno(), refusal.getMessage());
+        }
+        return new VfioUserDeviceException(VfioUserErrno.EIO, "port " + port.name() + ": " + ex.getMessage());
     }
 
     private void countRefusal(final GuestMemoryException.Reason reason)

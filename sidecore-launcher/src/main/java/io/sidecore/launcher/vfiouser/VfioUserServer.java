@@ -181,7 +181,14 @@ public final class VfioUserServer implements AutoCloseable
         join(acceptThread);
         join(connectionThread);
         // Closing junixsocket's cast leaves the descriptor open (it does not own it): one leaked per port otherwise.
-        Fds.close(listenFd);
+        try
+        {
+            Fds.close(listenFd);
+        }
+        catch (final OsException ex)
+        {
+            LOG.warn("vfio-user {}: closing the listening descriptor failed: {}", settings.portName(), ex.toString());
+        }
         try
         {
             Files.deleteIfExists(settings.socketPath());

@@ -2,6 +2,7 @@ package io.sidecore.launcher.control;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sidecore.shm.os.ReceivedDescriptors;
 import org.newsclub.net.unix.AFUNIXSocket;
 import org.newsclub.net.unix.AFUNIXSocketAddress;
 import org.newsclub.net.unix.FileDescriptorCast;
@@ -148,7 +149,7 @@ final class TestControlClient implements AutoCloseable
         receivedFds = new int[fds.length];
         for (int i = 0; i < fds.length; i++)
         {
-            receivedFds[i] = FileDescriptorCast.using(fds[i]).as(Integer.class);
+            receivedFds[i] = ReceivedDescriptors.takeOver(fds[i]);
         }
     }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sidecore.shm.control.ControlProtocol;
 import io.sidecore.shm.control.DaemonFiles;
+import io.sidecore.shm.os.ReceivedDescriptors;
 import org.newsclub.net.unix.AFUNIXSocket;
 import org.newsclub.net.unix.AFUNIXSocketAddress;
 import org.newsclub.net.unix.FileDescriptorCast;
@@ -204,7 +205,7 @@ public final class ControlClient implements AutoCloseable
         final int[] all = java.util.Arrays.copyOf(receivedFds, receivedFds.length + fds.length);
         for (int i = 0; i < fds.length; i++)
         {
-            all[receivedFds.length + i] = FileDescriptorCast.using(fds[i]).as(Integer.class);
+            all[receivedFds.length + i] = ReceivedDescriptors.takeOver(fds[i]);
         }
         receivedFds = all;
     }
