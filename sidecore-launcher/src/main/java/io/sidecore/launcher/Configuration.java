@@ -177,6 +177,16 @@ public final class Configuration
         "can override it (create-port or set, `moderation_ns`).",
         SettingParsers.durationNs(0, 1_000_000_000L), EngineContext.class, "minModerationDelayNs");
 
+    /** Fairness quantum. */
+    public static final Setting<Long> FAIR_QUANTUM = declare("sidecore.fair.quantum", "10us",
+        "Fairness by time: each port's share of a pass. A sidecore measures the time each port's work takes " +
+        "(cpu_ns) and runs a deficit round robin over it: a port that used more than its share is skipped (its TX " +
+        "and backend input; its timers and interrupts still run, counted in passes_over_share) until its credit " +
+        "recovers, so a guest whose work is dear (TSO at a tiny MSS) gets no more of the core than a cheap one. " +
+        "Work conserving: when only over-share ports have work, they get the whole core. 0 for budgets in units " +
+        "only.",
+        SettingParsers.durationNs(0, EngineContext.MAX_FAIR_QUANTUM_NS), EngineContext.class, "fairQuantumNs");
+
     /** Busy ratio window. */
     public static final Setting<Long> BUSY_RATIO_WINDOW = declare("sidecore.busy.ratio.window", "1s",
         "Window over which each sidecore's busy ratio counter is computed.",
@@ -199,9 +209,11 @@ public final class Configuration
         SettingParsers.sizeBytes(1, Long.MAX_VALUE), PortSettings.class, "txByteBudget");
 
     /** Per-port TX segment budget. */
-    public static final Setting<Integer> PORT_TX_SEGMENT_BUDGET = declare("sidecore.port.tx.segment.budget", "256",
+    public static final Setting<Integer> PORT_TX_SEGMENT_BUDGET = declare("sidecore.port.tx.segment.budget", "64",
         "Per port, default: TX frames produced per pass, every TSO segment counted; a TSO packet with more " +
-        "segments goes on in the next passes, so even MSS 1 costs a pass no more than this.",
+        "segments goes on in the next passes, so even MSS 1 costs a pass no more than this. 64 holds a 64 KiB TSO " +
+        "packet at the usual MSS (45 segments at 1448) and keeps one pass of a TSO packet at a tiny MSS (a header " +
+        "copy and checksums per segment) within tens of µs.",
         SettingParsers.integer(1, PortSettings.MAX_SEGMENT_BUDGET), PortSettings.class, "txSegmentBudget");
 
     /** Per-port RX frame budget. */
@@ -679,7 +691,8 @@ public final class Configuration
             .portDefaults(portDefaults())
             .minModerationDelayNs(get(MIN_MODERATION_DELAY))
             .busyRatioWindowNs(get(BUSY_RATIO_WINDOW))
-            .cycleTimeThresholdNs(get(CYCLE_TIME_THRESHOLD));
+            .cycleTimeThresholdNs(get(CYCLE_TIME_THRESHOLD))
+            .fairQuantumNs(get(FAIR_QUANTUM));
     }
 
     /**
