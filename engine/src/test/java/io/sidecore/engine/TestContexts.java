@@ -18,12 +18,12 @@ public final class TestContexts
     public static final long START_NS = 1_000_000_000_000L;
 
     /**
-     * The port settings of the test contexts: the daemon's defaults (64 TX descriptors, 256 KiB and 64 frames per
+     * The port settings of the test contexts: the daemon's defaults (64 TX descriptors, 256 KiB and 256 frames per
      * pass, 64 RX frames, 1024 RX descriptors and 256 KiB per pass, a guest sends from its own MAC only), no rate
      * limits.
      */
     public static final PortSettings PORT_DEFAULTS =
-        new PortSettings(64, 256 * 1024, 64, 64, 1024, 256 * 1024, 0, 0, 0, 0, 0, GuestMemory.MAX_REGIONS, 0, 0, 0);
+        new PortSettings(64, 256 * 1024, 256, 64, 1024, 256 * 1024, 0, 0, 0, 0, 0, GuestMemory.MAX_REGIONS, 0, 0, 0);
 
     private TestContexts()
     {

@@ -209,11 +209,9 @@ public final class Configuration
         SettingParsers.sizeBytes(1, Long.MAX_VALUE), PortSettings.class, "txByteBudget");
 
     /** Per-port TX segment budget. */
-    public static final Setting<Integer> PORT_TX_SEGMENT_BUDGET = declare("sidecore.port.tx.segment.budget", "64",
+    public static final Setting<Integer> PORT_TX_SEGMENT_BUDGET = declare("sidecore.port.tx.segment.budget", "256",
         "Per port, default: TX frames produced per pass, every TSO segment counted; a TSO packet with more " +
-        "segments goes on in the next passes, so even MSS 1 costs a pass no more than this. 64 holds a 64 KiB TSO " +
-        "packet at the usual MSS (45 segments at 1448) and keeps one pass of a TSO packet at a tiny MSS (a header " +
-        "copy and checksums per segment) within tens of µs.",
+        "segments goes on in the next passes, so even MSS 1 costs a pass no more than this.",
         SettingParsers.integer(1, PortSettings.MAX_SEGMENT_BUDGET), PortSettings.class, "txSegmentBudget");
 
     /** Per-port RX frame budget. */
