@@ -265,10 +265,11 @@ public final class Configuration
 
     /** Per-port fault and reset backoff. */
     public static final Setting<Long> PORT_FAULT_RESETS_PER_SECOND = declare(
-        "sidecore.port.fault.resets.per.second", "0",
+        "sidecore.port.fault.resets.per.second", "100",
         "Per port, default: backoff for fault and reset storms, the ring faults and device resets a guest may " +
         "cause per second (a second's worth at once); past it the port's passes are skipped (passes_backed_off) " +
-        "until the allowance refills. 0 for no limit.",
+        "until the allowance refills. A guest's start-up resets a few times (the Linux driver: probe, open, close), " +
+        "far below it. 0 for no limit.",
         SettingParsers.longInteger(0, PortSettings.MAX_BURST), PortSettings.class, "faultResetsPerSecond");
 
     /** Per-port frame rate. */
