@@ -40,6 +40,9 @@ public final class EngineContext
     /** Largest number of sidecores: the cross-shard rings grow with its square. */
     public static final int MAX_SIDECORES = 64;
 
+    /** Largest fairness quantum: a second; a larger share of one pass would be no fairness at all. */
+    public static final long MAX_FAIR_QUANTUM_NS = 1_000_000_000L;
+
     private boolean concluded;
     private ThreadingMode threadingMode = ThreadingMode.DEDICATED;
     private int sidecoreCount;
@@ -63,6 +66,7 @@ public final class EngineContext
     private long busyRatioWindowNs;
     private long cycleTimeThresholdNs;
     private long minModerationDelayNs = -1;
+    private long fairQuantumNs = -1;
     private int maxCounters;
     private int errorLogLengthBytes;
     private EpochClock epochClock = SystemEpochClock.INSTANCE;
@@ -115,6 +119,7 @@ public final class EngineContext
         checkRange("busyRatioWindowNs", busyRatioWindowNs, 1_000_000L, 3_600_000_000_000L);
         checkRange("cycleTimeThresholdNs", cycleTimeThresholdNs, 1_000L, 60_000_000_000L);
         checkRange("minModerationDelayNs", minModerationDelayNs, 0, 1_000_000_000L);
+        checkRange("fairQuantumNs", fairQuantumNs, 0, MAX_FAIR_QUANTUM_NS);
 
         if (null == countersManager)
         {
@@ -542,6 +547,25 @@ public final class EngineContext
     public EngineContext cycleTimeThresholdNs(final long cycleTimeThresholdNs)
     {
         this.cycleTimeThresholdNs = cycleTimeThresholdNs;
+        return this;
+    }
+
+    /**
+     * @return each port's share of a pass in ns for fairness by time (a deficit round robin over the time the
+     *         sidecore spends on each port), or 0 for none (budgets in units only); see {@code SidecoreAgent}.
+     */
+    public long fairQuantumNs()
+    {
+        return fairQuantumNs;
+    }
+
+    /**
+     * @param fairQuantumNs each port's share of a pass in ns, 0 (off) to {@link #MAX_FAIR_QUANTUM_NS}.
+     * @return this.
+     */
+    public EngineContext fairQuantumNs(final long fairQuantumNs)
+    {
+        this.fairQuantumNs = fairQuantumNs;
         return this;
     }
 

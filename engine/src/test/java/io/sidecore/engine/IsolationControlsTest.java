@@ -1,16 +1,12 @@
 package io.sidecore.engine;
 
 import io.sidecore.engine.agent.SidecoreEngine;
-import io.sidecore.engine.backend.PortBackend;
 import io.sidecore.engine.e1000.InterruptLine;
 import io.sidecore.engine.e1000.RegisterImage;
-import io.sidecore.engine.frame.FrameMetadata;
-import io.sidecore.engine.frame.FrameSink;
 import io.sidecore.engine.mem.GuestMemory;
 import io.sidecore.engine.mem.GuestMemoryException;
 import io.sidecore.shm.E1000Registers;
 import io.sidecore.shm.PortCounter;
-import org.agrona.DirectBuffer;
 import org.agrona.concurrent.CachedNanoClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -139,10 +135,10 @@ class IsolationControlsTest
     {
         final long costlyNs = 5_000;
         final TestGuest costly = new TestGuest(1);
-        costly.attach(engine.proxy(), new CostlyBackend(clock, costlyNs));
+        costly.attach(engine.proxy(), new ClockChargingBackend(clock, costlyNs));
         final TestGuest idle = guest(2);
         final TestGuest cheap = new TestGuest(3);
-        cheap.attach(engine.proxy(), new CostlyBackend(clock, 1));
+        cheap.attach(engine.proxy(), new ClockChargingBackend(clock, 1));
         engine.doWork();
         final long costlyBefore = costly.port.counters().get(PortCounter.CPU_NS);
         final long cheapBefore = cheap.port.counters().get(PortCounter.CPU_NS);
@@ -197,43 +193,6 @@ class IsolationControlsTest
         assertTrue(looper.port.counters().get(PortCounter.PASSES_BACKED_OFF) >= iterations,
             "passes skipped: " + looper.port.counters().get(PortCounter.PASSES_BACKED_OFF));
         assertEquals(iterations, delivered, "the neighbours' traffic went on");
-    }
-
-    /**
-     * A backend whose every poll takes {@code costNs} of the clock and reports one unit of work.
-     */
-    private static final class CostlyBackend implements PortBackend
-    {
-        private final CachedNanoClock clock;
-        private final long costNs;
-
-        CostlyBackend(final CachedNanoClock clock, final long costNs)
-        {
-            this.clock = clock;
-            this.costNs = costNs;
-        }
-
-        public int poll(final long nowNs, final FrameSink toGuest, final int frameBudget, final long byteBudget)
-        {
-            clock.advance(costNs);
-            return 1;
-        }
-
-        public int onFrame(
-            final DirectBuffer frame, final int offset, final int lengthBytes, final FrameMetadata metadata,
-            final long nowNs)
-        {
-            return FrameSink.DELIVERED;
-        }
-
-        public void close()
-        {
-        }
-
-        public String typeName()
-        {
-            return "costly";
-        }
     }
 
     private TestGuest guest(final int index)

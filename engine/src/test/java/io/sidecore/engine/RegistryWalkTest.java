@@ -349,6 +349,14 @@ class RegistryWalkTest
                     r.script.frames.add(r.c.frameTo(r.c.mac, 60, 1));
                     r.doWork();
                 }, r -> 700),
+            new Row(PortCounter.PASSES_OVER_SHARE, "C (fairness quantum 1 us) takes 5 us for a frame, and the next " +
+                "pass comes", () -> Rig.withScriptedBackend(ctx -> ctx.fairQuantumNs(1_000)),
+                r -> r.script.costNs(r.clock, 5_000), r -> r.c.port.counters().get(PortCounter.PASSES_OVER_SHARE), r ->
+                {
+                    r.script.frames.add(r.c.frameTo(r.c.mac, 60, 1));
+                    r.doWork();
+                    r.doWork();
+                }, r -> 1),
             new Row(PortCounter.RX_DROP_RUNT, "C's backend hands it a 10-byte frame", () -> Rig.withScriptedBackend(),
                 r -> { }, r -> r.c.port.counters().get(PortCounter.RX_DROP_RUNT), r ->
                 {
@@ -745,7 +753,12 @@ class RegistryWalkTest
 
         static Rig withScriptedBackend()
         {
-            final Rig rig = standard();
+            return withScriptedBackend(UnaryOperator.identity());
+        }
+
+        static Rig withScriptedBackend(final UnaryOperator<EngineContext> context)
+        {
+            final Rig rig = new Rig(1, context, false);
             rig.script = new ScriptedBackend();
             rig.c = rig.guest(new TestGuest(3), rig.script);
             return rig;

@@ -106,7 +106,10 @@ public enum PortCounter
             "timers; frames it sends to ports of the same sidecore included): which guest costs the core"),
     PASSES_BACKED_OFF(33, "passes_backed_off",
         "passes skipped because the port had more ring faults and device resets than its allowance per second " +
-            "(sidecore.port.fault.resets.per.second)");
+            "(sidecore.port.fault.resets.per.second)"),
+    PASSES_OVER_SHARE(35, "passes_over_share",
+        "passes in which the port's TX and backend input were skipped because its work had taken more than its " +
+            "share of the sidecore's time (sidecore.fair.quantum); its timers and interrupts still ran");
 
     /** Number of counter slots reserved per port; ids are below this. */
     public static final int SLOTS_PER_PORT = 64;

@@ -177,6 +177,16 @@ public final class Configuration
         "can override it (create-port or set, `moderation_ns`).",
         SettingParsers.durationNs(0, 1_000_000_000L), EngineContext.class, "minModerationDelayNs");
 
+    /** Fairness quantum. */
+    public static final Setting<Long> FAIR_QUANTUM = declare("sidecore.fair.quantum", "10us",
+        "Fairness by time: each port's share of a pass. A sidecore measures the time each port's work takes " +
+        "(cpu_ns) and runs a deficit round robin over it: a port that used more than its share is skipped (its TX " +
+        "and backend input; its timers and interrupts still run, counted in passes_over_share) until its credit " +
+        "recovers, so a guest whose work is dear (TSO at a tiny MSS) gets no more of the core than a cheap one. " +
+        "Work conserving: when only over-share ports have work, they get the whole core. 0 for budgets in units " +
+        "only.",
+        SettingParsers.durationNs(0, EngineContext.MAX_FAIR_QUANTUM_NS), EngineContext.class, "fairQuantumNs");
+
     /** Busy ratio window. */
     public static final Setting<Long> BUSY_RATIO_WINDOW = declare("sidecore.busy.ratio.window", "1s",
         "Window over which each sidecore's busy ratio counter is computed.",
@@ -255,10 +265,11 @@ public final class Configuration
 
     /** Per-port fault and reset backoff. */
     public static final Setting<Long> PORT_FAULT_RESETS_PER_SECOND = declare(
-        "sidecore.port.fault.resets.per.second", "0",
+        "sidecore.port.fault.resets.per.second", "100",
         "Per port, default: backoff for fault and reset storms, the ring faults and device resets a guest may " +
         "cause per second (a second's worth at once); past it the port's passes are skipped (passes_backed_off) " +
-        "until the allowance refills. 0 for no limit.",
+        "until the allowance refills. A guest's start-up resets a few times (the Linux driver: probe, open, close), " +
+        "far below it. 0 for no limit.",
         SettingParsers.longInteger(0, PortSettings.MAX_BURST), PortSettings.class, "faultResetsPerSecond");
 
     /** Per-port frame rate. */
@@ -679,7 +690,8 @@ public final class Configuration
             .portDefaults(portDefaults())
             .minModerationDelayNs(get(MIN_MODERATION_DELAY))
             .busyRatioWindowNs(get(BUSY_RATIO_WINDOW))
-            .cycleTimeThresholdNs(get(CYCLE_TIME_THRESHOLD));
+            .cycleTimeThresholdNs(get(CYCLE_TIME_THRESHOLD))
+            .fairQuantumNs(get(FAIR_QUANTUM));
     }
 
     /**

@@ -10,6 +10,7 @@ import io.sidecore.engine.e1000.RegisterImage;
 import io.sidecore.engine.mem.GuestMemory;
 import io.sidecore.engine.mem.GuestMemoryRegion;
 import io.sidecore.engine.port.Port;
+import io.sidecore.engine.port.PortSettings;
 import io.sidecore.engine.proxy.EngineProxy;
 import io.sidecore.engine.status.PortCounters;
 import io.sidecore.engine.status.SidecoreCounters;
@@ -122,6 +123,10 @@ final class FuzzRig implements AutoCloseable
             .sidecoreCount(2)
             .countersFile(null)
             .countersManager(InMemoryCounters.create(MAX_COUNTERS));
+        // The hostile port faults and resets every few iterations by design, and a second of the manual clock is
+        // thousands of iterations: the fault and reset backoff (tested on its own) would skip the passes whose
+        // counters each case checks.
+        ctx.portDefaults(ctx.portDefaults().withFaultResetRate(PortSettings.UNLIMITED));
         engine = new SidecoreEngine(ctx);
         proxy = engine.proxy();
         cases = new FuzzCases(this, random.split());

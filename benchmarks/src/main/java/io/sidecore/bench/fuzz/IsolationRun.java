@@ -4,6 +4,14 @@ import io.sidecore.bench.InMemoryCounters;
 import io.sidecore.bench.demo.ProxyDeviceAccess;
 import io.sidecore.engine.agent.SidecoreEngine;
 import io.sidecore.engine.agent.ThreadingMode;
+import io.sidecore.engine.backend.PortBackend;
+import io.sidecore.engine.backend.TapBackend;
+import io.sidecore.engine.backend.TapOpener;
+import io.sidecore.engine.backend.VirtioNetHeader;
+import io.sidecore.engine.os.TapDevice;
+import io.sidecore.engine.status.PortCounters;
+import io.sidecore.shm.os.Fds;
+import io.sidecore.shm.os.LibC;
 import io.sidecore.engine.e1000.InterruptLine;
 import io.sidecore.engine.e1000.PortConfig;
 import io.sidecore.engine.e1000.RegisterImage;
@@ -14,6 +22,7 @@ import io.sidecore.launcher.Configuration;
 import io.sidecore.shm.E1000Registers;
 import io.sidecore.shm.E1000TxDescriptor;
 import io.sidecore.shm.PciConfig;
+import io.sidecore.shm.PortCounter;
 import io.sidecore.shm.PortRegionDescriptor;
 import io.sidecore.tools.guest.Descriptors;
 import io.sidecore.tools.guest.GuestDriverConfig;
@@ -34,20 +43,34 @@ import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 
 /**
- * {@code sidecore fuzz --isolation}: the attacks of issue 10 §0 one after the other, each beside honest guests, on
- * the real clock. The engine's two sidecores run on one dedicated thread here (the rig's sidecore thread calls their
- * duty cycles and times each with {@code System.nanoTime}: a pass is one duty cycle of both); the honest guests and
- * the attacker share one guest thread, the attacker taking one cheap step per round of the honest guests, so the
- * attacks load the sidecore, not the guests' core. Honest topology: {@code h0} and {@code h1} on sidecore 0,
- * {@code h2} on sidecore 1, each sending 256-byte frames to the next. The attacker owns {@code ha} (sidecore 0, its
- * sender) and {@code hp} (sidecore 0, the RX victim of its own scans) and {@code hs} (sidecore 1, a sink no driver
- * sets up).
+ * {@code sidecore fuzz --isolation}: the attacks of issue 10 §0 and §8 one after the other, each beside honest
+ * guests, on the real clock. The engine's two sidecores run on one dedicated thread here (the rig's sidecore thread
+ * calls their duty cycles and times each with {@code System.nanoTime}: a pass is one duty cycle of both); the honest
+ * guests and the attacker share one guest thread, the attacker taking one step per round of the honest guests.
+ * Honest topology: {@code h0} and {@code h1} on sidecore 0, {@code h2} on sidecore 1, each sending 256-byte frames to
+ * the next. The attacker owns {@code ha} (sidecore 0, its sender, allowed to teach the switch 1024 addresses as a
+ * guest bridging other stations would), {@code hp} (sidecore 0, the RX victim of its own scans), {@code hs}
+ * (sidecore 1, a sink no driver sets up) and {@code ht} (sidecore 0, a TAP port: a {@link TapBackend} over one end
+ * of a {@code SOCK_SEQPACKET} socket pair, the rig writing the host side's GSO frames into the other, so no TAP
+ * device or namespace is needed and the backend's read, segmentation and delivery are the real ones).
+ * <p>
+ * <b>What is measured, and how honestly.</b> On a 2-core machine the honest guests' rate is bounded by their own
+ * thread (the driver model's work per frame), not by the sidecore, so anything the attacker makes the guest thread
+ * do would show as an honest loss that says nothing about the sidecore: a trapped access or a reset is waited for
+ * synchronously, as a vCPU waits for its exit. A hostile guest has its own vCPUs, so the rig times every attack
+ * step on the guest thread and takes the honest guests' rate over the rest of the window (honest frames per second
+ * of the guest thread's time spent on honest guests); the wall-clock rate and the attack's share of the guest
+ * thread are printed beside it. What the attack costs the sidecore is what the rate then shows: honest frames wait
+ * for passes the attacker lengthened. {@code sidecore_attacker_share} and {@code sidecore_honest_share} are the
+ * attacker's and the honest ports' {@code cpu_ns} over the window, as fractions of it.
  * <p>
  * Windows of {@code seconds} alternate: no attack, attack 1, no attack, attack 2, ...; per attack it prints the honest
- * guests' throughput (valid frames per second) as a ratio of the mean of the no-attack windows, and the p99.9 pass
- * time against theirs. Target: ratio at least 0.9 and p99.9 within 2x. Noisy on a shared machine: the numbers are
+ * guests' rate as a ratio of the mean of the no-attack windows just before and after it (the machine's load drifts
+ * over a run), and the p99.9 pass time against theirs. Target: ratio at least 0.9 and p99.9 within 2x. Noisy on a
+ * shared machine (the sidecore thread is not pinned here, and a preempted pass counts as a long one): the numbers are
  * what this run measured.
  */
 final class IsolationRun
@@ -63,6 +86,16 @@ final class IsolationRun
     private static final long ATTACK_RX_RING_GPA = RAM_GPA + 0x10_0000;
     private static final long ATTACK_BUFFER_GPA = RAM_GPA + 0x20_0000;
     private static final int CONTEXT_SLOT = 0x10000;
+    static final int COLLIDING_SOURCES = 1024;
+    private static final int TAP_RX_DESCRIPTORS = 1024;
+    private static final long TAP_RX_RING_GPA = RAM_GPA;
+    private static final long TAP_RX_BUFFER_GPA = RAM_GPA + 0x10_0000;
+    private static final int TAP_RX_BUFFER_BYTES = 2048;
+    private static final int GSO_PAYLOAD_BYTES = 60_000;
+    private static final int GSO_HEADER_BYTES = 54;
+    private static final int GSO_MESSAGE_BYTES = VirtioNetHeader.LENGTH + GSO_HEADER_BYTES + GSO_PAYLOAD_BYTES;
+    /** Linux's floor on the MSS it sends with: the smallest gso_size the port accepts (rx_drop_gso_size below). */
+    private static final int MIN_GSO_SIZE = 48;
 
     private final int seconds;
     private final PrintStream out;
@@ -78,9 +111,18 @@ final class IsolationRun
     private volatile boolean guestsRunning = true;
     private volatile Attack attack = Attack.NONE;
     private volatile RuntimeException guestFailure;
+    // Guest-thread time spent in attack steps: the honest guests' rate is taken over the rest (see the class doc).
+    private volatile long attackNs;
     private final Guest[] honest = new Guest[HONEST];
     private Guest ha;
     private Guest hp;
+    private Guest hs;
+    private Guest ht;
+    private TapDevice tapPeer;
+    private final MemorySegment gsoMessage = arena.allocate(GSO_MESSAGE_BYTES, 8);
+    private final MemorySegment gsoSize1Message = arena.allocate(GSO_MESSAGE_BYTES, 8);
+    private byte[] collidingSources;
+    private int collidingNext;
     private byte[] sinkMac;
     private int attackTail;
 
@@ -95,7 +137,9 @@ final class IsolationRun
         CROSS_SIDECORE_FLOOD("flood-to-cross-sidecore-neighbour"),
         BROADCAST_STORM("broadcast-storm"),
         TRAP_STORM("trapped-access-storm"),
-        RESET_STORM("reset-storm");
+        RESET_STORM("reset-storm"),
+        COLLIDING_MAC_HASH("colliding-mac-hash"),
+        TAP_GSO_BOMB("tap-gso-bomb");
 
         final String attackName;
 
@@ -147,6 +191,12 @@ final class IsolationRun
 
         Guest(final int id, final String name, final int sidecore)
         {
+            this(id, name, sidecore, null);
+        }
+
+        Guest(final int id, final String name, final int sidecore,
+            final Function<PortCounters, PortBackend> backend)
+        {
             mac = new byte[]{ 0x02, 0, 0, 0, 0x03, (byte)id };
             ramSegment = arena.allocate(RAM_BYTES, 4096);
             ram = new UnsafeBuffer(ramSegment.address(), RAM_BYTES);
@@ -154,7 +204,7 @@ final class IsolationRun
             memory.addRegion(RAM_GPA, ramSegment);
             final RegisterImage registers = RegisterImage.allocate(PortRegionDescriptor.DEFAULT_SHARED_PAGES);
             port = proxy.addPort(new PortConfig(id, name, mac, false, PortRegionDescriptor.DEFAULT_SHARED_PAGES),
-                registers, memory, line, sidecore, null);
+                registers, memory, line, sidecore, backend);
             ports.add(port);
             access = new ProxyDeviceAccess(proxy, port, registers.doorbellPages(),
                 PortRegionDescriptor.DEFAULT_SHARED_PAGES, TimeUnit.SECONDS.toNanos(5));
@@ -223,6 +273,10 @@ final class IsolationRun
             {
                 engine.close();
             }
+            if (null != tapPeer)
+            {
+                tapPeer.close();
+            }
         }
     }
 
@@ -238,8 +292,17 @@ final class IsolationRun
         }
         ha = new Guest(10, "ha", 0);
         hp = new Guest(11, "hp", 0);
-        final Guest hs = new Guest(12, "hs", 1);
+        hs = new Guest(12, "hs", 1);
         sinkMac = hs.mac;
+        final int[] pair = Fds.socketPair(LibC.SOCK_SEQPACKET | LibC.SOCK_NONBLOCK);
+        tapPeer = TapDevice.adopt(pair[1], "ht-host", TapOpener.TAP_FLAGS);
+        ht = new Guest(13, "ht", 0, counters -> new TapBackend(TapDevice.adopt(pair[0], "ht", TapOpener.TAP_FLAGS),
+            counters, TapBackend.DEFAULT_MAX_RX_FRAME_BYTES, TapOpener.WANTED_OFFLOADS));
+        // The attacker bridges other stations (an operator allowed it addresses to learn), so its floods reach
+        // the MAC table instead of stopping at the anti-spoofing check.
+        proxy.updatePortSettings(ha.port, ha.port.settings().withMaxLearnedMacs(COLLIDING_SOURCES));
+        collidingSources = collidingSources(
+            Configuration.fromSystemProperties().get(Configuration.MAC_TABLE_CAPACITY) - 1);
         final Thread sidecore = new Thread(this::sidecoreLoop, "sidecore");
         sidecore.setDaemon(true);
         sidecore.start();
@@ -248,6 +311,7 @@ final class IsolationRun
             honest[i].driver(honest[(i + 1) % HONEST].mac);
         }
         setUpAttacker();
+        setUpTapAttack();
         final Thread guests = new Thread(this::guestLoop, "guests");
         guests.setDaemon(true);
         guests.start();
@@ -277,28 +341,39 @@ final class IsolationRun
         }
         double baselineFps = 0;
         double baselineP999 = 0;
+        double baselineHonestShare = 0;
         for (final double[] baseline : baselines)
         {
             baselineFps += baseline[0] / baselines.size();
             baselineP999 += baseline[1] / baselines.size();
+            baselineHonestShare += baseline[6] / baselines.size();
         }
         out.println(String.format(Locale.ROOT, "ISOLATION attack=none honest_frames_per_second=%.0f " +
-            "p999_pass_us=%.1f windows=%d", baselineFps, baselineP999 / 1000.0, baselines.size()));
+            "p999_pass_us=%.1f sidecore_honest_share=%.3f windows=%d", baselineFps, baselineP999 / 1000.0,
+            baselineHonestShare, baselines.size()));
         int meeting = 0;
-        for (final Object[] result : attacks)
+        for (int i = 0; i < attacks.size(); i++)
         {
+            final Object[] result = attacks.get(i);
             final double[] measured = (double[])result[1];
-            final double ratio = measured[0] / baselineFps;
-            final double passRatio = measured[1] / baselineP999;
+            // Against the no-attack windows just before and after: the machine's load drifts over a run.
+            final double[] before = baselines.get(i);
+            final double[] after = baselines.get(i + 1);
+            final double ratio = measured[0] / ((before[0] + after[0]) / 2);
+            final double passRatio = measured[1] / ((before[1] + after[1]) / 2);
             final boolean ok = ratio >= 0.9 && passRatio <= 2.0;
             meeting += ok ? 1 : 0;
             out.println(String.format(Locale.ROOT, "ISOLATION attack=%s honest_ratio=%.3f p999_pass_ratio=%.2f " +
-                "honest_frames_per_second=%.0f p999_pass_us=%.1f max_pass_us=%.1f target=%s",
+                "honest_frames_per_second=%.0f p999_pass_us=%.1f max_pass_us=%.1f wall_frames_per_second=%.0f " +
+                "guest_attack_share=%.3f sidecore_attacker_share=%.3f sidecore_honest_share=%.3f target=%s",
                 ((Attack)result[0]).attackName, ratio, passRatio, measured[0], measured[1] / 1000.0,
-                measured[2] / 1000.0, ok ? "met" : "missed"));
+                measured[2] / 1000.0, measured[3], measured[4], measured[5], measured[6], ok ? "met" : "missed"));
         }
-        out.println("ISOLATION-RESULT attacks=" + attacks.size() + " meeting_target=" + meeting +
-            " not_measured=colliding-mac-hash,tap-gso-bomb");
+        for (final Guest attacker : new Guest[]{ ha, hp, hs, ht })
+        {
+            out.println(attackerCounters(attacker.port));
+        }
+        out.println("ISOLATION-RESULT attacks=" + attacks.size() + " meeting_target=" + meeting);
         return meeting == attacks.size() ? FuzzCommand.EXIT_OK : FuzzCommand.EXIT_FINDINGS;
     }
 
@@ -309,18 +384,25 @@ final class IsolationRun
     {
         if (!running)
         {
-            return new double[]{ 0, 0, 0 };
+            return new double[7];
         }
         attack = next;
         Thread.sleep(200);
         passTimes.getIntervalHistogram();
         final long validBefore = honestValid();
+        final long attackBeforeNs = attackNs;
+        final long attackerCpuBeforeNs = attackerCpuNs();
+        final long honestCpuBeforeNs = honestCpuNs();
         final long startNs = System.nanoTime();
         Thread.sleep(TimeUnit.SECONDS.toMillis(seconds));
         final long valid = honestValid() - validBefore;
         final long elapsedNs = System.nanoTime() - startNs;
+        final long guestAttackNs = attackNs - attackBeforeNs;
         final Histogram passes = passTimes.getIntervalHistogram();
-        return new double[]{ valid / (elapsedNs / 1e9), passes.getValueAtPercentile(99.9), passes.getMaxValue() };
+        return new double[]{ valid / ((elapsedNs - guestAttackNs) / 1e9), passes.getValueAtPercentile(99.9),
+            passes.getMaxValue(), valid / (elapsedNs / 1e9), guestAttackNs / (double)elapsedNs,
+            (attackerCpuNs() - attackerCpuBeforeNs) / (double)elapsedNs,
+            (honestCpuNs() - honestCpuBeforeNs) / (double)elapsedNs };
     }
 
     private long honestValid()
@@ -331,6 +413,39 @@ final class IsolationRun
             valid += guest.valid;
         }
         return valid;
+    }
+
+    /**
+     * @return the attacker port's counters that moved over the run, so each attack shows it reached its code.
+     */
+    private static String attackerCounters(final Port port)
+    {
+        final StringBuilder line = new StringBuilder("ISOLATION-ATTACKER port=").append(port.name());
+        for (final PortCounter counter : PortCounter.values())
+        {
+            final long value = port.counters().get(counter);
+            if (0 != value)
+            {
+                line.append(' ').append(counter.counterName()).append('=').append(value);
+            }
+        }
+        return line.toString();
+    }
+
+    private long attackerCpuNs()
+    {
+        return ha.port.counters().get(PortCounter.CPU_NS) + hp.port.counters().get(PortCounter.CPU_NS) +
+            hs.port.counters().get(PortCounter.CPU_NS) + ht.port.counters().get(PortCounter.CPU_NS);
+    }
+
+    private long honestCpuNs()
+    {
+        long cpuNs = 0;
+        for (final Guest guest : honest)
+        {
+            cpuNs += guest.port.counters().get(PortCounter.CPU_NS);
+        }
+        return cpuNs;
     }
 
     private void sidecoreLoop()
@@ -363,7 +478,13 @@ final class IsolationRun
                 {
                     guest.round();
                 }
-                attackStep(attack);
+                final Attack current = attack;
+                if (Attack.NONE != current)
+                {
+                    final long startNs = System.nanoTime();
+                    attackStep(current);
+                    attackNs += System.nanoTime() - startNs;
+                }
             }
         }
         catch (final RuntimeException ex)
@@ -397,6 +518,72 @@ final class IsolationRun
         putFrame(3, honest[0].mac, honest[1].mac, 64);
         putFrame(4, sinkMac, ha.mac, 64);
         putTsoHeaders(5);
+    }
+
+    /**
+     * {@code ht}: a TAP port whose guest posts a ring of valid buffers and re-posts every one of them each round
+     * without reading any, so whatever the host side sends is segmented and written into guest memory. The host
+     * side's messages: a TCP/IPv4 GSO super-frame of 60 000 bytes at gso_size 48 (the smallest accepted: 1250
+     * segments) and the same at gso_size 1 (refused, {@code rx_drop_gso_size}).
+     */
+    private void setUpTapAttack()
+    {
+        ht.access.configWrite(PciConfig.COMMAND_OFFSET, 2,
+            PciConfig.COMMAND_MEMORY_SPACE | PciConfig.COMMAND_BUS_MASTER);
+        for (int i = 0; i < TAP_RX_DESCRIPTORS; i++)
+        {
+            Descriptors.putRx(ht.ram, (int)(TAP_RX_RING_GPA - RAM_GPA) + i * 16,
+                TAP_RX_BUFFER_GPA + (long)i * TAP_RX_BUFFER_BYTES);
+        }
+        ht.writeShared(E1000Registers.RDBAL, (int)TAP_RX_RING_GPA);
+        ht.writeShared(E1000Registers.RDLEN, TAP_RX_DESCRIPTORS * 16);
+        ht.writeShared(E1000Registers.RDH, 0);
+        ht.writeShared(E1000Registers.RDT, TAP_RX_DESCRIPTORS - 1);
+        ht.access.bar0Write(E1000Registers.RCTL, E1000Registers.RCTL_EN);
+        putGsoMessage(gsoMessage, MIN_GSO_SIZE);
+        putGsoMessage(gsoSize1Message, 1);
+    }
+
+    private void putGsoMessage(final MemorySegment message, final int gsoSize)
+    {
+        final UnsafeBuffer buffer = new UnsafeBuffer(message.address(), GSO_MESSAGE_BYTES);
+        VirtioNetHeader.write(buffer, 0, VirtioNetHeader.F_NEEDS_CSUM, VirtioNetHeader.GSO_TCPV4, GSO_HEADER_BYTES,
+            gsoSize, 34, 16);
+        final int frame = VirtioNetHeader.LENGTH;
+        buffer.putBytes(frame, ht.mac);
+        buffer.putBytes(frame + 6, new byte[]{ 0x02, 0, 0, 0, 0x09, 1 });
+        buffer.putShort(frame + 12, (short)0x0800, ByteOrder.BIG_ENDIAN);
+        buffer.putByte(frame + 14, (byte)0x45);
+        buffer.putShort(frame + 16, (short)(GSO_HEADER_BYTES - 14 + GSO_PAYLOAD_BYTES), ByteOrder.BIG_ENDIAN);
+        buffer.putByte(frame + 22, (byte)64);
+        buffer.putByte(frame + 23, (byte)6);
+        buffer.putByte(frame + 46, (byte)0x50);
+    }
+
+    /**
+     * Source addresses an attacker who does not know the table's secret would choose to collide: every one lands
+     * in slot 0 of the MAC table under its hash with a key of 0 (the mixing function is public; the key is not).
+     */
+    static byte[] collidingSources(final int slotMask)
+    {
+        final byte[] sources = new byte[COLLIDING_SOURCES * 6];
+        int found = 0;
+        for (long candidate = 0x0200_0000_0000L; found < COLLIDING_SOURCES; candidate++)
+        {
+            long hash = candidate | 1L << 48;
+            hash = (hash ^ (hash >>> 33)) * 0xFF51AFD7ED558CCDL;
+            hash = (hash ^ (hash >>> 33)) * 0xC4CEB9FE1A85EC53L;
+            hash ^= hash >>> 33;
+            if (0 == ((int)hash & slotMask))
+            {
+                for (int i = 0; i < 6; i++)
+                {
+                    sources[found * 6 + i] = (byte)(candidate >>> (40 - 8 * i));
+                }
+                found++;
+            }
+        }
+        return sources;
     }
 
     private void putFrame(final int slot, final byte[] destination, final byte[] source, final int length)
@@ -481,6 +668,28 @@ final class IsolationRun
             case RESET_STORM:
                 ha.access.bar0Write(E1000Registers.CTRL, E1000Registers.CTRL_RST);
                 setUpAttacker();
+                break;
+            case COLLIDING_MAC_HASH:
+                if (freeTx() >= 64)
+                {
+                    for (int i = 0; i < 64; i++)
+                    {
+                        final int offset = (int)(slotGpa(6 + (i & 7)) - RAM_GPA);
+                        ha.ram.putBytes(offset, sinkMac);
+                        ha.ram.putBytes(offset + 6, collidingSources, collidingNext * 6, 6);
+                        collidingNext = (collidingNext + 1) % COLLIDING_SOURCES;
+                        Descriptors.putLegacyTx(ha.ram, txTail() * 16, slotGpa(6 + (i & 7)), 64,
+                            E1000TxDescriptor.CMD_EOP);
+                        publish(1);
+                    }
+                }
+                break;
+            case TAP_GSO_BOMB:
+                final int head = ht.port.registers().getAcquire(E1000Registers.RDH) & 0xFFFF;
+                ht.writeShared(E1000Registers.RDT, (head + TAP_RX_DESCRIPTORS - 1) % TAP_RX_DESCRIPTORS);
+                // A full socket (EAGAIN) is the host side waiting for the port: nothing to count.
+                tapPeer.write(gsoMessage, GSO_MESSAGE_BYTES);
+                tapPeer.write(gsoSize1Message, GSO_MESSAGE_BYTES);
                 break;
             default:
                 break;

@@ -35,7 +35,8 @@ import org.jctools.queues.MpscArrayQueue;
  *       served first). Per port: detect doorbells (for a CSB port {@code guest_tdt}/{@code guest_rdt} in the CSB,
  *       then TDT/RDT in the shared page, each compared with the value last seen), TX within
  *       the port's descriptor and byte budgets and rate limits, frames from the backend within its frame budget,
- *       then the port's timers;</li>
+ *       then the port's timers; a port whose work took more than its share of the sidecore's time sits the pass
+ *       out but for its timers (fairness by time, see {@link #pollPorts});</li>
  *   <li>frames other sidecores switched to this one, up to {@code crossShardDrainLimit} per inbound ring;</li>
  *   <li>MAC aging over up to {@code macAgingSweepLimit} table slots;</li>
  *   <li>sidecore 0 only, with a counters file: the file's heartbeat, once every {@link #HEARTBEAT_INTERVAL_NS}
@@ -65,6 +66,13 @@ import org.jctools.queues.MpscArrayQueue;
  */
 public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkListener
 {
+    /**
+     * Most a port's credit can owe, in quanta: what one pass is charged is capped there. A pass's work is bounded in
+     * units, so a dear pass costs tens of µs; a charge of milliseconds means the OS took the core away mid-pass, and
+     * the port it happened to is not to sit out hundreds of passes for it.
+     */
+    public static final int MAX_DEBT_QUANTA = 16;
+
     /** Interval between two heartbeats of the counters file, by the agent's clock. */
     public static final long HEARTBEAT_INTERVAL_NS = 1_000_000_000L;
 
@@ -87,6 +95,8 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
     private final long busyRatioWindowNs;
     private final long cycleTimeThresholdNs;
     private final long minModerationDelayNs;
+    private final long fairQuantumNs;
+    private final long[] creditNs;
     private final CountersFile heartbeatFile;
     private final EpochClock epochClock;
     private final JvmActivity jvmActivity;
@@ -133,6 +143,8 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
         this.busyRatioWindowNs = ctx.busyRatioWindowNs();
         this.cycleTimeThresholdNs = ctx.cycleTimeThresholdNs();
         this.minModerationDelayNs = ctx.minModerationDelayNs();
+        this.fairQuantumNs = ctx.fairQuantumNs();
+        this.creditNs = new long[ctx.maxPortsPerSidecore()];
         this.heartbeatFile = 0 == index ? ctx.mappedCountersFile() : null;
         this.epochClock = ctx.epochClock();
         this.jvmActivity = ctx.jvmActivity();
@@ -390,6 +402,7 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
         port.applyModeration(port.moderationOverrideNs(), minModerationDelayNs);
         port.syncDoorbells();
         switchSlots[portCount] = switchSlot;
+        creditNs[portCount] = fairQuantumNs;
         ports[portCount++] = port;
         portSetChanges++;
         counters.portsOwned().setRelease(portCount);
@@ -484,6 +497,7 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
         final int switchSlot = switchSlots[position];
         System.arraycopy(ports, position + 1, ports, position, portCount - position - 1);
         System.arraycopy(switchSlots, position + 1, switchSlots, position, portCount - position - 1);
+        System.arraycopy(creditNs, position + 1, creditNs, position, portCount - position - 1);
         ports[--portCount] = null;
         portSetChanges++;
         if (L2Switch.NO_SLOT != switchSlot)
@@ -581,6 +595,20 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
      * a few hundred ns for an idle pass over 8 ports, so a read per port per pass was too much). An idle port's poll
      * (tens of ns) is charged to the next port that works. These reads measure only; every decision uses
      * {@code nowNs}. Commands run between two ports are charged to no port (the mark moves past them).
+     * <p>
+     * <b>Fairness by time</b> (with a quantum, {@code fairQuantumNs} &gt; 0): the budgets bound a port's work per pass
+     * in units (descriptors, segments, bytes), and units differ in price: a 64 KiB TSO packet at MSS 1 costs a header
+     * copy and checksums per segment, so a port whose units are dear took several times an honest port's time per
+     * pass (issue 10, isolation run). So the same time measurement also drives a deficit round robin: every pass
+     * gives each port one quantum of credit (capped at one quantum, so an idle port banks nothing) and charges it the
+     * time its work took; a port whose credit is not positive is skipped — its doorbells, TX and backend input wait
+     * ({@link PortCounter#PASSES_OVER_SHARE}), its timers still fire, so its interrupts are never late — until its
+     * credit recovers. A cheap port (work under a quantum per pass) is served every pass; a dear one once every
+     * (cost / quantum) passes, so it gets about a quantum per pass, as much as any other. Work conserving: a pass in
+     * which no served port did work, while some were skipped, moves every port's credit on by the rounds the most
+     * credited skipped port still needed (the next pass serves it), so a lone dear port still gets the whole core.
+     * A port's debt is capped at {@link #MAX_DEBT_QUANTA} quanta (the measurement is wall time: a preempted sidecore
+     * thread charges its stall to whichever port it was serving).
      */
     private int pollPorts(final long nowNs, final long startMarkNs)
     {
@@ -597,36 +625,79 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
         roundRobinIndex = start + 1;
 
         final Port[] ports = this.ports;
+        final long[] creditNs = this.creditNs;
+        final long quantumNs = fairQuantumNs;
         final int portSet = portSetChanges;
         int workCount = 0;
+        int servedWork = 0;
+        long mostSkippedCreditNs = Long.MIN_VALUE;
         long markNs = startMarkNs;
         for (int n = 0; n < count; n++)
         {
-            final Port port = ports[start + n < count ? start + n : start + n - count];
-            final int work = pollPort(port, nowNs);
+            final int position = start + n < count ? start + n : start + n - count;
+            final Port port = ports[position];
+            boolean skipped = false;
+            if (0 != quantumNs)
+            {
+                final long credit = Math.min(creditNs[position] + quantumNs, quantumNs);
+                creditNs[position] = credit;
+                if (credit <= 0)
+                {
+                    skipped = true;
+                    mostSkippedCreditNs = Math.max(mostSkippedCreditNs, credit);
+                    port.counters().increment(PortCounter.PASSES_OVER_SHARE);
+                }
+            }
+            final int work = skipped ? pollTimers(port, nowNs) : pollPort(port, nowNs);
             if (work > 0)
             {
                 workCount += work;
+                servedWork += skipped ? 0 : work;
                 final long endNs = clock.nanoTime();
-                port.counters().add(PortCounter.CPU_NS, endNs - markNs);
+                final long costNs = endNs - markNs;
+                port.counters().add(PortCounter.CPU_NS, costNs);
+                creditNs[position] = Math.max(creditNs[position] - costNs, -MAX_DEBT_QUANTA * quantumNs);
                 markNs = endNs;
                 if (n + 1 < count && null != commandQueue.relaxedPeek())
                 {
                     workCount += drainCommands(nowNs);
                     if (portSet != portSetChanges)
                     {
-                        break;
+                        return workCount;
                     }
                     markNs = clock.nanoTime();
                 }
             }
         }
+        if (0 == servedWork && Long.MIN_VALUE != mostSkippedCreditNs)
+        {
+            catchUpCredit(1 - mostSkippedCreditNs);
+        }
         return workCount;
+    }
+
+    /**
+     * Fast-forward the deficit round robin over rounds in which no port could be served: every port gains the same
+     * credit, so their order is kept and the most credited becomes eligible.
+     */
+    private void catchUpCredit(final long gainNs)
+    {
+        final long[] creditNs = this.creditNs;
+        final long quantumNs = fairQuantumNs;
+        for (int i = 0, count = portCount; i < count; i++)
+        {
+            creditNs[i] = Math.min(creditNs[i] + gainNs, quantumNs);
+        }
     }
 
     private int pollPort(final Port port, final long nowNs)
     {
-        int workCount = port.poll(nowNs);
+        return port.poll(nowNs) + pollTimers(port, nowNs);
+    }
+
+    private int pollTimers(final Port port, final long nowNs)
+    {
+        int workCount = 0;
         final E1000Device device = port.device();
         final long deadlineNs = device.nextTimerDeadlineNs();
         if (InterruptController.NO_DEADLINE != deadlineNs && deadlineNs - nowNs <= 0)
