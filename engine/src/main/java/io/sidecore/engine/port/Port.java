@@ -443,6 +443,28 @@ public final class Port
     }
 
     /**
+     * Start or end the port's RX batch for a duty cycle's passes: frames the guest receives meanwhile publish RDH and
+     * their interrupt causes once, when it ends or is flushed ({@link E1000Device#rxBatching}). Agent thread.
+     *
+     * @param on    true to start, false to flush and end.
+     * @param nowNs current time.
+     */
+    public void rxBatching(final boolean on, final long nowNs)
+    {
+        device.rxBatching(on, nowNs);
+    }
+
+    /**
+     * Publish what the port's RX batch deferred, before a command looks at the port. Agent thread.
+     *
+     * @param nowNs current time.
+     */
+    public void flushRxBatch(final long nowNs)
+    {
+        device.flushRxBatch(nowNs);
+    }
+
+    /**
      * The sidecore is about to park: ask CSB guests to kick, and look once more for doorbells and for interrupts a
      * CSB guest now wants. Agent thread.
      *
