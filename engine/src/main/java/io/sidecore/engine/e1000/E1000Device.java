@@ -979,6 +979,7 @@ public final class E1000Device
         registers.set(E1000Registers.EECD, eeprom.eecd());
         registers.set(E1000Registers.STATUS, computeStatus());
         interrupts.reset();
+        statistics.discardPending();
         tx.reset();
         rx.reset();
         faults.clear();

@@ -292,18 +292,19 @@ public final class RxProcessor
     }
 
     /**
-     * Publish what the batch deferred: RDH (release store, after every descriptor of the batch's frames), then the
-     * union of the frames' RX causes in one {@link InterruptController#raiseRx}. The RX causes are the same for every
-     * frame (RXT0, RXDMT0 when the ring was below its threshold after the frame) and all of a batch's frames are
-     * received at the same {@code nowNs}, so the one raise latches the same ICR bits and arms the same RDTR/RADV
-     * deadlines as one raise per frame (SDM 3.2.7.1: RDTR restarts on each packet; at one time the restarts
-     * coincide). The next frame reads RDH from the shared page again, so a guest's write of RDH is seen from the next
-     * batch on. A no-op when nothing was deferred.
+     * Publish what the batch deferred: the receive statistics, RDH (release store, after every descriptor of the
+     * batch's frames), then the union of the frames' RX causes in one {@link InterruptController#raiseRx}. The RX
+     * causes are the same for every frame (RXT0, RXDMT0 when the ring was below its threshold after the frame) and
+     * all of a batch's frames are received at the same {@code nowNs}, so the one raise latches the same ICR bits and
+     * arms the same RDTR/RADV deadlines as one raise per frame (SDM 3.2.7.1: RDTR restarts on each packet; at one time
+     * the restarts coincide). The next frame reads RDH from the shared page again, so a guest's write of RDH is seen
+     * from the next batch on. A no-op when nothing was deferred.
      *
      * @param nowNs current time.
      */
     public void flushBatch(final long nowNs)
     {
+        statistics.publishReceive();
         batchHeadKnown = false;
         if (batchHeadDirty)
         {
@@ -449,6 +450,7 @@ public final class RxProcessor
         }
         else
         {
+            statistics.publishReceive();
             registers.setRelease(E1000Registers.RDH, newHead);
             interrupts.raiseRx(causes, nowNs);
         }
