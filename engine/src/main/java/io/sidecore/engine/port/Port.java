@@ -436,6 +436,8 @@ public final class Port
         workCount += backend.poll(nowNs, receiveSide, settings.rxFrameBudget(), settings.rxByteBudget());
         if (null != csb)
         {
+            // host_rdh and the interrupt suppression see this pass's received frames, as without the RX batch.
+            device.flushRxBatch(nowNs);
             csb.publish(nowNs);
         }
         capture.flushIfDue(nowNs);
