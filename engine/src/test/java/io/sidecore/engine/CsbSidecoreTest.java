@@ -4,6 +4,7 @@ import io.sidecore.engine.agent.Kick;
 import io.sidecore.engine.agent.SidecoreAgent;
 import io.sidecore.engine.agent.SidecoreEngine;
 import io.sidecore.engine.agent.SidecoreIdleStrategy;
+import io.sidecore.engine.backend.LoopbackBackend;
 import io.sidecore.shm.CsbDescriptor;
 import io.sidecore.shm.E1000Registers;
 import io.sidecore.shm.PortCounter;
@@ -69,6 +70,32 @@ class CsbSidecoreTest
         assertEquals(trappedBefore, guest.port.counters().get(PortCounter.DOORBELLS_TRAPPED));
         assertEquals(5, guest.csb(CsbDescriptor.HOST_TDH_FIELD_OFFSET));
         assertEquals(5, guest.registers.getAcquire(E1000Registers.TDH));
+    }
+
+    @Test
+    void shouldPublishHostRdhOfFramesReceivedInThePortsOwnPassAtTheEndOfIt()
+    {
+        engine = new SidecoreEngine(TestContexts.invoker(clock, 1));
+        guest = new TestGuest(1, true);
+        guest.attachWith(engine.proxy(), LoopbackBackend::new);
+        guest.setUpTx(256);
+        guest.setUpRx(256);
+        guest.registerCsb(CSB_GPA, CsbDescriptor.MAGIC, CsbDescriptor.CSB_VERSION);
+        engine.doWork();
+        assertTrue(guest.port.isCsbActive());
+
+        // The loopback backend hands the 3 frames back to the guest in the same pass, inside the RX batch.
+        for (int i = 0; i < 3; i++)
+        {
+            assertTrue(guest.queue(guest.frameTo(guest.mac, 60, i)));
+        }
+        guest.ringTx();
+        engine.doWork();
+
+        assertEquals(3, guest.port.counters().get(PortCounter.RX_FRAMES));
+        assertEquals(3, guest.registers.getAcquire(E1000Registers.RDH));
+        assertEquals(3, guest.csb(CsbDescriptor.HOST_RDH_FIELD_OFFSET),
+            "the port's RX batch is flushed before its CSB is published");
     }
 
     @Test

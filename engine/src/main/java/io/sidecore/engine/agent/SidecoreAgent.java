@@ -37,7 +37,9 @@ import org.jctools.queues.MpscArrayQueue;
  *       the port's descriptor and byte budgets and rate limits, frames from the backend within its frame budget,
  *       then the port's timers; a port whose work took more than its share of the sidecore's time sits the pass
  *       out but for its timers (fairness by time, see {@link #pollPorts});</li>
- *   <li>frames other sidecores switched to this one, up to {@code crossShardDrainLimit} per inbound ring;</li>
+ *   <li>frames other sidecores switched to this one, up to {@code crossShardDrainLimit} per inbound ring. Around
+ *       these two steps every port has an RX batch open: the RDH and RX interrupt causes of the frames it received
+ *       are published once, when the batch ends (and before any command runs between two ports);</li>
  *   <li>MAC aging over up to {@code macAgingSweepLimit} table slots;</li>
  *   <li>sidecore 0 only, with a counters file: the file's heartbeat, once every {@link #HEARTBEAT_INTERVAL_NS}
  *       of {@code nowNs} (one comparison per cycle; after a stall the next beat is an interval after the late one,
@@ -105,6 +107,7 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
     private boolean jvmActivityStarted;
     private long nextJvmActivityNs;
     private long nowNs;
+    private boolean rxBatchesOpen;
     private boolean started;
     private long lastCycleStartNs;
     private int lastWorkCount;
@@ -162,8 +165,10 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
 
         final int commands = drainCommands(nowNs);
         int workCount = commands;
+        rxBatching(true, nowNs);
         workCount += pollPorts(nowNs, 0 == commands ? nowNs : clock.nanoTime());
         workCount += drainCrossShard();
+        rxBatching(false, nowNs);
         workCount += l2Switch.age(macAgingSweepLimit);
         heartbeat(nowNs);
         publishJvmActivity(nowNs);
@@ -566,8 +571,32 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
         }
     }
 
+    /**
+     * Open or end every port's RX batch around the steps that deliver frames (ports and cross-sidecore rings), so a
+     * port's RDH and RX interrupt causes are published once per duty cycle however many frames reach it (issue 11
+     * §0), and always before the cycle ends. Two calls per port per cycle.
+     */
+    private void rxBatching(final boolean on, final long nowNs)
+    {
+        rxBatchesOpen = on;
+        final Port[] ports = this.ports;
+        for (int i = 0, count = portCount; i < count; i++)
+        {
+            ports[i].rxBatching(on, nowNs);
+        }
+    }
+
     private int drainCommands(final long nowNs)
     {
+        if (rxBatchesOpen && null != commandQueue.relaxedPeek())
+        {
+            // A command (a trapped ICR read, a reset, a port leaving) sees the device as it would outside a batch.
+            final Port[] ports = this.ports;
+            for (int i = 0, count = portCount; i < count; i++)
+            {
+                ports[i].flushRxBatch(nowNs);
+            }
+        }
         int count = 0;
         while (count < commandDrainLimit)
         {

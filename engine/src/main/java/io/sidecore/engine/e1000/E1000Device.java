@@ -536,6 +536,29 @@ public final class E1000Device
     }
 
     /**
+     * Start or end an RX batch: inside one, RDH and the RX interrupt causes of the frames received are published
+     * once, when the batch ends or is flushed (see {@link RxProcessor#batching}). Agent thread.
+     *
+     * @param on    true to start a batch, false to flush and end it.
+     * @param nowNs current time.
+     */
+    public void rxBatching(final boolean on, final long nowNs)
+    {
+        rx.batching(on, nowNs);
+    }
+
+    /**
+     * Publish what the current RX batch deferred (RDH, RX interrupt causes), before anything else looks at the
+     * device (a command). Agent thread.
+     *
+     * @param nowNs current time.
+     */
+    public void flushRxBatch(final long nowNs)
+    {
+        rx.flushBatch(nowNs);
+    }
+
+    /**
      * Fire expired moderation deadlines.
      *
      * @param nowNs current time.
@@ -956,6 +979,7 @@ public final class E1000Device
         registers.set(E1000Registers.EECD, eeprom.eecd());
         registers.set(E1000Registers.STATUS, computeStatus());
         interrupts.reset();
+        statistics.discardPending();
         tx.reset();
         rx.reset();
         faults.clear();

@@ -55,7 +55,7 @@ import java.nio.ByteOrder;
  * Write-back order: the buffer bytes, then descriptor bytes 8-11 (length, packet checksum), then bytes 12-15
  * (status with DD, errors, special) in one release store. DD shares its naturally aligned dword with errors and
  * special, so a guest polling DD never sees a half-written descriptor. RDH is published with a release store after
- * the last descriptor of the frame.
+ * the last descriptor of the frame, or, inside a batch ({@link #batching}), after the last descriptor of the batch.
  * <p>
  * Interrupts: RXT0 for every frame whose descriptors were written back, through
  * {@link InterruptController#raiseRx} so RDTR/RADV delay it (SDM 3.2.7.1), with RXDMT0 when the free
@@ -123,6 +123,12 @@ public final class RxProcessor
     private int bufferCount;
     private int usedDescriptors;
     private int examineBudget = Integer.MAX_VALUE;
+
+    private boolean batching;
+    private boolean batchHeadKnown;
+    private boolean batchHeadDirty;
+    private int batchHead;
+    private int batchCauses;
 
     private boolean failedScanValid;
     private long failedScanRingGpa;
@@ -243,7 +249,7 @@ public final class RxProcessor
         }
         final int count = (registers.getAcquire(E1000Registers.RDLEN) & E1000Registers.DLEN_MASK) /
             DescriptorRing.DESCRIPTOR_LENGTH;
-        final int head = registers.getAcquire(E1000Registers.RDH) & E1000Registers.HEAD_TAIL_MASK;
+        final int head = currentHead();
         final int tail = registers.getAcquire(E1000Registers.RDT) & E1000Registers.HEAD_TAIL_MASK;
         if (head >= count || tail >= count)
         {
@@ -260,6 +266,72 @@ public final class RxProcessor
     {
         failedScanValid = false;
         source = null;
+        batchHeadKnown = false;
+        batchHeadDirty = false;
+        batchCauses = 0;
+    }
+
+    /**
+     * Start or end an RX batch (the sidecore opens one per port for the ports and cross-sidecore steps of a duty
+     * cycle). Inside a batch RDH lives in a private field: it is read from the shared page by the batch's first frame
+     * only, and published with the RX interrupt causes of all the batch's frames by {@link #flushBatch} (issue 11 §0:
+     * a release store of RDH and an interrupt evaluation per frame, and the RDH/RDT cache line pulled back and forth
+     * between the guest's core and the sidecore's per frame). Outside a batch every frame publishes RDH and raises its
+     * causes at once. Ending a batch flushes it.
+     *
+     * @param on    true to start a batch.
+     * @param nowNs current time.
+     */
+    public void batching(final boolean on, final long nowNs)
+    {
+        if (!on)
+        {
+            flushBatch(nowNs);
+        }
+        batching = on;
+    }
+
+    /**
+     * Publish what the batch deferred: the receive statistics, RDH (release store, after every descriptor of the
+     * batch's frames), then the union of the frames' RX causes in one {@link InterruptController#raiseRx}. The RX
+     * causes are the same for every frame (RXT0, RXDMT0 when the ring was below its threshold after the frame) and
+     * all of a batch's frames are received at the same {@code nowNs}, so the one raise latches the same ICR bits and
+     * arms the same RDTR/RADV deadlines as one raise per frame (SDM 3.2.7.1: RDTR restarts on each packet; at one time
+     * the restarts coincide). The next frame reads RDH from the shared page again, so a guest's write of RDH is seen
+     * from the next batch on. A no-op when nothing was deferred.
+     *
+     * @param nowNs current time.
+     */
+    public void flushBatch(final long nowNs)
+    {
+        statistics.publishReceive();
+        batchHeadKnown = false;
+        if (batchHeadDirty)
+        {
+            batchHeadDirty = false;
+            registers.setRelease(E1000Registers.RDH, batchHead);
+        }
+        final int causes = batchCauses;
+        if (0 != causes)
+        {
+            batchCauses = 0;
+            interrupts.raiseRx(causes, nowNs);
+        }
+    }
+
+    private int currentHead()
+    {
+        if (batchHeadKnown)
+        {
+            return batchHead;
+        }
+        final int head = registers.getAcquire(E1000Registers.RDH) & E1000Registers.HEAD_TAIL_MASK;
+        if (batching)
+        {
+            batchHead = head;
+            batchHeadKnown = true;
+        }
+        return head;
     }
 
     private boolean isReady(final int rctl)
@@ -310,7 +382,7 @@ public final class RxProcessor
         totalLength = deliveredLength + (0 != (rctl & E1000Registers.RCTL_SECRC) ? 0 : FCS_LENGTH);
         bufferLength = E1000Registers.rxBufferSizeBytes(rctl);
 
-        final int head = registers.getAcquire(E1000Registers.RDH) & E1000Registers.HEAD_TAIL_MASK;
+        final int head = currentHead();
         final int tail = registers.getAcquire(E1000Registers.RDT) & E1000Registers.HEAD_TAIL_MASK;
         final int rdlen = registers.getAcquire(E1000Registers.RDLEN);
         final int load = ring.load(
@@ -363,14 +435,25 @@ public final class RxProcessor
             counters.increment(PortCounter.RX_FRAMES);
             counters.add(PortCounter.RX_BYTES, deliveredLength);
         }
-        registers.setRelease(E1000Registers.RDH, newHead);
         counters.add(PortCounter.RX_DESCRIPTORS, usedDescriptors);
         int causes = E1000Registers.ICR_RXT0;
         if (isBelowMinimumThreshold(newHead, tail, rctl))
         {
             causes |= E1000Registers.ICR_RXDMT0;
         }
-        interrupts.raiseRx(causes, nowNs);
+        if (batching)
+        {
+            batchHead = newHead;
+            batchHeadKnown = true;
+            batchHeadDirty = true;
+            batchCauses |= causes;
+        }
+        else
+        {
+            statistics.publishReceive();
+            registers.setRelease(E1000Registers.RDH, newHead);
+            interrupts.raiseRx(causes, nowNs);
+        }
         return SCAN_OK == scan ? FrameSink.DELIVERED : FrameSink.dropped(PortCounter.RX_DROP_DMA_FAULT);
     }
 

@@ -2,14 +2,29 @@ package io.sidecore.engine.e1000;
 
 import io.sidecore.shm.E1000Registers;
 
+import java.util.Arrays;
+
 /**
  * The guest-visible statistics registers (SDM 13.7), kept in the register image. All counters saturate at
  * 0xFFFFFFFF (64-bit pairs at all ones); clear-on-read is done by the register read path (SDM 13.7: "all statistics
  * registers reset when read"; for the 64-bit octet pairs a read of the high half clears both).
+ * <p>
+ * <b>Per-frame statistics are accumulated privately</b> ({@link #onTransmit}, {@link #onReceive}: a few field
+ * increments) and added to the registers by {@link #publishTransmit} / {@link #publishReceive}, which the TX pass
+ * calls when it ends and the RX path after each frame, or at the end of its batch (issue 11 §0: seven saturating
+ * read-modify-writes of the register image per frame and direction). The guest reads statistics only by trapped
+ * accesses, which the sidecore executes between passes and after flushing RX batches, so every read sees every frame
+ * counted so far. Adding a pending count saturates exactly as that many increments would.
  */
 public final class Statistics
 {
+    private static final int SIZE_BINS = 6;
+
     private final RegisterImage registers;
+    private final Tally transmitted = new Tally(E1000Registers.GPTC, E1000Registers.TPT, E1000Registers.GOTCL,
+        E1000Registers.TOTL, E1000Registers.PTC64, E1000Registers.BPTC, E1000Registers.MPTC);
+    private final Tally received = new Tally(E1000Registers.GPRC, E1000Registers.TPR, E1000Registers.GORCL,
+        E1000Registers.TORL, E1000Registers.PRC64, E1000Registers.BPRC, E1000Registers.MPRC);
 
     /**
      * @param registers the port's register image.
@@ -44,13 +59,15 @@ public final class Statistics
         final long current = (registers.get(lowOffset) & 0xFFFFFFFFL) |
             ((long)registers.get(lowOffset + 4) << 32);
         final long sum = current + delta;
-        final long result = (sum < current) ? -1L : sum;
+        // Unsigned: a pair at or above 2^63 is still below all ones.
+        final long result = Long.compareUnsigned(sum, current) < 0 ? -1L : sum;
         registers.set(lowOffset, (int)result);
         registers.set(lowOffset + 4, (int)(result >>> 32));
     }
 
     /**
      * Account a transmitted frame: GPTC, TPT, GOTC, TOT, PTC size bin, BPTC/MPTC. Sizes include the 4-byte FCS.
+     * Pending until {@link #publishTransmit}.
      *
      * @param frameLengthBytes frame length without FCS.
      * @param firstDestinationByte first byte of the destination MAC (bit 0 = group address).
@@ -58,24 +75,12 @@ public final class Statistics
      */
     public void onTransmit(final int frameLengthBytes, final int firstDestinationByte, final boolean broadcast)
     {
-        final int withFcs = frameLengthBytes + 4;
-        increment(E1000Registers.GPTC);
-        increment(E1000Registers.TPT);
-        add64(E1000Registers.GOTCL, withFcs);
-        add64(E1000Registers.TOTL, withFcs);
-        increment(sizeBin(E1000Registers.PTC64, withFcs));
-        if (broadcast)
-        {
-            increment(E1000Registers.BPTC);
-        }
-        else if (0 != (firstDestinationByte & 1))
-        {
-            increment(E1000Registers.MPTC);
-        }
+        transmitted.count(frameLengthBytes, firstDestinationByte, broadcast);
     }
 
     /**
-     * Account a received (accepted) frame: GPRC, TPR, GORC, TOR, PRC size bin, BPRC/MPRC.
+     * Account a received (accepted) frame: GPRC, TPR, GORC, TOR, PRC size bin, BPRC/MPRC. Pending until
+     * {@link #publishReceive}.
      *
      * @param frameLengthBytes frame length without FCS.
      * @param firstDestinationByte first byte of the destination MAC.
@@ -83,20 +88,72 @@ public final class Statistics
      */
     public void onReceive(final int frameLengthBytes, final int firstDestinationByte, final boolean broadcast)
     {
-        final int withFcs = frameLengthBytes + 4;
-        increment(E1000Registers.GPRC);
-        increment(E1000Registers.TPR);
-        add64(E1000Registers.GORCL, withFcs);
-        add64(E1000Registers.TORL, withFcs);
-        increment(sizeBin(E1000Registers.PRC64, withFcs));
-        if (broadcast)
+        received.count(frameLengthBytes, firstDestinationByte, broadcast);
+    }
+
+    /**
+     * Add the transmitted frames accounted since the last call to the registers.
+     */
+    public void publishTransmit()
+    {
+        transmitted.publish(this);
+    }
+
+    /**
+     * Add the received frames accounted since the last call to the registers.
+     */
+    public void publishReceive()
+    {
+        received.publish(this);
+    }
+
+    /**
+     * Forget what is pending (MAC reset: the registers are reset too).
+     */
+    public void discardPending()
+    {
+        transmitted.clear();
+        received.clear();
+    }
+
+    /**
+     * Saturating add to a 32-bit statistic: the same as {@code delta} saturating increments.
+     */
+    private void add32(final int offset, final long delta)
+    {
+        if (0 != delta)
         {
-            increment(E1000Registers.BPRC);
+            final long sum = (registers.get(offset) & 0xFFFF_FFFFL) + delta;
+            registers.set(offset, (int)Math.min(sum, 0xFFFF_FFFFL));
         }
-        else if (0 != (firstDestinationByte & 1))
+    }
+
+    /**
+     * @return index of the size bin of a length including FCS (see {@link #sizeBin}).
+     */
+    private static int sizeBinIndex(final int withFcs)
+    {
+        if (withFcs <= 64)
         {
-            increment(E1000Registers.MPRC);
+            return 0;
         }
+        if (withFcs <= 127)
+        {
+            return 1;
+        }
+        if (withFcs <= 255)
+        {
+            return 2;
+        }
+        if (withFcs <= 511)
+        {
+            return 3;
+        }
+        if (withFcs <= 1023)
+        {
+            return 4;
+        }
+        return 5;
     }
 
     /**
@@ -109,26 +166,87 @@ public final class Statistics
      */
     static int sizeBin(final int firstBin, final int withFcs)
     {
-        if (withFcs <= 64)
+        return firstBin + 4 * sizeBinIndex(withFcs);
+    }
+
+    /**
+     * The pending counts of one direction and the registers they go to.
+     */
+    private static final class Tally
+    {
+        private final int goodPacketsOffset;
+        private final int totalPacketsOffset;
+        private final int goodOctetsLowOffset;
+        private final int totalOctetsLowOffset;
+        private final int firstBinOffset;
+        private final int broadcastOffset;
+        private final int multicastOffset;
+        private final long[] sizeBins = new long[SIZE_BINS];
+        private long packets;
+        private long octets;
+        private long broadcast;
+        private long multicast;
+
+        Tally(
+            final int goodPacketsOffset,
+            final int totalPacketsOffset,
+            final int goodOctetsLowOffset,
+            final int totalOctetsLowOffset,
+            final int firstBinOffset,
+            final int broadcastOffset,
+            final int multicastOffset)
         {
-            return firstBin;
+            this.goodPacketsOffset = goodPacketsOffset;
+            this.totalPacketsOffset = totalPacketsOffset;
+            this.goodOctetsLowOffset = goodOctetsLowOffset;
+            this.totalOctetsLowOffset = totalOctetsLowOffset;
+            this.firstBinOffset = firstBinOffset;
+            this.broadcastOffset = broadcastOffset;
+            this.multicastOffset = multicastOffset;
         }
-        if (withFcs <= 127)
+
+        void count(final int frameLengthBytes, final int firstDestinationByte, final boolean isBroadcast)
         {
-            return firstBin + 4;
+            final int withFcs = frameLengthBytes + 4;
+            packets++;
+            octets += withFcs;
+            sizeBins[sizeBinIndex(withFcs)]++;
+            if (isBroadcast)
+            {
+                broadcast++;
+            }
+            else if (0 != (firstDestinationByte & 1))
+            {
+                multicast++;
+            }
         }
-        if (withFcs <= 255)
+
+        void publish(final Statistics statistics)
         {
-            return firstBin + 8;
+            if (0 == packets)
+            {
+                return;
+            }
+            statistics.add32(goodPacketsOffset, packets);
+            statistics.add32(totalPacketsOffset, packets);
+            statistics.add64(goodOctetsLowOffset, octets);
+            statistics.add64(totalOctetsLowOffset, octets);
+            for (int i = 0; i < SIZE_BINS; i++)
+            {
+                statistics.add32(firstBinOffset + 4 * i, sizeBins[i]);
+            }
+            statistics.add32(broadcastOffset, broadcast);
+            statistics.add32(multicastOffset, multicast);
+            clear();
         }
-        if (withFcs <= 511)
+
+        void clear()
         {
-            return firstBin + 12;
+            packets = 0;
+            octets = 0;
+            broadcast = 0;
+            multicast = 0;
+            Arrays.fill(sizeBins, 0);
         }
-        if (withFcs <= 1023)
-        {
-            return firstBin + 16;
-        }
-        return firstBin + 20;
     }
 }

@@ -193,11 +193,14 @@ final class TxFrameEmitter
 
     /**
      * Add the frames and bytes emitted since the last call to {@link PortCounter#TX_FRAMES} and
-     * {@link PortCounter#TX_BYTES}: once per pass, not per frame, because each counter store is an opaque store to
-     * memory other processes read (issue 11 §0; {@code CounterIncrementBenchmark}: 12.7 vs 0.6 ns per frame).
+     * {@link PortCounter#TX_BYTES}, and the guest-visible transmit statistics to their registers: once per pass, not
+     * per frame, because each counter store is an opaque store to memory other processes read (issue 11 §0;
+     * {@code CounterIncrementBenchmark}: 12.7 vs 0.6 ns per frame), and each statistic a read-modify-write of the
+     * register image.
      */
     void publishCounts()
     {
+        statistics.publishTransmit();
         if (0 != unpublishedFrames)
         {
             counters.add(PortCounter.TX_FRAMES, unpublishedFrames);

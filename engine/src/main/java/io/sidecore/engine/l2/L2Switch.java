@@ -83,6 +83,8 @@ public final class L2Switch implements MessageHandler
     private final ShardRing[] outbound;
     private final SidecoreCounters counters;
     private long nowNs;
+    private boolean agingStarted;
+    private long nextAgingNs;
 
     /**
      * @param shardIndex this sidecore's index.
@@ -390,13 +392,22 @@ public final class L2Switch implements MessageHandler
     }
 
     /**
-     * Remove expired addresses, examining up to {@code limit} table slots.
+     * Remove expired addresses, examining up to {@code limit} table slots, when a sweep is due: the agent calls this
+     * every duty cycle, the table is swept at the cadence {@link MacTable#sweepIntervalNs} gives (one comparison of
+     * {@code nowNs} per cycle otherwise). The first call sweeps; after a stall the next sweep is an interval after the
+     * late one, never a burst to catch up.
      *
      * @param limit table slots to examine.
      * @return entries removed.
      */
     public int age(final int limit)
     {
+        if (agingStarted && nowNs - nextAgingNs < 0)
+        {
+            return 0;
+        }
+        agingStarted = true;
+        nextAgingNs = nowNs + macTable.sweepIntervalNs(limit);
         final int removed = macTable.sweep(nowNs, limit);
         if (removed > 0)
         {

@@ -1,6 +1,7 @@
 package io.sidecore.engine.net;
 
 import org.agrona.DirectBuffer;
+import org.agrona.UnsafeApi;
 
 import java.nio.ByteOrder;
 
@@ -11,14 +12,19 @@ import java.nio.ByteOrder;
  * <p>
  * Sums are accumulated unfolded in a {@code long}, 64 bits of the buffer at a time as two 32-bit words: because
  * 2^16 is congruent to 1 modulo 0xFFFF, folding the wide sum gives the same value as adding 16-bit words with
- * end-around carry, and a frame of any size the engine handles sums without overflow. Word alignment is relative to
- * the first byte summed; a trailing odd byte is the high byte of a final word padded with zero. Callers pass ranges
- * they have validated.
+ * end-around carry, and a frame of any size the engine handles sums without overflow. The words are loaded in native
+ * byte order and the folded result swapped once (RFC 1071 2(B)), with one overflow-safe range check per call and
+ * unchecked loads after it (issue 11 §0: with a bounds check and a byte swap per load a 1480-byte sum took 157 ns,
+ * 17 ns without). Word alignment is relative to the first byte summed; a trailing odd byte is the high byte of a
+ * final word padded with zero. Callers pass ranges they have validated. An unfolded sum is only defined up to
+ * multiples of 0xFFFF: fold it before comparing.
  */
 public final class InternetChecksum
 {
     /** A folded sum of data that carries a correct checksum (the field included). */
     public static final int FOLDED_ALL_ONES = 0xFFFF;
+
+    private static final boolean NATIVE_BIG_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.BIG_ENDIAN;
 
     private InternetChecksum()
     {
@@ -50,33 +56,53 @@ public final class InternetChecksum
      */
     public static long sum(final DirectBuffer buffer, final int offset, final int lengthBytes, final long accumulator)
     {
-        long sum = accumulator;
-        int index = offset;
-        int remaining = lengthBytes;
-        while (remaining >= 8)
+        checkRange(buffer, offset, lengthBytes);
+        final byte[] array = buffer.byteArray();
+        final long address = buffer.addressOffset() + offset;
+        // Native-order words: RFC 1071 2(B), the ones' complement sum is independent of byte order up to a swap of
+        // the folded result. Unchecked loads: the one range check above covers every byte read below.
+        long nativeSum = 0;
+        int index = 0;
+        final int wholeLongs = lengthBytes & ~7;
+        while (index < wholeLongs)
         {
-            final long word = buffer.getLong(index, ByteOrder.BIG_ENDIAN);
-            sum += (word >>> 32) + (word & 0xFFFF_FFFFL);
+            final long word = UnsafeApi.getLong(array, address + index);
+            nativeSum += (word >>> 32) + (word & 0xFFFF_FFFFL);
             index += 8;
-            remaining -= 8;
         }
-        if (remaining >= 4)
+        if (lengthBytes - index >= 4)
         {
-            sum += buffer.getInt(index, ByteOrder.BIG_ENDIAN) & 0xFFFF_FFFFL;
+            nativeSum += UnsafeApi.getInt(array, address + index) & 0xFFFF_FFFFL;
             index += 4;
-            remaining -= 4;
         }
-        if (remaining >= 2)
+        if (lengthBytes - index >= 2)
         {
-            sum += buffer.getShort(index, ByteOrder.BIG_ENDIAN) & 0xFFFF;
+            nativeSum += UnsafeApi.getShort(array, address + index) & 0xFFFF;
             index += 2;
-            remaining -= 2;
         }
-        if (remaining > 0)
+        if (lengthBytes - index > 0)
         {
-            sum += (buffer.getByte(index) & 0xFF) << 8;
+            // The trailing byte is the high byte of a big-endian word padded with zero: in native order, where that
+            // word's bytes sit.
+            final int trailing = UnsafeApi.getByte(array, address + index) & 0xFF;
+            nativeSum += NATIVE_BIG_ENDIAN ? trailing << 8 : trailing;
         }
-        return sum;
+        final int folded = fold(nativeSum);
+        return accumulator + (NATIVE_BIG_ENDIAN ? folded : Integer.reverseBytes(folded) >>> 16);
+    }
+
+    /**
+     * The check every {@link #sum} makes once before its unchecked loads: {@code [offset, offset + lengthBytes)}
+     * inside the buffer, overflow-safe. Callers pass ranges they validated; this keeps an engine bug from reading
+     * outside the buffer whether or not Agrona's own bounds checks are enabled.
+     */
+    private static void checkRange(final DirectBuffer buffer, final int offset, final int lengthBytes)
+    {
+        if (offset < 0 || lengthBytes < 0 || lengthBytes > buffer.capacity() - offset)
+        {
+            throw new IndexOutOfBoundsException("checksum range outside the buffer: offset=" + offset +
+                " lengthBytes=" + lengthBytes + " capacity=" + buffer.capacity());
+        }
     }
 
     /**

@@ -439,10 +439,34 @@ public final class Port
         workCount += backend.poll(nowNs, receiveSide, settings.rxFrameBudget(), settings.rxByteBudget());
         if (null != csb)
         {
+            // host_rdh and the interrupt suppression see this pass's received frames, as without the RX batch.
+            device.flushRxBatch(nowNs);
             csb.publish(nowNs);
         }
         capture.flushIfDue(nowNs);
         return workCount;
+    }
+
+    /**
+     * Start or end the port's RX batch for a duty cycle's passes: frames the guest receives meanwhile publish RDH and
+     * their interrupt causes once, when it ends or is flushed ({@link E1000Device#rxBatching}). Agent thread.
+     *
+     * @param on    true to start, false to flush and end.
+     * @param nowNs current time.
+     */
+    public void rxBatching(final boolean on, final long nowNs)
+    {
+        device.rxBatching(on, nowNs);
+    }
+
+    /**
+     * Publish what the port's RX batch deferred, before a command looks at the port. Agent thread.
+     *
+     * @param nowNs current time.
+     */
+    public void flushRxBatch(final long nowNs)
+    {
+        device.flushRxBatch(nowNs);
     }
 
     /**

@@ -7,6 +7,7 @@ import io.sidecore.engine.port.PcapNgWriter;
 import io.sidecore.engine.port.Port;
 import io.sidecore.engine.port.PortCapture;
 import io.sidecore.engine.port.PortSettings;
+import io.sidecore.shm.PortFault;
 import org.agrona.concurrent.SystemEpochNanoClock;
 
 /**
@@ -350,23 +351,33 @@ public final class Commands
     public static final class QueryPortStatus extends SidecoreCommand
     {
         private final Port port;
-        private PortStatus status;
+        private PortFault fault;
+        private long minModerationDelayNs;
+        private boolean operatorLinkUp;
+        private boolean linkUp;
 
         public QueryPortStatus(final Port port)
         {
             this.port = port;
         }
 
+        /**
+         * Copies the state into this command's fields: the {@link PortStatus} is built by the requester in
+         * {@link #status()}, so the sidecore allocates nothing for a query (the launcher asks for every port's status
+         * on each housekeeping tick).
+         */
         void run(final SidecoreAgent agent, final long nowNs)
         {
             agent.requireOwned(port);
-            status = new PortStatus(port.device().fault(), port.device().interrupts().minModerationDelayNs(),
-                port.isOperatorLinkUp(), port.device().isLinkUp());
+            fault = port.device().fault();
+            minModerationDelayNs = port.device().interrupts().minModerationDelayNs();
+            operatorLinkUp = port.isOperatorLinkUp();
+            linkUp = port.device().isLinkUp();
         }
 
         PortStatus status()
         {
-            return status;
+            return new PortStatus(fault, minModerationDelayNs, operatorLinkUp, linkUp);
         }
     }
 }

@@ -69,6 +69,44 @@ class RegisterImageTest
     }
 
     @Test
+    void shouldRefuseEveryAccessOutsideBar0ByItsOwnCheck()
+    {
+        for (final int offset : new int[]{-4, -1, E1000Registers.BAR0_LENGTH - 3, E1000Registers.BAR0_LENGTH,
+            Integer.MAX_VALUE, Integer.MIN_VALUE})
+        {
+            assertThrows(IndexOutOfBoundsException.class, () -> registers.get(offset), "get " + offset);
+            assertThrows(IndexOutOfBoundsException.class, () -> registers.set(offset, 1), "set " + offset);
+            assertThrows(IndexOutOfBoundsException.class, () -> registers.getAcquire(offset), "acquire " + offset);
+            assertThrows(IndexOutOfBoundsException.class, () -> registers.setRelease(offset, 1), "release " + offset);
+            assertThrows(IndexOutOfBoundsException.class, () -> registers.compareAndSet(offset, 0, 1), "cas " + offset);
+        }
+        final int last = E1000Registers.BAR0_LENGTH - Integer.BYTES;
+        registers.set(last, 0x1234_5678);
+        assertEquals(0x1234_5678, registers.get(last));
+    }
+
+    @Test
+    void shouldReadAndWriteEachRegisterInTheBufferThatHoldsItsPageWhetherNativeOrHeap()
+    {
+        final UnsafeBuffer heapPrivate = new UnsafeBuffer(new byte[E1000Registers.BAR0_LENGTH]);
+        final UnsafeBuffer heapDoorbell = new UnsafeBuffer(new byte[E1000Registers.BAR0_LENGTH]);
+        final RegisterImage heap =
+            new RegisterImage(heapPrivate, heapDoorbell, PortRegionDescriptor.DEFAULT_SHARED_PAGES);
+
+        heap.setRelease(E1000Registers.TDH, 9);
+        heap.set(E1000Registers.ICR, 3);
+        assertEquals(true, heap.compareAndSet(E1000Registers.RDT, 0, 4));
+
+        assertEquals(9, heapDoorbell.getInt(E1000Registers.TDH));
+        assertEquals(4, heapDoorbell.getInt(E1000Registers.RDT));
+        assertEquals(3, heapPrivate.getInt(E1000Registers.ICR));
+        assertEquals(0, heapDoorbell.getInt(E1000Registers.ICR));
+        heapDoorbell.putInt(E1000Registers.TDT, 11);
+        assertEquals(11, heap.getAcquire(E1000Registers.TDT));
+        assertEquals(3, heap.get(E1000Registers.ICR));
+    }
+
+    @Test
     void shouldAssembleTheWholeBar0ViewFromBothBuffers()
     {
         device(registers).mmioWrite(E1000Registers.TDT, 3, 0);

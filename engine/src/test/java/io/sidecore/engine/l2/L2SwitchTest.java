@@ -246,6 +246,32 @@ class L2SwitchTest
     }
 
     @Test
+    void shouldSweepOnlyOnceEverySweepIntervalWhenAgedEveryCycle()
+    {
+        attachLocal(0, 1);
+        send(switchA, 0, broadcast(), mac(0));
+        send(switchA, 1, broadcast(), mac(1));
+        final long intervalNs = switchA.macTable().sweepIntervalNs(64);
+        assertEquals(AGING_NS / MacTable.SWEEPS_PER_AGING_PERIOD, intervalNs, "64 slots in one sweep of 64");
+        final long firstSweepNs = START_NS + AGING_NS - intervalNs / 2;
+        setTime(firstSweepNs);
+        assertEquals(0, switchA.age(64), "nothing expired yet");
+
+        setTime(START_NS + AGING_NS);
+        assertEquals(0, switchA.age(64), "expired, but the next sweep is not due");
+        assertEquals(2, switchA.macTable().size());
+        assertEquals(MacTable.UNKNOWN, switchA.macTable().lookup(mac(0), START_NS + AGING_NS),
+            "an expired entry is ignored before it is swept");
+
+        setTime(firstSweepNs + intervalNs - 1);
+        assertEquals(0, switchA.age(64));
+        setTime(firstSweepNs + intervalNs);
+        assertEquals(2, switchA.age(64));
+        assertEquals(0, switchA.macTable().size());
+        assertEquals(0, countersA.macEntries().get());
+    }
+
+    @Test
     void shouldKeepPinnedAddressWhenAnotherPortClaimsItOrItAges()
     {
         attachLocal(0, 1);

@@ -7,9 +7,11 @@ import net.jqwik.api.constraints.Size;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
  * The Internet checksum against RFC 1071's worked example and against a plain 16-bit reference.
@@ -53,6 +55,44 @@ final class InternetChecksumTest
         final int actual = InternetChecksum.fold(InternetChecksum.sum(new UnsafeBuffer(shifted), offset, bytes.length));
 
         assertEquals(referenceFold(referenceSum16(bytes)), actual);
+    }
+
+    @Property(tries = 200)
+    void sumShouldEqualSixteenBitReferenceWhenSplitAtEvenPositionsOfDirectMemory(
+        @ForAll @Size(max = 3000) final byte[] bytes,
+        @ForAll @IntRange(min = 0, max = 1500) final int split)
+    {
+        final UnsafeBuffer direct = new UnsafeBuffer(ByteBuffer.allocateDirect(bytes.length + 1));
+        direct.putBytes(1, bytes);
+        final int first = Math.min(split & ~1, bytes.length);
+
+        final long running = InternetChecksum.sum(direct, 1, first);
+        final long total = InternetChecksum.sum(direct, 1 + first, bytes.length - first, running);
+
+        final int actual = InternetChecksum.fold(total);
+
+        assertEquals(referenceFold(referenceSum16(bytes)), actual);
+    }
+
+    @Test
+    void shouldFoldNonZeroDataWhoseSumIsAMultipleOfAllOnesToAllOnesNotZero()
+    {
+        final byte[] bytes = {(byte)0xFF, (byte)0xFF, 0x00, 0x00, (byte)0xFF, (byte)0xFF};
+
+        assertEquals(0xFFFF, InternetChecksum.fold(InternetChecksum.sum(new UnsafeBuffer(bytes), 0, bytes.length)));
+        assertEquals(0, InternetChecksum.fold(InternetChecksum.sum(new UnsafeBuffer(new byte[6]), 0, 6)));
+    }
+
+    @Test
+    void shouldRefuseRangeOutsideBufferWithoutReadingIt()
+    {
+        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[64]);
+
+        assertThrows(IndexOutOfBoundsException.class, () -> InternetChecksum.sum(buffer, 60, 8));
+        assertThrows(IndexOutOfBoundsException.class, () -> InternetChecksum.sum(buffer, -2, 8));
+        assertThrows(IndexOutOfBoundsException.class, () -> InternetChecksum.sum(buffer, 8, -1));
+        assertThrows(IndexOutOfBoundsException.class, () -> InternetChecksum.sum(buffer, 8, Integer.MAX_VALUE));
+        assertEquals(0, InternetChecksum.sum(buffer, 64, 0));
     }
 
     @Test
