@@ -9,10 +9,8 @@ import io.sidecore.shm.os.Fds;
 import io.sidecore.shm.os.LibC;
 import io.sidecore.tools.control.ControlClient;
 import io.sidecore.tools.prometheus.PrometheusTextParser;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.File;
 import java.io.IOException;
@@ -27,7 +25,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -51,29 +48,11 @@ class DaemonSystemTest
     private static final String MAC_A = "02:00:00:00:0a:01";
     private static final String MAC_B = "02:00:00:00:0b:01";
 
-    @TempDir
-    Path tempDir;
+    /** Traversable by other uids: the unauthorized-peer test runs its client as nobody. */
+    @RegisterExtension
+    static final SidecoreProcessesExtension SIDECORE = SidecoreProcessesExtension.traversableByOtherUsers();
 
-    private Path directory;
     private SidecoreProcesses processes;
-
-    @BeforeEach
-    void setUp() throws IOException
-    {
-        // Traversable by other uids (the unauthorized-peer test runs its client as nobody); the daemon's own
-        // directories below it are still 0700/0750.
-        directory = tempDir.resolve("sc");
-        Files.createDirectories(directory);
-        Files.setPosixFilePermissions(tempDir, PosixFilePermissions.fromString("rwxr-xr-x"));
-        Files.setPosixFilePermissions(directory, PosixFilePermissions.fromString("rwxr-xr-x"));
-        processes = new SidecoreProcesses(directory);
-    }
-
-    @AfterEach
-    void tearDown()
-    {
-        processes.close();
-    }
 
     @Test
     void shouldCreateListSetAndDestroyPortsWithCtlFromPropertiesFile() throws Exception
@@ -85,7 +64,7 @@ class DaemonSystemTest
             processes.ctl("--config", config.toString(), "create-port", "web", "--mac", MAC_A);
         assertEquals(0, created.exit(), created.toString());
         assertTrue(created.out().startsWith("created web id=1 mac=" + MAC_A + " backend=switch"), created.out());
-        assertTrue(created.out().contains("socket=" + directory.resolve("run/ports/web.sock")), created.out());
+        assertTrue(created.out().contains("socket=" + processes.file("run/ports/web.sock")), created.out());
 
         final JsonNode list = processes.ctlJson("--config", config.toString(), "list");
         assertEquals(1, list.get("ports").size());
@@ -122,12 +101,12 @@ class DaemonSystemTest
             "sidecore.ports.b.tx_frames_per_second", "20000"));
         processes.startDaemon(config);
 
-        final Process guestA = processes.startGuest(directory.resolve("guest-a.log"), "--config", config.toString(),
+        final Process guestA = processes.startGuest(processes.file("guest-a.log"), "--config", config.toString(),
             "--port", "a", "--send-to", MAC_B, "--seconds", "3");
-        final Process guestB = processes.startGuest(directory.resolve("guest-b.log"), "--config", config.toString(),
+        final Process guestB = processes.startGuest(processes.file("guest-b.log"), "--config", config.toString(),
             "--port", "b", "--send-to", MAC_A, "--seconds", "3");
-        final Matcher a = guestLine(guestA, directory.resolve("guest-a.log"));
-        final Matcher b = guestLine(guestB, directory.resolve("guest-b.log"));
+        final Matcher a = guestLine(guestA, processes.file("guest-a.log"));
+        final Matcher b = guestLine(guestB, processes.file("guest-b.log"));
 
         final String counters = processes.ctlJson("--config", config.toString(), "stats").toString();
         assertTrue(Long.parseLong(a.group(4)) > 0 && Long.parseLong(b.group(4)) > 0, "both sent: " + counters);
@@ -222,7 +201,7 @@ class DaemonSystemTest
         final Path config = processes.writeConfig("sidecore.properties", Map.of(
             "sidecore.ports", "a", "sidecore.ports.a.backend", "null"));
         final SidecoreProcesses.DaemonProcess daemon = processes.startDaemon(config);
-        final Process guest = processes.startGuest(directory.resolve("guest.log"), "--config", config.toString(),
+        final Process guest = processes.startGuest(processes.file("guest.log"), "--config", config.toString(),
             "--port", "a", "--seconds", "60");
         awaitAttached(config, "a", true);
 
@@ -235,7 +214,7 @@ class DaemonSystemTest
         assertEquals(0, daemon.process().exitValue(), daemon.log());
         assertTrue(elapsedMs <= 2000, elapsedMs + " ms");
         assertFalse(Files.exists(processes.controlSocket(), LinkOption.NOFOLLOW_LINKS), "control socket removed");
-        assertFalse(Files.exists(directory.resolve("run/control.sock.lock")), "lock removed");
+        assertFalse(Files.exists(processes.file("run/control.sock.lock")), "lock removed");
         assertTrue(daemon.log().contains("daemon stopped"), daemon.log());
         assertTrue(guest.waitFor(30, TimeUnit.SECONDS), "the guest's connection was closed");
     }
@@ -263,7 +242,7 @@ class DaemonSystemTest
         final Path config = processes.writeConfig("sidecore.properties", Map.of());
         final SidecoreProcesses.DaemonProcess first = processes.startDaemon(config);
         final Path other = processes.writeConfig("other.properties", Map.of(
-            "sidecore.counters.file", directory.resolve("shm2/counters.dat").toString()));
+            "sidecore.counters.file", processes.file("shm2/counters.dat").toString()));
 
         final SidecoreProcesses.Run second = processes.runDaemon(other);
 
@@ -291,7 +270,7 @@ class DaemonSystemTest
         final Path config = processes.writeConfig("sidecore.properties", Map.of("sidecore.ports", "g0"));
         final SidecoreProcesses.DaemonProcess daemon = processes.startDaemon(config);
         final long fdsBefore = SidecoreProcesses.stableFds(daemon.pid());
-        final Process guest = processes.startGuest(directory.resolve("guest.log"), "--config", config.toString(),
+        final Process guest = processes.startGuest(processes.file("guest.log"), "--config", config.toString(),
             "--port", "g0", "--seconds", "120");
         awaitAttached(config, "g0", true);
         assertTrue(mapsGuestMemory(daemon.pid()), "the daemon maps the guest's memory");
@@ -334,10 +313,10 @@ class DaemonSystemTest
             "sidecore.ports.a.tx_frames_per_second", "20000",
             "sidecore.ports.b.mac", MAC_B));
         processes.startDaemon(config);
-        final Process receiver = processes.startGuest(directory.resolve("guest-b.log"), "--config",
+        final Process receiver = processes.startGuest(processes.file("guest-b.log"), "--config",
             config.toString(), "--port", "b", "--seconds", "60");
         awaitAttached(config, "b", true);
-        final Process sender = processes.startGuest(directory.resolve("guest-a.log"), "--config",
+        final Process sender = processes.startGuest(processes.file("guest-a.log"), "--config",
             config.toString(), "--port", "a", "--send-to", MAC_B, "--seconds", "60");
         awaitAttached(config, "a", true);
 
@@ -389,7 +368,7 @@ class DaemonSystemTest
             "sidecore.ports", "a",
             "sidecore.ports.a.mac", MAC_A));
         processes.startDaemon(config);
-        final Path log = directory.resolve("guest-a.log");
+        final Path log = processes.file("guest-a.log");
         final Process guest = processes.startGuest(log, "--config", config.toString(), "--port", "a",
             "--seconds", "120");
         awaitAttached(config, "a", true);
@@ -447,17 +426,17 @@ class DaemonSystemTest
             "sidecore.ports.a.mac", MAC_A,
             "sidecore.ports.b.mac", MAC_B));
         final SidecoreProcesses.DaemonProcess daemon = processes.startDaemon(config);
-        final Process guestA = processes.startGuest(directory.resolve("guest-a.log"), "--config", config.toString(),
+        final Process guestA = processes.startGuest(processes.file("guest-a.log"), "--config", config.toString(),
             "--port", "a", "--send-to", MAC_B, "--seconds", "4");
-        final Process guestB = processes.startGuest(directory.resolve("guest-b.log"), "--config", config.toString(),
+        final Process guestB = processes.startGuest(processes.file("guest-b.log"), "--config", config.toString(),
             "--port", "b", "--send-to", MAC_A, "--seconds", "4");
         awaitAttached(config, "a", true);
 
         final int truncateErrno = truncateGuestMemory(guestA.pid());
 
         assertEquals(io.sidecore.shm.os.Errno.EPERM, truncateErrno, "the seal makes the kernel refuse the shrink");
-        final Matcher a = guestLine(guestA, directory.resolve("guest-a.log"));
-        final Matcher b = guestLine(guestB, directory.resolve("guest-b.log"));
+        final Matcher a = guestLine(guestA, processes.file("guest-a.log"));
+        final Matcher b = guestLine(guestB, processes.file("guest-b.log"));
         assertTrue(Long.parseLong(b.group(5)) > 0 && Long.parseLong(a.group(5)) > 0, "both kept exchanging");
         assertTrue(daemon.process().isAlive(), daemon.log());
 

@@ -5,10 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sidecore.shm.E1000Registers;
 import io.sidecore.shm.control.ControlProtocol;
 import io.sidecore.tools.control.ControlClient;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -27,6 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * brought released within 100 ms, its port back at power-on, and the guests beside it do not notice; a daemon killed
  * with SIGKILL leaves files that the next daemon cleans, and new ports work.
  */
+@ExtendWith(SidecoreProcessesExtension.class)
 class LifecycleSystemTest
 {
     private static final int CYCLES = 1000;
@@ -36,22 +35,7 @@ class LifecycleSystemTest
     private static final byte[] MAC_C = { 0x02, 0, 0, 0, 0x0c, 0x01 };
     private static final byte[] NOBODY = { 0x02, 0, 0, 0, 0x0d, 0x01 };
 
-    @TempDir
-    Path directory;
-
     private SidecoreProcesses processes;
-
-    @BeforeEach
-    void setUp()
-    {
-        processes = new SidecoreProcesses(directory);
-    }
-
-    @AfterEach
-    void tearDown()
-    {
-        processes.close();
-    }
 
     @Test
     void shouldKeepDescriptorsAndMemoryBoundedOverThousandCyclesWithTraffic() throws Exception
@@ -119,11 +103,11 @@ class LifecycleSystemTest
             "sidecore.ports.b.mac", "02:00:00:00:0b:01",
             "sidecore.ports.v.mac", "02:00:00:00:0e:01"));
         final SidecoreProcesses.DaemonProcess daemon = processes.startDaemon(config);
-        final Process b = processes.startGuest(directory.resolve("b.log"), "--config", config.toString(),
+        final Process b = processes.startGuest(processes.file("b.log"), "--config", config.toString(),
             "--port", "b", "--seconds", "120");
-        final Process a = processes.startGuest(directory.resolve("a.log"), "--config", config.toString(),
+        final Process a = processes.startGuest(processes.file("a.log"), "--config", config.toString(),
             "--port", "a", "--send-to", "02:00:00:00:0b:01", "--seconds", "120");
-        final Process victim = processes.startGuest(directory.resolve("v.log"), "--config", config.toString(),
+        final Process victim = processes.startGuest(processes.file("v.log"), "--config", config.toString(),
             "--port", "v", "--send-to", "02:00:00:00:0e:02", "--seconds", "120");
         awaitCounterAbove("b", "rx_frames", 10_000);
         awaitCounterAbove("v", "tx_frames", 1_000);
@@ -178,8 +162,8 @@ class LifecycleSystemTest
         {
             call(control, ControlProtocol.CMD_CREATE_PORT, "gone", "02:00:00:00:0f:0f");
         }
-        final Path counters = directory.resolve("shm/counters.dat");
-        final Path goneSocket = directory.resolve("run/ports/gone.sock");
+        final Path counters = processes.file("shm/counters.dat");
+        final Path goneSocket = processes.file("run/ports/gone.sock");
 
         first.process().destroyForcibly();
         assertTrue(first.process().waitFor(10, TimeUnit.SECONDS));
@@ -200,9 +184,9 @@ class LifecycleSystemTest
         {
             call(control, ControlProtocol.CMD_CREATE_PORT, "fresh", "02:00:00:00:0f:10");
         }
-        final Process receiver = processes.startGuest(directory.resolve("fresh.log"), "--config", config.toString(),
+        final Process receiver = processes.startGuest(processes.file("fresh.log"), "--config", config.toString(),
             "--port", "fresh", "--seconds", "60");
-        final Process sender = processes.startGuest(directory.resolve("a.log"), "--config", config.toString(),
+        final Process sender = processes.startGuest(processes.file("a.log"), "--config", config.toString(),
             "--port", "a", "--send-to", "02:00:00:00:0f:10", "--seconds", "60");
         awaitCounterAbove("fresh", "rx_frames", 1000);
         receiver.destroyForcibly();

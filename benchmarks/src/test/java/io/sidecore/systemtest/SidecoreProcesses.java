@@ -69,6 +69,23 @@ final class SidecoreProcesses implements AutoCloseable
         return file;
     }
 
+    /**
+     * @return the test's directory: the daemon's files, the processes' logs.
+     */
+    Path directory()
+    {
+        return directory;
+    }
+
+    /**
+     * @param name a file name.
+     * @return that file in the test's directory.
+     */
+    Path file(final String name)
+    {
+        return directory.resolve(name);
+    }
+
     Path controlSocket()
     {
         return directory.resolve("run/control.sock");

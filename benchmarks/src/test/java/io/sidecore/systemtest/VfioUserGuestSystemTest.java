@@ -2,10 +2,8 @@ package io.sidecore.systemtest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sidecore.shm.control.ControlProtocol;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -22,27 +20,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * a daemon process (memfd DMA_MAP, sparse-mmapped doorbells, eventfd INTx with UNMASK), pass frames to each other
  * through the daemon's switch, and {@code stat} and {@code ctl stats} show what happened.
  */
+@ExtendWith(SidecoreProcessesExtension.class)
 class VfioUserGuestSystemTest
 {
     private static final String MAC_A = "02:00:00:00:0a:01";
     private static final String MAC_B = "02:00:00:00:0b:01";
 
-    @TempDir
-    Path directory;
-
     private SidecoreProcesses processes;
-
-    @BeforeEach
-    void setUp()
-    {
-        processes = new SidecoreProcesses(directory);
-    }
-
-    @AfterEach
-    void tearDown()
-    {
-        processes.close();
-    }
 
     @Test
     void shouldPassTrafficBetweenTwoVfioUserGuestProcessesThroughTheSwitchThatStatShows() throws Exception
@@ -53,15 +37,15 @@ class VfioUserGuestSystemTest
             "sidecore.ports.b.mac", MAC_B,
             "sidecore.command.timeout", "30s"));
         processes.startDaemon(config);
-        final Path socketA = directory.resolve("run/ports/a.sock");
-        final Path socketB = directory.resolve("run/ports/b.sock");
+        final Path socketA = processes.file("run/ports/a.sock");
+        final Path socketB = processes.file("run/ports/b.sock");
 
-        final Process guestA = processes.startGuest(directory.resolve("guest-a.log"), "--vfio-user",
+        final Process guestA = processes.startGuest(processes.file("guest-a.log"), "--vfio-user",
             socketA.toString(), "--send-to", MAC_B, "--seconds", "3");
-        final Process guestB = processes.startGuest(directory.resolve("guest-b.log"), "--vfio-user",
+        final Process guestB = processes.startGuest(processes.file("guest-b.log"), "--vfio-user",
             socketB.toString(), "--send-to", MAC_A, "--seconds", "3");
-        final Matcher a = SidecoreProcesses.guestLine(guestA, directory.resolve("guest-a.log"));
-        final Matcher b = SidecoreProcesses.guestLine(guestB, directory.resolve("guest-b.log"));
+        final Matcher a = SidecoreProcesses.guestLine(guestA, processes.file("guest-a.log"));
+        final Matcher b = SidecoreProcesses.guestLine(guestB, processes.file("guest-b.log"));
 
         assertEquals("a", a.group(1));
         assertEquals(MAC_A, a.group(2), "the driver read the port's MAC from its EEPROM");
