@@ -125,8 +125,10 @@ final class FuzzRig implements AutoCloseable
             .countersManager(InMemoryCounters.create(MAX_COUNTERS));
         // The hostile port faults and resets every few iterations by design, and a second of the manual clock is
         // thousands of iterations: the fault and reset backoff (tested on its own) would skip the passes whose
-        // counters each case checks.
-        ctx.portDefaults(ctx.portDefaults().withFaultResetRate(PortSettings.UNLIMITED));
+        // counters each case checks. Its cases' settling (SETTLE_PASSES) and TSO floods are sized for a TX
+        // segment budget of 256 per pass, the budget before the default became 16 (the budget itself is tested on
+        // its own, HostileGuestWorkBoundsTest).
+        ctx.portDefaults(ctx.portDefaults().withFaultResetRate(PortSettings.UNLIMITED).withTxSegmentBudget(256));
         engine = new SidecoreEngine(ctx);
         proxy = engine.proxy();
         cases = new FuzzCases(this, random.split());
