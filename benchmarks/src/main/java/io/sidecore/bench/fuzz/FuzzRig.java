@@ -126,7 +126,7 @@ final class FuzzRig implements AutoCloseable
         // The hostile port faults and resets every few iterations by design, and a second of the manual clock is
         // thousands of iterations: the fault and reset backoff (tested on its own) would skip the passes whose
         // counters each case checks. Its cases' settling (SETTLE_PASSES) and TSO floods are sized for a TX
-        // segment budget of 256 per pass, the budget before the default became 16 (the budget itself is tested on
+        // segment budget of 256 per pass, the budget before the default became 64 (the budget itself is tested on
         // its own, HostileGuestWorkBoundsTest).
         ctx.portDefaults(ctx.portDefaults().withFaultResetRate(PortSettings.UNLIMITED).withTxSegmentBudget(256));
         engine = new SidecoreEngine(ctx);
