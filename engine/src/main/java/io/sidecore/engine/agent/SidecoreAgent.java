@@ -677,6 +677,10 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
                     port.counters().increment(PortCounter.PASSES_OVER_SHARE);
                 }
             }
+            if (skipped)
+            {
+                port.beginRxPass();
+            }
             final int work = skipped ? pollTimers(port, nowNs) : pollPort(port, nowNs);
             if (work > 0)
             {

@@ -419,11 +419,11 @@ public final class Port
      */
     public int poll(final long nowNs)
     {
+        beginRxPass();
         if (faultResetBucket.isLimited() && isBackedOff(nowNs))
         {
             return 0;
         }
-        device.beginPass(settings.rxDescriptorBudget());
         int workCount = updateMedium(nowNs);
         workCount += null == csb ? 0 : csb.poll(this, nowNs);
         workCount += device.pollSharedRegisters(nowNs);
@@ -467,6 +467,17 @@ public final class Port
     public void flushRxBatch(final long nowNs)
     {
         device.flushRxBatch(nowNs);
+    }
+
+    /**
+     * Give the port its RX descriptor budget for this pass (what the device may examine for frames switched to it),
+     * also when the port itself is not served in this pass (over its share of the sidecore's time, or backed off):
+     * frames other ports send it meanwhile are bounded per pass like any others, not dropped once the rest of its
+     * last served pass's budget is spent. Agent thread.
+     */
+    public void beginRxPass()
+    {
+        device.beginPass(settings.rxDescriptorBudget());
     }
 
     /**
