@@ -99,6 +99,49 @@ class RxBatchTest
         assertEquals(0, h.device.interrupts().peekIcr());
     }
 
+    /**
+     * A moderation deadline (ITR, SDM 13.4.18) that expires in the pass in which frames arrived posts their RX cause
+     * as one publication per frame would have: the batch is flushed before the timers fire. Before, the RX cause was
+     * latched only when the batch ended, after the interrupt had gone out without it, and so waited a whole further
+     * ITR interval.
+     */
+    @Test
+    void shouldPostTheRxCauseOfTheBatchWhenAModerationDeadlineExpiresInTheSamePass()
+    {
+        final DeviceHarness perFrame = throttled();
+        final DeviceHarness batched = throttled();
+
+        assertTrue(perFrame.receive(DeviceHarness.broadcastFrame(60, 1)));
+        perFrame.device.onTimers(perFrame.nowNs);
+        batched.device.rxBatching(true, batched.nowNs);
+        assertTrue(batched.receive(DeviceHarness.broadcastFrame(60, 1)));
+        batched.device.onTimers(batched.nowNs);
+        batched.device.rxBatching(false, batched.nowNs);
+
+        assertTrue(0 != (perFrame.device.interrupts().peekIcr() & E1000Registers.ICR_RXT0));
+        assertEquals(perFrame.device.interrupts().peekIcr(), batched.device.interrupts().peekIcr());
+        assertEquals(perFrame.irqLevels, batched.irqLevels, "the interrupt went out in the same pass, with RXT0");
+        assertEquals(perFrame.device.nextTimerDeadlineNs(), batched.device.nextTimerDeadlineNs());
+    }
+
+    /**
+     * RX without delay timers, ITR throttling at 1000 x 256 ns: one interrupt (TXQE) has gone out and been
+     * acknowledged, a second TXQE is held by the throttle, and the clock stands at the end of its interval.
+     */
+    private static DeviceHarness throttled()
+    {
+        final DeviceHarness h = new DeviceHarness();
+        h.setUpRxRing(RING);
+        h.write(E1000Registers.IMS, E1000Registers.ICR_RXT0 | E1000Registers.ICR_TXQE);
+        h.write(E1000Registers.ITR, 1_000);
+        h.writeShared(E1000Registers.RDT, RING - 1);
+        h.write(E1000Registers.ICS, E1000Registers.ICR_TXQE);
+        h.read(E1000Registers.ICR);
+        h.write(E1000Registers.ICS, E1000Registers.ICR_TXQE);
+        h.nowNs += 1_000L * E1000Registers.ITR_UNIT_NS;
+        return h;
+    }
+
     private static DeviceHarness ready()
     {
         final DeviceHarness h = new DeviceHarness();
