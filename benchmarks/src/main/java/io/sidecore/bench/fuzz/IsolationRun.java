@@ -38,8 +38,10 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -98,6 +100,7 @@ final class IsolationRun
     private static final int MIN_GSO_SIZE = 48;
 
     private final int seconds;
+    private final EnumSet<Attack> selected;
     private final PrintStream out;
     private final PrintStream err;
     private final Arena arena = Arena.ofShared();
@@ -147,11 +150,58 @@ final class IsolationRun
         {
             this.attackName = attackName;
         }
+
+        /**
+         * @param names attack names as printed, comma separated, or {@code all}.
+         * @return the attacks named.
+         * @throws IllegalArgumentException naming the unknown name and the known ones.
+         */
+        static EnumSet<Attack> parse(final String names)
+        {
+            final EnumSet<Attack> attacks = EnumSet.noneOf(Attack.class);
+            for (final String name : names.split(",", -1))
+            {
+                final String trimmed = name.trim();
+                if ("all".equals(trimmed))
+                {
+                    attacks.addAll(EnumSet.complementOf(EnumSet.of(NONE)));
+                    continue;
+                }
+                Attack found = null;
+                for (final Attack each : values())
+                {
+                    if (NONE != each && each.attackName.equals(trimmed))
+                    {
+                        found = each;
+                    }
+                }
+                if (null == found)
+                {
+                    final StringBuilder known = new StringBuilder("all");
+                    for (final Attack each : values())
+                    {
+                        if (NONE != each)
+                        {
+                            known.append(", ").append(each.attackName);
+                        }
+                    }
+                    throw new IllegalArgumentException("unknown attack '" + trimmed + "' (known: " + known + ")");
+                }
+                attacks.add(found);
+            }
+            return attacks;
+        }
     }
 
     IsolationRun(final int seconds, final PrintStream out, final PrintStream err)
     {
+        this(seconds, EnumSet.complementOf(EnumSet.of(Attack.NONE)), out, err);
+    }
+
+    IsolationRun(final int seconds, final Set<Attack> selected, final PrintStream out, final PrintStream err)
+    {
         this.seconds = seconds;
+        this.selected = EnumSet.copyOf(selected);
         this.out = out;
         this.err = err;
     }
@@ -324,7 +374,7 @@ final class IsolationRun
         baselines.add(window(Attack.NONE));
         for (final Attack each : Attack.values())
         {
-            if (Attack.NONE != each)
+            if (selected.contains(each))
             {
                 attacks.add(new Object[]{ each, window(each) });
                 baselines.add(window(Attack.NONE));
