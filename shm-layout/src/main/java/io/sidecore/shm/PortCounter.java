@@ -109,7 +109,10 @@ public enum PortCounter
             "(sidecore.port.fault.resets.per.second)"),
     PASSES_OVER_SHARE(35, "passes_over_share",
         "passes in which the port's TX and backend input were skipped because its work had taken more than its " +
-            "share of the sidecore's time (sidecore.fair.quantum); its timers and interrupts still ran");
+            "share of the sidecore's time (sidecore.fair.quantum); its timers and interrupts still ran"),
+    TX_PASSES_YIELDED(63, "tx_passes_yielded",
+        "passes in which the port's TX stopped early, after at least 16 frames, so the sidecore could answer a " +
+            "trapped access or command another thread was waiting for; the rest went on in the next pass");
 
     /** Number of counter slots reserved per port; ids are below this. */
     public static final int SLOTS_PER_PORT = 64;

@@ -116,6 +116,10 @@ final class IsolationRun
     private volatile RuntimeException guestFailure;
     // Guest-thread time spent in attack steps: the honest guests' rate is taken over the rest (see the class doc).
     private volatile long attackNs;
+    // Sidecore-thread time in passes that did work, and honest guests' rounds and ring-full refusals: per window,
+    // whether the sidecore was saturated and whether the honest guests waited for it (ISOLATION-WINDOW lines).
+    private volatile long busyNs;
+    private volatile long honestRounds;
     private final Guest[] honest = new Guest[HONEST];
     private Guest ha;
     private Guest hp;
@@ -238,6 +242,8 @@ final class IsolationRun
         GuestDriverModel model;
         final UnsafeBuffer frame = new UnsafeBuffer(new byte[FRAME_BYTES]);
         volatile long valid;
+        // TX ring-full refusals seen by the guest thread, read by the measuring thread.
+        volatile long ringFull;
 
         Guest(final int id, final String name, final int sidecore)
         {
@@ -292,9 +298,13 @@ final class IsolationRun
             {
                 model.napiPoll();
             }
-            for (int i = 0; i < HONEST_BATCH && model.queue(frame, 0, FRAME_BYTES); i++)
+            for (int i = 0; i < HONEST_BATCH; i++)
             {
-                continue;
+                if (!model.queue(frame, 0, FRAME_BYTES))
+                {
+                    ringFull++;
+                    break;
+                }
             }
             model.flushTx();
         }
@@ -443,16 +453,63 @@ final class IsolationRun
         final long attackBeforeNs = attackNs;
         final long attackerCpuBeforeNs = attackerCpuNs();
         final long honestCpuBeforeNs = honestCpuNs();
+        final long busyBeforeNs = busyNs;
+        final long roundsBefore = honestRounds;
+        final long ringFullBefore = honestRingFull();
+        final long trapWaitBeforeNs = honestTrapWaitNs();
+        final long trapsBefore = honestTraps();
         final long startNs = System.nanoTime();
         Thread.sleep(TimeUnit.SECONDS.toMillis(seconds));
         final long valid = honestValid() - validBefore;
         final long elapsedNs = System.nanoTime() - startNs;
         final long guestAttackNs = attackNs - attackBeforeNs;
         final Histogram passes = passTimes.getIntervalHistogram();
-        return new double[]{ valid / ((elapsedNs - guestAttackNs) / 1e9), passes.getValueAtPercentile(99.9),
-            passes.getMaxValue(), valid / (elapsedNs / 1e9), guestAttackNs / (double)elapsedNs,
-            (attackerCpuNs() - attackerCpuBeforeNs) / (double)elapsedNs,
+        final long rounds = honestRounds - roundsBefore;
+        final long traps = honestTraps() - trapsBefore;
+        final long trapWaitNs = honestTrapWaitNs() - trapWaitBeforeNs;
+        final double[] measured = new double[]{ valid / ((elapsedNs - guestAttackNs) / 1e9),
+            passes.getValueAtPercentile(99.9), passes.getMaxValue(), valid / (elapsedNs / 1e9),
+            guestAttackNs / (double)elapsedNs, (attackerCpuNs() - attackerCpuBeforeNs) / (double)elapsedNs,
             (honestCpuNs() - honestCpuBeforeNs) / (double)elapsedNs };
+        // Whether the honest guests waited for the sidecore (their TX rings full) or the sidecore waited for them.
+        out.println(String.format(Locale.ROOT, "ISOLATION-WINDOW attack=%s honest_frames_per_second=%.0f " +
+            "sidecore_busy=%.3f honest_ring_full_per_round=%.3f honest_rounds=%d honest_trap_wait_share=%.3f " +
+            "honest_trap_wait_us=%.2f p50_pass_us=%.1f p999_pass_us=%.1f",
+            next.attackName, measured[0], (busyNs - busyBeforeNs) / (double)elapsedNs,
+            0 == rounds ? 0.0 : (honestRingFull() - ringFullBefore) / (double)rounds, rounds,
+            trapWaitNs / (double)(elapsedNs - guestAttackNs), 0 == traps ? 0.0 : trapWaitNs / 1000.0 / traps,
+            passes.getValueAtPercentile(50) / 1000.0, passes.getValueAtPercentile(99.9) / 1000.0));
+        return measured;
+    }
+
+    private long honestTrapWaitNs()
+    {
+        long waitNs = 0;
+        for (final Guest guest : honest)
+        {
+            waitNs += guest.access.waitNs();
+        }
+        return waitNs;
+    }
+
+    private long honestTraps()
+    {
+        long traps = 0;
+        for (final Guest guest : honest)
+        {
+            traps += guest.access.accesses();
+        }
+        return traps;
+    }
+
+    private long honestRingFull()
+    {
+        long full = 0;
+        for (final Guest guest : honest)
+        {
+            full += guest.ringFull;
+        }
+        return full;
     }
 
     private long honestValid()
@@ -505,8 +562,13 @@ final class IsolationRun
             while (running)
             {
                 final long startNs = System.nanoTime();
-                engine.doWork();
-                passTimes.recordValue(Math.max(1, System.nanoTime() - startNs));
+                final int work = engine.doWork();
+                final long passNs = Math.max(1, System.nanoTime() - startNs);
+                passTimes.recordValue(passNs);
+                if (work > 0)
+                {
+                    busyNs += passNs;
+                }
             }
         }
         catch (final RuntimeException | Error ex)
@@ -528,6 +590,7 @@ final class IsolationRun
                 {
                     guest.round();
                 }
+                honestRounds++;
                 final Attack current = attack;
                 if (Attack.NONE != current)
                 {

@@ -3,6 +3,7 @@ package io.sidecore.engine.agent;
 import io.sidecore.engine.EngineContext;
 import io.sidecore.engine.e1000.E1000Device;
 import io.sidecore.engine.e1000.InterruptController;
+import io.sidecore.engine.e1000.YieldSignal;
 import io.sidecore.engine.l2.L2Switch;
 import io.sidecore.engine.l2.MacTable;
 import io.sidecore.engine.l2.SwitchUplink;
@@ -82,6 +83,9 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
     private final String roleName;
     private final NanoClock clock;
     private final MpscArrayQueue<SidecoreCommand> commandQueue;
+    // Asked by the ports' TX passes between frames: a command (a guest's trapped access) waits, so the port's pass
+    // stops soon and the loop in pollPorts answers it before the next port (TxPassBudget).
+    private final YieldSignal commandWaiting;
     private final int commandDrainLimit;
     private final Port[] ports;
     private final int[] switchSlots;
@@ -134,6 +138,7 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
         this.roleName = "sidecore-" + index;
         this.clock = ctx.nanoClock();
         this.commandQueue = new MpscArrayQueue<>(ctx.commandQueueCapacity());
+        this.commandWaiting = () -> null != commandQueue.relaxedPeek();
         this.commandDrainLimit = ctx.commandDrainLimit();
         this.ports = new Port[ctx.maxPortsPerSidecore()];
         this.switchSlots = new int[ctx.maxPortsPerSidecore()];
@@ -405,6 +410,7 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
         }
         port.applySettings(port.settings(), nowNs);
         port.applyModeration(port.moderationOverrideNs(), minModerationDelayNs);
+        port.yieldTxWhen(commandWaiting);
         port.syncDoorbells();
         switchSlots[portCount] = switchSlot;
         creditNs[portCount] = fairQuantumNs;
