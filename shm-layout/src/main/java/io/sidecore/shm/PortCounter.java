@@ -103,7 +103,8 @@ public enum PortCounter
             "(sidecore.port.flood.frames.per.second)"),
     CPU_NS(32, "cpu_ns",
         "nanoseconds the sidecore spent on the port's passes that did work (its doorbells, TX, backend input, " +
-            "timers; frames it sends to ports of the same sidecore included): which guest costs the core"),
+            "timers; frames it sends to ports of the same sidecore included), and on every poll of a TAP port, " +
+            "idle or not (a read of the TAP): which guest costs the core"),
     PASSES_BACKED_OFF(33, "passes_backed_off",
         "passes skipped because the port had more ring faults and device resets than its allowance per second " +
             "(sidecore.port.fault.resets.per.second)"),

@@ -628,7 +628,9 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
      * that did work only, and the start mark is the cycle's {@code nowNs} unless commands ran first: an idle pass
      * reads no clock, a busy one one read per busy port (a read costs 40-80 ns here on kvm-clock, measured, against
      * a few hundred ns for an idle pass over 8 ports, so a read per port per pass was too much). An idle port's poll
-     * (tens of ns) is charged to the next port that works. These reads measure only; every decision uses
+     * (tens of ns) is charged to the next port that works, but for a backend whose every poll asks the kernel (a
+     * TAP's read: 0.3-1 µs even when nothing is there), which is charged its own idle polls: that much time would
+     * otherwise decide who sits out. These reads measure only; every decision uses
      * {@code nowNs}. Commands run between two ports are charged to no port (the mark moves past them).
      * <p>
      * <b>Fairness by time</b> (with a quantum, {@code fairQuantumNs} &gt; 0): the budgets bound a port's work per pass
@@ -688,7 +690,7 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
                 port.beginRxPass();
             }
             final int work = skipped ? pollTimers(port, nowNs) : pollPort(port, nowNs);
-            if (work > 0)
+            if (work > 0 || !skipped && port.backend().pollsTheKernel())
             {
                 workCount += work;
                 servedWork += skipped ? 0 : work;
