@@ -111,7 +111,7 @@ public enum PortCounter
     PASSES_OVER_SHARE(35, "passes_over_share",
         "passes in which the port's TX and backend input were skipped because its work had taken more than its " +
             "share of the sidecore's time (sidecore.fair.quantum); its timers and interrupts still ran"),
-    TX_PASSES_YIELDED(63, "tx_passes_yielded",
+    TX_PASSES_YIELDED(36, "tx_passes_yielded",
         "passes in which the port's TX stopped early, after at least 16 frames, so the sidecore could answer a " +
             "trapped access or command another thread was waiting for; the rest went on in the next pass");
 
