@@ -357,6 +357,22 @@ class RegistryWalkTest
                     r.doWork();
                     r.doWork();
                 }, r -> 1),
+            new Row(PortCounter.TX_PASSES_YIELDED, "C sends 40 frames; after its 20th, A's vCPU queues an ICR read",
+                () -> Rig.withScriptedBackend(), r ->
+                {
+                    r.c.setUpTx(RING);
+                    r.script.actAtFrame = 20;
+                    r.script.action = () -> r.proxy.offerAccess(r.a.port, TrappedAccess.MMIO_SPACE, false,
+                        E1000Registers.ICR, Integer.BYTES, 0);
+                }, r -> r.c.port.counters().get(PortCounter.TX_PASSES_YIELDED), r ->
+                {
+                    for (int i = 0; i < 40; i++)
+                    {
+                        r.c.queue(r.c.frameTo(UNKNOWN_MAC, 60, i));
+                    }
+                    r.c.ringTx();
+                    r.doWork();
+                }, r -> 1),
             new Row(PortCounter.RX_DROP_RUNT, "C's backend hands it a 10-byte frame", () -> Rig.withScriptedBackend(),
                 r -> { }, r -> r.c.port.counters().get(PortCounter.RX_DROP_RUNT), r ->
                 {
@@ -996,6 +1012,11 @@ class RegistryWalkTest
     {
         final List<byte[]> frames = new ArrayList<>();
         final FrameMetadata metadata = new FrameMetadata();
+        // Run when the port's guest has transmitted this many frames into the backend (another thread's action
+        // arriving while the sidecore is busy with the port).
+        int transmittedFrames;
+        int actAtFrame = Integer.MAX_VALUE;
+        Runnable action = () -> { };
         private CachedNanoClock clock;
         private long costNs;
 
@@ -1012,6 +1033,10 @@ class RegistryWalkTest
             final DirectBuffer frame, final int offset, final int lengthBytes, final FrameMetadata metadata,
             final long nowNs)
         {
+            if (++transmittedFrames == actAtFrame)
+            {
+                action.run();
+            }
             return FrameSink.DELIVERED;
         }
 

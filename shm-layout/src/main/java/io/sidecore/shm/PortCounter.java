@@ -103,13 +103,17 @@ public enum PortCounter
             "(sidecore.port.flood.frames.per.second)"),
     CPU_NS(32, "cpu_ns",
         "nanoseconds the sidecore spent on the port's passes that did work (its doorbells, TX, backend input, " +
-            "timers; frames it sends to ports of the same sidecore included): which guest costs the core"),
+            "timers; frames it sends to ports of the same sidecore included), and on every poll of a TAP port, " +
+            "idle or not (a read of the TAP): which guest costs the core"),
     PASSES_BACKED_OFF(33, "passes_backed_off",
         "passes skipped because the port had more ring faults and device resets than its allowance per second " +
             "(sidecore.port.fault.resets.per.second)"),
     PASSES_OVER_SHARE(35, "passes_over_share",
         "passes in which the port's TX and backend input were skipped because its work had taken more than its " +
-            "share of the sidecore's time (sidecore.fair.quantum); its timers and interrupts still ran");
+            "share of the sidecore's time (sidecore.fair.quantum); its timers and interrupts still ran"),
+    TX_PASSES_YIELDED(36, "tx_passes_yielded",
+        "passes in which the port's TX stopped early, after at least 16 frames, so the sidecore could answer a " +
+            "trapped access or command another thread was waiting for; the rest went on in the next pass");
 
     /** Number of counter slots reserved per port; ids are below this. */
     public static final int SLOTS_PER_PORT = 64;

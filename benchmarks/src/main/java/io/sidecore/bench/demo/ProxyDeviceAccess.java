@@ -24,6 +24,9 @@ public final class ProxyDeviceAccess implements DeviceAccess
     private final AtomicBuffer sharedBar0;
     private final int sharedPages;
     private final long timeoutNs;
+    // Written by the guest thread only; read by whoever reports on the run.
+    private volatile long accesses;
+    private volatile long waitNs;
 
     /**
      * @param proxy       the engine's proxy.
@@ -121,10 +124,28 @@ public final class ProxyDeviceAccess implements DeviceAccess
         DeviceAccess.realTimeDelay(durationNs);
     }
 
+    /**
+     * @return trapped accesses made so far.
+     */
+    public long accesses()
+    {
+        return accesses;
+    }
+
+    /**
+     * @return time the guest thread spent waiting for the sidecore to take and answer its trapped accesses, in ns:
+     *         what a vCPU stuck in the exit would lose.
+     */
+    public long waitNs()
+    {
+        return waitNs;
+    }
+
     private int access(
         final int space, final boolean write, final int offset, final int sizeBytes, final int value)
     {
-        final long deadlineNs = System.nanoTime() + timeoutNs;
+        final long startNs = System.nanoTime();
+        final long deadlineNs = startNs + timeoutNs;
         TrappedAccess access;
         while (null == (access = proxy.offerAccess(port, space, write, offset, sizeBytes, value)))
         {
@@ -149,6 +170,8 @@ public final class ProxyDeviceAccess implements DeviceAccess
         final Exception failure = access.failure();
         final int result = access.result();
         access.end();
+        accesses++;
+        waitNs += System.nanoTime() - startNs;
         if (null != failure)
         {
             throw new IllegalStateException("trapped access failed: port " + port.name() + " offset 0x" +

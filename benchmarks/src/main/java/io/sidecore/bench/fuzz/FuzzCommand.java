@@ -10,6 +10,7 @@ import picocli.CommandLine.Spec;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.EnumSet;
 import java.util.concurrent.Callable;
 
 /**
@@ -75,6 +76,10 @@ public final class FuzzCommand implements Callable<Integer>
         description = "with --isolation: seconds per measured window (default ${DEFAULT-VALUE})")
     int attackSeconds;
 
+    @Option(names = "--attacks", paramLabel = "A[,A...]", defaultValue = "all",
+        description = "with --isolation: the attacks to run, by the names it prints (default ${DEFAULT-VALUE})")
+    String attacks;
+
     @Spec
     CommandSpec spec;
 
@@ -129,7 +134,16 @@ public final class FuzzCommand implements Callable<Integer>
                 throw new ParameterException(spec.commandLine(), "--attack-seconds must be in [1, 60]: " +
                     attackSeconds);
             }
-            return new IsolationRun(attackSeconds, out, err).run();
+            final EnumSet<IsolationRun.Attack> selected;
+            try
+            {
+                selected = IsolationRun.Attack.parse(attacks);
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw new ParameterException(spec.commandLine(), "--attacks: " + ex.getMessage(), ex, null, attacks);
+            }
+            return new IsolationRun(attackSeconds, selected, out, err).run();
         }
         if (null != soakSeconds)
         {

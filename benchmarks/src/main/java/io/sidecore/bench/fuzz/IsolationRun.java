@@ -38,8 +38,10 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -98,6 +100,7 @@ final class IsolationRun
     private static final int MIN_GSO_SIZE = 48;
 
     private final int seconds;
+    private final EnumSet<Attack> selected;
     private final PrintStream out;
     private final PrintStream err;
     private final Arena arena = Arena.ofShared();
@@ -113,6 +116,10 @@ final class IsolationRun
     private volatile RuntimeException guestFailure;
     // Guest-thread time spent in attack steps: the honest guests' rate is taken over the rest (see the class doc).
     private volatile long attackNs;
+    // Sidecore-thread time in passes that did work, and honest guests' rounds and ring-full refusals: per window,
+    // whether the sidecore was saturated and whether the honest guests waited for it (ISOLATION-WINDOW lines).
+    private volatile long busyNs;
+    private volatile long honestRounds;
     private final Guest[] honest = new Guest[HONEST];
     private Guest ha;
     private Guest hp;
@@ -147,11 +154,58 @@ final class IsolationRun
         {
             this.attackName = attackName;
         }
+
+        /**
+         * @param names attack names as printed, comma separated, or {@code all}.
+         * @return the attacks named.
+         * @throws IllegalArgumentException naming the unknown name and the known ones.
+         */
+        static EnumSet<Attack> parse(final String names)
+        {
+            final EnumSet<Attack> attacks = EnumSet.noneOf(Attack.class);
+            for (final String name : names.split(",", -1))
+            {
+                final String trimmed = name.trim();
+                if ("all".equals(trimmed))
+                {
+                    attacks.addAll(EnumSet.complementOf(EnumSet.of(NONE)));
+                    continue;
+                }
+                Attack found = null;
+                for (final Attack each : values())
+                {
+                    if (NONE != each && each.attackName.equals(trimmed))
+                    {
+                        found = each;
+                    }
+                }
+                if (null == found)
+                {
+                    final StringBuilder known = new StringBuilder("all");
+                    for (final Attack each : values())
+                    {
+                        if (NONE != each)
+                        {
+                            known.append(", ").append(each.attackName);
+                        }
+                    }
+                    throw new IllegalArgumentException("unknown attack '" + trimmed + "' (known: " + known + ")");
+                }
+                attacks.add(found);
+            }
+            return attacks;
+        }
     }
 
     IsolationRun(final int seconds, final PrintStream out, final PrintStream err)
     {
+        this(seconds, EnumSet.complementOf(EnumSet.of(Attack.NONE)), out, err);
+    }
+
+    IsolationRun(final int seconds, final Set<Attack> selected, final PrintStream out, final PrintStream err)
+    {
         this.seconds = seconds;
+        this.selected = EnumSet.copyOf(selected);
         this.out = out;
         this.err = err;
     }
@@ -188,6 +242,8 @@ final class IsolationRun
         GuestDriverModel model;
         final UnsafeBuffer frame = new UnsafeBuffer(new byte[FRAME_BYTES]);
         volatile long valid;
+        // TX ring-full refusals seen by the guest thread, read by the measuring thread.
+        volatile long ringFull;
 
         Guest(final int id, final String name, final int sidecore)
         {
@@ -242,9 +298,13 @@ final class IsolationRun
             {
                 model.napiPoll();
             }
-            for (int i = 0; i < HONEST_BATCH && model.queue(frame, 0, FRAME_BYTES); i++)
+            for (int i = 0; i < HONEST_BATCH; i++)
             {
-                continue;
+                if (!model.queue(frame, 0, FRAME_BYTES))
+                {
+                    ringFull++;
+                    break;
+                }
             }
             model.flushTx();
         }
@@ -324,7 +384,7 @@ final class IsolationRun
         baselines.add(window(Attack.NONE));
         for (final Attack each : Attack.values())
         {
-            if (Attack.NONE != each)
+            if (selected.contains(each))
             {
                 attacks.add(new Object[]{ each, window(each) });
                 baselines.add(window(Attack.NONE));
@@ -393,16 +453,63 @@ final class IsolationRun
         final long attackBeforeNs = attackNs;
         final long attackerCpuBeforeNs = attackerCpuNs();
         final long honestCpuBeforeNs = honestCpuNs();
+        final long busyBeforeNs = busyNs;
+        final long roundsBefore = honestRounds;
+        final long ringFullBefore = honestRingFull();
+        final long trapWaitBeforeNs = honestTrapWaitNs();
+        final long trapsBefore = honestTraps();
         final long startNs = System.nanoTime();
         Thread.sleep(TimeUnit.SECONDS.toMillis(seconds));
         final long valid = honestValid() - validBefore;
         final long elapsedNs = System.nanoTime() - startNs;
         final long guestAttackNs = attackNs - attackBeforeNs;
         final Histogram passes = passTimes.getIntervalHistogram();
-        return new double[]{ valid / ((elapsedNs - guestAttackNs) / 1e9), passes.getValueAtPercentile(99.9),
-            passes.getMaxValue(), valid / (elapsedNs / 1e9), guestAttackNs / (double)elapsedNs,
-            (attackerCpuNs() - attackerCpuBeforeNs) / (double)elapsedNs,
+        final long rounds = honestRounds - roundsBefore;
+        final long traps = honestTraps() - trapsBefore;
+        final long trapWaitNs = honestTrapWaitNs() - trapWaitBeforeNs;
+        final double[] measured = new double[]{ valid / ((elapsedNs - guestAttackNs) / 1e9),
+            passes.getValueAtPercentile(99.9), passes.getMaxValue(), valid / (elapsedNs / 1e9),
+            guestAttackNs / (double)elapsedNs, (attackerCpuNs() - attackerCpuBeforeNs) / (double)elapsedNs,
             (honestCpuNs() - honestCpuBeforeNs) / (double)elapsedNs };
+        // Whether the honest guests waited for the sidecore (their TX rings full) or the sidecore waited for them.
+        out.println(String.format(Locale.ROOT, "ISOLATION-WINDOW attack=%s honest_frames_per_second=%.0f " +
+            "sidecore_busy=%.3f honest_ring_full_per_round=%.3f honest_rounds=%d honest_trap_wait_share=%.3f " +
+            "honest_trap_wait_us=%.2f p50_pass_us=%.1f p999_pass_us=%.1f",
+            next.attackName, measured[0], (busyNs - busyBeforeNs) / (double)elapsedNs,
+            0 == rounds ? 0.0 : (honestRingFull() - ringFullBefore) / (double)rounds, rounds,
+            trapWaitNs / (double)(elapsedNs - guestAttackNs), 0 == traps ? 0.0 : trapWaitNs / 1000.0 / traps,
+            passes.getValueAtPercentile(50) / 1000.0, passes.getValueAtPercentile(99.9) / 1000.0));
+        return measured;
+    }
+
+    private long honestTrapWaitNs()
+    {
+        long waitNs = 0;
+        for (final Guest guest : honest)
+        {
+            waitNs += guest.access.waitNs();
+        }
+        return waitNs;
+    }
+
+    private long honestTraps()
+    {
+        long traps = 0;
+        for (final Guest guest : honest)
+        {
+            traps += guest.access.accesses();
+        }
+        return traps;
+    }
+
+    private long honestRingFull()
+    {
+        long full = 0;
+        for (final Guest guest : honest)
+        {
+            full += guest.ringFull;
+        }
+        return full;
     }
 
     private long honestValid()
@@ -455,8 +562,13 @@ final class IsolationRun
             while (running)
             {
                 final long startNs = System.nanoTime();
-                engine.doWork();
-                passTimes.recordValue(Math.max(1, System.nanoTime() - startNs));
+                final int work = engine.doWork();
+                final long passNs = Math.max(1, System.nanoTime() - startNs);
+                passTimes.recordValue(passNs);
+                if (work > 0)
+                {
+                    busyNs += passNs;
+                }
             }
         }
         catch (final RuntimeException | Error ex)
@@ -478,6 +590,7 @@ final class IsolationRun
                 {
                     guest.round();
                 }
+                honestRounds++;
                 final Attack current = attack;
                 if (Attack.NONE != current)
                 {

@@ -4,9 +4,15 @@ import io.sidecore.engine.l2.L2Switch;
 import io.sidecore.engine.l2.MacTable;
 import org.junit.jupiter.api.Test;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.EnumSet;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -33,6 +39,38 @@ class IsolationRunTest
             "all land in one neighbourhood of the unkeyed table: " + learnedUnkeyed + " learned");
         assertTrue(unkeyed.probes() > 10 * keyed.probes(),
             "probes: unkeyed " + unkeyed.probes() + ", keyed " + keyed.probes());
+    }
+
+    @Test
+    void shouldSelectAttacksByTheNamesItPrints()
+    {
+        assertEquals(EnumSet.of(IsolationRun.Attack.TSO_MIN_MSS, IsolationRun.Attack.BROADCAST_STORM),
+            IsolationRun.Attack.parse("tso-64k-at-min-mss, broadcast-storm"));
+        assertEquals(IsolationRun.Attack.values().length - 1, IsolationRun.Attack.parse("all").size());
+        assertFalse(IsolationRun.Attack.parse("all").contains(IsolationRun.Attack.NONE));
+    }
+
+    @Test
+    void shouldRefuseAnUnknownAttackNamingTheKnownOnes()
+    {
+        final IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+            () -> IsolationRun.Attack.parse("broadcast-storm,none"));
+
+        assertTrue(refused.getMessage().contains("unknown attack 'none'"), refused.getMessage());
+        assertTrue(refused.getMessage().contains("tap-gso-bomb"), refused.getMessage());
+    }
+
+    @Test
+    void shouldAnswerAnUnknownAttackWithAUsageError()
+    {
+        final ByteArrayOutputStream err = new ByteArrayOutputStream();
+        final int status = FuzzCommand.execute(new String[]{ "--isolation", "--attacks", "tso" },
+            new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+
+        assertEquals(FuzzCommand.EXIT_USAGE, status);
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("--attacks: unknown attack 'tso'"),
+            err.toString(StandardCharsets.UTF_8));
     }
 
     private static int learnAll(final MacTable table, final byte[] sources)

@@ -3,6 +3,7 @@ package io.sidecore.engine.agent;
 import io.sidecore.engine.EngineContext;
 import io.sidecore.engine.e1000.E1000Device;
 import io.sidecore.engine.e1000.InterruptController;
+import io.sidecore.engine.e1000.YieldSignal;
 import io.sidecore.engine.l2.L2Switch;
 import io.sidecore.engine.l2.MacTable;
 import io.sidecore.engine.l2.SwitchUplink;
@@ -82,6 +83,9 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
     private final String roleName;
     private final NanoClock clock;
     private final MpscArrayQueue<SidecoreCommand> commandQueue;
+    // Asked by the ports' TX passes between frames: a command (a guest's trapped access) waits, so the port's pass
+    // stops soon and the loop in pollPorts answers it before the next port (TxPassBudget).
+    private final YieldSignal commandWaiting;
     private final int commandDrainLimit;
     private final Port[] ports;
     private final int[] switchSlots;
@@ -134,6 +138,7 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
         this.roleName = "sidecore-" + index;
         this.clock = ctx.nanoClock();
         this.commandQueue = new MpscArrayQueue<>(ctx.commandQueueCapacity());
+        this.commandWaiting = () -> null != commandQueue.relaxedPeek();
         this.commandDrainLimit = ctx.commandDrainLimit();
         this.ports = new Port[ctx.maxPortsPerSidecore()];
         this.switchSlots = new int[ctx.maxPortsPerSidecore()];
@@ -405,6 +410,7 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
         }
         port.applySettings(port.settings(), nowNs);
         port.applyModeration(port.moderationOverrideNs(), minModerationDelayNs);
+        port.yieldTxWhen(commandWaiting);
         port.syncDoorbells();
         switchSlots[portCount] = switchSlot;
         creditNs[portCount] = fairQuantumNs;
@@ -622,7 +628,9 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
      * that did work only, and the start mark is the cycle's {@code nowNs} unless commands ran first: an idle pass
      * reads no clock, a busy one one read per busy port (a read costs 40-80 ns here on kvm-clock, measured, against
      * a few hundred ns for an idle pass over 8 ports, so a read per port per pass was too much). An idle port's poll
-     * (tens of ns) is charged to the next port that works. These reads measure only; every decision uses
+     * (tens of ns) is charged to the next port that works, but for a backend whose every poll asks the kernel (a
+     * TAP's read: 0.3-1 µs even when nothing is there), which is charged its own idle polls: that much time would
+     * otherwise decide who sits out. These reads measure only; every decision uses
      * {@code nowNs}. Commands run between two ports are charged to no port (the mark moves past them).
      * <p>
      * <b>Fairness by time</b> (with a quantum, {@code fairQuantumNs} &gt; 0): the budgets bound a port's work per pass
@@ -682,7 +690,7 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
                 port.beginRxPass();
             }
             final int work = skipped ? pollTimers(port, nowNs) : pollPort(port, nowNs);
-            if (work > 0)
+            if (work > 0 || !skipped && port.backend().pollsTheKernel())
             {
                 workCount += work;
                 servedWork += skipped ? 0 : work;

@@ -62,4 +62,14 @@ public interface PortBackend extends FrameSink
      * @return short type name for tools ("switch", "tap", "capture", "loopback", "null").
      */
     String typeName();
+
+    /**
+     * @return true if every {@link #poll} asks the kernel (a TAP's read, a system call of a few hundred ns to a
+     *         microsecond even when nothing is there), so the agent charges an idle poll to this port's time
+     *         ({@code cpu_ns}, fairness by time) instead of to the next port that works.
+     */
+    default boolean pollsTheKernel()
+    {
+        return false;
+    }
 }

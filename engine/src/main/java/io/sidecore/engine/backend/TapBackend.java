@@ -400,6 +400,14 @@ public final class TapBackend implements PortBackend
     }
 
     /**
+     * @return true: every poll reads the TAP, work or not.
+     */
+    public boolean pollsTheKernel()
+    {
+        return true;
+    }
+
+    /**
      * @return frames written to the TAP (a software-segmented frame counts once).
      */
     public long txFramesWritten()

@@ -463,6 +463,22 @@ public final class E1000Device
     }
 
     /**
+     * @return true if the last TX pass stopped early, work left, to let the sidecore answer another thread.
+     */
+    public boolean isTxYielded()
+    {
+        return tx.isYielded();
+    }
+
+    /**
+     * @param signal asked by TX passes between frames whether another thread waits for the sidecore.
+     */
+    public void yieldTxWhen(final YieldSignal signal)
+    {
+        tx.yieldWhen(signal);
+    }
+
+    /**
      * Registers of the shared pages are written by the guest straight into memory, past the write masks and the
      * actions a trapped write has. Each pass the sidecore looks at them as a trapped write would: RDTR and TIDV with
      * FPD set flush the pending RX or TX delay (SDM 13.4.30, 13.4.41: "flush partial descriptor block", write-only,

@@ -8,10 +8,21 @@ package io.sidecore.engine.e1000;
  * MSS 1 is cut over as many passes as its segments need. Bytes staged for a packet that is then dropped are charged
  * too, so even a guest whose packets are all refused costs a pass no more than the byte budget in copying.
  * <p>
+ * A pass also stops early when its {@link YieldSignal} says another thread waits for the sidecore, but only after
+ * {@link #MIN_FRAMES_BEFORE_YIELD} frames: a trapped access (a guest's ICR read in its interrupt handler) is then
+ * answered within about one frame's work of the port being served, not after the rest of that port's budget — 64
+ * TSO segments, a few microseconds that every honest guest's interrupt handler would otherwise wait through — and a
+ * guest that keeps trapped accesses always waiting still lets every port move that many frames per pass.
+ * <p>
  * One per port's {@link TxProcessor}; agent thread only.
  */
 final class TxPassBudget
 {
+    /** Frames a pass produces before it may yield to a waiting trapped access or command. */
+    static final int MIN_FRAMES_BEFORE_YIELD = 16;
+
+    private YieldSignal yieldSignal = YieldSignal.NEVER;
+    private boolean yielded;
     private int frameBudget = Integer.MAX_VALUE;
     private long byteBudget = Long.MAX_VALUE;
     private int frames;
@@ -31,14 +42,40 @@ final class TxPassBudget
         frames = 0;
         producedBytes = 0;
         copiedBytes = 0;
+        yielded = false;
     }
 
     /**
-     * @return true while no limit is reached.
+     * @param signal asked between frames once the pass has produced {@link #MIN_FRAMES_BEFORE_YIELD}.
+     */
+    void yieldSignal(final YieldSignal signal)
+    {
+        yieldSignal = signal;
+    }
+
+    /**
+     * @return true while no limit is reached and the pass need not yield.
      */
     boolean hasRoom()
     {
-        return frames < frameBudget && producedBytes < byteBudget && copiedBytes < byteBudget;
+        if (frames < frameBudget && producedBytes < byteBudget && copiedBytes < byteBudget)
+        {
+            if (frames >= MIN_FRAMES_BEFORE_YIELD && yieldSignal.isYieldRequested())
+            {
+                yielded = true;
+                return false;
+            }
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * @return true if the pass stopped to let the sidecore answer another thread.
+     */
+    boolean yielded()
+    {
+        return yielded;
     }
 
     /**

@@ -284,6 +284,22 @@ public final class TxProcessor
     }
 
     /**
+     * @return true if the last pass stopped early, work left, because its {@link YieldSignal} asked.
+     */
+    public boolean isYielded()
+    {
+        return budgetSpent && emitter.budget().yielded();
+    }
+
+    /**
+     * @param signal what a pass asks between frames whether to stop early ({@link TxPassBudget}).
+     */
+    public void yieldWhen(final YieldSignal signal)
+    {
+        emitter.budget().yieldSignal(signal);
+    }
+
+    /**
      * Set the touch window of the two-phase gather (see the class description); 0 copies each descriptor's buffer
      * untouched, the one-phase gather, so tests and benchmarks can compare the two on the same rings.
      *

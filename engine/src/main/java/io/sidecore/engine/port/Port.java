@@ -6,6 +6,7 @@ import io.sidecore.engine.e1000.EepromImage;
 import io.sidecore.engine.e1000.InterruptLine;
 import io.sidecore.engine.e1000.PortConfig;
 import io.sidecore.engine.e1000.RegisterImage;
+import io.sidecore.engine.e1000.YieldSignal;
 import io.sidecore.engine.frame.FrameMetadata;
 import io.sidecore.engine.frame.FrameSink;
 import io.sidecore.engine.mem.GuestMemory;
@@ -470,6 +471,15 @@ public final class Port
     }
 
     /**
+     * @param signal asked by the port's TX passes between frames whether another thread waits for its sidecore
+     *               (the serving agent's, set when it adds the port). Agent thread.
+     */
+    public void yieldTxWhen(final YieldSignal signal)
+    {
+        device.yieldTxWhen(signal);
+    }
+
+    /**
      * Give the port its RX descriptor budget for this pass (what the device may examine for frames switched to it),
      * also when the port itself is not served in this pass (over its share of the sidecore's time, or backed off):
      * frames other ports send it meanwhile are bounded per pass like any others, not dropped once the rest of its
@@ -640,7 +650,11 @@ public final class Port
         // (e1000_clean_tx_irq skips it while TXOFF is set) does not reset a guest that is merely rate limited.
         device.transmitPaused(rateLimited && isTxPending());
 
-        if (device.isTxBudgetSpent())
+        if (device.isTxYielded())
+        {
+            counters.increment(PortCounter.TX_PASSES_YIELDED);
+        }
+        else if (device.isTxBudgetSpent())
         {
             counters.increment(PortCounter.TX_BUDGET_EXHAUSTED);
         }

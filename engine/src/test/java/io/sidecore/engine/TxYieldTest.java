@@ -1,0 +1,154 @@
+package io.sidecore.engine;
+
+import io.sidecore.engine.agent.SidecoreEngine;
+import io.sidecore.engine.backend.PortBackend;
+import io.sidecore.engine.frame.FrameMetadata;
+import io.sidecore.engine.frame.FrameSink;
+import io.sidecore.engine.proxy.TrappedAccess;
+import io.sidecore.shm.E1000Registers;
+import io.sidecore.shm.PortCounter;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.CachedNanoClock;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A port's TX pass yields to a waiting trapped access (issue 10, isolation; issue 11 §0, "a trapped access is
+ * answered within one port's work"): once the pass has produced 16 frames, a command another thread queued meanwhile
+ * (here: another guest's ICR read, offered from inside the sending port's backend as if by that guest's vCPU thread)
+ * stops it at the next frame; the agent answers the access before the next port, and the rest of the sender's work
+ * goes on in the next pass.
+ */
+class TxYieldTest
+{
+    private static final int FRAMES = 64;
+    private static final int FRAME_BYTES = 60;
+
+    private final CachedNanoClock clock = new CachedNanoClock();
+    private SidecoreEngine engine;
+    private TestGuest sender;
+    private TestGuest reader;
+    private OfferingBackend backend;
+
+    @BeforeEach
+    void setUp()
+    {
+        engine = new SidecoreEngine(TestContexts.invoker(clock, 1));
+        backend = new OfferingBackend();
+        sender = new TestGuest(1);
+        sender.attach(engine.proxy(), backend);
+        reader = new TestGuest(2);
+        reader.attachToSwitch(engine.proxy());
+        engine.doWork();
+        sender.setUpTx(128);
+        for (int i = 0; i < FRAMES; i++)
+        {
+            sender.queue(sender.frameTo(TestGuest.macOf(2), FRAME_BYTES, i));
+        }
+    }
+
+    @AfterEach
+    void tearDown()
+    {
+        engine.close();
+    }
+
+    @Test
+    void shouldStopTheSendersPassAtTheNextFrameAndAnswerTheWaitingAccessInTheSamePass()
+    {
+        backend.offerAtFrame = 20;
+        final long yieldedBefore = counter(PortCounter.TX_PASSES_YIELDED);
+        final long exhaustedBefore = counter(PortCounter.TX_BUDGET_EXHAUSTED);
+        sender.ringTx();
+
+        engine.doWork();
+
+        assertNotNull(backend.offered, "the access was queued during the pass");
+        assertTrue(backend.offered.isComplete(), "answered in the same pass");
+        backend.offered.end();
+        assertEquals(20, backend.frames, "the pass stopped right after the frame during which the access arrived");
+        assertEquals(20, counter(PortCounter.TX_FRAMES));
+        assertEquals(20, sender.registers.get(E1000Registers.TDH), "TDH shows the descriptors consumed so far");
+        assertEquals(yieldedBefore + 1, counter(PortCounter.TX_PASSES_YIELDED));
+        assertEquals(exhaustedBefore, counter(PortCounter.TX_BUDGET_EXHAUSTED), "a yield is not a spent budget");
+
+        engine.doWork();
+
+        assertEquals(FRAMES, backend.frames, "the rest goes in the next pass");
+        assertEquals(FRAMES, sender.registers.get(E1000Registers.TDH));
+        assertEquals(yieldedBefore + 1, counter(PortCounter.TX_PASSES_YIELDED));
+    }
+
+    @Test
+    void shouldMoveSixteenFramesBeforeYieldingSoAWaitingAccessNeverStopsAPort()
+    {
+        backend.offerAtFrame = 3;
+        sender.ringTx();
+
+        engine.doWork();
+
+        assertTrue(backend.offered.isComplete());
+        backend.offered.end();
+        assertEquals(16, backend.frames, "a pass yields only once it has produced 16 frames");
+        assertEquals(1, counter(PortCounter.TX_PASSES_YIELDED));
+    }
+
+    @Test
+    void shouldNotYieldWithoutAWaitingAccess()
+    {
+        sender.ringTx();
+
+        engine.doWork();
+
+        assertEquals(FRAMES, backend.frames, "the whole budget of 64 descriptors in one pass");
+        assertEquals(0, counter(PortCounter.TX_PASSES_YIELDED));
+    }
+
+    private long counter(final PortCounter counter)
+    {
+        return sender.port.counters().get(counter);
+    }
+
+    /**
+     * Takes the sender's frames; at one of them, queues an ICR read of the other guest, as that guest's vCPU thread
+     * would while the sidecore is busy with the sender.
+     */
+    private final class OfferingBackend implements PortBackend
+    {
+        int offerAtFrame = Integer.MAX_VALUE;
+        int frames;
+        TrappedAccess offered;
+
+        public int poll(final long nowNs, final FrameSink toGuest, final int frameBudget, final long byteBudget)
+        {
+            return 0;
+        }
+
+        public int onFrame(
+            final DirectBuffer frame, final int offset, final int lengthBytes, final FrameMetadata metadata,
+            final long nowNs)
+        {
+            frames++;
+            if (frames == offerAtFrame)
+            {
+                offered = engine.proxy().offerAccess(reader.port, TrappedAccess.MMIO_SPACE, false,
+                    E1000Registers.ICR, Integer.BYTES, 0);
+            }
+            return FrameSink.DELIVERED;
+        }
+
+        public void close()
+        {
+        }
+
+        public String typeName()
+        {
+            return "offering";
+        }
+    }
+}
