@@ -52,8 +52,10 @@ import java.util.function.Function;
  * it ({@link SidecoreCommand#tryCancel()}: the sidecore skips it) and throws {@link IllegalStateException}, so a call
  * that throws has changed nothing and what the caller brought for it (a guest's pages, a mapped region) is the
  * caller's to free. A command the sidecore is running at the deadline is waited for: it completes in bounded time,
- * and the call reports its real outcome. In {@link ThreadingMode#INVOKER} mode the waiting caller runs the agents
- * itself.
+ * and the call reports its real outcome, up to {@value #RUNNING_GRACE_TIMEOUTS} more timeouts; past that it throws
+ * {@link CommandOutcomeUnknownException}: the command may have done anything of its work and may still be running, so
+ * the caller must not free what it brought (it leaks it, logged). In {@link ThreadingMode#INVOKER} mode the waiting
+ * caller runs the agents itself.
  */
 public final class EngineProxy
 {
@@ -71,6 +73,13 @@ public final class EngineProxy
      * take the core from the VMM thread that waits for the same answer.
      */
     private static final long PARK_NS = 10_000;
+    /**
+     * A command the sidecore started before the caller's command timeout is waited for this many more timeouts: a
+     * running command takes microseconds, so a sidecore still inside one that long is wedged or dead, and the caller
+     * answers "outcome unknown" ({@link CommandOutcomeUnknownException}) instead of hanging the control plane (which
+     * waits under this proxy's lock).
+     */
+    private static final int RUNNING_GRACE_TIMEOUTS = 10;
 
     private final SidecoreEngine engine;
     private final EngineContext ctx;
@@ -735,6 +744,15 @@ public final class EngineProxy
             entries.put(port, new PortEntry(port, sidecore, slot, new TrappedAccess(port)));
             execute(agents[sidecore], new Commands.AddPort(port, slot));
         }
+        catch (final CommandOutcomeUnknownException ex)
+        {
+            // The sidecore may serve the port (or start to): its backend, counters, fault slot and switch slot stay
+            // allocated, a deliberate leak, so nothing it may use is closed or given to another port.
+            entries.remove(port);
+            throw new CommandOutcomeUnknownException(ex.commandName(), "port " + config.name() + " (id " +
+                config.portId() + ") may or may not be served: " + ex.getMessage() + "; its backend, counters and " +
+                "switch slot are kept (leaked)");
+        }
         catch (final RuntimeException ex)
         {
             if (null != port)
@@ -922,15 +940,26 @@ public final class EngineProxy
             spins = idleStep(spins);
         }
         spins = 0;
+        final long outcomeDeadlineNs = deadlineNs + RUNNING_GRACE_TIMEOUTS * ctx.commandTimeoutNs();
         while (!command.isComplete())
         {
-            if (System.nanoTime() - deadlineNs > 0 && command.tryCancel())
+            final long nowNs = System.nanoTime();
+            if (nowNs - deadlineNs > 0 && command.tryCancel())
             {
                 throw new IllegalStateException("sidecore " + agent.index() + " did not start " +
                     command.getClass().getSimpleName() + " within " + ctx.commandTimeoutNs() + " ns; cancelled: " +
                     "it will not run and nothing was changed");
             }
-            // Past the deadline but not cancellable: the sidecore is running it and finishes it in bounded time.
+            if (nowNs - outcomeDeadlineNs > 0)
+            {
+                final String name = command.getClass().getSimpleName();
+                throw new CommandOutcomeUnknownException(name, "sidecore " + agent.index() + " started " + name +
+                    " but did not finish it within " + (RUNNING_GRACE_TIMEOUTS + 1) * ctx.commandTimeoutNs() +
+                    " ns: outcome unknown (the sidecore is wedged in it or its thread died); what the command " +
+                    "was given may still be in use and must not be freed");
+            }
+            // Past the first deadline but not cancellable: the sidecore is running it and normally finishes it in
+            // bounded time (microseconds), so the caller waits for its real outcome up to the second deadline.
             spins = idleStep(spins);
         }
         final Exception failure = command.failure();
