@@ -3,6 +3,7 @@ package io.sidecore.launcher.control;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sidecore.engine.proxy.CommandOutcomeUnknownException;
 import io.sidecore.engine.proxy.EngineProxy;
 import io.sidecore.engine.port.Port;
 import io.sidecore.engine.port.PortSettings;
@@ -148,6 +149,14 @@ public final class PortRegistry implements AutoCloseable
         {
             throw new ControlException(ControlProtocol.E_BACKEND_UNAVAILABLE, "backend " + spec.backend() +
                 " of port " + spec.name() + " cannot be opened: " + ex.getMessage(), ex);
+        }
+        catch (final CommandOutcomeUnknownException ex)
+        {
+            // The port id may be served (the proxy kept what the port uses): never given to another port.
+            nextPortId++;
+            LOG.error("port {}: {} outcome unknown; its backend and counters are kept (leaked): {}", spec.name(),
+                ex.commandName(), ex.getMessage());
+            throw new ControlException(ControlProtocol.E_INTERNAL, ex.getMessage(), ex);
         }
         catch (final IllegalStateException ex)
         {
@@ -340,6 +349,15 @@ public final class PortRegistry implements AutoCloseable
         try
         {
             proxy.bindGuest(port.handle(), guest.registers(), guest.guestMemory(), guest.interruptLine());
+        }
+        catch (final CommandOutcomeUnknownException ex)
+        {
+            // The port may use the guest's registers and memory: they are not closed (leaked).
+            port.releaseClaim(claim);
+            LOG.error("port {}: {} outcome unknown; keeping the native guest's memory mapped (leaked): {}", name,
+                ex.commandName(), ex.getMessage());
+            throw new ControlException(ControlProtocol.E_INTERNAL, "port " + name + " could not take the guest: " +
+                ex.getMessage(), ex);
         }
         catch (final RuntimeException ex)
         {
