@@ -89,14 +89,42 @@ final class ControlConnection implements Runnable
         }
         finally
         {
+            end(input);
+        }
+    }
+
+    /**
+     * Clean up after the connection, each step whatever the ones before it threw: its pending descriptors, its
+     * guest (a detach that throws leaves the guest with the registry, logged), then the socket and the server's
+     * record of it, always.
+     */
+    private void end(final ConnectionInput input)
+    {
+        try
+        {
             if (null != input)
             {
                 input.closePendingDescriptors();
             }
+        }
+        catch (final RuntimeException ex)
+        {
+            LOG.error("control connection of pid {}: its pending descriptors were not all closed", peerPid, ex);
+        }
+        try
+        {
             if (null != attachment)
             {
                 server.registry().detach(attachedPort, attachment);
             }
+        }
+        catch (final RuntimeException ex)
+        {
+            LOG.error("control connection of pid {}: its guest on port {} was not let go", peerPid, attachedPort,
+                ex);
+        }
+        finally
+        {
             close();
             server.connectionEnded(this);
         }

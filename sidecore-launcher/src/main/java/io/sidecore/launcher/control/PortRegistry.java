@@ -510,9 +510,12 @@ public final class PortRegistry implements AutoCloseable
             throws ControlException;
     }
 
+    /**
+     * Take a port down. The registry forgets it only once its sidecore let it go: a step that throws leaves it
+     * listed (with its guest, if the unbind failed), so destroy-port can be retried and nothing still in use is freed.
+     */
     private void remove(final ManagedPort port)
     {
-        ports.remove(port.name());
         final VfioUserServer server = port.vfioUserServer();
         if (null != server)
         {
@@ -532,6 +535,7 @@ public final class PortRegistry implements AutoCloseable
             }
         }
         proxy.removePort(port.handle());
+        ports.remove(port.name());
         if (null != port.socketPath())
         {
             try
@@ -546,11 +550,16 @@ public final class PortRegistry implements AutoCloseable
         }
     }
 
+    /**
+     * Unbind the port's guest, then forget it: when the unbind throws (not started in time, outcome unknown) the
+     * port may still serve the guest, so the registry keeps knowing it (its memory is not released, and a later
+     * destroy-port or daemon stop tries again).
+     */
     private void release(final ManagedPort port)
     {
         final GuestClaim claim = port.guestClaim();
-        port.guest(null, null, null);
         proxy.unbindGuest(port.handle());
+        port.guest(null, null, null);
         port.releaseClaim(claim);
     }
 
