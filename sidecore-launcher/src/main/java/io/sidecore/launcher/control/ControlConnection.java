@@ -11,6 +11,7 @@ import io.sidecore.engine.proxy.TrappedAccess;
 import io.sidecore.shm.control.ControlProtocol;
 import io.sidecore.shm.control.TrappedAccessMessage;
 import io.sidecore.shm.os.Fds;
+import io.sidecore.shm.os.ReceivedDescriptors;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.newsclub.net.unix.AFUNIXSocket;
 import org.newsclub.net.unix.FileDescriptorCast;
@@ -138,7 +139,8 @@ final class ControlConnection implements Runnable
         closed = true;
         try
         {
-            socket.close();
+            // Ordered against the connection thread's take-over of received descriptors (ConnectionInput).
+            ReceivedDescriptors.closeSocket(socket);
         }
         catch (final IOException ex)
         {
