@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import java.lang.foreign.Arena;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -99,6 +100,49 @@ class TimedOutCommandTest
 
         assertTrue(backend.stalled, "the sidecore was still running the command when the waiter's time was up");
         assertSame(guest.registers, port.registers(), "the caller was told the guest is bound, and it is");
+    }
+
+    @Test
+    void shouldAnswerOutcomeUnknownWhenTheSidecoreNeverFinishesARunningBindGuest() throws Exception
+    {
+        final StallingBackend backend = new StallingBackend();
+        final Port port = unboundPort(backend);
+        final TestGuest guest = new TestGuest(1);
+        final CountDownLatch release = new CountDownLatch(1);
+        // Wedged inside the command (the port adopts the guest's registers first) until the test lets it go.
+        backend.wedgeOnce(() -> guest.registers == port.registers(), release);
+        final AtomicBoolean stop = new AtomicBoolean();
+        final Thread sidecore = new Thread(() ->
+        {
+            while (!stop.get())
+            {
+                clock.advance(1_000);
+                engine.doWork();
+            }
+        }, "wedged-sidecore");
+        sidecore.start();
+        try
+        {
+            final CompletableFuture<Void> call = CompletableFuture.runAsync(
+                () -> engine.proxy().bindGuest(port, guest.registers, guest.guestMemory, InterruptLine.NONE));
+
+            final ExecutionException failed = assertThrows(ExecutionException.class,
+                () -> call.get(DRIVE_LIMIT_MS, TimeUnit.MILLISECONDS), "the waiter answers, it does not hang");
+
+            final Throwable unknown = failed.getCause();
+            assertTrue(unknown instanceof IllegalStateException, String.valueOf(unknown));
+            assertTrue(unknown.getMessage().contains("outcome unknown"), unknown.getMessage());
+            assertTrue(unknown.getMessage().contains("BindGuest"), unknown.getMessage());
+            assertSame(guest.registers, port.registers(),
+                "the port uses the guest the caller was told nothing certain about: freeing it would be wrong");
+        }
+        finally
+        {
+            release.countDown();
+            stop.set(true);
+            sidecore.join(DRIVE_LIMIT_MS);
+        }
+        assertFalse(sidecore.isAlive());
     }
 
     @Test
@@ -240,10 +284,21 @@ class TimedOutCommandTest
         private volatile BooleanSupplier stallWhen = () -> false;
         private volatile boolean stalled;
 
+        private volatile CountDownLatch wedgedUntil;
+
         void stallOnce(final BooleanSupplier condition)
         {
             stallWhen = condition;
             armed.set(true);
+        }
+
+        /**
+         * Hold the sidecore, once the condition holds, until the latch opens (not for a bounded time).
+         */
+        void wedgeOnce(final BooleanSupplier condition, final CountDownLatch until)
+        {
+            wedgedUntil = until;
+            stallOnce(condition);
         }
 
         public int poll(final long nowNs, final FrameSink toGuest, final int frameBudget, final long byteBudget)
@@ -255,6 +310,13 @@ class TimedOutCommandTest
         {
             if (armed.get() && stallWhen.getAsBoolean() && armed.compareAndSet(true, false))
             {
+                final CountDownLatch until = wedgedUntil;
+                if (null != until)
+                {
+                    awaitQuietly(until);
+                    stalled = true;
+                    return true;
+                }
                 final long untilNs = System.nanoTime() + 3 * COMMAND_TIMEOUT_NS;
                 while (System.nanoTime() - untilNs < 0)
                 {
@@ -263,6 +325,22 @@ class TimedOutCommandTest
                 stalled = true;
             }
             return true;
+        }
+
+        private static void awaitQuietly(final CountDownLatch until)
+        {
+            try
+            {
+                if (!until.await(DRIVE_LIMIT_MS, TimeUnit.MILLISECONDS))
+                {
+                    throw new AssertionError("the wedged sidecore was never released");
+                }
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(ex);
+            }
         }
 
         public int onFrame(

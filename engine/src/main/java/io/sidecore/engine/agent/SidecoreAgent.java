@@ -170,10 +170,18 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
 
         final int commands = drainCommands(nowNs);
         int workCount = commands;
-        rxBatching(true, nowNs);
-        workCount += pollPorts(nowNs, 0 == commands ? nowNs : clock.nanoTime());
-        workCount += drainCrossShard();
-        rxBatching(false, nowNs);
+        try
+        {
+            rxBatching(true, nowNs);
+            workCount += pollPorts(nowNs, 0 == commands ? nowNs : clock.nanoTime());
+            workCount += drainCrossShard();
+        }
+        finally
+        {
+            // Whatever the pass threw (it propagates to the runner's error handler), the frames placed before it
+            // are published in this cycle, at this cycle's time, and the next cycle starts with no batch open.
+            rxBatching(false, nowNs);
+        }
         workCount += l2Switch.age(macAgingSweepLimit);
         heartbeat(nowNs);
         publishJvmActivity(nowNs);

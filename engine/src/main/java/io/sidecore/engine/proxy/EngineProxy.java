@@ -43,7 +43,9 @@ import java.util.function.Function;
  * keep their old contract: a refused read returns 0 and a refused write does nothing.
  * <p>
  * <b>Control calls</b> (add or remove a port, change its settings) are serialised on the proxy, allocate freely and
- * wait for every sidecore involved: a switch port is announced to every sidecore's part of the switch. The proxy
+ * wait for every sidecore involved: a switch port is announced to every sidecore's part of the switch. Adding or
+ * removing a switch port with several sidecores is all or nothing: a sidecore that does not take its step in time
+ * makes the proxy undo the steps the others took. The proxy
  * places each port (the least-loaded sidecore, a free switch slot) and keeps that placement and the port's
  * trapped-access slot in its registry; the port itself knows nothing of where it is served.
  * <p>
@@ -52,8 +54,10 @@ import java.util.function.Function;
  * it ({@link SidecoreCommand#tryCancel()}: the sidecore skips it) and throws {@link IllegalStateException}, so a call
  * that throws has changed nothing and what the caller brought for it (a guest's pages, a mapped region) is the
  * caller's to free. A command the sidecore is running at the deadline is waited for: it completes in bounded time,
- * and the call reports its real outcome. In {@link ThreadingMode#INVOKER} mode the waiting caller runs the agents
- * itself.
+ * and the call reports its real outcome, up to {@value #RUNNING_GRACE_TIMEOUTS} more timeouts; past that it throws
+ * {@link CommandOutcomeUnknownException}: the command may have done anything of its work and may still be running, so
+ * the caller must not free what it brought (it leaks it, logged). In {@link ThreadingMode#INVOKER} mode the waiting
+ * caller runs the agents itself.
  */
 public final class EngineProxy
 {
@@ -71,6 +75,13 @@ public final class EngineProxy
      * take the core from the VMM thread that waits for the same answer.
      */
     private static final long PARK_NS = 10_000;
+    /**
+     * A command the sidecore started before the caller's command timeout is waited for this many more timeouts: a
+     * running command takes microseconds, so a sidecore still inside one that long is wedged or dead, and the caller
+     * answers "outcome unknown" ({@link CommandOutcomeUnknownException}) instead of hanging the control plane (which
+     * waits under this proxy's lock).
+     */
+    private static final int RUNNING_GRACE_TIMEOUTS = 10;
 
     private final SidecoreEngine engine;
     private final EngineContext ctx;
@@ -389,21 +400,32 @@ public final class EngineProxy
             throw new IllegalArgumentException("port not served: " + port.name());
         }
         final int sidecore = entry.sidecoreIndex();
-        // Not started in time (cancelled): the sidecore still serves the port, so it stays listed.
-        execute(agents[sidecore], new Commands.RemovePort(port));
+        final int slot = entry.switchSlot();
+        // The other sidecores forget the port first, then its own sidecore lets it go: a step not started in time
+        // (cancelled) undoes the steps before it, so the port stays listed and served everywhere, for a retry.
+        final boolean[] told = new boolean[agents.length];
+        try
+        {
+            if (L2Switch.NO_SLOT != slot)
+            {
+                tellOtherSidecores(slot, port.portId(), L2Switch.NO_MAC, sidecore, false, told);
+            }
+            execute(agents[sidecore], new Commands.RemovePort(port));
+        }
+        catch (final RuntimeException ex)
+        {
+            // The MAC it joined with: an uplink pins none (its backend is final, set before the port was served).
+            final long mac = port.backend() instanceof SwitchUplink ? L2Switch.NO_MAC :
+                L2Switch.macToLong(port.config().macAddress());
+            final RuntimeException undo =
+                L2Switch.NO_SLOT != slot ? untell(slot, port.portId(), mac, sidecore, false, told) : null;
+            throw partialChange(ex, undo, "port " + port.name() + " is still served and listed; a retried " +
+                "removePort finishes it");
+        }
         ports.remove(position);
         entries.remove(port);
-        final int slot = entry.switchSlot();
         if (L2Switch.NO_SLOT != slot)
         {
-            for (int i = 0; i < agents.length; i++)
-            {
-                if (i != sidecore)
-                {
-                    execute(agents[i], new Commands.RemoteSwitchPort(slot, port.portId(), L2Switch.NO_MAC, sidecore,
-                        false));
-                }
-            }
             switchSlotsInUse[slot] = false;
         }
         portsPerSidecore[sidecore]--;
@@ -735,6 +757,15 @@ public final class EngineProxy
             entries.put(port, new PortEntry(port, sidecore, slot, new TrappedAccess(port)));
             execute(agents[sidecore], new Commands.AddPort(port, slot));
         }
+        catch (final CommandOutcomeUnknownException ex)
+        {
+            // The sidecore may serve the port (or start to): its backend, counters, fault slot and switch slot stay
+            // allocated, a deliberate leak, so nothing it may use is closed or given to another port.
+            entries.remove(port);
+            throw new CommandOutcomeUnknownException(ex.commandName(), "port " + config.name() + " (id " +
+                config.portId() + ") may or may not be served: " + ex.getMessage() + "; its backend, counters and " +
+                "switch slot are kept (leaked)");
+        }
         catch (final RuntimeException ex)
         {
             if (null != port)
@@ -754,18 +785,125 @@ public final class EngineProxy
         }
         if (L2Switch.NO_SLOT != slot)
         {
-            for (int i = 0; i < agents.length; i++)
+            final long mac = uplink ? L2Switch.NO_MAC : L2Switch.macToLong(config.macAddress());
+            final boolean[] told = new boolean[agents.length];
+            try
             {
-                if (i != sidecore)
-                {
-                    execute(agents[i], new Commands.RemoteSwitchPort(slot, config.portId(),
-                        uplink ? L2Switch.NO_MAC : L2Switch.macToLong(config.macAddress()), sidecore, true));
-                }
+                tellOtherSidecores(slot, config.portId(), mac, sidecore, true, told);
+            }
+            catch (final RuntimeException ex)
+            {
+                undoAdd(port, sidecore, slot, mac, told, ex);
             }
         }
         portsPerSidecore[sidecore]++;
         ports.add(port);
         return port;
+    }
+
+    /**
+     * Roll back an add another sidecore's switch did not take in time: the sidecores told forget the port again and
+     * its own sidecore lets it go (closing its backend), so the call changed nothing. When the rollback itself does
+     * not complete, the port is kept listed as added (a retried {@link #removePort} finishes it: forgetting a port a
+     * switch does not know is harmless), so nothing the sidecores may use is freed.
+     */
+    private void undoAdd(
+        final Port port, final int sidecore, final int slot, final long mac, final boolean[] told,
+        final RuntimeException cause)
+    {
+        RuntimeException undo = untell(slot, port.portId(), mac, sidecore, true, told);
+        if (null == undo)
+        {
+            try
+            {
+                execute(agents[sidecore], new Commands.RemovePort(port));
+            }
+            catch (final RuntimeException ex)
+            {
+                undo = ex;
+            }
+        }
+        if (null != undo)
+        {
+            portsPerSidecore[sidecore]++;
+            ports.add(port);
+            throw partialChange(cause, undo, "port " + port.name() + " is kept listed; removePort finishes it");
+        }
+        entries.remove(port);
+        releaseSwitchSlot(slot);
+        port.faultPublisher().release();
+        port.counters().close();
+        throw new IllegalStateException(cause.getMessage() + "; port " + port.name() + " was taken back from " +
+            "sidecore " + sidecore + ": nothing was changed", cause);
+    }
+
+    /**
+     * Announce a switch port joining ({@code attach}) or leaving to every sidecore but its owner, in order, stopping
+     * at the first that fails (the exception propagates).
+     *
+     * @param told set for each sidecore that executed the announcement.
+     */
+    private void tellOtherSidecores(
+        final int slot, final int portId, final long mac, final int owner, final boolean attach, final boolean[] told)
+    {
+        for (int i = 0; i < agents.length; i++)
+        {
+            if (i != owner)
+            {
+                execute(agents[i], new Commands.RemoteSwitchPort(slot, portId, mac, owner, attach));
+                told[i] = true;
+            }
+        }
+    }
+
+    /**
+     * Undo {@link #tellOtherSidecores} on the sidecores that executed it.
+     *
+     * @return null, or the first failure (the others are still tried).
+     */
+    private RuntimeException untell(
+        final int slot, final int portId, final long mac, final int owner, final boolean attached,
+        final boolean[] told)
+    {
+        RuntimeException failure = null;
+        for (int i = 0; i < agents.length; i++)
+        {
+            if (told[i])
+            {
+                try
+                {
+                    execute(agents[i], new Commands.RemoteSwitchPort(slot, portId, mac, owner, !attached));
+                }
+                catch (final RuntimeException ex)
+                {
+                    failure = null == failure ? ex : failure;
+                }
+            }
+        }
+        return failure;
+    }
+
+    /**
+     * @return the exception for a multi-sidecore change that failed: the cause when the undo worked, otherwise one
+     *         saying what is left (an outcome-unknown cause or undo stays {@link CommandOutcomeUnknownException}).
+     */
+    private static RuntimeException partialChange(
+        final RuntimeException cause, final RuntimeException undo, final String left)
+    {
+        if (null == undo)
+        {
+            return cause;
+        }
+        final String message = cause.getMessage() + "; undoing it failed too (" + undo.getMessage() + "): " + left;
+        if (undo instanceof CommandOutcomeUnknownException unknown)
+        {
+            return new CommandOutcomeUnknownException(unknown.commandName(), message);
+        }
+        if (cause instanceof CommandOutcomeUnknownException unknown)
+        {
+            return new CommandOutcomeUnknownException(unknown.commandName(), message);
+        }
+        return new IllegalStateException(message, cause);
     }
 
     private static void closeQuietly(final PcapNgWriter writer)
@@ -922,15 +1060,26 @@ public final class EngineProxy
             spins = idleStep(spins);
         }
         spins = 0;
+        final long outcomeDeadlineNs = deadlineNs + RUNNING_GRACE_TIMEOUTS * ctx.commandTimeoutNs();
         while (!command.isComplete())
         {
-            if (System.nanoTime() - deadlineNs > 0 && command.tryCancel())
+            final long nowNs = System.nanoTime();
+            if (nowNs - deadlineNs > 0 && command.tryCancel())
             {
                 throw new IllegalStateException("sidecore " + agent.index() + " did not start " +
                     command.getClass().getSimpleName() + " within " + ctx.commandTimeoutNs() + " ns; cancelled: " +
                     "it will not run and nothing was changed");
             }
-            // Past the deadline but not cancellable: the sidecore is running it and finishes it in bounded time.
+            if (nowNs - outcomeDeadlineNs > 0)
+            {
+                final String name = command.getClass().getSimpleName();
+                throw new CommandOutcomeUnknownException(name, "sidecore " + agent.index() + " started " + name +
+                    " but did not finish it within " + (RUNNING_GRACE_TIMEOUTS + 1) * ctx.commandTimeoutNs() +
+                    " ns: outcome unknown (the sidecore is wedged in it or its thread died); what the command " +
+                    "was given may still be in use and must not be freed");
+            }
+            // Past the first deadline but not cancellable: the sidecore is running it and normally finishes it in
+            // bounded time (microseconds), so the caller waits for its real outcome up to the second deadline.
             spins = idleStep(spins);
         }
         final Exception failure = command.failure();

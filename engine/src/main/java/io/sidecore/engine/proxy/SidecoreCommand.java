@@ -16,7 +16,9 @@ import java.lang.invoke.VarHandle;
  * The sidecore starts a command only by winning QUEUED to RUNNING, and a requester that stops waiting cancels it only
  * by winning QUEUED to CANCELLED, so exactly one of them decides: a cancelled command has changed nothing and what
  * the requester brought for it is the requester's again to free; a command that was running is finished by the
- * sidecore in bounded time, and the requester waits for its outcome rather than guess it.
+ * sidecore in bounded time, and the requester waits for its outcome rather than guess it, up to a second deadline
+ * (a sidecore wedged inside a command, or whose thread died there): past it the outcome is unknown, and the requester
+ * must treat what it brought as possibly in use ({@link CommandOutcomeUnknownException}).
  * <p>
  * The queue's offer and poll order the requester's writes of the request fields before the agent's reads; the agent
  * publishes the outcome with a release store of the state, read by the requester with an acquire load.
@@ -35,6 +37,13 @@ public abstract class SidecoreCommand
     static final int RUNNING = 4;
     /** Given up by its requester before the agent started it: the agent skips it. */
     static final int CANCELLED = 5;
+
+    /**
+     * The failure of a command during which the sidecore thread threw an {@link Error}: made once, without a stack
+     * trace or suppressed exceptions, so publishing it allocates nothing; the error itself propagates into the
+     * agent's runner, which records it.
+     */
+    static final RuntimeException SIDECORE_FAILED = new SidecoreFailure();
 
     private static final VarHandle STATE;
 
@@ -66,7 +75,10 @@ public abstract class SidecoreCommand
     /**
      * Run on the agent thread and publish the outcome, unless the requester cancelled the command first. An exception
      * becomes the command's failure, reported to the requester; it never escapes into the agent. An error (the agent's
-     * own failure) still completes the command, as failed, before it propagates, so no requester waits for ever.
+     * own failure), or anything thrown while handling one, still completes the command before it propagates: the
+     * outcome is published from a {@code finally}, with the preallocated {@link #SIDECORE_FAILED} as the failure, so
+     * no allocation (which may be what failed) stands between the error and the requester's answer, and no requester
+     * waits for ever on a command left {@link #RUNNING}.
      *
      * @param agent the executing sidecore.
      * @param nowNs the agent's time for this duty cycle.
@@ -78,22 +90,27 @@ public abstract class SidecoreCommand
         {
             return false;
         }
+        boolean published = false;
         try
         {
             run(agent, nowNs);
             failure = null;
             STATE.setRelease(this, DONE);
+            published = true;
         }
         catch (final Exception ex)
         {
             failure = ex;
             STATE.setRelease(this, FAILED);
+            published = true;
         }
-        catch (final Error error)
+        finally
         {
-            failure = new IllegalStateException("the sidecore failed while running the command: " + error, error);
-            STATE.setRelease(this, FAILED);
-            throw error;
+            if (!published)
+            {
+                failure = SIDECORE_FAILED;
+                STATE.setRelease(this, FAILED);
+            }
         }
         return true;
     }
@@ -182,5 +199,19 @@ public abstract class SidecoreCommand
     final void state(final int update)
     {
         STATE.setRelease(this, update);
+    }
+
+    /**
+     * The preallocated failure of {@link #SIDECORE_FAILED}.
+     */
+    private static final class SidecoreFailure extends RuntimeException
+    {
+        private static final long serialVersionUID = 1L;
+
+        private SidecoreFailure()
+        {
+            super("the sidecore thread failed with an Error while running the command (reported by the " +
+                "sidecore's error handler); what the command changed is unknown", null, false, false);
+        }
     }
 }

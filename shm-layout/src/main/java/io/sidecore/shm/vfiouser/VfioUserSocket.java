@@ -201,7 +201,8 @@ public final class VfioUserSocket implements AutoCloseable
     @Override
     public void close() throws IOException
     {
-        socket.close();
+        // Another thread may close the connection (a port destroyed) while its reader takes over descriptors.
+        ReceivedDescriptors.closeSocket(socket);
     }
 
     /**
@@ -233,7 +234,7 @@ public final class VfioUserSocket implements AutoCloseable
         final FileDescriptor[] received = socket.getReceivedFileDescriptors();
         for (final FileDescriptor descriptor : received)
         {
-            fds.add(ReceivedDescriptors.takeOver(descriptor));
+            fds.add(ReceivedDescriptors.takeOver(socket, descriptor));
         }
     }
 }

@@ -199,7 +199,7 @@ final class ConnectionInput
         }
         for (final FileDescriptor descriptor : received)
         {
-            descriptors.add(new long[]{ position, ReceivedDescriptors.takeOver(descriptor) });
+            descriptors.add(new long[]{ position, ReceivedDescriptors.takeOver(socket, descriptor) });
         }
     }
 

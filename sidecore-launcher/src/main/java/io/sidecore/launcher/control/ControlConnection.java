@@ -11,6 +11,7 @@ import io.sidecore.engine.proxy.TrappedAccess;
 import io.sidecore.shm.control.ControlProtocol;
 import io.sidecore.shm.control.TrappedAccessMessage;
 import io.sidecore.shm.os.Fds;
+import io.sidecore.shm.os.ReceivedDescriptors;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.newsclub.net.unix.AFUNIXSocket;
 import org.newsclub.net.unix.FileDescriptorCast;
@@ -89,14 +90,42 @@ final class ControlConnection implements Runnable
         }
         finally
         {
+            end(input);
+        }
+    }
+
+    /**
+     * Clean up after the connection, each step whatever the ones before it threw: its pending descriptors, its
+     * guest (a detach that throws leaves the guest with the registry, logged), then the socket and the server's
+     * record of it, always.
+     */
+    private void end(final ConnectionInput input)
+    {
+        try
+        {
             if (null != input)
             {
                 input.closePendingDescriptors();
             }
+        }
+        catch (final RuntimeException ex)
+        {
+            LOG.error("control connection of pid {}: its pending descriptors were not all closed", peerPid, ex);
+        }
+        try
+        {
             if (null != attachment)
             {
                 server.registry().detach(attachedPort, attachment);
             }
+        }
+        catch (final RuntimeException ex)
+        {
+            LOG.error("control connection of pid {}: its guest on port {} was not let go", peerPid, attachedPort,
+                ex);
+        }
+        finally
+        {
             close();
             server.connectionEnded(this);
         }
@@ -110,7 +139,8 @@ final class ControlConnection implements Runnable
         closed = true;
         try
         {
-            socket.close();
+            // Ordered against the connection thread's take-over of received descriptors (ConnectionInput).
+            ReceivedDescriptors.closeSocket(socket);
         }
         catch (final IOException ex)
         {

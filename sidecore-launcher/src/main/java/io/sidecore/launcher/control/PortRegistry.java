@@ -3,6 +3,7 @@ package io.sidecore.launcher.control;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sidecore.engine.proxy.CommandOutcomeUnknownException;
 import io.sidecore.engine.proxy.EngineProxy;
 import io.sidecore.engine.port.Port;
 import io.sidecore.engine.port.PortSettings;
@@ -148,6 +149,14 @@ public final class PortRegistry implements AutoCloseable
         {
             throw new ControlException(ControlProtocol.E_BACKEND_UNAVAILABLE, "backend " + spec.backend() +
                 " of port " + spec.name() + " cannot be opened: " + ex.getMessage(), ex);
+        }
+        catch (final CommandOutcomeUnknownException ex)
+        {
+            // The port id may be served (the proxy kept what the port uses): never given to another port.
+            nextPortId++;
+            LOG.error("port {}: {} outcome unknown; its backend and counters are kept (leaked): {}", spec.name(),
+                ex.commandName(), ex.getMessage());
+            throw new ControlException(ControlProtocol.E_INTERNAL, ex.getMessage(), ex);
         }
         catch (final IllegalStateException ex)
         {
@@ -341,6 +350,15 @@ public final class PortRegistry implements AutoCloseable
         {
             proxy.bindGuest(port.handle(), guest.registers(), guest.guestMemory(), guest.interruptLine());
         }
+        catch (final CommandOutcomeUnknownException ex)
+        {
+            // The port may use the guest's registers and memory: they are not closed (leaked).
+            port.releaseClaim(claim);
+            LOG.error("port {}: {} outcome unknown; keeping the native guest's memory mapped (leaked): {}", name,
+                ex.commandName(), ex.getMessage());
+            throw new ControlException(ControlProtocol.E_INTERNAL, "port " + name + " could not take the guest: " +
+                ex.getMessage(), ex);
+        }
         catch (final RuntimeException ex)
         {
             guest.close();
@@ -492,9 +510,12 @@ public final class PortRegistry implements AutoCloseable
             throws ControlException;
     }
 
+    /**
+     * Take a port down. The registry forgets it only once its sidecore let it go: a step that throws leaves it
+     * listed (with its guest, if the unbind failed), so destroy-port can be retried and nothing still in use is freed.
+     */
     private void remove(final ManagedPort port)
     {
-        ports.remove(port.name());
         final VfioUserServer server = port.vfioUserServer();
         if (null != server)
         {
@@ -514,6 +535,7 @@ public final class PortRegistry implements AutoCloseable
             }
         }
         proxy.removePort(port.handle());
+        ports.remove(port.name());
         if (null != port.socketPath())
         {
             try
@@ -528,11 +550,16 @@ public final class PortRegistry implements AutoCloseable
         }
     }
 
+    /**
+     * Unbind the port's guest, then forget it: when the unbind throws (not started in time, outcome unknown) the
+     * port may still serve the guest, so the registry keeps knowing it (its memory is not released, and a later
+     * destroy-port or daemon stop tries again).
+     */
     private void release(final ManagedPort port)
     {
         final GuestClaim claim = port.guestClaim();
-        port.guest(null, null, null);
         proxy.unbindGuest(port.handle());
+        port.guest(null, null, null);
         port.releaseClaim(claim);
     }
 

@@ -9,6 +9,7 @@ import io.sidecore.engine.mem.GuestMemoryException;
 import io.sidecore.engine.mem.GuestMemoryMapper;
 import io.sidecore.engine.mem.GuestMemoryRegion;
 import io.sidecore.engine.port.Port;
+import io.sidecore.engine.proxy.CommandOutcomeUnknownException;
 import io.sidecore.engine.proxy.EngineProxy;
 import io.sidecore.engine.proxy.TrappedAccess;
 import io.sidecore.launcher.vfiouser.DoorbellPages;
@@ -184,6 +185,15 @@ final class VfioUserPortDevice implements VfioUserDevice
         {
             proxy.bindGuest(handle, fresh.registers, fresh.guestMemory, line);
         }
+        catch (final CommandOutcomeUnknownException ex)
+        {
+            // The port may use the fresh doorbell pages: they stay mapped (leaked), never unmapped under it.
+            port.releaseClaim(claim);
+            LOG.error("port {}: {} outcome unknown; keeping the vfio-user guest's doorbell pages mapped (leaked): {}",
+                port.name(), ex.commandName(), ex.getMessage());
+            throw new VfioUserDeviceException(VfioUserErrno.EIO, "port " + port.name() + " could not take the " +
+                "guest: " + ex.getMessage());
+        }
         catch (final RuntimeException ex)
         {
             fresh.close();
@@ -215,12 +225,13 @@ final class VfioUserPortDevice implements VfioUserDevice
         catch (final RuntimeException ex)
         {
             // Unmapping memory the sidecore may still use could fault it: keep the mappings (a leak, logged) unless
-            // the port is gone from its sidecore, which then uses none of it.
-            released = !proxy.ports().contains(handle);
+            // the port is gone from its sidecore, which then uses none of it. Not cancelled (outcome unknown): the
+            // sidecore may still be inside the command, whatever the port list says.
+            released = !(ex instanceof CommandOutcomeUnknownException) && !proxy.ports().contains(handle);
             if (!released)
             {
-                LOG.error("port {}: its sidecore did not let the vfio-user guest go ({}); keeping its memory mapped",
-                    port.name(), ex.getMessage());
+                LOG.error("port {}: its sidecore did not let the vfio-user guest go (BindGuest: {}); keeping its " +
+                    "memory mapped (leaked)", port.name(), ex.getMessage());
             }
         }
         if (released)
@@ -308,6 +319,14 @@ final class VfioUserPortDevice implements VfioUserDevice
             throw new VfioUserDeviceException(VfioUserErrno.EIO, "port " + port.name() + " is gone: " +
                 ex.getMessage());
         }
+        catch (final CommandOutcomeUnknownException ex)
+        {
+            // The sidecore may have added the region and may use it: it stays mapped (leaked; if it was added, the
+            // guest's release unmaps it with the others).
+            LOG.error("port {}: {} outcome unknown; keeping DMA region {} mapped (leaked): {}", port.name(),
+                ex.commandName(), region, ex.getMessage());
+            throw deviceError(ex);
+        }
         catch (final IllegalStateException ex)
         {
             // Refused, or not started in time and cancelled: either way the sidecore never added the region.
@@ -335,7 +354,9 @@ final class VfioUserPortDevice implements VfioUserDevice
         }
         catch (final IllegalStateException ex)
         {
-            // Refused, or not started in time and cancelled: the region stays mapped, in the guest memory.
+            // Refused, or not started in time and cancelled: the region stays mapped, in the guest memory. Outcome
+            // unknown: it may or may not have been taken out, and nothing here unmaps it (leaked if taken out).
+            logUnknownOutcome(ex, "DMA region at 0x" + Long.toHexString(iova));
             throw deviceError(ex);
         }
         // The sidecore has dropped it: nothing can reach it any more, so it is unmapped before the reply.
@@ -357,6 +378,7 @@ final class VfioUserPortDevice implements VfioUserDevice
         }
         catch (final IllegalStateException ex)
         {
+            logUnknownOutcome(ex, "every DMA region");
             throw deviceError(ex);
         }
         for (final GuestMemoryRegion region : regions)
@@ -367,6 +389,15 @@ final class VfioUserPortDevice implements VfioUserDevice
         dmaRegions = 0;
         LOG.info("vfio-user {}: DMA unmap all ({} regions)", port.name(), regions.length);
         return 0;
+    }
+
+    private void logUnknownOutcome(final IllegalStateException ex, final String what)
+    {
+        if (ex instanceof CommandOutcomeUnknownException unknown)
+        {
+            LOG.error("port {}: {} outcome unknown; {} stays mapped (leaked) whether or not it was taken out: {}",
+                port.name(), unknown.commandName(), what, ex.getMessage());
+        }
     }
 
     @Override

@@ -149,7 +149,7 @@ final class TestControlClient implements AutoCloseable
         receivedFds = new int[fds.length];
         for (int i = 0; i < fds.length; i++)
         {
-            receivedFds[i] = ReceivedDescriptors.takeOver(fds[i]);
+            receivedFds[i] = ReceivedDescriptors.takeOver(socket, fds[i]);
         }
     }
 }

@@ -172,7 +172,7 @@ public final class ControlClient implements AutoCloseable
      */
     public void close() throws IOException
     {
-        socket.close();
+        ReceivedDescriptors.closeSocket(socket);
     }
 
     private String readLine() throws IOException
@@ -205,7 +205,7 @@ public final class ControlClient implements AutoCloseable
         final int[] all = java.util.Arrays.copyOf(receivedFds, receivedFds.length + fds.length);
         for (int i = 0; i < fds.length; i++)
         {
-            all[receivedFds.length + i] = ReceivedDescriptors.takeOver(fds[i]);
+            all[receivedFds.length + i] = ReceivedDescriptors.takeOver(socket, fds[i]);
         }
         receivedFds = all;
     }
