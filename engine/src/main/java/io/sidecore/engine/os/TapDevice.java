@@ -87,7 +87,7 @@ public final class TapDevice implements AutoCloseable
     private final MemorySegment callState;
     private final MemorySegment interfaceRequest;
     private final MemorySegment deviceRequest;
-    private final int interfaceIndex;
+    private int interfaceIndex;
     private boolean carrierVisible = true;
     private boolean closed;
 
@@ -372,6 +372,15 @@ public final class TapDevice implements AutoCloseable
     public boolean isCarrierVisible()
     {
         return carrierVisible;
+    }
+
+    /**
+     * Test hook: forget the interface's index as if its lookup when the TAP was opened had failed (an ioctl error
+     * there cannot be provoked from outside the process).
+     */
+    public void forgetInterfaceIndex()
+    {
+        interfaceIndex = -1;
     }
 
     /**
