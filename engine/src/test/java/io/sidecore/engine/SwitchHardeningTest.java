@@ -2,8 +2,10 @@ package io.sidecore.engine;
 
 import io.sidecore.engine.agent.SidecoreEngine;
 import io.sidecore.engine.l2.L2Switch;
+import io.sidecore.engine.l2.MacTable;
 import io.sidecore.shm.E1000Registers;
 import io.sidecore.shm.PortCounter;
+import io.sidecore.shm.SidecoreCounter;
 import org.agrona.concurrent.CachedNanoClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -17,6 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class SwitchHardeningTest
 {
+    private static final long AGING_NS = 1_000_000_000L;
+
     private final CachedNanoClock clock = new CachedNanoClock();
     private SidecoreEngine engine;
     private SwitchPump pump;
@@ -75,6 +79,53 @@ class SwitchHardeningTest
 
         assertEquals(0, bystander.drainRx(), "a frame claiming the victim's address goes nowhere");
         assertEquals(1, attacker.port.counters().totalDrops(), "and is counted on the port that sent it");
+    }
+
+    @Test
+    void shouldAcceptNewSourceAddressesAtOnceWhenThePortsLearnedAddressesExpired()
+    {
+        engine = new SidecoreEngine(TestContexts.invoker(clock, 1).macTableCapacity(1024).maxSwitchPorts(8)
+            .macAgingNs(AGING_NS).macAgingSweepLimit(1));
+        pump = new SwitchPump(engine, clock);
+        final TestGuest bridge = pump.ready(new TestGuest(1));
+        final TestGuest receiver = pump.ready(new TestGuest(2));
+        engine.proxy().updatePortSettings(bridge.port, bridge.port.settings().withMaxLearnedMacs(2));
+        sendFromSources(bridge, receiver, 0, 2);
+        assertEquals(2, receiver.drainRx());
+        final long refusedBefore = bridge.port.counters().get(PortCounter.TX_DROP_SOURCE_LIMIT);
+
+        clock.advance(AGING_NS);
+        sendFromSources(bridge, receiver, 2, 2);
+
+        assertEquals(2, receiver.drainRx(), "the two new addresses are the port's: its old ones expired");
+        assertEquals(refusedBefore, bridge.port.counters().get(PortCounter.TX_DROP_SOURCE_LIMIT));
+        final MacTable table = engine.agent(0).l2Switch().macTable();
+        final int bridgeSlot = table.lookup(sourceMac(bridge, 2), clock.nanoTime());
+        assertEquals(bridgeSlot, table.lookup(sourceMac(bridge, 3), clock.nanoTime()));
+        assertEquals(2, table.learnedCount(bridgeSlot), "the expired addresses no longer count against the port");
+        assertEquals(engine.agent(0).l2Switch().macTable().size(),
+            engine.agent(0).counters().get(SidecoreCounter.MAC_ENTRIES).get());
+    }
+
+    private void sendFromSources(final TestGuest from, final TestGuest to, final int firstSource, final int sources)
+    {
+        for (int i = firstSource; i < firstSource + sources; i++)
+        {
+            final byte[] frame = from.frameTo(to.mac, 60, i);
+            frame[10] = 0x10;
+            frame[11] = (byte)i;
+            from.queue(frame);
+        }
+        from.ringTx();
+        pump.pump();
+    }
+
+    private static long sourceMac(final TestGuest from, final int source)
+    {
+        final byte[] mac = from.mac.clone();
+        mac[4] = 0x10;
+        mac[5] = (byte)source;
+        return L2Switch.macToLong(mac);
     }
 
     private void start(final int macTableCapacity)

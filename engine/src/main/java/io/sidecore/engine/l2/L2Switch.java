@@ -79,6 +79,7 @@ public final class L2Switch implements MessageHandler
     private final PortCounters[] sourceCounters;
     private final int[] localSlots;
     private int localCount;
+    private long pass;
     private final int[] shardPortCounts;
     private final ShardRing[] outbound;
     private final SidecoreCounters counters;
@@ -117,13 +118,15 @@ public final class L2Switch implements MessageHandler
     }
 
     /**
-     * Set the time used for learning and aging; the agent calls it once per duty cycle.
+     * Set the time used for learning and aging; the agent calls it once per duty cycle, which also counts the passes
+     * by which the cross-sidecore rings tell active sources ({@link ShardRing#ACTIVE_WINDOW_PASSES}).
      *
      * @param nowNs current time.
      */
     public void nowNs(final long nowNs)
     {
         this.nowNs = nowNs;
+        pass++;
     }
 
     /**
@@ -600,8 +603,7 @@ public final class L2Switch implements MessageHandler
         final int lengthBytes)
     {
         if (outbound[shard].offer(
-            destinationSlot, destinationPortId, sourceSlot, slotPortIds[sourceSlot], frame, offset, lengthBytes,
-            localCount))
+            destinationSlot, destinationPortId, sourceSlot, slotPortIds[sourceSlot], frame, offset, lengthBytes, pass))
         {
             counters.crossShardFrames().incrementOpaque();
             return FrameSink.DELIVERED;

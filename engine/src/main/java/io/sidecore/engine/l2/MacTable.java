@@ -1,6 +1,7 @@
 package io.sidecore.engine.l2;
 
 import java.security.SecureRandom;
+import java.util.Arrays;
 
 /**
  * The forwarding database of one switch shard: MAC address to switch slot, learned from source addresses and aged
@@ -18,6 +19,13 @@ import java.security.SecureRandom;
  * learned entries may fill the table only up to its maximum less {@code reservedForPins} (the switch reserves one
  * per switch port), so no guest can fill the table with learned addresses and leave a port created afterwards
  * unpinned. Expired entries are ignored by {@link #lookup} at once and removed by the incremental {@link #sweep}.
+ * <p>
+ * <b>An expired entry stops counting at its expiry.</b> The sweep runs at a cadence, so an expired entry may stay
+ * stored for up to a quarter of the aging period; it must not refuse a new address meanwhile. The learned entries are
+ * kept in two lists in the order they were last seen, one of the whole table and one per slot: when a new address
+ * finds its slot at its allowance, or the table at its limit, the oldest entries of that list are looked at and the
+ * expired ones removed (at most {@link #MAX_PROBES} of them per learn, each one an entry learned once). Refreshing an
+ * entry moves it to the young end of both lists, once per distinct {@code nowNs}.
  * <p>
  * <b>Sources a port may use.</b> {@link #learn(long, int, long, int)} is also where a source address is checked: an
  * address pinned to another slot is {@link #SPOOFED} and learned nowhere, and a slot may have at most an
@@ -57,11 +65,20 @@ public final class MacTable
 
     private static final long PRESENT = 1L << 48;
 
+    private static final int NONE = -1;
+
     private final long[] keys;
     private final int[] slots;
     private final long[] lastSeenNs;
     private final boolean[] pinned;
     private final int[] learnedBySlot;
+    private final int[] olderInTable;
+    private final int[] youngerInTable;
+    private final int[] olderInSlot;
+    private final int[] youngerInSlot;
+    private final int[] oldestByList;
+    private final int[] youngestByList;
+    private final int tableList;
     private final int mask;
     private final int maxEntries;
     private final int learnedLimit;
@@ -125,6 +142,15 @@ public final class MacTable
         lastSeenNs = new long[capacity];
         pinned = new boolean[capacity];
         learnedBySlot = new int[switchSlots];
+        olderInTable = new int[capacity];
+        youngerInTable = new int[capacity];
+        olderInSlot = new int[capacity];
+        youngerInSlot = new int[capacity];
+        oldestByList = new int[switchSlots + 1];
+        youngestByList = new int[switchSlots + 1];
+        Arrays.fill(oldestByList, NONE);
+        Arrays.fill(youngestByList, NONE);
+        tableList = switchSlots;
         mask = capacity - 1;
         maxEntries = entries;
         learnedLimit = entries - reservedForPins;
@@ -149,7 +175,8 @@ public final class MacTable
      * Check a source address a slot sent from, and learn or refresh that it lives behind the slot: an address
      * pinned to the slot is its own; one pinned to another slot is refused; one learned behind the slot is
      * refreshed; one new to the slot (unknown, or learned behind another slot: a station that moved) is learned if
-     * the slot has fewer than {@code allowance} learned addresses.
+     * the slot has fewer than {@code allowance} learned addresses. Expired learned entries do not count: when a new
+     * address finds the slot at its allowance or the table at its limit, the oldest expired entries are removed first.
      *
      * @param mac       48-bit address, first octet in bits 47..40.
      * @param slot      switch slot.
@@ -161,7 +188,7 @@ public final class MacTable
     public int learn(final long mac, final int slot, final long nowNs, final int allowance)
     {
         final long key = mac | PRESENT;
-        final int found = find(key);
+        int found = find(key);
         if (found >= 0)
         {
             if (pinned[found])
@@ -172,20 +199,38 @@ public final class MacTable
             {
                 if (learnedBySlot[slot] >= allowance)
                 {
-                    return SOURCE_LIMIT;
+                    if (!forgetExpiredOfSlot(slot, nowNs, allowance))
+                    {
+                        return SOURCE_LIMIT;
+                    }
+                    found = find(key);
                 }
+                unlinkFromSlot(found);
                 learnedBySlot[slots[found]]--;
                 learnedBySlot[slot]++;
                 slots[found] = slot;
+                linkToSlot(found);
             }
-            lastSeenNs[found] = nowNs;
+            touch(found, nowNs);
             return LEARNED;
         }
         if (learnedBySlot[slot] >= allowance)
         {
-            return SOURCE_LIMIT;
+            if (!forgetExpiredOfSlot(slot, nowNs, allowance))
+            {
+                return SOURCE_LIMIT;
+            }
+            found = find(key);
         }
-        if (NO_ROOM == found || learnedCount >= learnedLimit || size >= maxEntries)
+        if (learnedCount >= learnedLimit || size >= maxEntries)
+        {
+            if (!forgetExpiredOfTable(nowNs))
+            {
+                return TABLE_FULL;
+            }
+            found = find(key);
+        }
+        if (NO_ROOM == found)
         {
             return TABLE_FULL;
         }
@@ -196,6 +241,8 @@ public final class MacTable
         size++;
         learnedCount++;
         learnedBySlot[slot]++;
+        linkToTable(index);
+        linkToSlot(index);
         return LEARNED;
     }
 
@@ -216,7 +263,7 @@ public final class MacTable
             index = found;
             if (!pinned[index])
             {
-                forgetLearned(slots[index]);
+                forgetLearned(index);
             }
         }
         else if (NO_ROOM != found && size < maxEntries)
@@ -232,7 +279,7 @@ public final class MacTable
             {
                 return TABLE_FULL;
             }
-            forgetLearned(slots[index]);
+            forgetLearned(index);
             keys[index] = key;
         }
         slots[index] = slot;
@@ -338,7 +385,7 @@ public final class MacTable
 
     /**
      * @param slot a switch slot.
-     * @return learned (not pinned) entries behind it, expired ones included until swept.
+     * @return learned (not pinned) entries behind it, expired ones included until swept or forgotten to make room.
      */
     public int learnedCount(final int slot)
     {
@@ -387,7 +434,7 @@ public final class MacTable
     {
         if (!pinned[index])
         {
-            forgetLearned(slots[index]);
+            forgetLearned(index);
         }
         int hole = index;
         int next = (index + 1) & mask;
@@ -404,6 +451,10 @@ public final class MacTable
                 slots[hole] = slots[next];
                 lastSeenNs[hole] = lastSeenNs[next];
                 pinned[hole] = pinned[next];
+                if (!pinned[next])
+                {
+                    relink(next, hole);
+                }
                 if (hole == index)
                 {
                     filledOriginal = true;
@@ -420,10 +471,163 @@ public final class MacTable
         return filledOriginal;
     }
 
-    private void forgetLearned(final int slot)
+    private void forgetLearned(final int index)
     {
+        unlinkFromTable(index);
+        unlinkFromSlot(index);
         learnedCount--;
-        learnedBySlot[slot]--;
+        learnedBySlot[slots[index]]--;
+    }
+
+    /**
+     * Remove the slot's oldest learned entries while they are expired, up to {@link #MAX_PROBES}.
+     *
+     * @return true if the slot is below its allowance now.
+     */
+    private boolean forgetExpiredOfSlot(final int slot, final long nowNs, final int allowance)
+    {
+        for (int i = 0; i < MAX_PROBES; i++)
+        {
+            final int oldest = oldestByList[slot];
+            if (NONE == oldest || nowNs - lastSeenNs[oldest] < agingNs)
+            {
+                break;
+            }
+            deleteAt(oldest);
+        }
+        return learnedBySlot[slot] < allowance;
+    }
+
+    /**
+     * Remove the table's oldest learned entries while they are expired, up to {@link #MAX_PROBES}: a table full of
+     * expired entries is emptied of them in few learns, so the probe runs they lengthen go too.
+     *
+     * @return true if a learned entry fits now.
+     */
+    private boolean forgetExpiredOfTable(final long nowNs)
+    {
+        for (int i = 0; i < MAX_PROBES; i++)
+        {
+            final int oldest = oldestByList[tableList];
+            if (NONE == oldest || nowNs - lastSeenNs[oldest] < agingNs)
+            {
+                break;
+            }
+            deleteAt(oldest);
+        }
+        return learnedCount < learnedLimit && size < maxEntries;
+    }
+
+    /**
+     * Record that a learned entry was seen now: it becomes the youngest of the table and of its slot.
+     */
+    private void touch(final int index, final long nowNs)
+    {
+        if (lastSeenNs[index] == nowNs)
+        {
+            return;
+        }
+        lastSeenNs[index] = nowNs;
+        if (youngestByList[tableList] != index)
+        {
+            unlink(index, tableList, olderInTable, youngerInTable);
+            link(index, tableList, olderInTable, youngerInTable);
+        }
+        if (youngestByList[slots[index]] != index)
+        {
+            unlink(index, slots[index], olderInSlot, youngerInSlot);
+            link(index, slots[index], olderInSlot, youngerInSlot);
+        }
+    }
+
+    private void linkToTable(final int index)
+    {
+        link(index, tableList, olderInTable, youngerInTable);
+    }
+
+    private void linkToSlot(final int index)
+    {
+        link(index, slots[index], olderInSlot, youngerInSlot);
+    }
+
+    private void unlinkFromTable(final int index)
+    {
+        unlink(index, tableList, olderInTable, youngerInTable);
+    }
+
+    private void unlinkFromSlot(final int index)
+    {
+        unlink(index, slots[index], olderInSlot, youngerInSlot);
+    }
+
+    /**
+     * Append an entry at the young end of a list: the table's ({@code tableList}) or a slot's.
+     */
+    private void link(final int index, final int list, final int[] older, final int[] younger)
+    {
+        final int youngest = youngestByList[list];
+        older[index] = youngest;
+        younger[index] = NONE;
+        if (NONE == youngest)
+        {
+            oldestByList[list] = index;
+        }
+        else
+        {
+            younger[youngest] = index;
+        }
+        youngestByList[list] = index;
+    }
+
+    private void unlink(final int index, final int list, final int[] older, final int[] younger)
+    {
+        final int olderIndex = older[index];
+        final int youngerIndex = younger[index];
+        pointTo(youngerIndex, list, older, younger, olderIndex);
+    }
+
+    /**
+     * A learned entry moved from {@code from} to {@code to} (deletion shifts entries back): its neighbours in both
+     * lists, and the lists' ends, name its new place. {@code slots[to]} already holds its slot.
+     */
+    private void relink(final int from, final int to)
+    {
+        move(from, to, tableList, olderInTable, youngerInTable);
+        move(from, to, slots[to], olderInSlot, youngerInSlot);
+    }
+
+    private void move(final int from, final int to, final int list, final int[] older, final int[] younger)
+    {
+        final int olderIndex = older[from];
+        final int youngerIndex = younger[from];
+        older[to] = olderIndex;
+        younger[to] = youngerIndex;
+        pointTo(youngerIndex, list, older, younger, to);
+        pointTo(to, list, older, younger, olderIndex);
+    }
+
+    /**
+     * Make {@code olderIndex} and {@code youngerIndex} neighbours in a list, either one {@link #NONE} for its end.
+     */
+    private void pointTo(
+        final int youngerIndex, final int list, final int[] older, final int[] younger, final int olderIndex)
+    {
+        if (NONE == olderIndex)
+        {
+            oldestByList[list] = youngerIndex;
+        }
+        else
+        {
+            younger[olderIndex] = youngerIndex;
+        }
+        if (NONE == youngerIndex)
+        {
+            youngestByList[list] = olderIndex;
+        }
+        else
+        {
+            older[youngerIndex] = olderIndex;
+        }
     }
 
     /**

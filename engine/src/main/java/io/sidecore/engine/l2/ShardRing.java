@@ -13,6 +13,7 @@ import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
@@ -39,13 +40,21 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * <p>
  * <b>Fair share.</b> The ring is shared by every port of the producing sidecore, and the consumer drains it in
  * order, so a port that fills it would make its neighbours lose frames. Each source slot therefore has a share of
- * the ring: {@code (capacity - 2 * maxMsgLength) / sharers} bytes in flight (records as the ring stores them,
- * header and alignment included), where {@code sharers} is the number of ports of the producing sidecore on the
- * switch. The shares together leave room for the largest record and the padding of a wrap, so a port within its
- * share always finds space whatever the others send; a frame past the sender's share is refused, and the switch
- * counts it against the sender. Bytes in flight are what the producer wrote for the slot minus what the consumer
- * read for it: two counters per slot, each written by one thread (release) and read by the other (acquire), no
- * read-modify-write shared between the threads.
+ * the ring: {@code (capacity - 2 * maxMsgLength) / max(2, active)} bytes in flight (records as the ring stores
+ * them, header and alignment included), where {@code active} is the number of sources that offered a frame in the
+ * current or the previous window of {@link #ACTIVE_WINDOW_PASSES} producer passes. Idle ports take no share, so a busy
+ * honest port beside many idle ones is not held to a sliver of a ring that has room (issue 10 §0 hole 5). The shares
+ * together leave room for the largest record and the padding of a wrap, so a port within its share finds space
+ * whatever the others send; a frame past the sender's share is refused, and the switch counts it against the sender.
+ * When a source becomes active the others' shares shrink, and what they hold beyond their new share stays until the
+ * consumer reads it. A source alone may hold only half, so the first to join it finds its whole share free at once;
+ * a source joining two or more finds the room kept for the largest records at once and the rest of its share as the
+ * consumer reads the others' excess. The bookkeeping is a window number per source slot and three counts, updated
+ * when a source offers: no allocation, no walk over the ports.
+ * <p>
+ * Bytes in flight are what the producer wrote for the slot minus what the consumer read for it: two counters per
+ * slot, each written by one thread (release) and read by the other (acquire), no read-modify-write shared between
+ * the threads.
  */
 public final class ShardRing
 {
@@ -64,6 +73,13 @@ public final class ShardRing
     public static final int SOURCE_PORT_ID_OFFSET = 12;
     /** Length of the message header; the frame follows. */
     public static final int HEADER_LENGTH = 16;
+    /**
+     * Producer passes in a window of the fair share: a source that offered a frame in the current or the previous
+     * window shares the ring. Long enough that a port sending in bursts keeps its share between bursts.
+     */
+    public static final int ACTIVE_WINDOW_PASSES = 1024;
+
+    private static final long NEVER = Long.MIN_VALUE;
 
     private final RingBuffer ringBuffer;
     private final int producerShard;
@@ -71,6 +87,11 @@ public final class ShardRing
     private final long sharedBytes;
     private final long[] producedBytes;
     private final AtomicLongArray consumedBytes;
+    private final long[] activeWindowBySlot;
+    private long window = NEVER;
+    private int activeInWindow;
+    private int activeInPreviousWindow;
+    private int activeInBothWindows;
     private final MessageHandler releasingHandler = this::release;
     private MessageHandler handler;
 
@@ -89,6 +110,8 @@ public final class ShardRing
         this.sharedBytes = lengthBytes - 2L * recordLength(ringBuffer.maxMsgLength());
         this.producedBytes = new long[sourceSlots];
         this.consumedBytes = new AtomicLongArray(sourceSlots);
+        this.activeWindowBySlot = new long[sourceSlots];
+        Arrays.fill(activeWindowBySlot, NEVER);
     }
 
     /**
@@ -101,7 +124,7 @@ public final class ShardRing
      * @param frame             frame bytes.
      * @param offset            first byte.
      * @param lengthBytes       frame length.
-     * @param sharers           ports that share the ring (those of the producing sidecore on the switch), at least 1.
+     * @param pass              the producer's pass count (0 or more, never decreasing): which sources are active.
      * @return false if the frame would take the source past its share, the ring is full or the frame is larger than
      *         {@link #maxFrameLength()}.
      */
@@ -113,12 +136,13 @@ public final class ShardRing
         final DirectBuffer frame,
         final int offset,
         final int lengthBytes,
-        final int sharers)
+        final long pass)
     {
         if (lengthBytes > maxFrameLength())
         {
             return false;
         }
+        final int sharers = markActive(sourceSlot, pass);
         final int recordBytes = recordLength(HEADER_LENGTH + lengthBytes);
         final long produced = producedBytes[sourceSlot];
         if (produced - consumedBytes.getAcquire(sourceSlot) + recordBytes > shareBytes(sharers))
@@ -142,12 +166,55 @@ public final class ShardRing
     }
 
     /**
-     * @param sharers ports sharing the ring, at least 1.
-     * @return the bytes in flight each may have.
+     * @param activeSources sources sharing the ring.
+     * @return the bytes in flight each may have: half at most, so a source that becomes active beside one other
+     *         finds its share free.
      */
-    public long shareBytes(final int sharers)
+    public long shareBytes(final int activeSources)
     {
-        return sharedBytes / Math.max(1, sharers);
+        return sharedBytes / Math.max(2, activeSources);
+    }
+
+    /**
+     * Count a source as active in the window of {@code pass}.
+     *
+     * @return the sources active in this window or the previous one, this one included.
+     */
+    private int markActive(final int sourceSlot, final long pass)
+    {
+        final long passWindow = pass / ACTIVE_WINDOW_PASSES;
+        if (passWindow != window)
+        {
+            activeInPreviousWindow = passWindow - 1 == window ? activeInWindow : 0;
+            activeInWindow = 0;
+            activeInBothWindows = 0;
+            window = passWindow;
+        }
+        final long sourceWindow = activeWindowBySlot[sourceSlot];
+        if (sourceWindow != passWindow)
+        {
+            activeInWindow++;
+            if (sourceWindow == passWindow - 1)
+            {
+                activeInBothWindows++;
+            }
+            activeWindowBySlot[sourceSlot] = passWindow;
+        }
+        return activeInPreviousWindow + activeInWindow - activeInBothWindows;
+    }
+
+    /**
+     * @param pass the producer's pass count.
+     * @return sources sharing the ring at that pass: those that offered in its window or the previous one.
+     */
+    public int activeSources(final long pass)
+    {
+        final long passWindow = pass / ACTIVE_WINDOW_PASSES;
+        if (passWindow == window)
+        {
+            return activeInPreviousWindow + activeInWindow - activeInBothWindows;
+        }
+        return passWindow - 1 == window ? activeInWindow : 0;
     }
 
     /**

@@ -87,7 +87,7 @@ public final class TapDevice implements AutoCloseable
     private final MemorySegment callState;
     private final MemorySegment interfaceRequest;
     private final MemorySegment deviceRequest;
-    private final int interfaceIndex;
+    private int interfaceIndex;
     private boolean carrierVisible = true;
     private boolean closed;
 
@@ -332,6 +332,11 @@ public final class TapDevice implements AutoCloseable
      * ({@code TUNGETIFF}): a renamed interface is followed under its new name; one in another namespace cannot be
      * observed from here and reports carrier (its frames still flow through the descriptor; {@link #isCarrierVisible}
      * says so), rather than holding the port's link down forever. Two or three system calls, no allocation.
+     * <p>
+     * When the interface's index could not be found as the TAP was opened, each call asks again (the descriptor's
+     * current name by {@code TUNGETIFF}, then its index): the backend calls this at its carrier-check cadence, not
+     * every pass, so the retries are bounded. Until the index is found the carrier is assumed and reported unknown
+     * ({@link #isCarrierVisible} false), never taken for a carrier that was read.
      *
      * @return true with carrier.
      */
@@ -340,6 +345,21 @@ public final class TapDevice implements AutoCloseable
         if (controlSocket < 0)
         {
             return true;
+        }
+        if (interfaceIndex < 0)
+        {
+            if (LibC.ioctl(callState, fd, TUNGETIFF, deviceRequest) < 0)
+            {
+                carrierVisible = true;
+                return false;
+            }
+            MemorySegment.copy(deviceRequest, 0, interfaceRequest, 0, IFREQ_FLAGS_OFFSET);
+            interfaceIndex = indexByName();
+            if (interfaceIndex < 0)
+            {
+                carrierVisible = false;
+                return true;
+            }
         }
         if (indexByName() != interfaceIndex)
         {
@@ -367,11 +387,20 @@ public final class TapDevice implements AutoCloseable
 
     /**
      * @return false when the last {@link #hasCarrier} found the interface outside this process's network namespace,
-     *         where its flags cannot be read (its carrier is then assumed).
+     *         where its flags cannot be read, or could not find its index (its carrier is then assumed: unknown).
      */
     public boolean isCarrierVisible()
     {
         return carrierVisible;
+    }
+
+    /**
+     * Test hook: forget the interface's index as if its lookup when the TAP was opened had failed (an ioctl error
+     * there cannot be provoked from outside the process).
+     */
+    public void forgetInterfaceIndex()
+    {
+        interfaceIndex = -1;
     }
 
     /**

@@ -92,4 +92,31 @@ class TapCarrierAcrossNamespacesSystemTest
         assertTrue(tap.hasCarrier(), "up under its new name");
         assertTrue(tap.isCarrierVisible());
     }
+
+    @Test
+    void shouldLookTheInterfaceUpAgainWhenItsIndexWasNotFoundAtOpen() throws Exception
+    {
+        tap.forgetInterfaceIndex();
+
+        assertFalse(tap.hasCarrier(), "found on the next check: down in its home namespace");
+        assertTrue(tap.isCarrierVisible());
+        home.ip("link", "set", tapName, "up");
+        home.ip("link", "set", tapName, "carrier", "on");
+        assertTrue(tap.hasCarrier());
+        home.ip("link", "set", tapName, "down");
+        assertFalse(tap.hasCarrier(), "its carrier is read, not assumed forever");
+    }
+
+    @Test
+    void shouldReportCarrierUnknownWhileTheInterfaceCannotBeFoundAndReadItOnceItCan() throws Exception
+    {
+        home.ip("link", "set", tapName, "netns", elsewhere.name);
+        tap.forgetInterfaceIndex();
+        assertTrue(tap.hasCarrier(), "out of sight: assumed");
+        assertFalse(tap.isCarrierVisible(), "and reported as unknown");
+
+        elsewhere.ip("link", "set", tapName, "netns", home.name);
+        assertFalse(tap.hasCarrier(), "back in sight and down");
+        assertTrue(tap.isCarrierVisible());
+    }
 }

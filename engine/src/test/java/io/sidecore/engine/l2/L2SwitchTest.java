@@ -396,6 +396,85 @@ class L2SwitchTest
         assertEquals(1, ports[0].counters.get(PortCounter.TX_DROP_SWITCH_RING_FULL));
     }
 
+    /**
+     * Issue 10 §0 hole 5, second half: the ring's share is divided among the sources that sent recently, not among
+     * every port of the sidecore. One port floods another sidecore, one honest port sends bursts of full-size frames
+     * there, thirty ports are idle; the other sidecore drains the ring every pass.
+     */
+    @Test
+    void shouldLoseNothingOfHonestPortWhenOnePortFloodsTheRingAmongThirtyIdlePorts()
+    {
+        final int slots = 40;
+        final int flooderSlot = 0;
+        final int honestSlot = 1;
+        final int destinationSlot = 32;
+        final ShardRing toB = new ShardRing(1 << 16, 0, 1, slots);
+        final L2Switch onA = new L2Switch(0, slots, new MacTable(128, AGING_NS), new ShardRing[]{null, toB},
+            countersA);
+        final L2Switch onB = new L2Switch(1, slots, new MacTable(128, AGING_NS),
+            new ShardRing[]{new ShardRing(1 << 16, 1, 0, slots), null}, countersB);
+        final Recorder[] local = new Recorder[destinationSlot];
+        for (int slot = 0; slot < destinationSlot; slot++)
+        {
+            local[slot] = new Recorder(slot);
+            onA.attachLocal(slot, 100 + slot, mac(slot), local[slot], local[slot].counters);
+            onB.attachRemote(slot, 100 + slot, mac(slot), 0);
+        }
+        final Recorder destination = new Recorder(destinationSlot);
+        onB.attachLocal(destinationSlot, 100 + destinationSlot, mac(destinationSlot), destination,
+            destination.counters);
+        onA.attachRemote(destinationSlot, 100 + destinationSlot, mac(destinationSlot), 1);
+        final int passes = 50;
+        final int honestBurst = 8;
+        final UnsafeBuffer flooderFrame = new UnsafeBuffer(frame(mac(destinationSlot), mac(flooderSlot), 1514, 1));
+        final UnsafeBuffer honestFrame = new UnsafeBuffer(frame(mac(destinationSlot), mac(honestSlot), 1514, 2));
+
+        for (int pass = 0; pass < passes; pass++)
+        {
+            onA.nowNs(START_NS + pass);
+            onB.nowNs(START_NS + pass);
+            if (0 == pass % 2)
+            {
+                sendBurst(onA, honestSlot, honestFrame, honestBurst);
+                sendBurst(onA, flooderSlot, flooderFrame, 64);
+            }
+            else
+            {
+                sendBurst(onA, flooderSlot, flooderFrame, 64);
+                sendBurst(onA, honestSlot, honestFrame, honestBurst);
+            }
+            while (toB.size() > 0)
+            {
+                onB.drain(toB, 1_000_000);
+            }
+        }
+
+        assertEquals(0, local[honestSlot].counters.totalDrops(), "the honest port lost nothing");
+        int honestDelivered = 0;
+        for (final byte[] frame : destination.frames)
+        {
+            honestDelivered += frame[11] == (byte)honestSlot ? 1 : 0;
+        }
+        assertEquals(passes * honestBurst, honestDelivered);
+        final long flooderDrops = local[flooderSlot].counters.get(PortCounter.TX_DROP_SWITCH_RING_FULL);
+        assertTrue(flooderDrops > 0, "the flooder is held to its share");
+        assertEquals(flooderDrops, local[flooderSlot].counters.totalDrops(), "and its drops are counted against it");
+        assertEquals(passes * 64, flooderDrops + destination.frames.size() - honestDelivered);
+        for (int slot = 2; slot < destinationSlot; slot++)
+        {
+            assertEquals(0, local[slot].counters.totalDrops(), "idle port " + slot);
+        }
+    }
+
+    private static void sendBurst(final L2Switch l2Switch, final int sourceSlot, final UnsafeBuffer frame,
+        final int frames)
+    {
+        for (int i = 0; i < frames; i++)
+        {
+            l2Switch.forward(sourceSlot, frame, 0, frame.capacity(), PLAIN);
+        }
+    }
+
     @Test
     void shouldCountStalePortWhenDestinationLeftWhileInFlight()
     {

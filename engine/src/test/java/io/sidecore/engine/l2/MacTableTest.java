@@ -16,6 +16,7 @@ class MacTableTest
     private static final long NOW_NS = 5_000_000_000L;
     private static final long MAC_A = 0x02_00_00_00_00_0AL;
     private static final long MAC_B = 0x02_00_00_00_00_0BL;
+    private static final long MAC_C = 0x02_00_00_00_01_00L;
 
     /** A fixed hash key, so that the tables' layouts (and the model test's steps) are the same in every run. */
     private static final long HASH_KEY = 0x5EED_CAFE_F00D_BEEFL;
@@ -172,20 +173,24 @@ class MacTableTest
         long nowNs = NOW_NS;
         for (int step = 0; step < 20_000; step++)
         {
-            nowNs += random.nextInt(2_000_000);
+            nowNs += 1 + random.nextInt(2_000_000);
             final long mac = 0x02_00_00_00_00_00L + random.nextInt(300);
             final int action = random.nextInt(10);
             if (action < 6)
             {
                 final int slot = random.nextInt(8);
+                if (!model.containsKey(mac) && model.size() >= big.maxEntries())
+                {
+                    forgetOldestExpired(model, nowNs);
+                }
                 if (model.containsKey(mac) || model.size() < big.maxEntries())
                 {
-                    assertEquals(MacTable.LEARNED, big.learn(mac, slot, nowNs));
+                    assertEquals(MacTable.LEARNED, big.learn(mac, slot, nowNs), "step " + step);
                     model.put(mac, new long[]{slot, nowNs});
                 }
                 else
                 {
-                    assertEquals(MacTable.TABLE_FULL, big.learn(mac, slot, nowNs));
+                    assertEquals(MacTable.TABLE_FULL, big.learn(mac, slot, nowNs), "step " + step);
                 }
             }
             else if (action < 8)
@@ -268,5 +273,71 @@ class MacTableTest
 
         assertEquals(0, table.learnedCount(5));
         assertEquals(MacTable.LEARNED, table.learn(MAC_A, 5, NOW_NS, 1), "the allowance is free again");
+    }
+
+    @Test
+    void shouldLearnNewAddressPastAllowanceOnceTheSlotsLearnedAddressesExpired()
+    {
+        for (int i = 0; i < 3; i++)
+        {
+            assertEquals(MacTable.LEARNED, table.learn(MAC_A + i, 5, NOW_NS + i, 3));
+        }
+        assertEquals(MacTable.SOURCE_LIMIT, table.learn(MAC_C, 5, NOW_NS + AGING_NS - 1, 3), "all three live");
+
+        assertEquals(MacTable.LEARNED, table.learn(MAC_C, 5, NOW_NS + AGING_NS + 2, 3), "all three expired");
+
+        assertEquals(1, table.learnedCount(5), "the expired addresses no longer count");
+        assertEquals(1, table.size());
+        assertEquals(5, table.lookup(MAC_C, NOW_NS + AGING_NS + 2));
+    }
+
+    @Test
+    void shouldCountOnlyTheExpiredAddressesOutWhenSomeOfTheSlotsAddressesAreLive()
+    {
+        table.learn(MAC_A, 5, NOW_NS, 2);
+        table.learn(MAC_A + 1, 5, NOW_NS + 10, 2);
+        table.learn(MAC_A, 5, NOW_NS + AGING_NS / 2, 2);
+
+        assertEquals(MacTable.LEARNED, table.learn(MAC_C, 5, NOW_NS + AGING_NS + 10, 2), "MAC_A + 1 expired");
+        assertEquals(MacTable.SOURCE_LIMIT, table.learn(MAC_C + 1, 5, NOW_NS + AGING_NS + 11, 2), "MAC_A is live");
+
+        assertEquals(2, table.learnedCount(5));
+        assertTrue(table.contains(MAC_A));
+        assertEquals(MacTable.UNKNOWN, table.lookup(MAC_A + 1, NOW_NS + AGING_NS + 11));
+    }
+
+    @Test
+    void shouldLearnNewAddressWhenTheTableIsFullOfExpiredEntries()
+    {
+        final MacTable reserving = new MacTable(16, AGING_NS, 8, 4, HASH_KEY);
+        for (int i = 0; i < reserving.learnedLimit(); i++)
+        {
+            assertEquals(MacTable.LEARNED, reserving.learn(MAC_A + i, 1, NOW_NS));
+        }
+        assertEquals(MacTable.TABLE_FULL, reserving.learn(MAC_C, 2, NOW_NS + AGING_NS - 1), "all live");
+
+        assertEquals(MacTable.LEARNED, reserving.learn(MAC_C, 2, NOW_NS + AGING_NS), "all expired");
+
+        assertEquals(1, reserving.size());
+        assertEquals(0, reserving.learnedCount(1));
+        assertEquals(1, reserving.learnedCount(2));
+    }
+
+    /**
+     * What the table does when a new address finds it full: it forgets expired entries, oldest first, at most
+     * {@link MacTable#MAX_PROBES} of them.
+     */
+    private static void forgetOldestExpired(final Map<Long, long[]> model, final long nowNs)
+    {
+        final long[] expired = model.entrySet().stream()
+            .filter(entry -> nowNs - entry.getValue()[1] >= AGING_NS)
+            .sorted((x, y) -> Long.compare(x.getValue()[1], y.getValue()[1]))
+            .limit(MacTable.MAX_PROBES)
+            .mapToLong(Map.Entry::getKey)
+            .toArray();
+        for (final long mac : expired)
+        {
+            model.remove(mac);
+        }
     }
 }

@@ -18,14 +18,17 @@ class ShardRingTest
     private static final int SHARERS = 4;
     private static final int FLOODER = 1;
     private static final int FRAME_BYTES = 1514;
+    private static final long PASS = 5;
+    private static final int WINDOW = ShardRing.ACTIVE_WINDOW_PASSES;
     private final UnsafeBuffer frame = new UnsafeBuffer(new byte[FRAME_BYTES]);
     private final ShardRing ring = new ShardRing(RING_BYTES, 0, 1, 8);
 
     @Test
     void shouldRefuseSourcePastItsShareWhileRingHasRoom()
     {
+        activateAll(PASS);
         int accepted = 0;
-        while (ring.offer(0, 0, FLOODER, 7, frame, 0, FRAME_BYTES, SHARERS))
+        while (ring.offer(0, 0, FLOODER, 7, frame, 0, FRAME_BYTES, PASS))
         {
             accepted++;
         }
@@ -38,9 +41,10 @@ class ShardRingTest
     @Test
     void shouldLeaveEverySourceItsShareWhateverTheOthersSent()
     {
+        activateAll(PASS);
         for (int source = 0; source < SHARERS; source++)
         {
-            while (ring.offer(0, 0, source, 7, frame, 0, FRAME_BYTES, SHARERS))
+            while (ring.offer(0, 0, source, 7, frame, 0, FRAME_BYTES, PASS))
             {
                 assertTrue(ring.inFlightBytes(source) <= ring.shareBytes(SHARERS));
             }
@@ -52,7 +56,8 @@ class ShardRingTest
     @Test
     void shouldReturnBytesToTheirSourceWhenConsumed()
     {
-        while (ring.offer(0, 0, FLOODER, 7, frame, 0, FRAME_BYTES, SHARERS))
+        activateAll(PASS);
+        while (ring.offer(0, 0, FLOODER, 7, frame, 0, FRAME_BYTES, PASS))
         {
             continue;
         }
@@ -64,7 +69,42 @@ class ShardRingTest
         assertTrue(read > 0);
         assertEquals(FLOODER, seenSource[0]);
         assertEquals(0, ring.inFlightBytes(FLOODER));
-        assertTrue(ring.offer(0, 0, FLOODER, 7, frame, 0, FRAME_BYTES, SHARERS), "its share is free again");
+        assertTrue(ring.offer(0, 0, FLOODER, 7, frame, 0, FRAME_BYTES, PASS), "its share is free again");
         assertFalse(ring.inFlightBytes(FLOODER) == 0);
+    }
+
+    @Test
+    void shouldShareTheRingOnlyAmongSourcesThatSentInThisWindowOrThePrevious()
+    {
+        activateAll(PASS);
+        assertEquals(SHARERS, ring.activeSources(PASS));
+        assertTrue(ring.offer(0, 0, FLOODER, 7, frame, 0, FRAME_BYTES, WINDOW + 1));
+        assertEquals(SHARERS, ring.activeSources(WINDOW + 1), "the others sent in the previous window");
+        assertTrue(ring.offer(0, 0, 2, 7, frame, 0, FRAME_BYTES, WINDOW + 2));
+        assertEquals(SHARERS, ring.activeSources(WINDOW + 2), "a source active in both windows counts once");
+
+        assertEquals(2, ring.activeSources(2L * WINDOW), "only the two that sent in the last window");
+        assertEquals(0, ring.activeSources(4L * WINDOW), "idle for two windows");
+        drain();
+        while (ring.offer(0, 0, FLOODER, 7, frame, 0, FRAME_BYTES, 4L * WINDOW))
+        {
+            assertTrue(ring.inFlightBytes(FLOODER) <= ring.shareBytes(1));
+        }
+        assertTrue(ring.inFlightBytes(FLOODER) > ring.shareBytes(1) - 2 * FRAME_BYTES,
+            "alone, it has half the ring: the rest waits for a newcomer");
+    }
+
+    private void activateAll(final long pass)
+    {
+        for (int source = 0; source < SHARERS; source++)
+        {
+            assertTrue(ring.offer(0, 0, source, 7, frame, 0, FRAME_BYTES, pass));
+        }
+        drain();
+    }
+
+    private void drain()
+    {
+        ring.read((type, buffer, index, length) -> { }, Integer.MAX_VALUE);
     }
 }
