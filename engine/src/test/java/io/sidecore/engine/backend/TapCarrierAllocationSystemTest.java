@@ -25,6 +25,7 @@ class TapCarrierAllocationSystemTest
 {
     /** Far below the JIT's compile thresholds: the calls stay as cold as ten a second make them. */
     private static final int COLD_CHECKS = 30;
+    private static final int MAX_ROUNDS = 3;
 
     private static final com.sun.management.ThreadMXBean THREADS =
         (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
@@ -67,17 +68,26 @@ class TapCarrierAllocationSystemTest
         assertEquals(0, allocatedByColdChecks(true), "bytes allocated by " + COLD_CHECKS + " carrier checks (up)");
     }
 
+    /**
+     * Bytes {@link #COLD_CHECKS} checks allocate, in the first of at most {@link #MAX_ROUNDS} rounds that allocates
+     * nothing: in the full suite's JVM something once-only (seen: 64 KiB) can land in a round, while a check that
+     * allocates does so in every round, and {@code MAX_ROUNDS * COLD_CHECKS} calls stay below the JIT's thresholds.
+     */
     private long allocatedByColdChecks(final boolean expectedCarrier)
     {
-        final long overhead = measurementOverhead();
-        int matching = 0;
-        final long before = THREADS.getCurrentThreadAllocatedBytes();
-        for (int i = 0; i < COLD_CHECKS; i++)
+        long allocated = -1;
+        for (int round = 0; round < MAX_ROUNDS && 0 != allocated; round++)
         {
-            matching += tap.hasCarrier() == expectedCarrier ? 1 : 0;
+            final long overhead = measurementOverhead();
+            int matching = 0;
+            final long before = THREADS.getCurrentThreadAllocatedBytes();
+            for (int i = 0; i < COLD_CHECKS; i++)
+            {
+                matching += tap.hasCarrier() == expectedCarrier ? 1 : 0;
+            }
+            allocated = THREADS.getCurrentThreadAllocatedBytes() - before - overhead;
+            assertEquals(COLD_CHECKS, matching, "every check saw carrier=" + expectedCarrier);
         }
-        final long allocated = THREADS.getCurrentThreadAllocatedBytes() - before - overhead;
-        assertEquals(COLD_CHECKS, matching, "every check saw carrier=" + expectedCarrier);
         return allocated;
     }
 
