@@ -57,6 +57,7 @@ final class BenchPort
     static final int ETHERNET_HEADER_LENGTH = PacketHeaders.ETHERNET_HEADER_BYTES;
     static final int IPV4_HEADER_LENGTH = 20;
     static final int TCP_HEADER_LENGTH = 20;
+    static final int UDP_HEADER_LENGTH = 8;
     static final int TCP_HEADERS_LENGTH = ETHERNET_HEADER_LENGTH + IPV4_HEADER_LENGTH + TCP_HEADER_LENGTH;
     /** Largest buffer the Linux e1000 driver puts behind one TX descriptor (E1000_MAX_DATA_PER_TXD). */
     static final int MAX_DATA_PER_TX_DESCRIPTOR = 4096;
@@ -300,22 +301,8 @@ final class BenchPort
      */
     void putTsoPacket(final long gpa, final int payloadLengthBytes)
     {
-        final int start = ramOffset(gpa);
         final UnsafeBuffer b = ramBuffer;
-        b.putBytes(start, PEER_MAC);
-        b.putBytes(start + 6, MAC);
-        b.putShort(start + PacketHeaders.ETHER_TYPE_OFFSET, (short)PacketHeaders.ETHERTYPE_IPV4, ByteOrder.BIG_ENDIAN);
-        final int ip = start + ETHERNET_HEADER_LENGTH;
-        b.putByte(ip, (byte)0x45);
-        b.putByte(ip + 1, (byte)0);
-        b.putShort(ip + 2, (short)0, ByteOrder.BIG_ENDIAN);
-        b.putShort(ip + 4, (short)0x1234, ByteOrder.BIG_ENDIAN);
-        b.putShort(ip + 6, (short)0x4000, ByteOrder.BIG_ENDIAN);
-        b.putByte(ip + 8, (byte)64);
-        b.putByte(ip + PacketHeaders.IPV4_PROTOCOL_OFFSET, (byte)PacketHeaders.PROTOCOL_TCP);
-        b.putShort(ip + PacketHeaders.IPV4_CHECKSUM_OFFSET, (short)0, ByteOrder.BIG_ENDIAN);
-        b.putInt(ip + 12, 0x0A00_0001, ByteOrder.BIG_ENDIAN);
-        b.putInt(ip + 16, 0x0A00_0002, ByteOrder.BIG_ENDIAN);
+        final int ip = putIpv4Headers(gpa, PacketHeaders.PROTOCOL_TCP, 0);
         final int tcp = ip + IPV4_HEADER_LENGTH;
         b.putShort(tcp, (short)40000, ByteOrder.BIG_ENDIAN);
         b.putShort(tcp + 2, (short)5201, ByteOrder.BIG_ENDIAN);
@@ -332,6 +319,64 @@ final class BenchPort
         {
             b.putByte(tcp + TCP_HEADER_LENGTH + i, (byte)(i * 131 + 17));
         }
+    }
+
+    /**
+     * Write the Ethernet header (to the peer, from the port) and an IPv4 header (10.0.0.1 to 10.0.0.2, DF, TTL 64)
+     * with a zero header checksum.
+     *
+     * @param gpa            where the frame starts in guest RAM.
+     * @param protocol       IP protocol number.
+     * @param ipLengthBytes  IP total length (0 as Linux leaves it in a TSO packet).
+     * @return offset of the IP header in {@link #ramBuffer}.
+     */
+    private int putIpv4Headers(final long gpa, final int protocol, final int ipLengthBytes)
+    {
+        final int start = ramOffset(gpa);
+        final UnsafeBuffer b = ramBuffer;
+        b.putBytes(start, PEER_MAC);
+        b.putBytes(start + 6, MAC);
+        b.putShort(start + PacketHeaders.ETHER_TYPE_OFFSET, (short)PacketHeaders.ETHERTYPE_IPV4, ByteOrder.BIG_ENDIAN);
+        final int ip = start + ETHERNET_HEADER_LENGTH;
+        b.putByte(ip, (byte)0x45);
+        b.putByte(ip + 1, (byte)0);
+        b.putShort(ip + 2, (short)ipLengthBytes, ByteOrder.BIG_ENDIAN);
+        b.putShort(ip + 4, (short)0x1234, ByteOrder.BIG_ENDIAN);
+        b.putShort(ip + 6, (short)0x4000, ByteOrder.BIG_ENDIAN);
+        b.putByte(ip + 8, (byte)64);
+        b.putByte(ip + PacketHeaders.IPV4_PROTOCOL_OFFSET, (byte)protocol);
+        b.putShort(ip + PacketHeaders.IPV4_CHECKSUM_OFFSET, (short)0, ByteOrder.BIG_ENDIAN);
+        b.putInt(ip + 12, 0x0A00_0001, ByteOrder.BIG_ENDIAN);
+        b.putInt(ip + 16, 0x0A00_0002, ByteOrder.BIG_ENDIAN);
+        return ip;
+    }
+
+    /**
+     * Write an IPv4/UDP frame as a Linux guest hands it to e1000 with CHECKSUM_PARTIAL: IP header complete with its
+     * checksum, the UDP checksum field holding the pseudo-header sum for the device to finish (SDM 3.3.6).
+     *
+     * @param gpa         where in guest RAM.
+     * @param lengthBytes whole frame, at least 42.
+     */
+    void putUdpFrame(final long gpa, final int lengthBytes)
+    {
+        final UnsafeBuffer b = ramBuffer;
+        final int ipLength = lengthBytes - ETHERNET_HEADER_LENGTH;
+        final int ip = putIpv4Headers(gpa, PacketHeaders.PROTOCOL_UDP, ipLength);
+        b.putShort(ip + PacketHeaders.IPV4_CHECKSUM_OFFSET,
+            (short)~InternetChecksum.fold(InternetChecksum.sum(b, ip, IPV4_HEADER_LENGTH)), ByteOrder.BIG_ENDIAN);
+        final int udp = ip + IPV4_HEADER_LENGTH;
+        final int udpLength = ipLength - IPV4_HEADER_LENGTH;
+        b.putShort(udp, (short)40000, ByteOrder.BIG_ENDIAN);
+        b.putShort(udp + 2, (short)5201, ByteOrder.BIG_ENDIAN);
+        b.putShort(udp + 4, (short)udpLength, ByteOrder.BIG_ENDIAN);
+        for (int i = UDP_HEADER_LENGTH; i < udpLength; i++)
+        {
+            b.putByte(udp + i, (byte)(i * 131 + 17));
+        }
+        final int pseudoHeaderSum = InternetChecksum.fold(
+            InternetChecksum.pseudoHeader(b, ip, false, PacketHeaders.PROTOCOL_UDP, udpLength));
+        b.putShort(udp + 6, (short)pseudoHeaderSum, ByteOrder.BIG_ENDIAN);
     }
 
     /**

@@ -29,6 +29,12 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  *   <li>{@code LEGACY_64}, {@code LEGACY_1514}: 256 legacy descriptors, one frame each (EOP | IFCS | RS), each with
  *       its own buffer;</li>
+ *   <li>{@code UDP_CSUM_64}: 128 IPv4/UDP frames of 64 bytes, each as the system benchmark's guest (and Linux
+ *       {@code e1000_tx_csum}) sends it: a TCP/IP context descriptor asking for the UDP checksum, then one data
+ *       descriptor with POPTS.TXSM (EOP | IFCS | RS); 256 descriptors per call, the same count as
+ *       {@code LEGACY_64}, half the frames. Side by side with {@code LEGACY_64} it prices what the system
+ *       benchmark's 64-byte case costs per frame over the demo's non-IP frames: a second descriptor and a
+ *       checksum;</li>
  *   <li>{@code TSO_64K}: 8 IPv4/TCP packets of 64 KiB (54 header bytes + 65482 payload bytes, MSS 1448, IXSM and
  *       TXSM) laid out as Linux e1000 does: a context descriptor, a header descriptor and 16 payload descriptors of at
  *       most 4 KiB; 144 descriptors and 8 x 46 = 368 frames per call.</li>
@@ -52,6 +58,10 @@ public class TxPathBenchmark
     static final int RING_DESCRIPTORS = 512;
     /** Legacy descriptors (= frames) per call. */
     static final int LEGACY_BATCH = 256;
+    /** UDP frames per call (two descriptors each). */
+    static final int UDP_FRAMES = LEGACY_BATCH / 2;
+    /** The system benchmark's small frame: Ethernet, IPv4, UDP and 22 payload bytes. */
+    static final int UDP_FRAME_BYTES = 64;
     /** TSO packets per call. */
     static final int TSO_PACKETS = 8;
     /** TSO packet size, the staging buffer's capacity. */
@@ -63,7 +73,7 @@ public class TxPathBenchmark
     private static final int TSO_BUFFER_STRIDE = 0x1_0000;
 
     /** What the ring holds. */
-    @Param({"LEGACY_64", "LEGACY_1514", "TSO_64K"})
+    @Param({"LEGACY_64", "LEGACY_1514", "UDP_CSUM_64", "TSO_64K"})
     String scenario;
 
     private BenchPort port;
@@ -87,6 +97,10 @@ public class TxPathBenchmark
 
             case "LEGACY_1514":
                 fillLegacy(1514);
+                break;
+
+            case "UDP_CSUM_64":
+                fillUdpChecksum();
                 break;
 
             case "TSO_64K":
@@ -173,6 +187,28 @@ public class TxPathBenchmark
         }
         batchDescriptors = LEGACY_BATCH;
         expectedFramesPerCall = LEGACY_BATCH;
+    }
+
+    /**
+     * Per frame: a context descriptor (SDM 3.3.6, no TSE: TUCSS at the UDP header, TUCSO at its checksum field) and
+     * a data descriptor with TXSM (SDM 3.3.7.1), as Linux e1000_tx_csum writes them for CHECKSUM_PARTIAL.
+     */
+    private void fillUdpChecksum()
+    {
+        final int ipStart = BenchPort.ETHERNET_HEADER_LENGTH;
+        final int udpStart = ipStart + BenchPort.IPV4_HEADER_LENGTH;
+        final int dataCommand = E1000TxDescriptor.CMD_EOP | E1000TxDescriptor.CMD_IFCS | E1000TxDescriptor.CMD_RS;
+        int index = 0;
+        for (int i = 0; i < UDP_FRAMES; i++)
+        {
+            final long bufferGpa = BenchPort.TX_BUFFERS_GPA + (long)i * LEGACY_BUFFER_STRIDE;
+            port.putUdpFrame(bufferGpa, UDP_FRAME_BYTES);
+            port.putContextTx(index++, ipStart, ipStart + 10, udpStart - 1, udpStart, udpStart + 6, 0,
+                E1000TxDescriptor.TUCMD_IP, 0, 0);
+            port.putDataTx(index++, bufferGpa, UDP_FRAME_BYTES, dataCommand, E1000TxDescriptor.POPTS_TXSM);
+        }
+        batchDescriptors = index;
+        expectedFramesPerCall = UDP_FRAMES;
     }
 
     /**

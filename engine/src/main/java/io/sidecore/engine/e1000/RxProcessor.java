@@ -129,6 +129,10 @@ public final class RxProcessor
     private boolean batchHeadDirty;
     private int batchHead;
     private int batchCauses;
+    private long unstoredFrames;
+    private long unstoredBytes;
+    private long unstoredDescriptors;
+    private long unstoredDescriptorsExamined;
 
     private boolean failedScanValid;
     private long failedScanRingGpa;
@@ -222,6 +226,10 @@ public final class RxProcessor
         finally
         {
             source = null;
+            if (!batching)
+            {
+                storeCounts();
+            }
         }
     }
 
@@ -264,6 +272,8 @@ public final class RxProcessor
      */
     public void reset()
     {
+        // Host counters, not device state: the frames delivered before the reset stay counted.
+        storeCounts();
         failedScanValid = false;
         source = null;
         batchHeadKnown = false;
@@ -305,6 +315,7 @@ public final class RxProcessor
     public void flushBatch(final long nowNs)
     {
         statistics.publishReceive();
+        storeCounts();
         batchHeadKnown = false;
         if (batchHeadDirty)
         {
@@ -432,10 +443,10 @@ public final class RxProcessor
             newHead = write(head, special, checksumStatus | filterStatus);
             final int firstByte = source.getByte(sourceOffset) & 0xFF;
             statistics.onReceive(frameLength, firstByte, RxFilter.isBroadcast(source, sourceOffset));
-            counters.increment(PortCounter.RX_FRAMES);
-            counters.add(PortCounter.RX_BYTES, deliveredLength);
+            unstoredFrames++;
+            unstoredBytes += deliveredLength;
         }
-        counters.add(PortCounter.RX_DESCRIPTORS, usedDescriptors);
+        unstoredDescriptors += usedDescriptors;
         int causes = E1000Registers.ICR_RXT0;
         if (isBelowMinimumThreshold(newHead, tail, rctl))
         {
@@ -522,7 +533,36 @@ public final class RxProcessor
     private void charge(final int examined)
     {
         examineBudget -= examined;
-        counters.add(PortCounter.RX_DESCRIPTORS_EXAMINED, examined);
+        unstoredDescriptorsExamined += examined;
+    }
+
+    /**
+     * Store the host counters of the frames received since the last call: {@link PortCounter#RX_FRAMES},
+     * {@link PortCounter#RX_BYTES}, {@link PortCounter#RX_DESCRIPTORS} and
+     * {@link PortCounter#RX_DESCRIPTORS_EXAMINED}. Each is an opaque store to the shared counters file, so a batch
+     * stores them once when it ends ({@link #flushBatch}) and a frame outside a batch at once (issue 11 §0: counters
+     * stored once per pass; {@code CounterIncrementBenchmark}: 12.7 against 0.6 ns per frame for four counters).
+     * Drop counters stay per drop: they are rare, and each names its frame's one reason at once.
+     */
+    private void storeCounts()
+    {
+        if (0 != unstoredDescriptorsExamined)
+        {
+            counters.add(PortCounter.RX_DESCRIPTORS_EXAMINED, unstoredDescriptorsExamined);
+            unstoredDescriptorsExamined = 0;
+        }
+        if (0 != unstoredDescriptors)
+        {
+            counters.add(PortCounter.RX_DESCRIPTORS, unstoredDescriptors);
+            unstoredDescriptors = 0;
+        }
+        if (0 != unstoredFrames)
+        {
+            counters.add(PortCounter.RX_FRAMES, unstoredFrames);
+            counters.add(PortCounter.RX_BYTES, unstoredBytes);
+            unstoredFrames = 0;
+            unstoredBytes = 0;
+        }
     }
 
     private int dataLength(final int covered, final int descriptorLength)

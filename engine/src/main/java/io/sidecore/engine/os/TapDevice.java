@@ -331,7 +331,8 @@ public final class TapDevice implements AutoCloseable
      * is compared with the TAP's, and when they differ the descriptor itself is asked for its interface
      * ({@code TUNGETIFF}): a renamed interface is followed under its new name; one in another namespace cannot be
      * observed from here and reports carrier (its frames still flow through the descriptor; {@link #isCarrierVisible}
-     * says so), rather than holding the port's link down forever. Two or three system calls, no allocation.
+     * says so), rather than holding the port's link down forever. Two or three system calls, no allocation even
+     * when not compiled (the sidecore calls it ten times a second): its ioctls keep no errno, which it never reads.
      * <p>
      * When the interface's index could not be found as the TAP was opened, each call asks again (the descriptor's
      * current name by {@code TUNGETIFF}, then its index): the backend calls this at its carrier-check cadence, not
@@ -348,7 +349,7 @@ public final class TapDevice implements AutoCloseable
         }
         if (interfaceIndex < 0)
         {
-            if (LibC.ioctl(callState, fd, TUNGETIFF, deviceRequest) < 0)
+            if (LibC.ioctlWithoutErrno(fd, TUNGETIFF, deviceRequest) < 0)
             {
                 carrierVisible = true;
                 return false;
@@ -363,7 +364,7 @@ public final class TapDevice implements AutoCloseable
         }
         if (indexByName() != interfaceIndex)
         {
-            if (LibC.ioctl(callState, fd, TUNGETIFF, deviceRequest) < 0)
+            if (LibC.ioctlWithoutErrno(fd, TUNGETIFF, deviceRequest) < 0)
             {
                 return false;
             }
@@ -377,7 +378,7 @@ public final class TapDevice implements AutoCloseable
         }
         carrierVisible = true;
         interfaceRequest.set(JAVA_SHORT, IFREQ_FLAGS_OFFSET, (short)0);
-        if (LibC.ioctl(callState, controlSocket, SIOCGIFFLAGS, interfaceRequest) < 0)
+        if (LibC.ioctlWithoutErrno(controlSocket, SIOCGIFFLAGS, interfaceRequest) < 0)
         {
             return false;
         }
@@ -409,7 +410,7 @@ public final class TapDevice implements AutoCloseable
     private int indexByName()
     {
         interfaceRequest.set(JAVA_INT, IFREQ_FLAGS_OFFSET, 0);
-        if (LibC.ioctl(callState, controlSocket, SIOCGIFINDEX, interfaceRequest) < 0)
+        if (LibC.ioctlWithoutErrno(controlSocket, SIOCGIFINDEX, interfaceRequest) < 0)
         {
             return -1;
         }

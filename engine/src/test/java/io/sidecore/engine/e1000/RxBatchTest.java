@@ -85,6 +85,61 @@ class RxBatchTest
         assertFalse(0 != (h.rxStatus(1) & 0x01));
     }
 
+    /**
+     * The host counters of delivered frames (frames, bytes, descriptors used and examined) are stores to the
+     * shared counters file, so a batch accumulates them and stores each once when it ends (issue 11 §0: counters
+     * stored once per pass; {@code CounterIncrementBenchmark}); a frame outside a batch stores them at once.
+     */
+    @Test
+    void shouldStoreTheHostCountersOfABatchOnceWhenItEndsAndOfAFrameOutsideABatchAtOnce()
+    {
+        final PortCounter[] perFrameCounters = {PortCounter.RX_FRAMES, PortCounter.RX_BYTES,
+            PortCounter.RX_DESCRIPTORS, PortCounter.RX_DESCRIPTORS_EXAMINED};
+        final DeviceHarness h = ready();
+        h.device.rxBatching(true, h.nowNs);
+        for (int i = 0; i < FRAMES; i++)
+        {
+            assertTrue(h.receive(DeviceHarness.broadcastFrame(60 + i * 100, i)));
+        }
+        for (final PortCounter counter : perFrameCounters)
+        {
+            assertEquals(0, h.counter(counter), counter.name() + " not stored inside the batch");
+        }
+
+        h.device.rxBatching(false, h.nowNs);
+
+        long bytes = 0;
+        for (int i = 0; i < FRAMES; i++)
+        {
+            bytes += 60 + i * 100;
+        }
+        assertEquals(FRAMES, h.counter(PortCounter.RX_FRAMES));
+        assertEquals(bytes, h.counter(PortCounter.RX_BYTES));
+        assertEquals(FRAMES, h.counter(PortCounter.RX_DESCRIPTORS), "one 2048-byte buffer per frame");
+        assertEquals(FRAMES, h.counter(PortCounter.RX_DESCRIPTORS_EXAMINED));
+
+        assertTrue(h.receive(DeviceHarness.broadcastFrame(60, 9)), "outside a batch");
+        assertEquals(FRAMES + 1, h.counter(PortCounter.RX_FRAMES));
+        assertEquals(bytes + 60, h.counter(PortCounter.RX_BYTES));
+        assertEquals(FRAMES + 1, h.counter(PortCounter.RX_DESCRIPTORS));
+        assertEquals(FRAMES + 1, h.counter(PortCounter.RX_DESCRIPTORS_EXAMINED));
+    }
+
+    @Test
+    void shouldCountTheFramesOfABatchAMacResetInterrupts()
+    {
+        final DeviceHarness h = ready();
+        h.device.rxBatching(true, h.nowNs);
+        assertTrue(h.receive(DeviceHarness.broadcastFrame(60, 1)));
+
+        h.write(E1000Registers.CTRL, E1000Registers.CTRL_RST);
+        h.device.rxBatching(false, h.nowNs);
+
+        assertEquals(1, h.counter(PortCounter.RX_FRAMES), "delivered before the reset: counted once");
+        assertEquals(60, h.counter(PortCounter.RX_BYTES));
+        assertEquals(1, h.counter(PortCounter.RX_DESCRIPTORS));
+    }
+
     @Test
     void shouldForgetDeferredRdhWhenMacIsReset()
     {

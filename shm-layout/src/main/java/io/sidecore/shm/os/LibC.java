@@ -194,6 +194,9 @@ public final class LibC
         FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), 2);
     private static final MethodHandle IOCTL_PTR = bindVariadic("ioctl",
         FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), 2);
+    /** Without errno capture: see {@link #ioctlWithoutErrno}. */
+    private static final MethodHandle IOCTL_PTR_WITHOUT_ERRNO = LINKER.downcallHandle(symbol("ioctl"),
+        FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), Linker.Option.firstVariadicArg(2));
     private static final MethodHandle IOCTL_LONG = bindVariadic("ioctl",
         FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG), 2);
     private static final MethodHandle SYSCALL2 = bindVariadic("syscall",
@@ -675,6 +678,29 @@ public final class LibC
         try
         {
             return (int)IOCTL_PTR.invokeExact(callState, fd, request, argument);
+        }
+        catch (final Throwable t)
+        {
+            throw rethrow("ioctl", t);
+        }
+    }
+
+    /**
+     * {@code ioctl(2)} with a pointer argument, for a caller that needs only whether it failed. A call with errno
+     * capture allocates the JDK's slice of the call state (40 bytes) unless the JIT compiled its caller with the
+     * downcall inlined and escape analysis removed the slice; a periodic check (a TAP's carrier, ten times a second
+     * on the sidecore) is never compiled that far, so it calls this one, which allocates nothing even interpreted.
+     *
+     * @param fd       file descriptor.
+     * @param request  request code.
+     * @param argument pointer argument.
+     * @return result, or -1 on failure (its errno is not kept).
+     */
+    public static int ioctlWithoutErrno(final int fd, final long request, final MemorySegment argument)
+    {
+        try
+        {
+            return (int)IOCTL_PTR_WITHOUT_ERRNO.invokeExact(fd, request, argument);
         }
         catch (final Throwable t)
         {
