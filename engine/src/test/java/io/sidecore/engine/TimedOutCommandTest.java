@@ -10,6 +10,7 @@ import io.sidecore.engine.frame.FrameSink;
 import io.sidecore.engine.mem.GuestMemory;
 import io.sidecore.engine.mem.GuestMemoryRegion;
 import io.sidecore.engine.port.Port;
+import io.sidecore.engine.proxy.CommandOutcomeUnknownException;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.CachedNanoClock;
 import org.junit.jupiter.api.AfterEach;
@@ -139,6 +140,52 @@ class TimedOutCommandTest
         finally
         {
             release.countDown();
+            stop.set(true);
+            sidecore.join(DRIVE_LIMIT_MS);
+        }
+        assertFalse(sidecore.isAlive());
+    }
+
+    /**
+     * An Error on the sidecore thread inside a command (here: the port's backend fails to close as RemovePort frees
+     * it) may have left the command half done, unlike a refusal: the caller is told the outcome is unknown, so it
+     * keeps what it gave instead of freeing it (review finding on the outcome-unknown change).
+     */
+    @Test
+    void shouldAnswerOutcomeUnknownWhenAnErrorCutsACommandShort() throws Exception
+    {
+        final StallingBackend backend = new StallingBackend();
+        final Port port = unboundPort(backend);
+        backend.errorOnClose = true;
+        final AtomicBoolean stop = new AtomicBoolean();
+        final Thread sidecore = new Thread(() ->
+        {
+            while (!stop.get())
+            {
+                clock.advance(1_000);
+                try
+                {
+                    engine.doWork();
+                }
+                catch (final InternalError expected)
+                {
+                    // As the agent runner does: the error is logged and the sidecore goes on.
+                }
+            }
+        }, "sidecore");
+        sidecore.start();
+        try
+        {
+            final CompletableFuture<Void> call = CompletableFuture.runAsync(() -> engine.proxy().removePort(port));
+
+            final ExecutionException failed = assertThrows(ExecutionException.class,
+                () -> call.get(DRIVE_LIMIT_MS, TimeUnit.MILLISECONDS));
+
+            assertTrue(failed.getCause() instanceof CommandOutcomeUnknownException, String.valueOf(failed.getCause()));
+            assertTrue(failed.getCause().getMessage().contains("outcome unknown"), failed.getCause().getMessage());
+        }
+        finally
+        {
             stop.set(true);
             sidecore.join(DRIVE_LIMIT_MS);
         }
@@ -285,6 +332,7 @@ class TimedOutCommandTest
         private volatile boolean stalled;
 
         private volatile CountDownLatch wedgedUntil;
+        volatile boolean errorOnClose;
 
         void stallOnce(final BooleanSupplier condition)
         {
@@ -352,6 +400,10 @@ class TimedOutCommandTest
 
         public void close()
         {
+            if (errorOnClose)
+            {
+                throw new InternalError("injected: the backend fails as the port is removed");
+            }
         }
 
         public String typeName()

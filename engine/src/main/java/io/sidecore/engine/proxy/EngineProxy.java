@@ -1083,6 +1083,15 @@ public final class EngineProxy
             spins = idleStep(spins);
         }
         final Exception failure = command.failure();
+        if (SidecoreCommand.SIDECORE_FAILED == failure)
+        {
+            // An Error cut the command short somewhere inside: unlike a refusal, it may have changed state, so the
+            // caller must keep (leak) what it gave, as for a command that never finished.
+            final String name = command.getClass().getSimpleName();
+            throw new CommandOutcomeUnknownException(name, "sidecore " + agent.index() + " failed inside " + name +
+                " (an Error on its thread): outcome unknown; what the command was given may still be in use and " +
+                "must not be freed");
+        }
         if (null != failure)
         {
             throw new IllegalStateException(command.getClass().getSimpleName() + " failed on sidecore " +
