@@ -95,6 +95,14 @@ public final class SwitchUplink implements PortBackend
     }
 
     /**
+     * @return whether the host-side backend's polls ask the kernel (a TAP uplink reads its TAP every poll).
+     */
+    public boolean pollsTheKernel()
+    {
+        return host.pollsTheKernel();
+    }
+
+    /**
      * @return the host side.
      */
     public PortBackend host()
