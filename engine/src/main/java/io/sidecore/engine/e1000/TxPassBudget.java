@@ -9,10 +9,11 @@ package io.sidecore.engine.e1000;
  * too, so even a guest whose packets are all refused costs a pass no more than the byte budget in copying.
  * <p>
  * A pass also stops early when its {@link YieldSignal} says another thread waits for the sidecore, but only after
- * {@link #MIN_FRAMES_BEFORE_YIELD} frames: a trapped access (a guest's ICR read in its interrupt handler) is then
- * answered within about one frame's work of the port being served, not after the rest of that port's budget — 64
- * TSO segments, a few microseconds that every honest guest's interrupt handler would otherwise wait through — and a
- * guest that keeps trapped accesses always waiting still lets every port move that many frames per pass.
+ * {@link #MIN_FRAMES_BEFORE_YIELD} frames: a trapped access (a guest's ICR read in its interrupt handler) then waits
+ * for at most that many frames of the port being served (plus the rest of that port's pass: its backend input), not
+ * for the rest of its TX budget — 64 TSO segments, microseconds that every honest guest's interrupt handler would
+ * otherwise wait through — and a guest that keeps trapped accesses always waiting still lets every port move that
+ * many frames per pass.
  * <p>
  * One per port's {@link TxProcessor}; agent thread only.
  */

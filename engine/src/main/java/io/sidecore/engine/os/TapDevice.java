@@ -337,7 +337,10 @@ public final class TapDevice implements AutoCloseable
      * When the interface's index could not be found as the TAP was opened, each call asks again (the descriptor's
      * current name by {@code TUNGETIFF}, then its index): the backend calls this at its carrier-check cadence, not
      * every pass, so the retries are bounded. Until the index is found the carrier is assumed and reported unknown
-     * ({@link #isCarrierVisible} false), never taken for a carrier that was read.
+     * ({@link #isCarrierVisible} false), never taken for a carrier that was read; a descriptor the kernel no longer
+     * ties to any interface ({@code TUNGETIFF} fails: the interface was deleted) has no carrier. The retried index is
+     * looked up by name in the daemon's namespace: an interface of the same name that appeared here after the TAP
+     * moved away would be taken for it (as with a rename, the limit of following by name).
      *
      * @return true with carrier.
      */

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.lang.management.ManagementFactory;
+import java.util.Arrays;
 import java.util.concurrent.ThreadLocalRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -69,14 +70,15 @@ class TapCarrierAllocationSystemTest
     }
 
     /**
-     * Bytes {@link #COLD_CHECKS} checks allocate, in the first of at most {@link #MAX_ROUNDS} rounds that allocates
-     * nothing: in the full suite's JVM something once-only (seen: 64 KiB) can land in a round, while a check that
-     * allocates does so in every round, and {@code MAX_ROUNDS * COLD_CHECKS} calls stay below the JIT's thresholds.
+     * Bytes {@link #COLD_CHECKS} checks allocate in the second-least-allocating of {@link #MAX_ROUNDS} rounds, so
+     * one round may be excused and no more: in the full suite's JVM something once-only (seen: 64 KiB) can land in a
+     * round, while a check that allocates, even only now and then, shows in more than one round; and
+     * {@code MAX_ROUNDS * COLD_CHECKS} calls stay below the JIT's thresholds.
      */
     private long allocatedByColdChecks(final boolean expectedCarrier)
     {
-        long allocated = -1;
-        for (int round = 0; round < MAX_ROUNDS && 0 != allocated; round++)
+        final long[] allocated = new long[MAX_ROUNDS];
+        for (int round = 0; round < MAX_ROUNDS; round++)
         {
             final long overhead = measurementOverhead();
             int matching = 0;
@@ -85,10 +87,11 @@ class TapCarrierAllocationSystemTest
             {
                 matching += tap.hasCarrier() == expectedCarrier ? 1 : 0;
             }
-            allocated = THREADS.getCurrentThreadAllocatedBytes() - before - overhead;
+            allocated[round] = THREADS.getCurrentThreadAllocatedBytes() - before - overhead;
             assertEquals(COLD_CHECKS, matching, "every check saw carrier=" + expectedCarrier);
         }
-        return allocated;
+        Arrays.sort(allocated);
+        return allocated[1];
     }
 
     /**
