@@ -1,12 +1,9 @@
 package io.sidecore.engine;
 
 import io.sidecore.engine.agent.SidecoreEngine;
-import io.sidecore.engine.backend.PortBackend;
-import io.sidecore.engine.frame.FrameMetadata;
-import io.sidecore.engine.frame.FrameSink;
+import io.sidecore.engine.backend.IdleStubBackend;
 import io.sidecore.shm.E1000Registers;
 import io.sidecore.shm.PortCounter;
-import org.agrona.DirectBuffer;
 import org.agrona.concurrent.CachedNanoClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -161,7 +158,7 @@ class FairShareTest
     {
         engine = new SidecoreEngine(TestContexts.invoker(clock, 1).fairQuantumNs(QUANTUM_NS));
         final TestGuest tapGuest = new TestGuest(1);
-        tapGuest.attach(engine.proxy(), new IdleKernelBackend(clock, 3_000));
+        tapGuest.attach(engine.proxy(), new IdleStubBackend(true, () -> clock.advance(3_000)));
         engine.doWork();
         final ClockChargingBackend worker = backend(2, CHEAP_NS);
         final TestGuest workerGuest = guestOf(worker);
@@ -176,46 +173,6 @@ class FairShareTest
         assertEquals(PASSES * 3_000L, cpuNs(tapGuest) - tapBefore, "every idle read is the TAP port's");
         assertEquals(PASSES * CHEAP_NS, cpuNs(workerGuest) - workerBefore, "the worker pays for its own work only");
         assertEquals(0, workerGuest.port.counters().get(PortCounter.PASSES_OVER_SHARE));
-    }
-
-    /** A backend whose every poll asks the kernel and finds nothing, taking {@code costNs} of the clock. */
-    private static final class IdleKernelBackend implements PortBackend
-    {
-        private final CachedNanoClock clock;
-        private final long costNs;
-
-        IdleKernelBackend(final CachedNanoClock clock, final long costNs)
-        {
-            this.clock = clock;
-            this.costNs = costNs;
-        }
-
-        public int poll(final long nowNs, final FrameSink toGuest, final int frameBudget, final long byteBudget)
-        {
-            clock.advance(costNs);
-            return 0;
-        }
-
-        public int onFrame(
-            final DirectBuffer frame, final int offset, final int lengthBytes, final FrameMetadata metadata,
-            final long nowNs)
-        {
-            return FrameSink.DELIVERED;
-        }
-
-        public boolean pollsTheKernel()
-        {
-            return true;
-        }
-
-        public void close()
-        {
-        }
-
-        public String typeName()
-        {
-            return "idle-kernel";
-        }
     }
 
     private ClockChargingBackend backend(final int index, final long costNs)

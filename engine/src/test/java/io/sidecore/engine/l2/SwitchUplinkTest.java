@@ -1,9 +1,6 @@
 package io.sidecore.engine.l2;
 
-import io.sidecore.engine.backend.PortBackend;
-import io.sidecore.engine.frame.FrameMetadata;
-import io.sidecore.engine.frame.FrameSink;
-import org.agrona.DirectBuffer;
+import io.sidecore.engine.backend.IdleStubBackend;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -18,36 +15,7 @@ class SwitchUplinkTest
     @Test
     void shouldPollTheKernelWhenItsHostBackendDoes()
     {
-        assertTrue(new SwitchUplink(new HostBackend(true), null, 0, null).pollsTheKernel());
-        assertFalse(new SwitchUplink(new HostBackend(false), null, 0, null).pollsTheKernel());
-    }
-
-    private record HostBackend(boolean kernel) implements PortBackend
-    {
-        public int poll(final long nowNs, final FrameSink toGuest, final int frameBudget, final long byteBudget)
-        {
-            return 0;
-        }
-
-        public int onFrame(
-            final DirectBuffer frame, final int offset, final int lengthBytes, final FrameMetadata metadata,
-            final long nowNs)
-        {
-            return FrameSink.DELIVERED;
-        }
-
-        public boolean pollsTheKernel()
-        {
-            return kernel;
-        }
-
-        public void close()
-        {
-        }
-
-        public String typeName()
-        {
-            return "host";
-        }
+        assertTrue(new SwitchUplink(new IdleStubBackend(true, () -> { }), null, 0, null).pollsTheKernel());
+        assertFalse(new SwitchUplink(new IdleStubBackend(false, () -> { }), null, 0, null).pollsTheKernel());
     }
 }
