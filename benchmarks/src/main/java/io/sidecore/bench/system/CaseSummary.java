@@ -80,7 +80,8 @@ record CaseSummary(BenchCase benchCase, List<RunResult> runs)
     }
 
     /**
-     * @return the RESULT line: the fields issue 11 names, then the spread and the diagnostics.
+     * @return the RESULT line: the fields issue 11 names, then the spread and the diagnostics ({@code lat_samples}:
+     *     the probe's doorbell-to-DD measurements per interval, median).
      */
     String resultLine()
     {
@@ -94,7 +95,8 @@ record CaseSummary(BenchCase benchCase, List<RunResult> runs)
         return String.format(Locale.ROOT,
             "RESULT %s mpps=%.3f gbps=%.2f p50_us=%.1f p99_us=%.1f p999_us=%.1f busy=%.3f ns_per_frame=%.1f " +
                 "alloc_bytes=%d runs=%d mpps_min=%.3f mpps_max=%.3f gc=%d pass_p50_us=%.2f pass_p99_us=%.1f " +
-                "pass_p999_us=%.1f pass_max_us=%s drops=%.0f guest_cpu=%.2f sidecore_off_cpu=%.2f saturated=%s",
+                "pass_p999_us=%.1f pass_max_us=%s drops=%.0f guest_cpu=%.2f sidecore_off_cpu=%.2f lat_samples=%.0f " +
+                "saturated=%s",
             benchCase.label(),
             median(RunResult::mpps),
             median(RunResult::gbps),
@@ -115,6 +117,7 @@ record CaseSummary(BenchCase benchCase, List<RunResult> runs)
             median(run -> run.drops()),
             median(RunResult::guestCpu),
             median(RunResult::sidecoreOffCpu),
+            median(run -> run.latencySamples()),
             saturated());
     }
 
@@ -130,7 +133,8 @@ record CaseSummary(BenchCase benchCase, List<RunResult> runs)
 
     /**
      * The polling/trap throughput ratio for each frame size, from the pair of cases that differ only in doorbell
-     * mode, preferring guest to guest, CSB off and the fewest guests; each repetition's ratio, then their median.
+     * mode, preferring guest to guest, CSB off and the fewest guests, among the cases in which every guest sends
+     * (throughput: a paced case's rate is the probe's); each repetition's ratio, then their median.
      *
      * @param summaries every case of the run.
      * @param frames    the frame sizes measured.
@@ -146,7 +150,7 @@ record CaseSummary(BenchCase benchCase, List<RunResult> runs)
             for (final CaseSummary polling : summaries)
             {
                 final BenchCase c = polling.benchCase();
-                if (c.frameBytes() != frame || BenchCase.Mode.POLLING != c.mode())
+                if (c.frameBytes() != frame || BenchCase.Mode.POLLING != c.mode() || BenchCase.Load.ALL != c.load())
                 {
                     continue;
                 }

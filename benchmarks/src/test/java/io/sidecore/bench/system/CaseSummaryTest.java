@@ -57,6 +57,21 @@ class CaseSummaryTest
     }
 
     @Test
+    void shouldTakeRatioFromCasesInWhichEveryGuestSendsNotFromPacedOnes()
+    {
+        final BenchCase pacedPolling = new BenchCase(BenchCase.Mode.POLLING, BenchCase.Path.G2G, 1, 64, false,
+            BenchCase.Load.PACED);
+        final BenchCase pacedTrap = pacedPolling.withMode(BenchCase.Mode.TRAP);
+        final CaseSummary polling = new CaseSummary(pacedPolling, List.of(run(pacedPolling, 1, 5_000, 10, 10)));
+        final CaseSummary trap = new CaseSummary(pacedTrap, List.of(run(pacedTrap, 1, 5_000, 10, 10)));
+
+        assertEquals(List.of("RATIO polling/trap frame=64 value=n/a reason=no_trap_case_measured"),
+            CaseSummary.ratioLines(List.of(polling, trap), List.of(64)));
+        assertTrue(polling.resultLine().startsWith("RESULT mode=polling path=g2g guests=1 frame=64 csb=off " +
+            "load=paced mpps="), polling.resultLine());
+    }
+
+    @Test
     void shouldCallSidecoreSaturatedWhenGuestsFindRingsFullAndPreemptedWhenOffItsCore()
     {
         assertEquals("sidecore", run(POLLING_64, 1, 1_000_000, 900, 100).saturated());
