@@ -138,10 +138,13 @@ record CaseSummary(BenchCase benchCase, List<RunResult> runs)
      *
      * @param summaries every case of the run.
      * @param frames    the frame sizes measured.
+     * @param attach    how the run's guests attached ({@code NATIVE} or {@code VFIO_USER}): it says what a trapped
+     *                  doorbell was, named in the line's {@code trap=} field.
      * @return one RATIO line per frame size ({@code value=n/a} with the reason when no pair was measured).
      */
-    static List<String> ratioLines(final List<CaseSummary> summaries, final List<Integer> frames)
+    static List<String> ratioLines(final List<CaseSummary> summaries, final List<Integer> frames, final String attach)
     {
+        final String trapPath = "VFIO_USER".equals(attach) ? "vfio_user_region_write" : "native_trapped_write";
         final List<String> lines = new ArrayList<>();
         for (final int frame : frames)
         {
@@ -178,9 +181,9 @@ record CaseSummary(BenchCase benchCase, List<RunResult> runs)
             final double median = 0 == n % 2 ? (ratios[n / 2 - 1] + ratios[n / 2]) / 2 : ratios[n / 2];
             final BenchCase c = bestPolling.benchCase();
             lines.add(String.format(Locale.ROOT,
-                "RATIO polling/trap frame=%d value=%.2f path=%s guests=%d csb=%s runs=%d min=%.2f max=%.2f",
+                "RATIO polling/trap frame=%d value=%.2f path=%s guests=%d csb=%s runs=%d min=%.2f max=%.2f trap=%s",
                 frame, median, c.path().name().toLowerCase(Locale.ROOT), c.guests(), c.csb() ? "on" : "off", n,
-                ratios[0], ratios[n - 1]));
+                ratios[0], ratios[n - 1], trapPath));
         }
         return lines;
     }
