@@ -67,6 +67,8 @@ final class BenchDaemon implements AutoCloseable
         settings.put("sidecore.cores", Integer.toString(sidecoreCpu));
         settings.put("sidecore.idle.strategy", idleStrategy);
         settings.put("sidecore.max.ports", "600");
+        // one sidecore owns every port of a case: 256 guests, a receiver and the probe are 258 (default 256)
+        settings.put("sidecore.max.ports.per.sidecore", "600");
         settings.put("sidecore.max.counters", "32768");
         settings.put("sidecore.control.max.connections", "600");
         settings.put("sidecore.control.max.requests.per.second", "1000000");

@@ -117,7 +117,7 @@ final class BenchSession
         {
             report.add(summary.resultLine());
         }
-        report.addAll(CaseSummary.ratioLines(summaries, BenchPlan.frameSizes(cases)));
+        report.addAll(CaseSummary.ratioLines(summaries, BenchPlan.frameSizes(cases), settings.attach()));
         if (idle)
         {
             failures += measureIdle();

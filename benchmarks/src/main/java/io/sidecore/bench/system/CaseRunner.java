@@ -79,7 +79,8 @@ final class CaseRunner
         {
             final int guests = benchCase.guests();
             final boolean g2g = BenchCase.Path.G2G == benchCase.path();
-            final int receivers = g2g && 1 == guests ? 1 : 0;
+            // one guest sending to another through the switch needs a receiver; a paced case's guests send nothing
+            final int receivers = g2g && 1 == guests && BenchCase.Load.PACED != benchCase.load() ? 1 : 0;
             for (int i = 0; i < guests + receivers; i++)
             {
                 final String name = "b" + i;
@@ -95,7 +96,7 @@ final class CaseRunner
                 {
                     namespace.adopt(tapName(caseIndex, i));
                 }
-                final boolean sends = i < guests;
+                final boolean sends = benchCase.sends(i);
                 final String destination = !sends ? "-" : g2g ? mac((i + 1) % (guests + receivers) + 1) : SINK_MAC;
                 guestArgs.add("--guest");
                 guestArgs.add(name + "," + destination);
@@ -117,7 +118,7 @@ final class CaseRunner
                 "--frame-bytes", Integer.toString(benchCase.frameBytes()),
                 "--tx-batch", Integer.toString(settings.txBatch()),
                 "--threads", Integer.toString(guestThreads(benchCase)),
-                "--irq", settings.irqMode(),
+                "--irq", irqMode(benchCase),
                 "--probe-interval-us", Long.toString(settings.probeIntervalUs()),
                 "--ram-bytes", Long.toString(BenchSettings.guestRamBytes(benchCase.frameBytes()))));
             if (BenchCase.Mode.TRAP == benchCase.mode())
@@ -141,7 +142,10 @@ final class CaseRunner
         try (GuestProcess guests = GuestProcess.start(settings.guestCpus(), guestArgs, log, SETUP_TIMEOUT_MS);
             CounterSnapshot.Reader counters = CounterSnapshot.Reader.open(daemon.countersFile()))
         {
-            guests.command("SEND");
+            if (BenchCase.Load.PACED != benchCase.load())
+            {
+                guests.command("SEND");
+            }
             Thread.sleep(TimeUnit.MILLISECONDS.toMillis((long)(settings.warmupSeconds() * 1000)));
             final long tid = daemon.sidecoreThreadId();
             for (int repeat = 1; repeat <= settings.repeats(); repeat++)
@@ -224,6 +228,16 @@ final class CaseRunner
     {
         final String value = report.get(key);
         return null == value ? 0 : Long.parseLong(value);
+    }
+
+    /**
+     * The run's interrupt mode, but for a paced case: its guests take interrupts as Linux does under light load
+     * (moderated, each read and re-enabled by trapped accesses), since a driver that sends a frame now and then is
+     * not in NAPI polling with interrupts masked.
+     */
+    private String irqMode(final BenchCase benchCase)
+    {
+        return BenchCase.Load.PACED == benchCase.load() ? "NAPI" : settings.irqMode();
     }
 
     /**

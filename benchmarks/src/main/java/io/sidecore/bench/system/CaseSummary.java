@@ -80,7 +80,8 @@ record CaseSummary(BenchCase benchCase, List<RunResult> runs)
     }
 
     /**
-     * @return the RESULT line: the fields issue 11 names, then the spread and the diagnostics.
+     * @return the RESULT line: the fields issue 11 names, then the spread and the diagnostics ({@code lat_samples}:
+     *     the probe's doorbell-to-DD measurements per interval, median).
      */
     String resultLine()
     {
@@ -94,7 +95,8 @@ record CaseSummary(BenchCase benchCase, List<RunResult> runs)
         return String.format(Locale.ROOT,
             "RESULT %s mpps=%.3f gbps=%.2f p50_us=%.1f p99_us=%.1f p999_us=%.1f busy=%.3f ns_per_frame=%.1f " +
                 "alloc_bytes=%d runs=%d mpps_min=%.3f mpps_max=%.3f gc=%d pass_p50_us=%.2f pass_p99_us=%.1f " +
-                "pass_p999_us=%.1f pass_max_us=%s drops=%.0f guest_cpu=%.2f sidecore_off_cpu=%.2f saturated=%s",
+                "pass_p999_us=%.1f pass_max_us=%s drops=%.0f guest_cpu=%.2f sidecore_off_cpu=%.2f lat_samples=%.0f " +
+                "saturated=%s",
             benchCase.label(),
             median(RunResult::mpps),
             median(RunResult::gbps),
@@ -115,6 +117,7 @@ record CaseSummary(BenchCase benchCase, List<RunResult> runs)
             median(run -> run.drops()),
             median(RunResult::guestCpu),
             median(RunResult::sidecoreOffCpu),
+            median(run -> run.latencySamples()),
             saturated());
     }
 
@@ -130,14 +133,18 @@ record CaseSummary(BenchCase benchCase, List<RunResult> runs)
 
     /**
      * The polling/trap throughput ratio for each frame size, from the pair of cases that differ only in doorbell
-     * mode, preferring guest to guest, CSB off and the fewest guests; each repetition's ratio, then their median.
+     * mode, preferring guest to guest, CSB off and the fewest guests, among the cases in which every guest sends
+     * (throughput: a paced case's rate is the probe's); each repetition's ratio, then their median.
      *
      * @param summaries every case of the run.
      * @param frames    the frame sizes measured.
+     * @param attach    how the run's guests attached ({@code NATIVE} or {@code VFIO_USER}): it says what a trapped
+     *                  doorbell was, named in the line's {@code trap=} field.
      * @return one RATIO line per frame size ({@code value=n/a} with the reason when no pair was measured).
      */
-    static List<String> ratioLines(final List<CaseSummary> summaries, final List<Integer> frames)
+    static List<String> ratioLines(final List<CaseSummary> summaries, final List<Integer> frames, final String attach)
     {
+        final String trapPath = "VFIO_USER".equals(attach) ? "vfio_user_region_write" : "native_trapped_write";
         final List<String> lines = new ArrayList<>();
         for (final int frame : frames)
         {
@@ -146,7 +153,7 @@ record CaseSummary(BenchCase benchCase, List<RunResult> runs)
             for (final CaseSummary polling : summaries)
             {
                 final BenchCase c = polling.benchCase();
-                if (c.frameBytes() != frame || BenchCase.Mode.POLLING != c.mode())
+                if (c.frameBytes() != frame || BenchCase.Mode.POLLING != c.mode() || BenchCase.Load.ALL != c.load())
                 {
                     continue;
                 }
@@ -174,9 +181,9 @@ record CaseSummary(BenchCase benchCase, List<RunResult> runs)
             final double median = 0 == n % 2 ? (ratios[n / 2 - 1] + ratios[n / 2]) / 2 : ratios[n / 2];
             final BenchCase c = bestPolling.benchCase();
             lines.add(String.format(Locale.ROOT,
-                "RATIO polling/trap frame=%d value=%.2f path=%s guests=%d csb=%s runs=%d min=%.2f max=%.2f",
+                "RATIO polling/trap frame=%d value=%.2f path=%s guests=%d csb=%s runs=%d min=%.2f max=%.2f trap=%s",
                 frame, median, c.path().name().toLowerCase(Locale.ROOT), c.guests(), c.csb() ? "on" : "off", n,
-                ratios[0], ratios[n - 1]));
+                ratios[0], ratios[n - 1], trapPath));
         }
         return lines;
     }

@@ -82,7 +82,7 @@ final class ResultsWriter
     void writeRuns(final List<RunResult> runs) throws IOException
     {
         final List<String> lines = new ArrayList<>();
-        lines.add("mode,path,guests,frame,csb,repeat,seconds,frames,bytes,drops,mpps,gbps,busy,ns_per_frame," +
+        lines.add("mode,path,guests,frame,csb,load,repeat,seconds,frames,bytes,drops,mpps,gbps,busy,ns_per_frame," +
             "pass_p50_ns,pass_p99_ns,pass_p999_ns,pass_max_ns,alloc_bytes,gc_count,gc_ms,latency_samples," +
             "latency_timeouts,latency_p50_ns,latency_p99_ns,latency_p999_ns,latency_max_ns,guest_rounds,ring_full," +
             "ring_empty,guest_cpu,guest_trapped_accesses,doorbells_shared,doorbells_trapped,doorbells_csb," +
@@ -93,7 +93,7 @@ final class ResultsWriter
             final BenchCase c = r.benchCase();
             lines.add(String.join(",", List.of(
                 c.mode().name().toLowerCase(Locale.ROOT), c.path().name().toLowerCase(Locale.ROOT),
-                Integer.toString(c.guests()), Integer.toString(c.frameBytes()), c.csb() ? "on" : "off",
+                Integer.toString(c.guests()), Integer.toString(c.frameBytes()), c.csb() ? "on" : "off", c.loadName(),
                 Integer.toString(r.repeat()), format(r.seconds()), Long.toString(r.frames()), Long.toString(r.bytes()),
                 Long.toString(r.drops()), format(r.mpps()), format(r.gbps()), format(r.busy()),
                 format(r.nsPerFrame()), Long.toString(r.passTimeNs(0.5)), Long.toString(r.passTimeNs(0.99)),
@@ -119,14 +119,14 @@ final class ResultsWriter
     void writeSummaries(final List<CaseSummary> summaries) throws IOException
     {
         final List<String> lines = new ArrayList<>();
-        lines.add("mode,path,guests,frame,csb,runs,mpps,mpps_min,mpps_max,gbps,p50_us,p99_us,p999_us,busy," +
+        lines.add("mode,path,guests,frame,csb,load,runs,mpps,mpps_min,mpps_max,gbps,p50_us,p99_us,p999_us,busy," +
             "ns_per_frame,pass_p99_us,pass_p999_us,saturated");
         for (final CaseSummary s : summaries)
         {
             final BenchCase c = s.benchCase();
             lines.add(String.join(",", List.of(
                 c.mode().name().toLowerCase(Locale.ROOT), c.path().name().toLowerCase(Locale.ROOT),
-                Integer.toString(c.guests()), Integer.toString(c.frameBytes()), c.csb() ? "on" : "off",
+                Integer.toString(c.guests()), Integer.toString(c.frameBytes()), c.csb() ? "on" : "off", c.loadName(),
                 Integer.toString(s.runs().size()), format(s.median(RunResult::mpps)), format(s.min(RunResult::mpps)),
                 format(s.max(RunResult::mpps)), format(s.median(RunResult::gbps)),
                 format(s.median(r -> r.latencyP50Ns() / 1e3)), format(s.median(r -> r.latencyP99Ns() / 1e3)),
@@ -138,7 +138,8 @@ final class ResultsWriter
     }
 
     /**
-     * Throughput (median Mpps) against guests, one line per mode, path, frame and CSB setting.
+     * Throughput (median Mpps) against guests, one line per mode, path, frame and CSB setting, of the cases in which
+     * every guest sends.
      *
      * @param summaries every case.
      * @throws IOException when it cannot be written.
@@ -149,6 +150,10 @@ final class ResultsWriter
         for (final CaseSummary s : summaries)
         {
             final BenchCase c = s.benchCase();
+            if (BenchCase.Load.ALL != c.load())
+            {
+                continue;
+            }
             final String key = String.format(Locale.ROOT, "%s %s %dB csb=%s", c.mode().name().toLowerCase(Locale.ROOT),
                 c.path().name().toLowerCase(Locale.ROOT), c.frameBytes(), c.csb() ? "on" : "off");
             series.computeIfAbsent(key, XYSeries::new).add(c.guests(), s.median(RunResult::mpps));

@@ -131,12 +131,17 @@ record RunResult(
      * means the sidecore had nothing to do for this guest. So {@code sidecore} when most rounds found the ring full
      * ({@code sidecore_preempted} when the sidecore thread also spent over a tenth of the interval off its core,
      * so the figure measures the machine's other load as much as the sidecore), {@code guests} when the sidecore
-     * had idle time and the guests found their rings drained, {@code mixed} otherwise.
+     * had idle time and the guests found their rings drained, {@code mixed} otherwise; {@code none} in a paced case,
+     * where only the probe sends and nothing is meant to saturate.
      *
      * @return the verdict.
      */
     String saturated()
     {
+        if (BenchCase.Load.PACED == benchCase.load())
+        {
+            return "none";
+        }
         final long rounds = ringFull + ringEmpty;
         if (rounds > 0 && ringFull * 2 >= rounds)
         {

@@ -62,6 +62,12 @@ public final class SystemBenchMain implements Callable<Integer>
     @Option(names = "--csb", split = ",", paramLabel = "on|off", description = "off,on (default: both)")
     private List<String> csb = new ArrayList<>(List.of("off", "on"));
 
+    @Option(names = "--loads", split = ",", paramLabel = "L",
+        description = "all (every guest sends), paced (no guest sends; the probe's paced frames among idle guests: " +
+            "latency), one (one guest sends among idle ones: what idle ports cost); paced and one at the first " +
+            "frame length only (default: all three)")
+    private List<String> loads = new ArrayList<>(List.of("all", "paced", "one"));
+
     @Option(names = "--attach", defaultValue = "native", paramLabel = "native|vfio-user",
         description = "how guests attach: the control socket's native attach, or vfio-user on the port's socket " +
             "(default: ${DEFAULT-VALUE})")
@@ -154,7 +160,7 @@ public final class SystemBenchMain implements Callable<Integer>
             throw usage("--irq must be poll or napi: " + irq);
         }
         final List<BenchCase> cases = quick ? BenchPlan.quick() : BenchPlan.matrix(parse(modes, BenchCase.Mode.class),
-            parse(paths, BenchCase.Path.class), guests, frames, parseCsb());
+            parse(paths, BenchCase.Path.class), guests, frames, parseCsb(), parse(loads, BenchCase.Load.class));
         for (final BenchCase benchCase : cases)
         {
             if (benchCase.guests() < 1 || benchCase.guests() > 256)

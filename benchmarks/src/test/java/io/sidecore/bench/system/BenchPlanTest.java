@@ -42,6 +42,54 @@ class BenchPlanTest
     }
 
     @Test
+    void shouldMeasureOtherLoadsAtTheFirstFrameLengthOnly()
+    {
+        final List<BenchCase> cases = BenchPlan.matrix(List.of(BenchCase.Mode.values()),
+            List.of(BenchCase.Path.values()), BenchPlan.GUESTS, BenchPlan.FRAMES, List.of(false, true),
+            BenchPlan.LOADS);
+
+        assertEquals(2 * 3 * 5 * 4 * 2 + 2 * (2 * 3 * 5 * 1 * 2), cases.size());
+        assertEquals(cases.size(), new HashSet<>(cases).size(), "no case twice");
+        assertTrue(cases.stream().filter(c -> BenchCase.Load.ALL != c.load()).allMatch(c -> 64 == c.frameBytes()));
+        assertTrue(cases.contains(new BenchCase(BenchCase.Mode.POLLING, BenchCase.Path.G2G, 256, 64, false,
+            BenchCase.Load.PACED)));
+    }
+
+    @Test
+    void shouldMeasurePacedLatencyWith1And64GuestsAttachedInQuick()
+    {
+        final List<BenchCase> quick = BenchPlan.quick();
+
+        assertTrue(quick.contains(new BenchCase(BenchCase.Mode.POLLING, BenchCase.Path.G2G, 64, 64, false,
+            BenchCase.Load.PACED)));
+        assertTrue(quick.contains(new BenchCase(BenchCase.Mode.POLLING, BenchCase.Path.G2G, 1, 64, false,
+            BenchCase.Load.PACED)));
+    }
+
+    @Test
+    void shouldLetAllOneOrNoGuestSendByLoad()
+    {
+        final BenchCase all = new BenchCase(BenchCase.Mode.POLLING, BenchCase.Path.NULL, 4, 64, false);
+        final BenchCase one = new BenchCase(BenchCase.Mode.POLLING, BenchCase.Path.NULL, 4, 64, false,
+            BenchCase.Load.ONE);
+        final BenchCase paced = new BenchCase(BenchCase.Mode.POLLING, BenchCase.Path.NULL, 4, 64, false,
+            BenchCase.Load.PACED);
+
+        assertTrue(all.sends(0) && all.sends(3) && !all.sends(4));
+        assertTrue(one.sends(0) && !one.sends(1));
+        assertTrue(!paced.sends(0) && !paced.sends(3));
+    }
+
+    @Test
+    void shouldAddLoadToTheLabelOfPacedAndOneBusyCasesOnly()
+    {
+        assertEquals("mode=polling path=g2g guests=64 frame=64 csb=off load=paced",
+            new BenchCase(BenchCase.Mode.POLLING, BenchCase.Path.G2G, 64, 64, false, BenchCase.Load.PACED).label());
+        assertEquals("mode=polling path=null guests=256 frame=64 csb=off load=one",
+            new BenchCase(BenchCase.Mode.POLLING, BenchCase.Path.NULL, 256, 64, false, BenchCase.Load.ONE).label());
+    }
+
+    @Test
     void shouldLabelCaseAsTheResultLineDoes()
     {
         assertEquals("mode=trap path=tap guests=16 frame=512 csb=on",

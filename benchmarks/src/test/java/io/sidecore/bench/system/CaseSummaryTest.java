@@ -49,11 +49,29 @@ class CaseSummaryTest
         final CaseSummary trap = new CaseSummary(TRAP_64, List.of(
             run(TRAP_64, 1, 500_000, 10, 10), run(TRAP_64, 2, 400_000, 10, 10), run(TRAP_64, 3, 450_000, 10, 10)));
 
-        final List<String> lines = CaseSummary.ratioLines(List.of(polling, trap), List.of(64, 1514));
+        final List<String> lines = CaseSummary.ratioLines(List.of(polling, trap), List.of(64, 1514), "NATIVE");
 
         assertEquals(List.of(
-            "RATIO polling/trap frame=64 value=20.00 path=g2g guests=1 csb=off runs=3 min=20.00 max=30.00",
+            "RATIO polling/trap frame=64 value=20.00 path=g2g guests=1 csb=off runs=3 min=20.00 max=30.00 " +
+                "trap=native_trapped_write",
             "RATIO polling/trap frame=1514 value=n/a reason=no_trap_case_measured"), lines);
+        assertTrue(CaseSummary.ratioLines(List.of(polling, trap), List.of(64), "VFIO_USER").get(0)
+            .endsWith(" trap=vfio_user_region_write"));
+    }
+
+    @Test
+    void shouldTakeRatioFromCasesInWhichEveryGuestSendsNotFromPacedOnes()
+    {
+        final BenchCase pacedPolling = new BenchCase(BenchCase.Mode.POLLING, BenchCase.Path.G2G, 1, 64, false,
+            BenchCase.Load.PACED);
+        final BenchCase pacedTrap = pacedPolling.withMode(BenchCase.Mode.TRAP);
+        final CaseSummary polling = new CaseSummary(pacedPolling, List.of(run(pacedPolling, 1, 5_000, 10, 10)));
+        final CaseSummary trap = new CaseSummary(pacedTrap, List.of(run(pacedTrap, 1, 5_000, 10, 10)));
+
+        assertEquals(List.of("RATIO polling/trap frame=64 value=n/a reason=no_trap_case_measured"),
+            CaseSummary.ratioLines(List.of(polling, trap), List.of(64), "NATIVE"));
+        assertTrue(polling.resultLine().startsWith("RESULT mode=polling path=g2g guests=1 frame=64 csb=off " +
+            "load=paced mpps="), polling.resultLine());
     }
 
     @Test

@@ -10,6 +10,7 @@ import io.sidecore.engine.l2.SwitchUplink;
 import io.sidecore.engine.l2.ShardRing;
 import io.sidecore.engine.port.Port;
 import io.sidecore.engine.port.PortSettings;
+import io.sidecore.engine.port.RxBatchTracker;
 import io.sidecore.engine.proxy.SidecoreCommand;
 import io.sidecore.engine.status.CountersFile;
 import io.sidecore.engine.status.JvmActivity;
@@ -39,8 +40,10 @@ import org.jctools.queues.MpscArrayQueue;
  *       then the port's timers; a port whose work took more than its share of the sidecore's time sits the pass
  *       out but for its timers (fairness by time, see {@link #pollPorts});</li>
  *   <li>frames other sidecores switched to this one, up to {@code crossShardDrainLimit} per inbound ring. Around
- *       these two steps every port has an RX batch open: the RDH and RX interrupt causes of the frames it received
- *       are published once, when the batch ends (and before any command runs between two ports);</li>
+ *       these two steps RX batches are open: the first frame a port receives opens its batch, and the RDH and RX
+ *       interrupt causes of the frames it received are published once, when the batch ends with the two steps (and
+ *       before any command runs between two ports). Only the ports that received frames are in a batch, so a port
+ *       that received nothing costs nothing here ({@link RxBatchTracker});</li>
  *   <li>MAC aging over up to {@code macAgingSweepLimit} table slots;</li>
  *   <li>sidecore 0 only, with a counters file: the file's heartbeat, once every {@link #HEARTBEAT_INTERVAL_NS}
  *       of {@code nowNs} (one comparison per cycle; after a stall the next beat is an interval after the late one,
@@ -67,7 +70,7 @@ import org.jctools.queues.MpscArrayQueue;
  * Nothing here allocates in steady state: ports, rings and commands are arrays walked with indexed loops, and
  * commands are allocated (or, for trapped accesses, preallocated) by the requesting threads.
  */
-public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkListener
+public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkListener, RxBatchTracker
 {
     /**
      * Most a port's credit can owe, in quanta: what one pass is charged is capped there. A pass's work is bounded in
@@ -103,6 +106,8 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
     private final long minModerationDelayNs;
     private final long fairQuantumNs;
     private final long[] creditNs;
+    private final Port[] rxBatchPorts;
+    private int rxBatchPortCount;
     private final CountersFile heartbeatFile;
     private final EpochClock epochClock;
     private final JvmActivity jvmActivity;
@@ -153,6 +158,7 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
         this.minModerationDelayNs = ctx.minModerationDelayNs();
         this.fairQuantumNs = ctx.fairQuantumNs();
         this.creditNs = new long[ctx.maxPortsPerSidecore()];
+        this.rxBatchPorts = new Port[ctx.maxPortsPerSidecore()];
         this.heartbeatFile = 0 == index ? ctx.mappedCountersFile() : null;
         this.epochClock = ctx.epochClock();
         this.jvmActivity = ctx.jvmActivity();
@@ -203,8 +209,10 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
      */
     public void onClose()
     {
+        endRxBatches(nowNs);
         for (int i = 0; i < portCount; i++)
         {
+            ports[i].rxBatchTracker(null);
             ports[i].close();
             ports[i] = null;
         }
@@ -420,6 +428,7 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
         port.applyModeration(port.moderationOverrideNs(), minModerationDelayNs);
         port.yieldTxWhen(commandWaiting);
         port.syncDoorbells();
+        port.rxBatchTracker(this);
         switchSlots[portCount] = switchSlot;
         creditNs[portCount] = fairQuantumNs;
         ports[portCount++] = port;
@@ -514,6 +523,7 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
             throw new IllegalStateException("port not served by sidecore " + index + ": " + port.name());
         }
         final int switchSlot = switchSlots[position];
+        leaveRxBatches(port);
         System.arraycopy(ports, position + 1, ports, position, portCount - position - 1);
         System.arraycopy(switchSlots, position + 1, switchSlots, position, portCount - position - 1);
         System.arraycopy(creditNs, position + 1, creditNs, position, portCount - position - 1);
@@ -586,17 +596,72 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
     }
 
     /**
-     * Open or end every port's RX batch around the steps that deliver frames (ports and cross-sidecore rings), so a
-     * port's RDH and RX interrupt causes are published once per duty cycle however many frames reach it (issue 11
-     * §0), and always before the cycle ends. Two calls per port per cycle.
+     * Open or end the RX batches around the steps that deliver frames (ports and cross-sidecore rings), so a port's
+     * RDH and RX interrupt causes are published once per duty cycle however many frames reach it (issue 11 §0), and
+     * always before the cycle ends. Opening is one store: each port opens its own batch with its first frame
+     * ({@link #onRxBatchOpened}); ending visits only the ports that did, so its cost follows the ports that received
+     * frames, not the ports owned (an idle port cost two calls per cycle here before).
      */
     private void rxBatching(final boolean on, final long nowNs)
     {
         rxBatchesOpen = on;
-        final Port[] ports = this.ports;
-        for (int i = 0, count = portCount; i < count; i++)
+        if (!on)
         {
-            ports[i].rxBatching(on, nowNs);
+            endRxBatches(nowNs);
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public boolean isBatching()
+    {
+        return rxBatchesOpen;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void onRxBatchOpened(final Port port, final long nowNs)
+    {
+        if (rxBatchPortCount == rxBatchPorts.length)
+        {
+            // Each owned port opens at most one batch per cycle, so this cannot fill; were it to, the frame is
+            // published at once rather than lost from the list.
+            port.endRxBatch(nowNs);
+            return;
+        }
+        rxBatchPorts[rxBatchPortCount++] = port;
+    }
+
+    private void endRxBatches(final long nowNs)
+    {
+        final Port[] open = rxBatchPorts;
+        for (int i = 0, count = rxBatchPortCount; i < count; i++)
+        {
+            open[i].endRxBatch(nowNs);
+            open[i] = null;
+        }
+        rxBatchPortCount = 0;
+    }
+
+    /**
+     * A port leaves this sidecore: its batch (already flushed, the removal being a command) ends, and it leaves the
+     * list of open batches.
+     */
+    private void leaveRxBatches(final Port port)
+    {
+        port.endRxBatch(nowNs);
+        port.rxBatchTracker(null);
+        final Port[] open = rxBatchPorts;
+        for (int i = 0; i < rxBatchPortCount; i++)
+        {
+            if (open[i] == port)
+            {
+                System.arraycopy(open, i + 1, open, i, rxBatchPortCount - i - 1);
+                open[--rxBatchPortCount] = null;
+                return;
+            }
         }
     }
 
@@ -604,11 +669,12 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
     {
         if (rxBatchesOpen && null != commandQueue.relaxedPeek())
         {
-            // A command (a trapped ICR read, a reset, a port leaving) sees the device as it would outside a batch.
-            final Port[] ports = this.ports;
-            for (int i = 0, count = portCount; i < count; i++)
+            // A command (a trapped ICR read, a reset, a port leaving) sees the device as it would outside a batch; only
+            // the ports that received frames have anything deferred.
+            final Port[] open = rxBatchPorts;
+            for (int i = 0, count = rxBatchPortCount; i < count; i++)
             {
-                ports[i].flushRxBatch(nowNs);
+                open[i].flushRxBatch(nowNs);
             }
         }
         int count = 0;

@@ -73,6 +73,8 @@ public final class Port
     private CsbPort csb;
     private final TransmitSide transmitSide = new TransmitSide();
     private final ReceiveSide receiveSide = new ReceiveSide();
+    private RxBatchTracker rxBatchTracker;
+    private boolean rxBatchOpen;
     private final PortCapture capture = new PortCapture();
     private PortSettings settings;
     private long moderationOverrideNs = NO_MODERATION_OVERRIDE;
@@ -449,15 +451,38 @@ public final class Port
     }
 
     /**
-     * Start or end the port's RX batch for a duty cycle's passes: frames the guest receives meanwhile publish RDH and
-     * their interrupt causes once, when it ends or is flushed ({@link E1000Device#rxBatching}). Agent thread.
+     * Where this port's RX batches are opened and ended: its owning agent, or null while no agent serves it.
+     * Agent thread (a command).
      *
-     * @param on    true to start, false to flush and end.
+     * @param tracker the owning agent's tracker, or null.
+     */
+    public void rxBatchTracker(final RxBatchTracker tracker)
+    {
+        rxBatchTracker = tracker;
+    }
+
+    /**
+     * End the RX batch the first frame of this duty cycle opened ({@link RxBatchTracker}), publishing what it deferred;
+     * nothing when no batch is open. Agent thread.
+     *
      * @param nowNs current time.
      */
-    public void rxBatching(final boolean on, final long nowNs)
+    public void endRxBatch(final long nowNs)
     {
-        device.rxBatching(on, nowNs);
+        if (rxBatchOpen)
+        {
+            rxBatchOpen = false;
+            device.rxBatching(false, nowNs);
+        }
+    }
+
+    /**
+     * @return true while an RX batch opened by a frame of this duty cycle is open (agent thread, or tests driving
+     *         doWork).
+     */
+    public boolean isRxBatchOpen()
+    {
+        return rxBatchOpen;
     }
 
     /**
@@ -703,6 +728,14 @@ public final class Port
             final DirectBuffer frame, final int offset, final int lengthBytes, final FrameMetadata metadata,
             final long nowNs)
         {
+            if (!rxBatchOpen && null != rxBatchTracker && rxBatchTracker.isBatching())
+            {
+                // The duty cycle's first frame for this port opens its batch; the agent ends it with the cycle, so
+                // a port that receives nothing costs the cycle nothing (issue 11: no O(ports) batch loops).
+                rxBatchOpen = true;
+                device.rxBatching(true, nowNs);
+                rxBatchTracker.onRxBatchOpened(Port.this, nowNs);
+            }
             capture.recordInbound(frame, offset, lengthBytes, nowNs);
             return device.receive(frame, offset, lengthBytes, nowNs);
         }
