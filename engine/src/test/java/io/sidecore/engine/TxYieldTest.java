@@ -38,7 +38,16 @@ class TxYieldTest
     @BeforeEach
     void setUp()
     {
-        engine = new SidecoreEngine(TestContexts.invoker(clock, 1));
+        start(0);
+    }
+
+    private void start(final long fairQuantumNs)
+    {
+        if (null != engine)
+        {
+            engine.close();
+        }
+        engine = new SidecoreEngine(TestContexts.invoker(clock, 1).fairQuantumNs(fairQuantumNs));
         backend = new OfferingBackend();
         sender = new TestGuest(1);
         sender.attach(engine.proxy(), backend);
@@ -109,6 +118,57 @@ class TxYieldTest
         assertEquals(0, counter(PortCounter.TX_PASSES_YIELDED));
     }
 
+    /**
+     * With fairness by time, a port whose passes cost less than its quantum is not cut short: its pass is short anyway,
+     * and a guest that keeps trapped accesses waiting must not shrink every honest port's passes to 16 frames.
+     */
+    @Test
+    void shouldNotYieldAPassOfACheapPort()
+    {
+        start(10_000);
+        backend.offerAtFrame = 20;
+        sender.ringTx();
+
+        engine.doWork();
+
+        assertEquals(FRAMES, backend.frames, "the cheap port's whole budget in one pass");
+        assertEquals(0, counter(PortCounter.TX_PASSES_YIELDED));
+        assertTrue(backend.offered.isComplete(), "answered right after the port");
+        backend.offered.end();
+    }
+
+    /**
+     * A port whose last pass cost more than its quantum (here 64 frames at 200 ns each against 10 µs) is a dear one:
+     * its next pass yields to a waiting access.
+     */
+    @Test
+    void shouldYieldAPassOfADearPort()
+    {
+        start(10_000);
+        backend.frameCostNs = 200;
+        sender.ringTx();
+        engine.doWork();
+        assertEquals(FRAMES, backend.frames, "the first pass, nothing waiting: 12.8 us of work");
+        for (int i = 0; i < FRAMES; i++)
+        {
+            sender.queue(sender.frameTo(TestGuest.macOf(2), FRAME_BYTES, i));
+        }
+        backend.offerAtFrame = FRAMES + 20;
+        sender.ringTx();
+
+        engine.doWork();
+
+        assertEquals(FRAMES + 20, backend.frames, "the dear port's pass stopped after the frame the access came in");
+        assertEquals(1, counter(PortCounter.TX_PASSES_YIELDED));
+        if (!backend.offered.isComplete())
+        {
+            // The sender was the pass's last port: the access is answered as the next duty cycle starts.
+            engine.doWork();
+        }
+        assertTrue(backend.offered.isComplete());
+        backend.offered.end();
+    }
+
     private long counter(final PortCounter counter)
     {
         return sender.port.counters().get(counter);
@@ -121,6 +181,7 @@ class TxYieldTest
     private final class OfferingBackend implements PortBackend
     {
         int offerAtFrame = Integer.MAX_VALUE;
+        long frameCostNs;
         int frames;
         TrappedAccess offered;
 
@@ -134,6 +195,7 @@ class TxYieldTest
             final long nowNs)
         {
             frames++;
+            clock.advance(frameCostNs);
             if (frames == offerAtFrame)
             {
                 offered = engine.proxy().offerAccess(reader.port, TrappedAccess.MMIO_SPACE, false,

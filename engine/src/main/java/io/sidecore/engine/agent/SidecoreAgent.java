@@ -89,6 +89,10 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
     // Asked by the ports' TX passes between frames: a command (a guest's trapped access) waits, so the port's pass
     // stops soon and the loop in pollPorts answers it before the next port (TxPassBudget).
     private final YieldSignal commandWaiting;
+    // Whether the port being served may yield: with fairness by time, only a port whose last pass cost more than its
+    // quantum (its credit is below a quantum); a cheap port's pass is short anyway, and cutting it would let one
+    // guest's trap storm shrink every honest port's passes to the yield minimum.
+    private boolean servingDearPort = true;
     private final int commandDrainLimit;
     private final Port[] ports;
     private final int[] switchSlots;
@@ -143,7 +147,7 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
         this.roleName = "sidecore-" + index;
         this.clock = ctx.nanoClock();
         this.commandQueue = new MpscArrayQueue<>(ctx.commandQueueCapacity());
-        this.commandWaiting = () -> null != commandQueue.relaxedPeek();
+        this.commandWaiting = () -> servingDearPort && null != commandQueue.relaxedPeek();
         this.commandDrainLimit = ctx.commandDrainLimit();
         this.ports = new Port[ctx.maxPortsPerSidecore()];
         this.switchSlots = new int[ctx.maxPortsPerSidecore()];
@@ -763,6 +767,7 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
             {
                 port.beginRxPass();
             }
+            servingDearPort = 0 == quantumNs || creditNs[position] < quantumNs;
             final int work = skipped ? pollTimers(port, nowNs) : pollPort(port, nowNs);
             if (work > 0 || !skipped && port.backend().pollsTheKernel())
             {
