@@ -6,12 +6,16 @@ import io.sidecore.engine.frame.FrameMetadata;
 import io.sidecore.engine.frame.FrameSink;
 import io.sidecore.engine.proxy.TrappedAccess;
 import io.sidecore.shm.E1000Registers;
+import io.sidecore.shm.E1000TxDescriptor;
 import io.sidecore.shm.PortCounter;
+import io.sidecore.tools.guest.Descriptors;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.CachedNanoClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+
+import java.nio.ByteOrder;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -169,6 +173,58 @@ class TxYieldTest
         backend.offered.end();
     }
 
+    /**
+     * A TSO packet cut by a yield goes on where it stopped: 40 segments at MSS 48, the access arriving during the
+     * 20th; the first pass emits segments 0-19, the next 20-39, each with its own sequence number and IP ID, none
+     * lost or repeated (the segmentation state stays with the port, SDM 3.5.4).
+     */
+    @Test
+    void shouldResumeATsoPacketAtTheSegmentAfterTheYield()
+    {
+        final int headerBytes = 54;
+        final int mss = 48;
+        final int segments = 40;
+        final int ramOffset = (int)(TestGuest.TX_BUFFERS_GPA - TestGuest.RAM_GPA);
+        final byte[] header = sender.frameTo(TestGuest.macOf(2), headerBytes, 0);
+        sender.ramBuffer.putBytes(ramOffset, header);
+        sender.ramBuffer.putShort(ramOffset + 12, (short)0x0800, ByteOrder.BIG_ENDIAN);
+        sender.ramBuffer.putByte(ramOffset + 14, (byte)0x45);
+        sender.ramBuffer.putShort(ramOffset + 16, (short)(40 + segments * mss), ByteOrder.BIG_ENDIAN);
+        sender.ramBuffer.putShort(ramOffset + 18, (short)100, ByteOrder.BIG_ENDIAN);
+        sender.ramBuffer.putByte(ramOffset + 22, (byte)64);
+        sender.ramBuffer.putByte(ramOffset + 23, (byte)6);
+        sender.ramBuffer.putInt(ramOffset + 38, 1_000, ByteOrder.BIG_ENDIAN);
+        sender.ramBuffer.putByte(ramOffset + 46, (byte)0x50);
+        final int ringOffset = (int)(TestGuest.TX_RING_GPA - TestGuest.RAM_GPA);
+        sender.txTail = 0;
+        Descriptors.putContextTx(sender.ramBuffer, ringOffset, 14, 24, 33, 34, 50, 0, segments * mss,
+            E1000TxDescriptor.TUCMD_TCP | E1000TxDescriptor.TUCMD_IP | E1000TxDescriptor.TUCMD_TSE, headerBytes, mss);
+        Descriptors.putDataTx(sender.ramBuffer, ringOffset + E1000TxDescriptor.LENGTH, TestGuest.TX_BUFFERS_GPA,
+            headerBytes + segments * mss, E1000TxDescriptor.CMD_EOP | E1000TxDescriptor.CMD_TSE,
+            E1000TxDescriptor.POPTS_TXSM, 0);
+        sender.txTail = 2;
+        backend.offerAtFrame = 20;
+        backend.recordTcp = true;
+        sender.ringTx();
+
+        engine.doWork();
+
+        assertEquals(20, backend.frames, "the pass stopped after the segment during which the access arrived");
+        assertEquals(1, counter(PortCounter.TX_PASSES_YIELDED));
+
+        engine.doWork();
+
+        assertEquals(segments, backend.frames);
+        for (int i = 0; i < segments; i++)
+        {
+            assertEquals(1_000 + i * mss, backend.sequences[i], "sequence number of segment " + i);
+            assertEquals(100 + i, backend.ipIds[i], "IP ID of segment " + i);
+        }
+        assertEquals(2, sender.registers.get(E1000Registers.TDH));
+        assertTrue(backend.offered.isComplete());
+        backend.offered.end();
+    }
+
     private long counter(final PortCounter counter)
     {
         return sender.port.counters().get(counter);
@@ -181,6 +237,9 @@ class TxYieldTest
     private final class OfferingBackend implements PortBackend
     {
         int offerAtFrame = Integer.MAX_VALUE;
+        boolean recordTcp;
+        final int[] sequences = new int[FRAMES];
+        final int[] ipIds = new int[FRAMES];
         long frameCostNs;
         int frames;
         TrappedAccess offered;
@@ -194,6 +253,11 @@ class TxYieldTest
             final DirectBuffer frame, final int offset, final int lengthBytes, final FrameMetadata metadata,
             final long nowNs)
         {
+            if (recordTcp && frames < FRAMES)
+            {
+                sequences[frames] = frame.getInt(offset + 38, ByteOrder.BIG_ENDIAN);
+                ipIds[frames] = frame.getShort(offset + 18, ByteOrder.BIG_ENDIAN) & 0xFFFF;
+            }
             frames++;
             clock.advance(frameCostNs);
             if (frames == offerAtFrame)
