@@ -769,7 +769,7 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
             }
             servingDearPort = 0 == quantumNs || creditNs[position] < quantumNs;
             final int work = skipped ? pollTimers(port, nowNs) : pollPort(port, nowNs);
-            if (work > 0 || !skipped && port.backend().pollsTheKernel())
+            if (work > 0 || !skipped && port.backendPollsTheKernel())
             {
                 workCount += work;
                 servedWork += skipped ? 0 : work;

@@ -62,6 +62,8 @@ public final class Port
     private RegisterImage registers;
     private final PortCounters counters;
     private final PortBackend backend;
+    // The backend's answer, read once: the agent asks it of every port that did no work, every pass.
+    private final boolean backendPollsTheKernel;
     private final TokenBucket frameBucket = new TokenBucket();
     private final TokenBucket byteBucket = new TokenBucket();
     private final TokenBucket floodBucket = new TokenBucket();
@@ -111,6 +113,7 @@ public final class Port
         this.registers = registers;
         this.counters = counters;
         this.backend = backend;
+        this.backendPollsTheKernel = backend.pollsTheKernel();
         this.settings = settings;
         this.faultPublisher = faultPublisher;
         this.eepromImage = new EepromImage(config.macAddress());
@@ -315,6 +318,14 @@ public final class Port
     public PortBackend backend()
     {
         return backend;
+    }
+
+    /**
+     * @return true if every poll of the port's backend asks the kernel ({@link PortBackend#pollsTheKernel()}).
+     */
+    public boolean backendPollsTheKernel()
+    {
+        return backendPollsTheKernel;
     }
 
     /**
