@@ -46,6 +46,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
+import java.util.function.ToLongFunction;
 
 /**
  * {@code sidecore fuzz --isolation}: the attacks of issue 10 §0 and §8 one after the other, each beside honest
@@ -455,9 +456,9 @@ final class IsolationRun
         final long honestCpuBeforeNs = honestCpuNs();
         final long busyBeforeNs = busyNs;
         final long roundsBefore = honestRounds;
-        final long ringFullBefore = honestRingFull();
-        final long trapWaitBeforeNs = honestTrapWaitNs();
-        final long trapsBefore = honestTraps();
+        final long ringFullBefore = sumOverHonest(guest -> guest.ringFull);
+        final long trapWaitBeforeNs = sumOverHonest(guest -> guest.access.waitNs());
+        final long trapsBefore = sumOverHonest(guest -> guest.access.accesses());
         final long startNs = System.nanoTime();
         Thread.sleep(TimeUnit.SECONDS.toMillis(seconds));
         final long valid = honestValid() - validBefore;
@@ -465,8 +466,8 @@ final class IsolationRun
         final long guestAttackNs = attackNs - attackBeforeNs;
         final Histogram passes = passTimes.getIntervalHistogram();
         final long rounds = honestRounds - roundsBefore;
-        final long traps = honestTraps() - trapsBefore;
-        final long trapWaitNs = honestTrapWaitNs() - trapWaitBeforeNs;
+        final long traps = sumOverHonest(guest -> guest.access.accesses()) - trapsBefore;
+        final long trapWaitNs = sumOverHonest(guest -> guest.access.waitNs()) - trapWaitBeforeNs;
         final double[] measured = new double[]{ valid / ((elapsedNs - guestAttackNs) / 1e9),
             passes.getValueAtPercentile(99.9), passes.getMaxValue(), valid / (elapsedNs / 1e9),
             guestAttackNs / (double)elapsedNs, (attackerCpuNs() - attackerCpuBeforeNs) / (double)elapsedNs,
@@ -476,50 +477,28 @@ final class IsolationRun
             "sidecore_busy=%.3f honest_ring_full_per_round=%.3f honest_rounds=%d honest_trap_wait_share=%.3f " +
             "honest_trap_wait_us=%.2f p50_pass_us=%.1f p999_pass_us=%.1f",
             next.attackName, measured[0], (busyNs - busyBeforeNs) / (double)elapsedNs,
-            0 == rounds ? 0.0 : (honestRingFull() - ringFullBefore) / (double)rounds, rounds,
+            0 == rounds ? 0.0 : (sumOverHonest(guest -> guest.ringFull) - ringFullBefore) / (double)rounds, rounds,
             trapWaitNs / (double)(elapsedNs - guestAttackNs), 0 == traps ? 0.0 : trapWaitNs / 1000.0 / traps,
             passes.getValueAtPercentile(50) / 1000.0, passes.getValueAtPercentile(99.9) / 1000.0));
         return measured;
     }
 
-    private long honestTrapWaitNs()
+    /**
+     * @return the sum of one reading over the honest guests.
+     */
+    private long sumOverHonest(final ToLongFunction<Guest> reading)
     {
-        long waitNs = 0;
+        long sum = 0;
         for (final Guest guest : honest)
         {
-            waitNs += guest.access.waitNs();
+            sum += reading.applyAsLong(guest);
         }
-        return waitNs;
-    }
-
-    private long honestTraps()
-    {
-        long traps = 0;
-        for (final Guest guest : honest)
-        {
-            traps += guest.access.accesses();
-        }
-        return traps;
-    }
-
-    private long honestRingFull()
-    {
-        long full = 0;
-        for (final Guest guest : honest)
-        {
-            full += guest.ringFull;
-        }
-        return full;
+        return sum;
     }
 
     private long honestValid()
     {
-        long valid = 0;
-        for (final Guest guest : honest)
-        {
-            valid += guest.valid;
-        }
-        return valid;
+        return sumOverHonest(guest -> guest.valid);
     }
 
     /**
@@ -547,12 +526,7 @@ final class IsolationRun
 
     private long honestCpuNs()
     {
-        long cpuNs = 0;
-        for (final Guest guest : honest)
-        {
-            cpuNs += guest.port.counters().get(PortCounter.CPU_NS);
-        }
-        return cpuNs;
+        return sumOverHonest(guest -> guest.port.counters().get(PortCounter.CPU_NS));
     }
 
     private void sidecoreLoop()
