@@ -21,6 +21,8 @@ final class HostStallMeter
     static final long STALL_THRESHOLD_NS = 20_000L;
     private static final long WARM_UP_NS = 200_000_000L;
     private static final String THREAD_NAME = "host-stalls";
+    private static final int WORK_UNIT_LONGS = 512;
+    private static volatile long blackhole;
 
     /**
      * @param seconds            measured time.
@@ -31,9 +33,12 @@ final class HostStallMeter
      * @param stalledNs          sum of the stalls.
      * @param runQueueWaitNs     time the thread waited in the run queue ({@code schedstat}), -1 if unknown.
      * @param involuntarySwitches times the scheduler took the CPU from it, -1 if unknown.
+     * @param workUnitNs         the fastest of several timings of a fixed piece of arithmetic over a 4 KiB array
+     *                           ({@link #workUnit}): how fast the core runs in this sitting (a host that shares
+     *                           the physical core with other load slows it without any stall).
      */
     record Result(double seconds, long stalls, long stallsOver100Us, long stallsOver1Ms, long maxStallNs,
-        long stalledNs, long runQueueWaitNs, long involuntarySwitches)
+        long stalledNs, long runQueueWaitNs, long involuntarySwitches, double workUnitNs)
     {
         /**
          * @param cpu  the core measured.
@@ -45,8 +50,9 @@ final class HostStallMeter
             final double unexplainedMs = runQueueWaitNs < 0 ? -1 : Math.max(0, stalledNs - runQueueWaitNs) / 1e6;
             return String.format(Locale.ROOT, "HOST cpu=%d when=%s seconds=%.1f stalls_ge_20us=%d stalls_ge_100us=%d " +
                 "stalls_ge_1ms=%d max_stall_us=%.1f stalled_ms=%.2f runqueue_wait_ms=%.2f involuntary_switches=%d " +
-                "stalled_not_scheduler_ms=%.2f", cpu, when, seconds, stalls, stallsOver100Us, stallsOver1Ms,
-                maxStallNs / 1e3, stalledNs / 1e6, runQueueWaitNs / 1e6, involuntarySwitches, unexplainedMs);
+                "stalled_not_scheduler_ms=%.2f work_unit_ns=%.0f", cpu, when, seconds, stalls, stallsOver100Us,
+                stallsOver1Ms, maxStallNs / 1e3, stalledNs / 1e6, runQueueWaitNs / 1e6, involuntarySwitches,
+                unexplainedMs, workUnitNs);
         }
     }
 
@@ -81,7 +87,7 @@ final class HostStallMeter
                 final ThreadStats after = tid < 0 ? ThreadStats.UNKNOWN : ThreadStats.read(pid, tid);
                 final ThreadStats delta = after.minus(before);
                 result.set(new Result(seconds, tally[0], tally[1], tally[2], tally[3], tally[4],
-                    delta.runQueueWaitNs(), delta.involuntarySwitches()));
+                    delta.runQueueWaitNs(), delta.involuntarySwitches(), fastestWorkUnitNs()));
             }
             catch (final RuntimeException ex)
             {
@@ -97,6 +103,42 @@ final class HostStallMeter
                 failure.get().getMessage(), failure.get());
         }
         return result.get();
+    }
+
+    /**
+     * @return the fastest of 2000 timings of {@link #workUnit} (the fastest: a stall inside one timing must not count).
+     */
+    private static double fastestWorkUnitNs()
+    {
+        final long[] data = new long[WORK_UNIT_LONGS];
+        for (int i = 0; i < data.length; i++)
+        {
+            data[i] = i * 0x9E3779B97F4A7C15L;
+        }
+        long sink = 0;
+        long fastestNs = Long.MAX_VALUE;
+        for (int round = 0; round < 2_000; round++)
+        {
+            final long startNs = System.nanoTime();
+            sink += workUnit(data, round);
+            fastestNs = Math.min(fastestNs, System.nanoTime() - startNs);
+        }
+        // Published, so the work cannot be optimised away.
+        blackhole = sink;
+        return fastestNs;
+    }
+
+    /**
+     * A fixed piece of work that stays in the L1 cache: a dependent multiply-add over 4 KiB.
+     */
+    static long workUnit(final long[] data, final long seed)
+    {
+        long hash = seed;
+        for (int i = 0; i < data.length; i++)
+        {
+            hash = hash * 31 + (data[i] ^ (hash >>> 17));
+        }
+        return hash;
     }
 
     /**

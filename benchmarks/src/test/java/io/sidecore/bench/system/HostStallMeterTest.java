@@ -24,11 +24,11 @@ class HostStallMeterTest
     void shouldSayHowMuchOfTheStalledTimeTheSchedulerDoesNotExplain()
     {
         final HostStallMeter.Result result = new HostStallMeter.Result(2.0, 10, 4, 2, 3_500_000, 6_000_000,
-            1_500_000, 3);
+            1_500_000, 3, 812.4);
 
         assertEquals("HOST cpu=1 when=before seconds=2.0 stalls_ge_20us=10 stalls_ge_100us=4 stalls_ge_1ms=2 " +
             "max_stall_us=3500.0 stalled_ms=6.00 runqueue_wait_ms=1.50 involuntary_switches=3 " +
-            "stalled_not_scheduler_ms=4.50", result.line(1, "before"));
+            "stalled_not_scheduler_ms=4.50 work_unit_ns=812", result.line(1, "before"));
     }
 
     private static LongSupplier scripted(final long... readingsNs)
