@@ -145,6 +145,7 @@ class RegistryWalkTest
         all.addAll(sidecoreRows());
         all.addAll(switchRows());
         all.addAll(faultRows());
+        all.addAll(backendStatusRows());
         for (final Row row : all)
         {
             if (null != rows.put(row.entry(), row))
@@ -302,6 +303,18 @@ class RegistryWalkTest
                     }
                 },
                 r -> 100 - (r.sidecore(0, SidecoreCounter.CROSS_SHARD_FRAMES) - r.crossShardBefore)));
+    }
+
+    private static List<Row> backendStatusRows()
+    {
+        return List.of(
+            new Row(PortCounter.TAP_CARRIER_UNKNOWN, "C's TAP was adopted (no interface to ask); its next carrier " +
+                "check is due", () -> Rig.withTap(), r -> r.doWork(),
+                r -> r.c.port.counters().get(PortCounter.TAP_CARRIER_UNKNOWN), r ->
+                {
+                    r.advanceNs(TapBackend.CARRIER_CHECK_INTERVAL_NS);
+                    r.doWork();
+                }, r -> 1));
     }
 
     private static List<Row> receiveDropRows()

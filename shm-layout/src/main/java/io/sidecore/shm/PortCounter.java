@@ -113,7 +113,11 @@ public enum PortCounter
             "share of the sidecore's time (sidecore.fair.quantum); its timers and interrupts still ran"),
     TX_PASSES_YIELDED(36, "tx_passes_yielded",
         "passes in which the port's TX stopped early, after at least 16 frames, so the sidecore could answer a " +
-            "trapped access or command another thread was waiting for; the rest went on in the next pass");
+            "trapped access or command another thread was waiting for; the rest went on in the next pass"),
+    TAP_CARRIER_UNKNOWN(37, "tap_carrier_unknown",
+        "carrier checks of a TAP port (ten a second) that could not read the interface's carrier and assumed it: the " +
+            "interface is in another network namespace or its index was not found, or the descriptor was handed " +
+            "to the daemon without an interface it can ask; growing means the port's link follows no host carrier");
 
     /** Number of counter slots reserved per port; ids are below this. */
     public static final int SLOTS_PER_PORT = 64;

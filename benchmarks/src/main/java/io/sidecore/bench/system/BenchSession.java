@@ -22,6 +22,7 @@ final class BenchSession
     private static final String IDLE_STRATEGY_BUSY = "busy";
     private static final String IDLE_STRATEGY_ADAPTIVE = "adaptive";
     private static final long IDLE_PROBE_INTERVAL_US = 5_000;
+    private static final double HOST_STALL_SECONDS = 3.0;
 
     private final BenchSettings settings;
     private final List<BenchCase> cases;
@@ -54,6 +55,24 @@ final class BenchSession
     }
 
     /**
+     * Measure what the host takes from a thread spinning on the sidecore's core while no sidecore runs there, print
+     * it and keep it in the report and the metadata: the cases' pass-time outliers are read against it.
+     */
+    private void hostStalls(final String when) throws InterruptedException
+    {
+        if (settings.sidecoreCpu() < 0)
+        {
+            return;
+        }
+        final String line = HostStallMeter.measure(settings.sidecoreCpu(), HOST_STALL_SECONDS)
+            .line(settings.sidecoreCpu(), when);
+        out.println(line);
+        out.flush();
+        report.add(line);
+        metadata.put("host_stalls_" + when, line.substring(line.indexOf(' ') + 1));
+    }
+
+    /**
      * @return 0 when every case was measured, 1 otherwise.
      * @throws IOException when the results cannot be written.
      * @throws InterruptedException when interrupted.
@@ -68,6 +87,7 @@ final class BenchSession
             countersFile("busy"), settings.sidecoreCpu(), IDLE_STRATEGY_BUSY);
         metadata.put("daemon.settings", daemonSettings.toString());
         JfrAttribution attribution = null;
+        hostStalls("before");
         try (TapNamespace namespace = usesTap() ? TapNamespace.create() : null)
         {
             try (BenchDaemon daemon = BenchDaemon.start(daemonDirectory, daemonSettings, settings.guestCpus(),
@@ -113,6 +133,8 @@ final class BenchSession
                 attribution = JfrAttribution.read(daemonDirectory.resolve("daemon.jfr"), err);
             }
         }
+        hostStalls("after");
+        writer.writeMetadata(metadata);
         for (final CaseSummary summary : summaries)
         {
             report.add(summary.resultLine());

@@ -123,7 +123,9 @@ public final class TapBackend implements PortBackend
 
     /**
      * The TAP's carrier ({@link TapDevice#hasCarrier()}), looked at no more often than every
-     * {@link #CARRIER_CHECK_INTERVAL_NS} of {@code nowNs}.
+     * {@link #CARRIER_CHECK_INTERVAL_NS} of {@code nowNs}. A check that could only assume the carrier
+     * ({@link TapDevice#isCarrierVisible()} false) is counted as {@link PortCounter#TAP_CARRIER_UNKNOWN}, so an
+     * operator sees in {@code stat} that the port's link follows no host carrier.
      *
      * @param nowNs the agent's time for this duty cycle.
      * @return true while the host side of the TAP is up with carrier.
@@ -135,6 +137,10 @@ public final class TapBackend implements PortBackend
             carrierChecked = true;
             nextCarrierCheckNs = nowNs + CARRIER_CHECK_INTERVAL_NS;
             carrier = !closed && tap.hasCarrier();
+            if (!closed && !tap.isCarrierVisible())
+            {
+                counters.increment(PortCounter.TAP_CARRIER_UNKNOWN);
+            }
         }
         return carrier;
     }

@@ -786,26 +786,25 @@ public final class E1000Device
 
     /**
      * Statistics are clear-on-read (SDM 13.7). The 64-bit octet counters are read low half first: reading the
-     * low half does not clear, reading the high half clears both halves.
+     * low half does not clear, reading the high half clears both halves ({@link Statistics#readOctetsLow},
+     * {@link Statistics#readOctetsHighAndClear}: what the high read clears is what the low read showed).
      */
     int readStatistic(final int offset)
     {
-        final int value = registers.get(offset);
         switch (offset)
         {
             case E1000Registers.GORCL:
             case E1000Registers.GOTCL:
             case E1000Registers.TORL:
             case E1000Registers.TOTL:
-                return value;
+                return statistics.readOctetsLow(offset);
             case E1000Registers.GORCH:
             case E1000Registers.GOTCH:
             case E1000Registers.TORH:
             case E1000Registers.TOTH:
-                registers.set(offset - 4, 0);
-                registers.set(offset, 0);
-                return value;
+                return statistics.readOctetsHighAndClear(offset);
             default:
+                final int value = registers.get(offset);
                 registers.set(offset, 0);
                 return value;
         }

@@ -27,6 +27,13 @@ public final class Statistics
         E1000Registers.TORL, E1000Registers.PRC64, E1000Registers.BPRC, E1000Registers.MPRC);
 
     /**
+     * The value of each octet pair (GORC, GOTC, TOR, TOT) when the guest last read its low half, valid while its bit
+     * in {@link #latchedOctetPairs} is set.
+     */
+    private final long[] latchedOctets = new long[4];
+    private int latchedOctetPairs;
+
+    /**
      * @param registers the port's register image.
      */
     public Statistics(final RegisterImage registers)
@@ -108,12 +115,78 @@ public final class Statistics
     }
 
     /**
-     * Forget what is pending (MAC reset: the registers are reset too).
+     * Forget what is pending and any low half latched by a read (MAC reset: the registers are reset too).
      */
     public void discardPending()
     {
         transmitted.clear();
         received.clear();
+        latchedOctetPairs = 0;
+    }
+
+    /**
+     * The guest reads the low half of a 64-bit octet pair (GORCL, GOTCL, TORL, TOTL): it does not clear (SDM 13.7),
+     * and the whole 64-bit value is latched so that the high-half read that follows returns the high half of the
+     * same value and clears only what this read showed.
+     *
+     * @param lowOffset offset of the low half.
+     * @return the low half.
+     */
+    public int readOctetsLow(final int lowOffset)
+    {
+        final int pair = octetPairIndex(lowOffset);
+        final long value = pairValue(lowOffset);
+        latchedOctets[pair] = value;
+        latchedOctetPairs |= 1 << pair;
+        return (int)value;
+    }
+
+    /**
+     * The guest reads the high half of a 64-bit octet pair: SDM 13.7 says the pair resets. Frames counted since the
+     * low half was read (the sidecore serves its RX and TX between the guest's two trapped reads) have been shown in
+     * neither half, so the pair keeps them: it drops only the value latched by {@link #readOctetsLow}, and returns
+     * that value's high half, so a carry between the two reads cannot pair an old low half with a new high half.
+     * Without a low-half read before it, the read returns the high half and clears the pair, as the manual says.
+     *
+     * @param highOffset offset of the high half.
+     * @return the high half.
+     */
+    public int readOctetsHighAndClear(final int highOffset)
+    {
+        final int lowOffset = highOffset - 4;
+        final int pair = octetPairIndex(lowOffset);
+        final long value = pairValue(lowOffset);
+        long remaining = 0;
+        int high = (int)(value >>> 32);
+        if (0 != (latchedOctetPairs & (1 << pair)))
+        {
+            final long latched = latchedOctets[pair];
+            latchedOctetPairs &= ~(1 << pair);
+            high = (int)(latched >>> 32);
+            // Counters only grow between the two reads (a MAC reset forgets the latch), and saturate at all ones.
+            remaining = Long.compareUnsigned(value, latched) >= 0 ? value - latched : 0;
+        }
+        registers.set(lowOffset, (int)remaining);
+        registers.set(highOffset, (int)(remaining >>> 32));
+        return high;
+    }
+
+    private long pairValue(final int lowOffset)
+    {
+        return (registers.get(lowOffset) & 0xFFFFFFFFL) | ((long)registers.get(lowOffset + 4) << 32);
+    }
+
+    private static int octetPairIndex(final int lowOffset)
+    {
+        return switch (lowOffset)
+        {
+            case E1000Registers.GORCL -> 0;
+            case E1000Registers.GOTCL -> 1;
+            case E1000Registers.TORL -> 2;
+            case E1000Registers.TOTL -> 3;
+            default -> throw new IllegalArgumentException("not the low half of an octet pair: 0x" +
+                Integer.toHexString(lowOffset));
+        };
     }
 
     /**

@@ -348,6 +348,7 @@ public final class TapDevice implements AutoCloseable
     {
         if (controlSocket < 0)
         {
+            carrierVisible = false;
             return true;
         }
         if (interfaceIndex < 0)
@@ -391,7 +392,8 @@ public final class TapDevice implements AutoCloseable
 
     /**
      * @return false when the last {@link #hasCarrier} found the interface outside this process's network namespace,
-     *         where its flags cannot be read, or could not find its index (its carrier is then assumed: unknown).
+     *         where its flags cannot be read, or could not find its index, or the descriptor was adopted without an
+     *         interface to ask (its carrier is then assumed: unknown).
      */
     public boolean isCarrierVisible()
     {

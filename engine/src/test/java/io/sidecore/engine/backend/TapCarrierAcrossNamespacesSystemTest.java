@@ -1,6 +1,8 @@
 package io.sidecore.engine.backend;
 
 import io.sidecore.engine.os.TapDevice;
+import io.sidecore.engine.status.PortCounters;
+import io.sidecore.shm.PortCounter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -8,6 +10,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.concurrent.ThreadLocalRandom;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -118,5 +121,26 @@ class TapCarrierAcrossNamespacesSystemTest
         elsewhere.ip("link", "set", tapName, "netns", home.name);
         assertFalse(tap.hasCarrier(), "back in sight and down");
         assertTrue(tap.isCarrierVisible());
+    }
+
+    @Test
+    void shouldCountEachCarrierCheckThatCouldOnlyAssumeTheCarrier() throws Exception
+    {
+        final PortCounters counters = PortCounters.inHeap("carrier-unknown");
+        final TapBackend backend = new TapBackend(tap, counters, TapBackend.DEFAULT_MAX_RX_FRAME_BYTES, 0);
+        long nowNs = 0;
+        assertFalse(backend.hasCarrier(nowNs), "down in its home namespace");
+        assertEquals(0, counters.get(PortCounter.TAP_CARRIER_UNKNOWN), "read, not assumed");
+
+        home.ip("link", "set", tapName, "netns", elsewhere.name);
+        nowNs += TapBackend.CARRIER_CHECK_INTERVAL_NS;
+        assertTrue(backend.hasCarrier(nowNs), "out of sight: assumed");
+        assertTrue(backend.hasCarrier(nowNs + 1), "not asked again before the next check is due");
+        assertEquals(1, counters.get(PortCounter.TAP_CARRIER_UNKNOWN), "one check, one assumption");
+
+        elsewhere.ip("link", "set", tapName, "netns", home.name);
+        nowNs += TapBackend.CARRIER_CHECK_INTERVAL_NS;
+        assertFalse(backend.hasCarrier(nowNs), "back in sight and down");
+        assertEquals(1, counters.get(PortCounter.TAP_CARRIER_UNKNOWN), "read again: no more assumptions counted");
     }
 }
