@@ -91,6 +91,8 @@ public final class EngineProxy
     private final boolean[] switchSlotsInUse;
     private final List<Port> ports = new ArrayList<>();
     private final Map<Port, PortEntry> entries = new ConcurrentHashMap<>();
+    private int quarantinedSwitchSlots;
+    private volatile CommandInterposer interposer = (sidecoreIndex, command) -> command;
 
     public EngineProxy(final SidecoreEngine engine, final EngineContext ctx, final SidecoreAgent[] agents)
     {
@@ -542,6 +544,15 @@ public final class EngineProxy
     public synchronized List<Port> ports()
     {
         return new ArrayList<>(ports);
+    }
+
+    /**
+     * @return switch slots never to be handed out again: a sidecore may hold each (an announcement or its undo whose
+     *         outcome is unknown).
+     */
+    public synchronized int quarantinedSwitchSlots()
+    {
+        return quarantinedSwitchSlots;
     }
 
     /**
@@ -1045,8 +1056,33 @@ public final class EngineProxy
         };
     }
 
-    private void execute(final SidecoreAgent agent, final SidecoreCommand command)
+    /**
+     * Sees every control command before it is offered to a sidecore and returns what is offered instead. The daemon
+     * offers each command as it is; tests wrap one to hold its sidecore inside it (a sidecore wedged in a command,
+     * whose outcome the caller cannot know), which nothing in the engine can be made to do from outside.
+     */
+    @FunctionalInterface
+    interface CommandInterposer
     {
+        /**
+         * @param sidecoreIndex the sidecore the command is for.
+         * @param command       the command.
+         * @return the command to offer: {@code command}, or one that runs it (its outcome is read from it).
+         */
+        SidecoreCommand interpose(int sidecoreIndex, SidecoreCommand command);
+    }
+
+    /**
+     * @param interposer sees every control command from now on (tests: see {@link CommandInterposer}).
+     */
+    void interposer(final CommandInterposer interposer)
+    {
+        this.interposer = interposer;
+    }
+
+    private void execute(final SidecoreAgent agent, final SidecoreCommand request)
+    {
+        final SidecoreCommand command = interposer.interpose(agent.index(), request);
         final long deadlineNs = System.nanoTime() + ctx.commandTimeoutNs();
         int spins = 0;
         while (!agent.offer(command))
@@ -1054,7 +1090,7 @@ public final class EngineProxy
             if (System.nanoTime() - deadlineNs > 0)
             {
                 throw new IllegalStateException("command queue of sidecore " + agent.index() + " full for " +
-                    ctx.commandTimeoutNs() + " ns; " + command.getClass().getSimpleName() + " cancelled: it will " +
+                    ctx.commandTimeoutNs() + " ns; " + request.getClass().getSimpleName() + " cancelled: it will " +
                     "not run and nothing was changed");
             }
             spins = idleStep(spins);
@@ -1067,12 +1103,12 @@ public final class EngineProxy
             if (nowNs - deadlineNs > 0 && command.tryCancel())
             {
                 throw new IllegalStateException("sidecore " + agent.index() + " did not start " +
-                    command.getClass().getSimpleName() + " within " + ctx.commandTimeoutNs() + " ns; cancelled: " +
+                    request.getClass().getSimpleName() + " within " + ctx.commandTimeoutNs() + " ns; cancelled: " +
                     "it will not run and nothing was changed");
             }
             if (nowNs - outcomeDeadlineNs > 0)
             {
-                final String name = command.getClass().getSimpleName();
+                final String name = request.getClass().getSimpleName();
                 throw new CommandOutcomeUnknownException(name, "sidecore " + agent.index() + " started " + name +
                     " but did not finish it within " + (RUNNING_GRACE_TIMEOUTS + 1) * ctx.commandTimeoutNs() +
                     " ns: outcome unknown (the sidecore is wedged in it or its thread died); what the command " +
@@ -1087,14 +1123,14 @@ public final class EngineProxy
         {
             // An Error cut the command short somewhere inside: unlike a refusal, it may have changed state, so the
             // caller must keep (leak) what it gave, as for a command that never finished.
-            final String name = command.getClass().getSimpleName();
+            final String name = request.getClass().getSimpleName();
             throw new CommandOutcomeUnknownException(name, "sidecore " + agent.index() + " failed inside " + name +
                 " (an Error on its thread): outcome unknown; what the command was given may still be in use and " +
                 "must not be freed");
         }
         if (null != failure)
         {
-            throw new IllegalStateException(command.getClass().getSimpleName() + " failed on sidecore " +
+            throw new IllegalStateException(request.getClass().getSimpleName() + " failed on sidecore " +
                 agent.index() + ": " + failure.getMessage(), failure);
         }
     }
