@@ -813,37 +813,48 @@ public final class EngineProxy
     }
 
     /**
-     * Roll back an add another sidecore's switch did not take in time: the sidecores told forget the port again and
-     * its own sidecore lets it go (closing its backend), so the call changed nothing. When the rollback itself does
-     * not complete, the port is kept listed as added (a retried {@link #removePort} finishes it: forgetting a port a
-     * switch does not know is harmless), so nothing the sidecores may use is freed.
+     * Roll back an add another sidecore's switch did not take in time: the sidecores told (or that may have been told:
+     * an announcement whose outcome is unknown) forget the port again and its own sidecore lets it go (closing its
+     * backend), so the call changed nothing. When its own sidecore does not let it go, the port is kept listed as
+     * added with its switch slot (a retried {@link #removePort} finishes it: forgetting a port a switch does not know
+     * is harmless), so nothing the sidecores may use is freed. When only a sidecore it was announced to did not
+     * forget it, the port is gone but that sidecore may still hold its switch slot: the slot is quarantined, never
+     * handed to another port (whose announcement that sidecore would refuse, "slot already in use"), and the call
+     * reports what it left.
      */
     private void undoAdd(
         final Port port, final int sidecore, final int slot, final long mac, final boolean[] told,
         final RuntimeException cause)
     {
-        RuntimeException undo = untell(slot, port.portId(), mac, sidecore, true, told);
-        if (null == undo)
+        final RuntimeException untold = untell(slot, port.portId(), mac, sidecore, true, told);
+        try
         {
-            try
-            {
-                execute(agents[sidecore], new Commands.RemovePort(port));
-            }
-            catch (final RuntimeException ex)
-            {
-                undo = ex;
-            }
+            execute(agents[sidecore], new Commands.RemovePort(port));
         }
-        if (null != undo)
+        catch (final RuntimeException ex)
         {
             portsPerSidecore[sidecore]++;
             ports.add(port);
-            throw partialChange(cause, undo, "port " + port.name() + " is kept listed; removePort finishes it");
+            final RuntimeException left = partialChange(cause, ex, "port " + port.name() + " is kept listed; " +
+                "removePort finishes it");
+            if (null != untold)
+            {
+                left.addSuppressed(untold);
+            }
+            throw left;
         }
         entries.remove(port);
-        releaseSwitchSlot(slot);
         port.faultPublisher().release();
         port.counters().close();
+        if (null != untold)
+        {
+            // switchSlotsInUse[slot] stays set: the slot is never allocated again.
+            quarantinedSwitchSlots++;
+            throw partialChange(cause, untold, "port " + port.name() + " was taken back from sidecore " + sidecore +
+                ", but a sidecore it was announced to may still hold its switch slot " + slot + ": the slot is " +
+                "quarantined (never given to another port)");
+        }
+        releaseSwitchSlot(slot);
         throw new IllegalStateException(cause.getMessage() + "; port " + port.name() + " was taken back from " +
             "sidecore " + sidecore + ": nothing was changed", cause);
     }
@@ -852,7 +863,8 @@ public final class EngineProxy
      * Announce a switch port joining ({@code attach}) or leaving to every sidecore but its owner, in order, stopping
      * at the first that fails (the exception propagates).
      *
-     * @param told set for each sidecore that executed the announcement.
+     * @param told set for each sidecore that executed the announcement, or may have (its outcome is unknown), so
+     *             the undo reaches it too.
      */
     private void tellOtherSidecores(
         final int slot, final int portId, final long mac, final int owner, final boolean attach, final boolean[] told)
@@ -861,14 +873,22 @@ public final class EngineProxy
         {
             if (i != owner)
             {
-                execute(agents[i], new Commands.RemoteSwitchPort(slot, portId, mac, owner, attach));
+                try
+                {
+                    execute(agents[i], new Commands.RemoteSwitchPort(slot, portId, mac, owner, attach));
+                }
+                catch (final CommandOutcomeUnknownException ex)
+                {
+                    told[i] = true;
+                    throw ex;
+                }
                 told[i] = true;
             }
         }
     }
 
     /**
-     * Undo {@link #tellOtherSidecores} on the sidecores that executed it.
+     * Undo {@link #tellOtherSidecores} on the sidecores that executed it (or may have).
      *
      * @return null, or the first failure (the others are still tried).
      */
@@ -908,11 +928,11 @@ public final class EngineProxy
         final String message = cause.getMessage() + "; undoing it failed too (" + undo.getMessage() + "): " + left;
         if (undo instanceof CommandOutcomeUnknownException unknown)
         {
-            return new CommandOutcomeUnknownException(unknown.commandName(), message);
+            return new CommandOutcomeUnknownException(unknown.commandName(), message, cause);
         }
         if (cause instanceof CommandOutcomeUnknownException unknown)
         {
-            return new CommandOutcomeUnknownException(unknown.commandName(), message);
+            return new CommandOutcomeUnknownException(unknown.commandName(), message, cause);
         }
         return new IllegalStateException(message, cause);
     }
