@@ -25,6 +25,7 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -94,6 +95,50 @@ class WedgedSwitchChangeTest
         assertNotEquals(0, proxy.switchSlot(port), "slot 0 went to the port whose announcement is unknown");
         assertTrue(agent(OTHER).l2Switch().macTable().contains(L2Switch.macToLong(second.macAddress())),
             "the other sidecore took the second port");
+    }
+
+    /**
+     * Review finding (b): a removal whose own sidecore ran it but never finished answers outcome unknown; the port
+     * stays listed. A retried removal finds the port no longer served by its sidecore: that is the removal done, so
+     * the retry tells the other sidecores, frees the port's id and switch slot, and the same port can be added again.
+     */
+    @Test
+    void shouldFinishARemovalWhoseOutcomeWasUnknownWhenItsRetryFindsThePortGone()
+    {
+        startSidecores();
+        final PortConfig config = config(1);
+        final long mac = L2Switch.macToLong(config.macAddress());
+        final Port port = await(() -> proxy.addPort(config, RegisterImage.allocate(), new GuestMemory(),
+            InterruptLine.NONE, OWNER, null));
+        final int slot = proxy.switchSlot(port);
+        wedgeOnce(OWNER, Commands.RemovePort.class);
+
+        final RuntimeException failed = failure(() ->
+        {
+            proxy.removePort(port);
+            return null;
+        });
+        assertInstanceOf(CommandOutcomeUnknownException.class, failed);
+        assertTrue(failed.getMessage().contains("RemovePort"), failed.getMessage());
+        assertEquals(List.of(port), proxy.ports(), "kept listed: its outcome is unknown");
+        wedgeReleased.countDown();
+        assertFalse(agent(OWNER).owns(port), "the removal ran");
+
+        await(() ->
+        {
+            proxy.removePort(port);
+            return null;
+        });
+        assertEquals(List.of(), proxy.ports(), "the retry finished the removal");
+        assertEquals(0, proxy.portCount(OWNER));
+        assertFalse(agent(OTHER).l2Switch().macTable().contains(mac), "the other sidecore forgot the port");
+        assertEquals(0, proxy.quarantinedSwitchSlots());
+
+        final Port again = await(() -> proxy.addPort(config, RegisterImage.allocate(), new GuestMemory(),
+            InterruptLine.NONE, OWNER, null));
+        assertEquals(slot, proxy.switchSlot(again), "its switch slot was given back");
+        assertTrue(agent(OWNER).owns(again), "the same id and MAC are served again");
+        assertTrue(agent(OTHER).l2Switch().macTable().contains(mac), "and known to the other sidecore");
     }
 
     private void wedgeOnce(final int sidecoreIndex, final Class<? extends SidecoreCommand> type)
