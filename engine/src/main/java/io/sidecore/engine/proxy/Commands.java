@@ -41,7 +41,9 @@ public final class Commands
     }
 
     /**
-     * Take a port away from its sidecore: it leaves the pass and the switch, and its backend is closed.
+     * Take a port away from its sidecore: it leaves the pass and the switch, and its backend is closed. A port the
+     * sidecore no longer serves is already removed (an earlier removal ran whose requester was answered "outcome
+     * unknown"): that is done too, so a retried removal can finish what the requester holds for it.
      */
     public static final class RemovePort extends SidecoreCommand
     {
@@ -54,7 +56,10 @@ public final class Commands
 
         void run(final SidecoreAgent agent, final long nowNs)
         {
-            agent.onRemovePort(port);
+            if (agent.owns(port))
+            {
+                agent.onRemovePort(port);
+            }
         }
     }
 

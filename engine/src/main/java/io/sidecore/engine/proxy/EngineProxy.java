@@ -388,7 +388,9 @@ public final class EngineProxy
     }
 
     /**
-     * Stop serving a port: it leaves its sidecore and the switch, its backend is closed and its counters freed.
+     * Stop serving a port: it leaves its sidecore and the switch, its backend is closed and its counters freed. A
+     * retry after a removal whose outcome was unknown finishes it: its sidecore no longer serving the port means that
+     * removal ran, so the retry tells the other sidecores and frees the port's id, switch slot and counters.
      *
      * @param port the port.
      * @throws IllegalArgumentException if the port is not served.
