@@ -17,7 +17,6 @@ import org.junit.jupiter.api.Test;
 
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -33,8 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * A switch port added to or removed from several sidecores, when one sidecore never finishes its step (wedged inside
  * the command: the caller's answer is "outcome unknown"). Each sidecore runs on its own thread, as in the daemon; the
- * wedge is a command wrapped (through the proxy's interposer) to hold its sidecore's thread after it ran, until the
- * test lets it go.
+ * wedge ({@link CommandWedge}) holds its sidecore's thread after the command ran, until the test lets it go.
  */
 class WedgedSwitchChangeTest
 {
@@ -51,12 +49,15 @@ class WedgedSwitchChangeTest
     private final EngineProxy proxy = engine.proxy();
     private final AtomicBoolean stop = new AtomicBoolean();
     private final Thread[] sidecores = {sidecoreThread(OWNER), sidecoreThread(OTHER)};
-    private final CountDownLatch wedgeReleased = new CountDownLatch(1);
+    private CommandWedge wedge;
 
     @AfterEach
     void tearDown() throws InterruptedException
     {
-        wedgeReleased.countDown();
+        if (null != wedge)
+        {
+            wedge.release();
+        }
         stop.set(true);
         for (final Thread sidecore : sidecores)
         {
@@ -73,7 +74,7 @@ class WedgedSwitchChangeTest
     @Test
     void shouldQuarantineTheSlotOfAnAddWhoseAnnouncementHasAnUnknownOutcome()
     {
-        wedgeOnce(OTHER, Commands.RemoteSwitchPort.class);
+        wedge = CommandWedge.next(proxy, OTHER, Commands.RemoteSwitchPort.class);
         startSidecores();
         final PortConfig first = config(1);
 
@@ -86,7 +87,7 @@ class WedgedSwitchChangeTest
         assertEquals(List.of(), proxy.ports(), "not listed");
         assertEquals(0, proxy.portCount(OWNER));
         assertEquals(1, proxy.quarantinedSwitchSlots(), "the slot the wedged sidecore may hold");
-        wedgeReleased.countDown();
+        wedge.release();
 
         final PortConfig second = config(2);
         final Port port = await(() -> proxy.addPort(second, RegisterImage.allocate(), new GuestMemory(),
@@ -111,7 +112,7 @@ class WedgedSwitchChangeTest
         final Port port = await(() -> proxy.addPort(config, RegisterImage.allocate(), new GuestMemory(),
             InterruptLine.NONE, OWNER, null));
         final int slot = proxy.switchSlot(port);
-        wedgeOnce(OWNER, Commands.RemovePort.class);
+        wedge = CommandWedge.next(proxy, OWNER, Commands.RemovePort.class);
 
         final RuntimeException failed = failure(() ->
         {
@@ -121,7 +122,7 @@ class WedgedSwitchChangeTest
         assertInstanceOf(CommandOutcomeUnknownException.class, failed);
         assertTrue(failed.getMessage().contains("RemovePort"), failed.getMessage());
         assertEquals(List.of(port), proxy.ports(), "kept listed: its outcome is unknown");
-        wedgeReleased.countDown();
+        wedge.release();
         assertFalse(agent(OWNER).owns(port), "the removal ran");
 
         await(() ->
@@ -139,13 +140,6 @@ class WedgedSwitchChangeTest
         assertEquals(slot, proxy.switchSlot(again), "its switch slot was given back");
         assertTrue(agent(OWNER).owns(again), "the same id and MAC are served again");
         assertTrue(agent(OTHER).l2Switch().macTable().contains(mac), "and known to the other sidecore");
-    }
-
-    private void wedgeOnce(final int sidecoreIndex, final Class<? extends SidecoreCommand> type)
-    {
-        final AtomicBoolean armed = new AtomicBoolean(true);
-        proxy.interposer((index, command) -> index == sidecoreIndex && type.isInstance(command) &&
-            armed.compareAndSet(true, false) ? new WedgedAfterRunning(command, wedgeReleased) : command);
     }
 
     private void startSidecores()
@@ -219,42 +213,5 @@ class WedgedSwitchChangeTest
             throw new AssertionError("the control call did not return within " + WAIT_LIMIT_MS + " ms", ex);
         }
         throw new AssertionError("the control call did not fail");
-    }
-
-    /**
-     * Runs the command it wraps, then holds the sidecore's thread until released: the command did its work, but its
-     * caller cannot know (it gives up after the command timeout and the grace a running command gets).
-     */
-    private static final class WedgedAfterRunning extends SidecoreCommand
-    {
-        private final SidecoreCommand command;
-        private final CountDownLatch released;
-
-        WedgedAfterRunning(final SidecoreCommand command, final CountDownLatch released)
-        {
-            this.command = command;
-            this.released = released;
-        }
-
-        void run(final SidecoreAgent agent, final long nowNs)
-        {
-            command.execute(agent, nowNs);
-            try
-            {
-                if (!released.await(WAIT_LIMIT_MS, TimeUnit.MILLISECONDS))
-                {
-                    throw new IllegalStateException("the wedged sidecore was never released");
-                }
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(ex);
-            }
-            if (command.failure() instanceof RuntimeException failure)
-            {
-                throw failure;
-            }
-        }
     }
 }

@@ -1,6 +1,9 @@
 package io.sidecore.launcher.control;
 
 import io.sidecore.engine.agent.SidecoreEngine;
+import io.sidecore.engine.proxy.CommandOutcomeUnknownException;
+import io.sidecore.engine.proxy.CommandWedge;
+import io.sidecore.engine.proxy.Commands;
 import io.sidecore.launcher.Configuration;
 import io.sidecore.shm.control.ControlProtocol;
 import org.junit.jupiter.api.AfterEach;
@@ -9,34 +12,53 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The port registry over a sidecore that does not answer in time: a destroy-port whose removal the sidecore did not
  * start (cancelled by the command timeout) leaves the port known to the registry, so the operator can destroy it
- * again once the sidecore runs. The engine's agents are not started; the test thread drives them, or not.
+ * again once the sidecore runs; each failure has its own error code, and nothing of it is lost. The engine's agents
+ * are not started: the test thread drives them, or not, or a thread of the test runs them ({@link CommandWedge}
+ * holds it inside a command: outcome unknown).
  */
 class PortRegistryStalledSidecoreTest
 {
     private static final long DRIVE_LIMIT_MS = 30_000;
+    private static final long IDLE_PARK_NS = 50_000;
 
     @TempDir
     Path directory;
 
     private SidecoreEngine engine;
+    private CommandWedge wedge;
+    private Thread sidecore;
+    private final AtomicBoolean stop = new AtomicBoolean();
 
     @AfterEach
-    void tearDown()
+    void tearDown() throws InterruptedException
     {
+        if (null != wedge)
+        {
+            wedge.release();
+        }
+        stop.set(true);
+        if (null != sidecore)
+        {
+            sidecore.join(DRIVE_LIMIT_MS);
+        }
         if (null != engine)
         {
             engine.close();
@@ -46,16 +68,8 @@ class PortRegistryStalledSidecoreTest
     @Test
     void shouldKeepAPortWhoseRemovalTheSidecoreDidNotStartInTime() throws Exception
     {
-        final Path ports = Files.createDirectories(directory.resolve("ports"));
-        final Configuration config = Configuration.of(Map.of(
-            "sidecore.port.socket.dir", ports.toString(),
-            "sidecore.counters.file", directory.resolve("counters.dat").toString(),
-            "sidecore.command.timeout", "100ms")).validate();
-        engine = new SidecoreEngine(config.engineContext());
-        final PortRegistry registry = new PortRegistry(config, engine.proxy(), sidecore -> -1);
-        final PortSpec spec = PortSpec.fromDeclaration("g0", Map.of(ControlProtocol.MAC, "02:00:00:00:00:01",
-            ControlProtocol.BACKEND, ControlProtocol.BACKEND_NULL,
-            ControlProtocol.TRANSPORT, ControlProtocol.TRANSPORT_NATIVE), "sidecore.ports.g0.");
+        final PortRegistry registry = registry();
+        final PortSpec spec = spec(Map.of());
         driven(CompletableFuture.supplyAsync(() -> call(() -> registry.create(spec))));
 
         final ExecutionException stalled = assertThrows(ExecutionException.class,
@@ -69,7 +83,77 @@ class PortRegistryStalledSidecoreTest
         driven(CompletableFuture.supplyAsync(() -> call(() -> registry.destroy("g0"))));
         assertEquals(List.of(), registry.names(), "a retried destroy-port removes it");
         assertEquals(List.of(), engine.proxy().ports());
-        assertFalse(Files.exists(ports.resolve("g0" + PortRegistry.SOCKET_SUFFIX)));
+        assertFalse(Files.exists(directory.resolve("ports").resolve("g0" + PortRegistry.SOCKET_SUFFIX)));
+    }
+
+    /**
+     * Review finding (c): a create-port whose AddPort the sidecore did not start in time changed nothing; it is
+     * refused as such ({@code sidecore_timeout}), not as "too many ports".
+     */
+    @Test
+    void shouldRefuseACreateTheSidecoreDidNotStartInTimeAsATimeoutNotTooManyPorts() throws Exception
+    {
+        final PortRegistry registry = registry();
+
+        final ControlException timedOut = assertThrows(ControlException.class, () -> registry.create(spec(Map.of())));
+
+        assertEquals(ControlProtocol.E_SIDECORE_TIMEOUT, timedOut.code(), timedOut.getMessage());
+        assertTrue(timedOut.getMessage().contains("nothing was changed"), timedOut.getMessage());
+        assertEquals(List.of(), registry.names());
+        driven(CompletableFuture.supplyAsync(() -> call(() -> registry.create(spec(Map.of())))));
+        assertEquals(List.of("g0"), registry.names(), "a retry creates the port");
+    }
+
+    /**
+     * Review finding (c): when a step after AddPort fails (here a settings change whose outcome is unknown) and the
+     * rollback fails too (the sidecore is still wedged in that step), the operator sees the first failure, with the
+     * rollback's as a suppressed one, and the port stays known for a later destroy-port.
+     */
+    @Test
+    void shouldKeepTheFirstFailureWhenTheRollbackOfACreateFailsToo() throws Exception
+    {
+        final PortRegistry registry = registry();
+        startSidecore();
+        wedge = CommandWedge.next(engine.proxy(), 0, Commands.UpdatePortSettings.class);
+
+        final ControlException failed = assertThrows(ControlException.class,
+            () -> registry.create(spec(Map.of(ControlProtocol.TX_DESCRIPTOR_BUDGET, "32"))));
+
+        assertEquals(ControlProtocol.E_OUTCOME_UNKNOWN, failed.code(), failed.getMessage());
+        assertInstanceOf(CommandOutcomeUnknownException.class, failed.getCause(), "the first failure is the cause");
+        assertTrue(failed.getMessage().contains("UpdatePortSettings"), failed.getMessage());
+        assertEquals(1, failed.getSuppressed().length, "the rollback's failure is kept too");
+        assertTrue(failed.getMessage().contains("destroy-port"), failed.getMessage());
+        assertEquals(List.of("g0"), registry.names(), "the port its sidecore may still serve stays known");
+        wedge.release();
+
+        registry.destroy("g0");
+        assertEquals(List.of(), registry.names(), "destroy-port takes it down once the sidecore goes on");
+        assertEquals(List.of(), engine.proxy().ports());
+    }
+
+    /**
+     * Review finding (b): a destroy-port whose removal ran but whose outcome was unknown keeps the port known; a
+     * retry finds it gone from its sidecore, finishes, and the name can be used again.
+     */
+    @Test
+    void shouldFinishADestroyWhoseRemovalRanButWhoseOutcomeWasUnknown() throws Exception
+    {
+        final PortRegistry registry = registry();
+        startSidecore();
+        registry.create(spec(Map.of()));
+        wedge = CommandWedge.next(engine.proxy(), 0, Commands.RemovePort.class);
+
+        final ControlException unknown = assertThrows(ControlException.class, () -> registry.destroy("g0"));
+
+        assertEquals(ControlProtocol.E_OUTCOME_UNKNOWN, unknown.code(), unknown.getMessage());
+        assertEquals(List.of("g0"), registry.names(), "kept known: its removal's outcome is unknown");
+        wedge.release();
+        registry.destroy("g0");
+        assertEquals(List.of(), registry.names(), "a retried destroy-port finishes it");
+        assertEquals(List.of(), engine.proxy().ports());
+        registry.create(spec(Map.of()));
+        assertEquals(List.of("g0"), registry.names(), "the name and MAC are free again");
     }
 
     private void driven(final Future<?> call) throws Exception
@@ -84,6 +168,46 @@ class PortRegistryStalledSidecoreTest
             engine.doWork();
         }
         call.get();
+    }
+
+    private PortRegistry registry() throws Exception
+    {
+        final Path ports = Files.createDirectories(directory.resolve("ports"));
+        final Configuration config = Configuration.of(Map.of(
+            "sidecore.port.socket.dir", ports.toString(),
+            "sidecore.counters.file", directory.resolve("counters.dat").toString(),
+            "sidecore.command.timeout", "100ms")).validate();
+        engine = new SidecoreEngine(config.engineContext());
+        return new PortRegistry(config, engine.proxy(), sidecore -> -1);
+    }
+
+    private static PortSpec spec(final Map<String, String> settings)
+    {
+        final Map<String, String> fields = new HashMap<>(settings);
+        fields.put(ControlProtocol.MAC, "02:00:00:00:00:01");
+        fields.put(ControlProtocol.BACKEND, ControlProtocol.BACKEND_NULL);
+        fields.put(ControlProtocol.TRANSPORT, ControlProtocol.TRANSPORT_NATIVE);
+        return PortSpec.fromDeclaration("g0", fields, "sidecore.ports.g0.");
+    }
+
+    /**
+     * Run the engine on a thread of its own, as the daemon does (a wedge holds that thread).
+     */
+    private void startSidecore()
+    {
+        sidecore = new Thread(() ->
+        {
+            while (!stop.get())
+            {
+                if (0 == engine.doWork())
+                {
+                    // The machine is shared with other builds: no core of its own to spin on.
+                    LockSupport.parkNanos(IDLE_PARK_NS);
+                }
+            }
+        }, "sidecore");
+        sidecore.setDaemon(true);
+        sidecore.start();
     }
 
     private static <T> T call(final ControlCall<T> body)
