@@ -51,9 +51,9 @@ import java.util.function.Function;
  * <p>
  * A full command queue is counted in the target sidecore's {@code proxy_offer_failures} and retried until the
  * context's command timeout; a control call whose command the sidecore has not started within that timeout cancels
- * it ({@link SidecoreCommand#tryCancel()}: the sidecore skips it) and throws {@link IllegalStateException}, so a call
- * that throws has changed nothing and what the caller brought for it (a guest's pages, a mapped region) is the
- * caller's to free. A command the sidecore is running at the deadline is waited for: it completes in bounded time,
+ * it ({@link SidecoreCommand#tryCancel()}: the sidecore skips it) and throws {@link CommandCancelledException}, so
+ * a call that throws it has changed nothing and what the caller brought for it (a guest's pages, a mapped region) is
+ * the caller's to free. A command the sidecore is running at the deadline is waited for: it completes in bounded time,
  * and the call reports its real outcome, up to {@value #RUNNING_GRACE_TIMEOUTS} more timeouts; past that it throws
  * {@link CommandOutcomeUnknownException}: the command may have done anything of its work and may still be running, so
  * the caller must not free what it brought (it leaks it, logged). In {@link ThreadingMode#INVOKER} mode the waiting
@@ -768,7 +768,7 @@ public final class EngineProxy
             port = new Port(
                 config, registers, guestMemory, counters, line, backend, ctx.portDefaults(), faultPublisher);
             entries.put(port, new PortEntry(port, sidecore, slot, new TrappedAccess(port)));
-            execute(agents[sidecore], new Commands.AddPort(port, slot));
+            execute(agents[sidecore], new Commands.AddPort(port, slot, ctx.maxPortsPerSidecore()));
         }
         catch (final CommandOutcomeUnknownException ex)
         {
@@ -857,8 +857,10 @@ public final class EngineProxy
                 "quarantined (never given to another port)");
         }
         releaseSwitchSlot(slot);
-        throw new IllegalStateException(cause.getMessage() + "; port " + port.name() + " was taken back from " +
-            "sidecore " + sidecore + ": nothing was changed", cause);
+        final String message = cause.getMessage() + "; port " + port.name() + " was taken back from sidecore " +
+            sidecore + ": nothing was changed";
+        throw cause instanceof CommandCancelledException ? new CommandCancelledException(message, cause) :
+            new IllegalStateException(message, cause);
     }
 
     /**
@@ -1021,7 +1023,7 @@ public final class EngineProxy
             if (System.nanoTime() - deadlineNs > 0)
             {
                 access.end();
-                throw new IllegalStateException("command queue of sidecore " + agent.index() + " full for " +
+                throw new CommandCancelledException("command queue of sidecore " + agent.index() + " full for " +
                     ctx.commandTimeoutNs() + " ns: port " + port.name());
             }
             spins = idleStep(spins);
@@ -1111,7 +1113,7 @@ public final class EngineProxy
         {
             if (System.nanoTime() - deadlineNs > 0)
             {
-                throw new IllegalStateException("command queue of sidecore " + agent.index() + " full for " +
+                throw new CommandCancelledException("command queue of sidecore " + agent.index() + " full for " +
                     ctx.commandTimeoutNs() + " ns; " + request.getClass().getSimpleName() + " cancelled: it will " +
                     "not run and nothing was changed");
             }
@@ -1124,7 +1126,7 @@ public final class EngineProxy
             final long nowNs = System.nanoTime();
             if (nowNs - deadlineNs > 0 && command.tryCancel())
             {
-                throw new IllegalStateException("sidecore " + agent.index() + " did not start " +
+                throw new CommandCancelledException("sidecore " + agent.index() + " did not start " +
                     request.getClass().getSimpleName() + " within " + ctx.commandTimeoutNs() + " ns; cancelled: " +
                     "it will not run and nothing was changed");
             }

@@ -36,7 +36,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class WedgedSwitchChangeTest
 {
-    private static final long COMMAND_TIMEOUT_NS = 100_000_000L;
+    private static final long COMMAND_TIMEOUT_NS = 250_000_000L;
     private static final long WAIT_LIMIT_MS = 30_000;
     private static final long IDLE_PARK_NS = 50_000;
     private static final int OWNER = 0;

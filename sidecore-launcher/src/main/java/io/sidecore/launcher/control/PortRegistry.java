@@ -3,8 +3,10 @@ package io.sidecore.launcher.control;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sidecore.engine.proxy.CommandCancelledException;
 import io.sidecore.engine.proxy.CommandOutcomeUnknownException;
 import io.sidecore.engine.proxy.EngineProxy;
+import io.sidecore.engine.proxy.SidecoreFullException;
 import io.sidecore.engine.port.Port;
 import io.sidecore.engine.port.PortSettings;
 import io.sidecore.engine.proxy.PortStatus;
@@ -156,11 +158,15 @@ public final class PortRegistry implements AutoCloseable
             nextPortId++;
             LOG.error("port {}: {} outcome unknown; its backend and counters are kept (leaked): {}", spec.name(),
                 ex.commandName(), ex.getMessage());
-            throw new ControlException(ControlProtocol.E_INTERNAL, ex.getMessage(), ex);
+            throw engineFailure(ex, "port " + spec.name() + " may or may not be served");
         }
         catch (final IllegalStateException ex)
         {
-            throw new ControlException(ControlProtocol.E_TOO_MANY_PORTS, ex.getMessage(), ex);
+            if (ex.getCause() instanceof SidecoreFullException)
+            {
+                throw new ControlException(ControlProtocol.E_TOO_MANY_PORTS, ex.getMessage(), ex);
+            }
+            throw engineFailure(ex, "port " + spec.name() + " was not created");
         }
         nextPortId++;
         final ManagedPort port = new ManagedPort(spec, handle, spec.vfioUser() ? socketPathOf(spec.name()) : null,
@@ -188,9 +194,7 @@ public final class PortRegistry implements AutoCloseable
         }
         catch (final IOException | RuntimeException ex)
         {
-            remove(port);
-            throw new ControlException(ControlProtocol.E_INTERNAL, "port " + spec.name() + " could not be set up: " +
-                ex.getMessage(), ex);
+            throw rollBack(port, ex);
         }
         LOG.info("port created: name={} id={} mac={} backend={} sidecore={} transport={} socket={}", spec.name(),
             handle.portId(), PortSpec.formatMac(spec.mac()), spec.backend(), proxy.sidecoreIndex(handle),
@@ -210,7 +214,15 @@ public final class PortRegistry implements AutoCloseable
     {
         final ManagedPort port = require(name);
         final ObjectNode description = describe(port, false);
-        remove(port);
+        try
+        {
+            remove(port);
+        }
+        catch (final RuntimeException ex)
+        {
+            throw engineFailure(ex, "port " + name + " is still listed (destroy-port again once its sidecore " +
+                "answers)");
+        }
         LOG.info("port destroyed: name={} id={}", name, port.handle().portId());
         return description;
     }
@@ -356,15 +368,13 @@ public final class PortRegistry implements AutoCloseable
             port.releaseClaim(claim);
             LOG.error("port {}: {} outcome unknown; keeping the native guest's memory mapped (leaked): {}", name,
                 ex.commandName(), ex.getMessage());
-            throw new ControlException(ControlProtocol.E_INTERNAL, "port " + name + " could not take the guest: " +
-                ex.getMessage(), ex);
+            throw engineFailure(ex, "port " + name + " could not take the guest");
         }
         catch (final RuntimeException ex)
         {
             guest.close();
             port.releaseClaim(claim);
-            throw new ControlException(ControlProtocol.E_INTERNAL, "port " + name + " could not take the guest: " +
-                ex.getMessage(), ex);
+            throw engineFailure(ex, "port " + name + " could not take the guest");
         }
         guest.signalReady();
         port.guest(guest, claim, revoker);
@@ -604,11 +614,59 @@ public final class PortRegistry implements AutoCloseable
     private static ControlException placementError(final IllegalArgumentException ex)
     {
         final String message = String.valueOf(ex.getMessage());
-        if (message.startsWith("switch is full"))
+        final String code = message.startsWith("switch is full") ? ControlProtocol.E_TOO_MANY_PORTS :
+            ControlProtocol.E_INVALID_ARGUMENT;
+        return new ControlException(code, message, ex);
+    }
+
+    /**
+     * A create-port whose step after AddPort failed: the port is taken down again. When that fails too, the port stays
+     * listed (destroy-port can retry) and the operator still sees the first failure: it is the cause, and the
+     * rollback's failure is suppressed in the answer.
+     */
+    private ControlException rollBack(final ManagedPort port, final Exception failure)
+    {
+        final String what = "port " + port.name() + " could not be set up";
+        try
         {
-            return new ControlException(ControlProtocol.E_TOO_MANY_PORTS, message, ex);
+            remove(port);
         }
-        return new ControlException(ControlProtocol.E_INVALID_ARGUMENT, message, ex);
+        catch (final RuntimeException rollback)
+        {
+            // Not "nothing was changed" whatever the first failure: the port is still there.
+            final String code = failure instanceof CommandOutcomeUnknownException ||
+                rollback instanceof CommandOutcomeUnknownException ? ControlProtocol.E_OUTCOME_UNKNOWN :
+                ControlProtocol.E_INTERNAL;
+            final ControlException answer = new ControlException(code, what + ": " + failure.getMessage() +
+                "; taking it down failed too (" + rollback.getMessage() + "): it stays listed, destroy-port takes " +
+                "it down once its sidecore answers", failure);
+            answer.addSuppressed(rollback);
+            return answer;
+        }
+        return engineFailure(failure, what + " (it was taken down again)");
+    }
+
+    /**
+     * @return the answer to a request an engine call failed: {@link ControlProtocol#E_OUTCOME_UNKNOWN} when a sidecore
+     *         may have done part of it, {@link ControlProtocol#E_SIDECORE_TIMEOUT} when a sidecore did not take it in
+     *         time (nothing was changed), otherwise {@link ControlProtocol#E_INTERNAL}; the failure is the cause.
+     */
+    private static ControlException engineFailure(final Exception failure, final String what)
+    {
+        final String code;
+        if (failure instanceof CommandOutcomeUnknownException)
+        {
+            code = ControlProtocol.E_OUTCOME_UNKNOWN;
+        }
+        else if (failure instanceof CommandCancelledException)
+        {
+            code = ControlProtocol.E_SIDECORE_TIMEOUT;
+        }
+        else
+        {
+            code = ControlProtocol.E_INTERNAL;
+        }
+        return new ControlException(code, what + ": " + failure.getMessage(), failure);
     }
 
     private ObjectNode describe(final ManagedPort port, final boolean withCounters)

@@ -105,6 +105,25 @@ class PortRegistryStalledSidecoreTest
     }
 
     /**
+     * The one refusal of AddPort that means "no room": a full sidecore is {@code too_many_ports}, told apart from
+     * the other failures now that those have codes of their own.
+     */
+    @Test
+    void shouldRefuseACreateOnAFullSidecoreAsTooManyPorts() throws Exception
+    {
+        final PortRegistry registry = registry(Map.of("sidecore.max.ports.per.sidecore", "1"));
+        startSidecore();
+        registry.create(spec(Map.of()));
+
+        final ControlException full = assertThrows(ControlException.class,
+            () -> registry.create(spec("g1", "02:00:00:00:00:02", Map.of())));
+
+        assertEquals(ControlProtocol.E_TOO_MANY_PORTS, full.code(), full.getMessage());
+        assertTrue(full.getMessage().contains("maxPortsPerSidecore=1"), full.getMessage());
+        assertEquals(List.of("g0"), registry.names());
+    }
+
+    /**
      * Review finding (c): when a step after AddPort fails (here a settings change whose outcome is unknown) and the
      * rollback fails too (the sidecore is still wedged in that step), the operator sees the first failure, with the
      * rollback's as a suppressed one, and the port stays known for a later destroy-port.
@@ -172,22 +191,33 @@ class PortRegistryStalledSidecoreTest
 
     private PortRegistry registry() throws Exception
     {
+        return registry(Map.of());
+    }
+
+    private PortRegistry registry(final Map<String, String> settings) throws Exception
+    {
         final Path ports = Files.createDirectories(directory.resolve("ports"));
-        final Configuration config = Configuration.of(Map.of(
-            "sidecore.port.socket.dir", ports.toString(),
-            "sidecore.counters.file", directory.resolve("counters.dat").toString(),
-            "sidecore.command.timeout", "100ms")).validate();
+        final Map<String, String> properties = new HashMap<>(settings);
+        properties.put("sidecore.port.socket.dir", ports.toString());
+        properties.put("sidecore.counters.file", directory.resolve("counters.dat").toString());
+        properties.put("sidecore.command.timeout", "250ms");
+        final Configuration config = Configuration.of(properties).validate();
         engine = new SidecoreEngine(config.engineContext());
         return new PortRegistry(config, engine.proxy(), sidecore -> -1);
     }
 
     private static PortSpec spec(final Map<String, String> settings)
     {
+        return spec("g0", "02:00:00:00:00:01", settings);
+    }
+
+    private static PortSpec spec(final String name, final String mac, final Map<String, String> settings)
+    {
         final Map<String, String> fields = new HashMap<>(settings);
-        fields.put(ControlProtocol.MAC, "02:00:00:00:00:01");
+        fields.put(ControlProtocol.MAC, mac);
         fields.put(ControlProtocol.BACKEND, ControlProtocol.BACKEND_NULL);
         fields.put(ControlProtocol.TRANSPORT, ControlProtocol.TRANSPORT_NATIVE);
-        return PortSpec.fromDeclaration("g0", fields, "sidecore.ports.g0.");
+        return PortSpec.fromDeclaration(name, fields, "sidecore.ports." + name + ".");
     }
 
     /**
