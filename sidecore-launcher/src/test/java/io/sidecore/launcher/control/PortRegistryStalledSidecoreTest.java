@@ -1,5 +1,7 @@
 package io.sidecore.launcher.control;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sidecore.engine.agent.SidecoreEngine;
 import io.sidecore.engine.proxy.CommandOutcomeUnknownException;
 import io.sidecore.engine.proxy.CommandWedge;
@@ -12,12 +14,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 
@@ -44,7 +48,8 @@ class PortRegistryStalledSidecoreTest
 
     private SidecoreEngine engine;
     private CommandWedge wedge;
-    private Thread sidecore;
+    private final List<Thread> sidecores = new ArrayList<>();
+    private int sidecoreCount;
     private final AtomicBoolean stop = new AtomicBoolean();
 
     @AfterEach
@@ -55,7 +60,7 @@ class PortRegistryStalledSidecoreTest
             wedge.release();
         }
         stop.set(true);
-        if (null != sidecore)
+        for (final Thread sidecore : sidecores)
         {
             sidecore.join(DRIVE_LIMIT_MS);
         }
@@ -175,6 +180,40 @@ class PortRegistryStalledSidecoreTest
         assertEquals(List.of("g0"), registry.names(), "the name and MAC are free again");
     }
 
+    /**
+     * Review finding (d): a create-port that waits on a wedged sidecore (up to the command timeout and its grace)
+     * must not freeze the read-only requests of other connections: list and stats answer meanwhile, the ports of the
+     * healthy sidecore with their state, those of the wedged one saying their sidecore did not answer.
+     */
+    @Test
+    void shouldAnswerListAndStatsWhileACreateWaitsOnAWedgedSidecore() throws Exception
+    {
+        final PortRegistry registry = registry(Map.of("sidecore.cores", "0-1"));
+        startSidecore();
+        registry.create(spec("g0", "02:00:00:00:00:01", Map.of(ControlProtocol.SIDECORE, "1")));
+        registry.create(spec("g1", "02:00:00:00:00:02", Map.of(ControlProtocol.SIDECORE, "0")));
+        wedge = CommandWedge.next(engine.proxy(), 0, Commands.AddPort.class);
+        final CompletableFuture<ObjectNode> create = CompletableFuture.supplyAsync(() -> call(() ->
+            registry.create(spec("g2", "02:00:00:00:00:03", Map.of(ControlProtocol.SIDECORE, "0")))));
+        assertTrue(wedge.awaitHolding(DRIVE_LIMIT_MS), "the create reached the wedged sidecore");
+
+        final ArrayNode listed = registry.list();
+        final ArrayNode stats = registry.stats(null);
+
+        assertFalse(create.isDone(), "list and stats answered while the create still waits on the wedged sidecore");
+        for (final ArrayNode answer : List.of(listed, stats))
+        {
+            assertEquals(2, answer.size(), answer.toString());
+            assertEquals("g0", answer.get(0).get(ControlProtocol.NAME).asText());
+            assertFalse(answer.get(0).has(ControlProtocol.FAULT_REASON), "the healthy sidecore answered: " + answer);
+            assertEquals("g1", answer.get(1).get(ControlProtocol.NAME).asText());
+            assertTrue(answer.get(1).get(ControlProtocol.FAULT_REASON).asText().contains("did not answer"),
+                answer.toString());
+        }
+        wedge.release();
+        create.get(DRIVE_LIMIT_MS, TimeUnit.MILLISECONDS);
+    }
+
     private void driven(final Future<?> call) throws Exception
     {
         final long deadlineMs = System.currentTimeMillis() + DRIVE_LIMIT_MS;
@@ -202,6 +241,7 @@ class PortRegistryStalledSidecoreTest
         properties.put("sidecore.counters.file", directory.resolve("counters.dat").toString());
         properties.put("sidecore.command.timeout", "250ms");
         final Configuration config = Configuration.of(properties).validate();
+        sidecoreCount = config.sidecoreCount();
         engine = new SidecoreEngine(config.engineContext());
         return new PortRegistry(config, engine.proxy(), sidecore -> -1);
     }
@@ -221,23 +261,28 @@ class PortRegistryStalledSidecoreTest
     }
 
     /**
-     * Run the engine on a thread of its own, as the daemon does (a wedge holds that thread).
+     * Run each sidecore on a thread of its own, as the daemon does (a wedge holds its sidecore's thread).
      */
     private void startSidecore()
     {
-        sidecore = new Thread(() ->
+        for (int i = 0; i < sidecoreCount; i++)
         {
-            while (!stop.get())
+            final int index = i;
+            final Thread thread = new Thread(() ->
             {
-                if (0 == engine.doWork())
+                while (!stop.get())
                 {
-                    // The machine is shared with other builds: no core of its own to spin on.
-                    LockSupport.parkNanos(IDLE_PARK_NS);
+                    if (0 == engine.agent(index).doWork())
+                    {
+                        // The machine is shared with other builds: no core of its own to spin on.
+                        LockSupport.parkNanos(IDLE_PARK_NS);
+                    }
                 }
-            }
-        }, "sidecore");
-        sidecore.setDaemon(true);
-        sidecore.start();
+            }, "sidecore-" + i);
+            thread.setDaemon(true);
+            thread.start();
+            sidecores.add(thread);
+        }
     }
 
     private static <T> T call(final ControlCall<T> body)
