@@ -558,6 +558,14 @@ public final class EngineProxy
     }
 
     /**
+     * @return the number of sidecores.
+     */
+    public int sidecoreCount()
+    {
+        return agents.length;
+    }
+
+    /**
      * @param sidecoreIndex a sidecore.
      * @return ports placed on it.
      */

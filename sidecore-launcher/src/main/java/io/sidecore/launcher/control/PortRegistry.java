@@ -49,8 +49,12 @@ import java.util.function.IntUnaryOperator;
  * may also attach to it natively over the control socket, but one guest at a time either way: the second is refused
  * naming the first ({@link ManagedPort#claim}).
  * <p>
- * Called from the control connections' threads and the daemon's start and stop; every method holds the registry's
- * lock, so requests that change ports are serialised (they are rare; trapped accesses never come here).
+ * Called from the control connections' threads and the daemon's start and stop; every request that changes ports
+ * holds the registry's lock, so they are serialised (they are rare; trapped accesses never come here). The read-only
+ * requests ({@link #list}, {@link #stats}, {@link #names}) and the fault watch ({@link #logNewFaults}) take no lock:
+ * they read the ports from a list republished at every change, so one that waits on a wedged sidecore (a command
+ * timeout and its grace, seconds) does not freeze them; and within one of them a sidecore that did not answer for
+ * one port is not asked again for the next, so a wedged sidecore costs it one command timeout, not one per port.
  */
 public final class PortRegistry implements AutoCloseable
 {
@@ -68,6 +72,8 @@ public final class PortRegistry implements AutoCloseable
     private final IntUnaryOperator sidecoreKickFds;
     private final PortEndpointSettings endpoints;
     private final Map<String, ManagedPort> ports = new LinkedHashMap<>();
+    /** {@link #ports}' values in creation order, republished under the lock at every change; read without it. */
+    private volatile List<ManagedPort> published = List.of();
     private int nextPortId = 1;
 
     /**
@@ -172,6 +178,7 @@ public final class PortRegistry implements AutoCloseable
         final ManagedPort port = new ManagedPort(spec, handle, spec.vfioUser() ? socketPathOf(spec.name()) : null,
             settings, spec.settings().moderationNs());
         ports.put(spec.name(), port);
+        published = List.copyOf(ports.values());
         try
         {
             if (spec.settings().changesSettings())
@@ -228,34 +235,24 @@ public final class PortRegistry implements AutoCloseable
     }
 
     /**
-     * @return every port's description, in creation order.
+     * @return every port's description, in creation order. Takes no lock (see the class comment).
      */
-    public synchronized ArrayNode list()
+    public ArrayNode list()
     {
-        final ArrayNode list = JsonNodeFactory.instance.arrayNode();
-        for (final ManagedPort port : ports.values())
-        {
-            list.add(describe(port, false));
-        }
-        return list;
+        return describeAll(null, false);
     }
 
     /**
      * @param name a port, or null for all.
-     * @return the ports' descriptions with their counters.
+     * @return the ports' descriptions with their counters. Takes no lock (see the class comment).
      * @throws ControlException when the named port does not exist.
      */
-    public synchronized ArrayNode stats(final String name) throws ControlException
+    public ArrayNode stats(final String name) throws ControlException
     {
-        final ArrayNode list = JsonNodeFactory.instance.arrayNode();
-        if (null != name)
+        final ArrayNode list = describeAll(name, true);
+        if (null != name && list.isEmpty())
         {
-            list.add(describe(require(name), true));
-            return list;
-        }
-        for (final ManagedPort port : ports.values())
-        {
-            list.add(describe(port, true));
+            throw new ControlException(ControlProtocol.E_NO_SUCH_PORT, "no port named " + name);
         }
         return list;
     }
@@ -406,14 +403,15 @@ public final class PortRegistry implements AutoCloseable
     /**
      * Look at every port's fault state and log a port that faulted since the last look, once per fault.
      */
-    public synchronized void logNewFaults()
+    public void logNewFaults()
     {
-        for (final ManagedPort port : ports.values())
+        final boolean[] silent = new boolean[proxy.sidecoreCount()];
+        for (final ManagedPort port : published)
         {
             final PortStatus status;
             try
             {
-                status = proxy.portStatus(port.handle());
+                status = askStatus(port, silent);
             }
             catch (final RuntimeException ex)
             {
@@ -432,9 +430,15 @@ public final class PortRegistry implements AutoCloseable
     /**
      * @return the ports' names.
      */
-    public synchronized List<String> names()
+    public List<String> names()
     {
-        return new ArrayList<>(ports.keySet());
+        final List<ManagedPort> now = published;
+        final List<String> names = new ArrayList<>(now.size());
+        for (int i = 0, size = now.size(); i < size; i++)
+        {
+            names.add(now.get(i).name());
+        }
+        return names;
     }
 
     /**
@@ -546,6 +550,7 @@ public final class PortRegistry implements AutoCloseable
         }
         proxy.removePort(port.handle());
         ports.remove(port.name());
+        published = List.copyOf(ports.values());
         if (null != port.socketPath())
         {
             try
@@ -669,7 +674,68 @@ public final class PortRegistry implements AutoCloseable
         return new ControlException(code, what + ": " + failure.getMessage(), failure);
     }
 
+    /**
+     * @param name a port, or null for every port.
+     * @return the descriptions of the ports listed now (none when the named port is not), without a port that was
+     *         destroyed while they are made.
+     */
+    private ArrayNode describeAll(final String name, final boolean withCounters)
+    {
+        final ArrayNode list = JsonNodeFactory.instance.arrayNode();
+        final boolean[] silent = new boolean[proxy.sidecoreCount()];
+        for (final ManagedPort port : published)
+        {
+            if (null == name || name.equals(port.name()))
+            {
+                try
+                {
+                    list.add(describe(port, withCounters, silent));
+                }
+                catch (final IllegalArgumentException destroyed)
+                {
+                    // The engine no longer serves it ("port not served"): destroy-port took it meanwhile.
+                }
+            }
+        }
+        return list;
+    }
+
+    /**
+     * Ask the port's sidecore for its state, unless that sidecore already did not answer in this request.
+     *
+     * @param silent per sidecore, set once it did not take a query in time: it is not asked again.
+     */
+    private PortStatus askStatus(final ManagedPort port, final boolean[] silent)
+    {
+        final int sidecore = proxy.sidecoreIndex(port.handle());
+        if (null != silent && silent[sidecore])
+        {
+            throw new IllegalStateException("sidecore " + sidecore + " was not asked: it did not answer for " +
+                "another port of this request");
+        }
+        try
+        {
+            return proxy.portStatus(port.handle());
+        }
+        catch (final CommandCancelledException ex)
+        {
+            if (null != silent)
+            {
+                silent[sidecore] = true;
+            }
+            throw ex;
+        }
+    }
+
     private ObjectNode describe(final ManagedPort port, final boolean withCounters)
+    {
+        return describe(port, withCounters, null);
+    }
+
+    /**
+     * @param silent see {@link #askStatus}; null to ask every port's sidecore.
+     */
+    private ObjectNode describe(final ManagedPort port, final boolean withCounters, final boolean[] silent)
     {
         final Port handle = port.handle();
         final ObjectNode node = JsonNodeFactory.instance.objectNode();
@@ -701,7 +767,7 @@ public final class PortRegistry implements AutoCloseable
         }
         try
         {
-            final PortStatus status = proxy.portStatus(handle);
+            final PortStatus status = askStatus(port, silent);
             node.put(ControlProtocol.FAULTED, status.faulted());
             if (status.faulted())
             {
