@@ -164,7 +164,7 @@ public final class PortRegistry implements AutoCloseable
             nextPortId++;
             LOG.error("port {}: {} outcome unknown; its backend and counters are kept (leaked): {}", spec.name(),
                 ex.commandName(), ex.getMessage());
-            throw engineFailure(ex, "port " + spec.name() + " may or may not be served");
+            throw engineFailure(ex, "create-port " + spec.name());
         }
         catch (final IllegalStateException ex)
         {
