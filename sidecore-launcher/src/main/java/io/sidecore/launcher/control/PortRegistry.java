@@ -393,9 +393,10 @@ public final class PortRegistry implements AutoCloseable
         final ManagedPort port = ports.get(name);
         if (null != port && port.guest() == guest)
         {
-            release(port);
+            release(port, guest);
             LOG.info("guest detached: port={} transport={} pid={}", name, ControlProtocol.TRANSPORT_NATIVE,
                 guest.peerPid());
+            return;
         }
         guest.close();
     }
@@ -541,8 +542,7 @@ public final class PortRegistry implements AutoCloseable
         {
             final GuestAttachment guest = port.guest();
             final Runnable revoker = port.guestRevoker();
-            release(port);
-            guest.close();
+            release(port, guest);
             if (null != revoker)
             {
                 revoker.run();
@@ -570,11 +570,14 @@ public final class PortRegistry implements AutoCloseable
      * port may still serve the guest, so the registry keeps knowing it (its memory is not released, and a later
      * destroy-port or daemon stop tries again).
      */
-    private void release(final ManagedPort port)
+    private void release(final ManagedPort port, final GuestAttachment guest)
     {
         final GuestClaim claim = port.guestClaim();
         proxy.unbindGuest(port.handle());
         port.guest(null, null, null);
+        // Closed before the claim goes: list and stats read the claim without the registry's lock, and a port they
+        // show detached has released what its guest brought.
+        guest.close();
         port.releaseClaim(claim);
     }
 
