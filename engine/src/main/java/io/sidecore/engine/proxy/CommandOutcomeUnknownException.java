@@ -25,6 +25,17 @@ public final class CommandOutcomeUnknownException extends IllegalStateException
     }
 
     /**
+     * @param commandName the command's name, for the caller's log line.
+     * @param message     what happened.
+     * @param cause       the first failure of a change whose undo did not complete (kept: nothing is lost).
+     */
+    public CommandOutcomeUnknownException(final String commandName, final String message, final Throwable cause)
+    {
+        super(message, cause);
+        this.commandName = commandName;
+    }
+
+    /**
      * @return the name of the command whose outcome is unknown.
      */
     public String commandName()

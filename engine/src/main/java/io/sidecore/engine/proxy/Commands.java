@@ -21,27 +21,38 @@ public final class Commands
     }
 
     /**
-     * Hand a new port to its sidecore: it joins the pass and, when on the switch, the sidecore's switch shard.
+     * Hand a new port to its sidecore: it joins the pass and, when on the switch, the sidecore's switch shard. A
+     * sidecore that serves its maximum of ports refuses it with {@link SidecoreFullException}, so the caller can answer
+     * "no room" rather than a failure.
      */
     public static final class AddPort extends SidecoreCommand
     {
         private final Port port;
         private final int switchSlot;
+        private final int maxPortsPerSidecore;
 
-        public AddPort(final Port port, final int switchSlot)
+        public AddPort(final Port port, final int switchSlot, final int maxPortsPerSidecore)
         {
             this.port = port;
             this.switchSlot = switchSlot;
+            this.maxPortsPerSidecore = maxPortsPerSidecore;
         }
 
         void run(final SidecoreAgent agent, final long nowNs)
         {
+            if (agent.portCount() >= maxPortsPerSidecore)
+            {
+                throw new SidecoreFullException("sidecore " + agent.index() + " is full: maxPortsPerSidecore=" +
+                    maxPortsPerSidecore);
+            }
             agent.onAddPort(port, switchSlot, nowNs);
         }
     }
 
     /**
-     * Take a port away from its sidecore: it leaves the pass and the switch, and its backend is closed.
+     * Take a port away from its sidecore: it leaves the pass and the switch, and its backend is closed. A port the
+     * sidecore no longer serves is already removed (an earlier removal ran whose requester was answered "outcome
+     * unknown"): that is done too, so a retried removal can finish what the requester holds for it.
      */
     public static final class RemovePort extends SidecoreCommand
     {
@@ -54,7 +65,10 @@ public final class Commands
 
         void run(final SidecoreAgent agent, final long nowNs)
         {
-            agent.onRemovePort(port);
+            if (agent.owns(port))
+            {
+                agent.onRemovePort(port);
+            }
         }
     }
 

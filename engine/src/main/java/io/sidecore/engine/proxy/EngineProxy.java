@@ -51,9 +51,9 @@ import java.util.function.Function;
  * <p>
  * A full command queue is counted in the target sidecore's {@code proxy_offer_failures} and retried until the
  * context's command timeout; a control call whose command the sidecore has not started within that timeout cancels
- * it ({@link SidecoreCommand#tryCancel()}: the sidecore skips it) and throws {@link IllegalStateException}, so a call
- * that throws has changed nothing and what the caller brought for it (a guest's pages, a mapped region) is the
- * caller's to free. A command the sidecore is running at the deadline is waited for: it completes in bounded time,
+ * it ({@link SidecoreCommand#tryCancel()}: the sidecore skips it) and throws {@link CommandCancelledException}, so
+ * a call that throws it has changed nothing and what the caller brought for it (a guest's pages, a mapped region) is
+ * the caller's to free. A command the sidecore is running at the deadline is waited for: it completes in bounded time,
  * and the call reports its real outcome, up to {@value #RUNNING_GRACE_TIMEOUTS} more timeouts; past that it throws
  * {@link CommandOutcomeUnknownException}: the command may have done anything of its work and may still be running, so
  * the caller must not free what it brought (it leaks it, logged). In {@link ThreadingMode#INVOKER} mode the waiting
@@ -91,6 +91,8 @@ public final class EngineProxy
     private final boolean[] switchSlotsInUse;
     private final List<Port> ports = new ArrayList<>();
     private final Map<Port, PortEntry> entries = new ConcurrentHashMap<>();
+    private int quarantinedSwitchSlots;
+    private volatile CommandInterposer interposer = (sidecoreIndex, command) -> command;
 
     public EngineProxy(final SidecoreEngine engine, final EngineContext ctx, final SidecoreAgent[] agents)
     {
@@ -386,7 +388,9 @@ public final class EngineProxy
     }
 
     /**
-     * Stop serving a port: it leaves its sidecore and the switch, its backend is closed and its counters freed.
+     * Stop serving a port: it leaves its sidecore and the switch, its backend is closed and its counters freed. A
+     * retry after a removal whose outcome was unknown finishes it: its sidecore no longer serving the port means that
+     * removal ran, so the retry tells the other sidecores and frees the port's id, switch slot and counters.
      *
      * @param port the port.
      * @throws IllegalArgumentException if the port is not served.
@@ -542,6 +546,23 @@ public final class EngineProxy
     public synchronized List<Port> ports()
     {
         return new ArrayList<>(ports);
+    }
+
+    /**
+     * @return switch slots never to be handed out again: a sidecore may hold each (an announcement or its undo whose
+     *         outcome is unknown).
+     */
+    public synchronized int quarantinedSwitchSlots()
+    {
+        return quarantinedSwitchSlots;
+    }
+
+    /**
+     * @return the number of sidecores.
+     */
+    public int sidecoreCount()
+    {
+        return agents.length;
     }
 
     /**
@@ -755,7 +776,7 @@ public final class EngineProxy
             port = new Port(
                 config, registers, guestMemory, counters, line, backend, ctx.portDefaults(), faultPublisher);
             entries.put(port, new PortEntry(port, sidecore, slot, new TrappedAccess(port)));
-            execute(agents[sidecore], new Commands.AddPort(port, slot));
+            execute(agents[sidecore], new Commands.AddPort(port, slot, ctx.maxPortsPerSidecore()));
         }
         catch (final CommandOutcomeUnknownException ex)
         {
@@ -802,46 +823,60 @@ public final class EngineProxy
     }
 
     /**
-     * Roll back an add another sidecore's switch did not take in time: the sidecores told forget the port again and
-     * its own sidecore lets it go (closing its backend), so the call changed nothing. When the rollback itself does
-     * not complete, the port is kept listed as added (a retried {@link #removePort} finishes it: forgetting a port a
-     * switch does not know is harmless), so nothing the sidecores may use is freed.
+     * Roll back an add another sidecore's switch did not take in time: the sidecores told (or that may have been told:
+     * an announcement whose outcome is unknown) forget the port again and its own sidecore lets it go (closing its
+     * backend), so the call changed nothing. When its own sidecore does not let it go, the port is kept listed as
+     * added with its switch slot (a retried {@link #removePort} finishes it: forgetting a port a switch does not know
+     * is harmless), so nothing the sidecores may use is freed. When only a sidecore it was announced to did not
+     * forget it, the port is gone but that sidecore may still hold its switch slot: the slot is quarantined, never
+     * handed to another port (whose announcement that sidecore would refuse, "slot already in use"), and the call
+     * reports what it left.
      */
     private void undoAdd(
         final Port port, final int sidecore, final int slot, final long mac, final boolean[] told,
         final RuntimeException cause)
     {
-        RuntimeException undo = untell(slot, port.portId(), mac, sidecore, true, told);
-        if (null == undo)
+        final RuntimeException untold = untell(slot, port.portId(), mac, sidecore, true, told);
+        try
         {
-            try
-            {
-                execute(agents[sidecore], new Commands.RemovePort(port));
-            }
-            catch (final RuntimeException ex)
-            {
-                undo = ex;
-            }
+            execute(agents[sidecore], new Commands.RemovePort(port));
         }
-        if (null != undo)
+        catch (final RuntimeException ex)
         {
             portsPerSidecore[sidecore]++;
             ports.add(port);
-            throw partialChange(cause, undo, "port " + port.name() + " is kept listed; removePort finishes it");
+            final RuntimeException left = partialChange(cause, ex, "port " + port.name() + " is kept listed; " +
+                "removePort finishes it");
+            if (null != untold)
+            {
+                left.addSuppressed(untold);
+            }
+            throw left;
         }
         entries.remove(port);
-        releaseSwitchSlot(slot);
         port.faultPublisher().release();
         port.counters().close();
-        throw new IllegalStateException(cause.getMessage() + "; port " + port.name() + " was taken back from " +
-            "sidecore " + sidecore + ": nothing was changed", cause);
+        if (null != untold)
+        {
+            // switchSlotsInUse[slot] stays set: the slot is never allocated again.
+            quarantinedSwitchSlots++;
+            throw partialChange(cause, untold, "port " + port.name() + " was taken back from sidecore " + sidecore +
+                ", but a sidecore it was announced to may still hold its switch slot " + slot + ": the slot is " +
+                "quarantined (never given to another port)");
+        }
+        releaseSwitchSlot(slot);
+        final String message = cause.getMessage() + "; port " + port.name() + " was taken back from sidecore " +
+            sidecore + ": nothing was changed";
+        throw cause instanceof CommandCancelledException ? new CommandCancelledException(message, cause) :
+            new IllegalStateException(message, cause);
     }
 
     /**
      * Announce a switch port joining ({@code attach}) or leaving to every sidecore but its owner, in order, stopping
      * at the first that fails (the exception propagates).
      *
-     * @param told set for each sidecore that executed the announcement.
+     * @param told set for each sidecore that executed the announcement, or may have (its outcome is unknown), so
+     *             the undo reaches it too.
      */
     private void tellOtherSidecores(
         final int slot, final int portId, final long mac, final int owner, final boolean attach, final boolean[] told)
@@ -850,14 +885,22 @@ public final class EngineProxy
         {
             if (i != owner)
             {
-                execute(agents[i], new Commands.RemoteSwitchPort(slot, portId, mac, owner, attach));
+                try
+                {
+                    execute(agents[i], new Commands.RemoteSwitchPort(slot, portId, mac, owner, attach));
+                }
+                catch (final CommandOutcomeUnknownException ex)
+                {
+                    told[i] = true;
+                    throw ex;
+                }
                 told[i] = true;
             }
         }
     }
 
     /**
-     * Undo {@link #tellOtherSidecores} on the sidecores that executed it.
+     * Undo {@link #tellOtherSidecores} on the sidecores that executed it (or may have).
      *
      * @return null, or the first failure (the others are still tried).
      */
@@ -897,11 +940,11 @@ public final class EngineProxy
         final String message = cause.getMessage() + "; undoing it failed too (" + undo.getMessage() + "): " + left;
         if (undo instanceof CommandOutcomeUnknownException unknown)
         {
-            return new CommandOutcomeUnknownException(unknown.commandName(), message);
+            return new CommandOutcomeUnknownException(unknown.commandName(), message, cause);
         }
         if (cause instanceof CommandOutcomeUnknownException unknown)
         {
-            return new CommandOutcomeUnknownException(unknown.commandName(), message);
+            return new CommandOutcomeUnknownException(unknown.commandName(), message, cause);
         }
         return new IllegalStateException(message, cause);
     }
@@ -988,7 +1031,7 @@ public final class EngineProxy
             if (System.nanoTime() - deadlineNs > 0)
             {
                 access.end();
-                throw new IllegalStateException("command queue of sidecore " + agent.index() + " full for " +
+                throw new CommandCancelledException("command queue of sidecore " + agent.index() + " full for " +
                     ctx.commandTimeoutNs() + " ns: port " + port.name());
             }
             spins = idleStep(spins);
@@ -1045,16 +1088,41 @@ public final class EngineProxy
         };
     }
 
-    private void execute(final SidecoreAgent agent, final SidecoreCommand command)
+    /**
+     * Sees every control command before it is offered to a sidecore and returns what is offered instead. The daemon
+     * offers each command as it is; tests wrap one to hold its sidecore inside it (a sidecore wedged in a command,
+     * whose outcome the caller cannot know), which nothing in the engine can be made to do from outside.
+     */
+    @FunctionalInterface
+    interface CommandInterposer
     {
+        /**
+         * @param sidecoreIndex the sidecore the command is for.
+         * @param command       the command.
+         * @return the command to offer: {@code command}, or one that runs it (its outcome is read from it).
+         */
+        SidecoreCommand interpose(int sidecoreIndex, SidecoreCommand command);
+    }
+
+    /**
+     * @param interposer sees every control command from now on (tests: see {@link CommandInterposer}).
+     */
+    void interposer(final CommandInterposer interposer)
+    {
+        this.interposer = interposer;
+    }
+
+    private void execute(final SidecoreAgent agent, final SidecoreCommand request)
+    {
+        final SidecoreCommand command = interposer.interpose(agent.index(), request);
         final long deadlineNs = System.nanoTime() + ctx.commandTimeoutNs();
         int spins = 0;
         while (!agent.offer(command))
         {
             if (System.nanoTime() - deadlineNs > 0)
             {
-                throw new IllegalStateException("command queue of sidecore " + agent.index() + " full for " +
-                    ctx.commandTimeoutNs() + " ns; " + command.getClass().getSimpleName() + " cancelled: it will " +
+                throw new CommandCancelledException("command queue of sidecore " + agent.index() + " full for " +
+                    ctx.commandTimeoutNs() + " ns; " + request.getClass().getSimpleName() + " cancelled: it will " +
                     "not run and nothing was changed");
             }
             spins = idleStep(spins);
@@ -1066,13 +1134,13 @@ public final class EngineProxy
             final long nowNs = System.nanoTime();
             if (nowNs - deadlineNs > 0 && command.tryCancel())
             {
-                throw new IllegalStateException("sidecore " + agent.index() + " did not start " +
-                    command.getClass().getSimpleName() + " within " + ctx.commandTimeoutNs() + " ns; cancelled: " +
+                throw new CommandCancelledException("sidecore " + agent.index() + " did not start " +
+                    request.getClass().getSimpleName() + " within " + ctx.commandTimeoutNs() + " ns; cancelled: " +
                     "it will not run and nothing was changed");
             }
             if (nowNs - outcomeDeadlineNs > 0)
             {
-                final String name = command.getClass().getSimpleName();
+                final String name = request.getClass().getSimpleName();
                 throw new CommandOutcomeUnknownException(name, "sidecore " + agent.index() + " started " + name +
                     " but did not finish it within " + (RUNNING_GRACE_TIMEOUTS + 1) * ctx.commandTimeoutNs() +
                     " ns: outcome unknown (the sidecore is wedged in it or its thread died); what the command " +
@@ -1087,14 +1155,14 @@ public final class EngineProxy
         {
             // An Error cut the command short somewhere inside: unlike a refusal, it may have changed state, so the
             // caller must keep (leak) what it gave, as for a command that never finished.
-            final String name = command.getClass().getSimpleName();
+            final String name = request.getClass().getSimpleName();
             throw new CommandOutcomeUnknownException(name, "sidecore " + agent.index() + " failed inside " + name +
                 " (an Error on its thread): outcome unknown; what the command was given may still be in use and " +
                 "must not be freed");
         }
         if (null != failure)
         {
-            throw new IllegalStateException(command.getClass().getSimpleName() + " failed on sidecore " +
+            throw new IllegalStateException(request.getClass().getSimpleName() + " failed on sidecore " +
                 agent.index() + ": " + failure.getMessage(), failure);
         }
     }

@@ -287,6 +287,17 @@ public final class ControlProtocol
     public static final String E_BAD_FDS = "bad_file_descriptors";
     /** Error: a feature the daemon does not offer yet. */
     public static final String E_UNSUPPORTED = "unsupported";
+    /**
+     * Error: a sidecore did not take the request's step within {@code sidecore.command.timeout} (wedged, or its
+     * command queue stayed full); the step was cancelled and undone: nothing was changed, the request may be retried.
+     */
+    public static final String E_SIDECORE_TIMEOUT = "sidecore_timeout";
+    /**
+     * Error: a sidecore started the request's step but did not finish it in time (wedged in it, or its thread died):
+     * what it changed is unknown. What the step was given is kept (never freed while the sidecore may use it); the
+     * message says what is left, and a port it concerns stays listed for a later destroy-port.
+     */
+    public static final String E_OUTCOME_UNKNOWN = "outcome_unknown";
     /** Error: the daemon failed; the message says how. */
     public static final String E_INTERNAL = "internal_error";
 

@@ -11,25 +11,27 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * One port the daemon serves, from create-port to destroy-port, and what the registry knows of it: how it was asked
  * for, its handle on the engine, its device socket (with its vfio-user endpoint), its current settings and
- * moderation, and the guest attached to it, if any. Guarded by the {@link PortRegistry}'s lock, except the
+ * moderation, and the guest attached to it, if any. Changed under the {@link PortRegistry}'s lock, except the
  * {@link #claim}, which the vfio-user endpoint's threads take and release without it (so that destroying a port,
- * which holds the lock and waits for the endpoint's connection to end, cannot deadlock with that connection).
+ * which holds the lock and waits for the endpoint's connection to end, cannot deadlock with that connection). What
+ * a port's description shows (settings, moderation, capture, endpoint) and the fault watch's mark are volatile:
+ * the registry's read-only requests read them without the lock.
  */
 final class ManagedPort
 {
     private final PortSpec spec;
     private final Port handle;
     private final Path socketPath;
-    private PortSettings settings;
-    private Long moderationNs;
+    private volatile PortSettings settings;
+    private volatile Long moderationNs;
     private GuestAttachment guest;
     private GuestClaim guestClaim;
     private Runnable guestRevoker;
-    private boolean faultLogged;
-    private boolean capturing;
+    private volatile boolean faultLogged;
+    private volatile boolean capturing;
     private final AtomicReference<GuestClaim> claim = new AtomicReference<>();
-    private VfioUserServer vfioUserServer;
-    private VfioUserPortDevice vfioUserDevice;
+    private volatile VfioUserServer vfioUserServer;
+    private volatile VfioUserPortDevice vfioUserDevice;
 
     ManagedPort(final PortSpec spec, final Port handle, final Path socketPath, final PortSettings settings,
         final Long moderationNs)

@@ -3,8 +3,10 @@ package io.sidecore.launcher.control;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sidecore.engine.proxy.CommandCancelledException;
 import io.sidecore.engine.proxy.CommandOutcomeUnknownException;
 import io.sidecore.engine.proxy.EngineProxy;
+import io.sidecore.engine.proxy.SidecoreFullException;
 import io.sidecore.engine.port.Port;
 import io.sidecore.engine.port.PortSettings;
 import io.sidecore.engine.proxy.PortStatus;
@@ -47,8 +49,12 @@ import java.util.function.IntUnaryOperator;
  * may also attach to it natively over the control socket, but one guest at a time either way: the second is refused
  * naming the first ({@link ManagedPort#claim}).
  * <p>
- * Called from the control connections' threads and the daemon's start and stop; every method holds the registry's
- * lock, so requests that change ports are serialised (they are rare; trapped accesses never come here).
+ * Called from the control connections' threads and the daemon's start and stop; every request that changes ports
+ * holds the registry's lock, so they are serialised (they are rare; trapped accesses never come here). The read-only
+ * requests ({@link #list}, {@link #stats}, {@link #names}) and the fault watch ({@link #logNewFaults}) take no lock:
+ * they read the ports from a list republished at every change, so one that waits on a wedged sidecore (a command
+ * timeout and its grace, seconds) does not freeze them; and within one of them a sidecore that did not answer for
+ * one port is not asked again for the next, so a wedged sidecore costs it one command timeout, not one per port.
  */
 public final class PortRegistry implements AutoCloseable
 {
@@ -66,6 +72,8 @@ public final class PortRegistry implements AutoCloseable
     private final IntUnaryOperator sidecoreKickFds;
     private final PortEndpointSettings endpoints;
     private final Map<String, ManagedPort> ports = new LinkedHashMap<>();
+    /** {@link #ports}' values in creation order, republished under the lock at every change; read without it. */
+    private volatile List<ManagedPort> published = List.of();
     private int nextPortId = 1;
 
     /**
@@ -156,16 +164,21 @@ public final class PortRegistry implements AutoCloseable
             nextPortId++;
             LOG.error("port {}: {} outcome unknown; its backend and counters are kept (leaked): {}", spec.name(),
                 ex.commandName(), ex.getMessage());
-            throw new ControlException(ControlProtocol.E_INTERNAL, ex.getMessage(), ex);
+            throw engineFailure(ex, "create-port " + spec.name());
         }
         catch (final IllegalStateException ex)
         {
-            throw new ControlException(ControlProtocol.E_TOO_MANY_PORTS, ex.getMessage(), ex);
+            if (ex.getCause() instanceof SidecoreFullException)
+            {
+                throw new ControlException(ControlProtocol.E_TOO_MANY_PORTS, ex.getMessage(), ex);
+            }
+            throw engineFailure(ex, "port " + spec.name() + " was not created");
         }
         nextPortId++;
         final ManagedPort port = new ManagedPort(spec, handle, spec.vfioUser() ? socketPathOf(spec.name()) : null,
             settings, spec.settings().moderationNs());
         ports.put(spec.name(), port);
+        published = List.copyOf(ports.values());
         try
         {
             if (spec.settings().changesSettings())
@@ -188,9 +201,7 @@ public final class PortRegistry implements AutoCloseable
         }
         catch (final IOException | RuntimeException ex)
         {
-            remove(port);
-            throw new ControlException(ControlProtocol.E_INTERNAL, "port " + spec.name() + " could not be set up: " +
-                ex.getMessage(), ex);
+            throw rollBack(port, ex);
         }
         LOG.info("port created: name={} id={} mac={} backend={} sidecore={} transport={} socket={}", spec.name(),
             handle.portId(), PortSpec.formatMac(spec.mac()), spec.backend(), proxy.sidecoreIndex(handle),
@@ -210,40 +221,38 @@ public final class PortRegistry implements AutoCloseable
     {
         final ManagedPort port = require(name);
         final ObjectNode description = describe(port, false);
-        remove(port);
+        try
+        {
+            remove(port);
+        }
+        catch (final RuntimeException ex)
+        {
+            throw engineFailure(ex, "port " + name + " is still listed (destroy-port again once its sidecore " +
+                "answers)");
+        }
         LOG.info("port destroyed: name={} id={}", name, port.handle().portId());
         return description;
     }
 
     /**
-     * @return every port's description, in creation order.
+     * @return every port's description, in creation order. Takes no lock (see the class comment).
      */
-    public synchronized ArrayNode list()
+    public ArrayNode list()
     {
-        final ArrayNode list = JsonNodeFactory.instance.arrayNode();
-        for (final ManagedPort port : ports.values())
-        {
-            list.add(describe(port, false));
-        }
-        return list;
+        return describeAll(null, false);
     }
 
     /**
      * @param name a port, or null for all.
-     * @return the ports' descriptions with their counters.
+     * @return the ports' descriptions with their counters. Takes no lock (see the class comment).
      * @throws ControlException when the named port does not exist.
      */
-    public synchronized ArrayNode stats(final String name) throws ControlException
+    public ArrayNode stats(final String name) throws ControlException
     {
-        final ArrayNode list = JsonNodeFactory.instance.arrayNode();
-        if (null != name)
+        final ArrayNode list = describeAll(name, true);
+        if (null != name && list.isEmpty())
         {
-            list.add(describe(require(name), true));
-            return list;
-        }
-        for (final ManagedPort port : ports.values())
-        {
-            list.add(describe(port, true));
+            throw new ControlException(ControlProtocol.E_NO_SUCH_PORT, "no port named " + name);
         }
         return list;
     }
@@ -356,15 +365,13 @@ public final class PortRegistry implements AutoCloseable
             port.releaseClaim(claim);
             LOG.error("port {}: {} outcome unknown; keeping the native guest's memory mapped (leaked): {}", name,
                 ex.commandName(), ex.getMessage());
-            throw new ControlException(ControlProtocol.E_INTERNAL, "port " + name + " could not take the guest: " +
-                ex.getMessage(), ex);
+            throw engineFailure(ex, "port " + name + " could not take the guest");
         }
         catch (final RuntimeException ex)
         {
             guest.close();
             port.releaseClaim(claim);
-            throw new ControlException(ControlProtocol.E_INTERNAL, "port " + name + " could not take the guest: " +
-                ex.getMessage(), ex);
+            throw engineFailure(ex, "port " + name + " could not take the guest");
         }
         guest.signalReady();
         port.guest(guest, claim, revoker);
@@ -386,9 +393,10 @@ public final class PortRegistry implements AutoCloseable
         final ManagedPort port = ports.get(name);
         if (null != port && port.guest() == guest)
         {
-            release(port);
+            release(port, guest);
             LOG.info("guest detached: port={} transport={} pid={}", name, ControlProtocol.TRANSPORT_NATIVE,
                 guest.peerPid());
+            return;
         }
         guest.close();
     }
@@ -396,14 +404,15 @@ public final class PortRegistry implements AutoCloseable
     /**
      * Look at every port's fault state and log a port that faulted since the last look, once per fault.
      */
-    public synchronized void logNewFaults()
+    public void logNewFaults()
     {
-        for (final ManagedPort port : ports.values())
+        final boolean[] silent = new boolean[proxy.sidecoreCount()];
+        for (final ManagedPort port : published)
         {
             final PortStatus status;
             try
             {
-                status = proxy.portStatus(port.handle());
+                status = askStatus(port, silent);
             }
             catch (final RuntimeException ex)
             {
@@ -422,9 +431,15 @@ public final class PortRegistry implements AutoCloseable
     /**
      * @return the ports' names.
      */
-    public synchronized List<String> names()
+    public List<String> names()
     {
-        return new ArrayList<>(ports.keySet());
+        final List<ManagedPort> now = published;
+        final List<String> names = new ArrayList<>(now.size());
+        for (int i = 0, size = now.size(); i < size; i++)
+        {
+            names.add(now.get(i).name());
+        }
+        return names;
     }
 
     /**
@@ -527,8 +542,7 @@ public final class PortRegistry implements AutoCloseable
         {
             final GuestAttachment guest = port.guest();
             final Runnable revoker = port.guestRevoker();
-            release(port);
-            guest.close();
+            release(port, guest);
             if (null != revoker)
             {
                 revoker.run();
@@ -536,6 +550,7 @@ public final class PortRegistry implements AutoCloseable
         }
         proxy.removePort(port.handle());
         ports.remove(port.name());
+        published = List.copyOf(ports.values());
         if (null != port.socketPath())
         {
             try
@@ -555,11 +570,14 @@ public final class PortRegistry implements AutoCloseable
      * port may still serve the guest, so the registry keeps knowing it (its memory is not released, and a later
      * destroy-port or daemon stop tries again).
      */
-    private void release(final ManagedPort port)
+    private void release(final ManagedPort port, final GuestAttachment guest)
     {
         final GuestClaim claim = port.guestClaim();
         proxy.unbindGuest(port.handle());
         port.guest(null, null, null);
+        // Closed before the claim goes: list and stats read the claim without the registry's lock, and a port they
+        // show detached has released what its guest brought.
+        guest.close();
         port.releaseClaim(claim);
     }
 
@@ -604,14 +622,123 @@ public final class PortRegistry implements AutoCloseable
     private static ControlException placementError(final IllegalArgumentException ex)
     {
         final String message = String.valueOf(ex.getMessage());
-        if (message.startsWith("switch is full"))
+        final String code = message.startsWith("switch is full") ? ControlProtocol.E_TOO_MANY_PORTS :
+            ControlProtocol.E_INVALID_ARGUMENT;
+        return new ControlException(code, message, ex);
+    }
+
+    /**
+     * A create-port whose step after AddPort failed: the port is taken down again. When that fails too, the port stays
+     * listed (destroy-port can retry) and the operator still sees the first failure: it is the cause, and the
+     * rollback's failure is suppressed in the answer.
+     */
+    private ControlException rollBack(final ManagedPort port, final Exception failure)
+    {
+        final String what = "port " + port.name() + " could not be set up";
+        try
         {
-            return new ControlException(ControlProtocol.E_TOO_MANY_PORTS, message, ex);
+            remove(port);
         }
-        return new ControlException(ControlProtocol.E_INVALID_ARGUMENT, message, ex);
+        catch (final RuntimeException rollback)
+        {
+            // Not "nothing was changed" whatever the first failure: the port is still there.
+            final String code = failure instanceof CommandOutcomeUnknownException ||
+                rollback instanceof CommandOutcomeUnknownException ? ControlProtocol.E_OUTCOME_UNKNOWN :
+                ControlProtocol.E_INTERNAL;
+            final ControlException answer = new ControlException(code, what + ": " + failure.getMessage() +
+                "; taking it down failed too (" + rollback.getMessage() + "): it stays listed, destroy-port takes " +
+                "it down once its sidecore answers", failure);
+            answer.addSuppressed(rollback);
+            return answer;
+        }
+        return engineFailure(failure, what + " (it was taken down again)");
+    }
+
+    /**
+     * @return the answer to a request an engine call failed: {@link ControlProtocol#E_OUTCOME_UNKNOWN} when a sidecore
+     *         may have done part of it, {@link ControlProtocol#E_SIDECORE_TIMEOUT} when a sidecore did not take it in
+     *         time (nothing was changed), otherwise {@link ControlProtocol#E_INTERNAL}; the failure is the cause.
+     */
+    private static ControlException engineFailure(final Exception failure, final String what)
+    {
+        final String code;
+        if (failure instanceof CommandOutcomeUnknownException)
+        {
+            code = ControlProtocol.E_OUTCOME_UNKNOWN;
+        }
+        else if (failure instanceof CommandCancelledException)
+        {
+            code = ControlProtocol.E_SIDECORE_TIMEOUT;
+        }
+        else
+        {
+            code = ControlProtocol.E_INTERNAL;
+        }
+        return new ControlException(code, what + ": " + failure.getMessage(), failure);
+    }
+
+    /**
+     * @param name a port, or null for every port.
+     * @return the descriptions of the ports listed now (none when the named port is not), without a port that was
+     *         destroyed while they are made.
+     */
+    private ArrayNode describeAll(final String name, final boolean withCounters)
+    {
+        final ArrayNode list = JsonNodeFactory.instance.arrayNode();
+        final boolean[] silent = new boolean[proxy.sidecoreCount()];
+        for (final ManagedPort port : published)
+        {
+            if (null == name || name.equals(port.name()))
+            {
+                try
+                {
+                    list.add(describe(port, withCounters, silent));
+                }
+                catch (final IllegalArgumentException destroyed)
+                {
+                    // The engine no longer serves it ("port not served"): destroy-port took it meanwhile.
+                }
+            }
+        }
+        return list;
+    }
+
+    /**
+     * Ask the port's sidecore for its state, unless that sidecore already did not answer in this request.
+     *
+     * @param silent per sidecore, set once it did not take a query in time: it is not asked again.
+     */
+    private PortStatus askStatus(final ManagedPort port, final boolean[] silent)
+    {
+        final int sidecore = proxy.sidecoreIndex(port.handle());
+        if (null != silent && silent[sidecore])
+        {
+            throw new IllegalStateException("sidecore " + sidecore + " was not asked: it did not answer for " +
+                "another port of this request");
+        }
+        try
+        {
+            return proxy.portStatus(port.handle());
+        }
+        catch (final CommandCancelledException ex)
+        {
+            if (null != silent)
+            {
+                silent[sidecore] = true;
+            }
+            throw ex;
+        }
     }
 
     private ObjectNode describe(final ManagedPort port, final boolean withCounters)
+    {
+        return describe(port, withCounters, null);
+    }
+
+    /**
+     * @param silent see {@link #askStatus}; null to ask every port's sidecore.
+     */
+    private ObjectNode describe(final ManagedPort port, final boolean withCounters, final boolean[] silent)
     {
         final Port handle = port.handle();
         final ObjectNode node = JsonNodeFactory.instance.objectNode();
@@ -643,7 +770,7 @@ public final class PortRegistry implements AutoCloseable
         }
         try
         {
-            final PortStatus status = proxy.portStatus(handle);
+            final PortStatus status = askStatus(port, silent);
             node.put(ControlProtocol.FAULTED, status.faulted());
             if (status.faulted())
             {

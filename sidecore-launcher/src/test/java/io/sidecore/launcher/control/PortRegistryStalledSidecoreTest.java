@@ -1,6 +1,11 @@
 package io.sidecore.launcher.control;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sidecore.engine.agent.SidecoreEngine;
+import io.sidecore.engine.proxy.CommandOutcomeUnknownException;
+import io.sidecore.engine.proxy.CommandWedge;
+import io.sidecore.engine.proxy.Commands;
 import io.sidecore.launcher.Configuration;
 import io.sidecore.shm.control.ControlProtocol;
 import org.junit.jupiter.api.AfterEach;
@@ -9,34 +14,56 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The port registry over a sidecore that does not answer in time: a destroy-port whose removal the sidecore did not
  * start (cancelled by the command timeout) leaves the port known to the registry, so the operator can destroy it
- * again once the sidecore runs. The engine's agents are not started; the test thread drives them, or not.
+ * again once the sidecore runs; each failure has its own error code, and nothing of it is lost. The engine's agents
+ * are not started: the test thread drives them, or not, or a thread of the test runs them ({@link CommandWedge}
+ * holds it inside a command: outcome unknown).
  */
 class PortRegistryStalledSidecoreTest
 {
     private static final long DRIVE_LIMIT_MS = 30_000;
+    private static final long IDLE_PARK_NS = 50_000;
 
     @TempDir
     Path directory;
 
     private SidecoreEngine engine;
+    private CommandWedge wedge;
+    private final List<Thread> sidecores = new ArrayList<>();
+    private int sidecoreCount;
+    private final AtomicBoolean stop = new AtomicBoolean();
 
     @AfterEach
-    void tearDown()
+    void tearDown() throws InterruptedException
     {
+        if (null != wedge)
+        {
+            wedge.release();
+        }
+        stop.set(true);
+        for (final Thread sidecore : sidecores)
+        {
+            sidecore.join(DRIVE_LIMIT_MS);
+        }
         if (null != engine)
         {
             engine.close();
@@ -46,16 +73,8 @@ class PortRegistryStalledSidecoreTest
     @Test
     void shouldKeepAPortWhoseRemovalTheSidecoreDidNotStartInTime() throws Exception
     {
-        final Path ports = Files.createDirectories(directory.resolve("ports"));
-        final Configuration config = Configuration.of(Map.of(
-            "sidecore.port.socket.dir", ports.toString(),
-            "sidecore.counters.file", directory.resolve("counters.dat").toString(),
-            "sidecore.command.timeout", "100ms")).validate();
-        engine = new SidecoreEngine(config.engineContext());
-        final PortRegistry registry = new PortRegistry(config, engine.proxy(), sidecore -> -1);
-        final PortSpec spec = PortSpec.fromDeclaration("g0", Map.of(ControlProtocol.MAC, "02:00:00:00:00:01",
-            ControlProtocol.BACKEND, ControlProtocol.BACKEND_NULL,
-            ControlProtocol.TRANSPORT, ControlProtocol.TRANSPORT_NATIVE), "sidecore.ports.g0.");
+        final PortRegistry registry = registry();
+        final PortSpec spec = spec(Map.of());
         driven(CompletableFuture.supplyAsync(() -> call(() -> registry.create(spec))));
 
         final ExecutionException stalled = assertThrows(ExecutionException.class,
@@ -69,7 +88,134 @@ class PortRegistryStalledSidecoreTest
         driven(CompletableFuture.supplyAsync(() -> call(() -> registry.destroy("g0"))));
         assertEquals(List.of(), registry.names(), "a retried destroy-port removes it");
         assertEquals(List.of(), engine.proxy().ports());
-        assertFalse(Files.exists(ports.resolve("g0" + PortRegistry.SOCKET_SUFFIX)));
+        assertFalse(Files.exists(directory.resolve("ports").resolve("g0" + PortRegistry.SOCKET_SUFFIX)));
+    }
+
+    /**
+     * Review finding (c): a create-port whose AddPort the sidecore did not start in time changed nothing; it is
+     * refused as such ({@code sidecore_timeout}), not as "too many ports".
+     */
+    @Test
+    void shouldRefuseACreateTheSidecoreDidNotStartInTimeAsATimeoutNotTooManyPorts() throws Exception
+    {
+        final PortRegistry registry = registry();
+
+        final ControlException timedOut = assertThrows(ControlException.class, () -> registry.create(spec(Map.of())));
+
+        assertEquals(ControlProtocol.E_SIDECORE_TIMEOUT, timedOut.code(), timedOut.getMessage());
+        assertTrue(timedOut.getMessage().contains("nothing was changed"), timedOut.getMessage());
+        assertEquals(List.of(), registry.names());
+        driven(CompletableFuture.supplyAsync(() -> call(() -> registry.create(spec(Map.of())))));
+        assertEquals(List.of("g0"), registry.names(), "a retry creates the port");
+    }
+
+    /**
+     * The one refusal of AddPort that means "no room": a full sidecore is {@code too_many_ports}, told apart from
+     * the other failures now that those have codes of their own.
+     */
+    @Test
+    void shouldRefuseACreateOnAFullSidecoreAsTooManyPorts() throws Exception
+    {
+        final PortRegistry registry = registry(Map.of("sidecore.max.ports.per.sidecore", "1"));
+        startSidecore();
+        registry.create(spec(Map.of()));
+
+        final ControlException full = assertThrows(ControlException.class,
+            () -> registry.create(spec("g1", "02:00:00:00:00:02", Map.of())));
+
+        assertEquals(ControlProtocol.E_TOO_MANY_PORTS, full.code(), full.getMessage());
+        assertTrue(full.getMessage().contains("maxPortsPerSidecore=1"), full.getMessage());
+        assertEquals(List.of("g0"), registry.names());
+    }
+
+    /**
+     * Review finding (c): when a step after AddPort fails (here a settings change whose outcome is unknown) and the
+     * rollback fails too (the sidecore is still wedged in that step), the operator sees the first failure, with the
+     * rollback's as a suppressed one, and the port stays known for a later destroy-port.
+     */
+    @Test
+    void shouldKeepTheFirstFailureWhenTheRollbackOfACreateFailsToo() throws Exception
+    {
+        final PortRegistry registry = registry();
+        startSidecore();
+        wedge = CommandWedge.next(engine.proxy(), 0, Commands.UpdatePortSettings.class);
+
+        final ControlException failed = assertThrows(ControlException.class,
+            () -> registry.create(spec(Map.of(ControlProtocol.TX_DESCRIPTOR_BUDGET, "32"))));
+
+        assertEquals(ControlProtocol.E_OUTCOME_UNKNOWN, failed.code(), failed.getMessage());
+        assertInstanceOf(CommandOutcomeUnknownException.class, failed.getCause(), "the first failure is the cause");
+        assertTrue(failed.getMessage().contains("UpdatePortSettings"), failed.getMessage());
+        assertEquals(1, failed.getSuppressed().length, "the rollback's failure is kept too");
+        assertTrue(failed.getMessage().contains("destroy-port"), failed.getMessage());
+        assertEquals(List.of("g0"), registry.names(), "the port its sidecore may still serve stays known");
+        wedge.release();
+
+        registry.destroy("g0");
+        assertEquals(List.of(), registry.names(), "destroy-port takes it down once the sidecore goes on");
+        assertEquals(List.of(), engine.proxy().ports());
+    }
+
+    /**
+     * Review finding (b): a destroy-port whose removal ran but whose outcome was unknown keeps the port known; a
+     * retry finds it gone from its sidecore, finishes, and the name can be used again.
+     */
+    @Test
+    void shouldFinishADestroyWhoseRemovalRanButWhoseOutcomeWasUnknown() throws Exception
+    {
+        final PortRegistry registry = registry();
+        startSidecore();
+        registry.create(spec(Map.of()));
+        wedge = CommandWedge.next(engine.proxy(), 0, Commands.RemovePort.class);
+
+        final ControlException unknown = assertThrows(ControlException.class, () -> registry.destroy("g0"));
+
+        assertEquals(ControlProtocol.E_OUTCOME_UNKNOWN, unknown.code(), unknown.getMessage());
+        assertEquals(List.of("g0"), registry.names(), "kept known: its removal's outcome is unknown");
+        wedge.release();
+        registry.destroy("g0");
+        assertEquals(List.of(), registry.names(), "a retried destroy-port finishes it");
+        assertEquals(List.of(), engine.proxy().ports());
+        registry.create(spec(Map.of()));
+        assertEquals(List.of("g0"), registry.names(), "the name and MAC are free again");
+    }
+
+    /**
+     * Review finding (d): a create-port that waits on a wedged sidecore (up to the command timeout and its grace)
+     * must not freeze the read-only requests of other connections: list and stats answer meanwhile, the ports of the
+     * healthy sidecore with their state, those of the wedged one saying their sidecore did not answer; that sidecore
+     * is asked once per request, not once per port (each time costs a command timeout).
+     */
+    @Test
+    void shouldAnswerListAndStatsWhileACreateWaitsOnAWedgedSidecore() throws Exception
+    {
+        final PortRegistry registry = registry(Map.of("sidecore.cores", "0-1"));
+        startSidecore();
+        registry.create(spec("g0", "02:00:00:00:00:01", Map.of(ControlProtocol.SIDECORE, "1")));
+        registry.create(spec("g1", "02:00:00:00:00:02", Map.of(ControlProtocol.SIDECORE, "0")));
+        registry.create(spec("g3", "02:00:00:00:00:04", Map.of(ControlProtocol.SIDECORE, "0")));
+        wedge = CommandWedge.next(engine.proxy(), 0, Commands.AddPort.class);
+        final CompletableFuture<ObjectNode> create = CompletableFuture.supplyAsync(() -> call(() ->
+            registry.create(spec("g2", "02:00:00:00:00:03", Map.of(ControlProtocol.SIDECORE, "0")))));
+        assertTrue(wedge.awaitHolding(DRIVE_LIMIT_MS), "the create reached the wedged sidecore");
+
+        final ArrayNode listed = registry.list();
+        final ArrayNode stats = registry.stats(null);
+
+        assertFalse(create.isDone(), "list and stats answered while the create still waits on the wedged sidecore");
+        for (final ArrayNode answer : List.of(listed, stats))
+        {
+            assertEquals(3, answer.size(), answer.toString());
+            assertEquals("g0", answer.get(0).get(ControlProtocol.NAME).asText());
+            assertFalse(answer.get(0).has(ControlProtocol.FAULT_REASON), "the healthy sidecore answered: " + answer);
+            assertEquals("g1", answer.get(1).get(ControlProtocol.NAME).asText());
+            assertTrue(answer.get(1).get(ControlProtocol.FAULT_REASON).asText().contains("did not start"),
+                answer.toString());
+            assertTrue(answer.get(2).get(ControlProtocol.FAULT_REASON).asText().contains("was not asked"),
+                "asked once: " + answer);
+        }
+        wedge.release();
+        create.get(DRIVE_LIMIT_MS, TimeUnit.MILLISECONDS);
     }
 
     private void driven(final Future<?> call) throws Exception
@@ -84,6 +230,63 @@ class PortRegistryStalledSidecoreTest
             engine.doWork();
         }
         call.get();
+    }
+
+    private PortRegistry registry() throws Exception
+    {
+        return registry(Map.of());
+    }
+
+    private PortRegistry registry(final Map<String, String> settings) throws Exception
+    {
+        final Path ports = Files.createDirectories(directory.resolve("ports"));
+        final Map<String, String> properties = new HashMap<>(settings);
+        properties.put("sidecore.port.socket.dir", ports.toString());
+        properties.put("sidecore.counters.file", directory.resolve("counters.dat").toString());
+        properties.put("sidecore.command.timeout", "250ms");
+        final Configuration config = Configuration.of(properties).validate();
+        sidecoreCount = config.sidecoreCount();
+        engine = new SidecoreEngine(config.engineContext());
+        return new PortRegistry(config, engine.proxy(), sidecore -> -1);
+    }
+
+    private static PortSpec spec(final Map<String, String> settings)
+    {
+        return spec("g0", "02:00:00:00:00:01", settings);
+    }
+
+    private static PortSpec spec(final String name, final String mac, final Map<String, String> settings)
+    {
+        final Map<String, String> fields = new HashMap<>(settings);
+        fields.put(ControlProtocol.MAC, mac);
+        fields.put(ControlProtocol.BACKEND, ControlProtocol.BACKEND_NULL);
+        fields.put(ControlProtocol.TRANSPORT, ControlProtocol.TRANSPORT_NATIVE);
+        return PortSpec.fromDeclaration(name, fields, "sidecore.ports." + name + ".");
+    }
+
+    /**
+     * Run each sidecore on a thread of its own, as the daemon does (a wedge holds its sidecore's thread).
+     */
+    private void startSidecore()
+    {
+        for (int i = 0; i < sidecoreCount; i++)
+        {
+            final int index = i;
+            final Thread thread = new Thread(() ->
+            {
+                while (!stop.get())
+                {
+                    if (0 == engine.agent(index).doWork())
+                    {
+                        // The machine is shared with other builds: no core of its own to spin on.
+                        LockSupport.parkNanos(IDLE_PARK_NS);
+                    }
+                }
+            }, "sidecore-" + i);
+            thread.setDaemon(true);
+            thread.start();
+            sidecores.add(thread);
+        }
     }
 
     private static <T> T call(final ControlCall<T> body)

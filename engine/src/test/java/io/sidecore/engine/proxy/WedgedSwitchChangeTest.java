@@ -1,0 +1,217 @@
+package io.sidecore.engine.proxy;
+
+import io.sidecore.engine.TestContexts;
+import io.sidecore.engine.agent.SidecoreAgent;
+import io.sidecore.engine.agent.SidecoreEngine;
+import io.sidecore.engine.agent.ThreadingMode;
+import io.sidecore.engine.e1000.InterruptLine;
+import io.sidecore.engine.e1000.PortConfig;
+import io.sidecore.engine.e1000.RegisterImage;
+import io.sidecore.engine.l2.L2Switch;
+import io.sidecore.engine.mem.GuestMemory;
+import io.sidecore.engine.port.Port;
+import io.sidecore.shm.PortRegionDescriptor;
+import org.agrona.concurrent.CachedNanoClock;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A switch port added to or removed from several sidecores, when one sidecore never finishes its step (wedged inside
+ * the command: the caller's answer is "outcome unknown"). Each sidecore runs on its own thread, as in the daemon; the
+ * wedge ({@link CommandWedge}) holds its sidecore's thread after the command ran, until the test lets it go.
+ */
+class WedgedSwitchChangeTest
+{
+    private static final long COMMAND_TIMEOUT_NS = 250_000_000L;
+    private static final long WAIT_LIMIT_MS = 30_000;
+    private static final long IDLE_PARK_NS = 50_000;
+    private static final int OWNER = 0;
+    private static final int OTHER = 1;
+
+    private final CachedNanoClock clock = new CachedNanoClock();
+    private final SidecoreEngine engine = new SidecoreEngine(TestContexts.invoker(clock, 2)
+        .threadingMode(ThreadingMode.DEDICATED)
+        .commandTimeoutNs(COMMAND_TIMEOUT_NS));
+    private final EngineProxy proxy = engine.proxy();
+    private final AtomicBoolean stop = new AtomicBoolean();
+    private final Thread[] sidecores = {sidecoreThread(OWNER), sidecoreThread(OTHER)};
+    private CommandWedge wedge;
+
+    @AfterEach
+    void tearDown() throws InterruptedException
+    {
+        if (null != wedge)
+        {
+            wedge.release();
+        }
+        stop.set(true);
+        for (final Thread sidecore : sidecores)
+        {
+            sidecore.join(WAIT_LIMIT_MS);
+        }
+        engine.close();
+    }
+
+    /**
+     * Review finding (a): an announcement whose outcome is unknown may have reached the wedged sidecore, so its switch
+     * slot may be held there: the add answers outcome unknown (not a refusal that changed nothing) and the slot is
+     * never handed to another port, whose add would otherwise fail "slot already in use" on that sidecore.
+     */
+    @Test
+    void shouldQuarantineTheSlotOfAnAddWhoseAnnouncementHasAnUnknownOutcome()
+    {
+        wedge = CommandWedge.next(proxy, OTHER, Commands.RemoteSwitchPort.class);
+        startSidecores();
+        final PortConfig first = config(1);
+
+        final RuntimeException failed = failure(() -> proxy.addPort(first, RegisterImage.allocate(),
+            new GuestMemory(), InterruptLine.NONE, OWNER, null));
+
+        assertInstanceOf(CommandOutcomeUnknownException.class, failed, "not a refusal that changed nothing");
+        assertTrue(failed.getMessage().contains("RemoteSwitchPort"), failed.getMessage());
+        assertTrue(failed.getMessage().contains("quarantined"), failed.getMessage());
+        assertEquals(List.of(), proxy.ports(), "not listed");
+        assertEquals(0, proxy.portCount(OWNER));
+        assertEquals(1, proxy.quarantinedSwitchSlots(), "the slot the wedged sidecore may hold");
+        wedge.release();
+
+        final PortConfig second = config(2);
+        final Port port = await(() -> proxy.addPort(second, RegisterImage.allocate(), new GuestMemory(),
+            InterruptLine.NONE, OWNER, null));
+        assertEquals(List.of(port), proxy.ports(), "the next add is not handed the quarantined slot");
+        assertNotEquals(0, proxy.switchSlot(port), "slot 0 went to the port whose announcement is unknown");
+        assertTrue(agent(OTHER).l2Switch().macTable().contains(L2Switch.macToLong(second.macAddress())),
+            "the other sidecore took the second port");
+    }
+
+    /**
+     * Review finding (b): a removal whose own sidecore ran it but never finished answers outcome unknown; the port
+     * stays listed. A retried removal finds the port no longer served by its sidecore: that is the removal done, so
+     * the retry tells the other sidecores, frees the port's id and switch slot, and the same port can be added again.
+     */
+    @Test
+    void shouldFinishARemovalWhoseOutcomeWasUnknownWhenItsRetryFindsThePortGone()
+    {
+        startSidecores();
+        final PortConfig config = config(1);
+        final long mac = L2Switch.macToLong(config.macAddress());
+        final Port port = await(() -> proxy.addPort(config, RegisterImage.allocate(), new GuestMemory(),
+            InterruptLine.NONE, OWNER, null));
+        final int slot = proxy.switchSlot(port);
+        wedge = CommandWedge.next(proxy, OWNER, Commands.RemovePort.class);
+
+        final RuntimeException failed = failure(() ->
+        {
+            proxy.removePort(port);
+            return null;
+        });
+        assertInstanceOf(CommandOutcomeUnknownException.class, failed);
+        assertTrue(failed.getMessage().contains("RemovePort"), failed.getMessage());
+        assertEquals(List.of(port), proxy.ports(), "kept listed: its outcome is unknown");
+        wedge.release();
+        assertFalse(agent(OWNER).owns(port), "the removal ran");
+
+        await(() ->
+        {
+            proxy.removePort(port);
+            return null;
+        });
+        assertEquals(List.of(), proxy.ports(), "the retry finished the removal");
+        assertEquals(0, proxy.portCount(OWNER));
+        assertFalse(agent(OTHER).l2Switch().macTable().contains(mac), "the other sidecore forgot the port");
+        assertEquals(0, proxy.quarantinedSwitchSlots());
+
+        final Port again = await(() -> proxy.addPort(config, RegisterImage.allocate(), new GuestMemory(),
+            InterruptLine.NONE, OWNER, null));
+        assertEquals(slot, proxy.switchSlot(again), "its switch slot was given back");
+        assertTrue(agent(OWNER).owns(again), "the same id and MAC are served again");
+        assertTrue(agent(OTHER).l2Switch().macTable().contains(mac), "and known to the other sidecore");
+    }
+
+    private void startSidecores()
+    {
+        for (final Thread sidecore : sidecores)
+        {
+            sidecore.start();
+        }
+    }
+
+    private Thread sidecoreThread(final int index)
+    {
+        final Thread thread = new Thread(() ->
+        {
+            while (!stop.get())
+            {
+                if (0 == agent(index).doWork())
+                {
+                    // Not a busy core of its own: the machine is shared with other builds.
+                    LockSupport.parkNanos(IDLE_PARK_NS);
+                }
+            }
+        }, "sidecore-" + index);
+        thread.setDaemon(true);
+        return thread;
+    }
+
+    private SidecoreAgent agent(final int index)
+    {
+        return engine.agent(index);
+    }
+
+    private static PortConfig config(final int id)
+    {
+        return new PortConfig(id, "g" + id, new byte[]{0x02, 0, 0, 0, 0, (byte)id}, false,
+            PortRegionDescriptor.DEFAULT_SHARED_PAGES);
+    }
+
+    private static <T> T await(final Supplier<T> call)
+    {
+        try
+        {
+            return CompletableFuture.supplyAsync(call).get(WAIT_LIMIT_MS, TimeUnit.MILLISECONDS);
+        }
+        catch (final ExecutionException ex)
+        {
+            throw new AssertionError("the control call failed: " + ex.getCause(), ex.getCause());
+        }
+        catch (final Exception ex)
+        {
+            throw new AssertionError("the control call did not return within " + WAIT_LIMIT_MS + " ms", ex);
+        }
+    }
+
+    private static RuntimeException failure(final Supplier<?> call)
+    {
+        try
+        {
+            CompletableFuture.supplyAsync(call).get(WAIT_LIMIT_MS, TimeUnit.MILLISECONDS);
+        }
+        catch (final ExecutionException ex)
+        {
+            if (ex.getCause() instanceof RuntimeException failure)
+            {
+                return failure;
+            }
+            throw new AssertionError("the control call failed with " + ex.getCause(), ex.getCause());
+        }
+        catch (final Exception ex)
+        {
+            throw new AssertionError("the control call did not return within " + WAIT_LIMIT_MS + " ms", ex);
+        }
+        throw new AssertionError("the control call did not fail");
+    }
+}
