@@ -45,6 +45,7 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.Function;
 import java.util.function.ToLongFunction;
 
@@ -81,6 +82,7 @@ final class IsolationRun
     private static final long RAM_GPA = 0x4000_0000L;
     private static final int RAM_BYTES = 8 << 20;
     private static final int HONEST = 3;
+    private static final int SIDECORES = 2;
     private static final int HONEST_BATCH = 32;
     private static final int FRAME_BYTES = 256;
     private static final int ATTACK_TX_DESCRIPTORS = 1024;
@@ -106,6 +108,10 @@ final class IsolationRun
     private final PrintStream err;
     private final Arena arena = Arena.ofShared();
     private final Recorder passTimes = new Recorder(3);
+    private final Recorder[] sidecorePassTimes = { new Recorder(3), new Recorder(3) };
+    // Sidecore-thread time per sidecore in duty cycles that did work, and which sidecore runs now (PassLedger).
+    private final AtomicLongArray sidecoreBusyNs = new AtomicLongArray(SIDECORES);
+    private final PassLedger ledger = new PassLedger(SIDECORES);
     private final List<Port> ports = new ArrayList<>();
     private final SplittableRandom random = new SplittableRandom(7);
     private SidecoreEngine engine;
@@ -237,7 +243,8 @@ final class IsolationRun
         final byte[] mac;
         final Port port;
         final SharedLine line = new SharedLine();
-        final ProxyDeviceAccess access;
+        final int sidecore;
+        final AttributedAccess access;
         final UnsafeBuffer ram;
         final MemorySegment ramSegment;
         GuestDriverModel model;
@@ -254,6 +261,7 @@ final class IsolationRun
         Guest(final int id, final String name, final int sidecore,
             final Function<PortCounters, PortBackend> backend)
         {
+            this.sidecore = sidecore;
             mac = new byte[]{ 0x02, 0, 0, 0, 0x03, (byte)id };
             ramSegment = arena.allocate(RAM_BYTES, 4096);
             ram = new UnsafeBuffer(ramSegment.address(), RAM_BYTES);
@@ -263,8 +271,8 @@ final class IsolationRun
             port = proxy.addPort(new PortConfig(id, name, mac, false, PortRegionDescriptor.DEFAULT_SHARED_PAGES),
                 registers, memory, line, sidecore, backend);
             ports.add(port);
-            access = new ProxyDeviceAccess(proxy, port, registers.doorbellPages(),
-                PortRegionDescriptor.DEFAULT_SHARED_PAGES, TimeUnit.SECONDS.toNanos(5));
+            access = new AttributedAccess(new ProxyDeviceAccess(proxy, port, registers.doorbellPages(),
+                PortRegionDescriptor.DEFAULT_SHARED_PAGES, TimeUnit.SECONDS.toNanos(5)), ledger);
         }
 
         void driver(final byte[] destination)
@@ -344,7 +352,7 @@ final class IsolationRun
     private int measure() throws InterruptedException
     {
         engine = new SidecoreEngine(Configuration.fromSystemProperties().engineContext()
-            .threadingMode(ThreadingMode.INVOKER).nanoClock(new SystemNanoClock()).sidecoreCount(2)
+            .threadingMode(ThreadingMode.INVOKER).nanoClock(new SystemNanoClock()).sidecoreCount(SIDECORES)
             .countersFile(null).countersManager(InMemoryCounters.create(1024)));
         proxy = engine.proxy();
         for (int i = 0; i < HONEST; i++)
@@ -450,6 +458,11 @@ final class IsolationRun
         attack = next;
         Thread.sleep(200);
         passTimes.getIntervalHistogram();
+        for (final Recorder recorder : sidecorePassTimes)
+        {
+            recorder.getIntervalHistogram();
+        }
+        final long[] attributionBefore = attributionSnapshot();
         final long validBefore = honestValid();
         final long attackBeforeNs = attackNs;
         final long attackerCpuBeforeNs = attackerCpuNs();
@@ -480,7 +493,65 @@ final class IsolationRun
             0 == rounds ? 0.0 : (sumOverHonest(guest -> guest.ringFull) - ringFullBefore) / (double)rounds, rounds,
             trapWaitNs / (double)(elapsedNs - guestAttackNs), 0 == traps ? 0.0 : trapWaitNs / 1000.0 / traps,
             passes.getValueAtPercentile(50) / 1000.0, passes.getValueAtPercentile(99.9) / 1000.0));
+        out.println(attributionLine(next, attributionBefore, attributionSnapshot(), elapsedNs));
         return measured;
+    }
+
+    /**
+     * @return per target sidecore (of the honest ports), its honest ports' trapped accesses, their wait and the
+     *     part of it spent inside each sidecore's duty cycles; then each sidecore's busy time, ns.
+     */
+    private long[] attributionSnapshot()
+    {
+        final int perTarget = 2 + SIDECORES;
+        final long[] snapshot = new long[SIDECORES * perTarget + SIDECORES];
+        for (final Guest guest : honest)
+        {
+            final int base = guest.sidecore * perTarget;
+            snapshot[base] += guest.access.accesses();
+            snapshot[base + 1] += guest.access.waitNs();
+            for (int i = 0; i < SIDECORES; i++)
+            {
+                snapshot[base + 2 + i] += guest.access.waitInPassNs(i);
+            }
+        }
+        for (int i = 0; i < SIDECORES; i++)
+        {
+            snapshot[SIDECORES * perTarget + i] = sidecoreBusyNs.get(i);
+        }
+        return snapshot;
+    }
+
+    /**
+     * One {@code ISOLATION-ATTRIBUTION} line: per sidecore, its busy fraction and pass times; per sidecore the
+     * honest ports live on, the mean wait of their trapped accesses and how much of it the rig's one sidecore
+     * thread spent in each sidecore's duty cycles (the rest: between cycles, or the thread descheduled).
+     */
+    private String attributionLine(final Attack next, final long[] before, final long[] after, final long elapsedNs)
+    {
+        final int perTarget = 2 + SIDECORES;
+        final StringBuilder line = new StringBuilder("ISOLATION-ATTRIBUTION attack=").append(next.attackName);
+        for (int i = 0; i < SIDECORES; i++)
+        {
+            final Histogram passes = sidecorePassTimes[i].getIntervalHistogram();
+            line.append(String.format(Locale.ROOT, " sc%d_busy=%.3f sc%d_p50_pass_us=%.1f sc%d_p999_pass_us=%.1f",
+                i, (after[SIDECORES * perTarget + i] - before[SIDECORES * perTarget + i]) / (double)elapsedNs,
+                i, passes.getValueAtPercentile(50) / 1000.0, i, passes.getValueAtPercentile(99.9) / 1000.0));
+        }
+        for (int target = 0; target < SIDECORES; target++)
+        {
+            final int base = target * perTarget;
+            final long accesses = after[base] - before[base];
+            final double perAccessUs = 0 == accesses ? 0.0 : 1000.0 * accesses;
+            line.append(String.format(Locale.ROOT, " trap_to_sc%d_wait_us=%.2f", target,
+                0 == accesses ? 0.0 : (after[base + 1] - before[base + 1]) / perAccessUs));
+            for (int i = 0; i < SIDECORES; i++)
+            {
+                line.append(String.format(Locale.ROOT, " in_sc%d_us=%.2f", i,
+                    0 == accesses ? 0.0 : (after[base + 2 + i] - before[base + 2 + i]) / perAccessUs));
+            }
+        }
+        return line.toString();
     }
 
     /**
@@ -535,9 +606,25 @@ final class IsolationRun
         {
             while (running)
             {
-                final long startNs = System.nanoTime();
-                final int work = engine.doWork();
-                final long passNs = Math.max(1, System.nanoTime() - startNs);
+                // engine.doWork() in invoker mode, one sidecore at a time, so each one's duty cycle is timed.
+                long passNs = 0;
+                int work = 0;
+                for (int i = 0; i < SIDECORES; i++)
+                {
+                    final long startNs = System.nanoTime();
+                    ledger.begin(i, startNs);
+                    final int sidecoreWork = engine.agent(i).doWork();
+                    final long endNs = System.nanoTime();
+                    ledger.end(endNs);
+                    final long sidecoreNs = Math.max(1, endNs - startNs);
+                    sidecorePassTimes[i].recordValue(sidecoreNs);
+                    if (sidecoreWork > 0)
+                    {
+                        sidecoreBusyNs.set(i, sidecoreBusyNs.get(i) + sidecoreNs);
+                    }
+                    passNs += sidecoreNs;
+                    work += sidecoreWork;
+                }
                 passTimes.recordValue(passNs);
                 if (work > 0)
                 {
