@@ -56,10 +56,20 @@ import java.util.function.ToLongFunction;
  * guests and the attacker share one guest thread, the attacker taking one step per round of the honest guests.
  * Honest topology: {@code h0} and {@code h1} on sidecore 0, {@code h2} on sidecore 1, each sending 256-byte frames to
  * the next. The attacker owns {@code ha} (sidecore 0, its sender, allowed to teach the switch 1024 addresses as a
- * guest bridging other stations would), {@code hp} (sidecore 0, the RX victim of its own scans), {@code hs}
- * (sidecore 1, a sink no driver sets up) and {@code ht} (sidecore 0, a TAP port: a {@link TapBackend} over one end
- * of a {@code SOCK_SEQPACKET} socket pair, the rig writing the host side's GSO frames into the other, so no TAP
- * device or namespace is needed and the backend's read, segmentation and delivery are the real ones).
+ * guest bridging other stations would), {@code hp} (sidecore 0, the RX victim of its own scans), {@code hz}
+ * (sidecore 0) and {@code hs} (sidecore 1), sinks no driver sets up, and {@code ht} (sidecore 0, a TAP port: a
+ * {@link TapBackend} over one end of a {@code SOCK_SEQPACKET} socket pair, the rig writing the host side's GSO frames
+ * into the other, so no TAP device or namespace is needed and the backend's read, segmentation and delivery are the
+ * real ones).
+ * <p>
+ * <b>Where the attack's work runs.</b> A daemon gives each sidecore its own core; this rig, on a 2-core machine that
+ * also runs the guests, runs both on one thread, so work on sidecore 1 delays sidecore 0's trapped accesses, which a
+ * daemon would not (the {@code ISOLATION-ATTRIBUTION} line splits each honest access's wait by the sidecore whose
+ * duty cycle ran meanwhile). So the attacker's floods land on {@code hz}, on its own sidecore: all of what the attack
+ * makes the core do is then on the sidecore of {@code h0} and {@code h1}, where the engine's per-port budgets,
+ * fairness by time and yields decide how much of it an honest guest waits behind, which is what the run is to
+ * measure. Only the flood whose point is to cross sidecores ({@code flood-to-cross-sidecore-neighbour}, through the
+ * ring that also carries {@code h1}'s frames to {@code h2}) is sent to {@code hs} on sidecore 1.
  * <p>
  * <b>What is measured, and how honestly.</b> On a 2-core machine the honest guests' rate is bounded by their own
  * thread (the driver model's work per frame), not by the sidecore, so anything the attacker makes the guest thread
@@ -131,13 +141,16 @@ final class IsolationRun
     private Guest ha;
     private Guest hp;
     private Guest hs;
+    private Guest hz;
     private Guest ht;
     private TapDevice tapPeer;
     private final MemorySegment gsoMessage = arena.allocate(GSO_MESSAGE_BYTES, 8);
     private final MemorySegment gsoSize1Message = arena.allocate(GSO_MESSAGE_BYTES, 8);
     private byte[] collidingSources;
     private int collidingNext;
+    // Where the attacker's floods land: on its own sidecore, but for the flood whose point is to cross sidecores.
     private byte[] sinkMac;
+    private byte[] crossSinkMac;
     private int attackTail;
 
     /** The attacks of issue 10 §0 this run can make in process. */
@@ -362,7 +375,9 @@ final class IsolationRun
         ha = new Guest(10, "ha", 0);
         hp = new Guest(11, "hp", 0);
         hs = new Guest(12, "hs", 1);
-        sinkMac = hs.mac;
+        hz = new Guest(14, "hz", 0);
+        sinkMac = hz.mac;
+        crossSinkMac = hs.mac;
         final int[] pair = Fds.socketPair(LibC.SOCK_SEQPACKET | LibC.SOCK_NONBLOCK);
         tapPeer = TapDevice.adopt(pair[1], "ht-host", TapOpener.TAP_FLAGS);
         ht = new Guest(13, "ht", 0, counters -> new TapBackend(TapDevice.adopt(pair[0], "ht", TapOpener.TAP_FLAGS),
@@ -386,7 +401,8 @@ final class IsolationRun
         guests.start();
 
         out.println("sidecore fuzz --isolation: windows of " + seconds + " s, honest h0 -> h1 -> h2 -> h0 (" +
-            FRAME_BYTES + "-byte frames), sidecores 0 and 1 on one thread");
+            FRAME_BYTES + "-byte frames), sidecores 0 and 1 on one thread, the attacker's floods to a sink on its " +
+            "own sidecore 0 (but the cross-sidecore flood's, to sidecore 1)");
         window(Attack.NONE);
         final List<double[]> baselines = new ArrayList<>();
         final List<Object[]> attacks = new ArrayList<>();
@@ -438,7 +454,7 @@ final class IsolationRun
                 ((Attack)result[0]).attackName, ratio, passRatio, measured[0], measured[1] / 1000.0,
                 measured[2] / 1000.0, measured[3], measured[4], measured[5], measured[6], ok ? "met" : "missed"));
         }
-        for (final Guest attacker : new Guest[]{ ha, hp, hs, ht })
+        for (final Guest attacker : new Guest[]{ ha, hp, hs, hz, ht })
         {
             out.println(attackerCounters(attacker.port));
         }
@@ -592,7 +608,8 @@ final class IsolationRun
     private long attackerCpuNs()
     {
         return ha.port.counters().get(PortCounter.CPU_NS) + hp.port.counters().get(PortCounter.CPU_NS) +
-            hs.port.counters().get(PortCounter.CPU_NS) + ht.port.counters().get(PortCounter.CPU_NS);
+            hs.port.counters().get(PortCounter.CPU_NS) + hz.port.counters().get(PortCounter.CPU_NS) +
+            ht.port.counters().get(PortCounter.CPU_NS);
     }
 
     private long honestCpuNs()
@@ -687,7 +704,7 @@ final class IsolationRun
         hp.access.bar0Write(E1000Registers.RCTL, E1000Registers.RCTL_EN | E1000Registers.RCTL_BAM);
         // The attacker's frames: unicast to hp, to the sink, broadcast, spoofed; a TCP/IPv4 header for TSO.
         putFrame(0, hp.mac, ha.mac, 64);
-        putFrame(1, sinkMac, ha.mac, 1514);
+        putFrame(1, crossSinkMac, ha.mac, 1514);
         putFrame(2, new byte[]{ -1, -1, -1, -1, -1, -1 }, ha.mac, 64);
         putFrame(3, honest[0].mac, honest[1].mac, 64);
         putFrame(4, sinkMac, ha.mac, 64);
