@@ -81,11 +81,12 @@ import java.util.function.ToLongFunction;
  * for passes the attacker lengthened. {@code sidecore_attacker_share} and {@code sidecore_honest_share} are the
  * attacker's and the honest ports' {@code cpu_ns} over the window, as fractions of it.
  * <p>
- * Windows of {@code seconds} alternate: no attack, attack 1, no attack, attack 2, ...; per attack it prints the honest
- * guests' rate as a ratio of the mean of the no-attack windows just before and after it (the machine's load drifts
- * over a run), and the p99.9 pass time against theirs. Target: ratio at least 0.9 and p99.9 within 2x. Noisy on a
- * shared machine (the sidecore thread is not pinned here, and a preempted pass counts as a long one): the numbers are
- * what this run measured.
+ * Windows of {@code seconds} alternate: no attack, attack 1, no attack, attack 2, ..., for {@code rounds} rounds;
+ * per attack it prints the honest guests' rate over all its windows as a ratio of the rate over the no-attack windows
+ * just before and after each (the machine's load drifts over a run), the p99.9 of all its windows' passes against
+ * the p99.9 of those no-attack windows' passes, and the lowest and highest per-round ratio (the spread a single
+ * window would have shown). Target: ratio at least 0.9 and p99.9 within 2x. Noisy on a shared machine (the sidecore
+ * thread is not pinned here, and a preempted pass counts as a long one): the numbers are what this run measured.
  */
 final class IsolationRun
 {
@@ -113,6 +114,7 @@ final class IsolationRun
     private static final int MIN_GSO_SIZE = 48;
 
     private final int seconds;
+    private final int rounds;
     private final EnumSet<Attack> selected;
     private final PrintStream out;
     private final PrintStream err;
@@ -217,14 +219,18 @@ final class IsolationRun
         }
     }
 
-    IsolationRun(final int seconds, final PrintStream out, final PrintStream err)
-    {
-        this(seconds, EnumSet.complementOf(EnumSet.of(Attack.NONE)), out, err);
-    }
-
-    IsolationRun(final int seconds, final Set<Attack> selected, final PrintStream out, final PrintStream err)
+    /**
+     * @param seconds  length of each window.
+     * @param rounds   how many times each selected attack runs, each time between no-attack windows.
+     * @param selected the attacks.
+     * @param out      report lines.
+     * @param err      failures.
+     */
+    IsolationRun(
+        final int seconds, final int rounds, final Set<Attack> selected, final PrintStream out, final PrintStream err)
     {
         this.seconds = seconds;
+        this.rounds = rounds;
         this.selected = EnumSet.copyOf(selected);
         this.out = out;
         this.err = err;
@@ -404,15 +410,22 @@ final class IsolationRun
             FRAME_BYTES + "-byte frames), sidecores 0 and 1 on one thread, the attacker's floods to a sink on its " +
             "own sidecore 0 (but the cross-sidecore flood's, to sidecore 1)");
         window(Attack.NONE);
-        final List<double[]> baselines = new ArrayList<>();
-        final List<Object[]> attacks = new ArrayList<>();
+        // Round after round of the selected attacks, each between no-attack windows: attack i of the sequence is
+        // compared with baselines i and i + 1.
+        final List<Window> baselines = new ArrayList<>();
+        final List<Attack> sequence = new ArrayList<>();
+        final List<Window> attacked = new ArrayList<>();
         baselines.add(window(Attack.NONE));
-        for (final Attack each : Attack.values())
+        for (int round = 0; round < rounds; round++)
         {
-            if (selected.contains(each))
+            for (final Attack each : Attack.values())
             {
-                attacks.add(new Object[]{ each, window(each) });
-                baselines.add(window(Attack.NONE));
+                if (selected.contains(each))
+                {
+                    sequence.add(each);
+                    attacked.add(window(each));
+                    baselines.add(window(Attack.NONE));
+                }
             }
         }
         guestsRunning = false;
@@ -424,52 +437,112 @@ final class IsolationRun
             out.println("ISOLATION-RESULT incomplete: the guest thread failed (" + guestFailure.getMessage() + ")");
             return FuzzCommand.EXIT_FINDINGS;
         }
+        return report(sequence, attacked, baselines);
+    }
+
+    /**
+     * One measured window: the honest guests' valid frames per second of their thread's honest time, the sidecore
+     * thread's pass times, the wall-clock rate, the attack's share of the guest thread and the attacker's and honest
+     * ports' shares of the sidecore ({@code cpu_ns}).
+     */
+    private record Window(
+        double honestFps, Histogram passes, double wallFps, double guestAttackShare, double attackerShare,
+        double honestShare)
+    {
+    }
+
+    /**
+     * Per attack, over all its rounds: the honest rate of its windows against that of the no-attack windows just
+     * before and after each (the machine's load drifts over a run), and the p99.9 of all its windows' passes against
+     * that of all those no-attack windows' passes; the spread of the per-round ratios beside it.
+     */
+    private int report(final List<Attack> sequence, final List<Window> attacked, final List<Window> baselines)
+    {
+        final Histogram baselinePasses = new Histogram(3);
         double baselineFps = 0;
-        double baselineP999 = 0;
+        double baselineMin = Double.MAX_VALUE;
+        double baselineMax = 0;
         double baselineHonestShare = 0;
-        for (final double[] baseline : baselines)
+        for (final Window baseline : baselines)
         {
-            baselineFps += baseline[0] / baselines.size();
-            baselineP999 += baseline[1] / baselines.size();
-            baselineHonestShare += baseline[6] / baselines.size();
+            baselinePasses.add(baseline.passes());
+            baselineFps += baseline.honestFps() / baselines.size();
+            baselineMin = Math.min(baselineMin, baseline.honestFps());
+            baselineMax = Math.max(baselineMax, baseline.honestFps());
+            baselineHonestShare += baseline.honestShare() / baselines.size();
         }
         out.println(String.format(Locale.ROOT, "ISOLATION attack=none honest_frames_per_second=%.0f " +
-            "p999_pass_us=%.1f sidecore_honest_share=%.3f windows=%d", baselineFps, baselineP999 / 1000.0,
-            baselineHonestShare, baselines.size()));
+            "min_window=%.0f max_window=%.0f p999_pass_us=%.1f sidecore_honest_share=%.3f windows=%d rounds=%d",
+            baselineFps, baselineMin, baselineMax, baselinePasses.getValueAtPercentile(99.9) / 1000.0,
+            baselineHonestShare, baselines.size(), rounds));
+        int attacks = 0;
         int meeting = 0;
-        for (int i = 0; i < attacks.size(); i++)
+        for (final Attack each : Attack.values())
         {
-            final Object[] result = attacks.get(i);
-            final double[] measured = (double[])result[1];
-            // Against the no-attack windows just before and after: the machine's load drifts over a run.
-            final double[] before = baselines.get(i);
-            final double[] after = baselines.get(i + 1);
-            final double ratio = measured[0] / ((before[0] + after[0]) / 2);
-            final double passRatio = measured[1] / ((before[1] + after[1]) / 2);
+            if (!sequence.contains(each))
+            {
+                continue;
+            }
+            attacks++;
+            final Histogram attackPasses = new Histogram(3);
+            final Histogram adjacentPasses = new Histogram(3);
+            double attackFps = 0;
+            double adjacentFps = 0;
+            double ratioMin = Double.MAX_VALUE;
+            double ratioMax = 0;
+            final double[] shares = new double[4];
+            int windows = 0;
+            for (int i = 0; i < sequence.size(); i++)
+            {
+                if (sequence.get(i) != each)
+                {
+                    continue;
+                }
+                final Window window = attacked.get(i);
+                final double adjacent = (baselines.get(i).honestFps() + baselines.get(i + 1).honestFps()) / 2;
+                attackFps += window.honestFps();
+                adjacentFps += adjacent;
+                ratioMin = Math.min(ratioMin, window.honestFps() / adjacent);
+                ratioMax = Math.max(ratioMax, window.honestFps() / adjacent);
+                attackPasses.add(window.passes());
+                adjacentPasses.add(baselines.get(i).passes());
+                adjacentPasses.add(baselines.get(i + 1).passes());
+                shares[0] += window.wallFps();
+                shares[1] += window.guestAttackShare();
+                shares[2] += window.attackerShare();
+                shares[3] += window.honestShare();
+                windows++;
+            }
+            final double ratio = attackFps / adjacentFps;
+            final double passRatio = attackPasses.getValueAtPercentile(99.9) /
+                (double)adjacentPasses.getValueAtPercentile(99.9);
             final boolean ok = ratio >= 0.9 && passRatio <= 2.0;
             meeting += ok ? 1 : 0;
             out.println(String.format(Locale.ROOT, "ISOLATION attack=%s honest_ratio=%.3f p999_pass_ratio=%.2f " +
-                "honest_frames_per_second=%.0f p999_pass_us=%.1f max_pass_us=%.1f wall_frames_per_second=%.0f " +
-                "guest_attack_share=%.3f sidecore_attacker_share=%.3f sidecore_honest_share=%.3f target=%s",
-                ((Attack)result[0]).attackName, ratio, passRatio, measured[0], measured[1] / 1000.0,
-                measured[2] / 1000.0, measured[3], measured[4], measured[5], measured[6], ok ? "met" : "missed"));
+                "round_ratio_min=%.3f round_ratio_max=%.3f honest_frames_per_second=%.0f p999_pass_us=%.1f " +
+                "max_pass_us=%.1f wall_frames_per_second=%.0f guest_attack_share=%.3f sidecore_attacker_share=%.3f " +
+                "sidecore_honest_share=%.3f windows=%d target=%s",
+                each.attackName, ratio, passRatio, ratioMin, ratioMax, attackFps / windows,
+                attackPasses.getValueAtPercentile(99.9) / 1000.0, attackPasses.getMaxValue() / 1000.0,
+                shares[0] / windows, shares[1] / windows, shares[2] / windows, shares[3] / windows, windows,
+                ok ? "met" : "missed"));
         }
         for (final Guest attacker : new Guest[]{ ha, hp, hs, hz, ht })
         {
             out.println(attackerCounters(attacker.port));
         }
-        out.println("ISOLATION-RESULT attacks=" + attacks.size() + " meeting_target=" + meeting);
-        return meeting == attacks.size() ? FuzzCommand.EXIT_OK : FuzzCommand.EXIT_FINDINGS;
+        out.println("ISOLATION-RESULT attacks=" + attacks + " meeting_target=" + meeting);
+        return meeting == attacks ? FuzzCommand.EXIT_OK : FuzzCommand.EXIT_FINDINGS;
     }
 
     /**
-     * @return honest valid frames per second, p99.9 and maximum pass time in ns, over one window.
+     * @return what one window of {@code seconds} with the given attack measured.
      */
-    private double[] window(final Attack next) throws InterruptedException
+    private Window window(final Attack next) throws InterruptedException
     {
         if (!running)
         {
-            return new double[7];
+            return new Window(0, new Histogram(3), 0, 0, 0, 0);
         }
         attack = next;
         Thread.sleep(200);
@@ -497,15 +570,15 @@ final class IsolationRun
         final long rounds = honestRounds - roundsBefore;
         final long traps = sumOverHonest(guest -> guest.access.accesses()) - trapsBefore;
         final long trapWaitNs = sumOverHonest(guest -> guest.access.waitNs()) - trapWaitBeforeNs;
-        final double[] measured = new double[]{ valid / ((elapsedNs - guestAttackNs) / 1e9),
-            passes.getValueAtPercentile(99.9), passes.getMaxValue(), valid / (elapsedNs / 1e9),
-            guestAttackNs / (double)elapsedNs, (attackerCpuNs() - attackerCpuBeforeNs) / (double)elapsedNs,
-            (honestCpuNs() - honestCpuBeforeNs) / (double)elapsedNs };
+        final Window measured = new Window(valid / ((elapsedNs - guestAttackNs) / 1e9), passes,
+            valid / (elapsedNs / 1e9), guestAttackNs / (double)elapsedNs,
+            (attackerCpuNs() - attackerCpuBeforeNs) / (double)elapsedNs,
+            (honestCpuNs() - honestCpuBeforeNs) / (double)elapsedNs);
         // Whether the honest guests waited for the sidecore (their TX rings full) or the sidecore waited for them.
         out.println(String.format(Locale.ROOT, "ISOLATION-WINDOW attack=%s honest_frames_per_second=%.0f " +
             "sidecore_busy=%.3f honest_ring_full_per_round=%.3f honest_rounds=%d honest_trap_wait_share=%.3f " +
             "honest_trap_wait_us=%.2f p50_pass_us=%.1f p999_pass_us=%.1f",
-            next.attackName, measured[0], (busyNs - busyBeforeNs) / (double)elapsedNs,
+            next.attackName, measured.honestFps(), (busyNs - busyBeforeNs) / (double)elapsedNs,
             0 == rounds ? 0.0 : (sumOverHonest(guest -> guest.ringFull) - ringFullBefore) / (double)rounds, rounds,
             trapWaitNs / (double)(elapsedNs - guestAttackNs), 0 == traps ? 0.0 : trapWaitNs / 1000.0 / traps,
             passes.getValueAtPercentile(50) / 1000.0, passes.getValueAtPercentile(99.9) / 1000.0));

@@ -73,6 +73,19 @@ class IsolationRunTest
             err.toString(StandardCharsets.UTF_8));
     }
 
+    @Test
+    void shouldAnswerRoundsOutsideTheirRangeWithAUsageError()
+    {
+        final ByteArrayOutputStream err = new ByteArrayOutputStream();
+        final int status = FuzzCommand.execute(new String[]{ "--isolation", "--rounds", "0" },
+            new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+
+        assertEquals(FuzzCommand.EXIT_USAGE, status);
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("--rounds must be in [1, 20]: 0"),
+            err.toString(StandardCharsets.UTF_8));
+    }
+
     private static int learnAll(final MacTable table, final byte[] sources)
     {
         int learned = 0;
