@@ -174,6 +174,45 @@ class TxYieldTest
     }
 
     /**
+     * A port whose pass cost more than two quanta (64 frames at 400 ns each against 10 µs) sits out the next pass;
+     * with no other port working then, fairness by time catches its credit up (work conserving) and serves it in the
+     * pass after. It is still a dear port: that pass yields to a waiting access. (The catch-up used to lift its credit
+     * to a whole quantum, which read as a cheap port: an attacker alone with work, the common case beside guests
+     * bound by their own vCPUs, never yielded, and every trapped access waited for its whole budget.)
+     */
+    @Test
+    void shouldYieldAPassOfADearPortWhoseCreditWasCaughtUp()
+    {
+        start(10_000);
+        backend.frameCostNs = 400;
+        sender.ringTx();
+        engine.doWork();
+        assertEquals(FRAMES, backend.frames, "the first pass, nothing waiting: 25.6 us of work");
+        for (int i = 0; i < FRAMES; i++)
+        {
+            sender.queue(sender.frameTo(TestGuest.macOf(2), FRAME_BYTES, i));
+        }
+        backend.offerAtFrame = FRAMES + 20;
+        sender.ringTx();
+        final long skippedBefore = counter(PortCounter.PASSES_OVER_SHARE);
+
+        for (int pass = 0; pass < 3 && backend.frames == FRAMES; pass++)
+        {
+            engine.doWork();
+        }
+
+        assertEquals(skippedBefore + 1, counter(PortCounter.PASSES_OVER_SHARE), "it sat out one pass");
+        assertEquals(FRAMES + 20, backend.frames, "the dear port's pass stopped after the frame the access came in");
+        assertEquals(1, counter(PortCounter.TX_PASSES_YIELDED));
+        if (!backend.offered.isComplete())
+        {
+            engine.doWork();
+        }
+        assertTrue(backend.offered.isComplete());
+        backend.offered.end();
+    }
+
+    /**
      * A TSO packet cut by a yield goes on where it stopped: 40 segments at MSS 48, the access arriving during the
      * 20th; the first pass emits segments 0-19, the next 20-39, each with its own sequence number and IP ID, none
      * lost or repeated (the segmentation state stays with the port, SDM 3.5.4).

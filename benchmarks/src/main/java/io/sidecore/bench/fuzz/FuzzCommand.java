@@ -76,6 +76,11 @@ public final class FuzzCommand implements Callable<Integer>
         description = "with --isolation: seconds per measured window (default ${DEFAULT-VALUE})")
     int attackSeconds;
 
+    @Option(names = "--rounds", paramLabel = "R", defaultValue = "3",
+        description = "with --isolation: windows per attack, each between no-attack windows; the ratios are over " +
+            "all of them, the spread of the per-round ratios beside (default ${DEFAULT-VALUE})")
+    int rounds;
+
     @Option(names = "--attacks", paramLabel = "A[,A...]", defaultValue = "all",
         description = "with --isolation: the attacks to run, by the names it prints (default ${DEFAULT-VALUE})")
     String attacks;
@@ -134,6 +139,10 @@ public final class FuzzCommand implements Callable<Integer>
                 throw new ParameterException(spec.commandLine(), "--attack-seconds must be in [1, 60]: " +
                     attackSeconds);
             }
+            if (rounds < 1 || rounds > 20)
+            {
+                throw new ParameterException(spec.commandLine(), "--rounds must be in [1, 20]: " + rounds);
+            }
             final EnumSet<IsolationRun.Attack> selected;
             try
             {
@@ -143,7 +152,7 @@ public final class FuzzCommand implements Callable<Integer>
             {
                 throw new ParameterException(spec.commandLine(), "--attacks: " + ex.getMessage(), ex, null, attacks);
             }
-            return new IsolationRun(attackSeconds, selected, out, err).run();
+            return new IsolationRun(attackSeconds, rounds, selected, out, err).run();
         }
         if (null != soakSeconds)
         {

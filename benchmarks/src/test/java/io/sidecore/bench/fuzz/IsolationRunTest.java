@@ -63,14 +63,24 @@ class IsolationRunTest
     @Test
     void shouldAnswerAnUnknownAttackWithAUsageError()
     {
+        assertUsageError("--attacks: unknown attack 'tso'", "--isolation", "--attacks", "tso");
+    }
+
+    @Test
+    void shouldAnswerRoundsOutsideTheirRangeWithAUsageError()
+    {
+        assertUsageError("--rounds must be in [1, 20]: 0", "--isolation", "--rounds", "0");
+    }
+
+    private static void assertUsageError(final String expected, final String... args)
+    {
         final ByteArrayOutputStream err = new ByteArrayOutputStream();
-        final int status = FuzzCommand.execute(new String[]{ "--isolation", "--attacks", "tso" },
+        final int status = FuzzCommand.execute(args,
             new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
             new PrintStream(err, true, StandardCharsets.UTF_8));
 
         assertEquals(FuzzCommand.EXIT_USAGE, status);
-        assertTrue(err.toString(StandardCharsets.UTF_8).contains("--attacks: unknown attack 'tso'"),
-            err.toString(StandardCharsets.UTF_8));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains(expected), err.toString(StandardCharsets.UTF_8));
     }
 
     private static int learnAll(final MacTable table, final byte[] sources)

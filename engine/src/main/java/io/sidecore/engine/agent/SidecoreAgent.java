@@ -90,8 +90,8 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
     // stops soon and the loop in pollPorts answers it before the next port (TxPassBudget).
     private final YieldSignal commandWaiting;
     // Whether the port being served may yield: with fairness by time, only a port whose last pass cost more than its
-    // quantum (its credit is below a quantum); a cheap port's pass is short anyway, and cutting it would let one
-    // guest's trap storm shrink every honest port's passes to the yield minimum.
+    // quantum (dearLastPass); a cheap port's pass is short anyway, and cutting it would let one guest's trap storm
+    // shrink every honest port's passes to the yield minimum.
     private boolean servingDearPort = true;
     private final int commandDrainLimit;
     private final Port[] ports;
@@ -110,6 +110,9 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
     private final long minModerationDelayNs;
     private final long fairQuantumNs;
     private final long[] creditNs;
+    // Per position: the port's last served pass cost more than a quantum. Not read from its credit, which the
+    // work-conserving catch-up lifts to a whole quantum, the same as a cheap port's.
+    private final boolean[] dearLastPass;
     private final Port[] rxBatchPorts;
     private int rxBatchPortCount;
     private final CountersFile heartbeatFile;
@@ -162,6 +165,7 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
         this.minModerationDelayNs = ctx.minModerationDelayNs();
         this.fairQuantumNs = ctx.fairQuantumNs();
         this.creditNs = new long[ctx.maxPortsPerSidecore()];
+        this.dearLastPass = new boolean[ctx.maxPortsPerSidecore()];
         this.rxBatchPorts = new Port[ctx.maxPortsPerSidecore()];
         this.heartbeatFile = 0 == index ? ctx.mappedCountersFile() : null;
         this.epochClock = ctx.epochClock();
@@ -435,6 +439,7 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
         port.rxBatchTracker(this);
         switchSlots[portCount] = switchSlot;
         creditNs[portCount] = fairQuantumNs;
+        dearLastPass[portCount] = false;
         ports[portCount++] = port;
         portSetChanges++;
         counters.portsOwned().setRelease(portCount);
@@ -531,6 +536,7 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
         System.arraycopy(ports, position + 1, ports, position, portCount - position - 1);
         System.arraycopy(switchSlots, position + 1, switchSlots, position, portCount - position - 1);
         System.arraycopy(creditNs, position + 1, creditNs, position, portCount - position - 1);
+        System.arraycopy(dearLastPass, position + 1, dearLastPass, position, portCount - position - 1);
         ports[--portCount] = null;
         portSetChanges++;
         if (L2Switch.NO_SLOT != switchSlot)
@@ -767,7 +773,7 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
             {
                 port.beginRxPass();
             }
-            servingDearPort = 0 == quantumNs || creditNs[position] < quantumNs;
+            servingDearPort = 0 == quantumNs || dearLastPass[position];
             final int work = skipped ? pollTimers(port, nowNs) : pollPort(port, nowNs);
             if (work > 0 || !skipped && port.backendPollsTheKernel())
             {
@@ -777,6 +783,10 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
                 final long costNs = endNs - markNs;
                 port.counters().add(PortCounter.CPU_NS, costNs);
                 creditNs[position] = Math.max(creditNs[position] - costNs, -MAX_DEBT_QUANTA * quantumNs);
+                if (!skipped)
+                {
+                    dearLastPass[position] = costNs > quantumNs;
+                }
                 markNs = endNs;
                 if (n + 1 < count && null != commandQueue.relaxedPeek())
                 {
