@@ -45,6 +45,8 @@ final class BenchPort
     static final long TX_BUFFERS_GPA = RAM_GPA + 0x2_0000L;
     /** RX buffers start here (after 2 MiB of TX buffers). */
     static final long RX_BUFFERS_GPA = TX_BUFFERS_GPA + 0x20_0000L;
+    /** Distance between the TX buffers of small frames, one per descriptor (as a driver's 2 KiB skb data). */
+    static final int SMALL_TX_BUFFER_STRIDE = 2048;
     /** RX buffer size the ring is set up with (RCTL.BSIZE = 00, BSEX = 0: 2048 bytes, SDM 13.4.22). */
     static final int RX_BUFFER_BYTES = 2048;
     /** The clock every call is given: benchmarks do not exercise moderation timers. */
@@ -72,17 +74,32 @@ final class BenchPort
     final RegisterImage registers = RegisterImage.allocate();
     final NullSink sink = new NullSink();
     final E1000Device device;
+    private final byte[] mac;
 
     /**
-     * A port in its reset state (link up, RAL0/RAH0 = {@link #MAC}) with bus mastering enabled, no ring programmed.
+     * A port in its reset state (link up, RAL0/RAH0 = {@link #MAC}) with bus mastering enabled, no ring programmed,
+     * transmitting into {@link #sink}.
      */
     BenchPort()
     {
+        this(MAC, null);
+    }
+
+    /**
+     * A port in its reset state with its own address and where its transmitted frames go.
+     *
+     * @param mac    the port's address (RAL0/RAH0 once {@link #setUpRxRing} runs).
+     * @param txSink where transmitted frames go, or null for {@link #sink}.
+     */
+    BenchPort(final byte[] mac, final FrameSink txSink)
+    {
+        this.mac = mac.clone();
         ram = Arena.ofAuto().allocate(RAM_BYTES, 4096);
         ramBuffer = new UnsafeBuffer(ram.address(), RAM_BYTES);
         guestMemory.addRegion(RAM_GPA, ram);
-        final PortConfig config = new PortConfig(0, "bench", MAC, false, PortRegionDescriptor.DEFAULT_SHARED_PAGES);
-        device = new E1000Device(config, registers, guestMemory, counters, sink, InterruptLine.NONE);
+        final PortConfig config = new PortConfig(0, "bench", mac, false, PortRegionDescriptor.DEFAULT_SHARED_PAGES);
+        device = new E1000Device(
+            config, registers, guestMemory, counters, null == txSink ? sink : txSink, InterruptLine.NONE);
         // As the guest's PCI core and driver do at probe: DMA is gated on bus mastering (PCI 2.3 command bit 2).
         device.configWrite(PciConfig.COMMAND_OFFSET, 2,
             PciConfig.COMMAND_IO_SPACE | PciConfig.COMMAND_MEMORY_SPACE | PciConfig.COMMAND_BUS_MASTER);
@@ -215,7 +232,7 @@ final class BenchPort
 
     /**
      * Program an RX ring of {@code count} descriptors with {@link #RX_BUFFER_BYTES}-byte buffers at
-     * {@link #RX_RING_GPA}, the station address in RAL0/RAH0, and enable the receiver with {@code rctlFlags}
+     * {@link #RX_RING_GPA}, the port's address in RAL0/RAH0, and enable the receiver with {@code rctlFlags}
      * (e.g. BAM). RDT is left at 0: no buffers given to the device yet.
      *
      * @param count     descriptors, multiple of 8.
@@ -223,9 +240,10 @@ final class BenchPort
      */
     void setUpRxRing(final int count, final int rctlFlags)
     {
-        write(E1000Registers.ral(0), (MAC[0] & 0xFF) | (MAC[1] & 0xFF) << 8 | (MAC[2] & 0xFF) << 16 |
-            (MAC[3] & 0xFF) << 24);
-        write(E1000Registers.rah(0), (MAC[4] & 0xFF) | (MAC[5] & 0xFF) << 8 | E1000Registers.RAH_AV);
+        final byte[] mac = this.mac;
+        write(E1000Registers.ral(0), (mac[0] & 0xFF) | (mac[1] & 0xFF) << 8 | (mac[2] & 0xFF) << 16 |
+            (mac[3] & 0xFF) << 24);
+        write(E1000Registers.rah(0), (mac[4] & 0xFF) | (mac[5] & 0xFF) << 8 | E1000Registers.RAH_AV);
         write(E1000Registers.RDBAL, (int)RX_RING_GPA);
         write(E1000Registers.RDBAH, (int)(RX_RING_GPA >>> 32));
         write(E1000Registers.RDLEN, count * E1000RxDescriptor.LENGTH);
@@ -377,6 +395,33 @@ final class BenchPort
         final int pseudoHeaderSum = InternetChecksum.fold(
             InternetChecksum.pseudoHeader(b, ip, false, PacketHeaders.PROTOCOL_UDP, udpLength));
         b.putShort(udp + 6, (short)pseudoHeaderSum, ByteOrder.BIG_ENDIAN);
+    }
+
+    /**
+     * Fill the TX ring from index 0 with IPv4/UDP frames of {@code frameBytes} bytes, each in its own 2 KiB buffer
+     * from {@link #TX_BUFFERS_GPA}, as Linux e1000_tx_csum writes every CHECKSUM_PARTIAL frame: a context descriptor
+     * (SDM 3.3.6, no TSE: TUCSS at the UDP header, TUCSO at its checksum field), then one data descriptor with
+     * POPTS.TXSM (SDM 3.3.7.1) and EOP | IFCS | RS.
+     *
+     * @param frames     frames to write.
+     * @param frameBytes length of each frame.
+     * @return descriptors written (two per frame).
+     */
+    int putUdpChecksumFrames(final int frames, final int frameBytes)
+    {
+        final int ipStart = ETHERNET_HEADER_LENGTH;
+        final int udpStart = ipStart + IPV4_HEADER_LENGTH;
+        final int dataCommand = E1000TxDescriptor.CMD_EOP | E1000TxDescriptor.CMD_IFCS | E1000TxDescriptor.CMD_RS;
+        int index = 0;
+        for (int i = 0; i < frames; i++)
+        {
+            final long bufferGpa = TX_BUFFERS_GPA + (long)i * SMALL_TX_BUFFER_STRIDE;
+            putUdpFrame(bufferGpa, frameBytes);
+            putContextTx(index++, ipStart, ipStart + 10, udpStart - 1, udpStart, udpStart + 6, 0,
+                E1000TxDescriptor.TUCMD_IP, 0, 0);
+            putDataTx(index++, bufferGpa, frameBytes, dataCommand, E1000TxDescriptor.POPTS_TXSM);
+        }
+        return index;
     }
 
     /**

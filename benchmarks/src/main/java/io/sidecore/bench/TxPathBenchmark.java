@@ -69,7 +69,6 @@ public class TxPathBenchmark
     /** The MSS for a 1500-byte MTU with TCP timestamps (1500 - 20 - 20 - 12). */
     static final int TSO_MSS = 1448;
 
-    private static final int LEGACY_BUFFER_STRIDE = 2048;
     private static final int TSO_BUFFER_STRIDE = 0x1_0000;
 
     /** What the ring holds. */
@@ -180,7 +179,7 @@ public class TxPathBenchmark
         final int command = E1000TxDescriptor.CMD_EOP | E1000TxDescriptor.CMD_IFCS | E1000TxDescriptor.CMD_RS;
         for (int i = 0; i < LEGACY_BATCH; i++)
         {
-            final long bufferGpa = BenchPort.TX_BUFFERS_GPA + (long)i * LEGACY_BUFFER_STRIDE;
+            final long bufferGpa = BenchPort.TX_BUFFERS_GPA + (long)i * BenchPort.SMALL_TX_BUFFER_STRIDE;
             BenchPort.putEthernetFrame(port.ramBuffer, port.ramOffset(bufferGpa), BenchPort.PEER_MAC, BenchPort.MAC,
                 frameBytes);
             port.putLegacyTx(i, bufferGpa, frameBytes, command);
@@ -189,25 +188,9 @@ public class TxPathBenchmark
         expectedFramesPerCall = LEGACY_BATCH;
     }
 
-    /**
-     * Per frame: a context descriptor (SDM 3.3.6, no TSE: TUCSS at the UDP header, TUCSO at its checksum field) and
-     * a data descriptor with TXSM (SDM 3.3.7.1), as Linux e1000_tx_csum writes them for CHECKSUM_PARTIAL.
-     */
     private void fillUdpChecksum()
     {
-        final int ipStart = BenchPort.ETHERNET_HEADER_LENGTH;
-        final int udpStart = ipStart + BenchPort.IPV4_HEADER_LENGTH;
-        final int dataCommand = E1000TxDescriptor.CMD_EOP | E1000TxDescriptor.CMD_IFCS | E1000TxDescriptor.CMD_RS;
-        int index = 0;
-        for (int i = 0; i < UDP_FRAMES; i++)
-        {
-            final long bufferGpa = BenchPort.TX_BUFFERS_GPA + (long)i * LEGACY_BUFFER_STRIDE;
-            port.putUdpFrame(bufferGpa, UDP_FRAME_BYTES);
-            port.putContextTx(index++, ipStart, ipStart + 10, udpStart - 1, udpStart, udpStart + 6, 0,
-                E1000TxDescriptor.TUCMD_IP, 0, 0);
-            port.putDataTx(index++, bufferGpa, UDP_FRAME_BYTES, dataCommand, E1000TxDescriptor.POPTS_TXSM);
-        }
-        batchDescriptors = index;
+        batchDescriptors = port.putUdpChecksumFrames(UDP_FRAMES, UDP_FRAME_BYTES);
         expectedFramesPerCall = UDP_FRAMES;
     }
 

@@ -98,6 +98,11 @@ public final class RxProcessor
     private static final int SCAN_OVERRUN = 1;
     private static final int SCAN_DMA_FAULT = 2;
     private static final int SCAN_BUDGET_SPENT = 3;
+    private static final int SCAN_FAULTED = 4;
+    private static final int RING_LOADED = 0;
+    private static final int RING_KEPT = 1;
+    private static final int RING_EMPTY = 2;
+    private static final int RING_FAULTED = 3;
 
     private final RegisterImage registers;
     private final GuestMemory guestMemory;
@@ -127,6 +132,9 @@ public final class RxProcessor
     private boolean batching;
     private boolean batchHeadKnown;
     private boolean batchHeadDirty;
+    private boolean batchRingKnown;
+    private long batchRingEpoch;
+    private int ringTail;
     private int batchHead;
     private int batchCauses;
     private long unstoredFrames;
@@ -277,6 +285,7 @@ public final class RxProcessor
         failedScanValid = false;
         source = null;
         batchHeadKnown = false;
+        batchRingKnown = false;
         batchHeadDirty = false;
         batchCauses = 0;
     }
@@ -286,8 +295,14 @@ public final class RxProcessor
      * cycle). Inside a batch RDH lives in a private field: it is read from the shared page by the batch's first frame
      * only, and published with the RX interrupt causes of all the batch's frames by {@link #flushBatch} (issue 11 §0:
      * a release store of RDH and an interrupt evaluation per frame, and the RDH/RDT cache line pulled back and forth
-     * between the guest's core and the sidecore's per frame). Outside a batch every frame publishes RDH and raises its
-     * causes at once. Ending a batch flushes it.
+     * between the guest's core and the sidecore's per frame). The ring's geometry and tail (RDBAL, RDBAH, RDLEN, RDT,
+     * in the same shared page) are read and validated by the batch's first frame too, and kept for its later frames
+     * while guest memory's mapping stays the same ({@link GuestMemory#mappingEpoch}); only a frame that does not fit
+     * the kept RDT reads RDT again (validated as before), so no frame is dropped for want of descriptors the guest
+     * had already given. A guest's change of the ring's geometry during a batch is seen from the next batch on, as if
+     * written after it (drivers program the ring before they enable the receiver, SDM 14.4).
+     * Outside a batch every frame reads the ring registers, publishes RDH and raises its causes at once. Ending a batch
+     * flushes it.
      *
      * @param on    true to start a batch.
      * @param nowNs current time.
@@ -317,6 +332,7 @@ public final class RxProcessor
         statistics.publishReceive();
         storeCounts();
         batchHeadKnown = false;
+        batchRingKnown = false;
         if (batchHeadDirty)
         {
             batchHeadDirty = false;
@@ -394,32 +410,25 @@ public final class RxProcessor
         bufferLength = E1000Registers.rxBufferSizeBytes(rctl);
 
         final int head = currentHead();
-        final int tail = registers.getAcquire(E1000Registers.RDT) & E1000Registers.HEAD_TAIL_MASK;
-        final int rdlen = registers.getAcquire(E1000Registers.RDLEN);
-        final int load = ring.load(
-            registers.getAcquire(E1000Registers.RDBAL), registers.getAcquire(E1000Registers.RDBAH), rdlen, guestMemory);
-        if (DescriptorRing.BAD_BASE == load)
+        final int ringState = loadRing(head);
+        if (RING_FAULTED == ringState)
         {
-            return faultPort(PortFault.RX_RING_OUTSIDE_MEMORY, E1000Registers.RDBAL, ring.baseGpa());
+            return drop(PortCounter.RX_DROP_DISABLED);
         }
-        if (DescriptorRing.EMPTY_RING == load)
+        if (RING_EMPTY == ringState)
         {
-            if (0 != head || 0 != tail)
-            {
-                return faultPort(PortFault.RX_RING_LENGTH_ZERO, E1000Registers.RDLEN, rdlen & 0xFFFF_FFFFL);
-            }
             return overrun(nowNs);
         }
-        if (!ring.isValidIndex(head))
+        int scan = scan(head, ringTail);
+        if (SCAN_OVERRUN == scan && RING_KEPT == ringState)
         {
-            return faultPort(PortFault.RX_HEAD_BEYOND_RING, E1000Registers.RDH, head);
+            scan = scanWithFreshTail(head);
+            if (SCAN_FAULTED == scan)
+            {
+                return drop(PortCounter.RX_DROP_DISABLED);
+            }
         }
-        if (!ring.isValidIndex(tail))
-        {
-            return faultPort(PortFault.RX_TAIL_BEYOND_RING, E1000Registers.RDT, tail);
-        }
-
-        final int scan = scan(head, tail);
+        final int tail = ringTail;
         if (SCAN_OVERRUN == scan)
         {
             return overrun(nowNs);
@@ -466,6 +475,83 @@ public final class RxProcessor
             interrupts.raiseRx(causes, nowNs);
         }
         return SCAN_OK == scan ? FrameSink.DELIVERED : FrameSink.dropped(PortCounter.RX_DROP_DMA_FAULT);
+    }
+
+    /**
+     * Load and validate the ring (RDBAL, RDBAH, RDLEN, RDT) into {@link #ring} and {@link #ringTail}, or, inside a
+     * batch whose first frame did so and while guest memory's mapping is unchanged, keep what it loaded (see
+     * {@link #batching}). A ring outside guest memory, a non-zero RDH/RDT on a ring of length 0, or RDH/RDT beyond the
+     * ring faults the port (CVE-2016-1981).
+     *
+     * @param head the frame's RDH.
+     * @return {@link #RING_LOADED}, {@link #RING_KEPT}, {@link #RING_EMPTY} (length 0, RDH = RDT = 0: no
+     *     descriptors) or {@link #RING_FAULTED} (the port was faulted).
+     */
+    private int loadRing(final int head)
+    {
+        if (batchRingKnown && guestMemory.mappingEpoch() == batchRingEpoch)
+        {
+            return RING_KEPT;
+        }
+        final RegisterImage registers = this.registers;
+        final int tail = registers.getAcquire(E1000Registers.RDT) & E1000Registers.HEAD_TAIL_MASK;
+        final int rdlen = registers.getAcquire(E1000Registers.RDLEN);
+        final int load = ring.load(registers.getAcquire(E1000Registers.RDBAL),
+            registers.getAcquire(E1000Registers.RDBAH), rdlen, guestMemory);
+        ringTail = tail;
+        if (DescriptorRing.BAD_BASE == load)
+        {
+            faults.raise(PortFault.RX_RING_OUTSIDE_MEMORY, E1000Registers.RDBAL, ring.baseGpa());
+            return RING_FAULTED;
+        }
+        if (DescriptorRing.EMPTY_RING == load)
+        {
+            if (0 != head || 0 != tail)
+            {
+                faults.raise(PortFault.RX_RING_LENGTH_ZERO, E1000Registers.RDLEN, rdlen & 0xFFFF_FFFFL);
+                return RING_FAULTED;
+            }
+            return RING_EMPTY;
+        }
+        if (!ring.isValidIndex(head))
+        {
+            faults.raise(PortFault.RX_HEAD_BEYOND_RING, E1000Registers.RDH, head);
+            return RING_FAULTED;
+        }
+        if (!ring.isValidIndex(tail))
+        {
+            faults.raise(PortFault.RX_TAIL_BEYOND_RING, E1000Registers.RDT, tail);
+            return RING_FAULTED;
+        }
+        if (batching)
+        {
+            batchRingKnown = true;
+            batchRingEpoch = guestMemory.mappingEpoch();
+        }
+        return RING_LOADED;
+    }
+
+    /**
+     * The batch's RDT may be older than the guest's last refill: a frame is dropped for want of descriptors only when
+     * the RDT the guest wrote last says so too. Read RDT again, validate it, and scan again if it moved.
+     *
+     * @param head the frame's RDH.
+     * @return the scan's outcome, or {@link #SCAN_FAULTED} when the new RDT is beyond the ring (the port is faulted).
+     */
+    private int scanWithFreshTail(final int head)
+    {
+        final int freshTail = registers.getAcquire(E1000Registers.RDT) & E1000Registers.HEAD_TAIL_MASK;
+        if (freshTail == ringTail)
+        {
+            return SCAN_OVERRUN;
+        }
+        if (!ring.isValidIndex(freshTail))
+        {
+            faults.raise(PortFault.RX_TAIL_BEYOND_RING, E1000Registers.RDT, freshTail);
+            return SCAN_FAULTED;
+        }
+        ringTail = freshTail;
+        return scan(head, freshTail);
     }
 
     /**
@@ -681,12 +767,6 @@ public final class RxProcessor
         statistics.increment(E1000Registers.MPC);
         interrupts.raise(E1000Registers.ICR_RXO, nowNs);
         return drop(PortCounter.RX_DROP_RING_FULL);
-    }
-
-    private int faultPort(final PortFault fault, final int register, final long value)
-    {
-        faults.raise(fault, register, value);
-        return drop(PortCounter.RX_DROP_DISABLED);
     }
 
     /**

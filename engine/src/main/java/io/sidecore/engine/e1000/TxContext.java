@@ -11,10 +11,19 @@ import io.sidecore.shm.E1000TxDescriptor;
  * <p>
  * The values are copied here as the guest wrote them; they are validated against each packet at the end of the
  * packet, when its length is known ({@link TsoSegmenter#validate}, {@link TxChecksumOffload#validate}).
+ * <p>
+ * Linux e1000 writes a context descriptor before every offloaded packet (e1000_tx_csum, e1000_tso), nearly always
+ * the same one, so {@link #load} first compares the descriptor's two words with those the slot was loaded from and
+ * decodes nothing when they match: the slot would be loaded with the values it holds.
  */
 final class TxContext
 {
+    /** The bits of a context descriptor's second word the device ignores: STA (byte 12), written back with DD. */
+    private static final long IGNORED_HIGH_BITS = 0xFFL << 32;
+
     private boolean loaded;
+    private long loadedLow;
+    private long loadedHigh;
     private int ipcss;
     private int ipcso;
     private int ipcse;
@@ -27,12 +36,21 @@ final class TxContext
     private int mss;
 
     /**
-     * Load the slot from a context descriptor.
+     * Load the slot from a context descriptor (SDM 3.3.6: it stays in force until the next context descriptor of its
+     * kind), unless it is the one the slot already holds.
      *
      * @param descriptor a decoded descriptor of kind {@link TxDescriptor#KIND_CONTEXT}.
      */
     void load(final TxDescriptor descriptor)
     {
+        final long low = descriptor.low();
+        final long high = descriptor.high() & ~IGNORED_HIGH_BITS;
+        if (loaded && low == loadedLow && high == loadedHigh)
+        {
+            return;
+        }
+        loadedLow = low;
+        loadedHigh = high;
         ipcss = descriptor.ipcss();
         ipcso = descriptor.ipcso();
         ipcse = descriptor.ipcse();

@@ -49,6 +49,22 @@ final class TxDescriptor
     }
 
     /**
+     * @return bytes 0-7 as copied (little-endian).
+     */
+    long low()
+    {
+        return low;
+    }
+
+    /**
+     * @return bytes 8-15 as copied (little-endian).
+     */
+    long high()
+    {
+        return high;
+    }
+
+    /**
      * @return one of the KIND_* constants.
      */
     int kind()

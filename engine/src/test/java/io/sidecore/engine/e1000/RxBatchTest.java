@@ -1,7 +1,9 @@
 package io.sidecore.engine.e1000;
 
+import io.sidecore.engine.frame.FrameSink;
 import io.sidecore.shm.E1000Registers;
 import io.sidecore.shm.PortCounter;
+import io.sidecore.shm.PortFault;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -177,6 +179,95 @@ class RxBatchTest
         assertEquals(perFrame.device.interrupts().peekIcr(), batched.device.interrupts().peekIcr());
         assertEquals(perFrame.irqLevels, batched.irqLevels, "the interrupt went out in the same pass, with RXT0");
         assertEquals(perFrame.device.nextTimerDeadlineNs(), batched.device.nextTimerDeadlineNs());
+    }
+
+    /**
+     * Inside a batch the ring's geometry (RDBAL, RDBAH, RDLEN in the shared page) is read and validated by the first
+     * frame only: a guest that moves its ring base mid-batch (outside guest memory here) has the batch's later frames
+     * still placed in the ring that was validated, and the change takes effect, here as a fault, from the next batch.
+     */
+    @Test
+    void shouldKeepTheRingOfTheBatchsFirstFrameAndSeeANewRingBaseFromTheNextBatch()
+    {
+        final DeviceHarness h = ready();
+        h.device.rxBatching(true, h.nowNs);
+        assertTrue(h.receive(DeviceHarness.broadcastFrame(60, 1)));
+        h.writeShared(E1000Registers.RDBAL, 0x4000_0000);
+
+        assertTrue(h.receive(DeviceHarness.broadcastFrame(60, 2)), "placed in the batch's ring");
+        h.device.rxBatching(false, h.nowNs);
+
+        assertTrue(0 != (h.rxStatus(1) & 0x01));
+        assertFalse(h.device.isFaulted());
+        h.device.rxBatching(true, h.nowNs);
+        assertEquals(FrameSink.dropped(PortCounter.RX_DROP_DISABLED),
+            h.receiveOutcome(DeviceHarness.broadcastFrame(60, 3)));
+        h.device.rxBatching(false, h.nowNs);
+        assertEquals(PortFault.RX_RING_OUTSIDE_MEMORY, h.device.fault());
+    }
+
+    /**
+     * The ring's host address kept by a batch is only as good as guest memory's mapping: once a region changes (a
+     * DMA unmap), the next frame translates the ring again, here finding it gone, and writes nothing through the old
+     * address.
+     */
+    @Test
+    void shouldTranslateTheRingAgainWhenGuestMemoryChangesInsideABatch()
+    {
+        final DeviceHarness h = ready();
+        h.device.rxBatching(true, h.nowNs);
+        assertTrue(h.receive(DeviceHarness.broadcastFrame(60, 1)));
+        h.guestMemory.remove(DeviceHarness.RAM_GPA, DeviceHarness.RAM_BYTES);
+
+        final int outcome = h.receiveOutcome(DeviceHarness.broadcastFrame(60, 2));
+        h.device.rxBatching(false, h.nowNs);
+
+        assertEquals(FrameSink.dropped(PortCounter.RX_DROP_DISABLED), outcome);
+        assertEquals(PortFault.RX_RING_OUTSIDE_MEMORY, h.device.fault());
+        assertEquals(0, h.rxStatus(1), "nothing written through the old mapping");
+    }
+
+    /**
+     * A batch keeps the RDT its first frame read, but a frame that does not fit it reads RDT again: descriptors the
+     * guest gave during the batch are used, not reported as an overrun.
+     */
+    @Test
+    void shouldDeliverIntoDescriptorsTheGuestGaveDuringTheBatch()
+    {
+        final DeviceHarness h = ready();
+        h.writeShared(E1000Registers.RDT, 2);
+        h.device.rxBatching(true, h.nowNs);
+        assertTrue(h.receive(DeviceHarness.broadcastFrame(60, 1)));
+        assertTrue(h.receive(DeviceHarness.broadcastFrame(60, 2)));
+        h.writeShared(E1000Registers.RDT, 5);
+
+        assertTrue(h.receive(DeviceHarness.broadcastFrame(60, 3)), "RDT read again");
+        h.device.rxBatching(false, h.nowNs);
+
+        assertEquals(3, h.registers.get(E1000Registers.RDH));
+        assertEquals(0, h.counter(PortCounter.RX_DROP_RING_FULL));
+        assertEquals(0, h.registers.get(E1000Registers.RNBC));
+    }
+
+    /**
+     * The RDT read again for a frame that did not fit is validated like the first: beyond the ring it faults the
+     * port (CVE-2016-1981) and nothing is read from the ring.
+     */
+    @Test
+    void shouldFaultWhenTheRdtReadAgainInsideABatchIsBeyondTheRing()
+    {
+        final DeviceHarness h = ready();
+        h.writeShared(E1000Registers.RDT, 1);
+        h.device.rxBatching(true, h.nowNs);
+        assertTrue(h.receive(DeviceHarness.broadcastFrame(60, 1)));
+        h.writeShared(E1000Registers.RDT, RING + 3);
+
+        final int outcome = h.receiveOutcome(DeviceHarness.broadcastFrame(60, 2));
+        h.device.rxBatching(false, h.nowNs);
+
+        assertEquals(FrameSink.dropped(PortCounter.RX_DROP_DISABLED), outcome);
+        assertEquals(PortFault.RX_TAIL_BEYOND_RING, h.device.fault());
+        assertEquals(0, h.rxStatus(1));
     }
 
     /**

@@ -35,6 +35,7 @@ import static io.sidecore.shm.E1000TxDescriptor.STA_DD;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -173,6 +174,91 @@ final class TxOffloadTest
         final byte[] sent = h.wire.get(0);
         assertEquals(0xFFFF, u16(sent, p.tucso()));
         TxPacketVerifier.verify(sent, false);
+    }
+
+    /**
+     * Linux sends the same context descriptor before every offloaded packet; each one, the same as the context in
+     * force (SDM 3.3.6), leaves every packet checksummed as the first.
+     */
+    @Test
+    void shouldChecksumEveryPacketWhenEachCarriesTheContextInForceAgain()
+    {
+        final DeviceHarness h = harness(16);
+        final TxTestSupport.Packet[] packets = new TxTestSupport.Packet[4];
+        int index = 0;
+        for (int i = 0; i < packets.length; i++)
+        {
+            packets[i] = build(true, false, 0, 0, payload(22 + i, 10 + i), 0, 0, 20 + i, false);
+            putContextFor(h, index++, packets[i], false, 0);
+            h.putBytes(bufferGpa(i), packets[i].bytes);
+            putData(h, index++, bufferGpa(i), packets[i].bytes.length, RS_EOP, POPTS_TXSM | POPTS_IXSM, 0);
+        }
+        ring(h, index);
+
+        h.pollTx();
+
+        assertEquals(packets.length, h.wire.size());
+        for (int i = 0; i < packets.length; i++)
+        {
+            TxPacketVerifier.verify(h.wire.get(i), false);
+        }
+        assertEquals(0, h.counters.totalDrops());
+    }
+
+    /**
+     * A context descriptor that differs from the one in force in one field alone (TUCSO) replaces it: the next
+     * packet's checksum goes where the new context says, and the old field keeps what the guest wrote.
+     */
+    @Test
+    void shouldUseAContextThatDiffersFromTheOneInForceInOneFieldOnly()
+    {
+        final DeviceHarness h = harness(8);
+        final TxTestSupport.Packet p = build(true, false, 0, 0, payload(30, 6), 0, 0, 3, false);
+        final int payloadWord = p.l4Start + 8;
+        putContextFor(h, 0, p, false, 0);
+        h.putBytes(bufferGpa(0), p.bytes);
+        putData(h, 1, bufferGpa(0), p.bytes.length, RS_EOP, POPTS_TXSM | POPTS_IXSM, 0);
+        putContext(h, 2, p.ipStart, p.ipStart + 10, p.l4Start - 1, p.l4Start, payloadWord, 0, 0, p.tucmd(false),
+            0, 0);
+        putData(h, 3, bufferGpa(0), p.bytes.length, RS_EOP, POPTS_TXSM | POPTS_IXSM, 0);
+        ring(h, 4);
+
+        h.pollTx();
+
+        assertEquals(2, h.wire.size());
+        TxPacketVerifier.verify(h.wire.get(0), false);
+        final byte[] second = h.wire.get(1);
+        assertEquals(u16(p.bytes, p.tucso()), u16(second, p.tucso()), "the UDP checksum field left as written");
+        assertNotEquals(u16(p.bytes, payloadWord), u16(second, payloadWord), "the checksum stored at the new TUCSO");
+    }
+
+    /**
+     * A MAC reset forgets the contexts; the same context descriptor sent again afterwards is loaded again, so the
+     * packet after it is checksummed rather than sent with a forgotten context's offsets.
+     */
+    @Test
+    void shouldLoadTheSameContextAgainAfterAMacReset()
+    {
+        final DeviceHarness h = harness(8);
+        final TxTestSupport.Packet p = build(true, false, 0, 0, payload(40, 7), 0, 0, 4, false);
+        putContextFor(h, 0, p, false, 0);
+        h.putBytes(bufferGpa(0), p.bytes);
+        putData(h, 1, bufferGpa(0), p.bytes.length, RS_EOP, POPTS_TXSM | POPTS_IXSM, 0);
+        ring(h, 2);
+        h.pollTx();
+
+        h.write(E1000Registers.CTRL, E1000Registers.CTRL_RST);
+        h.registers.set(E1000Registers.STATUS, h.registers.get(E1000Registers.STATUS) | E1000Registers.STATUS_LU);
+        h.setUpTxRing(8);
+        putContextFor(h, 0, p, false, 0);
+        putData(h, 1, bufferGpa(0), p.bytes.length, RS_EOP, POPTS_TXSM | POPTS_IXSM, 0);
+        ring(h, 2);
+        h.pollTx();
+
+        assertEquals(2, h.wire.size());
+        assertArrayEquals(h.wire.get(0), h.wire.get(1));
+        TxPacketVerifier.verify(h.wire.get(1), false);
+        assertEquals(0, h.counters.totalDrops());
     }
 
     @Test
