@@ -601,6 +601,19 @@ public final class E1000Device
     }
 
     /**
+     * Say to whom the device reports that {@link #nextTimerDeadlineNs()} may have moved earlier: every timer armed
+     * (RDTR, RADV, TIDV, TADV, the ITR window, PHY autonegotiation) and the ITR window once an edge waits for it,
+     * whatever armed it (a frame, a TX write-back, a trapped ITR/ICS/IMS write, a reset of the PHY). Agent thread.
+     *
+     * @param listener the serving sidecore's, or {@link DeadlineListener#NONE}.
+     */
+    public void deadlineListener(final DeadlineListener listener)
+    {
+        interrupts.deadlineListener(listener);
+        phy.deadlineListener(listener);
+    }
+
+    /**
      * The medium came or went: the backend's carrier, or the operator's link setting. Down takes the link down at
      * once; up starts autonegotiation (or brings a forced link up at once). Each change of STATUS.LU raises LSC
      * (SDM 13.4.17).
