@@ -101,6 +101,8 @@ public final class Port
     private int quietTdh;
     // A frame used some of the RX descriptor budget since the budget was last given (see pollUnlessQuiet).
     private boolean rxBudgetUsed = true;
+    // Full passes in a row whose shared-register sweep corrected nothing (saturating).
+    private int cleanSweeps;
 
     /**
      * Build a port and its device. Runs on a control thread; the port is handed to its agent by a command.
@@ -467,7 +469,16 @@ public final class Port
         }
         int workCount = updateMedium(nowNs);
         workCount += null == csb ? 0 : csb.poll(this, nowNs);
-        workCount += device.pollSharedRegisters(nowNs);
+        final int corrected = device.pollSharedRegisters(nowNs);
+        if (0 != corrected)
+        {
+            cleanSweeps = 0;
+        }
+        else if (cleanSweeps < Integer.MAX_VALUE)
+        {
+            cleanSweeps++;
+        }
+        workCount += corrected;
         workCount += detectDoorbells();
         if (isTxPending() || device.isTxSegmenting())
         {
@@ -493,12 +504,15 @@ public final class Port
      * pass visited every idle port's device, backend, budgets and timers). The port is <b>quiet</b> when its last
      * {@link #poll} found nothing that a later pass could do without news: no TX left (TDT at TDH, no TSO packet
      * half sent), not backed off, no CSB to poll, no capture to flush, and a backend that {@linkplain
-     * PortBackend#pollsNothing polls nothing}. A quiet port's pass reads only its shared doorbell lines: the shared
-     * registers a trapped write would act on ({@link E1000Device#pollSharedRegisters}: flush bits, reserved bits),
-     * TDT, RDT and TDH compared with the values last seen; and it gives the RX descriptor budget anew only if a frame
-     * used some of it. Anything else that could give the port work wakes it (a full {@link #poll} in this pass):
+     * PortBackend#pollsNothing polls nothing}, and full passes in a row have looked at every shared register with
+     * reserved bits and found none set ({@link E1000Device#pollSharedRegisters}). A quiet port's pass reads only its
+     * two shared doorbell lines: TDT, RDT and TDH compared with the values last seen, RDTR and TIDV for a flush
+     * request; it touches neither the device nor the backend, and gives the RX descriptor budget anew only if a frame
+     * used some of it. Reserved bits a guest writes into a shared register while its port is quiet stay readable until
+     * the port wakes (the device masks what it acts on where it reads it: read-back fidelity only). Anything else
+     * that could give the port work wakes it (a full {@link #poll} in this pass):
      * <ul>
-     *     <li>a guest's doorbell or a shared register write on the page: seen here;</li>
+     *     <li>a guest's doorbell, TDH or flush request on the page: seen here;</li>
      *     <li>a trapped register write, a reset, new settings, moderation or link: {@link #wake} (through
      *         {@link #syncDoorbells} for trapped writes);</li>
      *     <li>any other command the sidecore ran: the agent's {@code wakeEpoch} moved since the port went quiet;</li>
@@ -520,18 +534,21 @@ public final class Port
                 beginRxPass();
             }
             final RegisterImage registers = this.registers;
+            // RDTR and TIDV share the doorbells' lines: any bit above their timer fields is a flush request (FPD) or
+            // reserved, which the full pass's pollSharedRegisters acts on.
             if (registers.getAcquire(E1000Registers.TDT) == lastTdt &&
                 registers.getAcquire(E1000Registers.RDT) == lastRdt &&
                 registers.get(E1000Registers.TDH) == quietTdh &&
-                0 == device.pollSharedRegisters(nowNs))
+                0 == ((registers.getAcquire(E1000Registers.RDTR) | registers.getAcquire(E1000Registers.TIDV)) &
+                    ~E1000Registers.TIMER_MASK))
             {
                 return 0;
             }
-            // The shared register's flush or masking (if any) was work of this pass; the full poll looks again.
         }
         final int workCount = poll(nowNs);
         quiet = null == csb && backendPollsNothing && !capture.isRecording() && !device.isTxSegmenting() &&
-            !isTxPending() && !(faultResetBucket.isLimited() && faultResetBucket.balanceUnits() < 0);
+            !isTxPending() && !(faultResetBucket.isLimited() && faultResetBucket.balanceUnits() < 0) &&
+            cleanSweeps > device.sharedRegistersSwept();
         if (quiet)
         {
             quietWakeEpoch = wakeEpoch;
