@@ -28,9 +28,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * What a duty cycle costs when no guest has anything to do, against the number of ports: the part of every pass that
- * grows with the ports (each port's doorbells compared with the last values seen, its moderation deadline compared
- * with the clock; issue 11 §2 asks what this O(ports) scan costs at 256 guests). One {@code doWork()} of a sidecore
- * in invoker mode over {@code ports} switch ports in their power-on state, the clock advancing 1 µs per pass;
+ * grows with the ports (issue 11 §2 asks what this O(ports) scan costs at 256 guests). Since the deadline queue and
+ * quiet ports, that is each quiet port's look at its two doorbell lines and its fairness credit; timers cost nothing
+ * until due. Compare trees by running this benchmark on each, alternating, in one sitting. One {@code doWork()} of a
+ * sidecore in invoker mode over {@code ports} switch ports in their power-on state, the clock advancing 1 µs per pass;
  * divide the score by {@code ports} for the cost per port per pass.
  */
 @BenchmarkMode(Mode.AverageTime)

@@ -1,7 +1,6 @@
 package io.sidecore.engine.agent;
 
 import io.sidecore.engine.EngineContext;
-import io.sidecore.engine.e1000.E1000Device;
 import io.sidecore.engine.e1000.InterruptController;
 import io.sidecore.engine.e1000.YieldSignal;
 import io.sidecore.engine.l2.L2Switch;
@@ -10,8 +9,10 @@ import io.sidecore.engine.l2.SwitchUplink;
 import io.sidecore.engine.l2.ShardRing;
 import io.sidecore.engine.port.Port;
 import io.sidecore.engine.port.PortSettings;
+import io.sidecore.engine.port.PortTimerQueue;
 import io.sidecore.engine.port.RxBatchTracker;
 import io.sidecore.engine.proxy.SidecoreCommand;
+import io.sidecore.engine.proxy.TrappedAccess;
 import io.sidecore.engine.status.CountersFile;
 import io.sidecore.engine.status.JvmActivity;
 import io.sidecore.engine.status.SidecoreCounters;
@@ -36,9 +37,10 @@ import org.jctools.queues.MpscArrayQueue;
  *   <li>one pass over the owned ports, starting one port later each cycle (a rotating index, so no port is always
  *       served first). Per port: detect doorbells (for a CSB port {@code guest_tdt}/{@code guest_rdt} in the CSB,
  *       then TDT/RDT in the shared page, each compared with the value last seen), TX within
- *       the port's descriptor and byte budgets and rate limits, frames from the backend within its frame budget,
- *       then the port's timers; a port whose work took more than its share of the sidecore's time sits the pass
- *       out but for its timers (fairness by time, see {@link #pollPorts});</li>
+ *       the port's descriptor and byte budgets and rate limits, frames from the backend within its frame budget;
+ *       a port whose work took more than its share of the sidecore's time sits the pass out (fairness by time, see
+ *       {@link #pollPorts}); a quiet port's pass only looks at its doorbells ({@link Port#pollUnlessQuiet});</li>
+ *   <li>the timers that are due, from the deadline queue (see <b>Timers</b> below);</li>
  *   <li>frames other sidecores switched to this one, up to {@code crossShardDrainLimit} per inbound ring. Around
  *       these two steps RX batches are open: the first frame a port receives opens its batch, and the RDH and RX
  *       interrupt causes of the frames it received are published once, when the batch ends with the two steps (and
@@ -55,11 +57,16 @@ import org.jctools.queues.MpscArrayQueue;
  * Each duty cycle that did work is accounted by its wall time, measured from its start to the next cycle's start:
  * the busy time ({@code busy_ns}, whose rate is the fraction of wall time spent in work), the busy ratio of the
  * last window and the pass time histogram ({@code PassTimeHistogram}).
- * <b>Timers</b> (moderation deadlines, PHY autonegotiation). Instead of a timer wheel, each pass compares every
- * port's {@link E1000Device#nextTimerDeadlineNs()} with {@code nowNs} (wrap-safe) and fires the port's timers when due:
- * the pass visits every port anyway, so a deadline costs one comparison per port, is checked with nanosecond
- * precision, and no timer id has to be mapped back to a port. Deadline latency is one duty cycle. Before parking,
- * the agent shortens the park to the earliest deadline, so an adaptive sidecore is never late by a park period.
+ * <b>Timers</b> (moderation deadlines, PHY autonegotiation) are kept in a deadline queue ({@link PortTimerQueue}, a
+ * preallocated min-heap of ports by deadline): every device reports each timer it arms, whatever armed it (a frame,
+ * a write-back, a trapped ITR/ICS/IMS write), and after the pass over the ports the agent fires the ports whose
+ * deadline has come, earliest first; a port with no due timer costs nothing (issue 11 §2: each pass compared every
+ * port's deadline with the clock before). Deadline latency is one duty cycle, as before. Before parking, the agent
+ * shortens the park to the earliest queued deadline, so an adaptive sidecore is never late by a park period.
+ * <p>
+ * <b>Idle ports.</b> A port whose last pass found nothing a later pass could do without news is quiet
+ * ({@link Port#pollUnlessQuiet}): its pass reads its shared doorbell lines and nothing else. Commands other than
+ * trapped accesses (which wake their own port) move {@code wakeEpoch}, and every quiet port takes a full pass next.
  * <p>
  * <b>Parking.</b> With the adaptive idle strategy, {@link #onParkPrepare} refuses to park while commands or
  * cross-sidecore frames wait, asks CSB guests to kick ({@code host_need_txkick}), and re-checks every doorbell;
@@ -113,6 +120,10 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
     // Per position: the port's last served pass cost more than a quantum. Not read from its credit, which the
     // work-conserving catch-up lifts to a whole quantum, the same as a cheap port's.
     private final boolean[] dearLastPass;
+    private final PortTimerQueue timers;
+    // Moves with every command that may change a port without telling it, so quiet ports take a full pass
+    // (Port#pollUnlessQuiet); a trapped access tells its port itself.
+    private long wakeEpoch;
     private final Port[] rxBatchPorts;
     private int rxBatchPortCount;
     private final CountersFile heartbeatFile;
@@ -166,6 +177,7 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
         this.fairQuantumNs = ctx.fairQuantumNs();
         this.creditNs = new long[ctx.maxPortsPerSidecore()];
         this.dearLastPass = new boolean[ctx.maxPortsPerSidecore()];
+        this.timers = new PortTimerQueue(ctx.maxPortsPerSidecore());
         this.rxBatchPorts = new Port[ctx.maxPortsPerSidecore()];
         this.heartbeatFile = 0 == index ? ctx.mappedCountersFile() : null;
         this.epochClock = ctx.epochClock();
@@ -188,6 +200,7 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
         {
             rxBatching(true, nowNs);
             workCount += pollPorts(nowNs, 0 == commands ? nowNs : clock.nanoTime());
+            workCount += fireTimers(nowNs);
             workCount += drainCrossShard();
         }
         finally
@@ -221,6 +234,7 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
         for (int i = 0; i < portCount; i++)
         {
             ports[i].rxBatchTracker(null);
+            ports[i].timerQueue(null);
             ports[i].close();
             ports[i] = null;
         }
@@ -250,20 +264,19 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
         long limitNs = parkNs;
         for (int i = 0; i < count; i++)
         {
-            final Port port = ports[i];
-            workFound |= port.prepareToPark(nowNs);
-            final long deadlineNs = port.device().nextTimerDeadlineNs();
-            if (InterruptController.NO_DEADLINE != deadlineNs)
+            workFound |= ports[i].prepareToPark(nowNs);
+        }
+        final long deadlineNs = timers.earliestDeadlineNs();
+        if (InterruptController.NO_DEADLINE != deadlineNs)
+        {
+            final long remainingNs = deadlineNs - nowNs;
+            if (remainingNs <= 0)
             {
-                final long remainingNs = deadlineNs - nowNs;
-                if (remainingNs <= 0)
-                {
-                    workFound = true;
-                }
-                else if (remainingNs < limitNs)
-                {
-                    limitNs = remainingNs;
-                }
+                workFound = true;
+            }
+            else if (remainingNs < limitNs)
+            {
+                limitNs = remainingNs;
             }
         }
         if (workFound)
@@ -437,6 +450,8 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
         port.yieldTxWhen(commandWaiting);
         port.syncDoorbells();
         port.rxBatchTracker(this);
+        port.timerQueue(timers);
+        port.wake();
         switchSlots[portCount] = switchSlot;
         creditNs[portCount] = fairQuantumNs;
         dearLastPass[portCount] = false;
@@ -533,6 +548,7 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
         }
         final int switchSlot = switchSlots[position];
         leaveRxBatches(port);
+        port.timerQueue(null);
         System.arraycopy(ports, position + 1, ports, position, portCount - position - 1);
         System.arraycopy(switchSlots, position + 1, switchSlots, position, portCount - position - 1);
         System.arraycopy(creditNs, position + 1, creditNs, position, portCount - position - 1);
@@ -696,6 +712,10 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
                 break;
             }
             command.execute(this, nowNs);
+            if (!(command instanceof TrappedAccess))
+            {
+                wakeEpoch++;
+            }
             count++;
         }
         if (count > 0)
@@ -719,15 +739,15 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
      * <p>
      * <b>Fairness by time</b> (with a quantum, {@code fairQuantumNs} &gt; 0): the budgets bound a port's work per pass
      * in units (descriptors, segments, bytes), and units differ in price: a 64 KiB TSO packet at MSS 1 costs a header
-     * copy and checksums per segment, so a port whose units are dear took several times an honest port's time per
-     * pass (issue 10, isolation run). So the same time measurement also drives a deficit round robin: every pass
-     * gives each port one quantum of credit (capped at one quantum, so an idle port banks nothing) and charges it the
-     * time its work took; a port whose credit is not positive is skipped — its doorbells, TX and backend input wait
-     * ({@link PortCounter#PASSES_OVER_SHARE}), its timers still fire, so its interrupts are never late — until its
-     * credit recovers. A cheap port (work under a quantum per pass) is served every pass; a dear one once every
-     * (cost / quantum) passes, so it gets about a quantum per pass, as much as any other. Work conserving: a pass in
-     * which no served port did work, while some were skipped, moves every port's credit on by the rounds the most
-     * credited skipped port still needed (the next pass serves it), so a lone dear port still gets the whole core.
+     * copy and checksums per segment, so a port whose units are dear took several times an honest port's time per pass
+     * (issue 10, isolation run). So the same time measurement also drives a deficit round robin: every pass gives each
+     * port one quantum of credit (capped at one quantum, so an idle port banks nothing) and charges it the time its
+     * work took; a port whose credit is not positive is skipped — its doorbells, TX and backend input wait ({@link
+     * PortCounter#PASSES_OVER_SHARE}), its timers still fire (from the deadline queue), so its interrupts are never
+     * late — until its credit recovers. A cheap port (work under a quantum per pass) is served every pass; a dear one
+     * once every (cost / quantum) passes, so it gets about a quantum per pass, as much as any other. Work conserving: a
+     * pass in which no served port did work, while some were skipped, moves every port's credit on by the rounds the
+     * most credited skipped port still needed (the next pass serves it), so a lone dear port still gets the whole core.
      * A port's debt is capped at {@link #MAX_DEBT_QUANTA} quanta (the measurement is wall time: a preempted sidecore
      * thread charges its stall to whichever port it was serving).
      */
@@ -774,7 +794,7 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
                 port.beginRxPass();
             }
             servingDearPort = 0 == quantumNs || dearLastPass[position];
-            final int work = skipped ? pollTimers(port, nowNs) : pollPort(port, nowNs);
+            final int work = skipped ? 0 : port.pollUnlessQuiet(nowNs, wakeEpoch);
             if (work > 0 || !skipped && port.backendPollsTheKernel())
             {
                 workCount += work;
@@ -820,26 +840,29 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
         }
     }
 
-    private int pollPort(final Port port, final long nowNs)
+    /**
+     * Fire the timers that are due, earliest first, from the ports' {@link PortTimerQueue}: a port whose timers are
+     * not due costs nothing here. At most one visit per owned port per cycle (a port's visit re-queues it at its next
+     * deadline, which is after {@code nowNs} once its timers fired), so the step is bounded whatever the deadlines.
+     */
+    private int fireTimers(final long nowNs)
     {
-        return port.poll(nowNs) + pollTimers(port, nowNs);
-    }
-
-    private int pollTimers(final Port port, final long nowNs)
-    {
-        int workCount = 0;
-        final E1000Device device = port.device();
-        final long deadlineNs = device.nextTimerDeadlineNs();
-        if (InterruptController.NO_DEADLINE != deadlineNs && deadlineNs - nowNs <= 0)
+        final PortTimerQueue timers = this.timers;
+        int expired = 0;
+        for (int visits = 0, limit = portCount; visits < limit; visits++)
         {
-            final int expired = device.onTimers(nowNs);
-            if (expired > 0)
+            final Port port = timers.duePort(nowNs);
+            if (null == port)
             {
-                counters.timersExpired().getAndAddOpaque(expired);
-                workCount += expired;
+                break;
             }
+            expired += port.fireTimers(nowNs);
         }
-        return workCount;
+        if (expired > 0)
+        {
+            counters.timersExpired().getAndAddOpaque(expired);
+        }
+        return expired;
     }
 
     private int drainCrossShard()

@@ -72,4 +72,14 @@ public interface PortBackend extends FrameSink
     {
         return false;
     }
+
+    /**
+     * @return true if {@link #poll} never delivers a frame and {@link #hasCarrier} never changes (frames for the
+     *         port are pushed into its receive side by someone else, as the switch does), so a port with nothing
+     *         else to do need not poll this backend at all. False unless a backend knows it.
+     */
+    default boolean pollsNothing()
+    {
+        return false;
+    }
 }

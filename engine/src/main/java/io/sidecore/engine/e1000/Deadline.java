@@ -11,6 +11,15 @@ final class Deadline
 {
     private boolean armed;
     private long deadlineNs;
+    private DeadlineListener listener = DeadlineListener.NONE;
+
+    /**
+     * @param listener told of every arming, so the serving sidecore visits the timer when it is due.
+     */
+    void listener(final DeadlineListener listener)
+    {
+        this.listener = listener;
+    }
 
     /**
      * Arm (or re-arm) the timer.
@@ -21,6 +30,19 @@ final class Deadline
     {
         armed = true;
         deadlineNs = atNs;
+        listener.onDeadlineArmed(atNs);
+    }
+
+    /**
+     * Tell the listener of this timer's expiry time again, when it starts to count towards the device's next
+     * deadline without being armed anew (the ITR window once an edge waits for it); nothing when stopped.
+     */
+    void report()
+    {
+        if (armed)
+        {
+            listener.onDeadlineArmed(deadlineNs);
+        }
     }
 
     /**

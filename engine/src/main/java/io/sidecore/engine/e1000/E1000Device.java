@@ -479,6 +479,15 @@ public final class E1000Device
     }
 
     /**
+     * @return how many {@link #pollSharedRegisters} calls it takes to look at every shared register with reserved
+     *         bits once (one is looked at per call).
+     */
+    public int sharedRegistersSwept()
+    {
+        return maskedSharedOffsets.length;
+    }
+
+    /**
      * Registers of the shared pages are written by the guest straight into memory, past the write masks and the
      * actions a trapped write has. Each pass the sidecore looks at them as a trapped write would: RDTR and TIDV with
      * FPD set flush the pending RX or TX delay (SDM 13.4.30, 13.4.41: "flush partial descriptor block", write-only,
@@ -598,6 +607,19 @@ public final class E1000Device
     public long nextTimerDeadlineNs()
     {
         return Math.min(interrupts.nextDeadlineNs(), phy.nextDeadlineNs());
+    }
+
+    /**
+     * Say to whom the device reports that {@link #nextTimerDeadlineNs()} may have moved earlier: every timer armed
+     * (RDTR, RADV, TIDV, TADV, the ITR window, PHY autonegotiation) and the ITR window once an edge waits for it,
+     * whatever armed it (a frame, a TX write-back, a trapped ITR/ICS/IMS write, a reset of the PHY). Agent thread.
+     *
+     * @param listener the serving sidecore's, or {@link DeadlineListener#NONE}.
+     */
+    public void deadlineListener(final DeadlineListener listener)
+    {
+        interrupts.deadlineListener(listener);
+        phy.deadlineListener(listener);
     }
 
     /**

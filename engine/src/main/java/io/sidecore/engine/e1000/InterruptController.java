@@ -72,7 +72,8 @@ import io.sidecore.shm.PortCounter;
  *
  * <h2>Timers and counting</h2>
  * Every entry point first fires the deadlines that have passed, so the result does not depend on how often
- * {@link #onTimers} is called; the agent compares {@link #nextDeadlineNs()} with its clock on every pass to be on time.
+ * {@link #onTimers} is called; every timer armed is reported to a {@link DeadlineListener} (the serving sidecore's
+ * deadline queue, which calls {@link #onTimers} once {@link #nextDeadlineNs()} has come).
  * Each timer is a {@link Deadline} (stopped, or armed at an absolute time), compared wrap-safe
  * ({@code deadline - now <= 0}). {@link PortCounter#INTERRUPTS_POSTED} counts rising edges
  * presented to the {@link InterruptLine}; {@link PortCounter#INTERRUPTS_MODERATED} counts edges that would have
@@ -134,6 +135,18 @@ public final class InterruptController
         this.registers = registers;
         this.line = line;
         this.counters = counters;
+    }
+
+    /**
+     * @param listener told whenever {@link #nextDeadlineNs()} may have moved earlier (see {@link DeadlineListener}).
+     */
+    void deadlineListener(final DeadlineListener listener)
+    {
+        rxPacketTimer.listener(listener);
+        rxAbsoluteTimer.listener(listener);
+        txPacketTimer.listener(listener);
+        txAbsoluteTimer.listener(listener);
+        itrWindow.listener(listener);
     }
 
     /**
@@ -615,6 +628,8 @@ public final class InterruptController
             {
                 edgeDeferred = true;
                 counters.increment(PortCounter.INTERRUPTS_MODERATED);
+                // The window's end now counts in nextDeadlineNs(): the serving sidecore must visit it then.
+                itrWindow.report();
             }
             return;
         }

@@ -221,6 +221,14 @@ final class Phy
     }
 
     /**
+     * @param listener told when autonegotiation starts (see {@link DeadlineListener}).
+     */
+    void deadlineListener(final DeadlineListener listener)
+    {
+        autonegotiation.listener(listener);
+    }
+
+    /**
      * @return when autonegotiation completes, or {@link InterruptController#NO_DEADLINE}.
      */
     long nextDeadlineNs()

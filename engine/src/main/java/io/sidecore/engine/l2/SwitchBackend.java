@@ -42,6 +42,14 @@ public final class SwitchBackend implements PortBackend
     /**
      * {@inheritDoc}
      */
+    public boolean pollsNothing()
+    {
+        return true;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
     public int poll(final long nowNs, final FrameSink toGuest, final int frameBudget, final long byteBudget)
     {
         return 0;

@@ -1,8 +1,10 @@
 package io.sidecore.engine.port;
 
 import io.sidecore.engine.backend.PortBackend;
+import io.sidecore.engine.e1000.DeadlineListener;
 import io.sidecore.engine.e1000.E1000Device;
 import io.sidecore.engine.e1000.EepromImage;
+import io.sidecore.engine.e1000.InterruptController;
 import io.sidecore.engine.e1000.InterruptLine;
 import io.sidecore.engine.e1000.PortConfig;
 import io.sidecore.engine.e1000.RegisterImage;
@@ -64,6 +66,8 @@ public final class Port
     private final PortBackend backend;
     // The backend's answer, read once: the agent asks it of every port that did no work, every pass.
     private final boolean backendPollsTheKernel;
+    // Read once too: whether an idle pass over the port may leave the backend alone (see pollUnlessQuiet).
+    private final boolean backendPollsNothing;
     private final TokenBucket frameBucket = new TokenBucket();
     private final TokenBucket byteBucket = new TokenBucket();
     private final TokenBucket floodBucket = new TokenBucket();
@@ -86,6 +90,19 @@ public final class Port
     private long passTxBytes;
     private boolean operatorLinkUp = true;
     private GuestMemory guestMemory;
+    // The serving sidecore's timer queue, and this port's place in it (-1: not queued); see PortTimerQueue.
+    private PortTimerQueue timerQueue;
+    int timerQueueIndex = -1;
+    private final DeadlineListener deadlineListener = this::onDeadlineArmed;
+    // Set by a pass that found nothing the next pass could do without a doorbell (see pollUnlessQuiet); the wake
+    // epoch and TDH it saw then.
+    private boolean quiet;
+    private long quietWakeEpoch;
+    private int quietTdh;
+    // A frame used some of the RX descriptor budget since the budget was last given (see pollUnlessQuiet).
+    private boolean rxBudgetUsed = true;
+    // Full passes in a row whose shared-register sweep corrected nothing (saturating).
+    private int cleanSweeps;
 
     /**
      * Build a port and its device. Runs on a control thread; the port is handed to its agent by a command.
@@ -114,6 +131,7 @@ public final class Port
         this.counters = counters;
         this.backend = backend;
         this.backendPollsTheKernel = backend.pollsTheKernel();
+        this.backendPollsNothing = backend.pollsNothing();
         this.settings = settings;
         this.faultPublisher = faultPublisher;
         this.eepromImage = new EepromImage(config.macAddress());
@@ -192,6 +210,11 @@ public final class Port
         device.loadEepromMacAddress();
         device.initialMediumUp(operatorLinkUp && backend.hasCarrier(nowNs));
         csb = binding.csb;
+        device.deadlineListener(null == timerQueue ? DeadlineListener.NONE : deadlineListener);
+        if (null != timerQueue)
+        {
+            timerQueue.requeue(this, device.nextTimerDeadlineNs());
+        }
         // The rate limits and the fault/reset backoff are the port's, not the guest's: their buckets keep their
         // state, so a guest that reconnects in a loop gains no burst and no fresh allowance (only time refills them).
         guestMemory.maxRegions(settings.maxDmaRegions());
@@ -217,6 +240,7 @@ public final class Port
     public void applyModeration(final long overrideNs, final long defaultNs)
     {
         moderationOverrideNs = overrideNs;
+        wake();
         device.interrupts().minModerationDelayNs(NO_MODERATION_OVERRIDE == overrideNs ? defaultNs : overrideNs);
     }
 
@@ -353,6 +377,7 @@ public final class Port
     public void operatorLinkUp(final boolean up, final long nowNs)
     {
         operatorLinkUp = up;
+        wake();
         updateMedium(nowNs);
     }
 
@@ -373,6 +398,7 @@ public final class Port
     public void applySettings(final PortSettings settings, final long nowNs)
     {
         this.settings = settings;
+        wake();
         frameBucket.configure(settings.txFramesPerSecond(), settings.txBurstFrames(), nowNs);
         byteBucket.configure(settings.txBytesPerSecond(), settings.txBurstBytes(), nowNs);
         floodBucket.configure(settings.floodFramesPerSecond(), settings.floodBurstFrames(), nowNs);
@@ -406,6 +432,7 @@ public final class Port
      */
     public void powerOnReset(final long nowNs)
     {
+        wake();
         device.powerOnReset();
         if (null != csb)
         {
@@ -420,6 +447,7 @@ public final class Port
      */
     public void syncDoorbells()
     {
+        wake();
         lastTdt = registers.getAcquire(E1000Registers.TDT);
         lastRdt = registers.getAcquire(E1000Registers.RDT);
     }
@@ -433,6 +461,7 @@ public final class Port
      */
     public int poll(final long nowNs)
     {
+        quiet = false;
         beginRxPass();
         if (faultResetBucket.isLimited() && isBackedOff(nowNs))
         {
@@ -440,7 +469,16 @@ public final class Port
         }
         int workCount = updateMedium(nowNs);
         workCount += null == csb ? 0 : csb.poll(this, nowNs);
-        workCount += device.pollSharedRegisters(nowNs);
+        final int corrected = device.pollSharedRegisters(nowNs);
+        if (0 != corrected)
+        {
+            cleanSweeps = 0;
+        }
+        else if (cleanSweeps < Integer.MAX_VALUE)
+        {
+            cleanSweeps++;
+        }
+        workCount += corrected;
         workCount += detectDoorbells();
         if (isTxPending() || device.isTxSegmenting())
         {
@@ -459,6 +497,133 @@ public final class Port
         }
         capture.flushIfDue(nowNs);
         return workCount;
+    }
+
+    /**
+     * A pass over the port that costs (close to) nothing when the port cannot have anything to do (issue 11 §2: a
+     * pass visited every idle port's device, backend, budgets and timers). The port is <b>quiet</b> when its last
+     * {@link #poll} found nothing that a later pass could do without news: no TX left (TDT at TDH, no TSO packet
+     * half sent), not backed off, no CSB to poll, no capture to flush, and a backend that {@linkplain
+     * PortBackend#pollsNothing polls nothing}, and full passes in a row have looked at every shared register with
+     * reserved bits and found none set ({@link E1000Device#pollSharedRegisters}). A quiet port's pass reads only its
+     * two shared doorbell lines: TDT, RDT and TDH compared with the values last seen, RDTR and TIDV for a flush
+     * request; it touches neither the device nor the backend, and gives the RX descriptor budget anew only if a frame
+     * used some of it. Reserved bits a guest writes into a shared register while its port is quiet stay readable until
+     * the port wakes (the device masks what it acts on where it reads it: read-back fidelity only). Anything else
+     * that could give the port work wakes it (a full {@link #poll} in this pass):
+     * <ul>
+     *     <li>a guest's doorbell, TDH or flush request on the page: seen here;</li>
+     *     <li>a trapped register write, a reset, new settings, moderation or link: {@link #wake} (through
+     *         {@link #syncDoorbells} for trapped writes);</li>
+     *     <li>any other command the sidecore ran: the agent's {@code wakeEpoch} moved since the port went quiet;</li>
+     *     <li>frames arriving for the guest need no pass (the switch places them); the timers they arm are reported
+     *         to the sidecore's {@link PortTimerQueue}, which fires them when due, quiet or not.</li>
+     * </ul>
+     * Agent thread.
+     *
+     * @param nowNs     current time.
+     * @param wakeEpoch the agent's count of commands that may have changed a port without telling it.
+     * @return work done.
+     */
+    public int pollUnlessQuiet(final long nowNs, final long wakeEpoch)
+    {
+        if (quiet && quietWakeEpoch == wakeEpoch)
+        {
+            if (rxBudgetUsed)
+            {
+                beginRxPass();
+            }
+            final RegisterImage registers = this.registers;
+            // RDTR and TIDV share the doorbells' lines: any bit above their timer fields is a flush request (FPD) or
+            // reserved, which the full pass's pollSharedRegisters acts on.
+            if (registers.getAcquire(E1000Registers.TDT) == lastTdt &&
+                registers.getAcquire(E1000Registers.RDT) == lastRdt &&
+                registers.get(E1000Registers.TDH) == quietTdh &&
+                0 == ((registers.getAcquire(E1000Registers.RDTR) | registers.getAcquire(E1000Registers.TIDV)) &
+                    ~E1000Registers.TIMER_MASK))
+            {
+                return 0;
+            }
+        }
+        final int workCount = poll(nowNs);
+        quiet = null == csb && backendPollsNothing && !capture.isRecording() && !device.isTxSegmenting() &&
+            !isTxPending() && !(faultResetBucket.isLimited() && faultResetBucket.balanceUnits() < 0) &&
+            cleanSweeps > device.sharedRegistersSwept();
+        if (quiet)
+        {
+            quietWakeEpoch = wakeEpoch;
+            quietTdh = registers.get(E1000Registers.TDH);
+        }
+        return workCount;
+    }
+
+    /**
+     * Make the next pass over the port a full one (see {@link #pollUnlessQuiet}). Agent thread.
+     */
+    public void wake()
+    {
+        quiet = false;
+    }
+
+    /**
+     * @return true while passes over the port read only its doorbells (see {@link #pollUnlessQuiet}); agent thread,
+     *         or tests driving doWork.
+     */
+    public boolean isQuiet()
+    {
+        return quiet;
+    }
+
+    /**
+     * Serve the port's timers from this sidecore's queue: the device reports every deadline it arms there, and the
+     * port is queued at its device's next deadline now. Null takes the port out of its queue. Agent thread (a
+     * command).
+     *
+     * @param queue the serving sidecore's timer queue, or null.
+     */
+    public void timerQueue(final PortTimerQueue queue)
+    {
+        if (null != timerQueue)
+        {
+            timerQueue.remove(this);
+        }
+        timerQueue = queue;
+        device.deadlineListener(null == queue ? DeadlineListener.NONE : deadlineListener);
+        if (null != queue)
+        {
+            queue.scheduleNoLaterThan(this, device.nextTimerDeadlineNs());
+        }
+    }
+
+    /**
+     * Fire the device's timers if they are due, and queue the port again at its next deadline (the queue visits a
+     * port no later than its deadline, sometimes earlier: see {@link PortTimerQueue}). Agent thread.
+     *
+     * @param nowNs current time.
+     * @return timers that expired.
+     */
+    public int fireTimers(final long nowNs)
+    {
+        final E1000Device device = this.device;
+        final long deadlineNs = device.nextTimerDeadlineNs();
+        int expired = 0;
+        if (InterruptController.NO_DEADLINE != deadlineNs && deadlineNs - nowNs <= 0)
+        {
+            expired = device.onTimers(nowNs);
+        }
+        if (null != timerQueue)
+        {
+            timerQueue.requeue(this, device.nextTimerDeadlineNs());
+        }
+        return expired;
+    }
+
+    private void onDeadlineArmed(final long deadlineNs)
+    {
+        if (null != timerQueue)
+        {
+            timerQueue.scheduleNoLaterThan(this, deadlineNs);
+        }
     }
 
     /**
@@ -523,6 +688,7 @@ public final class Port
      */
     public void beginRxPass()
     {
+        rxBudgetUsed = false;
         device.beginPass(settings.rxDescriptorBudget());
     }
 
@@ -747,6 +913,7 @@ public final class Port
                 device.rxBatching(true, nowNs);
                 rxBatchTracker.onRxBatchOpened(Port.this, nowNs);
             }
+            rxBudgetUsed = true;
             capture.recordInbound(frame, offset, lengthBytes, nowNs);
             return device.receive(frame, offset, lengthBytes, nowNs);
         }
