@@ -101,7 +101,7 @@ class CounterRegistryTest
     }
 
     @ParameterizedTest(name = "byId({0})")
-    @CsvSource({ "-1", "37", "13", "14", "64", "2147483647" })
+    @CsvSource({ "-1", "38", "13", "14", "64", "2147483647" })
     void shouldReturnNullForUnusedPortCounterSlot(final int id)
     {
         assertNull(PortCounter.byId(id));
