@@ -251,6 +251,32 @@ class IdlePortScanTest
         assertTrue(quiet.port.isQuiet(), "and quiet again once the capture stopped");
     }
 
+    /**
+     * The launcher's fault watch asks every port's status each tick, and stat asks again: a query that woke every
+     * quiet port would make N full passes over N ports per tick (review finding). Queries and trapped reads leave the
+     * quiet ports alone; a command that changes a port wakes them.
+     */
+    @Test
+    void shouldNotWakeQuietPortsForAStatusQueryOrATrappedRead()
+    {
+        attachAll();
+        final TestGuest guest = guests.get(12);
+        final long epoch = engine.agent(0).wakeEpoch();
+
+        engine.proxy().portStatus(guest.port);
+        final TrappedAccess read = engine.proxy().offerAccess(
+            guest.port, TrappedAccess.MMIO_SPACE, false, E1000Registers.STATUS, Integer.BYTES, 0);
+        engine.doWork();
+        assertTrue(read.isComplete());
+        read.end();
+        assertEquals(epoch, engine.agent(0).wakeEpoch(), "a query and a read change nothing a pass acts on");
+        assertTrue(guests.get(40).port.isQuiet());
+
+        engine.proxy().setLink(guest.port, true);
+        engine.doWork();
+        assertEquals(epoch + 1, engine.agent(0).wakeEpoch(), "a command that changes a port wakes the quiet ports");
+    }
+
     @Test
     void shouldPollBackendThatMayHaveInputEveryPassAndDeliverItInNextPass()
     {

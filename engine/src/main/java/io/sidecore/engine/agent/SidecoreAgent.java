@@ -12,7 +12,6 @@ import io.sidecore.engine.port.PortSettings;
 import io.sidecore.engine.port.PortTimerQueue;
 import io.sidecore.engine.port.RxBatchTracker;
 import io.sidecore.engine.proxy.SidecoreCommand;
-import io.sidecore.engine.proxy.TrappedAccess;
 import io.sidecore.engine.status.CountersFile;
 import io.sidecore.engine.status.JvmActivity;
 import io.sidecore.engine.status.SidecoreCounters;
@@ -712,7 +711,7 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
                 break;
             }
             command.execute(this, nowNs);
-            if (!(command instanceof TrappedAccess))
+            if (command.mayWakePorts())
             {
                 wakeEpoch++;
             }
@@ -838,6 +837,15 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
         {
             creditNs[i] = Math.min(creditNs[i] + gainNs, quantumNs);
         }
+    }
+
+    /**
+     * @return how many commands so far could have given a port work without telling it (every quiet port takes a
+     *         full pass after each: {@code Port#pollUnlessQuiet}). Agent thread, or tests driving doWork.
+     */
+    public long wakeEpoch()
+    {
+        return wakeEpoch;
     }
 
     /**

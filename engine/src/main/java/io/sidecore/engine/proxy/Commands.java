@@ -376,6 +376,16 @@ public final class Commands
         }
 
         /**
+         * A query only reads: the launcher's fault watch asks for every port's status each tick, which must not turn
+         * every quiet port's next pass into a full one.
+         */
+        @Override
+        public boolean mayWakePorts()
+        {
+            return false;
+        }
+
+        /**
          * Copies the state into this command's fields: the {@link PortStatus} is built by the requester in
          * {@link #status()}, so the sidecore allocates nothing for a query (the launcher asks for every port's status
          * on each housekeeping tick).

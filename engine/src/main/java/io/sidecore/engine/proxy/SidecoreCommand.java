@@ -144,6 +144,18 @@ public abstract class SidecoreCommand
     abstract void run(SidecoreAgent agent, long nowNs);
 
     /**
+     * Whether running this command may give a port work without telling it, so every quiet port must take a full
+     * pass next ({@code Port#pollUnlessQuiet}). True unless a command knows it changes nothing a pass acts on: a
+     * query only reads, and a trapped access wakes its own port.
+     *
+     * @return true when quiet ports must wake after this command.
+     */
+    public boolean mayWakePorts()
+    {
+        return true;
+    }
+
+    /**
      * A command about one port runs only on the sidecore that serves it.
      *
      * @param agent the executing sidecore.

@@ -142,6 +142,15 @@ public final class TrappedAccess extends SidecoreCommand
     }
 
     /**
+     * A trapped write wakes its own port ({@code Port#syncDoorbells}); a read gives no port work.
+     */
+    @Override
+    public boolean mayWakePorts()
+    {
+        return false;
+    }
+
+    /**
      * @return the port the slot belongs to.
      */
     public Port port()
