@@ -215,6 +215,9 @@ public final class Port
         {
             timerQueue.requeue(this, device.nextTimerDeadlineNs());
         }
+        // A new guest's shared registers: swept a whole round before the port may go quiet.
+        cleanSweeps = 0;
+        wake();
         // The rate limits and the fault/reset backoff are the port's, not the guest's: their buckets keep their
         // state, so a guest that reconnects in a loop gains no burst and no fresh allowance (only time refills them).
         guestMemory.maxRegions(settings.maxDmaRegions());
@@ -433,6 +436,8 @@ public final class Port
     public void powerOnReset(final long nowNs)
     {
         wake();
+        // The registers are new: the port goes quiet again only after a whole sweep round has found them clean.
+        cleanSweeps = 0;
         device.powerOnReset();
         if (null != csb)
         {
