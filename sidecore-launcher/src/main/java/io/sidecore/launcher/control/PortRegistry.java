@@ -548,7 +548,18 @@ public final class PortRegistry implements AutoCloseable
                 revoker.run();
             }
         }
-        proxy.removePort(port.handle());
+        // Unlisted before its sidecore lets it go: a lock-free list or stats that read the port may then meet its
+        // closed counters, or their slot reused by another port, and must find it no longer listed (describeAll).
+        published = ports.values().stream().filter(listed -> listed != port).toList();
+        try
+        {
+            proxy.removePort(port.handle());
+        }
+        catch (final RuntimeException ex)
+        {
+            published = List.copyOf(ports.values());
+            throw ex;
+        }
         ports.remove(port.name());
         published = List.copyOf(ports.values());
         if (null != port.socketPath())
@@ -692,11 +703,25 @@ public final class PortRegistry implements AutoCloseable
             {
                 try
                 {
-                    list.add(describe(port, withCounters, silent));
+                    final ObjectNode description = describe(port, withCounters, silent);
+                    // A port destroyed meanwhile is unlisted before its counters close: what was read of them may
+                    // be another port's by now.
+                    if (published.contains(port))
+                    {
+                        list.add(description);
+                    }
                 }
                 catch (final IllegalArgumentException destroyed)
                 {
                     // The engine no longer serves it ("port not served"): destroy-port took it meanwhile.
+                }
+                catch (final RuntimeException ex)
+                {
+                    // Its counters closed under the reading (destroy-port took it meanwhile): drop it; else a failure.
+                    if (published.contains(port))
+                    {
+                        throw ex;
+                    }
                 }
             }
         }
