@@ -19,6 +19,7 @@ import io.sidecore.engine.mem.GuestMemory;
 import io.sidecore.engine.port.Port;
 import io.sidecore.engine.proxy.EngineProxy;
 import io.sidecore.launcher.Configuration;
+import net.openhft.affinity.Affinity;
 import io.sidecore.shm.E1000Registers;
 import io.sidecore.shm.E1000TxDescriptor;
 import io.sidecore.shm.PciConfig;
@@ -38,6 +39,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
@@ -407,7 +409,8 @@ final class IsolationRun
         guests.start();
 
         out.println("sidecore fuzz --isolation: windows of " + seconds + " s, honest h0 -> h1 -> h2 -> h0 (" +
-            FRAME_BYTES + "-byte frames), sidecores 0 and 1 on one thread, the attacker's floods to a sink on its " +
+            FRAME_BYTES + "-byte frames), sidecores 0 and 1 on one thread pinned to CPU " + sidecoreCpu() +
+            " (the guests' thread on the others), the attacker's floods to a sink on its " +
             "own sidecore 0 (but the cross-sidecore flood's, to sidecore 1)");
         window(Attack.NONE);
         // Round after round of the selected attacks, each between no-attack windows: attack i of the sequence is
@@ -690,8 +693,50 @@ final class IsolationRun
         return sumOverHonest(guest -> guest.port.counters().get(PortCounter.CPU_NS));
     }
 
+    /**
+     * The sidecore thread's core: the last one, as the daemon's default; -1 on a single-core machine. The rig's two
+     * spinning threads on one core would take turns by the scheduler's time slices (an honest trapped access then
+     * waited 8 ms in windows where the other core was busy with something else: 500 honest frames per second
+     * instead of a million), which a daemon with its pinned sidecore never does.
+     */
+    private static int sidecoreCpu()
+    {
+        final int cpus = Runtime.getRuntime().availableProcessors();
+        return cpus > 1 ? cpus - 1 : -1;
+    }
+
+    private static BitSet guestCpus()
+    {
+        final BitSet cpus = new BitSet();
+        final int sidecore = sidecoreCpu();
+        if (sidecore > 0)
+        {
+            cpus.set(0, sidecore);
+        }
+        return cpus;
+    }
+
+    private static void pinTo(final int cpu)
+    {
+        if (cpu >= 0)
+        {
+            final BitSet only = new BitSet();
+            only.set(cpu);
+            pinTo(only);
+        }
+    }
+
+    private static void pinTo(final BitSet cpus)
+    {
+        if (!cpus.isEmpty())
+        {
+            Affinity.setAffinity(cpus);
+        }
+    }
+
     private void sidecoreLoop()
     {
+        pinTo(sidecoreCpu());
         try
         {
             while (running)
@@ -733,6 +778,7 @@ final class IsolationRun
 
     private void guestLoop()
     {
+        pinTo(guestCpus());
         try
         {
             while (running && guestsRunning)
