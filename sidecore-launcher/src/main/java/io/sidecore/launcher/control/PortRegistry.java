@@ -171,7 +171,7 @@ public final class PortRegistry implements AutoCloseable
         }
         catch (final PortKeptAfterFailedAddException ex)
         {
-            throw keepHalfCreated(spec, settings, ex);
+            throw keepHalfCreated(spec, ex);
         }
         catch (final SwitchSlotQuarantinedException ex)
         {
@@ -663,10 +663,10 @@ public final class PortRegistry implements AutoCloseable
      *
      * @return the answer to the create-port.
      */
-    private ControlException keepHalfCreated(
-        final PortSpec spec, final PortSettings settings, final PortKeptAfterFailedAddException failure)
+    private ControlException keepHalfCreated(final PortSpec spec, final PortKeptAfterFailedAddException failure)
     {
-        final ManagedPort port = new ManagedPort(spec, failure.port(), null, settings, null, true);
+        // The engine made it with the defaults; the spec's settings were never applied, so they are not shown.
+        final ManagedPort port = new ManagedPort(spec, failure.port(), null, portDefaults, null, true);
         ports.put(spec.name(), port);
         published = List.copyOf(ports.values());
         LOG.error("port {}: create-port failed and could not be undone; listed as half-created, destroy-port " +
