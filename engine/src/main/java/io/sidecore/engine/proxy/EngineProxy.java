@@ -220,6 +220,10 @@ public final class EngineProxy
      *                       throws, nothing is created and the exception propagates.
      * @return the port, served once this returns.
      * @throws IllegalArgumentException if the port id is in use, the sidecore does not exist or the switch is full.
+     * @throws PortKeptAfterFailedAddException when a switch port's announcement to another sidecore failed and so did
+     *                                         taking it back: it stays listed, {@link #removePort} finishes it.
+     * @throws SwitchSlotQuarantinedException  when a switch port's announcement failed and was taken back from every
+     *                                         sidecore but one that may still hold its switch slot.
      */
     public synchronized Port addPort(
         final PortConfig config,
@@ -245,6 +249,10 @@ public final class EngineProxy
      * @param hostFactory   makes the host backend from the port's counters. When it throws, nothing is created.
      * @return the port, served once this returns.
      * @throws IllegalArgumentException if the port id is in use, the sidecore does not exist or the switch is full.
+     * @throws PortKeptAfterFailedAddException when a switch port's announcement to another sidecore failed and so did
+     *                                         taking it back: it stays listed, {@link #removePort} finishes it.
+     * @throws SwitchSlotQuarantinedException  when a switch port's announcement failed and was taken back from every
+     *                                         sidecore but one that may still hold its switch slot.
      */
     public synchronized Port addUplinkPort(
         final PortConfig config, final int sidecoreIndex, final Function<PortCounters, PortBackend> hostFactory)
@@ -827,10 +835,10 @@ public final class EngineProxy
      * an announcement whose outcome is unknown) forget the port again and its own sidecore lets it go (closing its
      * backend), so the call changed nothing. When its own sidecore does not let it go, the port is kept listed as
      * added with its switch slot (a retried {@link #removePort} finishes it: forgetting a port a switch does not know
-     * is harmless), so nothing the sidecores may use is freed. When only a sidecore it was announced to did not
-     * forget it, the port is gone but that sidecore may still hold its switch slot: the slot is quarantined, never
-     * handed to another port (whose announcement that sidecore would refuse, "slot already in use"), and the call
-     * reports what it left.
+     * is harmless), so nothing the sidecores may use is freed: {@link PortKeptAfterFailedAddException} carries its
+     * handle. When only a sidecore it was announced to did not forget it, the port is gone but that sidecore may still
+     * hold its switch slot: the slot is quarantined, never handed to another port (whose announcement that sidecore
+     * would refuse, "slot already in use"): {@link SwitchSlotQuarantinedException}.
      */
     private void undoAdd(
         final Port port, final int sidecore, final int slot, final long mac, final boolean[] told,
@@ -845,13 +853,18 @@ public final class EngineProxy
         {
             portsPerSidecore[sidecore]++;
             ports.add(port);
-            final RuntimeException left = partialChange(cause, ex, "port " + port.name() + " is kept listed; " +
-                "removePort finishes it");
+            final boolean outcomeUnknown = cause instanceof CommandOutcomeUnknownException ||
+                ex instanceof CommandOutcomeUnknownException || untold instanceof CommandOutcomeUnknownException;
+            final PortKeptAfterFailedAddException kept = new PortKeptAfterFailedAddException(port, outcomeUnknown,
+                cause.getMessage() + "; undoing it failed too (" + ex.getMessage() + "): port " + port.name() +
+                " (id " + port.portId() + ") is kept listed, served by sidecore " + sidecore + "; removePort " +
+                "finishes it", cause);
+            kept.addSuppressed(ex);
             if (null != untold)
             {
-                left.addSuppressed(untold);
+                kept.addSuppressed(untold);
             }
-            throw left;
+            throw kept;
         }
         entries.remove(port);
         port.faultPublisher().release();
@@ -860,9 +873,13 @@ public final class EngineProxy
         {
             // switchSlotsInUse[slot] stays set: the slot is never allocated again.
             quarantinedSwitchSlots++;
-            throw partialChange(cause, untold, "port " + port.name() + " was taken back from sidecore " + sidecore +
-                ", but a sidecore it was announced to may still hold its switch slot " + slot + ": the slot is " +
-                "quarantined (never given to another port)");
+            final SwitchSlotQuarantinedException quarantined = new SwitchSlotQuarantinedException(slot,
+                cause.getMessage() + "; port " + port.name() + " was taken back from sidecore " + sidecore +
+                " (not served; its backend and counters are freed), but a sidecore it was announced to did not " +
+                "take its leaving (" + untold.getMessage() + ") and may still hold its switch slot " + slot +
+                ": the slot is quarantined (never given to another port)", cause);
+            quarantined.addSuppressed(untold);
+            throw quarantined;
         }
         releaseSwitchSlot(slot);
         final String message = cause.getMessage() + "; port " + port.name() + " was taken back from sidecore " +

@@ -68,8 +68,9 @@ class WedgedSwitchChangeTest
 
     /**
      * Review finding (a): an announcement whose outcome is unknown may have reached the wedged sidecore, so its switch
-     * slot may be held there: the add answers outcome unknown (not a refusal that changed nothing) and the slot is
-     * never handed to another port, whose add would otherwise fail "slot already in use" on that sidecore.
+     * slot may be held there: the add answers that the slot is quarantined (not a refusal that changed nothing; not
+     * outcome unknown either: the port was taken back and what it used freed, F6) and the slot is never handed to
+     * another port, whose add would otherwise fail "slot already in use" on that sidecore.
      */
     @Test
     void shouldQuarantineTheSlotOfAnAddWhoseAnnouncementHasAnUnknownOutcome()
@@ -81,7 +82,8 @@ class WedgedSwitchChangeTest
         final RuntimeException failed = failure(() -> proxy.addPort(first, RegisterImage.allocate(),
             new GuestMemory(), InterruptLine.NONE, OWNER, null));
 
-        assertInstanceOf(CommandOutcomeUnknownException.class, failed, "not a refusal that changed nothing");
+        assertEquals(0, assertInstanceOf(SwitchSlotQuarantinedException.class, failed,
+            "not a refusal that changed nothing").switchSlot());
         assertTrue(failed.getMessage().contains("RemoteSwitchPort"), failed.getMessage());
         assertTrue(failed.getMessage().contains("quarantined"), failed.getMessage());
         assertEquals(List.of(), proxy.ports(), "not listed");
@@ -140,6 +142,40 @@ class WedgedSwitchChangeTest
         assertEquals(slot, proxy.switchSlot(again), "its switch slot was given back");
         assertTrue(agent(OWNER).owns(again), "the same id and MAC are served again");
         assertTrue(agent(OTHER).l2Switch().macTable().contains(mac), "and known to the other sidecore");
+    }
+
+    /**
+     * Review finding F1: the announcement to the other sidecore is not started in time (that sidecore does not run)
+     * and the undo's RemovePort on the port's own sidecore never finishes (wedged): the port stays listed, and the
+     * failure hands its handle back so the caller can finish it with removePort.
+     */
+    @Test
+    void shouldHandBackThePortAnAddKeepsListedWhenItsUndoHasAnUnknownOutcome()
+    {
+        wedge = CommandWedge.next(proxy, OWNER, Commands.RemovePort.class);
+        sidecores[OWNER].start();
+        final PortConfig config = config(1);
+
+        final RuntimeException failed = failure(() -> proxy.addPort(config, RegisterImage.allocate(),
+            new GuestMemory(), InterruptLine.NONE, OWNER, null));
+
+        final PortKeptAfterFailedAddException kept = assertInstanceOf(PortKeptAfterFailedAddException.class, failed);
+        assertTrue(kept.outcomeUnknown(), kept.getMessage());
+        assertInstanceOf(CommandCancelledException.class, kept.getCause(), "the announcement not started comes first");
+        assertEquals(1, kept.getSuppressed().length, "the undo's failure is kept too");
+        assertEquals(List.of(kept.port()), proxy.ports(), "kept listed: its sidecore may serve it");
+        assertEquals(1, proxy.portCount(OWNER));
+        wedge.release();
+        sidecores[OTHER].start();
+
+        await(() ->
+        {
+            proxy.removePort(kept.port());
+            return null;
+        });
+        assertEquals(List.of(), proxy.ports(), "removePort finished it");
+        assertEquals(0, proxy.portCount(OWNER));
+        assertFalse(agent(OWNER).owns(kept.port()));
     }
 
     private void startSidecores()

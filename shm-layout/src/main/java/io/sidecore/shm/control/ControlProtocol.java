@@ -115,6 +115,18 @@ public final class ControlProtocol
     public static final String PORT_ID = "id";
     /** Port field (result): the port's device socket, the vfio-user endpoint. */
     public static final String SOCKET = "socket";
+    /**
+     * Port field (result): {@link #STATE_CREATED}, or {@link #STATE_HALF_CREATED} for a port whose create-port failed
+     * and could not be undone.
+     */
+    public static final String STATE = "state";
+    /** Value of {@link #STATE}: create-port finished; the port serves guests. */
+    public static final String STATE_CREATED = "created";
+    /**
+     * Value of {@link #STATE}: create-port failed after the port's sidecore took it and undoing it failed too; the
+     * port takes no guest and no change, its name and MAC stay taken, and destroy-port finishes it.
+     */
+    public static final String STATE_HALF_CREATED = "half-created: destroy it";
     /** Port field (result): a guest is attached. */
     public static final String ATTACHED = "attached";
     /** Port field (result): pid of the attached guest's process, when attached. */

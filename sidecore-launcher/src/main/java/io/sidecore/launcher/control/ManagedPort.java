@@ -22,6 +22,7 @@ final class ManagedPort
     private final PortSpec spec;
     private final Port handle;
     private final Path socketPath;
+    private final boolean halfCreated;
     private volatile PortSettings settings;
     private volatile Long moderationNs;
     private GuestAttachment guest;
@@ -33,12 +34,17 @@ final class ManagedPort
     private volatile VfioUserServer vfioUserServer;
     private volatile VfioUserPortDevice vfioUserDevice;
 
+    /**
+     * @param halfCreated its create-port failed after its sidecore took it and could not be undone: it is listed only
+     *                    so that destroy-port can finish it (it takes no guest and no change).
+     */
     ManagedPort(final PortSpec spec, final Port handle, final Path socketPath, final PortSettings settings,
-        final Long moderationNs)
+        final Long moderationNs, final boolean halfCreated)
     {
         this.spec = spec;
         this.handle = handle;
         this.socketPath = socketPath;
+        this.halfCreated = halfCreated;
         this.settings = settings;
         this.moderationNs = moderationNs;
     }
@@ -54,6 +60,14 @@ final class ManagedPort
     void capturing(final boolean capturing)
     {
         this.capturing = capturing;
+    }
+
+    /**
+     * @return whether its create-port failed and could not be undone (see the constructor).
+     */
+    boolean halfCreated()
+    {
+        return halfCreated;
     }
 
     PortSpec spec()

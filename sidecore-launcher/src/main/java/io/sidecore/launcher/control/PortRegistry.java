@@ -6,7 +6,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sidecore.engine.proxy.CommandCancelledException;
 import io.sidecore.engine.proxy.CommandOutcomeUnknownException;
 import io.sidecore.engine.proxy.EngineProxy;
+import io.sidecore.engine.proxy.PortKeptAfterFailedAddException;
 import io.sidecore.engine.proxy.SidecoreFullException;
+import io.sidecore.engine.proxy.SwitchSlotQuarantinedException;
 import io.sidecore.engine.port.Port;
 import io.sidecore.engine.port.PortSettings;
 import io.sidecore.engine.proxy.PortStatus;
@@ -139,7 +141,10 @@ public final class PortRegistry implements AutoCloseable
                 maxPorts + " ports (sidecore.max.ports)");
         }
         final PortSettings settings = spec.settings(portDefaults);
-        final PortConfig config = new PortConfig(nextPortId, spec.name(), spec.mac(),
+        // An id offered to the engine is never offered again, whatever the answer: a failed add may leave the port
+        // served (kept listed by the proxy) or of unknown outcome, and a refused one loses nothing by it.
+        final int portId = nextPortId++;
+        final PortConfig config = new PortConfig(portId, spec.name(), spec.mac(),
             null == spec.csb() ? csbOffered : spec.csb(), sharedPages);
         final Port handle;
         try
@@ -160,11 +165,21 @@ public final class PortRegistry implements AutoCloseable
         }
         catch (final CommandOutcomeUnknownException ex)
         {
-            // The port id may be served (the proxy kept what the port uses): never given to another port.
-            nextPortId++;
             LOG.error("port {}: {} outcome unknown; its backend and counters are kept (leaked): {}", spec.name(),
                 ex.commandName(), ex.getMessage());
             throw engineFailure(ex, "create-port " + spec.name());
+        }
+        catch (final PortKeptAfterFailedAddException ex)
+        {
+            throw keepHalfCreated(spec, ex);
+        }
+        catch (final SwitchSlotQuarantinedException ex)
+        {
+            // Nothing is in use but the slot, which is never handed out again: not outcome_unknown.
+            LOG.warn("port {}: not created, switch slot {} quarantined: {}", spec.name(), ex.switchSlot(),
+                ex.getMessage());
+            throw new ControlException(ControlProtocol.E_INTERNAL, "port " + spec.name() + " was not created, " +
+                "switch slot " + ex.switchSlot() + " quarantined: " + ex.getMessage(), ex);
         }
         catch (final IllegalStateException ex)
         {
@@ -174,9 +189,8 @@ public final class PortRegistry implements AutoCloseable
             }
             throw engineFailure(ex, "port " + spec.name() + " was not created");
         }
-        nextPortId++;
         final ManagedPort port = new ManagedPort(spec, handle, spec.vfioUser() ? socketPathOf(spec.name()) : null,
-            settings, spec.settings().moderationNs());
+            settings, spec.settings().moderationNs(), false);
         ports.put(spec.name(), port);
         published = List.copyOf(ports.values());
         try
@@ -271,7 +285,7 @@ public final class PortRegistry implements AutoCloseable
         final String name, final SettingsChange change, final String capture, final Boolean linkUp)
         throws ControlException
     {
-        final ManagedPort port = require(name);
+        final ManagedPort port = requireCreated(name);
         if (null != linkUp)
         {
             proxy.setLink(port.handle(), linkUp);
@@ -330,7 +344,7 @@ public final class PortRegistry implements AutoCloseable
         final String name, final long peerPid, final AttachmentOpener opener, final Runnable revoker)
         throws ControlException
     {
-        final ManagedPort port = require(name);
+        final ManagedPort port = requireCreated(name);
         if (port.spec().uplink())
         {
             throw new ControlException(ControlProtocol.E_INVALID_ARGUMENT, "port " + name + " is the switch's " +
@@ -616,6 +630,21 @@ public final class PortRegistry implements AutoCloseable
         return port;
     }
 
+    /**
+     * @return the port, which finished its create-port.
+     * @throws ControlException when there is no such port, or it is half-created (only destroy-port takes it).
+     */
+    private ManagedPort requireCreated(final String name) throws ControlException
+    {
+        final ManagedPort port = require(name);
+        if (port.halfCreated())
+        {
+            throw new ControlException(ControlProtocol.E_INVALID_ARGUMENT, "port " + name + " is half-created (its " +
+                "create-port failed and could not be undone): destroy-port takes it down");
+        }
+        return port;
+    }
+
     private Path socketPathOf(final String name)
     {
         return portSocketDir.resolve(name + SOCKET_SUFFIX);
@@ -636,6 +665,28 @@ public final class PortRegistry implements AutoCloseable
         final String code = message.startsWith("switch is full") ? ControlProtocol.E_TOO_MANY_PORTS :
             ControlProtocol.E_INVALID_ARGUMENT;
         return new ControlException(code, message, ex);
+    }
+
+    /**
+     * A create-port whose add failed after the port's sidecore took it, and whose undo failed too: the proxy keeps the
+     * port listed (served by its sidecore), so the registry lists it too, half-created, with no device socket: its
+     * name and MAC stay taken, it takes no guest and no change, and destroy-port finishes it.
+     *
+     * @return the answer to the create-port.
+     */
+    private ControlException keepHalfCreated(final PortSpec spec, final PortKeptAfterFailedAddException failure)
+    {
+        // The engine made it with the defaults; the spec's settings were never applied, so they are not shown.
+        final ManagedPort port = new ManagedPort(spec, failure.port(), null, portDefaults, null, true);
+        ports.put(spec.name(), port);
+        published = List.copyOf(ports.values());
+        LOG.error("port {}: create-port failed and could not be undone; listed as half-created, destroy-port " +
+            "finishes it: {}", spec.name(), failure.getMessage());
+        return new ControlException(
+            failure.outcomeUnknown() ? ControlProtocol.E_OUTCOME_UNKNOWN : ControlProtocol.E_INTERNAL,
+            "port " + spec.name() + " was half-created: " + failure.getMessage() + "; it is listed (" +
+            ControlProtocol.STATE + " " + ControlProtocol.STATE_HALF_CREATED + "): destroy-port takes it down",
+            failure);
     }
 
     /**
@@ -731,7 +782,8 @@ public final class PortRegistry implements AutoCloseable
     /**
      * Ask the port's sidecore for its state, unless that sidecore already did not answer in this request.
      *
-     * @param silent per sidecore, set once it did not take a query in time: it is not asked again.
+     * @param silent per sidecore, set once a query to it failed other than "port not served" (not started or not
+     *               finished in time): it is not asked again.
      */
     private PortStatus askStatus(final ManagedPort port, final boolean[] silent)
     {
@@ -745,8 +797,15 @@ public final class PortRegistry implements AutoCloseable
         {
             return proxy.portStatus(port.handle());
         }
-        catch (final CommandCancelledException ex)
+        catch (final IllegalArgumentException notServed)
         {
+            // The port is gone from the engine (destroyed meanwhile): its sidecore answered nothing wrong.
+            throw notServed;
+        }
+        catch (final RuntimeException ex)
+        {
+            // Not taken in time, or taken and not finished in time (wedged inside the query): either way it cost a
+            // command timeout or more, so its other ports are not asked in this request.
             if (null != silent)
             {
                 silent[sidecore] = true;
@@ -773,6 +832,8 @@ public final class PortRegistry implements AutoCloseable
         node.put(ControlProtocol.BACKEND, port.spec().backend());
         node.put(ControlProtocol.CSB, handle.config().csbOffered());
         node.put(ControlProtocol.SIDECORE, proxy.sidecoreIndex(handle));
+        node.put(ControlProtocol.STATE, port.halfCreated() ? ControlProtocol.STATE_HALF_CREATED :
+            ControlProtocol.STATE_CREATED);
         if (!port.spec().uplink())
         {
             node.put(ControlProtocol.TRANSPORT, port.spec().transport());

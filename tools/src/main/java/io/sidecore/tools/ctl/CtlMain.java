@@ -171,7 +171,7 @@ public final class CtlMain implements Callable<Integer>
 
     private static void printPort(final PrintWriter out, final JsonNode port)
     {
-        out.printf(Locale.ROOT, "%s id=%d mac=%s backend=%s sidecore=%d transport=%s attached=%s%s%s link=%s " +
+        out.printf(Locale.ROOT, "%s id=%d mac=%s backend=%s sidecore=%d transport=%s attached=%s%s%s%s link=%s " +
                 "guest_link=%s moderation_ns=%d tx_frames_per_second=%d tx_bytes_per_second=%d socket=%s%n",
             port.path(ControlProtocol.NAME).asText(),
             port.path(ControlProtocol.PORT_ID).asLong(),
@@ -184,6 +184,8 @@ public final class CtlMain implements Callable<Integer>
                 " guest_pid=" + port.path(ControlProtocol.GUEST_PID).asLong() : "",
             port.path(ControlProtocol.FAULTED).asBoolean() ?
                 " FAULTED(" + port.path(ControlProtocol.FAULT_REASON).asText() + ")" : "",
+            ControlProtocol.STATE_HALF_CREATED.equals(port.path(ControlProtocol.STATE).asText()) ?
+                " STATE(" + ControlProtocol.STATE_HALF_CREATED + ")" : "",
             port.path(ControlProtocol.LINK).asText("?"),
             port.path(ControlProtocol.GUEST_LINK).asText("?"),
             port.path(ControlProtocol.MODERATION_NS).asLong(),
