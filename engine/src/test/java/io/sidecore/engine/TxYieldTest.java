@@ -142,23 +142,32 @@ class TxYieldTest
     }
 
     /**
-     * A port whose last pass cost more than its quantum (here 64 frames at 200 ns each against 10 µs) is a dear one:
-     * its next pass yields to a waiting access.
+     * With a 10 µs quantum, a first pass of {@code FRAMES} frames at {@code frameCostNs} each, then another
+     * {@code FRAMES} queued, with a trapped access offered as the 20th of them is sent.
      */
-    @Test
-    void shouldYieldAPassOfADearPort()
+    private void sendADearPassThenQueueAnAccessAfter20Frames(final long frameCostNs, final String firstPass)
     {
         start(10_000);
-        backend.frameCostNs = 200;
+        backend.frameCostNs = frameCostNs;
         sender.ringTx();
         engine.doWork();
-        assertEquals(FRAMES, backend.frames, "the first pass, nothing waiting: 12.8 us of work");
+        assertEquals(FRAMES, backend.frames, firstPass);
         for (int i = 0; i < FRAMES; i++)
         {
             sender.queue(sender.frameTo(TestGuest.macOf(2), FRAME_BYTES, i));
         }
         backend.offerAtFrame = FRAMES + 20;
         sender.ringTx();
+    }
+
+    /**
+     * A port whose last pass cost more than its quantum (here 64 frames at 200 ns each against 10 µs) is a dear one:
+     * its next pass yields to a waiting access.
+     */
+    @Test
+    void shouldYieldAPassOfADearPort()
+    {
+        sendADearPassThenQueueAnAccessAfter20Frames(200, "the first pass, nothing waiting: 12.8 us of work");
 
         engine.doWork();
 
@@ -183,17 +192,7 @@ class TxYieldTest
     @Test
     void shouldYieldAPassOfADearPortWhoseCreditWasCaughtUp()
     {
-        start(10_000);
-        backend.frameCostNs = 400;
-        sender.ringTx();
-        engine.doWork();
-        assertEquals(FRAMES, backend.frames, "the first pass, nothing waiting: 25.6 us of work");
-        for (int i = 0; i < FRAMES; i++)
-        {
-            sender.queue(sender.frameTo(TestGuest.macOf(2), FRAME_BYTES, i));
-        }
-        backend.offerAtFrame = FRAMES + 20;
-        sender.ringTx();
+        sendADearPassThenQueueAnAccessAfter20Frames(400, "the first pass, nothing waiting: 25.6 us of work");
         final long skippedBefore = counter(PortCounter.PASSES_OVER_SHARE);
 
         for (int pass = 0; pass < 3 && backend.frames == FRAMES; pass++)
