@@ -1,5 +1,7 @@
 package io.sidecore.engine.backend;
 
+import io.sidecore.engine.e1000.YieldSignal;
+
 import io.sidecore.engine.frame.FrameSink;
 
 /**
@@ -71,6 +73,16 @@ public interface PortBackend extends FrameSink
     default boolean pollsTheKernel()
     {
         return false;
+    }
+
+    /**
+     * @param signal asked between frames of a {@link #poll} whether another thread waits for the sidecore (the
+     *               TX pass's signal: a guest's trapped access while this port's pass is a dear one); a backend whose
+     *               input can cost a pass more than a few frames stops early when it is raised, after
+     *               {@code YIELD_AFTER_FRAMES} frames, and goes on in the next poll. Agent thread. None by default.
+     */
+    default void yieldInputWhen(final YieldSignal signal)
+    {
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.sidecore.engine.l2;
 
 import io.sidecore.engine.backend.PortBackend;
+import io.sidecore.engine.e1000.YieldSignal;
 import io.sidecore.engine.frame.FrameMetadata;
 import io.sidecore.engine.frame.FrameSink;
 import io.sidecore.engine.status.PortCounters;
@@ -100,6 +101,14 @@ public final class SwitchUplink implements PortBackend
     public boolean pollsTheKernel()
     {
         return host.pollsTheKernel();
+    }
+
+    /**
+     * The host side's input yields as a port's own would.
+     */
+    public void yieldInputWhen(final YieldSignal signal)
+    {
+        host.yieldInputWhen(signal);
     }
 
     /**

@@ -677,12 +677,14 @@ public final class Port
     }
 
     /**
-     * @param signal asked by the port's TX passes between frames whether another thread waits for its sidecore
-     *               (the serving agent's, set when it adds the port). Agent thread.
+     * @param signal asked by the port's TX passes, and by its backend's input (a TAP's frames and GSO segments),
+     *               between frames whether another thread waits for its sidecore (the serving agent's, set when it
+     *               adds the port). Agent thread.
      */
     public void yieldTxWhen(final YieldSignal signal)
     {
         device.yieldTxWhen(signal);
+        backend.yieldInputWhen(signal);
     }
 
     /**

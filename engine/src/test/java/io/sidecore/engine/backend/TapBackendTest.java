@@ -383,6 +383,31 @@ class TapBackendTest
         assertArrayEquals(after, delivered.get(100));
     }
 
+    /**
+     * While another thread waits for the sidecore (a guest's trapped read), a poll stops after 16 segments of a host
+     * GSO super-frame instead of its whole frame budget, and the super-frame resumes at its next segment in the next
+     * poll: the TAP GSO attacker of the isolation run held honest trapped reads for 32 segments and a 60 KB read.
+     */
+    @Test
+    void shouldStopAfter16SegmentsWhileAnAccessWaitsAndResumeInTheNextPoll()
+    {
+        final boolean[] accessWaiting = {true};
+        backend.yieldInputWhen(() -> accessWaiting[0]);
+        final byte[] partial = TestFrames.asGuestTso(TestFrames.tcp(false, 10_000, 0x1000, TCP_ACK, 40), false);
+        kernelSends(VirtioNetHeader.F_NEEDS_CSUM, VirtioNetHeader.GSO_TCPV4, 54, 100, 34, 16, partial);
+
+        assertEquals(TapBackend.YIELD_AFTER_FRAMES, backend.poll(1, collector, 64), "stopped for the access");
+        accessWaiting[0] = false;
+        assertEquals(64, backend.poll(2, collector, 64), "the whole budget once nothing waits");
+        assertEquals(20, backend.poll(3, collector, 64));
+
+        assertEquals(100, delivered.size());
+        for (int i = 0; i < 100; i++)
+        {
+            assertEquals(0x1000 + 100 * i, u32(delivered.get(i), 38), "segment " + i + " in order, none lost");
+        }
+    }
+
     @Test
     void shouldSegmentHostGsoFrameIntoGuestSizedFramesWhenTcpv4Gso()
     {
