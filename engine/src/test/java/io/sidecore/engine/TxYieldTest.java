@@ -171,15 +171,7 @@ class TxYieldTest
 
         engine.doWork();
 
-        assertEquals(FRAMES + 20, backend.frames, "the dear port's pass stopped after the frame the access came in");
-        assertEquals(1, counter(PortCounter.TX_PASSES_YIELDED));
-        if (!backend.offered.isComplete())
-        {
-            // The sender was the pass's last port: the access is answered as the next duty cycle starts.
-            engine.doWork();
-        }
-        assertTrue(backend.offered.isComplete());
-        backend.offered.end();
+        assertYieldedAfterTheAccessCameAndAnswered();
     }
 
     /**
@@ -201,6 +193,15 @@ class TxYieldTest
         }
 
         assertEquals(skippedBefore + 1, counter(PortCounter.PASSES_OVER_SHARE), "it sat out one pass");
+        assertYieldedAfterTheAccessCameAndAnswered();
+    }
+
+    /**
+     * The dear port's second pass stopped after the 20th frame, in which the access came, once, and the access was
+     * answered (right after the port, or, when the sender was the pass's last port, as the next duty cycle starts).
+     */
+    private void assertYieldedAfterTheAccessCameAndAnswered()
+    {
         assertEquals(FRAMES + 20, backend.frames, "the dear port's pass stopped after the frame the access came in");
         assertEquals(1, counter(PortCounter.TX_PASSES_YIELDED));
         if (!backend.offered.isComplete())
