@@ -99,6 +99,8 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
     // quantum (dearLastPass); a cheap port's pass is short anyway, and cutting it would let one guest's trap storm
     // shrink every honest port's passes to the yield minimum.
     private boolean servingDearPort = true;
+    // Set when the port being served was told to yield: its pass was cut, so its cost says nothing of the port.
+    private boolean servedPortYielded;
     private final int commandDrainLimit;
     private final Port[] ports;
     private final int[] switchSlots;
@@ -160,7 +162,7 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
         this.roleName = "sidecore-" + index;
         this.clock = ctx.nanoClock();
         this.commandQueue = new MpscArrayQueue<>(ctx.commandQueueCapacity());
-        this.commandWaiting = () -> servingDearPort && null != commandQueue.relaxedPeek();
+        this.commandWaiting = this::yieldToWaitingCommand;
         this.commandDrainLimit = ctx.commandDrainLimit();
         this.ports = new Port[ctx.maxPortsPerSidecore()];
         this.switchSlots = new int[ctx.maxPortsPerSidecore()];
@@ -793,6 +795,7 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
                 port.beginRxPass();
             }
             servingDearPort = 0 == quantumNs || dearLastPass[position];
+            servedPortYielded = false;
             final int work = skipped ? 0 : port.pollUnlessQuiet(nowNs, wakeEpoch);
             if (work > 0 || !skipped && port.backendPollsTheKernel())
             {
@@ -802,8 +805,11 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
                 final long costNs = endNs - markNs;
                 port.counters().add(PortCounter.CPU_NS, costNs);
                 creditNs[position] = Math.max(creditNs[position] - costNs, -MAX_DEBT_QUANTA * quantumNs);
-                if (!skipped)
+                if (!skipped && !servedPortYielded)
                 {
+                    // Judged by the passes that ran to their end: a pass cut by a yield cost less than the port's
+                    // work would have, and read as cheap it would run its whole budget next time while trapped
+                    // accesses wait (a TSO attacker did so every other pass).
                     dearLastPass[position] = costNs > quantumNs;
                 }
                 markNs = endNs;
@@ -823,6 +829,19 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
             catchUpCredit(1 - mostSkippedCreditNs);
         }
         return workCount;
+    }
+
+    /**
+     * The ports' {@link YieldSignal}: a command waits while a dear port is served, so that port's pass stops soon.
+     */
+    private boolean yieldToWaitingCommand()
+    {
+        if (servingDearPort && null != commandQueue.relaxedPeek())
+        {
+            servedPortYielded = true;
+            return true;
+        }
+        return false;
     }
 
     /**
