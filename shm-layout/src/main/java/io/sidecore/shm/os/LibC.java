@@ -219,6 +219,9 @@ public final class LibC
     private static final MethodHandle STRERROR = LINKER.downcallHandle(
         LOOKUP.find("strerror").orElseThrow(), FunctionDescriptor.of(ADDRESS, JAVA_INT));
 
+    private static final ThreadLocal<MemorySegment> DATA_PATH_CALL_STATE =
+        ThreadLocal.withInitial(() -> allocateCallState(Arena.global()));
+
     private LibC()
     {
     }
@@ -321,6 +324,38 @@ public final class LibC
         {
             throw rethrow("write", t);
         }
+    }
+
+    /**
+     * {@code read(2)} of a non-blocking descriptor polled on the data path (a TAP device): no call state to pass,
+     * the error comes back as the result.
+     *
+     * @param fd     file descriptor.
+     * @param buffer native destination.
+     * @param count  bytes at most.
+     * @return bytes read, 0 at end, or minus errno ({@code -EAGAIN} when nothing is pending).
+     */
+    public static long readOrMinusErrno(final int fd, final MemorySegment buffer, final long count)
+    {
+        final MemorySegment callState = DATA_PATH_CALL_STATE.get();
+        final long result = read(callState, fd, buffer, count);
+        return result >= 0 ? result : -errno(callState);
+    }
+
+    /**
+     * {@code write(2)} to a non-blocking descriptor on the data path (a TAP device): no call state to pass, the
+     * error comes back as the result.
+     *
+     * @param fd     file descriptor.
+     * @param buffer native source.
+     * @param count  bytes.
+     * @return bytes written, or minus errno.
+     */
+    public static long writeOrMinusErrno(final int fd, final MemorySegment buffer, final long count)
+    {
+        final MemorySegment callState = DATA_PATH_CALL_STATE.get();
+        final long result = write(callState, fd, buffer, count);
+        return result >= 0 ? result : -errno(callState);
     }
 
     /**
