@@ -292,7 +292,8 @@ public final class TapDevice implements AutoCloseable
     }
 
     /**
-     * Read one frame (with its virtio_net_hdr when configured). Allocation-free.
+     * Read one frame (with its virtio_net_hdr when configured). Allocation-free from the first call
+     * ({@link LibC#readOrMinusErrno}).
      *
      * @param buffer   native destination.
      * @param capacity bytes available; a longer frame is truncated by the kernel.
@@ -300,12 +301,12 @@ public final class TapDevice implements AutoCloseable
      */
     public int read(final MemorySegment buffer, final int capacity)
     {
-        final long result = LibC.read(callState, fd, buffer, capacity);
-        return result >= 0 ? (int)result : -LibC.errno(callState);
+        return (int)LibC.readOrMinusErrno(fd, buffer, capacity);
     }
 
     /**
-     * Write one frame (with its virtio_net_hdr when configured). Allocation-free.
+     * Write one frame (with its virtio_net_hdr when configured). Allocation-free from the first call
+     * ({@link LibC#writeOrMinusErrno}).
      *
      * @param buffer      native source.
      * @param lengthBytes bytes.
@@ -314,8 +315,7 @@ public final class TapDevice implements AutoCloseable
      */
     public int write(final MemorySegment buffer, final int lengthBytes)
     {
-        final long result = LibC.write(callState, fd, buffer, lengthBytes);
-        return result >= 0 ? (int)result : -LibC.errno(callState);
+        return (int)LibC.writeOrMinusErrno(fd, buffer, lengthBytes);
     }
 
     /**

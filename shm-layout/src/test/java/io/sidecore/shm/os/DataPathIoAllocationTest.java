@@ -6,6 +6,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.management.ManagementFactory;
+import java.util.Arrays;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -18,7 +19,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class DataPathIoAllocationTest
 {
     private static final int WARM_UP_ROUNDS = 300;
-    private static final int MEASURED_ROUNDS = 2_000;
+    // Few enough calls in all that none of them reaches C2's thresholds (5000 invocations of a method).
+    private static final int ROUNDS_PER_WINDOW = 300;
+    private static final int WINDOWS = 5;
 
     @Test
     void shouldReadWriteAndFailWithEagainWithoutAllocatingBeforeTheJitCompilesTheCalls()
@@ -30,13 +33,21 @@ class DataPathIoAllocationTest
             final com.sun.management.ThreadMXBean threads =
                 (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
             long outcomes = rounds(eventFd.fd(), buffer, WARM_UP_ROUNDS);
-            final long before = threads.getCurrentThreadAllocatedBytes();
-            outcomes += rounds(eventFd.fd(), buffer, MEASURED_ROUNDS);
-            final long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+            final long[] allocatedPerWindow = new long[WINDOWS];
+            int window = 0;
+            long allocated = -1;
+            while (0 != allocated && window < WINDOWS)
+            {
+                final long before = threads.getCurrentThreadAllocatedBytes();
+                outcomes += rounds(eventFd.fd(), buffer, ROUNDS_PER_WINDOW);
+                allocated = threads.getCurrentThreadAllocatedBytes() - before;
+                allocatedPerWindow[window++] = allocated;
+            }
 
-            assertEquals(0, allocated, "bytes allocated by " + MEASURED_ROUNDS + " rounds of write, read, read " +
-                "(EAGAIN) on a non-blocking eventfd");
-            assertEquals((long)(WARM_UP_ROUNDS + MEASURED_ROUNDS) * (8 + 8 - Errno.EAGAIN), outcomes,
+            assertEquals(0, allocated, "bytes allocated per window of " + ROUNDS_PER_WINDOW + " rounds of write, " +
+                "read, read (EAGAIN) on a non-blocking eventfd: " + Arrays.toString(allocatedPerWindow) + " (a " +
+                "one-off of the JVM's is tolerated; an allocation per call is not)");
+            assertEquals((long)(WARM_UP_ROUNDS + window * ROUNDS_PER_WINDOW) * (8 + 8 - Errno.EAGAIN), outcomes,
                 "each round wrote 8 bytes, read 8 bytes, then found nothing (-EAGAIN)");
         }
     }
