@@ -1,7 +1,5 @@
 package io.sidecore.shm.os;
 
-import org.agrona.UnsafeApi;
-
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -178,9 +176,11 @@ public final class LibC
         FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), Linker.Option.critical(false));
     private static final MethodHandle WRITE_CRITICAL = LINKER.downcallHandle(symbol("write"),
         FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), Linker.Option.critical(false));
-    /** glibc's address of the calling thread's errno, as a long so that no segment is made of it. */
+    /** glibc's address of the calling thread's errno, as a long so that no segment is made of it per call. */
     private static final MethodHandle ERRNO_LOCATION = LINKER.downcallHandle(symbol("__errno_location"),
         FunctionDescriptor.of(JAVA_LONG), Linker.Option.critical(false));
+    /** All of the address space, made once, to load errno at an address without making a segment per load. */
+    private static final MemorySegment ALL_MEMORY = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
     private static final MethodHandle CLOSE = bind("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final MethodHandle EVENTFD = bind("eventfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle MEMFD_CREATE = bind("memfd_create",
@@ -231,12 +231,11 @@ public final class LibC
 
     static
     {
-        // The error branch of readOrMinusErrno/writeOrMinusErrno loads errno with UnsafeApi: resolved and
-        // initialised here, so that its first use (class loading, file lookups) never runs between a call and the
-        // load of that call's errno.
+        // The error branch of readOrMinusErrno/writeOrMinusErrno loads errno through ALL_MEMORY: run once here, so
+        // that its first use (class loading, linking) never runs between a call and the load of that call's errno.
         try
         {
-            UnsafeApi.getInt(null, (long)ERRNO_LOCATION.invokeExact());
+            ALL_MEMORY.get(JAVA_INT, (long)ERRNO_LOCATION.invokeExact());
         }
         catch (final Throwable t)
         {
@@ -376,7 +375,7 @@ public final class LibC
         {
             final long errnoAddress = (long)ERRNO_LOCATION.invokeExact();
             final long result = (long)READ_CRITICAL.invokeExact(fd, buffer, count);
-            return result >= 0 ? result : -UnsafeApi.getInt(null, errnoAddress);
+            return result >= 0 ? result : -ALL_MEMORY.get(JAVA_INT, errnoAddress);
         }
         catch (final Throwable t)
         {
@@ -399,7 +398,7 @@ public final class LibC
         {
             final long errnoAddress = (long)ERRNO_LOCATION.invokeExact();
             final long result = (long)WRITE_CRITICAL.invokeExact(fd, buffer, count);
-            return result >= 0 ? result : -UnsafeApi.getInt(null, errnoAddress);
+            return result >= 0 ? result : -ALL_MEMORY.get(JAVA_INT, errnoAddress);
         }
         catch (final Throwable t)
         {
