@@ -518,7 +518,9 @@ class RegistryWalkTest
                 {
                     r.jvm.collectionMs += 7;
                     r.publishJvmActivity();
-                }, 7));
+                }, 7),
+            sidecore(SidecoreCounter.JVM_READINGS, "a second passes", 0, Rig::publishJvmActivity,
+                Rig::publishJvmActivity, 1));
     }
 
     private static List<Row> switchRows()

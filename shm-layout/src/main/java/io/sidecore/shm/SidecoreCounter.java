@@ -42,7 +42,10 @@ public enum SidecoreCounter
         "bytes the sidecore's thread has allocated since it started, read once a second (0 growth in steady state)"),
     GC_COUNT(20, "gc_count", true, "garbage collections of the daemon's JVM, all collectors, read once a second"),
     GC_TIME_MS(21, "gc_time_ms", true,
-        "accumulated collection time of the daemon's JVM, milliseconds, all collectors, read once a second");
+        "accumulated collection time of the daemon's JVM, milliseconds, all collectors, read once a second"),
+    JVM_READINGS(22, "jvm_readings", false,
+        "times allocated_bytes, gc_count and gc_time_ms were read and published, once a second, after them: a reader " +
+            "that sees it move reads values taken at that moment");
 
     /** Number of counter slots reserved per sidecore; ids are below this. */
     public static final int SLOTS_PER_SIDECORE = 32;

@@ -16,8 +16,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Runs one case on a running daemon: creates its ports, starts the guests' process, lets them send through a
- * warm-up, then measures {@code repeats} consecutive intervals (the counters file read before and after each, the
- * guests' own counts over the same interval), and tears it all down.
+ * warm-up, then measures {@code repeats} intervals (the counters file read before and after each, right after the
+ * sidecore's reading of its allocated bytes, so an interval lasts whole seconds; the guests' own counts over the same
+ * interval), and tears it all down.
  */
 final class CaseRunner
 {
@@ -28,6 +29,10 @@ final class CaseRunner
 
     private static final long SETUP_TIMEOUT_MS = 900_000;
     private static final int PROBE_NUMBER = 0xFFFE;
+    // The sidecore reads its allocated bytes once a second (SidecoreAgent.HEARTBEAT_INTERVAL_NS): an interval of S
+    // seconds ends at the reading nearest to S seconds after it started, and a late one is waited for this long.
+    private static final long HALF_READING_PERIOD_MS = 500;
+    private static final long READING_TIMEOUT_MS = 10_000;
 
     private final BenchDaemon daemon;
     private final BenchSettings settings;
@@ -150,11 +155,16 @@ final class CaseRunner
             final long tid = daemon.sidecoreThreadId();
             for (int repeat = 1; repeat <= settings.repeats(); repeat++)
             {
+                // The interval starts and ends at the sidecore's once-a-second reading of its allocated bytes, so
+                // alloc_bytes is what its thread allocated over the interval itself, not over a window up to a
+                // second earlier (which took in the warm-up's first compilations and class loading).
+                counters.awaitJvmReading(READING_TIMEOUT_MS);
                 guests.command("MEASURE");
                 final CounterSnapshot before = counters.read();
                 final ThreadStats threadBefore = ThreadStats.read(daemon.pid(), tid);
                 final Instant start = Instant.now();
-                Thread.sleep((long)(settings.measureSeconds() * 1000));
+                Thread.sleep(Math.max(0, (long)(settings.measureSeconds() * 1000) - HALF_READING_PERIOD_MS));
+                counters.awaitJvmReading(READING_TIMEOUT_MS);
                 final CounterSnapshot after = counters.read();
                 final ThreadStats threadAfter = ThreadStats.read(daemon.pid(), tid);
                 final Instant end = Instant.now();

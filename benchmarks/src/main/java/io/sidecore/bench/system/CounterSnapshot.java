@@ -18,6 +18,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * One reading of the daemon's counters file (read-only, checked as {@link CountersFileDescriptor} says): sidecore 0's
@@ -35,8 +37,11 @@ record CounterSnapshot(long nanoTime, long[] sidecore, long[] passTimeBuckets, M
      */
     static final class Reader implements AutoCloseable
     {
+        private static final long READING_POLL_NS = 100_000;
+
         private final MappedByteBuffer mapped;
         private final CountersReader counters;
+        private int jvmReadingsCounterId = CountersReader.NULL_COUNTER_ID;
 
         private Reader(final MappedByteBuffer mapped)
         {
@@ -107,6 +112,50 @@ record CounterSnapshot(long nanoTime, long[] sidecore, long[] passTimeBuckets, M
                 }
             });
             return new CounterSnapshot(nanoTime, sidecore, buckets, ports);
+        }
+
+        /**
+         * Wait until sidecore 0 next reads and publishes its thread's allocated bytes and the JVM's collections
+         * ({@link SidecoreCounter#JVM_READINGS} moves, once a second), so that a snapshot taken right after holds
+         * values read at that moment rather than up to a second before. Polls every 0.1 ms.
+         *
+         * @param timeoutMs how long to wait at most.
+         * @throws IOException when no reading is published within the timeout, or the file has no such counter.
+         * @throws InterruptedException when interrupted.
+         */
+        void awaitJvmReading(final long timeoutMs) throws IOException, InterruptedException
+        {
+            if (CountersReader.NULL_COUNTER_ID == jvmReadingsCounterId)
+            {
+                counters.forEach((counterId, typeId, key, label) ->
+                {
+                    if (CounterTypes.SIDECORE_COUNTER_TYPE_ID == typeId && 0 == CounterTypes.sidecoreIndex(key, 0) &&
+                        SidecoreCounter.JVM_READINGS.id() == CounterTypes.counterId(key, 0))
+                    {
+                        jvmReadingsCounterId = counterId;
+                    }
+                });
+                if (CountersReader.NULL_COUNTER_ID == jvmReadingsCounterId)
+                {
+                    throw new IOException("the counters file has no counter " +
+                        SidecoreCounter.JVM_READINGS.counterName() + " of sidecore 0 (a daemon older than the bench?)");
+                }
+            }
+            final long readings = counters.getCounterValue(jvmReadingsCounterId);
+            final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+            while (readings == counters.getCounterValue(jvmReadingsCounterId))
+            {
+                if (System.nanoTime() - deadlineNs >= 0)
+                {
+                    throw new IOException("sidecore 0 published no reading of its allocated bytes for " + timeoutMs +
+                        " ms (counter " + SidecoreCounter.JVM_READINGS.counterName() + " stayed at " + readings + ")");
+                }
+                LockSupport.parkNanos(READING_POLL_NS);
+                if (Thread.interrupted())
+                {
+                    throw new InterruptedException("waiting for sidecore 0's allocation reading");
+                }
+            }
         }
 
         public void close()

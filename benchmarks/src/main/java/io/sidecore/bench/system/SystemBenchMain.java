@@ -76,7 +76,9 @@ public final class SystemBenchMain implements Callable<Integer>
     @Option(names = "--repeats", defaultValue = "3", description = "measured intervals per case (default: 3)")
     private int repeats;
 
-    @Option(names = "--seconds", defaultValue = "3", description = "length of each interval (default: 3)")
+    @Option(names = "--seconds", defaultValue = "3",
+        description = "length of each interval, in whole seconds for a case (at least 1): it starts and ends at the " +
+            "sidecore's once-a-second reading of its allocated bytes, so alloc_bytes covers exactly it (default: 3)")
     private double seconds;
 
     @Option(names = "--warmup-seconds", defaultValue = "2", description = "sending before measuring (default: 2)")

@@ -619,6 +619,7 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
             counters.get(SidecoreCounter.ALLOCATED_BYTES).setRelease(jvmActivity.currentThreadAllocatedBytes());
             counters.get(SidecoreCounter.GC_COUNT).setRelease(jvmActivity.gcCount());
             counters.get(SidecoreCounter.GC_TIME_MS).setRelease(jvmActivity.gcTimeMs());
+            counters.get(SidecoreCounter.JVM_READINGS).incrementRelease();
         }
     }
 

@@ -6,9 +6,12 @@ import io.sidecore.engine.l2.MacTable;
 import io.sidecore.engine.l2.ShardRing;
 import io.sidecore.engine.proxy.EngineProxy;
 import io.sidecore.engine.status.SidecoreCounters;
+import io.sidecore.shm.SidecoreCounter;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.status.AtomicCounter;
+import org.jctools.queues.MpscArrayQueue;
 
 import java.util.concurrent.ThreadFactory;
 import java.util.function.IntFunction;
@@ -36,7 +39,9 @@ public final class SidecoreEngine implements AutoCloseable
     private boolean closed;
 
     /**
-     * Build the sidecores from a context, concluding it first if needed.
+     * Build the sidecores from a context, concluding it first if needed. First in a JVM, intern the string
+     * constants of the classes the sidecores run ({@link StringConstants}), so that no optimising compilation their
+     * threads request allocates.
      *
      * @param ctx the context.
      */
@@ -47,6 +52,8 @@ public final class SidecoreEngine implements AutoCloseable
             ctx.conclude();
         }
         this.ctx = ctx;
+        StringConstants.internFor(
+            SidecoreEngine.class, SidecoreCounter.class, UnsafeBuffer.class, MpscArrayQueue.class);
         final int count = ctx.sidecoreCount();
         final ShardRing[][] rings = new ShardRing[count][count];
         for (int from = 0; from < count; from++)

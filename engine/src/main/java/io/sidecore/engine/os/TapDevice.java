@@ -85,6 +85,9 @@ public final class TapDevice implements AutoCloseable
     private final int controlSocket;
     private final Arena arena;
     private final MemorySegment callState;
+    // Reads and writes of a non-blocking descriptor are critical downcalls (allocation-free from the first call);
+    // those of a blocking one keep errno capture, since a critical call must not block (it holds off safepoints).
+    private boolean nonBlocking;
     private final MemorySegment interfaceRequest;
     private final MemorySegment deviceRequest;
     private int interfaceIndex;
@@ -105,6 +108,7 @@ public final class TapDevice implements AutoCloseable
         MemorySegment.copy(nameBytes, 0, interfaceRequest, JAVA_BYTE, 0,
             Math.min(nameBytes.length, MAX_NAME_BYTES));
         this.interfaceIndex = controlSocket < 0 ? 0 : indexByName();
+        this.nonBlocking = Fds.isNonBlocking(fd);
     }
 
     /**
@@ -289,10 +293,12 @@ public final class TapDevice implements AutoCloseable
     public void setNonBlocking(final boolean nonBlocking)
     {
         Fds.setNonBlocking(fd, nonBlocking);
+        this.nonBlocking = nonBlocking;
     }
 
     /**
-     * Read one frame (with its virtio_net_hdr when configured). Allocation-free.
+     * Read one frame (with its virtio_net_hdr when configured). Allocation-free; from the first call when the
+     * descriptor is non-blocking, as the data path's are ({@link LibC#readOrMinusErrno}).
      *
      * @param buffer   native destination.
      * @param capacity bytes available; a longer frame is truncated by the kernel.
@@ -300,12 +306,17 @@ public final class TapDevice implements AutoCloseable
      */
     public int read(final MemorySegment buffer, final int capacity)
     {
+        if (nonBlocking)
+        {
+            return (int)LibC.readOrMinusErrno(fd, buffer, capacity);
+        }
         final long result = LibC.read(callState, fd, buffer, capacity);
         return result >= 0 ? (int)result : -LibC.errno(callState);
     }
 
     /**
-     * Write one frame (with its virtio_net_hdr when configured). Allocation-free.
+     * Write one frame (with its virtio_net_hdr when configured). Allocation-free; from the first call when the
+     * descriptor is non-blocking, as the data path's are ({@link LibC#writeOrMinusErrno}).
      *
      * @param buffer      native source.
      * @param lengthBytes bytes.
@@ -314,6 +325,10 @@ public final class TapDevice implements AutoCloseable
      */
     public int write(final MemorySegment buffer, final int lengthBytes)
     {
+        if (nonBlocking)
+        {
+            return (int)LibC.writeOrMinusErrno(fd, buffer, lengthBytes);
+        }
         final long result = LibC.write(callState, fd, buffer, lengthBytes);
         return result >= 0 ? (int)result : -LibC.errno(callState);
     }

@@ -171,6 +171,16 @@ public final class LibC
         FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
     private static final MethodHandle WRITE = bind("write",
         FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    /** Critical, without errno capture: see {@link #readOrMinusErrno}. */
+    private static final MethodHandle READ_CRITICAL = LINKER.downcallHandle(symbol("read"),
+        FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), Linker.Option.critical(false));
+    private static final MethodHandle WRITE_CRITICAL = LINKER.downcallHandle(symbol("write"),
+        FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), Linker.Option.critical(false));
+    /** glibc's address of the calling thread's errno, as a long so that no segment is made of it per call. */
+    private static final MethodHandle ERRNO_LOCATION = LINKER.downcallHandle(symbol("__errno_location"),
+        FunctionDescriptor.of(JAVA_LONG), Linker.Option.critical(false));
+    /** All of the address space, made once, to load errno at an address without making a segment per load. */
+    private static final MemorySegment ALL_MEMORY = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
     private static final MethodHandle CLOSE = bind("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final MethodHandle EVENTFD = bind("eventfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle MEMFD_CREATE = bind("memfd_create",
@@ -218,6 +228,20 @@ public final class LibC
         FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
     private static final MethodHandle STRERROR = LINKER.downcallHandle(
         LOOKUP.find("strerror").orElseThrow(), FunctionDescriptor.of(ADDRESS, JAVA_INT));
+
+    static
+    {
+        // The error branch of readOrMinusErrno/writeOrMinusErrno loads errno through ALL_MEMORY: run once here, so
+        // that its first use (class loading, linking) never runs between a call and the load of that call's errno.
+        try
+        {
+            ALL_MEMORY.get(JAVA_INT, (long)ERRNO_LOCATION.invokeExact());
+        }
+        catch (final Throwable t)
+        {
+            throw new ExceptionInInitializerError(t);
+        }
+    }
 
     private LibC()
     {
@@ -316,6 +340,65 @@ public final class LibC
         try
         {
             return (long)WRITE.invokeExact(callState, fd, buffer, count);
+        }
+        catch (final Throwable t)
+        {
+            throw rethrow("write", t);
+        }
+    }
+
+    /**
+     * {@code read(2)} of a non-blocking descriptor polled on the data path (a TAP device), allocation-free from its
+     * first call, without the JIT's help.
+     * <p>
+     * Why not {@link #read}: a call with errno capture allocates a slice of its capture segment every time (the
+     * JDK checks the segment with {@code asSlice} before the call), and only C2's escape analysis, once the whole
+     * call is inlined and compiled, removes it: the system benchmark's TAP case allocated a 40-byte segment per frame
+     * read or written for as long as that took (the whole run on a loaded machine). Here the call is a critical one
+     * ({@link Linker.Option#critical}: no thread-state transition, so no safepoint check inside the call) and errno
+     * is read right after it at the thread's errno address, which {@code __errno_location()} (a second critical
+     * call) gave before it: asked after, the first call's linking of that handle (class loading, file lookups) could
+     * itself set errno. Between the read and the load of errno only the return from the call runs; before C2
+     * compiles the path a safepoint could in principle stop the thread there, which can only mislabel this call's
+     * error, never lose a frame (the callers retry a failed read on the next pass and count a failed write as dropped
+     * whatever its errno). A critical call holds off safepoints for its length: a TAP read or write of one frame,
+     * microseconds.
+     *
+     * @param fd     file descriptor.
+     * @param buffer native destination.
+     * @param count  bytes at most.
+     * @return bytes read, 0 at end, or minus errno ({@code -EAGAIN} when nothing is pending).
+     */
+    public static long readOrMinusErrno(final int fd, final MemorySegment buffer, final long count)
+    {
+        try
+        {
+            final long errnoAddress = (long)ERRNO_LOCATION.invokeExact();
+            final long result = (long)READ_CRITICAL.invokeExact(fd, buffer, count);
+            return result >= 0 ? result : -ALL_MEMORY.get(JAVA_INT, errnoAddress);
+        }
+        catch (final Throwable t)
+        {
+            throw rethrow("read", t);
+        }
+    }
+
+    /**
+     * {@code write(2)} to a non-blocking descriptor on the data path (a TAP device), allocation-free from its first
+     * call, without the JIT's help: see {@link #readOrMinusErrno}.
+     *
+     * @param fd     file descriptor.
+     * @param buffer native source.
+     * @param count  bytes.
+     * @return bytes written, or minus errno.
+     */
+    public static long writeOrMinusErrno(final int fd, final MemorySegment buffer, final long count)
+    {
+        try
+        {
+            final long errnoAddress = (long)ERRNO_LOCATION.invokeExact();
+            final long result = (long)WRITE_CRITICAL.invokeExact(fd, buffer, count);
+            return result >= 0 ? result : -ALL_MEMORY.get(JAVA_INT, errnoAddress);
         }
         catch (final Throwable t)
         {
