@@ -19,8 +19,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -38,7 +36,6 @@ class WedgedSwitchChangeTest
 {
     private static final long COMMAND_TIMEOUT_NS = 250_000_000L;
     private static final long WAIT_LIMIT_MS = 30_000;
-    private static final long IDLE_PARK_NS = 50_000;
     private static final int OWNER = 0;
     private static final int OTHER = 1;
 
@@ -47,23 +44,12 @@ class WedgedSwitchChangeTest
         .threadingMode(ThreadingMode.DEDICATED)
         .commandTimeoutNs(COMMAND_TIMEOUT_NS));
     private final EngineProxy proxy = engine.proxy();
-    private final AtomicBoolean stop = new AtomicBoolean();
-    private final Thread[] sidecores = {sidecoreThread(OWNER), sidecoreThread(OTHER)};
-    private CommandWedge wedge;
+    private final SidecoreThreads sidecores = new SidecoreThreads(engine);
 
     @AfterEach
     void tearDown() throws InterruptedException
     {
-        if (null != wedge)
-        {
-            wedge.release();
-        }
-        stop.set(true);
-        for (final Thread sidecore : sidecores)
-        {
-            sidecore.join(WAIT_LIMIT_MS);
-        }
-        engine.close();
+        sidecores.close();
     }
 
     /**
@@ -75,8 +61,8 @@ class WedgedSwitchChangeTest
     @Test
     void shouldQuarantineTheSlotOfAnAddWhoseAnnouncementHasAnUnknownOutcome()
     {
-        wedge = CommandWedge.next(proxy, OTHER, Commands.RemoteSwitchPort.class);
-        startSidecores();
+        final CommandWedge wedge = sidecores.wedgeNext(OTHER, Commands.RemoteSwitchPort.class);
+        sidecores.startAll();
         final PortConfig first = config(1);
 
         final RuntimeException failed = failure(() -> proxy.addPort(first, RegisterImage.allocate(),
@@ -108,13 +94,13 @@ class WedgedSwitchChangeTest
     @Test
     void shouldFinishARemovalWhoseOutcomeWasUnknownWhenItsRetryFindsThePortGone()
     {
-        startSidecores();
+        sidecores.startAll();
         final PortConfig config = config(1);
         final long mac = L2Switch.macToLong(config.macAddress());
         final Port port = await(() -> proxy.addPort(config, RegisterImage.allocate(), new GuestMemory(),
             InterruptLine.NONE, OWNER, null));
         final int slot = proxy.switchSlot(port);
-        wedge = CommandWedge.next(proxy, OWNER, Commands.RemovePort.class);
+        final CommandWedge wedge = sidecores.wedgeNext(OWNER, Commands.RemovePort.class);
 
         final RuntimeException failed = failure(() ->
         {
@@ -152,8 +138,8 @@ class WedgedSwitchChangeTest
     @Test
     void shouldHandBackThePortAnAddKeepsListedWhenItsUndoHasAnUnknownOutcome()
     {
-        wedge = CommandWedge.next(proxy, OWNER, Commands.RemovePort.class);
-        sidecores[OWNER].start();
+        final CommandWedge wedge = sidecores.wedgeNext(OWNER, Commands.RemovePort.class);
+        sidecores.start(OWNER);
         final PortConfig config = config(1);
 
         final RuntimeException failed = failure(() -> proxy.addPort(config, RegisterImage.allocate(),
@@ -166,7 +152,7 @@ class WedgedSwitchChangeTest
         assertEquals(List.of(kept.port()), proxy.ports(), "kept listed: its sidecore may serve it");
         assertEquals(1, proxy.portCount(OWNER));
         wedge.release();
-        sidecores[OTHER].start();
+        sidecores.start(OTHER);
 
         await(() ->
         {
@@ -176,31 +162,6 @@ class WedgedSwitchChangeTest
         assertEquals(List.of(), proxy.ports(), "removePort finished it");
         assertEquals(0, proxy.portCount(OWNER));
         assertFalse(agent(OWNER).owns(kept.port()));
-    }
-
-    private void startSidecores()
-    {
-        for (final Thread sidecore : sidecores)
-        {
-            sidecore.start();
-        }
-    }
-
-    private Thread sidecoreThread(final int index)
-    {
-        final Thread thread = new Thread(() ->
-        {
-            while (!stop.get())
-            {
-                if (0 == agent(index).doWork())
-                {
-                    // Not a busy core of its own: the machine is shared with other builds.
-                    LockSupport.parkNanos(IDLE_PARK_NS);
-                }
-            }
-        }, "sidecore-" + index);
-        thread.setDaemon(true);
-        return thread;
     }
 
     private SidecoreAgent agent(final int index)

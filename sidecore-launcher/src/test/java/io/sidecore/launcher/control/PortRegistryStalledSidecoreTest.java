@@ -6,6 +6,7 @@ import io.sidecore.engine.agent.SidecoreEngine;
 import io.sidecore.engine.proxy.CommandOutcomeUnknownException;
 import io.sidecore.engine.proxy.CommandWedge;
 import io.sidecore.engine.proxy.Commands;
+import io.sidecore.engine.proxy.SidecoreThreads;
 import io.sidecore.launcher.Configuration;
 import io.sidecore.shm.control.ControlProtocol;
 import org.junit.jupiter.api.AfterEach;
@@ -14,7 +15,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,8 +22,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.LockSupport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -41,32 +39,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class PortRegistryStalledSidecoreTest
 {
     private static final long DRIVE_LIMIT_MS = 30_000;
-    private static final long IDLE_PARK_NS = 50_000;
 
     @TempDir
     Path directory;
 
     private SidecoreEngine engine;
-    private CommandWedge wedge;
-    private final List<Thread> sidecores = new ArrayList<>();
-    private int sidecoreCount;
-    private final AtomicBoolean stop = new AtomicBoolean();
+    private SidecoreThreads sidecores;
 
     @AfterEach
     void tearDown() throws InterruptedException
     {
-        if (null != wedge)
+        if (null != sidecores)
         {
-            wedge.release();
-        }
-        stop.set(true);
-        for (final Thread sidecore : sidecores)
-        {
-            sidecore.join(DRIVE_LIMIT_MS);
-        }
-        if (null != engine)
-        {
-            engine.close();
+            sidecores.close();
         }
     }
 
@@ -117,7 +102,7 @@ class PortRegistryStalledSidecoreTest
     void shouldRefuseACreateOnAFullSidecoreAsTooManyPorts() throws Exception
     {
         final PortRegistry registry = registry(Map.of("sidecore.max.ports.per.sidecore", "1"));
-        startSidecore();
+        sidecores.startAll();
         registry.create(spec(Map.of()));
 
         final ControlException full = assertThrows(ControlException.class,
@@ -137,8 +122,8 @@ class PortRegistryStalledSidecoreTest
     void shouldKeepTheFirstFailureWhenTheRollbackOfACreateFailsToo() throws Exception
     {
         final PortRegistry registry = registry();
-        startSidecore();
-        wedge = CommandWedge.next(engine.proxy(), 0, Commands.UpdatePortSettings.class);
+        sidecores.startAll();
+        final CommandWedge wedge = sidecores.wedgeNext(0, Commands.UpdatePortSettings.class);
 
         final ControlException failed = assertThrows(ControlException.class,
             () -> registry.create(spec(Map.of(ControlProtocol.TX_DESCRIPTOR_BUDGET, "32"))));
@@ -164,9 +149,9 @@ class PortRegistryStalledSidecoreTest
     void shouldFinishADestroyWhoseRemovalRanButWhoseOutcomeWasUnknown() throws Exception
     {
         final PortRegistry registry = registry();
-        startSidecore();
+        sidecores.startAll();
         registry.create(spec(Map.of()));
-        wedge = CommandWedge.next(engine.proxy(), 0, Commands.RemovePort.class);
+        final CommandWedge wedge = sidecores.wedgeNext(0, Commands.RemovePort.class);
 
         final ControlException unknown = assertThrows(ControlException.class, () -> registry.destroy("g0"));
 
@@ -190,11 +175,11 @@ class PortRegistryStalledSidecoreTest
     void shouldAnswerListAndStatsWhileACreateWaitsOnAWedgedSidecore() throws Exception
     {
         final PortRegistry registry = registry(Map.of("sidecore.cores", "0-1"));
-        startSidecore();
+        sidecores.startAll();
         registry.create(spec("g0", "02:00:00:00:00:01", Map.of(ControlProtocol.SIDECORE, "1")));
         registry.create(spec("g1", "02:00:00:00:00:02", Map.of(ControlProtocol.SIDECORE, "0")));
         registry.create(spec("g3", "02:00:00:00:00:04", Map.of(ControlProtocol.SIDECORE, "0")));
-        wedge = CommandWedge.next(engine.proxy(), 0, Commands.AddPort.class);
+        final CommandWedge wedge = sidecores.wedgeNext(0, Commands.AddPort.class);
         final CompletableFuture<ObjectNode> create = CompletableFuture.supplyAsync(() -> call(() ->
             registry.create(spec("g2", "02:00:00:00:00:03", Map.of(ControlProtocol.SIDECORE, "0")))));
         assertTrue(wedge.awaitHolding(DRIVE_LIMIT_MS), "the create reached the wedged sidecore");
@@ -228,7 +213,7 @@ class PortRegistryStalledSidecoreTest
     void shouldListAHalfCreatedPortAndNotReuseItsIdWhenTheUndoOfItsCreateWasNotStarted() throws Exception
     {
         final PortRegistry registry = registry(Map.of("sidecore.cores", "0-1"));
-        final Thread owner = runUntilServing(0);
+        final Thread owner = sidecores.startUntilServing(0);
 
         final ControlException failed = assertThrows(ControlException.class,
             () -> registry.create(switchSpec("g0", "02:00:00:00:00:01")));
@@ -238,7 +223,7 @@ class PortRegistryStalledSidecoreTest
         assertTrue(failed.getMessage().contains("half-created"), failed.getMessage());
         assertTrue(failed.getMessage().contains("destroy-port"), failed.getMessage());
         assertHalfCreated(registry, "g0");
-        startSidecore();
+        sidecores.startAll();
 
         final ObjectNode next = registry.create(switchSpec("g1", "02:00:00:00:00:02"));
         assertEquals(2, next.get(ControlProtocol.PORT_ID).asInt(), "the half-created port's id is not reused");
@@ -268,8 +253,8 @@ class PortRegistryStalledSidecoreTest
     void shouldListAHalfCreatedPortWhenTheUndoOfItsCreateHasAnUnknownOutcome() throws Exception
     {
         final PortRegistry registry = registry(Map.of("sidecore.cores", "0-1"));
-        startSidecore(0);
-        wedge = CommandWedge.next(engine.proxy(), 0, Commands.RemovePort.class);
+        sidecores.start(0);
+        final CommandWedge wedge = sidecores.wedgeNext(0, Commands.RemovePort.class);
 
         final ControlException failed = assertThrows(ControlException.class,
             () -> registry.create(switchSpec("g0", "02:00:00:00:00:01")));
@@ -278,7 +263,7 @@ class PortRegistryStalledSidecoreTest
         assertTrue(failed.getMessage().contains("half-created"), failed.getMessage());
         assertHalfCreated(registry, "g0");
         wedge.release();
-        startSidecore(1);
+        sidecores.start(1);
 
         registry.destroy("g0");
         assertEquals(List.of(), registry.names());
@@ -296,8 +281,8 @@ class PortRegistryStalledSidecoreTest
     void shouldAnswerNotCreatedSlotQuarantinedWhenOnlyTheAnnouncementsUndoFailed() throws Exception
     {
         final PortRegistry registry = registry(Map.of("sidecore.cores", "0-1"));
-        startSidecore();
-        wedge = CommandWedge.next(engine.proxy(), 1, Commands.RemoteSwitchPort.class);
+        sidecores.startAll();
+        final CommandWedge wedge = sidecores.wedgeNext(1, Commands.RemoteSwitchPort.class);
 
         final ControlException failed = assertThrows(ControlException.class,
             () -> registry.create(switchSpec("g0", "02:00:00:00:00:01")));
@@ -319,10 +304,10 @@ class PortRegistryStalledSidecoreTest
     void shouldNotAskASidecoreWedgedInsideAStatusQueryForItsOtherPorts() throws Exception
     {
         final PortRegistry registry = registry();
-        startSidecore();
+        sidecores.startAll();
         registry.create(spec("g0", "02:00:00:00:00:01", Map.of()));
         registry.create(spec("g1", "02:00:00:00:00:02", Map.of()));
-        wedge = CommandWedge.next(engine.proxy(), 0, Commands.QueryPortStatus.class);
+        final CommandWedge wedge = sidecores.wedgeNext(0, Commands.QueryPortStatus.class);
 
         final ArrayNode listed = registry.list();
 
@@ -340,28 +325,6 @@ class PortRegistryStalledSidecoreTest
         final ArrayNode listed = registry.list();
         assertEquals(ControlProtocol.STATE_HALF_CREATED, listed.get(0).get(ControlProtocol.STATE).asText(),
             listed.toString());
-    }
-
-    /**
-     * Run a sidecore on a thread of the test until it serves a port, then stop it: a later command to it is not
-     * started in time (cancelled).
-     */
-    private Thread runUntilServing(final int index)
-    {
-        final Thread thread = new Thread(() ->
-        {
-            final long deadlineMs = System.currentTimeMillis() + DRIVE_LIMIT_MS;
-            while (0 == engine.agent(index).portCount() && System.currentTimeMillis() < deadlineMs)
-            {
-                if (0 == engine.agent(index).doWork())
-                {
-                    LockSupport.parkNanos(IDLE_PARK_NS);
-                }
-            }
-        }, "sidecore-" + index + "-until-serving");
-        thread.setDaemon(true);
-        thread.start();
-        return thread;
     }
 
     private static PortSpec switchSpec(final String name, final String mac)
@@ -397,8 +360,8 @@ class PortRegistryStalledSidecoreTest
         properties.put("sidecore.counters.file", directory.resolve("counters.dat").toString());
         properties.put("sidecore.command.timeout", "250ms");
         final Configuration config = Configuration.of(properties).validate();
-        sidecoreCount = config.sidecoreCount();
         engine = new SidecoreEngine(config.engineContext());
+        sidecores = new SidecoreThreads(engine);
         return new PortRegistry(config, engine.proxy(), sidecore -> -1);
     }
 
@@ -414,38 +377,6 @@ class PortRegistryStalledSidecoreTest
         fields.putIfAbsent(ControlProtocol.BACKEND, ControlProtocol.BACKEND_NULL);
         fields.put(ControlProtocol.TRANSPORT, ControlProtocol.TRANSPORT_NATIVE);
         return PortSpec.fromDeclaration(name, fields, "sidecore.ports." + name + ".");
-    }
-
-    /**
-     * Run each sidecore on a thread of its own, as the daemon does (a wedge holds its sidecore's thread).
-     */
-    private void startSidecore()
-    {
-        for (int i = 0; i < sidecoreCount; i++)
-        {
-            startSidecore(i);
-        }
-    }
-
-    /**
-     * Run one sidecore on a thread of its own.
-     */
-    private void startSidecore(final int index)
-    {
-        final Thread thread = new Thread(() ->
-        {
-            while (!stop.get())
-            {
-                if (0 == engine.agent(index).doWork())
-                {
-                    // The machine is shared with other builds: no core of its own to spin on.
-                    LockSupport.parkNanos(IDLE_PARK_NS);
-                }
-            }
-        }, "sidecore-" + index);
-        thread.setDaemon(true);
-        thread.start();
-        sidecores.add(thread);
     }
 
     private static <T> T call(final ControlCall<T> body)
