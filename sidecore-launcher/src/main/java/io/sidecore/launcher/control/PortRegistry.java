@@ -35,9 +35,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.function.IntUnaryOperator;
 
@@ -75,7 +79,7 @@ public final class PortRegistry implements AutoCloseable
     private final PortEndpointSettings endpoints;
     private final Map<String, ManagedPort> ports = new LinkedHashMap<>();
     /** {@link #ports}' values in creation order, republished under the lock at every change; read without it. */
-    private volatile List<ManagedPort> published = List.of();
+    private volatile Listing published = Listing.of(List.of());
     private int nextPortId = 1;
 
     /**
@@ -192,7 +196,7 @@ public final class PortRegistry implements AutoCloseable
         final ManagedPort port = new ManagedPort(spec, handle, spec.vfioUser() ? socketPathOf(spec.name()) : null,
             settings, spec.settings().moderationNs(), false);
         ports.put(spec.name(), port);
-        published = List.copyOf(ports.values());
+        published = Listing.of(ports.values());
         try
         {
             if (spec.settings().changesSettings())
@@ -421,7 +425,7 @@ public final class PortRegistry implements AutoCloseable
     public void logNewFaults()
     {
         final boolean[] silent = new boolean[proxy.sidecoreCount()];
-        for (final ManagedPort port : published)
+        for (final ManagedPort port : published.ports())
         {
             final PortStatus status;
             try
@@ -447,7 +451,7 @@ public final class PortRegistry implements AutoCloseable
      */
     public List<String> names()
     {
-        final List<ManagedPort> now = published;
+        final List<ManagedPort> now = published.ports();
         final List<String> names = new ArrayList<>(now.size());
         for (int i = 0, size = now.size(); i < size; i++)
         {
@@ -564,18 +568,18 @@ public final class PortRegistry implements AutoCloseable
         }
         // Unlisted before its sidecore lets it go: a lock-free list or stats that read the port may then meet its
         // closed counters, or their slot reused by another port, and must find it no longer listed (describeAll).
-        published = ports.values().stream().filter(listed -> listed != port).toList();
+        published = Listing.of(ports.values().stream().filter(listed -> listed != port).toList());
         try
         {
             proxy.removePort(port.handle());
         }
         catch (final RuntimeException ex)
         {
-            published = List.copyOf(ports.values());
+            published = Listing.of(ports.values());
             throw ex;
         }
         ports.remove(port.name());
-        published = List.copyOf(ports.values());
+        published = Listing.of(ports.values());
         if (null != port.socketPath())
         {
             try
@@ -679,7 +683,7 @@ public final class PortRegistry implements AutoCloseable
         // The engine made it with the defaults; the spec's settings were never applied, so they are not shown.
         final ManagedPort port = new ManagedPort(spec, failure.port(), null, portDefaults, null, true);
         ports.put(spec.name(), port);
-        published = List.copyOf(ports.values());
+        published = Listing.of(ports.values());
         LOG.error("port {}: create-port failed and could not be undone; listed as half-created, destroy-port " +
             "finishes it: {}", spec.name(), failure.getMessage());
         return new ControlException(
@@ -748,7 +752,7 @@ public final class PortRegistry implements AutoCloseable
     {
         final ArrayNode list = JsonNodeFactory.instance.arrayNode();
         final boolean[] silent = new boolean[proxy.sidecoreCount()];
-        for (final ManagedPort port : published)
+        for (final ManagedPort port : published.ports())
         {
             if (null == name || name.equals(port.name()))
             {
@@ -893,5 +897,25 @@ public final class PortRegistry implements AutoCloseable
             }
         }
         return node;
+    }
+
+    /**
+     * The ports listed at one moment: in creation order, and as a set, so that a request reading many ports asks
+     * whether each is still listed in constant time (not a scan of the list per port).
+     */
+    private record Listing(List<ManagedPort> ports, Set<ManagedPort> members)
+    {
+        static Listing of(final Collection<ManagedPort> ports)
+        {
+            final List<ManagedPort> inOrder = List.copyOf(ports);
+            final Set<ManagedPort> members = Collections.newSetFromMap(new IdentityHashMap<>(inOrder.size() * 2));
+            members.addAll(inOrder);
+            return new Listing(inOrder, Collections.unmodifiableSet(members));
+        }
+
+        boolean contains(final ManagedPort port)
+        {
+            return members.contains(port);
+        }
     }
 }
