@@ -204,6 +204,55 @@ class PortRegistryStalledSidecoreTest
     }
 
     /**
+     * Robustness finding (reserve, unlock, commit): a create-port wedged on sidecore 0 (its AddPort ran and holds the
+     * sidecore: its answer waits the command timeout and its grace) does not hold the change-making requests that
+     * concern only sidecore 1: set --link on a port there, create-port there and destroy-port there all complete while
+     * the wedged create still waits. The names, MACs and slots the wedged create reserved stay taken meanwhile.
+     * Deterministic: each healthy request completes before the wedge is let go (the command timeout is 2 s, so the
+     * wedged create cannot give up in the meantime unless a request waits on it, 22 s).
+     */
+    @Test
+    void shouldCompleteChangesOnAHealthySidecoreWhileACreateWaitsOnAWedgedOne() throws Exception
+    {
+        final PortRegistry registry = registry(Map.of("sidecore.cores", "0-1", "sidecore.command.timeout", "2s"));
+        sidecores.startAll();
+        registry.create(spec("g1", "02:00:00:00:00:02", Map.of(ControlProtocol.SIDECORE, "1")));
+        registry.create(spec("g3", "02:00:00:00:00:04", Map.of(ControlProtocol.SIDECORE, "1")));
+        final CommandWedge wedge = sidecores.wedgeNext(0, Commands.AddPort.class);
+        final CompletableFuture<ObjectNode> wedged = CompletableFuture.supplyAsync(() -> call(() ->
+            registry.create(spec("g0", "02:00:00:00:00:01", Map.of(ControlProtocol.SIDECORE, "0")))));
+        assertTrue(wedge.awaitHolding(DRIVE_LIMIT_MS), "the create reached the wedged sidecore");
+
+        final long setStartNs = System.nanoTime();
+        final ObjectNode linkDown = registry.set("g1", new SettingsChange(null, null, null, null, null, null, null,
+            null), null, false);
+        final long setWaitNs = System.nanoTime() - setStartNs;
+        final ObjectNode created = registry.create(spec("g4", "02:00:00:00:00:05",
+            Map.of(ControlProtocol.SIDECORE, "1")));
+        final ObjectNode destroyed = registry.destroy("g3");
+
+        assertFalse(wedged.isDone(), "the healthy sidecore's requests completed while the create still waits on the " +
+            "wedged sidecore (set --link took " + setWaitNs / 1_000_000 + " ms)");
+        System.out.println("set --link beside a wedged create took " + setWaitNs / 1_000 + " us");
+        final ControlException sameName = assertThrows(ControlException.class, () -> registry.create(
+            spec("g0", "02:00:00:00:00:09", Map.of(ControlProtocol.SIDECORE, "1"))));
+        final ControlException sameMac = assertThrows(ControlException.class, () -> registry.create(
+            spec("g5", "02:00:00:00:00:01", Map.of(ControlProtocol.SIDECORE, "1"))));
+        assertFalse(wedged.isDone(), "refused while the create still waits");
+        assertEquals(ControlProtocol.LINK_DOWN, linkDown.get(ControlProtocol.LINK).asText(), linkDown.toString());
+        assertEquals(1, created.get(ControlProtocol.SIDECORE).asInt(), created.toString());
+        assertEquals("g3", destroyed.get(ControlProtocol.NAME).asText());
+        assertEquals(ControlProtocol.E_DUPLICATE_NAME, sameName.code(), "the wedged create's name stays reserved");
+        assertEquals(ControlProtocol.E_DUPLICATE_MAC, sameMac.code(), "the wedged create's MAC stays reserved");
+        assertEquals(List.of("g1", "g4"), registry.names(), "the wedged create is not listed before it commits");
+        wedge.release();
+        assertEquals(0, wedged.get(DRIVE_LIMIT_MS, TimeUnit.MILLISECONDS).get(ControlProtocol.SIDECORE).asInt());
+        assertEquals(List.of("g1", "g4", "g0"), registry.names());
+        assertEquals(3, wedged.get().get(ControlProtocol.PORT_ID).asInt(), "its id was reserved before the others'");
+        assertEquals(4, created.get(ControlProtocol.PORT_ID).asInt());
+    }
+
+    /**
      * Review finding F1: AddPort ran on sidecore 0, the announcement to sidecore 1 was not started in time, and the
      * undo's RemovePort on sidecore 0 was not started in time either: the port stays served. The registry lists it as
      * half-created (its name and MAC stay taken, it takes no guest), does not hand its id to the next create-port,
@@ -358,7 +407,7 @@ class PortRegistryStalledSidecoreTest
         final Map<String, String> properties = new HashMap<>(settings);
         properties.put("sidecore.port.socket.dir", ports.toString());
         properties.put("sidecore.counters.file", directory.resolve("counters.dat").toString());
-        properties.put("sidecore.command.timeout", "250ms");
+        properties.putIfAbsent("sidecore.command.timeout", "250ms");
         final Configuration config = Configuration.of(properties).validate();
         engine = new SidecoreEngine(config.engineContext());
         sidecores = new SidecoreThreads(engine);
