@@ -100,7 +100,8 @@ public final class EngineProxy
     /** Ports whose removal is in flight: still listed, not to be removed twice at once. */
     private final List<Port> removing = new ArrayList<>();
     private final Map<Port, PortEntry> entries = new ConcurrentHashMap<>();
-    private int quarantinedSwitchSlots;
+    /** Switch slots a sidecore may still hold, each until its undo ran on every sidecore that may hold it. */
+    private final List<QuarantinedSlot> quarantined = new ArrayList<>();
     private volatile CommandInterposer interposer = (sidecoreIndex, command) -> command;
 
     public EngineProxy(final SidecoreEngine engine, final EngineContext ctx, final SidecoreAgent[] agents)
@@ -596,12 +597,13 @@ public final class EngineProxy
     }
 
     /**
-     * @return switch slots never to be handed out again: a sidecore may hold each (an announcement or its undo whose
-     *         outcome is unknown).
+     * @return switch slots not handed out now: a sidecore may hold each (an announcement or its undo whose outcome is
+     *         unknown) until the undo offered again when it was quarantined ran there ({@link QuarantinedSlot}).
      */
     public synchronized int quarantinedSwitchSlots()
     {
-        return quarantinedSwitchSlots;
+        reclaimQuarantinedSlots();
+        return quarantined.size();
     }
 
     /**
@@ -849,6 +851,7 @@ public final class EngineProxy
         final InterruptLine line, final int sidecoreIndex, final Function<PortCounters, PortBackend> backendFactory,
         final AtomicBuffer portHeader, final boolean uplink)
     {
+        reclaimQuarantinedSlots();
         requireFreePortId(ports, config.portId());
         requireFreePortId(adding, config.portId());
         final int sidecore = LEAST_LOADED_SIDECORE == sidecoreIndex ? leastLoadedSidecore() : sidecoreIndex;
@@ -922,8 +925,9 @@ public final class EngineProxy
      * added with its switch slot (a retried {@link #removePort} finishes it: forgetting a port a switch does not know
      * is harmless), so nothing the sidecores may use is freed: {@link PortKeptAfterFailedAddException} carries its
      * handle. When only a sidecore it was announced to did not forget it, the port is gone but that sidecore may still
-     * hold its switch slot: the slot is quarantined, never handed to another port (whose announcement that sidecore
-     * would refuse, "slot already in use"): {@link SwitchSlotQuarantinedException}.
+     * hold its switch slot: the slot is quarantined, not handed to another port (whose announcement that sidecore
+     * would refuse, "slot already in use") until the undo, offered to it again, ran there:
+     * {@link SwitchSlotQuarantinedException}.
      */
     private void undoAdd(
         final Port port, final int sidecore, final int slot, final long mac, final boolean[] told,
@@ -964,8 +968,8 @@ public final class EngineProxy
             }
             else
             {
-                // switchSlotsInUse[slot] stays set: the slot is never allocated again.
-                quarantinedSwitchSlots++;
+                // switchSlotsInUse[slot] stays set until the undo offered again ran on each sidecore told.
+                quarantined.add(new QuarantinedSlot(slot, sidecore, told));
             }
         }
         if (null != untold)
@@ -974,7 +978,7 @@ public final class EngineProxy
                 cause.getMessage() + "; port " + port.name() + " was taken back from sidecore " + sidecore +
                 " (not served; its backend and counters are freed), but a sidecore it was announced to did not " +
                 "take its leaving (" + untold.getMessage() + ") and may still hold its switch slot " + slot +
-                ": the slot is quarantined (never given to another port)", cause);
+                ": the slot is quarantined (given to no other port until that sidecore took the leaving)", cause);
             quarantine.addSuppressed(untold);
             throw quarantine;
         }
@@ -982,6 +986,21 @@ public final class EngineProxy
             sidecore + ": nothing was changed";
         throw cause instanceof CommandCancelledException ? new CommandCancelledException(message, cause) :
             new IllegalStateException(message, cause);
+    }
+
+    /**
+     * Give back each quarantined slot whose leaving ran without failure on every sidecore that may hold it. Under
+     * the lock; waits for nothing.
+     */
+    private void reclaimQuarantinedSlots()
+    {
+        for (int i = quarantined.size() - 1; i >= 0; i--)
+        {
+            if (quarantined.get(i).reclaimable())
+            {
+                releaseSwitchSlot(quarantined.remove(i).slot);
+            }
+        }
     }
 
     /**
@@ -1303,5 +1322,62 @@ public final class EngineProxy
         }
         LockSupport.parkNanos(PARK_NS);
         return spins;
+    }
+
+    /**
+     * A switch slot a sidecore may still hold (an announcement, or its undo, whose outcome is unknown), with the
+     * slot's leaving offered again, without waiting, to each sidecore told of it (detaching a slot a switch does not
+     * hold does nothing). A sidecore takes its commands in order, so one wedged in the announcement or its undo takes
+     * the leaving after it: once each leaving ran without failure, no sidecore holds the slot and it is given back.
+     * A sidecore that never runs again keeps it quarantined.
+     */
+    private final class QuarantinedSlot
+    {
+        private final int slot;
+        private final SidecoreCommand[] leavings;
+        private final boolean[] offered;
+
+        QuarantinedSlot(final int slot, final int owner, final boolean[] told)
+        {
+            this.slot = slot;
+            this.leavings = new SidecoreCommand[agents.length];
+            this.offered = new boolean[agents.length];
+            for (int i = 0; i < agents.length; i++)
+            {
+                if (told[i])
+                {
+                    leavings[i] = interposer.interpose(i, new Commands.RemoteSwitchPort(slot, 0, L2Switch.NO_MAC,
+                        owner, false));
+                }
+            }
+            reclaimable();
+        }
+
+        /**
+         * Offer each leaving not yet taken (a full queue is tried again at the next look); waits for nothing.
+         *
+         * @return true once every leaving ran without failure.
+         */
+        boolean reclaimable()
+        {
+            boolean done = true;
+            for (int i = 0; i < leavings.length; i++)
+            {
+                if (null == leavings[i])
+                {
+                    continue;
+                }
+                if (!offered[i])
+                {
+                    offered[i] = agents[i].offer(leavings[i]);
+                    done = false;
+                }
+                else if (!leavings[i].isComplete() || null != leavings[i].failure())
+                {
+                    done = false;
+                }
+            }
+            return done;
+        }
     }
 }

@@ -226,7 +226,8 @@ public final class PortRegistry implements AutoCloseable
         }
         catch (final SwitchSlotQuarantinedException ex)
         {
-            // Nothing is in use but the slot, which is never handed out again: not outcome_unknown.
+            // Nothing is in use but the slot, handed out again once the sidecore that may hold it let it go: not
+            // outcome_unknown.
             LOG.warn("port {}: not created, switch slot {} quarantined: {}", spec.name(), ex.switchSlot(),
                 ex.getMessage());
             throw new ControlException(ControlProtocol.E_INTERNAL, "port " + spec.name() + " was not created, " +
