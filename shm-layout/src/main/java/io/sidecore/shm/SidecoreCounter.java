@@ -42,7 +42,10 @@ public enum SidecoreCounter
         "bytes the sidecore's thread has allocated since it started, read once a second (0 growth in steady state)"),
     GC_COUNT(20, "gc_count", true, "garbage collections of the daemon's JVM, all collectors, read once a second"),
     GC_TIME_MS(21, "gc_time_ms", true,
-        "accumulated collection time of the daemon's JVM, milliseconds, all collectors, read once a second");
+        "accumulated collection time of the daemon's JVM, milliseconds, all collectors, read once a second"),
+    CROSS_SHARD_DRAIN_NS(22, "cross_shard_drain_ns", false,
+        "time spent taking the frames other sidecores switched to this one, nanoseconds (charged to no port: the " +
+        "senders are other sidecores' ports, the receivers would be blamed for a flood)");
 
     /** Number of counter slots reserved per sidecore; ids are below this. */
     public static final int SLOTS_PER_SIDECORE = 32;

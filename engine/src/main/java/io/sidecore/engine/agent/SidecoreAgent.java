@@ -85,6 +85,12 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
      */
     public static final int MAX_DEBT_QUANTA = 16;
 
+    /**
+     * Frames the cross-sidecore drain takes from a ring between two looks for a waiting command: as many as a port's
+     * TX pass produces before it may yield ({@code TxPassBudget}), so a trapped access waits as long behind either.
+     */
+    public static final int CROSS_SHARD_FRAMES_BEFORE_YIELD = 16;
+
     /** Interval between two heartbeats of the counters file, by the agent's clock. */
     public static final long HEARTBEAT_INTERVAL_NS = 1_000_000_000L;
 
