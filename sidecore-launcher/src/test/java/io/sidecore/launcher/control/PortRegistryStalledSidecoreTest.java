@@ -253,6 +253,31 @@ class PortRegistryStalledSidecoreTest
     }
 
     /**
+     * A destroy-port unlists its port before its sidecore lets it go (a lock-free list must not read counters being
+     * closed); a create-port on another sidecore that commits meanwhile republishes the list and must not list that
+     * port again. The destroy is held on a wedged sidecore 0 while the create runs on sidecore 1.
+     */
+    @Test
+    void shouldKeepAPortBeingDestroyedUnlistedWhileAnotherCreateCommits() throws Exception
+    {
+        final PortRegistry registry = registry(Map.of("sidecore.cores", "0-1", "sidecore.command.timeout", "2s"));
+        sidecores.startAll();
+        registry.create(spec("g0", "02:00:00:00:00:01", Map.of(ControlProtocol.SIDECORE, "0")));
+        final CommandWedge wedge = sidecores.wedgeNext(0, Commands.RemovePort.class);
+        final CompletableFuture<ObjectNode> destroy = CompletableFuture.supplyAsync(() -> call(() ->
+            registry.destroy("g0")));
+        assertTrue(wedge.awaitHolding(DRIVE_LIMIT_MS), "the destroy reached the wedged sidecore");
+
+        registry.create(spec("g1", "02:00:00:00:00:02", Map.of(ControlProtocol.SIDECORE, "1")));
+
+        assertFalse(destroy.isDone(), "the destroy still waits");
+        assertEquals(List.of("g1"), registry.names(), "the port being destroyed stays unlisted");
+        wedge.release();
+        destroy.get(DRIVE_LIMIT_MS, TimeUnit.MILLISECONDS);
+        assertEquals(List.of("g1"), registry.names());
+    }
+
+    /**
      * Review finding F1: AddPort ran on sidecore 0, the announcement to sidecore 1 was not started in time, and the
      * undo's RemovePort on sidecore 0 was not started in time either: the port stays served. The registry lists it as
      * half-created (its name and MAC stay taken, it takes no guest), does not hand its id to the next create-port,
