@@ -84,6 +84,8 @@ public final class PortRegistry implements AutoCloseable
     private final IntUnaryOperator sidecoreKickFds;
     private final PortEndpointSettings endpoints;
     private final Map<String, ManagedPort> ports = new LinkedHashMap<>();
+    /** Ports whose removal is under way: kept out of {@link #published} until it ends; under the lock. */
+    private final Set<ManagedPort> leaving = Collections.newSetFromMap(new IdentityHashMap<>());
     /** The create-ports in flight (reserved, not yet listed) by name; under the lock. */
     private final Map<String, PortSpec> reserved = new HashMap<>();
     /** {@link #ports}' values in creation order, republished under the lock at every change; read without it. */
@@ -258,7 +260,7 @@ public final class PortRegistry implements AutoCloseable
     {
         reserved.remove(port.name());
         ports.put(port.name(), port);
-        published = Listing.of(ports.values());
+        publish();
     }
 
     /**
@@ -722,7 +724,7 @@ public final class PortRegistry implements AutoCloseable
         }
         catch (final RuntimeException ex)
         {
-            republish();
+            republish(port);
             throw ex;
         }
         forget(port);
@@ -740,20 +742,38 @@ public final class PortRegistry implements AutoCloseable
         }
     }
 
+    /**
+     * Unlist a port whose removal starts; it stays unlisted whatever other requests publish meanwhile.
+     */
     private synchronized void unpublish(final ManagedPort port)
     {
-        published = Listing.of(ports.values().stream().filter(listed -> listed != port).toList());
+        leaving.add(port);
+        publish();
     }
 
-    private synchronized void republish()
+    /**
+     * List again a port whose removal failed.
+     */
+    private synchronized void republish(final ManagedPort port)
     {
-        published = Listing.of(ports.values());
+        leaving.remove(port);
+        publish();
     }
 
     private synchronized void forget(final ManagedPort port)
     {
+        leaving.remove(port);
         ports.remove(port.name());
-        published = Listing.of(ports.values());
+        publish();
+    }
+
+    /**
+     * Republish the ports listed (every port but those whose removal is under way). Under the lock.
+     */
+    private void publish()
+    {
+        published = Listing.of(leaving.isEmpty() ? ports.values() :
+            ports.values().stream().filter(listed -> !leaving.contains(listed)).toList());
     }
 
     /**
