@@ -273,7 +273,8 @@ class DaemonSystemTest
         final Process guest = processes.startGuest(processes.file("guest.log"), "--config", config.toString(),
             "--port", "g0", "--seconds", "120");
         awaitAttached(config, "g0", true);
-        assertTrue(mapsGuestMemory(daemon.pid()), "the daemon maps the guest's memory");
+        // "attached" shows once the guest claimed the port, a moment before the daemon maps what it brought.
+        assertTrue(awaitMapsGuestMemory(daemon.pid()), "the daemon maps the guest's memory");
         assertTrue(SidecoreProcesses.openFds(daemon.pid()) > fdsBefore, "and holds its connection and eventfd");
 
         guest.destroyForcibly();
@@ -564,6 +565,23 @@ class DaemonSystemTest
     private static long portCounter(final JsonNode snapshot, final String port, final String counter)
     {
         return SidecoreProcesses.portCounter(snapshot, port, counter);
+    }
+
+    /**
+     * @return true once the process maps a guest's memory, false if it does not within 10 s.
+     */
+    private static boolean awaitMapsGuestMemory(final long pid) throws Exception
+    {
+        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!mapsGuestMemory(pid))
+        {
+            if (System.nanoTime() - deadlineNs > 0)
+            {
+                return false;
+            }
+            Thread.sleep(10);
+        }
+        return true;
     }
 
     private static boolean mapsGuestMemory(final long pid) throws IOException

@@ -13,6 +13,7 @@ import io.sidecore.engine.frame.FrameSink;
 import io.sidecore.engine.backend.TapBackend;
 import io.sidecore.engine.backend.TapOpener;
 import io.sidecore.engine.backend.VirtioNetHeader;
+import io.sidecore.engine.e1000.PortConfig;
 import io.sidecore.engine.os.TapDevice;
 import io.sidecore.engine.status.JvmActivity;
 import io.sidecore.shm.CsbDescriptor;
@@ -20,6 +21,7 @@ import io.sidecore.shm.E1000Registers;
 import io.sidecore.shm.E1000RxDescriptor;
 import io.sidecore.shm.E1000TxDescriptor;
 import io.sidecore.shm.PortCounter;
+import io.sidecore.shm.PortRegionDescriptor;
 import io.sidecore.shm.PortFault;
 import io.sidecore.shm.PortFaultDescriptor;
 import io.sidecore.shm.SidecoreCounter;
@@ -529,6 +531,14 @@ class RegistryWalkTest
             new Row(SidecoreCounter.CROSS_SHARD_FRAMES, "A (sidecore 0) sends to B (sidecore 1)",
                 () -> Rig.twoSidecores(), r -> { }, r -> r.sidecore(0, SidecoreCounter.CROSS_SHARD_FRAMES),
                 r -> r.send(r.a, r.b.mac, 60), r -> 1),
+            new Row(SidecoreCounter.CROSS_SHARD_DRAIN_NS, "A (sidecore 0) broadcasts a frame; on sidecore 1 the " +
+                "uplink's host side takes 300 ns of the clock for it", () -> Rig.twoSidecoresWithScriptedUplink(),
+                r ->
+                {
+                    r.script.actAtFrame = 1;
+                    r.script.action = () -> r.advanceNs(300);
+                }, r -> r.sidecore(1, SidecoreCounter.CROSS_SHARD_DRAIN_NS), r -> r.send(r.a, BROADCAST, 60),
+                r -> 300),
             new Row(SidecoreCounter.SWITCH_FLOOD_COPIES, "A broadcasts to B and C", () -> Rig.threePorts(), r -> { },
                 r -> r.sidecore(0, SidecoreCounter.SWITCH_FLOOD_COPIES), r -> r.send(r.a, BROADCAST, 60), r -> 1),
             new Row(SidecoreCounter.SWITCH_DROP_NO_DESTINATION, "A's broadcast is in flight to sidecore 1 when B, " +
@@ -722,6 +732,15 @@ class RegistryWalkTest
         static Rig twoSidecores()
         {
             return new Rig(2, ctx -> ctx.crossShardRingLengthBytes(1 << 16), false);
+        }
+
+        static Rig twoSidecoresWithScriptedUplink()
+        {
+            final Rig rig = twoSidecores();
+            rig.script = new ScriptedBackend();
+            rig.proxy.addUplinkPort(new PortConfig(3, "uplink", TestGuest.macOf(3), false,
+                PortRegionDescriptor.DEFAULT_SHARED_PAGES), 1, counters -> rig.script);
+            return rig;
         }
 
         static Rig threePorts()

@@ -45,7 +45,10 @@ public enum SidecoreCounter
         "accumulated collection time of the daemon's JVM, milliseconds, all collectors, read once a second"),
     JVM_READINGS(22, "jvm_readings", false,
         "times allocated_bytes, gc_count and gc_time_ms were read and published, once a second, after them: a reader " +
-            "that sees it move reads values taken at that moment");
+            "that sees it move reads values taken at that moment"),
+    CROSS_SHARD_DRAIN_NS(23, "cross_shard_drain_ns", false,
+        "time spent taking the frames other sidecores switched to this one, nanoseconds (charged to no port: the " +
+        "senders are other sidecores' ports, the receivers would be blamed for a flood)");
 
     /** Number of counter slots reserved per sidecore; ids are below this. */
     public static final int SLOTS_PER_SIDECORE = 32;

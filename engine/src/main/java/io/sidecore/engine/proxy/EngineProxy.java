@@ -42,8 +42,13 @@ import java.util.function.Function;
  * {@link IllegalArgumentException}, after the device counted it; the 4-byte helpers ({@link #mmioRead} and friends)
  * keep their old contract: a refused read returns 0 and a refused write does nothing.
  * <p>
- * <b>Control calls</b> (add or remove a port, change its settings) are serialised on the proxy, allocate freely and
- * wait for every sidecore involved: a switch port is announced to every sidecore's part of the switch. Adding or
+ * <b>Control calls</b> (add or remove a port, change its settings) allocate freely and wait for every sidecore
+ * involved: a switch port is announced to every sidecore's part of the switch. They reserve what they need (a port id,
+ * a place on a sidecore, a switch slot, counters) under the proxy's lock, wait for the sidecores without it, and commit
+ * or give back under it again: a call that concerns only healthy sidecores never waits behind one that waits on a
+ * wedged sidecore (up to the command timeout and its grace). The proxy does not order two calls on the same port: its
+ * caller does (the daemon's port registry serialises the calls of each port); a second removal of a port whose
+ * removal is in flight is refused. Adding or
  * removing a switch port with several sidecores is all or nothing: a sidecore that does not take its step in time
  * makes the proxy undo the steps the others took. The proxy
  * places each port (the least-loaded sidecore, a free switch slot) and keeps that placement and the port's
@@ -78,8 +83,8 @@ public final class EngineProxy
     /**
      * A command the sidecore started before the caller's command timeout is waited for this many more timeouts: a
      * running command takes microseconds, so a sidecore still inside one that long is wedged or dead, and the caller
-     * answers "outcome unknown" ({@link CommandOutcomeUnknownException}) instead of hanging the control plane (which
-     * waits under this proxy's lock).
+     * answers "outcome unknown" ({@link CommandOutcomeUnknownException}) instead of hanging the requests of that
+     * sidecore's ports.
      */
     private static final int RUNNING_GRACE_TIMEOUTS = 10;
 
@@ -90,8 +95,13 @@ public final class EngineProxy
     private final int[] portsPerSidecore;
     private final boolean[] switchSlotsInUse;
     private final List<Port> ports = new ArrayList<>();
+    /** Ports whose add is in flight: reserved (id, place, slot, counters), not yet listed in {@link #ports}. */
+    private final List<Port> adding = new ArrayList<>();
+    /** Ports whose removal is in flight: still listed, not to be removed twice at once. */
+    private final List<Port> removing = new ArrayList<>();
     private final Map<Port, PortEntry> entries = new ConcurrentHashMap<>();
-    private int quarantinedSwitchSlots;
+    /** Switch slots a sidecore may still hold, each until its undo ran on every sidecore that may hold it. */
+    private final List<QuarantinedSlot> quarantined = new ArrayList<>();
     private volatile CommandInterposer interposer = (sidecoreIndex, command) -> command;
 
     public EngineProxy(final SidecoreEngine engine, final EngineContext ctx, final SidecoreAgent[] agents)
@@ -114,7 +124,7 @@ public final class EngineProxy
      * @return the port, served once this returns.
      * @throws IllegalArgumentException if the port id is in use or the switch is full.
      */
-    public synchronized Port addSwitchPort(
+    public Port addSwitchPort(
         final PortConfig config, final RegisterImage registers, final GuestMemory guestMemory,
         final InterruptLine line)
     {
@@ -133,7 +143,7 @@ public final class EngineProxy
      * @return the port, served once this returns.
      * @throws IllegalArgumentException if the port id is in use or the switch is full.
      */
-    public synchronized Port addSwitchPort(
+    public Port addSwitchPort(
         final PortConfig config, final RegisterImage registers, final GuestMemory guestMemory,
         final InterruptLine line, final AtomicBuffer portHeader)
     {
@@ -151,7 +161,7 @@ public final class EngineProxy
      * @return the port, served once this returns.
      * @throws IllegalArgumentException if the port id is in use.
      */
-    public synchronized Port addPort(
+    public Port addPort(
         final PortConfig config, final RegisterImage registers, final GuestMemory guestMemory,
         final InterruptLine line, final PortBackend backend)
     {
@@ -175,7 +185,7 @@ public final class EngineProxy
      * @return the port, served once this returns.
      * @throws IllegalArgumentException if the port id is in use, or the factory made no backend.
      */
-    public synchronized Port addPort(
+    public Port addPort(
         final PortConfig config, final RegisterImage registers, final GuestMemory guestMemory,
         final InterruptLine line, final Function<PortCounters, PortBackend> backendFactory)
     {
@@ -195,7 +205,7 @@ public final class EngineProxy
      * @return the port, served once this returns.
      * @throws IllegalArgumentException if the port id is in use, or the factory made no backend.
      */
-    public synchronized Port addPort(
+    public Port addPort(
         final PortConfig config, final RegisterImage registers, final GuestMemory guestMemory,
         final InterruptLine line, final Function<PortCounters, PortBackend> backendFactory,
         final AtomicBuffer portHeader)
@@ -225,7 +235,7 @@ public final class EngineProxy
      * @throws SwitchSlotQuarantinedException  when a switch port's announcement failed and was taken back from every
      *                                         sidecore but one that may still hold its switch slot.
      */
-    public synchronized Port addPort(
+    public Port addPort(
         final PortConfig config,
         final RegisterImage registers,
         final GuestMemory guestMemory,
@@ -254,7 +264,7 @@ public final class EngineProxy
      * @throws SwitchSlotQuarantinedException  when a switch port's announcement failed and was taken back from every
      *                                         sidecore but one that may still hold its switch slot.
      */
-    public synchronized Port addUplinkPort(
+    public Port addUplinkPort(
         final PortConfig config, final int sidecoreIndex, final Function<PortCounters, PortBackend> hostFactory)
     {
         if (LEAST_LOADED_SIDECORE != sidecoreIndex && (sidecoreIndex < 0 || sidecoreIndex >= agents.length))
@@ -403,14 +413,9 @@ public final class EngineProxy
      * @param port the port.
      * @throws IllegalArgumentException if the port is not served.
      */
-    public synchronized void removePort(final Port port)
+    public void removePort(final Port port)
     {
-        final PortEntry entry = entries.get(port);
-        final int position = ports.indexOf(port);
-        if (null == entry || position < 0)
-        {
-            throw new IllegalArgumentException("port not served: " + port.name());
-        }
+        final PortEntry entry = reserveRemoval(port);
         final int sidecore = entry.sidecoreIndex();
         final int slot = entry.switchSlot();
         // The other sidecores forget the port first, then its own sidecore lets it go: a step not started in time
@@ -431,15 +436,50 @@ public final class EngineProxy
                 L2Switch.macToLong(port.config().macAddress());
             final RuntimeException undo =
                 L2Switch.NO_SLOT != slot ? untell(slot, port.portId(), mac, sidecore, false, told) : null;
+            synchronized (this)
+            {
+                removing.remove(port);
+            }
             throw partialChange(ex, undo, "port " + port.name() + " is still served and listed; a retried " +
                 "removePort finishes it");
         }
-        ports.remove(position);
-        entries.remove(port);
-        if (L2Switch.NO_SLOT != slot)
+        synchronized (this)
         {
-            switchSlotsInUse[slot] = false;
+            removing.remove(port);
+            ports.remove(port);
+            forget(port, sidecore);
+            releaseSwitchSlot(slot);
         }
+    }
+
+    /**
+     * @return the entry of the port, now marked as being removed.
+     * @throws IllegalArgumentException if the port is not served (listed).
+     * @throws IllegalStateException    if a removal of it is in flight.
+     */
+    private synchronized PortEntry reserveRemoval(final Port port)
+    {
+        final PortEntry entry = entries.get(port);
+        if (null == entry || !ports.contains(port))
+        {
+            throw new IllegalArgumentException("port not served: " + port.name());
+        }
+        if (removing.contains(port))
+        {
+            throw new IllegalStateException("port " + port.name() + " is being removed by another call: retry " +
+                "once it returned");
+        }
+        removing.add(port);
+        return entry;
+    }
+
+    /**
+     * Free what a port no longer served used, but its switch slot: its place on its sidecore, its entry, fault slot
+     * and counters. Under the lock.
+     */
+    private void forget(final Port port, final int sidecore)
+    {
+        entries.remove(port);
         portsPerSidecore[sidecore]--;
         port.faultPublisher().release();
         port.counters().close();
@@ -480,7 +520,7 @@ public final class EngineProxy
      * @throws java.io.UncheckedIOException when the file cannot be opened.
      * @throws IllegalArgumentException     if the port is not served or a limit is out of range.
      */
-    public synchronized void startCapture(
+    public void startCapture(
         final Port port, final Path file, final long maxFileBytes, final int maxFiles)
     {
         final PortEntry entry = entry(port);
@@ -506,7 +546,7 @@ public final class EngineProxy
      * @throws IllegalArgumentException if the port is not served.
      * @throws IllegalStateException    if no capture runs on the port.
      */
-    public synchronized CaptureSummary stopCapture(final Port port)
+    public CaptureSummary stopCapture(final Port port)
     {
         final PortEntry entry = entry(port);
         final Commands.StopCapture command = new Commands.StopCapture(port);
@@ -557,12 +597,13 @@ public final class EngineProxy
     }
 
     /**
-     * @return switch slots never to be handed out again: a sidecore may hold each (an announcement or its undo whose
-     *         outcome is unknown).
+     * @return switch slots not handed out now: a sidecore may hold each (an announcement or its undo whose outcome is
+     *         unknown) until the undo offered again when it was quarantined ran there ({@link QuarantinedSlot}).
      */
     public synchronized int quarantinedSwitchSlots()
     {
-        return quarantinedSwitchSlots;
+        reclaimQuarantinedSlots();
+        return quarantined.size();
     }
 
     /**
@@ -741,13 +782,78 @@ public final class EngineProxy
         final InterruptLine line, final int sidecoreIndex, final Function<PortCounters, PortBackend> backendFactory,
         final AtomicBuffer portHeader, final boolean uplink)
     {
-        for (int i = 0, size = ports.size(); i < size; i++)
+        final PortEntry entry =
+            reserveAdd(config, registers, guestMemory, line, sidecoreIndex, backendFactory, portHeader, uplink);
+        final Port port = entry.port();
+        final int sidecore = entry.sidecoreIndex();
+        final int slot = entry.switchSlot();
+        try
         {
-            if (ports.get(i).portId() == config.portId())
+            execute(agents[sidecore], new Commands.AddPort(port, slot, ctx.maxPortsPerSidecore()));
+        }
+        catch (final CommandOutcomeUnknownException ex)
+        {
+            // The sidecore may serve the port (or start to): its backend, counters, fault slot and switch slot stay
+            // allocated, a deliberate leak, so nothing it may use is closed or given to another port.
+            synchronized (this)
             {
-                throw new IllegalArgumentException("port id already in use: " + config.portId());
+                adding.remove(port);
+                entries.remove(port);
+                portsPerSidecore[sidecore]--;
+            }
+            throw new CommandOutcomeUnknownException(ex.commandName(), "port " + config.name() + " (id " +
+                config.portId() + ") may or may not be served: " + ex.getMessage() + "; its backend, counters and " +
+                "switch slot are kept (leaked)");
+        }
+        catch (final RuntimeException ex)
+        {
+            // The agent refused the port (or did not start it in time): it never serves it.
+            synchronized (this)
+            {
+                adding.remove(port);
+                forget(port, sidecore);
+                releaseSwitchSlot(slot);
+            }
+            // Made here for a port that never came to be served: nobody else will close it.
+            port.backend().close();
+            throw ex;
+        }
+        if (L2Switch.NO_SLOT != slot)
+        {
+            final long mac = uplink ? L2Switch.NO_MAC : L2Switch.macToLong(config.macAddress());
+            final boolean[] told = new boolean[agents.length];
+            try
+            {
+                tellOtherSidecores(slot, config.portId(), mac, sidecore, true, told);
+            }
+            catch (final RuntimeException ex)
+            {
+                undoAdd(port, sidecore, slot, mac, told, ex);
             }
         }
+        synchronized (this)
+        {
+            adding.remove(port);
+            ports.add(port);
+        }
+        return port;
+    }
+
+    /**
+     * The first step of an add, under the lock: check the id, place the port (a sidecore, a switch slot), make its
+     * counters, fault slot and backend, and reserve them, so that adds waiting for other sidecores meanwhile neither
+     * take them nor wait for this one.
+     *
+     * @return the new port's entry (in {@link #entries}; the port in {@link #adding}, counted on its sidecore).
+     */
+    private synchronized PortEntry reserveAdd(
+        final PortConfig config, final RegisterImage registers, final GuestMemory guestMemory,
+        final InterruptLine line, final int sidecoreIndex, final Function<PortCounters, PortBackend> backendFactory,
+        final AtomicBuffer portHeader, final boolean uplink)
+    {
+        reclaimQuarantinedSlots();
+        requireFreePortId(ports, config.portId());
+        requireFreePortId(adding, config.portId());
         final int sidecore = LEAST_LOADED_SIDECORE == sidecoreIndex ? leastLoadedSidecore() : sidecoreIndex;
         final int slot = null == backendFactory || uplink ? allocateSwitchSlot() : L2Switch.NO_SLOT;
         final PortCounters counters = new PortCounters(ctx.countersManager(), config.portId(), config.name());
@@ -768,7 +874,6 @@ public final class EngineProxy
             throw ex;
         }
         PortBackend backend = null;
-        Port port = null;
         try
         {
             backend = null == backendFactory ?
@@ -781,30 +886,18 @@ public final class EngineProxy
             {
                 backend = new SwitchUplink(backend, agents[sidecore].l2Switch(), slot, counters);
             }
-            port = new Port(
+            final Port port = new Port(
                 config, registers, guestMemory, counters, line, backend, ctx.portDefaults(), faultPublisher);
-            entries.put(port, new PortEntry(port, sidecore, slot, new TrappedAccess(port)));
-            execute(agents[sidecore], new Commands.AddPort(port, slot, ctx.maxPortsPerSidecore()));
-        }
-        catch (final CommandOutcomeUnknownException ex)
-        {
-            // The sidecore may serve the port (or start to): its backend, counters, fault slot and switch slot stay
-            // allocated, a deliberate leak, so nothing it may use is closed or given to another port.
-            entries.remove(port);
-            throw new CommandOutcomeUnknownException(ex.commandName(), "port " + config.name() + " (id " +
-                config.portId() + ") may or may not be served: " + ex.getMessage() + "; its backend, counters and " +
-                "switch slot are kept (leaked)");
+            final PortEntry entry = new PortEntry(port, sidecore, slot, new TrappedAccess(port));
+            entries.put(port, entry);
+            adding.add(port);
+            portsPerSidecore[sidecore]++;
+            return entry;
         }
         catch (final RuntimeException ex)
         {
-            if (null != port)
-            {
-                // The agent refused the port (or did not answer): it never serves it.
-                entries.remove(port);
-            }
             if (null != backend)
             {
-                // Made here for a port that never came to be served: nobody else will close it.
                 backend.close();
             }
             releaseSwitchSlot(slot);
@@ -812,22 +905,17 @@ public final class EngineProxy
             counters.close();
             throw ex;
         }
-        if (L2Switch.NO_SLOT != slot)
+    }
+
+    private static void requireFreePortId(final List<Port> taken, final int portId)
+    {
+        for (int i = 0, size = taken.size(); i < size; i++)
         {
-            final long mac = uplink ? L2Switch.NO_MAC : L2Switch.macToLong(config.macAddress());
-            final boolean[] told = new boolean[agents.length];
-            try
+            if (taken.get(i).portId() == portId)
             {
-                tellOtherSidecores(slot, config.portId(), mac, sidecore, true, told);
-            }
-            catch (final RuntimeException ex)
-            {
-                undoAdd(port, sidecore, slot, mac, told, ex);
+                throw new IllegalArgumentException("port id already in use: " + portId);
             }
         }
-        portsPerSidecore[sidecore]++;
-        ports.add(port);
-        return port;
     }
 
     /**
@@ -837,8 +925,9 @@ public final class EngineProxy
      * added with its switch slot (a retried {@link #removePort} finishes it: forgetting a port a switch does not know
      * is harmless), so nothing the sidecores may use is freed: {@link PortKeptAfterFailedAddException} carries its
      * handle. When only a sidecore it was announced to did not forget it, the port is gone but that sidecore may still
-     * hold its switch slot: the slot is quarantined, never handed to another port (whose announcement that sidecore
-     * would refuse, "slot already in use"): {@link SwitchSlotQuarantinedException}.
+     * hold its switch slot: the slot is quarantined, not handed to another port (whose announcement that sidecore
+     * would refuse, "slot already in use") until the undo, offered to it again, ran there:
+     * {@link SwitchSlotQuarantinedException}.
      */
     private void undoAdd(
         final Port port, final int sidecore, final int slot, final long mac, final boolean[] told,
@@ -851,8 +940,11 @@ public final class EngineProxy
         }
         catch (final RuntimeException ex)
         {
-            portsPerSidecore[sidecore]++;
-            ports.add(port);
+            synchronized (this)
+            {
+                adding.remove(port);
+                ports.add(port);
+            }
             final boolean outcomeUnknown = cause instanceof CommandOutcomeUnknownException ||
                 ex instanceof CommandOutcomeUnknownException || untold instanceof CommandOutcomeUnknownException;
             final PortKeptAfterFailedAddException kept = new PortKeptAfterFailedAddException(port, outcomeUnknown,
@@ -866,26 +958,49 @@ public final class EngineProxy
             }
             throw kept;
         }
-        entries.remove(port);
-        port.faultPublisher().release();
-        port.counters().close();
+        synchronized (this)
+        {
+            adding.remove(port);
+            forget(port, sidecore);
+            if (null == untold)
+            {
+                releaseSwitchSlot(slot);
+            }
+            else
+            {
+                // switchSlotsInUse[slot] stays set until the undo offered again ran on each sidecore told.
+                quarantined.add(new QuarantinedSlot(slot, sidecore, told));
+            }
+        }
         if (null != untold)
         {
-            // switchSlotsInUse[slot] stays set: the slot is never allocated again.
-            quarantinedSwitchSlots++;
-            final SwitchSlotQuarantinedException quarantined = new SwitchSlotQuarantinedException(slot,
+            final SwitchSlotQuarantinedException quarantine = new SwitchSlotQuarantinedException(slot,
                 cause.getMessage() + "; port " + port.name() + " was taken back from sidecore " + sidecore +
                 " (not served; its backend and counters are freed), but a sidecore it was announced to did not " +
                 "take its leaving (" + untold.getMessage() + ") and may still hold its switch slot " + slot +
-                ": the slot is quarantined (never given to another port)", cause);
-            quarantined.addSuppressed(untold);
-            throw quarantined;
+                ": the slot is quarantined (given to no other port until that sidecore took the leaving)", cause);
+            quarantine.addSuppressed(untold);
+            throw quarantine;
         }
-        releaseSwitchSlot(slot);
         final String message = cause.getMessage() + "; port " + port.name() + " was taken back from sidecore " +
             sidecore + ": nothing was changed";
         throw cause instanceof CommandCancelledException ? new CommandCancelledException(message, cause) :
             new IllegalStateException(message, cause);
+    }
+
+    /**
+     * Give back each quarantined slot whose leaving ran without failure on every sidecore that may hold it. Under
+     * the lock; waits for nothing.
+     */
+    private void reclaimQuarantinedSlots()
+    {
+        for (int i = quarantined.size() - 1; i >= 0; i--)
+        {
+            if (quarantined.get(i).reclaimable())
+            {
+                releaseSwitchSlot(quarantined.remove(i).slot);
+            }
+        }
     }
 
     /**
@@ -1207,5 +1322,62 @@ public final class EngineProxy
         }
         LockSupport.parkNanos(PARK_NS);
         return spins;
+    }
+
+    /**
+     * A switch slot a sidecore may still hold (an announcement, or its undo, whose outcome is unknown), with the
+     * slot's leaving offered again, without waiting, to each sidecore told of it (detaching a slot a switch does not
+     * hold does nothing). A sidecore takes its commands in order, so one wedged in the announcement or its undo takes
+     * the leaving after it: once each leaving ran without failure, no sidecore holds the slot and it is given back.
+     * A sidecore that never runs again keeps it quarantined.
+     */
+    private final class QuarantinedSlot
+    {
+        private final int slot;
+        private final SidecoreCommand[] leavings;
+        private final boolean[] offered;
+
+        QuarantinedSlot(final int slot, final int owner, final boolean[] told)
+        {
+            this.slot = slot;
+            this.leavings = new SidecoreCommand[agents.length];
+            this.offered = new boolean[agents.length];
+            for (int i = 0; i < agents.length; i++)
+            {
+                if (told[i])
+                {
+                    leavings[i] = interposer.interpose(i, new Commands.RemoteSwitchPort(slot, 0, L2Switch.NO_MAC,
+                        owner, false));
+                }
+            }
+            reclaimable();
+        }
+
+        /**
+         * Offer each leaving not yet taken (a full queue is tried again at the next look); waits for nothing.
+         *
+         * @return true once every leaving ran without failure.
+         */
+        boolean reclaimable()
+        {
+            boolean done = true;
+            for (int i = 0; i < leavings.length; i++)
+            {
+                if (null == leavings[i])
+                {
+                    continue;
+                }
+                if (!offered[i])
+                {
+                    offered[i] = agents[i].offer(leavings[i]);
+                    done = false;
+                }
+                else if (!leavings[i].isComplete() || null != leavings[i].failure())
+                {
+                    done = false;
+                }
+            }
+            return done;
+        }
     }
 }

@@ -34,7 +34,6 @@ import java.util.Set;
 final class ControlConnection implements Runnable
 {
     private static final Logger LOG = LoggerFactory.getLogger(ControlConnection.class);
-    private static final long NANOS_PER_SECOND = 1_000_000_000L;
     private static final int ANCILLARY_BUFFER_BYTES = 1024;
     private static final int DISCARD_TIMEOUT_MS = 1000;
     private static final long DISCARD_LIMIT_BYTES = 16L << 20;
@@ -44,8 +43,7 @@ final class ControlConnection implements Runnable
     private final long peerUid;
     private final long peerPid;
     private final long requestsPerSecond;
-    private long requestTokens;
-    private long lastRefillNs;
+    private final RequestRateLimit requestLimit;
     private String attachedPort;
     private GuestAttachment attachment;
     private volatile boolean closed;
@@ -57,8 +55,7 @@ final class ControlConnection implements Runnable
         this.peerUid = peerUid;
         this.peerPid = peerPid;
         this.requestsPerSecond = server.maxRequestsPerSecond();
-        this.requestTokens = requestsPerSecond * NANOS_PER_SECOND;
-        this.lastRefillNs = System.nanoTime();
+        this.requestLimit = new RequestRateLimit(requestsPerSecond, server.requestClock());
     }
 
     /**
@@ -242,7 +239,7 @@ final class ControlConnection implements Runnable
             }
             final RequestFields fields = new RequestFields(request);
             final String command = fields.command();
-            if (!takeRequestToken())
+            if (!requestLimit.tryTake())
             {
                 throw new ControlException(ControlProtocol.E_RATE_LIMITED, "more than " + requestsPerSecond +
                     " requests per second on this connection (sidecore.control.max.requests.per.second); not " +
@@ -458,22 +455,6 @@ final class ControlConnection implements Runnable
             case TrappedAccessMessage.SPACE_BAR0 -> TrappedAccess.MMIO_SPACE;
             default -> TrappedAccess.IO_SPACE;
         };
-    }
-
-    private boolean takeRequestToken()
-    {
-        final long nowNs = System.nanoTime();
-        final long capacity = requestsPerSecond * NANOS_PER_SECOND;
-        final long elapsedNs = Math.max(0, nowNs - lastRefillNs);
-        lastRefillNs = nowNs;
-        requestTokens = elapsedNs >= NANOS_PER_SECOND ? capacity :
-            Math.min(capacity, requestTokens + elapsedNs * requestsPerSecond);
-        if (requestTokens < NANOS_PER_SECOND)
-        {
-            return false;
-        }
-        requestTokens -= NANOS_PER_SECOND;
-        return true;
     }
 
     private ObjectNode success(final JsonNode id, final ObjectNode result)

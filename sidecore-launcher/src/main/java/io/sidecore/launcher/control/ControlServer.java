@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 
 /**
  * The daemon's control socket: a Unix stream socket (junixsocket), file mode 0660, accepting on its own thread; one
@@ -57,6 +58,7 @@ public final class ControlServer implements AutoCloseable
     private AFUNIXServerSocket server;
     private Thread acceptThread;
     private volatile boolean closing;
+    private volatile LongSupplier requestClock = System::nanoTime;
 
     /**
      * @param config        the daemon's configuration (socket, limits, allowed peers).
@@ -205,6 +207,20 @@ public final class ControlServer implements AutoCloseable
     int maxRequestsPerSecond()
     {
         return maxRequestsPerSecond;
+    }
+
+    /**
+     * @param nanoClock the clock the request rate limit of connections accepted from now on reads (tests: a
+     *                  manual one); {@link System#nanoTime()} by default.
+     */
+    public void requestClock(final LongSupplier nanoClock)
+    {
+        this.requestClock = nanoClock;
+    }
+
+    LongSupplier requestClock()
+    {
+        return requestClock;
     }
 
     void connectionEnded(final ControlConnection connection)

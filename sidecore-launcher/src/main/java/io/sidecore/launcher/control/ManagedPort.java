@@ -11,9 +11,10 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * One port the daemon serves, from create-port to destroy-port, and what the registry knows of it: how it was asked
  * for, its handle on the engine, its device socket (with its vfio-user endpoint), its current settings and
- * moderation, and the guest attached to it, if any. Changed under the {@link PortRegistry}'s lock, except the
- * {@link #claim}, which the vfio-user endpoint's threads take and release without it (so that destroying a port,
- * which holds the lock and waits for the endpoint's connection to end, cannot deadlock with that connection). What
+ * moderation, and the guest attached to it, if any. Changed under its own lock (the object's monitor, which the
+ * {@link PortRegistry} takes for each request on the port), except the {@link #claim}, which the vfio-user
+ * endpoint's threads take and release without it (so that destroying a port, which holds the lock and waits for the
+ * endpoint's connection to end, cannot deadlock with that connection). What
  * a port's description shows (settings, moderation, capture, endpoint) and the fault watch's mark are volatile:
  * the registry's read-only requests read them without the lock.
  */

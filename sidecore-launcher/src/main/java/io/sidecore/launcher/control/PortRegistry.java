@@ -35,9 +35,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.function.IntUnaryOperator;
 
@@ -51,8 +56,13 @@ import java.util.function.IntUnaryOperator;
  * may also attach to it natively over the control socket, but one guest at a time either way: the second is refused
  * naming the first ({@link ManagedPort#claim}).
  * <p>
- * Called from the control connections' threads and the daemon's start and stop; every request that changes ports
- * holds the registry's lock, so they are serialised (they are rare; trapped accesses never come here). The read-only
+ * Called from the control connections' threads and the daemon's start and stop (trapped accesses never come here).
+ * A request that changes ports never waits for a sidecore under the registry's lock, so a sidecore that does not
+ * answer (wedged: a command timeout and its grace, seconds) holds only the requests that concern it: a create-port
+ * reserves its name, MAC, port id and place under the lock, releases it while the sidecores take the port, and
+ * commits (lists the port) or gives the reservation back under it again; the requests on one port (set, attach,
+ * detach, destroy, and the rest of its create) are serialised by the port's own lock, taken before the registry's
+ * (never the other way round), and see the port still listed once they hold it. The read-only
  * requests ({@link #list}, {@link #stats}, {@link #names}) and the fault watch ({@link #logNewFaults}) take no lock:
  * they read the ports from a list republished at every change, so one that waits on a wedged sidecore (a command
  * timeout and its grace, seconds) does not freeze them; and within one of them a sidecore that did not answer for
@@ -74,8 +84,12 @@ public final class PortRegistry implements AutoCloseable
     private final IntUnaryOperator sidecoreKickFds;
     private final PortEndpointSettings endpoints;
     private final Map<String, ManagedPort> ports = new LinkedHashMap<>();
+    /** Ports whose removal is under way: kept out of {@link #published} until it ends; under the lock. */
+    private final Set<ManagedPort> leaving = Collections.newSetFromMap(new IdentityHashMap<>());
+    /** The create-ports in flight (reserved, not yet listed) by name; under the lock. */
+    private final Map<String, PortSpec> reserved = new HashMap<>();
     /** {@link #ports}' values in creation order, republished under the lock at every change; read without it. */
-    private volatile List<ManagedPort> published = List.of();
+    private volatile Listing published = Listing.of(List.of());
     private int nextPortId = 1;
 
     /**
@@ -121,11 +135,34 @@ public final class PortRegistry implements AutoCloseable
      * @return the port's description.
      * @throws ControlException duplicate name or MAC, too many ports, a backend that cannot be opened.
      */
-    public synchronized ObjectNode create(final PortSpec spec) throws ControlException
+    public ObjectNode create(final PortSpec spec) throws ControlException
     {
-        if (ports.containsKey(spec.name()))
+        final int portId = reserve(spec);
+        try
         {
-            throw new ControlException(ControlProtocol.E_DUPLICATE_NAME, "a port named " + spec.name() + " exists");
+            return create(spec, portId);
+        }
+        finally
+        {
+            synchronized (this)
+            {
+                // Its own reservation only (a failed create-port's name may be reserved again by now).
+                reserved.remove(spec.name(), spec);
+            }
+        }
+    }
+
+    /**
+     * Reserve a create-port's name and MAC, a place among the daemon's ports, and a port id.
+     *
+     * @return the port id.
+     */
+    private synchronized int reserve(final PortSpec spec) throws ControlException
+    {
+        if (ports.containsKey(spec.name()) || reserved.containsKey(spec.name()))
+        {
+            throw new ControlException(ControlProtocol.E_DUPLICATE_NAME, "a port named " + spec.name() + " exists" +
+                (ports.containsKey(spec.name()) ? "" : " (its create-port is in progress)"));
         }
         for (final ManagedPort other : ports.values())
         {
@@ -135,15 +172,31 @@ public final class PortRegistry implements AutoCloseable
                     PortSpec.formatMac(spec.mac()) + " already");
             }
         }
-        if (ports.size() >= maxPorts)
+        for (final Map.Entry<String, PortSpec> other : reserved.entrySet())
+        {
+            if (Arrays.equals(other.getValue().mac(), spec.mac()))
+            {
+                throw new ControlException(ControlProtocol.E_DUPLICATE_MAC, "port " + other.getKey() + " (its " +
+                    "create-port is in progress) has MAC " + PortSpec.formatMac(spec.mac()) + " already");
+            }
+        }
+        if (ports.size() + reserved.size() >= maxPorts)
         {
             throw new ControlException(ControlProtocol.E_TOO_MANY_PORTS, "the daemon serves its maximum of " +
                 maxPorts + " ports (sidecore.max.ports)");
         }
-        final PortSettings settings = spec.settings(portDefaults);
+        reserved.put(spec.name(), spec);
         // An id offered to the engine is never offered again, whatever the answer: a failed add may leave the port
         // served (kept listed by the proxy) or of unknown outcome, and a refused one loses nothing by it.
-        final int portId = nextPortId++;
+        return nextPortId++;
+    }
+
+    /**
+     * The rest of a create-port, its name and id reserved; waits for the sidecores without the registry's lock.
+     */
+    private ObjectNode create(final PortSpec spec, final int portId) throws ControlException
+    {
+        final PortSettings settings = spec.settings(portDefaults);
         final PortConfig config = new PortConfig(portId, spec.name(), spec.mac(),
             null == spec.csb() ? csbOffered : spec.csb(), sharedPages);
         final Port handle;
@@ -175,7 +228,8 @@ public final class PortRegistry implements AutoCloseable
         }
         catch (final SwitchSlotQuarantinedException ex)
         {
-            // Nothing is in use but the slot, which is never handed out again: not outcome_unknown.
+            // Nothing is in use but the slot, handed out again once the sidecore that may hold it let it go: not
+            // outcome_unknown.
             LOG.warn("port {}: not created, switch slot {} quarantined: {}", spec.name(), ex.switchSlot(),
                 ex.getMessage());
             throw new ControlException(ControlProtocol.E_INTERNAL, "port " + spec.name() + " was not created, " +
@@ -191,8 +245,32 @@ public final class PortRegistry implements AutoCloseable
         }
         final ManagedPort port = new ManagedPort(spec, handle, spec.vfioUser() ? socketPathOf(spec.name()) : null,
             settings, spec.settings().moderationNs(), false);
-        ports.put(spec.name(), port);
-        published = List.copyOf(ports.values());
+        // Its own lock before it is listed: no other request on it runs before its create-port is done.
+        synchronized (port)
+        {
+            commit(port);
+            return setUp(port, spec, settings);
+        }
+    }
+
+    /**
+     * List a created port in place of its reservation.
+     */
+    private synchronized void commit(final ManagedPort port)
+    {
+        reserved.remove(port.name());
+        ports.put(port.name(), port);
+        publish();
+    }
+
+    /**
+     * The steps of a create-port after its sidecore took it: settings, moderation, capture, device socket. Under the
+     * port's lock.
+     */
+    private ObjectNode setUp(final ManagedPort port, final PortSpec spec, final PortSettings settings)
+        throws ControlException
+    {
+        final Port handle = port.handle();
         try
         {
             if (spec.settings().changesSettings())
@@ -231,9 +309,13 @@ public final class PortRegistry implements AutoCloseable
      * @return the port's last description.
      * @throws ControlException when there is no such port.
      */
-    public synchronized ObjectNode destroy(final String name) throws ControlException
+    public ObjectNode destroy(final String name) throws ControlException
     {
-        final ManagedPort port = require(name);
+        return onPort(name, false, port -> destroy(port, name));
+    }
+
+    private ObjectNode destroy(final ManagedPort port, final String name) throws ControlException
+    {
         final ObjectNode description = describe(port, false);
         try
         {
@@ -281,11 +363,17 @@ public final class PortRegistry implements AutoCloseable
      * @return the port's description.
      * @throws ControlException when there is no such port or the new settings are not valid.
      */
-    public synchronized ObjectNode set(
+    public ObjectNode set(
         final String name, final SettingsChange change, final String capture, final Boolean linkUp)
         throws ControlException
     {
-        final ManagedPort port = requireCreated(name);
+        return onPort(name, true, port -> set(port, name, change, capture, linkUp));
+    }
+
+    private ObjectNode set(
+        final ManagedPort port, final String name, final SettingsChange change, final String capture,
+        final Boolean linkUp) throws ControlException
+    {
         if (null != linkUp)
         {
             proxy.setLink(port.handle(), linkUp);
@@ -340,11 +428,17 @@ public final class PortRegistry implements AutoCloseable
      * @throws ControlException when there is no such port, a guest is attached already, or what the guest brought
      *                          is refused.
      */
-    synchronized GuestAttachment attach(
+    GuestAttachment attach(
         final String name, final long peerPid, final AttachmentOpener opener, final Runnable revoker)
         throws ControlException
     {
-        final ManagedPort port = requireCreated(name);
+        return onPort(name, true, port -> attach(port, name, peerPid, opener, revoker));
+    }
+
+    private GuestAttachment attach(
+        final ManagedPort port, final String name, final long peerPid, final AttachmentOpener opener,
+        final Runnable revoker) throws ControlException
+    {
         if (port.spec().uplink())
         {
             throw new ControlException(ControlProtocol.E_INVALID_ARGUMENT, "port " + name + " is the switch's " +
@@ -402,15 +496,21 @@ public final class PortRegistry implements AutoCloseable
      * @param name  the port.
      * @param guest the guest.
      */
-    synchronized void detach(final String name, final GuestAttachment guest)
+    void detach(final String name, final GuestAttachment guest)
     {
-        final ManagedPort port = ports.get(name);
-        if (null != port && port.guest() == guest)
+        final ManagedPort port = listed(name);
+        if (null != port)
         {
-            release(port, guest);
-            LOG.info("guest detached: port={} transport={} pid={}", name, ControlProtocol.TRANSPORT_NATIVE,
-                guest.peerPid());
-            return;
+            synchronized (port)
+            {
+                if (port == listed(name) && port.guest() == guest)
+                {
+                    release(port, guest);
+                    LOG.info("guest detached: port={} transport={} pid={}", name, ControlProtocol.TRANSPORT_NATIVE,
+                        guest.peerPid());
+                    return;
+                }
+            }
         }
         guest.close();
     }
@@ -421,7 +521,7 @@ public final class PortRegistry implements AutoCloseable
     public void logNewFaults()
     {
         final boolean[] silent = new boolean[proxy.sidecoreCount()];
-        for (final ManagedPort port : published)
+        for (final ManagedPort port : published.ports())
         {
             final PortStatus status;
             try
@@ -447,7 +547,7 @@ public final class PortRegistry implements AutoCloseable
      */
     public List<String> names()
     {
-        final List<ManagedPort> now = published;
+        final List<ManagedPort> now = published.ports();
         final List<String> names = new ArrayList<>(now.size());
         for (int i = 0, size = now.size(); i < size; i++)
         {
@@ -471,9 +571,14 @@ public final class PortRegistry implements AutoCloseable
      * @return its description.
      * @throws ControlException when there is no such port.
      */
-    synchronized ObjectNode describe(final String name) throws ControlException
+    ObjectNode describe(final String name) throws ControlException
     {
-        return describe(require(name), false);
+        final ManagedPort port;
+        synchronized (this)
+        {
+            port = require(name);
+        }
+        return describe(port, false);
     }
 
     /**
@@ -505,19 +610,67 @@ public final class PortRegistry implements AutoCloseable
      * Take every port down (guests let go and their connections closed, backends closed so captures are flushed,
      * device sockets removed).
      */
-    public synchronized void close()
+    public void close()
     {
-        for (final ManagedPort port : new ArrayList<>(ports.values()))
+        for (final ManagedPort port : published.ports())
         {
-            try
+            synchronized (port)
             {
-                remove(port);
-            }
-            catch (final RuntimeException ex)
-            {
-                LOG.warn("port {} did not close cleanly: {}", port.name(), ex.getMessage());
+                if (port != listed(port.name()))
+                {
+                    continue;
+                }
+                try
+                {
+                    remove(port);
+                }
+                catch (final RuntimeException ex)
+                {
+                    LOG.warn("port {} did not close cleanly: {}", port.name(), ex.getMessage());
+                }
             }
         }
+    }
+
+    /**
+     * Run a request on one port under the port's lock (waiting only for the requests on that port), once it holds
+     * it and the port is still listed.
+     *
+     * @param created true for a request a half-created port refuses.
+     */
+    private <T> T onPort(final String name, final boolean created, final PortRequest<T> request)
+        throws ControlException
+    {
+        while (true)
+        {
+            final ManagedPort port;
+            synchronized (this)
+            {
+                port = created ? requireCreated(name) : require(name);
+            }
+            synchronized (port)
+            {
+                // Destroyed (and perhaps created again) while this waited for its lock: look it up again.
+                if (port == listed(name))
+                {
+                    return request.apply(port);
+                }
+            }
+        }
+    }
+
+    private synchronized ManagedPort listed(final String name)
+    {
+        return ports.get(name);
+    }
+
+    /**
+     * A request on one listed port, under its lock.
+     */
+    @FunctionalInterface
+    private interface PortRequest<T>
+    {
+        T apply(ManagedPort port) throws ControlException;
     }
 
     /**
@@ -564,18 +717,17 @@ public final class PortRegistry implements AutoCloseable
         }
         // Unlisted before its sidecore lets it go: a lock-free list or stats that read the port may then meet its
         // closed counters, or their slot reused by another port, and must find it no longer listed (describeAll).
-        published = ports.values().stream().filter(listed -> listed != port).toList();
+        unpublish(port);
         try
         {
             proxy.removePort(port.handle());
         }
         catch (final RuntimeException ex)
         {
-            published = List.copyOf(ports.values());
+            republish(port);
             throw ex;
         }
-        ports.remove(port.name());
-        published = List.copyOf(ports.values());
+        forget(port);
         if (null != port.socketPath())
         {
             try
@@ -588,6 +740,40 @@ public final class PortRegistry implements AutoCloseable
                     ex.getMessage());
             }
         }
+    }
+
+    /**
+     * Unlist a port whose removal starts; it stays unlisted whatever other requests publish meanwhile.
+     */
+    private synchronized void unpublish(final ManagedPort port)
+    {
+        leaving.add(port);
+        publish();
+    }
+
+    /**
+     * List again a port whose removal failed.
+     */
+    private synchronized void republish(final ManagedPort port)
+    {
+        leaving.remove(port);
+        publish();
+    }
+
+    private synchronized void forget(final ManagedPort port)
+    {
+        leaving.remove(port);
+        ports.remove(port.name());
+        publish();
+    }
+
+    /**
+     * Republish the ports listed (every port but those whose removal is under way). Under the lock.
+     */
+    private void publish()
+    {
+        published = Listing.of(leaving.isEmpty() ? ports.values() :
+            ports.values().stream().filter(listed -> !leaving.contains(listed)).toList());
     }
 
     /**
@@ -677,9 +863,7 @@ public final class PortRegistry implements AutoCloseable
     private ControlException keepHalfCreated(final PortSpec spec, final PortKeptAfterFailedAddException failure)
     {
         // The engine made it with the defaults; the spec's settings were never applied, so they are not shown.
-        final ManagedPort port = new ManagedPort(spec, failure.port(), null, portDefaults, null, true);
-        ports.put(spec.name(), port);
-        published = List.copyOf(ports.values());
+        commit(new ManagedPort(spec, failure.port(), null, portDefaults, null, true));
         LOG.error("port {}: create-port failed and could not be undone; listed as half-created, destroy-port " +
             "finishes it: {}", spec.name(), failure.getMessage());
         return new ControlException(
@@ -748,7 +932,7 @@ public final class PortRegistry implements AutoCloseable
     {
         final ArrayNode list = JsonNodeFactory.instance.arrayNode();
         final boolean[] silent = new boolean[proxy.sidecoreCount()];
-        for (final ManagedPort port : published)
+        for (final ManagedPort port : published.ports())
         {
             if (null == name || name.equals(port.name()))
             {
@@ -893,5 +1077,25 @@ public final class PortRegistry implements AutoCloseable
             }
         }
         return node;
+    }
+
+    /**
+     * The ports listed at one moment: in creation order, and as a set, so that a request reading many ports asks
+     * whether each is still listed in constant time (not a scan of the list per port).
+     */
+    private record Listing(List<ManagedPort> ports, Set<ManagedPort> members)
+    {
+        static Listing of(final Collection<ManagedPort> ports)
+        {
+            final List<ManagedPort> inOrder = List.copyOf(ports);
+            final Set<ManagedPort> members = Collections.newSetFromMap(new IdentityHashMap<>(inOrder.size() * 2));
+            members.addAll(inOrder);
+            return new Listing(inOrder, Collections.unmodifiableSet(members));
+        }
+
+        boolean contains(final ManagedPort port)
+        {
+            return members.contains(port);
+        }
     }
 }

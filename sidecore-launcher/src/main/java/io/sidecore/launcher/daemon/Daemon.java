@@ -131,6 +131,14 @@ public final class Daemon implements AutoCloseable
     }
 
     /**
+     * @return the control socket's server (tests).
+     */
+    public ControlServer controlServer()
+    {
+        return controlServer;
+    }
+
+    /**
      * @return the ports (tests).
      */
     public PortRegistry registry()

@@ -6,6 +6,7 @@ import io.sidecore.engine.agent.SidecoreEngine;
 import io.sidecore.engine.proxy.CommandOutcomeUnknownException;
 import io.sidecore.engine.proxy.CommandWedge;
 import io.sidecore.engine.proxy.Commands;
+import io.sidecore.engine.proxy.SidecoreThreads;
 import io.sidecore.launcher.Configuration;
 import io.sidecore.shm.control.ControlProtocol;
 import org.junit.jupiter.api.AfterEach;
@@ -14,7 +15,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,8 +22,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.LockSupport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -41,32 +39,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class PortRegistryStalledSidecoreTest
 {
     private static final long DRIVE_LIMIT_MS = 30_000;
-    private static final long IDLE_PARK_NS = 50_000;
 
     @TempDir
     Path directory;
 
     private SidecoreEngine engine;
-    private CommandWedge wedge;
-    private final List<Thread> sidecores = new ArrayList<>();
-    private int sidecoreCount;
-    private final AtomicBoolean stop = new AtomicBoolean();
+    private SidecoreThreads sidecores;
 
     @AfterEach
     void tearDown() throws InterruptedException
     {
-        if (null != wedge)
+        if (null != sidecores)
         {
-            wedge.release();
-        }
-        stop.set(true);
-        for (final Thread sidecore : sidecores)
-        {
-            sidecore.join(DRIVE_LIMIT_MS);
-        }
-        if (null != engine)
-        {
-            engine.close();
+            sidecores.close();
         }
     }
 
@@ -117,7 +102,7 @@ class PortRegistryStalledSidecoreTest
     void shouldRefuseACreateOnAFullSidecoreAsTooManyPorts() throws Exception
     {
         final PortRegistry registry = registry(Map.of("sidecore.max.ports.per.sidecore", "1"));
-        startSidecore();
+        sidecores.startAll();
         registry.create(spec(Map.of()));
 
         final ControlException full = assertThrows(ControlException.class,
@@ -137,8 +122,8 @@ class PortRegistryStalledSidecoreTest
     void shouldKeepTheFirstFailureWhenTheRollbackOfACreateFailsToo() throws Exception
     {
         final PortRegistry registry = registry();
-        startSidecore();
-        wedge = CommandWedge.next(engine.proxy(), 0, Commands.UpdatePortSettings.class);
+        sidecores.startAll();
+        final CommandWedge wedge = sidecores.wedgeNext(0, Commands.UpdatePortSettings.class);
 
         final ControlException failed = assertThrows(ControlException.class,
             () -> registry.create(spec(Map.of(ControlProtocol.TX_DESCRIPTOR_BUDGET, "32"))));
@@ -164,9 +149,9 @@ class PortRegistryStalledSidecoreTest
     void shouldFinishADestroyWhoseRemovalRanButWhoseOutcomeWasUnknown() throws Exception
     {
         final PortRegistry registry = registry();
-        startSidecore();
+        sidecores.startAll();
         registry.create(spec(Map.of()));
-        wedge = CommandWedge.next(engine.proxy(), 0, Commands.RemovePort.class);
+        final CommandWedge wedge = sidecores.wedgeNext(0, Commands.RemovePort.class);
 
         final ControlException unknown = assertThrows(ControlException.class, () -> registry.destroy("g0"));
 
@@ -190,11 +175,11 @@ class PortRegistryStalledSidecoreTest
     void shouldAnswerListAndStatsWhileACreateWaitsOnAWedgedSidecore() throws Exception
     {
         final PortRegistry registry = registry(Map.of("sidecore.cores", "0-1"));
-        startSidecore();
+        sidecores.startAll();
         registry.create(spec("g0", "02:00:00:00:00:01", Map.of(ControlProtocol.SIDECORE, "1")));
         registry.create(spec("g1", "02:00:00:00:00:02", Map.of(ControlProtocol.SIDECORE, "0")));
         registry.create(spec("g3", "02:00:00:00:00:04", Map.of(ControlProtocol.SIDECORE, "0")));
-        wedge = CommandWedge.next(engine.proxy(), 0, Commands.AddPort.class);
+        final CommandWedge wedge = sidecores.wedgeNext(0, Commands.AddPort.class);
         final CompletableFuture<ObjectNode> create = CompletableFuture.supplyAsync(() -> call(() ->
             registry.create(spec("g2", "02:00:00:00:00:03", Map.of(ControlProtocol.SIDECORE, "0")))));
         assertTrue(wedge.awaitHolding(DRIVE_LIMIT_MS), "the create reached the wedged sidecore");
@@ -219,6 +204,80 @@ class PortRegistryStalledSidecoreTest
     }
 
     /**
+     * Robustness finding (reserve, unlock, commit): a create-port wedged on sidecore 0 (its AddPort ran and holds the
+     * sidecore: its answer waits the command timeout and its grace) does not hold the change-making requests that
+     * concern only sidecore 1: set --link on a port there, create-port there and destroy-port there all complete while
+     * the wedged create still waits. The names, MACs and slots the wedged create reserved stay taken meanwhile.
+     * Deterministic: each healthy request completes before the wedge is let go (the command timeout is 2 s, so the
+     * wedged create cannot give up in the meantime unless a request waits on it, 22 s).
+     */
+    @Test
+    void shouldCompleteChangesOnAHealthySidecoreWhileACreateWaitsOnAWedgedOne() throws Exception
+    {
+        final PortRegistry registry = registry(Map.of("sidecore.cores", "0-1", "sidecore.command.timeout", "2s"));
+        sidecores.startAll();
+        registry.create(spec("g1", "02:00:00:00:00:02", Map.of(ControlProtocol.SIDECORE, "1")));
+        registry.create(spec("g3", "02:00:00:00:00:04", Map.of(ControlProtocol.SIDECORE, "1")));
+        final CommandWedge wedge = sidecores.wedgeNext(0, Commands.AddPort.class);
+        final CompletableFuture<ObjectNode> wedged = CompletableFuture.supplyAsync(() -> call(() ->
+            registry.create(spec("g0", "02:00:00:00:00:01", Map.of(ControlProtocol.SIDECORE, "0")))));
+        assertTrue(wedge.awaitHolding(DRIVE_LIMIT_MS), "the create reached the wedged sidecore");
+
+        final long setStartNs = System.nanoTime();
+        final ObjectNode linkDown = registry.set("g1", new SettingsChange(null, null, null, null, null, null, null,
+            null), null, false);
+        final long setWaitNs = System.nanoTime() - setStartNs;
+        final ObjectNode created = registry.create(spec("g4", "02:00:00:00:00:05",
+            Map.of(ControlProtocol.SIDECORE, "1")));
+        final ObjectNode destroyed = registry.destroy("g3");
+
+        assertFalse(wedged.isDone(), "the healthy sidecore's requests completed while the create still waits on the " +
+            "wedged sidecore (set --link took " + setWaitNs / 1_000_000 + " ms)");
+        System.out.println("set --link beside a wedged create took " + setWaitNs / 1_000 + " us");
+        final ControlException sameName = assertThrows(ControlException.class, () -> registry.create(
+            spec("g0", "02:00:00:00:00:09", Map.of(ControlProtocol.SIDECORE, "1"))));
+        final ControlException sameMac = assertThrows(ControlException.class, () -> registry.create(
+            spec("g5", "02:00:00:00:00:01", Map.of(ControlProtocol.SIDECORE, "1"))));
+        assertFalse(wedged.isDone(), "refused while the create still waits");
+        assertEquals(ControlProtocol.LINK_DOWN, linkDown.get(ControlProtocol.LINK).asText(), linkDown.toString());
+        assertEquals(1, created.get(ControlProtocol.SIDECORE).asInt(), created.toString());
+        assertEquals("g3", destroyed.get(ControlProtocol.NAME).asText());
+        assertEquals(ControlProtocol.E_DUPLICATE_NAME, sameName.code(), "the wedged create's name stays reserved");
+        assertEquals(ControlProtocol.E_DUPLICATE_MAC, sameMac.code(), "the wedged create's MAC stays reserved");
+        assertEquals(List.of("g1", "g4"), registry.names(), "the wedged create is not listed before it commits");
+        wedge.release();
+        assertEquals(0, wedged.get(DRIVE_LIMIT_MS, TimeUnit.MILLISECONDS).get(ControlProtocol.SIDECORE).asInt());
+        assertEquals(List.of("g1", "g4", "g0"), registry.names());
+        assertEquals(3, wedged.get().get(ControlProtocol.PORT_ID).asInt(), "its id was reserved before the others'");
+        assertEquals(4, created.get(ControlProtocol.PORT_ID).asInt());
+    }
+
+    /**
+     * A destroy-port unlists its port before its sidecore lets it go (a lock-free list must not read counters being
+     * closed); a create-port on another sidecore that commits meanwhile republishes the list and must not list that
+     * port again. The destroy is held on a wedged sidecore 0 while the create runs on sidecore 1.
+     */
+    @Test
+    void shouldKeepAPortBeingDestroyedUnlistedWhileAnotherCreateCommits() throws Exception
+    {
+        final PortRegistry registry = registry(Map.of("sidecore.cores", "0-1", "sidecore.command.timeout", "2s"));
+        sidecores.startAll();
+        registry.create(spec("g0", "02:00:00:00:00:01", Map.of(ControlProtocol.SIDECORE, "0")));
+        final CommandWedge wedge = sidecores.wedgeNext(0, Commands.RemovePort.class);
+        final CompletableFuture<ObjectNode> destroy = CompletableFuture.supplyAsync(() -> call(() ->
+            registry.destroy("g0")));
+        assertTrue(wedge.awaitHolding(DRIVE_LIMIT_MS), "the destroy reached the wedged sidecore");
+
+        registry.create(spec("g1", "02:00:00:00:00:02", Map.of(ControlProtocol.SIDECORE, "1")));
+
+        assertFalse(destroy.isDone(), "the destroy still waits");
+        assertEquals(List.of("g1"), registry.names(), "the port being destroyed stays unlisted");
+        wedge.release();
+        destroy.get(DRIVE_LIMIT_MS, TimeUnit.MILLISECONDS);
+        assertEquals(List.of("g1"), registry.names());
+    }
+
+    /**
      * Review finding F1: AddPort ran on sidecore 0, the announcement to sidecore 1 was not started in time, and the
      * undo's RemovePort on sidecore 0 was not started in time either: the port stays served. The registry lists it as
      * half-created (its name and MAC stay taken, it takes no guest), does not hand its id to the next create-port,
@@ -228,7 +287,7 @@ class PortRegistryStalledSidecoreTest
     void shouldListAHalfCreatedPortAndNotReuseItsIdWhenTheUndoOfItsCreateWasNotStarted() throws Exception
     {
         final PortRegistry registry = registry(Map.of("sidecore.cores", "0-1"));
-        final Thread owner = runUntilServing(0);
+        final Thread owner = sidecores.startUntilServing(0);
 
         final ControlException failed = assertThrows(ControlException.class,
             () -> registry.create(switchSpec("g0", "02:00:00:00:00:01")));
@@ -238,7 +297,7 @@ class PortRegistryStalledSidecoreTest
         assertTrue(failed.getMessage().contains("half-created"), failed.getMessage());
         assertTrue(failed.getMessage().contains("destroy-port"), failed.getMessage());
         assertHalfCreated(registry, "g0");
-        startSidecore();
+        sidecores.startAll();
 
         final ObjectNode next = registry.create(switchSpec("g1", "02:00:00:00:00:02"));
         assertEquals(2, next.get(ControlProtocol.PORT_ID).asInt(), "the half-created port's id is not reused");
@@ -268,8 +327,8 @@ class PortRegistryStalledSidecoreTest
     void shouldListAHalfCreatedPortWhenTheUndoOfItsCreateHasAnUnknownOutcome() throws Exception
     {
         final PortRegistry registry = registry(Map.of("sidecore.cores", "0-1"));
-        startSidecore(0);
-        wedge = CommandWedge.next(engine.proxy(), 0, Commands.RemovePort.class);
+        sidecores.start(0);
+        final CommandWedge wedge = sidecores.wedgeNext(0, Commands.RemovePort.class);
 
         final ControlException failed = assertThrows(ControlException.class,
             () -> registry.create(switchSpec("g0", "02:00:00:00:00:01")));
@@ -278,7 +337,7 @@ class PortRegistryStalledSidecoreTest
         assertTrue(failed.getMessage().contains("half-created"), failed.getMessage());
         assertHalfCreated(registry, "g0");
         wedge.release();
-        startSidecore(1);
+        sidecores.start(1);
 
         registry.destroy("g0");
         assertEquals(List.of(), registry.names());
@@ -296,8 +355,8 @@ class PortRegistryStalledSidecoreTest
     void shouldAnswerNotCreatedSlotQuarantinedWhenOnlyTheAnnouncementsUndoFailed() throws Exception
     {
         final PortRegistry registry = registry(Map.of("sidecore.cores", "0-1"));
-        startSidecore();
-        wedge = CommandWedge.next(engine.proxy(), 1, Commands.RemoteSwitchPort.class);
+        sidecores.startAll();
+        final CommandWedge wedge = sidecores.wedgeNext(1, Commands.RemoteSwitchPort.class);
 
         final ControlException failed = assertThrows(ControlException.class,
             () -> registry.create(switchSpec("g0", "02:00:00:00:00:01")));
@@ -319,10 +378,10 @@ class PortRegistryStalledSidecoreTest
     void shouldNotAskASidecoreWedgedInsideAStatusQueryForItsOtherPorts() throws Exception
     {
         final PortRegistry registry = registry();
-        startSidecore();
+        sidecores.startAll();
         registry.create(spec("g0", "02:00:00:00:00:01", Map.of()));
         registry.create(spec("g1", "02:00:00:00:00:02", Map.of()));
-        wedge = CommandWedge.next(engine.proxy(), 0, Commands.QueryPortStatus.class);
+        final CommandWedge wedge = sidecores.wedgeNext(0, Commands.QueryPortStatus.class);
 
         final ArrayNode listed = registry.list();
 
@@ -340,28 +399,6 @@ class PortRegistryStalledSidecoreTest
         final ArrayNode listed = registry.list();
         assertEquals(ControlProtocol.STATE_HALF_CREATED, listed.get(0).get(ControlProtocol.STATE).asText(),
             listed.toString());
-    }
-
-    /**
-     * Run a sidecore on a thread of the test until it serves a port, then stop it: a later command to it is not
-     * started in time (cancelled).
-     */
-    private Thread runUntilServing(final int index)
-    {
-        final Thread thread = new Thread(() ->
-        {
-            final long deadlineMs = System.currentTimeMillis() + DRIVE_LIMIT_MS;
-            while (0 == engine.agent(index).portCount() && System.currentTimeMillis() < deadlineMs)
-            {
-                if (0 == engine.agent(index).doWork())
-                {
-                    LockSupport.parkNanos(IDLE_PARK_NS);
-                }
-            }
-        }, "sidecore-" + index + "-until-serving");
-        thread.setDaemon(true);
-        thread.start();
-        return thread;
     }
 
     private static PortSpec switchSpec(final String name, final String mac)
@@ -395,10 +432,10 @@ class PortRegistryStalledSidecoreTest
         final Map<String, String> properties = new HashMap<>(settings);
         properties.put("sidecore.port.socket.dir", ports.toString());
         properties.put("sidecore.counters.file", directory.resolve("counters.dat").toString());
-        properties.put("sidecore.command.timeout", "250ms");
+        properties.putIfAbsent("sidecore.command.timeout", "250ms");
         final Configuration config = Configuration.of(properties).validate();
-        sidecoreCount = config.sidecoreCount();
         engine = new SidecoreEngine(config.engineContext());
+        sidecores = new SidecoreThreads(engine);
         return new PortRegistry(config, engine.proxy(), sidecore -> -1);
     }
 
@@ -414,38 +451,6 @@ class PortRegistryStalledSidecoreTest
         fields.putIfAbsent(ControlProtocol.BACKEND, ControlProtocol.BACKEND_NULL);
         fields.put(ControlProtocol.TRANSPORT, ControlProtocol.TRANSPORT_NATIVE);
         return PortSpec.fromDeclaration(name, fields, "sidecore.ports." + name + ".");
-    }
-
-    /**
-     * Run each sidecore on a thread of its own, as the daemon does (a wedge holds its sidecore's thread).
-     */
-    private void startSidecore()
-    {
-        for (int i = 0; i < sidecoreCount; i++)
-        {
-            startSidecore(i);
-        }
-    }
-
-    /**
-     * Run one sidecore on a thread of its own.
-     */
-    private void startSidecore(final int index)
-    {
-        final Thread thread = new Thread(() ->
-        {
-            while (!stop.get())
-            {
-                if (0 == engine.agent(index).doWork())
-                {
-                    // The machine is shared with other builds: no core of its own to spin on.
-                    LockSupport.parkNanos(IDLE_PARK_NS);
-                }
-            }
-        }, "sidecore-" + index);
-        thread.setDaemon(true);
-        thread.start();
-        sidecores.add(thread);
     }
 
     private static <T> T call(final ControlCall<T> body)
