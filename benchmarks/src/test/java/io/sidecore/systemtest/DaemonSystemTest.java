@@ -273,6 +273,12 @@ class DaemonSystemTest
         final Process guest = processes.startGuest(processes.file("guest.log"), "--config", config.toString(),
             "--port", "g0", "--seconds", "120");
         awaitAttached(config, "g0", true);
+        // list shows the port attached from the moment its claim is taken, before the guest's memory is mapped.
+        final long mappedDeadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!mapsGuestMemory(daemon.pid()) && System.nanoTime() - mappedDeadlineNs < 0)
+        {
+            Thread.sleep(10);
+        }
         assertTrue(mapsGuestMemory(daemon.pid()), "the daemon maps the guest's memory");
         assertTrue(SidecoreProcesses.openFds(daemon.pid()) > fdsBefore, "and holds its connection and eventfd");
 
