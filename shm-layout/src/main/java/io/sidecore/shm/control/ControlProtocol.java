@@ -178,6 +178,14 @@ public final class ControlProtocol
     public static final String POSTED_WRITES = "posted_writes";
     /** vfio-user stats: region accesses refused with an error. */
     public static final String REJECTED_ACCESSES = "rejected_accesses";
+    /**
+     * vfio-user stats: messages served per service time (socket readable to reply written: the daemon's part of a
+     * trapped access's round trip), an object from bucket name ({@code "lt_16us"} ... {@code "lt_16384us"},
+     * {@code "ge_16384us"}) to count.
+     */
+    public static final String MESSAGE_SERVICE_TIME = "message_service_time";
+    /** vfio-user stats: the longest message service time seen, in microseconds. */
+    public static final String MESSAGE_SERVICE_TIME_MAX_US = "message_service_time_max_us";
     /** vfio-user stats: INTx signals written to the client's trigger eventfd. */
     public static final String INTX_SIGNALS = "intx_signals";
     /**

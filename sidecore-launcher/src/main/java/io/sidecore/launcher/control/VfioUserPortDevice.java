@@ -446,6 +446,15 @@ final class VfioUserPortDevice implements VfioUserDevice
         node.put(ControlProtocol.TRAPPED_RDT_WRITES, counts.trappedRdtWrites());
         node.put(ControlProtocol.POSTED_WRITES, counts.postedWrites());
         node.put(ControlProtocol.REJECTED_ACCESSES, counts.rejectedAccesses());
+        final ObjectNode serviceTime = node.putObject(ControlProtocol.MESSAGE_SERVICE_TIME);
+        final long[] buckets = counts.serviceTimeBuckets();
+        final long[] boundsUs = TrappedAccessCounts.SERVICE_TIME_BUCKET_BOUNDS_US;
+        for (int i = 0; i < buckets.length; i++)
+        {
+            serviceTime.put(i < boundsUs.length ? "lt_" + boundsUs[i] + "us" :
+                "ge_" + boundsUs[boundsUs.length - 1] + "us", buckets[i]);
+        }
+        node.put(ControlProtocol.MESSAGE_SERVICE_TIME_MAX_US, counts.serviceTimeMaxNs() / 1_000);
         final ArrayNode accesses = node.putArray(ControlProtocol.TRAPPED_ACCESSES);
         for (final TrappedAccessCounts.OffsetCount count : counts.snapshot())
         {

@@ -6,6 +6,7 @@ import io.sidecore.engine.EngineContext;
 import io.sidecore.engine.agent.SidecoreEngine;
 import io.sidecore.launcher.Configuration;
 import io.sidecore.launcher.ConfigurationException;
+import io.sidecore.launcher.affinity.CpuAffinity;
 import io.sidecore.launcher.affinity.PinnedThreadFactory;
 import io.sidecore.launcher.control.ControlException;
 import io.sidecore.launcher.control.ControlServer;
@@ -21,6 +22,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -196,7 +198,20 @@ public final class Daemon implements AutoCloseable
         lock = DaemonLock.acquire(controlSocket);
         removeStaleFiles(controlSocket, portSocketDir);
 
-        startEngine();
+        final int[] sidecoreCpus = startEngine();
+        // Every thread started from here on (control, housekeeping, each port's vfio-user accept and connection
+        // threads, which the control threads start) inherits a CPU mask without the sidecores' cores.
+        final BitSet allowed = CpuAffinity.whileAvoiding(sidecoreCpus, () -> startServing(countersFile, declared,
+            directories, controlSocket));
+        if (null != allowed)
+        {
+            LOG.info("daemon threads other than the sidecores run on cpus {}", allowed);
+        }
+    }
+
+    private void startServing(final Path countersFile, final List<PortSpec> declared,
+        final DaemonDirectories directories, final Path controlSocket)
+    {
         registry = new PortRegistry(config, engine.proxy(), index -> engine.agent(index).kick().fd());
         for (final PortSpec spec : declared)
         {
@@ -227,7 +242,10 @@ public final class Daemon implements AutoCloseable
             config.source());
     }
 
-    private void startEngine()
+    /**
+     * @return the CPU each sidecore is pinned to, negative for one that is not.
+     */
+    private int[] startEngine()
     {
         final EngineContext ctx = config.engineContext();
         try
@@ -247,6 +265,7 @@ public final class Daemon implements AutoCloseable
                 i < cores.length ? cores[i] : PinnedThreadFactory.ANY_FREE_CPU, true, LOG::warn);
         }
         engine.start(index -> factories[index]);
+        final int[] cpus = new int[factories.length];
         for (int i = 0; i < factories.length; i++)
         {
             final int cpu;
@@ -259,11 +278,13 @@ public final class Daemon implements AutoCloseable
                 Thread.currentThread().interrupt();
                 throw new DaemonStartException("interrupted while the sidecores started", ex);
             }
+            cpus[i] = cpu;
             if (cpu >= 0)
             {
                 LOG.info("sidecore {} pinned to cpu {}", i, cpu);
             }
         }
+        return cpus;
     }
 
     private void startHousekeeping()

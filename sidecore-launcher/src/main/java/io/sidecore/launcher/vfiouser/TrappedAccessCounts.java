@@ -14,6 +14,10 @@ import java.util.List;
  * mmaps switched off: under TCG, while an INTx is pending. Operators read these to see which registers a guest
  * still traps on; the engine binding publishes them as counters.
  * <p>
+ * It also keeps how long the server took to serve each message, from the moment the connection thread saw the
+ * socket readable to the moment its reply was written ({@link #serviceTimeBuckets()}): for a trapped access, the
+ * daemon's part of the client's round trip (the hand-off to the port's sidecore, its answer and both socket calls).
+ * <p>
  * Written by the connection thread; read by any thread. The per-offset table grows only when a new offset is
  * seen (at most one entry per distinct register), so counting allocates nothing in steady state. The lock is
  * uncontended except while a reader takes a {@link #snapshot()}.
@@ -36,7 +40,16 @@ public final class TrappedAccessCounts
     private static final long WRITE_BIT = 1L << 39;
     private static final long OFFSET_MASK = WRITE_BIT - 1;
 
+    /**
+     * Upper bounds (exclusive) of the service-time buckets in microseconds: powers of two from 16 us to 16 ms; one
+     * more bucket takes everything from 16 ms on.
+     */
+    public static final long[] SERVICE_TIME_BUCKET_BOUNDS_US = {
+        16, 32, 64, 128, 256, 512, 1_024, 2_048, 4_096, 8_192, 16_384 };
+
     private final Long2LongCounterMap countsByKey = new Long2LongCounterMap(0);
+    private final long[] serviceTimeBuckets = new long[SERVICE_TIME_BUCKET_BOUNDS_US.length + 1];
+    private long serviceTimeMaxNs;
     private long trappedTdtWrites;
     private long trappedRdtWrites;
     private long otherTrappedAccesses;
@@ -74,6 +87,42 @@ public final class TrappedAccessCounts
         {
             postedWrites++;
         }
+    }
+
+    /**
+     * Count one served message's service time. Allocation-free.
+     *
+     * @param serviceNs from the socket seen readable to the reply written (or the message applied, when it takes
+     *                  no reply).
+     */
+    synchronized void recordServiceNs(final long serviceNs)
+    {
+        final long serviceUs = serviceNs / 1_000;
+        int bucket = 0;
+        while (bucket < SERVICE_TIME_BUCKET_BOUNDS_US.length && serviceUs >= SERVICE_TIME_BUCKET_BOUNDS_US[bucket])
+        {
+            bucket++;
+        }
+        serviceTimeBuckets[bucket]++;
+        serviceTimeMaxNs = Math.max(serviceTimeMaxNs, serviceNs);
+    }
+
+    /**
+     * @return messages served per service-time bucket: index i counts times below
+     *     {@link #SERVICE_TIME_BUCKET_BOUNDS_US}{@code [i]} (and at least the bound before it); the last index counts
+     *     the rest.
+     */
+    public synchronized long[] serviceTimeBuckets()
+    {
+        return serviceTimeBuckets.clone();
+    }
+
+    /**
+     * @return the longest service time seen, in ns.
+     */
+    public synchronized long serviceTimeMaxNs()
+    {
+        return serviceTimeMaxNs;
     }
 
     /**

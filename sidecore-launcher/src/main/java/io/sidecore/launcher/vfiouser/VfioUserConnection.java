@@ -54,6 +54,7 @@ final class VfioUserConnection implements Runnable
     private final VfioUserSocket socket;
     private final VfioUserDevice device;
     private final IntxLine intx;
+    private final TrappedAccessCounts counts;
     private final VfioUserRequestHandler handler;
     private final int messageTimeoutMs;
     private final Runnable onEnd;
@@ -79,6 +80,7 @@ final class VfioUserConnection implements Runnable
         this.socket = socket;
         this.device = device;
         this.intx = intx;
+        this.counts = counts;
         this.handler = new VfioUserRequestHandler(name, device, intx, counts);
         this.messageTimeoutMs = messageTimeoutMs;
         this.onEnd = onEnd;
@@ -135,9 +137,14 @@ final class VfioUserConnection implements Runnable
             {
                 intx.onResample();
             }
-            if (isReady(pollFds, POLL_SOCKET) && !serveOneMessage())
+            if (isReady(pollFds, POLL_SOCKET))
             {
-                return;
+                final long readableNs = System.nanoTime();
+                if (!serveOneMessage())
+                {
+                    return;
+                }
+                counts.recordServiceNs(System.nanoTime() - readableNs);
             }
         }
     }

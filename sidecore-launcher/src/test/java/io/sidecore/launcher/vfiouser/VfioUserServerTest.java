@@ -335,6 +335,37 @@ class VfioUserServerTest extends ConnectedClientTest
     }
 
     @Test
+    void shouldTimeEveryMessageItServes()
+    {
+        final long before = served(support.server.trappedAccesses().serviceTimeBuckets());
+
+        for (int i = 0; i < 3; i++)
+        {
+            client.regionRead(VfioUserRegionInfo.BAR0_REGION_INDEX, E1000Registers.IMS, 4);
+        }
+
+        // The connection thread counts a message after writing its reply, so the last count may trail the reply.
+        final long deadlineNs = System.nanoTime() + 10_000_000_000L;
+        while (served(support.server.trappedAccesses().serviceTimeBuckets()) - before < 3 &&
+            System.nanoTime() - deadlineNs < 0)
+        {
+            Thread.onSpinWait();
+        }
+        assertEquals(3, served(support.server.trappedAccesses().serviceTimeBuckets()) - before);
+        assertTrue(support.server.trappedAccesses().serviceTimeMaxNs() > 0);
+    }
+
+    private static long served(final long[] buckets)
+    {
+        long total = 0;
+        for (final long count : buckets)
+        {
+            total += count;
+        }
+        return total;
+    }
+
+    @Test
     void shouldApplyPostedWritesInOrderWithoutReplyingWhenReadFollows()
     {
         for (int i = 1; i <= 50; i++)
