@@ -6,7 +6,6 @@ import io.sidecore.engine.EngineContext;
 import io.sidecore.engine.agent.SidecoreEngine;
 import io.sidecore.launcher.Configuration;
 import io.sidecore.launcher.ConfigurationException;
-import io.sidecore.launcher.affinity.CpuAffinity;
 import io.sidecore.launcher.affinity.PinnedThreadFactory;
 import io.sidecore.launcher.control.ControlException;
 import io.sidecore.launcher.control.ControlServer;
@@ -22,7 +21,6 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -198,20 +196,7 @@ public final class Daemon implements AutoCloseable
         lock = DaemonLock.acquire(controlSocket);
         removeStaleFiles(controlSocket, portSocketDir);
 
-        final int[] sidecoreCpus = startEngine();
-        // Every thread started from here on (control, housekeeping, each port's vfio-user accept and connection
-        // threads, which the control threads start) inherits a CPU mask without the sidecores' cores.
-        final BitSet allowed = CpuAffinity.whileAvoiding(sidecoreCpus, () -> startServing(countersFile, declared,
-            directories, controlSocket));
-        if (null != allowed)
-        {
-            LOG.info("daemon threads other than the sidecores run on cpus {}", allowed);
-        }
-    }
-
-    private void startServing(final Path countersFile, final List<PortSpec> declared,
-        final DaemonDirectories directories, final Path controlSocket)
-    {
+        startEngine();
         registry = new PortRegistry(config, engine.proxy(), index -> engine.agent(index).kick().fd());
         for (final PortSpec spec : declared)
         {
@@ -242,10 +227,7 @@ public final class Daemon implements AutoCloseable
             config.source());
     }
 
-    /**
-     * @return the CPU each sidecore is pinned to, negative for one that is not.
-     */
-    private int[] startEngine()
+    private void startEngine()
     {
         final EngineContext ctx = config.engineContext();
         try
@@ -265,7 +247,6 @@ public final class Daemon implements AutoCloseable
                 i < cores.length ? cores[i] : PinnedThreadFactory.ANY_FREE_CPU, true, LOG::warn);
         }
         engine.start(index -> factories[index]);
-        final int[] cpus = new int[factories.length];
         for (int i = 0; i < factories.length; i++)
         {
             final int cpu;
@@ -278,13 +259,11 @@ public final class Daemon implements AutoCloseable
                 Thread.currentThread().interrupt();
                 throw new DaemonStartException("interrupted while the sidecores started", ex);
             }
-            cpus[i] = cpu;
             if (cpu >= 0)
             {
                 LOG.info("sidecore {} pinned to cpu {}", i, cpu);
             }
         }
-        return cpus;
     }
 
     private void startHousekeeping()
