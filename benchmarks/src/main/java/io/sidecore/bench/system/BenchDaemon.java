@@ -28,11 +28,6 @@ final class BenchDaemon implements AutoCloseable
     private static final long START_TIMEOUT_MS = 120_000;
     private static final long STOP_TIMEOUT_MS = 300_000;
     private static final String RECORDING = "sidecore-bench";
-    /**
-     * The daemon's own JVM flags as {@code tools/sidecore bench} passes them (the parent POM's
-     * {@code sidecore.daemon.jvm.flags}, comma-separated), so the benchmark measures the daemon as it runs.
-     */
-    private static final String DAEMON_JVM_FLAGS_PROP_NAME = "sidecore.daemon.jvm.flags";
 
     private final Path directory;
     private final Map<String, String> settings;
@@ -89,7 +84,7 @@ final class BenchDaemon implements AutoCloseable
      * @param guestCpus  the cores its threads other than the sidecore may use.
      * @param jfr        record with JFR (the profile settings, every safepoint, and allocations outside a TLAB: all
      *                   of them under {@code -XX:-UseTLAB}), written by {@link #dumpRecording()}.
-     * @param extraJvmOptions further JVM options, after the daemon's own flags (so one may override them).
+     * @param extraJvmOptions further JVM options.
      * @return the running daemon.
      * @throws IOException when it cannot be started or does not answer.
      * @throws InterruptedException when interrupted.
@@ -109,13 +104,6 @@ final class BenchDaemon implements AutoCloseable
             jvmOptions.add("-XX:StartFlightRecording=name=" + RECORDING + ",settings=profile," +
                 "jdk.SafepointBegin#enabled=true,jdk.SafepointBegin#threshold=0ms," +
                 "jdk.ObjectAllocationOutsideTLAB#enabled=true");
-        }
-        for (final String flag : System.getProperty(DAEMON_JVM_FLAGS_PROP_NAME, "").split(","))
-        {
-            if (!flag.isBlank())
-            {
-                jvmOptions.add(flag.strip());
-            }
         }
         jvmOptions.addAll(extraJvmOptions);
         final Path log = directory.resolve("daemon.log");
