@@ -52,8 +52,18 @@ public final class SidecoreEngine implements AutoCloseable
             ctx.conclude();
         }
         this.ctx = ctx;
-        StringConstants.internFor(
-            SidecoreEngine.class, SidecoreCounter.class, UnsafeBuffer.class, MpscArrayQueue.class);
+        try
+        {
+            StringConstants.internFor(
+                SidecoreEngine.class, SidecoreCounter.class, UnsafeBuffer.class, MpscArrayQueue.class);
+        }
+        catch (final RuntimeException ex)
+        {
+            // Only an allocation-free first compile depends on it, not the engine's work: a code source that cannot
+            // be read as files (a nested jar) costs a few hundred bytes on a sidecore thread, not the daemon's start.
+            System.getLogger(SidecoreEngine.class.getName()).log(System.Logger.Level.WARNING,
+                "string constants not interned ahead (a first compile may allocate on a sidecore thread): " + ex);
+        }
         final int count = ctx.sidecoreCount();
         final ShardRing[][] rings = new ShardRing[count][count];
         for (int from = 0; from < count; from++)

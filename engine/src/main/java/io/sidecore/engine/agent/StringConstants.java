@@ -66,7 +66,7 @@ public final class StringConstants
      * @return string constants interned by this call (0 when every source had been read before).
      * @throws UncheckedIOException when a source cannot be read.
      */
-    public static int internFor(final Class<?>... anchors)
+    public static synchronized int internFor(final Class<?>... anchors)
     {
         int interned = 0;
         for (final Class<?> anchor : anchors)
@@ -96,11 +96,13 @@ public final class StringConstants
     private static int internSource(final Class<?> anchor)
     {
         final Path location = location(anchor);
-        if (!SOURCES_READ.add(location.toString()))
+        if (SOURCES_READ.contains(location.toString()))
         {
             return 0;
         }
-        return Files.isDirectory(location) ? internDirectory(location) : internJar(location);
+        final int interned = Files.isDirectory(location) ? internDirectory(location) : internJar(location);
+        SOURCES_READ.add(location.toString());
+        return interned;
     }
 
     private static Path location(final Class<?> anchor)
