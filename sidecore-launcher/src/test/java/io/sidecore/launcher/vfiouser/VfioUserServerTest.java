@@ -351,7 +351,10 @@ class VfioUserServerTest extends ConnectedClientTest
         {
             Thread.onSpinWait();
         }
-        assertEquals(3, served(support.server.trappedAccesses().serviceTimeBuckets()) - before);
+        // The set-up's last message may have been counted after 'before' was read (its count trails its reply too);
+        // every message before the first of these three was counted before the server read that one.
+        final long counted = served(support.server.trappedAccesses().serviceTimeBuckets()) - before;
+        assertTrue(3 == counted || 4 == counted, "the three reads counted once each: " + counted);
         assertTrue(support.server.trappedAccesses().serviceTimeMaxNs() > 0);
     }
 
