@@ -180,7 +180,7 @@ public final class SystemBenchMain implements Callable<Integer>
             List.copyOf(daemonJvmOptions));
         final Path home = Path.of(System.getProperty("sidecore.home", "."));
         final String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
-        final Path results = null != out ? out : home.resolve("benchmarks/results").resolve(stamp);
+        final Path results = null != out ? out.toAbsolutePath() : home.resolve("benchmarks/results").resolve(stamp);
         final ResultsWriter writer = new ResultsWriter(results);
         final Path work = Files.createDirectories(results.resolve("work"));
         final Map<String, String> metadata = metadata(home, settings, cases);
