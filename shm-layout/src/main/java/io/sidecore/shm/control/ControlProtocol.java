@@ -318,6 +318,11 @@ public final class ControlProtocol
      * message says what is left, and a port it concerns stays listed for a later destroy-port.
      */
     public static final String E_OUTCOME_UNKNOWN = "outcome_unknown";
+    /**
+     * Error: the daemon is stopping: a create-port is refused, and one that was in flight when the stop began is
+     * undone (its port is not listed, has no device socket and leaves its sidecore).
+     */
+    public static final String E_SHUTTING_DOWN = "shutting_down";
     /** Error: the daemon failed; the message says how. */
     public static final String E_INTERNAL = "internal_error";
 
