@@ -94,8 +94,8 @@ public final class PortRegistry implements AutoCloseable
     private final Map<String, ManagedPort> ports = new LinkedHashMap<>();
     /** Ports whose removal is under way: kept out of {@link #published} until it ends; under the lock. */
     private final Set<ManagedPort> leaving = Collections.newSetFromMap(new IdentityHashMap<>());
-    /** The create-ports in flight (reserved, not yet listed) by name; under the lock. */
-    private final Map<String, PortSpec> reserved = new HashMap<>();
+    /** The create-ports in flight (reserved, not yet listed) by name, each its own request's; under the lock. */
+    private final Map<String, Reservation> reserved = new HashMap<>();
     /** {@link #ports}' values in creation order, republished under the lock at every change; read without it. */
     private volatile Listing published = Listing.of(List.of());
     private int nextPortId = 1;
@@ -148,29 +148,23 @@ public final class PortRegistry implements AutoCloseable
      */
     public ObjectNode create(final PortSpec spec) throws ControlException
     {
-        final int portId = reserve(spec);
+        final Reservation reservation = reserve(spec);
         try
         {
-            return create(spec, portId);
+            return create(spec, reservation);
         }
         finally
         {
-            synchronized (this)
-            {
-                // Its own reservation only (a failed create-port's name may be reserved again by now).
-                reserved.remove(spec.name(), spec);
-                // A close waits for the create-ports in flight.
-                notifyAll();
-            }
+            giveBack(reservation);
         }
     }
 
     /**
      * Reserve a create-port's name and MAC, a place among the daemon's ports, and a port id.
      *
-     * @return the port id.
+     * @return the reservation, this request's own (told apart from any other by identity, never by its spec).
      */
-    private synchronized int reserve(final PortSpec spec) throws ControlException
+    synchronized Reservation reserve(final PortSpec spec) throws ControlException
     {
         if (closed)
         {
@@ -190,9 +184,9 @@ public final class PortRegistry implements AutoCloseable
                     PortSpec.formatMac(spec.mac()) + " already");
             }
         }
-        for (final Map.Entry<String, PortSpec> other : reserved.entrySet())
+        for (final Map.Entry<String, Reservation> other : reserved.entrySet())
         {
-            if (Arrays.equals(other.getValue().mac(), spec.mac()))
+            if (Arrays.equals(other.getValue().spec.mac(), spec.mac()))
             {
                 throw new ControlException(ControlProtocol.E_DUPLICATE_MAC, "port " + other.getKey() + " (its " +
                     "create-port is in progress) has MAC " + PortSpec.formatMac(spec.mac()) + " already");
@@ -203,17 +197,32 @@ public final class PortRegistry implements AutoCloseable
             throw new ControlException(ControlProtocol.E_TOO_MANY_PORTS, "the daemon serves its maximum of " +
                 maxPorts + " ports (sidecore.max.ports)");
         }
-        reserved.put(spec.name(), spec);
         // An id offered to the engine is never offered again, whatever the answer: a failed add may leave the port
         // served (kept listed by the proxy) or of unknown outcome, and a refused one loses nothing by it.
-        return nextPortId++;
+        final Reservation reservation = new Reservation(spec, nextPortId++);
+        reserved.put(spec.name(), reservation);
+        return reservation;
+    }
+
+    /**
+     * Give a create-port's reservation back, if it is still reserved: its own only, never another request's of the
+     * same name (listed by its commit, a failed create-port's name may be reserved again by another request by now).
+     *
+     * @param reservation the request's reservation.
+     */
+    synchronized void giveBack(final Reservation reservation)
+    {
+        reserved.remove(reservation.spec.name(), reservation);
+        // A close waits for the create-ports in flight.
+        notifyAll();
     }
 
     /**
      * The rest of a create-port, its name and id reserved; waits for the sidecores without the registry's lock.
      */
-    private ObjectNode create(final PortSpec spec, final int portId) throws ControlException
+    private ObjectNode create(final PortSpec spec, final Reservation reservation) throws ControlException
     {
+        final int portId = reservation.portId;
         final PortSettings settings = spec.settings(portDefaults);
         final PortConfig config = new PortConfig(portId, spec.name(), spec.mac(),
             null == spec.csb() ? csbOffered : spec.csb(), sharedPages);
@@ -242,7 +251,7 @@ public final class PortRegistry implements AutoCloseable
         }
         catch (final PortKeptAfterFailedAddException ex)
         {
-            throw keepHalfCreated(spec, ex);
+            throw keepHalfCreated(reservation, ex);
         }
         catch (final SwitchSlotQuarantinedException ex)
         {
@@ -266,7 +275,7 @@ public final class PortRegistry implements AutoCloseable
         // Its own lock before it is listed: no other request on it runs before its create-port is done.
         synchronized (port)
         {
-            if (!commit(port))
+            if (!commit(port, reservation))
             {
                 throw undoAfterClose(port);
             }
@@ -280,13 +289,13 @@ public final class PortRegistry implements AutoCloseable
      * @return true when listed; false when the registry closed meanwhile (the port is not listed: the caller takes it
      *         off its sidecore again).
      */
-    private synchronized boolean commit(final ManagedPort port)
+    private synchronized boolean commit(final ManagedPort port, final Reservation reservation)
     {
         if (closed)
         {
             return false;
         }
-        reserved.remove(port.name());
+        reserved.remove(port.name(), reservation);
         ports.put(port.name(), port);
         publish();
         return true;
@@ -761,6 +770,22 @@ public final class PortRegistry implements AutoCloseable
     }
 
     /**
+     * A create-port's reservation of its name, MAC and port id: one request's, compared by identity (two requests
+     * with equal specs hold two reservations).
+     */
+    static final class Reservation
+    {
+        private final PortSpec spec;
+        private final int portId;
+
+        private Reservation(final PortSpec spec, final int portId)
+        {
+            this.spec = spec;
+            this.portId = portId;
+        }
+    }
+
+    /**
      * Makes a guest attachment once the port is known.
      */
     @FunctionalInterface
@@ -947,10 +972,12 @@ public final class PortRegistry implements AutoCloseable
      *
      * @return the answer to the create-port.
      */
-    private ControlException keepHalfCreated(final PortSpec spec, final PortKeptAfterFailedAddException failure)
+    private ControlException keepHalfCreated(
+        final Reservation reservation, final PortKeptAfterFailedAddException failure)
     {
+        final PortSpec spec = reservation.spec;
         // The engine made it with the defaults; the spec's settings were never applied, so they are not shown.
-        if (!commit(new ManagedPort(spec, failure.port(), null, portDefaults, null, true)))
+        if (!commit(new ManagedPort(spec, failure.port(), null, portDefaults, null, true), reservation))
         {
             LOG.error("port {}: create-port failed and could not be undone after the daemon's stop began; not " +
                 "listed, the sidecores' stop takes it down: {}", spec.name(), failure.getMessage());

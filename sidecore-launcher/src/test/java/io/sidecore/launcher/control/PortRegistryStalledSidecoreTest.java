@@ -436,6 +436,33 @@ class PortRegistryStalledSidecoreTest
     }
 
     /**
+     * Review finding (reservations keyed by spec): a create-port gives back its own reservation only. Request 1
+     * reserves g0 and gives it back; request 2 reserves g0 with the very same spec; request 1's give-back coming
+     * again (as the finally of a create-port whose port was listed, then rolled back, and whose name another request
+     * reserved meanwhile) must leave request 2's reservation: a create-port of g0 is still refused as in progress.
+     * Before, a reservation was given back by (name, spec), which an equal spec of another request matched.
+     */
+    @Test
+    void shouldGiveBackOnlyTheRequestsOwnReservation() throws Exception
+    {
+        final PortRegistry registry = registry();
+        final PortSpec spec = spec(Map.of());
+        final PortRegistry.Reservation first = registry.reserve(spec);
+        registry.giveBack(first);
+        final PortRegistry.Reservation second = registry.reserve(spec);
+
+        registry.giveBack(first);
+
+        final ControlException duplicate = assertThrows(ControlException.class, () -> registry.create(spec));
+        assertEquals(ControlProtocol.E_DUPLICATE_NAME, duplicate.code(), duplicate.getMessage());
+        assertTrue(duplicate.getMessage().contains("in progress"), duplicate.getMessage());
+        registry.giveBack(second);
+        sidecores.startAll();
+        registry.create(spec);
+        assertEquals(List.of("g0"), registry.names(), "given back by its own request, the name is free again");
+    }
+
+    /**
      * Wait until the registry's close began (a create-port is refused as shutting down) or returned.
      */
     private static void awaitClosing(final PortRegistry registry, final Future<?> close) throws Exception
