@@ -546,6 +546,7 @@ public final class PortRegistry implements AutoCloseable
         }
         guest.signalReady();
         port.guest(guest, claim, revoker);
+        port.guestMapped(claim, true);
         port.faultLogged(false);
         LOG.info("guest attached: port={} transport={} pid={}", name, ControlProtocol.TRANSPORT_NATIVE,
             guest.peerPid());
@@ -896,6 +897,7 @@ public final class PortRegistry implements AutoCloseable
     private void release(final ManagedPort port, final GuestAttachment guest)
     {
         final GuestClaim claim = port.guestClaim();
+        port.guestLeaving(claim);
         proxy.unbindGuest(port.handle());
         port.guest(null, null, null);
         // Closed before the claim goes: list and stats read the claim without the registry's lock, and a port they
@@ -1151,6 +1153,7 @@ public final class PortRegistry implements AutoCloseable
         node.put(ControlProtocol.ATTACHED, null != claim);
         if (null != claim)
         {
+            node.put(ControlProtocol.GUEST_STATE, port.guestState(claim));
             node.put(ControlProtocol.GUEST_TRANSPORT, claim.transport());
             node.put(ControlProtocol.GUEST_PID, claim.pid());
         }
