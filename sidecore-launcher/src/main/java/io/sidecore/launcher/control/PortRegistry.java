@@ -898,7 +898,16 @@ public final class PortRegistry implements AutoCloseable
     {
         final GuestClaim claim = port.guestClaim();
         port.guestLeaving(claim);
-        proxy.unbindGuest(port.handle());
+        try
+        {
+            proxy.unbindGuest(port.handle());
+        }
+        catch (final RuntimeException ex)
+        {
+            // Kept, still bound (or perhaps: outcome unknown): shown attached again, for a later destroy-port.
+            port.guestLeaving(null);
+            throw ex;
+        }
         port.guest(null, null, null);
         // Closed before the claim goes: list and stats read the claim without the registry's lock, and a port they
         // show detached has released what its guest brought.
