@@ -365,6 +365,13 @@ public final class Configuration
         "Ports the daemon serves at most; create-port past it is refused.",
         SettingParsers.integer(1, 1 << 16), PortRegistry.class, "maxPorts");
 
+    /** How long the stop waits for create-ports in flight. */
+    public static final Setting<Long> SHUTDOWN_CREATE_WAIT = declare("sidecore.shutdown.create.wait", "30s",
+        "How long stopping the daemon waits for the create-ports in flight (each waits on its sidecores, up to " +
+        "sidecore.command.timeout and its grace per step) before it takes the ports down. A create-port that ends " +
+        "after the stop began undoes itself and answers shutting_down, within this wait or after it.",
+        SettingParsers.durationNs(0L, 3_600_000_000_000L), PortRegistry.class, "shutdownCreateWaitNs");
+
     /** Allowed uids. */
     public static final Setting<long[]> CONTROL_ALLOWED_UIDS = declare("sidecore.control.allowed.uids", "",
         "Numeric uids allowed on the control socket besides root and the daemon's own uid (checked with " +

@@ -224,7 +224,7 @@ final class BenchSession
                     guests.command("MEASURE");
                     final ThreadStats before = ThreadStats.read(daemon.pid(), tid);
                     final long startNs = System.nanoTime();
-                    Thread.sleep((long)(settings.measureSeconds() * settings.repeats() * 1000));
+                    Thread.sleep(settings.measureSeconds() * settings.repeats() * 1000L);
                     final ThreadStats used = ThreadStats.read(daemon.pid(), tid).minus(before);
                     final double wallNs = System.nanoTime() - startNs;
                     final Map<String, String> latency = guests.report();

@@ -10,7 +10,8 @@ import io.sidecore.tools.bench.BenchFrames;
  * @param guestCpus       the guests' (and the daemon's other threads') cores, as taskset takes them.
  * @param guestCpuCount   how many cores that is.
  * @param warmupSeconds   sending before the first measured interval.
- * @param measureSeconds  length of each measured interval.
+ * @param measureSeconds  length of each measured interval, whole seconds (it starts and ends at the sidecore's
+ *                        once-a-second reading).
  * @param repeats         measured intervals per case.
  * @param txBatch         frames per doorbell.
  * @param irqMode         the guests' interrupt handling: POLL or NAPI.
@@ -26,7 +27,7 @@ record BenchSettings(
     String guestCpus,
     int guestCpuCount,
     double warmupSeconds,
-    double measureSeconds,
+    int measureSeconds,
     int repeats,
     int txBatch,
     String irqMode,

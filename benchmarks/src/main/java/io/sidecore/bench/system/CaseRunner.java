@@ -163,7 +163,7 @@ final class CaseRunner
                 final CounterSnapshot before = counters.read();
                 final ThreadStats threadBefore = ThreadStats.read(daemon.pid(), tid);
                 final Instant start = Instant.now();
-                Thread.sleep(Math.max(0, (long)(settings.measureSeconds() * 1000) - HALF_READING_PERIOD_MS));
+                Thread.sleep(Math.max(0, settings.measureSeconds() * 1000L - HALF_READING_PERIOD_MS));
                 counters.awaitJvmReading(READING_TIMEOUT_MS);
                 final CounterSnapshot after = counters.read();
                 final ThreadStats threadAfter = ThreadStats.read(daemon.pid(), tid);

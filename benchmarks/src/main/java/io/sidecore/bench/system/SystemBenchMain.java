@@ -76,10 +76,10 @@ public final class SystemBenchMain implements Callable<Integer>
     @Option(names = "--repeats", defaultValue = "3", description = "measured intervals per case (default: 3)")
     private int repeats;
 
-    @Option(names = "--seconds", defaultValue = "3",
+    @Option(names = "--seconds", defaultValue = "3", converter = WholeSeconds.class,
         description = "length of each interval, in whole seconds for a case (at least 1): it starts and ends at the " +
             "sidecore's once-a-second reading of its allocated bytes, so alloc_bytes covers exactly it (default: 3)")
-    private double seconds;
+    private int seconds;
 
     @Option(names = "--warmup-seconds", defaultValue = "2", description = "sending before measuring (default: 2)")
     private double warmupSeconds;
@@ -147,9 +147,9 @@ public final class SystemBenchMain implements Callable<Integer>
         {
             throw usage("--sidecore-cpu must be below " + cpus + ": " + sidecore);
         }
-        if (repeats < 1 || seconds <= 0 || warmupSeconds < 0 || txBatch < 1 || probeIntervalUs < 1)
+        if (repeats < 1 || warmupSeconds < 0 || txBatch < 1 || probeIntervalUs < 1)
         {
-            throw usage("--repeats, --seconds, --tx-batch and --probe-interval-us must be positive");
+            throw usage("--repeats, --tx-batch and --probe-interval-us must be positive");
         }
         final String attachMode = switch (attach)
         {
@@ -286,6 +286,40 @@ public final class SystemBenchMain implements Callable<Integer>
             }
         }
         return values;
+    }
+
+    /**
+     * {@code --seconds}: a whole number of seconds, at least 1 (a measured interval runs from one of the sidecore's
+     * once-a-second readings to another); anything else is refused saying so.
+     */
+    static final class WholeSeconds implements CommandLine.ITypeConverter<Integer>
+    {
+        /**
+         * {@inheritDoc}
+         */
+        public Integer convert(final String text)
+        {
+            final int value;
+            try
+            {
+                value = Integer.parseInt(text);
+            }
+            catch (final NumberFormatException ex)
+            {
+                throw refused(text);
+            }
+            if (value < 1)
+            {
+                throw refused(text);
+            }
+            return value;
+        }
+
+        private static CommandLine.TypeConversionException refused(final String text)
+        {
+            return new CommandLine.TypeConversionException("'" + text + "': it takes a whole number of seconds, at " +
+                "least 1 (each interval runs from one of the sidecore's once-a-second readings to another)");
+        }
     }
 
     private CommandLine.ParameterException usage(final String message)

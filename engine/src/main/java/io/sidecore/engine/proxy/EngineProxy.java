@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 
 /**
@@ -62,7 +63,8 @@ import java.util.function.Function;
  * and the call reports its real outcome, up to {@value #RUNNING_GRACE_TIMEOUTS} more timeouts; past that it throws
  * {@link CommandOutcomeUnknownException}: the command may have done anything of its work and may still be running, so
  * the caller must not free what it brought (it leaks it, logged). In {@link ThreadingMode#INVOKER} mode the waiting
- * caller runs the agents itself.
+ * caller runs the agents itself, one caller at a time (the agents keep one writer); a caller that finds another
+ * running them waits for it, up to its own deadline, as for a sidecore thread.
  */
 public final class EngineProxy
 {
@@ -103,6 +105,12 @@ public final class EngineProxy
     /** Switch slots a sidecore may still hold, each until its undo ran on every sidecore that may hold it. */
     private final List<QuarantinedSlot> quarantined = new ArrayList<>();
     private volatile CommandInterposer interposer = (sidecoreIndex, command) -> command;
+    /**
+     * Held by the caller that runs the agents' duty cycles in {@link ThreadingMode#INVOKER} mode. Tried, never
+     * waited for: a duty cycle held inside a command (a wedged sidecore, in tests) must cost the other callers their
+     * command timeout, not hang them.
+     */
+    private final ReentrantLock invokerLock = new ReentrantLock();
 
     public EngineProxy(final SidecoreEngine engine, final EngineContext ctx, final SidecoreAgent[] agents)
     {
@@ -1312,8 +1320,19 @@ public final class EngineProxy
     {
         if (invoker)
         {
-            engine.doWork();
-            return spins;
+            if (invokerLock.tryLock())
+            {
+                try
+                {
+                    engine.doWork();
+                }
+                finally
+                {
+                    invokerLock.unlock();
+                }
+                return spins;
+            }
+            // Another caller runs the agents: its duty cycles take this caller's command too.
         }
         if (spins < SPINS_BEFORE_PARK)
         {

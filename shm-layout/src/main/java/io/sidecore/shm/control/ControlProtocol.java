@@ -127,8 +127,26 @@ public final class ControlProtocol
      * port takes no guest and no change, its name and MAC stay taken, and destroy-port finishes it.
      */
     public static final String STATE_HALF_CREATED = "half-created: destroy it";
-    /** Port field (result): a guest is attached. */
+    /**
+     * Port field (result): a guest holds the port, from the moment a VMM connects to its device socket or a native
+     * attach begins until everything the guest brought is released; {@link #GUEST_STATE} says how far it is.
+     */
     public static final String ATTACHED = "attached";
+    /**
+     * Port field (result, while {@link #ATTACHED}): {@link #GUEST_STATE_ATTACHING}, {@link #GUEST_STATE_ATTACHED} or
+     * {@link #GUEST_STATE_DETACHING}.
+     */
+    public static final String GUEST_STATE = "guest_state";
+    /**
+     * Value of {@link #GUEST_STATE}: a guest holds the port but the daemon has not mapped its memory (a native attach
+     * in progress; a vfio-user client before its first DMA_MAP, or after it unmapped all its memory): the device
+     * reaches no guest memory yet.
+     */
+    public static final String GUEST_STATE_ATTACHING = "attaching";
+    /** Value of {@link #GUEST_STATE}: the guest's memory is mapped and the port's device is bound to it. */
+    public static final String GUEST_STATE_ATTACHED = "attached";
+    /** Value of {@link #GUEST_STATE}: the guest is being let go (device unbound, what it brought being released). */
+    public static final String GUEST_STATE_DETACHING = "detaching";
     /** Port field (result): pid of the attached guest's process, when attached. */
     public static final String GUEST_PID = "guest_pid";
     /**
@@ -318,6 +336,11 @@ public final class ControlProtocol
      * message says what is left, and a port it concerns stays listed for a later destroy-port.
      */
     public static final String E_OUTCOME_UNKNOWN = "outcome_unknown";
+    /**
+     * Error: the daemon is stopping: a create-port is refused, and one that was in flight when the stop began is
+     * undone (its port is not listed, has no device socket and leaves its sidecore).
+     */
+    public static final String E_SHUTTING_DOWN = "shutting_down";
     /** Error: the daemon failed; the message says how. */
     public static final String E_INTERNAL = "internal_error";
 

@@ -4,6 +4,7 @@ import io.sidecore.engine.port.Port;
 import io.sidecore.engine.port.PortSettings;
 
 import io.sidecore.launcher.vfiouser.VfioUserServer;
+import io.sidecore.shm.control.ControlProtocol;
 
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicReference;
@@ -12,11 +13,11 @@ import java.util.concurrent.atomic.AtomicReference;
  * One port the daemon serves, from create-port to destroy-port, and what the registry knows of it: how it was asked
  * for, its handle on the engine, its device socket (with its vfio-user endpoint), its current settings and
  * moderation, and the guest attached to it, if any. Changed under its own lock (the object's monitor, which the
- * {@link PortRegistry} takes for each request on the port), except the {@link #claim}, which the vfio-user
- * endpoint's threads take and release without it (so that destroying a port, which holds the lock and waits for the
- * endpoint's connection to end, cannot deadlock with that connection). What
- * a port's description shows (settings, moderation, capture, endpoint) and the fault watch's mark are volatile:
- * the registry's read-only requests read them without the lock.
+ * {@link PortRegistry} takes for each request on the port), except the {@link #claim} and its marks
+ * ({@link #guestMapped}, {@link #guestLeaving}), which the vfio-user endpoint's threads take and set without it (so
+ * that destroying a port, which holds the lock and waits for the endpoint's connection to end, cannot deadlock with
+ * that connection). What a port's description shows (settings, moderation, capture, endpoint, the guest's state) and
+ * the fault watch's mark are volatile: the registry's read-only requests read them without the lock.
  */
 final class ManagedPort
 {
@@ -32,6 +33,10 @@ final class ManagedPort
     private volatile boolean faultLogged;
     private volatile boolean capturing;
     private final AtomicReference<GuestClaim> claim = new AtomicReference<>();
+    /** The claim whose guest's memory is mapped and bound to the port's device, or none (see {@link #guestState}). */
+    private volatile GuestClaim mappedClaim;
+    /** The claim whose guest is being let go, or none. */
+    private volatile GuestClaim leavingClaim;
     private volatile VfioUserServer vfioUserServer;
     private volatile VfioUserPortDevice vfioUserDevice;
 
@@ -168,6 +173,44 @@ final class ManagedPort
     GuestClaim currentClaim()
     {
         return claim.get();
+    }
+
+    /**
+     * Mark whether a claim's guest memory is mapped and bound to the port's device (a native attach once bound; a
+     * vfio-user client while it has a DMA region mapped). Any thread.
+     *
+     * @param guest  the claim.
+     * @param mapped true once mapped; false when it has no memory mapped any more.
+     */
+    void guestMapped(final GuestClaim guest, final boolean mapped)
+    {
+        mappedClaim = mapped ? guest : null;
+    }
+
+    /**
+     * Mark a claim's guest as being let go (before its device is unbound). Any thread.
+     *
+     * @param guest the claim.
+     */
+    void guestLeaving(final GuestClaim guest)
+    {
+        leavingClaim = guest;
+    }
+
+    /**
+     * @param current the claim read by {@link #currentClaim()}, not null.
+     * @return {@link ControlProtocol#GUEST_STATE_DETACHING} once its guest is being let go, else
+     *         {@link ControlProtocol#GUEST_STATE_ATTACHED} while its memory is mapped, else
+     *         {@link ControlProtocol#GUEST_STATE_ATTACHING}. The marks are per claim (compared by identity), so an
+     *         earlier guest's never shows for the next.
+     */
+    String guestState(final GuestClaim current)
+    {
+        if (current == leavingClaim)
+        {
+            return ControlProtocol.GUEST_STATE_DETACHING;
+        }
+        return current == mappedClaim ? ControlProtocol.GUEST_STATE_ATTACHED : ControlProtocol.GUEST_STATE_ATTACHING;
     }
 
     /**

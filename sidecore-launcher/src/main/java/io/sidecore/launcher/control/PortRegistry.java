@@ -43,6 +43,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.IntUnaryOperator;
 
@@ -67,6 +68,12 @@ import java.util.function.IntUnaryOperator;
  * they read the ports from a list republished at every change, so one that waits on a wedged sidecore (a command
  * timeout and its grace, seconds) does not freeze them; and within one of them a sidecore that did not answer for
  * one port is not asked again for the next, so a wedged sidecore costs it one command timeout, not one per port.
+ * <p>
+ * {@link #close()} (the daemon's stop) closes the registry first: a create-port is refused from then on, and one in
+ * flight (reserved before) that reaches its commit afterwards is not listed: it takes its port off the sidecore again
+ * and answers {@link ControlProtocol#E_SHUTTING_DOWN}. The close waits (up to {@code sidecore.shutdown.create.wait})
+ * for the create-ports in flight to end, then takes every listed port down, so nothing a create started is left
+ * behind (no port on a sidecore, no device socket listening).
  */
 public final class PortRegistry implements AutoCloseable
 {
@@ -83,14 +90,17 @@ public final class PortRegistry implements AutoCloseable
     private final PortSettings portDefaults;
     private final IntUnaryOperator sidecoreKickFds;
     private final PortEndpointSettings endpoints;
+    private final long shutdownCreateWaitNs;
     private final Map<String, ManagedPort> ports = new LinkedHashMap<>();
     /** Ports whose removal is under way: kept out of {@link #published} until it ends; under the lock. */
     private final Set<ManagedPort> leaving = Collections.newSetFromMap(new IdentityHashMap<>());
-    /** The create-ports in flight (reserved, not yet listed) by name; under the lock. */
-    private final Map<String, PortSpec> reserved = new HashMap<>();
+    /** The create-ports in flight (reserved, not yet listed) by name, each its own request's; under the lock. */
+    private final Map<String, Reservation> reserved = new HashMap<>();
     /** {@link #ports}' values in creation order, republished under the lock at every change; read without it. */
     private volatile Listing published = Listing.of(List.of());
     private int nextPortId = 1;
+    /** Set by {@link #close()}: no create-port is reserved or committed from then on; under the lock. */
+    private boolean closed;
 
     /**
      * @param config the daemon's configuration: the port socket directory (already prepared), the maximum number
@@ -108,6 +118,7 @@ public final class PortRegistry implements AutoCloseable
         this.sharedPages = config.get(Configuration.PORT_SHARED_PAGES);
         this.portDefaults = config.portDefaults();
         this.endpoints = PortEndpointSettings.from(config);
+        this.shutdownCreateWaitNs = config.get(Configuration.SHUTDOWN_CREATE_WAIT);
     }
 
     /**
@@ -137,28 +148,29 @@ public final class PortRegistry implements AutoCloseable
      */
     public ObjectNode create(final PortSpec spec) throws ControlException
     {
-        final int portId = reserve(spec);
+        final Reservation reservation = reserve(spec);
         try
         {
-            return create(spec, portId);
+            return create(spec, reservation);
         }
         finally
         {
-            synchronized (this)
-            {
-                // Its own reservation only (a failed create-port's name may be reserved again by now).
-                reserved.remove(spec.name(), spec);
-            }
+            giveBack(reservation);
         }
     }
 
     /**
      * Reserve a create-port's name and MAC, a place among the daemon's ports, and a port id.
      *
-     * @return the port id.
+     * @return the reservation, this request's own (told apart from any other by identity, never by its spec).
      */
-    private synchronized int reserve(final PortSpec spec) throws ControlException
+    synchronized Reservation reserve(final PortSpec spec) throws ControlException
     {
+        if (closed)
+        {
+            throw new ControlException(ControlProtocol.E_SHUTTING_DOWN, "port " + spec.name() + " was not created: " +
+                "the daemon is shutting down");
+        }
         if (ports.containsKey(spec.name()) || reserved.containsKey(spec.name()))
         {
             throw new ControlException(ControlProtocol.E_DUPLICATE_NAME, "a port named " + spec.name() + " exists" +
@@ -172,9 +184,9 @@ public final class PortRegistry implements AutoCloseable
                     PortSpec.formatMac(spec.mac()) + " already");
             }
         }
-        for (final Map.Entry<String, PortSpec> other : reserved.entrySet())
+        for (final Map.Entry<String, Reservation> other : reserved.entrySet())
         {
-            if (Arrays.equals(other.getValue().mac(), spec.mac()))
+            if (Arrays.equals(other.getValue().spec.mac(), spec.mac()))
             {
                 throw new ControlException(ControlProtocol.E_DUPLICATE_MAC, "port " + other.getKey() + " (its " +
                     "create-port is in progress) has MAC " + PortSpec.formatMac(spec.mac()) + " already");
@@ -185,17 +197,32 @@ public final class PortRegistry implements AutoCloseable
             throw new ControlException(ControlProtocol.E_TOO_MANY_PORTS, "the daemon serves its maximum of " +
                 maxPorts + " ports (sidecore.max.ports)");
         }
-        reserved.put(spec.name(), spec);
         // An id offered to the engine is never offered again, whatever the answer: a failed add may leave the port
         // served (kept listed by the proxy) or of unknown outcome, and a refused one loses nothing by it.
-        return nextPortId++;
+        final Reservation reservation = new Reservation(spec, nextPortId++);
+        reserved.put(spec.name(), reservation);
+        return reservation;
+    }
+
+    /**
+     * Give a create-port's reservation back, if it is still reserved: its own only, never another request's of the
+     * same name (listed by its commit, a failed create-port's name may be reserved again by another request by now).
+     *
+     * @param reservation the request's reservation.
+     */
+    synchronized void giveBack(final Reservation reservation)
+    {
+        reserved.remove(reservation.spec.name(), reservation);
+        // A close waits for the create-ports in flight.
+        notifyAll();
     }
 
     /**
      * The rest of a create-port, its name and id reserved; waits for the sidecores without the registry's lock.
      */
-    private ObjectNode create(final PortSpec spec, final int portId) throws ControlException
+    private ObjectNode create(final PortSpec spec, final Reservation reservation) throws ControlException
     {
+        final int portId = reservation.portId;
         final PortSettings settings = spec.settings(portDefaults);
         final PortConfig config = new PortConfig(portId, spec.name(), spec.mac(),
             null == spec.csb() ? csbOffered : spec.csb(), sharedPages);
@@ -224,7 +251,7 @@ public final class PortRegistry implements AutoCloseable
         }
         catch (final PortKeptAfterFailedAddException ex)
         {
-            throw keepHalfCreated(spec, ex);
+            throw keepHalfCreated(reservation, ex);
         }
         catch (final SwitchSlotQuarantinedException ex)
         {
@@ -248,19 +275,55 @@ public final class PortRegistry implements AutoCloseable
         // Its own lock before it is listed: no other request on it runs before its create-port is done.
         synchronized (port)
         {
-            commit(port);
+            if (!commit(port, reservation))
+            {
+                throw undoAfterClose(port);
+            }
             return setUp(port, spec, settings);
         }
     }
 
     /**
-     * List a created port in place of its reservation.
+     * List a created port in place of its reservation, unless the registry is closed.
+     *
+     * @return true when listed; false when the registry closed meanwhile (the port is not listed: the caller takes it
+     *         off its sidecore again).
      */
-    private synchronized void commit(final ManagedPort port)
+    private synchronized boolean commit(final ManagedPort port, final Reservation reservation)
     {
-        reserved.remove(port.name());
+        if (closed)
+        {
+            return false;
+        }
+        reserved.remove(port.name(), reservation);
         ports.put(port.name(), port);
         publish();
+        return true;
+    }
+
+    /**
+     * A create-port whose sidecore took the port after the registry closed: the port is taken off its sidecore again
+     * (never listed, no device socket opened).
+     *
+     * @return the answer to the create-port.
+     */
+    private ControlException undoAfterClose(final ManagedPort port)
+    {
+        final String what = "port " + port.name() + " was not created: the daemon is shutting down";
+        try
+        {
+            proxy.removePort(port.handle());
+        }
+        catch (final RuntimeException ex)
+        {
+            LOG.error("port {}: created on its sidecore after the daemon's stop began, and taking it off again " +
+                "failed (the sidecores' stop takes it down): {}", port.name(), ex.getMessage());
+            return new ControlException(ControlProtocol.E_SHUTTING_DOWN, what + "; taking it off its sidecore " +
+                "again failed (" + ex.getMessage() + "): the sidecores' stop takes it down", ex);
+        }
+        LOG.info("port {}: created on its sidecore after the daemon's stop began; taken off again", port.name());
+        return new ControlException(ControlProtocol.E_SHUTTING_DOWN, what + " (its sidecore took it, and let it go " +
+            "again)");
     }
 
     /**
@@ -483,6 +546,7 @@ public final class PortRegistry implements AutoCloseable
         }
         guest.signalReady();
         port.guest(guest, claim, revoker);
+        port.guestMapped(claim, true);
         port.faultLogged(false);
         LOG.info("guest attached: port={} transport={} pid={}", name, ControlProtocol.TRANSPORT_NATIVE,
             guest.peerPid());
@@ -607,11 +671,14 @@ public final class PortRegistry implements AutoCloseable
     }
 
     /**
-     * Take every port down (guests let go and their connections closed, backends closed so captures are flushed,
-     * device sockets removed).
+     * Close the registry (every create-port from now on is refused, and one in flight that ends later undoes itself),
+     * wait up to {@code sidecore.shutdown.create.wait} for the create-ports in flight to end, then take every port
+     * down (guests let go and their connections closed, backends closed so captures are flushed, device sockets
+     * removed).
      */
     public void close()
     {
+        closeAndAwaitCreates();
         for (final ManagedPort port : published.ports())
         {
             synchronized (port)
@@ -628,6 +695,36 @@ public final class PortRegistry implements AutoCloseable
                 {
                     LOG.warn("port {} did not close cleanly: {}", port.name(), ex.getMessage());
                 }
+            }
+        }
+    }
+
+    /**
+     * Refuse every create-port from now on, and wait (bounded) until those in flight ended: listed before the close
+     * (then taken down with the others) or undone.
+     */
+    private synchronized void closeAndAwaitCreates()
+    {
+        closed = true;
+        final long deadlineNs = System.nanoTime() + shutdownCreateWaitNs;
+        while (!reserved.isEmpty())
+        {
+            final long leftNs = deadlineNs - System.nanoTime();
+            if (leftNs <= 0)
+            {
+                LOG.warn("stopping with create-ports in flight after {} ms (they undo themselves when their " +
+                    "sidecores answer): {}", shutdownCreateWaitNs / 1_000_000, reserved.keySet());
+                return;
+            }
+            try
+            {
+                TimeUnit.NANOSECONDS.timedWait(this, leftNs);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                LOG.warn("interrupted while waiting for create-ports in flight: {}", reserved.keySet());
+                return;
             }
         }
     }
@@ -671,6 +768,22 @@ public final class PortRegistry implements AutoCloseable
     private interface PortRequest<T>
     {
         T apply(ManagedPort port) throws ControlException;
+    }
+
+    /**
+     * A create-port's reservation of its name, MAC and port id: one request's, compared by identity (two requests
+     * with equal specs hold two reservations).
+     */
+    static final class Reservation
+    {
+        private final PortSpec spec;
+        private final int portId;
+
+        private Reservation(final PortSpec spec, final int portId)
+        {
+            this.spec = spec;
+            this.portId = portId;
+        }
     }
 
     /**
@@ -784,7 +897,17 @@ public final class PortRegistry implements AutoCloseable
     private void release(final ManagedPort port, final GuestAttachment guest)
     {
         final GuestClaim claim = port.guestClaim();
-        proxy.unbindGuest(port.handle());
+        port.guestLeaving(claim);
+        try
+        {
+            proxy.unbindGuest(port.handle());
+        }
+        catch (final RuntimeException ex)
+        {
+            // Kept, still bound (or perhaps: outcome unknown): shown attached again, for a later destroy-port.
+            port.guestLeaving(null);
+            throw ex;
+        }
         port.guest(null, null, null);
         // Closed before the claim goes: list and stats read the claim without the registry's lock, and a port they
         // show detached has released what its guest brought.
@@ -860,10 +983,19 @@ public final class PortRegistry implements AutoCloseable
      *
      * @return the answer to the create-port.
      */
-    private ControlException keepHalfCreated(final PortSpec spec, final PortKeptAfterFailedAddException failure)
+    private ControlException keepHalfCreated(
+        final Reservation reservation, final PortKeptAfterFailedAddException failure)
     {
+        final PortSpec spec = reservation.spec;
         // The engine made it with the defaults; the spec's settings were never applied, so they are not shown.
-        commit(new ManagedPort(spec, failure.port(), null, portDefaults, null, true));
+        if (!commit(new ManagedPort(spec, failure.port(), null, portDefaults, null, true), reservation))
+        {
+            LOG.error("port {}: create-port failed and could not be undone after the daemon's stop began; not " +
+                "listed, the sidecores' stop takes it down: {}", spec.name(), failure.getMessage());
+            return new ControlException(ControlProtocol.E_SHUTTING_DOWN, "port " + spec.name() + " was " +
+                "half-created while the daemon is shutting down: " + failure.getMessage() + "; the sidecores' stop " +
+                "takes it down", failure);
+        }
         LOG.error("port {}: create-port failed and could not be undone; listed as half-created, destroy-port " +
             "finishes it: {}", spec.name(), failure.getMessage());
         return new ControlException(
@@ -1030,6 +1162,7 @@ public final class PortRegistry implements AutoCloseable
         node.put(ControlProtocol.ATTACHED, null != claim);
         if (null != claim)
         {
+            node.put(ControlProtocol.GUEST_STATE, port.guestState(claim));
             node.put(ControlProtocol.GUEST_TRANSPORT, claim.transport());
             node.put(ControlProtocol.GUEST_PID, claim.pid());
         }

@@ -217,6 +217,7 @@ final class VfioUserPortDevice implements VfioUserDevice
             return;
         }
         session = null;
+        port.guestLeaving(ending.claim);
         boolean released = true;
         try
         {
@@ -339,6 +340,7 @@ final class VfioUserPortDevice implements VfioUserDevice
         }
         dmaMaps++;
         dmaRegions++;
+        port.guestMapped(current.claim, true);
         LOG.info("vfio-user {}: DMA map {}", port.name(), region);
         return 0;
     }
@@ -363,6 +365,7 @@ final class VfioUserPortDevice implements VfioUserDevice
         region.close();
         dmaUnmaps++;
         dmaRegions--;
+        port.guestMapped(current.claim, 0 != dmaRegions);
         LOG.info("vfio-user {}: DMA unmap {}", port.name(), region);
         return 0;
     }
@@ -387,6 +390,7 @@ final class VfioUserPortDevice implements VfioUserDevice
         }
         dmaUnmaps += regions.length;
         dmaRegions = 0;
+        port.guestMapped(current.claim, false);
         LOG.info("vfio-user {}: DMA unmap all ({} regions)", port.name(), regions.length);
         return 0;
     }

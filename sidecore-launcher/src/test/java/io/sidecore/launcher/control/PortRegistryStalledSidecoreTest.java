@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -392,6 +393,99 @@ class PortRegistryStalledSidecoreTest
             "asked once: " + listed);
     }
 
+    /**
+     * Review finding (shutdown beside a create in flight): a create-port that reserved before the daemon's stop began
+     * and whose sidecore answers only after it began must not leave anything behind: the stop waits for it, the create
+     * undoes itself and answers {@code shutting_down}, and no port is on the sidecore, listed, or listening on a device
+     * socket. The create is held on a wedged sidecore while the stop begins; the stop is seen to have begun when a
+     * create-port of the same name is refused as shutting down (before, as a duplicate of the one in flight).
+     */
+    @Test
+    void shouldUndoACreateInFlightWhenTheRegistryClosesMeanwhile() throws Exception
+    {
+        final PortRegistry registry = registry(Map.of("sidecore.command.timeout", "2s"));
+        sidecores.startAll();
+        final PortSpec endpoint = spec("g0", "02:00:00:00:00:01",
+            Map.of(ControlProtocol.TRANSPORT, ControlProtocol.TRANSPORT_VFIO_USER));
+        final CommandWedge wedge = sidecores.wedgeNext(0, Commands.AddPort.class);
+        final CompletableFuture<ObjectNode> create = CompletableFuture.supplyAsync(() -> call(() ->
+            registry.create(endpoint)));
+        assertTrue(wedge.awaitHolding(DRIVE_LIMIT_MS), "the create reached the wedged sidecore");
+
+        // Its own thread: the common pool may have one thread (2 cores), busy with the create.
+        final FutureTask<Void> close = new FutureTask<>(registry::close, null);
+        final Thread closer = new Thread(close, "registry-close");
+        closer.setDaemon(true);
+        closer.start();
+        awaitClosing(registry, close);
+        wedge.release();
+
+        final ExecutionException refused = assertThrows(ExecutionException.class,
+            () -> create.get(DRIVE_LIMIT_MS, TimeUnit.MILLISECONDS));
+        final ControlException answer = assertInstanceOf(ControlException.class, refused.getCause().getCause(),
+            String.valueOf(refused.getCause()));
+        assertEquals(ControlProtocol.E_SHUTTING_DOWN, answer.code(), answer.getMessage());
+        assertTrue(answer.getMessage().contains("shutting down"), answer.getMessage());
+        close.get(DRIVE_LIMIT_MS, TimeUnit.MILLISECONDS);
+        assertEquals(List.of(), registry.names(), "the late create is not listed");
+        assertEquals(0, registry.list().size());
+        assertEquals(List.of(), engine.proxy().ports(), "the late create's port left its sidecore");
+        assertEquals(0, engine.agent(0).portCount());
+        assertFalse(Files.exists(directory.resolve("ports").resolve("g0" + PortRegistry.SOCKET_SUFFIX)),
+            "no device socket listens after the stop");
+    }
+
+    /**
+     * Review finding (reservations keyed by spec): a create-port gives back its own reservation only. Request 1
+     * reserves g0 and gives it back; request 2 reserves g0 with the very same spec; request 1's give-back coming
+     * again (as the finally of a create-port whose port was listed, then rolled back, and whose name another request
+     * reserved meanwhile) must leave request 2's reservation: a create-port of g0 is still refused as in progress.
+     * Before, a reservation was given back by (name, spec), which an equal spec of another request matched.
+     */
+    @Test
+    void shouldGiveBackOnlyTheRequestsOwnReservation() throws Exception
+    {
+        final PortRegistry registry = registry();
+        final PortSpec spec = spec(Map.of());
+        final PortRegistry.Reservation first = registry.reserve(spec);
+        registry.giveBack(first);
+        final PortRegistry.Reservation second = registry.reserve(spec);
+
+        registry.giveBack(first);
+
+        final ControlException duplicate = assertThrows(ControlException.class, () -> registry.create(spec));
+        assertEquals(ControlProtocol.E_DUPLICATE_NAME, duplicate.code(), duplicate.getMessage());
+        assertTrue(duplicate.getMessage().contains("in progress"), duplicate.getMessage());
+        registry.giveBack(second);
+        sidecores.startAll();
+        registry.create(spec);
+        assertEquals(List.of("g0"), registry.names(), "given back by its own request, the name is free again");
+    }
+
+    /**
+     * Wait until the registry's close began (a create-port is refused as shutting down) or returned.
+     */
+    private static void awaitClosing(final PortRegistry registry, final Future<?> close) throws Exception
+    {
+        final PortSpec probe = spec("g0", "02:00:00:00:00:01", Map.of());
+        final long deadlineMs = System.currentTimeMillis() + DRIVE_LIMIT_MS;
+        while (!close.isDone())
+        {
+            final ControlException refused = assertThrows(ControlException.class, () -> registry.create(probe),
+                "a create-port of the name in flight is refused");
+            if (ControlProtocol.E_SHUTTING_DOWN.equals(refused.code()))
+            {
+                return;
+            }
+            assertEquals(ControlProtocol.E_DUPLICATE_NAME, refused.code(), refused.getMessage());
+            if (System.currentTimeMillis() > deadlineMs)
+            {
+                throw new AssertionError("the registry's close did not begin within " + DRIVE_LIMIT_MS + " ms");
+            }
+            Thread.sleep(1);
+        }
+    }
+
     private void assertHalfCreated(final PortRegistry registry, final String name)
     {
         assertEquals(List.of(name), registry.names(), "the port the proxy keeps is known to the registry");
@@ -449,7 +543,7 @@ class PortRegistryStalledSidecoreTest
         final Map<String, String> fields = new HashMap<>(settings);
         fields.put(ControlProtocol.MAC, mac);
         fields.putIfAbsent(ControlProtocol.BACKEND, ControlProtocol.BACKEND_NULL);
-        fields.put(ControlProtocol.TRANSPORT, ControlProtocol.TRANSPORT_NATIVE);
+        fields.putIfAbsent(ControlProtocol.TRANSPORT, ControlProtocol.TRANSPORT_NATIVE);
         return PortSpec.fromDeclaration(name, fields, "sidecore.ports." + name + ".");
     }
 

@@ -277,6 +277,104 @@ class VfioUserPortDeviceTest
         }
     }
 
+    /**
+     * Noticed by three engineers: {@code list} showed a port attached from the moment a VMM connected, before the
+     * daemon had mapped any of the guest's memory. A vfio-user client holds the port from its connection on, but the
+     * port is {@code attaching} until its first DMA_MAP is mapped, {@code attached} from then on, and attaching again
+     * once the client unmapped all its memory; once the client is gone the port shows no guest.
+     */
+    @Test
+    void shouldShowAVfioUserGuestAttachingUntilItsMemoryIsMapped() throws IOException
+    {
+        start(Map.of());
+        createPort("g0", "null");
+        try (VfioUserClient client = connect("g0"); MemFd ram = MemFd.createSealed("vu-state-ram", RAM_BYTES))
+        {
+            assertGuestState("g0", ControlProtocol.GUEST_STATE_ATTACHING);
+            client.dmaMap(ram.fd(), 0, RAM_GPA, RAM_BYTES, VfioUserDmaMap.FLAG_READ | VfioUserDmaMap.FLAG_WRITE);
+            assertGuestState("g0", ControlProtocol.GUEST_STATE_ATTACHED);
+            client.dmaUnmapAll();
+            assertGuestState("g0", ControlProtocol.GUEST_STATE_ATTACHING);
+        }
+        awaitCondition("the port to be let go", () -> !describe("g0").path(ControlProtocol.ATTACHED).asBoolean());
+        assertFalse(describe("g0").has(ControlProtocol.GUEST_STATE), describe("g0").toString());
+    }
+
+    /**
+     * The same for a native attach: while the daemon maps what the guest brought (the attachment's opener runs) the
+     * port is {@code attaching}; a refused attach leaves it with no guest; an attach that completes shows it
+     * {@code attached}.
+     */
+    @Test
+    void shouldShowANativeGuestAttachingWhileItsMemoryIsMappedAndAttachedOnceBound() throws IOException
+    {
+        start(Map.of());
+        createPort("g0", "switch");
+        final JsonNode[] whileMapping = new JsonNode[1];
+        final ControlException refused = assertThrows(ControlException.class, () -> registry().attach("g0", 1,
+            (id, name, mac, pages, csb) ->
+            {
+                whileMapping[0] = describe("g0");
+                throw new ControlException(ControlProtocol.E_UNSAFE_MEMORY, "refused by the test once it looked");
+            }, () -> { }));
+        assertEquals(ControlProtocol.E_UNSAFE_MEMORY, refused.code(), refused.getMessage());
+        assertTrue(whileMapping[0].path(ControlProtocol.ATTACHED).asBoolean(), whileMapping[0].toString());
+        assertEquals(ControlProtocol.GUEST_STATE_ATTACHING, whileMapping[0].path(ControlProtocol.GUEST_STATE).asText(),
+            whileMapping[0].toString());
+        assertFalse(describe("g0").path(ControlProtocol.ATTACHED).asBoolean(), "the refused attach let the port go");
+        assertFalse(describe("g0").has(ControlProtocol.GUEST_STATE), describe("g0").toString());
+
+        try (TestControlClient control = new TestControlClient(daemon.controlSocket());
+            MemFd ram = MemFd.createSealed("native-state-ram", RAM_BYTES);
+            EventFd irq = EventFd.create(EventFd.EFD_NONBLOCK | EventFd.EFD_CLOEXEC))
+        {
+            attachNatively(control, ram, irq);
+            assertGuestState("g0", ControlProtocol.GUEST_STATE_ATTACHED);
+        }
+    }
+
+    /**
+     * Attach a guest natively to g0 over the control connection, its RAM at {@link #RAM_GPA}; the answer's fds are
+     * closed.
+     */
+    private static void attachNatively(final TestControlClient control, final MemFd ram, final EventFd irq)
+        throws IOException
+    {
+        final JsonNode attached = requestAttach(control, ram, irq);
+        assertTrue(attached.path(ControlProtocol.OK).asBoolean(), attached.toString());
+        for (final int fd : control.receivedFds())
+        {
+            Fds.close(fd);
+        }
+    }
+
+    private static JsonNode requestAttach(final TestControlClient control, final MemFd ram, final EventFd irq)
+        throws IOException
+    {
+        return control.request("{\"version\":1,\"command\":\"attach\",\"name\":\"g0\"," +
+            "\"regions\":[{\"gpa\":" + RAM_GPA + ",\"size\":" + RAM_BYTES + ",\"fd_index\":0}]," +
+            "\"interrupt_fd_index\":1}", ram.fd(), irq.fd());
+    }
+
+    /**
+     * The port holds a guest in the given state, in its description and in {@code list} alike.
+     */
+    private void assertGuestState(final String name, final String state)
+    {
+        final JsonNode described = describe(name);
+        assertTrue(described.path(ControlProtocol.ATTACHED).asBoolean(), described.toString());
+        assertEquals(state, described.path(ControlProtocol.GUEST_STATE).asText(), described.toString());
+        for (final JsonNode listed : registry().list())
+        {
+            if (name.equals(listed.path(ControlProtocol.NAME).asText()))
+            {
+                assertEquals(state, listed.path(ControlProtocol.GUEST_STATE).asText(), listed.toString());
+                return;
+            }
+        }
+        throw new AssertionError("port " + name + " is not listed");
+    }
+
     @Test
     void shouldRefuseVfioUserClientWhileAGuestIsAttachedNatively() throws IOException
     {
@@ -286,14 +384,7 @@ class VfioUserPortDeviceTest
             MemFd ram = MemFd.createSealed("native-ram", RAM_BYTES);
             EventFd irq = EventFd.create(EventFd.EFD_NONBLOCK | EventFd.EFD_CLOEXEC))
         {
-            final JsonNode attached = control.request("{\"version\":1,\"command\":\"attach\",\"name\":\"g0\"," +
-                "\"regions\":[{\"gpa\":" + RAM_GPA + ",\"size\":" + RAM_BYTES + ",\"fd_index\":0}]," +
-                "\"interrupt_fd_index\":1}", ram.fd(), irq.fd());
-            assertTrue(attached.path(ControlProtocol.OK).asBoolean(), attached.toString());
-            for (final int fd : control.receivedFds())
-            {
-                Fds.close(fd);
-            }
+            attachNatively(control, ram, irq);
             try (VfioUserClient client = VfioUserClient.connect(socketOf("g0")))
             {
                 client.replyTimeoutMs((int)WAIT_MS);
@@ -316,9 +407,7 @@ class VfioUserPortDeviceTest
             MemFd ram = MemFd.createSealed("native-ram", RAM_BYTES);
             EventFd irq = EventFd.create(EventFd.EFD_NONBLOCK | EventFd.EFD_CLOEXEC))
         {
-            final JsonNode refused = control.request("{\"version\":1,\"command\":\"attach\",\"name\":\"g0\"," +
-                "\"regions\":[{\"gpa\":" + RAM_GPA + ",\"size\":" + RAM_BYTES + ",\"fd_index\":0}]," +
-                "\"interrupt_fd_index\":1}", ram.fd(), irq.fd());
+            final JsonNode refused = requestAttach(control, ram, irq);
 
             assertFalse(refused.path(ControlProtocol.OK).asBoolean());
             assertEquals(ControlProtocol.E_PORT_BUSY, refused.path(ControlProtocol.ERROR).path(ControlProtocol.CODE)

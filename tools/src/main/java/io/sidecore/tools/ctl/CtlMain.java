@@ -169,6 +169,20 @@ public final class CtlMain implements Callable<Integer>
         void print(PrintWriter out, JsonNode result);
     }
 
+    /**
+     * @return {@code true} once the port's guest memory is mapped, {@code attaching} or {@code detaching} while a
+     *         guest holds the port but its memory is not (yet, or any more) mapped, {@code false} without a guest.
+     */
+    static String attached(final JsonNode port)
+    {
+        if (!port.path(ControlProtocol.ATTACHED).asBoolean())
+        {
+            return "false";
+        }
+        final String state = port.path(ControlProtocol.GUEST_STATE).asText(ControlProtocol.GUEST_STATE_ATTACHED);
+        return ControlProtocol.GUEST_STATE_ATTACHED.equals(state) ? "true" : state;
+    }
+
     private static void printPort(final PrintWriter out, final JsonNode port)
     {
         out.printf(Locale.ROOT, "%s id=%d mac=%s backend=%s sidecore=%d transport=%s attached=%s%s%s%s link=%s " +
@@ -179,7 +193,7 @@ public final class CtlMain implements Callable<Integer>
             port.path(ControlProtocol.BACKEND).asText(),
             port.path(ControlProtocol.SIDECORE).asLong(),
             port.path(ControlProtocol.TRANSPORT).asText(),
-            port.path(ControlProtocol.ATTACHED).asBoolean(),
+            attached(port),
             port.has(ControlProtocol.GUEST_PID) ? " guest=" + port.path(ControlProtocol.GUEST_TRANSPORT).asText() +
                 " guest_pid=" + port.path(ControlProtocol.GUEST_PID).asLong() : "",
             port.path(ControlProtocol.FAULTED).asBoolean() ?

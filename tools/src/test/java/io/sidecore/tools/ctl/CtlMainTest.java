@@ -1,5 +1,7 @@
 package io.sidecore.tools.ctl;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sidecore.shm.control.ControlProtocol;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -38,6 +40,26 @@ class CtlMainTest
 
         assertEquals(2, result.exit);
         assertTrue(result.err.contains("--moderation must be a duration"), result.err);
+    }
+
+    /**
+     * {@code ctl list} shows {@code attached=true} only once the guest's memory is mapped: {@code attaching} or
+     * {@code detaching} while a guest holds the port without it, {@code false} without a guest, and {@code true} for
+     * a daemon that does not report the state.
+     */
+    @Test
+    void shouldShowAttachedOnlyOnceTheGuestsMemoryIsMapped() throws IOException
+    {
+        final ObjectMapper json = new ObjectMapper();
+
+        assertEquals("attaching", CtlMain.attached(json.readTree("{\"" + ControlProtocol.ATTACHED + "\":true,\"" +
+            ControlProtocol.GUEST_STATE + "\":\"" + ControlProtocol.GUEST_STATE_ATTACHING + "\"}")));
+        assertEquals("true", CtlMain.attached(json.readTree("{\"" + ControlProtocol.ATTACHED + "\":true,\"" +
+            ControlProtocol.GUEST_STATE + "\":\"" + ControlProtocol.GUEST_STATE_ATTACHED + "\"}")));
+        assertEquals("detaching", CtlMain.attached(json.readTree("{\"" + ControlProtocol.ATTACHED + "\":true,\"" +
+            ControlProtocol.GUEST_STATE + "\":\"" + ControlProtocol.GUEST_STATE_DETACHING + "\"}")));
+        assertEquals("false", CtlMain.attached(json.readTree("{\"" + ControlProtocol.ATTACHED + "\":false}")));
+        assertEquals("true", CtlMain.attached(json.readTree("{\"" + ControlProtocol.ATTACHED + "\":true}")));
     }
 
     @Test
