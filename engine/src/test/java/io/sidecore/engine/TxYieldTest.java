@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import java.nio.ByteOrder;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -243,6 +244,47 @@ class TxYieldTest
         }
         assertTrue(backend.offered.isComplete());
         backend.offered.end();
+    }
+
+    /**
+     * In invoker mode every sidecore runs on the caller's thread, one duty cycle after the other: an access waiting
+     * for sidecore 1 is answered only once sidecore 0's duty cycle returns, so sidecore 0's port yields to it as to one
+     * of its own. (The isolation run drives both sidecores from one thread: an honest guest on sidecore 1 waited for
+     * the attacker's whole TSO pass on sidecore 0, a wait a sidecore on its own core never has.)
+     */
+    @Test
+    void shouldYieldToAnAccessWaitingForAnotherSidecoreOnTheSameThread()
+    {
+        engine.close();
+        engine = new SidecoreEngine(TestContexts.invoker(clock, 2));
+        backend = new OfferingBackend();
+        sender = new TestGuest(1);
+        sender.attach(engine.proxy(), backend);
+        reader = new TestGuest(2);
+        reader.attachToSwitch(engine.proxy());
+        assertEquals(0, engine.proxy().sidecoreIndex(sender.port), "the sender on sidecore 0");
+        assertEquals(1, engine.proxy().sidecoreIndex(reader.port), "the reader on sidecore 1");
+        engine.doWork();
+        sender.setUpTx(128);
+        for (int i = 0; i < FRAMES; i++)
+        {
+            sender.queue(sender.frameTo(TestGuest.macOf(2), FRAME_BYTES, i));
+        }
+        backend.offerAtFrame = 20;
+        sender.ringTx();
+
+        engine.agent(0).doWork();
+
+        assertEquals(20, backend.frames, "sidecore 0's pass stopped after the frame during which the access came");
+        assertEquals(1, counter(PortCounter.TX_PASSES_YIELDED));
+        assertFalse(backend.offered.isComplete(), "sidecore 1 has not run yet");
+
+        engine.agent(1).doWork();
+
+        assertTrue(backend.offered.isComplete(), "answered by sidecore 1's duty cycle, right after");
+        backend.offered.end();
+        engine.agent(0).doWork();
+        assertEquals(FRAMES, backend.frames, "the rest goes in the next pass");
     }
 
     /**
