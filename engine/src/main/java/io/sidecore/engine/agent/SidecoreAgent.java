@@ -22,6 +22,9 @@ import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.NanoClock;
 import org.jctools.queues.MpscArrayQueue;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * One sidecore: the agent that runs on one pinned core and is the single writer of every port it owns.
  * <p>
@@ -107,6 +110,10 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
     private boolean servingDearPort = true;
     // Set when the port being served was told to yield: its pass was cut, so its cost says nothing of the port.
     private boolean servedPortYielded;
+    // The command queues of the other agents that run on this agent's thread (ThreadingMode.INVOKER: all of them, one
+    // duty cycle after the other). A command waiting there is answered only when this duty cycle returns, so a dear
+    // port yields to it as to one of this agent's own; empty when each agent has its own thread (the daemon).
+    private MpscArrayQueue<?>[] threadSiblingQueues = new MpscArrayQueue<?>[0];
     private final int commandDrainLimit;
     private final Port[] ports;
     private final int[] switchSlots;
@@ -843,12 +850,46 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
      */
     private boolean yieldToWaitingCommand()
     {
-        if (servingDearPort && null != commandQueue.relaxedPeek())
+        if (servingDearPort && (null != commandQueue.relaxedPeek() || siblingCommandWaiting()))
         {
             servedPortYielded = true;
             return true;
         }
         return false;
+    }
+
+    private boolean siblingCommandWaiting()
+    {
+        final MpscArrayQueue<?>[] queues = threadSiblingQueues;
+        for (int i = 0; i < queues.length; i++)
+        {
+            if (null != queues[i].relaxedPeek())
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Tell this agent which other agents run on its thread, one duty cycle after the other ({@link
+     * ThreadingMode#INVOKER}): a command waiting for one of them waits for this agent's duty cycle to return, so a dear
+     * port's pass yields to it as to a command of this agent's own. (Each agent on its own core, as in the daemon,
+     * answers its commands itself, and no agent yields to another's.) Before the agents run.
+     *
+     * @param agents every agent on this thread; this one among them is ignored.
+     */
+    void shareThreadWith(final SidecoreAgent[] agents)
+    {
+        final List<MpscArrayQueue<?>> queues = new ArrayList<>();
+        for (final SidecoreAgent agent : agents)
+        {
+            if (agent != this)
+            {
+                queues.add(agent.commandQueue);
+            }
+        }
+        threadSiblingQueues = queues.toArray(new MpscArrayQueue<?>[0]);
     }
 
     /**
