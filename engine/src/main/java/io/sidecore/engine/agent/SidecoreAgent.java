@@ -110,10 +110,11 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
     private boolean servingDearPort = true;
     // Set when the port being served was told to yield: its pass was cut, so its cost says nothing of the port.
     private boolean servedPortYielded;
-    // The command queues of the other agents that run on this agent's thread (ThreadingMode.INVOKER: all of them, one
-    // duty cycle after the other). A command waiting there is answered only when this duty cycle returns, so a dear
-    // port yields to it as to one of this agent's own; empty when each agent has its own thread (the daemon).
-    private MpscArrayQueue<?>[] threadSiblingQueues = new MpscArrayQueue<?>[0];
+    // The other agents that run on this agent's thread (ThreadingMode.INVOKER: all of them, one duty cycle after the
+    // other). A command waiting for one of them would otherwise wait for this whole duty cycle, which on its own core
+    // it never does: a dear port yields to it, and it is answered between two ports as this agent's own are. Empty
+    // when each agent has its own thread (the daemon).
+    private SidecoreAgent[] threadSiblings = new SidecoreAgent[0];
     private final int commandDrainLimit;
     private final Port[] ports;
     private final int[] switchSlots;
@@ -836,6 +837,11 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
                     }
                     markNs = clock.nanoTime();
                 }
+                if (0 != threadSiblings.length && siblingCommandWaiting())
+                {
+                    workCount += answerSiblingCommands(nowNs);
+                    markNs = clock.nanoTime();
+                }
             }
         }
         if (0 == servedWork && Long.MIN_VALUE != mostSkippedCreditNs)
@@ -860,10 +866,10 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
 
     private boolean siblingCommandWaiting()
     {
-        final MpscArrayQueue<?>[] queues = threadSiblingQueues;
-        for (int i = 0; i < queues.length; i++)
+        final SidecoreAgent[] siblings = threadSiblings;
+        for (int i = 0; i < siblings.length; i++)
         {
-            if (null != queues[i].relaxedPeek())
+            if (null != siblings[i].commandQueue.relaxedPeek())
             {
                 return true;
             }
@@ -872,24 +878,44 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
     }
 
     /**
+     * Answer the commands waiting for the other agents on this thread, as each would on its own core: between two of
+     * this agent's ports, so no state of a port being served is touched (each agent's commands run on its own ports;
+     * none of them is in its duty cycle now).
+     */
+    private int answerSiblingCommands(final long nowNs)
+    {
+        final SidecoreAgent[] siblings = threadSiblings;
+        int count = 0;
+        for (int i = 0; i < siblings.length; i++)
+        {
+            if (null != siblings[i].commandQueue.relaxedPeek())
+            {
+                count += siblings[i].drainCommands(nowNs);
+            }
+        }
+        return count;
+    }
+
+    /**
      * Tell this agent which other agents run on its thread, one duty cycle after the other ({@link
-     * ThreadingMode#INVOKER}): a command waiting for one of them waits for this agent's duty cycle to return, so a dear
-     * port's pass yields to it as to a command of this agent's own. (Each agent on its own core, as in the daemon,
-     * answers its commands itself, and no agent yields to another's.) Before the agents run.
+     * ThreadingMode#INVOKER}): a command waiting for one of them would wait for this agent's duty cycle to return,
+     * which on its own core it never does, so a dear port's pass yields to it and this agent answers it between two
+     * ports, as it answers its own. (Each agent on its own core, as in the daemon, answers only its own commands.)
+     * Before the agents run.
      *
      * @param agents every agent on this thread; this one among them is ignored.
      */
     void shareThreadWith(final SidecoreAgent[] agents)
     {
-        final List<MpscArrayQueue<?>> queues = new ArrayList<>();
+        final List<SidecoreAgent> others = new ArrayList<>();
         for (final SidecoreAgent agent : agents)
         {
             if (agent != this)
             {
-                queues.add(agent.commandQueue);
+                others.add(agent);
             }
         }
-        threadSiblingQueues = queues.toArray(new MpscArrayQueue<?>[0]);
+        threadSiblings = others.toArray(new SidecoreAgent[0]);
     }
 
     /**
