@@ -104,9 +104,10 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
     // Asked by the ports' TX passes between frames: a command (a guest's trapped access) waits, so the port's pass
     // stops soon and the loop in pollPorts answers it before the next port (TxPassBudget).
     private final YieldSignal commandWaiting;
-    // Whether the port being served may yield: with fairness by time, only a port whose last pass cost more than its
-    // quantum (dearLastPass); a cheap port's pass is short anyway, and cutting it would let one guest's trap storm
-    // shrink every honest port's passes to the yield minimum.
+    // Whether the port being served may yield: with fairness by time, only a port whose last pass took longer than
+    // the yieldable pass time (dearLastPass; sidecore.yieldable.pass, the quantum unless set); a cheap port's pass is
+    // short anyway, and cutting it would let one guest's trap storm shrink every honest port's passes to the yield
+    // minimum.
     private boolean servingDearPort = true;
     // Set when the port being served was told to yield: its pass was cut, so its cost says nothing of the port.
     private boolean servedPortYielded;
@@ -131,6 +132,7 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
     private final long cycleTimeThresholdNs;
     private final long minModerationDelayNs;
     private final long fairQuantumNs;
+    private final long yieldablePassNs;
     private final long[] creditNs;
     // Per position: the port's last served pass cost more than a quantum. Not read from its credit, which the
     // work-conserving catch-up lifts to a whole quantum, the same as a cheap port's.
@@ -190,6 +192,7 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
         this.cycleTimeThresholdNs = ctx.cycleTimeThresholdNs();
         this.minModerationDelayNs = ctx.minModerationDelayNs();
         this.fairQuantumNs = ctx.fairQuantumNs();
+        this.yieldablePassNs = ctx.yieldablePassNs();
         this.creditNs = new long[ctx.maxPortsPerSidecore()];
         this.dearLastPass = new boolean[ctx.maxPortsPerSidecore()];
         this.timers = new PortTimerQueue(ctx.maxPortsPerSidecore());
@@ -825,7 +828,7 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
                     // Judged by the passes that ran to their end: a pass cut by a yield cost less than the port's
                     // work would have, and read as cheap it would run its whole budget next time while trapped
                     // accesses wait (a TSO attacker did so every other pass).
-                    dearLastPass[position] = costNs > quantumNs;
+                    dearLastPass[position] = costNs > yieldablePassNs;
                 }
                 markNs = endNs;
                 if (n + 1 < count && null != commandQueue.relaxedPeek())
