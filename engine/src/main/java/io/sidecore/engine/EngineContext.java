@@ -67,6 +67,7 @@ public final class EngineContext
     private long cycleTimeThresholdNs;
     private long minModerationDelayNs = -1;
     private long fairQuantumNs = -1;
+    private long yieldablePassNs = -1;
     private int maxCounters;
     private int errorLogLengthBytes;
     private EpochClock epochClock = SystemEpochClock.INSTANCE;
@@ -120,6 +121,11 @@ public final class EngineContext
         checkRange("cycleTimeThresholdNs", cycleTimeThresholdNs, 1_000L, 60_000_000_000L);
         checkRange("minModerationDelayNs", minModerationDelayNs, 0, 1_000_000_000L);
         checkRange("fairQuantumNs", fairQuantumNs, 0, MAX_FAIR_QUANTUM_NS);
+        if (-1 == yieldablePassNs)
+        {
+            yieldablePassNs = fairQuantumNs;
+        }
+        checkRange("yieldablePassNs", yieldablePassNs, 0, MAX_FAIR_QUANTUM_NS);
 
         if (null == countersManager)
         {
@@ -566,6 +572,27 @@ public final class EngineContext
     public EngineContext fairQuantumNs(final long fairQuantumNs)
     {
         this.fairQuantumNs = fairQuantumNs;
+        return this;
+    }
+
+    /**
+     * @return a port whose last pass that ran to its end took longer than this (ns) yields its next passes to a
+     *         waiting trapped access or command after 16 frames; see {@code SidecoreAgent}. (Without fairness by
+     *         time, quantum 0, every port yields.)
+     */
+    public long yieldablePassNs()
+    {
+        return yieldablePassNs;
+    }
+
+    /**
+     * @param yieldablePassNs pass time in ns above which a port's passes yield to a waiting trapped access, 0 to
+     *                        {@link #MAX_FAIR_QUANTUM_NS}; unset, the fairness quantum.
+     * @return this.
+     */
+    public EngineContext yieldablePassNs(final long yieldablePassNs)
+    {
+        this.yieldablePassNs = yieldablePassNs;
         return this;
     }
 

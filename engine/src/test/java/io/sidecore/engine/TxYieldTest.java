@@ -48,11 +48,20 @@ class TxYieldTest
 
     private void start(final long fairQuantumNs)
     {
+        start(fairQuantumNs, -1);
+    }
+
+    /**
+     * @param yieldablePassNs -1 for the default (the quantum).
+     */
+    private void start(final long fairQuantumNs, final long yieldablePassNs)
+    {
         if (null != engine)
         {
             engine.close();
         }
-        engine = new SidecoreEngine(TestContexts.invoker(clock, 1).fairQuantumNs(fairQuantumNs));
+        engine = new SidecoreEngine(
+            TestContexts.invoker(clock, 1).fairQuantumNs(fairQuantumNs).yieldablePassNs(yieldablePassNs));
         backend = new OfferingBackend();
         sender = new TestGuest(1);
         sender.attach(engine.proxy(), backend);
@@ -148,7 +157,13 @@ class TxYieldTest
      */
     private void sendADearPassThenQueueAnAccessAfter20Frames(final long frameCostNs, final String firstPass)
     {
-        start(10_000);
+        sendAPassThenQueueAnAccessAfter20Frames(-1, frameCostNs, firstPass);
+    }
+
+    private void sendAPassThenQueueAnAccessAfter20Frames(
+        final long yieldablePassNs, final long frameCostNs, final String firstPass)
+    {
+        start(10_000, yieldablePassNs);
         backend.frameCostNs = frameCostNs;
         sender.ringTx();
         engine.doWork();
@@ -173,6 +188,41 @@ class TxYieldTest
         engine.doWork();
 
         assertYieldedAfterTheAccessCameAndAnswered();
+    }
+
+    /**
+     * A port whose passes take longer than {@code sidecore.yieldable.pass} yields though they take less than a quantum:
+     * 64 frames at 50 ns (3.2 µs) against 2.5 µs. (A TSO attacker at MSS 48 ran 64 segments in 4-5 µs, under the 10 µs
+     * quantum, so it never yielded, and every honest ICR read that came during its pass waited for the rest of it.)
+     */
+    @Test
+    void shouldYieldAPassOfAPortWhosePassesTakeLongerThanTheYieldablePassTime()
+    {
+        sendAPassThenQueueAnAccessAfter20Frames(2_500, 50, "the first pass, nothing waiting: 3.2 us of work");
+
+        engine.doWork();
+
+        assertYieldedAfterTheAccessCameAndAnswered();
+    }
+
+    /**
+     * By default the yieldable pass time is the quantum: the same 3.2 µs pass is a cheap port's, not cut.
+     */
+    @Test
+    void shouldNotYieldAPassShorterThanTheDefaultYieldablePassTime()
+    {
+        sendAPassThenQueueAnAccessAfter20Frames(-1, 50, "the first pass, nothing waiting: 3.2 us of work");
+
+        engine.doWork();
+
+        assertEquals(2 * FRAMES, backend.frames, "the whole budget in one pass");
+        assertEquals(0, counter(PortCounter.TX_PASSES_YIELDED));
+        if (!backend.offered.isComplete())
+        {
+            engine.doWork();
+        }
+        assertTrue(backend.offered.isComplete(), "answered after the port (or as the next duty cycle starts)");
+        backend.offered.end();
     }
 
     /**
@@ -243,6 +293,45 @@ class TxYieldTest
         }
         assertTrue(backend.offered.isComplete());
         backend.offered.end();
+    }
+
+    /**
+     * In invoker mode every sidecore runs on the caller's thread, one duty cycle after the other: an access waiting
+     * for sidecore 1 would wait for sidecore 0's whole duty cycle, which a sidecore on its own core never does. So
+     * sidecore 0's dear port yields to it as to one of its own, and sidecore 0 answers it right after that port. (The
+     * isolation run drives both sidecores from one thread: an honest guest on sidecore 1 waited for the attacker's
+     * whole TSO pass on sidecore 0, and then for the rest of sidecore 0's duty cycle.)
+     */
+    @Test
+    void shouldYieldToAnAccessWaitingForAnotherSidecoreOnTheSameThread()
+    {
+        engine.close();
+        engine = new SidecoreEngine(TestContexts.invoker(clock, 2));
+        backend = new OfferingBackend();
+        sender = new TestGuest(1);
+        sender.attach(engine.proxy(), backend);
+        reader = new TestGuest(2);
+        reader.attachToSwitch(engine.proxy());
+        assertEquals(0, engine.proxy().sidecoreIndex(sender.port), "the sender on sidecore 0");
+        assertEquals(1, engine.proxy().sidecoreIndex(reader.port), "the reader on sidecore 1");
+        engine.doWork();
+        sender.setUpTx(128);
+        for (int i = 0; i < FRAMES; i++)
+        {
+            sender.queue(sender.frameTo(TestGuest.macOf(2), FRAME_BYTES, i));
+        }
+        backend.offerAtFrame = 20;
+        sender.ringTx();
+
+        engine.agent(0).doWork();
+
+        assertEquals(20, backend.frames, "sidecore 0's pass stopped after the frame during which the access came");
+        assertEquals(1, counter(PortCounter.TX_PASSES_YIELDED));
+        assertTrue(backend.offered.isComplete(), "answered in sidecore 0's duty cycle, before sidecore 1 ran");
+        backend.offered.end();
+
+        engine.agent(0).doWork();
+        assertEquals(FRAMES, backend.frames, "the rest goes in the next pass");
     }
 
     /**

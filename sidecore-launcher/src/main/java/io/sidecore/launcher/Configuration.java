@@ -187,6 +187,15 @@ public final class Configuration
         "only.",
         SettingParsers.durationNs(0, EngineContext.MAX_FAIR_QUANTUM_NS), EngineContext.class, "fairQuantumNs");
 
+    /** Pass time above which a port yields to a waiting trapped access. */
+    public static final Setting<Long> YIELDABLE_PASS = declare("sidecore.yieldable.pass", "10us",
+        "A port whose last TX pass that ran to its end took longer than this yields its next passes (TX and TAP " +
+        "input) to a waiting trapped access or command once they produced 16 frames: a guest's ICR read then waits " +
+        "for about this long behind another guest's work, not for its whole budget. Lower bounds that wait tighter; " +
+        "too low, and one guest that keeps trapped accesses waiting (a trap storm) cuts every other port's passes " +
+        "to 16 frames. 0 makes every port yield. Measured with `sidecore fuzz --isolation`.",
+        SettingParsers.durationNs(0, EngineContext.MAX_FAIR_QUANTUM_NS), EngineContext.class, "yieldablePassNs");
+
     /** Busy ratio window. */
     public static final Setting<Long> BUSY_RATIO_WINDOW = declare("sidecore.busy.ratio.window", "1s",
         "Window over which each sidecore's busy ratio counter is computed.",
@@ -701,7 +710,8 @@ public final class Configuration
             .minModerationDelayNs(get(MIN_MODERATION_DELAY))
             .busyRatioWindowNs(get(BUSY_RATIO_WINDOW))
             .cycleTimeThresholdNs(get(CYCLE_TIME_THRESHOLD))
-            .fairQuantumNs(get(FAIR_QUANTUM));
+            .fairQuantumNs(get(FAIR_QUANTUM))
+            .yieldablePassNs(get(YIELDABLE_PASS));
     }
 
     /**

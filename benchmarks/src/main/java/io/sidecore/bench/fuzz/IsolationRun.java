@@ -71,7 +71,11 @@ import java.util.function.ToLongFunction;
  * makes the core do is then on the sidecore of {@code h0} and {@code h1}, where the engine's per-port budgets,
  * fairness by time and yields decide how much of it an honest guest waits behind, which is what the run is to
  * measure. Only the flood whose point is to cross sidecores ({@code flood-to-cross-sidecore-neighbour}, through the
- * ring that also carries {@code h1}'s frames to {@code h2}) is sent to {@code hs} on sidecore 1.
+ * ring that also carries {@code h1}'s frames to {@code h2}) is sent to {@code hs} on sidecore 1. The engine narrows
+ * the gap of the shared thread itself: agents that share a thread (invoker mode) yield a dear port's pass to a
+ * command waiting for either of them and answer it between two ports ({@code SidecoreAgent#shareThreadWith}), so an
+ * access to sidecore 1 no longer waits for the rest of sidecore 0's duty cycle; what is left is the port being served
+ * when it came (that time, and the answer's, count as {@code in_sc0_us}).
  * <p>
  * <b>What is measured, and how honestly.</b> On a 2-core machine the honest guests' rate is bounded by their own
  * thread (the driver model's work per frame), not by the sidecore, so anything the attacker makes the guest thread

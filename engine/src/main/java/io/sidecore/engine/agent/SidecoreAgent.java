@@ -22,6 +22,9 @@ import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.NanoClock;
 import org.jctools.queues.MpscArrayQueue;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * One sidecore: the agent that runs on one pinned core and is the single writer of every port it owns.
  * <p>
@@ -101,12 +104,18 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
     // Asked by the ports' TX passes between frames: a command (a guest's trapped access) waits, so the port's pass
     // stops soon and the loop in pollPorts answers it before the next port (TxPassBudget).
     private final YieldSignal commandWaiting;
-    // Whether the port being served may yield: with fairness by time, only a port whose last pass cost more than its
-    // quantum (dearLastPass); a cheap port's pass is short anyway, and cutting it would let one guest's trap storm
-    // shrink every honest port's passes to the yield minimum.
+    // Whether the port being served may yield: with fairness by time, only a port whose last pass took longer than
+    // the yieldable pass time (dearLastPass; sidecore.yieldable.pass, the quantum unless set); a cheap port's pass is
+    // short anyway, and cutting it would let one guest's trap storm shrink every honest port's passes to the yield
+    // minimum.
     private boolean servingDearPort = true;
     // Set when the port being served was told to yield: its pass was cut, so its cost says nothing of the port.
     private boolean servedPortYielded;
+    // The other agents that run on this agent's thread (ThreadingMode.INVOKER: all of them, one duty cycle after the
+    // other). A command waiting for one of them would otherwise wait for this whole duty cycle, which on its own core
+    // it never does: a dear port yields to it, and it is answered between two ports as this agent's own are. Empty
+    // when each agent has its own thread (the daemon).
+    private SidecoreAgent[] threadSiblings = new SidecoreAgent[0];
     private final int commandDrainLimit;
     private final Port[] ports;
     private final int[] switchSlots;
@@ -123,6 +132,7 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
     private final long cycleTimeThresholdNs;
     private final long minModerationDelayNs;
     private final long fairQuantumNs;
+    private final long yieldablePassNs;
     private final long[] creditNs;
     // Per position: the port's last served pass cost more than a quantum. Not read from its credit, which the
     // work-conserving catch-up lifts to a whole quantum, the same as a cheap port's.
@@ -182,6 +192,7 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
         this.cycleTimeThresholdNs = ctx.cycleTimeThresholdNs();
         this.minModerationDelayNs = ctx.minModerationDelayNs();
         this.fairQuantumNs = ctx.fairQuantumNs();
+        this.yieldablePassNs = ctx.yieldablePassNs();
         this.creditNs = new long[ctx.maxPortsPerSidecore()];
         this.dearLastPass = new boolean[ctx.maxPortsPerSidecore()];
         this.timers = new PortTimerQueue(ctx.maxPortsPerSidecore());
@@ -817,7 +828,7 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
                     // Judged by the passes that ran to their end: a pass cut by a yield cost less than the port's
                     // work would have, and read as cheap it would run its whole budget next time while trapped
                     // accesses wait (a TSO attacker did so every other pass).
-                    dearLastPass[position] = costNs > quantumNs;
+                    dearLastPass[position] = costNs > yieldablePassNs;
                 }
                 markNs = endNs;
                 if (n + 1 < count && null != commandQueue.relaxedPeek())
@@ -827,6 +838,11 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
                     {
                         return workCount;
                     }
+                    markNs = clock.nanoTime();
+                }
+                if (0 != threadSiblings.length && siblingCommandWaiting())
+                {
+                    workCount += answerSiblingCommands(nowNs);
                     markNs = clock.nanoTime();
                 }
             }
@@ -843,12 +859,66 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
      */
     private boolean yieldToWaitingCommand()
     {
-        if (servingDearPort && null != commandQueue.relaxedPeek())
+        if (servingDearPort && (null != commandQueue.relaxedPeek() || siblingCommandWaiting()))
         {
             servedPortYielded = true;
             return true;
         }
         return false;
+    }
+
+    private boolean siblingCommandWaiting()
+    {
+        final SidecoreAgent[] siblings = threadSiblings;
+        for (int i = 0; i < siblings.length; i++)
+        {
+            if (null != siblings[i].commandQueue.relaxedPeek())
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Answer the commands waiting for the other agents on this thread, as each would on its own core: between two of
+     * this agent's ports, so no state of a port being served is touched (each agent's commands run on its own ports;
+     * none of them is in its duty cycle now).
+     */
+    private int answerSiblingCommands(final long nowNs)
+    {
+        final SidecoreAgent[] siblings = threadSiblings;
+        int count = 0;
+        for (int i = 0; i < siblings.length; i++)
+        {
+            if (null != siblings[i].commandQueue.relaxedPeek())
+            {
+                count += siblings[i].drainCommands(nowNs);
+            }
+        }
+        return count;
+    }
+
+    /**
+     * Tell this agent which other agents run on its thread, one duty cycle after the other ({@link
+     * ThreadingMode#INVOKER}): a command waiting for one of them would wait for this agent's duty cycle to return,
+     * which on its own core it never does, so a dear port's pass yields to it and this agent answers it between two
+     * ports, as it answers its own. (Each agent on its own core, as in the daemon, answers only its own commands.)
+     * Before the agents run.
+     *
+     * @param agents every agent on this thread; this one among them is ignored.
+     */
+    void shareThreadWith(final SidecoreAgent[] agents)
+    {
+        final List<SidecoreAgent> others = new ArrayList<>();
+        for (final SidecoreAgent agent : agents)
+        {
+            if (agent != this)
+            {
+                others.add(agent);
+            }
+        }
+        threadSiblings = others.toArray(new SidecoreAgent[0]);
     }
 
     /**

@@ -103,6 +103,13 @@ public final class SidecoreEngine implements AutoCloseable
                 ctx.idleStrategy(), ctx.idleSpins(), ctx.idleYields(), ctx.idleMinParkNs(), ctx.idleMaxParkNs(), kick)
                 .parkListener(agents[i]);
         }
+        if (ThreadingMode.INVOKER == ctx.threadingMode())
+        {
+            for (final SidecoreAgent agent : agents)
+            {
+                agent.shareThreadWith(agents);
+            }
+        }
         proxy = new EngineProxy(this, ctx, agents);
         if (null != ctx.mappedCountersFile())
         {

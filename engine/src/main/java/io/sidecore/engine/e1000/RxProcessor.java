@@ -457,7 +457,8 @@ public final class RxProcessor
         }
         unstoredDescriptors += usedDescriptors;
         int causes = E1000Registers.ICR_RXT0;
-        if (isBelowMinimumThreshold(newHead, tail, rctl))
+        if (isBelowMinimumThreshold(newHead, tail, rctl) &&
+            (RING_KEPT != ringState || isBelowMinimumThresholdByFreshTail(newHead, tail, rctl)))
         {
             causes |= E1000Registers.ICR_RXDMT0;
         }
@@ -767,6 +768,24 @@ public final class RxProcessor
         statistics.increment(E1000Registers.MPC);
         interrupts.raise(E1000Registers.ICR_RXO, nowNs);
         return drop(PortCounter.RX_DROP_RING_FULL);
+    }
+
+    /**
+     * The RXDMT0 condition once more, against RDT as the guest's page holds it now: a batch keeps the RDT its first
+     * frame read, and a guest that refilled since would see RXDMT0 for descriptors it had already given, which a frame
+     * outside a batch (reading RDT each time) never raises. Asked only when the kept RDT says the ring is short, so a
+     * batch reads RDT again only near the threshold. A fresh RDT beyond the ring is not used here (the next frame's
+     * scan validates it and faults the port); the kept one decides.
+     */
+    private boolean isBelowMinimumThresholdByFreshTail(final int head, final int keptTail, final int rctl)
+    {
+        final int freshTail = registers.getAcquire(E1000Registers.RDT) & E1000Registers.HEAD_TAIL_MASK;
+        if (freshTail == keptTail || !ring.isValidIndex(freshTail))
+        {
+            return true;
+        }
+        ringTail = freshTail;
+        return isBelowMinimumThreshold(head, freshTail, rctl);
     }
 
     /**

@@ -9,8 +9,9 @@ package io.sidecore.engine.e1000;
  * too, so even a guest whose packets are all refused costs a pass no more than the byte budget in copying.
  * <p>
  * A pass also stops early when its {@link YieldSignal} says another thread waits for the sidecore (the agent's
- * signal says so only while it serves a dear port, one whose last pass that ran to its end cost more than its
- * fairness quantum: a pass cut by a yield is no evidence the port became cheap), but only after
+ * signal says so only while it serves a dear port, one whose last pass that ran to its end took longer than the
+ * yieldable pass time, by default the fairness quantum: a pass cut by a yield is no evidence the port became cheap),
+ * but only after
  * {@link #MIN_FRAMES_BEFORE_YIELD} frames: a trapped access (a guest's ICR read in its interrupt handler) then waits
  * for at most that many frames of the port being served (plus the rest of that port's pass: its backend input), not
  * for the rest of its TX budget — 64 TSO segments, microseconds that every honest guest's interrupt handler would

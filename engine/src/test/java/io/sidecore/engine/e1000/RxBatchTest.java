@@ -250,6 +250,52 @@ class RxBatchTest
     }
 
     /**
+     * RXDMT0 inside a batch is judged against the guest's RDT as it is now, as a frame outside a batch judges it (SDM
+     * 13.4.22 RDMTS: free descriptors at or below RDLEN / 2 here): the batch's kept RDT, read by its first frame, is
+     * older than the guest's refill, and judged by it the ring looked short of descriptors it was not (review finding
+     * F5: a spurious RXDMT0 per batch under load).
+     */
+    @Test
+    void shouldJudgeTheMinimumThresholdByTheGuestsRdtAsItIsNotTheBatchsKeptOne()
+    {
+        final DeviceHarness h = ready();
+        h.writeShared(E1000Registers.RDT, 20);
+        h.device.rxBatching(true, h.nowNs);
+        assertTrue(h.receive(DeviceHarness.broadcastFrame(60, 1)));
+        h.writeShared(E1000Registers.RDT, RING - 1);
+        for (int i = 2; i <= 4; i++)
+        {
+            assertTrue(h.receive(DeviceHarness.broadcastFrame(60, i)));
+        }
+
+        h.device.rxBatching(false, h.nowNs);
+
+        assertEquals(4, h.registers.get(E1000Registers.RDH));
+        assertEquals(RING - 1 - 4, h.device.rx.freeDescriptors(), "27 free: far above the threshold of 16");
+        assertEquals(E1000Registers.ICR_RXT0, h.device.interrupts().peekIcr(), "RXT0 only, no RXDMT0");
+    }
+
+    /**
+     * A batch whose ring really reached the threshold raises RXDMT0 as frames outside a batch do.
+     */
+    @Test
+    void shouldRaiseRxdmt0InABatchWhoseRingReachedTheThreshold()
+    {
+        final DeviceHarness h = ready();
+        h.writeShared(E1000Registers.RDT, 20);
+        h.device.rxBatching(true, h.nowNs);
+        for (int i = 1; i <= 4; i++)
+        {
+            assertTrue(h.receive(DeviceHarness.broadcastFrame(60, i)));
+        }
+
+        h.device.rxBatching(false, h.nowNs);
+
+        assertEquals(20 - 4, h.device.rx.freeDescriptors());
+        assertEquals(E1000Registers.ICR_RXT0 | E1000Registers.ICR_RXDMT0, h.device.interrupts().peekIcr());
+    }
+
+    /**
      * The RDT read again for a frame that did not fit is validated like the first: beyond the ring it faults the
      * port (CVE-2016-1981) and nothing is read from the ring.
      */
