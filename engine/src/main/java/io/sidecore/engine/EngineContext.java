@@ -121,10 +121,6 @@ public final class EngineContext
         checkRange("cycleTimeThresholdNs", cycleTimeThresholdNs, 1_000L, 60_000_000_000L);
         checkRange("minModerationDelayNs", minModerationDelayNs, 0, 1_000_000_000L);
         checkRange("fairQuantumNs", fairQuantumNs, 0, MAX_FAIR_QUANTUM_NS);
-        if (-1 == yieldablePassNs)
-        {
-            yieldablePassNs = fairQuantumNs;
-        }
         checkRange("yieldablePassNs", yieldablePassNs, 0, MAX_FAIR_QUANTUM_NS);
 
         if (null == countersManager)
@@ -578,7 +574,7 @@ public final class EngineContext
     /**
      * @return a port whose last pass that ran to its end took longer than this (ns) yields its next passes to a
      *         waiting trapped access or command after 16 frames; see {@code SidecoreAgent}. (Without fairness by
-     *         time, quantum 0, every port yields.)
+     *         time, quantum 0, every port yields, whatever this says.)
      */
     public long yieldablePassNs()
     {
@@ -587,7 +583,7 @@ public final class EngineContext
 
     /**
      * @param yieldablePassNs pass time in ns above which a port's passes yield to a waiting trapped access, 0 to
-     *                        {@link #MAX_FAIR_QUANTUM_NS}; unset, the fairness quantum.
+     *                        {@link #MAX_FAIR_QUANTUM_NS}.
      * @return this.
      */
     public EngineContext yieldablePassNs(final long yieldablePassNs)

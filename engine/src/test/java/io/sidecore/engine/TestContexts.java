@@ -99,6 +99,8 @@ public final class TestContexts
             .minModerationDelayNs(0)
             // Off: most tests count work in units and charge backends arbitrary clock time; FairShareTest turns it on.
             .fairQuantumNs(0)
+            // Where fairness is on (FairShareTest, TxYieldTest), a port is dear past a pass of 10 us.
+            .yieldablePassNs(10_000)
             .maxCounters(64 * 200);
     }
 }

@@ -188,12 +188,13 @@ public final class Configuration
         SettingParsers.durationNs(0, EngineContext.MAX_FAIR_QUANTUM_NS), EngineContext.class, "fairQuantumNs");
 
     /** Pass time above which a port yields to a waiting trapped access. */
-    public static final Setting<Long> YIELDABLE_PASS = declare("sidecore.yieldable.pass", "10us",
+    public static final Setting<Long> YIELDABLE_PASS = declare("sidecore.yieldable.pass", "2500ns",
         "A port whose last TX pass that ran to its end took longer than this yields its next passes (TX and TAP " +
         "input) to a waiting trapped access or command once they produced 16 frames: a guest's ICR read then waits " +
         "for about this long behind another guest's work, not for its whole budget. Lower bounds that wait tighter; " +
         "too low, and one guest that keeps trapped accesses waiting (a trap storm) cuts every other port's passes " +
-        "to 16 frames. 0 makes every port yield. Measured with `sidecore fuzz --isolation`.",
+        "to 16 frames. 0 makes every port yield; so does a fair quantum of 0. Measured with " +
+        "`sidecore fuzz --isolation` (2.5us: a TSO attacker's 4-5 us passes yield; 10us: they did not).",
         SettingParsers.durationNs(0, EngineContext.MAX_FAIR_QUANTUM_NS), EngineContext.class, "yieldablePassNs");
 
     /** Busy ratio window. */

@@ -199,6 +199,21 @@ class ConfigurationTest
         assertEquals(256, ctx.crossShardDrainLimit());
     }
 
+    /**
+     * The yieldable pass time reaches the engine from the setting, by default and when set, whatever the quantum
+     * (review: its javadoc once said it followed the quantum, which the daemon's path never did).
+     */
+    @Test
+    void shouldGiveTheEngineTheYieldablePassTimeWhateverTheQuantum()
+    {
+        final EngineContext byDefault = Configuration.of(Map.of("sidecore.fair.quantum", "20us")).engineContext();
+        final EngineContext set = Configuration.of(Map.of("sidecore.yieldable.pass", "1us")).engineContext();
+
+        assertEquals(2_500L, byDefault.yieldablePassNs());
+        assertEquals(20_000L, byDefault.fairQuantumNs());
+        assertEquals(1_000L, set.yieldablePassNs());
+    }
+
     @Test
     void shouldNameKeyWhenEngineRefusesCombination()
     {

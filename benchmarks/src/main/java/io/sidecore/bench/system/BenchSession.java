@@ -224,7 +224,7 @@ final class BenchSession
                     guests.command("MEASURE");
                     final ThreadStats before = ThreadStats.read(daemon.pid(), tid);
                     final long startNs = System.nanoTime();
-                    Thread.sleep(settings.measureSeconds() * settings.repeats() * 1000L);
+                    Thread.sleep(1000L * settings.measureSeconds() * settings.repeats());
                     final ThreadStats used = ThreadStats.read(daemon.pid(), tid).minus(before);
                     final double wallNs = System.nanoTime() - startNs;
                     final Map<String, String> latency = guests.report();

@@ -105,7 +105,7 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
     // stops soon and the loop in pollPorts answers it before the next port (TxPassBudget).
     private final YieldSignal commandWaiting;
     // Whether the port being served may yield: with fairness by time, only a port whose last pass took longer than
-    // the yieldable pass time (dearLastPass; sidecore.yieldable.pass, the quantum unless set); a cheap port's pass is
+    // the yieldable pass time (dearLastPass; sidecore.yieldable.pass); a cheap port's pass is
     // short anyway, and cutting it would let one guest's trap storm shrink every honest port's passes to the yield
     // minimum.
     private boolean servingDearPort = true;
@@ -134,8 +134,9 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
     private final long fairQuantumNs;
     private final long yieldablePassNs;
     private final long[] creditNs;
-    // Per position: the port's last served pass cost more than a quantum. Not read from its credit, which the
-    // work-conserving catch-up lifts to a whole quantum, the same as a cheap port's.
+    // Per position: the port's last served pass that ran to its end took longer than yieldablePassNs, so its passes
+    // yield to a waiting command. Not read from its credit, which the work-conserving catch-up lifts to a whole
+    // quantum, the same as a cheap port's.
     private final boolean[] dearLastPass;
     private final PortTimerQueue timers;
     // Moves with every command that may change a port without telling it, so quiet ports take a full pass

@@ -774,8 +774,8 @@ public final class RxProcessor
      * The RXDMT0 condition once more, against RDT as the guest's page holds it now: a batch keeps the RDT its first
      * frame read, and a guest that refilled since would see RXDMT0 for descriptors it had already given, which a frame
      * outside a batch (reading RDT each time) never raises. Asked only when the kept RDT says the ring is short, so a
-     * batch reads RDT again only near the threshold. A fresh RDT beyond the ring is not used here (the next frame's
-     * scan validates it and faults the port); the kept one decides.
+     * batch reads RDT again only near the threshold. A fresh RDT beyond the ring is not used here (a later frame's
+     * re-read of RDT, or the next batch's load of the ring, faults the port); the kept one decides.
      */
     private boolean isBelowMinimumThresholdByFreshTail(final int head, final int keptTail, final int rctl)
     {

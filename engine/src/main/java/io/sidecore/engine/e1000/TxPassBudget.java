@@ -10,7 +10,7 @@ package io.sidecore.engine.e1000;
  * <p>
  * A pass also stops early when its {@link YieldSignal} says another thread waits for the sidecore (the agent's
  * signal says so only while it serves a dear port, one whose last pass that ran to its end took longer than the
- * yieldable pass time, by default the fairness quantum: a pass cut by a yield is no evidence the port became cheap),
+ * yieldable pass time, {@code sidecore.yieldable.pass}: a pass cut by a yield is no evidence the port became cheap),
  * but only after
  * {@link #MIN_FRAMES_BEFORE_YIELD} frames: a trapped access (a guest's ICR read in its interrupt handler) then waits
  * for at most that many frames of the port being served (plus the rest of that port's pass: its backend input), not

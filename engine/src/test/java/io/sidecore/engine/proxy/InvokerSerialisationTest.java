@@ -32,7 +32,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * would write the same device state (rule 2: one writer per state). An interposer wraps every status query so that
  * the first one to run holds its duty cycle until the other call's query has been offered and then, for a while, until
  * that query runs too: with the callers serialised it cannot run meanwhile (one query at a time), without it the other
- * caller's duty cycle runs it at once (two).
+ * caller's duty cycle runs it at once (two). The turns cover only the proxy's callers: a harness that drives the
+ * agents itself ({@code SidecoreEngine.doWork}, {@code agent(i).doWork}, as the fuzzer and the isolation rig do) must
+ * drive them from one thread and make no waiting proxy call from another while it does (the isolation rig's guests
+ * only offer trapped accesses and wait for their answers; its ports are made before its sidecore thread starts).
  */
 class InvokerSerialisationTest
 {
