@@ -105,9 +105,8 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
     // stops soon and the loop in pollPorts answers it before the next port (TxPassBudget).
     private final YieldSignal commandWaiting;
     // Whether the port being served may yield: with fairness by time, only a port whose last pass took longer than
-    // the yieldable pass time (dearLastPass; sidecore.yieldable.pass); a cheap port's pass is
-    // short anyway, and cutting it would let one guest's trap storm shrink every honest port's passes to the yield
-    // minimum.
+    // the yieldable pass time (dearLastPass; sidecore.yieldable.pass); a cheap port's pass is short anyway, and
+    // cutting it would let one guest's trap storm shrink every honest port's passes to the yield minimum.
     private boolean servingDearPort = true;
     // Set when the port being served was told to yield: its pass was cut, so its cost says nothing of the port.
     private boolean servedPortYielded;
@@ -841,10 +840,14 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
                     }
                     markNs = clock.nanoTime();
                 }
-                if (0 != threadSiblings.length && siblingCommandWaiting())
+                if (0 != threadSiblings.length)
                 {
-                    workCount += answerSiblingCommands(nowNs);
-                    markNs = clock.nanoTime();
+                    final int answered = answerSiblingCommands(nowNs);
+                    if (answered > 0)
+                    {
+                        workCount += answered;
+                        markNs = clock.nanoTime();
+                    }
                 }
             }
         }
