@@ -301,6 +301,28 @@ class VfioUserPortDeviceTest
     }
 
     /**
+     * A region announced without a file descriptor (QEMU's anonymous memory: the daemon cannot reach its bytes) maps
+     * nothing here, so the guest stays {@code attaching} until a region the daemon maps comes, and goes back to it when
+     * that one is unmapped though the fd-less one stays (review finding: the first DMA_MAP of any kind showed
+     * {@code attached}).
+     */
+    @Test
+    void shouldShowAVfioUserGuestAttachingWhileOnlyRegionsWithoutAnFdAreMapped() throws IOException
+    {
+        start(Map.of());
+        createPort("g0", "null");
+        try (VfioUserClient client = connect("g0"); MemFd ram = MemFd.createSealed("vu-fdless-ram", RAM_BYTES))
+        {
+            client.dmaMap(-1, 0, 0x1_0000_0000L, RAM_BYTES, VfioUserDmaMap.FLAG_READ | VfioUserDmaMap.FLAG_WRITE);
+            assertGuestState("g0", ControlProtocol.GUEST_STATE_ATTACHING);
+            client.dmaMap(ram.fd(), 0, RAM_GPA, RAM_BYTES, VfioUserDmaMap.FLAG_READ | VfioUserDmaMap.FLAG_WRITE);
+            assertGuestState("g0", ControlProtocol.GUEST_STATE_ATTACHED);
+            client.dmaUnmap(RAM_GPA, RAM_BYTES);
+            assertGuestState("g0", ControlProtocol.GUEST_STATE_ATTACHING);
+        }
+    }
+
+    /**
      * The same for a native attach: while the daemon maps what the guest brought (the attachment's opener runs) the
      * port is {@code attaching}; a refused attach leaves it with no guest; an attach that completes shows it
      * {@code attached}.
