@@ -86,6 +86,9 @@ final class VfioUserPortDevice implements VfioUserDevice
     private volatile long refusedInvalid;
     private volatile long deviceResets;
     private volatile int dmaRegions;
+    // Of dmaRegions, those the daemon mapped (an fd came with them): the guest shows attached only while one is, as a
+    // region without an fd (QEMU's anonymous memory) gives the device nothing to reach.
+    private volatile int hostMappedRegions;
     private volatile long clientPid = -1;
 
     /**
@@ -203,6 +206,7 @@ final class VfioUserPortDevice implements VfioUserDevice
         }
         session = fresh;
         dmaRegions = 0;
+        hostMappedRegions = 0;
         clientPid = peerPid;
         LOG.info("guest attached: port={} transport={} pid={}", port.name(), ControlProtocol.TRANSPORT_VFIO_USER,
             peerPid);
@@ -247,6 +251,7 @@ final class VfioUserPortDevice implements VfioUserDevice
             ending.close();
         }
         dmaRegions = 0;
+        hostMappedRegions = 0;
         clientPid = -1;
         port.releaseClaim(ending.claim);
         LOG.info("guest detached: port={} transport={} pid={}", port.name(), ControlProtocol.TRANSPORT_VFIO_USER,
@@ -340,7 +345,11 @@ final class VfioUserPortDevice implements VfioUserDevice
         }
         dmaMaps++;
         dmaRegions++;
-        port.guestMapped(current.claim, true);
+        if (region.isHostMapped())
+        {
+            hostMappedRegions++;
+        }
+        port.guestMapped(current.claim, 0 != hostMappedRegions);
         LOG.info("vfio-user {}: DMA map {}", port.name(), region);
         return 0;
     }
@@ -362,10 +371,14 @@ final class VfioUserPortDevice implements VfioUserDevice
             throw deviceError(ex);
         }
         // The sidecore has dropped it: nothing can reach it any more, so it is unmapped before the reply.
+        if (region.isHostMapped())
+        {
+            hostMappedRegions--;
+        }
         region.close();
         dmaUnmaps++;
         dmaRegions--;
-        port.guestMapped(current.claim, 0 != dmaRegions);
+        port.guestMapped(current.claim, 0 != hostMappedRegions);
         LOG.info("vfio-user {}: DMA unmap {}", port.name(), region);
         return 0;
     }
@@ -390,6 +403,7 @@ final class VfioUserPortDevice implements VfioUserDevice
         }
         dmaUnmaps += regions.length;
         dmaRegions = 0;
+        hostMappedRegions = 0;
         port.guestMapped(current.claim, false);
         LOG.info("vfio-user {}: DMA unmap all ({} regions)", port.name(), regions.length);
         return 0;
