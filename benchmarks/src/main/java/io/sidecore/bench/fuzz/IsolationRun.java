@@ -85,12 +85,15 @@ import java.util.function.ToLongFunction;
  * of the guest thread's time spent on honest guests); the wall-clock rate and the attack's share of the guest
  * thread are printed beside it. What the attack costs the sidecore is what the rate then shows: honest frames wait
  * for passes the attacker lengthened. The honest guests' NAPI poll is as large as their RX ring, so each round's poll
- * harvests all there is and completes: they stay on the interrupt path (ICR read, IMS write: trapped accesses), whose
- * rate depends on what an attack could hurt, with the sidecore not saturated. With Linux's 64 a backlog kept them in
- * polling mode, where they make no trapped access and saturate the sidecore (4x the rate, the sidecore 97 % busy):
- * a run flipped between the two regimes, and in the saturated one the ratio measured the attacker's fair share of a
- * full core (DRR gives it one), not isolation. {@code sidecore_attacker_share} and {@code sidecore_honest_share} are
- * the attacker's and the honest ports' {@code cpu_ns} over the window, as fractions of it.
+ * harvests all there is and completes, and their TX ring holds two batches (64 descriptors, where Linux's default is
+ * 256): they stay on the interrupt path (ICR read, IMS write: trapped accesses), whose rate depends on what an attack
+ * could hurt, with the sidecore not saturated. With Linux's NAPI weight of 64 a backlog kept them in polling mode, and
+ * with a 256-descriptor ring an interrupt gave back a whole ring, which they sent in one burst and then waited for the
+ * next interrupt with the ring full: either way they made almost no trapped access and saturated the sidecore (3-4x
+ * the rate, the sidecore 97 % busy), and a run flipped between regimes; in the saturated one the ratio measured the
+ * attacker's fair share of a full core (DRR gives it one), not isolation. {@code sidecore_attacker_share} and
+ * {@code sidecore_honest_share} are the attacker's and the honest ports' {@code cpu_ns} over the window, as
+ * fractions of it.
  * <p>
  * Windows of {@code seconds} alternate: no attack, attack 1, no attack, attack 2, ..., for {@code rounds} rounds;
  * per attack it prints the honest guests' rate over all its windows as a ratio of the rate over the no-attack windows
@@ -106,6 +109,7 @@ final class IsolationRun
     private static final int HONEST = 3;
     private static final int SIDECORES = 2;
     private static final int HONEST_BATCH = 32;
+    private static final int HONEST_TX_DESCRIPTORS = 2 * HONEST_BATCH;
     private static final int FRAME_BYTES = 256;
     private static final int ATTACK_TX_DESCRIPTORS = 1024;
     private static final int RX_NULL_DESCRIPTORS = 65_528;
@@ -307,9 +311,10 @@ final class IsolationRun
 
         void driver(final byte[] destination)
         {
-            // A NAPI poll as large as the RX ring: each round's poll harvests all there is and completes, so the guest
-            // stays on the interrupt path (see the class doc: the regime whose rate the attacks could hurt).
-            final GuestDriverConfig config = new GuestDriverConfig();
+            // A NAPI poll as large as the RX ring, so each poll harvests all there is and completes, and a TX ring of
+            // two batches, so an interrupt gives back at most 64 frames: the guest stays on the interrupt path (see
+            // the class doc: the regime whose rate the attacks could hurt).
+            final GuestDriverConfig config = new GuestDriverConfig().txDescriptors(HONEST_TX_DESCRIPTORS);
             config.napiBudget(config.rxDescriptors());
             model = new GuestDriverModel(access, new GuestRam(ramSegment, RAM_GPA), config,
                 (buffer, offset, length, status, special) ->
