@@ -136,6 +136,63 @@ class SidecoreAgentTest
     }
 
     @Test
+    void shouldCountSharedDoorbellThatATrappedWriteOvertook()
+    {
+        // The guest stores RDT through the mapped page, then writes IMS through a trap before the sidecore's next
+        // pass has looked at the page (a preempted or parked sidecore takes its commands first): the RDT update
+        // still came through the shared page and is counted there, and the IMS write is no doorbell.
+        start(1);
+        final TestGuest guest = new TestGuest(1);
+        final Port port = guest.attachToSwitch(engine.proxy());
+        engine.doWork();
+
+        guest.registers.setRelease(E1000Registers.RDT, 7);
+        engine.proxy().mmioWrite(port, E1000Registers.IMS, E1000Registers.ICR_RXT0);
+        engine.doWork();
+
+        assertEquals(1, port.counters().get(PortCounter.DOORBELLS_SHARED));
+        assertEquals(0, port.counters().get(PortCounter.DOORBELLS_TRAPPED));
+        assertEquals(7, guest.registers.getAcquire(E1000Registers.RDT));
+    }
+
+    @Test
+    void shouldCountSharedAndTrappedDoorbellsEachOnceWhenATrappedTailOvertakesTheOther()
+    {
+        start(1);
+        final TestGuest guest = new TestGuest(1);
+        final Port port = guest.attachToSwitch(engine.proxy());
+        engine.doWork();
+
+        guest.registers.setRelease(E1000Registers.RDT, 7);
+        engine.proxy().mmioWrite(port, E1000Registers.TDT, 0);
+        engine.proxy().mmioWrite(port, E1000Registers.TDT, 0);
+        engine.doWork();
+
+        assertEquals(1, port.counters().get(PortCounter.DOORBELLS_SHARED));
+        assertEquals(2, port.counters().get(PortCounter.DOORBELLS_TRAPPED));
+    }
+
+    @Test
+    void shouldCountSharedDoorbellBeforeATrappedResetClearsIt()
+    {
+        // CTRL.RST (8254x SDM 13.4.1) clears RDT; the update the guest made before it came through the shared page,
+        // the clearing is the device's own and no doorbell.
+        start(1);
+        final TestGuest guest = new TestGuest(1);
+        final Port port = guest.attachToSwitch(engine.proxy());
+        engine.doWork();
+
+        guest.registers.setRelease(E1000Registers.RDT, 7);
+        engine.proxy().mmioWrite(port, E1000Registers.CTRL, E1000Registers.CTRL_RST);
+        engine.doWork();
+        engine.doWork();
+
+        assertEquals(1, port.counters().get(PortCounter.DOORBELLS_SHARED));
+        assertEquals(0, port.counters().get(PortCounter.DOORBELLS_TRAPPED));
+        assertEquals(0, guest.registers.getAcquire(E1000Registers.RDT));
+    }
+
+    @Test
     void shouldStartEachPassOnePortLater()
     {
         final SidecoreAgent agent = start(1).agent(0);
