@@ -438,6 +438,7 @@ public final class Port
         wake();
         // The registers are new: the port goes quiet again only after a whole sweep round has found them clean.
         cleanSweeps = 0;
+        takeSharedDoorbells();
         device.powerOnReset();
         if (null != csb)
         {
@@ -484,7 +485,7 @@ public final class Port
             cleanSweeps++;
         }
         workCount += corrected;
-        workCount += detectDoorbells();
+        workCount += takeSharedDoorbells();
         if (isTxPending() || device.isTxSegmenting())
         {
             workCount += transmit(nowNs);
@@ -774,7 +775,15 @@ public final class Port
         return 1;
     }
 
-    private int detectDoorbells()
+    /**
+     * Count the tails the guest changed through the shared page since last seen (in {@code doorbells_shared}) and
+     * take them as seen. Each pass does it, and so does a trapped write or a reset before it resynchronises the
+     * shadows ({@link #syncDoorbells}), which would otherwise swallow a change the pass had not looked at yet.
+     * Agent thread.
+     *
+     * @return the tails that changed (0 to 2).
+     */
+    public int takeSharedDoorbells()
     {
         int workCount = 0;
         final int tdt = registers.getAcquire(E1000Registers.TDT);
