@@ -19,6 +19,7 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -28,12 +29,13 @@ import org.openjdk.jmh.annotations.Warmup;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The whole guest-to-guest path of the system benchmark's 64-byte case, one sidecore, no threads: port A's TX ring
- * holds 128 IPv4/UDP frames of 64 bytes as Linux e1000 sends them with checksum offload (a context descriptor and a
- * data descriptor with POPTS.TXSM each, as in {@link TxPathBenchmark}'s {@code UDP_CSUM_64}); one call is one TX
- * pass of A whose frames go through the {@link L2Switch} (A's {@link SwitchBackend}, as the daemon wires a switch
- * port) into port B's receive path, which filters each (exact match on B's address), verifies its UDP checksum
- * (RXCSUM.TUOFL, as Linux e1000 sets it) and writes it into B's RX ring inside one RX batch, as the agent's pass does.
+ * The whole guest-to-guest path of the system benchmark's 64-byte case (and of 1514-byte UDP frames), one sidecore,
+ * no threads: port A's TX ring holds 128 IPv4/UDP frames as Linux e1000 sends them with checksum offload (a context
+ * descriptor and a data descriptor with POPTS.TXSM each, as in {@link TxPathBenchmark}'s {@code UDP_CSUM_64}); one
+ * call is one TX pass of A whose frames go through the {@link L2Switch} (A's {@link SwitchBackend}, as the daemon
+ * wires a switch port) into port B's receive path, which filters each (exact match on B's address), verifies its UDP
+ * checksum (RXCSUM.TUOFL, as Linux e1000 sets it) and writes it into B's RX ring inside one RX batch, as the agent's
+ * pass does.
  * <p>
  * Each call first hands both rings back: A's 256 TX descriptors (TDH = 0, TDT = 256) and B's first 128 RX descriptors
  * rewritten with a cleared status (RDH = 0, RDT = 128), the guest drivers' part, which is in the score. Nothing is
@@ -64,6 +66,18 @@ public class GuestToGuestPathBenchmark
     private static final int CHECKSUM_GOOD = E1000RxDescriptor.STA_DD | E1000RxDescriptor.STA_EOP |
         E1000RxDescriptor.STA_TCPCS;
 
+    /**
+     * {@code carried}: the receiver gets the frame's metadata, as the daemon's port hands it over, and verifies the
+     * UDP checksum the sender inserted from the pseudo header ({@code FrameMetadata#checksumCarried}); {@code summed}:
+     * it gets none and sums the segment again, as before (the variant the carried checksum should beat).
+     */
+    @Param({"carried", "summed"})
+    public String rxChecksum;
+
+    /** Frame length: the system benchmark's 64-byte case, and a 1514-byte one where the segment sum is long. */
+    @Param({"64", "1514"})
+    public int frameBytes;
+
     private BenchPort sender;
     private BenchPort receiver;
     private L2Switch l2Switch;
@@ -81,11 +95,12 @@ public class GuestToGuestPathBenchmark
         l2Switch.nowNs(BenchPort.NOW_NS);
         l2Switch.attachLocal(SLOT_A, SLOT_A, L2Switch.macToLong(BenchPort.MAC), new BenchPort.NullSink(),
             sender.counters);
-        l2Switch.attachLocal(SLOT_B, SLOT_B, L2Switch.macToLong(BenchPort.PEER_MAC), new ReceiveSide(receiver),
+        l2Switch.attachLocal(SLOT_B, SLOT_B, L2Switch.macToLong(BenchPort.PEER_MAC),
+            new ReceiveSide(receiver, "carried".equals(rxChecksum)),
             PortCounters.inHeap("b"));
 
         sender.setUpTxRing(TxPathBenchmark.RING_DESCRIPTORS);
-        sender.putUdpChecksumFrames(FRAMES, TxPathBenchmark.UDP_FRAME_BYTES);
+        sender.putUdpChecksumFrames(FRAMES, frameBytes);
         receiver.setUpRxRing(RX_RING_DESCRIPTORS, E1000Registers.RCTL_BAM);
         receiver.write(E1000Registers.RXCSUM, E1000Registers.RXCSUM_TUOFL);
 
@@ -183,10 +198,12 @@ public class GuestToGuestPathBenchmark
     private static final class ReceiveSide implements FrameSink
     {
         private final BenchPort port;
+        private final boolean withMetadata;
 
-        ReceiveSide(final BenchPort port)
+        ReceiveSide(final BenchPort port, final boolean withMetadata)
         {
             this.port = port;
+            this.withMetadata = withMetadata;
         }
 
         /**
@@ -196,7 +213,7 @@ public class GuestToGuestPathBenchmark
             final DirectBuffer frame, final int offset, final int lengthBytes, final FrameMetadata metadata,
             final long nowNs)
         {
-            return port.device.receive(frame, offset, lengthBytes, nowNs);
+            return port.device.receive(frame, offset, lengthBytes, withMetadata ? metadata : null, nowNs);
         }
     }
 }

@@ -540,13 +540,30 @@ public final class E1000Device
     public int receive(final DirectBuffer frame, final int offset, final int lengthBytes,
         final long nowNs)
     {
+        return receive(frame, offset, lengthBytes, null, nowNs);
+    }
+
+    /**
+     * A frame from the backend or switch for this port's guest, with what travels with it (a transport checksum
+     * another device inserted and carries is verified without summing the segment again).
+     *
+     * @param frame       bytes.
+     * @param offset      first byte.
+     * @param lengthBytes length without FCS.
+     * @param metadata    the frame's metadata, or null.
+     * @param nowNs       current time.
+     * @return {@link FrameSink#DELIVERED}, or the id of the drop counter the frame was counted under.
+     */
+    public int receive(final DirectBuffer frame, final int offset, final int lengthBytes,
+        final FrameMetadata metadata, final long nowNs)
+    {
         if (isLoopback())
         {
             // SDM 13.4.22 RCTL.LBM, M88 loopback: the receive path is connected to the transmitter, not the wire.
             counters.increment(PortCounter.RX_DROP_DISABLED);
             return FrameSink.dropped(PortCounter.RX_DROP_DISABLED);
         }
-        return rx.receive(frame, offset, lengthBytes, nowNs);
+        return rx.receive(frame, offset, lengthBytes, metadata, nowNs);
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.sidecore.engine.e1000;
 
+import io.sidecore.engine.frame.FrameMetadata;
 import io.sidecore.shm.E1000Registers;
 import io.sidecore.shm.E1000RxDescriptor;
 import org.agrona.DirectBuffer;
@@ -18,6 +19,7 @@ import static io.sidecore.engine.net.PacketHeaders.IPV4_PROTOCOL_OFFSET;
 import static io.sidecore.engine.net.PacketHeaders.IPV4_TOTAL_LENGTH_OFFSET;
 import static io.sidecore.engine.net.PacketHeaders.PROTOCOL_TCP;
 import static io.sidecore.engine.net.PacketHeaders.PROTOCOL_UDP;
+import static io.sidecore.engine.net.PacketHeaders.TCP_CHECKSUM_OFFSET;
 import static io.sidecore.engine.net.PacketHeaders.TCP_MIN_HEADER_BYTES;
 import static io.sidecore.engine.net.PacketHeaders.UDP_CHECKSUM_OFFSET;
 import static io.sidecore.engine.net.PacketHeaders.UDP_HEADER_BYTES;
@@ -53,10 +55,17 @@ final class RxChecksum
      * @param frameLength frame length in bytes (after padding, without FCS).
      * @param l3Offset    offset of the EtherType's payload: 14, or 18 behind a tag.
      * @param rxcsum      the RXCSUM value.
+     * @param carried     the frame's metadata, whose carried transport checksum (when it describes exactly the
+     *                    segment this parse finds) stands in for summing the segment; or null.
      * @return status bits in bits 0-7 and error bits in bits 8-15.
      */
     static int statusAndErrors(
-        final DirectBuffer frame, final int offset, final int frameLength, final int l3Offset, final int rxcsum)
+        final DirectBuffer frame,
+        final int offset,
+        final int frameLength,
+        final int l3Offset,
+        final int rxcsum,
+        final FrameMetadata carried)
     {
         final boolean ipOffload = 0 != (rxcsum & E1000Registers.RXCSUM_IPOFL);
         final boolean l4Offload = 0 != (rxcsum & E1000Registers.RXCSUM_TUOFL);
@@ -90,13 +99,18 @@ final class RxChecksum
         }
         if (l4Offload)
         {
-            result |= l4StatusAndErrors(frame, ip, headerLength, totalLength);
+            result |= l4StatusAndErrors(frame, offset, ip, headerLength, totalLength, carried);
         }
         return result;
     }
 
     private static int l4StatusAndErrors(
-        final DirectBuffer frame, final int ip, final int headerLength, final int totalLength)
+        final DirectBuffer frame,
+        final int offset,
+        final int ip,
+        final int headerLength,
+        final int totalLength,
+        final FrameMetadata carried)
     {
         if (0 != (frame.getShort(ip + IPV4_FRAGMENT_OFFSET, ByteOrder.BIG_ENDIAN) & IPV4_FRAGMENT_MASK))
         {
@@ -124,8 +138,20 @@ final class RxChecksum
         {
             return 0;
         }
-        final long sum = sum(frame, l4, l4Length, pseudoHeader(frame, ip, false, protocol, l4Length));
-        return FOLDED_ALL_ONES == fold(sum) ?
+        final long pseudoHeaderSum = pseudoHeader(frame, ip, false, protocol, l4Length);
+        final boolean good;
+        final int fieldOffset = PROTOCOL_TCP == protocol ? TCP_CHECKSUM_OFFSET : UDP_CHECKSUM_OFFSET;
+        if (null != carried &&
+            carried.carriesChecksumOf(l4 - offset, l4 - offset + l4Length, l4 - offset + fieldOffset))
+        {
+            // The sending device summed exactly this segment a moment ago (issue 11 §0: computed once).
+            good = carried.isCarriedChecksumGood(pseudoHeaderSum);
+        }
+        else
+        {
+            good = FOLDED_ALL_ONES == fold(sum(frame, l4, l4Length, pseudoHeaderSum));
+        }
+        return good ?
             E1000RxDescriptor.STA_TCPCS :
             E1000RxDescriptor.STA_TCPCS | (E1000RxDescriptor.ERR_TCPE << 8);
     }

@@ -1,5 +1,6 @@
 package io.sidecore.engine.e1000;
 
+import io.sidecore.engine.frame.FrameMetadata;
 import io.sidecore.engine.frame.FrameSink;
 import io.sidecore.engine.net.PacketHeaders;
 import io.sidecore.engine.mem.GuestMemory;
@@ -120,6 +121,8 @@ public final class RxProcessor
     private final long[] bufferHostAddresses = new long[MAX_BUFFERS_PER_FRAME];
 
     private DirectBuffer source;
+    /** The metadata of the frame being received (its carried checksum), or null; set only during a receive. */
+    private FrameMetadata carriedMetadata;
     private int sourceOffset;
     private boolean stripTag;
     private int bufferLength;
@@ -190,6 +193,25 @@ public final class RxProcessor
      */
     public int receive(final DirectBuffer frame, final int offset, final int lengthBytes, final long nowNs)
     {
+        return receive(frame, offset, lengthBytes, null, nowNs);
+    }
+
+    /**
+     * Deliver a frame to the guest, or count exactly one drop reason; a transport checksum its transmitting device
+     * inserted and carries ({@link FrameMetadata#checksumCarried}) is verified from the pseudo header alone.
+     *
+     * @param frame       frame bytes (no FCS).
+     * @param offset      offset of the first byte.
+     * @param lengthBytes frame length.
+     * @param metadata    what travels with the frame, or null.
+     * @param nowNs       current time.
+     * @return {@link FrameSink#DELIVERED} when written into the ring, else the id of the one drop counter the
+     *         frame was counted under.
+     */
+    public int receive(
+        final DirectBuffer frame, final int offset, final int lengthBytes, final FrameMetadata metadata,
+        final long nowNs)
+    {
         final int rctl = registers.get(E1000Registers.RCTL);
         if (!isReady(rctl))
         {
@@ -229,11 +251,13 @@ public final class RxProcessor
         }
         try
         {
+            carriedMetadata = metadata;
             return filterAndPlace(rctl, frameLength, nowNs);
         }
         finally
         {
             source = null;
+            carriedMetadata = null;
             if (!batching)
             {
                 storeCounts();
@@ -447,7 +471,7 @@ public final class RxProcessor
         {
             final int l3Offset = PacketHeaders.ETHERNET_HEADER_BYTES + (tagged ? VLAN_TAG_LENGTH : 0);
             final int checksumStatus = RxChecksum.statusAndErrors(
-                source, sourceOffset, frameLength, l3Offset, registers.get(E1000Registers.RXCSUM));
+                source, sourceOffset, frameLength, l3Offset, registers.get(E1000Registers.RXCSUM), carriedMetadata);
             final int filterStatus = RxFilter.ACCEPTED_INEXACT == verdict ? E1000RxDescriptor.STA_PIF : 0;
             newHead = write(head, special, checksumStatus | filterStatus);
             final int firstByte = source.getByte(sourceOffset) & 0xFF;

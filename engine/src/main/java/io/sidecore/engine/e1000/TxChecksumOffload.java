@@ -83,13 +83,24 @@ final class TxChecksumOffload
      * @param lengthBytes packet length.
      * @param context     a context that passed {@link #validate}.
      * @param popts       the packet's POPTS.
+     * @param carried     reset metadata of the frame, told what a receiver needs to verify the inserted transport
+     *                    checksum without summing again ({@link FrameMetadata#checksumCarried}), or null.
      */
     static void insert(
-        final UnsafeBuffer buffer, final int start, final int lengthBytes, final TxContext context, final int popts)
+        final UnsafeBuffer buffer,
+        final int start,
+        final int lengthBytes,
+        final TxContext context,
+        final int popts,
+        final FrameMetadata carried)
     {
         if (0 != (popts & E1000TxDescriptor.POPTS_TXSM))
         {
-            insertTransport(buffer, start, lengthBytes, context);
+            final int partial = insertTransport(buffer, start, lengthBytes, context);
+            if (null != carried)
+            {
+                carry(context, lengthBytes, popts, partial, carried);
+            }
         }
         if (0 != (popts & E1000TxDescriptor.POPTS_IXSM))
         {
@@ -98,18 +109,48 @@ final class TxChecksumOffload
     }
 
     /**
+     * Describe the inserted transport checksum for a receiver, unless the IP checksum inserted after it lands inside
+     * its range (the range would no longer hold the bytes summed) or its field is not a whole word of the range.
+     */
+    private static void carry(
+        final TxContext context, final int lengthBytes, final int popts, final int partial, final FrameMetadata carried)
+    {
+        final int first = context.tucss();
+        final int end = lastByte(context.tucse(), lengthBytes) + 1;
+        final int field = context.tucso();
+        if (field < first || field + 2 > end || 0 != ((field - first) & 1))
+        {
+            return;
+        }
+        if (0 != (popts & E1000TxDescriptor.POPTS_IXSM) && context.ipcso() + 2 > first && context.ipcso() < end)
+        {
+            return;
+        }
+        carried.checksumCarried = true;
+        carried.carriedChecksumStartBytes = first;
+        carried.carriedChecksumEndBytes = end;
+        carried.carriedChecksumFieldBytes = field;
+        carried.carriedGuestPartial = partial;
+    }
+
+    /**
      * TCP/UDP checksum from TUCSS to TUCSE (or the end) stored at TUCSO. The guest pre-fills the field with the
      * pseudo-header sum, which is summed with the rest. A UDP result of 0 is sent as 0xFFFF (RFC 768: 0 means "no
      * checksum").
+     *
+     * @return the field's value before the insertion (the guest's partial sum), 16 bits.
      */
-    static void insertTransport(
+    static int insertTransport(
         final UnsafeBuffer buffer, final int start, final int lengthBytes, final TxContext context)
     {
         final int first = context.tucss();
         final int last = lastByte(context.tucse(), lengthBytes);
+        final int field = start + context.tucso();
+        final int partial = buffer.getShort(field, ByteOrder.BIG_ENDIAN) & 0xFFFF;
         final int checksum = InternetChecksum.finishTransport(
             InternetChecksum.sum(buffer, start + first, last - first + 1), !context.isTcp());
-        buffer.putShort(start + context.tucso(), (short)checksum, ByteOrder.BIG_ENDIAN);
+        buffer.putShort(field, (short)checksum, ByteOrder.BIG_ENDIAN);
+        return partial;
     }
 
     /**

@@ -124,12 +124,32 @@ final class TxFrameEmitter
     void emit(final UnsafeBuffer buffer, final int start, final int lengthBytes)
     {
         metadata.reset();
+        emitWithMetadata(buffer, start, lengthBytes);
+    }
+
+    /**
+     * Emit one complete frame (checksums done, no offload left) with the metadata returned by
+     * {@link #resetOffloadInfo()}, whose carried checksum ({@link FrameMetadata#checksumCarried}) is relative to the
+     * untagged frame.
+     *
+     * @param buffer      staging buffer with {@link #VLAN_TAG_LENGTH} bytes of headroom before {@code start}.
+     * @param start       first byte of the untagged frame.
+     * @param lengthBytes untagged length, at least {@link PacketHeaders#ETHERNET_HEADER_BYTES}.
+     */
+    void emitWithMetadata(final UnsafeBuffer buffer, final int start, final int lengthBytes)
+    {
         int frameStart = start;
         int frameLength = lengthBytes;
         if (insertVlan)
         {
             frameStart = insertTag(buffer, start);
             frameLength += VLAN_TAG_LENGTH;
+            if (metadata.checksumCarried)
+            {
+                metadata.carriedChecksumStartBytes += VLAN_TAG_LENGTH;
+                metadata.carriedChecksumEndBytes += VLAN_TAG_LENGTH;
+                metadata.carriedChecksumFieldBytes += VLAN_TAG_LENGTH;
+            }
         }
         countHost(frameLength);
         countGuest(buffer, frameStart, frameLength);

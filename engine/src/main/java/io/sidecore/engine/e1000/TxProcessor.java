@@ -662,8 +662,9 @@ public final class TxProcessor
             emitter.emitOffload(staging, PACKET_START, length);
             return;
         }
-        TxChecksumOffload.insert(staging, PACKET_START, length, checksumContext, packetPopts);
-        emitter.emit(staging, PACKET_START, length);
+        TxChecksumOffload.insert(
+            staging, PACKET_START, length, checksumContext, packetPopts, emitter.resetOffloadInfo());
+        emitter.emitWithMetadata(staging, PACKET_START, length);
     }
 
     /**

@@ -45,6 +45,56 @@ public final class FrameMetadata
      * recorded here.
      */
     public int vlanTci = NO_VLAN_TAG;
+    /**
+     * The transmitting device inserted this complete frame's transport checksum itself (TX checksum offload) and
+     * carries what a receiving device needs to verify it without summing the segment again (issue 11 §0: a checksum
+     * computed once travels with the frame through the switch). The sum covered the bytes from
+     * {@link #carriedChecksumStartBytes} to {@link #carriedChecksumEndBytes}, with the field at
+     * {@link #carriedChecksumFieldBytes} (offsets from the first byte of the frame, tag included) holding
+     * {@link #carriedGuestPartial} when it was summed; no other byte of that range has changed since. The inserted
+     * checksum then makes the range plus a pseudo header {@code P} sum to ones' complement zero exactly when
+     * {@code P} and the guest's partial value are congruent modulo 0xFFFF (see {@link #isCarriedChecksumGood}).
+     * Only the device's own transmit path sets it; every other producer leaves it false and the receiver sums.
+     */
+    public boolean checksumCarried;
+    /** With {@link #checksumCarried}: first byte of the summed range, from the first byte of the frame. */
+    public int carriedChecksumStartBytes;
+    /** With {@link #checksumCarried}: the byte after the summed range, from the first byte of the frame. */
+    public int carriedChecksumEndBytes;
+    /** With {@link #checksumCarried}: the inserted 2-byte field, from the first byte of the frame. */
+    public int carriedChecksumFieldBytes;
+    /** With {@link #checksumCarried}: the field's value (16 bits) when the device summed the range. */
+    public int carriedGuestPartial;
+
+    /**
+     * Whether the carried checksum describes exactly this range and field.
+     *
+     * @param startBytes first byte of the receiver's transport segment, from the first byte of the frame.
+     * @param endBytes   the byte after the segment (the IP total length's end), from the first byte of the frame.
+     * @param fieldBytes the protocol's checksum field, from the first byte of the frame.
+     * @return true when a receiver may verify by {@link #isCarriedChecksumGood} instead of summing.
+     */
+    public boolean carriesChecksumOf(final int startBytes, final int endBytes, final int fieldBytes)
+    {
+        return checksumCarried && startBytes == carriedChecksumStartBytes && endBytes == carriedChecksumEndBytes &&
+            fieldBytes == carriedChecksumFieldBytes;
+    }
+
+    /**
+     * The verdict a receiver's full check ({@code fold(sum(segment) + P) == 0xFFFF}) would reach, for a frame whose
+     * checksum is carried: the inserted field {@code c = ~(X + p)} (X the rest of the segment, p the guest's partial
+     * value) makes {@code X + c + P} congruent to {@code P - p} modulo 0xFFFF, and a ones' complement sum that is not
+     * all zero bits folds to 0xFFFF exactly when it is a multiple of 0xFFFF (the pseudo header's protocol number
+     * keeps it from being zero). The field sits at an even distance from the segment's start, so p is summed as the
+     * word it is.
+     *
+     * @param pseudoHeaderSum the receiver's unfolded pseudo-header sum (not negative).
+     * @return true when the full check would find the checksum good.
+     */
+    public boolean isCarriedChecksumGood(final long pseudoHeaderSum)
+    {
+        return 0 == (pseudoHeaderSum + (0xFFFF - (carriedGuestPartial & 0xFFFF))) % 0xFFFF;
+    }
 
     /**
      * Clear all fields: a complete frame, no offload work, no inserted tag.
@@ -60,6 +110,7 @@ public final class FrameMetadata
         checksumStartBytes = 0;
         checksumOffsetBytes = 0;
         vlanTci = NO_VLAN_TAG;
+        checksumCarried = false;
         return this;
     }
 

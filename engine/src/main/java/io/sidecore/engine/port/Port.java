@@ -931,7 +931,7 @@ public final class Port
             }
             rxBudgetUsed = true;
             capture.recordInbound(frame, offset, lengthBytes, nowNs);
-            return device.receive(frame, offset, lengthBytes, nowNs);
+            return device.receive(frame, offset, lengthBytes, metadata, nowNs);
         }
     }
 }
