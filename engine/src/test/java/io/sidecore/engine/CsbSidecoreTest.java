@@ -125,6 +125,29 @@ class CsbSidecoreTest
     }
 
     @Test
+    void shouldCountAKickThatATrappedWriteOvertookAsAKickNotASharedDoorbell()
+    {
+        // The guest kicks (TDT through the page, as the host asked), then writes IMS through a trap that reaches the
+        // sidecore before its next pass: the write's handling counts the page's tails first, and a CSB's kick stays
+        // a kick (review of the doorbells_shared fix).
+        startRegistered();
+        final SidecoreAgent agent = engine.agent(0);
+        guest.kick = agent.kick();
+        assertTrue(agent.onParkPrepare(50_000) > 0);
+        queue(1);
+        guest.ringTxCsb();
+        agent.onParkEnd(true);
+
+        guest.proxy.mmioWrite(guest.port, E1000Registers.IMS, E1000Registers.ICR_RXT0);
+        engine.doWork();
+
+        assertEquals(1, guest.kicks);
+        assertEquals(1, guest.port.counters().get(PortCounter.CSB_KICKS));
+        assertEquals(0, guest.port.counters().get(PortCounter.DOORBELLS_SHARED), "a kick is not a shared doorbell");
+        assertEquals(1, backend.frames.size());
+    }
+
+    @Test
     void shouldNotTouchTheBlockWhileBusMasteringIsOffAndServeItAgainWhenItIsBackOn()
     {
         startRegistered();

@@ -102,6 +102,24 @@ public final class CsbPort
     }
 
     /**
+     * Count the kicks the guest wrote into the doorbell registers since the last pass, before something else (a
+     * trapped write, a reset, a new binding) takes the registers' tails as seen; what {@link #poll} would count
+     * first thing in the next pass. Nothing while no block is served.
+     *
+     * @param port  the port, whose doorbell shadows follow the kicks.
+     * @param nowNs current time.
+     * @return kicks counted (0 to 2).
+     */
+    int takeKicks(final Port port, final long nowNs)
+    {
+        if (!device.isBusMasterEnabled() || !isServed(nowNs))
+        {
+            return 0;
+        }
+        return detectKick(port, E1000Registers.TDT, appliedTdt) + detectKick(port, E1000Registers.RDT, appliedRdt);
+    }
+
+    /**
      * Check for (re)registration, then apply new guest tails. Start of the port's pass.
      *
      * @param port  the port, whose doorbell shadows follow the applied tails.

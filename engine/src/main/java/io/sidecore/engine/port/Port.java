@@ -199,6 +199,8 @@ public final class Port
      */
     public void adopt(final GuestBinding binding, final long minModerationDelayNs, final long nowNs)
     {
+        // The outgoing guest's last stores through its page are its own doorbells: counted before the page goes.
+        takeGuestTails(nowNs);
         if (device.isFaulted())
         {
             faultPublisher.onPortFaultCleared(config.portId(), config.name());
@@ -438,7 +440,7 @@ public final class Port
         wake();
         // The registers are new: the port goes quiet again only after a whole sweep round has found them clean.
         cleanSweeps = 0;
-        takeSharedDoorbells();
+        takeGuestTails(nowNs);
         device.powerOnReset();
         if (null != csb)
         {
@@ -776,6 +778,20 @@ public final class Port
     }
 
     /**
+     * Count what the guest wrote into its doorbell registers since this port's last pass, as the pass would count it
+     * (a CSB kick as {@code csb_kicks}, any other tail change as {@code doorbells_shared}), before a trapped write, a
+     * reset or a new binding takes the registers' tails as seen ({@link #syncDoorbells}). Agent thread.
+     *
+     * @param nowNs current time.
+     * @return tails counted.
+     */
+    public int takeGuestTails(final long nowNs)
+    {
+        final int kicks = null == csb ? 0 : csb.takeKicks(this, nowNs);
+        return kicks + takeSharedDoorbells();
+    }
+
+    /**
      * Count the tails the guest changed through the shared page since last seen (in {@code doorbells_shared}) and
      * take them as seen. Each pass does it, and so does a trapped write or a reset before it resynchronises the
      * shadows ({@link #syncDoorbells}), which would otherwise swallow a change the pass had not looked at yet.
@@ -785,6 +801,7 @@ public final class Port
      */
     public int takeSharedDoorbells()
     {
+        // (CSB ports: see takeGuestTails, which lets the CSB count its kicks first.)
         int workCount = 0;
         final int tdt = registers.getAcquire(E1000Registers.TDT);
         if (tdt != lastTdt)

@@ -164,10 +164,11 @@ public final class TrappedAccess extends SidecoreCommand
         final E1000Device device = port.device();
         if (write && CONFIG_SPACE != space)
         {
-            // A tail the guest stored through the mapped page before this write came through the shared page, even
-            // when this write reaches the sidecore before its next pass has looked (it takes commands first): count
-            // it now, since the write's own resynchronisation below takes whatever the page then holds as seen.
-            port.takeSharedDoorbells();
+            // A tail the guest stored through the mapped page before this write came through the shared page (or is
+            // a CSB kick), even when this write reaches the sidecore before its next pass has looked (it takes
+            // commands first): count it now, since the write's own resynchronisation below takes whatever the page
+            // then holds as seen. (A store another vCPU makes while this write runs is still taken uncounted.)
+            port.takeGuestTails(nowNs);
         }
         switch (space)
         {

@@ -19,6 +19,7 @@ import static io.sidecore.engine.e1000.TxTestSupport.putContext;
 import static io.sidecore.engine.e1000.TxTestSupport.putDataChain;
 import static io.sidecore.engine.e1000.TxTestSupport.ring;
 import static io.sidecore.shm.E1000RxDescriptor.ERR_TCPE;
+import static io.sidecore.shm.E1000RxDescriptor.STA_DD;
 import static io.sidecore.shm.E1000RxDescriptor.STA_TCPCS;
 import static io.sidecore.shm.E1000TxDescriptor.CMD_VLE;
 import static io.sidecore.shm.E1000TxDescriptor.POPTS_IXSM;
@@ -44,7 +45,7 @@ class CarriedChecksumTest
         @ForAll @IntRange(min = 0, max = 1400) final int payloadBytes,
         @ForAll @IntRange(min = 0, max = 10) final int ipOptionWords,
         @ForAll @IntRange(min = -2, max = 2) final int partialError,
-        @ForAll @IntRange(min = -1, max = 2) final int startShift,
+        @ForAll @IntRange(min = -3, max = 3) final int startShift,
         @ForAll @IntRange(min = 0, max = 2) final int endKind,
         @ForAll @IntRange(min = 0, max = 3) final int trailerBytes,
         @ForAll final boolean vlan,
@@ -59,7 +60,7 @@ class CarriedChecksumTest
         final int partial = ((bytes[field] & 0xFF) << 8 | (bytes[field + 1] & 0xFF)) + partialError * 0x1111;
         bytes[field] = (byte)(partial >>> 8);
         bytes[field + 1] = (byte)partial;
-        final int tucss = p.l4Start + 2 * startShift;
+        final int tucss = p.l4Start + startShift;
         final int tucse = 0 == endKind ? 0 : 1 == endKind ? p.bytes.length - 1 : p.bytes.length - 3;
         final int ipcso = ipChecksumInsideRange ? tucss + 2 : p.ipStart + 10;
         final int rangeEnd = 0 == tucse ? bytes.length : tucse + 1;
@@ -77,7 +78,17 @@ class CarriedChecksumTest
             final int tagBytes = vlan ? 4 : 0;
             assertTrue(sent.metadata.carriesChecksumOf(p.l4Start + tagBytes, p.bytes.length + tagBytes,
                 field + tagBytes), "the shortcut applies to the segment as the receiver parses it");
+            assertEquals(STA_DD | STA_TCPCS, carried & (STA_DD | STA_TCPCS), "delivered with a checksum verdict");
             assertEquals(0 == partialError, 0 == (carried & (ERR_TCPE << 8)), "TCPE exactly when the partial is wrong");
+            // The receiver really took the shortcut: with the segment's last byte changed in flight, summing finds
+            // the change and the carried verdict does not see it.
+            final byte[] changed = sent.frame.clone();
+            changed[p.bytes.length + tagBytes - 1] ^= 0x01;
+            assertEquals(carried, receiveStatus(changed, sent.metadata), "the carried verdict ignores the bytes");
+            if (0 == partialError)
+            {
+                assertTrue(carried != receiveStatus(changed, null), "summing sees the changed byte");
+            }
         }
         if (ipFieldInRange)
         {
@@ -97,6 +108,29 @@ class CarriedChecksumTest
 
         assertEquals(STA_TCPCS, receiveStatus(sent.frame, sent.metadata) & (STA_TCPCS | ERR_TCPE << 8));
         assertEquals(STA_TCPCS | ERR_TCPE << 8, receiveStatus(sent.frame, null) & (STA_TCPCS | ERR_TCPE << 8));
+    }
+
+    @Test
+    void shouldReachTheSummingVerdictWhenTheUdpChecksumComesOutZeroAndIsSentAsAllOnes()
+    {
+        // RFC 768: a computed 0 is sent as 0xFFFF; both are ones' complement zero, so the carried verdict holds.
+        final TxTestSupport.Packet p = build(true, false, 0, 0, payload(20, 5), 0, 0, 1, false);
+        final int last = p.bytes.length - 2;
+        p.bytes[last] = 0;
+        p.bytes[last + 1] = 0;
+        final long sum = TxPacketVerifier.sum16(p.bytes, p.l4Start, p.bytes.length - p.l4Start);
+        final int word = 0xFFFF - TxPacketVerifier.fold(sum);
+        p.bytes[last] = (byte)(word >>> 8);
+        p.bytes[last + 1] = (byte)word;
+
+        final Sent sent = transmit(p.bytes, p.l4Start, p.tucso(), 0, p.ipStart, p.ipStart + 10, p.l4Start - 1,
+            p.tucmd(false), POPTS_TXSM, false);
+
+        assertEquals(0xFFFF, (sent.frame[p.tucso()] & 0xFF) << 8 | sent.frame[p.tucso() + 1] & 0xFF);
+        assertTrue(sent.metadata.checksumCarried);
+        final int carried = receiveStatus(sent.frame, sent.metadata);
+        assertEquals(receiveStatus(sent.frame, null), carried);
+        assertEquals(STA_TCPCS, carried & (STA_TCPCS | ERR_TCPE << 8));
     }
 
     @Test
