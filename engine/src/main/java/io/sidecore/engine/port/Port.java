@@ -793,15 +793,12 @@ public final class Port
 
     /**
      * Count the tails the guest changed through the shared page since last seen (in {@code doorbells_shared}) and
-     * take them as seen. Each pass does it, and so does a trapped write or a reset before it resynchronises the
-     * shadows ({@link #syncDoorbells}), which would otherwise swallow a change the pass had not looked at yet.
-     * Agent thread.
+     * take them as seen: each pass, after its CSB (if any) has taken its kicks, and {@link #takeGuestTails}.
      *
      * @return the tails that changed (0 to 2).
      */
-    public int takeSharedDoorbells()
+    private int takeSharedDoorbells()
     {
-        // (CSB ports: see takeGuestTails, which lets the CSB count its kicks first.)
         int workCount = 0;
         final int tdt = registers.getAcquire(E1000Registers.TDT);
         if (tdt != lastTdt)
