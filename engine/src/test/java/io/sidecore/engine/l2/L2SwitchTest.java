@@ -343,6 +343,29 @@ class L2SwitchTest
     }
 
     @Test
+    void shouldHandTheFramesMetadataToLocalPortsButNoCarriedChecksumAcrossTheRing()
+    {
+        // A receiving device verifies a carried checksum without summing only because it gets the very bytes the
+        // sender summed, with their metadata; a ring carries bytes only, so a frame from another sidecore must arrive
+        // with nothing carried (FrameMetadata#checksumCarried) and be summed.
+        attachLocal(0, 1);
+        attachOnB(2);
+        final FrameMetadata carried = new FrameMetadata();
+        carried.checksumCarried = true;
+        carried.carriedChecksumStartBytes = 34;
+        carried.carriedChecksumEndBytes = 60;
+        carried.carriedChecksumFieldBytes = 40;
+        final byte[] frame = frame(broadcast(), mac(0), 60, 0);
+
+        switchA.forward(0, new UnsafeBuffer(frame), 0, frame.length, carried);
+        switchB.drain(ringAtoB, 10);
+
+        assertEquals(List.of(true), ports[1].checksumCarried, "a local destination gets the sender's metadata");
+        assertEquals(List.of(false), ports[2].checksumCarried, "a remote destination gets none");
+        assertArrayEquals(frame, ports[2].frames.get(0));
+    }
+
+    @Test
     void shouldFloodOnceToEachOtherSidecore()
     {
         attachLocal(0, 1);
@@ -634,6 +657,7 @@ class L2SwitchTest
     static final class Recorder implements FrameSink
     {
         final List<byte[]> frames = new ArrayList<>();
+        final List<Boolean> checksumCarried = new ArrayList<>();
         final PortCounters counters;
         int acceptPercent = 100;
         Random random;
@@ -657,6 +681,7 @@ class L2SwitchTest
             final byte[] copy = new byte[lengthBytes];
             frame.getBytes(offset, copy);
             frames.add(copy);
+            checksumCarried.add(metadata.checksumCarried);
             return DELIVERED;
         }
     }
