@@ -101,6 +101,12 @@ final class BenchDaemon implements AutoCloseable
             "-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch"));
         if (jfr)
         {
+            // Without debug information between safepoints JFR attributes a sample to the nearest safepoint poll, a
+            // loop's back edge or a method's return, which is not where the time went (the PROFILE lines named
+            // Port$TransmitSide.onFrame and PortTimerQueue.scheduleNoLaterThan for what, with it, is the TX gather's
+            // first touch of the guest's buffer lines and the checksum).
+            jvmOptions.add("-XX:+UnlockDiagnosticVMOptions");
+            jvmOptions.add("-XX:+DebugNonSafepoints");
             jvmOptions.add("-XX:StartFlightRecording=name=" + RECORDING + ",settings=profile," +
                 "jdk.SafepointBegin#enabled=true,jdk.SafepointBegin#threshold=0ms," +
                 "jdk.ObjectAllocationOutsideTLAB#enabled=true");

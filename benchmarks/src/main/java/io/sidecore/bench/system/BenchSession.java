@@ -64,12 +64,21 @@ final class BenchSession
         {
             return;
         }
-        final String line = HostStallMeter.measure(settings.sidecoreCpu(), HOST_STALL_SECONDS)
+        final String line = HostStallMeter.measure(settings.sidecoreCpu(), firstGuestCpu(), HOST_STALL_SECONDS)
             .line(settings.sidecoreCpu(), when);
         out.println(line);
         out.flush();
         report.add(line);
         metadata.put("host_stalls_" + when, line.substring(line.indexOf(' ') + 1));
+    }
+
+    /**
+     * @return the first of the guests' cores, or -1 when there is none.
+     */
+    private int firstGuestCpu()
+    {
+        final String first = settings.guestCpus().split(",", -1)[0].trim();
+        return first.isEmpty() ? -1 : Integer.parseInt(first);
     }
 
     /**

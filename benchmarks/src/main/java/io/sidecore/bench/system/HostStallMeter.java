@@ -36,9 +36,11 @@ final class HostStallMeter
      * @param workUnitNs         the fastest of several timings of a fixed piece of arithmetic over a 4 KiB array
      *                           ({@link #workUnit}): how fast the core runs in this sitting (a host that shares
      *                           the physical core with other load slows it without any stall).
+     * @param lineTransferNs     one cache line's move from a guest core to this core and back, halved
+     *                           ({@link LineTransferMeter}), or NaN when not measured (no other core).
      */
     record Result(double seconds, long stalls, long stallsOver100Us, long stallsOver1Ms, long maxStallNs,
-        long stalledNs, long runQueueWaitNs, long involuntarySwitches, double workUnitNs)
+        long stalledNs, long runQueueWaitNs, long involuntarySwitches, double workUnitNs, double lineTransferNs)
     {
         /**
          * @param cpu  the core measured.
@@ -50,9 +52,10 @@ final class HostStallMeter
             final double unexplainedMs = runQueueWaitNs < 0 ? -1 : Math.max(0, stalledNs - runQueueWaitNs) / 1e6;
             return String.format(Locale.ROOT, "HOST cpu=%d when=%s seconds=%.1f stalls_ge_20us=%d stalls_ge_100us=%d " +
                 "stalls_ge_1ms=%d max_stall_us=%.1f stalled_ms=%.2f runqueue_wait_ms=%.2f involuntary_switches=%d " +
-                "stalled_not_scheduler_ms=%.2f work_unit_ns=%.0f", cpu, when, seconds, stalls, stallsOver100Us,
-                stallsOver1Ms, maxStallNs / 1e3, stalledNs / 1e6, runQueueWaitNs / 1e6, involuntarySwitches,
-                unexplainedMs, workUnitNs);
+                "stalled_not_scheduler_ms=%.2f work_unit_ns=%.0f line_transfer_ns=%s", cpu, when, seconds, stalls,
+                stallsOver100Us, stallsOver1Ms, maxStallNs / 1e3, stalledNs / 1e6, runQueueWaitNs / 1e6,
+                involuntarySwitches, unexplainedMs, workUnitNs,
+                Double.isNaN(lineTransferNs) ? "n/a" : String.format(Locale.ROOT, "%.0f", lineTransferNs));
         }
     }
 
@@ -61,14 +64,16 @@ final class HostStallMeter
     }
 
     /**
-     * Spin on {@code cpu} for {@code seconds} (after a short warm-up) and count the stalls.
+     * Spin on {@code cpu} for {@code seconds} (after a short warm-up) and count the stalls; then time a cache line's
+     * transfer between {@code cpu} and {@code peerCpu}.
      *
      * @param cpu     the core (the sidecore's).
+     * @param peerCpu a guest core, or -1 when there is none (no line transfer measured).
      * @param seconds how long.
      * @return the stalls.
      * @throws InterruptedException when interrupted.
      */
-    static Result measure(final int cpu, final double seconds) throws InterruptedException
+    static Result measure(final int cpu, final int peerCpu, final double seconds) throws InterruptedException
     {
         final AtomicReference<Result> result = new AtomicReference<>();
         final AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -87,7 +92,7 @@ final class HostStallMeter
                 final ThreadStats after = tid < 0 ? ThreadStats.UNKNOWN : ThreadStats.read(pid, tid);
                 final ThreadStats delta = after.minus(before);
                 result.set(new Result(seconds, tally[0], tally[1], tally[2], tally[3], tally[4],
-                    delta.runQueueWaitNs(), delta.involuntarySwitches(), fastestWorkUnitNs()));
+                    delta.runQueueWaitNs(), delta.involuntarySwitches(), fastestWorkUnitNs(), Double.NaN));
             }
             catch (final RuntimeException ex)
             {
@@ -102,7 +107,14 @@ final class HostStallMeter
             throw new IllegalStateException("cannot measure the host's stalls on CPU " + cpu + ": " +
                 failure.get().getMessage(), failure.get());
         }
-        return result.get();
+        final Result stalls = result.get();
+        if (peerCpu < 0)
+        {
+            return stalls;
+        }
+        return new Result(stalls.seconds(), stalls.stalls(), stalls.stallsOver100Us(), stalls.stallsOver1Ms(),
+            stalls.maxStallNs(), stalls.stalledNs(), stalls.runQueueWaitNs(), stalls.involuntarySwitches(),
+            stalls.workUnitNs(), LineTransferMeter.oneWayNs(cpu, peerCpu));
     }
 
     /**

@@ -6,6 +6,7 @@ import java.util.function.LongSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class HostStallMeterTest
 {
@@ -24,11 +25,19 @@ class HostStallMeterTest
     void shouldSayHowMuchOfTheStalledTimeTheSchedulerDoesNotExplain()
     {
         final HostStallMeter.Result result = new HostStallMeter.Result(2.0, 10, 4, 2, 3_500_000, 6_000_000,
-            1_500_000, 3, 812.4);
+            1_500_000, 3, 812.4, 244.6);
 
         assertEquals("HOST cpu=1 when=before seconds=2.0 stalls_ge_20us=10 stalls_ge_100us=4 stalls_ge_1ms=2 " +
             "max_stall_us=3500.0 stalled_ms=6.00 runqueue_wait_ms=1.50 involuntary_switches=3 " +
-            "stalled_not_scheduler_ms=4.50 work_unit_ns=812", result.line(1, "before"));
+            "stalled_not_scheduler_ms=4.50 work_unit_ns=812 line_transfer_ns=245", result.line(1, "before"));
+    }
+
+    @Test
+    void shouldSayTheLineTransferWasNotMeasuredWithoutAGuestCore()
+    {
+        final HostStallMeter.Result result = new HostStallMeter.Result(2.0, 0, 0, 0, 0, 0, 0, 0, 800, Double.NaN);
+
+        assertTrue(result.line(0, "after").endsWith(" work_unit_ns=800 line_transfer_ns=n/a"), result.line(0, "after"));
     }
 
     private static LongSupplier scripted(final long... readingsNs)
