@@ -83,7 +83,8 @@ final class BenchDaemon implements AutoCloseable
      * @param settings   its properties.
      * @param guestCpus  the cores its threads other than the sidecore may use.
      * @param jfr        record with JFR (the profile settings, every safepoint, and allocations outside a TLAB: all
-     *                   of them under {@code -XX:-UseTLAB}), written by {@link #dumpRecording()}.
+     *                   of them under {@code -XX:-UseTLAB}, with debug information between safepoints so samples
+     *                   land on the stalling access), written by {@link #dumpRecording()}.
      * @param extraJvmOptions further JVM options.
      * @return the running daemon.
      * @throws IOException when it cannot be started or does not answer.
@@ -102,9 +103,9 @@ final class BenchDaemon implements AutoCloseable
         if (jfr)
         {
             // Without debug information between safepoints JFR attributes a sample to the nearest safepoint poll, a
-            // loop's back edge or a method's return, which is not where the time went (the PROFILE lines named
-            // Port$TransmitSide.onFrame and PortTimerQueue.scheduleNoLaterThan for what, with it, is the TX gather's
-            // first touch of the guest's buffer lines and the checksum).
+            // loop's back edge or a method's return, which is not where the time went (a guest-to-guest 1514-byte
+            // case's PROFILE line named Port$TransmitSide.onFrame and PortTimerQueue.scheduleNoLaterThan for what,
+            // with it, is the TX gather's first touch of the guest's buffer lines and the checksum).
             jvmOptions.add("-XX:+UnlockDiagnosticVMOptions");
             jvmOptions.add("-XX:+DebugNonSafepoints");
             jvmOptions.add("-XX:StartFlightRecording=name=" + RECORDING + ",settings=profile," +

@@ -77,8 +77,14 @@ final class BenchSession
      */
     private int firstGuestCpu()
     {
-        final String first = settings.guestCpus().split(",", -1)[0].trim();
-        return first.isEmpty() ? -1 : Integer.parseInt(first);
+        // The first number of a taskset list: "0", "0,2", "0-2".
+        final String cpus = settings.guestCpus().trim();
+        int end = 0;
+        while (end < cpus.length() && Character.isDigit(cpus.charAt(end)))
+        {
+            end++;
+        }
+        return 0 == end ? -1 : Integer.parseInt(cpus.substring(0, end));
     }
 
     /**

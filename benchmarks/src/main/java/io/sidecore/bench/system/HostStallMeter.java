@@ -37,7 +37,8 @@ final class HostStallMeter
      *                           ({@link #workUnit}): how fast the core runs in this sitting (a host that shares
      *                           the physical core with other load slows it without any stall).
      * @param lineTransferNs     one cache line's move from a guest core to this core and back, halved
-     *                           ({@link LineTransferMeter}), or NaN when not measured (no other core).
+     *                           ({@link LineTransferMeter}), or NaN when not measured (no other core, or the
+     *                           measurement failed: the reason goes to standard error).
      */
     record Result(double seconds, long stalls, long stallsOver100Us, long stallsOver1Ms, long maxStallNs,
         long stalledNs, long runQueueWaitNs, long involuntarySwitches, double workUnitNs, double lineTransferNs)
@@ -112,9 +113,20 @@ final class HostStallMeter
         {
             return stalls;
         }
+        double lineTransferNs;
+        try
+        {
+            lineTransferNs = LineTransferMeter.oneWayNs(cpu, peerCpu);
+        }
+        catch (final IllegalStateException ex)
+        {
+            // A figure to read the cases against, not a case: its failure must not cost the run.
+            System.err.println("line_transfer_ns not measured: " + ex.getMessage());
+            lineTransferNs = Double.NaN;
+        }
         return new Result(stalls.seconds(), stalls.stalls(), stalls.stallsOver100Us(), stalls.stallsOver1Ms(),
             stalls.maxStallNs(), stalls.stalledNs(), stalls.runQueueWaitNs(), stalls.involuntarySwitches(),
-            stalls.workUnitNs(), LineTransferMeter.oneWayNs(cpu, peerCpu));
+            stalls.workUnitNs(), lineTransferNs);
     }
 
     /**

@@ -29,6 +29,8 @@ final class JfrAttribution
     /** The sidecore thread's Java name. */
     static final String SIDECORE_THREAD = "sidecore-0";
 
+    private static final String OWN_PACKAGE_PREFIX = "io.sidecore.";
+
     private static final int TOP_FRAMES = 8;
 
     private final List<RecordedEvent> events;
@@ -137,8 +139,9 @@ final class JfrAttribution
 
     /**
      * @param runs measured intervals (a case's repetitions).
-     * @return the sidecore thread's execution samples in them by top frame, most frequent first, as
-     *     {@code samples=N top=Class.method:share,...}.
+     * @return the sidecore thread's execution samples in them by the first frame of the project's own code (the JDK's
+     *     and libraries' frames above it, such as Agrona's buffer accessors, are where the project's line spent the
+     *     time), most frequent first, as {@code samples=N top=Class.method@line:share,...}.
      */
     String profile(final List<RunResult> runs)
     {
@@ -152,7 +155,7 @@ final class JfrAttribution
                 continue;
             }
             samples++;
-            byFrame.merge(topFrame(event.getStackTrace()), 1, Integer::sum);
+            byFrame.merge(ownFrame(event.getStackTrace()), 1, Integer::sum);
         }
         final List<Map.Entry<String, Integer>> sorted = new ArrayList<>(byFrame.entrySet());
         sorted.sort((a, b) -> Integer.compare(b.getValue(), a.getValue()));
@@ -185,6 +188,44 @@ final class JfrAttribution
     private static boolean isSidecore(final RecordedThread thread)
     {
         return null != thread && SIDECORE_THREAD.equals(thread.getJavaName());
+    }
+
+    private static String ownFrame(final RecordedStackTrace stackTrace)
+    {
+        if (null == stackTrace)
+        {
+            return "(no stack)";
+        }
+        for (final RecordedFrame frame : stackTrace.getFrames())
+        {
+            final String type = frame.getMethod().getType().getName();
+            if (isOwnCode(type))
+            {
+                return frameKey(type, frame.getMethod().getName(), frame.getLineNumber());
+            }
+        }
+        return topFrame(stackTrace);
+    }
+
+    /**
+     * @param typeName a class's binary name.
+     * @return true for the project's own classes.
+     */
+    static boolean isOwnCode(final String typeName)
+    {
+        return typeName.startsWith(OWN_PACKAGE_PREFIX);
+    }
+
+    /**
+     * @param typeName   a class's binary name.
+     * @param methodName the method.
+     * @param line       its line, or a negative value when the recording has none.
+     * @return {@code Class.method@line} (nested classes keep their {@code $}), without the line when unknown.
+     */
+    static String frameKey(final String typeName, final String methodName, final int line)
+    {
+        final String key = typeName.substring(typeName.lastIndexOf('.') + 1) + "." + methodName;
+        return line < 0 ? key : key + "@" + line;
     }
 
     private static String topFrame(final RecordedStackTrace stackTrace)
