@@ -64,19 +64,23 @@ final class LineTransferMeter
         final AtomicBoolean ended = new AtomicBoolean();
         final long[] answered = {0};
         final Thread peer = new Thread(
-            () -> runPinned(peerCpu, line, failure, ended, () -> answered[0] = answer(line, ended)),
-            "line-transfer-peer");
+            () -> runPinned(peerCpu, failure, ended, () -> answered[0] = answer(line, ended)), "line-transfer-peer");
         final long[] timed = {0, 0};
         final Thread initiator = new Thread(
-            () -> runPinned(cpu, line, failure, ended, () -> ask(line, ended, timed)), "line-transfer");
+            () -> runPinned(cpu, failure, ended, () -> ask(line, ended, timed)), "line-transfer");
         peer.setDaemon(true);
         initiator.setDaemon(true);
-        peer.start();
-        initiator.start();
+        final long deadlineMs = System.currentTimeMillis() + DEADLINE_MS;
         try
         {
+            peer.start();
+            initiator.start();
             initiator.join(DEADLINE_MS);
-            peer.join(DEADLINE_MS);
+            if (initiator.isAlive())
+            {
+                ended.set(true);
+            }
+            peer.join(Math.max(1, deadlineMs - System.currentTimeMillis()));
         }
         finally
         {
@@ -102,14 +106,21 @@ final class LineTransferMeter
         return (double)timed[1] / ROUND_TRIPS_PER_BATCH / 2;
     }
 
-    private static void runPinned(final int cpu, final long[] line, final AtomicReference<Throwable> failure,
-        final AtomicBoolean ended, final Runnable body)
+    private static void runPinned(final int cpu, final AtomicReference<Throwable> failure, final AtomicBoolean ended,
+        final Runnable body)
     {
         try
         {
             final BitSet only = new BitSet();
             only.set(cpu);
             Affinity.setAffinity(only);
+            // Without its native library the affinity library only logs a refusal: an unpinned pair must not be
+            // reported as this pair of cores.
+            if (!only.equals(Affinity.getAffinity()))
+            {
+                throw new IllegalStateException("thread not pinned to CPU " + cpu + " (its CPUs: " +
+                    Affinity.getAffinity() + ")");
+            }
             body.run();
         }
         catch (final Throwable ex)

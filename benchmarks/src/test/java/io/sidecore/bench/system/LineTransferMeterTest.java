@@ -26,13 +26,14 @@ class LineTransferMeterTest
 
         final double oneWayNs = LineTransferMeter.oneWayNs(second, first);
 
+        assertNoMeterThreadLeft();
         // A hand-off between two cores takes tens to hundreds of nanoseconds (a hit in the core's own cache takes
         // about one); the meter also checks that the peer answered every round trip the initiator counted.
         assertTrue(oneWayNs > 5 && oneWayNs < 1_000_000, "one way: " + oneWayNs + " ns");
     }
 
     @Test
-    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    @Timeout(value = 10, unit = TimeUnit.SECONDS)
     void shouldReportAPeerThatCannotBePinnedInsteadOfWaitingForItsAnswerForever()
     {
         final int cpu = Affinity.getAffinity().nextSetBit(0);
@@ -42,10 +43,11 @@ class LineTransferMeterTest
 
         assertTrue(failed.getMessage().contains("cannot measure a line transfer between CPU " + cpu + " and CPU " +
             NO_SUCH_CPU), failed.getMessage());
+        assertNoMeterThreadLeft();
     }
 
     @Test
-    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    @Timeout(value = 10, unit = TimeUnit.SECONDS)
     void shouldStopThePeerWhenTheInitiatorCannotBePinned()
     {
         final int peerCpu = Affinity.getAffinity().nextSetBit(0);
@@ -55,6 +57,19 @@ class LineTransferMeterTest
 
         assertTrue(failed.getMessage().contains("cannot measure a line transfer between CPU " + NO_SUCH_CPU +
             " and CPU " + peerCpu), failed.getMessage());
+        assertNoMeterThreadLeft();
+    }
+
+    /**
+     * Both threads have ended when the meter returns or throws: neither spins on on a core.
+     */
+    private static void assertNoMeterThreadLeft()
+    {
+        for (final Thread thread : Thread.getAllStackTraces().keySet())
+        {
+            assertTrue(!thread.getName().startsWith("line-transfer") || !thread.isAlive(),
+                "still running: " + thread.getName());
+        }
     }
 
     @Test

@@ -13,7 +13,10 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  * KVM irqfd, and a CSB guest's kick wakes a parked sidecore through one.
  * <p>
  * {@link #signal()}, {@link #drain()}, {@link #await(int)} and {@link #awaitNs(long)} allocate nothing: the 8-byte
- * value buffer, the {@code pollfd}, the {@code timespec} and the errno capture are preallocated per instance. An
+ * value buffer, the {@code pollfd}, the {@code timespec} and the errno capture are preallocated per instance, and a
+ * signal or drain that succeeds makes its call without errno capture (the JDK allocates a slice of the capture per
+ * call until C2's escape analysis removes it, which on a loaded machine may never happen); only a failed one is
+ * repeated with errno captured. An
  * instance is used by one thread at a time (the agent that owns it); other processes reach the same counter through
  * their own descriptor, and other threads of this process through {@link #signalDescriptor(int)}. After
  * {@link #close()} the buffers are freed and any further call throws {@link IllegalStateException}.
@@ -123,6 +126,12 @@ public final class EventFd implements AutoCloseable
     public boolean signal(final long increment)
     {
         value.set(JAVA_LONG, 0, increment);
+        // The call without errno allocates nothing; only a failed one (EAGAIN, EINTR, an error), which wrote nothing,
+        // is repeated with errno captured to tell which.
+        if (8 == LibC.writeWithoutErrno(fd, value, 8))
+        {
+            return true;
+        }
         while (true)
         {
             final long written = LibC.write(callState, fd, value, 8);
@@ -151,6 +160,11 @@ public final class EventFd implements AutoCloseable
      */
     public long drain()
     {
+        // As in signal: a failed read took nothing (EAGAIN: nothing signalled), so repeating it to learn errno is safe.
+        if (8 == LibC.readWithoutErrno(fd, value, 8))
+        {
+            return value.get(JAVA_LONG, 0);
+        }
         while (true)
         {
             final long read = LibC.read(callState, fd, value, 8);

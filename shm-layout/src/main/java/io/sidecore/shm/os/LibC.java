@@ -171,6 +171,11 @@ public final class LibC
         FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
     private static final MethodHandle WRITE = bind("write",
         FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    /** Neither critical nor capturing errno: see {@link #readWithoutErrno}. */
+    private static final MethodHandle READ_WITHOUT_ERRNO = LINKER.downcallHandle(symbol("read"),
+        FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final MethodHandle WRITE_WITHOUT_ERRNO = LINKER.downcallHandle(symbol("write"),
+        FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
     /** Critical, without errno capture: see {@link #readOrMinusErrno}. */
     private static final MethodHandle READ_CRITICAL = LINKER.downcallHandle(symbol("read"),
         FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), Linker.Option.critical(false));
@@ -340,6 +345,51 @@ public final class LibC
         try
         {
             return (long)WRITE.invokeExact(callState, fd, buffer, count);
+        }
+        catch (final Throwable t)
+        {
+            throw rethrow("write", t);
+        }
+    }
+
+    /**
+     * {@code read(2)} for a caller that needs only whether it read everything, allocation-free from its first call:
+     * a call with errno capture ({@link #read}) allocates the JDK's 40-byte slice of its call state per call unless
+     * C2 inlined the downcall and escape analysis removed the slice, which a loaded machine may never get to (the
+     * sidecore posts every interrupt through an eventfd). Unlike {@link #readOrMinusErrno} it is an ordinary call,
+     * with the thread-state transition, so it may block (a blocking descriptor received from another process) without
+     * holding off the JVM's safepoints. Its errno is lost: a caller that needs it repeats the call with {@link #read}.
+     *
+     * @param fd     file descriptor.
+     * @param buffer native destination.
+     * @param count  bytes at most.
+     * @return bytes read, 0 at end, -1 on error (its errno is not kept).
+     */
+    public static long readWithoutErrno(final int fd, final MemorySegment buffer, final long count)
+    {
+        try
+        {
+            return (long)READ_WITHOUT_ERRNO.invokeExact(fd, buffer, count);
+        }
+        catch (final Throwable t)
+        {
+            throw rethrow("read", t);
+        }
+    }
+
+    /**
+     * {@code write(2)}, allocation-free from its first call, errno not kept: see {@link #readWithoutErrno}.
+     *
+     * @param fd     file descriptor.
+     * @param buffer native source.
+     * @param count  bytes.
+     * @return bytes written, or -1 on error (its errno is not kept).
+     */
+    public static long writeWithoutErrno(final int fd, final MemorySegment buffer, final long count)
+    {
+        try
+        {
+            return (long)WRITE_WITHOUT_ERRNO.invokeExact(fd, buffer, count);
         }
         catch (final Throwable t)
         {
