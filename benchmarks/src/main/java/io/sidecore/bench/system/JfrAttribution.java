@@ -234,10 +234,8 @@ final class JfrAttribution
         {
             return "(no stack)";
         }
-        final RecordedFrame frame = stackTrace.getFrames().get(0);
-        final RecordedMethod method = frame.getMethod();
-        final String type = method.getType().getName();
-        return type.substring(type.lastIndexOf('.') + 1) + "." + method.getName();
+        final RecordedMethod method = stackTrace.getFrames().get(0).getMethod();
+        return frameKey(method.getType().getName(), method.getName(), -1);
     }
 
     private static double millis(final Duration duration)

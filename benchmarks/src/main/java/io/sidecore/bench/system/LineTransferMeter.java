@@ -28,7 +28,7 @@ final class LineTransferMeter
     static final int ROUND_TRIPS_PER_BATCH = 2_000;
     /** Timed batches; the fastest counts. */
     static final int BATCHES = 50;
-    /** Round trips before timing, so both loops run compiled. */
+    /** Time spent in untimed round trips first, so both loops run compiled. */
     static final long WARM_UP_NS = 200_000_000L;
     /** How long the caller waits for the two threads. */
     static final long DEADLINE_MS = 30_000L;
