@@ -16,10 +16,10 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  * value buffer, the {@code pollfd}, the {@code timespec} and the errno capture are preallocated per instance, and a
  * signal or drain that succeeds makes its call without errno capture (the JDK allocates a slice of the capture per
  * call until C2's escape analysis removes it, which on a loaded machine may never happen); only a failed one is
- * repeated with errno captured. An
- * instance is used by one thread at a time (the agent that owns it); other processes reach the same counter through
- * their own descriptor, and other threads of this process through {@link #signalDescriptor(int)}. After
- * {@link #close()} the buffers are freed and any further call throws {@link IllegalStateException}.
+ * repeated with errno captured. An instance is used by one thread at a time (the agent that owns it); other
+ * processes reach the same counter through their own descriptor, and other threads of this process through
+ * {@link #signalDescriptor(int)}. After {@link #close()} the buffers are freed and any further call throws
+ * {@link IllegalStateException}.
  */
 public final class EventFd implements AutoCloseable
 {
