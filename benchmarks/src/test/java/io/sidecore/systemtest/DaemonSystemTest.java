@@ -6,6 +6,7 @@ import io.sidecore.engine.backend.TapOpener;
 import io.sidecore.engine.os.TapDevice;
 import io.sidecore.shm.control.ControlProtocol;
 import io.sidecore.shm.os.Fds;
+import io.sidecore.shm.os.HugePagePool;
 import io.sidecore.shm.os.LibC;
 import io.sidecore.tools.control.ControlClient;
 import io.sidecore.tools.prometheus.PrometheusTextParser;
@@ -89,16 +90,7 @@ class DaemonSystemTest
     @Test
     void shouldPassTrafficBetweenTwoGuestProcessesThatStatShows() throws Exception
     {
-        // Each sender is held to 20 000 frames/s: unlimited, a guest spins on the one core that it shares with the
-        // other guest, the daemon's connection threads and the build (the sidecore holds the other), and the peer's
-        // probe, whose every access is trapped, can last longer than the sender's seconds (seen on a 2-core CI
-        // machine: a sent 3 s before b opened its device, and received nothing).
-        final Path config = processes.writeConfig("sidecore.properties", Map.of(
-            "sidecore.ports", "a,b",
-            "sidecore.ports.a.mac", MAC_A,
-            "sidecore.ports.a.tx_frames_per_second", "20000",
-            "sidecore.ports.b.mac", MAC_B,
-            "sidecore.ports.b.tx_frames_per_second", "20000"));
+        final Path config = twoPortsEachHeldTo20000FramesPerSecond();
         processes.startDaemon(config);
 
         final Process guestA = processes.startGuest(processes.file("guest-a.log"), "--config", config.toString(),
@@ -130,6 +122,59 @@ class DaemonSystemTest
         assertEquals(Map.of("port", "b"), rx.get(1).labels());
         assertEquals((double)statRxB, rx.get(1).value(), "the same counter in both formats");
         assertEquals(1.0, families.get("sidecore_up").samples().get(0).value());
+    }
+
+    @Test
+    void shouldPassTrafficBetweenGuestsWhoseRamIsInHugePagesAndMapItInHugePages() throws Exception
+    {
+        // Two guests of 4 MiB each: four 2 MiB pages of the host's pool, reserved here (root) and given back after.
+        final long poolBefore = HugePagePool.reserveFree(4);
+        try
+        {
+            final Path config = twoPortsEachHeldTo20000FramesPerSecond();
+            final SidecoreProcesses.DaemonProcess daemon = processes.startDaemon(config);
+
+            final Process guestA = processes.startGuest(processes.file("guest-a.log"), "--config",
+                config.toString(), "--port", "a", "--send-to", MAC_B, "--seconds", "3", "--huge-pages",
+                "--ram-bytes", "4194304");
+            final Process guestB = processes.startGuest(processes.file("guest-b.log"), "--config",
+                config.toString(), "--port", "b", "--send-to", MAC_A, "--seconds", "3", "--huge-pages",
+                "--ram-bytes", "4194304");
+            final String daemonMapping = awaitHugePageMapping(daemon.process().pid(), "memfd:sidecore-guest-ram");
+            final Matcher a = guestLine(guestA, processes.file("guest-a.log"));
+            final Matcher b = guestLine(guestB, processes.file("guest-b.log"));
+
+            assertTrue(daemonMapping.contains("KernelPageSize:     2048 kB"), daemonMapping);
+            assertTrue(Long.parseLong(a.group(5)) > 0, "a received b's frames: " + a.group());
+            assertTrue(Long.parseLong(b.group(5)) > 0, "b received a's frames: " + b.group());
+        }
+        finally
+        {
+            if (HugePagePool.UNKNOWN != poolBefore)
+            {
+                HugePagePool.resize(poolBefore);
+            }
+        }
+    }
+
+    @Test
+    void shouldRefuseHugePagesClearlyWhenThePoolIsTooSmall() throws Exception
+    {
+        final Path config = processes.writeConfig("sidecore.properties", Map.of(
+            "sidecore.ports", "a",
+            "sidecore.ports.a.mac", MAC_A));
+        processes.startDaemon(config);
+        // More pages than are free: the guest's own mapping of its RAM is refused before anything is attached.
+        final long tooMany = (HugePagePool.freePages() + 1) * 2;
+
+        final SidecoreProcesses.Run guest = processes.run(SidecoreProcesses.GUEST_MAIN, "--config",
+            config.toString(), "--port", "a", "--seconds", "1", "--huge-pages",
+            "--ram-bytes", Long.toString(Math.max(2, tooMany) << 20));
+
+        assertEquals(1, guest.exit(), guest.toString());
+        assertTrue(guest.err().contains("not enough free 2 MiB huge pages") &&
+            guest.err().contains("sysctl vm.nr_hugepages"), guest.err());
+        assertFalse(guest.err().contains("\tat "), "a message, not a stack trace: " + guest.err());
     }
 
     @Test
@@ -671,5 +716,54 @@ class DaemonSystemTest
             }
             throw new AssertionError("no port " + port);
         }
+    }
+
+    /**
+     * Ports a and b, each sender held to 20 000 frames/s: unlimited, a guest spins on the one core that it shares with
+     * the other guest, the daemon's connection threads and the build (the sidecore holds the other), and the peer's
+     * probe, whose every access is trapped, can last longer than the sender's seconds (seen on a 2-core CI machine:
+     * a sent 3 s before b opened its device, and received nothing).
+     */
+    private Path twoPortsEachHeldTo20000FramesPerSecond() throws IOException
+    {
+        return processes.writeConfig("sidecore.properties", Map.of(
+            "sidecore.ports", "a,b",
+            "sidecore.ports.a.mac", MAC_A,
+            "sidecore.ports.a.tx_frames_per_second", "20000",
+            "sidecore.ports.b.mac", MAC_B,
+            "sidecore.ports.b.tx_frames_per_second", "20000"));
+    }
+
+    /**
+     * The daemon's mapping of a guest's RAM in its {@code /proc/PID/smaps}, once it is in huge pages.
+     *
+     * @return the smaps lines of that mapping.
+     */
+    private static String awaitHugePageMapping(final long pid, final String name) throws Exception
+    {
+        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        String last = "";
+        while (System.nanoTime() < deadlineNs)
+        {
+            final List<String> lines = Files.readAllLines(Path.of("/proc/" + pid + "/smaps"));
+            for (int i = 0; i < lines.size(); i++)
+            {
+                if (lines.get(i).contains(name))
+                {
+                    final StringBuilder mapping = new StringBuilder(lines.get(i)).append('\n');
+                    for (int j = i + 1; j < lines.size() && !lines.get(j).matches("^[0-9a-f]+-[0-9a-f]+ .*"); j++)
+                    {
+                        mapping.append(lines.get(j)).append('\n');
+                    }
+                    last = mapping.toString();
+                    if (last.contains("KernelPageSize:     2048 kB"))
+                    {
+                        return last;
+                    }
+                }
+            }
+            Thread.sleep(50);
+        }
+        return "no mapping of " + name + " in huge pages within 20 s; last seen: " + last;
     }
 }

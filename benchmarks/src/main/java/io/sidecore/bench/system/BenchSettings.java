@@ -1,5 +1,7 @@
 package io.sidecore.bench.system;
 
+import io.sidecore.shm.os.HugePagePool;
+import io.sidecore.shm.os.MemFd;
 import io.sidecore.tools.bench.BenchFrames;
 
 /**
@@ -20,6 +22,7 @@ import io.sidecore.tools.bench.BenchFrames;
  * @param jfr             record the daemon with JFR and attribute outliers.
  * @param daemonJvmOptions further JVM options of the daemon (diagnostics, e.g. {@code -XX:-UseTLAB} so that every
  *                        allocation of the sidecore thread is a JFR event with its stack).
+ * @param hugePages       each guest's RAM in 2 MiB huge pages from the host's reserved pool, else 4 KiB pages.
  */
 record BenchSettings(
     String attach,
@@ -34,7 +37,8 @@ record BenchSettings(
     int guestThreads,
     long probeIntervalUs,
     boolean jfr,
-    java.util.List<String> daemonJvmOptions)
+    java.util.List<String> daemonJvmOptions,
+    boolean hugePages)
 {
     /** Guest threads at most in the trap baseline (one per guest up to this). */
     static final int MAX_TRAP_THREADS = 64;
@@ -46,5 +50,46 @@ record BenchSettings(
     static long guestRamBytes(final int frameBytes)
     {
         return BenchFrames.Kind.TCP_TSO == BenchFrames.kindOf(frameBytes) ? 8L << 20 : 4L << 20;
+    }
+
+    /**
+     * @param cases the run's cases.
+     * @return the 2 MiB huge pages the largest case's guests take at once (its guests and the latency probe; a case's
+     *     guests are gone before the next case starts).
+     */
+    static long hugePagesNeeded(final java.util.List<BenchCase> cases)
+    {
+        long most = 0;
+        for (final BenchCase benchCase : cases)
+        {
+            final long pagesPerGuest = guestRamBytes(benchCase.frameBytes()) / MemFd.HUGE_PAGE_BYTES;
+            final long pages = (benchCase.guests() + 1L) * pagesPerGuest;
+            most = Math.max(most, pages);
+        }
+        return most;
+    }
+
+    /**
+     * The check {@code --huge-pages} makes before a run starts, so that no case fails half-way for want of pages.
+     *
+     * @param neededPages what {@link #hugePagesNeeded} says.
+     * @param meminfo     the text of /proc/meminfo.
+     * @return null when enough are free, else what to tell the user.
+     */
+    static String hugePagesShortage(final long neededPages, final String meminfo)
+    {
+        final long free = HugePagePool.field(meminfo, "HugePages_Free");
+        final long total = HugePagePool.field(meminfo, "HugePages_Total");
+        if (HugePagePool.UNKNOWN == free || HugePagePool.UNKNOWN == total)
+        {
+            return "--huge-pages: this kernel reports no huge page pool (no HugePages_Free in /proc/meminfo)";
+        }
+        if (free >= neededPages)
+        {
+            return null;
+        }
+        return "--huge-pages: the largest case needs " + neededPages + " free 2 MiB huge pages and " + free +
+            " are free (HugePages_Free in /proc/meminfo); reserve them first, as root: sysctl vm.nr_hugepages=" +
+            (total + neededPages - free);
     }
 }

@@ -130,6 +130,10 @@ final class CaseRunner
             {
                 guestArgs.add("--trap-doorbells");
             }
+            if (settings.hugePages())
+            {
+                guestArgs.add("--huge-pages");
+            }
             return measure(benchCase, caseIndex, guestArgs, measured);
         }
         finally

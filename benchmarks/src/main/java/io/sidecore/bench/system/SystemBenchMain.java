@@ -102,6 +102,12 @@ public final class SystemBenchMain implements Callable<Integer>
     @Option(names = "--sidecore-cpu", defaultValue = "-1", description = "the sidecore's core (default: the last)")
     private int sidecoreCpu;
 
+    @Option(names = "--huge-pages",
+        description = "each guest's RAM in 2 MiB huge pages (memfd MFD_HUGETLB), as a host tuned for VMs backs guest " +
+            "memory; the daemon then maps it in huge pages too. Needs the pages reserved (vm.nr_hugepages): checked " +
+            "before the run starts (default: 4 KiB pages)")
+    private boolean hugePages;
+
     @Option(names = "--no-idle", description = "skip the idle strategy measurement")
     private boolean noIdle;
 
@@ -174,10 +180,19 @@ public final class SystemBenchMain implements Callable<Integer>
                 throw usage("frame lengths must be among " + BenchPlan.FRAMES + ": " + benchCase.frameBytes());
             }
         }
+        if (hugePages)
+        {
+            final String shortage = BenchSettings.hugePagesShortage(BenchSettings.hugePagesNeeded(cases),
+                BenchSession.readOrUnknown(Path.of("/proc/meminfo")));
+            if (null != shortage)
+            {
+                throw usage(shortage);
+            }
+        }
         final String guestCpus = guestCpus(cpus, sidecore);
         final BenchSettings settings = new BenchSettings(attachMode, sidecore, guestCpus, cpus - 1, warmupSeconds,
             seconds, repeats, txBatch, irq.toUpperCase(Locale.ROOT), guestThreads, probeIntervalUs, !noJfr,
-            List.copyOf(daemonJvmOptions));
+            List.copyOf(daemonJvmOptions), hugePages);
         final Path home = Path.of(System.getProperty("sidecore.home", "."));
         final String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
         final Path results = null != out ? out.toAbsolutePath() : home.resolve("benchmarks/results").resolve(stamp);
@@ -187,7 +202,8 @@ public final class SystemBenchMain implements Callable<Integer>
         writer.writeMetadata(metadata);
         final var stdout = System.out;
         stdout.println("BENCH cases=" + cases.size() + " repeats=" + repeats + " seconds=" + seconds +
-            " sidecore_cpu=" + sidecore + " guest_cpus=" + guestCpus + " attach=" + attach + " results=" + results);
+            " sidecore_cpu=" + sidecore + " guest_cpus=" + guestCpus + " attach=" + attach +
+            " guest_ram_pages=" + (hugePages ? "2m" : "4k") + " results=" + results);
         return new BenchSession(settings, cases, !noIdle, writer, work, metadata, stdout, System.err).run();
     }
 
@@ -206,6 +222,7 @@ public final class SystemBenchMain implements Callable<Integer>
         metadata.put("bench.jvm.flags", String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments()));
         metadata.put("guest.jvm.flags", String.join(" ", ChildJvm.projectJvmFlags()) + " -Xmx2g");
         metadata.put("settings", settings.toString());
+        metadata.put("guest.ram.pages", settings.hugePages() ? "2 MiB huge pages (memfd MFD_HUGETLB)" : "4 KiB pages");
         metadata.put("cases", Integer.toString(cases.size()));
         return metadata;
     }

@@ -14,18 +14,26 @@ public final class MemFd implements AutoCloseable
     public static final int MFD_CLOEXEC = 0x1;
     /** Allow seals (F_ADD_SEALS). */
     public static final int MFD_ALLOW_SEALING = 0x2;
+    /** Back the file with the kernel's reserved huge pages (hugetlbfs), as {@code memory-backend-memfd,hugetlb=on}. */
+    public static final int MFD_HUGETLB = 0x4;
+    /** With {@link #MFD_HUGETLB}: 2 MiB pages (log2 of the page size in bits 26 and up, memfd_create(2)). */
+    public static final int MFD_HUGE_2MB = 21 << 26;
+    /** The huge page size of {@link #create(String, long, boolean)}. */
+    public static final long HUGE_PAGE_BYTES = 2L << 20;
 
     /** The seals QEMU's {@code memory-backend-memfd} adds with {@code seal=on} (its default): fixed size, final. */
     public static final int GUEST_MEMORY_SEALS = LibC.F_SEAL_GROW | LibC.F_SEAL_SHRINK | LibC.F_SEAL_SEAL;
 
     private final int fd;
     private final String name;
+    private final boolean hugePages;
     private boolean closed;
 
-    private MemFd(final int fd, final String name)
+    private MemFd(final int fd, final String name, final boolean hugePages)
     {
         this.fd = fd;
         this.name = name;
+        this.hugePages = hugePages;
     }
 
     /**
@@ -38,7 +46,24 @@ public final class MemFd implements AutoCloseable
      */
     public static MemFd create(final String name, final long sizeBytes)
     {
-        return create(name, sizeBytes, 0);
+        return create(name, sizeBytes, 0, false);
+    }
+
+    /**
+     * Create a memfd in 4 KiB pages or in 2 MiB huge pages, and size it; sealing allowed, no seal yet. Huge pages
+     * come from the pool the host reserved ({@code vm.nr_hugepages}) when the file is first mapped: a pool too small
+     * for it makes {@link #map} fail with a message that says how to reserve more, never a fault later.
+     *
+     * @param name      label (visible as {@code memfd:name} in /proc/PID/fd).
+     * @param sizeBytes initial size (zero-filled); with huge pages a positive multiple of {@link #HUGE_PAGE_BYTES}.
+     * @param hugePages true for 2 MiB huge pages ({@link #MFD_HUGETLB}).
+     * @return the memfd.
+     * @throws IllegalArgumentException for a huge-page size that is not a whole number of huge pages.
+     * @throws OsException when the kernel refuses (EINVAL from a kernel without hugetlbfs).
+     */
+    public static MemFd create(final String name, final long sizeBytes, final boolean hugePages)
+    {
+        return create(name, sizeBytes, 0, hugePages);
     }
 
     /**
@@ -53,20 +78,43 @@ public final class MemFd implements AutoCloseable
      */
     public static MemFd createSealed(final String name, final long sizeBytes)
     {
-        return create(name, sizeBytes, GUEST_MEMORY_SEALS);
+        return create(name, sizeBytes, GUEST_MEMORY_SEALS, false);
     }
 
-    private static MemFd create(final String name, final long sizeBytes, final int seals)
+    /**
+     * {@link #createSealed(String, long)} in 4 KiB or 2 MiB huge pages (see {@link #create(String, long, boolean)}):
+     * QEMU's {@code memory-backend-memfd,hugetlb=on}.
+     *
+     * @param name      label.
+     * @param sizeBytes size (zero-filled), fixed from now on; with huge pages a multiple of {@link #HUGE_PAGE_BYTES}.
+     * @param hugePages true for 2 MiB huge pages.
+     * @return the sealed memfd.
+     * @throws IllegalArgumentException for a huge-page size that is not a whole number of huge pages.
+     * @throws OsException when the kernel refuses.
+     */
+    public static MemFd createSealed(final String name, final long sizeBytes, final boolean hugePages)
     {
+        return create(name, sizeBytes, GUEST_MEMORY_SEALS, hugePages);
+    }
+
+    private static MemFd create(final String name, final long sizeBytes, final int seals, final boolean hugePages)
+    {
+        if (hugePages && (sizeBytes <= 0 || 0 != sizeBytes % HUGE_PAGE_BYTES))
+        {
+            throw new IllegalArgumentException("memory in 2 MiB huge pages must be a positive whole number of " +
+                "them: memfd=" + name + " sizeBytes=" + sizeBytes);
+        }
         try (Arena scratch = Arena.ofConfined())
         {
             final MemorySegment state = LibC.allocateCallState(scratch);
-            final int fd = LibC.memfdCreate(state, scratch.allocateFrom(name), MFD_CLOEXEC | MFD_ALLOW_SEALING);
+            final int flags = MFD_CLOEXEC | MFD_ALLOW_SEALING | (hugePages ? MFD_HUGETLB | MFD_HUGE_2MB : 0);
+            final int fd = LibC.memfdCreate(state, scratch.allocateFrom(name), flags);
             if (fd < 0)
             {
-                throw new OsException("memfd_create(" + name + ")", LibC.errno(state));
+                throw new OsException("memfd_create(" + name + (hugePages ? ", MFD_HUGETLB | MFD_HUGE_2MB)" : ")"),
+                    LibC.errno(state));
             }
-            final MemFd memFd = new MemFd(fd, name);
+            final MemFd memFd = new MemFd(fd, name, hugePages);
             try
             {
                 memFd.resize(sizeBytes);
@@ -97,7 +145,7 @@ public final class MemFd implements AutoCloseable
         {
             throw new IllegalArgumentException("bad descriptor: " + fd);
         }
-        return new MemFd(fd, name);
+        return new MemFd(fd, name, false);
     }
 
     /**
@@ -114,6 +162,14 @@ public final class MemFd implements AutoCloseable
     public String name()
     {
         return name;
+    }
+
+    /**
+     * @return true when made in 2 MiB huge pages by {@link #create(String, long, boolean)} (false for adopted ones).
+     */
+    public boolean isHugePages()
+    {
+        return hugePages;
     }
 
     /**
@@ -176,7 +232,7 @@ public final class MemFd implements AutoCloseable
      */
     public MemorySegment map(final Arena arena)
     {
-        return Mmap.mapShared(fd, 0, sizeBytes(), true, arena);
+        return map(0, sizeBytes(), arena);
     }
 
     /**
@@ -189,7 +245,23 @@ public final class MemFd implements AutoCloseable
      */
     public MemorySegment map(final long offsetBytes, final long lengthBytes, final Arena arena)
     {
-        return Mmap.mapShared(fd, offsetBytes, lengthBytes, true, arena);
+        try
+        {
+            return Mmap.mapShared(fd, offsetBytes, lengthBytes, true, arena);
+        }
+        catch (final OsException ex)
+        {
+            if (hugePages && Errno.ENOMEM == ex.errno())
+            {
+                // A shared hugetlbfs mapping reserves its pages from the pool when it is made (so a short pool fails
+                // here, not with SIGBUS at first touch); say how to grow the pool.
+                throw new OsException("mmap(memfd=" + name + ", length=" + lengthBytes + ")", ex.errno(),
+                    "not enough free 2 MiB huge pages for " + (lengthBytes + HUGE_PAGE_BYTES - 1) / HUGE_PAGE_BYTES +
+                    " of them (HugePages_Free in /proc/meminfo): reserve more, e.g. " +
+                    "'sysctl vm.nr_hugepages=N' as root");
+            }
+            throw ex;
+        }
     }
 
     /**

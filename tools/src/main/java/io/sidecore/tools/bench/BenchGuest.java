@@ -151,14 +151,15 @@ final class BenchGuest implements AutoCloseable
         final GuestRam ram;
         if (Attach.NATIVE == settings.attach())
         {
-            nativeAttachment = NativeAttachment.attach(settings.controlSocket(), portName, ramBytes, RAM_GPA, true);
+            nativeAttachment = NativeAttachment.attach(
+                settings.controlSocket(), portName, ramBytes, RAM_GPA, true, settings.hugePages());
             device = nativeAttachment.access();
             ram = nativeAttachment.ram();
         }
         else
         {
             final Path socket = settings.portSocketDirectory().resolve(portName + ".sock");
-            vfioUserRam = MemFd.createSealed("sidecore-bench-" + portName, ramBytes);
+            vfioUserRam = MemFd.createSealed("sidecore-bench-" + portName, ramBytes, settings.hugePages());
             final VfioUserClient client;
             try
             {

@@ -106,6 +106,9 @@ public final class LoadGuestMain implements Runnable
     @Option(names = "--ram-bytes", defaultValue = "4194304", description = "each guest's RAM")
     private long ramBytes;
 
+    @Option(names = "--huge-pages", description = "each guest's RAM in 2 MiB huge pages (vm.nr_hugepages reserved)")
+    private boolean hugePages;
+
     private volatile boolean running = true;
     private volatile boolean sending;
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -131,7 +134,7 @@ public final class LoadGuestMain implements Runnable
         }
         final PrintStream out = System.out;
         final LoadSettings settings = new LoadSettings(attach, socket, portSocketDirectory, frameBytes, txBatch,
-            trapDoorbells, irqMode, ramBytes);
+            trapDoorbells, irqMode, ramBytes, hugePages);
         final int count = guests.size();
         final int threadCount = Math.max(1, Math.min(threads, count));
         final long setupStartNs = System.nanoTime();

@@ -13,6 +13,7 @@ import java.nio.file.Path;
  * @param trapDoorbells       the trap baseline: TDT/RDT writes are trapped accesses.
  * @param irqMode             interrupt handling.
  * @param ramBytes            each guest's RAM.
+ * @param hugePages           each guest's RAM in 2 MiB huge pages (the host's reserved pool), else 4 KiB pages.
  */
 record LoadSettings(
     BenchGuest.Attach attach,
@@ -22,6 +23,7 @@ record LoadSettings(
     int txBatch,
     boolean trapDoorbells,
     BenchGuest.IrqMode irqMode,
-    long ramBytes)
+    long ramBytes,
+    boolean hugePages)
 {
 }

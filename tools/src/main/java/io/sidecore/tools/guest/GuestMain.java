@@ -7,6 +7,7 @@ import io.sidecore.shm.control.DaemonFiles;
 import io.sidecore.shm.os.EventFd;
 import io.sidecore.shm.os.Fds;
 import io.sidecore.shm.os.MemFd;
+import io.sidecore.shm.os.OsException;
 import io.sidecore.shm.vfiouser.VfioUserClient;
 import io.sidecore.shm.vfiouser.VfioUserClientException;
 import io.sidecore.tools.control.ControlClient;
@@ -102,6 +103,11 @@ public final class GuestMain implements Callable<Integer>
         description = "guest RAM, a multiple of 4096 (default: ${DEFAULT-VALUE})")
     private long ramBytes;
 
+    @Option(names = "--huge-pages",
+        description = "guest RAM in 2 MiB huge pages (memfd MFD_HUGETLB, as memory-backend-memfd,hugetlb=on): the " +
+            "host must have them reserved (sysctl vm.nr_hugepages); --ram-bytes then a multiple of 2 MiB")
+    private boolean hugePages;
+
     @Option(names = "--vfio-user", paramLabel = "SOCKET",
         description = "attach over vfio-user to this port device socket (as QEMU's vfio-user-pci) instead of natively")
     private Path vfioUserSocket;
@@ -133,6 +139,10 @@ public final class GuestMain implements Callable<Integer>
         {
             throw usage("--ram-bytes must be a multiple of 4096 in [2 MiB, 1 GiB]: " + ramBytes);
         }
+        if (hugePages && 0 != ramBytes % MemFd.HUGE_PAGE_BYTES)
+        {
+            throw usage("--ram-bytes must be a multiple of 2 MiB with --huge-pages: " + ramBytes);
+        }
         if (!(seconds > 0))
         {
             throw usage("--seconds must be positive: " + seconds);
@@ -150,7 +160,8 @@ public final class GuestMain implements Callable<Integer>
             {
                 return attachOverVfioUser(destination);
             }
-            catch (final GuestDriverException | VfioUserClientException | IOException | java.io.UncheckedIOException ex)
+            catch (final GuestDriverException | VfioUserClientException | IOException | java.io.UncheckedIOException |
+                OsException ex)
             {
                 err.println("sidecore guest: " + ex.getMessage());
                 err.flush();
@@ -167,7 +178,7 @@ public final class GuestMain implements Callable<Integer>
         {
             return attachAndRun(controlSocket, portName, destination);
         }
-        catch (final GuestDriverException | IOException ex)
+        catch (final GuestDriverException | IOException | OsException ex)
         {
             err.println("sidecore guest: " + ex.getMessage());
             err.flush();
@@ -186,7 +197,7 @@ public final class GuestMain implements Callable<Integer>
         throws IOException
     {
         try (NativeAttachment attachment =
-            NativeAttachment.attach(controlSocket, portName, ramBytes, GUEST_RAM_GPA, !unsealedMemory))
+            NativeAttachment.attach(controlSocket, portName, ramBytes, GUEST_RAM_GPA, !unsealedMemory, hugePages))
         {
             return run(portName, attachment.access(), attachment.ram(), attachment.interrupt(), destination);
         }
@@ -195,8 +206,8 @@ public final class GuestMain implements Callable<Integer>
     private int attachOverVfioUser(final byte[] destination) throws IOException
     {
         final String portName = vfioUserSocket.getFileName().toString().replaceFirst("\\.sock$", "");
-        try (MemFd ram = unsealedMemory ? MemFd.create("sidecore-guest-ram", ramBytes) :
-                MemFd.createSealed("sidecore-guest-ram", ramBytes);
+        try (MemFd ram = unsealedMemory ? MemFd.create("sidecore-guest-ram", ramBytes, hugePages) :
+                MemFd.createSealed("sidecore-guest-ram", ramBytes, hugePages);
             VfioUserDeviceAccess access = VfioUserDeviceAccess.attach(VfioUserClient.connect(vfioUserSocket), ram,
                 GUEST_RAM_GPA, false))
         {

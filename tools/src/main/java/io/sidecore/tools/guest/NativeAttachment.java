@@ -59,6 +59,29 @@ public final class NativeAttachment implements AutoCloseable
         final Path controlSocket, final String portName, final long ramBytes, final long ramGpa, final boolean sealed)
         throws IOException
     {
+        return attach(controlSocket, portName, ramBytes, ramGpa, sealed, false);
+    }
+
+    /**
+     * Attach a new guest to a port, its RAM in 4 KiB pages or in 2 MiB huge pages ({@link MemFd#create(String, long,
+     * boolean)}): a VM on a host tuned for it, whose memory the daemon then maps in huge pages too.
+     *
+     * @param controlSocket the daemon's control socket.
+     * @param portName      the port.
+     * @param ramBytes      guest RAM, a multiple of 4096 (of {@link MemFd#HUGE_PAGE_BYTES} with huge pages).
+     * @param ramGpa        guest-physical address of its first byte.
+     * @param sealed        seal the RAM memfd against shrinking (false only to see the daemon refuse it).
+     * @param hugePages     true for RAM in 2 MiB huge pages from the host's reserved pool.
+     * @return the attached guest.
+     * @throws GuestDriverException when the daemon refuses the attach (with its error code and message) or answers
+     *     with descriptors that did not arrive.
+     * @throws IOException when the socket fails.
+     */
+    public static NativeAttachment attach(
+        final Path controlSocket, final String portName, final long ramBytes, final long ramGpa, final boolean sealed,
+        final boolean hugePages)
+        throws IOException
+    {
         final ControlClient client = ControlClient.connect(controlSocket);
         MemFd ramFd = null;
         EventFd interrupt = null;
@@ -66,7 +89,7 @@ public final class NativeAttachment implements AutoCloseable
         NativeAttachment attachment = null;
         try
         {
-            ramFd = MemFd.create("sidecore-guest-ram", ramBytes);
+            ramFd = MemFd.create("sidecore-guest-ram", ramBytes, hugePages);
             interrupt = EventFd.create(EventFd.EFD_NONBLOCK | EventFd.EFD_CLOEXEC);
             arena = Arena.ofShared();
             attachment = new NativeAttachment(client, ramFd, interrupt, arena);

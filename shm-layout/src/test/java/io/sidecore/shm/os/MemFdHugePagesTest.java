@@ -1,0 +1,103 @@
+package io.sidecore.shm.os;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Guest memory in 2 MiB huge pages ({@code memfd_create(MFD_HUGETLB)}), as a host tuned for VMs backs guest RAM. The
+ * kernel's pool is host-wide: the test that needs a free page reserves one ({@code vm.nr_hugepages}, which needs
+ * root, as the project's other OS tests do) and gives the pool back its old size afterwards.
+ */
+class MemFdHugePagesTest
+{
+    private static long poolBefore = HugePagePool.UNKNOWN;
+
+    @AfterAll
+    static void restorePool() throws IOException
+    {
+        if (HugePagePool.UNKNOWN != poolBefore)
+        {
+            HugePagePool.resize(poolBefore);
+        }
+    }
+
+    @Test
+    void shouldShareBytesThroughHugePagesOnHugetlbfs() throws IOException
+    {
+        poolBefore = HugePagePool.reserveFree(1);
+        try (MemFd memFd = MemFd.createSealed("sc-huge", MemFd.HUGE_PAGE_BYTES, true);
+            Arena first = Arena.ofConfined(); Arena second = Arena.ofConfined())
+        {
+            final MemorySegment a = memFd.map(first);
+            final MemorySegment b = memFd.map(second);
+            a.set(JAVA_LONG, MemFd.HUGE_PAGE_BYTES - 8, 0x0102_0304_0506_0708L);
+
+            assertEquals(0x0102_0304_0506_0708L, b.get(JAVA_LONG, MemFd.HUGE_PAGE_BYTES - 8));
+            assertTrue(memFd.isHugePages());
+            assertEquals(LibC.HUGETLBFS_MAGIC, Fds.fstat(memFd.fd()).filesystemMagic(), "lives on hugetlbfs");
+            assertEquals(MemFd.HUGE_PAGE_BYTES, memFd.sizeBytes());
+            assertEquals(MemFd.GUEST_MEMORY_SEALS, memFd.seals());
+        }
+    }
+
+    @Test
+    void shouldSayHowToReserveHugePagesWhenThePoolIsTooSmall() throws IOException
+    {
+        final long free = HugePagePool.freePages();
+        try (MemFd memFd = MemFd.create("sc-huge-short", (free + 1) * MemFd.HUGE_PAGE_BYTES, true);
+            Arena arena = Arena.ofConfined())
+        {
+            final OsException ex = assertThrows(OsException.class, () -> memFd.map(arena));
+
+            assertEquals(Errno.ENOMEM, ex.errno());
+            assertTrue(ex.getMessage().contains("not enough free 2 MiB huge pages for " + (free + 1)),
+                ex.getMessage());
+            assertTrue(ex.getMessage().contains("sysctl vm.nr_hugepages"), ex.getMessage());
+        }
+    }
+
+    @Test
+    void shouldRefuseHugePageMemoryThatIsNotWholePages()
+    {
+        final IllegalArgumentException partial = assertThrows(IllegalArgumentException.class,
+            () -> MemFd.create("sc-huge-partial", MemFd.HUGE_PAGE_BYTES + 4096, true));
+        final IllegalArgumentException empty = assertThrows(IllegalArgumentException.class,
+            () -> MemFd.createSealed("sc-huge-empty", 0, true));
+
+        assertTrue(partial.getMessage().contains("sizeBytes=" + (MemFd.HUGE_PAGE_BYTES + 4096)),
+            partial.getMessage());
+        assertTrue(empty.getMessage().contains("whole number"), empty.getMessage());
+    }
+
+    @Test
+    void shouldReadThePoolFromMeminfoText()
+    {
+        final String meminfo = "MemFree:  100 kB\nHugePages_Total:     12\nHugePages_Free:       3\n" +
+            "Hugepagesize:       2048 kB\n";
+
+        assertEquals(12, HugePagePool.field(meminfo, "HugePages_Total"));
+        assertEquals(3, HugePagePool.field(meminfo, "HugePages_Free"));
+        assertEquals(HugePagePool.UNKNOWN, HugePagePool.field(meminfo, "HugePages_Rsvd"));
+        assertEquals(HugePagePool.UNKNOWN, HugePagePool.field("HugePages_Free: many\n", "HugePages_Free"));
+    }
+
+    @Test
+    void shouldMakeOrdinaryPagesWhenNotAskedForHugeOnes()
+    {
+        try (MemFd memFd = MemFd.create("sc-small", 4096, false))
+        {
+            assertFalse(memFd.isHugePages());
+            assertEquals(LibC.TMPFS_MAGIC, Fds.fstat(memFd.fd()).filesystemMagic());
+        }
+    }
+}
