@@ -54,8 +54,8 @@ record BenchSettings(
 
     /**
      * @param cases the run's cases.
-     * @return the 2 MiB huge pages the largest case's guests take at once (its guests and the latency probe; a case's
-     *     guests are gone before the next case starts).
+     * @return the 2 MiB huge pages the largest case's guests take at once, at most: its guests, the receive-only guest
+     *     a one-guest guest→guest case adds, and the latency probe (a case's guests are gone before the next starts).
      */
     static long hugePagesNeeded(final java.util.List<BenchCase> cases)
     {
@@ -63,7 +63,7 @@ record BenchSettings(
         for (final BenchCase benchCase : cases)
         {
             final long pagesPerGuest = guestRamBytes(benchCase.frameBytes()) / MemFd.HUGE_PAGE_BYTES;
-            final long pages = (benchCase.guests() + 1L) * pagesPerGuest;
+            final long pages = (benchCase.guests() + 2L) * pagesPerGuest;
             most = Math.max(most, pages);
         }
         return most;
@@ -78,18 +78,19 @@ record BenchSettings(
      */
     static String hugePagesShortage(final long neededPages, final String meminfo)
     {
-        final long free = HugePagePool.field(meminfo, "HugePages_Free");
+        final long available = HugePagePool.availablePages(meminfo);
         final long total = HugePagePool.field(meminfo, "HugePages_Total");
-        if (HugePagePool.UNKNOWN == free || HugePagePool.UNKNOWN == total)
+        if (HugePagePool.UNKNOWN == available || HugePagePool.UNKNOWN == total)
         {
-            return "--huge-pages: this kernel reports no huge page pool (no HugePages_Free in /proc/meminfo)";
+            return "--huge-pages: this kernel reports no pool of 2 MiB huge pages (HugePages_Free, HugePages_Rsvd " +
+                "and Hugepagesize: 2048 kB in /proc/meminfo)";
         }
-        if (free >= neededPages)
+        if (available >= neededPages)
         {
             return null;
         }
-        return "--huge-pages: the largest case needs " + neededPages + " free 2 MiB huge pages and " + free +
-            " are free (HugePages_Free in /proc/meminfo); reserve them first, as root: sysctl vm.nr_hugepages=" +
-            (total + neededPages - free);
+        return "--huge-pages: the largest case needs " + neededPages + " free 2 MiB huge pages and " + available +
+            " are free (HugePages_Free less HugePages_Rsvd in /proc/meminfo); reserve them first, as root: " +
+            "sysctl vm.nr_hugepages=" + (total + neededPages - available);
     }
 }

@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class BenchSettingsHugePagesTest
 {
     private static final String MEMINFO = "MemTotal:       24683520 kB\nHugePages_Total:     100\n" +
-        "HugePages_Free:       40\nHugePages_Rsvd:        0\nHugepagesize:       2048 kB\n";
+        "HugePages_Free:       50\nHugePages_Rsvd:       10\nHugepagesize:       2048 kB\n";
 
     @Test
     void shouldNeedTheLargestCasesGuestsAndProbeInHugePages()
@@ -25,9 +25,12 @@ class BenchSettingsHugePagesTest
             new BenchCase(BenchCase.Mode.POLLING, BenchCase.Path.G2G, 4, 65536, false),
             new BenchCase(BenchCase.Mode.TRAP, BenchCase.Path.NULL, 16, 1514, true));
 
-        // 64 guests and the probe, 4 MiB each; the 4 TSO guests' 8 MiB come to less.
-        assertEquals(65 * 2, BenchSettings.hugePagesNeeded(cases));
-        assertEquals(5 * 4, BenchSettings.hugePagesNeeded(List.of(cases.get(1))));
+        // 64 guests, a receive-only guest at most and the probe, 4 MiB each; the 4 TSO guests' 8 MiB come to less.
+        assertEquals(66 * 2, BenchSettings.hugePagesNeeded(cases));
+        assertEquals(6 * 4, BenchSettings.hugePagesNeeded(List.of(cases.get(1))));
+        // One guest guest→guest: the sender, the receive-only guest and the probe.
+        assertEquals(3 * 2, BenchSettings.hugePagesNeeded(
+            List.of(new BenchCase(BenchCase.Mode.POLLING, BenchCase.Path.G2G, 1, 64, false))));
     }
 
     @Test
@@ -37,19 +40,21 @@ class BenchSettingsHugePagesTest
     }
 
     @Test
-    void shouldNameTheSysctlThatReservesWhatIsMissing()
+    void shouldNameTheSysctlThatReservesWhatIsMissingCountingReservedPagesAsTaken()
     {
-        final String shortage = BenchSettings.hugePagesShortage(130, MEMINFO);
+        final String shortage = BenchSettings.hugePagesShortage(41, MEMINFO);
 
-        assertTrue(shortage.contains("needs 130 free 2 MiB huge pages and 40 are free"), shortage);
-        assertTrue(shortage.endsWith("sysctl vm.nr_hugepages=190"), shortage);
+        assertTrue(shortage.contains("needs 41 free 2 MiB huge pages and 40 are free"), shortage);
+        assertTrue(shortage.endsWith("sysctl vm.nr_hugepages=101"), shortage);
     }
 
     @Test
-    void shouldSayWhenTheKernelHasNoPool()
+    void shouldSayWhenTheKernelHasNoPoolOfTwoMebibytePages()
     {
-        final String shortage = BenchSettings.hugePagesShortage(1, "MemTotal: 1 kB\n");
+        final String none = BenchSettings.hugePagesShortage(1, "MemTotal: 1 kB\n");
+        final String gigantic = BenchSettings.hugePagesShortage(1, MEMINFO.replace("2048 kB", "1048576 kB"));
 
-        assertTrue(shortage.contains("no huge page pool"), shortage);
+        assertTrue(none.contains("no pool of 2 MiB huge pages"), none);
+        assertTrue(gigantic.contains("no pool of 2 MiB huge pages"), gigantic);
     }
 }

@@ -7,8 +7,10 @@ import java.nio.file.Path;
 
 /**
  * The kernel's pool of reserved 2 MiB huge pages, which memory made with {@link MemFd#create(String, long, boolean)}
- * comes from: what {@code /proc/meminfo} says of it, and (as root) growing it through {@code vm.nr_hugepages}, which
- * the tests that need huge pages do and then undo. The pool is host-wide; nothing here is on a data path.
+ * comes from: what {@code /proc/meminfo} says of it (the benchmark's check before a {@code --huge-pages} run), and, as
+ * root, growing it through {@code vm.nr_hugepages}: support for the tests of two modules that need huge pages and
+ * give the pool back afterwards, kept here because both depend on this module. The pool is host-wide; nothing here
+ * is on a data path.
  */
 public final class HugePagePool
 {
@@ -23,22 +25,45 @@ public final class HugePagePool
     {
     }
 
+    /** {@code Hugepagesize} of a kernel whose default huge page is the 2 MiB one that memfds here ask for. */
+    public static final long PAGE_KILOBYTES = 2048;
+
     /**
-     * @return free huge pages now, or {@link #UNKNOWN} when the kernel reports no pool.
+     * @return huge pages a new mapping can still reserve now, or {@link #UNKNOWN} (see
+     *     {@link #availablePages(String)}).
      * @throws IOException when /proc/meminfo cannot be read.
      */
-    public static long freePages() throws IOException
+    public static long availablePages() throws IOException
     {
-        return field(Files.readString(MEMINFO, StandardCharsets.US_ASCII), "HugePages_Free");
+        return availablePages(Files.readString(MEMINFO, StandardCharsets.US_ASCII));
     }
 
     /**
-     * @return the pool's size now, or {@link #UNKNOWN} when the kernel reports no pool.
-     * @throws IOException when /proc/meminfo cannot be read.
+     * Pages a new mapping can reserve: {@code HugePages_Free} counts pages other mappings have reserved but not yet
+     * touched ({@code HugePages_Rsvd}), which are not available.
+     *
+     * @param meminfo text in the form of /proc/meminfo.
+     * @return {@code HugePages_Free - HugePages_Rsvd}, or {@link #UNKNOWN} when the kernel reports no pool or its
+     *     default huge page is not 2 MiB (then these fields describe another pool than the memfds' one).
      */
-    public static long totalPages() throws IOException
+    public static long availablePages(final String meminfo)
     {
-        return field(Files.readString(MEMINFO, StandardCharsets.US_ASCII), "HugePages_Total");
+        final long free = field(meminfo, "HugePages_Free");
+        final long reserved = field(meminfo, "HugePages_Rsvd");
+        if (UNKNOWN == free || UNKNOWN == reserved || PAGE_KILOBYTES != field(meminfo, "Hugepagesize"))
+        {
+            return UNKNOWN;
+        }
+        return Math.max(0, free - reserved);
+    }
+
+    /**
+     * @return the pool's size as last set ({@code vm.nr_hugepages}; surplus pages not included).
+     * @throws IOException when it cannot be read.
+     */
+    public static long poolPages() throws IOException
+    {
+        return Long.parseLong(Files.readString(NR_HUGEPAGES, StandardCharsets.US_ASCII).trim());
     }
 
     /**
@@ -70,20 +95,25 @@ public final class HugePagePool
      * Grow the pool so that at least {@code pages} are free; as root only.
      *
      * @param pages free pages wanted.
-     * @return the pool's size before, to give back with {@link #resize}, or {@link #UNKNOWN} when enough were free
-     *     and nothing changed.
-     * @throws IOException when the pool cannot be grown (not root: the message says what to run instead) or the kernel
-     *     finds too few pages (memory fragmented).
+     * @return the pool's size before ({@code vm.nr_hugepages}), to give back with {@link #resize}, or {@link #UNKNOWN}
+     *     when enough were free and nothing changed.
+     * @throws IOException when the kernel has no 2 MiB pool, the pool cannot be grown (not root: the message says what
+     *     to run instead) or the kernel finds too few pages (memory fragmented).
      */
     public static long reserveFree(final long pages) throws IOException
     {
-        final long free = freePages();
-        if (free >= pages)
+        final long available = availablePages();
+        if (UNKNOWN == available)
+        {
+            throw new IOException("this kernel reports no pool of 2 MiB huge pages (HugePages_Free, HugePages_Rsvd " +
+                "and Hugepagesize: 2048 kB in " + MEMINFO + ")");
+        }
+        if (available >= pages)
         {
             return UNKNOWN;
         }
-        final long before = totalPages();
-        final long wanted = before + pages - Math.max(0, free);
+        final long before = poolPages();
+        final long wanted = before + pages - available;
         try
         {
             resize(wanted);
@@ -93,11 +123,11 @@ public final class HugePagePool
             throw new IOException("cannot reserve " + pages + " free 2 MiB huge page(s) by writing " + NR_HUGEPAGES +
                 " (needs root; or reserve them first: sysctl vm.nr_hugepages=" + wanted + "): " + ex.getMessage(), ex);
         }
-        final long freeAfter = freePages();
-        if (freeAfter < pages)
+        final long availableAfter = availablePages();
+        if (availableAfter < pages)
         {
             resize(before);
-            throw new IOException("the kernel found " + freeAfter + " free 2 MiB huge page(s) of " + pages +
+            throw new IOException("the kernel found " + availableAfter + " free 2 MiB huge page(s) of " + pages +
                 " asked for (vm.nr_hugepages=" + wanted + "): memory too fragmented or too small");
         }
         return before;

@@ -236,6 +236,22 @@ public final class MemFd implements AutoCloseable
     }
 
     /**
+     * Reserve a huge-page file's pages in the pool now, by mapping it once: a shared hugetlbfs mapping reserves the
+     * file's pages for as long as the file lives, so a process this file is handed to later (the daemon, on DMA_MAP)
+     * cannot find the pool short, and a short pool fails here, with {@link #map}'s message. Nothing for 4 KiB pages.
+     */
+    public void reservePages()
+    {
+        if (hugePages)
+        {
+            try (Arena once = Arena.ofConfined())
+            {
+                map(once);
+            }
+        }
+    }
+
+    /**
      * Map part of the file read-write and shared.
      *
      * @param offsetBytes page-aligned offset.

@@ -10,6 +10,7 @@ import java.lang.foreign.MemorySegment;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -34,7 +35,7 @@ class MemFdHugePagesTest
     @Test
     void shouldShareBytesThroughHugePagesOnHugetlbfs() throws IOException
     {
-        poolBefore = HugePagePool.reserveFree(1);
+        poolBefore = keepFirst(poolBefore, HugePagePool.reserveFree(1));
         try (MemFd memFd = MemFd.createSealed("sc-huge", MemFd.HUGE_PAGE_BYTES, true);
             Arena first = Arena.ofConfined(); Arena second = Arena.ofConfined())
         {
@@ -45,6 +46,7 @@ class MemFdHugePagesTest
             assertEquals(0x0102_0304_0506_0708L, b.get(JAVA_LONG, MemFd.HUGE_PAGE_BYTES - 8));
             assertTrue(memFd.isHugePages());
             assertEquals(LibC.HUGETLBFS_MAGIC, Fds.fstat(memFd.fd()).filesystemMagic(), "lives on hugetlbfs");
+            assertTrue(smapsOfThisProcess().contains("KernelPageSize:     2048 kB"), "mapped in 2 MiB pages");
             assertEquals(MemFd.HUGE_PAGE_BYTES, memFd.sizeBytes());
             assertEquals(MemFd.GUEST_MEMORY_SEALS, memFd.seals());
         }
@@ -53,7 +55,8 @@ class MemFdHugePagesTest
     @Test
     void shouldSayHowToReserveHugePagesWhenThePoolIsTooSmall() throws IOException
     {
-        final long free = HugePagePool.freePages();
+        final long free = HugePagePool.availablePages();
+        assertNotEquals(HugePagePool.UNKNOWN, free, "this kernel reports no pool of 2 MiB huge pages");
         try (MemFd memFd = MemFd.create("sc-huge-short", (free + 1) * MemFd.HUGE_PAGE_BYTES, true);
             Arena arena = Arena.ofConfined())
         {
@@ -64,6 +67,20 @@ class MemFdHugePagesTest
                 ex.getMessage());
             assertTrue(ex.getMessage().contains("sysctl vm.nr_hugepages"), ex.getMessage());
         }
+    }
+
+    @Test
+    void shouldKeepThePagesReservedForTheFileAfterReservePagesUnmaps() throws IOException
+    {
+        poolBefore = keepFirst(poolBefore, HugePagePool.reserveFree(2));
+        final long availableBefore = HugePagePool.availablePages();
+        try (MemFd memFd = MemFd.create("sc-huge-reserved", 2 * MemFd.HUGE_PAGE_BYTES, true))
+        {
+            memFd.reservePages();
+
+            assertEquals(availableBefore - 2, HugePagePool.availablePages(), "still reserved once unmapped");
+        }
+        assertEquals(availableBefore, HugePagePool.availablePages(), "given back with the file");
     }
 
     @Test
@@ -82,13 +99,15 @@ class MemFdHugePagesTest
     @Test
     void shouldReadThePoolFromMeminfoText()
     {
-        final String meminfo = "MemFree:  100 kB\nHugePages_Total:     12\nHugePages_Free:       3\n" +
-            "Hugepagesize:       2048 kB\n";
+        final String meminfo = "MemFree:  100 kB\nHugePages_Total:     12\nHugePages_Free:       5\n" +
+            "HugePages_Rsvd:        2\nHugepagesize:       2048 kB\n";
 
         assertEquals(12, HugePagePool.field(meminfo, "HugePages_Total"));
-        assertEquals(3, HugePagePool.field(meminfo, "HugePages_Free"));
-        assertEquals(HugePagePool.UNKNOWN, HugePagePool.field(meminfo, "HugePages_Rsvd"));
+        assertEquals(HugePagePool.UNKNOWN, HugePagePool.field(meminfo, "HugePages_Surp"));
         assertEquals(HugePagePool.UNKNOWN, HugePagePool.field("HugePages_Free: many\n", "HugePages_Free"));
+        assertEquals(3, HugePagePool.availablePages(meminfo), "reserved pages are not available");
+        assertEquals(HugePagePool.UNKNOWN, HugePagePool.availablePages(meminfo.replace("2048 kB", "1048576 kB")),
+            "a default pool of 1 GiB pages is not the 2 MiB one");
     }
 
     @Test
@@ -99,5 +118,16 @@ class MemFdHugePagesTest
             assertFalse(memFd.isHugePages());
             assertEquals(LibC.TMPFS_MAGIC, Fds.fstat(memFd.fd()).filesystemMagic());
         }
+    }
+
+    private static String smapsOfThisProcess() throws IOException
+    {
+        return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/smaps"));
+    }
+
+    /** The pool's size before the first test that grew it: the one to give back. */
+    private static long keepFirst(final long kept, final long returned)
+    {
+        return HugePagePool.UNKNOWN != kept ? kept : returned;
     }
 }
