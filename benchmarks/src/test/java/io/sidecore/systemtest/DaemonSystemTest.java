@@ -168,6 +168,8 @@ class DaemonSystemTest
         processes.startDaemon(config);
         final long available = HugePagePool.availablePages();
         assertNotEquals(HugePagePool.UNKNOWN, available, "this kernel reports no pool of 2 MiB huge pages");
+        assertEquals(0, HugePagePool.overcommitPages(), "surplus huge pages would make a short pool long enough: " +
+            "this test needs vm.nr_overcommit_hugepages=0");
         // This process holds all but one of the pool's available pages (a reservation: nothing is touched), so the
         // guest's 4 MiB, two pages, cannot be had, whatever the host's pool; the file gives them back when closed.
         final long held = Math.max(0, available - 1);

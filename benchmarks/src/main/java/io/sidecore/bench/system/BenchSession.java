@@ -228,9 +228,14 @@ final class BenchSession
                 settings.daemonJvmOptions()))
             {
                 daemon.createPort(CaseRunner.PROBE_PORT, CaseRunner.mac(1), "null", false);
-                final List<String> args = List.of("--socket", daemon.controlSocket().toString(),
+                final List<String> args = new ArrayList<>(List.of("--socket", daemon.controlSocket().toString(),
                     "--probe", CaseRunner.PROBE_PORT + "," + CaseRunner.SINK_MAC, "--frame-bytes", "64",
-                    "--probe-interval-us", Long.toString(IDLE_PROBE_INTERVAL_US));
+                    "--probe-interval-us", Long.toString(IDLE_PROBE_INTERVAL_US)));
+                if (settings.hugePages())
+                {
+                    // Its probe's RAM like every case's guests' (the run's metadata says one page size for all).
+                    args.add("--huge-pages");
+                }
                 try (GuestProcess guests = GuestProcess.start(settings.guestCpus(), args,
                     directory.resolve("guests.log"), 600_000))
                 {

@@ -18,6 +18,8 @@ public final class HugePagePool
     public static final Path MEMINFO = Path.of("/proc/meminfo");
     /** The pool's size in pages, writable by root ({@code sysctl vm.nr_hugepages}). */
     public static final Path NR_HUGEPAGES = Path.of("/proc/sys/vm/nr_hugepages");
+    /** Surplus pages the kernel may add beyond the pool ({@code sysctl vm.nr_overcommit_hugepages}). */
+    public static final Path NR_OVERCOMMIT_HUGEPAGES = Path.of("/proc/sys/vm/nr_overcommit_hugepages");
     /** Returned for a field the text does not have. */
     public static final long UNKNOWN = -1;
 
@@ -131,6 +133,16 @@ public final class HugePagePool
                 " asked for (vm.nr_hugepages=" + wanted + "): memory too fragmented or too small");
         }
         return before;
+    }
+
+    /**
+     * @return surplus pages the kernel may add beyond the pool when it runs short ({@code vm.nr_overcommit_hugepages});
+     *     with any, a pool that looks short is not.
+     * @throws IOException when it cannot be read.
+     */
+    public static long overcommitPages() throws IOException
+    {
+        return Long.parseLong(Files.readString(NR_OVERCOMMIT_HUGEPAGES, StandardCharsets.US_ASCII).trim());
     }
 
     /**

@@ -52,7 +52,7 @@ public final class MemFd implements AutoCloseable
     /**
      * Create a memfd in 4 KiB pages or in 2 MiB huge pages, and size it; sealing allowed, no seal yet. Huge pages
      * come from the pool the host reserved ({@code vm.nr_hugepages}) when the file is first mapped: a pool too small
-     * for it makes {@link #map} fail with a message that says how to reserve more, never a fault later.
+     * for it makes {@link #map} fail with a message that says how to reserve more, not (normally) a fault later.
      *
      * @param name      label (visible as {@code memfd:name} in /proc/PID/fd).
      * @param sizeBytes initial size (zero-filled); with huge pages a positive multiple of {@link #HUGE_PAGE_BYTES}.
@@ -274,7 +274,8 @@ public final class MemFd implements AutoCloseable
                 throw new OsException("mmap(memfd=" + name + ", length=" + lengthBytes + ")", ex.errno(),
                     "not enough free 2 MiB huge pages for " + (lengthBytes + HUGE_PAGE_BYTES - 1) / HUGE_PAGE_BYTES +
                     " of them (HugePages_Free in /proc/meminfo): reserve more, e.g. " +
-                    "'sysctl vm.nr_hugepages=N' as root");
+                    "'sysctl vm.nr_hugepages=N' as root (or another limit was reached: vm.max_map_count, a hugetlb " +
+                    "cgroup)");
             }
             throw ex;
         }

@@ -57,6 +57,8 @@ class MemFdHugePagesTest
     {
         final long free = HugePagePool.availablePages();
         assertNotEquals(HugePagePool.UNKNOWN, free, "this kernel reports no pool of 2 MiB huge pages");
+        assertEquals(0, HugePagePool.overcommitPages(), "surplus huge pages would make a short pool long enough: " +
+            "this test needs vm.nr_overcommit_hugepages=0");
         try (MemFd memFd = MemFd.create("sc-huge-short", (free + 1) * MemFd.HUGE_PAGE_BYTES, true);
             Arena arena = Arena.ofConfined())
         {
