@@ -40,7 +40,7 @@ public final class DeviceHarness
     public final UnsafeBuffer ramBuffer;
     public final GuestMemory guestMemory = new GuestMemory();
     public final PortCounters counters = PortCounters.inHeap("test");
-    public final RegisterImage registers = RegisterImage.allocate();
+    public final RegisterImage registers;
     public final List<byte[]> wire = new ArrayList<>();
     public final List<Boolean> irqLevels = new ArrayList<>();
     public final E1000Device device;
@@ -102,11 +102,25 @@ public final class DeviceHarness
     public DeviceHarness(
         final boolean csbOffered, final byte[] macAddress, final FrameSink sink, final boolean pciConfigured)
     {
+        this(csbOffered, macAddress, sink, pciConfigured, io.sidecore.shm.PortRegionDescriptor.DEFAULT_SHARED_PAGES);
+    }
+
+    /**
+     * @param csbOffered    whether the port offers the CSB.
+     * @param macAddress    the port's MAC.
+     * @param sink          frame sink, or null for the default capturing sink.
+     * @param pciConfigured see {@link #DeviceHarness(boolean, byte[], FrameSink, boolean)}.
+     * @param sharedPages   BAR0 pages shared with the guest (bit n = page n), as {@code sidecore.port.shared.pages}.
+     */
+    public DeviceHarness(
+        final boolean csbOffered, final byte[] macAddress, final FrameSink sink, final boolean pciConfigured,
+        final int sharedPages)
+    {
+        registers = RegisterImage.allocate(sharedPages);
         ram = Arena.ofAuto().allocate(RAM_BYTES, 4096);
         ramBuffer = new UnsafeBuffer(ram.address(), RAM_BYTES);
         guestMemory.addRegion(RAM_GPA, ram);
-        final PortConfig config = new PortConfig(0, "test", macAddress, csbOffered,
-            io.sidecore.shm.PortRegionDescriptor.DEFAULT_SHARED_PAGES);
+        final PortConfig config = new PortConfig(0, "test", macAddress, csbOffered, sharedPages);
         device = new E1000Device(config, registers, guestMemory, counters,
             null == sink ? new CapturingSink() : sink, irqLevels::add);
         if (pciConfigured)

@@ -136,6 +136,69 @@ class LoopbackTest
         assertEquals(1, wire.frames);
     }
 
+    // Each way either loopback bit changes (a trapped MDIC or RCTL write, a MAC reset, the PHY held in reset, a
+    // power-on reset, a plain store into a shared page 0) is seen by the very next frame; these pin it for any later
+    // attempt to keep the answer between frames.
+
+    @Test
+    void shouldSendToThePortAgainOnceTheGuestClearsPhyLoopbackThroughMdic()
+    {
+        setUpRings(0);
+        mdicWrite(harness, E1000Registers.PHY_BMCR, BMCR_LOOPBACK_1000_FULL);
+        assertTrue(harness.device.isLoopback());
+        // Loopback off, 1000 Mb/s full duplex forced (autonegotiation stays off, so the link is up at once).
+        mdicWrite(harness, E1000Registers.PHY_BMCR, BMCR_LOOPBACK_1000_FULL & ~E1000Registers.PHY_BMCR_LOOPBACK);
+
+        assertFalse(harness.device.isLoopback());
+        sendOne(9);
+        assertEquals(1, wire.frames);
+        assertEquals(0, harness.counter(PortCounter.RX_FRAMES));
+    }
+
+    @Test
+    void shouldEndMacLoopbackWithAMacReset()
+    {
+        setUpRings(RCTL_MAC_LOOPBACK);
+        assertTrue(harness.device.isLoopback());
+
+        harness.write(E1000Registers.CTRL, E1000Registers.CTRL_RST);
+
+        assertFalse(harness.device.isLoopback(), "RCTL back at 0 (SDM 13.4.22)");
+    }
+
+    @Test
+    void shouldEndPhyLoopbackWhileThePhyIsHeldInResetAndWithAPowerOnReset()
+    {
+        setUpRings(0);
+        mdicWrite(harness, E1000Registers.PHY_BMCR, BMCR_LOOPBACK_1000_FULL);
+        harness.write(E1000Registers.CTRL, E1000Registers.CTRL_PHY_RST);
+        assertFalse(harness.device.isLoopback(), "a PHY held in reset has its reset BMCR (SDM 13.4.1 PHY_RST)");
+
+        harness.write(E1000Registers.CTRL, 0);
+        mdicWrite(harness, E1000Registers.PHY_BMCR, BMCR_LOOPBACK_1000_FULL);
+        assertTrue(harness.device.isLoopback());
+        harness.device.powerOnReset();
+
+        assertFalse(harness.device.isLoopback(), "power-on BMCR and RCTL");
+    }
+
+    @Test
+    void shouldSeeMacLoopbackAtTheNextFrameWhenTheGuestStoresRctlIntoASharedPage()
+    {
+        final DeviceHarness shared = new DeviceHarness(false, DeviceHarness.MAC, wire, true,
+            io.sidecore.shm.PortRegionDescriptor.DEFAULT_SHARED_PAGES | 1);
+        shared.setUpTxRing(8);
+        shared.setUpRxRing(RX_RING);
+        shared.write(E1000Registers.RDT, RX_RING - 1);
+
+        // Page 0 shared: RCTL is a plain store into the guest's page, no trapped write the device could act on.
+        shared.writeShared(E1000Registers.RCTL, E1000Registers.RCTL_EN | E1000Registers.RCTL_BAM | RCTL_MAC_LOOPBACK);
+        assertTrue(shared.device.isLoopback());
+        shared.writeShared(E1000Registers.RCTL, E1000Registers.RCTL_EN | E1000Registers.RCTL_BAM);
+
+        assertFalse(shared.device.isLoopback());
+    }
+
     /** The port's side: counts frames, takes offload frames when asked. */
     private static final class OffloadTakingSink implements FrameSink
     {
