@@ -23,12 +23,12 @@ public final class HugePagePool
     /** Returned for a field the text does not have. */
     public static final long UNKNOWN = -1;
 
+    /** {@code Hugepagesize} of a kernel whose default huge page is the 2 MiB one that memfds here ask for. */
+    public static final long PAGE_KILOBYTES = 2048;
+
     private HugePagePool()
     {
     }
-
-    /** {@code Hugepagesize} of a kernel whose default huge page is the 2 MiB one that memfds here ask for. */
-    public static final long PAGE_KILOBYTES = 2048;
 
     /**
      * @return huge pages a new mapping can still reserve now, or {@link #UNKNOWN} (see
@@ -65,7 +65,7 @@ public final class HugePagePool
      */
     public static long poolPages() throws IOException
     {
-        return Long.parseLong(Files.readString(NR_HUGEPAGES, StandardCharsets.US_ASCII).trim());
+        return readCount(NR_HUGEPAGES);
     }
 
     /**
@@ -142,7 +142,12 @@ public final class HugePagePool
      */
     public static long overcommitPages() throws IOException
     {
-        return Long.parseLong(Files.readString(NR_OVERCOMMIT_HUGEPAGES, StandardCharsets.US_ASCII).trim());
+        return readCount(NR_OVERCOMMIT_HUGEPAGES);
+    }
+
+    private static long readCount(final Path sysctl) throws IOException
+    {
+        return Long.parseLong(Files.readString(sysctl, StandardCharsets.US_ASCII).trim());
     }
 
     /**

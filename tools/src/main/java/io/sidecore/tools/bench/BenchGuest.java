@@ -160,8 +160,6 @@ final class BenchGuest implements AutoCloseable
         {
             final Path socket = settings.portSocketDirectory().resolve(portName + ".sock");
             vfioUserRam = MemFd.createSealed("sidecore-bench-" + portName, ramBytes, settings.hugePages());
-            // Reserved before DMA_MAP hands them to the daemon: a short pool fails here, saying how to grow it.
-            vfioUserRam.reservePages();
             final VfioUserClient client;
             try
             {
@@ -172,15 +170,7 @@ final class BenchGuest implements AutoCloseable
                 throw new IOException("the daemon does not serve vfio-user on port " + portName + "'s socket " +
                     socket + " (" + ex.getMessage() + ")", ex);
             }
-            try
-            {
-                vfioUser = VfioUserDeviceAccess.attach(client, vfioUserRam, RAM_GPA, false);
-            }
-            catch (final RuntimeException ex)
-            {
-                client.close();
-                throw ex;
-            }
+            vfioUser = VfioUserDeviceAccess.attach(client, vfioUserRam, RAM_GPA, false);
             device = vfioUser;
             ram = vfioUser.guestRam(vfioUserRam, RAM_GPA);
         }

@@ -206,9 +206,10 @@ public final class GuestMain implements Callable<Integer>
     private int attachOverVfioUser(final byte[] destination) throws IOException
     {
         final String portName = vfioUserSocket.getFileName().toString().replaceFirst("\\.sock$", "");
-        try (MemFd ram = reserved(unsealedMemory ? MemFd.create("sidecore-guest-ram", ramBytes, hugePages) :
-                MemFd.createSealed("sidecore-guest-ram", ramBytes, hugePages));
-            VfioUserDeviceAccess access = attach(ram))
+        try (MemFd ram = unsealedMemory ? MemFd.create("sidecore-guest-ram", ramBytes, hugePages) :
+                MemFd.createSealed("sidecore-guest-ram", ramBytes, hugePages);
+            VfioUserDeviceAccess access = VfioUserDeviceAccess.attach(VfioUserClient.connect(vfioUserSocket), ram,
+                GUEST_RAM_GPA, false))
         {
             final GuestInterrupts interrupts = new GuestInterrupts()
             {
@@ -229,38 +230,6 @@ public final class GuestMain implements Callable<Integer>
             };
             return run(portName, access, access.guestRam(ram, GUEST_RAM_GPA), interrupts, destination,
                 access::trappedAccesses);
-        }
-    }
-
-    /**
-     * Huge pages are reserved before the daemon is handed the memory (DMA_MAP maps it there first), so that a short
-     * pool is reported here with the sysctl that grows it rather than as the daemon's refusal of the DMA_MAP.
-     */
-    private static MemFd reserved(final MemFd ram)
-    {
-        try
-        {
-            ram.reservePages();
-            return ram;
-        }
-        catch (final RuntimeException ex)
-        {
-            ram.close();
-            throw ex;
-        }
-    }
-
-    private VfioUserDeviceAccess attach(final MemFd ram) throws IOException
-    {
-        final VfioUserClient client = VfioUserClient.connect(vfioUserSocket);
-        try
-        {
-            return VfioUserDeviceAccess.attach(client, ram, GUEST_RAM_GPA, false);
-        }
-        catch (final RuntimeException ex)
-        {
-            client.close();
-            throw ex;
         }
     }
 

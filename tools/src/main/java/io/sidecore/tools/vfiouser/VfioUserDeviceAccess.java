@@ -15,6 +15,7 @@ import io.sidecore.shm.vfiouser.VfioUserRegionInfo;
 import io.sidecore.shm.vfiouser.VfioUserSetIrqs;
 import io.sidecore.tools.guest.DeviceAccess;
 import io.sidecore.tools.guest.GuestRam;
+import org.agrona.CloseHelper;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -103,7 +104,7 @@ public final class VfioUserDeviceAccess implements DeviceAccess, AutoCloseable
     /**
      * Attach to a device as QEMU does, with {@code guestRam} as the guest's memory.
      *
-     * @param client      a connected client (the access owns it from now on).
+     * @param client      a connected client (the access owns it from now on; closed here when the attach fails).
      * @param guestRam    the guest RAM memfd (mapped by the device through DMA_MAP).
      * @param ramGpa      guest-physical address of its first byte.
      * @param useResample true for KVM's INTx resample path, false for QEMU's TCG path (UNMASK messages).
@@ -112,10 +113,21 @@ public final class VfioUserDeviceAccess implements DeviceAccess, AutoCloseable
     public static VfioUserDeviceAccess attach(
         final VfioUserClient client, final MemFd guestRam, final long ramGpa, final boolean useResample)
     {
-        client.negotiateVersion();
-        client.dmaMap(guestRam.fd(), 0, ramGpa, guestRam.sizeBytes(),
-            VfioUserDmaMap.FLAG_READ | VfioUserDmaMap.FLAG_WRITE);
-        return new VfioUserDeviceAccess(client, useResample);
+        try
+        {
+            client.negotiateVersion();
+            // Huge pages are reserved before DMA_MAP hands the memory to the device, which maps it first: a short
+            // pool then fails here, with the sysctl that grows it, not as the device's refusal of the DMA_MAP.
+            guestRam.reservePages();
+            client.dmaMap(guestRam.fd(), 0, ramGpa, guestRam.sizeBytes(),
+                VfioUserDmaMap.FLAG_READ | VfioUserDmaMap.FLAG_WRITE);
+            return new VfioUserDeviceAccess(client, useResample);
+        }
+        catch (final RuntimeException ex)
+        {
+            CloseHelper.quietClose(client);
+            throw ex;
+        }
     }
 
     /**
