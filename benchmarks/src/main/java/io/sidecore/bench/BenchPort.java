@@ -93,8 +93,24 @@ final class BenchPort
      */
     BenchPort(final byte[] mac, final FrameSink txSink)
     {
+        this(mac, txSink, Arena.ofAuto().allocate(RAM_BYTES, 4096));
+    }
+
+    /**
+     * A port in its reset state over the given guest RAM (e.g. a mapping in 2 MiB huge pages).
+     *
+     * @param mac    the port's address (RAL0/RAH0 once {@link #setUpRxRing} runs).
+     * @param txSink where transmitted frames go, or null for {@link #sink}.
+     * @param ram    guest RAM, {@link #RAM_BYTES} bytes or more, zeroed.
+     */
+    BenchPort(final byte[] mac, final FrameSink txSink, final MemorySegment ram)
+    {
+        if (ram.byteSize() < RAM_BYTES)
+        {
+            throw new IllegalArgumentException("guest RAM of " + ram.byteSize() + " bytes, " + RAM_BYTES + " needed");
+        }
         this.mac = mac.clone();
-        ram = Arena.ofAuto().allocate(RAM_BYTES, 4096);
+        this.ram = ram;
         ramBuffer = new UnsafeBuffer(ram.address(), RAM_BYTES);
         guestMemory.addRegion(RAM_GPA, ram);
         final PortConfig config = new PortConfig(0, "bench", mac, false, PortRegionDescriptor.DEFAULT_SHARED_PAGES);
