@@ -10,6 +10,7 @@ import io.sidecore.shm.E1000RxDescriptor;
 import io.sidecore.shm.PortCounter;
 import io.sidecore.shm.PortFault;
 import org.agrona.DirectBuffer;
+import org.agrona.UnsafeApi;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -71,6 +72,15 @@ import java.nio.ByteOrder;
  * rest of the budget was read. A port then costs at most its budget per pass in descriptors examined, whatever its
  * ring holds, however its RDT moves and however many frames are sent to it. Until the first {@link #beginPass} the
  * budget is unlimited. No allocation on this path.
+ * <p>
+ * <b>Read-ahead.</b> With many guests their RX buffers are no longer in the sidecore's caches, and writing a frame
+ * waits for its buffer's line, one frame after another ({@code GuestPairsPathBenchmark}: 64 pairs cost ~1.6× one
+ * pair per frame on one thread, most of the difference in the buffer writes). The first frame of a batch whose ring
+ * it loads therefore reads one byte of the first line of the buffers of the next descriptors, as many as the port's
+ * previous batch received (paced traffic, one frame a batch, reads none) and at most
+ * {@link #READ_AHEAD_DESCRIPTORS}: the misses overlap, and the writes find the lines in the cache. Like the TX
+ * gather's touch it only reads what the ring and guest memory validate (refusals uncounted: the scan counts its
+ * own), writes and decides nothing, and is bounded per port per pass, so the outcome is the same with it or without.
  */
 public final class RxProcessor
 {
@@ -93,6 +103,13 @@ public final class RxProcessor
     /** Most buffers a frame can need: the longest frame plus FCS in the smallest buffers. */
     public static final int MAX_BUFFERS_PER_FRAME = (MAX_FRAME_LENGTH + FCS_LENGTH + MIN_BUFFER_LENGTH - 1) /
         MIN_BUFFER_LENGTH;
+
+    /**
+     * Most descriptors whose buffers a batch reads ahead: about the frames one port receives in a pass under load
+     * (the system benchmark finds ~36 per port visit with 64 guests), few enough that the lines are still in the
+     * cache when the frames reach them.
+     */
+    static final int READ_AHEAD_DESCRIPTORS = 32;
 
     private static final boolean NATIVE_LITTLE_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
     private static final int SCAN_OK = 0;
@@ -140,6 +157,11 @@ public final class RxProcessor
     private int ringTail;
     private int batchHead;
     private int batchCauses;
+    private int readAheadDescriptors = READ_AHEAD_DESCRIPTORS;
+    private int batchFrames;
+    private int previousBatchFrames;
+    private long readAheadTouched;
+    private long readAheadLineSum;
     private long unstoredFrames;
     private long unstoredBytes;
     private long unstoredDescriptors;
@@ -276,6 +298,28 @@ public final class RxProcessor
     }
 
     /**
+     * Set how many descriptors' buffers a batch reads ahead at most (see the class description); 0 or 1 reads none.
+     *
+     * @param descriptors most descriptors read ahead per batch, 0 or more.
+     */
+    void readAheadDescriptors(final int descriptors)
+    {
+        if (descriptors < 0)
+        {
+            throw new IllegalArgumentException("read-ahead must be at least 0 descriptors: " + descriptors);
+        }
+        this.readAheadDescriptors = descriptors;
+    }
+
+    /**
+     * @return descriptors whose buffers were read ahead since the port was created (tests bound the work with it).
+     */
+    long readAheadTouchedDescriptors()
+    {
+        return readAheadTouched;
+    }
+
+    /**
      * Descriptors the guest has handed to the device (RDH up to RDT), for batching and back-pressure decisions by the
      * switch. A frame needs {@code ceil((length + 4) / bufferSize)} of them (more if the guest gave null buffers).
      *
@@ -312,6 +356,8 @@ public final class RxProcessor
         batchRingKnown = false;
         batchHeadDirty = false;
         batchCauses = 0;
+        batchFrames = 0;
+        previousBatchFrames = 0;
     }
 
     /**
@@ -357,6 +403,12 @@ public final class RxProcessor
         storeCounts();
         batchHeadKnown = false;
         batchRingKnown = false;
+        if (0 != batchFrames)
+        {
+            // A batch without frames (most of an idle port's) says nothing about the next one.
+            previousBatchFrames = batchFrames;
+            batchFrames = 0;
+        }
         if (batchHeadDirty)
         {
             batchHeadDirty = false;
@@ -443,6 +495,10 @@ public final class RxProcessor
         {
             return overrun(nowNs);
         }
+        if (RING_LOADED == ringState && batching)
+        {
+            readAhead(head, ringTail);
+        }
         int scan = scan(head, ringTail);
         if (SCAN_OVERRUN == scan && RING_KEPT == ringState)
         {
@@ -478,10 +534,18 @@ public final class RxProcessor
             statistics.onReceive(frameLength, firstByte, RxFilter.isBroadcast(source, sourceOffset));
             unstoredFrames++;
             unstoredBytes += deliveredLength;
+            if (batching)
+            {
+                batchFrames++;
+            }
         }
         unstoredDescriptors += usedDescriptors;
         int causes = E1000Registers.ICR_RXT0;
-        if (isBelowMinimumThreshold(newHead, tail, rctl) &&
+        // A batch raises the union of its frames' causes (flushBatch): once it holds RXDMT0, judging a later frame
+        // cannot change what is raised, and the judgement may read RDT from the guest's page again per frame (the
+        // line the guest writes as it refills) for as long as the ring stays short.
+        final boolean batchHoldsRxdmt0 = batching && 0 != (batchCauses & E1000Registers.ICR_RXDMT0);
+        if (!batchHoldsRxdmt0 && isBelowMinimumThreshold(newHead, tail, rctl) &&
             (RING_KEPT != ringState || isBelowMinimumThresholdByFreshTail(newHead, tail, rctl)))
         {
             causes |= E1000Registers.ICR_RXDMT0;
@@ -639,6 +703,43 @@ public final class RxProcessor
         bufferCount = buffers;
         usedDescriptors = used;
         return dmaFault ? SCAN_DMA_FAULT : SCAN_OK;
+    }
+
+    /**
+     * The first phase of placing a batch's frames (see the class description): read one byte of the first line of
+     * the buffers of the next descriptors from {@code head}, as many as the port's previous batch received, at most
+     * {@link #readAheadDescriptors} and never past {@code tail}. Only descriptors of the validated ring and buffer
+     * addresses guest memory validates are read; nothing is written, charged or decided here.
+     */
+    private void readAhead(final int head, final int tail)
+    {
+        final int count = Math.min(Math.min(ring.pending(head, tail), readAheadDescriptors), previousBatchFrames);
+        if (count < 2)
+        {
+            // One frame a batch (paced traffic): its own buffer is the only one, and the write fetches it anyway.
+            return;
+        }
+        final GuestMemory guestMemory = this.guestMemory;
+        final DescriptorRing ring = this.ring;
+        long lineSum = 0;
+        int index = head;
+        for (int i = 0; i < count; i++)
+        {
+            // Unchecked loads, checked here: the index is the ring's (RDH validated by loadRing, then next()), so the
+            // descriptor lies inside the ring guest memory validated; the byte is inside the range translated.
+            final long rawGpa = UnsafeApi.getLong(null, ring.descriptorAddress(index) +
+                E1000RxDescriptor.BUFFER_ADDR_OFFSET);
+            final long bufferGpa = NATIVE_LITTLE_ENDIAN ? rawGpa : Long.reverseBytes(rawGpa);
+            final long hostAddress = guestMemory.translateForTouch(bufferGpa, 1);
+            if (GuestMemory.NO_MAPPING != hostAddress)
+            {
+                lineSum += UnsafeApi.getByte(null, hostAddress);
+            }
+            index = ring.next(index);
+        }
+        // Kept, so the reads are not optimized away.
+        readAheadLineSum += lineSum;
+        readAheadTouched += count;
     }
 
     private void charge(final int examined)
