@@ -10,7 +10,6 @@ import io.sidecore.shm.E1000RxDescriptor;
 import io.sidecore.shm.PortCounter;
 import io.sidecore.shm.PortFault;
 import org.agrona.DirectBuffer;
-import org.agrona.UnsafeApi;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -69,9 +68,10 @@ import java.nio.ByteOrder;
  * until the guest moves RDT. The guest moves RDT at will (it is in the shared page), so the scans are also bounded
  * per pass: {@link #beginPass} gives the port's RX descriptor budget, every descriptor a scan reads is charged to it,
  * and a frame that would need more than is left is dropped as {@link PortCounter#RX_DROP_BUDGET} after at most the
- * rest of the budget was read. A port then costs at most its budget per pass in descriptors examined, whatever its
- * ring holds, however its RDT moves and however many frames are sent to it. Until the first {@link #beginPass} the
- * budget is unlimited. No allocation on this path.
+ * rest of the budget was read. A port then costs at most its budget per pass in descriptors examined by scans (the
+ * read-ahead below adds a bounded number of reads per batch), whatever its ring holds, however its RDT moves and
+ * however many frames are sent to it. Until the first {@link #beginPass} the budget is unlimited. No allocation on
+ * this path.
  * <p>
  * <b>Read-ahead.</b> With many guests their RX buffers are no longer in the sidecore's caches, and writing a frame
  * waits for its buffer's line, one frame after another ({@code GuestPairsPathBenchmark}: 64 pairs cost ~1.6× one
@@ -79,8 +79,12 @@ import java.nio.ByteOrder;
  * it loads therefore reads one byte of the first line of the buffers of the next descriptors, as many as the port's
  * previous batch received (paced traffic, one frame a batch, reads none) and at most
  * {@link #READ_AHEAD_DESCRIPTORS}: the misses overlap, and the writes find the lines in the cache. Like the TX
- * gather's touch it only reads what the ring and guest memory validate (refusals uncounted: the scan counts its
- * own), writes and decides nothing, and is bounded per port per pass, so the outcome is the same with it or without.
+ * gather's touch it only reads what the ring and guest memory validate, through a read-only view (refusals
+ * uncounted: the scan counts its own; buffer addresses of 0 skipped), and writes and decides nothing, so the outcome
+ * is the same with it or without. It is not charged to the descriptor budget: it reads at most
+ * {@link #READ_AHEAD_DESCRIPTORS} descriptors and buffer bytes per batch whose ring it loads (a pass opens one batch
+ * per port; a batch flushed early, for a command or a CSB kick, lets the next frame load the ring again), and no
+ * more than the frames the port's previous batch received, whose scans were charged.
  */
 public final class RxProcessor
 {
@@ -157,6 +161,7 @@ public final class RxProcessor
     private int ringTail;
     private int batchHead;
     private int batchCauses;
+    private final UnsafeBuffer readAheadView;
     private int readAheadDescriptors = READ_AHEAD_DESCRIPTORS;
     private int batchFrames;
     private int previousBatchFrames;
@@ -201,6 +206,7 @@ public final class RxProcessor
         this.filter = new RxFilter(registers);
         this.descriptorView = descriptorView;
         this.dataView = dataView;
+        this.readAheadView = guestMemory.newView(false);
     }
 
     /**
@@ -541,11 +547,7 @@ public final class RxProcessor
         }
         unstoredDescriptors += usedDescriptors;
         int causes = E1000Registers.ICR_RXT0;
-        // A batch raises the union of its frames' causes (flushBatch): once it holds RXDMT0, judging a later frame
-        // cannot change what is raised, and the judgement may read RDT from the guest's page again per frame (the
-        // line the guest writes as it refills) for as long as the ring stays short.
-        final boolean batchHoldsRxdmt0 = batching && 0 != (batchCauses & E1000Registers.ICR_RXDMT0);
-        if (!batchHoldsRxdmt0 && isBelowMinimumThreshold(newHead, tail, rctl) &&
+        if (isBelowMinimumThreshold(newHead, tail, rctl) &&
             (RING_KEPT != ringState || isBelowMinimumThresholdByFreshTail(newHead, tail, rctl)))
         {
             causes |= E1000Registers.ICR_RXDMT0;
@@ -720,26 +722,29 @@ public final class RxProcessor
             return;
         }
         final GuestMemory guestMemory = this.guestMemory;
-        final DescriptorRing ring = this.ring;
+        final UnsafeBuffer view = readAheadView;
         long lineSum = 0;
         int index = head;
         for (int i = 0; i < count; i++)
         {
-            // Unchecked loads, checked here: the index is the ring's (RDH validated by loadRing, then next()), so the
-            // descriptor lies inside the ring guest memory validated; the byte is inside the range translated.
-            final long rawGpa = UnsafeApi.getLong(null, ring.descriptorAddress(index) +
-                E1000RxDescriptor.BUFFER_ADDR_OFFSET);
-            final long bufferGpa = NATIVE_LITTLE_ENDIAN ? rawGpa : Long.reverseBytes(rawGpa);
-            final long hostAddress = guestMemory.translateForTouch(bufferGpa, 1);
-            if (GuestMemory.NO_MAPPING != hostAddress)
+            // The index is the ring's (RDH validated by loadRing, then next()), so the descriptor lies inside the
+            // ring guest memory validated; a read-only view, so a test's access probe sees every read.
+            view.wrap(ring.descriptorAddress(index), DescriptorRing.DESCRIPTOR_LENGTH);
+            final long bufferGpa = view.getLong(E1000RxDescriptor.BUFFER_ADDR_OFFSET, ByteOrder.LITTLE_ENDIAN);
+            readAheadTouched++;
+            if (0 != bufferGpa)
             {
-                lineSum += UnsafeApi.getByte(null, hostAddress);
+                final long hostAddress = guestMemory.translateForTouch(bufferGpa, 1);
+                if (GuestMemory.NO_MAPPING != hostAddress)
+                {
+                    view.wrap(hostAddress, 1);
+                    lineSum += view.getByte(0);
+                }
             }
             index = ring.next(index);
         }
         // Kept, so the reads are not optimized away.
         readAheadLineSum += lineSum;
-        readAheadTouched += count;
     }
 
     private void charge(final int examined)

@@ -100,6 +100,62 @@ class GuestMemoryAccessProbeTest
         assertAccess(accesses.get(accesses.size() - 1), RX_RING_GPA, 16, true);
     }
 
+    /**
+     * The RX read-ahead's reads go through views too: at a batch's first frame, one read-only access per descriptor
+     * it reads ahead (16 bytes) and one per buffer (1 byte), as many as the previous batch received, wrapping at the
+     * ring's end, before the frame's own descriptor and buffer; a buffer address of 0 is not followed.
+     */
+    @Test
+    void shouldReportTheRxReadAheadsReadsAcrossTheRingsEnd()
+    {
+        final int descriptors = 8;
+        device.mmioWrite(E1000Registers.RDBAL, (int)RX_RING_GPA, 0);
+        device.mmioWrite(E1000Registers.RDLEN, descriptors * 16, 0);
+        device.mmioWrite(E1000Registers.RCTL, E1000Registers.RCTL_EN | E1000Registers.RCTL_BAM, 0);
+        for (int i = 0; i < descriptors; i++)
+        {
+            ramBuffer.putLong((int)(RX_RING_GPA - RAM_GPA) + 16 * i, i == 7 ? 0 : RX_BUFFER_GPA + 2048L * i,
+                ByteOrder.LITTLE_ENDIAN);
+        }
+        registers.setRelease(E1000Registers.RDT, 5);
+        final UnsafeBuffer frame = new UnsafeBuffer(new byte[64]);
+        frame.setMemory(0, 6, (byte)0xFF);
+        receiveBatch(frame, 5);
+        assertEquals(5, registers.get(E1000Registers.RDH));
+        for (int i = 0; i < descriptors; i++)
+        {
+            ramBuffer.putByte((int)(RX_RING_GPA - RAM_GPA) + 16 * i + 12, (byte)0);
+        }
+        registers.setRelease(E1000Registers.RDT, 4);
+        accesses.clear();
+
+        receiveBatch(frame, 1);
+
+        assertEquals(6, counters.get(PortCounter.RX_FRAMES));
+        final int[] aheadOf = {5, 6, 7, 0, 1};
+        int next = 0;
+        for (final int index : aheadOf)
+        {
+            assertAccess(accesses.get(next++), RX_RING_GPA + 16L * index, 16, false);
+            if (7 != index)
+            {
+                assertAccess(accesses.get(next++), RX_BUFFER_GPA + 2048L * index, 1, false);
+            }
+        }
+        assertAccess(accesses.get(next), RX_RING_GPA + 16L * 5, 16, true);
+        assertAccess(accesses.get(next + 1), RX_BUFFER_GPA + 2048L * 5, 64, true);
+    }
+
+    private void receiveBatch(final UnsafeBuffer frame, final int frames)
+    {
+        device.rxBatching(true, 0);
+        for (int i = 0; i < frames; i++)
+        {
+            assertEquals(-1, device.receive(frame, 0, 64, 0), "frame " + i);
+        }
+        device.rxBatching(false, 0);
+    }
+
     @Test
     void shouldHandOutPlainViewsWithoutProbe()
     {

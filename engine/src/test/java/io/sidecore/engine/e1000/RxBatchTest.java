@@ -296,32 +296,6 @@ class RxBatchTest
     }
 
     /**
-     * A batch raises the union of its frames' causes: a frame that reached the threshold latches RXDMT0 for the batch
-     * even when the guest refills before the batch's later frames (which are then not judged again, so the batch stops
-     * reading RDT per frame for it), and the later frames still use the descriptors the refill gave.
-     */
-    @Test
-    void shouldKeepRxdmt0OfAnEarlierFrameOfTheBatchAfterTheGuestRefills()
-    {
-        final DeviceHarness h = ready();
-        h.writeShared(E1000Registers.RDT, 17);
-        h.device.rxBatching(true, h.nowNs);
-        assertTrue(h.receive(DeviceHarness.broadcastFrame(60, 1)), "16 free after it: at the threshold");
-        h.writeShared(E1000Registers.RDT, RING - 1);
-        for (int i = 2; i <= 21; i++)
-        {
-            assertTrue(h.receive(DeviceHarness.broadcastFrame(60, i)), "frame " + i + " (from 18 on the refill's)");
-        }
-
-        h.device.rxBatching(false, h.nowNs);
-
-        assertEquals(21, h.registers.get(E1000Registers.RDH));
-        assertEquals(RING - 1 - 21, h.device.rx.freeDescriptors());
-        assertEquals(0, h.counter(PortCounter.RX_DROP_RING_FULL));
-        assertEquals(E1000Registers.ICR_RXT0 | E1000Registers.ICR_RXDMT0, h.device.interrupts().peekIcr());
-    }
-
-    /**
      * The RDT read again for a frame that did not fit is validated like the first: beyond the ring it faults the
      * port (CVE-2016-1981) and nothing is read from the ring.
      */
