@@ -148,6 +148,56 @@ final class BenchPort
     }
 
     /**
+     * The switch's destination for a port: its device's receive path, as the daemon's port hands it a switched
+     * frame.
+     */
+    static final class ReceiveSink implements FrameSink
+    {
+        private final BenchPort port;
+        private final boolean withMetadata;
+
+        /**
+         * @param port         the receiving port.
+         * @param withMetadata hand the frame's metadata on (the carried checksum), as the daemon does, or none.
+         */
+        ReceiveSink(final BenchPort port, final boolean withMetadata)
+        {
+            this.port = port;
+            this.withMetadata = withMetadata;
+        }
+
+        /**
+         * {@inheritDoc}
+         */
+        public int onFrame(
+            final DirectBuffer frame, final int offset, final int lengthBytes, final FrameMetadata metadata,
+            final long nowNs)
+        {
+            return port.device.receive(frame, offset, lengthBytes, withMetadata ? metadata : null, nowNs);
+        }
+    }
+
+    /**
+     * Fail the trial unless the first {@code frames} RX descriptors hold a complete frame whose TCP/UDP checksum the
+     * device verified (DD, EOP, TCPCS; IXSM clear): a benchmark of the checksum path must not measure another one.
+     *
+     * @param frames descriptors to check, from index 0.
+     * @param what   the benchmark's parameters, for the message.
+     */
+    void requireVerifiedChecksums(final int frames, final String what)
+    {
+        final int good = E1000RxDescriptor.STA_DD | E1000RxDescriptor.STA_EOP | E1000RxDescriptor.STA_TCPCS;
+        for (int i = 0; i < frames; i++)
+        {
+            final int status = rxStatus(i);
+            if (good != (status & (good | E1000RxDescriptor.STA_IXSM)))
+            {
+                throw new IllegalStateException(what + " frame " + i + ": RX status 0x" + Integer.toHexString(status));
+            }
+        }
+    }
+
+    /**
      * @param gpa guest-physical address inside RAM.
      * @return offset in {@link #ramBuffer}.
      */

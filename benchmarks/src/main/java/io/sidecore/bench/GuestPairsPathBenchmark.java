@@ -1,7 +1,5 @@
 package io.sidecore.bench;
 
-import io.sidecore.engine.frame.FrameMetadata;
-import io.sidecore.engine.frame.FrameSink;
 import io.sidecore.engine.l2.L2Switch;
 import io.sidecore.engine.l2.MacTable;
 import io.sidecore.engine.l2.ShardRing;
@@ -9,10 +7,8 @@ import io.sidecore.engine.l2.SwitchBackend;
 import io.sidecore.engine.status.PortCounters;
 import io.sidecore.engine.status.SidecoreCounters;
 import io.sidecore.shm.E1000Registers;
-import io.sidecore.shm.E1000RxDescriptor;
 import io.sidecore.shm.PortCounter;
 import io.sidecore.shm.os.MemFd;
-import org.agrona.DirectBuffer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -64,8 +60,6 @@ public class GuestPairsPathBenchmark
     private static final int RX_RING_DESCRIPTORS = 256;
     private static final int RX_DESCRIPTOR_BUDGET = 1024;
     private static final long AGING_NS = 300_000_000_000L;
-    private static final int CHECKSUM_GOOD = E1000RxDescriptor.STA_DD | E1000RxDescriptor.STA_EOP |
-        E1000RxDescriptor.STA_TCPCS;
 
     /** Sender/receiver pairs visited per call. */
     @Param({"1", "64"})
@@ -108,7 +102,8 @@ public class GuestPairsPathBenchmark
             final BenchPort receiver = new BenchPort(BenchPort.PEER_MAC, null, ram("b" + p));
             l2Switch.nowNs(BenchPort.NOW_NS);
             l2Switch.attachLocal(0, 0, L2Switch.macToLong(BenchPort.MAC), new BenchPort.NullSink(), sender.counters);
-            l2Switch.attachLocal(1, 1, L2Switch.macToLong(BenchPort.PEER_MAC), new ReceiveSide(receiver),
+            l2Switch.attachLocal(1, 1, L2Switch.macToLong(BenchPort.PEER_MAC),
+                new BenchPort.ReceiveSink(receiver, true),
                 PortCounters.inHeap("b" + p));
             sender.setUpTxRing(TX_RING_DESCRIPTORS);
             sender.putUdpChecksumFrames(TX_RING_DESCRIPTORS / 2, frameBytes);
@@ -124,15 +119,7 @@ public class GuestPairsPathBenchmark
         }
         for (int p = 0; p < pairs; p++)
         {
-            for (int i = 0; i < FRAMES_PER_VISIT; i++)
-            {
-                final int status = receivers[p].rxStatus(i);
-                if (CHECKSUM_GOOD != (status & (CHECKSUM_GOOD | E1000RxDescriptor.STA_IXSM)))
-                {
-                    throw new IllegalStateException("pair " + p + " frame " + i + ": RX status 0x" +
-                        Integer.toHexString(status) + ", not the verified checksum the path should measure");
-                }
-            }
+            receivers[p].requireVerifiedChecksums(FRAMES_PER_VISIT, "pair " + p);
         }
         checkHealthy();
     }
@@ -236,28 +223,5 @@ public class GuestPairsPathBenchmark
         receiver.device.rxBatching(false, BenchPort.NOW_NS);
         positions[pair] = position + FRAMES_PER_VISIT;
         return receiver.counters.get(PortCounter.RX_FRAMES) - before;
-    }
-
-    /**
-     * The switch's destination for a receiver: its device's receive path with the frame's metadata.
-     */
-    private static final class ReceiveSide implements FrameSink
-    {
-        private final BenchPort port;
-
-        ReceiveSide(final BenchPort port)
-        {
-            this.port = port;
-        }
-
-        /**
-         * {@inheritDoc}
-         */
-        public int onFrame(
-            final DirectBuffer frame, final int offset, final int lengthBytes, final FrameMetadata metadata,
-            final long nowNs)
-        {
-            return port.device.receive(frame, offset, lengthBytes, metadata, nowNs);
-        }
     }
 }

@@ -1,7 +1,5 @@
 package io.sidecore.bench;
 
-import io.sidecore.engine.frame.FrameMetadata;
-import io.sidecore.engine.frame.FrameSink;
 import io.sidecore.engine.l2.L2Switch;
 import io.sidecore.engine.l2.MacTable;
 import io.sidecore.engine.l2.ShardRing;
@@ -9,9 +7,7 @@ import io.sidecore.engine.l2.SwitchBackend;
 import io.sidecore.engine.status.PortCounters;
 import io.sidecore.engine.status.SidecoreCounters;
 import io.sidecore.shm.E1000Registers;
-import io.sidecore.shm.E1000RxDescriptor;
 import io.sidecore.shm.PortCounter;
-import org.agrona.DirectBuffer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -63,8 +59,6 @@ public class GuestToGuestPathBenchmark
     private static final int SLOT_A = 0;
     private static final int SLOT_B = 1;
     private static final long AGING_NS = 300_000_000_000L;
-    private static final int CHECKSUM_GOOD = E1000RxDescriptor.STA_DD | E1000RxDescriptor.STA_EOP |
-        E1000RxDescriptor.STA_TCPCS;
 
     /**
      * {@code carried}: the receiver gets the frame's metadata, as the daemon's port hands it over, and verifies the
@@ -96,7 +90,7 @@ public class GuestToGuestPathBenchmark
         l2Switch.attachLocal(SLOT_A, SLOT_A, L2Switch.macToLong(BenchPort.MAC), new BenchPort.NullSink(),
             sender.counters);
         l2Switch.attachLocal(SLOT_B, SLOT_B, L2Switch.macToLong(BenchPort.PEER_MAC),
-            new ReceiveSide(receiver, "carried".equals(rxChecksum)),
+            new BenchPort.ReceiveSink(receiver, "carried".equals(rxChecksum)),
             PortCounters.inHeap("b"));
 
         sender.setUpTxRing(TxPathBenchmark.RING_DESCRIPTORS);
@@ -111,14 +105,7 @@ public class GuestToGuestPathBenchmark
             throw new IllegalStateException("descriptors=" + done + "/" + TX_DESCRIPTORS + " received=" + received +
                 "/" + FRAMES);
         }
-        for (int i = 0; i < FRAMES; i++)
-        {
-            final int status = receiver.rxStatus(i);
-            if (CHECKSUM_GOOD != (status & (CHECKSUM_GOOD | E1000RxDescriptor.STA_IXSM)))
-            {
-                throw new IllegalStateException("frame " + i + ": RX status 0x" + Integer.toHexString(status));
-            }
-        }
+        receiver.requireVerifiedChecksums(FRAMES, "receiver");
         checkHealthy();
     }
 
@@ -190,30 +177,5 @@ public class GuestToGuestPathBenchmark
         final int done = sender.device.pollTx(BenchPort.NOW_NS, TX_DESCRIPTORS);
         receiver.device.rxBatching(false, BenchPort.NOW_NS);
         return done;
-    }
-
-    /**
-     * The switch's destination for B: its device's receive path, as the daemon's port hands it a switched frame.
-     */
-    private static final class ReceiveSide implements FrameSink
-    {
-        private final BenchPort port;
-        private final boolean withMetadata;
-
-        ReceiveSide(final BenchPort port, final boolean withMetadata)
-        {
-            this.port = port;
-            this.withMetadata = withMetadata;
-        }
-
-        /**
-         * {@inheritDoc}
-         */
-        public int onFrame(
-            final DirectBuffer frame, final int offset, final int lengthBytes, final FrameMetadata metadata,
-            final long nowNs)
-        {
-            return port.device.receive(frame, offset, lengthBytes, withMetadata ? metadata : null, nowNs);
-        }
     }
 }

@@ -74,7 +74,7 @@ import java.nio.ByteOrder;
  * this path.
  * <p>
  * <b>Read-ahead.</b> With many guests their RX buffers are no longer in the sidecore's caches, and writing a frame
- * waits for its buffer's line, one frame after another ({@code GuestPairsPathBenchmark}: 64 pairs cost ~1.6× one
+ * waits for its buffer's line, one frame after another ({@code GuestPairsPathBenchmark}: 64 pairs cost 1.7–1.9× one
  * pair per frame on one thread, most of the difference in the buffer writes). The first frame of a batch whose ring
  * it loads therefore reads one byte of the first line of the buffers of the next descriptors, as many as the port's
  * previous batch received (paced traffic, one frame a batch, reads none) and at most
@@ -731,7 +731,6 @@ public final class RxProcessor
             // ring guest memory validated; a read-only view, so a test's access probe sees every read.
             view.wrap(ring.descriptorAddress(index), DescriptorRing.DESCRIPTOR_LENGTH);
             final long bufferGpa = view.getLong(E1000RxDescriptor.BUFFER_ADDR_OFFSET, ByteOrder.LITTLE_ENDIAN);
-            readAheadTouched++;
             if (0 != bufferGpa)
             {
                 final long hostAddress = guestMemory.translateForTouch(bufferGpa, 1);
@@ -745,6 +744,7 @@ public final class RxProcessor
         }
         // Kept, so the reads are not optimized away.
         readAheadLineSum += lineSum;
+        readAheadTouched += count;
     }
 
     private void charge(final int examined)
