@@ -82,7 +82,10 @@ public class GuestPairsPathBenchmark
 
     private BenchPort[] senders;
     private BenchPort[] receivers;
-    /** Ring position of each pair's next visit: the rings are walked round, as a guest's are. */
+    /**
+     * RX ring index of each pair's next visit (its TX ring index is twice it, modulo the ring): the rings are walked
+     * round, as a guest's are.
+     */
     private int[] positions;
 
     /**
@@ -205,15 +208,14 @@ public class GuestPairsPathBenchmark
     {
         final BenchPort sender = senders[pair];
         final BenchPort receiver = receivers[pair];
-        final int position = positions[pair];
-        final int rxStart = position % RX_RING_DESCRIPTORS;
+        final int rxStart = positions[pair];
         for (int i = 0; i < FRAMES_PER_VISIT; i++)
         {
             receiver.putRxDescriptor((rxStart + i) % RX_RING_DESCRIPTORS);
         }
         final int rxTail = (rxStart + FRAMES_PER_VISIT) % RX_RING_DESCRIPTORS;
         receiver.registers.setRelease(E1000Registers.RDT, rxTail);
-        final int txStart = (2 * position) % TX_RING_DESCRIPTORS;
+        final int txStart = (2 * rxStart) % TX_RING_DESCRIPTORS;
         final int txTail = (txStart + TX_DESCRIPTORS) % TX_RING_DESCRIPTORS;
         sender.registers.setRelease(E1000Registers.TDT, txTail);
         final long before = receiver.counters.get(PortCounter.RX_FRAMES);
@@ -221,7 +223,7 @@ public class GuestPairsPathBenchmark
         receiver.device.rxBatching(true, BenchPort.NOW_NS);
         sender.device.pollTx(BenchPort.NOW_NS, TX_DESCRIPTORS);
         receiver.device.rxBatching(false, BenchPort.NOW_NS);
-        positions[pair] = position + FRAMES_PER_VISIT;
+        positions[pair] = rxTail;
         return receiver.counters.get(PortCounter.RX_FRAMES) - before;
     }
 }
