@@ -17,12 +17,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -32,7 +32,8 @@ import java.util.function.LongSupplier;
  * The daemon's control socket: a Unix stream socket (junixsocket), file mode 0660, accepting on its own thread; one
  * thread per accepted connection ({@link ControlConnection}), at most {@code sidecore.control.max.connections} at
  * once. Each peer's credentials (SO_PEERCRED) are checked against the {@link PeerPolicy} before anything it sends is
- * read; a refused peer gets one error line and is closed.
+ * read; a refused peer gets one error line and is closed once it hangs up or after a short linger
+ * ({@link RefusedPeers}: so its request, written before it read the refusal, does not fail with EPIPE).
  * <p>
  * The protocol ({@link ControlProtocol}) is JSON lines; requests only act on ports through the {@link PortRegistry},
  * which reaches the sidecores through the engine's proxy.
@@ -57,6 +58,7 @@ public final class ControlServer implements AutoCloseable
     private final List<Thread> threads = new ArrayList<>();
     private AFUNIXServerSocket server;
     private Thread acceptThread;
+    private RefusedPeers refusedPeers;
     private volatile boolean closing;
     private volatile LongSupplier requestClock = System::nanoTime;
 
@@ -128,6 +130,7 @@ public final class ControlServer implements AutoCloseable
         server.bind(AFUNIXSocketAddress.of(controlSocket));
         Files.setPosixFilePermissions(controlSocket, PosixFilePermissions.fromString("rw-rw----"));
         directories.applyGroup(controlSocket);
+        refusedPeers = new RefusedPeers();
         acceptThread = new Thread(this::acceptLoop, "sidecore-control-accept");
         acceptThread.setDaemon(true);
         acceptThread.start();
@@ -169,6 +172,10 @@ public final class ControlServer implements AutoCloseable
         for (final ControlConnection connection : connections)
         {
             connection.close();
+        }
+        if (null != refusedPeers)
+        {
+            refusedPeers.close();
         }
         joinAll();
         try
@@ -294,17 +301,18 @@ public final class ControlServer implements AutoCloseable
 
     private void refuse(final AFUNIXSocket socket, final String code, final String message)
     {
-        try (socket)
+        final byte[] json;
+        try
         {
-            final OutputStream out = socket.getOutputStream();
-            out.write(mapper.writeValueAsBytes(errorResponse(null, code, message)));
-            out.write(ControlProtocol.LINE_END);
-            out.flush();
+            json = mapper.writeValueAsBytes(errorResponse(null, code, message));
         }
         catch (final IOException ex)
         {
-            LOG.debug("refused peer gone before its error: {}", ex.getMessage());
+            throw new IllegalStateException("an error response did not serialize", ex);
         }
+        final byte[] line = Arrays.copyOf(json, json.length + 1);
+        line[json.length] = ControlProtocol.LINE_END;
+        refusedPeers.refuse(socket, line);
     }
 
     /**

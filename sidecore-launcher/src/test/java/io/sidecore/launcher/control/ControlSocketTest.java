@@ -25,6 +25,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -329,6 +330,64 @@ class ControlSocketTest
                 assertError(second.response(), ControlProtocol.E_TOO_MANY_CONNECTIONS, "1 control connections");
                 assertTrue(second.isClosedByPeer());
             }
+            assertOk(first.request("{\"version\":1,\"command\":\"list\"}"));
+        }
+    }
+
+    /**
+     * A refused client writes its request before it reads (every client does); the refusal must not close the
+     * connection under it, or its write fails with EPIPE and it never reads why (a Python client on CI). The
+     * request here goes out well after the refusal was written, when a daemon that closed at once had closed.
+     */
+    @Test
+    void shouldLetRefusedPeerWriteItsRequestAfterTheRefusalAndReadTheEnd() throws Exception
+    {
+        start(Map.of("sidecore.control.max.connections", "1"));
+        try (TestControlClient first = client(); TestControlClient refused = client())
+        {
+            assertOk(first.request("{\"version\":1,\"command\":\"list\"}"));
+            assertError(refused.response(), ControlProtocol.E_TOO_MANY_CONNECTIONS, "1 control connections");
+            Thread.sleep(200);
+
+            refused.send("{\"version\":1,\"command\":\"list\"}\n".getBytes(StandardCharsets.UTF_8));
+
+            assertTrue(refused.isClosedByPeer(), "after its error line, the refused peer reads the end");
+            assertOk(first.request("{\"version\":1,\"command\":\"list\"}"));
+        }
+    }
+
+    /**
+     * The linger is bounded: a refused peer that never hangs up has its connection closed by the daemon within
+     * {@link RefusedPeers#LINGER_NS} (seen as a write failing once the daemon's side is gone).
+     */
+    @Test
+    void shouldCloseRefusedPeerThatNeverHangsUpAfterTheLinger() throws Exception
+    {
+        start(Map.of("sidecore.control.max.connections", "1"));
+        try (TestControlClient first = client(); TestControlClient refused = client())
+        {
+            assertOk(first.request("{\"version\":1,\"command\":\"list\"}"));
+            assertError(refused.response(), ControlProtocol.E_TOO_MANY_CONNECTIONS, "1 control connections");
+            final long refusedNs = System.nanoTime();
+
+            final long deadlineNs = refusedNs + RefusedPeers.LINGER_NS + TimeUnit.SECONDS.toNanos(10);
+            IOException writeFailure = null;
+            while (null == writeFailure && System.nanoTime() < deadlineNs)
+            {
+                try
+                {
+                    refused.send(new byte[] {' '});
+                    Thread.sleep(50);
+                }
+                catch (final IOException ex)
+                {
+                    writeFailure = ex;
+                }
+            }
+            final long closedAfterNs = System.nanoTime() - refusedNs;
+
+            assertNotNull(writeFailure, "the daemon closed the refused connection");
+            assertTrue(closedAfterNs >= RefusedPeers.LINGER_NS / 2, "not before the linger: " + closedAfterNs);
             assertOk(first.request("{\"version\":1,\"command\":\"list\"}"));
         }
     }

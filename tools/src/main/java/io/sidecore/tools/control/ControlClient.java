@@ -123,8 +123,20 @@ public final class ControlClient implements AutoCloseable
         final byte[] bytes = mapper.writeValueAsBytes(request);
         final byte[] line = java.util.Arrays.copyOf(bytes, bytes.length + 1);
         line[bytes.length] = ControlProtocol.LINE_END;
-        out.write(line);
-        out.flush();
+        try
+        {
+            out.write(line);
+            out.flush();
+        }
+        catch (final IOException ex)
+        {
+            // The daemon answers a peer it refuses (uid not allowed, too many connections) at once and closes after
+            // a linger; a write that fails here met a daemon that closed first (junixsocket closes the socket on
+            // EPIPE, so its error line cannot be read any more): say what that most likely means.
+            throw new IOException("the daemon closed the control connection before the request was written: it " +
+                "stopped, or it refused this peer (not in sidecore.control.allowed.uids/gids, or past " +
+                "sidecore.control.max.connections); its log says which: " + ex.getMessage(), ex);
+        }
         final String response = readLine();
         if (null == response)
         {
