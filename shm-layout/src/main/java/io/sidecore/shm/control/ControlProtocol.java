@@ -7,7 +7,8 @@ package io.sidecore.shm.control;
  *   connection                          client                         daemon
  *   ----------                          ------                         ------
  *   accept, SO_PEERCRED checked   ◄──── connect
- *                                       (refused: one error response line, then close)
+ *                                       (refused: one error response line, then the end of the
+ *                                        stream; closed when the peer hangs up, at most 1 s later)
  *   JSON mode (any number of)           {"version":1,"id":7,            {"version":1,"id":7,"ok":true,
  *                                        "command":"list"}\n  ───────►   "result":{...}}\n
  *                                                             ◄───────  or "ok":false,"error":{"code":..,
@@ -24,8 +25,10 @@ package io.sidecore.shm.control;
  * response line per request, in order: {@link #VERSION}, {@link #ID}, {@link #OK}, then {@link #RESULT} (an object)
  * or {@link #ERROR} (an object with {@link #CODE}, one of the {@code E_*} codes, and {@link #MESSAGE}, a reason for
  * people). A request line that is not JSON, names no or an unknown command, or has a field of the wrong type gets an
- * error response and the connection stays usable; an over-long request or an unauthorized peer gets one and is
- * closed. Unknown fields are errors (a typo must not be silently ignored).
+ * error response and the connection stays usable; an over-long request gets one and is closed; an unauthorized
+ * peer (or one past the daemon's connection limit) gets one before it sent anything, then the end of the stream,
+ * and the daemon reads and drops what it sends until it hangs up (at most a second), so a client that writes its
+ * request before reading still reads the refusal. Unknown fields are errors (a typo must not be silently ignored).
  * <p>
  * <b>Attach.</b> The {@link #CMD_ATTACH} request carries file descriptors with SCM_RIGHTS on the same
  * {@code sendmsg} as its line: guest-memory memfds (sealed against shrinking, {@code F_SEAL_SHRINK}) and an
@@ -301,9 +304,9 @@ public final class ControlProtocol
     public static final String E_UNKNOWN_COMMAND = "unknown_command";
     /** Error: a field is missing, unknown, of the wrong type or out of range. */
     public static final String E_INVALID_ARGUMENT = "invalid_argument";
-    /** Error: the peer's uid and gid are not allowed; the connection is closed. */
+    /** Error: the peer's uid and gid are not allowed; the connection ends (see the class description). */
     public static final String E_UNAUTHORIZED = "unauthorized";
-    /** Error: too many control connections; the connection is closed. */
+    /** Error: too many control connections; the connection ends (see the class description). */
     public static final String E_TOO_MANY_CONNECTIONS = "too_many_connections";
     /** Error: the connection sends requests faster than allowed; the request was not executed. */
     public static final String E_RATE_LIMITED = "rate_limited";

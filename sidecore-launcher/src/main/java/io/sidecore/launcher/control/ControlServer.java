@@ -32,7 +32,7 @@ import java.util.function.LongSupplier;
  * The daemon's control socket: a Unix stream socket (junixsocket), file mode 0660, accepting on its own thread; one
  * thread per accepted connection ({@link ControlConnection}), at most {@code sidecore.control.max.connections} at
  * once. Each peer's credentials (SO_PEERCRED) are checked against the {@link PeerPolicy} before anything it sends is
- * read; a refused peer gets one error line and is closed once it hangs up or after a short linger
+ * read; a refused peer gets one error line and is closed once it hangs up, at most a second later
  * ({@link RefusedPeers}: so its request, written before it read the refusal, does not fail with EPIPE).
  * <p>
  * The protocol ({@link ControlProtocol}) is JSON lines; requests only act on ports through the {@link PortRegistry},
@@ -308,7 +308,17 @@ public final class ControlServer implements AutoCloseable
         }
         catch (final IOException ex)
         {
-            throw new IllegalStateException("an error response did not serialize", ex);
+            // Strings only: cannot happen; if it did, the accept loop must go on and the peer must not be kept.
+            LOG.error("refused peer closed without its error line: the response did not serialize", ex);
+            try
+            {
+                socket.close();
+            }
+            catch (final IOException closeFailure)
+            {
+                LOG.debug("refused peer's connection did not close: {}", closeFailure.getMessage());
+            }
+            return;
         }
         final byte[] line = Arrays.copyOf(json, json.length + 1);
         line[json.length] = ControlProtocol.LINE_END;

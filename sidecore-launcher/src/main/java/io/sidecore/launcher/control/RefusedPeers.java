@@ -13,17 +13,20 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Refused control connections: each gets its one error line, then its output is shut and whatever the peer sends
- * is read and dropped until it hangs up, at most {@link #LINGER_NS} and {@link #DRAIN_LIMIT_BYTES}, before the
- * connection is closed.
+ * Refused control connections: each gets its one error line at once, then its output is shut and whatever the peer
+ * sends is read and dropped until it hangs up, at most {@link #LINGER_NS} after the refusal and
+ * {@link #DRAIN_LIMIT_BYTES}, before the connection is closed.
  * <p>
  * Why not close at once: a client that connects and writes its request at once (every client does) races the
  * refusal; closing the socket before its request arrived made the client's write fail with EPIPE, so it saw
  * "broken pipe" and never read the refusal that said why (seen on CI with a Python client). With the daemon's side
  * still reading, the write succeeds and the client reads the error line, then the end of the stream.
  * <p>
- * Bounded so refused peers cannot hold the daemon: one thread, at most {@link #QUEUE_CAPACITY} connections waiting
- * for it; a refusal past that is written and closed at once, as before.
+ * Bounded so refused peers cannot hold the daemon: the error line (a few hundred bytes into a new connection's empty
+ * send buffer) and the shutdown are the accept thread's, which never waits on a peer; the lingers are one thread's,
+ * at most {@link #QUEUE_CAPACITY} connections waiting for it, each until {@link #LINGER_NS} after its own refusal
+ * (a peer queued behind silent ones is closed no later for it). A refusal past that capacity, or while the daemon
+ * stops, is closed at once after its line, as before.
  */
 final class RefusedPeers implements AutoCloseable
 {
@@ -36,14 +39,15 @@ final class RefusedPeers implements AutoCloseable
     /** Refused connections waiting for the linger thread, at most. */
     static final int QUEUE_CAPACITY = 16;
 
+    private static final long STOP_WAIT_MS = 500;
     private static final Logger LOG = LoggerFactory.getLogger(RefusedPeers.class);
 
-    private final BlockingQueue<Refusal> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
+    private final BlockingQueue<Lingering> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
     private final Thread thread;
-    private volatile AFUNIXSocket lingering;
+    private volatile AFUNIXSocket draining;
     private volatile boolean closing;
 
-    private record Refusal(AFUNIXSocket socket, byte[] line)
+    private record Lingering(AFUNIXSocket socket, long deadlineNs)
     {
     }
 
@@ -55,23 +59,38 @@ final class RefusedPeers implements AutoCloseable
     }
 
     /**
-     * Answer a refused connection with its error line and close it, after the linger when there is room for it.
+     * Answer a refused connection with its error line and shut its output, then let it linger (or close it at once
+     * when the queue is full or the daemon stops). Accept thread; never waits on the peer.
      *
      * @param socket the refused connection; this takes it over.
      * @param line   the error line, line end included.
      */
     void refuse(final AFUNIXSocket socket, final byte[] line)
     {
-        if (closing || !queue.offer(new Refusal(socket, line)))
+        try
         {
-            try (socket)
-            {
-                write(socket, line);
-            }
-            catch (final IOException ex)
-            {
-                LOG.debug("refused peer gone before its error: {}", ex.getMessage());
-            }
+            final OutputStream out = socket.getOutputStream();
+            out.write(line);
+            out.flush();
+            // Through the channel: junixsocket's Socket.shutdownOutput says "not connected" on an accepted socket.
+            socket.getChannel().shutdownOutput();
+        }
+        catch (final IOException ex)
+        {
+            LOG.debug("refused peer gone before its error: {}", ex.getMessage());
+            closeQuietly(socket);
+            return;
+        }
+        final Lingering lingering = new Lingering(socket, System.nanoTime() + LINGER_NS);
+        if (closing || !queue.offer(lingering))
+        {
+            closeQuietly(socket);
+            return;
+        }
+        if (closing && queue.remove(lingering))
+        {
+            // close() may have emptied the queue between the check and the offer: nobody else would close it.
+            closeQuietly(socket);
         }
     }
 
@@ -83,19 +102,19 @@ final class RefusedPeers implements AutoCloseable
     {
         closing = true;
         thread.interrupt();
-        closeQuietly(lingering);
+        closeQuietly(draining);
         try
         {
-            thread.join(TimeUnit.NANOSECONDS.toMillis(LINGER_NS) + 1000);
+            thread.join(STOP_WAIT_MS);
         }
         catch (final InterruptedException ex)
         {
             Thread.currentThread().interrupt();
         }
-        Refusal refusal;
-        while (null != (refusal = queue.poll()))
+        Lingering lingering;
+        while (null != (lingering = queue.poll()))
         {
-            closeQuietly(refusal.socket());
+            closeQuietly(lingering.socket());
         }
     }
 
@@ -104,49 +123,43 @@ final class RefusedPeers implements AutoCloseable
         final byte[] scratch = new byte[4096];
         while (!closing)
         {
-            final Refusal refusal;
+            final Lingering lingering;
             try
             {
-                refusal = queue.take();
+                lingering = queue.take();
             }
             catch (final InterruptedException ex)
             {
                 return;
             }
-            lingering = refusal.socket();
-            try (AFUNIXSocket socket = refusal.socket())
+            draining = lingering.socket();
+            try (AFUNIXSocket socket = lingering.socket())
             {
-                if (closing)
+                if (!closing)
                 {
-                    return;
+                    drain(socket, lingering.deadlineNs(), scratch);
                 }
-                write(socket, refusal.line());
-                // Through the channel: junixsocket's Socket.shutdownOutput says "not connected" on an accepted socket.
-                socket.getChannel().shutdownOutput();
-                drain(socket, scratch);
             }
             catch (final IOException ex)
             {
                 LOG.debug("refused peer: {}", ex.getMessage());
             }
+            catch (final RuntimeException ex)
+            {
+                // One odd connection must not end the lingers of the others (they would wait until the daemon stops).
+                LOG.warn("refused peer's linger ended by an unexpected error: {}", ex.toString());
+            }
             finally
             {
-                lingering = null;
+                draining = null;
             }
         }
     }
 
-    private static void write(final AFUNIXSocket socket, final byte[] line) throws IOException
-    {
-        final OutputStream out = socket.getOutputStream();
-        out.write(line);
-        out.flush();
-    }
-
-    private static void drain(final AFUNIXSocket socket, final byte[] scratch) throws IOException
+    private static void drain(final AFUNIXSocket socket, final long deadlineNs, final byte[] scratch)
+        throws IOException
     {
         final InputStream in = socket.getInputStream();
-        final long deadlineNs = System.nanoTime() + LINGER_NS;
         long drainedBytes = 0;
         while (drainedBytes < DRAIN_LIMIT_BYTES)
         {
@@ -155,7 +168,7 @@ final class RefusedPeers implements AutoCloseable
             {
                 return;
             }
-            socket.setSoTimeout((int)leftMs);
+            socket.setSoTimeout((int)Math.min(leftMs, Integer.MAX_VALUE));
             final int read;
             try
             {

@@ -24,6 +24,8 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -343,50 +345,97 @@ class ControlSocketTest
     void shouldLetRefusedPeerWriteItsRequestAfterTheRefusalAndReadTheEnd() throws Exception
     {
         start(Map.of("sidecore.control.max.connections", "1"));
-        try (TestControlClient first = client(); TestControlClient refused = client())
+        try (TestControlClient first = client())
         {
-            assertRefusedPastMaximum(first, refused);
-            Thread.sleep(200);
+            assertOk(first.request("{\"version\":1,\"command\":\"list\"}"));
+            try (TestControlClient refused = client())
+            {
+                assertRefused(refused);
+                Thread.sleep(50);
 
-            refused.send("{\"version\":1,\"command\":\"list\"}\n".getBytes(StandardCharsets.UTF_8));
+                refused.send("{\"version\":1,\"command\":\"list\"}\n".getBytes(StandardCharsets.UTF_8));
 
-            assertTrue(refused.isClosedByPeer(), "after its error line, the refused peer reads the end");
+                assertTrue(refused.isClosedByPeer(), "after its error line, the refused peer reads the end");
+            }
             assertOk(first.request("{\"version\":1,\"command\":\"list\"}"));
         }
     }
 
     /**
      * The linger is bounded: a refused peer that never hangs up has its connection closed by the daemon within
-     * {@link RefusedPeers#LINGER_NS} (seen as a write failing once the daemon's side is gone).
+     * {@link RefusedPeers#LINGER_NS} of its refusal (seen as a write failing once the daemon's side is gone), and not
+     * at once (the refusal was written before the client read it, so the time since that read is a lower bound).
      */
     @Test
     void shouldCloseRefusedPeerThatNeverHangsUpAfterTheLinger() throws Exception
     {
         start(Map.of("sidecore.control.max.connections", "1"));
-        try (TestControlClient first = client(); TestControlClient refused = client())
+        try (TestControlClient first = client())
         {
-            assertRefusedPastMaximum(first, refused);
-            final long refusedNs = System.nanoTime();
-
-            final long deadlineNs = refusedNs + RefusedPeers.LINGER_NS + TimeUnit.SECONDS.toNanos(10);
-            IOException writeFailure = null;
-            while (null == writeFailure && System.nanoTime() < deadlineNs)
-            {
-                try
-                {
-                    refused.send(new byte[] {' '});
-                    Thread.sleep(50);
-                }
-                catch (final IOException ex)
-                {
-                    writeFailure = ex;
-                }
-            }
-            final long closedAfterNs = System.nanoTime() - refusedNs;
-
-            assertNotNull(writeFailure, "the daemon closed the refused connection");
-            assertTrue(closedAfterNs >= RefusedPeers.LINGER_NS / 2, "not before the linger: " + closedAfterNs);
             assertOk(first.request("{\"version\":1,\"command\":\"list\"}"));
+            try (TestControlClient refused = client())
+            {
+                assertRefused(refused);
+                final long readNs = System.nanoTime();
+
+                final long deadlineNs = readNs + RefusedPeers.LINGER_NS + TimeUnit.SECONDS.toNanos(10);
+                IOException writeFailure = null;
+                while (null == writeFailure && System.nanoTime() < deadlineNs)
+                {
+                    try
+                    {
+                        refused.send(new byte[] {' '});
+                        Thread.sleep(50);
+                    }
+                    catch (final IOException ex)
+                    {
+                        writeFailure = ex;
+                    }
+                }
+                final long closedAfterNs = System.nanoTime() - readNs;
+
+                assertNotNull(writeFailure, "the daemon closed the refused connection");
+                assertTrue(closedAfterNs >= RefusedPeers.LINGER_NS / 4, "not at once: " + closedAfterNs + " ns");
+            }
+            assertOk(first.request("{\"version\":1,\"command\":\"list\"}"));
+        }
+    }
+
+    /**
+     * Refused peers that stay silent do not delay the next refusal: its error line is written when it is accepted,
+     * not after the lingers of the peers refused before it (five of them would have taken five seconds).
+     */
+    @Test
+    void shouldAnswerRefusedPeerAtOnceWhileOthersLinger() throws Exception
+    {
+        start(Map.of("sidecore.control.max.connections", "1"));
+        final List<TestControlClient> silent = new ArrayList<>();
+        try (TestControlClient first = client())
+        {
+            assertOk(first.request("{\"version\":1,\"command\":\"list\"}"));
+            for (int i = 0; i < 5; i++)
+            {
+                silent.add(client());
+            }
+            final long startNs = System.nanoTime();
+            try (TestControlClient refused = client())
+            {
+                assertRefused(refused);
+                final long answeredAfterNs = System.nanoTime() - startNs;
+
+                assertTrue(answeredAfterNs < 2 * RefusedPeers.LINGER_NS, "answered after " + answeredAfterNs + " ns");
+            }
+            for (final TestControlClient peer : silent)
+            {
+                assertRefused(peer);
+            }
+        }
+        finally
+        {
+            for (final TestControlClient peer : silent)
+            {
+                peer.close();
+            }
         }
     }
 
@@ -709,10 +758,8 @@ class ControlSocketTest
         assertNull(response.get("error"));
     }
 
-    private static void assertRefusedPastMaximum(final TestControlClient first, final TestControlClient refused)
-        throws IOException
+    private static void assertRefused(final TestControlClient refused) throws IOException
     {
-        assertOk(first.request("{\"version\":1,\"command\":\"list\"}"));
         assertError(refused.response(), ControlProtocol.E_TOO_MANY_CONNECTIONS, "1 control connections");
     }
 

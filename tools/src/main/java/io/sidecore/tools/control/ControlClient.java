@@ -130,9 +130,10 @@ public final class ControlClient implements AutoCloseable
         }
         catch (final IOException ex)
         {
-            // The daemon answers a peer it refuses (uid not allowed, too many connections) at once and closes after
-            // a linger; a write that fails here met a daemon that closed first (junixsocket closes the socket on
-            // EPIPE, so its error line cannot be read any more): say what that most likely means.
+            // The daemon answers a peer it refuses (uid not allowed, too many connections) when it accepts it and
+            // keeps reading for up to a second, so a request written then still arrives; a write that fails here met
+            // a daemon that had closed (junixsocket closes the socket on EPIPE, so an error line cannot be read any
+            // more): say what that most likely means.
             throw new IOException("the daemon closed the control connection before the request was written: it " +
                 "stopped, or it refused this peer (not in sidecore.control.allowed.uids/gids, or past " +
                 "sidecore.control.max.connections); its log says which: " + ex.getMessage(), ex);
