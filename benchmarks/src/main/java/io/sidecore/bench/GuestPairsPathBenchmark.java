@@ -77,6 +77,13 @@ public class GuestPairsPathBenchmark
     @Param({"4k"})
     public String pages;
 
+    /**
+     * The receivers' RX read-ahead ({@code sidecore.rx.read.ahead.descriptors}): 32 as the daemon runs, 0 for none:
+     * both in one build, so a comparison is not also one of two builds.
+     */
+    @Param({"32"})
+    public int readAheadDescriptors;
+
     private final List<MemFd> hugePageFiles = new ArrayList<>();
     private final Arena arena = Arena.ofShared();
 
@@ -103,6 +110,7 @@ public class GuestPairsPathBenchmark
                 new L2Switch(0, 2, new MacTable(64, AGING_NS), new ShardRing[1], SidecoreCounters.inHeap(0));
             final BenchPort sender = new BenchPort(BenchPort.MAC, new SwitchBackend(l2Switch, 0), ram("a" + p));
             final BenchPort receiver = new BenchPort(BenchPort.PEER_MAC, null, ram("b" + p));
+            receiver.device.rxReadAheadDescriptors(readAheadDescriptors);
             l2Switch.nowNs(BenchPort.NOW_NS);
             l2Switch.attachLocal(0, 0, L2Switch.macToLong(BenchPort.MAC), new BenchPort.NullSink(), sender.counters);
             l2Switch.attachLocal(1, 1, L2Switch.macToLong(BenchPort.PEER_MAC),

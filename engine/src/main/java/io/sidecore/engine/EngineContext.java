@@ -5,6 +5,7 @@ import io.sidecore.engine.agent.SidecoreEngine;
 import io.sidecore.engine.agent.SidecoreIdleStrategy;
 import io.sidecore.engine.agent.ThreadKick;
 import io.sidecore.engine.agent.ThreadingMode;
+import io.sidecore.engine.e1000.RxProcessor;
 import io.sidecore.engine.port.PortSettings;
 import io.sidecore.engine.status.CountersFile;
 import io.sidecore.engine.status.JvmActivity;
@@ -67,6 +68,7 @@ public final class EngineContext
     private long cycleTimeThresholdNs;
     private long minModerationDelayNs = -1;
     private long fairQuantumNs = -1;
+    private int rxReadAheadDescriptors = -1;
     private long yieldablePassNs = -1;
     private int maxCounters;
     private int errorLogLengthBytes;
@@ -121,6 +123,7 @@ public final class EngineContext
         checkRange("cycleTimeThresholdNs", cycleTimeThresholdNs, 1_000L, 60_000_000_000L);
         checkRange("minModerationDelayNs", minModerationDelayNs, 0, 1_000_000_000L);
         checkRange("fairQuantumNs", fairQuantumNs, 0, MAX_FAIR_QUANTUM_NS);
+        checkRange("rxReadAheadDescriptors", rxReadAheadDescriptors, 0, RxProcessor.MAX_READ_AHEAD_DESCRIPTORS);
         checkRange("yieldablePassNs", yieldablePassNs, 0, MAX_FAIR_QUANTUM_NS);
 
         if (null == countersManager)
@@ -568,6 +571,26 @@ public final class EngineContext
     public EngineContext fairQuantumNs(final long fairQuantumNs)
     {
         this.fairQuantumNs = fairQuantumNs;
+        return this;
+    }
+
+    /**
+     * @return most RX buffers whose first line a batch's first frame reads ahead, per port; 0 for none (see
+     *         {@link RxProcessor}).
+     */
+    public int rxReadAheadDescriptors()
+    {
+        return rxReadAheadDescriptors;
+    }
+
+    /**
+     * @param rxReadAheadDescriptors most RX buffers read ahead per batch, 0 (off) to
+     *                               {@link RxProcessor#MAX_READ_AHEAD_DESCRIPTORS}.
+     * @return this.
+     */
+    public EngineContext rxReadAheadDescriptors(final int rxReadAheadDescriptors)
+    {
+        this.rxReadAheadDescriptors = rxReadAheadDescriptors;
         return this;
     }
 

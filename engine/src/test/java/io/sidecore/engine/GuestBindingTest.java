@@ -228,6 +228,23 @@ class GuestBindingTest
         assertEquals(10_000, engine.proxy().portStatus(port).minModerationDelayNs());
     }
 
+    /**
+     * The engine's RX read-ahead ({@code sidecore.rx.read.ahead.descriptors}) is given to a port's first device and
+     * to every device a later guest brings (a binding builds a new device, whose own default would be 32).
+     */
+    @Test
+    void shouldGiveEveryDeviceOfAPortTheEnginesRxReadAhead()
+    {
+        engine = new SidecoreEngine(TestContexts.invoker(clock, 1).rxReadAheadDescriptors(5));
+        final TestGuest guest = new TestGuest(1);
+        final Port port = unboundPort(guest, new NullBackend(), EngineProxy.LEAST_LOADED_SIDECORE);
+        assertEquals(5, port.device().rxReadAheadDescriptors(), "the port's first device");
+
+        bind(guest, port);
+
+        assertEquals(5, port.device().rxReadAheadDescriptors(), "the bound guest's device");
+    }
+
     @Test
     void shouldRejectModerationOutOfRange()
     {

@@ -3,6 +3,7 @@ package io.sidecore.engine;
 import io.sidecore.engine.agent.SidecoreAgent;
 import io.sidecore.engine.agent.SidecoreIdleStrategy;
 import io.sidecore.engine.agent.ThreadingMode;
+import io.sidecore.engine.e1000.RxProcessor;
 import io.sidecore.engine.mem.GuestMemory;
 import io.sidecore.engine.port.PortSettings;
 import io.sidecore.shm.E1000Registers;
@@ -101,6 +102,7 @@ public final class TestContexts
             .fairQuantumNs(0)
             // Where fairness is on (FairShareTest, TxYieldTest), a port is dear past a pass of 10 us.
             .yieldablePassNs(10_000)
+            .rxReadAheadDescriptors(RxProcessor.READ_AHEAD_DESCRIPTORS)
             .maxCounters(64 * 200);
     }
 }

@@ -6,6 +6,7 @@ import io.sidecore.engine.agent.Kick;
 import io.sidecore.engine.agent.SidecoreIdleStrategy;
 import io.sidecore.engine.agent.ThreadKick;
 import io.sidecore.engine.e1000.PortConfig;
+import io.sidecore.engine.e1000.RxProcessor;
 import io.sidecore.engine.mem.GuestMemory;
 import io.sidecore.engine.port.PortSettings;
 import io.sidecore.launcher.control.ControlServer;
@@ -186,6 +187,15 @@ public final class Configuration
         "Work conserving: when only over-share ports have work, they get the whole core. 0 for budgets in units " +
         "only.",
         SettingParsers.durationNs(0, EngineContext.MAX_FAIR_QUANTUM_NS), EngineContext.class, "fairQuantumNs");
+
+    /** RX read-ahead. */
+    public static final Setting<Integer> RX_READ_AHEAD_DESCRIPTORS = declare("sidecore.rx.read.ahead.descriptors", "32",
+        "RX buffers whose first cache line the first frame of a port's receive batch reads ahead, at most: as many " +
+        "as the port's previous batch received, never past RDT, none when that batch had one frame. The misses " +
+        "then overlap instead of coming one frame after another (with 64 guests ~10 % more frames in the system " +
+        "benchmark, ~17 % less time per frame in one thread). 0 turns it off (for comparisons).",
+        SettingParsers.integer(0, RxProcessor.MAX_READ_AHEAD_DESCRIPTORS), EngineContext.class,
+        "rxReadAheadDescriptors");
 
     /** Pass time above which a port yields to a waiting trapped access. */
     public static final Setting<Long> YIELDABLE_PASS = declare("sidecore.yieldable.pass", "2500ns",
@@ -712,6 +722,7 @@ public final class Configuration
             .busyRatioWindowNs(get(BUSY_RATIO_WINDOW))
             .cycleTimeThresholdNs(get(CYCLE_TIME_THRESHOLD))
             .fairQuantumNs(get(FAIR_QUANTUM))
+            .rxReadAheadDescriptors(get(RX_READ_AHEAD_DESCRIPTORS))
             .yieldablePassNs(get(YIELDABLE_PASS));
     }
 

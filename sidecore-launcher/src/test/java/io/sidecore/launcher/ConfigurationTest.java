@@ -214,6 +214,23 @@ class ConfigurationTest
         assertEquals(1_000L, set.yieldablePassNs());
     }
 
+    /**
+     * The RX read-ahead reaches the engine by default (32) and when set, 0 turning it off; past its maximum the
+     * daemon refuses to start, naming the key.
+     */
+    @Test
+    void shouldGiveTheEngineTheRxReadAheadAndRefuseOneBeyondItsMaximum()
+    {
+        assertEquals(32, Configuration.defaults().engineContext().rxReadAheadDescriptors());
+        assertEquals(0, Configuration.of(Map.of("sidecore.rx.read.ahead.descriptors", "0")).engineContext()
+            .rxReadAheadDescriptors());
+
+        final Configuration beyond = Configuration.of(Map.of("sidecore.rx.read.ahead.descriptors", "257"));
+
+        assertEquals("sidecore.rx.read.ahead.descriptors=257: must be in [0, 256]",
+            assertThrows(ConfigurationException.class, beyond::validate).getMessage());
+    }
+
     @Test
     void shouldNameKeyWhenEngineRefusesCombination()
     {

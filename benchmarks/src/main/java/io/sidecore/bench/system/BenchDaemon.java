@@ -12,6 +12,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -46,6 +48,10 @@ final class BenchDaemon implements AutoCloseable
         this.log = log;
     }
 
+    /** The settings the benchmark gives the daemon itself, which {@code --daemon-setting} may not change. */
+    static final Set<String> BENCHMARK_KEYS = Set.copyOf(
+        benchmarkSettings(Path.of("/"), Path.of("/"), 0, "busy").keySet());
+
     /**
      * The daemon's settings for a benchmark: capacity for 256 guests and a probe (ports, connections, counters),
      * no control request rate limit, and a long command timeout (setting up hundreds of guests makes millions of
@@ -58,6 +64,37 @@ final class BenchDaemon implements AutoCloseable
      * @return the settings, in order.
      */
     static Map<String, String> settings(
+        final Path directory, final Path countersFile, final int sidecoreCpu, final String idleStrategy)
+    {
+        return settings(directory, countersFile, sidecoreCpu, idleStrategy, Map.of());
+    }
+
+    /**
+     * {@link #settings(Path, Path, int, String)} with the run's own settings over the embedded defaults.
+     *
+     * @param directory    where its sockets go.
+     * @param countersFile its counters file.
+     * @param sidecoreCpu  the sidecore's core.
+     * @param idleStrategy busy or adaptive.
+     * @param extra        {@code --daemon-setting}s, none of {@link #BENCHMARK_KEYS}.
+     * @return the settings, in order.
+     */
+    static Map<String, String> settings(final Path directory, final Path countersFile, final int sidecoreCpu,
+        final String idleStrategy, final Map<String, String> extra)
+    {
+        for (final String key : extra.keySet())
+        {
+            if (BENCHMARK_KEYS.contains(key))
+            {
+                throw new IllegalArgumentException("the benchmark sets " + key + " itself");
+            }
+        }
+        final Map<String, String> settings = benchmarkSettings(directory, countersFile, sidecoreCpu, idleStrategy);
+        settings.putAll(new TreeMap<>(extra));
+        return settings;
+    }
+
+    private static Map<String, String> benchmarkSettings(
         final Path directory, final Path countersFile, final int sidecoreCpu, final String idleStrategy)
     {
         final Map<String, String> settings = new LinkedHashMap<>();

@@ -99,7 +99,7 @@ final class BenchSession
         int failures = 0;
         final Path daemonDirectory = workDirectory.resolve("daemon");
         final Map<String, String> daemonSettings = BenchDaemon.settings(daemonDirectory,
-            countersFile("busy"), settings.sidecoreCpu(), IDLE_STRATEGY_BUSY);
+            countersFile("busy"), settings.sidecoreCpu(), IDLE_STRATEGY_BUSY, settings.daemonSettings());
         metadata.put("daemon.settings", daemonSettings.toString());
         JfrAttribution attribution = null;
         hostStalls("before");
@@ -223,7 +223,8 @@ final class BenchSession
         {
             final Path directory = workDirectory.resolve("idle-" + strategy);
             final Map<String, String> daemonSettings =
-                BenchDaemon.settings(directory, countersFile("idle-" + strategy), settings.sidecoreCpu(), strategy);
+                BenchDaemon.settings(directory, countersFile("idle-" + strategy), settings.sidecoreCpu(), strategy,
+                    settings.daemonSettings());
             try (BenchDaemon daemon = BenchDaemon.start(directory, daemonSettings, settings.guestCpus(), false,
                 settings.daemonJvmOptions()))
             {

@@ -22,6 +22,8 @@ import io.sidecore.tools.bench.BenchFrames;
  * @param jfr             record the daemon with JFR and attribute outliers.
  * @param daemonJvmOptions further JVM options of the daemon (diagnostics, e.g. {@code -XX:-UseTLAB} so that every
  *                        allocation of the sidecore thread is a JFR event with its stack).
+ * @param daemonSettings  daemon settings over the embedded defaults ({@code --daemon-setting}), never one of
+ *                        {@link BenchDaemon#BENCHMARK_KEYS}.
  * @param hugePages       each guest's RAM in 2 MiB huge pages from the host's reserved pool, else 4 KiB pages.
  */
 record BenchSettings(
@@ -38,6 +40,7 @@ record BenchSettings(
     long probeIntervalUs,
     boolean jfr,
     java.util.List<String> daemonJvmOptions,
+    java.util.Map<String, String> daemonSettings,
     boolean hugePages)
 {
     /** Guest threads at most in the trap baseline (one per guest up to this). */

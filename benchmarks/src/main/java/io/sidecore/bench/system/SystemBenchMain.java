@@ -1,5 +1,7 @@
 package io.sidecore.bench.system;
 
+import io.sidecore.launcher.Configuration;
+import io.sidecore.launcher.ConfigurationException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -119,6 +121,13 @@ public final class SystemBenchMain implements Callable<Integer>
             "sidecore thread becomes a JFR event with its stack, attributed in the OUTLIERS lines)")
     private List<String> daemonJvmOptions = new ArrayList<>();
 
+    @Option(names = "--daemon-setting", paramLabel = "KEY=VALUE",
+        description = "a daemon setting over the embedded default, repeatable (see 'tools/sidecore daemon " +
+            "--print-settings'), e.g. sidecore.rx.read.ahead.descriptors=0 to compare the same build with a " +
+            "feature off; the settings the benchmark itself needs (sockets, counters file, cores, idle strategy, " +
+            "capacities) cannot be changed")
+    private Map<String, String> daemonSettings = new LinkedHashMap<>();
+
     @Option(names = "--out", paramLabel = "DIR",
         description = "results directory (default: benchmarks/results/<timestamp>)")
     private Path out;
@@ -153,6 +162,7 @@ public final class SystemBenchMain implements Callable<Integer>
         {
             throw usage("--sidecore-cpu must be below " + cpus + ": " + sidecore);
         }
+        checkDaemonSettings();
         if (repeats < 1 || warmupSeconds < 0 || txBatch < 1 || probeIntervalUs < 1)
         {
             throw usage("--repeats, --tx-batch and --probe-interval-us must be positive");
@@ -192,7 +202,7 @@ public final class SystemBenchMain implements Callable<Integer>
         final String guestCpus = guestCpus(cpus, sidecore);
         final BenchSettings settings = new BenchSettings(attachMode, sidecore, guestCpus, cpus - 1, warmupSeconds,
             seconds, repeats, txBatch, irq.toUpperCase(Locale.ROOT), guestThreads, probeIntervalUs, !noJfr,
-            List.copyOf(daemonJvmOptions), hugePages);
+            List.copyOf(daemonJvmOptions), Map.copyOf(daemonSettings), hugePages);
         final Path home = Path.of(System.getProperty("sidecore.home", "."));
         final String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
         final Path results = null != out ? out.toAbsolutePath() : home.resolve("benchmarks/results").resolve(stamp);
@@ -303,6 +313,30 @@ public final class SystemBenchMain implements Callable<Integer>
             }
         }
         return values;
+    }
+
+
+    /**
+     * Refuse a daemon setting the benchmark needs for itself or one the daemon would refuse, naming it, before
+     * anything starts.
+     */
+    private void checkDaemonSettings()
+    {
+        for (final String key : daemonSettings.keySet())
+        {
+            if (BenchDaemon.BENCHMARK_KEYS.contains(key))
+            {
+                throw usage("--daemon-setting cannot change " + key + ": the benchmark sets it");
+            }
+        }
+        try
+        {
+            Configuration.of(daemonSettings).validate();
+        }
+        catch (final ConfigurationException ex)
+        {
+            throw usage("--daemon-setting " + ex.getMessage());
+        }
     }
 
     /**

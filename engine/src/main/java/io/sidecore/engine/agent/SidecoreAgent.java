@@ -130,6 +130,7 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
     private final long busyRatioWindowNs;
     private final long cycleTimeThresholdNs;
     private final long minModerationDelayNs;
+    private final int rxReadAheadDescriptors;
     private final long fairQuantumNs;
     private final long yieldablePassNs;
     private final long[] creditNs;
@@ -192,6 +193,7 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
         this.cycleTimeThresholdNs = ctx.cycleTimeThresholdNs();
         this.minModerationDelayNs = ctx.minModerationDelayNs();
         this.fairQuantumNs = ctx.fairQuantumNs();
+        this.rxReadAheadDescriptors = ctx.rxReadAheadDescriptors();
         this.yieldablePassNs = ctx.yieldablePassNs();
         this.creditNs = new long[ctx.maxPortsPerSidecore()];
         this.dearLastPass = new boolean[ctx.maxPortsPerSidecore()];
@@ -465,6 +467,7 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
         }
         port.applySettings(port.settings(), nowNs);
         port.applyModeration(port.moderationOverrideNs(), minModerationDelayNs);
+        port.rxReadAheadDescriptors(rxReadAheadDescriptors);
         port.yieldTxWhen(commandWaiting);
         port.syncDoorbells();
         port.rxBatchTracker(this);

@@ -745,6 +745,25 @@ public final class E1000Device
     }
 
     /**
+     * Set how many RX buffers' first lines a batch's first frame reads ahead at most ({@link RxProcessor}'s
+     * read-ahead, {@code sidecore.rx.read.ahead.descriptors}); 0 turns it off. Agent thread.
+     *
+     * @param descriptors 0 to {@link RxProcessor#MAX_READ_AHEAD_DESCRIPTORS}.
+     */
+    public void rxReadAheadDescriptors(final int descriptors)
+    {
+        rx.readAheadDescriptors(descriptors);
+    }
+
+    /**
+     * @return most RX buffers whose first line a batch's first frame reads ahead.
+     */
+    public int rxReadAheadDescriptors()
+    {
+        return rx.readAheadDescriptors();
+    }
+
+    /**
      * @return MAC loopback (RCTL.LBM not 00, SDM 13.4.22) or PHY loopback (BMCR bit 14): every frame the guest
      *         transmits comes back on its own receive ring, nothing leaves the port and nothing from outside enters.
      */

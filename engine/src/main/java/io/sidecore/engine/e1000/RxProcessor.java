@@ -77,12 +77,13 @@ import java.nio.ByteOrder;
  * waits for its buffer's line, one frame after another ({@code GuestPairsPathBenchmark}: 64 pairs cost 1.7–1.9× one
  * pair per frame on one thread, most of the difference in the buffer writes). The first frame of a batch whose ring
  * it loads therefore reads one byte of the first line of the buffers of the next descriptors, as many as the port's
- * previous batch received (paced traffic, one frame a batch, reads none) and at most
- * {@link #READ_AHEAD_DESCRIPTORS}: the misses overlap, and the writes find the lines in the cache. Like the TX
+ * previous batch received (paced traffic, one frame a batch, reads none) and at most the engine's
+ * {@code sidecore.rx.read.ahead.descriptors} ({@link #READ_AHEAD_DESCRIPTORS} by default, 0 for none): the misses
+ * overlap, and the writes find the lines in the cache. Like the TX
  * gather's touch it only reads what the ring and guest memory validate, through a read-only view (refusals
  * uncounted: the scan counts its own; buffer addresses of 0 skipped), and writes and decides nothing, so the outcome
- * is the same with it or without. It is not charged to the descriptor budget: it reads at most
- * {@link #READ_AHEAD_DESCRIPTORS} descriptors and buffer bytes per batch whose ring it loads (a pass opens one batch
+ * is the same with it or without. It is not charged to the descriptor budget: it reads at most that setting's
+ * descriptors and buffer bytes per batch whose ring it loads (a pass opens one batch
  * per port; a batch flushed early, for a command or a CSB kick, lets the next frame load the ring again), and no
  * more than the frames the port's previous batch received, whose scans were charged.
  */
@@ -113,7 +114,10 @@ public final class RxProcessor
      * (the system benchmark finds ~36 per port visit with 64 guests), few enough that the lines are still in the
      * cache when the frames reach them.
      */
-    static final int READ_AHEAD_DESCRIPTORS = 32;
+    public static final int READ_AHEAD_DESCRIPTORS = 32;
+
+    /** Most descriptors a read-ahead may be set to: a batch reads no more than the previous batch received anyway. */
+    public static final int MAX_READ_AHEAD_DESCRIPTORS = 256;
 
     private static final boolean NATIVE_LITTLE_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
     private static final int SCAN_OK = 0;
@@ -310,11 +314,20 @@ public final class RxProcessor
      */
     void readAheadDescriptors(final int descriptors)
     {
-        if (descriptors < 0)
+        if (descriptors < 0 || descriptors > MAX_READ_AHEAD_DESCRIPTORS)
         {
-            throw new IllegalArgumentException("read-ahead must be at least 0 descriptors: " + descriptors);
+            throw new IllegalArgumentException("read-ahead must be 0 to " + MAX_READ_AHEAD_DESCRIPTORS +
+                " descriptors: " + descriptors);
         }
         this.readAheadDescriptors = descriptors;
+    }
+
+    /**
+     * @return most descriptors' buffers a batch reads ahead.
+     */
+    int readAheadDescriptors()
+    {
+        return readAheadDescriptors;
     }
 
     /**

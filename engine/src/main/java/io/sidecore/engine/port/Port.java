@@ -8,6 +8,7 @@ import io.sidecore.engine.e1000.InterruptController;
 import io.sidecore.engine.e1000.InterruptLine;
 import io.sidecore.engine.e1000.PortConfig;
 import io.sidecore.engine.e1000.RegisterImage;
+import io.sidecore.engine.e1000.RxProcessor;
 import io.sidecore.engine.e1000.YieldSignal;
 import io.sidecore.engine.frame.FrameMetadata;
 import io.sidecore.engine.frame.FrameSink;
@@ -73,6 +74,7 @@ public final class Port
     private final TokenBucket floodBucket = new TokenBucket();
     private final TokenBucket faultResetBucket = new TokenBucket();
     private long faultsAndResetsSeen;
+    private int rxReadAheadDescriptors = RxProcessor.READ_AHEAD_DESCRIPTORS;
     private E1000Device device;
     private final PortFaultPublisher faultPublisher;
     private final EepromImage eepromImage;
@@ -224,7 +226,21 @@ public final class Port
         // state, so a guest that reconnects in a loop gains no burst and no fresh allowance (only time refills them).
         guestMemory.maxRegions(settings.maxDmaRegions());
         device.interrupts().minModerationDelayNs(minModerationDelayNs);
+        device.rxReadAheadDescriptors(rxReadAheadDescriptors);
         syncDoorbells();
+    }
+
+    /**
+     * Set the RX read-ahead of this port's device and of every device a later guest brings
+     * ({@code sidecore.rx.read.ahead.descriptors}). Agent thread.
+     *
+     * @param descriptors most RX buffers read ahead per batch, 0 (off) to
+     *                    {@link RxProcessor#MAX_READ_AHEAD_DESCRIPTORS}.
+     */
+    public void rxReadAheadDescriptors(final int descriptors)
+    {
+        device.rxReadAheadDescriptors(descriptors);
+        rxReadAheadDescriptors = descriptors;
     }
 
     /**
