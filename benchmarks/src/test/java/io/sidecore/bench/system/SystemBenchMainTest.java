@@ -16,11 +16,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * {@code tools/sidecore bench}'s checks of its options before anything runs. {@code --seconds}: a measured interval starts and ends at the sidecore's once-a-second reading
- * of its allocated bytes, so it lasts whole seconds; anything but a whole number of seconds, at least 1, is a usage
- * error naming the option. Each refused value comes with {@code --attach bogus}, refused later in the checks, so that
- * a value wrongly accepted fails on the attach mode (naming {@code --attach}, not {@code --seconds}) and no benchmark
- * ever runs here.
+ * {@code tools/sidecore bench}'s checks of its options before anything runs. {@code --seconds}: a measured interval
+ * starts and ends at the sidecore's once-a-second reading of its allocated bytes, so it lasts whole seconds; anything
+ * but a whole number of seconds, at least 1, is a usage error naming the option. Each refused value comes with
+ * {@code --attach bogus}, refused later in the checks, so that a value wrongly accepted fails on the attach mode
+ * (naming {@code --attach}, not the option under test) and no benchmark ever runs here.
  */
 class SystemBenchMainTest
 {
