@@ -41,8 +41,8 @@ import java.util.concurrent.TimeUnit;
  * Each pair has its own two-port {@link L2Switch}, so the MAC table's size is not what is measured. Frames per visit
  * is about what the daemon finds per port visit with 64 guests under load (~36). The guests' part (the RX
  * descriptors handed back, TDT and RDT) is written on the measuring thread just before each visit, so those lines are
- * in its cache, where a real guest's are on another core: for the RX read-ahead, which reads exactly the 32 buffers
- * each visit fills here, this is the best case, and its gain here an upper bound.
+ * in its cache, where a real guest's are on another core: for the RX read-ahead, which at its default depth reads
+ * exactly the 32 buffers each visit fills here, this is the best case, and its gain here an upper bound.
  * <p>
  * Scores are ns per call; the {@code frames} secondary result is ns per frame.
  */

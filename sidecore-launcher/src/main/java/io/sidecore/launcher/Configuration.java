@@ -188,12 +188,12 @@ public final class Configuration
         "only.",
         SettingParsers.durationNs(0, EngineContext.MAX_FAIR_QUANTUM_NS), EngineContext.class, "fairQuantumNs");
 
-    /** RX read-ahead. */
+    /** RX read-ahead depth: a setting so that operators can turn it off and a comparison needs one build only. */
     public static final Setting<Integer> RX_READ_AHEAD_DESCRIPTORS = declare("sidecore.rx.read.ahead.descriptors", "32",
         "RX buffers whose first cache line the first frame of a port's receive batch reads ahead, at most: as many " +
         "as the port's previous batch received, never past RDT, none when that batch had one frame. The misses " +
-        "then overlap instead of coming one frame after another (with 64 guests ~10 % more frames in the system " +
-        "benchmark, ~17 % less time per frame in one thread). 0 turns it off (for comparisons).",
+        "then overlap instead of coming one frame after another (measured with 64 guests: more frames in the " +
+        "system benchmark, less time per frame in one thread; see the README). 0 (or 1) turns it off.",
         SettingParsers.integer(0, RxProcessor.MAX_READ_AHEAD_DESCRIPTORS), EngineContext.class,
         "rxReadAheadDescriptors");
 

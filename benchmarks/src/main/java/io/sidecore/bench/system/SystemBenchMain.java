@@ -1,7 +1,6 @@
 package io.sidecore.bench.system;
 
 import io.sidecore.launcher.Configuration;
-import io.sidecore.launcher.ConfigurationException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -44,6 +43,9 @@ public final class SystemBenchMain implements Callable<Integer>
 {
     @Spec
     private CommandSpec spec;
+
+    /** The daemon's declared ports ({@code sidecore.ports}, {@code sidecore.ports.NAME.*}): the benchmark's own. */
+    private static final String DECLARED_PORTS = "sidecore.ports";
 
     @Option(names = "--quick", description = "a representative subset (under five minutes on an idle machine)")
     private boolean quick;
@@ -125,8 +127,10 @@ public final class SystemBenchMain implements Callable<Integer>
         description = "a daemon setting over the embedded default, repeatable (see 'tools/sidecore daemon " +
             "--print-settings'), e.g. sidecore.rx.read.ahead.descriptors=0 to compare the same build with a " +
             "feature off; the settings the benchmark itself needs (sockets, counters file, cores, idle strategy, " +
-            "capacities) cannot be changed")
-    private Map<String, String> daemonSettings = new LinkedHashMap<>();
+            "capacities) and declared ports cannot be given")
+    private List<String> daemonSettingArguments = new ArrayList<>();
+
+    private final Map<String, String> daemonSettings = new LinkedHashMap<>();
 
     @Option(names = "--out", paramLabel = "DIR",
         description = "results directory (default: benchmarks/results/<timestamp>)")
@@ -322,20 +326,41 @@ public final class SystemBenchMain implements Callable<Integer>
      */
     private void checkDaemonSettings()
     {
-        for (final String key : daemonSettings.keySet())
+        for (final String argument : daemonSettingArguments)
         {
-            if (BenchDaemon.BENCHMARK_KEYS.contains(key))
+            final int equals = argument.indexOf('=');
+            if (equals <= 0)
+            {
+                throw usage("--daemon-setting takes KEY=VALUE: " + argument);
+            }
+            final String key = argument.substring(0, equals);
+            final String value = argument.substring(equals + 1);
+            if (BenchDaemon.BENCHMARK_KEYS.contains(key) || DECLARED_PORTS.equals(key) ||
+                key.startsWith(DECLARED_PORTS + "."))
             {
                 throw usage("--daemon-setting cannot change " + key + ": the benchmark sets it");
             }
+            // The daemon reads a properties file: a backslash or a line end would make it read something else.
+            if (value.indexOf('\\') >= 0 || value.indexOf('\n') >= 0 || value.indexOf('\r') >= 0)
+            {
+                throw usage("--daemon-setting " + key + ": a value with a backslash or a line end is not passed on");
+            }
+            if (null != daemonSettings.put(key, value))
+            {
+                throw usage("--daemon-setting " + key + " given twice");
+            }
         }
+        // What the daemon will check at start, on what it will be given: each value, then the engine's combinations.
+        final Configuration config = Configuration.of(
+            BenchDaemon.settings(Path.of("/nonexistent"), Path.of("/nonexistent"), 0, "busy", daemonSettings));
         try
         {
-            Configuration.of(daemonSettings).validate();
+            config.validate();
+            config.engineContext().countersFile(null).conclude().close();
         }
-        catch (final ConfigurationException ex)
+        catch (final IllegalArgumentException ex)
         {
-            throw usage("--daemon-setting " + ex.getMessage());
+            throw usage("--daemon-setting " + config.nameSetting(ex).getMessage());
         }
     }
 

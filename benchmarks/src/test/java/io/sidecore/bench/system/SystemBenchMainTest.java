@@ -44,12 +44,25 @@ class SystemBenchMainTest
         "sidecore.cores=0|--daemon-setting cannot change sidecore.cores: the benchmark sets it",
         "sidecore.no.such=1|--daemon-setting sidecore.no.such=1: is not a sidecore setting",
         "sidecore.rx.read.ahead.descriptors=257|--daemon-setting sidecore.rx.read.ahead.descriptors=257: must be in",
+        "sidecore.ports=x|--daemon-setting cannot change sidecore.ports: the benchmark sets it",
+        "sidecore.ports.x.mac=02:00:00:00:00:09|--daemon-setting cannot change sidecore.ports.x.mac:",
+        "sidecore.mac.table.capacity=1024|--daemon-setting sidecore.mac.table.capacity=1024: ",
+        "sidecore.rx.read.ahead.descriptors|--daemon-setting takes KEY=VALUE: sidecore.rx.read.ahead.descriptors",
         "sidecore.rx.read.ahead.descriptors=0|--attach must be native or vfio-user: bogus"})
     void shouldRefuseADaemonSettingTheBenchmarkOwnsOrTheDaemonWouldRefuse(final String setting, final String error)
     {
         final String firstLine = firstErrorLineOfUsageError("--daemon-setting", setting, "--attach", "bogus");
 
         assertTrue(firstLine.startsWith(error), firstLine);
+    }
+
+    @Test
+    void shouldRefuseADaemonSettingGivenTwice()
+    {
+        final String firstLine = firstErrorLineOfUsageError("--daemon-setting", "sidecore.rx.read.ahead.descriptors=0",
+            "--daemon-setting", "sidecore.rx.read.ahead.descriptors=8", "--attach", "bogus");
+
+        assertEquals("--daemon-setting sidecore.rx.read.ahead.descriptors given twice", firstLine);
     }
 
     @Test

@@ -703,7 +703,7 @@ public final class E1000Device
      * the I/O BAR's address latch 0, the interrupt line deasserted and every moderation timer stopped, TX/RX packet
      * state dropped and a port fault cleared. Both rings stop (TCTL and RCTL are 0, their bases 0, and bus mastering
      * is off), so nothing is read from or written to guest memory until a driver sets the device up again. The
-     * host's moderation floor is configuration, not device state, and stays. Counted in
+     * host's moderation floor and the RX read-ahead depth are configuration, not device state, and stay. Counted in
      * {@link PortCounter#DEVICE_RESETS}.
      */
     public void powerOnReset()

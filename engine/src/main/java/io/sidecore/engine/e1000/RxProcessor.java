@@ -116,7 +116,10 @@ public final class RxProcessor
      */
     public static final int READ_AHEAD_DESCRIPTORS = 32;
 
-    /** Most descriptors a read-ahead may be set to: a batch reads no more than the previous batch received anyway. */
+    /**
+     * Most descriptors a read-ahead may be set to: a whole default ring (256 descriptors, what Linux's e1000 gives).
+     * Any depth is bounded again by the frames the previous batch received, themselves bounded by the RX budgets.
+     */
     public static final int MAX_READ_AHEAD_DESCRIPTORS = 256;
 
     private static final boolean NATIVE_LITTLE_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
@@ -310,7 +313,7 @@ public final class RxProcessor
     /**
      * Set how many descriptors' buffers a batch reads ahead at most (see the class description); 0 or 1 reads none.
      *
-     * @param descriptors most descriptors read ahead per batch, 0 or more.
+     * @param descriptors most descriptors read ahead per batch, 0 to {@link #MAX_READ_AHEAD_DESCRIPTORS}.
      */
     void readAheadDescriptors(final int descriptors)
     {

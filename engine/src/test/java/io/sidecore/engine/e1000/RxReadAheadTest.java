@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -51,6 +52,21 @@ class RxReadAheadTest
 
         assertEquals(4, h.device.rx.readAheadTouchedDescriptors());
         assertEquals(20, h.counter(PortCounter.RX_FRAMES));
+    }
+
+    @Test
+    void shouldRefuseADepthOutsideZeroToItsMaximumAndKeepTheOneItHad()
+    {
+        final DeviceHarness h = ready(RING - 1);
+        h.device.rxReadAheadDescriptors(7);
+
+        assertThrows(IllegalArgumentException.class,
+            () -> h.device.rxReadAheadDescriptors(RxProcessor.MAX_READ_AHEAD_DESCRIPTORS + 1));
+        assertThrows(IllegalArgumentException.class, () -> h.device.rxReadAheadDescriptors(-1));
+
+        assertEquals(7, h.device.rxReadAheadDescriptors());
+        h.device.rxReadAheadDescriptors(RxProcessor.MAX_READ_AHEAD_DESCRIPTORS);
+        assertEquals(RxProcessor.MAX_READ_AHEAD_DESCRIPTORS, h.device.rxReadAheadDescriptors());
     }
 
     @Test
