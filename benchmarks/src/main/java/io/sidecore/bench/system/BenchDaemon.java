@@ -52,6 +52,19 @@ final class BenchDaemon implements AutoCloseable
     static final Set<String> BENCHMARK_KEYS = Set.copyOf(
         benchmarkSettings(Path.of("/"), Path.of("/"), 0, "busy").keySet());
 
+    /** The daemon's declared ports ({@code sidecore.ports}, {@code sidecore.ports.NAME.*}): the benchmark's own. */
+    private static final String DECLARED_PORTS = "sidecore.ports";
+
+    /**
+     * @param key a daemon setting's name.
+     * @return true when the benchmark sets it itself ({@link #BENCHMARK_KEYS}) or it declares ports (the
+     *     benchmark creates its own): {@code --daemon-setting} may not give it.
+     */
+    static boolean isBenchmarkKey(final String key)
+    {
+        return BENCHMARK_KEYS.contains(key) || DECLARED_PORTS.equals(key) || key.startsWith(DECLARED_PORTS + ".");
+    }
+
     /**
      * The daemon's settings for a benchmark: capacity for 256 guests and a probe (ports, connections, counters),
      * no control request rate limit, and a long command timeout (setting up hundreds of guests makes millions of
@@ -76,7 +89,7 @@ final class BenchDaemon implements AutoCloseable
      * @param countersFile its counters file.
      * @param sidecoreCpu  the sidecore's core.
      * @param idleStrategy busy or adaptive.
-     * @param extra        {@code --daemon-setting}s, none of {@link #BENCHMARK_KEYS}.
+     * @param extra        {@code --daemon-setting}s, none a {@linkplain #isBenchmarkKey benchmark key}.
      * @return the settings, in order.
      */
     static Map<String, String> settings(final Path directory, final Path countersFile, final int sidecoreCpu,
@@ -84,7 +97,7 @@ final class BenchDaemon implements AutoCloseable
     {
         for (final String key : extra.keySet())
         {
-            if (BENCHMARK_KEYS.contains(key))
+            if (isBenchmarkKey(key))
             {
                 throw new IllegalArgumentException("the benchmark sets " + key + " itself");
             }

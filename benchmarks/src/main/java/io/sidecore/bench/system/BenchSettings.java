@@ -22,8 +22,8 @@ import io.sidecore.tools.bench.BenchFrames;
  * @param jfr             record the daemon with JFR and attribute outliers.
  * @param daemonJvmOptions further JVM options of the daemon (diagnostics, e.g. {@code -XX:-UseTLAB} so that every
  *                        allocation of the sidecore thread is a JFR event with its stack).
- * @param daemonSettings  daemon settings over the embedded defaults ({@code --daemon-setting}), never one of
- *                        {@link BenchDaemon#BENCHMARK_KEYS}.
+ * @param daemonSettings  daemon settings over the embedded defaults ({@code --daemon-setting}), never a
+ *                        {@linkplain BenchDaemon#isBenchmarkKey benchmark key}.
  * @param hugePages       each guest's RAM in 2 MiB huge pages from the host's reserved pool, else 4 KiB pages.
  */
 record BenchSettings(

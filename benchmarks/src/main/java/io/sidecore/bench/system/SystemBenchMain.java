@@ -44,9 +44,6 @@ public final class SystemBenchMain implements Callable<Integer>
     @Spec
     private CommandSpec spec;
 
-    /** The daemon's declared ports ({@code sidecore.ports}, {@code sidecore.ports.NAME.*}): the benchmark's own. */
-    private static final String DECLARED_PORTS = "sidecore.ports";
-
     @Option(names = "--quick", description = "a representative subset (under five minutes on an idle machine)")
     private boolean quick;
 
@@ -319,7 +316,6 @@ public final class SystemBenchMain implements Callable<Integer>
         return values;
     }
 
-
     /**
      * Refuse a daemon setting the benchmark needs for itself or one the daemon would refuse, naming it, before
      * anything starts.
@@ -335,8 +331,7 @@ public final class SystemBenchMain implements Callable<Integer>
             }
             final String key = argument.substring(0, equals);
             final String value = argument.substring(equals + 1);
-            if (BenchDaemon.BENCHMARK_KEYS.contains(key) || DECLARED_PORTS.equals(key) ||
-                key.startsWith(DECLARED_PORTS + "."))
+            if (BenchDaemon.isBenchmarkKey(key))
             {
                 throw usage("--daemon-setting cannot change " + key + ": the benchmark sets it");
             }

@@ -74,7 +74,6 @@ public final class Port
     private final TokenBucket floodBucket = new TokenBucket();
     private final TokenBucket faultResetBucket = new TokenBucket();
     private long faultsAndResetsSeen;
-    private int rxReadAheadDescriptors = RxProcessor.READ_AHEAD_DESCRIPTORS;
     private E1000Device device;
     private final PortFaultPublisher faultPublisher;
     private final EepromImage eepromImage;
@@ -207,6 +206,8 @@ public final class Port
         {
             faultPublisher.onPortFaultCleared(config.portId(), config.name());
         }
+        // The read-ahead depth is configuration the outgoing device holds: the new one takes it over.
+        final int rxReadAheadDescriptors = device.rxReadAheadDescriptors();
         registers = binding.registers;
         guestMemory = binding.guestMemory;
         device = binding.device;
@@ -240,7 +241,6 @@ public final class Port
     public void rxReadAheadDescriptors(final int descriptors)
     {
         device.rxReadAheadDescriptors(descriptors);
-        rxReadAheadDescriptors = descriptors;
     }
 
     /**
