@@ -181,7 +181,7 @@ public class GuestPairsPathBenchmark
     }
 
     /**
-     * One visit of every pair, Agrona bounds checks on (as the daemon runs).
+     * One visit of every pair, as the daemon runs (Agrona's checks on; the data path's buffers skip them).
      *
      * @param counters frames done.
      * @return frames done.

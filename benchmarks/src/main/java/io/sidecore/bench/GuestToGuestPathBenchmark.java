@@ -126,7 +126,8 @@ public class GuestToGuestPathBenchmark
     }
 
     /**
-     * One TX pass of A through the switch into B, Agrona bounds checks on.
+     * One TX pass of A through the switch into B, as the daemon runs (the data path's buffers skip Agrona's
+     * checks).
      *
      * @param counters descriptors and frames done.
      * @return TX descriptors consumed.
@@ -139,8 +140,8 @@ public class GuestToGuestPathBenchmark
     }
 
     /**
-     * One TX pass of A through the switch into B, Agrona bounds checks off (what running the daemon so would gain):
-     * the device's own overflow-safe validation of every guest address and length is then the only guard.
+     * One TX pass of A through the switch into B, Agrona's bounds checks off everywhere (what they still cost on this
+     * path): the device's own overflow-safe validation of every guest address and length is the guard in both.
      *
      * @param counters descriptors and frames done.
      * @return TX descriptors consumed.

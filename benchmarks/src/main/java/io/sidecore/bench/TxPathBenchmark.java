@@ -39,10 +39,10 @@ import java.util.concurrent.TimeUnit;
  *       TXSM) laid out as Linux e1000 does: a context descriptor, a header descriptor and 16 payload descriptors of at
  *       most 4 KiB; 144 descriptors and 8 x 46 = 368 frames per call.</li>
  * </ul>
- * {@code pollTx} runs in a JVM with Agrona bounds checks on; {@code pollTxNoBoundsChecks} in one with
- * {@code -Dagrona.disable.bounds.checks=true}: the device's own validation of guest addresses and lengths is the
- * guard, so the second must behave identically (the per-trial and per-iteration checks below enforce it) and shows
- * what Agrona's checks cost on top.
+ * {@code pollTx} runs as the daemon does: Agrona's bounds checks on, which the data path's own buffers skip
+ * ({@code DataPathBuffer}); {@code pollTxNoBoundsChecks} in a JVM with {@code -Dagrona.disable.bounds.checks=true}:
+ * the device's own validation of guest addresses and lengths is the guard in both, so the second must behave
+ * identically (the per-trial and per-iteration checks below enforce it) and shows what Agrona's checks still cost.
  * <p>
  * Scores are ns per call; the {@code descriptors} and {@code frames} secondary results ({@link PathCounters}) are ns
  * per descriptor and per frame.
@@ -137,7 +137,7 @@ public class TxPathBenchmark
     }
 
     /**
-     * One pass over the batch, Agrona bounds checks on.
+     * One pass over the batch, as the daemon runs.
      *
      * @param counters descriptors and frames done.
      * @return descriptors consumed.
@@ -150,7 +150,7 @@ public class TxPathBenchmark
     }
 
     /**
-     * One pass over the batch, Agrona bounds checks off.
+     * One pass over the batch, Agrona's bounds checks off everywhere.
      *
      * @param counters descriptors and frames done.
      * @return descriptors consumed.

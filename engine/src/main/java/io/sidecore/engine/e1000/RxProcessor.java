@@ -3,6 +3,7 @@ package io.sidecore.engine.e1000;
 import io.sidecore.engine.frame.FrameMetadata;
 import io.sidecore.engine.frame.FrameSink;
 import io.sidecore.engine.net.PacketHeaders;
+import io.sidecore.engine.mem.DataPathBuffer;
 import io.sidecore.engine.mem.GuestMemory;
 import io.sidecore.engine.status.PortCounters;
 import io.sidecore.shm.E1000Registers;
@@ -11,7 +12,6 @@ import io.sidecore.shm.PortCounter;
 import io.sidecore.shm.PortFault;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.AtomicBuffer;
-import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteOrder;
 
@@ -144,7 +144,7 @@ public final class RxProcessor
     private final DescriptorRing ring = new DescriptorRing();
     private final AtomicBuffer descriptorView;
     private final AtomicBuffer dataView;
-    private final UnsafeBuffer padBuffer = new UnsafeBuffer(new byte[MIN_FRAME_LENGTH]);
+    private final DataPathBuffer padBuffer = new DataPathBuffer(new byte[MIN_FRAME_LENGTH]);
     private final int[] bufferIndexes = new int[MAX_BUFFERS_PER_FRAME];
     private final long[] bufferHostAddresses = new long[MAX_BUFFERS_PER_FRAME];
 
@@ -168,7 +168,7 @@ public final class RxProcessor
     private int ringTail;
     private int batchHead;
     private int batchCauses;
-    private final UnsafeBuffer readAheadView;
+    private final DataPathBuffer readAheadView;
     private int readAheadDescriptors = READ_AHEAD_DESCRIPTORS;
     private int batchFrames;
     private int previousBatchFrames;
@@ -738,7 +738,7 @@ public final class RxProcessor
             return;
         }
         final GuestMemory guestMemory = this.guestMemory;
-        final UnsafeBuffer view = readAheadView;
+        final DataPathBuffer view = readAheadView;
         long lineSum = 0;
         int index = head;
         for (int i = 0; i < count; i++)

@@ -1,6 +1,7 @@
 package io.sidecore.engine.e1000;
 
 import io.sidecore.engine.frame.FrameMetadata;
+import io.sidecore.engine.mem.DataPathBuffer;
 import io.sidecore.engine.net.InternetChecksum;
 import io.sidecore.engine.net.SegmentHeaders;
 import io.sidecore.shm.E1000TxDescriptor;
@@ -70,7 +71,7 @@ final class TsoSegmenter
      */
     static final int MIN_OFFLOAD_MSS_BYTES = 48;
 
-    private final UnsafeBuffer savedHeader = new UnsafeBuffer(new byte[MAX_HEADER_LENGTH]);
+    private final DataPathBuffer savedHeader = new DataPathBuffer(new byte[MAX_HEADER_LENGTH]);
     private UnsafeBuffer staging;
     private TxContext context;
     private int packetStart;

@@ -1,13 +1,13 @@
 package io.sidecore.engine.e1000;
 
 import io.sidecore.engine.net.PacketHeaders;
+import io.sidecore.engine.mem.DataPathBuffer;
 import io.sidecore.engine.mem.GuestMemory;
 import io.sidecore.engine.status.PortCounters;
 import io.sidecore.shm.E1000Registers;
 import io.sidecore.shm.E1000TxDescriptor;
 import io.sidecore.shm.PortCounter;
 import io.sidecore.shm.PortFault;
-import org.agrona.concurrent.UnsafeBuffer;
 
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
@@ -92,10 +92,10 @@ public final class TxProcessor
     private final TxContext checksumContext = new TxContext();
     private final TsoSegmenter segmenter = new TsoSegmenter();
     private final TxFrameEmitter emitter;
-    private final UnsafeBuffer ringBuffer;
-    private final UnsafeBuffer dmaBuffer;
-    private final UnsafeBuffer staging =
-        new UnsafeBuffer(ByteBuffer.allocateDirect(PACKET_START + MAX_PACKET_BYTES));
+    private final DataPathBuffer ringBuffer;
+    private final DataPathBuffer dmaBuffer;
+    private final DataPathBuffer staging =
+        new DataPathBuffer(ByteBuffer.allocateDirect(PACKET_START + MAX_PACKET_BYTES));
 
     private int gatherWindowBytes = GATHER_WINDOW_BYTES;
     private long touchedLineSum;
@@ -383,7 +383,7 @@ public final class TxProcessor
     private int touchWindow(final int index, final int count, final int limit, final long windowBytes)
     {
         final TxDescriptor touch = touchDescriptor;
-        final UnsafeBuffer dma = dmaBuffer;
+        final DataPathBuffer dma = dmaBuffer;
         long lineSum = 0;
         long touchedBytes = 0;
         int next = index;

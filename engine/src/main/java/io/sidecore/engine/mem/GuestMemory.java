@@ -1,7 +1,5 @@
 package io.sidecore.engine.mem;
 
-import org.agrona.concurrent.UnsafeBuffer;
-
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLongArray;
@@ -67,7 +65,6 @@ public final class GuestMemory
         PLANTED_BUG_SKIP_REGION_END.equals(System.getProperty(PLANTED_BUG_PROP_NAME));
     private static final int INITIAL_CAPACITY = 8;
     private static final int DESCRIBED_REGIONS = 8;
-    private static final byte[] NO_BYTES = new byte[0];
 
     /**
      * Why a translation was refused; each has its own count ({@link #rejectionCount}).
@@ -131,17 +128,18 @@ public final class GuestMemory
     }
 
     /**
-     * A view for the device to reach this memory through: re-wrapped over each translated host range it uses. A
-     * plain buffer, or with a probe installed ({@link #accessProbe(GuestMemoryAccessProbe)}) one that reports every
+     * A view for the device to reach this memory through: re-wrapped over each range this memory translated, and
+     * used only inside it, so it is a {@link DataPathBuffer} (no check of its own on each access outside the tests and
+     * the fuzzer). With a probe installed ({@link #accessProbe(GuestMemoryAccessProbe)}) one that also reports every
      * range it is wrapped over. Made when a device is built, never on the data path.
      *
      * @param write true when the device writes through the view (it may also read), false for reads only.
      * @return the view, wrapped over nothing yet.
      */
-    public UnsafeBuffer newView(final boolean write)
+    public DataPathBuffer newView(final boolean write)
     {
         final GuestMemoryAccessProbe probe = accessProbe;
-        return null == probe ? new UnsafeBuffer(NO_BYTES) : new ProbedView(probe, write);
+        return null == probe ? new DataPathBuffer() : new ProbedView(probe, write);
     }
 
     /**

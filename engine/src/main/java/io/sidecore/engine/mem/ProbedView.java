@@ -1,19 +1,16 @@
 package io.sidecore.engine.mem;
 
-import org.agrona.concurrent.UnsafeBuffer;
-
 /**
  * A view over guest memory that reports every host range it is wrapped over to a {@link GuestMemoryAccessProbe}
  * before the device uses it. Made by {@link GuestMemory#newView} only when a probe is installed (tests, the fuzzer).
  */
-final class ProbedView extends UnsafeBuffer
+final class ProbedView extends DataPathBuffer
 {
     private final GuestMemoryAccessProbe probe;
     private final boolean write;
 
     ProbedView(final GuestMemoryAccessProbe probe, final boolean write)
     {
-        super(new byte[0]);
         this.probe = probe;
         this.write = write;
     }

@@ -159,7 +159,7 @@ class GuestMemoryAccessProbeTest
     @Test
     void shouldHandOutPlainViewsWithoutProbe()
     {
-        assertEquals(org.agrona.concurrent.UnsafeBuffer.class, new GuestMemory().newView(true).getClass());
+        assertEquals(io.sidecore.engine.mem.DataPathBuffer.class, new GuestMemory().newView(true).getClass());
     }
 
     @Test

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sidecore.engine.EngineContext;
 import io.sidecore.engine.agent.SidecoreEngine;
+import io.sidecore.engine.mem.DataPathBuffer;
 import io.sidecore.launcher.Configuration;
 import io.sidecore.launcher.ConfigurationException;
 import io.sidecore.launcher.affinity.PinnedThreadFactory;
@@ -222,9 +223,9 @@ public final class Daemon implements AutoCloseable
         startHousekeeping();
         notifier.notify("READY=1\nSTATUS=serving " + declared.size() + " ports on " + engine.sidecoreCount() +
             " sidecores");
-        LOG.info("daemon started: pid={} version={} control={} sidecores={} ports={} config={}",
+        LOG.info("daemon started: pid={} version={} control={} sidecores={} ports={} config={} data_path_checks={}",
             ProcessHandle.current().pid(), VERSION, controlSocket, engine.sidecoreCount(), declared.size(),
-            config.source());
+            config.source(), DataPathBuffer.isChecked() ? "on" : "off");
     }
 
     private void startEngine()
