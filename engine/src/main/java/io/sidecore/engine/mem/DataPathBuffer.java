@@ -37,8 +37,8 @@ public class DataPathBuffer extends UnsafeBuffer
     /** System property that makes every access check its range (tests, the fuzzer, debugging); false by default. */
     public static final String CHECKS_PROP_NAME = "sidecore.data.path.bounds.checks";
 
-    /** True when {@link #CHECKS_PROP_NAME} is set: every access checks its range. */
-    public static final boolean CHECKED = Boolean.getBoolean(CHECKS_PROP_NAME);
+    /** Read once: a constant, so the unchecked accessors carry no trace of it ({@link #isChecked()} outside). */
+    private static final boolean CHECKED = Boolean.getBoolean(CHECKS_PROP_NAME);
 
     private static final ByteOrder NATIVE = BufferUtil.NATIVE_BYTE_ORDER;
     private static final byte[] NO_BYTES = new byte[0];
