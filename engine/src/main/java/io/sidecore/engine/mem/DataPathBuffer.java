@@ -81,21 +81,16 @@ public class DataPathBuffer extends UnsafeBuffer
 
     private void check(final int index, final int length)
     {
+        checkRange(index, length, capacity);
+    }
+
+    private static void checkRange(final int index, final int length, final int capacity)
+    {
         // capacity >= 0, so capacity - length cannot overflow for length >= 0; a negative index or length fails.
         if (index < 0 || length < 0 || index > capacity - length)
         {
             throw new IndexOutOfBoundsException(
                 "data path access of " + length + " bytes at " + index + " outside a capacity of " + capacity);
-        }
-    }
-
-    private static void checkSource(final DirectBuffer source, final int index, final int length)
-    {
-        final int sourceCapacity = source.capacity();
-        if (index < 0 || length < 0 || index > sourceCapacity - length)
-        {
-            throw new IndexOutOfBoundsException(
-                "data path copy of " + length + " bytes from " + index + " outside a capacity of " + sourceCapacity);
         }
     }
 
@@ -288,7 +283,7 @@ public class DataPathBuffer extends UnsafeBuffer
         if (CHECKED)
         {
             check(index, length);
-            checkSource(srcBuffer, srcIndex, length);
+            checkRange(srcIndex, length, srcBuffer.capacity());
         }
         UnsafeApi.copyMemory(
             srcBuffer.byteArray(), srcBuffer.addressOffset() + srcIndex, byteArray, addressOffset + index, length);
