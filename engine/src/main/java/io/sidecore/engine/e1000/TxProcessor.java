@@ -75,7 +75,8 @@ public final class TxProcessor
     static final int GATHER_WINDOW_BYTES = 32 * 1024;
 
     private static final int CACHE_LINE_BYTES = 64;
-    private static final int PACKET_START = TxFrameEmitter.VLAN_TAG_LENGTH;
+    /** Room before a packet for the 802.1Q tag the emitter may insert in place. */
+    private static final int MIN_HEADROOM = TxFrameEmitter.VLAN_TAG_LENGTH;
     private static final int WRITE_BACK_COMMANDS = E1000TxDescriptor.CMD_RS | E1000TxDescriptor.CMD_RPS;
 
     private final RegisterImage registers;
@@ -95,7 +96,12 @@ public final class TxProcessor
     private final DataPathBuffer ringBuffer;
     private final DataPathBuffer dmaBuffer;
     private final DataPathBuffer staging =
-        new DataPathBuffer(ByteBuffer.allocateDirect(PACKET_START + MAX_PACKET_BYTES));
+        new DataPathBuffer(ByteBuffer.allocateDirect(MIN_HEADROOM + CACHE_LINE_BYTES + MAX_PACKET_BYTES));
+    /**
+     * Where the packet being assembled starts in {@link #staging}: {@link #MIN_HEADROOM} plus the distance that puts
+     * it at the same offset within a cache line as its first buffer in guest memory ({@link #packetStartFor}).
+     */
+    private int packetStart = MIN_HEADROOM;
 
     private int gatherWindowBytes = GATHER_WINDOW_BYTES;
     private long touchedLineSum;
@@ -573,10 +579,32 @@ public final class TxProcessor
             markDrop(PortCounter.TX_DROP_DMA_FAULT);
             return;
         }
+        if (0 == packetLengthBytes)
+        {
+            packetStart = packetStartFor(hostAddress);
+        }
         dmaBuffer.wrap(hostAddress, lengthBytes);
-        staging.putBytes(PACKET_START + packetLengthBytes, dmaBuffer, 0, lengthBytes);
+        staging.putBytes(packetStart + packetLengthBytes, dmaBuffer, 0, lengthBytes);
         emitter.budget().onCopy(lengthBytes);
         packetLengthBytes += lengthBytes;
+    }
+
+    /**
+     * Where a packet whose first buffer is at {@code firstBufferHostAddress} starts in the staging buffer: at the
+     * same offset within a 64-byte line. The JIT's copy of a range whose source and destination are
+     * 8-byte-aligned moves it a word at a time and at the same offset within lines, with no load or store split across
+     * two lines; a range 4 bytes off in one of them is moved in smaller units, with splits ({@code ChecksumBenchmark}'s
+     * copies: 48 ns for 1480 bytes line-aligned, 76-94 ns misaligned). With the staged frame where its buffer was, the
+     * copy in is fast whatever the guest's alignment, and the copy out into a receiving guest's buffer (Linux, like
+     * the synthetic guests, gives aligned receive buffers) too when the sender's buffer was aligned.
+     *
+     * @param firstBufferHostAddress host address of the packet's first buffer.
+     * @return offset in {@link #staging}, from {@link #MIN_HEADROOM} to {@code MIN_HEADROOM + 63}.
+     */
+    int packetStartFor(final long firstBufferHostAddress)
+    {
+        final long headroomEnd = staging.addressOffset() + MIN_HEADROOM;
+        return MIN_HEADROOM + (int)((firstBufferHostAddress - headroomEnd) & (CACHE_LINE_BYTES - 1));
     }
 
     private void endPacket(final int eopCommand)
@@ -642,9 +670,9 @@ public final class TxProcessor
             {
                 if (0 != (eopCommand & E1000TxDescriptor.CMD_IC))
                 {
-                    TxChecksumOffload.insertLegacy(staging, PACKET_START, length, packetCss, descriptor.cso());
+                    TxChecksumOffload.insertLegacy(staging, packetStart, length, packetCss, descriptor.cso());
                 }
-                emitter.emit(staging, PACKET_START, length);
+                emitter.emit(staging, packetStart, length);
             }
             else
             {
@@ -657,14 +685,14 @@ public final class TxProcessor
     private void transmitData(final int length)
     {
         if (emitter.acceptsOffload() && TxChecksumOffload.prepareOffload(
-            staging, PACKET_START, length, checksumContext, packetPopts, emitter.resetOffloadInfo()))
+            staging, packetStart, length, checksumContext, packetPopts, emitter.resetOffloadInfo()))
         {
-            emitter.emitOffload(staging, PACKET_START, length);
+            emitter.emitOffload(staging, packetStart, length);
             return;
         }
         TxChecksumOffload.insert(
-            staging, PACKET_START, length, checksumContext, packetPopts, emitter.resetOffloadInfo());
-        emitter.emitWithMetadata(staging, PACKET_START, length);
+            staging, packetStart, length, checksumContext, packetPopts, emitter.resetOffloadInfo());
+        emitter.emitWithMetadata(staging, packetStart, length);
     }
 
     /**
@@ -681,12 +709,12 @@ public final class TxProcessor
         }
         statistics.increment(E1000Registers.TSCTC);
         if (emitter.acceptsOffload() && segmenter.prepareOffload(
-            staging, PACKET_START, length, tsoContext, packetPopts, emitter.resetOffloadInfo()))
+            staging, packetStart, length, tsoContext, packetPopts, emitter.resetOffloadInfo()))
         {
-            emitter.emitOffload(staging, PACKET_START, length);
+            emitter.emitOffload(staging, packetStart, length);
             return;
         }
-        segmenter.begin(staging, PACKET_START, length, tsoContext, packetPopts);
+        segmenter.begin(staging, packetStart, length, tsoContext, packetPopts);
         emitSegments();
     }
 
