@@ -1,5 +1,7 @@
 package io.sidecore.engine.frame;
 
+import io.sidecore.engine.net.InternetChecksum;
+
 /**
  * What travels with a frame besides its bytes: its checksum state, the segmentation (GSO) left to do, and the VLAN
  * tag the device inserted. The fields mirror Linux's {@code virtio_net_hdr}, so a TAP backend translates them one to
@@ -86,14 +88,17 @@ public final class FrameMetadata
      * value) makes {@code X + c + P} congruent to {@code P - p} modulo 0xFFFF, and a ones' complement sum that is not
      * all zero bits folds to 0xFFFF exactly when it is a multiple of 0xFFFF (the pseudo header's protocol number
      * keeps it from being zero). The field sits at an even distance from the segment's start, so p is summed as the
-     * word it is.
+     * word it is. The multiple of 0xFFFF is found without a division (a 64-bit division costs tens of cycles per
+     * frame here): the end-around-carry {@link InternetChecksum#fold} keeps a value's residue modulo 0xFFFF (2^16
+     * and 2^32 are 1 modulo 0xFFFF) and folds to 0 only from 0, so a multiple of 0xFFFF folds to 0 or 0xFFFF.
      *
      * @param pseudoHeaderSum the receiver's unfolded pseudo-header sum (not negative).
      * @return true when the full check would find the checksum good.
      */
     public boolean isCarriedChecksumGood(final long pseudoHeaderSum)
     {
-        return 0 == (pseudoHeaderSum + (0xFFFF - (carriedGuestPartial & 0xFFFF))) % 0xFFFF;
+        final int folded = InternetChecksum.fold(pseudoHeaderSum + (0xFFFF - (carriedGuestPartial & 0xFFFF)));
+        return 0 == folded || 0xFFFF == folded;
     }
 
     /**
