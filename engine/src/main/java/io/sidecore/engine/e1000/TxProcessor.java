@@ -584,19 +584,20 @@ public final class TxProcessor
             packetStart = packetStartFor(hostAddress);
         }
         dmaBuffer.wrap(hostAddress, lengthBytes);
-        staging.putBytes(packetStart + packetLengthBytes, dmaBuffer, 0, lengthBytes);
+        staging.putBytesFromLine(packetStart + packetLengthBytes, dmaBuffer, 0, lengthBytes);
         emitter.budget().onCopy(lengthBytes);
         packetLengthBytes += lengthBytes;
     }
 
     /**
      * Where a packet whose first buffer is at {@code firstBufferHostAddress} starts in the staging buffer: at the
-     * same offset within a 64-byte line. The JIT's copy of a range whose source and destination are
-     * 8-byte-aligned moves it a word at a time and at the same offset within lines, with no load or store split across
-     * two lines; a range 4 bytes off in one of them is moved in smaller units, with splits ({@code ChecksumBenchmark}'s
-     * copies: 48 ns for 1480 bytes line-aligned, 76-94 ns misaligned). With the staged frame where its buffer was, the
-     * copy in is fast whatever the guest's alignment, and the copy out into a receiving guest's buffer (Linux, like
-     * the synthetic guests, gives aligned receive buffers) too when the sender's buffer was aligned.
+     * same offset within a 64-byte line. The JIT's copy is fastest when source and destination sit at the same offset
+     * within their lines and that offset is 0: {@code FrameCopyBenchmark}, 1514 bytes, 46-48 ns line-aligned, 79-81
+     * ns with the destination 4 bytes further (where the fixed 4-byte headroom used to put every staged frame), 98
+     * ns with both 2 bytes into a line, 61 ns when that copy starts at the source's next line
+     * ({@link DataPathBuffer#putBytesFromLine}, which the staging copy uses). So the copy in is fast whatever the
+     * guest's alignment, and the copy out into a receiving guest's buffer (Linux, like the synthetic guests, gives
+     * line-aligned receive buffers) is too when the sender's buffer was line-aligned.
      *
      * @param firstBufferHostAddress host address of the packet's first buffer.
      * @return offset in {@link #staging}, from {@link #MIN_HEADROOM} to {@code MIN_HEADROOM + 63}.

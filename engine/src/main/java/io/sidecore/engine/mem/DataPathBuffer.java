@@ -41,6 +41,10 @@ public class DataPathBuffer extends UnsafeBuffer
     /** Read once: a constant, so the unchecked accessors carry no trace of it ({@link #isChecked()} outside). */
     private static final boolean CHECKED = Boolean.getBoolean(CHECKS_PROP_NAME);
 
+    /** Copies at least this long are split at their source's next line by {@link #putBytesFromLine}. */
+    public static final int LINE_SPLIT_MIN_BYTES = 256;
+
+    private static final int LINE_BYTES = 64;
     private static final ByteOrder NATIVE = BufferUtil.NATIVE_BYTE_ORDER;
     private static final byte[] NO_BYTES = new byte[0];
 
@@ -288,6 +292,36 @@ public class DataPathBuffer extends UnsafeBuffer
         }
         UnsafeApi.copyMemory(
             srcBuffer.byteArray(), srcBuffer.addressOffset() + srcIndex, byteArray, addressOffset + index, length);
+    }
+
+    /**
+     * {@link #putBytes(int, DirectBuffer, int, int)} in two copies when a long range's source starts inside a 64-byte
+     * line: the bytes up to the source's next line, then the rest from that line on. The JIT's copy moves 32-byte
+     * words from the offsets it is given; from a line boundary none of its loads straddles two lines, nor any of its
+     * stores when the destination sits at the same offset within a line ({@code FrameCopyBenchmark}, 1514 bytes two
+     * bytes into a line: 98 ns in one copy, 61 in two). Below {@link #LINE_SPLIT_MIN_BYTES} one copy is cheaper. In
+     * checked mode the whole range is checked before either copy, so a refused copy writes nothing.
+     *
+     * @param index     first byte written in this buffer.
+     * @param srcBuffer the source.
+     * @param srcIndex  first byte read in the source.
+     * @param length    bytes copied.
+     */
+    public void putBytesFromLine(final int index, final DirectBuffer srcBuffer, final int srcIndex, final int length)
+    {
+        if (CHECKED)
+        {
+            check(index, length);
+            checkRange(srcIndex, length, srcBuffer.capacity());
+        }
+        final int head = (int)(-(srcBuffer.addressOffset() + srcIndex) & (LINE_BYTES - 1));
+        if (0 == head || length < LINE_SPLIT_MIN_BYTES)
+        {
+            putBytes(index, srcBuffer, srcIndex, length);
+            return;
+        }
+        putBytes(index, srcBuffer, srcIndex, head);
+        putBytes(index + head, srcBuffer, srcIndex + head, length - head);
     }
 
     @Override

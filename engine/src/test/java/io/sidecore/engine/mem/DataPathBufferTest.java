@@ -129,6 +129,69 @@ class DataPathBufferTest
     }
 
     @Test
+    void shouldCopyFromALineBoundaryWhatOneCopyCopiesAtEveryOffsetAndLength()
+    {
+        final int pageBytes = 4096;
+        final ByteBuffer sourcePage = ByteBuffer.allocateDirect(2 * pageBytes);
+        final DataPathBuffer source = new DataPathBuffer(sourcePage);
+        final int lineBase = (int)(-source.addressOffset() & (pageBytes - 1));
+        for (int index = 0; index < source.capacity(); index++)
+        {
+            source.putByte(index, (byte)(index * 7 + 3));
+        }
+        final DataPathBuffer split = new DataPathBuffer(ByteBuffer.allocateDirect(pageBytes));
+        final DataPathBuffer whole = new DataPathBuffer(ByteBuffer.allocateDirect(pageBytes));
+        final int[] lengths = {0, 1, 63, 64, 65, DataPathBuffer.LINE_SPLIT_MIN_BYTES - 1,
+            DataPathBuffer.LINE_SPLIT_MIN_BYTES, DataPathBuffer.LINE_SPLIT_MIN_BYTES + 1, 1514, 2000};
+        for (int sourceOffset = 0; sourceOffset < 64; sourceOffset++)
+        {
+            for (final int length : lengths)
+            {
+                split.setMemory(0, pageBytes, (byte)0x5A);
+                whole.setMemory(0, pageBytes, (byte)0x5A);
+                final int srcIndex = lineBase + sourceOffset;
+
+                split.putBytesFromLine(7, source, srcIndex, length);
+                whole.putBytes(7, source, srcIndex, length);
+
+                for (int index = 0; index < pageBytes; index++)
+                {
+                    assertEquals(whole.getByte(index), split.getByte(index),
+                        "offset " + sourceOffset + " length " + length + " byte " + index);
+                }
+            }
+        }
+    }
+
+    @Test
+    void shouldRefuseALineSplitCopyThatLeavesARangeBeforeCopyingAnything()
+    {
+        final DataPathBuffer source = new DataPathBuffer(ByteBuffer.allocateDirect(4096));
+        final int lineInside = (int)(-source.addressOffset() & 63) + 2;
+        view.setMemory(0, WRAPPED_BYTES, (byte)0);
+        final DataPathBuffer target = new DataPathBuffer(ByteBuffer.allocateDirect(512));
+        target.setMemory(0, 512, (byte)0);
+        for (int index = 0; index < source.capacity(); index++)
+        {
+            source.putByte(index, (byte)1);
+        }
+
+        assertThrows(IndexOutOfBoundsException.class, () -> view.putBytesFromLine(0, source, lineInside, 300));
+        assertThrows(IndexOutOfBoundsException.class, () -> target.putBytesFromLine(0, source, 4096 - 299, 300));
+        assertThrows(IndexOutOfBoundsException.class, () -> target.putBytesFromLine(300, source, lineInside, 300));
+
+        for (int index = 0; index < WRAPPED_BYTES; index++)
+        {
+            assertEquals(0, view.getByte(index), "nothing copied into the view, byte " + index);
+        }
+        for (int index = 0; index < 512; index++)
+        {
+            assertEquals(0, target.getByte(index), "nothing copied into the target, byte " + index);
+        }
+        assertCanariesKept();
+    }
+
+    @Test
     void shouldRefuseEveryAccessThatLeavesTheWrappedRange()
     {
         final DataPathBuffer small = new DataPathBuffer(new byte[8]);
