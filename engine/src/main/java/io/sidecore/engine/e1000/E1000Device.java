@@ -2,7 +2,6 @@ package io.sidecore.engine.e1000;
 
 import io.sidecore.engine.frame.FrameMetadata;
 import io.sidecore.engine.frame.FrameSink;
-import io.sidecore.engine.mem.DataPathBuffer;
 import io.sidecore.engine.mem.GuestMemory;
 import io.sidecore.engine.status.PortCounters;
 import io.sidecore.engine.status.PortFaultListener;
@@ -50,12 +49,6 @@ import java.util.Arrays;
 public final class E1000Device
 {
     private static final int ALL_BITS = 0xFFFFFFFF;
-    /**
-     * In the data path's checked mode (every test JVM, the fuzzer; {@link DataPathBuffer#isChecked()}), state kept
-     * from registers is compared with the registers at each use, so a path that changed them without refreshing it
-     * fails a test instead of going unseen.
-     */
-    private static final boolean VERIFY_DERIVED_STATE = DataPathBuffer.isChecked();
     /** STATUS bits that do not follow the link: bit 31, GIO master enable, MTXCKOK (the reset value's). */
     private static final int STATUS_FIXED_BITS = E1000Registers.STATUS_RESET_VALUE &
         ~(E1000Registers.STATUS_FD | E1000Registers.STATUS_LU | E1000Registers.STATUS_SPEED_MASK |
@@ -80,14 +73,6 @@ public final class E1000Device
     private int sweepIndex;
     private int ioAddress;
     private boolean transmitPaused;
-    /**
-     * {@link #isLoopback()} as of the last register write: asked three times per switched frame (the sender's TX
-     * path twice, the receiver once), and derived only from RCTL and the PHY's BMCR, which change only through a
-     * trapped write ({@link #writeRegister}, MDIC included) or a reset, each of which refreshes it. When an operator
-     * shares RCTL's page with the guest (its writes then land without a trap) it is not used.
-     */
-    private boolean loopback;
-    private final boolean rctlShared;
 
     /**
      * Create the device in its power-on (reset) state, telling nobody of its faults beyond its counters.
@@ -181,7 +166,6 @@ public final class E1000Device
         this.rx = new RxProcessor(ringCollaborators);
         this.rdtrShared = registers.isShared(E1000Registers.RDTR);
         this.tidvShared = registers.isShared(E1000Registers.TIDV);
-        this.rctlShared = registers.isShared(E1000Registers.RCTL);
         final int[] offsets = new int[E1000Registers.BAR0_LENGTH >>> 2];
         final int[] masks = new int[offsets.length];
         int masked = 0;
@@ -785,19 +769,6 @@ public final class E1000Device
      */
     public boolean isLoopback()
     {
-        if (rctlShared)
-        {
-            return isLoopbackInRegisters();
-        }
-        if (VERIFY_DERIVED_STATE && loopback != isLoopbackInRegisters())
-        {
-            throw new IllegalStateException("loopback kept as " + loopback + " but the registers say " + !loopback);
-        }
-        return loopback;
-    }
-
-    private boolean isLoopbackInRegisters()
-    {
         return phy.isLoopback() || 0 != (registers.get(E1000Registers.RCTL) & E1000Registers.RCTL_LBM_MASK);
     }
 
@@ -1085,7 +1056,6 @@ public final class E1000Device
         tx.reset();
         rx.reset();
         faults.clear();
-        loopback = isLoopbackInRegisters();
     }
 
     /**
@@ -1154,7 +1124,6 @@ public final class E1000Device
             merged = kept | (value & lanes);
         }
         row.writer().write(this, storage, merged, row.writeMask(), nowNs);
-        loopback = isLoopbackInRegisters();
     }
 
     private static boolean isSizeAndAlignmentValid(final int offset, final int sizeBytes, final boolean allowQword)

@@ -28,8 +28,7 @@ import java.nio.ByteOrder;
  * The test suite runs this way (the build sets the property), and so does {@code sidecore fuzz} (it sets the property
  * itself), so an access of the data path that leaves the range it was wrapped over fails a test or is a crash the
  * fuzzer reports, instead of touching memory it should not. The property is read once, when the class loads; a
- * constant, so the unchecked accessors carry no trace of it. The device uses the same mode to compare the state it
- * keeps from registers (its loopback flag) with the registers at each use.
+ * constant, so the unchecked accessors carry no trace of it.
  * <p>
  * Only the accessors the data path uses are overridden; everything else is Agrona's (checked as Agrona is configured).
  */
