@@ -49,6 +49,9 @@ public class FrameCopyBenchmark
 
     private final DataPathBuffer source = new DataPathBuffer();
     private final DataPathBuffer destination = new DataPathBuffer();
+    /** The pages the buffers are wrapped over, held so the automatic arena cannot free them during the trial. */
+    private MemorySegment sourcePage;
+    private MemorySegment destinationPage;
 
     /**
      * Two page-aligned buffers, the source filled with a pattern.
@@ -57,8 +60,8 @@ public class FrameCopyBenchmark
     public void setUp()
     {
         final Arena arena = Arena.ofAuto();
-        final MemorySegment sourcePage = arena.allocate(BUFFER_BYTES, BUFFER_BYTES);
-        final MemorySegment destinationPage = arena.allocate(BUFFER_BYTES, BUFFER_BYTES);
+        sourcePage = arena.allocate(BUFFER_BYTES, BUFFER_BYTES);
+        destinationPage = arena.allocate(BUFFER_BYTES, BUFFER_BYTES);
         source.wrap(sourcePage.address() + sourceLineOffset, lengthBytes);
         destination.wrap(destinationPage.address() + sourceLineOffset + skewBytes, lengthBytes);
         for (int i = 0; i < lengthBytes; i++)

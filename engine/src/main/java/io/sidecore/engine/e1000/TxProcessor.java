@@ -592,12 +592,14 @@ public final class TxProcessor
     /**
      * Where a packet whose first buffer is at {@code firstBufferHostAddress} starts in the staging buffer: at the
      * same offset within a 64-byte line. The JIT's copy is fastest when source and destination sit at the same offset
-     * within their lines and that offset is 0: {@code FrameCopyBenchmark}, 1514 bytes, 46-48 ns line-aligned, 79-81
-     * ns with the destination 4 bytes further (where the fixed 4-byte headroom used to put every staged frame), 98
-     * ns with both 2 bytes into a line, 61 ns when that copy starts at the source's next line
-     * ({@link DataPathBuffer#putBytesFromLine}, which the staging copy uses). So the copy in is fast whatever the
-     * guest's alignment, and the copy out into a receiving guest's buffer (Linux, like the synthetic guests, gives
-     * line-aligned receive buffers) is too when the sender's buffer was line-aligned.
+     * within their lines and that offset is 0: {@code FrameCopyBenchmark}, 1514 bytes, 46-48 ns line-aligned, 78-80 ns
+     * with the destination 4 bytes further (as the fixed 4-byte headroom put staged frames 4, 20, 36 or 52 bytes into
+     * a line, depending on the allocation), 94-96 ns with both 2 bytes into a line, 68-74 ns when that copy starts at
+     * the source's next line ({@link DataPathBuffer#putBytesFromLine}, which the staging copy uses). So a packet's
+     * first buffer is copied in fast whatever its alignment (a later buffer of the same packet lands wherever the
+     * packet has reached), and the copy out into a receiving guest's buffer (Linux, like the synthetic guests, gives
+     * line-aligned receive buffers) is fast too when the sender's buffer was line-aligned, as the synthetic guests'
+     * are and a Linux sender's headers are not.
      *
      * @param firstBufferHostAddress host address of the packet's first buffer.
      * @return offset in {@link #staging}, from {@link #MIN_HEADROOM} to {@code MIN_HEADROOM + 63}.

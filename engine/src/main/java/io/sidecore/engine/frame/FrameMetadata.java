@@ -88,9 +88,10 @@ public final class FrameMetadata
      * value) makes {@code X + c + P} congruent to {@code P - p} modulo 0xFFFF, and a ones' complement sum that is not
      * all zero bits folds to 0xFFFF exactly when it is a multiple of 0xFFFF (the pseudo header's protocol number
      * keeps it from being zero). The field sits at an even distance from the segment's start, so p is summed as the
-     * word it is. The multiple of 0xFFFF is found without a division (a 64-bit division costs tens of cycles per
-     * frame here): the end-around-carry {@link InternetChecksum#fold} keeps a value's residue modulo 0xFFFF (2^16
-     * and 2^32 are 1 modulo 0xFFFF) and folds to 0 only from 0, so a multiple of 0xFFFF folds to 0 or 0xFFFF.
+     * word it is. The multiple of 0xFFFF is found without a remainder (which the JIT makes a multiply-high and
+     * corrections at best): the end-around-carry {@link InternetChecksum#fold}, a few shifts and adds, keeps a value's
+     * residue modulo 0xFFFF (2^16 and 2^32 are 1 modulo 0xFFFF) and folds to 0 only from 0, so a multiple of 0xFFFF
+     * folds to 0 or 0xFFFF.
      *
      * @param pseudoHeaderSum the receiver's unfolded pseudo-header sum (not negative).
      * @return true when the full check would find the checksum good.

@@ -295,11 +295,14 @@ public class DataPathBuffer extends UnsafeBuffer
 
     /**
      * {@link #putBytes(int, DirectBuffer, int, int)} in two copies when a long range's source starts inside a 64-byte
-     * line: the bytes up to the source's next line, then the rest from that line on. The JIT's copy moves 32-byte
-     * words from the offsets it is given; from a line boundary none of its loads straddles two lines, nor any of its
-     * stores when the destination sits at the same offset within a line ({@code FrameCopyBenchmark}, 1514 bytes two
-     * bytes into a line: 98 ns in one copy, 61 in two). Below {@link #LINE_SPLIT_MIN_BYTES} one copy is cheaper. In
-     * checked mode the whole range is checked before either copy, so a refused copy writes nothing.
+     * line: the bytes up to the source's next line, then the rest from that line on. Measured rather than derived
+     * ({@code FrameCopyBenchmark}, 1514 bytes with both sides two bytes into a line: 94-96 ns in one copy, 68-74 in
+     * two; with the sides at different offsets within their lines no better): from a line boundary the JIT's copy
+     * does not straddle lines with its loads (nor with its stores when the destination sits at the same offset within
+     * a line), and the split may also let it move wider units.
+     * {@link #LINE_SPLIT_MIN_BYTES} is not tuned: only 64-byte copies (never split) and 1514-byte ones were measured.
+     * For a source on the heap the split point is arbitrary (the array may move); the copy is as correct.
+     * In checked mode the whole range is checked before either copy, so a refused copy writes nothing.
      *
      * @param index     first byte written in this buffer.
      * @param srcBuffer the source.

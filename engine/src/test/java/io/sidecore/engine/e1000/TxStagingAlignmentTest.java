@@ -22,17 +22,30 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * A packet is staged at the same offset within a 64-byte line as its first buffer in guest memory
- * ({@link TxProcessor#packetStartFor}), so the copy in and the copy out move line-aligned words when the guest's
- * buffers are aligned, whatever the first buffer's offset; the bytes sent are the guest's, with the 802.1Q tag
- * inserted in the headroom before the packet at every offset (the smallest headroom included).
+ * ({@link TxProcessor#packetStartFor}), for short packets and for long ones (whose staging copy is split at the
+ * source's next line); the bytes sent are the guest's, with the 802.1Q tag inserted in the headroom before the packet
+ * at every offset (the smallest headroom included).
  */
 final class TxStagingAlignmentTest
 {
     private static final int LINE_BYTES = 64;
     private static final int FRAME_BYTES = 100;
+    private static final long SLOT_BYTES = 2048;
 
     @Test
     void shouldStageEachPacketAtItsFirstBuffersOffsetWithinALine()
+    {
+        assertEachOffsetStaged(FRAME_BYTES);
+    }
+
+    @Test
+    void shouldStageEachLongPacketAtItsFirstBuffersOffsetThroughTheLineSplitCopy()
+    {
+        // 1514 bytes: at every offset but 0 the staging copy is split at the source's next line.
+        assertEachOffsetStaged(1514);
+    }
+
+    private static void assertEachOffsetStaged(final int frameBytes)
     {
         final List<Integer> lineOffsets = new ArrayList<>();
         final List<byte[]> frames = new ArrayList<>();
@@ -41,10 +54,10 @@ final class TxStagingAlignmentTest
         final List<Integer> expectedLineOffsets = new ArrayList<>();
         for (int bufferOffset = 0; bufferOffset < LINE_BYTES; bufferOffset++)
         {
-            final long gpa = DeviceHarness.BUFFERS_GPA + bufferOffset * 256L + bufferOffset;
-            final byte[] frame = payload(FRAME_BYTES, bufferOffset);
+            final long gpa = DeviceHarness.BUFFERS_GPA + bufferOffset * SLOT_BYTES + bufferOffset;
+            final byte[] frame = payload(frameBytes, bufferOffset);
             h.putBytes(gpa, frame);
-            putLegacy(h, bufferOffset, gpa, FRAME_BYTES, CMD_EOP | CMD_RS, 0, 0, 0);
+            putLegacy(h, bufferOffset, gpa, frameBytes, CMD_EOP | CMD_RS, 0, 0, 0);
             sent.add(frame);
             expectedLineOffsets.add(lineOffset(h, gpa));
         }
@@ -88,18 +101,21 @@ final class TxStagingAlignmentTest
         h.write(E1000Registers.VET, 0x8100);
         final int tci = 0x2123;
         final List<byte[]> expected = new ArrayList<>();
+        final List<Integer> expectedLineOffsets = new ArrayList<>();
         for (int bufferOffset = 0; bufferOffset < LINE_BYTES; bufferOffset++)
         {
-            final long gpa = DeviceHarness.BUFFERS_GPA + bufferOffset * 256L + bufferOffset;
+            final long gpa = DeviceHarness.BUFFERS_GPA + bufferOffset * SLOT_BYTES + bufferOffset;
             final byte[] frame = payload(FRAME_BYTES, bufferOffset);
             h.putBytes(gpa, frame);
             putLegacy(h, bufferOffset, gpa, FRAME_BYTES, CMD_EOP | CMD_RS | CMD_VLE, 0, 0, tci);
             expected.add(tagged(frame, 0x8100, tci));
+            expectedLineOffsets.add((lineOffset(h, gpa) - 4) & (LINE_BYTES - 1));
         }
         ring(h, LINE_BYTES);
 
         h.pollTx();
 
+        assertEquals(expectedLineOffsets, lineOffsets, "each tagged frame starts 4 bytes before its buffer's offset");
         assertFramesEqual(expected, frames);
     }
 
