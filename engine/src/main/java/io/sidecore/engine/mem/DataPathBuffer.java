@@ -286,8 +286,7 @@ public class DataPathBuffer extends UnsafeBuffer
     {
         if (CHECKED)
         {
-            check(index, length);
-            checkRange(srcIndex, length, srcBuffer.capacity());
+            checkCopy(index, srcBuffer, srcIndex, length);
         }
         UnsafeApi.copyMemory(
             srcBuffer.byteArray(), srcBuffer.addressOffset() + srcIndex, byteArray, addressOffset + index, length);
@@ -313,8 +312,7 @@ public class DataPathBuffer extends UnsafeBuffer
     {
         if (CHECKED)
         {
-            check(index, length);
-            checkRange(srcIndex, length, srcBuffer.capacity());
+            checkCopy(index, srcBuffer, srcIndex, length);
         }
         final int head = (int)(-(srcBuffer.addressOffset() + srcIndex) & (LINE_BYTES - 1));
         if (0 == head || length < LINE_SPLIT_MIN_BYTES)
@@ -324,6 +322,12 @@ public class DataPathBuffer extends UnsafeBuffer
         }
         putBytes(index, srcBuffer, srcIndex, head);
         putBytes(index + head, srcBuffer, srcIndex + head, length - head);
+    }
+
+    private void checkCopy(final int index, final DirectBuffer srcBuffer, final int srcIndex, final int length)
+    {
+        check(index, length);
+        checkRange(srcIndex, length, srcBuffer.capacity());
     }
 
     @Override
