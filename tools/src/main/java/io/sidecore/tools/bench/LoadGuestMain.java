@@ -193,7 +193,8 @@ public final class LoadGuestMain implements Runnable
     }
 
     /**
-     * Attach and bring up every guest (and the probe, last) on {@value #SETUP_THREADS} set-up threads: a probe of the
+     * Attach, probe and open every guest (and the probe, last) on {@value #SETUP_THREADS} set-up threads, then wait for
+     * their links, which negotiate meanwhile (half a second each, all at once): a probe of the
      * Linux driver makes thousands of trapped accesses (the 82540's EEPROM is read bit by bit), and a few guests'
      * accesses overlap well; more at once only add daemon threads that spin and yield while they wait for the
      * sidecore, on the same cores as the guests.
@@ -230,13 +231,7 @@ public final class LoadGuestMain implements Runnable
                 }
                 catch (final ExecutionException ex)
                 {
-                    for (final BenchGuest guest : opened)
-                    {
-                        if (null != guest)
-                        {
-                            guest.close();
-                        }
-                    }
+                    closeAll(opened);
                     final Throwable cause = ex.getCause();
                     if (cause instanceof IOException io)
                     {
@@ -245,11 +240,39 @@ public final class LoadGuestMain implements Runnable
                     throw new IllegalStateException("guest set-up failed: " + cause, cause);
                 }
             }
+            // Every link negotiated meanwhile; the guests opened first have waited longest.
+            for (final BenchGuest guest : opened)
+            {
+                try
+                {
+                    guest.awaitLink();
+                }
+                catch (final RuntimeException ex)
+                {
+                    closeAll(opened);
+                    throw ex;
+                }
+            }
             return opened;
         }
         finally
         {
             pool.shutdownNow();
+        }
+    }
+
+    /**
+     * Close every guest opened so far (the process exits after a failed set-up, which ends the others).
+     */
+    private static void closeAll(final BenchGuest[] opened)
+    {
+        for (int i = 0; i < opened.length; i++)
+        {
+            if (null != opened[i])
+            {
+                opened[i].close();
+                opened[i] = null;
+            }
         }
     }
 
