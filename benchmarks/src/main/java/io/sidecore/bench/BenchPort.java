@@ -70,7 +70,7 @@ final class BenchPort
     final MemorySegment ram;
     final UnsafeBuffer ramBuffer;
     final GuestMemory guestMemory = new GuestMemory();
-    final PortCounters counters = PortCounters.inHeap("bench");
+    final PortCounters counters = PortCounters.inPrivateMemory("bench");
     final RegisterImage registers = RegisterImage.allocate();
     final NullSink sink = new NullSink();
     final E1000Device device;

@@ -107,7 +107,7 @@ public class GuestPairsPathBenchmark
         for (int p = 0; p < pairs; p++)
         {
             final L2Switch l2Switch =
-                new L2Switch(0, 2, new MacTable(64, AGING_NS), new ShardRing[1], SidecoreCounters.inHeap(0));
+                new L2Switch(0, 2, new MacTable(64, AGING_NS), new ShardRing[1], SidecoreCounters.inPrivateMemory(0));
             final BenchPort sender = new BenchPort(BenchPort.MAC, new SwitchBackend(l2Switch, 0), ram("a" + p));
             final BenchPort receiver = new BenchPort(BenchPort.PEER_MAC, null, ram("b" + p));
             receiver.device.rxReadAheadDescriptors(readAheadDescriptors);
@@ -115,7 +115,7 @@ public class GuestPairsPathBenchmark
             l2Switch.attachLocal(0, 0, L2Switch.macToLong(BenchPort.MAC), new BenchPort.NullSink(), sender.counters);
             l2Switch.attachLocal(1, 1, L2Switch.macToLong(BenchPort.PEER_MAC),
                 new BenchPort.ReceiveSink(receiver, true),
-                PortCounters.inHeap("b" + p));
+                PortCounters.inPrivateMemory("b" + p));
             sender.setUpTxRing(TX_RING_DESCRIPTORS);
             sender.putUdpChecksumFrames(TX_RING_DESCRIPTORS / 2, frameBytes);
             receiver.setUpRxRing(RX_RING_DESCRIPTORS, E1000Registers.RCTL_BAM);

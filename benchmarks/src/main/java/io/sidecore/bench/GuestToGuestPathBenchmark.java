@@ -83,7 +83,8 @@ public class GuestToGuestPathBenchmark
     @Setup(Level.Trial)
     public void setUp()
     {
-        l2Switch = new L2Switch(0, 2, new MacTable(64, AGING_NS), new ShardRing[1], SidecoreCounters.inHeap(0));
+        l2Switch = new L2Switch(0, 2, new MacTable(64, AGING_NS), new ShardRing[1],
+            SidecoreCounters.inPrivateMemory(0));
         sender = new BenchPort(BenchPort.MAC, new SwitchBackend(l2Switch, SLOT_A));
         receiver = new BenchPort(BenchPort.PEER_MAC, null);
         l2Switch.nowNs(BenchPort.NOW_NS);
@@ -91,7 +92,7 @@ public class GuestToGuestPathBenchmark
             sender.counters);
         l2Switch.attachLocal(SLOT_B, SLOT_B, L2Switch.macToLong(BenchPort.PEER_MAC),
             new BenchPort.ReceiveSink(receiver, "carried".equals(rxChecksum)),
-            PortCounters.inHeap("b"));
+            PortCounters.inPrivateMemory("b"));
 
         sender.setUpTxRing(TxPathBenchmark.RING_DESCRIPTORS);
         sender.putUdpChecksumFrames(FRAMES, frameBytes);

@@ -61,7 +61,7 @@ public class IdlePassBenchmark
             .nanoClock(clock)
             .sidecoreCount(1)
             .countersFile(null);
-        ctx.countersManager(CountersFile.inHeapCountersManager(ctx.maxCounters()));
+        ctx.countersManager(CountersFile.privateCountersManager(ctx.maxCounters()));
         engine = new SidecoreEngine(ctx);
         for (int i = 0; i < ports; i++)
         {

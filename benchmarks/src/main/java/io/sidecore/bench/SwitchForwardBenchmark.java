@@ -67,7 +67,7 @@ public class SwitchForwardBenchmark
     public void setUp()
     {
         macTable = new MacTable(4096, AGING_NS);
-        l2Switch = new L2Switch(0, ports, macTable, new ShardRing[1], SidecoreCounters.inHeap(0));
+        l2Switch = new L2Switch(0, ports, macTable, new ShardRing[1], SidecoreCounters.inPrivateMemory(0));
         l2Switch.nowNs(1_000_000_000L);
         frames = new UnsafeBuffer[ports];
         destinationMacs = new long[ports];
@@ -75,7 +75,7 @@ public class SwitchForwardBenchmark
         lastDestinationSlot = new int[ports];
         for (int slot = 0; slot < ports; slot++)
         {
-            l2Switch.attachLocal(slot, slot + 1, mac(slot), sink, PortCounters.inHeap("p" + slot));
+            l2Switch.attachLocal(slot, slot + 1, mac(slot), sink, PortCounters.inPrivateMemory("p" + slot));
         }
         for (int slot = 0; slot < ports; slot++)
         {

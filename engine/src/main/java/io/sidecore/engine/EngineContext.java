@@ -139,13 +139,13 @@ public final class EngineContext
             }
             else
             {
-                countersManager = CountersFile.inHeapCountersManager(maxCounters);
+                countersManager = CountersFile.privateCountersManager(maxCounters);
             }
         }
         if (null == portFaultTable)
         {
             portFaultTable = null != mappedCountersFile ?
-                mappedCountersFile.portFaults() : PortFaultTable.inHeap(portFaultSlots());
+                mappedCountersFile.portFaults() : PortFaultTable.inPrivateMemory(portFaultSlots());
         }
         if (null == errorHandler)
         {

@@ -129,7 +129,7 @@ class PowerOnResetTest
     {
         final E1000Device reference = new E1000Device(
             target.config, RegisterImage.allocate(target.config.sharedPages()), new GuestMemory(),
-            PortCounters.inHeap("reference"),
+            PortCounters.inPrivateMemory("reference"),
             (FrameSink)(frame, offset, lengthBytes, metadata, nowNs) -> FrameSink.DELIVERED,
             InterruptLine.NONE);
 

@@ -1,6 +1,8 @@
 package io.sidecore.engine.status;
 
 import io.sidecore.shm.CountersFileDescriptor;
+import org.agrona.BitUtil;
+import org.agrona.BufferUtil;
 import org.agrona.ErrorHandler;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.EpochClock;
@@ -168,16 +170,27 @@ public final class CountersFile implements AutoCloseable
     }
 
     /**
-     * Counters kept in the heap, for an engine that publishes no counters file (tests, embedded use).
+     * Counters in private memory, for an engine that publishes no counters file (tests, embedded use): off the heap
+     * and aligned, as the file is (an atomic counter over a {@code byte[]} makes Agrona print "not correctly aligned
+     * by 8" on standard error).
      *
      * @param maxCounters counters the area holds.
-     * @return a manager over heap buffers.
+     * @return a manager over private buffers.
      */
-    public static CountersManager inHeapCountersManager(final int maxCounters)
+    public static CountersManager privateCountersManager(final int maxCounters)
     {
         return new CountersManager(
-            new UnsafeBuffer(new byte[maxCounters * CountersManager.METADATA_LENGTH]),
-            new UnsafeBuffer(new byte[maxCounters * CountersManager.COUNTER_LENGTH]));
+            alignedPrivateBuffer(maxCounters * CountersManager.METADATA_LENGTH),
+            alignedPrivateBuffer(maxCounters * CountersManager.COUNTER_LENGTH));
+    }
+
+    /**
+     * @param lengthBytes capacity.
+     * @return a zeroed buffer off the heap, aligned to a cache line, as counters in a mapped file are.
+     */
+    public static UnsafeBuffer alignedPrivateBuffer(final int lengthBytes)
+    {
+        return new UnsafeBuffer(BufferUtil.allocateDirectAligned(lengthBytes, BitUtil.CACHE_LINE_LENGTH));
     }
 
     /**

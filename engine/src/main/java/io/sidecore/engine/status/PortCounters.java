@@ -40,17 +40,19 @@ public final class PortCounters
     }
 
     /**
-     * Counters in a private heap buffer, for tests and for ports not yet published.
+     * Counters in private memory, for tests and for ports not yet published: off the heap and aligned, as the
+     * counters file is (an atomic counter over a {@code byte[]} makes Agrona print "not correctly aligned by 8" on
+     * standard error).
      *
      * @param portName label prefix.
-     * @return counters backed by heap memory.
+     * @return counters backed by private memory.
      */
-    public static PortCounters inHeap(final String portName)
+    public static PortCounters inPrivateMemory(final String portName)
     {
         final int count = PortCounter.values().length;
         final CountersManager manager = new CountersManager(
-            new UnsafeBuffer(new byte[count * CountersManager.METADATA_LENGTH]),
-            new UnsafeBuffer(new byte[count * CountersManager.COUNTER_LENGTH]));
+            CountersFile.alignedPrivateBuffer(count * CountersManager.METADATA_LENGTH),
+            CountersFile.alignedPrivateBuffer(count * CountersManager.COUNTER_LENGTH));
         return new PortCounters(manager, 0, portName);
     }
 

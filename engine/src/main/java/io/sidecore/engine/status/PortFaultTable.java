@@ -31,12 +31,12 @@ public final class PortFaultTable
     }
 
     /**
-     * Records in heap memory, for an engine without a counters file.
+     * Records in private memory (off the heap, aligned), for an engine without a counters file.
      *
      * @param slots ports the table can hold.
      * @return the table.
      */
-    public static PortFaultTable inHeap(final int slots)
+    public static PortFaultTable inPrivateMemory(final int slots)
     {
         final int lengthBytes = CountersFileDescriptor.portFaultsLength(slots);
         return new PortFaultTable(new UnsafeBuffer(

@@ -57,17 +57,18 @@ public final class SidecoreCounters
     }
 
     /**
-     * Counters in a private heap buffer, for tests.
+     * Counters in private memory, for tests: off the heap and aligned, as the counters file is (an atomic counter
+     * over a {@code byte[]} makes Agrona print "not correctly aligned by 8" on standard error).
      *
      * @param sidecoreIndex the index used in labels.
      * @return the counters.
      */
-    public static SidecoreCounters inHeap(final int sidecoreIndex)
+    public static SidecoreCounters inPrivateMemory(final int sidecoreIndex)
     {
         final int count = countersPerSidecore();
         return new SidecoreCounters(new CountersManager(
-            new UnsafeBuffer(new byte[count * CountersManager.METADATA_LENGTH]),
-            new UnsafeBuffer(new byte[count * CountersManager.COUNTER_LENGTH])), sidecoreIndex);
+            CountersFile.alignedPrivateBuffer(count * CountersManager.METADATA_LENGTH),
+            CountersFile.alignedPrivateBuffer(count * CountersManager.COUNTER_LENGTH)), sidecoreIndex);
     }
 
     /**

@@ -21,7 +21,7 @@ class CaptureBackendTest
     @TempDir
     Path directory;
 
-    private final PortCounters counters = PortCounters.inHeap("capture-test");
+    private final PortCounters counters = PortCounters.inPrivateMemory("capture-test");
     private final ManualEpochClock clock = new ManualEpochClock(EPOCH_NS);
 
     @Test

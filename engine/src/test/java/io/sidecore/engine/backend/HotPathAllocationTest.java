@@ -101,12 +101,12 @@ class HotPathAllocationTest
     @Test
     void shouldAllocateNothingWhenWritingAndPollingTapFrames()
     {
-        final PortCounters counters = PortCounters.inHeap("alloc");
+        final PortCounters counters = PortCounters.inPrivateMemory("alloc");
         final int[] pair = Fds.socketPair(LibC.SOCK_SEQPACKET | LibC.SOCK_NONBLOCK);
         final TapBackend guestSide = new TapBackend(TapDevice.adopt(pair[0], "guest", TapOpener.TAP_FLAGS),
             counters, 1514, TapOpener.WANTED_OFFLOADS);
         final TapBackend hostSide = new TapBackend(TapDevice.adopt(pair[1], "host", TapOpener.TAP_FLAGS),
-            PortCounters.inHeap("alloc-host"), 0x10000, TapOpener.WANTED_OFFLOADS);
+            PortCounters.inPrivateMemory("alloc-host"), 0x10000, TapOpener.WANTED_OFFLOADS);
         try
         {
             final byte[] plain = TestFrames.udp(false, 1000, 1);
@@ -146,8 +146,8 @@ class HotPathAllocationTest
         final byte[] frame = TestFrames.udp(false, 1000, 1);
         final UnsafeBuffer buffer = new UnsafeBuffer(frame);
         final PcapWriter writer = new PcapWriter(directory.resolve("alloc.pcap"), 65535, true, 0, 1, 64 * 1024);
-        final CaptureBackend capture = new CaptureBackend(writer, new ManualEpochClock(1L), PortCounters.inHeap("c"),
-            0);
+        final CaptureBackend capture = new CaptureBackend(writer, new ManualEpochClock(1L),
+            PortCounters.inPrivateMemory("c"), 0);
         try
         {
             final Runnable captureOne = () -> capture.onFrame(buffer, 0, frame.length, TestFrames.PLAIN, 0L);

@@ -33,7 +33,7 @@ class LoopbackBackendTest
     @BeforeEach
     void setUp()
     {
-        counters = PortCounters.inHeap("g0");
+        counters = PortCounters.inPrivateMemory("g0");
         backend = new LoopbackBackend(counters);
         device = new E1000Device(
             PortConfig.of(0, "g0", TestFrames.DST_MAC), RegisterImage.allocate(), new GuestMemory(), counters, backend,

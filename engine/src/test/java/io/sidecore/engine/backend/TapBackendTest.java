@@ -40,7 +40,7 @@ class TapBackendTest
 {
     private static final int MAX_RX = 1514;
 
-    private final PortCounters counters = PortCounters.inHeap("tap-test");
+    private final PortCounters counters = PortCounters.inPrivateMemory("tap-test");
     private final List<byte[]> delivered = new ArrayList<>();
     private final FrameSink collector = (frame, offset, length, metadata, nowNs) ->
     {

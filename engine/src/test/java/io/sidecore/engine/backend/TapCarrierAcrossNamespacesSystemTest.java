@@ -126,7 +126,7 @@ class TapCarrierAcrossNamespacesSystemTest
     @Test
     void shouldCountEachCarrierCheckThatCouldOnlyAssumeTheCarrier() throws Exception
     {
-        final PortCounters counters = PortCounters.inHeap("carrier-unknown");
+        final PortCounters counters = PortCounters.inPrivateMemory("carrier-unknown");
         final TapBackend backend = new TapBackend(tap, counters, TapBackend.DEFAULT_MAX_RX_FRAME_BYTES, 0);
         long nowNs = 0;
         assertFalse(backend.hasCarrier(nowNs), "down in its home namespace");

@@ -49,7 +49,7 @@ class TapNamespaceSystemTest
     private static final byte[] GUEST_IP = {(byte)169, (byte)254, 77, 2};
     private static final long TIMEOUT_MS = 20_000;
 
-    private final PortCounters counters = PortCounters.inHeap("tap-system");
+    private final PortCounters counters = PortCounters.inPrivateMemory("tap-system");
     private NetNamespace namespace;
     private String tapName;
     private TapBackend backend;
@@ -112,7 +112,7 @@ class TapNamespaceSystemTest
         // A descriptor of the TUN/TAP clone device that no interface is attached to (as a queue someone detached):
         // the tun driver fails every read and write with EBADFD.
         final int fd = Fds.open(TapDevice.CLONE_DEVICE, LibC.O_RDWR | LibC.O_NONBLOCK | LibC.O_CLOEXEC);
-        final PortCounters detachedCounters = PortCounters.inHeap("detached");
+        final PortCounters detachedCounters = PortCounters.inPrivateMemory("detached");
         final TapBackend detached = new TapBackend(
             TapDevice.adopt(fd, "detached", TapOpener.TAP_FLAGS), detachedCounters, 1514, 0);
         try

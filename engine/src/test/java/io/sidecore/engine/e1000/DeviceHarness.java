@@ -39,7 +39,7 @@ public final class DeviceHarness
     public final MemorySegment ram;
     public final UnsafeBuffer ramBuffer;
     public final GuestMemory guestMemory = new GuestMemory();
-    public final PortCounters counters = PortCounters.inHeap("test");
+    public final PortCounters counters = PortCounters.inPrivateMemory("test");
     public final RegisterImage registers;
     public final List<byte[]> wire = new ArrayList<>();
     public final List<Boolean> irqLevels = new ArrayList<>();

@@ -39,7 +39,7 @@ class GuestMemoryAccessProbeTest
     private final List<long[]> accesses = new ArrayList<>();
     private final GuestMemory guestMemory = new GuestMemory()
         .accessProbe((address, length, write) -> accesses.add(new long[]{ address, length, write ? 1 : 0 }));
-    private final PortCounters counters = PortCounters.inHeap("probe");
+    private final PortCounters counters = PortCounters.inPrivateMemory("probe");
     private final RegisterImage registers = RegisterImage.allocate();
     private final List<Integer> frameLengths = new ArrayList<>();
     private final E1000Device device;

@@ -839,7 +839,7 @@ class HostileGuestActionsTest
             this.ram = ram;
             this.ramBuffer = new UnsafeBuffer(ram.address(), (int)ram.byteSize());
             guestMemory.addRegion(ramGpa, ram);
-            counters = PortCounters.inHeap("hostile" + portId);
+            counters = PortCounters.inPrivateMemory("hostile" + portId);
             sink = new CountingSink(portId, offloadSink);
             final byte[] mac = {0x02, 0x00, 0x00, 0x00, 0x00, (byte)(portId + 1)};
             device = new E1000Device(PortConfig.of(portId, "hostile" + portId, mac), registers, guestMemory,

@@ -142,7 +142,7 @@ class RegisterImageTest
     {
         return new E1000Device(
             PortConfig.of(0, "image", DeviceHarness.MAC), registers, new GuestMemory(),
-            PortCounters.inHeap("image"), (frame, offset, lengthBytes, metadata, nowNs) -> FrameSink.DELIVERED,
+            PortCounters.inPrivateMemory("image"), (frame, offset, lengthBytes, metadata, nowNs) -> FrameSink.DELIVERED,
             InterruptLine.NONE);
     }
 }

@@ -121,7 +121,8 @@ class RxWriteOrderTest
         guestMemory.addRegion(RAM_GPA, ram);
         final PortConfig config = new PortConfig(0, "order", DeviceHarness.MAC, false,
             PortRegionDescriptor.DEFAULT_SHARED_PAGES);
-        final E1000Device device = new E1000Device(config, registers, guestMemory, PortCounters.inHeap("order"),
+        final E1000Device device = new E1000Device(config, registers, guestMemory,
+            PortCounters.inPrivateMemory("order"),
             (frame, offset, lengthBytes, metadata, nowNs) -> FrameSink.DELIVERED, asserted -> { });
         device.configWrite(PciConfig.COMMAND_OFFSET, 2, PciConfig.COMMAND_MEMORY_SPACE | PciConfig.COMMAND_BUS_MASTER);
         rx = new RxProcessor(new RingCollaborators(device.registers, device.guestMemory, device.counters,

@@ -31,8 +31,8 @@ class L2SwitchTest
     /** Metadata of a complete frame: what every frame handed to the switch carries. */
     private static final FrameMetadata PLAIN = new FrameMetadata();
 
-    private final SidecoreCounters countersA = SidecoreCounters.inHeap(0);
-    private final SidecoreCounters countersB = SidecoreCounters.inHeap(1);
+    private final SidecoreCounters countersA = SidecoreCounters.inPrivateMemory(0);
+    private final SidecoreCounters countersB = SidecoreCounters.inPrivateMemory(1);
     private final ShardRing ringAtoB = new ShardRing(1 << 16, 0, 1, SLOTS);
     private final ShardRing ringBtoA = new ShardRing(1 << 16, 1, 0, SLOTS);
     private final L2Switch switchA = new L2Switch(0, SLOTS, new MacTable(64, AGING_NS),
@@ -665,7 +665,7 @@ class L2SwitchTest
 
         Recorder(final int slot)
         {
-            counters = PortCounters.inHeap("p" + slot);
+            counters = PortCounters.inPrivateMemory("p" + slot);
         }
 
         public int onFrame(
