@@ -229,19 +229,38 @@ final class SidecoreProcesses implements AutoCloseable
     }
 
     /**
+     * Run a tool that starts processes of its own (the system benchmark) to its end, allowing it longer.
+     */
+    Run runLong(final long timeoutMs, final String main, final String... args)
+        throws IOException, InterruptedException
+    {
+        final List<String> command = new ArrayList<>(javaCommand(main));
+        command.addAll(List.of(args));
+        return runCommand(command, timeoutMs);
+    }
+
+    /**
      * Run a command (not Java) to its end.
      */
     Run runCommand(final List<String> command) throws IOException, InterruptedException
+    {
+        return runCommand(command, TOOL_TIMEOUT_MS);
+    }
+
+    private Run runCommand(final List<String> command, final long timeoutMs) throws IOException, InterruptedException
     {
         final Path out = directory.resolve("out-" + (++outputs) + ".txt");
         final Path err = directory.resolve("err-" + outputs + ".txt");
         final Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile())
             .start();
         started.add(process);
-        if (!process.waitFor(TOOL_TIMEOUT_MS, TimeUnit.MILLISECONDS))
+        if (!process.waitFor(timeoutMs, TimeUnit.MILLISECONDS))
         {
+            // What it started first: killed forcibly, its shutdown hook would not stop them (a benchmark's daemon
+            // would go on polling its core).
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
             process.destroyForcibly();
-            throw new AssertionError(command + " did not end within " + TOOL_TIMEOUT_MS + " ms");
+            throw new AssertionError(command + " did not end within " + timeoutMs + " ms");
         }
         return new Run(process.exitValue(), Files.readString(out), Files.readString(err));
     }
