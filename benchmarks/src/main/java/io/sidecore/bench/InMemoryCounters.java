@@ -1,8 +1,6 @@
 package io.sidecore.bench;
 
-import org.agrona.BitUtil;
-import org.agrona.BufferUtil;
-import org.agrona.concurrent.UnsafeBuffer;
+import io.sidecore.engine.status.CountersFile;
 import org.agrona.concurrent.status.CountersManager;
 
 /**
@@ -29,10 +27,6 @@ public final class InMemoryCounters
         {
             throw new IllegalArgumentException("maxCounters must be in [1, " + MAX_COUNTERS + "]: " + maxCounters);
         }
-        return new CountersManager(
-            new UnsafeBuffer(BufferUtil.allocateDirectAligned(
-                maxCounters * CountersManager.METADATA_LENGTH, BitUtil.CACHE_LINE_LENGTH)),
-            new UnsafeBuffer(BufferUtil.allocateDirectAligned(
-                maxCounters * CountersManager.COUNTER_LENGTH, BitUtil.CACHE_LINE_LENGTH)));
+        return CountersFile.privateCountersManager(maxCounters);
     }
 }

@@ -33,8 +33,8 @@ import static io.sidecore.engine.SettingChecks.requireSet;
  * The context carries no defaults of its own: the launcher's {@code Configuration} is the one place where every
  * setting has a property name, a default and documentation, and it fills a context with
  * {@code Configuration.engineContext()}. {@link #conclude()} then validates every value, naming the setting and
- * the allowed range in the message, and creates the derived resources (the counters file or an in-heap counters
- * area).
+ * the allowed range in the message, and creates the derived resources (the counters file or a counters area in
+ * private memory).
  */
 public final class EngineContext
 {
@@ -713,7 +713,7 @@ public final class EngineContext
     }
 
     /**
-     * @return the counters file, or null for counters in the heap.
+     * @return the counters file, or null for counters in private memory.
      */
     public Path countersFile()
     {
@@ -721,7 +721,7 @@ public final class EngineContext
     }
 
     /**
-     * @param countersFile the counters file to create, or null for counters in the heap.
+     * @param countersFile the counters file to create, or null for counters in private memory.
      * @return this.
      */
     public EngineContext countersFile(final Path countersFile)
@@ -812,8 +812,8 @@ public final class EngineContext
     }
 
     /**
-     * @return where each port's fault is recorded: the counters file's records, or heap records without a counters
-     *         file; set by {@link #conclude()}.
+     * @return where each port's fault is recorded: the counters file's records, or records in private memory
+     *         without a counters file; set by {@link #conclude()}.
      */
     public PortFaultTable portFaultTable()
     {

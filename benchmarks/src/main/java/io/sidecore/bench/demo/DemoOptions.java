@@ -13,7 +13,7 @@ import java.nio.file.Path;
  *                     {@value #MIN_FRAME_BYTES}..{@value #MAX_FRAME_BYTES}.
  * @param csb          guests use the Communication Status Block instead of doorbell writes.
  * @param pin          pin the sidecore to a free core (and keep the guests off it).
- * @param countersFile where to publish the counters for {@code sidecore stat}, or null to keep them in the heap.
+ * @param countersFile where to publish the counters for {@code sidecore stat}, or null to keep them in private memory.
  * @param captureDirectory where each port captures its traffic, both directions, into {@code <port>.pcapng}, or
  *                     null for no capture.
  * @param captureFileBytes rotate a capture file before it would exceed this many bytes (the newest

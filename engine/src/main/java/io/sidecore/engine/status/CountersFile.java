@@ -179,6 +179,11 @@ public final class CountersFile implements AutoCloseable
      */
     public static CountersManager privateCountersManager(final int maxCounters)
     {
+        if (maxCounters < 1 || (long)maxCounters * CountersManager.METADATA_LENGTH > Integer.MAX_VALUE)
+        {
+            throw new IllegalArgumentException("maxCounters=" + maxCounters + ": counters in private memory hold 1 " +
+                "to " + Integer.MAX_VALUE / CountersManager.METADATA_LENGTH + " (a counters file holds more)");
+        }
         return new CountersManager(
             alignedPrivateBuffer(maxCounters * CountersManager.METADATA_LENGTH),
             alignedPrivateBuffer(maxCounters * CountersManager.COUNTER_LENGTH));

@@ -40,9 +40,8 @@ public final class PortCounters
     }
 
     /**
-     * Counters in private memory, for tests and for ports not yet published: off the heap and aligned, as the
-     * counters file is (an atomic counter over a {@code byte[]} makes Agrona print "not correctly aligned by 8" on
-     * standard error).
+     * Counters in private memory, for tests and benchmarks: off the heap and aligned, as the counters file is (an
+     * atomic counter over a {@code byte[]} makes Agrona print "not correctly aligned by 8" on standard error).
      *
      * @param portName label prefix.
      * @return counters backed by private memory.
