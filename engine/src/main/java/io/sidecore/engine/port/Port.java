@@ -557,14 +557,9 @@ public final class Port
             {
                 beginRxPass();
             }
-            final RegisterImage registers = this.registers;
-            // RDTR and TIDV share the doorbells' lines: any bit above their timer fields is a flush request (FPD) or
-            // reserved, which the full pass's pollSharedRegisters acts on.
-            if (registers.getAcquire(E1000Registers.TDT) == lastTdt &&
-                registers.getAcquire(E1000Registers.RDT) == lastRdt &&
-                registers.get(E1000Registers.TDH) == quietTdh &&
-                0 == ((registers.getAcquire(E1000Registers.RDTR) | registers.getAcquire(E1000Registers.TIDV)) &
-                    ~E1000Registers.TIMER_MASK))
+            // Also RDTR's and TIDV's bits above their timer fields (a flush request, FPD), which the full pass's
+            // pollSharedRegisters acts on.
+            if (registers.doorbellsAsLeft(lastTdt, lastRdt, quietTdh))
             {
                 return 0;
             }

@@ -12,7 +12,9 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The register image split by page: the doorbell pages (what a VMM maps) hold the shared pages and nothing else; the
@@ -104,6 +106,57 @@ class RegisterImageTest
         heapDoorbell.putInt(E1000Registers.TDT, 11);
         assertEquals(11, heap.getAcquire(E1000Registers.TDT));
         assertEquals(3, heap.get(E1000Registers.ICR));
+    }
+
+    /**
+     * A quiet port's look ({@link RegisterImage#doorbellsAsLeft}) sees every change the image's own accessors see,
+     * in whichever buffer holds the register: native and heap images, the doorbell pages shared (the default) or
+     * all private.
+     */
+    @Test
+    void shouldSeeEachChangeOfAQuietPortsRegistersInTheBufferThatHoldsThem()
+    {
+        final UnsafeBuffer heapPrivate = new UnsafeBuffer(new byte[E1000Registers.BAR0_LENGTH]);
+        final UnsafeBuffer heapDoorbell = new UnsafeBuffer(new byte[E1000Registers.BAR0_LENGTH]);
+        final RegisterImage[] images = {
+            registers,
+            new RegisterImage(heapPrivate, heapDoorbell, PortRegionDescriptor.DEFAULT_SHARED_PAGES),
+            RegisterImage.allocate(0),
+        };
+        for (final RegisterImage image : images)
+        {
+            image.set(E1000Registers.TDT, 5);
+            image.set(E1000Registers.RDT, 7);
+            image.set(E1000Registers.TDH, 3);
+            image.set(E1000Registers.RDTR, 0xFFFF);
+            image.set(E1000Registers.TIDV, 0x1234);
+            assertTrue(image.doorbellsAsLeft(5, 7, 3), "timer fields only: as left");
+
+            final int[][] changes = {
+                {E1000Registers.TDT, 6, 5},
+                {E1000Registers.RDT, 8, 7},
+                {E1000Registers.TDH, 4, 3},
+                {E1000Registers.RDTR, 0xFFFF | E1000Registers.RDTR_FPD, 0xFFFF},
+                {E1000Registers.TIDV, 0x1234 | E1000Registers.TIDV_FPD, 0x1234},
+                {E1000Registers.TIDV, 0x1234 | 0x10000, 0x1234},
+            };
+            for (final int[] change : changes)
+            {
+                image.set(change[0], change[1]);
+                assertFalse(image.doorbellsAsLeft(5, 7, 3),
+                    "register 0x" + Integer.toHexString(change[0]) + " = 0x" + Integer.toHexString(change[1]));
+                image.set(change[0], change[2]);
+                assertTrue(image.doorbellsAsLeft(5, 7, 3));
+            }
+            assertFalse(image.doorbellsAsLeft(4, 7, 3), "TDT the port last saw differs");
+            assertFalse(image.doorbellsAsLeft(5, 6, 3), "RDT the port last saw differs");
+            assertFalse(image.doorbellsAsLeft(5, 7, 2), "TDH the port left differs");
+        }
+        // The shared page really is where the quiet look reads: a guest's store into the doorbell page is seen.
+        doorbellPages.putIntRelease(E1000Registers.TDT, 9);
+        assertFalse(registers.doorbellsAsLeft(5, 7, 3));
+        heapDoorbell.putInt(E1000Registers.RDT, 1);
+        assertFalse(images[1].doorbellsAsLeft(5, 7, 3));
     }
 
     @Test
