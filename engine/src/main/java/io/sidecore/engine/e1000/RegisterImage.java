@@ -35,11 +35,9 @@ public final class RegisterImage
     private final AtomicBuffer doorbellPages;
     private final int sharedPages;
     private final AtomicBuffer[] pages = new AtomicBuffer[E1000Registers.PAGE_COUNT];
-    /** The {@code byteArray()} and {@code addressOffset()} of both buffers, for the unchecked accessors. */
-    private final byte[] privateArray;
-    private final long privateAddress;
-    private final byte[] doorbellArray;
-    private final long doorbellAddress;
+    /** Per page, the {@code byteArray()} and {@code addressOffset()} of its buffer, for the unchecked accessors. */
+    private final byte[][] pageArrays = new byte[E1000Registers.PAGE_COUNT][];
+    private final long[] pageAddresses = new long[E1000Registers.PAGE_COUNT];
     /** Keeps native memory allocated here reachable: the buffers only hold raw addresses. */
     private final MemorySegment[] owners;
     // The registers a quiet port's pass reads (doorbellsAsLeft), by array and address: one load each, where the
@@ -99,18 +97,16 @@ public final class RegisterImage
         {
             final AtomicBuffer buffer = 0 != (sharedPages & (1 << page)) ? doorbellPages : privateImage;
             pages[page] = buffer;
+            pageArrays[page] = buffer.byteArray();
+            pageAddresses[page] = buffer.addressOffset();
         }
-        privateArray = privateImage.byteArray();
-        privateAddress = privateImage.addressOffset();
-        doorbellArray = doorbellPages.byteArray();
-        doorbellAddress = doorbellPages.addressOffset();
-        txQuietArray = pages[page(E1000Registers.TDT)].byteArray();
-        tdtAddress = pages[page(E1000Registers.TDT)].addressOffset() + E1000Registers.TDT;
-        tdhAddress = pages[page(E1000Registers.TDH)].addressOffset() + E1000Registers.TDH;
-        tidvAddress = pages[page(E1000Registers.TIDV)].addressOffset() + E1000Registers.TIDV;
-        rxQuietArray = pages[page(E1000Registers.RDT)].byteArray();
-        rdtAddress = pages[page(E1000Registers.RDT)].addressOffset() + E1000Registers.RDT;
-        rdtrAddress = pages[page(E1000Registers.RDTR)].addressOffset() + E1000Registers.RDTR;
+        txQuietArray = pageArrays[page(E1000Registers.TDT)];
+        tdtAddress = pageAddresses[page(E1000Registers.TDT)] + E1000Registers.TDT;
+        tdhAddress = pageAddresses[page(E1000Registers.TDH)] + E1000Registers.TDH;
+        tidvAddress = pageAddresses[page(E1000Registers.TIDV)] + E1000Registers.TIDV;
+        rxQuietArray = pageArrays[page(E1000Registers.RDT)];
+        rdtAddress = pageAddresses[page(E1000Registers.RDT)] + E1000Registers.RDT;
+        rdtrAddress = pageAddresses[page(E1000Registers.RDTR)] + E1000Registers.RDTR;
     }
 
     /**
@@ -144,13 +140,8 @@ public final class RegisterImage
      */
     public int get(final int offset)
     {
-        // The page's buffer from this object's own fields, not from per-page tables: a table is one more dependent
-        // load (and line) per access, which a pass over many ports finds out of the first-level cache.
-        if (0 != (sharedPages & (1 << page(offset))))
-        {
-            return UnsafeApi.getInt(doorbellArray, doorbellAddress + offset);
-        }
-        return UnsafeApi.getInt(privateArray, privateAddress + offset);
+        final int page = page(offset);
+        return UnsafeApi.getInt(pageArrays[page], pageAddresses[page] + offset);
     }
 
     /**
@@ -159,14 +150,8 @@ public final class RegisterImage
      */
     public void set(final int offset, final int value)
     {
-        if (0 != (sharedPages & (1 << page(offset))))
-        {
-            UnsafeApi.putInt(doorbellArray, doorbellAddress + offset, value);
-        }
-        else
-        {
-            UnsafeApi.putInt(privateArray, privateAddress + offset, value);
-        }
+        final int page = page(offset);
+        UnsafeApi.putInt(pageArrays[page], pageAddresses[page] + offset, value);
     }
 
     /**
