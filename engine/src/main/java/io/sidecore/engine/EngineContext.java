@@ -139,6 +139,7 @@ public final class EngineContext
             }
             else
             {
+                checkRange("maxCounters", maxCounters, 1, CountersFile.MAX_PRIVATE_COUNTERS);
                 countersManager = CountersFile.privateCountersManager(maxCounters);
             }
         }

@@ -1,6 +1,7 @@
 package io.sidecore.engine;
 
 import io.sidecore.engine.agent.SidecoreEngine;
+import io.sidecore.engine.status.CountersFile;
 import io.sidecore.engine.status.PortFaultListener;
 import io.sidecore.shm.CounterTypes;
 import io.sidecore.shm.CountersFileDescriptor;
@@ -31,6 +32,16 @@ class EngineContextTest
         assertTrue(ctx.isConcluded());
         assertTrue(null != ctx.countersManager());
         assertTrue(null != ctx.errorHandler());
+    }
+
+    @Test
+    void shouldRejectMoreCountersThanPrivateMemoryHoldsNamingTheSetting()
+    {
+        final int tooMany = CountersFile.MAX_PRIVATE_COUNTERS + 1;
+        assertMessage("maxCounters must be in [1, " + CountersFile.MAX_PRIVATE_COUNTERS + "]: " + tooMany,
+            TestContexts.invoker(clock, 1).countersFile(null).maxCounters(tooMany));
+        assertThrows(IllegalArgumentException.class, () -> CountersFile.privateCountersManager(tooMany));
+        assertThrows(IllegalArgumentException.class, () -> CountersFile.privateCountersManager(0));
     }
 
     @Test

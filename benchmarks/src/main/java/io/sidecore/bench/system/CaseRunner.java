@@ -44,7 +44,7 @@ final class CaseRunner
     private final TapNamespace namespace;
     private final PrintStream out;
     private final Path directory;
-    /** Whether a case has run on this daemon: its data path is compiled. */
+    /** Whether a throughput case has run on this daemon: its data path is compiled. */
     private boolean daemonWarm;
 
     /**
@@ -163,7 +163,8 @@ final class CaseRunner
                 guests.command("SEND");
             }
             Thread.sleep((long)(warmupSeconds(settings.warmupSeconds(), daemonWarm) * 1000));
-            daemonWarm = true;
+            // A paced case's probe alone does not compile the path a saturating case runs.
+            daemonWarm |= BenchCase.Load.PACED != benchCase.load();
             final long tid = daemon.sidecoreThreadId();
             for (int repeat = 1; repeat <= settings.repeats(); repeat++)
             {

@@ -175,8 +175,8 @@ public final class RegisterImage
      */
     public boolean doorbellsAsLeft(final int lastTdt, final int lastRdt, final int lastTdh)
     {
-        // The same pages (TDT, TDH and TIDV share page 3, RDT and RDTR page 2) and the same orderings as getAcquire
-        // and get of each; TDH, which only the device writes outside a shared page, needs no acquire.
+        // The same pages (TDT, TDH and TIDV share page 3, RDT and RDTR page 2) and the same orderings as the
+        // getAcquire and get each was read with before: TDH plain, as get reads it.
         final byte[] txArray = txQuietArray;
         final byte[] rxArray = rxQuietArray;
         return UnsafeApi.getIntAcquire(txArray, tdtAddress) == lastTdt &&

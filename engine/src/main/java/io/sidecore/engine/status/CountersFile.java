@@ -169,6 +169,9 @@ public final class CountersFile implements AutoCloseable
         };
     }
 
+    /** Most counters in private memory: their metadata is one buffer, whose length is an int. */
+    public static final int MAX_PRIVATE_COUNTERS = Integer.MAX_VALUE / CountersManager.METADATA_LENGTH;
+
     /**
      * Counters in private memory, for an engine that publishes no counters file (tests, embedded use): off the heap
      * and aligned, as the file is (an atomic counter over a {@code byte[]} makes Agrona print "not correctly aligned
@@ -179,10 +182,10 @@ public final class CountersFile implements AutoCloseable
      */
     public static CountersManager privateCountersManager(final int maxCounters)
     {
-        if (maxCounters < 1 || (long)maxCounters * CountersManager.METADATA_LENGTH > Integer.MAX_VALUE)
+        if (maxCounters < 1 || maxCounters > MAX_PRIVATE_COUNTERS)
         {
-            throw new IllegalArgumentException("maxCounters=" + maxCounters + ": counters in private memory hold 1 " +
-                "to " + Integer.MAX_VALUE / CountersManager.METADATA_LENGTH + " (a counters file holds more)");
+            throw new IllegalArgumentException("maxCounters must be in [1, " + MAX_PRIVATE_COUNTERS + "] for " +
+                "counters in private memory (a counters file holds more): " + maxCounters);
         }
         return new CountersManager(
             alignedPrivateBuffer(maxCounters * CountersManager.METADATA_LENGTH),

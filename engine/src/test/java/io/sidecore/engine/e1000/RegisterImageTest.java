@@ -118,10 +118,20 @@ class RegisterImageTest
     {
         final UnsafeBuffer heapPrivate = new UnsafeBuffer(new byte[E1000Registers.BAR0_LENGTH]);
         final UnsafeBuffer heapDoorbell = new UnsafeBuffer(new byte[E1000Registers.BAR0_LENGTH]);
+        final int txPageOnly = 1 << (E1000Registers.TDT / E1000Registers.PAGE_LENGTH);
+        final int rxPageOnly = 1 << (E1000Registers.RDT / E1000Registers.PAGE_LENGTH);
         final RegisterImage[] images = {
             registers,
             new RegisterImage(heapPrivate, heapDoorbell, PortRegionDescriptor.DEFAULT_SHARED_PAGES),
             RegisterImage.allocate(0),
+            // The RX and the TX page in two different arrays, each way round: a register read through the other
+            // page's array (or at the other page's address) reads a zero, not the value set.
+            new RegisterImage(new UnsafeBuffer(new byte[E1000Registers.BAR0_LENGTH]),
+                new UnsafeBuffer(new byte[E1000Registers.BAR0_LENGTH]), txPageOnly),
+            new RegisterImage(new UnsafeBuffer(new byte[E1000Registers.BAR0_LENGTH]),
+                new UnsafeBuffer(new byte[E1000Registers.BAR0_LENGTH]), rxPageOnly),
+            new RegisterImage(new UnsafeBuffer(new byte[E1000Registers.BAR0_LENGTH]),
+                new UnsafeBuffer(new byte[E1000Registers.BAR0_LENGTH]), 0),
         };
         for (final RegisterImage image : images)
         {
