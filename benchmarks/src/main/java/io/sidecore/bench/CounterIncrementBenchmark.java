@@ -1,8 +1,6 @@
 package io.sidecore.bench;
 
-import org.agrona.BitUtil;
-import org.agrona.BufferUtil;
-import org.agrona.concurrent.UnsafeBuffer;
+import io.sidecore.engine.status.CountersFile;
 import org.agrona.concurrent.status.AtomicCounter;
 import org.agrona.concurrent.status.CountersManager;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -56,11 +54,7 @@ public class CounterIncrementBenchmark
     @Setup
     public void setUp()
     {
-        final CountersManager manager = new CountersManager(
-            new UnsafeBuffer(BufferUtil.allocateDirectAligned(
-                COUNTERS * CountersManager.METADATA_LENGTH, BitUtil.CACHE_LINE_LENGTH)),
-            new UnsafeBuffer(BufferUtil.allocateDirectAligned(
-                COUNTERS * CountersManager.COUNTER_LENGTH, BitUtil.CACHE_LINE_LENGTH)));
+        final CountersManager manager = CountersFile.privateCountersManager(COUNTERS);
         frames = manager.newCounter("frames");
         bytes = manager.newCounter("bytes");
         descriptors = manager.newCounter("descriptors");

@@ -35,7 +35,7 @@ final class CaseRunner
     /**
      * The least warm-up of a run's first case. The daemon lives for the whole run, so only the first case finds its
      * data path interpreted: with one second of warm-up the first case of a run (one guest, 64 bytes, in the matrix)
-     * measured a third of what the same case measured later, both the sidecore and the guests half idle.
+     * measured about half of what the same case measured warm, both the sidecore and the guests half idle.
      */
     static final double FIRST_CASE_WARMUP_SECONDS = 5;
 

@@ -1,8 +1,6 @@
 package io.sidecore.bench.demo;
 
-import org.agrona.BitUtil;
-import org.agrona.BufferUtil;
-import org.agrona.concurrent.UnsafeBuffer;
+import io.sidecore.engine.status.CountersFile;
 import org.agrona.concurrent.status.CountersManager;
 
 /**
@@ -20,10 +18,6 @@ final class TestCounters
      */
     static CountersManager manager(final int maxCounters)
     {
-        return new CountersManager(
-            new UnsafeBuffer(BufferUtil.allocateDirectAligned(
-                maxCounters * CountersManager.METADATA_LENGTH, BitUtil.CACHE_LINE_LENGTH)),
-            new UnsafeBuffer(BufferUtil.allocateDirectAligned(
-                maxCounters * CountersManager.COUNTER_LENGTH, BitUtil.CACHE_LINE_LENGTH)));
+        return CountersFile.privateCountersManager(maxCounters);
     }
 }

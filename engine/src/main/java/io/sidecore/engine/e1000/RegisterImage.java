@@ -101,12 +101,12 @@ public final class RegisterImage
             pageAddresses[page] = buffer.addressOffset();
         }
         txQuietArray = pageArrays[page(E1000Registers.TDT)];
-        tdtAddress = pageAddresses[page(E1000Registers.TDT)] + E1000Registers.TDT;
-        tdhAddress = pageAddresses[page(E1000Registers.TDH)] + E1000Registers.TDH;
-        tidvAddress = pageAddresses[page(E1000Registers.TIDV)] + E1000Registers.TIDV;
+        tdtAddress = addressOf(E1000Registers.TDT);
+        tdhAddress = addressOf(E1000Registers.TDH);
+        tidvAddress = addressOf(E1000Registers.TIDV);
         rxQuietArray = pageArrays[page(E1000Registers.RDT)];
-        rdtAddress = pageAddresses[page(E1000Registers.RDT)] + E1000Registers.RDT;
-        rdtrAddress = pageAddresses[page(E1000Registers.RDTR)] + E1000Registers.RDTR;
+        rdtAddress = addressOf(E1000Registers.RDT);
+        rdtrAddress = addressOf(E1000Registers.RDTR);
     }
 
     /**
@@ -207,6 +207,15 @@ public final class RegisterImage
     public boolean compareAndSet(final int offset, final int expected, final int update)
     {
         return pages[page(offset)].compareAndSetInt(offset, expected, update);
+    }
+
+    /**
+     * @param offset BAR0 byte offset.
+     * @return the register's address in its page's array (or in memory, for a native page): what get reads at.
+     */
+    private long addressOf(final int offset)
+    {
+        return pageAddresses[page(offset)] + offset;
     }
 
     /**

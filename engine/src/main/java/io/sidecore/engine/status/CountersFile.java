@@ -196,7 +196,7 @@ public final class CountersFile implements AutoCloseable
      * @param lengthBytes capacity.
      * @return a zeroed buffer off the heap, aligned to a cache line, as counters in a mapped file are.
      */
-    public static UnsafeBuffer alignedPrivateBuffer(final int lengthBytes)
+    private static UnsafeBuffer alignedPrivateBuffer(final int lengthBytes)
     {
         return new UnsafeBuffer(BufferUtil.allocateDirectAligned(lengthBytes, BitUtil.CACHE_LINE_LENGTH));
     }

@@ -49,9 +49,7 @@ public final class PortCounters
     public static PortCounters inPrivateMemory(final String portName)
     {
         final int count = PortCounter.values().length;
-        final CountersManager manager = new CountersManager(
-            CountersFile.alignedPrivateBuffer(count * CountersManager.METADATA_LENGTH),
-            CountersFile.alignedPrivateBuffer(count * CountersManager.COUNTER_LENGTH));
+        final CountersManager manager = CountersFile.privateCountersManager(count);
         return new PortCounters(manager, 0, portName);
     }
 

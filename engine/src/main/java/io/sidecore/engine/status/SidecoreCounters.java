@@ -66,9 +66,7 @@ public final class SidecoreCounters
     public static SidecoreCounters inPrivateMemory(final int sidecoreIndex)
     {
         final int count = countersPerSidecore();
-        return new SidecoreCounters(new CountersManager(
-            CountersFile.alignedPrivateBuffer(count * CountersManager.METADATA_LENGTH),
-            CountersFile.alignedPrivateBuffer(count * CountersManager.COUNTER_LENGTH)), sidecoreIndex);
+        return new SidecoreCounters(CountersFile.privateCountersManager(count), sidecoreIndex);
     }
 
     /**
