@@ -31,7 +31,7 @@ import java.util.concurrent.Callable;
     description = {
         "Boot a Linux guest under QEMU (TCG, shared memfd RAM, -nic none) with one NIC and check it end to end: " +
             "probe and link, ping, TCP and UDP both ways, latency, counters, MTU 9000, driver reload, two guests, " +
-            "reboot.",
+            "reboot, and the e1000 driver's self-test (ethtool -t; not in virtio mode, whose driver has none).",
         "Modes: sidecore (the product: -device vfio-user-pci to a sidecore port), qemu-e1000 and virtio (QEMU's own " +
             "NICs on a TAP: the baselines)." },
     exitCodeListHeading = "%nExit codes:%n",
@@ -118,7 +118,7 @@ public final class E2eMain implements Callable<Integer>
         try
         {
             nicMode = NicMode.fromCliName(mode);
-            selected = E2eCheck.parseList(checks);
+            selected = E2eCheck.parseList(checks, nicMode);
         }
         catch (final IllegalArgumentException ex)
         {

@@ -38,7 +38,7 @@ class QemuE1000SystemTest
             LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS"))));
         final E2eSettings settings = new E2eSettings(
             NicMode.QEMU_E1000,
-            E2eCheck.parseList("ping"),
+            E2eCheck.parseList("ping", NicMode.QEMU_E1000),
             E2eSettings.TRAFFIC_SECONDS_DEFAULT,
             Duration.ofSeconds(E2eSettings.BOOT_TIMEOUT_SECONDS_DEFAULT),
             Duration.ofSeconds(E2eSettings.COMMAND_TIMEOUT_SECONDS_DEFAULT),

@@ -38,7 +38,7 @@ class SidecoreDaemonNetworkSystemTest
         Files.createDirectories(sidecore.getParent());
         Files.writeString(sidecore, Recorded.text("fake-home/tools/sidecore"), StandardCharsets.UTF_8);
         Files.setPosixFilePermissions(sidecore, PosixFilePermissions.fromString("rwxr-xr-x"));
-        final E2eSettings settings = new E2eSettings(NicMode.SIDECORE, E2eCheck.parseList("all"), 1,
+        final E2eSettings settings = new E2eSettings(NicMode.SIDECORE, E2eCheck.parseList("all", NicMode.SIDECORE), 1,
             Duration.ofSeconds(60), Duration.ofSeconds(60), 512, logs, List.of(), home, 60_000);
         final Path runDir = logs.resolve("sidecore");
 
