@@ -19,9 +19,9 @@ import java.nio.ByteOrder;
  *     checked against the frame's or the scratch's length by the code that reads it, before it is used.</li>
  * </ul>
  * Agrona's own check on those accesses only repeats ours, and it cost 6-16 % of a 64-byte frame on the engine's paths
- * (README, "Round thirteen: the data path's buffers without Agrona's checks"). Its switch is JVM-wide, so it cannot
- * simply be turned off for the daemon: the vfio-user server and the control socket parse their messages with
- * Agrona's buffers too, and keep its checks.
+ * (benchmarks/results/HISTORY.md, "Round thirteen: the data path's buffers without Agrona's checks"). Its switch is
+ * JVM-wide, so it cannot simply be turned off for the daemon: the vfio-user server and the control socket parse their
+ * messages with Agrona's buffers too, and keep its checks.
  * <p>
  * <b>Checked mode.</b> With {@code -D}{@value #CHECKS_PROP_NAME}{@code =true} every accessor checks its range against
  * the wrapped capacity by this class's own overflow-safe code and throws {@link IndexOutOfBoundsException} outside it.
