@@ -33,7 +33,8 @@ class SystemBenchSystemTest
 
     private static final Pattern RESULT = Pattern.compile(
         "RESULT mode=(polling|trap) path=g2g guests=1 frame=64 csb=off mpps=(\\d+\\.\\d+) gbps=\\S+ p50_us=\\S+ " +
-        "p99_us=\\S+ p999_us=\\S+ busy=(\\S+) ns_per_frame=\\S+ alloc_bytes=-?\\d+ runs=1 .* saturated=\\w+");
+        "p99_us=\\S+ p999_us=\\S+ busy=(\\S+) ns_per_frame=\\S+ alloc_bytes=-?\\d+ runs=1 .* work_unit_ns=(\\d+) " +
+        "saturated=\\w+");
     private static final Pattern PACED_RESULT = Pattern.compile(
         "RESULT mode=(polling|trap) path=g2g guests=1 frame=64 csb=off load=paced mpps=\\S+ gbps=\\S+ " +
         "p50_us=(\\d+\\.\\d+) p99_us=\\S+ .* saturated=none");
@@ -79,6 +80,8 @@ class SystemBenchSystemTest
             assertTrue(Double.parseDouble(result.group(2)) > 0, "no frame delivered: " + result.group());
             final double busy = Double.parseDouble(result.group(3));
             assertTrue(busy > 0 && busy <= 1, "busy out of (0, 1]: " + result.group());
+            // The sidecore's own reading of its core's speed, once a second: taken and published.
+            assertTrue(Long.parseLong(result.group(4)) > 0, "no core speed reading: " + result.group());
         }
         final List<Matcher> ratios = matching(RATIO, run.out());
         assertEquals(1, ratios.size(), describe);

@@ -521,6 +521,16 @@ class RegistryWalkTest
                     r.jvm.collectionMs += 7;
                     r.publishJvmActivity();
                 }, 7),
+            sidecore(SidecoreCounter.CORE_WORK_UNIT_NS, "the core's work unit takes 1 760 ns, not 790, then a " +
+                "second passes", 0, r ->
+                {
+                    r.jvm.workUnitNs = 790;
+                    r.publishJvmActivity();
+                }, r ->
+                {
+                    r.jvm.workUnitNs = 1760;
+                    r.publishJvmActivity();
+                }, 970),
             sidecore(SidecoreCounter.JVM_READINGS, "a second passes", 0, Rig::publishJvmActivity,
                 Rig::publishJvmActivity, 1));
     }
@@ -1147,6 +1157,7 @@ class RegistryWalkTest
         long allocatedBytes;
         long collections;
         long collectionMs;
+        long workUnitNs;
 
         public long currentThreadAllocatedBytes()
         {
@@ -1161,6 +1172,11 @@ class RegistryWalkTest
         public long gcTimeMs()
         {
             return collectionMs;
+        }
+
+        public long coreWorkUnitNs()
+        {
+            return workUnitNs;
         }
     }
 }

@@ -44,11 +44,16 @@ public enum SidecoreCounter
     GC_TIME_MS(21, "gc_time_ms", true,
         "accumulated collection time of the daemon's JVM, milliseconds, all collectors, read once a second"),
     JVM_READINGS(22, "jvm_readings", false,
-        "times allocated_bytes, gc_count and gc_time_ms were read and published, once a second, after them: a reader " +
+        "times allocated_bytes, gc_count, gc_time_ms and core_work_unit_ns were read and published, once a second, " +
+            "after them: a reader " +
             "that sees it move reads values taken at that moment"),
     CROSS_SHARD_DRAIN_NS(23, "cross_shard_drain_ns", false,
         "time spent taking the frames other sidecores switched to this one, nanoseconds (charged to no port: the " +
-        "senders are other sidecores' ports, the receivers would be blamed for a flood)");
+        "senders are other sidecores' ports, the receivers would be blamed for a flood)"),
+    CORE_WORK_UNIT_NS(24, "core_work_unit_ns", true,
+        "how fast the sidecore's core runs: the fastest of 4 timings of a fixed arithmetic loop in the L1 cache, " +
+        "nanoseconds, read once a second (higher when the host clocks the core lower or a busy sibling hardware " +
+        "thread shares it; compare figures only at like values)");
 
     /** Number of counter slots reserved per sidecore; ids are below this. */
     public static final int SLOTS_PER_SIDECORE = 32;

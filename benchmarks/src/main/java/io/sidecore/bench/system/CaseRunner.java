@@ -247,6 +247,7 @@ final class CaseRunner
             delta(before, after, PortCounter.DOORBELLS_TRAPPED),
             delta(before, after, PortCounter.DOORBELLS_CSB),
             delta(before, after, PortCounter.INTERRUPTS_POSTED),
+            after.sidecore(SidecoreCounter.CORE_WORK_UNIT_NS),
             sidecoreThread,
             start,
             end);

@@ -1,5 +1,6 @@
 package io.sidecore.bench.system;
 
+import io.sidecore.engine.status.CoreSpeed;
 import net.openhft.affinity.Affinity;
 
 import java.util.BitSet;
@@ -21,8 +22,7 @@ final class HostStallMeter
     static final long STALL_THRESHOLD_NS = 20_000L;
     private static final long WARM_UP_NS = 200_000_000L;
     private static final String THREAD_NAME = "host-stalls";
-    private static final int WORK_UNIT_LONGS = 512;
-    private static volatile long blackhole;
+    private static final int WORK_UNIT_TIMINGS = 2_000;
 
     /**
      * @param seconds            measured time.
@@ -34,8 +34,9 @@ final class HostStallMeter
      * @param runQueueWaitNs     time the thread waited in the run queue ({@code schedstat}), -1 if unknown.
      * @param involuntarySwitches times the scheduler took the CPU from it, -1 if unknown.
      * @param workUnitNs         the fastest of several timings of a fixed piece of arithmetic over a 4 KiB array
-     *                           ({@link #workUnit}): how fast the core runs in this sitting (a host that shares
-     *                           the physical core with other load slows it without any stall).
+     *                           ({@link CoreSpeed#workUnit}, as the sidecore's {@code core_work_unit_ns}): how
+     *                           fast the core runs in this sitting (a host that shares the physical core with
+     *                           other load slows it without any stall).
      * @param lineTransferNs     one cache line's move from a guest core to this core and back, halved
      *                           ({@link LineTransferMeter}), or NaN when not measured (no other core, or the
      *                           measurement failed: the reason goes to standard error).
@@ -130,39 +131,12 @@ final class HostStallMeter
     }
 
     /**
-     * @return the fastest of 2000 timings of {@link #workUnit} (the fastest: a stall inside one timing must not count).
+     * @return the fastest of {@value #WORK_UNIT_TIMINGS} timings of {@link CoreSpeed#workUnit} (the fastest: a stall
+     *     inside one timing must not count).
      */
     private static double fastestWorkUnitNs()
     {
-        final long[] data = new long[WORK_UNIT_LONGS];
-        for (int i = 0; i < data.length; i++)
-        {
-            data[i] = i * 0x9E3779B97F4A7C15L;
-        }
-        long sink = 0;
-        long fastestNs = Long.MAX_VALUE;
-        for (int round = 0; round < 2_000; round++)
-        {
-            final long startNs = System.nanoTime();
-            sink += workUnit(data, round);
-            fastestNs = Math.min(fastestNs, System.nanoTime() - startNs);
-        }
-        // Published, so the work cannot be optimised away.
-        blackhole = sink;
-        return fastestNs;
-    }
-
-    /**
-     * A fixed piece of work that stays in the L1 cache: a dependent multiply-add over 4 KiB.
-     */
-    static long workUnit(final long[] data, final long seed)
-    {
-        long hash = seed;
-        for (int i = 0; i < data.length; i++)
-        {
-            hash = hash * 31 + (data[i] ^ (hash >>> 17));
-        }
-        return hash;
+        return new CoreSpeed().fastestWorkUnitNs(System::nanoTime, WORK_UNIT_TIMINGS);
     }
 
     /**

@@ -86,8 +86,8 @@ final class ResultsWriter
             "pass_p50_ns,pass_p99_ns,pass_p999_ns,pass_max_ns,alloc_bytes,gc_count,gc_ms,latency_samples," +
             "latency_timeouts,latency_p50_ns,latency_p99_ns,latency_p999_ns,latency_max_ns,guest_rounds,ring_full," +
             "ring_empty,guest_cpu,guest_trapped_accesses,doorbells_shared,doorbells_trapped,doorbells_csb," +
-            "interrupts_posted,sidecore_cpu_ns,sidecore_runqueue_wait_ns,sidecore_involuntary_switches,saturated," +
-            "start,end");
+            "interrupts_posted,sidecore_cpu_ns,sidecore_runqueue_wait_ns,sidecore_involuntary_switches," +
+            "core_work_unit_ns,saturated,start,end");
         for (final RunResult r : runs)
         {
             final BenchCase c = r.benchCase();
@@ -106,7 +106,8 @@ final class ResultsWriter
                 Long.toString(r.doorbellsShared()), Long.toString(r.doorbellsTrapped()),
                 Long.toString(r.doorbellsCsb()), Long.toString(r.interruptsPosted()),
                 Long.toString(r.sidecoreThread().cpuNs()), Long.toString(r.sidecoreThread().runQueueWaitNs()),
-                Long.toString(r.sidecoreThread().involuntarySwitches()), r.saturated(), r.start().toString(),
+                Long.toString(r.sidecoreThread().involuntarySwitches()), Long.toString(r.coreWorkUnitNs()),
+                r.saturated(), r.start().toString(),
                 r.end().toString())));
         }
         Files.write(directory.resolve("runs.csv"), lines, StandardCharsets.UTF_8);

@@ -34,6 +34,8 @@ import java.util.Locale;
  * @param doorbellsTrapped   doorbells that arrived as trapped writes.
  * @param doorbellsCsb       tails seen through the CSB.
  * @param interruptsPosted   interrupts signalled.
+ * @param coreWorkUnitNs     how fast the sidecore's core ran: its {@code core_work_unit_ns} reading at the interval's
+ *                           end (the fastest of 4 timings of a fixed loop, taken in the last second), 0 if unknown.
  * @param sidecoreThread     the sidecore thread's CPU, run queue wait and involuntary switches.
  * @param start              wall-clock start of the interval.
  * @param end                wall-clock end.
@@ -66,6 +68,7 @@ record RunResult(
     long doorbellsTrapped,
     long doorbellsCsb,
     long interruptsPosted,
+    long coreWorkUnitNs,
     ThreadStats sidecoreThread,
     Instant start,
     Instant end)

@@ -27,7 +27,7 @@ class CaseSummaryTest
         assertTrue(line.startsWith("RESULT mode=polling path=g2g guests=1 frame=64 csb=off mpps=3.000 gbps=1.54 " +
             "p50_us=2.0 p99_us=4.0 p999_us=6.0 busy=0.500 ns_per_frame=166.7 alloc_bytes=0 runs=3 mpps_min=2.000 " +
             "mpps_max=4.000 gc=0 "), line);
-        assertTrue(line.endsWith("saturated=sidecore"), line);
+        assertTrue(line.endsWith(" work_unit_ns=900 saturated=sidecore"), line);
     }
 
     @Test
@@ -81,7 +81,7 @@ class CaseSummaryTest
         assertEquals("guests", run(POLLING_64, 1, 1_000_000, 10, 900).saturated(), "busy 0.5, rings drained");
         final RunResult preempted = new RunResult(POLLING_64, 1, 1.0, 1_000_000, 64_000_000, 0, 900_000_000L,
             new long[PassTimeHistogram.BUCKETS], 0, 0, 0, 0, 0, 0, 0, 0, 0, "", 1000, 900, 100, 0, 0, 0, 0, 0, 0,
-            new ThreadStats(500_000_000L, 400_000_000L, 7), Instant.EPOCH, Instant.EPOCH);
+            790, new ThreadStats(500_000_000L, 400_000_000L, 7), Instant.EPOCH, Instant.EPOCH);
         assertEquals("sidecore_preempted", preempted.saturated());
         assertEquals(0.4, preempted.sidecoreOffCpu(), 1e-9);
     }
@@ -93,7 +93,7 @@ class CaseSummaryTest
         buckets[PassTimeHistogram.bucketOf(500)] = 999;
         buckets[PassTimeHistogram.bucketOf(80_000_000)] = 1;
         final RunResult run = new RunResult(POLLING_64, 1, 1.0, 1, 64, 0, 1, buckets, 0, 0, 0, 0, 0, 0, 0, 0, 0, "",
-            0, 0, 0, 0, 0, 0, 0, 0, 0, ThreadStats.UNKNOWN, Instant.EPOCH, Instant.EPOCH);
+            0, 0, 0, 0, 0, 0, 0, 0, 0, 790, ThreadStats.UNKNOWN, Instant.EPOCH, Instant.EPOCH);
 
         assertEquals(PassTimeHistogram.upperBoundNs(PassTimeHistogram.bucketOf(500)), run.passTimeNs(0.99));
         assertEquals(PassTimeHistogram.upperBoundNs(PassTimeHistogram.bucketOf(80_000_000)), run.passTimeNs(1.0));
@@ -110,7 +110,7 @@ class CaseSummaryTest
         return new RunResult(benchCase, repeat, 1.0, frames, frames * 64, 0, 500_000_000L,
             new long[PassTimeHistogram.BUCKETS], 0, 0, 0, 1000, 0, 1000 * (scale - 1), 2000 * (scale - 1),
             3000 * (scale - 1), 5000, "", ringFull + ringEmpty, ringFull, ringEmpty, 0, 0, 0, 0, 0, 0,
-            ThreadStats.UNKNOWN, Instant.EPOCH, Instant.EPOCH);
+            700 + 100 * repeat, ThreadStats.UNKNOWN, Instant.EPOCH, Instant.EPOCH);
     }
 
     private static RunResult withAllocation(final RunResult r, final long allocatedBytes)
@@ -119,6 +119,7 @@ class CaseSummaryTest
             r.passTimeBuckets(), allocatedBytes, r.gcCount(), r.gcTimeMs(), r.latencySamples(), r.latencyTimeouts(),
             r.latencyP50Ns(), r.latencyP99Ns(), r.latencyP999Ns(), r.latencyMaxNs(), r.latencyHistogram(),
             r.guestRounds(), r.ringFull(), r.ringEmpty(), r.guestCpuNs(), r.guestTrapped(), r.doorbellsShared(),
-            r.doorbellsTrapped(), r.doorbellsCsb(), r.interruptsPosted(), r.sidecoreThread(), r.start(), r.end());
+            r.doorbellsTrapped(), r.doorbellsCsb(), r.interruptsPosted(), r.coreWorkUnitNs(), r.sidecoreThread(),
+            r.start(), r.end());
     }
 }

@@ -98,6 +98,11 @@ class CounterSnapshotTest
                 {
                     return 0;
                 }
+
+                public long coreWorkUnitNs()
+                {
+                    return 0;
+                }
             }));
     }
 }

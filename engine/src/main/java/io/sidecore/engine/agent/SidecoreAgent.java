@@ -627,8 +627,9 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
     }
 
     /**
-     * Publish this thread's allocated bytes and the JVM's collections when due (same schedule as the heartbeat).
-     * Not work: it must not keep an idle sidecore from parking.
+     * Publish this thread's allocated bytes, the JVM's collections and this core's speed when due (same schedule as
+     * the heartbeat). Not work: it must not keep an idle sidecore from parking. The core's speed takes a few timings
+     * of a fixed loop, 3-7 us once a second, in this pass.
      */
     private void publishJvmActivity(final long nowNs)
     {
@@ -639,6 +640,7 @@ public final class SidecoreAgent implements Agent, SidecoreIdleStrategy.ParkList
             counters.get(SidecoreCounter.ALLOCATED_BYTES).setRelease(jvmActivity.currentThreadAllocatedBytes());
             counters.get(SidecoreCounter.GC_COUNT).setRelease(jvmActivity.gcCount());
             counters.get(SidecoreCounter.GC_TIME_MS).setRelease(jvmActivity.gcTimeMs());
+            counters.get(SidecoreCounter.CORE_WORK_UNIT_NS).setRelease(jvmActivity.coreWorkUnitNs());
             counters.get(SidecoreCounter.JVM_READINGS).incrementRelease();
         }
     }

@@ -1,14 +1,17 @@
 package io.sidecore.engine.status;
 
+import org.agrona.concurrent.NanoClock;
+
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.util.List;
 
 /**
- * What the JVM did that a sidecore cannot see from its own loop: bytes its thread allocated and the collections of
- * the whole JVM. A sidecore publishes these once a second ({@code allocated_bytes}, {@code gc_count},
- * {@code gc_time_ms}), so a benchmark or an operator can check that the data path allocates nothing in steady state
- * and attribute long passes to collections. The readings are made on the sidecore thread and must not allocate.
+ * What the JVM and the machine did that a sidecore cannot see from its own loop: bytes its thread allocated, the
+ * collections of the whole JVM, and how fast its core runs. A sidecore publishes these once a second
+ * ({@code allocated_bytes}, {@code gc_count}, {@code gc_time_ms}, {@code core_work_unit_ns}), so a benchmark or an
+ * operator can check that the data path allocates nothing in steady state, attribute long passes to collections, and
+ * tell a slower figure from a slower core. The readings are made on the sidecore thread and must not allocate.
  */
 public interface JvmActivity
 {
@@ -29,6 +32,12 @@ public interface JvmActivity
      * @return accumulated collection time so far, ms, every collector of the JVM.
      */
     long gcTimeMs();
+
+    /**
+     * @return how fast the calling thread's core runs: the fastest of {@link CoreSpeed#SIDECORE_TIMINGS} timings of
+     *     {@link CoreSpeed#workUnit}, nanoseconds.
+     */
+    long coreWorkUnitNs();
 
     /**
      * The readings of this JVM: the thread MXBean's allocated bytes of the current thread and the collector MXBeans'
@@ -54,6 +63,8 @@ public interface JvmActivity
         }
         final List<GarbageCollectorMXBean> beans = ManagementFactory.getGarbageCollectorMXBeans();
         final GarbageCollectorMXBean[] collectors = beans.toArray(new GarbageCollectorMXBean[0]);
+        final CoreSpeed coreSpeed = new CoreSpeed();
+        final NanoClock clock = System::nanoTime;
         return new JvmActivity()
         {
             public long currentThreadAllocatedBytes()
@@ -79,6 +90,11 @@ public interface JvmActivity
                     total += Math.max(0, collectors[i].getCollectionTime());
                 }
                 return total;
+            }
+
+            public long coreWorkUnitNs()
+            {
+                return coreSpeed.fastestWorkUnitNs(clock, CoreSpeed.SIDECORE_TIMINGS);
             }
         };
     }
