@@ -132,11 +132,12 @@ final class HostStallMeter
 
     /**
      * @return the fastest of {@value #WORK_UNIT_TIMINGS} timings of {@link CoreSpeed#workUnit} (the fastest: a stall
-     *     inside one timing must not count).
+     *     inside one timing must not count), after its warm-up: without it the JIT decided the reading (about 1.8 us
+     *     when the timings ended before the optimizing tier's code was installed, 0.8 us when after).
      */
     private static double fastestWorkUnitNs()
     {
-        return new CoreSpeed().fastestWorkUnitNs(System::nanoTime, WORK_UNIT_TIMINGS);
+        return new CoreSpeed().warmUp(CoreSpeed.WARM_UP_RUNS).fastestWorkUnitNs(System::nanoTime, WORK_UNIT_TIMINGS);
     }
 
     /**

@@ -63,7 +63,7 @@ public interface JvmActivity
         }
         final List<GarbageCollectorMXBean> beans = ManagementFactory.getGarbageCollectorMXBeans();
         final GarbageCollectorMXBean[] collectors = beans.toArray(new GarbageCollectorMXBean[0]);
-        final CoreSpeed coreSpeed = new CoreSpeed();
+        final CoreSpeed coreSpeed = new CoreSpeed().warmUp(CoreSpeed.WARM_UP_RUNS);
         final NanoClock clock = System::nanoTime;
         return new JvmActivity()
         {

@@ -44,8 +44,9 @@ class CoreSpeedTest
     }
 
     @Test
-    void shouldRefuseNoTimings()
+    void shouldRefuseNoTimingsAndANegativeWarmUp()
     {
         assertThrows(IllegalArgumentException.class, () -> new CoreSpeed().fastestWorkUnitNs(System::nanoTime, 0));
+        assertThrows(IllegalArgumentException.class, () -> new CoreSpeed().warmUp(-1));
     }
 }
