@@ -691,8 +691,8 @@ public final class EngineContext
     }
 
     /**
-     * @return the JVM readings each sidecore publishes once a second (its thread's allocated bytes, collections);
-     *     this JVM's unless set.
+     * @return the JVM readings each sidecore publishes once a second (its thread's allocated bytes, collections, its
+     *     core's speed); this JVM's unless set.
      */
     public JvmActivity jvmActivity()
     {

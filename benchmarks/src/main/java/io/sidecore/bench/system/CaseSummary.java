@@ -96,7 +96,7 @@ record CaseSummary(BenchCase benchCase, List<RunResult> runs)
             "RESULT %s mpps=%.3f gbps=%.2f p50_us=%.1f p99_us=%.1f p999_us=%.1f busy=%.3f ns_per_frame=%.1f " +
                 "alloc_bytes=%d runs=%d mpps_min=%.3f mpps_max=%.3f gc=%d pass_p50_us=%.2f pass_p99_us=%.1f " +
                 "pass_p999_us=%.1f pass_max_us=%s drops=%.0f guest_cpu=%.2f sidecore_off_cpu=%.2f lat_samples=%.0f " +
-                "work_unit_ns=%.0f saturated=%s",
+                "work_unit_ns=%s saturated=%s",
             benchCase.label(),
             median(RunResult::mpps),
             median(RunResult::gbps),
@@ -118,8 +118,18 @@ record CaseSummary(BenchCase benchCase, List<RunResult> runs)
             median(RunResult::guestCpu),
             median(RunResult::sidecoreOffCpu),
             median(run -> run.latencySamples()),
-            median(run -> run.coreWorkUnitNs()),
+            coreWorkUnit(),
             saturated());
+    }
+
+    /**
+     * @return the sidecore's core speed reading, the median of the intervals' in ns, or {@code n/a} when the daemon
+     *     published none (a daemon without the counter reads 0).
+     */
+    String coreWorkUnit()
+    {
+        final double medianNs = median(run -> run.coreWorkUnitNs());
+        return medianNs > 0 ? String.format(Locale.ROOT, "%.0f", medianNs) : "n/a";
     }
 
     /**

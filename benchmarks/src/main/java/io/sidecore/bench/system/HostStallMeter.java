@@ -137,7 +137,7 @@ final class HostStallMeter
      */
     private static double fastestWorkUnitNs()
     {
-        return new CoreSpeed().warmUp(CoreSpeed.WARM_UP_RUNS).fastestWorkUnitNs(System::nanoTime, WORK_UNIT_TIMINGS);
+        return CoreSpeed.warmed().fastestWorkUnitNs(CoreSpeed.SYSTEM_CLOCK, WORK_UNIT_TIMINGS);
     }
 
     /**

@@ -31,6 +31,18 @@ class CaseSummaryTest
     }
 
     @Test
+    void shouldSayNotAvailableWhenTheDaemonPublishedNoCoreSpeed()
+    {
+        final RunResult run = run(POLLING_64, 1, 3_000_000, 2_000, 30);
+        final RunResult unknown = new RunResult(run.benchCase(), 1, run.seconds(), run.frames(), run.bytes(),
+            run.drops(), run.busyNs(), run.passTimeBuckets(), 0, 0, 0, 0, 0, 0, 0, 0, 0, "", run.guestRounds(),
+            run.ringFull(), run.ringEmpty(), 0, 0, 0, 0, 0, 0, 0, ThreadStats.UNKNOWN, Instant.EPOCH, Instant.EPOCH);
+
+        assertTrue(new CaseSummary(POLLING_64, List.of(unknown)).resultLine().endsWith(
+            " work_unit_ns=n/a saturated=sidecore"));
+    }
+
+    @Test
     void shouldReportWorstAllocationOfRepeats()
     {
         final RunResult allocating = withAllocation(run(POLLING_64, 2, 3_000_000, 2_000, 30), 4096);

@@ -1,7 +1,5 @@
 package io.sidecore.engine.status;
 
-import org.agrona.concurrent.NanoClock;
-
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.util.List;
@@ -41,7 +39,9 @@ public interface JvmActivity
 
     /**
      * The readings of this JVM: the thread MXBean's allocated bytes of the current thread and the collector MXBeans'
-     * counts, native reads of values the JVM keeps (nothing allocated). The beans are looked up here, once.
+     * counts, native reads of values the JVM keeps (nothing allocated), and the process's {@link CoreSpeed#warmed()}
+     * timed on the calling thread. The beans are looked up here, once; the first call in a process also warms the
+     * core-speed loop up (tens of milliseconds).
      *
      * @return the readings.
      */
@@ -63,8 +63,7 @@ public interface JvmActivity
         }
         final List<GarbageCollectorMXBean> beans = ManagementFactory.getGarbageCollectorMXBeans();
         final GarbageCollectorMXBean[] collectors = beans.toArray(new GarbageCollectorMXBean[0]);
-        final CoreSpeed coreSpeed = new CoreSpeed().warmUp(CoreSpeed.WARM_UP_RUNS);
-        final NanoClock clock = System::nanoTime;
+        final CoreSpeed coreSpeed = CoreSpeed.warmed();
         return new JvmActivity()
         {
             public long currentThreadAllocatedBytes()
@@ -94,7 +93,7 @@ public interface JvmActivity
 
             public long coreWorkUnitNs()
             {
-                return coreSpeed.fastestWorkUnitNs(clock, CoreSpeed.SIDECORE_TIMINGS);
+                return coreSpeed.fastestWorkUnitNs(CoreSpeed.SYSTEM_CLOCK, CoreSpeed.SIDECORE_TIMINGS);
             }
         };
     }
