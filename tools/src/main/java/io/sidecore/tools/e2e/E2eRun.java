@@ -359,15 +359,45 @@ final class E2eRun implements AutoCloseable
     {
         final String options = "--udp --length " + SMALL_UDP_PAYLOAD_BYTES + " --bitrate 0";
         final Iperf3Report out = iperf3(guest, TestSubnet.PEER_ADDRESS, options);
+        final GuestReceivePath before = receivePath(guest);
         final Iperf3Report in = iperf3(guest, TestSubnet.PEER_ADDRESS, options + " --reverse");
+        final GuestReceivePath inside = receivePath(guest).minus(before);
         requirePositive(out.datagramsReceived(), "UDP guest->peer datagrams received");
         requirePositive(in.datagramsReceived(), "UDP peer->guest datagrams received");
         recordUdp("guest_to_peer", "guest->peer", out);
         recordUdp("peer_to_guest", "peer->guest", in);
+        recordReceivePath(in, inside);
         return String.format(Locale.ROOT, "64-byte frames guest->peer %.0f pps received (%.0f sent, %.1f%% lost), " +
             "peer->guest %.0f pps received (%.0f sent, %.1f%% lost)",
             out.datagramsReceivedPerSecond(), out.datagramsSentPerSecond(), out.datagramLossPercent(),
             in.datagramsReceivedPerSecond(), in.datagramsSentPerSecond(), in.datagramLossPercent());
+    }
+
+    private GuestReceivePath receivePath(final Guest guest)
+    {
+        return GuestReceivePath.parse(guest.qemu.console().runChecked(GuestReceivePath.guestCommand(guest.iface),
+            settings.commandTimeout()));
+    }
+
+    /**
+     * Where the peer's datagrams went inside the guest during the peer->guest stream, per second of it (the
+     * iperf3 control connection's few frames included): a flood the driver takes at its full rate can still reach
+     * iperf3 at a trickle when the guest's kernel drops it at the full socket.
+     */
+    private void recordReceivePath(final Iperf3Report in, final GuestReceivePath inside)
+    {
+        final double seconds = settings.trafficSeconds();
+        report.measurement(settings.mode(), "udp64_peer_to_guest_driver_pps", "UDP 64 B peer->guest taken by driver",
+            inside.rxPackets() / seconds, "frames/s");
+        report.measurement(settings.mode(), "udp64_peer_to_guest_missed_pps", "UDP 64 B peer->guest NIC ring full",
+            inside.rxMissed() / seconds, "frames/s");
+        report.measurement(settings.mode(), "udp64_peer_to_guest_socket_full_pps",
+            "UDP 64 B peer->guest socket full", inside.udpBufferFull() / seconds, "frames/s");
+        report.info("udp", String.format(Locale.ROOT, "peer->guest per second over %.0f s: offered %.0f, missed by " +
+            "the NIC for a full ring %.0f, taken by the guest's driver %.0f, dropped by its UDP layer at the full " +
+            "socket %.0f, delivered to the socket %.0f, read by iperf3 %.0f", seconds, in.datagramsSentPerSecond(),
+            inside.rxMissed() / seconds, inside.rxPackets() / seconds, inside.udpBufferFull() / seconds,
+            inside.udpDelivered() / seconds, in.datagramsReceivedPerSecond()));
     }
 
     private void recordUdp(final String metric, final String label, final Iperf3Report udp)

@@ -1,0 +1,78 @@
+package io.sidecore.tools.e2e;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class GuestReceivePathTest
+{
+    /** What the guest command prints on the e2e guest (Linux 6.12), with the console's echo of the command first. */
+    private static final String OUTPUT = """
+        # echo netdev $(cat /sys/class/net/eth0/statistics/rx_packets) ...
+        netdev 49609 594095
+        Udp: InDatagrams NoPorts InErrors OutDatagrams RcvbufErrors SndbufErrors InCsumErrors IgnoredMulti MemErrors
+        Udp: 311 2 40122 8843 40122 0 0 0 0
+        """;
+
+    @Test
+    void shouldReadDriverAndUdpCountersWhenGuestPrintsThem()
+    {
+        assertEquals(new GuestReceivePath(49609, 594095, 311, 40122), GuestReceivePath.parse(OUTPUT));
+    }
+
+    @Test
+    void shouldSubtractEarlierSnapshotWhenTakingTheDifference()
+    {
+        final GuestReceivePath before = new GuestReceivePath(100, 5, 10, 1);
+        final GuestReceivePath after = new GuestReceivePath(49609, 594095, 311, 40122);
+
+        assertEquals(new GuestReceivePath(49509, 594090, 301, 40121), after.minus(before));
+    }
+
+    @Test
+    void shouldNameTheInterfaceWhenBuildingTheGuestCommand()
+    {
+        final String command = GuestReceivePath.guestCommand("enp0s3");
+
+        assertTrue(command.contains("/sys/class/net/enp0s3/statistics/rx_packets"), command);
+        assertTrue(command.contains("/sys/class/net/enp0s3/statistics/rx_missed_errors"), command);
+        assertTrue(command.contains("/proc/net/snmp"), command);
+    }
+
+    @Test
+    void shouldRefuseWhenInterfaceCountersAreMissing()
+    {
+        final E2eException ex = assertThrows(E2eException.class, () -> GuestReceivePath.parse(
+            "Udp: InDatagrams RcvbufErrors\nUdp: 1 2\n"));
+
+        assertTrue(ex.getMessage().contains("no interface counters"), ex.getMessage());
+    }
+
+    @Test
+    void shouldRefuseWhenACounterIsNotANumber()
+    {
+        final E2eException ex = assertThrows(E2eException.class, () -> GuestReceivePath.parse(
+            "netdev 12 cat: can't open\nUdp: InDatagrams RcvbufErrors\nUdp: 1 2\n"));
+
+        assertTrue(ex.getMessage().contains("rx_packets and rx_missed_errors"), ex.getMessage());
+    }
+
+    @Test
+    void shouldRefuseWhenUdpCountersAreMissing()
+    {
+        final E2eException ex = assertThrows(E2eException.class, () -> GuestReceivePath.parse("netdev 1 2\n"));
+
+        assertTrue(ex.getMessage().contains("no UDP counters"), ex.getMessage());
+    }
+
+    @Test
+    void shouldNameTheUdpCounterWhenTheKernelLacksIt()
+    {
+        final E2eException ex = assertThrows(E2eException.class, () -> GuestReceivePath.parse(
+            "netdev 1 2\nUdp: InDatagrams NoPorts\nUdp: 1 2\n"));
+
+        assertTrue(ex.getMessage().contains("RcvbufErrors"), ex.getMessage());
+    }
+}
