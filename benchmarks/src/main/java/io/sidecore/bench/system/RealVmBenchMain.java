@@ -36,6 +36,9 @@ public final class RealVmBenchMain implements Callable<Integer>
     static final List<String> MODES = List.of("qemu-e1000", "virtio", "sidecore");
     static final String CHECKS = "tcp,udp,latency";
 
+    /** The metric column's least width; a longer metric widens the whole column, so every row stays aligned. */
+    private static final int MIN_METRIC_WIDTH = 44;
+
     @Option(names = "--realvm", required = true, description = "run the real-VM table")
     private boolean realVm;
 
@@ -148,9 +151,15 @@ public final class RealVmBenchMain implements Callable<Integer>
                 }
             }
         }
+        int width = MIN_METRIC_WIDTH;
+        for (final String metric : metrics)
+        {
+            width = Math.max(width, metric.length());
+        }
+        final String metricCell = "| %-" + width + "s |";
         final List<String> lines = new ArrayList<>();
-        final StringBuilder header = new StringBuilder(String.format(Locale.ROOT, "| %-44s |", "measurement"));
-        final StringBuilder rule = new StringBuilder("|" + "-".repeat(46) + "|");
+        final StringBuilder header = new StringBuilder(String.format(Locale.ROOT, metricCell, "measurement"));
+        final StringBuilder rule = new StringBuilder("|" + "-".repeat(width + 2) + "|");
         for (final String mode : table.keySet())
         {
             header.append(String.format(Locale.ROOT, " %12s |", mode));
@@ -160,7 +169,7 @@ public final class RealVmBenchMain implements Callable<Integer>
         lines.add(rule.toString());
         for (final String metric : metrics)
         {
-            final StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "| %-44s |", metric));
+            final StringBuilder row = new StringBuilder(String.format(Locale.ROOT, metricCell, metric));
             for (final Map.Entry<String, Map<String, String>> column : table.entrySet())
             {
                 final String value = column.getValue().get(metric);

@@ -26,4 +26,21 @@ class RealVmBenchMainTest
             "| tcp_guest_to_peer_mbps (Mbit/s)              |        737.0 |       FAILED |",
             "REALVM FAILED mode=sidecore: E2E FAIL setup the port socket is not served"), lines);
     }
+
+    @Test
+    void shouldWidenTheMetricColumnWhenAMetricIsLongerThanIt()
+    {
+        final Map<String, Map<String, String>> table = new LinkedHashMap<>();
+        table.put("sidecore", new LinkedHashMap<>());
+        table.get("sidecore").put("tcp_rr_transactions_per_second (1/s)", "1494.0");
+        table.get("sidecore").put("udp64_peer_to_guest_socket_full_pps (frames/s)", "34986.8");
+
+        final List<String> lines = RealVmBenchMain.table(table, Map.of());
+
+        assertEquals(List.of(
+            "| measurement                                    |     sidecore |",
+            "|------------------------------------------------|-------------:|",
+            "| tcp_rr_transactions_per_second (1/s)           |       1494.0 |",
+            "| udp64_peer_to_guest_socket_full_pps (frames/s) |      34986.8 |"), lines);
+    }
 }
