@@ -336,15 +336,7 @@ final class E2eRun implements AutoCloseable
         final long startNs = System.nanoTime();
         final Iperf3Report out = iperf3(guest, TestSubnet.PEER_ADDRESS, "");
         final Iperf3Report in = iperf3(guest, TestSubnet.PEER_ADDRESS, "--reverse");
-        if (null != trapsBefore)
-        {
-            // Which registers a Linux guest still traps on, per second of TCP traffic both ways.
-            final double seconds = (System.nanoTime() - startNs) / 1e9;
-            for (final String line : network.trapProfile(guest.nic).ratesSince(trapsBefore, seconds))
-            {
-                report.info("traps", String.format(Locale.ROOT, "tcp %.1f s: ", seconds) + line);
-            }
-        }
+        reportTraps("tcp", trapsBefore, guest, startNs);
         requirePositive(out.receiverBitsPerSecond(), "TCP guest->peer");
         requirePositive(in.receiverBitsPerSecond(), "TCP peer->guest");
         report.measurement(settings.mode(), "tcp_guest_to_peer_mbps", "TCP guest->peer",
@@ -355,12 +347,31 @@ final class E2eRun implements AutoCloseable
             out.receiverMegabitsPerSecond(), in.receiverMegabitsPerSecond());
     }
 
+    /**
+     * Which registers a Linux guest still traps on, per second of the traffic since {@code startNs} (sidecore mode
+     * only: {@code trapsBefore} is null in the others).
+     */
+    private void reportTraps(final String label, final TrapProfile trapsBefore, final Guest guest, final long startNs)
+    {
+        if (null != trapsBefore)
+        {
+            final double seconds = (System.nanoTime() - startNs) / 1e9;
+            for (final String line : network.trapProfile(guest.nic).ratesSince(trapsBefore, seconds))
+            {
+                report.info("traps", String.format(Locale.ROOT, "%s %.1f s: ", label, seconds) + line);
+            }
+        }
+    }
+
     private String udp(final Guest guest)
     {
         final String options = "--udp --length " + SMALL_UDP_PAYLOAD_BYTES + " --bitrate 0";
         final Iperf3Report out = iperf3(guest, TestSubnet.PEER_ADDRESS, options);
         final GuestReceivePath before = receivePath(guest);
+        final TrapProfile trapsBefore = network.trapProfile(guest.nic);
+        final long startNs = System.nanoTime();
         final Iperf3Report in = iperf3(guest, TestSubnet.PEER_ADDRESS, options + " --reverse");
+        reportTraps("udp peer->guest", trapsBefore, guest, startNs);
         final GuestReceivePath inside = receivePath(guest).minus(before);
         requirePositive(out.datagramsReceived(), "UDP guest->peer datagrams received");
         requirePositive(in.datagramsReceived(), "UDP peer->guest datagrams received");
