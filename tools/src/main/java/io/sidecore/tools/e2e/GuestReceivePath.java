@@ -5,8 +5,12 @@ import java.util.List;
 /**
  * Where the frames sent to a guest went inside it, from the counters of its receive path: frames its NIC driver
  * took from the ring ({@code rx_packets}), frames the NIC missed for want of descriptors ({@code rx_missed_errors}:
- * for e1000 the MPC register, SDM 13.7.6), datagrams its UDP layer delivered to sockets ({@code InDatagrams}) and
- * those it dropped because the socket's buffer was full ({@code RcvbufErrors}, Linux {@code /proc/net/snmp}).
+ * for e1000 the Missed Packets Count register MPC, SDM 13.7; virtio_net keeps no such counter), datagrams its UDP
+ * layer delivered to sockets ({@code InDatagrams}) and those it dropped because the socket's buffer was full
+ * ({@code RcvbufErrors}, Linux {@code /proc/net/snmp}).
+ * <p>
+ * Linux's e1000 driver copies MPC into {@code rx_missed_errors} only when it updates its statistics: every 2 s from
+ * its watchdog, and whenever {@code ethtool -S} asks. The command asks first, so the snapshot is current.
  * <p>
  * A flood that the driver takes at its full rate can still reach the application at a trickle: the guest's CPU goes
  * to receiving frames that the UDP layer then drops at a full socket (receive livelock). Comparing the four rates
@@ -30,8 +34,8 @@ record GuestReceivePath(long rxPackets, long rxMissed, long udpDelivered, long u
     static String guestCommand(final String iface)
     {
         final String statistics = "/sys/class/net/" + iface + "/statistics/";
-        return "echo " + STATISTICS_PREFIX.trim() + " $(cat " + statistics + "rx_packets) $(cat " + statistics +
-            "rx_missed_errors); grep '^" + UDP_PREFIX + "' /proc/net/snmp";
+        return "ethtool -S " + iface + " >/dev/null 2>&1; echo " + STATISTICS_PREFIX.trim() + " $(cat " + statistics +
+            "rx_packets) $(cat " + statistics + "rx_missed_errors); grep '^" + UDP_PREFIX + "' /proc/net/snmp";
     }
 
     /**
@@ -73,9 +77,14 @@ record GuestReceivePath(long rxPackets, long rxMissed, long udpDelivered, long u
         {
             throw new E2eException("the guest printed no interface counters: " + Text.abbreviate(output));
         }
-        if (null == udpValues || udpNames.length != udpValues.length)
+        if (null == udpValues)
         {
             throw new E2eException("the guest printed no UDP counters (/proc/net/snmp): " + Text.abbreviate(output));
+        }
+        if (udpNames.length != udpValues.length)
+        {
+            throw new E2eException("the guest's UDP counters do not match their names (" + udpNames.length +
+                " names, " + udpValues.length + " values): " + Text.abbreviate(output));
         }
         return new GuestReceivePath(netdev[0], netdev[1], udpCounter(udpNames, udpValues, "InDatagrams"),
             udpCounter(udpNames, udpValues, "RcvbufErrors"));

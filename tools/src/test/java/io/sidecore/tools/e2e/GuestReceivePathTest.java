@@ -8,9 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class GuestReceivePathTest
 {
-    /** What the guest command prints on the e2e guest (Linux 6.12), with the console's echo of the command first. */
+    /** What the guest command prints on the e2e guest (Linux 6.12); a line of anything else is ignored. */
     private static final String OUTPUT = """
-        # echo netdev $(cat /sys/class/net/eth0/statistics/rx_packets) ...
+        eth0: link up
         netdev 49609 594095
         Udp: InDatagrams NoPorts InErrors OutDatagrams RcvbufErrors SndbufErrors InCsumErrors IgnoredMulti MemErrors
         Udp: 311 2 40122 8843 40122 0 0 0 0
@@ -39,6 +39,7 @@ class GuestReceivePathTest
         assertTrue(command.contains("/sys/class/net/enp0s3/statistics/rx_packets"), command);
         assertTrue(command.contains("/sys/class/net/enp0s3/statistics/rx_missed_errors"), command);
         assertTrue(command.contains("/proc/net/snmp"), command);
+        assertTrue(command.startsWith("ethtool -S enp0s3 "), "e1000 updates rx_missed_errors when asked: " + command);
     }
 
     @Test
@@ -51,12 +52,30 @@ class GuestReceivePathTest
     }
 
     @Test
-    void shouldRefuseWhenACounterIsNotANumber()
+    void shouldRefuseWhenInterfaceCountersAreIncomplete()
     {
         final E2eException ex = assertThrows(E2eException.class, () -> GuestReceivePath.parse(
             "netdev 12 cat: can't open\nUdp: InDatagrams RcvbufErrors\nUdp: 1 2\n"));
 
         assertTrue(ex.getMessage().contains("rx_packets and rx_missed_errors"), ex.getMessage());
+    }
+
+    @Test
+    void shouldRefuseWhenACounterIsNotANumber()
+    {
+        final E2eException ex = assertThrows(E2eException.class, () -> GuestReceivePath.parse(
+            "netdev 12 x\nUdp: InDatagrams RcvbufErrors\nUdp: 1 2\n"));
+
+        assertTrue(ex.getMessage().contains("rx_missed_errors is not a number: 'x'"), ex.getMessage());
+    }
+
+    @Test
+    void shouldRefuseWhenUdpValuesDoNotMatchTheirNames()
+    {
+        final E2eException ex = assertThrows(E2eException.class, () -> GuestReceivePath.parse(
+            "netdev 1 2\nUdp: InDatagrams RcvbufErrors\nUdp: 1\n"));
+
+        assertTrue(ex.getMessage().contains("2 names, 1 values"), ex.getMessage());
     }
 
     @Test
