@@ -20,7 +20,10 @@ enum E2eCheck
     PATH("path"),
     /** (3) iperf3 TCP guest to peer and peer to guest. */
     TCP("tcp"),
-    /** (4) A UDP stream of 64-byte frames (18-byte payload), both ways. */
+    /**
+     * (4) A UDP stream of 64-byte frames (18-byte payload), both ways, and where the peer's frames went inside the
+     * guest ({@link GuestReceivePath}).
+     */
     UDP("udp"),
     /** Request/response latency, netperf TCP_RR (issue 11 §4). */
     LATENCY("latency"),

@@ -28,7 +28,8 @@ record GuestReceivePath(long rxPackets, long rxMissed, long udpDelivered, long u
 
     /**
      * @param iface the guest's interface.
-     * @return a guest shell command printing the interface's counters on one line ({@code netdev rx_packets
+     * @return a guest shell command that first has the driver update its statistics ({@code ethtool -S}, output
+     *     discarded, a failure ignored), then prints the interface's counters on one line ({@code netdev rx_packets
      *     rx_missed_errors}) and the UDP lines of {@code /proc/net/snmp} (a header line and a value line).
      */
     static String guestCommand(final String iface)
@@ -41,7 +42,7 @@ record GuestReceivePath(long rxPackets, long rxMissed, long udpDelivered, long u
     /**
      * @param output what {@link #guestCommand} printed.
      * @return the counters.
-     * @throws E2eException when a counter is missing or not a number.
+     * @throws E2eException when a counter is missing or not a number, or the UDP values do not match their names.
      */
     static GuestReceivePath parse(final String output)
     {
