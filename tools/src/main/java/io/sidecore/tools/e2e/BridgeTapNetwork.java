@@ -70,6 +70,14 @@ final class BridgeTapNetwork implements GuestNetwork
     /**
      * {@inheritDoc}
      */
+    public long hostDroppedTowardGuest(final GuestNic nic)
+    {
+        return namespace.deviceStatistic(nic.portName(), "tx_dropped");
+    }
+
+    /**
+     * {@inheritDoc}
+     */
     public String provePath(final GuestNic nic)
     {
         final PortTraffic traffic = portTraffic(nic);

@@ -368,17 +368,19 @@ final class E2eRun implements AutoCloseable
         final String options = "--udp --length " + SMALL_UDP_PAYLOAD_BYTES + " --bitrate 0";
         final Iperf3Report out = iperf3(guest, TestSubnet.PEER_ADDRESS, options);
         final GuestReceivePath before = receivePath(guest);
+        final long hostDroppedBefore = network.hostDroppedTowardGuest(guest.nic);
         final TrapProfile trapsBefore = network.trapProfile(guest.nic);
         final long startNs = System.nanoTime();
         final Iperf3Report in = iperf3(guest, TestSubnet.PEER_ADDRESS, options + " --reverse");
         final double streamSeconds = (System.nanoTime() - startNs) / 1e9;
         reportTraps("udp peer->guest", trapsBefore, guest, startNs);
+        final long hostDropped = network.hostDroppedTowardGuest(guest.nic) - hostDroppedBefore;
         final GuestReceivePath inside = receivePath(guest).minus(before);
         requirePositive(out.datagramsReceived(), "UDP guest->peer datagrams received");
         requirePositive(in.datagramsReceived(), "UDP peer->guest datagrams received");
         recordUdp("guest_to_peer", "guest->peer", out);
         recordUdp("peer_to_guest", "peer->guest", in);
-        recordReceivePath(in, inside, streamSeconds);
+        recordReceivePath(in, hostDropped, inside, streamSeconds);
         return String.format(Locale.ROOT, "64-byte frames guest->peer %.0f pps received (%.0f sent, %.1f%% lost), " +
             "peer->guest %.0f pps received (%.0f sent, %.1f%% lost)",
             out.datagramsReceivedPerSecond(), out.datagramsSentPerSecond(), out.datagramLossPercent(),
@@ -396,12 +398,16 @@ final class E2eRun implements AutoCloseable
      * command's wall time (the snapshots bracket the whole command, its control connection's few frames included;
      * a guest slow to end the test lets the peer flood it past {@code --seconds}, so the nominal length would
      * overstate these rates): a flood the driver takes at its full rate can still reach iperf3 at a trickle when the
-     * guest's kernel drops it at the full socket. Offered and read are iperf3's own rates, over its own seconds.
+     * guest's kernel drops it at the full socket. Offered and read are iperf3's own rates, over its own seconds; the
+     * TAP's drops are the host's ({@link GuestNetwork#hostDroppedTowardGuest}).
      * virtio_net keeps no count of frames missed for a full ring, so that row is left out in virtio mode.
      */
-    private void recordReceivePath(final Iperf3Report in, final GuestReceivePath inside, final double seconds)
+    private void recordReceivePath(
+        final Iperf3Report in, final long hostDropped, final GuestReceivePath inside, final double seconds)
     {
         final boolean missedCounted = NicMode.VIRTIO != settings.mode();
+        report.measurement(settings.mode(), "udp64_peer_to_guest_host_dropped_pps",
+            "UDP 64 B peer->guest TAP queue full", hostDropped / seconds, "frames/s");
         report.measurement(settings.mode(), "udp64_peer_to_guest_driver_pps", "UDP 64 B peer->guest taken by driver",
             inside.rxPackets() / seconds, "frames/s");
         if (missedCounted)
@@ -411,9 +417,10 @@ final class E2eRun implements AutoCloseable
         }
         report.measurement(settings.mode(), "udp64_peer_to_guest_socket_full_pps",
             "UDP 64 B peer->guest socket full", inside.udpBufferFull() / seconds, "frames/s");
-        report.info("udp", String.format(Locale.ROOT, "peer->guest per second over %.1f s: offered %.0f, missed by " +
-            "the NIC for a full ring %s, taken by the guest's driver %.0f, dropped by its UDP layer at the full " +
-            "socket %.0f, delivered to the socket %.0f, read by iperf3 %.0f", seconds, in.datagramsSentPerSecond(),
+        report.info("udp", String.format(Locale.ROOT, "peer->guest per second over %.1f s: offered %.0f, dropped " +
+            "by the host at the full TAP queue %.0f, missed by the NIC for a full ring %s, taken by the guest's " +
+            "driver %.0f, dropped by its UDP layer at the full socket %.0f, delivered to the socket %.0f, read by " +
+            "iperf3 %.0f", seconds, in.datagramsSentPerSecond(), hostDropped / seconds,
             missedCounted ? String.format(Locale.ROOT, "%.0f", inside.rxMissed() / seconds) : "n/a (virtio_net)",
             inside.rxPackets() / seconds, inside.udpBufferFull() / seconds, inside.udpDelivered() / seconds,
             in.datagramsReceivedPerSecond()));

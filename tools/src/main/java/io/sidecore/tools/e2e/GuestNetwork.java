@@ -41,6 +41,14 @@ interface GuestNetwork extends AutoCloseable
     }
 
     /**
+     * @param nic an attached guest.
+     * @return frames the host has dropped so far on their way to the guest's NIC because the TAP carrying them was not
+     *     read fast enough (the TAP's {@code tx_dropped}, Linux tun: its queue to the reader was full): QEMU's own
+     *     TAP, or the sidecore switch's uplink TAP, which carries the peer's frames to every guest.
+     */
+    long hostDroppedTowardGuest(GuestNic nic);
+
+    /**
      * @return the device in the namespace that holds the peer's address (its MAC answers for the peer).
      */
     String peerDevice();

@@ -111,6 +111,14 @@ final class SidecoreDaemonNetwork implements GuestNetwork
     }
 
     /**
+     * {@inheritDoc}
+     */
+    public long hostDroppedTowardGuest(final GuestNic nic)
+    {
+        return namespace.deviceStatistic(uplinkTap, "tx_dropped");
+    }
+
+    /**
      * The port carried the guest's frames both ways, and the guest's doorbells reached the sidecore through the
      * shared page (the exitless path), not only as trapped writes.
      */
