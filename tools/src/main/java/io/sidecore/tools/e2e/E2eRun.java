@@ -336,7 +336,7 @@ final class E2eRun implements AutoCloseable
         final long startNs = System.nanoTime();
         final Iperf3Report out = iperf3(guest, TestSubnet.PEER_ADDRESS, "");
         final Iperf3Report in = iperf3(guest, TestSubnet.PEER_ADDRESS, "--reverse");
-        reportTraps("tcp", trapsBefore, guest, startNs);
+        reportTraps("tcp", trapsBefore, guest, (System.nanoTime() - startNs) / 1e9);
         requirePositive(out.receiverBitsPerSecond(), "TCP guest->peer");
         requirePositive(in.receiverBitsPerSecond(), "TCP peer->guest");
         report.measurement(settings.mode(), "tcp_guest_to_peer_mbps", "TCP guest->peer",
@@ -348,14 +348,13 @@ final class E2eRun implements AutoCloseable
     }
 
     /**
-     * Which registers a Linux guest still traps on, per second of the traffic since {@code startNs} (sidecore mode
-     * only: {@code trapsBefore} is null in the others).
+     * Which registers a Linux guest still traps on, per second of the {@code seconds} of traffic since
+     * {@code trapsBefore} was taken (sidecore mode only: {@code trapsBefore} is null in the others).
      */
-    private void reportTraps(final String label, final TrapProfile trapsBefore, final Guest guest, final long startNs)
+    private void reportTraps(final String label, final TrapProfile trapsBefore, final Guest guest, final double seconds)
     {
         if (null != trapsBefore)
         {
-            final double seconds = (System.nanoTime() - startNs) / 1e9;
             for (final String line : network.trapProfile(guest.nic).ratesSince(trapsBefore, seconds))
             {
                 report.info("traps", String.format(Locale.ROOT, "%s %.1f s: ", label, seconds) + line);
@@ -373,7 +372,7 @@ final class E2eRun implements AutoCloseable
         final long startNs = System.nanoTime();
         final Iperf3Report in = iperf3(guest, TestSubnet.PEER_ADDRESS, options + " --reverse");
         final double streamSeconds = (System.nanoTime() - startNs) / 1e9;
-        reportTraps("udp peer->guest", trapsBefore, guest, startNs);
+        reportTraps("udp peer->guest", trapsBefore, guest, streamSeconds);
         final long hostDropped = network.hostDroppedTowardGuest(guest.nic) - hostDroppedBefore;
         final GuestReceivePath inside = receivePath(guest).minus(before);
         requirePositive(out.datagramsReceived(), "UDP guest->peer datagrams received");
