@@ -73,6 +73,10 @@ public final class E1000Device
     private int sweepIndex;
     private int ioAddress;
     private boolean transmitPaused;
+    /** RCTL lives in a page the guest stores into directly, so {@link #loopback} could be stale: compute each time. */
+    private final boolean rctlShared;
+    /** {@link #computeLoopback()} as of the last trapped write or reset (see {@link #isLoopback()}). */
+    private boolean loopback;
 
     /**
      * Create the device in its power-on (reset) state, telling nobody of its faults beyond its counters.
@@ -166,6 +170,7 @@ public final class E1000Device
         this.rx = new RxProcessor(ringCollaborators);
         this.rdtrShared = registers.isShared(E1000Registers.RDTR);
         this.tidvShared = registers.isShared(E1000Registers.TIDV);
+        this.rctlShared = registers.isShared(E1000Registers.RCTL);
         final int[] offsets = new int[E1000Registers.BAR0_LENGTH >>> 2];
         final int[] masks = new int[offsets.length];
         int masked = 0;
@@ -181,6 +186,7 @@ public final class E1000Device
         this.maskedSharedOffsets = Arrays.copyOf(offsets, masked);
         this.maskedSharedMasks = Arrays.copyOf(masks, masked);
         resetMac(false);
+        registersWritten();
     }
 
     /**
@@ -677,6 +683,7 @@ public final class E1000Device
     {
         phy.initialMedium(up);
         registers.set(E1000Registers.STATUS, computeStatus());
+        registersWritten();
     }
 
     /**
@@ -715,6 +722,7 @@ public final class E1000Device
         eeprom.powerOn();
         transmitPaused = false;
         resetMac(false);
+        registersWritten();
         counters.increment(PortCounter.DEVICE_RESETS);
     }
 
@@ -769,7 +777,24 @@ public final class E1000Device
      */
     public boolean isLoopback()
     {
+        // Asked up to three times per frame (the TX path, the offload question, the RX path), so kept rather than
+        // read from the PHY and the register image each time (issue 11 §0; GuestToGuestPathBenchmark). Both bits
+        // change only through a trapped write (RCTL, MDIC, CTRL) or a reset, each of which ends in registersWritten.
+        return rctlShared ? computeLoopback() : loopback;
+    }
+
+    private boolean computeLoopback()
+    {
         return phy.isLoopback() || 0 != (registers.get(E1000Registers.RCTL) & E1000Registers.RCTL_LBM_MASK);
+    }
+
+    /**
+     * After every trapped register write and every reset: what the data path keeps between frames is decoded again.
+     */
+    private void registersWritten()
+    {
+        loopback = computeLoopback();
+        rx.registersWritten();
     }
 
     /**
@@ -1124,6 +1149,7 @@ public final class E1000Device
             merged = kept | (value & lanes);
         }
         row.writer().write(this, storage, merged, row.writeMask(), nowNs);
+        registersWritten();
     }
 
     private static boolean isSizeAndAlignmentValid(final int offset, final int sizeBytes, final boolean allowQword)

@@ -142,6 +142,8 @@ public final class RxProcessor
     private final PortFaultState faults;
     private final RxFilter filter;
     private final DescriptorRing ring = new DescriptorRing();
+    /** RCTL, VET, CTRL or RXCSUM lives in a page the guest stores into directly: read them for every frame. */
+    private final boolean receiveRegistersShared;
     private final AtomicBuffer descriptorView;
     private final AtomicBuffer dataView;
     private final DataPathBuffer padBuffer = new DataPathBuffer(new byte[MIN_FRAME_LENGTH]);
@@ -164,6 +166,12 @@ public final class RxProcessor
     private boolean batchHeadKnown;
     private boolean batchHeadDirty;
     private boolean batchRingKnown;
+    /** RCTL, VET, CTRL.VME and RXCSUM as {@link #loadReceiveRegisters} read them are still current. */
+    private boolean batchRegistersKnown;
+    private int receiveControl;
+    private int vlanEtherType;
+    private boolean vlanModeEnabled;
+    private int receiveChecksumControl;
     private long batchRingEpoch;
     private int ringTail;
     private int batchHead;
@@ -211,6 +219,9 @@ public final class RxProcessor
         this.pci = port.pci();
         this.faults = port.faults();
         this.filter = new RxFilter(registers);
+        this.receiveRegistersShared = registers.isShared(E1000Registers.RCTL) ||
+            registers.isShared(E1000Registers.VET) || registers.isShared(E1000Registers.CTRL) ||
+            registers.isShared(E1000Registers.RXCSUM);
         this.descriptorView = descriptorView;
         this.dataView = dataView;
         this.readAheadView = guestMemory.newView(false);
@@ -247,7 +258,11 @@ public final class RxProcessor
         final DirectBuffer frame, final int offset, final int lengthBytes, final FrameMetadata metadata,
         final long nowNs)
     {
-        final int rctl = registers.get(E1000Registers.RCTL);
+        if (!batchRegistersKnown)
+        {
+            loadReceiveRegisters();
+        }
+        final int rctl = receiveControl;
         if (!isReady(rctl))
         {
             return drop(PortCounter.RX_DROP_DISABLED);
@@ -376,6 +391,7 @@ public final class RxProcessor
         source = null;
         batchHeadKnown = false;
         batchRingKnown = false;
+        batchRegistersKnown = false;
         batchHeadDirty = false;
         batchCauses = 0;
         batchFrames = 0;
@@ -392,7 +408,10 @@ public final class RxProcessor
      * while guest memory's mapping stays the same ({@link GuestMemory#mappingEpoch}); only a frame that does not fit
      * the kept RDT reads RDT again (validated as before), so no frame is dropped for want of descriptors the guest
      * had already given. A guest's change of the ring's geometry during a batch is seen from the next batch on, as if
-     * written after it (drivers program the ring before they enable the receiver, SDM 14.4).
+     * written after it (drivers program the ring before they enable the receiver, SDM 14.4). RCTL, VET, CTRL.VME and
+     * RXCSUM are read by the batch's first frame and kept until a trapped write or a reset
+     * ({@link #registersWritten}), which the next frame sees; once a frame latched RXDMT0 the later frames of the
+     * batch do not judge the threshold again (the union of their causes has it).
      * Outside a batch every frame reads the ring registers, publishes RDH and raises its causes at once. Ending a batch
      * flushes it.
      *
@@ -425,6 +444,7 @@ public final class RxProcessor
         storeCounts();
         batchHeadKnown = false;
         batchRingKnown = false;
+        batchRegistersKnown = false;
         if (0 != batchFrames)
         {
             // A batch without frames (most of an idle port's) says nothing about the next one.
@@ -459,6 +479,30 @@ public final class RxProcessor
         return head;
     }
 
+    /**
+     * Read the registers every frame's filtering and placement depends on (RCTL, VET, CTRL.VME, RXCSUM). Inside a
+     * batch the values the batch's first frame read are kept for its later frames (issue 11 §0: per-frame register
+     * reads; {@code GuestToGuestPathBenchmark}), until a trapped write ({@link #registersWritten}), a flush or a reset
+     * says they may have changed: a trapped write is seen by the very next frame, as without the batch. When the guest
+     * can store any of them straight into a shared page ({@link #receiveRegistersShared}) nothing is kept.
+     */
+    private void loadReceiveRegisters()
+    {
+        receiveControl = registers.get(E1000Registers.RCTL);
+        vlanEtherType = registers.get(E1000Registers.VET) & 0xFFFF;
+        vlanModeEnabled = 0 != (registers.get(E1000Registers.CTRL) & E1000Registers.CTRL_VME);
+        receiveChecksumControl = registers.get(E1000Registers.RXCSUM);
+        batchRegistersKnown = batching && !receiveRegistersShared;
+    }
+
+    /**
+     * A trapped register write (or a reset) happened: the next frame reads RCTL, VET, CTRL and RXCSUM again.
+     */
+    void registersWritten()
+    {
+        batchRegistersKnown = false;
+    }
+
     private boolean isReady(final int rctl)
     {
         // MAC loopback (SDM 13.4.22 LBM) receives the device's own frames whatever the link.
@@ -490,7 +534,7 @@ public final class RxProcessor
 
     private int filterAndPlace(final int rctl, final int frameLength, final long nowNs)
     {
-        final int vet = registers.get(E1000Registers.VET) & 0xFFFF;
+        final int vet = vlanEtherType;
         final int verdict = filter.filter(source, sourceOffset, rctl, vet);
         if (RxFilter.REJECTED_VLAN == verdict)
         {
@@ -501,7 +545,7 @@ public final class RxProcessor
             return drop(PortCounter.RX_DROP_FILTERED);
         }
         final boolean tagged = RxFilter.isVlanTagged(source, sourceOffset, vet);
-        stripTag = tagged && 0 != (registers.get(E1000Registers.CTRL) & E1000Registers.CTRL_VME);
+        stripTag = tagged && vlanModeEnabled;
         final int special = stripTag ? RxFilter.tci(source, sourceOffset) : 0;
         deliveredLength = stripTag ? frameLength - VLAN_TAG_LENGTH : frameLength;
         totalLength = deliveredLength + (0 != (rctl & E1000Registers.RCTL_SECRC) ? 0 : FCS_LENGTH);
@@ -549,7 +593,7 @@ public final class RxProcessor
         {
             final int l3Offset = PacketHeaders.ETHERNET_HEADER_BYTES + (tagged ? VLAN_TAG_LENGTH : 0);
             final int checksumStatus = RxChecksum.statusAndErrors(
-                source, sourceOffset, frameLength, l3Offset, registers.get(E1000Registers.RXCSUM), carriedMetadata);
+                source, sourceOffset, frameLength, l3Offset, receiveChecksumControl, carriedMetadata);
             final int filterStatus = RxFilter.ACCEPTED_INEXACT == verdict ? E1000RxDescriptor.STA_PIF : 0;
             newHead = write(head, special, checksumStatus | filterStatus);
             final int firstByte = source.getByte(sourceOffset) & 0xFF;
@@ -563,7 +607,9 @@ public final class RxProcessor
         }
         unstoredDescriptors += usedDescriptors;
         int causes = E1000Registers.ICR_RXT0;
-        if (isBelowMinimumThreshold(newHead, tail, rctl) &&
+        // Once a frame of the batch latched RXDMT0 the union has it: later frames need not judge it (nor read RDT).
+        if ((!batching || 0 == (batchCauses & E1000Registers.ICR_RXDMT0)) &&
+            isBelowMinimumThreshold(newHead, tail, rctl) &&
             (RING_KEPT != ringState || isBelowMinimumThresholdByFreshTail(newHead, tail, rctl)))
         {
             causes |= E1000Registers.ICR_RXDMT0;

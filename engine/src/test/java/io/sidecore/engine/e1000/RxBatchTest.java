@@ -2,8 +2,10 @@ package io.sidecore.engine.e1000;
 
 import io.sidecore.engine.frame.FrameSink;
 import io.sidecore.shm.E1000Registers;
+import io.sidecore.shm.E1000RxDescriptor;
 import io.sidecore.shm.PortCounter;
 import io.sidecore.shm.PortFault;
+import io.sidecore.shm.PortRegionDescriptor;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -20,6 +22,7 @@ class RxBatchTest
     private static final int RING = 32;
     private static final int FRAMES = 5;
     private static final int RDTR_UNITS = 8;
+    private static final int FCS_BYTES = 4;
 
     @Test
     void shouldPublishRdhAndRaiseRxCausesOnceWhenBatchEndsAndMatchPerFramePublication()
@@ -314,6 +317,138 @@ class RxBatchTest
         assertEquals(FrameSink.dropped(PortCounter.RX_DROP_DISABLED), outcome);
         assertEquals(PortFault.RX_TAIL_BEYOND_RING, h.device.fault());
         assertEquals(0, h.rxStatus(1));
+    }
+
+    /**
+     * A batch keeps RCTL, VET, CTRL.VME and RXCSUM as its first frame read them (issue 11 §0: no register reads per
+     * frame), so a change that reaches the register image without a trapped write (only the device itself writes
+     * it) is seen from the next batch on, not by the batch's later frames.
+     */
+    @Test
+    void shouldKeepTheReceiveRegistersOfTheBatchsFirstFrameForItsLaterFrames()
+    {
+        final DeviceHarness h = ready();
+        h.device.rxBatching(true, h.nowNs);
+        assertTrue(h.receive(DeviceHarness.broadcastFrame(60, 1)));
+        h.registers.set(E1000Registers.RCTL, E1000Registers.RCTL_EN);
+
+        assertTrue(h.receive(DeviceHarness.broadcastFrame(60, 2)), "the batch's RCTL still accepts broadcast");
+        h.device.rxBatching(false, h.nowNs);
+        h.device.rxBatching(true, h.nowNs);
+        final int outcome = h.receiveOutcome(DeviceHarness.broadcastFrame(60, 3));
+        h.device.rxBatching(false, h.nowNs);
+
+        assertEquals(FrameSink.dropped(PortCounter.RX_DROP_FILTERED), outcome, "the next batch reads RCTL again");
+        assertEquals(2, h.registers.get(E1000Registers.RDH));
+        assertEquals(1, h.counter(PortCounter.RX_DROP_FILTERED));
+    }
+
+    /**
+     * A trapped RCTL write inside a batch (a harness calling the device directly; the sidecore flushes its batches
+     * before any command) is seen by the very next frame, as without the batch: broadcast accept cleared drops it,
+     * set again delivers the one after.
+     */
+    @Test
+    void shouldApplyATrappedRctlWriteToTheBatchsNextFrame()
+    {
+        final DeviceHarness h = ready();
+        final int rctl = h.registers.get(E1000Registers.RCTL);
+        h.device.rxBatching(true, h.nowNs);
+        assertTrue(h.receive(DeviceHarness.broadcastFrame(60, 1)));
+        h.write(E1000Registers.RCTL, rctl & ~E1000Registers.RCTL_BAM);
+
+        final int filtered = h.receiveOutcome(DeviceHarness.broadcastFrame(60, 2));
+        h.write(E1000Registers.RCTL, rctl);
+        assertTrue(h.receive(DeviceHarness.broadcastFrame(60, 3)));
+        h.device.rxBatching(false, h.nowNs);
+
+        assertEquals(FrameSink.dropped(PortCounter.RX_DROP_FILTERED), filtered);
+        assertEquals(1, h.counter(PortCounter.RX_DROP_FILTERED));
+        assertEquals(2, h.counter(PortCounter.RX_FRAMES));
+        assertEquals(2, h.registers.get(E1000Registers.RDH));
+    }
+
+    /**
+     * Trapped writes of CTRL.VME and RXCSUM inside a batch apply to its next frame: the same tagged IPv4/TCP frame is
+     * delivered with its tag and no checksum verdict (IXSM) before, and stripped (VP, the TCI in the special field)
+     * with IPCS and TCPCS after (SDM 3.2.9, 13.4.1 VME, 13.5.2); a write of VET that no longer matches the tag's TPID
+     * makes the frame after that an untagged one again.
+     */
+    @Test
+    void shouldApplyTrappedCtrlRxcsumAndVetWritesToTheBatchsNextFrame()
+    {
+        final DeviceHarness h = new DeviceHarness();
+        RxFrames.ready(h, RING);
+        final byte[] frame = RxFrames.ipv4(RxFrames.PROTOCOL_TCP, 100, 0x0005);
+        h.device.rxBatching(true, h.nowNs);
+        assertTrue(h.receive(frame));
+        h.write(E1000Registers.CTRL, h.registers.get(E1000Registers.CTRL) | E1000Registers.CTRL_VME);
+        h.write(E1000Registers.RXCSUM, E1000Registers.RXCSUM_IPOFL | E1000Registers.RXCSUM_TUOFL);
+        assertTrue(h.receive(frame));
+        h.write(E1000Registers.VET, 0x88A8);
+        assertTrue(h.receive(frame));
+        h.device.rxBatching(false, h.nowNs);
+
+        assertEquals(E1000RxDescriptor.STA_DD | E1000RxDescriptor.STA_EOP | E1000RxDescriptor.STA_IXSM,
+            h.rxStatus(0), "as the batch began: tag kept, no checksum offload");
+        assertEquals(frame.length + FCS_BYTES, h.rxLength(0));
+        assertEquals(E1000RxDescriptor.STA_DD | E1000RxDescriptor.STA_EOP | E1000RxDescriptor.STA_VP |
+            E1000RxDescriptor.STA_IPCS | E1000RxDescriptor.STA_TCPCS, h.rxStatus(1), "after the CTRL/RXCSUM writes");
+        assertEquals(frame.length - 4 + FCS_BYTES, h.rxLength(1), "tag stripped");
+        assertEquals(0x0005, h.rxSpecial(1));
+        assertEquals(0, h.rxStatus(2) & E1000RxDescriptor.STA_VP, "VET no longer the tag's TPID: not a tagged frame");
+        assertEquals(frame.length + FCS_BYTES, h.rxLength(2));
+    }
+
+    /**
+     * With page 0 shared (RCTL, CTRL and VET are plain stores into the guest's page, no trapped write tells the device)
+     * nothing is kept between a batch's frames: a store of RCTL is seen by the very next frame.
+     */
+    @Test
+    void shouldReadRctlForEveryFrameOfABatchWhenTheGuestStoresItIntoASharedPage()
+    {
+        final DeviceHarness h = new DeviceHarness(false, DeviceHarness.MAC, null, true,
+            PortRegionDescriptor.DEFAULT_SHARED_PAGES | 1);
+        h.setUpRxRing(RING);
+        h.writeShared(E1000Registers.RDT, RING - 1);
+        h.device.rxBatching(true, h.nowNs);
+        assertTrue(h.receive(DeviceHarness.broadcastFrame(60, 1)));
+        h.writeShared(E1000Registers.RCTL, E1000Registers.RCTL_EN);
+
+        final int outcome = h.receiveOutcome(DeviceHarness.broadcastFrame(60, 2));
+        h.device.rxBatching(false, h.nowNs);
+
+        assertEquals(FrameSink.dropped(PortCounter.RX_DROP_FILTERED), outcome);
+        assertEquals(1, h.registers.get(E1000Registers.RDH));
+    }
+
+    /**
+     * Once a frame of a batch latched RXDMT0, later frames do not judge the threshold again (the union of the batch's
+     * causes already has it): the batch raises exactly what frames outside a batch raise, RXT0 and RXDMT0, with the
+     * guest's refill during the batch changing nothing about it.
+     */
+    @Test
+    void shouldRaiseRxdmt0OnceLatchedByABatchWhateverTheGuestRefillsAfterwards()
+    {
+        final DeviceHarness perFrame = ready();
+        final DeviceHarness batched = ready();
+        for (final DeviceHarness h : new DeviceHarness[]{perFrame, batched})
+        {
+            h.writeShared(E1000Registers.RDT, 17);
+        }
+        batched.device.rxBatching(true, batched.nowNs);
+        for (final DeviceHarness h : new DeviceHarness[]{perFrame, batched})
+        {
+            assertTrue(h.receive(DeviceHarness.broadcastFrame(60, 1)), "16 free after it: the threshold");
+            h.writeShared(E1000Registers.RDT, RING - 1);
+            assertTrue(h.receive(DeviceHarness.broadcastFrame(60, 2)));
+        }
+        batched.device.rxBatching(false, batched.nowNs);
+
+        assertEquals(E1000Registers.ICR_RXT0 | E1000Registers.ICR_RXDMT0, batched.device.interrupts().peekIcr());
+        assertEquals(perFrame.device.interrupts().peekIcr(), batched.device.interrupts().peekIcr());
+        assertEquals(perFrame.irqLevels, batched.irqLevels);
+        assertEquals(2, batched.registers.get(E1000Registers.RDH));
     }
 
     /**
