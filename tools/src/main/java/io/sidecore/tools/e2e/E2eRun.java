@@ -397,8 +397,9 @@ final class E2eRun implements AutoCloseable
      * command's wall time (the snapshots bracket the whole command, its control connection's few frames included;
      * a guest slow to end the test lets the peer flood it past {@code --seconds}, so the nominal length would
      * overstate these rates): a flood the driver takes at its full rate can still reach iperf3 at a trickle when the
-     * guest's kernel drops it at the full socket. Offered and read are iperf3's own rates, over its own seconds; the
-     * TAP's drops are the host's ({@link GuestNetwork#hostDroppedTowardGuest}).
+     * guest's kernel drops it at the full socket. The rows' offered and read are iperf3's own rates, over its own
+     * seconds; the info line puts iperf3's counts over the same wall time as the rest. The TAP's drops are the host's
+     * ({@link GuestNetwork#hostDroppedTowardGuest}).
      * virtio_net keeps no count of frames missed for a full ring, so that row is left out in virtio mode.
      */
     private void recordReceivePath(
@@ -416,13 +417,18 @@ final class E2eRun implements AutoCloseable
         }
         report.measurement(settings.mode(), "udp64_peer_to_guest_socket_full_pps",
             "UDP 64 B peer->guest socket full", inside.udpBufferFull() / seconds, "frames/s");
+        // One window for every figure of this line: iperf3's counts over the command's wall time too (its rates,
+        // in the rows above, are over its own seconds, shorter than the command's), and the share of the offered
+        // frames the host, the NIC and the driver account for, a ratio of counts that needs no window at all.
         report.info("udp", String.format(Locale.ROOT, "peer->guest per second over %.1f s: offered %.0f, dropped " +
             "by the host at the full TAP queue %.0f, missed by the NIC for a full ring %s, taken by the guest's " +
             "driver %.0f, dropped by its UDP layer at the full socket %.0f, delivered to the socket %.0f, read by " +
-            "iperf3 %.0f", seconds, in.datagramsSentPerSecond(), hostDropped / seconds,
+            "iperf3 %.0f; the host, the NIC and the driver account for %s of the %d frames offered", seconds,
+            in.datagramsSent() / seconds, hostDropped / seconds,
             missedCounted ? String.format(Locale.ROOT, "%.0f", inside.rxMissed() / seconds) : "n/a (virtio_net)",
             inside.rxPackets() / seconds, inside.udpBufferFull() / seconds, inside.udpDelivered() / seconds,
-            in.datagramsReceivedPerSecond()));
+            in.datagramsReceived() / seconds, in.datagramsSent() > 0 ? String.format(Locale.ROOT, "%.1f %%",
+            inside.accountedPercent(in.datagramsSent(), hostDropped, missedCounted)) : "n/a", in.datagramsSent()));
     }
 
     private void recordUdp(final String metric, final String label, final Iperf3Report udp)

@@ -101,6 +101,28 @@ record GuestReceivePath(long rxPackets, long rxMissed, long udpDelivered, long u
             udpDelivered - earlier.udpDelivered, udpBufferFull - earlier.udpBufferFull);
     }
 
+    /**
+     * The share of the frames offered toward the guest that the receive path's first stages account for: dropped by
+     * the host at the full TAP queue, missed by the NIC for a full ring (when the NIC counts it), or taken by the
+     * driver. A ratio of counts, so it needs no common time base with the rates; below 100 % the rest were in flight
+     * or lost where nothing counts them, above it the driver also took frames that were not the stream's (the test's
+     * control connection).
+     *
+     * @param offered       frames the peer sent during the stream, more than 0.
+     * @param hostDropped   the host's drops at the full TAP queue during it.
+     * @param missedCounted whether this NIC counts frames missed for a full ring (virtio_net does not).
+     * @return percent of {@code offered}.
+     * @throws IllegalArgumentException when nothing was offered.
+     */
+    double accountedPercent(final long offered, final long hostDropped, final boolean missedCounted)
+    {
+        if (offered <= 0)
+        {
+            throw new IllegalArgumentException("no frames offered toward the guest: " + offered);
+        }
+        return 100.0 * (hostDropped + (missedCounted ? rxMissed : 0) + rxPackets) / offered;
+    }
+
     private static long udpCounter(final String[] names, final String[] values, final String name)
     {
         final int index = List.of(names).indexOf(name);

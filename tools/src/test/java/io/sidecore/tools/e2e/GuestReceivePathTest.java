@@ -32,6 +32,25 @@ class GuestReceivePathTest
     }
 
     @Test
+    void shouldAccountHostDropsMissedAndTakenFramesAsAShareOfTheOffered()
+    {
+        final GuestReceivePath stream = new GuestReceivePath(8_000, 180_000, 700, 7_000);
+
+        assertEquals(99.0, stream.accountedPercent(200_000, 10_000, true), 1e-9, "10 000 + 180 000 + 8 000");
+        assertEquals(9.0, stream.accountedPercent(200_000, 10_000, false), 1e-9, "virtio_net: no missed count");
+    }
+
+    @Test
+    void shouldRefuseTheAccountedShareWhenNothingWasOffered()
+    {
+        final GuestReceivePath stream = new GuestReceivePath(1, 0, 0, 0);
+
+        final IllegalArgumentException refused =
+            assertThrows(IllegalArgumentException.class, () -> stream.accountedPercent(0, 0, true));
+        assertEquals("no frames offered toward the guest: 0", refused.getMessage());
+    }
+
+    @Test
     void shouldNameTheInterfaceWhenBuildingTheGuestCommand()
     {
         final String command = GuestReceivePath.guestCommand("enp0s3");
