@@ -35,6 +35,8 @@ final class TxFrameEmitter
     private final TxPassBudget budget = new TxPassBudget();
     private int unpublishedFrames;
     private long unpublishedBytes;
+    /** The sink's answer to {@link FrameSink#acceptsOffload} for the current pass. */
+    private boolean offloadAccepted;
     private boolean insertVlan;
     private int vlanTci;
     private long nowNs;
@@ -66,11 +68,23 @@ final class TxFrameEmitter
     }
 
     /**
-     * @return whether the sink takes whole frames with offload work left ({@link #emitOffload}).
+     * Ask the sink whether it takes whole frames with offload work left, once for the pass that begins: the answer
+     * does not change within a pass ({@link FrameSink#acceptsOffload}), and asking per frame was a chain of calls
+     * down to the backend (the device's loopback test, the port, the backend) that the daemon's profile showed at
+     * 5-10 % of the sidecore's samples (issue 11 §0).
+     */
+    void beginPass()
+    {
+        offloadAccepted = sink.acceptsOffload();
+    }
+
+    /**
+     * @return whether the sink takes whole frames with offload work left ({@link #emitOffload}), as asked at the
+     *         start of the pass ({@link #beginPass}).
      */
     boolean acceptsOffload()
     {
-        return sink.acceptsOffload();
+        return offloadAccepted;
     }
 
     /**

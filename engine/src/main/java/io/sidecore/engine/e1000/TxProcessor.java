@@ -188,6 +188,7 @@ public final class TxProcessor
         }
         final TxPassBudget budget = emitter.budget();
         budget.begin(frameBudget, byteBudget);
+        emitter.beginPass();
         int work = 0;
         if (segmenter.isPending())
         {

@@ -524,6 +524,78 @@ final class TxOffloadTest
         }
     }
 
+    /** A sink whose answer to the offload question the test sets, counting the questions and what it got. */
+    private static final class SwitchableOffloadSink implements FrameSink
+    {
+        boolean accepts;
+        int questions;
+        int offloadFrames;
+        int completeFrames;
+
+        public int onFrame(
+            final DirectBuffer frame, final int offset, final int lengthBytes, final FrameMetadata offload,
+            final long nowNs)
+        {
+            if (offload.isComplete())
+            {
+                completeFrames++;
+            }
+            else
+            {
+                offloadFrames++;
+            }
+            return DELIVERED;
+        }
+
+        public boolean acceptsOffload()
+        {
+            questions++;
+            return accepts;
+        }
+    }
+
+    private static int putChecksumPackets(final DeviceHarness h, final int first, final TxTestSupport.Packet p)
+    {
+        int index = first;
+        for (int i = 0; i < 3; i++)
+        {
+            putContextFor(h, index, p, false, 0);
+            index = putDataChain(h, index + 1, p.bytes, new int[] {0}, 0, POPTS_TXSM | POPTS_IXSM, 0);
+        }
+        return index;
+    }
+
+    /**
+     * The device asks its sink whether it takes offload frames once per TX pass, not per packet (issue 11 §0: the
+     * question went down the device, the port and the backend for every frame), and a sink whose answer changed
+     * between passes gets the new treatment from the next pass on: whole frames with the checksum left to do, then
+     * frames whose checksums the device inserted.
+     */
+    @Test
+    void shouldAskTheSinkOncePerPassWhetherItTakesOffloadAndHonourANewAnswerFromTheNextPass()
+    {
+        final SwitchableOffloadSink sink = new SwitchableOffloadSink();
+        sink.accepts = true;
+        final DeviceHarness h = harness(16, sink);
+        final TxTestSupport.Packet p = build(true, false, 0, 0, payload(300, 3), 0, 0, 1, false);
+        final int firstPassEnd = putChecksumPackets(h, 0, p);
+        ring(h, firstPassEnd);
+
+        h.pollTx();
+
+        assertEquals(1, sink.questions, "one question for the pass's three packets");
+        assertEquals(3, sink.offloadFrames);
+        sink.accepts = false;
+        ring(h, putChecksumPackets(h, firstPassEnd, p));
+
+        h.pollTx();
+
+        assertEquals(2, sink.questions);
+        assertEquals(3, sink.completeFrames, "checksums inserted by the device from the pass after the change");
+        assertEquals(3, sink.offloadFrames);
+        assertEquals(6, h.counter(PortCounter.TX_FRAMES));
+    }
+
     @Test
     void shouldHandTsoPacketWholeToOffloadSink()
     {
