@@ -77,6 +77,10 @@ public final class E1000Device
     private final boolean rctlShared;
     /** {@link #computeLoopback()} as of the last trapped write or reset (see {@link #isLoopback()}). */
     private boolean loopback;
+    /** STATUS lives in a page the guest stores into directly: read STATUS.LU each time. */
+    private final boolean statusShared;
+    /** STATUS.LU as last stored ({@link #storeStatus}) or found after a trapped write. */
+    private boolean statusLinkUp;
 
     /**
      * Create the device in its power-on (reset) state, telling nobody of its faults beyond its counters.
@@ -171,6 +175,7 @@ public final class E1000Device
         this.rdtrShared = registers.isShared(E1000Registers.RDTR);
         this.tidvShared = registers.isShared(E1000Registers.TIDV);
         this.rctlShared = registers.isShared(E1000Registers.RCTL);
+        this.statusShared = registers.isShared(E1000Registers.STATUS);
         final int[] offsets = new int[E1000Registers.BAR0_LENGTH >>> 2];
         final int[] masks = new int[offsets.length];
         int masked = 0;
@@ -682,7 +687,7 @@ public final class E1000Device
     public void initialMediumUp(final boolean up)
     {
         phy.initialMedium(up);
-        registers.set(E1000Registers.STATUS, computeStatus());
+        storeStatus(computeStatus());
         registersWritten();
     }
 
@@ -698,7 +703,7 @@ public final class E1000Device
         if (paused != transmitPaused)
         {
             transmitPaused = paused;
-            registers.set(E1000Registers.STATUS, computeStatus());
+            storeStatus(computeStatus());
         }
     }
 
@@ -794,7 +799,16 @@ public final class E1000Device
     private void registersWritten()
     {
         loopback = computeLoopback();
+        statusLinkUp = 0 != (registers.get(E1000Registers.STATUS) & E1000Registers.STATUS_LU);
         rx.registersWritten();
+    }
+
+    /**
+     * @return STATUS.LU as the guest sees it (asked per frame by the transmit path).
+     */
+    private boolean isStatusLinkUp()
+    {
+        return statusShared ? 0 != (registers.get(E1000Registers.STATUS) & E1000Registers.STATUS_LU) : statusLinkUp;
     }
 
     /**
@@ -1075,7 +1089,7 @@ public final class E1000Device
         loadEepromMacAddress();
         eeprom.resetInterface();
         registers.set(E1000Registers.EECD, eeprom.eecd());
-        registers.set(E1000Registers.STATUS, computeStatus());
+        storeStatus(computeStatus());
         interrupts.reset();
         statistics.discardPending();
         tx.reset();
@@ -1093,11 +1107,22 @@ public final class E1000Device
     {
         final int before = registers.get(E1000Registers.STATUS);
         final int status = computeStatus();
-        registers.set(E1000Registers.STATUS, status);
+        storeStatus(status);
         if (0 != ((before ^ status) & E1000Registers.STATUS_LU))
         {
             interrupts.raise(E1000Registers.ICR_LSC, nowNs);
         }
+    }
+
+    /**
+     * Every store of STATUS the device makes goes through here: the link bit is decoded for the transmit path and the
+     * receive path is told, so neither reads STATUS per frame.
+     */
+    private void storeStatus(final int status)
+    {
+        registers.set(E1000Registers.STATUS, status);
+        statusLinkUp = 0 != (status & E1000Registers.STATUS_LU);
+        rx.registersWritten();
     }
 
     private int computeStatus()
@@ -1186,7 +1211,7 @@ public final class E1000Device
             {
                 return rx.receive(frame, offset, lengthBytes, nowNs);
             }
-            if (0 == (registers.get(E1000Registers.STATUS) & E1000Registers.STATUS_LU))
+            if (!isStatusLinkUp())
             {
                 counters.increment(PortCounter.TX_DROP_LINK_DOWN);
                 return FrameSink.dropped(PortCounter.TX_DROP_LINK_DOWN);

@@ -142,7 +142,7 @@ public final class RxProcessor
     private final PortFaultState faults;
     private final RxFilter filter;
     private final DescriptorRing ring = new DescriptorRing();
-    /** RCTL, VET, CTRL or RXCSUM lives in a page the guest stores into directly: read them for every frame. */
+    /** RCTL, STATUS, VET, CTRL or RXCSUM lives in a page the guest stores into directly: read them for every frame. */
     private final boolean receiveRegistersShared;
     private final AtomicBuffer descriptorView;
     private final AtomicBuffer dataView;
@@ -166,9 +166,10 @@ public final class RxProcessor
     private boolean batchHeadKnown;
     private boolean batchHeadDirty;
     private boolean batchRingKnown;
-    /** RCTL, VET, CTRL.VME and RXCSUM as {@link #loadReceiveRegisters} read them are still current. */
+    /** RCTL, STATUS.LU, VET, CTRL.VME and RXCSUM as {@link #loadReceiveRegisters} read them are still current. */
     private boolean batchRegistersKnown;
     private int receiveControl;
+    private boolean linkUpShown;
     private int vlanEtherType;
     private boolean vlanModeEnabled;
     private int receiveChecksumControl;
@@ -220,6 +221,7 @@ public final class RxProcessor
         this.faults = port.faults();
         this.filter = new RxFilter(registers);
         this.receiveRegistersShared = registers.isShared(E1000Registers.RCTL) ||
+            registers.isShared(E1000Registers.STATUS) ||
             registers.isShared(E1000Registers.VET) || registers.isShared(E1000Registers.CTRL) ||
             registers.isShared(E1000Registers.RXCSUM);
         this.descriptorView = descriptorView;
@@ -263,7 +265,7 @@ public final class RxProcessor
             loadReceiveRegisters();
         }
         final int rctl = receiveControl;
-        if (!isReady(rctl))
+        if (!isReady(rctl, linkUpShown))
         {
             return drop(PortCounter.RX_DROP_DISABLED);
         }
@@ -364,7 +366,8 @@ public final class RxProcessor
      */
     public int freeDescriptors()
     {
-        if (!isReady(registers.get(E1000Registers.RCTL)))
+        if (!isReady(registers.get(E1000Registers.RCTL),
+            0 != (registers.get(E1000Registers.STATUS) & E1000Registers.STATUS_LU)))
         {
             return 0;
         }
@@ -480,15 +483,18 @@ public final class RxProcessor
     }
 
     /**
-     * Read the registers every frame's filtering and placement depends on (RCTL, VET, CTRL.VME, RXCSUM). Inside a
-     * batch the values the batch's first frame read are kept for its later frames (issue 11 §0: per-frame register
-     * reads; {@code GuestToGuestPathBenchmark}), until a trapped write ({@link #registersWritten}), a flush or a reset
-     * says they may have changed: a trapped write is seen by the very next frame, as without the batch. When the guest
-     * can store any of them straight into a shared page ({@link #receiveRegistersShared}) nothing is kept.
+     * Read the registers every frame's filtering and placement depends on (RCTL, STATUS.LU, VET, CTRL.VME, RXCSUM).
+     * STATUS is the device's own (link changes, a paused transmitter), and each of its stores counts as a write here.
+     * Inside a batch the values the batch's first frame read are kept for its later frames (issue 11 §0: per-frame
+     * register reads; {@code GuestToGuestPathBenchmark}), until a trapped write or a STATUS store
+     * ({@link #registersWritten}), a flush or a reset says they may have changed: such a change is seen by the very
+     * next frame, as without the batch. When the guest can store any of them straight into a shared page
+     * ({@link #receiveRegistersShared}) nothing is kept.
      */
     private void loadReceiveRegisters()
     {
         receiveControl = registers.get(E1000Registers.RCTL);
+        linkUpShown = 0 != (registers.get(E1000Registers.STATUS) & E1000Registers.STATUS_LU);
         vlanEtherType = registers.get(E1000Registers.VET) & 0xFFFF;
         vlanModeEnabled = 0 != (registers.get(E1000Registers.CTRL) & E1000Registers.CTRL_VME);
         receiveChecksumControl = registers.get(E1000Registers.RXCSUM);
@@ -496,18 +502,18 @@ public final class RxProcessor
     }
 
     /**
-     * A trapped register write (or a reset) happened: the next frame reads RCTL, VET, CTRL and RXCSUM again.
+     * A trapped register write, a store of STATUS or a reset happened: the next frame reads the registers again.
      */
     void registersWritten()
     {
         batchRegistersKnown = false;
     }
 
-    private boolean isReady(final int rctl)
+    private boolean isReady(final int rctl, final boolean linkUp)
     {
         // MAC loopback (SDM 13.4.22 LBM) receives the device's own frames whatever the link.
         return 0 != (rctl & E1000Registers.RCTL_EN) &&
-            (0 != (registers.get(E1000Registers.STATUS) & E1000Registers.STATUS_LU) ||
+            (linkUp ||
             0 != (rctl & E1000Registers.RCTL_LBM_MASK)) &&
             pci.isBusMasterEnabled() && !faults.isFaulted();
     }

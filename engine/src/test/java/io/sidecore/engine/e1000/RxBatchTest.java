@@ -401,6 +401,28 @@ class RxBatchTest
     }
 
     /**
+     * STATUS is the device's own register, but it changes inside a batch (the medium goes, autonegotiation completes
+     * in the same pass's timers): each store of it is seen by the batch's next frame, here a link that went down
+     * (SDM 13.4.2 LU), which drops the frame as a receiver not ready.
+     */
+    @Test
+    void shouldDropTheBatchsNextFrameOnceTheLinkWentDown()
+    {
+        final DeviceHarness h = ready();
+        h.device.setMediumUp(true, h.nowNs);
+        h.device.rxBatching(true, h.nowNs);
+        assertTrue(h.receive(DeviceHarness.broadcastFrame(60, 1)));
+        h.device.setMediumUp(false, h.nowNs);
+
+        final int outcome = h.receiveOutcome(DeviceHarness.broadcastFrame(60, 2));
+        h.device.rxBatching(false, h.nowNs);
+
+        assertEquals(FrameSink.dropped(PortCounter.RX_DROP_DISABLED), outcome);
+        assertEquals(1, h.counter(PortCounter.RX_DROP_DISABLED));
+        assertEquals(1, h.registers.get(E1000Registers.RDH));
+    }
+
+    /**
      * With page 0 shared (RCTL, CTRL and VET are plain stores into the guest's page, no trapped write tells the device)
      * nothing is kept between a batch's frames: a store of RCTL is seen by the very next frame.
      */
