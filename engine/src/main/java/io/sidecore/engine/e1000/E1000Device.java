@@ -68,17 +68,17 @@ public final class E1000Device
     final RxProcessor rx;
     private final boolean rdtrShared;
     private final boolean tidvShared;
+    /** RCTL lives in a page the guest stores into directly, so {@link #loopback} could be stale: compute each time. */
+    private final boolean rctlShared;
+    /** STATUS lives in a page the guest stores into directly: read STATUS.LU each time. */
+    private final boolean statusShared;
     private final int[] maskedSharedOffsets;
     private final int[] maskedSharedMasks;
     private int sweepIndex;
     private int ioAddress;
     private boolean transmitPaused;
-    /** RCTL lives in a page the guest stores into directly, so {@link #loopback} could be stale: compute each time. */
-    private final boolean rctlShared;
     /** {@link #computeLoopback()} as of the last trapped write or reset (see {@link #isLoopback()}). */
     private boolean loopback;
-    /** STATUS lives in a page the guest stores into directly: read STATUS.LU each time. */
-    private final boolean statusShared;
     /** STATUS.LU as last stored ({@link #storeStatus}) or found after a trapped write. */
     private boolean statusLinkUp;
 
@@ -782,9 +782,10 @@ public final class E1000Device
      */
     public boolean isLoopback()
     {
-        // Asked up to three times per frame (the TX path, the offload question, the RX path), so kept rather than
-        // read from the PHY and the register image each time (issue 11 §0; GuestToGuestPathBenchmark). Both bits
-        // change only through a trapped write (RCTL, MDIC, CTRL) or a reset, each of which ends in registersWritten.
+        // Asked for every frame (by the TX path and the RX path) and by the offload question of every TX pass, so kept
+        // rather than read from the PHY and the register image each time (issue 11 §0; GuestToGuestPathBenchmark).
+        // Both bits change only through a trapped write (RCTL, MDIC, CTRL) or a reset, each of which ends in
+        // registersWritten, unless RCTL is in a shared page, where the guest stores it directly: read it then.
         return rctlShared ? computeLoopback() : loopback;
     }
 
@@ -794,7 +795,9 @@ public final class E1000Device
     }
 
     /**
-     * After every trapped register write and every reset: what the data path keeps between frames is decoded again.
+     * After every trapped register write and every reset: what the data path keeps between frames is decoded again
+     * from the register image (which is also how a test that sets STATUS straight in the image, then makes a trapped
+     * write, has its STATUS seen).
      */
     private void registersWritten()
     {
@@ -1115,8 +1118,9 @@ public final class E1000Device
     }
 
     /**
-     * Every store of STATUS the device makes goes through here: the link bit is decoded for the transmit path and the
-     * receive path is told, so neither reads STATUS per frame.
+     * Every store of STATUS the device makes goes through here (SDM 13.4.2: STATUS is read-only to software, the
+     * device alone sets it): the link bit is decoded for the transmit path and the receive path is told, so neither
+     * reads STATUS per frame.
      */
     private void storeStatus(final int status)
     {

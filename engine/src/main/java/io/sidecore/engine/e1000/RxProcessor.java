@@ -169,7 +169,7 @@ public final class RxProcessor
     /** RCTL, STATUS.LU, VET, CTRL.VME and RXCSUM as {@link #loadReceiveRegisters} read them are still current. */
     private boolean batchRegistersKnown;
     private int receiveControl;
-    private boolean linkUpShown;
+    private boolean statusLinkUp;
     private int vlanEtherType;
     private boolean vlanModeEnabled;
     private int receiveChecksumControl;
@@ -265,7 +265,7 @@ public final class RxProcessor
             loadReceiveRegisters();
         }
         final int rctl = receiveControl;
-        if (!isReady(rctl, linkUpShown))
+        if (!isReady(rctl, statusLinkUp))
         {
             return drop(PortCounter.RX_DROP_DISABLED);
         }
@@ -411,10 +411,10 @@ public final class RxProcessor
      * while guest memory's mapping stays the same ({@link GuestMemory#mappingEpoch}); only a frame that does not fit
      * the kept RDT reads RDT again (validated as before), so no frame is dropped for want of descriptors the guest
      * had already given. A guest's change of the ring's geometry during a batch is seen from the next batch on, as if
-     * written after it (drivers program the ring before they enable the receiver, SDM 14.4). RCTL, VET, CTRL.VME and
-     * RXCSUM are read by the batch's first frame and kept until a trapped write or a reset
-     * ({@link #registersWritten}), which the next frame sees; once a frame latched RXDMT0 the later frames of the
-     * batch do not judge the threshold again (the union of their causes has it).
+     * written after it (drivers program the ring before they enable the receiver, SDM 14.4). RCTL, STATUS.LU, VET,
+     * CTRL.VME and RXCSUM are read by the batch's first frame and kept until a trapped write, a STATUS store, a flush
+     * or a reset ({@link #registersWritten}), which the next frame sees; once a frame latched RXDMT0 the later frames
+     * of the batch do not judge the threshold again (the union of their causes has it).
      * Outside a batch every frame reads the ring registers, publishes RDH and raises its causes at once. Ending a batch
      * flushes it.
      *
@@ -494,7 +494,7 @@ public final class RxProcessor
     private void loadReceiveRegisters()
     {
         receiveControl = registers.get(E1000Registers.RCTL);
-        linkUpShown = 0 != (registers.get(E1000Registers.STATUS) & E1000Registers.STATUS_LU);
+        statusLinkUp = 0 != (registers.get(E1000Registers.STATUS) & E1000Registers.STATUS_LU);
         vlanEtherType = registers.get(E1000Registers.VET) & 0xFFFF;
         vlanModeEnabled = 0 != (registers.get(E1000Registers.CTRL) & E1000Registers.CTRL_VME);
         receiveChecksumControl = registers.get(E1000Registers.RXCSUM);
@@ -613,7 +613,9 @@ public final class RxProcessor
         }
         unstoredDescriptors += usedDescriptors;
         int causes = E1000Registers.ICR_RXT0;
-        // Once a frame of the batch latched RXDMT0 the union has it: later frames need not judge it (nor read RDT).
+        // Once a frame of the batch latched RXDMT0 the union has it: later frames need not judge it (nor read RDT). The
+        // batch raises the union once (flushBatch), and ICR bits stay set until the guest reads ICR (SDM 13.4.17), so
+        // a second RXDMT0 in the same raise changes nothing (SDM 13.4.22 RDMTS).
         if ((!batching || 0 == (batchCauses & E1000Registers.ICR_RXDMT0)) &&
             isBelowMinimumThreshold(newHead, tail, rctl) &&
             (RING_KEPT != ringState || isBelowMinimumThresholdByFreshTail(newHead, tail, rctl)))

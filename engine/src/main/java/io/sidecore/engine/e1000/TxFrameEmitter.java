@@ -33,6 +33,8 @@ final class TxFrameEmitter
     private final FrameSink sink;
     private final FrameMetadata metadata = new FrameMetadata();
     private final TxPassBudget budget = new TxPassBudget();
+    /** RCTL lives in a shared page: the offload question cannot be kept for a pass (see the constructor). */
+    private final boolean askedPerFrame;
     private int unpublishedFrames;
     private long unpublishedBytes;
     /** The sink's answer to {@link FrameSink#acceptsOffload} for the current pass. */
@@ -42,7 +44,8 @@ final class TxFrameEmitter
     private long nowNs;
 
     /**
-     * @param registers  CTRL.VME and VET are read here.
+     * @param registers  CTRL.VME and VET are read here; whether RCTL is in a shared page decides how often the sink is
+     *                   asked whether it takes offload frames.
      * @param counters   host counters (frames and bytes sent).
      * @param statistics the guest-visible transmit statistics.
      * @param sink       where the frames go.
@@ -57,6 +60,10 @@ final class TxFrameEmitter
         this.counters = counters;
         this.statistics = statistics;
         this.sink = sink;
+        // The device's sink answers no while the device loops back (SDM 13.4.22 RCTL.LBM). With RCTL in a shared page
+        // the guest can set LBM with a plain store from another vCPU in the middle of a pass, so the answer is asked
+        // for every frame there, as before: offload work must never be looped back.
+        this.askedPerFrame = registers.isShared(E1000Registers.RCTL);
     }
 
     /**
@@ -71,20 +78,23 @@ final class TxFrameEmitter
      * Ask the sink whether it takes whole frames with offload work left, once for the pass that begins: the answer
      * does not change within a pass ({@link FrameSink#acceptsOffload}), and asking per frame was a chain of calls
      * down to the backend (the device's loopback test, the port, the backend) that the daemon's profile showed at
-     * 5-10 % of the sidecore's samples (issue 11 §0).
+     * 5-10 % of the sidecore's samples (issue 11 §0). Not kept when RCTL is in a shared page (see the constructor).
      */
     void beginPass()
     {
-        offloadAccepted = sink.acceptsOffload();
+        if (!askedPerFrame)
+        {
+            offloadAccepted = sink.acceptsOffload();
+        }
     }
 
     /**
      * @return whether the sink takes whole frames with offload work left ({@link #emitOffload}), as asked at the
-     *         start of the pass ({@link #beginPass}).
+     *         start of the pass ({@link #beginPass}), or now when RCTL is in a shared page.
      */
     boolean acceptsOffload()
     {
-        return offloadAccepted;
+        return askedPerFrame ? sink.acceptsOffload() : offloadAccepted;
     }
 
     /**

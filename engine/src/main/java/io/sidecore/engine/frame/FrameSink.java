@@ -39,8 +39,9 @@ public interface FrameSink
     /**
      * Does this sink take whole frames with offload work left in their metadata (TCP segmentation, a partial
      * transport checksum), like a TAP with {@code IFF_VNET_HDR}? When false, producers hand it only frames whose
-     * metadata {@link FrameMetadata#isComplete() is complete}. A transmitting device asks once per TX pass, so the
-     * answer must not change while a pass runs (it changes only with the sink's configuration, between passes).
+     * metadata {@link FrameMetadata#isComplete() is complete}. A transmitting device asks once per TX pass, so a
+     * sink's answer must not change while a pass runs (a backend's follows its configuration, which changes between
+     * passes; the device's own transmit path asks per frame where the guest can loop it back mid-pass).
      *
      * @return true if offload frames may be handed to it.
      */

@@ -320,9 +320,10 @@ class RxBatchTest
     }
 
     /**
-     * A batch keeps RCTL, VET, CTRL.VME and RXCSUM as its first frame read them (issue 11 §0: no register reads per
-     * frame), so a change that reaches the register image without a trapped write (only the device itself writes
-     * it) is seen from the next batch on, not by the batch's later frames.
+     * Pins the cache itself: a batch keeps RCTL, STATUS.LU, VET, CTRL.VME and RXCSUM as its first frame read them
+     * (issue 11 §0: no register reads per frame). RCTL is written only by trapped writes and resets, each of which
+     * tells the receive path; a change made behind the device's back (here the test's store into the private image)
+     * is therefore seen from the next batch on, not by the batch's later frames.
      */
     @Test
     void shouldKeepTheReceiveRegistersOfTheBatchsFirstFrameForItsLaterFrames()
@@ -445,9 +446,10 @@ class RxBatchTest
     }
 
     /**
-     * Once a frame of a batch latched RXDMT0, later frames do not judge the threshold again (the union of the batch's
-     * causes already has it): the batch raises exactly what frames outside a batch raise, RXT0 and RXDMT0, with the
-     * guest's refill during the batch changing nothing about it.
+     * An equivalence, not a pin of the skip itself (which judges nothing a later frame could change): once a frame of a
+     * batch latched RXDMT0 its later frames do not judge the threshold again, and the batch still raises exactly what
+     * frames outside a batch raise, RXT0 and RXDMT0 (SDM 13.4.22 RDMTS), the guest's refill during the batch changing
+     * nothing about it.
      */
     @Test
     void shouldRaiseRxdmt0OnceLatchedByABatchWhateverTheGuestRefillsAfterwards()

@@ -4,6 +4,7 @@ import io.sidecore.engine.frame.FrameMetadata;
 import io.sidecore.engine.frame.FrameSink;
 import io.sidecore.shm.E1000Registers;
 import io.sidecore.shm.PortCounter;
+import io.sidecore.shm.PortRegionDescriptor;
 import org.agrona.DirectBuffer;
 import org.junit.jupiter.api.Test;
 
@@ -45,6 +46,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 final class TxOffloadTest
 {
     private static final int RS_EOP = CMD_RS | CMD_EOP;
+    /** RCTL.LBM = 01, MAC loopback (SDM 13.4.22). */
+    private static final int RCTL_MAC_LOOPBACK = 1 << 6;
 
     /** Context descriptor for a built packet: TSO or checksum slot. */
     private static void putContextFor(
@@ -500,7 +503,7 @@ final class TxOffloadTest
     // ---------------------------------------------------------------- offload-capable sinks
 
     /** A sink that takes offload frames whole, like a TAP with IFF_VNET_HDR. */
-    private static final class OffloadSink implements FrameSink
+    private static class OffloadSink implements FrameSink
     {
         final List<byte[]> frames = new ArrayList<>();
         final List<int[]> infos = new ArrayList<>();
@@ -594,6 +597,49 @@ final class TxOffloadTest
         assertEquals(3, sink.completeFrames, "checksums inserted by the device from the pass after the change");
         assertEquals(3, sink.offloadFrames);
         assertEquals(6, h.counter(PortCounter.TX_FRAMES));
+    }
+
+    /**
+     * With page 0 shared the guest sets RCTL.LBM with a plain store, from another vCPU, whenever it likes, here in the
+     * middle of a TX pass (the sink stores it while taking the pass's first frame): the device then asks whether its
+     * port takes offload frames for every frame, so the frames after the store loop back with the checksums the device
+     * inserted, never with offload work left (SDM 13.4.22: the MAC loops back what it would have sent).
+     */
+    @Test
+    void shouldInsertTheChecksumsOfFramesLoopedBackAfterAStoreOfRctlIntoASharedPageMidPass()
+    {
+        final int rctl = E1000Registers.RCTL_EN | E1000Registers.RCTL_BAM | E1000Registers.RCTL_UPE;
+        final DeviceHarness[] device = new DeviceHarness[1];
+        final OffloadSink sink = new OffloadSink()
+        {
+            public int onFrame(
+                final DirectBuffer frame, final int offset, final int lengthBytes, final FrameMetadata offload,
+                final long nowNs)
+            {
+                device[0].writeShared(E1000Registers.RCTL, rctl | RCTL_MAC_LOOPBACK);
+                return super.onFrame(frame, offset, lengthBytes, offload, nowNs);
+            }
+        };
+        final DeviceHarness h = new DeviceHarness(false, DeviceHarness.MAC, sink, true,
+            PortRegionDescriptor.DEFAULT_SHARED_PAGES | 1);
+        device[0] = h;
+        h.registers.set(E1000Registers.STATUS, h.registers.get(E1000Registers.STATUS) | E1000Registers.STATUS_LU);
+        h.setUpRxRing(8);
+        h.writeShared(E1000Registers.RCTL, rctl);
+        h.writeShared(E1000Registers.RDT, 7);
+        h.setUpTxRing(16);
+        final TxTestSupport.Packet p = build(true, false, 0, 0, payload(300, 3), 0, 0, 1, false);
+        ring(h, putChecksumPackets(h, 0, p));
+
+        h.pollTx();
+
+        assertEquals(1, sink.frames.size(), "the first frame, before the store");
+        assertEquals(2, h.counter(PortCounter.RX_FRAMES), "the two after it, looped back");
+        for (int i = 0; i < 2; i++)
+        {
+            final byte[] looped = h.getBytes(h.rxBufferGpa(i), h.rxLength(i) - 4);
+            TxPacketVerifier.verify(looped, false);
+        }
     }
 
     @Test
