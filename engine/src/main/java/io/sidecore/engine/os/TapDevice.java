@@ -109,6 +109,8 @@ public final class TapDevice implements AutoCloseable
             Math.min(nameBytes.length, MAX_NAME_BYTES));
         this.interfaceIndex = controlSocket < 0 ? 0 : indexByName();
         this.nonBlocking = Fds.isNonBlocking(fd);
+        // Here, on the thread opening the device, not on the sidecore's at its first read (see the method).
+        LibC.linkDataPathCalls();
     }
 
     /**

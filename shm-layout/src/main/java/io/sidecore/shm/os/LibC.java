@@ -434,6 +434,25 @@ public final class LibC
     }
 
     /**
+     * Link {@link #readOrMinusErrno} and {@link #writeOrMinusErrno} now, on the calling thread: the first call of each
+     * in the JVM's life initialises the classes behind its downcall ({@code DirectMethodHandle.ensureInitialized}),
+     * allocating about 64 KiB on the thread that makes it. A TAP device calls this when it opens, so that the
+     * sidecore's first read of it, which comes only when the kernel first sends a frame to the TAP, possibly in the
+     * middle of a measured interval, allocates nothing (issue 11: 0 bytes on the sidecore in steady state; the
+     * whole matrix's first TAP case allocated 65 896 bytes this way). Both calls go to descriptor -1 and fail with
+     * EBADF: nothing is read or written.
+     */
+    public static void linkDataPathCalls()
+    {
+        try (Arena arena = Arena.ofConfined())
+        {
+            final MemorySegment buffer = arena.allocate(Long.BYTES);
+            readOrMinusErrno(-1, buffer, Long.BYTES);
+            writeOrMinusErrno(-1, buffer, Long.BYTES);
+        }
+    }
+
+    /**
      * {@code write(2)} to a non-blocking descriptor on the data path (a TAP device), allocation-free from its first
      * call, without the JIT's help: see {@link #readOrMinusErrno}.
      *
