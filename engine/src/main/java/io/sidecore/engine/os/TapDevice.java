@@ -96,6 +96,9 @@ public final class TapDevice implements AutoCloseable
 
     private TapDevice(final int fd, final String name, final int flags, final int controlSocket)
     {
+        // Here, on the thread opening the device, not on the sidecore's at its first read (see the method); first,
+        // before this object owns anything it would have to release.
+        LibC.linkDataPathCalls();
         this.fd = fd;
         this.name = name;
         this.flags = flags;
@@ -109,8 +112,6 @@ public final class TapDevice implements AutoCloseable
             Math.min(nameBytes.length, MAX_NAME_BYTES));
         this.interfaceIndex = controlSocket < 0 ? 0 : indexByName();
         this.nonBlocking = Fds.isNonBlocking(fd);
-        // Here, on the thread opening the device, not on the sidecore's at its first read (see the method).
-        LibC.linkDataPathCalls();
     }
 
     /**

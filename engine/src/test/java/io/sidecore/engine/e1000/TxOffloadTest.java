@@ -634,6 +634,7 @@ final class TxOffloadTest
         h.pollTx();
 
         assertEquals(1, sink.frames.size(), "the first frame, before the store");
+        assertNotEquals(null, sink.infos.get(0), "it went to the port with its offload work left, as asked");
         assertEquals(2, h.counter(PortCounter.RX_FRAMES), "the two after it, looped back");
         for (int i = 0; i < 2; i++)
         {

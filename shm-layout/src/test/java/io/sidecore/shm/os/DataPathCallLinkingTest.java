@@ -4,6 +4,8 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -37,10 +39,22 @@ class DataPathCallLinkingTest
     {
         final String java = ProcessHandle.current().info().command().orElseThrow();
         final String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        final Path log = Files.createTempFile("first-data-path-call-", ".log");
         final Process process = new ProcessBuilder(List.of(java, "--enable-native-access=ALL-UNNAMED", "-Xint", "-cp",
-            classPath, FirstDataPathCallProbe.class.getName(), mode)).redirectErrorStream(true).start();
-        final String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(process.waitFor(60, TimeUnit.SECONDS), "probe did not finish: " + output);
+            classPath, FirstDataPathCallProbe.class.getName(), mode))
+            .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        final String output;
+        try
+        {
+            final boolean finished = process.waitFor(60, TimeUnit.SECONDS);
+            output = Files.readString(log, StandardCharsets.UTF_8);
+            assertTrue(finished, "probe did not finish in 60 s: " + output);
+        }
+        finally
+        {
+            process.destroyForcibly();
+            Files.deleteIfExists(log);
+        }
         assertEquals(0, process.exitValue(), "probe failed: " + output);
         final int at = output.lastIndexOf("allocated=");
         assertTrue(at >= 0, "probe printed no result: " + output);
