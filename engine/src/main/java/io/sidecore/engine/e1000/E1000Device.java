@@ -802,7 +802,7 @@ public final class E1000Device
     private void registersWritten()
     {
         loopback = computeLoopback();
-        statusLinkUp = 0 != (registers.get(E1000Registers.STATUS) & E1000Registers.STATUS_LU);
+        statusLinkUp = isLinkUp();
         rx.registersWritten();
     }
 
@@ -811,7 +811,7 @@ public final class E1000Device
      */
     private boolean isStatusLinkUp()
     {
-        return statusShared ? 0 != (registers.get(E1000Registers.STATUS) & E1000Registers.STATUS_LU) : statusLinkUp;
+        return statusShared ? isLinkUp() : statusLinkUp;
     }
 
     /**

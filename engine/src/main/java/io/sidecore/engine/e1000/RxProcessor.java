@@ -366,8 +366,7 @@ public final class RxProcessor
      */
     public int freeDescriptors()
     {
-        if (!isReady(registers.get(E1000Registers.RCTL),
-            0 != (registers.get(E1000Registers.STATUS) & E1000Registers.STATUS_LU)))
+        if (!isReady(registers.get(E1000Registers.RCTL), isLinkUpInImage()))
         {
             return 0;
         }
@@ -494,7 +493,7 @@ public final class RxProcessor
     private void loadReceiveRegisters()
     {
         receiveControl = registers.get(E1000Registers.RCTL);
-        statusLinkUp = 0 != (registers.get(E1000Registers.STATUS) & E1000Registers.STATUS_LU);
+        statusLinkUp = isLinkUpInImage();
         vlanEtherType = registers.get(E1000Registers.VET) & 0xFFFF;
         vlanModeEnabled = 0 != (registers.get(E1000Registers.CTRL) & E1000Registers.CTRL_VME);
         receiveChecksumControl = registers.get(E1000Registers.RXCSUM);
@@ -507,6 +506,11 @@ public final class RxProcessor
     void registersWritten()
     {
         batchRegistersKnown = false;
+    }
+
+    private boolean isLinkUpInImage()
+    {
+        return 0 != (registers.get(E1000Registers.STATUS) & E1000Registers.STATUS_LU);
     }
 
     private boolean isReady(final int rctl, final boolean linkUp)
